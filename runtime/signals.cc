@@ -53,7 +53,7 @@ constexpr SignalCode kSignalCodes[] = {
 };
 
 // Ascending, as `FatalSignals` promises.
-constexpr int kFatalSignals[] = {SIGINT,  SIGUSR1,   SIGUSR2, SIGTERM,
+constexpr int kFatalSignals[] = {SIGINT,  SIGUSR1, SIGUSR2,   SIGTERM,
                                  SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF};
 
 struct Identifier {
@@ -63,39 +63,24 @@ struct Identifier {
 };
 
 constexpr Identifier kIdentifiers[] = {
-    {"SIGHUP", SIGHUP, true},
-    {"SIGINT", SIGINT, true},
-    {"SIGQUIT", SIGQUIT, true},
-    {"SIGILL", SIGILL, true},
-    {"SIGTRAP", SIGTRAP, true},
-    {"SIGABRT", SIGABRT, true},
-    {"SIGIOT", SIGIOT, false},
-    {"SIGBUS", SIGBUS, true},
-    {"SIGFPE", SIGFPE, true},
-    {"SIGKILL", SIGKILL, true},
-    {"SIGUSR1", SIGUSR1, true},
-    {"SIGSEGV", SIGSEGV, true},
-    {"SIGUSR2", SIGUSR2, true},
-    {"SIGPIPE", SIGPIPE, true},
-    {"SIGALRM", SIGALRM, true},
-    {"SIGTERM", SIGTERM, true},
+    {"SIGHUP", SIGHUP, true},       {"SIGINT", SIGINT, true},
+    {"SIGQUIT", SIGQUIT, true},     {"SIGILL", SIGILL, true},
+    {"SIGTRAP", SIGTRAP, true},     {"SIGABRT", SIGABRT, true},
+    {"SIGIOT", SIGIOT, false},      {"SIGBUS", SIGBUS, true},
+    {"SIGFPE", SIGFPE, true},       {"SIGKILL", SIGKILL, true},
+    {"SIGUSR1", SIGUSR1, true},     {"SIGSEGV", SIGSEGV, true},
+    {"SIGUSR2", SIGUSR2, true},     {"SIGPIPE", SIGPIPE, true},
+    {"SIGALRM", SIGALRM, true},     {"SIGTERM", SIGTERM, true},
 #ifdef SIGSTKFLT
     {"SIGSTKFLT", SIGSTKFLT, true},
 #endif
-    {"SIGCHLD", SIGCHLD, true},
-    {"SIGCLD", SIGCHLD, false},
-    {"SIGCONT", SIGCONT, true},
-    {"SIGSTOP", SIGSTOP, true},
-    {"SIGTSTP", SIGTSTP, true},
-    {"SIGTTIN", SIGTTIN, true},
-    {"SIGTTOU", SIGTTOU, true},
-    {"SIGURG", SIGURG, true},
-    {"SIGXCPU", SIGXCPU, true},
-    {"SIGXFSZ", SIGXFSZ, true},
-    {"SIGVTALRM", SIGVTALRM, true},
-    {"SIGPROF", SIGPROF, true},
-    {"SIGWINCH", SIGWINCH, true},
-    {"SIGIO", SIGIO, true},
+    {"SIGCHLD", SIGCHLD, true},     {"SIGCLD", SIGCHLD, false},
+    {"SIGCONT", SIGCONT, true},     {"SIGSTOP", SIGSTOP, true},
+    {"SIGTSTP", SIGTSTP, true},     {"SIGTTIN", SIGTTIN, true},
+    {"SIGTTOU", SIGTTOU, true},     {"SIGURG", SIGURG, true},
+    {"SIGXCPU", SIGXCPU, true},     {"SIGXFSZ", SIGXFSZ, true},
+    {"SIGVTALRM", SIGVTALRM, true}, {"SIGPROF", SIGPROF, true},
+    {"SIGWINCH", SIGWINCH, true},   {"SIGIO", SIGIO, true},
     {"SIGPOLL", SIGPOLL, false},
 #ifdef SIGPWR
     {"SIGPWR", SIGPWR, true},
@@ -161,11 +146,12 @@ bool IsFatalSignal(int signo) {
 
 absl::Span<const int> FatalSignals() { return kFatalSignals; }
 
-absl::StatusOr<int> ParseSignal(absl::string_view text) {
+StatusOr<int> ParseSignal(absl::string_view text) {
   if (std::optional<int> code = LookupSignalCode(text)) return *code;
 
   int number = 0;
-  if (!text.empty() && absl::ascii_isdigit(static_cast<unsigned char>(text[0])) &&
+  if (!text.empty() &&
+      absl::ascii_isdigit(static_cast<unsigned char>(text[0])) &&
       absl::SimpleAtoi(text, &number) && number >= 1 && number < NSIG) {
     return number;
   }
@@ -176,7 +162,7 @@ absl::StatusOr<int> ParseSignal(absl::string_view text) {
   }
   if (std::optional<int> signo = LookupIdentifier(bare)) return *signo;
 
-  return absl::InvalidArgumentError(absl::StrCat(
+  return InvalidArgumentError(absl::StrCat(
       "unknown signal \"", text,
       "\": expected a categorized name (process/terminate), an identifier "
       "(SIGTERM, TERM, term) or a number from 1 to ",

@@ -18,17 +18,17 @@
 #define FAULT_RUNTIME_SIGNALS_H_
 
 #include <optional>
-#include "absl/strings/string_view.h"
 
-#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "runtime/status.h"
 
 namespace fault {
 
 // One entry of the categorized table.
 struct SignalCode {
   absl::string_view name;  // e.g. "process/terminate"
-  int signo;              // e.g. SIGTERM
+  int signo;               // e.g. SIGTERM
 };
 
 // SignalCodes returns the seed's `signal_codes`, in the seed's order.
@@ -66,7 +66,7 @@ absl::Span<const int> FatalSignals();
 //
 // Errors: InvalidArgument for anything else, with a message that quotes the
 // text and lists the accepted forms.
-absl::StatusOr<int> ParseSignal(absl::string_view text);
+StatusOr<int> ParseSignal(absl::string_view text);
 
 // SignalDisplayName returns the short name used in messages: "TERM" for
 // SIGTERM, or the decimal number when the signal has no identifier. Writes

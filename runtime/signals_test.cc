@@ -71,8 +71,8 @@ TEST(FatalSignals, SeedSet) {
 TEST(ParseSignal, AcceptsEveryForm) {
   for (const char* text :
        {"process/terminate", "SIGTERM", "TERM", "term", "sigterm", "15"}) {
-    absl::StatusOr<int> signo = ParseSignal(text);
-    ASSERT_TRUE(signo.ok()) << text << ": " << signo.status();
+    StatusOr<int> signo = ParseSignal(text);
+    ASSERT_TRUE(signo.ok()) << text << ": " << signo.status().ToString();
     EXPECT_EQ(*signo, SIGTERM) << text;
   }
   EXPECT_EQ(*ParseSignal("SIGIOT"), SIGABRT);
@@ -85,9 +85,9 @@ TEST(ParseSignal, AcceptsEveryForm) {
 TEST(ParseSignal, RejectsOthersListingTheForms) {
   for (const char* text : {"", "0", "65", "-1", "SIG", "TERMX", "15x", " 15",
                            "Process/Terminate", "SIGNAL"}) {
-    absl::StatusOr<int> signo = ParseSignal(text);
+    StatusOr<int> signo = ParseSignal(text);
     ASSERT_FALSE(signo.ok()) << text;
-    EXPECT_EQ(signo.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(signo.status().code(), StatusCode::kInvalidArgument);
     std::string message(signo.status().message());
     EXPECT_NE(message.find(std::string("\"") + text + "\""), std::string::npos)
         << message;

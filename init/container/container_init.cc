@@ -1,0 +1,230 @@
+#include "init/container/container_init.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "init/processes.h"
+#include "runtime/signals.h"
+#include "runtime/spawn.h"
+
+namespace faultinit {
+namespace {
+
+// Signals the kernel sends for a fault in faultinit itself: never blocked,
+// never forwarded.
+bool IsSynchronousFault(int signo) {
+  return signo == SIGSEGV || signo == SIGBUS || signo == SIGILL ||
+         signo == SIGFPE || signo == SIGTRAP || signo == SIGSYS;
+}
+
+std::string Name(int signo) {
+  absl::string_view id = fault::SignalIdentifier(signo);
+  return id.empty() ? absl::StrCat("signal ", signo) : std::string(id);
+}
+
+bool Ends(int signo) { return signo == SIGTERM || signo == SIGINT; }
+
+}  // namespace
+
+std::vector<int> ContainerInit::ForwardedSignals() {
+  std::vector<int> signals;
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (signo == SIGKILL || signo == SIGSTOP || signo == SIGCHLD) continue;
+    if (IsSynchronousFault(signo)) continue;
+    if (signo > 31 && signo < SIGRTMIN) continue;  // glibc's own
+    signals.push_back(signo);
+  }
+  return signals;
+}
+
+ContainerInit::ContainerInit(fault::Scheduler& scheduler,
+                             const ContainerOptions& options, const Logger& log)
+    : scheduler_(scheduler), options_(options), log_(log) {}
+
+int ContainerInit::Run() {
+  if (fault::Status s = BecomeReaper(); !s.ok()) log_.Warning(s.message());
+  if (options_.parent_death_signal != 0 &&
+      prctl(PR_SET_PDEATHSIG, options_.parent_death_signal) != 0) {
+    log_.Warning("unable to set the parent-death signal to ",
+                 Name(options_.parent_death_signal), ": ", strerror(errno));
+  }
+  if (fault::Status s = WatchSignals(); !s.ok()) {
+    log_.Fatal(s.message());
+    return 1;
+  }
+  if (options_.pause) {
+    log_.Info("pausing: reaping until SIGTERM or SIGINT");
+  } else if (int failed = StartChild(); failed != 0) {
+    return failed;
+  }
+  while (state_ != State::kDone) {
+    fault::Status s = scheduler_.RunOnce();
+    if (!s.ok()) {
+      log_.Fatal(s.message());
+      return 1;
+    }
+  }
+  return exit_status_;
+}
+
+fault::Status ContainerInit::BecomeReaper() {
+  if (getpid() == 1) return fault::OkStatus();
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    return fault::ErrnoToStatus(
+        errno,
+        "unable to register as child subreaper (orphans of the command will "
+        "not be reaped; run faultinit as PID 1 instead)");
+  }
+  log_.Debug("not PID 1: registered as child subreaper");
+  return fault::OkStatus();
+}
+
+fault::Status ContainerInit::WatchSignals() {
+  for (int signo : ForwardedSignals()) {
+    fault::StatusOr<fault::Scheduler::WatchId> watch =
+        scheduler_.OnSignal(signo, [this](const signalfd_siginfo& info) {
+          OnSignal(static_cast<int>(info.ssi_signo));
+        });
+    if (!watch.ok()) return watch.status();
+  }
+  return scheduler_.ReapOrphans(
+      [this](const fault::ExitStatus& status) { OnOrphanReaped(status); });
+}
+
+int ContainerInit::StartChild() {
+  fault::SpawnOptions spawn;
+  spawn.argv = options_.command;
+  spawn.signals = fault::SpawnOptions::Signals::kInitial;
+  spawn.new_process_group = true;
+  spawn.foreground_terminal = true;
+  fault::StatusOr<pid_t> pid = fault::Spawn(spawn);
+  if (!pid.ok()) {
+    log_.Fatal(pid.status().message());
+    switch (pid.status().code()) {
+      case fault::StatusCode::kNotFound:
+        return 127;
+      case fault::StatusCode::kPermissionDenied:
+        return 126;
+      default:
+        return 1;
+    }
+  }
+  child_ = *pid;
+  log_.Info("started ", options_.command[0], " as pid ", child_);
+  fault::StatusOr<fault::Scheduler::WatchId> watch = scheduler_.OnExit(
+      child_, [this](const fault::ExitStatus& status) { OnChildExit(status); });
+  if (!watch.ok()) {
+    // Still reaped as an orphan, but its status would be lost: give up.
+    log_.Fatal(watch.status().message());
+    kill(child_, SIGKILL);
+    return 1;
+  }
+  return 0;
+}
+
+void ContainerInit::OnSignal(int signo) {
+  switch (state_) {
+    case State::kRunning:
+      if (options_.pause) {
+        if (Ends(signo)) {
+          log_.Info("received ", Name(signo), ": exiting");
+          state_ = State::kDone;
+        }
+        return;
+      }
+      break;
+    case State::kDraining:
+      if (Ends(signo)) {
+        log_.Info("received ", Name(signo), " while waiting for leftovers");
+        SignalLeftovers(SIGKILL);
+      }
+      return;
+    case State::kDone:
+      return;
+  }
+  auto rewritten = options_.rewrite.find(signo);
+  int forwarded =
+      rewritten == options_.rewrite.end() ? signo : rewritten->second;
+  pid_t target = options_.process_group ? -child_ : child_;
+  if (kill(target, forwarded) != 0) {
+    // The child may have just exited; its exit is on its way.
+    log_.Debug("unable to forward ", Name(forwarded), " to ", target, ": ",
+               strerror(errno));
+    return;
+  }
+  log_.Info("forwarded ", Name(signo),
+            forwarded != signo ? absl::StrCat(" as ", Name(forwarded)) : "",
+            " to ", options_.process_group ? "process group " : "pid ", child_);
+}
+
+void ContainerInit::OnChildExit(const fault::ExitStatus& status) {
+  exit_status_ = status.ShellStatus();
+  if (status.exited() && options_.success_codes.count(status.exit_code())) {
+    exit_status_ = 0;
+  }
+  log_.Info("child ", child_, " ended with ", status.ToString());
+  BeginDraining();
+}
+
+void ContainerInit::OnOrphanReaped(const fault::ExitStatus& status) {
+  if (options_.warn_reaped) {
+    log_.Warning("reaped zombie process ", status.pid, " (", status.ToString(),
+                 ")");
+  } else {
+    log_.Debug("reaped zombie process ", status.pid, " (", status.ToString(),
+               ")");
+  }
+  // Orphans of the dying processes become ours: they get the signal too.
+  if (state_ == State::kDraining && getpid() != 1) {
+    SignalLeftovers(drain_signal_);
+  }
+  FinishIfNothingLeft();
+}
+
+void ContainerInit::BeginDraining() {
+  state_ = State::kDraining;
+  if (!HasChildren()) {
+    state_ = State::kDone;
+    return;
+  }
+  SignalLeftovers(SIGTERM);
+  if (options_.grace != absl::InfiniteDuration()) {
+    scheduler_.After(options_.grace, [this] {
+      if (state_ != State::kDraining) return;
+      log_.Info("grace period over: killing leftover processes");
+      SignalLeftovers(SIGKILL);
+    });
+  }
+}
+
+void ContainerInit::SignalLeftovers(int signo) {
+  bool escalated = signo != drain_signal_;
+  drain_signal_ = signo;
+  if (getpid() == 1) {
+    // Everyone else in the namespace; once per signal.
+    if (escalated) {
+      log_.Info("sending ", Name(signo), " to every leftover process");
+      kill(-1, signo);
+    }
+    return;
+  }
+  if (escalated) signalled_.clear();
+  // The child's process group may hold processes whose parent still lives.
+  if (escalated && child_ > 0 && kill(-child_, signo) == 0) {
+    log_.Info("sending ", Name(signo), " to process group ", child_);
+  }
+  for (pid_t pid : ChildrenOf(getpid())) {
+    if (!signalled_.insert(pid).second) continue;
+    log_.Info("sending ", Name(signo), " to leftover process ", pid);
+    kill(pid, signo);
+  }
+}
+
+void ContainerInit::FinishIfNothingLeft() {
+  if (state_ == State::kDraining && !HasChildren()) state_ = State::kDone;
+}
+
+}  // namespace faultinit

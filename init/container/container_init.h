@@ -1,0 +1,81 @@
+// File: init/container/container_init.h
+//
+// ContainerInit: faultinit's container mode, a drop-in for `tini --`.
+//
+// One child runs the command. faultinit is PID 1 of its namespace or,
+// when it is not, a child subreaper; either way it reaps every process that
+// ends up as its child. Every catchable signal except SIGCHLD and the
+// synchronous fault signals is forwarded to the child (or its process
+// group with -g), rewritten by -r. When the child exits, every other
+// process faultinit is responsible for gets SIGTERM, then SIGKILL after the
+// grace period, and faultinit exits once all are reaped, with the child's
+// status.
+//
+// States, and what moves between them:
+//   kRunning   the child runs; signals are forwarded.
+//              child exits -> kDraining (or kDone when nothing is left)
+//   kDraining  leftovers got SIGTERM; the grace timer runs. A forwarded
+//              SIGTERM or SIGINT here, or the timer, sends SIGKILL.
+//              last child reaped -> kDone
+//   kDone      Run returns the exit status.
+// With -P there is no child: kRunning until SIGTERM or SIGINT, then kDone
+// with status 0.
+//
+// Loop thread only. The scheduler is the program's (fault::Scheduling).
+
+#ifndef FAULT_INIT_CONTAINER_CONTAINER_INIT_H_
+#define FAULT_INIT_CONTAINER_CONTAINER_INIT_H_
+
+#include <sys/types.h>
+
+#include <set>
+#include <vector>
+
+#include "init/container/options.h"
+#include "init/log.h"
+#include "runtime/exit_status.h"
+#include "runtime/scheduler.h"
+
+namespace faultinit {
+
+class ContainerInit {
+ public:
+  ContainerInit(fault::Scheduler& scheduler, const ContainerOptions& options,
+                const Logger& log);
+
+  // Run does the whole job and returns faultinit's exit status: the
+  // child's (mapped by -e, 128+N for a signal), 127/126 when the command
+  // cannot be run, 1 when faultinit itself fails, 0 after -P.
+  int Run();
+
+  // ForwardedSignals: the signals faultinit watches and forwards.
+  static std::vector<int> ForwardedSignals();
+
+ private:
+  enum class State { kRunning, kDraining, kDone };
+
+  fault::Status BecomeReaper();
+  fault::Status WatchSignals();
+  // Starts the command; returns the exit status to use when it failed.
+  int StartChild();
+  void OnSignal(int signo);
+  void OnChildExit(const fault::ExitStatus& status);
+  void OnOrphanReaped(const fault::ExitStatus& status);
+  void BeginDraining();
+  void SignalLeftovers(int signo);
+  void FinishIfNothingLeft();
+
+  fault::Scheduler& scheduler_;
+  const ContainerOptions& options_;
+  const Logger& log_;
+  State state_ = State::kRunning;
+  pid_t child_ = 0;
+  int exit_status_ = 0;
+  // The signal leftovers get now (SIGTERM, then SIGKILL), and who got it.
+  int drain_signal_ = 0;
+  std::set<pid_t> signalled_;
+};
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_CONTAINER_CONTAINER_INIT_H_

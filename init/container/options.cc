@@ -1,0 +1,249 @@
+#include "init/container/options.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "runtime/duration.h"
+#include "runtime/signals.h"
+
+namespace faultinit {
+
+const char kUsage[] =
+    "Usage: faultinit [OPTIONS] [--] COMMAND [ARG...]\n"
+    "       faultinit -P\n"
+    "Run COMMAND as the child of a minimal init: reap zombies, forward\n"
+    "signals, and exit with the child's status (128+N when killed by\n"
+    "signal N). Leftover processes get SIGTERM, then SIGKILL after the\n"
+    "grace period, when the child exits.\n"
+    "\n"
+    "  -g, --process-group      forward signals to the child's process group\n"
+    "  -r, --rewrite FROM:TO    forward signal FROM as TO (repeatable),\n"
+    "                           e.g. -r TERM:QUIT\n"
+    "  -e, --remap-exit CODE    report child exit CODE as 0 (repeatable)\n"
+    "  -p, --pdeath SIGNAL      signal faultinit gets when its parent dies\n"
+    "  -s, --subreaper          accepted for tini compatibility: faultinit\n"
+    "                           is a subreaper whenever it is not PID 1\n"
+    "  -w, --warn-reaped        log the pid of each zombie reaped\n"
+    "  -v, --verbose            more messages (repeatable: -vvv)\n"
+    "  -P, --pause              run no command: reap until SIGTERM or SIGINT,\n"
+    "                           then exit 0\n"
+    "      --grace DURATION     leftovers' time between SIGTERM and SIGKILL\n"
+    "                           (default 5s; 500ms, 1min 30s, ...)\n"
+    "  -h, --help               show this help and exit\n"
+    "      --version            show the version and exit\n"
+    "\n"
+    "Signals are named as process/terminate, SIGTERM, TERM, term or 15.\n"
+    "Environment: TINI_KILL_PROCESS_GROUP=1 (as -g), TINI_VERBOSITY=N (as\n"
+    "the -v level), TINI_SUBREAPER (accepted).\n"
+    "Exit status: the child's; 126 command not executable; 127 command not\n"
+    "found; 2 usage error; 1 faultinit failed.\n";
+
+const absl::string_view kImportedVariables[3] = {
+    "TINI_SUBREAPER", "TINI_KILL_PROCESS_GROUP", "TINI_VERBOSITY"};
+
+namespace {
+
+using fault::InvalidArgumentError;
+using fault::Status;
+using fault::StatusOr;
+
+struct OptionSpec {
+  char short_name;  // 0 when long-only
+  const char* long_name;
+  bool takes_value;
+};
+
+constexpr OptionSpec kOptions[] = {
+    {'g', "process-group", false},
+    {'r', "rewrite", true},
+    {'e', "remap-exit", true},
+    {'p', "pdeath", true},
+    {'s', "subreaper", false},
+    {'w', "warn-reaped", false},
+    {'v', "verbose", false},
+    {'P', "pause", false},
+    {0, "grace", true},
+    {'h', "help", false},
+    {0, "version", false},
+};
+
+Status OptionError(absl::string_view option, absl::string_view message) {
+  return InvalidArgumentError(absl::StrCat(option, ": ", message));
+}
+
+Status Apply(const OptionSpec& spec, absl::string_view shown,
+             absl::string_view value, CommandLine* out) {
+  ContainerOptions& o = out->options;
+  switch (spec.short_name) {
+    case 'g':
+      o.process_group = true;
+      return fault::OkStatus();
+    case 'r': {
+      std::vector<absl::string_view> parts = absl::StrSplit(value, ':');
+      if (parts.size() != 2) {
+        return OptionError(
+            shown, absl::StrCat("expected FROM:TO, got \"", value, "\""));
+      }
+      StatusOr<int> from = fault::ParseSignal(parts[0]);
+      if (!from.ok()) return OptionError(shown, from.status().message());
+      StatusOr<int> to = fault::ParseSignal(parts[1]);
+      if (!to.ok()) return OptionError(shown, to.status().message());
+      o.rewrite[*from] = *to;
+      return fault::OkStatus();
+    }
+    case 'e': {
+      int code = 0;
+      if (!absl::SimpleAtoi(value, &code) || code < 0 || code > 255) {
+        return OptionError(shown, absl::StrCat("invalid exit code \"", value,
+                                               "\": expected 0 to 255"));
+      }
+      o.success_codes.insert(code);
+      return fault::OkStatus();
+    }
+    case 'p': {
+      StatusOr<int> signo = fault::ParseSignal(value);
+      if (!signo.ok()) return OptionError(shown, signo.status().message());
+      o.parent_death_signal = *signo;
+      return fault::OkStatus();
+    }
+    case 's':
+      return fault::OkStatus();
+    case 'w':
+      o.warn_reaped = true;
+      return fault::OkStatus();
+    case 'v':
+      ++o.verbosity;
+      return fault::OkStatus();
+    case 'P':
+      o.pause = true;
+      return fault::OkStatus();
+    case 'h':
+      out->action = CommandLine::Action::kHelp;
+      return fault::OkStatus();
+    default:
+      break;
+  }
+  absl::string_view name = spec.long_name;
+  if (name == "grace") {
+    StatusOr<absl::Duration> grace = fault::ParseTimeSpan(value);
+    if (!grace.ok()) return OptionError(shown, grace.status().message());
+    o.grace = *grace;
+  } else if (name == "version") {
+    out->action = CommandLine::Action::kVersion;
+  }
+  return fault::OkStatus();
+}
+
+const OptionSpec* FindShort(char c) {
+  for (const OptionSpec& spec : kOptions) {
+    if (spec.short_name == c) return &spec;
+  }
+  return nullptr;
+}
+
+const OptionSpec* FindLong(absl::string_view name) {
+  for (const OptionSpec& spec : kOptions) {
+    if (name == spec.long_name) return &spec;
+  }
+  return nullptr;
+}
+
+Status ApplyEnvironment(const fault::Invocation::Environment& env,
+                        ContainerOptions* o) {
+  if (auto it = env.find("TINI_KILL_PROCESS_GROUP");
+      it != env.end() && !it->second.empty() && it->second != "0") {
+    o->process_group = true;
+  }
+  if (auto it = env.find("TINI_VERBOSITY"); it != env.end()) {
+    int level = 0;
+    if (!absl::SimpleAtoi(it->second, &level) || level < 0) {
+      return InvalidArgumentError(
+          absl::StrCat("TINI_VERBOSITY: invalid level \"", it->second,
+                       "\": expected a number from 0 to 3"));
+    }
+    o->verbosity = level;
+  }
+  return fault::OkStatus();
+}
+
+}  // namespace
+
+StatusOr<CommandLine> ParseCommandLine(
+    const std::vector<std::string>& argv,
+    const fault::Invocation::Environment& env) {
+  CommandLine out;
+  Status env_status = ApplyEnvironment(env, &out.options);
+  if (!env_status.ok()) return env_status;
+
+  size_t i = 0;
+  while (i < argv.size()) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") {
+      ++i;
+      break;
+    }
+    if (arg.size() < 2 || arg[0] != '-') break;  // the command starts here
+    ++i;
+    if (arg[1] == '-') {
+      absl::string_view name = arg.substr(2);
+      absl::string_view value;
+      bool has_value = false;
+      if (size_t eq = name.find('='); eq != absl::string_view::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+        has_value = true;
+      }
+      const OptionSpec* spec = FindLong(name);
+      std::string shown = absl::StrCat("--", name);
+      if (spec == nullptr) {
+        return InvalidArgumentError(
+            absl::StrCat("unknown option \"", shown, "\""));
+      }
+      if (spec->takes_value && !has_value) {
+        if (i == argv.size()) return OptionError(shown, "missing value");
+        value = argv[i++];
+      } else if (!spec->takes_value && has_value) {
+        return OptionError(shown, "takes no value");
+      }
+      Status s = Apply(*spec, shown, value, &out);
+      if (!s.ok()) return s;
+      continue;
+    }
+    // A cluster of short options: -vvv, -gw, -rTERM:QUIT, -r TERM:QUIT.
+    for (size_t j = 1; j < arg.size(); ++j) {
+      const OptionSpec* spec = FindShort(arg[j]);
+      std::string shown = absl::StrCat("-", arg.substr(j, 1));
+      if (spec == nullptr) {
+        return InvalidArgumentError(
+            absl::StrCat("unknown option \"", shown, "\""));
+      }
+      absl::string_view value;
+      if (spec->takes_value) {
+        if (j + 1 < arg.size()) {
+          value = arg.substr(j + 1);
+        } else if (i < argv.size()) {
+          value = argv[i++];
+        } else {
+          return OptionError(shown, "missing value");
+        }
+        j = arg.size();
+      }
+      Status s = Apply(*spec, shown, value, &out);
+      if (!s.ok()) return s;
+    }
+  }
+  out.options.command.assign(argv.begin() + i, argv.end());
+
+  if (out.action != CommandLine::Action::kRun) return out;
+  if (out.options.pause && !out.options.command.empty()) {
+    return InvalidArgumentError(
+        absl::StrCat("-P runs no command, but a command was given: \"",
+                     out.options.command[0], "\""));
+  }
+  if (!out.options.pause && out.options.command.empty()) {
+    return InvalidArgumentError("no command given");
+  }
+  return out;
+}
+
+}  // namespace faultinit

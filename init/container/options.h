@@ -1,0 +1,66 @@
+// File: init/container/options.h
+//
+// The command line and environment of container mode, tini-compatible:
+//
+//   faultinit [OPTIONS] [--] COMMAND [ARG...]
+//   faultinit -P
+//
+// Options end at the first non-option argument, so `faultinit sh -c 'exit
+// 3'` needs no `--`. tini's environment variables are honoured:
+// TINI_SUBREAPER (accepted; subreaping is automatic), TINI_KILL_PROCESS_GROUP
+// (as -g) and TINI_VERBOSITY (as the -v level).
+//
+// Pure parsing: no side effects, so it is tested without processes.
+
+#ifndef FAULT_INIT_CONTAINER_OPTIONS_H_
+#define FAULT_INIT_CONTAINER_OPTIONS_H_
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "runtime/invocation.h"
+#include "runtime/status.h"
+
+namespace faultinit {
+
+struct ContainerOptions {
+  std::vector<std::string> command;  // empty only with pause
+  bool pause = false;                // -P: no command, reap until TERM/INT
+  bool process_group = false;        // -g: forward to the child's group
+  std::map<int, int> rewrite;        // -r FROM:TO
+  std::set<int> success_codes;       // -e CODE: child exit codes mapped to 0
+  int parent_death_signal = 0;       // -p SIG: faultinit's own
+  bool warn_reaped = false;          // -w
+  int verbosity = 1;                 // 0 fatal .. 3 debug
+  absl::Duration grace = absl::Seconds(5);  // --grace
+};
+
+// What the command line asks for.
+struct CommandLine {
+  enum class Action { kRun, kHelp, kVersion };
+  Action action = Action::kRun;
+  ContainerOptions options;
+};
+
+// ParseCommandLine reads the arguments (without the command name) and the
+// imported environment (runtime Invocation's environ()).
+// Errors: kInvalidArgument with a one-line message naming the option and
+// the value ("-r: invalid signal \"FOO\": ..."); the caller prints it with
+// a hint to --help and exits 2.
+fault::StatusOr<CommandLine> ParseCommandLine(
+    const std::vector<std::string>& args,
+    const fault::Invocation::Environment& env);
+
+// The environment variables ParseCommandLine reads.
+extern const absl::string_view kImportedVariables[3];
+
+// Usage is the --help text.
+extern const char kUsage[];
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_CONTAINER_OPTIONS_H_

@@ -1,0 +1,100 @@
+#include "init/container/options.h"
+
+#include <signal.h>
+
+#include "gtest/gtest.h"
+
+namespace faultinit {
+namespace {
+
+using Args = std::vector<std::string>;
+using Env = fault::Invocation::Environment;
+
+ContainerOptions Parsed(const Args& args, const Env& env = {}) {
+  fault::StatusOr<CommandLine> c = ParseCommandLine(args, env);
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? c->options : ContainerOptions();
+}
+
+std::string Error(const Args& args, const Env& env = {}) {
+  fault::StatusOr<CommandLine> c = ParseCommandLine(args, env);
+  EXPECT_FALSE(c.ok());
+  return c.ok() ? "" : std::string(c.status().message());
+}
+
+// Options end at the first non-option: the command's own options are its.
+TEST(ParseCommandLine, OptionsEndAtCommand) {
+  ContainerOptions o = Parsed({"-g", "sh", "-c", "exit 3"});
+  EXPECT_TRUE(o.process_group);
+  EXPECT_EQ(o.command, (Args{"sh", "-c", "exit 3"}));
+  EXPECT_EQ(Parsed({"--", "-v"}).command, (Args{"-v"}));
+  EXPECT_EQ(Parsed({"--", "sh"}).verbosity, 1);
+}
+
+// Short options cluster and take attached or separate values.
+TEST(ParseCommandLine, ShortClustersAndValues) {
+  ContainerOptions o =
+      Parsed({"-vvv", "-wrTERM:QUIT", "-r", "process/interrupt:9", "-e", "143",
+              "-e143", "-e", "0", "-pSIGKILL", "-s", "cmd"});
+  EXPECT_EQ(o.verbosity, 4);
+  EXPECT_TRUE(o.warn_reaped);
+  EXPECT_EQ(o.rewrite, (std::map<int, int>{{SIGTERM, SIGQUIT}, {SIGINT, 9}}));
+  EXPECT_EQ(o.success_codes, (std::set<int>{0, 143}));
+  EXPECT_EQ(o.parent_death_signal, SIGKILL);
+}
+
+// Long options take `=VALUE` or the next argument.
+TEST(ParseCommandLine, LongOptions) {
+  ContainerOptions o = Parsed({"--grace=1min 30s", "--rewrite", "HUP:USR1",
+                               "--process-group", "--verbose", "cmd"});
+  EXPECT_EQ(o.grace, absl::Seconds(90));
+  EXPECT_EQ(o.rewrite.at(SIGHUP), SIGUSR1);
+  EXPECT_TRUE(o.process_group);
+  EXPECT_EQ(o.verbosity, 2);
+  EXPECT_EQ(Parsed({"cmd"}).grace, absl::Seconds(5));
+}
+
+// tini's environment variables act as their options.
+TEST(ParseCommandLine, TiniEnvironment) {
+  ContainerOptions o = Parsed({"-v", "cmd"}, {{"TINI_KILL_PROCESS_GROUP", "1"},
+                                              {"TINI_VERBOSITY", "3"},
+                                              {"TINI_SUBREAPER", ""}});
+  EXPECT_TRUE(o.process_group);
+  EXPECT_EQ(o.verbosity, 4);  // the -v adds to the environment's level
+  EXPECT_FALSE(
+      Parsed({"cmd"}, {{"TINI_KILL_PROCESS_GROUP", "0"}}).process_group);
+  EXPECT_EQ(Error({"cmd"}, {{"TINI_VERBOSITY", "loud"}}),
+            "TINI_VERBOSITY: invalid level \"loud\": expected a number from 0 "
+            "to 3");
+}
+
+// -P takes no command; help and version need none.
+TEST(ParseCommandLine, PauseHelpVersion) {
+  EXPECT_TRUE(Parsed({"-P"}).pause);
+  EXPECT_EQ(Error({"-P", "sleep"}),
+            "-P runs no command, but a command was given: \"sleep\"");
+  EXPECT_EQ(ParseCommandLine({"--help"}, {})->action,
+            CommandLine::Action::kHelp);
+  EXPECT_EQ(ParseCommandLine({"-h"}, {})->action, CommandLine::Action::kHelp);
+  EXPECT_EQ(ParseCommandLine({"--version"}, {})->action,
+            CommandLine::Action::kVersion);
+}
+
+// Every usage error names the option and the value.
+TEST(ParseCommandLine, UsageErrors) {
+  EXPECT_EQ(Error({}), "no command given");
+  EXPECT_EQ(Error({"-x", "cmd"}), "unknown option \"-x\"");
+  EXPECT_EQ(Error({"--frobnicate", "cmd"}), "unknown option \"--frobnicate\"");
+  EXPECT_EQ(Error({"-r"}), "-r: missing value");
+  EXPECT_EQ(Error({"-r", "TERM", "cmd"}), "-r: expected FROM:TO, got \"TERM\"");
+  EXPECT_EQ(Error({"-e", "256", "cmd"}),
+            "-e: invalid exit code \"256\": expected 0 to 255");
+  EXPECT_EQ(Error({"--grace", "soon", "cmd"}).substr(0, 33),
+            "--grace: invalid duration \"soon\":");
+  EXPECT_EQ(Error({"-p", "FOO", "cmd"}).substr(0, 25),
+            "-p: unknown signal \"FOO\":");
+  EXPECT_EQ(Error({"--verbose=2", "cmd"}), "--verbose: takes no value");
+}
+
+}  // namespace
+}  // namespace faultinit

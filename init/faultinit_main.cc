@@ -1,0 +1,58 @@
+// faultinit: a PID-1-capable init for containers and embedded boards.
+//
+// main is a list of steps (see docs/architecture.md):
+//   1. Control takes over signals and the process's exit (runtime).
+//   2. The invocation snapshots argv and tini's environment variables.
+//   3. The command line is parsed; a usage error exits 2.
+//   4. Container mode runs the command on the program's scheduler and
+//      returns its exit status.
+
+#include <unistd.h>
+
+#include "init/container/container_init.h"
+#include "init/container/options.h"
+#include "init/log.h"
+#include "init/version.h"
+#include "runtime/control.h"
+#include "runtime/fd.h"
+#include "runtime/invocation.h"
+
+namespace faultinit {
+namespace {
+
+int Main(const fault::Invocation& invocation) {
+  fault::StatusOr<CommandLine> command_line =
+      ParseCommandLine(invocation.argv(), invocation.environ());
+  if (!command_line.ok()) {
+    fault::WriteString(
+        STDERR_FILENO,
+        absl::StrCat("faultinit: ", command_line.status().message(),
+                     "\nTry 'faultinit --help' for more information.\n"));
+    return 2;
+  }
+  switch (command_line->action) {
+    case CommandLine::Action::kHelp:
+      fault::WriteString(STDOUT_FILENO, kUsage);
+      return 0;
+    case CommandLine::Action::kVersion:
+      fault::WriteString(STDOUT_FILENO,
+                         absl::StrCat("faultinit ", kVersion, "\n"));
+      return 0;
+    case CommandLine::Action::kRun:
+      break;
+  }
+  const ContainerOptions& options = command_line->options;
+  Logger log(options.verbosity);
+  return ContainerInit(fault::Scheduling(), options, log).Run();
+}
+
+}  // namespace
+}  // namespace faultinit
+
+int main(int argc, char** argv, char** envp) {
+  fault::Control([=] {
+    fault::Invocation invocation = fault::Invocation::System(
+        argc, argv, envp, faultinit::kImportedVariables);
+    return faultinit::Main(invocation);
+  });
+}

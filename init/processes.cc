@@ -1,0 +1,63 @@
+#include "init/processes.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "runtime/fd.h"
+
+namespace faultinit {
+namespace {
+
+// Reads "/proc/PID/stat" and returns its state and parent, or false.
+bool ReadStat(absl::string_view pid, char* state, pid_t* ppid) {
+  std::string path = absl::StrCat("/proc/", pid, "/stat");
+  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return false;
+  char buffer[512];
+  ssize_t n = fault::ReadFull(fd.get(), buffer, sizeof buffer - 1);
+  if (n <= 0) return false;
+  absl::string_view stat(buffer, static_cast<size_t>(n));
+  // "PID (COMM) S PPID ...": COMM may hold spaces and parentheses.
+  size_t close = stat.rfind(')');
+  if (close == absl::string_view::npos || close + 4 > stat.size()) return false;
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(stat.substr(close + 2), absl::MaxSplits(' ', 2));
+  if (fields.size() < 2 || fields[0].size() != 1) return false;
+  *state = fields[0][0];
+  return absl::SimpleAtoi(fields[1], ppid);
+}
+
+}  // namespace
+
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  std::unique_ptr<DIR, int (*)(DIR*)> proc(opendir("/proc"), closedir);
+  if (proc == nullptr) return children;
+  while (struct dirent* entry = readdir(proc.get())) {
+    pid_t pid = 0;
+    if (!absl::SimpleAtoi(entry->d_name, &pid)) continue;
+    char state = 0;
+    pid_t ppid = 0;
+    if (ReadStat(entry->d_name, &state, &ppid) && ppid == parent &&
+        state != 'Z' && state != 'X') {
+      children.push_back(pid);
+    }
+  }
+  return children;
+}
+
+bool HasChildren() {
+  siginfo_t info = {};
+  return waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+}  // namespace faultinit

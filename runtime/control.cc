@@ -1,0 +1,64 @@
+#include "runtime/control.h"
+
+#include <signal.h>
+
+#include <atomic>
+#include <exception>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/exit.h"
+#include "runtime/signal_state.h"
+
+namespace fault {
+namespace {
+
+std::atomic<Scheduler*> controlled_scheduler{nullptr};
+
+// Async-signal-safe: Scheduler::Stop writes an eventfd.
+void WakeControlledScheduler() {
+  if (Scheduler* s = controlled_scheduler.load(std::memory_order_acquire)) {
+    s->Stop();
+  }
+}
+
+}  // namespace
+
+void Control(Program main) {
+  CaptureInitialSignalState();
+  if (int error = SignalState::ApplyClean(); error != 0) {
+    Panic("unable to reset signal dispositions");
+  }
+  controlled_scheduler.store(&Scheduling(), std::memory_order_release);
+  Interruption::SetWakeup(WakeControlledScheduler);
+  try {
+    EndProcess(Fork::Trap(std::move(main)));
+  } catch (...) {
+    EndProcessFromException();
+  }
+}
+
+void Protect() {
+  for (;;) {
+    Status status = Scheduling().Run();
+    Interruption::Check();
+    if (!status.ok()) throw Critical("protect", status.message());
+  }
+}
+
+void Interject(Scheduler::Callback fn) {
+  Scheduling().Interject(std::move(fn));
+}
+
+void RunCritical(absl::string_view context, const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const ControlException& e) {
+    Panic(absl::StrCat(context, ": ", e.Describe()));
+  } catch (const std::exception& e) {
+    Panic(absl::StrCat(context, ": ", e.what()));
+  } catch (...) {
+    Panic(absl::StrCat(context, ": exception of unknown type"));
+  }
+}
+
+}  // namespace fault

@@ -1,0 +1,130 @@
+#include "runtime/control.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "runtime/fd.h"
+#include "runtime/signal_state.h"
+#include "runtime/testing/child.h"
+
+namespace fault {
+namespace {
+
+using testing::ChildResult;
+using testing::RunInChild;
+
+// Control turns main's result into the exit status, flushing stdio.
+TEST(Control, MainResultIsExitStatus) {
+  ChildResult r = RunInChild([] {
+    Control([] {
+      printf("hello");
+      return 6;
+    });
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 6");
+  EXPECT_EQ(r.out, "hello");
+}
+
+// An Exit thrown anywhere in main ends the program with its status.
+TEST(Control, ExitUnwinds) {
+  ChildResult r = RunInChild(
+      [] { Control([]() -> int { throw Exit(Exit::kUsageQueryStatus); }); });
+  EXPECT_EQ(r.status.ToString(), "exit 200");
+}
+
+// An Interruption ends the program by its signal.
+TEST(Control, InterruptionEndsBySignal) {
+  ChildResult r =
+      RunInChild([] { Control([]() -> int { throw Interruption(SIGTERM); }); });
+  EXPECT_EQ(r.status.ToString(), "signal TERM");
+}
+
+// A Critical or a stray exception is reported and aborts.
+TEST(Control, CriticalAborts) {
+  ChildResult r = RunInChild([] {
+    Control([]() -> int { throw std::logic_error("broken invariant"); });
+  });
+  EXPECT_EQ(r.status.signal(), SIGABRT);
+  EXPECT_TRUE(absl::StartsWith(
+      r.err, "fault: fatal: uncaught exception: broken invariant\n"))
+      << r.err;  // qemu-user adds a line
+}
+
+// Control records the signal state the program started with, then gives
+// the program default dispositions and an empty mask.
+TEST(Control, DefaultsSignalsAndKeepsInitialState) {
+  ChildResult r = RunInChild([] {
+    signal(SIGHUP, SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    Control([] {
+      struct sigaction hup;
+      sigaction(SIGHUP, nullptr, &hup);
+      sigset_t mask;
+      sigprocmask(SIG_SETMASK, nullptr, &mask);
+      if (hup.sa_handler != SIG_DFL || sigismember(&mask, SIGUSR2)) return 10;
+      const SignalState& initial = InitialSignalState();
+      if (!initial.ignored(SIGHUP)) return 11;
+      if (!sigismember(&initial.mask(), SIGUSR2)) return 12;
+      return 0;
+    });
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 0");
+}
+
+// Protect holds the main thread until an interjection from another thread
+// throws Exit; the interjected function runs on the main thread.
+TEST(Protect, InterjectionFromThreadEndsProgram) {
+  ChildResult r = RunInChild([] {
+    Control([]() -> int {
+      std::thread::id main_id = std::this_thread::get_id();
+      std::thread worker([main_id] {
+        Interject([main_id] {
+          throw Exit(std::this_thread::get_id() == main_id ? 0 : 10);
+        });
+      });
+      worker.detach();
+      Protect();
+    });
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 0");
+}
+
+// A caught signal wakes Protect, which raises the Interruption: the process
+// ends by that signal.
+TEST(Protect, CaughtSignalInterrupts) {
+  ChildResult r = RunInChild([] {
+    Control([]() -> int {
+      if (!Interruption::Catch({SIGUSR1}).ok()) return 10;
+      Scheduling().After(absl::ZeroDuration(), [] { raise(SIGUSR1); });
+      Protect();
+    });
+  });
+  EXPECT_EQ(r.status.ToString(), "signal USR1");
+}
+
+// RunCritical returns normally when nothing escapes, and reports an escaping
+// exception with its context, aborting.
+TEST(RunCritical, PanicsOnEscape) {
+  int ran = 0;
+  RunCritical("counting", [&] { ++ran; });
+  EXPECT_EQ(ran, 1);
+  ChildResult r = RunInChild([] {
+    RunCritical("loading units", [] { throw std::runtime_error("bad file"); });
+    _exit(0);
+  });
+  EXPECT_EQ(r.status.signal(), SIGABRT);
+  EXPECT_TRUE(
+      absl::StartsWith(r.err, "fault: fatal: loading units: bad file\n"))
+      << r.err;  // qemu-user adds a line
+}
+
+}  // namespace
+}  // namespace fault

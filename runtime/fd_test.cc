@@ -1,0 +1,79 @@
+#include "runtime/fd.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
+
+#include "gtest/gtest.h"
+
+namespace fault {
+namespace {
+
+bool IsOpen(int fd) { return fcntl(fd, F_GETFD) != -1; }
+
+// A UniqueFd closes its descriptor when destroyed, reset or assigned over.
+TEST(UniqueFd, ClosesWhatItOwns) {
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  int r = pipe->read.get(), w = pipe->write.get();
+  {
+    UniqueFd moved = std::move(pipe->read);
+    EXPECT_FALSE(pipe->read.valid());
+    EXPECT_TRUE(IsOpen(r));
+  }
+  EXPECT_FALSE(IsOpen(r));
+  int released = pipe->write.Release();
+  EXPECT_EQ(released, w);
+  EXPECT_TRUE(IsOpen(w));
+  UniqueFd again(released);
+  again.Reset();
+  EXPECT_FALSE(IsOpen(w));
+}
+
+// MakePipe's ends are close-on-exec, with any extra flags on both.
+TEST(MakePipe, CloexecAndFlags) {
+  StatusOr<Pipe> pipe = MakePipe(O_NONBLOCK);
+  ASSERT_TRUE(pipe.ok());
+  for (int fd : {pipe->read.get(), pipe->write.get()}) {
+    EXPECT_TRUE(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+    EXPECT_TRUE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+  }
+}
+
+// WriteAll and ReadAll move a payload larger than the pipe buffer whole.
+TEST(ReadAll, LargePayloadAndLimit) {
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  std::string payload(1 << 20, 'x');
+  std::thread writer([&] {
+    EXPECT_EQ(WriteAll(pipe->write.get(), payload.data(), payload.size()), 0);
+    pipe->write.Reset();
+  });
+  StatusOr<std::string> got = ReadAll(pipe->read.get(), 2 << 20);
+  writer.join();
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, payload);
+
+  StatusOr<Pipe> small = MakePipe();
+  ASSERT_TRUE(small.ok());
+  WriteString(small->write.get(), "0123456789");
+  small->write.Reset();
+  StatusOr<std::string> limited = ReadAll(small->read.get(), 4);
+  EXPECT_EQ(limited.status().code(), StatusCode::kResourceExhausted);
+}
+
+// ReadFull stops at end of file and reports how much it read.
+TEST(ReadFull, StopsAtEof) {
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  WriteString(pipe->write.get(), "abc");
+  pipe->write.Reset();
+  char buf[8];
+  EXPECT_EQ(ReadFull(pipe->read.get(), buf, sizeof buf), 3);
+  EXPECT_EQ(ReadFull(-1, buf, 1), -EBADF);
+}
+
+}  // namespace
+}  // namespace fault

@@ -1,0 +1,895 @@
+// Design of the Scheduler (see scheduler.h for the contract).
+//
+// Impl owns four descriptors, all O_CLOEXEC and all in one epoll set:
+//   timer_fd_   a CLOCK_MONOTONIC timerfd armed (absolute) for the earliest
+//               entry of timer_queue_, disarmed when the queue is empty;
+//   wake_fd_    an eventfd written by Interject and Stop;
+//   signal_fd_  a signalfd whose mask is every signal held in signals_;
+//   pidfds      one per OnExit watch, owned by the watch.
+// Each epoll entry carries a key: a Source tag in the top byte and, below
+// it, the watched fd (fd watches) or the WatchId (exit watches).
+//
+// Watches live in watches_ (id -> shared_ptr<Watch>, ordered by id, that is
+// by registration). Dispatch looks every watch up again right before running
+// it, so a watch cancelled earlier in the same batch never runs; callbacks
+// run from a shared_ptr copy (or, for one-shot watches, a moved-out
+// std::function), so Cancel from inside a callback never destroys the
+// running function. Fd events are delivered only to watches that existed
+// when epoll_wait returned (an fd number may be closed and reused by a
+// callback).
+//
+// Signals are reference-counted in signals_: the first holder blocks the
+// signal (remembering whether it was blocked already) and adds it to the
+// signalfd mask; the last one undoes both. SIGCHLD is held internally while
+// orphans are reaped and by each exit watch that has no pidfd (pidfd_open
+// failed with ENOSYS). On SIGCHLD, ReapChildren loops waitid(P_ALL) when
+// orphans are reaped, then polls waitid(P_PID) for each pidfd-less watch.
+// Reporting an exit erases its watch first, so a child seen both through its
+// pidfd and through SIGCHLD is reported once.
+
+#include "runtime/scheduler.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "runtime/fd.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+namespace fault {
+namespace {
+
+// P_PIDFD (Linux >= 5.4). glibc >= 2.36 declares it as an enumerator, not a
+// macro, so it cannot be tested with #ifdef: use the kernel's value.
+constexpr idtype_t kIdTypePidfd = static_cast<idtype_t>(3);
+
+// Stop touches only these atomics and write(2): they must not hide a lock.
+static_assert(std::atomic<bool>::is_always_lock_free &&
+                  std::atomic<uint32_t>::is_always_lock_free,
+              "Stop must be async-signal-safe");
+
+// What an epoll entry stands for: the top byte of its key.
+enum class Source : uint64_t { kTimer = 1, kWake, kSignal, kFd, kExit };
+constexpr int kSourceShift = 56;
+constexpr uint64_t kValueMask = (uint64_t{1} << kSourceShift) - 1;
+
+uint64_t EpollKey(Source source, uint64_t value) {
+  return (static_cast<uint64_t>(source) << kSourceShift) | value;
+}
+Source KeySource(uint64_t key) { return Source(key >> kSourceShift); }
+uint64_t KeyValue(uint64_t key) { return key & kValueMask; }
+
+// MonotonicNow: CLOCK_MONOTONIC as a duration since its epoch.
+absl::Duration MonotonicNow() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return absl::DurationFromTimespec(now);
+}
+
+// EpollTimeout: milliseconds until `deadline`, rounded up so that the wait
+// never ends before it; -1 for no deadline.
+int EpollTimeout(absl::Time deadline) {
+  if (deadline == absl::InfiniteFuture()) return -1;
+  const absl::Duration left = deadline - absl::Now();
+  if (left <= absl::ZeroDuration()) return 0;
+  const int64_t ms =
+      absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1)));
+  return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+}
+
+// WaitNoHang: waitid(..., WEXITED | WNOHANG). Returns the errno (0 on
+// success); `info->si_pid` is 0 when no child has exited.
+int WaitNoHang(idtype_t type, id_t id, siginfo_t* info) {
+  for (;;) {
+    memset(info, 0, sizeof *info);
+    if (waitid(type, id, info, WEXITED | WNOHANG) == 0) return 0;
+    if (errno != EINTR) return errno;
+  }
+}
+
+// DrainCounter reads an eventfd or timerfd until it would block.
+void DrainCounter(int fd) {
+  for (;;) {
+    uint64_t count;
+    ssize_t n = read(fd, &count, sizeof count);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+  }
+}
+
+struct Watch {
+  enum class Kind { kTimer, kSignal, kExit, kReadable, kWritable };
+  Kind kind;
+  Scheduler::Callback callback;  // timers and fd watches
+  Scheduler::SignalCallback signal_callback;
+  Scheduler::ExitCallback exit_callback;
+  absl::Duration deadline;  // timers: when next due (monotonic)
+  absl::Duration period;    // timers: zero for a one-shot timer
+  int signo = 0;
+  int fd = -1;
+  pid_t pid = 0;
+  UniqueFd pidfd;  // exit watches; invalid when SIGCHLD is used instead
+};
+
+// The watches of one fd, by direction, in registration order.
+struct FdInterest {
+  std::vector<Scheduler::WatchId> readers;
+  std::vector<Scheduler::WatchId> writers;
+};
+
+// One signal held by watches or internal users.
+struct SignalHold {
+  int holders = 0;
+  bool was_blocked = false;  // blocked in the thread mask before the first
+};
+
+}  // namespace
+
+class Scheduler::Impl {
+ public:
+  static StatusOr<std::unique_ptr<Impl>> Create();
+  ~Impl();
+
+  WatchId AddTimer(absl::Duration delay, absl::Duration period, Callback fn);
+  StatusOr<WatchId> OnSignal(int signo, SignalCallback fn);
+  StatusOr<WatchId> OnExit(pid_t pid, ExitCallback fn);
+  Status ReapOrphans(ExitCallback fn);
+  StatusOr<WatchId> OnFd(int fd, Watch::Kind kind, Callback fn);
+  void Cancel(WatchId id);
+  void Interject(Callback fn);
+  Status RunOnce(absl::Time deadline);
+  Status Run();
+  void Stop();
+  size_t Pending() const;
+
+ private:
+  Impl() = default;
+
+  Status Init();
+  Status EpollAdd(int fd, uint64_t key, uint32_t events);
+  WatchId Insert(std::shared_ptr<Watch> watch);
+  std::shared_ptr<Watch> Find(WatchId id) const;
+  void Wake();
+
+  // Signals.
+  Status HoldSignal(int signo);
+  void ReleaseSignal(int signo);
+  Status UpdateSignalFd();
+  Status HandleSignals();
+  void DispatchSignal(const signalfd_siginfo& info);
+
+  // Timers.
+  Status ArmTimer();
+  void RunDueTimers();
+
+  // Processes.
+  Status CheckUnreapedChild(pid_t pid);
+  void RemoveExitWatch(WatchId id, Watch& watch);
+  void ReportExit(WatchId id, const siginfo_t& info);
+  void HandlePidfd(WatchId id);
+  void ReapChildren();
+  void ReapAll();
+  void ReapWatchedWithoutPidfd();
+
+  // Fds.
+  Status UpdateFdInterest(int fd);
+  void DispatchFd(int fd, uint32_t events);
+  void RunFdWatches(const std::vector<WatchId>& ids);
+
+  // Wake-ups.
+  void HandleWake();
+
+  Status Dispatch(const epoll_event* events, int count);
+  void Run(const std::shared_ptr<Watch>& watch);
+
+  UniqueFd epoll_fd_;
+  UniqueFd timer_fd_;
+  UniqueFd wake_fd_;
+  UniqueFd signal_fd_;
+
+  WatchId next_id_ = 1;
+  // Watches with an id >= this were added during the current batch.
+  WatchId batch_first_new_id_ = 1;
+  uint64_t dispatched_ = 0;  // callbacks run so far
+
+  std::map<WatchId, std::shared_ptr<Watch>> watches_;
+  std::set<std::pair<absl::Duration, WatchId>> timer_queue_;
+  std::optional<absl::Duration> armed_deadline_;
+  std::map<int, std::vector<WatchId>> signal_watches_;
+  std::map<int, SignalHold> signals_;
+  sigset_t signal_mask_;
+  std::map<pid_t, WatchId> exit_watches_;
+  std::set<WatchId> watches_without_pidfd_;
+  bool pidfds_available_ = true;
+  std::shared_ptr<ExitCallback> orphan_reaper_;
+  bool reap_requested_ = false;
+  std::map<int, FdInterest> fds_;
+
+  mutable std::mutex interjections_mutex_;
+  std::deque<Callback> interjections_;  // guarded by interjections_mutex_
+  // Stop sets stop_ (consumed by Run) and counts in stops_ (so that a
+  // RunOnce during which Stop was called returns). Both are lock-free, hence
+  // async-signal-safe.
+  std::atomic<bool> stop_{false};
+  std::atomic<uint32_t> stops_{0};
+};
+
+// ---------------------------------------------------------------------------
+// Creation and bookkeeping.
+
+StatusOr<std::unique_ptr<Scheduler::Impl>> Scheduler::Impl::Create() {
+  std::unique_ptr<Impl> impl(new Impl());
+  FAULT_RETURN_IF_ERROR(impl->Init());
+  return impl;
+}
+
+Status Scheduler::Impl::Init() {
+  sigemptyset(&signal_mask_);
+  epoll_fd_.Reset(epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll_fd_)
+    return ErrnoToStatus(errno, "unable to create epoll instance");
+  timer_fd_.Reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  if (!timer_fd_) return ErrnoToStatus(errno, "unable to create timerfd");
+  wake_fd_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake_fd_) return ErrnoToStatus(errno, "unable to create eventfd");
+  signal_fd_.Reset(signalfd(-1, &signal_mask_, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signal_fd_) return ErrnoToStatus(errno, "unable to create signalfd");
+  FAULT_RETURN_IF_ERROR(
+      EpollAdd(timer_fd_.get(), EpollKey(Source::kTimer, 0), EPOLLIN));
+  FAULT_RETURN_IF_ERROR(
+      EpollAdd(wake_fd_.get(), EpollKey(Source::kWake, 0), EPOLLIN));
+  return EpollAdd(signal_fd_.get(), EpollKey(Source::kSignal, 0), EPOLLIN);
+}
+
+Scheduler::Impl::~Impl() {
+  // Give back every signal still held, restoring the thread's mask.
+  for (const auto& [signo, hold] : signals_) {
+    if (hold.was_blocked) continue;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  }
+}
+
+Status Scheduler::Impl::EpollAdd(int fd, uint64_t key, uint32_t events) {
+  epoll_event event = {};
+  event.events = events;
+  event.data.u64 = key;
+  if (epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
+    return ErrnoToStatus(errno, absl::StrCat("unable to watch fd ", fd));
+  }
+  return OkStatus();
+}
+
+Scheduler::WatchId Scheduler::Impl::Insert(std::shared_ptr<Watch> watch) {
+  const WatchId id = next_id_++;
+  watches_.emplace(id, std::move(watch));
+  return id;
+}
+
+std::shared_ptr<Watch> Scheduler::Impl::Find(WatchId id) const {
+  auto it = watches_.find(id);
+  return it == watches_.end() ? nullptr : it->second;
+}
+
+void Scheduler::Impl::Run(const std::shared_ptr<Watch>& watch) {
+  ++dispatched_;
+  watch->callback();
+}
+
+void Scheduler::Impl::Wake() {
+  // A raw write: Stop must stay async-signal-safe. EAGAIN (counter full)
+  // still leaves the eventfd readable, which is all that matters.
+  const int saved_errno = errno;
+  const uint64_t one = 1;
+  ssize_t ignored = write(wake_fd_.get(), &one, sizeof one);
+  (void)ignored;
+  errno = saved_errno;
+}
+
+void Scheduler::Impl::Cancel(WatchId id) {
+  auto it = watches_.find(id);
+  if (it == watches_.end()) return;
+  std::shared_ptr<Watch> watch = std::move(it->second);
+  watches_.erase(it);
+  switch (watch->kind) {
+    case Watch::Kind::kTimer:
+      timer_queue_.erase({watch->deadline, id});
+      break;
+    case Watch::Kind::kSignal: {
+      auto& ids = signal_watches_[watch->signo];
+      ids.erase(std::find(ids.begin(), ids.end(), id));
+      if (ids.empty()) signal_watches_.erase(watch->signo);
+      ReleaseSignal(watch->signo);
+      break;
+    }
+    case Watch::Kind::kExit:
+      RemoveExitWatch(id, *watch);
+      break;
+    case Watch::Kind::kReadable:
+    case Watch::Kind::kWritable: {
+      FdInterest& interest = fds_[watch->fd];
+      auto& ids = watch->kind == Watch::Kind::kReadable ? interest.readers
+                                                        : interest.writers;
+      ids.erase(std::find(ids.begin(), ids.end(), id));
+      // Failure leaves the fd in the epoll set with a stale mask; its events
+      // find no watch and are ignored.
+      UpdateFdInterest(watch->fd).IgnoreError();
+      break;
+    }
+  }
+}
+
+size_t Scheduler::Impl::Pending() const {
+  std::lock_guard<std::mutex> lock(interjections_mutex_);
+  return watches_.size() + interjections_.size();
+}
+
+// ---------------------------------------------------------------------------
+// Timers.
+
+Scheduler::WatchId Scheduler::Impl::AddTimer(absl::Duration delay,
+                                             absl::Duration period,
+                                             Callback fn) {
+  auto watch = std::make_shared<Watch>();
+  watch->kind = Watch::Kind::kTimer;
+  watch->callback = std::move(fn);
+  watch->deadline = MonotonicNow() + std::max(delay, absl::ZeroDuration());
+  watch->period = period;
+  const absl::Duration deadline = watch->deadline;
+  const WatchId id = Insert(std::move(watch));
+  timer_queue_.emplace(deadline, id);
+  return id;
+}
+
+// ArmTimer points the timerfd at the earliest pending timer, or disarms it.
+Status Scheduler::Impl::ArmTimer() {
+  std::optional<absl::Duration> earliest;
+  if (!timer_queue_.empty()) earliest = timer_queue_.begin()->first;
+  if (earliest == armed_deadline_) return OkStatus();
+  itimerspec spec = {};
+  if (earliest) {
+    // A zero it_value would disarm: the monotonic epoch is never due.
+    spec.it_value = absl::ToTimespec(std::max(*earliest, absl::Nanoseconds(1)));
+  }
+  if (timerfd_settime(timer_fd_.get(), TFD_TIMER_ABSTIME, &spec, nullptr) !=
+      0) {
+    return ErrnoToStatus(errno, "unable to arm timerfd");
+  }
+  armed_deadline_ = earliest;
+  return OkStatus();
+}
+
+// RunDueTimers runs the timers due now, by (deadline, id). A repeating timer
+// is requeued before it runs (so it may cancel itself), at most once per
+// call: one that has fallen behind skips the missed periods.
+void Scheduler::Impl::RunDueTimers() {
+  DrainCounter(timer_fd_.get());
+  armed_deadline_.reset();  // an absolute one-shot timerfd disarms on expiry
+  const absl::Duration now = MonotonicNow();
+  std::vector<WatchId> due;
+  while (!timer_queue_.empty() && timer_queue_.begin()->first <= now) {
+    due.push_back(timer_queue_.begin()->second);
+    timer_queue_.erase(timer_queue_.begin());
+  }
+  for (WatchId id : due) {
+    std::shared_ptr<Watch> watch = Find(id);
+    if (watch == nullptr) continue;  // cancelled by an earlier callback
+    if (watch->period == absl::ZeroDuration()) {
+      watches_.erase(id);
+    } else {
+      watch->deadline += watch->period;
+      if (watch->deadline <= now) watch->deadline = now + watch->period;
+      timer_queue_.emplace(watch->deadline, id);
+    }
+    Run(watch);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Signals.
+
+Status Scheduler::Impl::UpdateSignalFd() {
+  if (signalfd(signal_fd_.get(), &signal_mask_, 0) < 0) {
+    return ErrnoToStatus(errno, "unable to update signalfd mask");
+  }
+  return OkStatus();
+}
+
+// HoldSignal: the first holder blocks `signo` and routes it to the signalfd.
+Status Scheduler::Impl::HoldSignal(int signo) {
+  SignalHold& hold = signals_[signo];
+  if (hold.holders++ > 0) return OkStatus();
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, signo);
+  int error = pthread_sigmask(SIG_BLOCK, &set, &old);
+  if (error != 0) {
+    signals_.erase(signo);
+    return ErrnoToStatus(error, "unable to block signal");
+  }
+  hold.was_blocked = sigismember(&old, signo) == 1;
+  sigaddset(&signal_mask_, signo);
+  Status status = UpdateSignalFd();
+  if (!status.ok()) ReleaseSignal(signo);
+  return status;
+}
+
+// ReleaseSignal: the last holder undoes what the first one did.
+void Scheduler::Impl::ReleaseSignal(int signo) {
+  auto it = signals_.find(signo);
+  if (it == signals_.end() || --it->second.holders > 0) return;
+  const bool was_blocked = it->second.was_blocked;
+  signals_.erase(it);
+  sigdelset(&signal_mask_, signo);
+  UpdateSignalFd().IgnoreError();  // removing a signal cannot fail
+  if (!was_blocked) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  }
+}
+
+StatusOr<Scheduler::WatchId> Scheduler::Impl::OnSignal(int signo,
+                                                       SignalCallback fn) {
+  sigset_t probe;
+  sigemptyset(&probe);
+  if (signo == SIGKILL || signo == SIGSTOP || sigaddset(&probe, signo) != 0) {
+    return InvalidArgumentError(absl::StrCat("unable to watch signal ", signo,
+                                             ": not a signal that "
+                                             "can be caught"));
+  }
+  FAULT_RETURN_IF_ERROR(HoldSignal(signo));
+  auto watch = std::make_shared<Watch>();
+  watch->kind = Watch::Kind::kSignal;
+  watch->signal_callback = std::move(fn);
+  watch->signo = signo;
+  const WatchId id = Insert(std::move(watch));
+  signal_watches_[signo].push_back(id);
+  return id;
+}
+
+// HandleSignals reads every pending signal, then dispatches each to the
+// watches of its signal and, for SIGCHLD, reaps.
+Status Scheduler::Impl::HandleSignals() {
+  std::vector<signalfd_siginfo> received;
+  signalfd_siginfo buffer[16];
+  for (;;) {
+    ssize_t n = read(signal_fd_.get(), buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      return ErrnoToStatus(errno, "unable to read signalfd");
+    }
+    if (n == 0) break;
+    received.insert(received.end(), buffer,
+                    buffer + static_cast<size_t>(n) / sizeof buffer[0]);
+  }
+  bool child_exited = false;
+  for (const signalfd_siginfo& info : received) {
+    if (info.ssi_signo == SIGCHLD) child_exited = true;
+    DispatchSignal(info);
+  }
+  if (child_exited) ReapChildren();
+  return OkStatus();
+}
+
+void Scheduler::Impl::DispatchSignal(const signalfd_siginfo& info) {
+  auto it = signal_watches_.find(static_cast<int>(info.ssi_signo));
+  if (it == signal_watches_.end()) return;
+  const std::vector<WatchId> ids = it->second;  // callbacks may change it
+  for (WatchId id : ids) {
+    std::shared_ptr<Watch> watch = Find(id);
+    if (watch == nullptr) continue;
+    ++dispatched_;
+    watch->signal_callback(info);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Processes.
+
+// CheckUnreapedChild fails unless `pid` is an unreaped child of ours.
+Status Scheduler::Impl::CheckUnreapedChild(pid_t pid) {
+  if (pid <= 0) {
+    return InvalidArgumentError(
+        absl::StrCat("unable to watch process ", pid, ": not a process id"));
+  }
+  if (exit_watches_.count(pid) != 0) {
+    return InvalidArgumentError(
+        absl::StrCat("unable to watch process ", pid, ": already watched"));
+  }
+  siginfo_t info;
+  int error;
+  do {
+    memset(&info, 0, sizeof info);
+    error = waitid(P_PID, static_cast<id_t>(pid), &info,
+                   WEXITED | WNOHANG | WNOWAIT) == 0
+                ? 0
+                : errno;
+  } while (error == EINTR);
+  if (error == ECHILD) {
+    return NotFoundError(absl::StrCat("unable to watch process ", pid,
+                                      ": not an unreaped child"));
+  }
+  if (error != 0) {
+    return ErrnoToStatus(error, absl::StrCat("unable to watch process ", pid));
+  }
+  return OkStatus();
+}
+
+StatusOr<Scheduler::WatchId> Scheduler::Impl::OnExit(pid_t pid,
+                                                     ExitCallback fn) {
+  FAULT_RETURN_IF_ERROR(CheckUnreapedChild(pid));
+  auto watch = std::make_shared<Watch>();
+  watch->kind = Watch::Kind::kExit;
+  watch->exit_callback = std::move(fn);
+  watch->pid = pid;
+  if (pidfds_available_) {
+    // pidfd_open's descriptors are always close-on-exec.
+    watch->pidfd.Reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+    if (!watch->pidfd) {
+      if (errno != ENOSYS) {
+        return ErrnoToStatus(errno,
+                             absl::StrCat("unable to open pidfd of ", pid));
+      }
+      pidfds_available_ = false;
+    }
+  }
+  const WatchId id = next_id_;
+  if (watch->pidfd) {
+    FAULT_RETURN_IF_ERROR(
+        EpollAdd(watch->pidfd.get(), EpollKey(Source::kExit, id), EPOLLIN));
+  } else {
+    FAULT_RETURN_IF_ERROR(HoldSignal(SIGCHLD));
+    watches_without_pidfd_.insert(id);
+    // The child may have exited before SIGCHLD was blocked, its signal lost.
+    reap_requested_ = true;
+    Wake();
+  }
+  Insert(std::move(watch));
+  exit_watches_.emplace(pid, id);
+  return id;
+}
+
+// RemoveExitWatch undoes the bookkeeping of an exit watch already erased
+// from watches_ (closing its pidfd also removes it from the epoll set).
+void Scheduler::Impl::RemoveExitWatch(WatchId id, Watch& watch) {
+  exit_watches_.erase(watch.pid);
+  if (watches_without_pidfd_.erase(id) != 0) ReleaseSignal(SIGCHLD);
+  watch.pidfd.Reset();
+}
+
+// ReportExit runs an exit watch's callback, once: the watch goes first.
+void Scheduler::Impl::ReportExit(WatchId id, const siginfo_t& info) {
+  auto it = watches_.find(id);
+  if (it == watches_.end()) return;
+  std::shared_ptr<Watch> watch = std::move(it->second);
+  watches_.erase(it);
+  RemoveExitWatch(id, *watch);
+  ExitCallback fn = std::move(watch->exit_callback);
+  ++dispatched_;
+  fn(ExitStatus::FromSiginfo(info));
+}
+
+void Scheduler::Impl::HandlePidfd(WatchId id) {
+  std::shared_ptr<Watch> watch = Find(id);
+  if (watch == nullptr) return;  // reported or cancelled earlier
+  siginfo_t info;
+  int error =
+      WaitNoHang(kIdTypePidfd, static_cast<id_t>(watch->pidfd.get()), &info);
+  if (error == EINVAL) {  // a kernel with pidfd_open but not P_PIDFD
+    error = WaitNoHang(P_PID, static_cast<id_t>(watch->pid), &info);
+  }
+  if (error == 0 && info.si_pid != 0) {
+    ReportExit(id, info);
+  } else if (error == ECHILD) {
+    // Reaped behind our back (a waitpid elsewhere): there is no status to
+    // report, and the pidfd would stay readable. Drop the watch.
+    Cancel(id);
+  }
+}
+
+void Scheduler::Impl::ReapChildren() {
+  if (orphan_reaper_ != nullptr) ReapAll();
+  if (!watches_without_pidfd_.empty()) ReapWatchedWithoutPidfd();
+}
+
+// ReapAll reaps every exited child: one SIGCHLD may stand for many exits.
+void Scheduler::Impl::ReapAll() {
+  while (orphan_reaper_ != nullptr) {
+    siginfo_t info;
+    if (WaitNoHang(P_ALL, 0, &info) != 0 || info.si_pid == 0) return;
+    auto watched = exit_watches_.find(info.si_pid);
+    if (watched != exit_watches_.end()) {
+      ReportExit(watched->second, info);
+    } else {
+      std::shared_ptr<ExitCallback> reaper = orphan_reaper_;
+      ++dispatched_;
+      (*reaper)(ExitStatus::FromSiginfo(info));
+    }
+  }
+}
+
+void Scheduler::Impl::ReapWatchedWithoutPidfd() {
+  const std::vector<WatchId> ids(watches_without_pidfd_.begin(),
+                                 watches_without_pidfd_.end());
+  for (WatchId id : ids) {
+    std::shared_ptr<Watch> watch = Find(id);
+    if (watch == nullptr) continue;
+    siginfo_t info;
+    int error = WaitNoHang(P_PID, static_cast<id_t>(watch->pid), &info);
+    if (error == 0 && info.si_pid != 0) {
+      ReportExit(id, info);
+    } else if (error == ECHILD) {
+      Cancel(id);  // reaped behind our back, as in HandlePidfd
+    }
+  }
+}
+
+Status Scheduler::Impl::ReapOrphans(ExitCallback fn) {
+  if (fn == nullptr) {
+    if (orphan_reaper_ != nullptr) {
+      orphan_reaper_.reset();
+      ReleaseSignal(SIGCHLD);
+    }
+    return OkStatus();
+  }
+  if (orphan_reaper_ == nullptr) FAULT_RETURN_IF_ERROR(HoldSignal(SIGCHLD));
+  orphan_reaper_ = std::make_shared<ExitCallback>(std::move(fn));
+  // Children that exited before SIGCHLD was blocked left no signal.
+  reap_requested_ = true;
+  Wake();
+  return OkStatus();
+}
+
+// ---------------------------------------------------------------------------
+// Fds.
+
+StatusOr<Scheduler::WatchId> Scheduler::Impl::OnFd(int fd, Watch::Kind kind,
+                                                   Callback fn) {
+  FdInterest& interest = fds_[fd];
+  auto& ids =
+      kind == Watch::Kind::kReadable ? interest.readers : interest.writers;
+  const WatchId id = next_id_;
+  ids.push_back(id);
+  Status status = UpdateFdInterest(fd);
+  if (!status.ok()) {
+    ids.pop_back();
+    UpdateFdInterest(fd).IgnoreError();
+    return status;
+  }
+  auto watch = std::make_shared<Watch>();
+  watch->kind = kind;
+  watch->callback = std::move(fn);
+  watch->fd = fd;
+  Insert(std::move(watch));
+  return id;
+}
+
+// UpdateFdInterest makes the epoll entry of `fd` match its watches: added,
+// modified, or removed when none is left.
+Status Scheduler::Impl::UpdateFdInterest(int fd) {
+  auto it = fds_.find(fd);
+  if (it == fds_.end()) return OkStatus();
+  const FdInterest& interest = it->second;
+  uint32_t events = 0;
+  if (!interest.readers.empty()) events |= EPOLLIN;
+  if (!interest.writers.empty()) events |= EPOLLOUT;
+  epoll_event event = {};
+  event.events = events;
+  event.data.u64 = EpollKey(Source::kFd, static_cast<uint64_t>(fd));
+  int op = EPOLL_CTL_MOD;
+  if (events == 0) {
+    op = EPOLL_CTL_DEL;
+    fds_.erase(it);
+  }
+  if (epoll_ctl(epoll_fd_.get(), op, fd, &event) == 0) return OkStatus();
+  if (op == EPOLL_CTL_MOD && errno == ENOENT &&
+      epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &event) == 0) {
+    return OkStatus();
+  }
+  return ErrnoToStatus(errno, absl::StrCat("unable to watch fd ", fd));
+}
+
+void Scheduler::Impl::DispatchFd(int fd, uint32_t events) {
+  auto it = fds_.find(fd);
+  if (it == fds_.end()) return;
+  // Copies: the callbacks may change the interest of this fd.
+  const std::vector<WatchId> readers = it->second.readers;
+  const std::vector<WatchId> writers = it->second.writers;
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) RunFdWatches(readers);
+  if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) RunFdWatches(writers);
+}
+
+void Scheduler::Impl::RunFdWatches(const std::vector<WatchId>& ids) {
+  for (WatchId id : ids) {
+    if (id >= batch_first_new_id_) continue;  // the event is not for it
+    std::shared_ptr<Watch> watch = Find(id);
+    if (watch != nullptr) Run(watch);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Wake-ups, the loop.
+
+void Scheduler::Impl::Interject(Callback fn) {
+  {
+    std::lock_guard<std::mutex> lock(interjections_mutex_);
+    interjections_.push_back(std::move(fn));
+  }
+  Wake();
+}
+
+void Scheduler::Impl::Stop() {
+  stop_.store(true);
+  stops_.fetch_add(1);
+  Wake();
+}
+
+// HandleWake runs a requested reap, then the interjections queued so far;
+// those queued meanwhile wait for the next wake-up (the eventfd is set).
+void Scheduler::Impl::HandleWake() {
+  DrainCounter(wake_fd_.get());
+  if (reap_requested_) {
+    reap_requested_ = false;
+    ReapChildren();
+  }
+  std::deque<Callback> queued;
+  {
+    std::lock_guard<std::mutex> lock(interjections_mutex_);
+    queued.swap(interjections_);
+  }
+  for (Callback& fn : queued) {
+    ++dispatched_;
+    fn();
+  }
+}
+
+Status Scheduler::Impl::Dispatch(const epoll_event* events, int count) {
+  for (int i = 0; i < count; ++i) {
+    const uint64_t key = events[i].data.u64;
+    switch (KeySource(key)) {
+      case Source::kTimer:
+        RunDueTimers();
+        break;
+      case Source::kWake:
+        HandleWake();
+        break;
+      case Source::kSignal:
+        FAULT_RETURN_IF_ERROR(HandleSignals());
+        break;
+      case Source::kFd:
+        DispatchFd(static_cast<int>(KeyValue(key)), events[i].events);
+        break;
+      case Source::kExit:
+        HandlePidfd(KeyValue(key));
+        break;
+    }
+  }
+  return OkStatus();
+}
+
+Status Scheduler::Impl::RunOnce(absl::Time deadline) {
+  const uint64_t dispatched_before = dispatched_;
+  const uint32_t stops_before = stops_.load();
+  epoll_event events[64];
+  for (;;) {
+    FAULT_RETURN_IF_ERROR(ArmTimer());
+    const int count =
+        epoll_wait(epoll_fd_.get(), events, 64, EpollTimeout(deadline));
+    if (count < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoToStatus(errno, "unable to wait for events");
+    }
+    batch_first_new_id_ = next_id_;
+    FAULT_RETURN_IF_ERROR(Dispatch(events, count));
+    // Wake-ups that ran nothing (a Stop, a timer cancelled meanwhile) do
+    // not count as events.
+    if (dispatched_ != dispatched_before || stops_.load() != stops_before ||
+        absl::Now() >= deadline) {
+      return OkStatus();
+    }
+  }
+}
+
+Status Scheduler::Impl::Run() {
+  while (!stop_.exchange(false)) {
+    FAULT_RETURN_IF_ERROR(RunOnce(absl::InfiniteFuture()));
+  }
+  return OkStatus();
+}
+
+// ---------------------------------------------------------------------------
+// Scheduler: forwards to Impl.
+
+Scheduler::Scheduler() = default;
+Scheduler::~Scheduler() = default;
+
+StatusOr<std::unique_ptr<Scheduler>> Scheduler::Create() {
+  FAULT_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl, Impl::Create());
+  std::unique_ptr<Scheduler> scheduler(new Scheduler());
+  scheduler->impl_ = std::move(impl);
+  return scheduler;
+}
+
+Scheduler::WatchId Scheduler::After(absl::Duration delay, Callback fn) {
+  return impl_->AddTimer(delay, absl::ZeroDuration(), std::move(fn));
+}
+
+Scheduler::WatchId Scheduler::Every(absl::Duration period, Callback fn) {
+  period = std::max(period, absl::Nanoseconds(1));
+  return impl_->AddTimer(period, period, std::move(fn));
+}
+
+StatusOr<Scheduler::WatchId> Scheduler::OnSignal(int signo, SignalCallback fn) {
+  return impl_->OnSignal(signo, std::move(fn));
+}
+
+StatusOr<Scheduler::WatchId> Scheduler::OnExit(pid_t pid, ExitCallback fn) {
+  return impl_->OnExit(pid, std::move(fn));
+}
+
+Status Scheduler::ReapOrphans(ExitCallback fn) {
+  return impl_->ReapOrphans(std::move(fn));
+}
+
+StatusOr<Scheduler::WatchId> Scheduler::OnReadable(int fd, Callback fn) {
+  return impl_->OnFd(fd, Watch::Kind::kReadable, std::move(fn));
+}
+
+StatusOr<Scheduler::WatchId> Scheduler::OnWritable(int fd, Callback fn) {
+  return impl_->OnFd(fd, Watch::Kind::kWritable, std::move(fn));
+}
+
+void Scheduler::Cancel(WatchId id) { impl_->Cancel(id); }
+void Scheduler::Interject(Callback fn) { impl_->Interject(std::move(fn)); }
+Status Scheduler::RunOnce(absl::Time deadline) {
+  return impl_->RunOnce(deadline);
+}
+Status Scheduler::Run() { return impl_->Run(); }
+void Scheduler::Stop() { impl_->Stop(); }
+size_t Scheduler::Pending() const { return impl_->Pending(); }
+
+Scheduler& Scheduling() {
+  static std::unique_ptr<Scheduler> scheduler = [] {
+    StatusOr<std::unique_ptr<Scheduler>> created = Scheduler::Create();
+    if (!created.ok()) {
+      WriteString(STDERR_FILENO,
+                  absl::StrCat("fault: fatal: unable to create the scheduler: ",
+                               created.status().message(), "\n"));
+      abort();
+    }
+    return std::move(created).value();
+  }();
+  return *scheduler;
+}
+
+}  // namespace fault

@@ -1,0 +1,132 @@
+// File: runtime/scheduler.h
+//
+// Scheduler: the event loop every faultinit process runs on (the seed's
+// `kernel.Scheduler`). One epoll instance watches:
+//   - a timerfd (CLOCK_MONOTONIC) armed for the earliest pending timer,
+//   - a signalfd for the signals given to OnSignal (and SIGCHLD when
+//     process exits are watched without pidfds, or orphans are reaped),
+//   - one pidfd per process given to OnExit (pidfd_open, Linux >= 5.3;
+//     on older kernels, or where pidfd_open fails with ENOSYS, SIGCHLD and
+//     waitid(P_PID) are used instead),
+//   - the fds given to OnReadable / OnWritable,
+//   - an eventfd that Interject (callable from any thread) writes to.
+// `RunOnce` blocks in epoll_wait with no timeout unless a timer is pending:
+// an idle scheduler makes no wake-ups at all.
+//
+// Threading: every member except Interject and Stop must be called on the
+// thread that runs the loop ("the loop thread"). Interject and Stop are
+// thread-safe and async-signal-safe to the extent of one eventfd write
+// (Interject allocates, so it is NOT async-signal-safe; Stop is).
+// Callbacks run on the loop thread, one at a time, never re-entrantly;
+// a callback may add or cancel any watch, including its own.
+//
+// Signals: OnSignal blocks the signal in the calling thread's mask (call it
+// on the main thread before other threads start, so they inherit the mask)
+// and leaves the disposition untouched. Cancelling the last watch of a
+// signal unblocks it again (restoring the mask bit as it was).
+//
+// Fork: a Scheduler is not usable in a child after fork; the child must not
+// call into it (its fds are O_CLOEXEC and vanish at exec).
+//
+// Errors: factory and watch registration return Status on system-call
+// failure (EMFILE, ENOMEM...), with "unable to VERB OBJECT: cause" messages.
+
+#ifndef FAULT_RUNTIME_SCHEDULER_H_
+#define FAULT_RUNTIME_SCHEDULER_H_
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "absl/time/time.h"
+#include "runtime/exit_status.h"
+#include "runtime/status.h"
+
+namespace fault {
+
+class Scheduler {
+ public:
+  // Identifies one watch for Cancel. Never 0; never reused by one Scheduler.
+  using WatchId = uint64_t;
+
+  using Callback = std::function<void()>;
+  using SignalCallback = std::function<void(const signalfd_siginfo&)>;
+  using ExitCallback = std::function<void(const ExitStatus&)>;
+
+  // Create makes a scheduler with its epoll, timerfd and eventfd.
+  static StatusOr<std::unique_ptr<Scheduler>> Create();
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // After runs `fn` once, `delay` from now (CLOCK_MONOTONIC). Timers due at
+  // the same instant run in the order they were added.
+  WatchId After(absl::Duration delay, Callback fn);
+  // Every runs `fn` each `period`, first after one period, until cancelled.
+  // A period <= 0 is treated as 1 ns.
+  WatchId Every(absl::Duration period, Callback fn);
+
+  // OnSignal runs `fn` for each delivery of `signo` (coalesced as the
+  // kernel coalesces standard signals). Several watches of one signal all
+  // run, in the order added. SIGKILL and SIGSTOP are refused
+  // (kInvalidArgument).
+  StatusOr<WatchId> OnSignal(int signo, SignalCallback fn);
+
+  // OnExit runs `fn` once, when child `pid` has exited, with its status; the
+  // Scheduler reaps it. `pid` must be a child of this process that has not
+  // been reaped (kInvalidArgument / kNotFound otherwise). Cancelling the
+  // watch leaves the child unreaped unless orphan reaping is on.
+  StatusOr<WatchId> OnExit(pid_t pid, ExitCallback fn);
+
+  // ReapOrphans makes the scheduler reap every child that no OnExit watches
+  // (as PID 1 or a subreaper must), calling `fn` for each with its status.
+  // Children that OnExit watches are still reported to their own callback,
+  // exactly once. Pass nullptr to stop reaping orphans.
+  Status ReapOrphans(ExitCallback fn);
+
+  // OnReadable / OnWritable run `fn` each time `fd` is readable / writable
+  // (level-triggered) until cancelled. The fd stays owned by the caller, who
+  // must cancel the watch before closing it.
+  StatusOr<WatchId> OnReadable(int fd, Callback fn);
+  StatusOr<WatchId> OnWritable(int fd, Callback fn);
+
+  // Cancel removes a watch of any kind. Unknown or finished ids are ignored.
+  void Cancel(WatchId id);
+
+  // Interject queues `fn` to run on the loop thread and wakes the loop from
+  // its wait. Thread-safe. Queued functions run in order.
+  void Interject(Callback fn);
+
+  // RunOnce waits until at least one event is ready (or `deadline` passes,
+  // absl::InfiniteFuture() for no limit), then dispatches every ready event.
+  // Returns OK, or the Status of a failing epoll_wait (EINTR is retried).
+  Status RunOnce(absl::Time deadline = absl::InfiniteFuture());
+
+  // Run calls RunOnce until Stop is called. Returns OK after Stop.
+  Status Run();
+  // Stop makes Run return after the current dispatch. Thread-safe and
+  // async-signal-safe.
+  void Stop();
+
+  // Pending reports how many watches and queued interjections remain.
+  size_t Pending() const;
+
+ private:
+  Scheduler();
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Scheduling returns the process-wide scheduler (the seed's `Scheduling()`),
+// creating it on first use. Crashes with a message if it cannot be created
+// (out of fds at start-up). Not thread-safe on first call: call it from the
+// main thread first (Control does).
+Scheduler& Scheduling();
+
+}  // namespace fault
+
+#endif  // FAULT_RUNTIME_SCHEDULER_H_

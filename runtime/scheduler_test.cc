@@ -1,0 +1,792 @@
+// Tests of the Scheduler with real timers, pipes, signals and processes.
+//
+// Nothing here sleeps to synchronize: tests wait on pipes, on
+// waitid(WNOWAIT) for a child's exit, or run the loop until an expected
+// callback has run (RunUntil, bounded by a generous limit that only matters
+// when a test fails). Forked children only make system calls and _exit.
+//
+// The "WithoutPidfds" tests run a scenario in a forked child whose seccomp
+// filter makes pidfd_open fail with ENOSYS, exercising the SIGCHLD fallback.
+// They are skipped where seccomp filters cannot be installed (qemu-user
+// refuses PR_SET_SECCOMP).
+
+#include "runtime/scheduler.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <functional>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "runtime/fd.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+namespace fault {
+namespace {
+
+std::unique_ptr<Scheduler> MakeScheduler() {
+  StatusOr<std::unique_ptr<Scheduler>> scheduler = Scheduler::Create();
+  EXPECT_TRUE(scheduler.ok()) << scheduler.status().ToString();
+  return std::move(scheduler).value();
+}
+
+// RunUntil runs the loop until `done()`; fails after a limit that only a
+// broken scheduler reaches.
+void RunUntil(Scheduler& scheduler, const std::function<bool()>& done) {
+  const absl::Time limit = absl::Now() + absl::Seconds(20);
+  while (!done()) {
+    ASSERT_LT(absl::Now(), limit) << "timed out waiting for callbacks";
+    Status status = scheduler.RunOnce(limit);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+}
+
+// RunBriefly runs the loop for `duration`, to show that nothing more runs.
+void RunBriefly(Scheduler& scheduler, absl::Duration duration) {
+  const absl::Time deadline = absl::Now() + duration;
+  while (absl::Now() < deadline) {
+    Status status = scheduler.RunOnce(deadline);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+}
+
+bool IsBlocked(int signo) {
+  sigset_t mask;
+  pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+  return sigismember(&mask, signo) == 1;
+}
+
+// ForkExiting forks a child that exits with `code` at once.
+pid_t ForkExiting(int code) {
+  pid_t pid = fork();
+  if (pid == 0) _exit(code);
+  EXPECT_GT(pid, 0) << "fork: " << strerror(errno);
+  return pid;
+}
+
+// ForkWaiting forks a child that exits 0 when `pipe`'s write end is closed
+// (by the parent and every other child).
+pid_t ForkWaiting(const Pipe& pipe) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(pipe.write.get());
+    char byte;
+    while (read(pipe.read.get(), &byte, 1) != 0 && errno == EINTR) {
+    }
+    _exit(0);
+  }
+  EXPECT_GT(pid, 0) << "fork: " << strerror(errno);
+  return pid;
+}
+
+// WaitUntilExited returns once `pid` has exited, leaving it unreaped.
+void WaitUntilExited(pid_t pid) {
+  siginfo_t info = {};
+  int result;
+  do {
+    result = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT);
+  } while (result != 0 && errno == EINTR);
+  ASSERT_EQ(result, 0) << strerror(errno);
+}
+
+void Reap(pid_t pid) {
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+// --- The SIGCHLD fallback, forced with seccomp ------------------------------
+
+constexpr int kSeccompUnavailable = 77;
+
+#if defined(__x86_64__)
+constexpr uint32_t kAuditArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+constexpr uint32_t kAuditArch = AUDIT_ARCH_AARCH64;
+#elif defined(__arm__)
+constexpr uint32_t kAuditArch = AUDIT_ARCH_ARM;
+#else
+constexpr uint32_t kAuditArch = 0;
+#endif
+
+// DenyPidfdOpen makes pidfd_open fail with ENOSYS in this process, as on a
+// kernel older than 5.3. Returns false if seccomp is unavailable.
+bool DenyPidfdOpen() {
+  if (kAuditArch == 0) return false;
+  sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_open, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program = {static_cast<unsigned short>(std::size(filter)), filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return false;
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) return false;
+  return syscall(SYS_pidfd_open, getpid(), 0) < 0 && errno == ENOSYS;
+}
+
+// RunWithoutPidfds runs `scenario` in a child process where pidfd_open
+// fails with ENOSYS; the child's failures are printed there and fail the
+// test here.
+void RunWithoutPidfds(void (*scenario)()) {
+  fflush(stdout);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0) << strerror(errno);
+  if (pid == 0) {
+    if (!DenyPidfdOpen()) _exit(kSeccompUnavailable);
+    scenario();
+    fflush(stdout);
+    _exit(::testing::Test::HasFailure() ? 1 : 0);
+  }
+  int status;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "scenario crashed: " << status;
+  if (WEXITSTATUS(status) == kSeccompUnavailable) {
+    GTEST_SKIP() << "seccomp filters unavailable (qemu-user refuses them)";
+  }
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the scenario failed (see above)";
+}
+
+// --- Timers -----------------------------------------------------------------
+
+// Timers run in deadline order; timers added for the same delay run in the
+// order they were added.
+TEST(Scheduler, TimersRunInDeadlineOrderThenInsertionOrder) {
+  auto scheduler = MakeScheduler();
+  std::vector<std::string> ran;
+  scheduler->After(absl::Milliseconds(40), [&] { ran.push_back("late"); });
+  scheduler->After(absl::Milliseconds(20), [&] { ran.push_back("middle"); });
+  scheduler->After(absl::ZeroDuration(), [&] { ran.push_back("first"); });
+  scheduler->After(absl::ZeroDuration(), [&] { ran.push_back("second"); });
+  scheduler->After(absl::ZeroDuration(), [&] { ran.push_back("third"); });
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return ran.size() == 5; }));
+  EXPECT_EQ(ran, (std::vector<std::string>{"first", "second", "third", "middle",
+                                           "late"}));
+  EXPECT_EQ(scheduler->Pending(), 0u);
+}
+
+// Every repeats until its own callback cancels it; it never runs again.
+TEST(Scheduler, EveryRepeatsUntilCancelledInItsOwnCallback) {
+  auto scheduler = MakeScheduler();
+  int runs = 0;
+  Scheduler::WatchId id = 0;
+  id = scheduler->Every(absl::Milliseconds(1), [&] {
+    if (++runs == 3) scheduler->Cancel(id);
+  });
+  ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] { return runs == 3; }));
+  EXPECT_EQ(scheduler->Pending(), 0u);
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(20)));
+  EXPECT_EQ(runs, 3);
+}
+
+// Every with a zero period still runs (as every 1 ns), once per RunOnce.
+TEST(Scheduler, EveryWithZeroPeriodRunsOncePerDispatch) {
+  auto scheduler = MakeScheduler();
+  int runs = 0;
+  Scheduler::WatchId id =
+      scheduler->Every(absl::ZeroDuration(), [&] { ++runs; });
+  ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] { return runs >= 1; }));
+  const int after_first = runs;
+  ASSERT_TRUE(scheduler->RunOnce().ok());
+  EXPECT_EQ(runs, after_first + 1);
+  scheduler->Cancel(id);
+}
+
+// A cancelled timer never runs, even after it was armed in the timerfd.
+TEST(Scheduler, CancelledTimerDoesNotRun) {
+  auto scheduler = MakeScheduler();
+  bool cancelled_ran = false;
+  bool later_ran = false;
+  Scheduler::WatchId id =
+      scheduler->After(absl::Milliseconds(5), [&] { cancelled_ran = true; });
+  ASSERT_TRUE(scheduler->RunOnce(absl::Now()).ok());  // arms the timerfd
+  scheduler->Cancel(id);
+  scheduler->Cancel(id);  // a finished id is ignored
+  scheduler->After(absl::Milliseconds(10), [&] { later_ran = true; });
+  ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] { return later_ran; }));
+  EXPECT_FALSE(cancelled_ran);
+}
+
+// --- Fds --------------------------------------------------------------------
+
+// OnReadable runs while the pipe holds data (level-triggered), and not
+// once it is drained; OnWritable runs for a pipe with room.
+TEST(Scheduler, OnReadableRunsWhilePipeHasData) {
+  auto scheduler = MakeScheduler();
+  StatusOr<Pipe> pipe = MakePipe(O_NONBLOCK);
+  ASSERT_TRUE(pipe.ok()) << pipe.status().ToString();
+  std::string received;
+  StatusOr<Scheduler::WatchId> readable =
+      scheduler->OnReadable(pipe->read.get(), [&] {
+        char byte;
+        if (read(pipe->read.get(), &byte, 1) == 1) received += byte;
+      });
+  ASSERT_TRUE(readable.ok()) << readable.status().ToString();
+  ASSERT_EQ(WriteAll(pipe->write.get(), "ab", 2), 0);
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return received == "ab"; }));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(10)));
+  EXPECT_EQ(received, "ab");
+
+  bool writable = false;
+  StatusOr<Scheduler::WatchId> write_watch =
+      scheduler->OnWritable(pipe->write.get(), [&] { writable = true; });
+  ASSERT_TRUE(write_watch.ok()) << write_watch.status().ToString();
+  ASSERT_TRUE(scheduler->RunOnce().ok());
+  EXPECT_TRUE(writable);
+  scheduler->Cancel(*readable);
+  scheduler->Cancel(*write_watch);
+  EXPECT_EQ(scheduler->Pending(), 0u);
+}
+
+// A watch cancelled by a callback earlier in the same batch of ready events
+// does not run.
+TEST(Scheduler, WatchCancelledEarlierInTheBatchDoesNotRun) {
+  auto scheduler = MakeScheduler();
+  StatusOr<Pipe> a = MakePipe();
+  StatusOr<Pipe> b = MakePipe();
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(WriteAll(a->write.get(), "x", 1), 0);
+  ASSERT_EQ(WriteAll(b->write.get(), "x", 1), 0);
+  int runs = 0;
+  Scheduler::WatchId watch_a = 0, watch_b = 0;
+  watch_a = *scheduler->OnReadable(a->read.get(), [&] {
+    ++runs;
+    scheduler->Cancel(watch_a);
+    scheduler->Cancel(watch_b);
+  });
+  watch_b = *scheduler->OnReadable(b->read.get(), [&] {
+    ++runs;
+    scheduler->Cancel(watch_a);
+    scheduler->Cancel(watch_b);
+  });
+  ASSERT_TRUE(scheduler->RunOnce().ok());  // both pipes are ready
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(scheduler->Pending(), 0u);
+}
+
+// A bad fd is refused with an "unable to watch fd" message.
+TEST(Scheduler, OnReadableRefusesBadFd) {
+  auto scheduler = MakeScheduler();
+  StatusOr<Scheduler::WatchId> watch = scheduler->OnReadable(-1, [] {});
+  ASSERT_FALSE(watch.ok());
+  EXPECT_EQ(watch.status().message(),
+            "unable to watch fd -1: Bad file descriptor");
+  EXPECT_EQ(scheduler->Pending(), 0u);
+}
+
+// --- Signals ----------------------------------------------------------------
+
+// A signal sent with kill(getpid()) reaches every watch of it, in order;
+// the signal is blocked while watched and unblocked after the last Cancel.
+TEST(Scheduler, OnSignalReceivesSignalAndCancelRestoresMask) {
+  ASSERT_FALSE(IsBlocked(SIGUSR1));
+  auto scheduler = MakeScheduler();
+  std::vector<std::string> ran;
+  uint32_t sender = 0;
+  StatusOr<Scheduler::WatchId> first =
+      scheduler->OnSignal(SIGUSR1, [&](const signalfd_siginfo& info) {
+        EXPECT_EQ(info.ssi_signo, static_cast<uint32_t>(SIGUSR1));
+        sender = info.ssi_pid;
+        ran.push_back("first");
+      });
+  StatusOr<Scheduler::WatchId> second = scheduler->OnSignal(
+      SIGUSR1, [&](const signalfd_siginfo&) { ran.push_back("second"); });
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_TRUE(IsBlocked(SIGUSR1));
+  ASSERT_EQ(kill(getpid(), SIGUSR1), 0);
+  ASSERT_TRUE(scheduler->RunOnce().ok());
+  EXPECT_EQ(ran, (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(sender, static_cast<uint32_t>(getpid()));
+  scheduler->Cancel(*first);
+  EXPECT_TRUE(IsBlocked(SIGUSR1));
+  scheduler->Cancel(*second);
+  EXPECT_FALSE(IsBlocked(SIGUSR1));
+}
+
+// A signal that was blocked before it was watched stays blocked after.
+TEST(Scheduler, CancelLeavesPreviouslyBlockedSignalBlocked) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR2);
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &set, nullptr), 0);
+  auto scheduler = MakeScheduler();
+  StatusOr<Scheduler::WatchId> watch =
+      scheduler->OnSignal(SIGUSR2, [](const signalfd_siginfo&) {});
+  ASSERT_TRUE(watch.ok());
+  scheduler->Cancel(*watch);
+  EXPECT_TRUE(IsBlocked(SIGUSR2));
+  ASSERT_EQ(pthread_sigmask(SIG_UNBLOCK, &set, nullptr), 0);
+}
+
+// Destroying the scheduler restores the mask of signals still watched.
+TEST(Scheduler, DestructionRestoresSignalMask) {
+  {
+    auto scheduler = MakeScheduler();
+    ASSERT_TRUE(
+        scheduler->OnSignal(SIGUSR1, [](const signalfd_siginfo&) {}).ok());
+    EXPECT_TRUE(IsBlocked(SIGUSR1));
+  }
+  EXPECT_FALSE(IsBlocked(SIGUSR1));
+}
+
+// SIGKILL, SIGSTOP and non-signals are refused with kInvalidArgument.
+TEST(Scheduler, OnSignalRefusesUncatchableSignals) {
+  auto scheduler = MakeScheduler();
+  for (int signo : {SIGKILL, SIGSTOP, 0, -1, 100000}) {
+    StatusOr<Scheduler::WatchId> watch =
+        scheduler->OnSignal(signo, [](const signalfd_siginfo&) {});
+    ASSERT_FALSE(watch.ok()) << signo;
+    EXPECT_EQ(watch.status().code(), StatusCode::kInvalidArgument) << signo;
+  }
+  EXPECT_EQ(scheduler->Pending(), 0u);
+}
+
+// --- Processes --------------------------------------------------------------
+
+// OnExit reports a child's exit code and the signal that killed another;
+// the scheduler reaps both.
+void ExpectExitCodeAndSignalReported() {
+  auto scheduler = MakeScheduler();
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  const pid_t exiting = ForkExiting(3);
+  const pid_t killed = ForkWaiting(*pipe);
+  std::vector<ExitStatus> reports;
+  auto record = [&](const ExitStatus& status) { reports.push_back(status); };
+  ASSERT_TRUE(scheduler->OnExit(exiting, record).ok());
+  ASSERT_TRUE(scheduler->OnExit(killed, record).ok());
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return reports.size() == 1; }));
+  ASSERT_EQ(kill(killed, SIGKILL), 0);
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return reports.size() == 2; }));
+
+  EXPECT_EQ(reports[0].pid, exiting);
+  EXPECT_EQ(reports[0].code, CLD_EXITED);
+  EXPECT_TRUE(reports[0].exited());
+  EXPECT_EQ(reports[0].exit_code(), 3);
+  EXPECT_EQ(reports[1].pid, killed);
+  EXPECT_EQ(reports[1].code, CLD_KILLED);
+  EXPECT_TRUE(reports[1].signaled());
+  EXPECT_EQ(reports[1].signal(), SIGKILL);
+  EXPECT_EQ(reports[1].ShellStatus(), 128 + SIGKILL);
+  EXPECT_EQ(scheduler->Pending(), 0u);
+  // Reaped: no child is left.
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+  EXPECT_FALSE(IsBlocked(SIGCHLD));
+}
+
+TEST(Scheduler, OnExitReportsExitCodeAndKillingSignal) {
+  ExpectExitCodeAndSignalReported();
+}
+
+TEST(Scheduler, OnExitWithoutPidfdsReportsExitCodeAndKillingSignal) {
+  RunWithoutPidfds(ExpectExitCodeAndSignalReported);
+}
+
+// A child that exited before OnExit was called is still reported.
+void ExpectAlreadyExitedChildReported() {
+  auto scheduler = MakeScheduler();
+  const pid_t pid = ForkExiting(5);
+  ASSERT_NO_FATAL_FAILURE(WaitUntilExited(pid));
+  std::optional<ExitStatus> report;
+  ASSERT_TRUE(
+      scheduler->OnExit(pid, [&](const ExitStatus& s) { report = s; }).ok());
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return report.has_value(); }));
+  EXPECT_EQ(report->pid, pid);
+  EXPECT_EQ(report->exit_code(), 5);
+}
+
+TEST(Scheduler, OnExitReportsChildThatAlreadyExited) {
+  ExpectAlreadyExitedChildReported();
+}
+
+TEST(Scheduler, OnExitWithoutPidfdsReportsChildThatAlreadyExited) {
+  RunWithoutPidfds(ExpectAlreadyExitedChildReported);
+}
+
+// OnExit refuses pids that are not unreaped children, and a second watch of
+// one child.
+TEST(Scheduler, OnExitRefusesWhatIsNotAnUnreapedChild) {
+  auto scheduler = MakeScheduler();
+  auto ignore = [](const ExitStatus&) {};
+  EXPECT_EQ(scheduler->OnExit(0, ignore).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(scheduler->OnExit(getpid(), ignore).status().code(),
+            StatusCode::kNotFound);
+  const pid_t pid = ForkExiting(0);
+  Reap(pid);
+  EXPECT_EQ(scheduler->OnExit(pid, ignore).status().code(),
+            StatusCode::kNotFound);
+
+  const pid_t child = ForkExiting(0);
+  StatusOr<Scheduler::WatchId> watch = scheduler->OnExit(child, ignore);
+  ASSERT_TRUE(watch.ok()) << watch.status().ToString();
+  EXPECT_EQ(scheduler->OnExit(child, ignore).status().code(),
+            StatusCode::kInvalidArgument);
+  // Cancelling leaves the child unreaped.
+  scheduler->Cancel(*watch);
+  ASSERT_NO_FATAL_FAILURE(WaitUntilExited(child));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(10)));
+  EXPECT_EQ(waitpid(child, nullptr, WNOHANG), child);
+}
+
+// An exit watch cancelled by another exit's callback in the same batch is
+// not reported, and its child is left unreaped.
+void ExpectExitWatchCancelledInBatchNotReported() {
+  auto scheduler = MakeScheduler();
+  const pid_t first = ForkExiting(0);
+  const pid_t second = ForkExiting(0);
+  ASSERT_NO_FATAL_FAILURE(WaitUntilExited(first));
+  ASSERT_NO_FATAL_FAILURE(WaitUntilExited(second));
+  int reports = 0;
+  Scheduler::WatchId a = 0, b = 0;
+  auto cancel_both = [&](const ExitStatus&) {
+    ++reports;
+    scheduler->Cancel(a);
+    scheduler->Cancel(b);
+  };
+  a = *scheduler->OnExit(first, cancel_both);
+  b = *scheduler->OnExit(second, cancel_both);
+  ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] { return reports > 0; }));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(10)));
+  EXPECT_EQ(reports, 1);
+  EXPECT_EQ(scheduler->Pending(), 0u);
+  // Exactly one of the two is still unreaped.
+  int unreaped = 0;
+  for (pid_t pid : {first, second}) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid) ++unreaped;
+  }
+  EXPECT_EQ(unreaped, 1);
+}
+
+TEST(Scheduler, ExitWatchCancelledInTheSameBatchIsNotReported) {
+  ExpectExitWatchCancelledInBatchNotReported();
+}
+
+TEST(Scheduler, ExitWatchWithoutPidfdsCancelledInTheSameBatchIsNotReported) {
+  RunWithoutPidfds(ExpectExitWatchCancelledInBatchNotReported);
+}
+
+// A signal and a child's exit that are both pending when RunOnce starts
+// are both dispatched by that one RunOnce.
+void ExpectSignalAndExitInOneWait() {
+  auto scheduler = MakeScheduler();
+  bool signalled = false;
+  std::optional<ExitStatus> report;
+  StatusOr<Scheduler::WatchId> signal = scheduler->OnSignal(
+      SIGUSR2, [&](const signalfd_siginfo&) { signalled = true; });
+  ASSERT_TRUE(signal.ok());
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  const pid_t pid = ForkWaiting(*pipe);
+  ASSERT_TRUE(
+      scheduler->OnExit(pid, [&](const ExitStatus& s) { report = s; }).ok());
+  // Handle what registration queued (the fallback's check for a child that
+  // exited before SIGCHLD was blocked) so that only the two events remain.
+  ASSERT_TRUE(scheduler->RunOnce(absl::Now()).ok());
+  ASSERT_FALSE(report.has_value() || signalled);
+
+  pipe->write.Reset();  // the child exits
+  ASSERT_NO_FATAL_FAILURE(WaitUntilExited(pid));
+  ASSERT_EQ(kill(getpid(), SIGUSR2), 0);
+  ASSERT_TRUE(scheduler->RunOnce().ok());
+  EXPECT_TRUE(signalled);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->pid, pid);
+  EXPECT_EQ(report->exit_code(), 0);
+  scheduler->Cancel(*signal);
+}
+
+TEST(Scheduler, SignalAndExitPendingTogetherAreDispatchedByOneRunOnce) {
+  ExpectSignalAndExitInOneWait();
+}
+
+TEST(Scheduler, SignalAndExitWithoutPidfdsAreDispatchedByOneRunOnce) {
+  RunWithoutPidfds(ExpectSignalAndExitInOneWait);
+}
+
+// ReapOrphans reaps a child nobody watches and reports it to its callback,
+// while a watched child goes only to its own callback; turning reaping off
+// unblocks SIGCHLD again.
+void ExpectOrphansReapedAndWatchedChildReportedOnce() {
+  ASSERT_FALSE(IsBlocked(SIGCHLD));
+  auto scheduler = MakeScheduler();
+  std::vector<ExitStatus> orphans;
+  std::vector<ExitStatus> watched;
+  ASSERT_TRUE(
+      scheduler->ReapOrphans([&](const ExitStatus& s) { orphans.push_back(s); })
+          .ok());
+  EXPECT_TRUE(IsBlocked(SIGCHLD));
+  const pid_t watched_pid = ForkExiting(1);
+  const pid_t orphan_pid = ForkExiting(2);
+  ASSERT_TRUE(scheduler
+                  ->OnExit(watched_pid,
+                           [&](const ExitStatus& s) { watched.push_back(s); })
+                  .ok());
+  ASSERT_NO_FATAL_FAILURE(RunUntil(
+      *scheduler, [&] { return orphans.size() + watched.size() == 2; }));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(10)));
+  ASSERT_EQ(orphans.size(), 1u);
+  ASSERT_EQ(watched.size(), 1u);
+  EXPECT_EQ(orphans[0].pid, orphan_pid);
+  EXPECT_EQ(orphans[0].exit_code(), 2);
+  EXPECT_EQ(watched[0].pid, watched_pid);
+  EXPECT_EQ(watched[0].exit_code(), 1);
+  ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
+  EXPECT_FALSE(IsBlocked(SIGCHLD));
+}
+
+TEST(Scheduler, ReapOrphansReapsUnwatchedChildrenOnly) {
+  ExpectOrphansReapedAndWatchedChildReportedOnce();
+}
+
+TEST(Scheduler, ReapOrphansWithoutPidfdsReapsUnwatchedChildrenOnly) {
+  RunWithoutPidfds(ExpectOrphansReapedAndWatchedChildReportedOnce);
+}
+
+// A child that exited before ReapOrphans was called is reaped too.
+TEST(Scheduler, ReapOrphansReapsChildThatExitedBefore) {
+  auto scheduler = MakeScheduler();
+  const pid_t pid = ForkExiting(4);
+  ASSERT_NO_FATAL_FAILURE(WaitUntilExited(pid));
+  std::vector<pid_t> reaped;
+  ASSERT_TRUE(
+      scheduler
+          ->ReapOrphans([&](const ExitStatus& s) { reaped.push_back(s.pid); })
+          .ok());
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return !reaped.empty(); }));
+  EXPECT_EQ(reaped, std::vector<pid_t>{pid});
+  ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
+}
+
+// 200 children exiting at once (their SIGCHLDs coalesce) are each reported
+// exactly once: half to their own OnExit callback, half as orphans.
+void ExpectManyExitsEachReportedOnce(bool reap_orphans) {
+  constexpr int kChildren = 200;
+  auto scheduler = MakeScheduler();
+  std::map<pid_t, int> own_reports;
+  std::map<pid_t, int> orphan_reports;
+  if (reap_orphans) {
+    ASSERT_TRUE(scheduler
+                    ->ReapOrphans([&](const ExitStatus& s) {
+                      EXPECT_EQ(s.exit_code(), 0);
+                      ++orphan_reports[s.pid];
+                    })
+                    .ok());
+  }
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  std::set<pid_t> watched;
+  std::set<pid_t> unwatched;
+  for (int i = 0; i < kChildren; ++i) {
+    const pid_t pid = ForkWaiting(*pipe);
+    ASSERT_GT(pid, 0);
+    if (!reap_orphans || i % 2 == 0) {
+      watched.insert(pid);
+      ASSERT_TRUE(scheduler
+                      ->OnExit(pid,
+                               [&](const ExitStatus& s) {
+                                 EXPECT_EQ(s.exit_code(), 0);
+                                 ++own_reports[s.pid];
+                               })
+                      .ok());
+    } else {
+      unwatched.insert(pid);
+    }
+  }
+  pipe->write.Reset();  // every child exits now
+  ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] {
+    return own_reports.size() + orphan_reports.size() == kChildren;
+  }));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(20)));
+  for (pid_t pid : watched) {
+    EXPECT_EQ(own_reports[pid], 1) << pid;
+    EXPECT_EQ(orphan_reports.count(pid), 0u) << pid;
+  }
+  for (pid_t pid : unwatched) {
+    EXPECT_EQ(orphan_reports[pid], 1) << pid;
+  }
+  EXPECT_EQ(own_reports.size(), watched.size());
+  EXPECT_EQ(orphan_reports.size(), unwatched.size());
+  if (reap_orphans) {
+    ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
+  }
+  EXPECT_EQ(scheduler->Pending(), 0u);
+}
+
+void ExpectManyExitsWithOrphansEachReportedOnce() {
+  ExpectManyExitsEachReportedOnce(true);
+}
+void ExpectManyWatchedExitsEachReportedOnce() {
+  ExpectManyExitsEachReportedOnce(false);
+}
+
+TEST(Scheduler, ManySimultaneousExitsWithOrphanReapingAreEachReportedOnce) {
+  ExpectManyExitsWithOrphansEachReportedOnce();
+}
+
+TEST(Scheduler, ManySimultaneousWatchedExitsAreEachReportedOnce) {
+  ExpectManyWatchedExitsEachReportedOnce();
+}
+
+TEST(Scheduler, ManySimultaneousExitsWithoutPidfdsAreEachReportedOnce) {
+  RunWithoutPidfds(ExpectManyExitsWithOrphansEachReportedOnce);
+}
+
+TEST(Scheduler, ManySimultaneousWatchedExitsWithoutPidfdsAreEachReportedOnce) {
+  RunWithoutPidfds(ExpectManyWatchedExitsEachReportedOnce);
+}
+
+// --- Interject, Stop, RunOnce ----------------------------------------------
+
+// Interject from another thread wakes a loop blocked in Run; interjections
+// run in FIFO order, on the loop thread.
+TEST(Scheduler, InterjectFromAnotherThreadWakesRun) {
+  auto scheduler = MakeScheduler();
+  StatusOr<Pipe> started = MakePipe();
+  ASSERT_TRUE(started.ok());
+  // The loop tells the other thread it is running; then it has nothing to
+  // do but wait.
+  scheduler->After(absl::ZeroDuration(), [&] {
+    ASSERT_EQ(WriteAll(started->write.get(), "s", 1), 0);
+  });
+  const std::thread::id loop_thread = std::this_thread::get_id();
+  std::vector<int> ran;
+  std::thread other([&] {
+    char byte;
+    ASSERT_EQ(ReadFull(started->read.get(), &byte, 1), 1);
+    scheduler->Interject([&] {
+      EXPECT_EQ(std::this_thread::get_id(), loop_thread);
+      ran.push_back(1);
+    });
+    scheduler->Interject([&] {
+      ran.push_back(2);
+      scheduler->Stop();
+    });
+  });
+  Status status = scheduler->Run();
+  other.join();
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(ran, (std::vector<int>{1, 2}));
+  EXPECT_EQ(scheduler->Pending(), 0u);
+}
+
+// Stop from another thread makes a blocked Run return.
+TEST(Scheduler, StopFromAnotherThreadEndsRun) {
+  auto scheduler = MakeScheduler();
+  StatusOr<Pipe> started = MakePipe();
+  ASSERT_TRUE(started.ok());
+  scheduler->After(absl::ZeroDuration(), [&] {
+    ASSERT_EQ(WriteAll(started->write.get(), "s", 1), 0);
+  });
+  std::thread other([&] {
+    char byte;
+    ASSERT_EQ(ReadFull(started->read.get(), &byte, 1), 1);
+    scheduler->Stop();
+  });
+  Status status = scheduler->Run();
+  other.join();
+  EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
+// Stop called by a callback makes Run return after that dispatch.
+TEST(Scheduler, StopInCallbackEndsRun) {
+  auto scheduler = MakeScheduler();
+  int runs = 0;
+  scheduler->Every(absl::Milliseconds(1), [&] {
+    if (++runs == 2) scheduler->Stop();
+  });
+  ASSERT_TRUE(scheduler->Run().ok());
+  EXPECT_EQ(runs, 2);
+}
+
+// RunOnce with a deadline returns OK at the deadline when nothing happens.
+TEST(Scheduler, RunOnceReturnsAtDeadlineWhenIdle) {
+  auto scheduler = MakeScheduler();
+  const absl::Time start = absl::Now();
+  Status status = scheduler->RunOnce(start + absl::Milliseconds(10));
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+}
+
+// An idle RunOnce does not return before its deadline, whatever is
+// watched: a far timer, an empty pipe, a cancelled timer that had been
+// armed.
+TEST(Scheduler, IdleRunOnceDoesNotReturnBeforeDeadline) {
+  auto scheduler = MakeScheduler();
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  bool ran = false;
+  scheduler->After(absl::Hours(1), [&] { ran = true; });
+  ASSERT_TRUE(
+      scheduler->OnReadable(pipe->read.get(), [&] { ran = true; }).ok());
+  Scheduler::WatchId soon =
+      scheduler->After(absl::Milliseconds(5), [&] { ran = true; });
+  ASSERT_TRUE(scheduler->RunOnce(absl::Now()).ok());  // arms the timerfd
+  scheduler->Cancel(soon);
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(30);
+  ASSERT_TRUE(scheduler->RunOnce(deadline).ok());
+  EXPECT_GE(absl::Now(), deadline);
+  EXPECT_FALSE(ran);
+}
+
+// Watch ids start at 1 and increase, across kinds; Pending counts watches
+// and queued interjections.
+TEST(Scheduler, WatchIdsIncreaseFromOneAndPendingCountsEverything) {
+  auto scheduler = MakeScheduler();
+  EXPECT_EQ(scheduler->After(absl::Hours(1), [] {}), 1u);
+  EXPECT_EQ(scheduler->Every(absl::Hours(1), [] {}), 2u);
+  StatusOr<Scheduler::WatchId> signal =
+      scheduler->OnSignal(SIGUSR1, [](const signalfd_siginfo&) {});
+  ASSERT_TRUE(signal.ok());
+  EXPECT_EQ(*signal, 3u);
+  scheduler->Interject([] {});
+  EXPECT_EQ(scheduler->Pending(), 4u);
+  ASSERT_TRUE(scheduler->RunOnce().ok());
+  EXPECT_EQ(scheduler->Pending(), 3u);
+  scheduler->Cancel(2);
+  EXPECT_EQ(scheduler->After(absl::Hours(1), [] {}), 4u);
+  scheduler->Cancel(*signal);
+}
+
+// Scheduling returns one process-wide scheduler.
+TEST(Scheduler, SchedulingReturnsOneScheduler) {
+  Scheduler& first = Scheduling();
+  EXPECT_EQ(&first, &Scheduling());
+}
+
+}  // namespace
+}  // namespace fault

@@ -1,0 +1,106 @@
+#include "runtime/signal_state.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+namespace fault {
+namespace {
+
+bool Catchable(int signo) { return signo != SIGKILL && signo != SIGSTOP; }
+
+// Signals 32 and 33 are glibc's own (thread cancellation, setxid): its
+// sigaction refuses them, yet a launcher may have left them ignored, and
+// SIG_IGN survives exec. They are read and set with the raw system call.
+bool OwnedByLibc(int signo) { return signo > 31 && signo < SIGRTMIN; }
+
+// The kernel's struct sigaction on x86_64, aarch64 and arm: the handler
+// first, and with SIG_DFL or SIG_IGN every other field zero.
+struct KernelSigaction {
+  uintptr_t handler;
+  unsigned long flags;
+  uintptr_t restorer;
+  uint64_t mask;
+};
+
+int RawSetDisposition(int signo, void (*handler)(int)) {
+  KernelSigaction action = {};
+  action.handler = reinterpret_cast<uintptr_t>(handler);
+  return syscall(SYS_rt_sigaction, signo, &action, nullptr,
+                 sizeof action.mask) == 0
+             ? 0
+             : errno;
+}
+
+bool RawIgnored(int signo) {
+  KernelSigaction current = {};
+  return syscall(SYS_rt_sigaction, signo, nullptr, &current,
+                 sizeof current.mask) == 0 &&
+         current.handler == reinterpret_cast<uintptr_t>(SIG_IGN);
+}
+
+int SetDisposition(int signo, void (*handler)(int)) {
+  if (OwnedByLibc(signo)) {
+    // glibc's own handler stays (setuid in a threaded program needs it);
+    // exec resets a handler to SIG_DFL anyway. Only SIG_IGN is changed.
+    if (handler == SIG_DFL && !RawIgnored(signo)) return 0;
+    return RawSetDisposition(signo, handler);
+  }
+  struct sigaction action = {};
+  action.sa_handler = handler;
+  sigemptyset(&action.sa_mask);
+  return sigaction(signo, &action, nullptr) == 0 ? 0 : errno;
+}
+
+bool Ignored(int signo) {
+  if (OwnedByLibc(signo)) return RawIgnored(signo);
+  struct sigaction current;
+  return sigaction(signo, nullptr, &current) == 0 &&
+         current.sa_handler == SIG_IGN;
+}
+
+SignalState& Initial() {
+  static SignalState state = SignalState::Capture();
+  return state;
+}
+
+}  // namespace
+
+SignalState SignalState::Capture() {
+  SignalState state;
+  pthread_sigmask(SIG_SETMASK, nullptr, &state.mask_);
+  sigemptyset(&state.ignored_);
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (Catchable(signo) && Ignored(signo)) sigaddset(&state.ignored_, signo);
+  }
+  return state;
+}
+
+int SignalState::Apply() const {
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (!Catchable(signo)) continue;
+    int error = SetDisposition(signo, ignored(signo) ? SIG_IGN : SIG_DFL);
+    if (error != 0) return error;
+  }
+  return sigprocmask(SIG_SETMASK, &mask_, nullptr) == 0 ? 0 : errno;
+}
+
+int SignalState::ApplyClean() {
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (!Catchable(signo)) continue;
+    int error = SetDisposition(signo, SIG_DFL);
+    if (error != 0) return error;
+  }
+  sigset_t empty;
+  sigemptyset(&empty);
+  return sigprocmask(SIG_SETMASK, &empty, nullptr) == 0 ? 0 : errno;
+}
+
+const SignalState& InitialSignalState() { return Initial(); }
+
+void CaptureInitialSignalState() { (void)Initial(); }
+
+}  // namespace fault

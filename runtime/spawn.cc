@@ -1,0 +1,226 @@
+#include "runtime/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "runtime/fd.h"
+#include "runtime/signal_state.h"
+
+extern char** environ;
+
+namespace fault {
+namespace {
+
+constexpr char kDefaultPath[] =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// What the child reports when it fails before exec.
+struct Failure {
+  int stage;
+  int error;
+};
+
+// Everything the child needs, prepared before fork.
+struct Prepared {
+  std::vector<std::string> candidates;  // paths to try, in order
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+};
+
+std::string LookupPath(const SpawnOptions& options) {
+  if (options.environment != nullptr) {
+    for (const std::string& entry : *options.environment) {
+      if (absl::StartsWith(entry, "PATH=")) return entry.substr(5);
+    }
+    return kDefaultPath;
+  }
+  const char* path = getenv("PATH");
+  return path != nullptr ? path : kDefaultPath;
+}
+
+Prepared Prepare(const SpawnOptions& options) {
+  Prepared p;
+  const std::string& program = options.argv[0];
+  if (program.find('/') != std::string::npos) {
+    p.candidates.push_back(program);
+  } else {
+    for (absl::string_view dir : absl::StrSplit(LookupPath(options), ':')) {
+      if (dir.empty()) dir = ".";
+      p.candidates.push_back(absl::StrCat(dir, "/", program));
+    }
+  }
+  for (const std::string& arg : options.argv) {
+    p.argv.push_back(const_cast<char*>(arg.c_str()));
+  }
+  p.argv.push_back(nullptr);
+  if (options.environment != nullptr) {
+    for (const std::string& entry : *options.environment) {
+      p.envp.push_back(const_cast<char*>(entry.c_str()));
+    }
+    p.envp.push_back(nullptr);
+  }
+  return p;
+}
+
+[[noreturn]] void Fail(int report_fd, SpawnStage stage, int error) {
+  Failure failure{static_cast<int>(stage), error};
+  (void)WriteAll(report_fd, &failure, sizeof failure);
+  _exit(error == ENOENT ? 127 : 126);
+}
+
+int MoveTo(int from, int to) {
+  if (from < 0 || from == to) {
+    // dup2 onto itself keeps O_CLOEXEC; clear it so the fd survives exec.
+    if (from == to) return fcntl(to, F_SETFD, 0) == 0 ? 0 : errno;
+    return 0;
+  }
+  return dup2(from, to) >= 0 ? 0 : errno;
+}
+
+// The child, between fork and exec: async-signal-safe calls only.
+[[noreturn]] void RunChild(const SpawnOptions& options, const Prepared& p,
+                           int report_fd) {
+  // Nothing may arrive with the parent's dispositions while we set up, and
+  // tcsetpgrp from a background group must not stop us with SIGTTOU.
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, nullptr);
+
+  if (options.new_session) {
+    if (setsid() < 0) Fail(report_fd, SpawnStage::kSession, errno);
+  } else if (options.new_process_group) {
+    if (setpgid(0, 0) != 0) Fail(report_fd, SpawnStage::kProcessGroup, errno);
+    if (options.foreground_terminal && isatty(STDIN_FILENO) &&
+        tcsetpgrp(STDIN_FILENO, getpgrp()) != 0 && errno != ENOTTY) {
+      Fail(report_fd, SpawnStage::kTerminal, errno);
+    }
+  }
+  if (options.parent_death_signal != 0) {
+    if (prctl(PR_SET_PDEATHSIG, options.parent_death_signal) != 0) {
+      Fail(report_fd, SpawnStage::kParentDeathSignal, errno);
+    }
+  }
+  if (!options.working_directory.empty() &&
+      chdir(options.working_directory.c_str()) != 0) {
+    Fail(report_fd, SpawnStage::kDirectory, errno);
+  }
+  int error = MoveTo(options.stdin_fd, STDIN_FILENO);
+  if (error == 0) error = MoveTo(options.stdout_fd, STDOUT_FILENO);
+  if (error == 0) error = MoveTo(options.stderr_fd, STDERR_FILENO);
+  if (error != 0) Fail(report_fd, SpawnStage::kDescriptors, error);
+
+  // Last: the signal state, which also sets the mask the program starts
+  // with.
+  error = options.signals == SpawnOptions::Signals::kInitial
+              ? InitialSignalState().Apply()
+              : SignalState::ApplyClean();
+  if (error != 0) Fail(report_fd, SpawnStage::kSignals, error);
+
+  char* const* envp = options.environment != nullptr
+                          ? const_cast<char* const*>(p.envp.data())
+                          : environ;
+  // As execvp: remember EACCES, report it if nothing else worked.
+  int failure = ENOENT;
+  for (const std::string& candidate : p.candidates) {
+    execve(candidate.c_str(), p.argv.data(), envp);
+    if (errno == EACCES) {
+      failure = EACCES;
+    } else if (errno != ENOENT && errno != ENOTDIR) {
+      failure = errno;
+      break;
+    }
+  }
+  Fail(report_fd, SpawnStage::kExec, failure);
+}
+
+}  // namespace
+
+absl::string_view SpawnStageName(SpawnStage stage) {
+  switch (stage) {
+    case SpawnStage::kProcessGroup:
+      return "setting the process group";
+    case SpawnStage::kTerminal:
+      return "taking the terminal's foreground";
+    case SpawnStage::kSession:
+      return "starting a session";
+    case SpawnStage::kParentDeathSignal:
+      return "setting the parent-death signal";
+    case SpawnStage::kSignals:
+      return "restoring the signal state";
+    case SpawnStage::kDirectory:
+      return "changing directory";
+    case SpawnStage::kDescriptors:
+      return "setting up stdin, stdout and stderr";
+    case SpawnStage::kExec:
+      return "executing the command";
+  }
+  return "starting";
+}
+
+StatusOr<pid_t> Spawn(const SpawnOptions& options) {
+  if (options.argv.empty() || options.argv[0].empty()) {
+    return InvalidArgumentError("unable to spawn: no command given");
+  }
+  const std::string& program = options.argv[0];
+  Prepared prepared = Prepare(options);
+  FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe());
+
+  (void)fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    return ErrnoToStatus(
+        errno, absl::StrCat("unable to spawn ", program, ": unable to fork"));
+  }
+  if (pid == 0) {
+    report.read.Reset();
+    RunChild(options, prepared, report.write.get());
+  }
+  report.write.Reset();
+
+  Failure failure;
+  ssize_t n = ReadFull(report.read.get(), &failure, sizeof failure);
+  if (n == 0) return pid;  // exec'd: the pipe closed on exec
+
+  // The child failed before exec and is exiting: reap it.
+  int ignored = 0;
+  while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {
+  }
+  if (n != static_cast<ssize_t>(sizeof failure)) {
+    return InternalError(absl::StrCat("unable to spawn ", program,
+                                      ": the child failed without a report"));
+  }
+  auto stage = static_cast<SpawnStage>(failure.stage);
+  if (stage == SpawnStage::kExec) {
+    if (failure.error == ENOENT) {
+      return Status(StatusCode::kNotFound,
+                    program.find('/') != std::string::npos
+                        ? absl::StrCat("unable to execute ", program,
+                                       ": No such file or directory")
+                        : absl::StrCat("unable to execute ", program,
+                                       ": command not found in PATH (",
+                                       LookupPath(options), ")"),
+                    ENOENT);
+    }
+    return Status(StatusCode::kPermissionDenied,
+                  absl::StrCat("unable to execute ", program, ": ",
+                               strerror(failure.error)),
+                  failure.error);
+  }
+  return Status(
+      StatusCode::kAborted,
+      absl::StrCat("unable to spawn ", program, ": ", SpawnStageName(stage),
+                   ": ", strerror(failure.error)),
+      failure.error);
+}
+
+}  // namespace fault

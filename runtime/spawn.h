@@ -1,0 +1,89 @@
+// File: runtime/spawn.h
+//
+// Spawn: start a program in a child process, the way faultinit starts the
+// container command and every service: fork (so the fork callsets run),
+// prepare the child with async-signal-safe calls only, exec.
+//
+// Failures in the child before exec (setpgid, the terminal, the signal
+// state, exec itself) are reported to the parent through a close-on-exec
+// pipe as (stage, errno): Spawn returns only after the child has exec'd or
+// failed, so "command not found" is a Status here, not a mysterious exit
+// 127. A child that failed is reaped before Spawn returns.
+//
+// Threading: call from the loop thread of a single-threaded program (fork).
+// Everything Spawn needs is computed before fork; the child allocates
+// nothing.
+
+#ifndef FAULT_RUNTIME_SPAWN_H_
+#define FAULT_RUNTIME_SPAWN_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "runtime/status.h"
+
+namespace fault {
+
+struct SpawnOptions {
+  // argv[0] is the program: a path when it contains '/', else searched in
+  // PATH as execvp(3) does (PATH from `environment`, or the default path
+  // "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").
+  std::vector<std::string> argv;
+  // The child's environment, "NAME=value" each; when null, the parent's.
+  const std::vector<std::string>* environment = nullptr;
+
+  // The child's signal state: the one the program was started with (as
+  // tini gives its child), or a clean one (empty mask, all defaults).
+  enum class Signals { kInitial, kClean };
+  Signals signals = Signals::kClean;
+
+  // Put the child in a new process group (its pid is the group id).
+  bool new_process_group = false;
+  // With new_process_group: make that group the foreground of the
+  // terminal on stdin, when stdin is a terminal.
+  bool foreground_terminal = false;
+  // Start a new session (setsid) instead of a process group.
+  bool new_session = false;
+  // PR_SET_PDEATHSIG for the child, 0 for none.
+  int parent_death_signal = 0;
+  // chdir before exec, when not empty.
+  std::string working_directory;
+  // File descriptors for the child's 0, 1, 2; -1 keeps the parent's.
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+};
+
+// The step at which a child failed before exec.
+enum class SpawnStage : int {
+  kProcessGroup,
+  kTerminal,
+  kSession,
+  kParentDeathSignal,
+  kSignals,
+  kDirectory,
+  kDescriptors,
+  kExec,
+};
+
+// SpawnStageName: "setting the process group", ..., "executing the command".
+absl::string_view SpawnStageName(SpawnStage stage);
+
+// Spawn starts the program and returns the child's pid once it has exec'd.
+// Errors (the child, if any, already reaped):
+//   - kNotFound (error_number ENOENT): no such program (path or PATH).
+//   - kPermissionDenied: found but exec failed (EACCES, ENOEXEC, ...).
+//   - kAborted: a stage before exec failed: "unable to spawn CMD: STAGE:
+//     strerror".
+//   - fork or pipe failure (kResourceExhausted for EAGAIN/ENOMEM...).
+// The message reads "unable to execute CMD: REASON" (for a command not in
+// PATH, REASON is "command not found in PATH (THE PATH)"); error_number()
+// holds the child's errno.
+StatusOr<pid_t> Spawn(const SpawnOptions& options);
+
+}  // namespace fault
+
+#endif  // FAULT_RUNTIME_SPAWN_H_

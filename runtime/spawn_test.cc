@@ -1,0 +1,133 @@
+#include "runtime/spawn.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "runtime/exit_status.h"
+#include "runtime/fd.h"
+
+namespace fault {
+namespace {
+
+ExitStatus Wait(pid_t pid) {
+  siginfo_t info = {};
+  EXPECT_EQ(waitid(P_PID, pid, &info, WEXITED), 0);
+  return ExitStatus::FromSiginfo(info);
+}
+
+// Runs `script` under /bin/sh with stdout to a pipe; returns its output.
+std::string Output(SpawnOptions options, const std::string& script,
+                   ExitStatus* status = nullptr) {
+  StatusOr<Pipe> out = MakePipe();
+  options.argv = {"sh", "-c", script};
+  options.stdout_fd = out->write.get();
+  StatusOr<pid_t> pid = Spawn(options);
+  EXPECT_TRUE(pid.ok()) << pid.status().ToString();
+  out->write.Reset();
+  StatusOr<std::string> text = ReadAll(out->read.get(), 1 << 16);
+  ExitStatus ended = Wait(*pid);
+  if (status != nullptr) *status = ended;
+  return text.value_or("");
+}
+
+// A program found in PATH runs with its arguments and exit status.
+TEST(Spawn, RunsFromPath) {
+  ExitStatus status;
+  EXPECT_EQ(Output({}, "echo hello; exit 3", &status), "hello\n");
+  EXPECT_EQ(status.exit_code(), 3);
+}
+
+// A missing command is kNotFound with ENOENT, naming it; the child is
+// already reaped.
+TEST(Spawn, MissingCommand) {
+  SpawnOptions options;
+  options.argv = {"faultinit-no-such-command"};
+  StatusOr<pid_t> pid = Spawn(options);
+  ASSERT_FALSE(pid.ok());
+  EXPECT_EQ(pid.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(pid.status().error_number(), ENOENT);
+  EXPECT_NE(pid.status().message().find(
+                "unable to execute faultinit-no-such-command: command not "
+                "found in PATH ("),
+            absl::string_view::npos);
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+
+  options.argv = {"/nonexistent/cmd"};
+  EXPECT_EQ(Spawn(options).status().message(),
+            "unable to execute /nonexistent/cmd: No such file or directory");
+}
+
+// A file that exists but is not executable is EACCES.
+TEST(Spawn, NotExecutable) {
+  std::string path = std::string(getenv("TEST_TMPDIR")) + "/not-executable";
+  FILE* f = fopen(path.c_str(), "w");
+  fputs("#!/bin/sh\n", f);
+  fclose(f);
+  chmod(path.c_str(), 0644);
+  SpawnOptions options;
+  options.argv = {path};
+  StatusOr<pid_t> pid = Spawn(options);
+  EXPECT_EQ(pid.status().error_number(), EACCES);
+  EXPECT_EQ(pid.status().message(),
+            "unable to execute " + path + ": Permission denied");
+}
+
+// A failing stage before exec is reported with the stage's name.
+TEST(Spawn, StageFailureNamed) {
+  SpawnOptions options;
+  options.argv = {"true"};
+  options.working_directory = "/nonexistent-directory";
+  StatusOr<pid_t> pid = Spawn(options);
+  EXPECT_EQ(pid.status().message(),
+            "unable to spawn true: changing directory: No such file or "
+            "directory");
+}
+
+// The environment given replaces the parent's; the process group is new.
+TEST(Spawn, EnvironmentAndProcessGroup) {
+  std::vector<std::string> env = {"PATH=/usr/bin:/bin", "GREETING=hi"};
+  SpawnOptions options;
+  options.environment = &env;
+  options.new_process_group = true;
+  std::string out = Output(options, "echo $GREETING; echo $HOME");
+  EXPECT_EQ(out, "hi\n\n");
+  std::string group = Output(options, "ps -o pgid= -p $$ | tr -d ' '; echo $$");
+  size_t newline = group.find('\n');
+  ASSERT_NE(newline, std::string::npos);
+  EXPECT_EQ(group.substr(0, newline) + "\n", group.substr(newline + 1));
+}
+
+// Clean signals: nothing blocked or ignored in the child, whatever the
+// parent had.
+TEST(Spawn, CleanSignalState) {
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &set, &old);
+  signal(SIGHUP, SIG_IGN);
+  SpawnOptions options;
+  std::string out =
+      Output(options, "grep -E '^Sig(Blk|Ign)' /proc/self/status");
+  signal(SIGHUP, SIG_DFL);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  EXPECT_EQ(out, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+}
+
+// The fds the parent opens are close-on-exec: the child sees only 0, 1, 2
+// (and the fd `ls` itself opens for the directory).
+TEST(Spawn, NoLeakedDescriptors) {
+  StatusOr<Pipe> extra = MakePipe();
+  std::string out = Output({}, "ls /proc/self/fd | tr '\\n' ' '");
+  EXPECT_EQ(out, "0 1 2 3 ");
+}
+
+}  // namespace
+}  // namespace fault

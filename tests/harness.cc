@@ -1,0 +1,191 @@
+#include "tests/harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "init/processes.h"
+
+extern char** environ;
+
+namespace faultinit::testing {
+namespace {
+
+// A bound on every wait, far beyond any healthy run: a hang fails the test
+// with a message instead of running into Bazel's timeout.
+constexpr int kDeadlineMs = 60 * 1000;
+
+std::string Runfile(const std::string& path) {
+  const char* dir = getenv("TEST_SRCDIR");
+  return absl::StrCat(dir != nullptr ? dir : ".", "/faultinit/", path);
+}
+
+}  // namespace
+
+std::string FaultinitPath() { return Runfile("init/faultinit"); }
+std::string ProbePath() { return Runfile("tests/probe"); }
+
+bool PidNamespacesAvailable(std::string* why) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execlp("unshare", "unshare", "--pid", "--fork", "--mount-proc", "true",
+           nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  *why =
+      "`unshare --pid --fork --mount-proc` failed here (needs root and a "
+      "kernel with PID namespaces; not available under qemu-user)";
+  return false;
+}
+
+Running::Running(const LaunchOptions& options)
+    : pid_namespace_(options.pid_namespace) {
+  fault::StatusOr<fault::Pipe> in = fault::MakePipe();
+  fault::StatusOr<fault::Pipe> out = fault::MakePipe();
+  fault::StatusOr<fault::Pipe> err = fault::MakePipe();
+  if (!in.ok() || !out.ok() || !err.ok()) abort();
+
+  std::vector<std::string> argv;
+  if (options.pid_namespace) {
+    argv = {"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"};
+  }
+  argv.push_back(FaultinitPath());
+  argv.insert(argv.end(), options.args.begin(), options.args.end());
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
+  env.insert(env.end(), options.env.begin(), options.env.end());
+  std::vector<char*> cargv, cenv;
+  for (std::string& s : argv) cargv.push_back(s.data());
+  cargv.push_back(nullptr);
+  for (std::string& s : env) cenv.push_back(s.data());
+  cenv.push_back(nullptr);
+
+  fflush(nullptr);
+  pid_ = fork();
+  if (pid_ < 0) abort();
+  if (pid_ == 0) {
+    dup2(in->read.get(), 0);
+    dup2(out->write.get(), 1);
+    dup2(err->write.get(), 2);
+    if (options.before_exec) options.before_exec();
+    execvpe(cargv[0], cargv.data(), cenv.data());
+    _exit(127);
+  }
+  if (!options.stdin_data.empty()) {
+    (void)fault::WriteAll(in->write.get(), options.stdin_data.data(),
+                          options.stdin_data.size());
+  }
+  out_fd_ = std::move(out->read);
+  err_fd_ = std::move(err->read);
+}
+
+Running::~Running() {
+  if (!reaped_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+pid_t Running::faultinit_pid() {
+  if (!pid_namespace_) return pid_;
+  if (faultinit_ == 0) {
+    std::vector<pid_t> children = ChildrenOf(pid_);
+    if (!children.empty()) faultinit_ = children[0];
+  }
+  return faultinit_;
+}
+
+bool Running::Fill(int fd, std::string* sink) {
+  struct pollfd p = {fd, POLLIN, 0};
+  int ready = poll(&p, 1, kDeadlineMs);
+  if (ready <= 0) {
+    ADD_FAILURE_AT(__FILE__, __LINE__) << "no output from faultinit in time";
+    return false;
+  }
+  char buffer[4096];
+  ssize_t n = read(fd, buffer, sizeof buffer);
+  if (n <= 0) return false;
+  sink->append(buffer, static_cast<size_t>(n));
+  return true;
+}
+
+std::string Running::ReadLine() {
+  for (;;) {
+    size_t newline = out_.find('\n', out_read_);
+    if (newline != std::string::npos) {
+      std::string line = out_.substr(out_read_, newline - out_read_);
+      out_read_ = newline + 1;
+      return line;
+    }
+    if (!Fill(out_fd_.get(), &out_)) return "<eof>";
+  }
+}
+
+bool Running::WaitForStderr(const std::string& text) {
+  for (;;) {
+    size_t found = err_.find(text, err_read_);
+    if (found != std::string::npos) {
+      err_read_ = found + text.size();
+      return true;
+    }
+    if (!Fill(err_fd_.get(), &err_)) return false;
+  }
+}
+
+void Running::Signal(int signo) { kill(faultinit_pid(), signo); }
+
+fault::ExitStatus Running::Wait() {
+  // Drain both pipes together: a full stderr pipe must not block faultinit
+  // while we wait for stdout's end.
+  struct pollfd fds[2] = {{out_fd_.get(), POLLIN, 0},
+                          {err_fd_.get(), POLLIN, 0}};
+  std::string* sinks[2] = {&out_, &err_};
+  int open_count = 2;
+  while (open_count > 0) {
+    int ready = poll(fds, 2, kDeadlineMs);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      ADD_FAILURE() << "faultinit did not finish in time";
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buffer[4096];
+      ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+      if (n > 0) {
+        sinks[i]->append(buffer, static_cast<size_t>(n));
+      } else {
+        fds[i].fd = -1;
+        --open_count;
+      }
+    }
+  }
+  siginfo_t info = {};
+  while (waitid(P_PID, pid_, &info, WEXITED) != 0 && errno == EINTR) {
+  }
+  reaped_ = true;
+  return fault::ExitStatus::FromSiginfo(info);
+}
+
+Result RunFaultinit(const LaunchOptions& options) {
+  Running running(options);
+  Result result;
+  result.status = running.Wait();
+  result.out = running.out();
+  result.err = running.err();
+  return result;
+}
+
+}  // namespace faultinit::testing

@@ -1,0 +1,85 @@
+// File: tests/harness.h
+//
+// Runs the real faultinit binary for integration tests: as a plain child
+// (subreaper mode) or as PID 1 of a new PID namespace (`unshare --pid
+// --fork --mount-proc`), with its stdout and stderr on pipes the test reads
+// line by line. Every wait is on an event (a line, end of file, the
+// process's exit) bounded by a generous deadline, never a sleep.
+
+#ifndef FAULT_TESTS_HARNESS_H_
+#define FAULT_TESTS_HARNESS_H_
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "runtime/exit_status.h"
+#include "runtime/fd.h"
+
+namespace faultinit::testing {
+
+// Paths of the binaries under test (from the test's runfiles).
+std::string FaultinitPath();
+std::string ProbePath();
+
+// PidNamespacesAvailable reports whether `unshare --pid` works here (root,
+// not under qemu-user); tests that need it skip with the reason otherwise.
+bool PidNamespacesAvailable(std::string* why);
+
+struct LaunchOptions {
+  std::vector<std::string> args;  // faultinit's arguments
+  bool pid_namespace = false;     // run as PID 1 of a new namespace
+  std::vector<std::string> env;   // extra NAME=value entries
+  std::string stdin_data;         // written to faultinit's stdin, then EOF
+  // Runs in the child just before exec (set signal state, ...).
+  std::function<void()> before_exec;
+};
+
+class Running {
+ public:
+  explicit Running(const LaunchOptions& options);
+  ~Running();
+
+  // The faultinit process (as seen from the test's namespace).
+  pid_t faultinit_pid();
+
+  // ReadLine returns the next stdout line (without "\n"), or "<eof>".
+  std::string ReadLine();
+  // WaitForStderr reads stderr until a line containing `text`; false at
+  // end of file.
+  bool WaitForStderr(const std::string& text);
+
+  // Signal sends `signo` to faultinit.
+  void Signal(int signo);
+
+  // Wait reads the rest of both outputs and reaps faultinit.
+  fault::ExitStatus Wait();
+  const std::string& out() const { return out_; }
+  const std::string& err() const { return err_; }
+
+ private:
+  // Reads more from `fd` into `sink`; false at end of file or deadline.
+  bool Fill(int fd, std::string* sink);
+
+  pid_t pid_ = 0;  // faultinit, or unshare
+  bool pid_namespace_;
+  pid_t faultinit_ = 0;
+  fault::UniqueFd out_fd_, err_fd_;
+  std::string out_, err_;
+  size_t out_read_ = 0, err_read_ = 0;
+  bool reaped_ = false;
+};
+
+// Run launches faultinit and waits for it: the common case.
+struct Result {
+  fault::ExitStatus status;
+  std::string out;
+  std::string err;
+};
+Result RunFaultinit(const LaunchOptions& options);
+
+}  // namespace faultinit::testing
+
+#endif  // FAULT_TESTS_HARNESS_H_

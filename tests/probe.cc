@@ -1,0 +1,141 @@
+// probe: the command faultinit runs in the integration tests. It reports
+// what it observes on stdout, one line per event, so tests wait on lines,
+// never on time.
+//
+//   probe signals          report each signal received as "NAME"; exit 0
+//                          after SIGTERM. Prints "ready" first.
+//   probe family           fork one child; both report signals as
+//                          "parent NAME" / "child NAME"; both exit after
+//                          SIGTERM. Prints "ready" when both are ready.
+//   probe orphans N        make N orphans (double fork), then exit 0.
+//   probe leftovers        fork one process ignoring SIGTERM and one not,
+//                          print "leftovers PID1 PID2", exit 3.
+//   probe tty              print "foreground" when its process group owns
+//                          the terminal on stdin, else "background".
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+int signal_pipe[2];
+
+void Record(int signo) {
+  unsigned char byte = static_cast<unsigned char>(signo);
+  (void)write(signal_pipe[1], &byte, 1);
+}
+
+void CatchAll() {
+  if (pipe(signal_pipe) != 0) exit(90);
+  struct sigaction action = {};
+  action.sa_handler = Record;
+  sigemptyset(&action.sa_mask);
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (signo == SIGKILL || signo == SIGSTOP || signo == SIGCHLD) continue;
+    sigaction(signo, &action, nullptr);
+  }
+}
+
+const char* Name(int signo) {
+  static char buffer[16];
+  const char* abbrev = sigabbrev_np(signo);
+  if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
+    snprintf(buffer, sizeof buffer, "RTMIN+%d", signo - SIGRTMIN);
+    return buffer;
+  }
+  return abbrev != nullptr ? abbrev : "?";
+}
+
+// Reports signals until SIGTERM.
+void ReportSignals(const char* prefix) {
+  for (;;) {
+    unsigned char byte;
+    ssize_t n = read(signal_pipe[0], &byte, 1);
+    if (n < 0) continue;
+    if (n == 0) exit(91);
+    printf("%s%s\n", prefix, Name(byte));
+    fflush(stdout);
+    if (byte == SIGTERM) return;
+  }
+}
+
+int Family() {
+  CatchAll();
+  int ready[2];
+  if (pipe(ready) != 0) return 90;
+  pid_t child = fork();
+  if (child == 0) {
+    // A pipe of its own, then tell the parent it is ready (EOF on ready).
+    close(signal_pipe[0]);
+    close(signal_pipe[1]);
+    if (pipe(signal_pipe) != 0) _exit(90);
+    close(ready[0]);
+    close(ready[1]);
+    ReportSignals("child ");
+    _exit(0);
+  }
+  close(ready[1]);
+  char byte;
+  while (read(ready[0], &byte, 1) > 0) {
+  }
+  close(ready[0]);
+  printf("ready\n");
+  fflush(stdout);
+  ReportSignals("parent ");
+  return 0;  // without waiting: a child still running is a leftover
+}
+
+int Orphans(int count) {
+  for (int i = 0; i < count; ++i) {
+    pid_t middle = fork();
+    if (middle < 0) return 92;
+    if (middle == 0) {
+      if (fork() < 0) _exit(93);
+      _exit(0);  // the grandchild is now an orphan
+    }
+    waitpid(middle, nullptr, 0);
+  }
+  return 0;
+}
+
+[[noreturn]] void Linger(bool ignore_term) {
+  if (ignore_term) signal(SIGTERM, SIG_IGN);
+  for (;;) pause();
+}
+
+int Leftovers() {
+  pid_t stubborn = fork();
+  if (stubborn == 0) Linger(true);
+  pid_t polite = fork();
+  if (polite == 0) Linger(false);
+  printf("leftovers %d %d\n", stubborn, polite);
+  fflush(stdout);
+  return 3;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return 2;
+  if (strcmp(argv[1], "signals") == 0) {
+    CatchAll();
+    printf("ready\n");
+    fflush(stdout);
+    ReportSignals("");
+    return 0;
+  }
+  if (strcmp(argv[1], "family") == 0) return Family();
+  if (strcmp(argv[1], "orphans") == 0 && argc == 3)
+    return Orphans(atoi(argv[2]));
+  if (strcmp(argv[1], "leftovers") == 0) return Leftovers();
+  if (strcmp(argv[1], "tty") == 0) {
+    printf(tcgetpgrp(STDIN_FILENO) == getpgrp() ? "foreground\n"
+                                                : "background\n");
+    return 0;
+  }
+  return 2;
+}
