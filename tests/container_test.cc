@@ -3,7 +3,9 @@
 // a fresh PID namespace.
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -217,6 +219,27 @@ TEST_P(Modes, ChildInheritsLauncherSignalState) {
       Options({"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"}));
   EXPECT_EQ(clean.out,
             "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+}
+
+// When stdin is a terminal, the child's process group gets the terminal's
+// foreground (so Ctrl-C and job control reach it, not faultinit).
+TEST_P(Modes, ChildOwnsTerminalForeground) {
+  int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(grantpt(master), 0);
+  ASSERT_EQ(unlockpt(master), 0);
+  std::string slave = ptsname(master);
+  LaunchOptions o = Options({ProbePath(), "tty"});
+  o.before_exec = [slave] {
+    // A session of its own whose controlling terminal is the pty, on stdin.
+    setsid();
+    int fd = open(slave.c_str(), O_RDWR);
+    if (fd < 0 || dup2(fd, STDIN_FILENO) < 0) _exit(120);
+  };
+  Result r = RunFaultinit(o);
+  close(master);
+  EXPECT_EQ(r.status.ToString(), "exit 0");
+  EXPECT_EQ(r.out, "foreground\n");
 }
 
 // stdin passes through to the child.
