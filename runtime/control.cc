@@ -1,5 +1,6 @@
 #include "runtime/control.h"
 
+#include <pthread.h>
 #include <signal.h>
 
 #include <atomic>
@@ -13,6 +14,8 @@ namespace fault {
 namespace {
 
 std::atomic<Scheduler*> controlled_scheduler{nullptr};
+std::atomic<bool> controlled{false};
+pthread_t main_thread;
 
 // Async-signal-safe: Scheduler::Stop writes an eventfd.
 void WakeControlledScheduler() {
@@ -23,7 +26,15 @@ void WakeControlledScheduler() {
 
 }  // namespace
 
+bool Controlled() { return controlled.load(std::memory_order_acquire); }
+
+bool IsMainThread() {
+  return Controlled() && pthread_equal(pthread_self(), main_thread);
+}
+
 void Control(Program main) {
+  main_thread = pthread_self();
+  controlled.store(true, std::memory_order_release);
   CaptureInitialSignalState();
   if (int error = SignalState::ApplyClean(); error != 0) {
     Panic("unable to reset signal dispositions");

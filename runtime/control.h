@@ -38,6 +38,15 @@ namespace fault {
 //      exception that escaped says (EndProcessFromException).
 [[noreturn]] void Control(Program main);
 
+// Controlled reports whether Control is running the program (the seed's
+// `controlled`). Thread-safe.
+bool Controlled();
+
+// IsMainThread reports whether the caller is the thread Control started
+// on (the seed's `main_thread_id` comparison). False before Control.
+// Thread-safe.
+bool IsMainThread();
+
 // Protect holds the calling (main) thread in the scheduler loop for a
 // program whose work happens in callbacks and other threads. It returns only
 // by an exception: an Exit or other exception thrown by an interjected or

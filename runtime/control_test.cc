@@ -79,6 +79,21 @@ TEST(Control, DefaultsSignalsAndKeepsInitialState) {
   EXPECT_EQ(r.status.ToString(), "exit 0");
 }
 
+// Controlled and IsMainThread tell the program where it runs.
+TEST(Control, ControlledAndMainThread) {
+  EXPECT_FALSE(Controlled());
+  EXPECT_FALSE(IsMainThread());
+  ChildResult r = RunInChild([] {
+    Control([] {
+      if (!Controlled() || !IsMainThread()) return 10;
+      bool other = true;
+      std::thread([&] { other = IsMainThread(); }).join();
+      return other ? 11 : 0;
+    });
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 0");
+}
+
 // Protect holds the main thread until an interjection from another thread
 // throws Exit; the interjected function runs on the main thread.
 TEST(Protect, InterjectionFromThreadEndsProgram) {
