@@ -314,15 +314,32 @@ TEST_P(Modes, NoLeftoversNoWait) {
   EXPECT_EQ(r.status.ToString(), "exit 5");
 }
 
-// TINI_VERBOSITY sets the level: 3 shows debug lines.
+// TINI_VERBOSITY sets the level: 0 silences warnings, 2 (as -v) logs each
+// reaped pid.
 TEST_P(Modes, TiniVerbosity) {
   LaunchOptions o = Options({"-w", ProbePath(), "orphans", "1"});
   o.env = {"TINI_VERBOSITY=0"};
   EXPECT_EQ(RunFaultinit(o).err, "");
   o.args = {ProbePath(), "orphans", "1"};
-  o.env = {"TINI_VERBOSITY=3"};
-  EXPECT_NE(RunFaultinit(o).err.find("faultinit: debug: reaped zombie process"),
+  o.env = {"TINI_VERBOSITY=2"};
+  EXPECT_NE(RunFaultinit(o).err.find("faultinit: reaped zombie process"),
             std::string::npos);
+  o.env = {};
+  EXPECT_EQ(RunFaultinit(o).err, "");
+}
+
+// -p sets faultinit's own parent-death signal: when its parent (here
+// unshare) dies, faultinit gets the signal, and forwards it like any other.
+TEST_P(Modes, ParentDeathSignal) {
+  if (!GetParam()) GTEST_SKIP() << "needs a parent that can die: PID 1 mode";
+  Running r(Options({"-p", "USR1", ProbePath(), "signals"}));
+  ASSERT_EQ(r.ReadLine(), "ready");
+  pid_t faultinit = r.faultinit_pid();
+  ASSERT_GT(faultinit, 0);
+  r.KillLauncher();
+  EXPECT_EQ(r.ReadLine(), "USR1");
+  kill(faultinit, SIGTERM);
+  EXPECT_EQ(r.ReadLine(), "TERM");
 }
 
 }  // namespace

@@ -146,6 +146,10 @@ bool Running::WaitForStderr(const std::string& text) {
 
 void Running::Signal(int signo) { kill(faultinit_pid(), signo); }
 
+void Running::KillLauncher() {
+  if (pid_namespace_) kill(pid_, SIGKILL);
+}
+
 fault::ExitStatus Running::Wait() {
   // Drain both pipes together: a full stderr pipe must not block faultinit
   // while we wait for stdout's end.

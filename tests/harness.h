@@ -53,6 +53,8 @@ class Running {
 
   // Signal sends `signo` to faultinit.
   void Signal(int signo);
+  // KillLauncher kills `unshare`, faultinit's parent in PID 1 mode.
+  void KillLauncher();
 
   // Wait reads the rest of both outputs and reaps faultinit.
   fault::ExitStatus Wait();

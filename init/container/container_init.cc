@@ -174,8 +174,8 @@ void ContainerInit::OnOrphanReaped(const fault::ExitStatus& status) {
     log_.Warning("reaped zombie process ", status.pid, " (", status.ToString(),
                  ")");
   } else {
-    log_.Debug("reaped zombie process ", status.pid, " (", status.ToString(),
-               ")");
+    log_.Info("reaped zombie process ", status.pid, " (", status.ToString(),
+              ")");
   }
   // Orphans of the dying processes become ours: they get the signal too.
   if (state_ == State::kDraining && getpid() != 1) {
