@@ -1,0 +1,380 @@
+#include "init/supervisor/service.h"
+
+#include <signal.h>
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/duration.h"
+
+namespace faultinit {
+
+absl::string_view ServiceStateName(ServiceState state) {
+  switch (state) {
+    case ServiceState::kInactive:
+      return "inactive";
+    case ServiceState::kStarting:
+      return "starting";
+    case ServiceState::kRunning:
+      return "running";
+    case ServiceState::kStopping:
+      return "stopping";
+    case ServiceState::kRestarting:
+      return "restarting";
+    case ServiceState::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+Service::Service(std::string name, ServicePolicy policy,
+                 ServiceEffects& effects)
+    : name_(std::move(name)), policy_(std::move(policy)), effects_(effects) {}
+
+// --- Events: every state is written out. ---
+
+void Service::Start() {
+  switch (state_) {
+    case ServiceState::kInactive:
+    case ServiceState::kFailed:
+      BeginStart();
+      return;
+    case ServiceState::kRestarting:
+      effects_.CancelTimer(*this);
+      BeginStart();
+      return;
+    case ServiceState::kStopping:
+      start_after_stop_ = true;
+      return;
+    case ServiceState::kStarting:
+    case ServiceState::kRunning:
+      return;  // already on its way
+  }
+}
+
+void Service::Stop() {
+  switch (state_) {
+    case ServiceState::kStarting:
+    case ServiceState::kRunning:
+      BeginStop();
+      return;
+    case ServiceState::kStopping:
+      start_after_stop_ = false;
+      return;
+    case ServiceState::kRestarting:
+      effects_.CancelTimer(*this);
+      Enter(ServiceState::kInactive);
+      return;
+    case ServiceState::kInactive:
+    case ServiceState::kFailed:
+      return;  // nothing runs
+  }
+}
+
+void Service::ProcessExited(pid_t pid, const fault::ExitStatus& status) {
+  switch (state_) {
+    case ServiceState::kStarting:
+      if (pid == step_pid_) {
+        step_pid_ = 0;
+        const bool pre = step_kind_ == StepKind::kPre;
+        const bool ignored =
+            pre &&
+            step_index_ < static_cast<int>(policy_.pre_ignore_failure.size()) &&
+            policy_.pre_ignore_failure[step_index_];
+        if (!pre) {  // a oneshot's ExecStart=
+          main_pid_ = 0;
+          if (!Successful(status)) {
+            MainExited(status);
+            return;
+          }
+        } else if (!Successful(status) && !ignored) {
+          last_exit_ = status;
+          Fail(absl::StrCat("ExecStartPre= ended with ", status.ToString()));
+          return;
+        }
+        ++step_index_;
+        if (!pre && step_index_ >= policy_.start_steps) {
+          effects_.CancelTimer(*this);
+          last_exit_ = status;
+          succeeded_ = true;
+          reason_ = status.ToString();
+          Enter(ServiceState::kInactive);
+          return;
+        }
+        RunNextStartStep();
+      } else if (pid == main_pid_) {
+        MainExited(status);  // a notify service died before READY=1
+      }
+      return;
+    case ServiceState::kRunning:
+      if (pid == main_pid_) MainExited(status);
+      return;
+    case ServiceState::kStopping:
+      if (pid == main_pid_) {
+        main_pid_ = 0;
+        last_exit_ = status;
+      }
+      if (pid == step_pid_) {
+        // ExecStop= is done: what remains gets KillSignal=.
+        step_pid_ = 0;
+        if (effects_.HasProcesses(*this)) {
+          effects_.Signal(*this, policy_.kill_signal, true);
+        }
+      }
+      if (!effects_.HasProcesses(*this)) FinishStop();
+      return;
+    case ServiceState::kInactive:
+    case ServiceState::kRestarting:
+    case ServiceState::kFailed:
+      return;  // a leftover of an earlier run, reaped
+  }
+}
+
+void Service::Ready() {
+  switch (state_) {
+    case ServiceState::kStarting:
+      if (step_kind_ == StepKind::kMain && main_pid_ != 0) {
+        effects_.CancelTimer(*this);
+        Enter(ServiceState::kRunning);
+      }
+      return;
+    case ServiceState::kInactive:
+    case ServiceState::kRunning:
+    case ServiceState::kStopping:
+    case ServiceState::kRestarting:
+    case ServiceState::kFailed:
+      return;  // READY=1 again, or too late: nothing to do
+  }
+}
+
+void Service::TimerFired() {
+  switch (state_) {
+    case ServiceState::kStarting:
+      Fail(absl::StrCat("start timed out after ",
+                        fault::FormatTimeSpan(policy_.start_timeout)));
+      return;
+    case ServiceState::kStopping:
+      reason_ =
+          absl::StrCat("stop timed out after ",
+                       fault::FormatTimeSpan(policy_.stop_timeout), ": killed");
+      effects_.Signal(*this, SIGKILL, true);
+      return;
+    case ServiceState::kRestarting:
+      BeginStart();
+      return;
+    case ServiceState::kInactive:
+    case ServiceState::kRunning:
+    case ServiceState::kFailed:
+      return;  // a timer cancelled too late
+  }
+}
+
+void Service::ProcessesGone() {
+  switch (state_) {
+    case ServiceState::kStopping:
+      FinishStop();
+      return;
+    case ServiceState::kInactive:
+    case ServiceState::kStarting:
+    case ServiceState::kRunning:
+    case ServiceState::kRestarting:
+    case ServiceState::kFailed:
+      return;
+  }
+}
+
+// --- Actions. ---
+
+void Service::Enter(ServiceState next) {
+  ServiceState from = state_;
+  state_ = next;
+  since_ = effects_.Now();
+  if (next == ServiceState::kRunning) running_since_ = since_;
+  if (next == ServiceState::kStarting) succeeded_ = false;
+  effects_.StateChanged(*this, from, next);
+}
+
+void Service::Fail(absl::string_view reason) {
+  effects_.CancelTimer(*this);
+  reason_ = std::string(reason);
+  if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
+  main_pid_ = 0;
+  step_pid_ = 0;
+  succeeded_ = false;
+  Enter(ServiceState::kFailed);
+}
+
+void Service::BeginStart() {
+  if (StartLimitHit()) {
+    Fail(absl::StrCat("start limit hit: ", policy_.start_limit_burst,
+                      " starts within ",
+                      fault::FormatTimeSpan(policy_.start_limit_interval)));
+    return;
+  }
+  step_kind_ = policy_.pre_steps > 0 ? StepKind::kPre : StepKind::kMain;
+  step_index_ = 0;
+  main_pid_ = 0;
+  step_pid_ = 0;
+  Enter(ServiceState::kStarting);
+  if (policy_.start_timeout != absl::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy_.start_timeout);
+  }
+  RunNextStartStep();
+}
+
+void Service::RunNextStartStep() {
+  while (state_ == ServiceState::kStarting) {
+    if (step_kind_ == StepKind::kPre && step_index_ >= policy_.pre_steps) {
+      step_kind_ = StepKind::kMain;
+      step_index_ = 0;
+    }
+    fault::StatusOr<pid_t> pid =
+        effects_.StartStep(*this, step_kind_, step_index_);
+    if (!pid.ok()) {
+      const bool ignored =
+          step_kind_ == StepKind::kPre &&
+          step_index_ < static_cast<int>(policy_.pre_ignore_failure.size()) &&
+          policy_.pre_ignore_failure[step_index_];
+      if (ignored) {
+        ++step_index_;
+        continue;
+      }
+      Fail(pid.status().message());
+      return;
+    }
+    if (step_kind_ == StepKind::kPre) {
+      step_pid_ = *pid;
+      return;
+    }
+    main_pid_ = *pid;
+    switch (policy_.type) {
+      case ServiceType::kOneshot:
+        step_pid_ = *pid;
+        return;
+      case ServiceType::kNotify:
+        return;  // ready on READY=1
+      case ServiceType::kSimple:
+      case ServiceType::kExec:
+        // Spawn returns once the program is exec'd: ready.
+        effects_.CancelTimer(*this);
+        Enter(ServiceState::kRunning);
+        return;
+    }
+  }
+}
+
+void Service::BeginStop() {
+  effects_.CancelTimer(*this);
+  const bool was_running = state_ == ServiceState::kRunning;
+  Enter(ServiceState::kStopping);
+  if (!effects_.HasProcesses(*this)) {
+    FinishStop();
+    return;
+  }
+  if (policy_.stop_timeout != absl::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy_.stop_timeout);
+  }
+  if (was_running && policy_.has_exec_stop) {
+    fault::StatusOr<pid_t> pid = effects_.StartStep(*this, StepKind::kStop, 0);
+    if (pid.ok()) {
+      step_pid_ = *pid;
+      return;
+    }
+    reason_ = std::string(pid.status().message());
+  }
+  effects_.Signal(*this, policy_.kill_signal, true);
+}
+
+void Service::FinishStop() {
+  effects_.CancelTimer(*this);
+  main_pid_ = 0;
+  step_pid_ = 0;
+  Enter(ServiceState::kInactive);
+  if (start_after_stop_) {
+    start_after_stop_ = false;
+    BeginStart();
+  }
+}
+
+void Service::MainExited(const fault::ExitStatus& status) {
+  main_pid_ = 0;
+  last_exit_ = status;
+  reason_ = status.ToString();
+  effects_.CancelTimer(*this);
+  // What the main process leaves behind goes with it.
+  if (effects_.HasProcesses(*this)) {
+    effects_.Signal(*this, policy_.kill_signal, true);
+  }
+  // A service that stayed up a whole start-limit interval is healthy again.
+  if (state_ == ServiceState::kRunning &&
+      effects_.Now() - running_since_ >= policy_.start_limit_interval) {
+    consecutive_restarts_ = 0;
+  }
+  if (ShouldRestart(status)) {
+    absl::Duration delay = RestartDelay(consecutive_restarts_);
+    ++consecutive_restarts_;
+    ++restarts_;
+    Enter(ServiceState::kRestarting);
+    effects_.ArmTimer(*this, delay);
+    return;
+  }
+  if (Successful(status)) {
+    succeeded_ = true;
+    Enter(ServiceState::kInactive);
+    return;
+  }
+  Fail(absl::StrCat("main process ended with ", status.ToString()));
+}
+
+bool Service::Successful(const fault::ExitStatus& status) const {
+  if (status.exited())
+    return policy_.success_exit_codes.count(status.exit_code());
+  return policy_.success_signals.count(status.signal()) > 0;
+}
+
+bool Service::ShouldRestart(const fault::ExitStatus& status) const {
+  switch (policy_.restart) {
+    case RestartPolicy::kNo:
+      return false;
+    case RestartPolicy::kAlways:
+      return true;
+    case RestartPolicy::kOnFailure:
+      return !Successful(status);
+    case RestartPolicy::kOnAbnormal:
+      // Killed by a signal that is not a clean one (as systemd).
+      return status.signaled() && !Successful(status);
+  }
+  return false;
+}
+
+bool Service::StartLimitHit() {
+  if (policy_.start_limit_burst <= 0 ||
+      policy_.start_limit_interval <= absl::ZeroDuration()) {
+    return false;
+  }
+  absl::Time now = effects_.Now();
+  while (!recent_starts_.empty() &&
+         now - recent_starts_.front() >= policy_.start_limit_interval) {
+    recent_starts_.pop_front();
+  }
+  if (static_cast<int>(recent_starts_.size()) >= policy_.start_limit_burst) {
+    return true;
+  }
+  recent_starts_.push_back(now);
+  return false;
+}
+
+absl::Duration Service::RestartDelay(int n) const {
+  const absl::Duration base = policy_.restart_delay;
+  const absl::Duration top = policy_.restart_max_delay;
+  if (policy_.restart_steps <= 0 || top == absl::InfiniteDuration() ||
+      base <= absl::ZeroDuration() || top <= base) {
+    return base;
+  }
+  if (n >= policy_.restart_steps) return top;
+  // Exponential from base to top in restart_steps steps (as systemd).
+  double ratio = absl::FDivDuration(top, base);
+  return base * std::pow(ratio, static_cast<double>(n) / policy_.restart_steps);
+}
+
+}  // namespace faultinit

@@ -1,0 +1,181 @@
+// File: init/supervisor/service.h
+//
+// Service: one supervised service's state machine. It decides; it does not
+// act: every effect (start a process, send a signal, arm a timer, tell the
+// supervisor) goes through the ServiceEffects interface, so the whole table
+// is tested in memory with a fake, and the real supervisor implements the
+// effects with the runtime (spawn, kill, scheduler timers).
+//
+// Design note. A service has one state and a goal:
+//
+//   state       meaning
+//   kInactive   nothing runs. Initial; also after a clean stop, and after a
+//               oneshot finished successfully (then `succeeded()` is true).
+//   kStarting   start steps run: ExecStartPre= lines one by one, then the
+//               main process until it is ready (simple: at once; exec: once
+//               exec'd; notify: READY=1; oneshot: each ExecStart= exiting
+//               successfully). TimeoutStartSec= bounds the whole phase.
+//   kRunning    the main process runs and is ready.
+//   kStopping   ExecStop= or KillSignal= was sent; TimeoutStopSec= later,
+//               SIGKILL. Ends when every process of the service is gone.
+//   kRestarting the main process ended and Restart= says to start again:
+//               waiting RestartSec= (with back-off) before kStarting.
+//   kFailed     a start step failed, the start timed out, the main process
+//               ended and Restart= says not to restart, or the start limit
+//               was hit. Stays until a new start request.
+//
+// Events come from the supervisor: Start/Stop requests, a process' exit
+// (the current step's, or the main one's), readiness, the timer, and "all
+// processes gone". HandleEvent is the one place that changes state; every
+// state x event pair is written out in service.cc, none falls to a default.
+//
+// A stop request wins over everything: it cancels a pending restart and
+// interrupts a start (the running step is signalled like a main process).
+// A start request while stopping is remembered and acted on once stopped.
+//
+// Loop thread only.
+
+#ifndef FAULT_INIT_SUPERVISOR_SERVICE_H_
+#define FAULT_INIT_SUPERVISOR_SERVICE_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <deque>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "runtime/exit_status.h"
+#include "runtime/status.h"
+
+namespace faultinit {
+
+enum class ServiceState {
+  kInactive,
+  kStarting,
+  kRunning,
+  kStopping,
+  kRestarting,
+  kFailed,
+};
+absl::string_view ServiceStateName(ServiceState state);
+
+enum class ServiceType { kSimple, kExec, kOneshot, kNotify };
+enum class RestartPolicy { kNo, kAlways, kOnFailure, kOnAbnormal };
+
+// ServicePolicy: what the state machine needs from a unit file.
+struct ServicePolicy {
+  ServiceType type = ServiceType::kSimple;
+  int pre_steps = 0;    // ExecStartPre= lines
+  int start_steps = 1;  // ExecStart= lines (several only for oneshot)
+  std::vector<bool> pre_ignore_failure;  // '-' prefix, per pre step
+  bool has_exec_stop = false;
+  RestartPolicy restart = RestartPolicy::kNo;
+  absl::Duration restart_delay = absl::Milliseconds(100);
+  int restart_steps = 0;
+  absl::Duration restart_max_delay = absl::InfiniteDuration();
+  absl::Duration start_timeout = absl::Seconds(90);
+  absl::Duration stop_timeout = absl::Seconds(90);
+  absl::Duration start_limit_interval = absl::Seconds(10);
+  int start_limit_burst = 5;
+  int kill_signal = 15;  // SIGTERM
+  std::set<int> success_exit_codes = {0};
+  std::set<int> success_signals;
+};
+
+// Which process a start or stop step runs.
+enum class StepKind { kPre, kMain, kStop };
+
+class Service;
+
+// ServiceEffects: how a Service acts on the world.
+class ServiceEffects {
+ public:
+  virtual ~ServiceEffects() = default;
+  // StartStep runs step `index` of `kind` and returns its pid, or the
+  // reason it could not start (missing executable, bad user...).
+  virtual fault::StatusOr<pid_t> StartStep(Service& service, StepKind kind,
+                                           int index) = 0;
+  // Signal sends `signo` to the service's processes: its main process (or
+  // running step), and with `group` its whole process group.
+  virtual void Signal(Service& service, int signo, bool group) = 0;
+  // HasProcesses reports whether any process of the service still runs.
+  virtual bool HasProcesses(Service& service) = 0;
+  // ArmTimer (re)arms the service's one timer; CancelTimer disarms it.
+  virtual void ArmTimer(Service& service, absl::Duration after) = 0;
+  virtual void CancelTimer(Service& service) = 0;
+  // StateChanged reports a transition (for dependents and logging).
+  virtual void StateChanged(Service& service, ServiceState from,
+                            ServiceState to) = 0;
+  virtual absl::Time Now() = 0;
+};
+
+class Service {
+ public:
+  Service(std::string name, ServicePolicy policy, ServiceEffects& effects);
+
+  // Events.
+  void Start();
+  void Stop();
+  // A step process (pre, oneshot main, stop) or the main process exited.
+  void ProcessExited(pid_t pid, const fault::ExitStatus& status);
+  // The main process is ready (notify READY=1; exec: exec'd).
+  void Ready();
+  void TimerFired();
+  // The supervisor reaped the last process of a stopping service.
+  void ProcessesGone();
+
+  const std::string& name() const { return name_; }
+  ServiceState state() const { return state_; }
+  const ServicePolicy& policy() const { return policy_; }
+  // Whether the last run succeeded (a oneshot that finished; a clean stop).
+  bool succeeded() const { return succeeded_; }
+  pid_t main_pid() const { return main_pid_; }
+  // The pid of the step running now (pre, oneshot, stop), or 0.
+  pid_t step_pid() const { return step_pid_; }
+  int restarts() const { return restarts_; }
+  // Why the service failed, or how its last process ended ("exit 3").
+  const std::string& reason() const { return reason_; }
+  const fault::ExitStatus& last_exit() const { return last_exit_; }
+  absl::Time since() const { return since_; }
+  // RestartDelay: the back-off for the n-th consecutive restart (n >= 0).
+  absl::Duration RestartDelay(int n) const;
+
+ private:
+  void Enter(ServiceState next);
+  void Fail(absl::string_view reason);
+  void BeginStart();
+  void RunNextStartStep();
+  void BeginStop();
+  void FinishStop();
+  void MainExited(const fault::ExitStatus& status);
+  bool Successful(const fault::ExitStatus& status) const;
+  bool ShouldRestart(const fault::ExitStatus& status) const;
+  bool StartLimitHit();
+
+  std::string name_;
+  ServicePolicy policy_;
+  ServiceEffects& effects_;
+  ServiceState state_ = ServiceState::kInactive;
+  absl::Time since_;
+  // The start step about to run: pre steps 0..n-1, then main steps.
+  StepKind step_kind_ = StepKind::kPre;
+  int step_index_ = 0;
+  pid_t step_pid_ = 0;
+  pid_t main_pid_ = 0;
+  bool start_after_stop_ = false;
+  bool succeeded_ = false;
+  int restarts_ = 0;              // total, for display
+  int consecutive_restarts_ = 0;  // for the back-off
+  absl::Time running_since_;
+  std::deque<absl::Time> recent_starts_;  // for the start limit
+  std::string reason_;
+  fault::ExitStatus last_exit_;
+};
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SUPERVISOR_SERVICE_H_

@@ -1,0 +1,320 @@
+#include "init/supervisor/service.h"
+
+#include <signal.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace faultinit {
+namespace {
+
+using fault::ExitStatus;
+
+ExitStatus Exited(pid_t pid, int code) {
+  return ExitStatus{pid, CLD_EXITED, code};
+}
+ExitStatus Killed(pid_t pid, int signo) {
+  return ExitStatus{pid, CLD_KILLED, signo};
+}
+
+// A world in memory: processes are numbers, time moves when told.
+class FakeEffects : public ServiceEffects {
+ public:
+  fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
+                                   int index) override {
+    std::string what = absl::StrCat(kind == StepKind::kPre    ? "pre"
+                                    : kind == StepKind::kMain ? "main"
+                                                              : "stop",
+                                    index);
+    if (failing.count(what)) {
+      log.push_back("cannot " + what);
+      return fault::NotFoundError(absl::StrCat("unable to execute ", what));
+    }
+    pid_t pid = next_pid++;
+    running.insert(pid);
+    log.push_back(absl::StrCat("start ", what, " ", pid));
+    return pid;
+  }
+  void Signal(Service&, int signo, bool group) override {
+    log.push_back(absl::StrCat("signal ", signo, group ? " group" : ""));
+  }
+  bool HasProcesses(Service&) override { return !running.empty(); }
+  void ArmTimer(Service&, absl::Duration after) override {
+    timer = after;
+    log.push_back(absl::StrCat("timer ", absl::FormatDuration(after)));
+  }
+  void CancelTimer(Service&) override { timer = absl::ZeroDuration(); }
+  void StateChanged(Service&, ServiceState, ServiceState to) override {
+    log.push_back(std::string(ServiceStateName(to)));
+  }
+  absl::Time Now() override { return now; }
+
+  // The process `pid` ends with `status`.
+  void End(Service& s, pid_t pid, ExitStatus status) {
+    running.erase(pid);
+    status.pid = pid;
+    s.ProcessExited(pid, status);
+  }
+
+  std::set<std::string> failing;
+  std::set<pid_t> running;
+  pid_t next_pid = 100;
+  absl::Duration timer = absl::ZeroDuration();
+  absl::Time now = absl::UnixEpoch();
+  std::vector<std::string> log;
+};
+
+ServicePolicy Simple() {
+  ServicePolicy p;
+  p.start_timeout = absl::Seconds(90);
+  return p;
+}
+
+// A simple service is running as soon as its process is exec'd.
+TEST(Service, SimpleStartsAndRuns) {
+  FakeEffects fx;
+  Service s("web", Simple(), fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(s.main_pid(), 100);
+  EXPECT_EQ(fx.log, (std::vector<std::string>{"starting", "timer 1m30s",
+                                              "start main0 100", "running"}));
+}
+
+// ExecStartPre= steps run one by one before the main process; a failing
+// one fails the service unless marked '-'.
+TEST(Service, PreStepsInOrderAndFailure) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.pre_steps = 2;
+  p.pre_ignore_failure = {true, false};
+  Service s("db", p, fx);
+  s.Start();
+  EXPECT_EQ(s.step_pid(), 100);
+  fx.End(s, 100, Exited(0, 1));  // ignored: '-'
+  EXPECT_EQ(s.step_pid(), 101);
+  fx.End(s, 101, Exited(0, 2));
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(s.reason(), "ExecStartPre= ended with exit 2");
+}
+
+// A missing executable fails the service once, with the reason.
+TEST(Service, MissingExecutableFails) {
+  FakeEffects fx;
+  fx.failing = {"main0"};
+  Service s("ghost", Simple(), fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(s.reason(), "unable to execute main0");
+}
+
+// A oneshot is done (inactive, succeeded) when every ExecStart= exited
+// successfully; a failing one fails it.
+TEST(Service, OneshotRunsEachStep) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.type = ServiceType::kOneshot;
+  p.start_steps = 2;
+  Service s("setup", p, fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kStarting);
+  fx.End(s, 100, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kStarting);
+  fx.End(s, 101, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  EXPECT_TRUE(s.succeeded());
+
+  s.Start();
+  fx.End(s, 102, Exited(0, 4));
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(s.reason(), "main process ended with exit 4");
+}
+
+// A notify service is running only after READY=1; the start timeout fails
+// it otherwise and kills what runs.
+TEST(Service, NotifyWaitsForReadyOrTimesOut) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.type = ServiceType::kNotify;
+  p.start_timeout = absl::Seconds(5);
+  Service s("api", p, fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kStarting);
+  s.Ready();
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+
+  Service slow("slow", p, fx);
+  slow.Start();
+  slow.TimerFired();
+  EXPECT_EQ(slow.state(), ServiceState::kFailed);
+  EXPECT_EQ(slow.reason(), "start timed out after 5s");
+  EXPECT_EQ(fx.log.back(), "failed");
+  EXPECT_EQ(fx.log[fx.log.size() - 2], "signal 9 group");
+}
+
+// Restart=on-failure restarts after RestartSec= on failure, not on success.
+TEST(Service, RestartOnFailure) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kOnFailure;
+  p.restart_delay = absl::Milliseconds(250);
+  Service s("web", p, fx);
+  s.Start();
+  fx.End(s, 100, Killed(0, SIGSEGV));
+  EXPECT_EQ(s.state(), ServiceState::kRestarting);
+  EXPECT_EQ(fx.timer, absl::Milliseconds(250));
+  s.TimerFired();
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(s.restarts(), 1);
+  fx.End(s, 101, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  EXPECT_TRUE(s.succeeded());
+}
+
+// Restart=on-abnormal restarts only after an unclean signal.
+TEST(Service, RestartOnAbnormal) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kOnAbnormal;
+  Service s("w", p, fx);
+  s.Start();
+  fx.End(s, 100, Exited(0, 3));
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  s.Start();
+  fx.End(s, 101, Killed(0, SIGKILL));
+  EXPECT_EQ(s.state(), ServiceState::kRestarting);
+}
+
+// The back-off grows exponentially from RestartSec= to RestartMaxDelaySec=
+// in RestartSteps= steps, and resets once the service stays up.
+TEST(Service, BackOffAndReset) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  p.restart_delay = absl::Milliseconds(100);
+  p.restart_steps = 2;
+  p.restart_max_delay = absl::Milliseconds(400);
+  p.start_limit_burst = 100;
+  Service s("flaky", p, fx);
+  EXPECT_EQ(s.RestartDelay(0), absl::Milliseconds(100));
+  EXPECT_EQ(s.RestartDelay(1), absl::Milliseconds(200));
+  EXPECT_EQ(s.RestartDelay(2), absl::Milliseconds(400));
+  EXPECT_EQ(s.RestartDelay(9), absl::Milliseconds(400));
+  s.Start();
+  std::vector<absl::Duration> delays;
+  for (int i = 0; i < 4; ++i) {
+    fx.End(s, s.main_pid(), Exited(0, 1));
+    delays.push_back(fx.timer);
+    s.TimerFired();
+  }
+  EXPECT_EQ(delays, (std::vector<absl::Duration>{
+                        absl::Milliseconds(100), absl::Milliseconds(200),
+                        absl::Milliseconds(400), absl::Milliseconds(400)}));
+  fx.now += absl::Seconds(10);  // stayed up a whole start-limit interval
+  fx.End(s, s.main_pid(), Exited(0, 1));
+  EXPECT_EQ(fx.timer, absl::Milliseconds(100));
+}
+
+// More than StartLimitBurst= starts within StartLimitIntervalSec= fail the
+// service instead of starting it again.
+TEST(Service, StartLimit) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  p.restart_delay = absl::ZeroDuration();
+  p.start_limit_burst = 3;
+  Service s("loop", p, fx);
+  s.Start();
+  for (int i = 0; i < 3; ++i) {
+    fx.End(s, s.main_pid(), Exited(0, 1));
+    s.TimerFired();
+  }
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(s.reason(), "start limit hit: 3 starts within 10s");
+  EXPECT_EQ(s.restarts(), 3);
+  fx.now += absl::Seconds(11);  // the window has passed: starts again
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+}
+
+// Stop sends KillSignal= to the group, SIGKILL after TimeoutStopSec=, and
+// ends when every process is gone.
+TEST(Service, StopThenKillAfterTimeout) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.stop_timeout = absl::Seconds(3);
+  p.kill_signal = SIGINT;
+  Service s("stubborn", p, fx);
+  s.Start();
+  fx.log.clear();
+  s.Stop();
+  EXPECT_EQ(s.state(), ServiceState::kStopping);
+  EXPECT_EQ(fx.log, (std::vector<std::string>{"stopping", "timer 3s",
+                                              "signal 2 group"}));
+  s.TimerFired();
+  EXPECT_EQ(fx.log.back(), "signal 9 group");
+  fx.End(s, 100, Killed(0, SIGKILL));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+}
+
+// ExecStop= runs first; what remains after it gets KillSignal=.
+TEST(Service, ExecStopThenKillSignal) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.has_exec_stop = true;
+  Service s("db", p, fx);
+  s.Start();
+  fx.log.clear();
+  s.Stop();
+  EXPECT_EQ(s.step_pid(), 101);
+  fx.End(s, 101, Exited(0, 0));
+  EXPECT_EQ(fx.log.back(), "signal 15 group");
+  fx.End(s, 100, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+}
+
+// A stop cancels a pending restart; a start while stopping runs once the
+// stop is done.
+TEST(Service, StopCancelsRestartAndStartAfterStop) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  Service s("w", p, fx);
+  s.Start();
+  fx.End(s, 100, Exited(0, 1));
+  ASSERT_EQ(s.state(), ServiceState::kRestarting);
+  s.Stop();
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  s.TimerFired();  // a timer that raced the cancel does nothing
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+
+  s.Start();
+  s.Stop();
+  s.Start();  // remembered
+  EXPECT_EQ(s.state(), ServiceState::kStopping);
+  fx.End(s, s.main_pid(), Killed(0, SIGTERM));
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+}
+
+// SuccessExitStatus= makes listed codes and signals clean exits.
+TEST(Service, SuccessExitStatus) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kOnFailure;
+  p.success_exit_codes = {0, 143};
+  p.success_signals = {SIGTERM};
+  Service s("jvm", p, fx);
+  s.Start();
+  fx.End(s, 100, Exited(0, 143));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  s.Start();
+  fx.End(s, 101, Killed(0, SIGTERM));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+}
+
+}  // namespace
+}  // namespace faultinit
