@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -114,6 +116,17 @@ int MoveTo(int from, int to) {
       chdir(options.working_directory.c_str()) != 0) {
     Fail(report_fd, SpawnStage::kDirectory, errno);
   }
+  if (options.umask) umask(*options.umask);
+  if (options.groups &&
+      setgroups(options.groups->size(), options.groups->data()) != 0) {
+    Fail(report_fd, SpawnStage::kCredentials, errno);
+  }
+  if (options.gid && setgid(*options.gid) != 0) {
+    Fail(report_fd, SpawnStage::kCredentials, errno);
+  }
+  if (options.uid && setuid(*options.uid) != 0) {
+    Fail(report_fd, SpawnStage::kCredentials, errno);
+  }
   int error = MoveTo(options.stdin_fd, STDIN_FILENO);
   if (error == 0) error = MoveTo(options.stdout_fd, STDOUT_FILENO);
   if (error == 0) error = MoveTo(options.stderr_fd, STDERR_FILENO);
@@ -161,6 +174,8 @@ absl::string_view SpawnStageName(SpawnStage stage) {
       return "changing directory";
     case SpawnStage::kDescriptors:
       return "setting up stdin, stdout and stderr";
+    case SpawnStage::kCredentials:
+      return "setting the user and groups";
     case SpawnStage::kExec:
       return "executing the command";
   }

@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,13 @@ struct SpawnOptions {
   int parent_death_signal = 0;
   // chdir before exec, when not empty.
   std::string working_directory;
+  // Credentials, applied in this order: supplementary groups, group, user.
+  // Unset keeps the parent's.
+  std::optional<std::vector<gid_t>> groups;
+  std::optional<gid_t> gid;
+  std::optional<uid_t> uid;
+  // The file mode creation mask, when set.
+  std::optional<mode_t> umask;
   // File descriptors for the child's 0, 1, 2; -1 keeps the parent's.
   int stdin_fd = -1;
   int stdout_fd = -1;
@@ -66,6 +74,7 @@ enum class SpawnStage : int {
   kSignals,
   kDirectory,
   kDescriptors,
+  kCredentials,
   kExec,
 };
 
