@@ -183,6 +183,25 @@ void Service::ProcessesGone() {
   }
 }
 
+void Service::DependencyFailed(absl::string_view reason) {
+  switch (state_) {
+    case ServiceState::kInactive:
+    case ServiceState::kRestarting:
+      Fail(reason);
+      return;
+    case ServiceState::kStarting:
+    case ServiceState::kRunning:
+      reason_ = std::string(reason);
+      BeginStop();
+      return;
+    case ServiceState::kStopping:
+      start_after_stop_ = false;
+      return;
+    case ServiceState::kFailed:
+      return;
+  }
+}
+
 // --- Actions. ---
 
 void Service::Enter(ServiceState next) {

@@ -127,6 +127,9 @@ class Service {
   void TimerFired();
   // The supervisor reaped the last process of a stopping service.
   void ProcessesGone();
+  // A unit this one Requires= failed or stopped: a pending or waiting
+  // service fails with `reason`; a starting or running one is stopped.
+  void DependencyFailed(absl::string_view reason);
 
   const std::string& name() const { return name_; }
   ServiceState state() const { return state_; }

@@ -316,5 +316,21 @@ TEST(Service, SuccessExitStatus) {
   EXPECT_EQ(s.state(), ServiceState::kInactive);
 }
 
+// A failed requirement fails a waiting service and stops a running one.
+TEST(Service, DependencyFailed) {
+  FakeEffects fx;
+  Service waiting("app", Simple(), fx);
+  waiting.DependencyFailed("required unit db failed");
+  EXPECT_EQ(waiting.state(), ServiceState::kFailed);
+  EXPECT_EQ(waiting.reason(), "required unit db failed");
+
+  Service running("app2", Simple(), fx);
+  running.Start();
+  running.DependencyFailed("required unit db stopped");
+  EXPECT_EQ(running.state(), ServiceState::kStopping);
+  fx.End(running, running.main_pid(), Killed(0, SIGTERM));
+  EXPECT_EQ(running.state(), ServiceState::kInactive);
+}
+
 }  // namespace
 }  // namespace faultinit
