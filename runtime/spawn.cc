@@ -50,9 +50,13 @@ std::string LookupPath(const SpawnOptions& options) {
   return path != nullptr ? path : kDefaultPath;
 }
 
+const std::string& Program(const SpawnOptions& options) {
+  return options.program.empty() ? options.argv[0] : options.program;
+}
+
 Prepared Prepare(const SpawnOptions& options) {
   Prepared p;
-  const std::string& program = options.argv[0];
+  const std::string& program = Program(options);
   if (program.find('/') != std::string::npos) {
     p.candidates.push_back(program);
   } else {
@@ -186,7 +190,7 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
   if (options.argv.empty() || options.argv[0].empty()) {
     return InvalidArgumentError("unable to spawn: no command given");
   }
-  const std::string& program = options.argv[0];
+  const std::string& program = Program(options);
   Prepared prepared = Prepare(options);
   FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe());
 

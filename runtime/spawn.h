@@ -33,6 +33,9 @@ struct SpawnOptions {
   // PATH as execvp(3) does (PATH from `environment`, or the default path
   // "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").
   std::vector<std::string> argv;
+  // The program to execute when it differs from argv[0] (systemd's "@"
+  // prefix); same lookup rules.
+  std::string program;
   // The child's environment, "NAME=value" each; when null, the parent's.
   const std::vector<std::string>* environment = nullptr;
 

@@ -44,6 +44,20 @@ TEST(Spawn, RunsFromPath) {
   EXPECT_EQ(status.exit_code(), 3);
 }
 
+// `program` runs instead of argv[0], which the program sees as given.
+TEST(Spawn, ProgramDiffersFromArgv0) {
+  StatusOr<Pipe> out = MakePipe();
+  SpawnOptions options;
+  options.program = "sh";
+  options.argv = {"custom-name", "-c", "echo $0"};
+  options.stdout_fd = out->write.get();
+  StatusOr<pid_t> pid = Spawn(options);
+  ASSERT_TRUE(pid.ok()) << pid.status().ToString();
+  out->write.Reset();
+  EXPECT_EQ(ReadAll(out->read.get(), 100).value_or(""), "custom-name\n");
+  Wait(*pid);
+}
+
 // A missing command is kNotFound with ENOENT, naming it; the child is
 // already reaped.
 TEST(Spawn, MissingCommand) {

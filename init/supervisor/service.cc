@@ -274,6 +274,7 @@ void Service::RunNextStartStep() {
         return;  // ready on READY=1
       case ServiceType::kSimple:
       case ServiceType::kExec:
+      case ServiceType::kForking:  // refused earlier; treated as simple
         // Spawn returns once the program is exec'd: ready.
         effects_.CancelTimer(*this);
         Enter(ServiceState::kRunning);
@@ -352,16 +353,22 @@ bool Service::Successful(const fault::ExitStatus& status) const {
 }
 
 bool Service::ShouldRestart(const fault::ExitStatus& status) const {
+  // systemd's table: a clean exit, an unclean exit code, an unclean signal.
+  const bool clean = Successful(status);
+  const bool unclean_signal = status.signaled() && !clean;
   switch (policy_.restart) {
     case RestartPolicy::kNo:
+    case RestartPolicy::kOnWatchdog:  // faultinit has no watchdog
       return false;
     case RestartPolicy::kAlways:
       return true;
+    case RestartPolicy::kOnSuccess:
+      return clean;
     case RestartPolicy::kOnFailure:
-      return !Successful(status);
+      return !clean;
     case RestartPolicy::kOnAbnormal:
-      // Killed by a signal that is not a clean one (as systemd).
-      return status.signaled() && !Successful(status);
+    case RestartPolicy::kOnAbort:
+      return unclean_signal;
   }
   return false;
 }

@@ -48,6 +48,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "init/system/unit.h"
 #include "runtime/exit_status.h"
 #include "runtime/status.h"
 
@@ -63,10 +64,9 @@ enum class ServiceState {
 };
 absl::string_view ServiceStateName(ServiceState state);
 
-enum class ServiceType { kSimple, kExec, kOneshot, kNotify };
-enum class RestartPolicy { kNo, kAlways, kOnFailure, kOnAbnormal };
-
-// ServicePolicy: what the state machine needs from a unit file.
+// ServicePolicy: what the state machine needs from a unit file (Type= and
+// Restart= use the unit model's enums; Type=forking is refused by the
+// supervisor before a Service is made).
 struct ServicePolicy {
   ServiceType type = ServiceType::kSimple;
   int pre_steps = 0;    // ExecStartPre= lines
@@ -82,8 +82,10 @@ struct ServicePolicy {
   absl::Duration start_limit_interval = absl::Seconds(10);
   int start_limit_burst = 5;
   int kill_signal = 15;  // SIGTERM
+  // Clean exits: exit 0 and systemd's clean signals (HUP, INT, TERM,
+  // PIPE), plus SuccessExitStatus=.
   std::set<int> success_exit_codes = {0};
-  std::set<int> success_signals;
+  std::set<int> success_signals = {1, 2, 15, 13};
 };
 
 // Which process a start or stop step runs.

@@ -164,7 +164,7 @@ TEST(Service, RestartOnFailure) {
   p.restart_delay = absl::Milliseconds(250);
   Service s("web", p, fx);
   s.Start();
-  fx.End(s, 100, Killed(0, SIGSEGV));
+  fx.End(s, 100, Killed(0, SIGSEGV));  // unclean: restarted
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
   EXPECT_EQ(fx.timer, absl::Milliseconds(250));
   s.TimerFired();
@@ -306,14 +306,17 @@ TEST(Service, SuccessExitStatus) {
   ServicePolicy p = Simple();
   p.restart = RestartPolicy::kOnFailure;
   p.success_exit_codes = {0, 143};
-  p.success_signals = {SIGTERM};
+  p.success_signals = {SIGUSR1};
   Service s("jvm", p, fx);
   s.Start();
   fx.End(s, 100, Exited(0, 143));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   s.Start();
-  fx.End(s, 101, Killed(0, SIGTERM));
+  fx.End(s, 101, Killed(0, SIGUSR1));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
+  s.Start();
+  fx.End(s, 102, Killed(0, SIGUSR2));
+  EXPECT_EQ(s.state(), ServiceState::kRestarting);
 }
 
 // A failed requirement fails a waiting service and stops a running one.
