@@ -5,13 +5,15 @@
 //   2. The invocation snapshots argv and tini's environment variables.
 //   3. The command line is parsed; a usage error exits 2.
 //   4. Container mode runs the command on the program's scheduler and
-//      returns its exit status.
+//      returns its exit status; system mode runs the unit directory's
+//      services until a shutdown; --check reports on a unit directory.
 
 #include <unistd.h>
 
 #include "init/container/container_init.h"
-#include "init/container/options.h"
 #include "init/log.h"
+#include "init/options.h"
+#include "init/supervisor/system_mode.h"
 #include "init/version.h"
 #include "runtime/control.h"
 #include "runtime/fd.h"
@@ -22,7 +24,7 @@ namespace {
 
 int Main(const fault::Invocation& invocation) {
   fault::StatusOr<CommandLine> command_line =
-      ParseCommandLine(invocation.argv(), invocation.environ());
+      ParseCommandLine(invocation.argv(), invocation.environ(), getpid() == 1);
   if (!command_line.ok()) {
     fault::WriteString(
         STDERR_FILENO,
@@ -38,6 +40,12 @@ int Main(const fault::Invocation& invocation) {
       fault::WriteString(STDOUT_FILENO,
                          absl::StrCat("faultinit ", kVersion, "\n"));
       return 0;
+    case CommandLine::Action::kCheck:
+      return CheckUnits(command_line->system.services);
+    case CommandLine::Action::kSystem: {
+      Logger log(command_line->system.verbosity);
+      return SystemMode(fault::Scheduling(), command_line->system, log).Run();
+    }
     case CommandLine::Action::kRun:
       break;
   }

@@ -10,6 +10,8 @@
 //   probe orphans N        make N orphans (double fork), then exit 0.
 //   probe leftovers        fork one process ignoring SIGTERM and one not,
 //                          print "leftovers PID1 PID2", exit 3.
+//   probe notify TEXT      send "READY=1\nSTATUS=TEXT" to $NOTIFY_SOCKET
+//                          (as sd_notify does), then wait for SIGTERM.
 //   probe tty              print "foreground" when its process group owns
 //                          the terminal on stdin, else "background".
 
@@ -17,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,22 +106,44 @@ int Orphans(int count) {
   return 0;
 }
 
-[[noreturn]] void Linger(bool ignore_term) {
-  if (ignore_term) signal(SIGTERM, SIG_IGN);
+[[noreturn]] void Linger() {
   for (;;) pause();
 }
 
 int Leftovers() {
+  // The disposition is set before the fork, so the child ignores SIGTERM
+  // from its first instruction: no race with faultinit's drain.
+  signal(SIGTERM, SIG_IGN);
   pid_t stubborn = fork();
-  if (stubborn == 0) Linger(true);
+  if (stubborn == 0) Linger();
+  signal(SIGTERM, SIG_DFL);
   pid_t polite = fork();
-  if (polite == 0) Linger(false);
+  if (polite == 0) Linger();
   printf("leftovers %d %d\n", stubborn, polite);
   fflush(stdout);
   return 3;
 }
 
 }  // namespace
+
+int Notify(const char* text) {
+  const char* path = getenv("NOTIFY_SOCKET");
+  if (path == nullptr) return 94;
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  strncpy(address.sun_path, path, sizeof address.sun_path - 1);
+  // Printed first: the line is in the pipe before faultinit hears READY=1.
+  printf("notifying\n");
+  fflush(stdout);
+  char message[256];
+  int n = snprintf(message, sizeof message, "READY=1\nSTATUS=%s", text);
+  if (sendto(fd, message, n, 0, reinterpret_cast<sockaddr*>(&address),
+             sizeof address) != n) {
+    return 95;
+  }
+  for (;;) pause();
+}
 
 int main(int argc, char** argv) {
   if (argc < 2) return 2;
@@ -132,6 +158,7 @@ int main(int argc, char** argv) {
   if (strcmp(argv[1], "orphans") == 0 && argc == 3)
     return Orphans(atoi(argv[2]));
   if (strcmp(argv[1], "leftovers") == 0) return Leftovers();
+  if (strcmp(argv[1], "notify") == 0 && argc == 3) return Notify(argv[2]);
   if (strcmp(argv[1], "tty") == 0) {
     printf(tcgetpgrp(STDIN_FILENO) == getpgrp() ? "foreground\n"
                                                 : "background\n");

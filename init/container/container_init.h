@@ -31,7 +31,7 @@
 #include <set>
 #include <vector>
 
-#include "init/container/options.h"
+#include "init/options.h"
 #include "init/log.h"
 #include "runtime/exit_status.h"
 #include "runtime/scheduler.h"

@@ -183,6 +183,20 @@ void Service::ProcessesGone() {
   }
 }
 
+void Service::Refuse(absl::string_view reason) {
+  switch (state_) {
+    case ServiceState::kInactive:
+    case ServiceState::kRestarting:
+    case ServiceState::kFailed:
+      Fail(reason);
+      return;
+    case ServiceState::kStarting:
+    case ServiceState::kRunning:
+    case ServiceState::kStopping:
+      return;  // runs from an earlier configuration: left to stop normally
+  }
+}
+
 void Service::DependencyFailed(absl::string_view reason) {
   switch (state_) {
     case ServiceState::kInactive:
@@ -332,6 +346,7 @@ void Service::MainExited(const fault::ExitStatus& status) {
   }
   if (ShouldRestart(status)) {
     absl::Duration delay = RestartDelay(consecutive_restarts_);
+    restart_delay_ = delay;
     ++consecutive_restarts_;
     ++restarts_;
     Enter(ServiceState::kRestarting);

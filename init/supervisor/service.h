@@ -129,6 +129,9 @@ class Service {
   void TimerFired();
   // The supervisor reaped the last process of a stopping service.
   void ProcessesGone();
+  // The unit cannot run (an error in its file, an unsupported setting):
+  // fails at once with `reason` unless something of it still runs.
+  void Refuse(absl::string_view reason);
   // A unit this one Requires= failed or stopped: a pending or waiting
   // service fails with `reason`; a starting or running one is stopped.
   void DependencyFailed(absl::string_view reason);
@@ -146,6 +149,8 @@ class Service {
   const std::string& reason() const { return reason_; }
   const fault::ExitStatus& last_exit() const { return last_exit_; }
   absl::Time since() const { return since_; }
+  // The delay of the pending (or last) restart.
+  absl::Duration restart_delay() const { return restart_delay_; }
   // RestartDelay: the back-off for the n-th consecutive restart (n >= 0).
   absl::Duration RestartDelay(int n) const;
 
@@ -175,6 +180,7 @@ class Service {
   bool succeeded_ = false;
   int restarts_ = 0;              // total, for display
   int consecutive_restarts_ = 0;  // for the back-off
+  absl::Duration restart_delay_;
   absl::Time running_since_;
   std::deque<absl::Time> recent_starts_;  // for the start limit
   std::string reason_;

@@ -1,4 +1,4 @@
-#include "init/container/options.h"
+#include "init/options.h"
 
 #include <signal.h>
 
@@ -82,7 +82,8 @@ TEST(ParseCommandLine, PauseHelpVersion) {
 
 // Every usage error names the option and the value.
 TEST(ParseCommandLine, UsageErrors) {
-  EXPECT_EQ(Error({}), "no command given");
+  EXPECT_EQ(Error({}),
+            "no command given (system mode needs PID 1 or --system)");
   EXPECT_EQ(Error({"-x", "cmd"}), "unknown option \"-x\"");
   EXPECT_EQ(Error({"--frobnicate", "cmd"}), "unknown option \"--frobnicate\"");
   EXPECT_EQ(Error({"-r"}), "-r: missing value");
@@ -94,6 +95,36 @@ TEST(ParseCommandLine, UsageErrors) {
   EXPECT_EQ(Error({"-p", "FOO", "cmd"}).substr(0, 25),
             "-p: unknown signal \"FOO\":");
   EXPECT_EQ(Error({"--verbose=2", "cmd"}), "--verbose: takes no value");
+}
+
+// No command as PID 1, or --system, is system mode; --check takes an
+// optional directory.
+TEST(ParseCommandLine, SystemModeAndCheck) {
+  fault::StatusOr<CommandLine> pid1 = ParseCommandLine({}, {}, /*pid1=*/true);
+  ASSERT_TRUE(pid1.ok());
+  EXPECT_EQ(pid1->action, CommandLine::Action::kSystem);
+  EXPECT_EQ(pid1->system.services, "/etc/faultinit/services");
+
+  fault::StatusOr<CommandLine> system =
+      ParseCommandLine({"-v", "--system", "--services", "/srv/units"}, {});
+  ASSERT_TRUE(system.ok()) << system.status().ToString();
+  EXPECT_EQ(system->action, CommandLine::Action::kSystem);
+  EXPECT_EQ(system->system.services, "/srv/units");
+  EXPECT_EQ(system->system.verbosity, 2);
+
+  fault::StatusOr<CommandLine> check = ParseCommandLine({"--check", "/u"}, {});
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check->action, CommandLine::Action::kCheck);
+  EXPECT_EQ(check->system.services, "/u");
+  EXPECT_EQ(ParseCommandLine({"--check"}, {})->system.services,
+            "/etc/faultinit/services");
+  EXPECT_EQ(Error({"--check", "a", "b"}),
+            "--check takes one directory, got \"b\" too");
+  EXPECT_EQ(Error({"--system", "sh"}),
+            "--system runs no command, but a command was given: \"sh\"");
+  // A command as PID 1 is still container mode.
+  EXPECT_EQ(ParseCommandLine({"sh"}, {}, true)->action,
+            CommandLine::Action::kRun);
 }
 
 }  // namespace

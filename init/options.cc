@@ -1,4 +1,4 @@
-#include "init/container/options.h"
+#include "init/options.h"
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -32,6 +32,14 @@ const char kUsage[] =
     "  -h, --help               show this help and exit\n"
     "      --version            show the version and exit\n"
     "\n"
+    "System mode (no COMMAND as PID 1, or --system): run the services of a\n"
+    "unit directory (docs/units.md).\n"
+    "      --system             system mode even when not PID 1\n"
+    "      --services DIR       the unit directory (default\n"
+    "                           /etc/faultinit/services)\n"
+    "      --check [DIR]        check a unit directory, print every error\n"
+    "                           and the start order; exit 1 on errors\n"
+    "\n"
     "Signals are named as process/terminate, SIGTERM, TERM, term or 15.\n"
     "Environment: TINI_KILL_PROCESS_GROUP=1 (as -g), TINI_VERBOSITY=N (as\n"
     "the -v level), TINI_SUBREAPER (accepted).\n"
@@ -64,6 +72,9 @@ constexpr OptionSpec kOptions[] = {
     {'P', "pause", false},
     {0, "grace", true},
     {'h', "help", false},
+    {0, "system", false},
+    {0, "services", true},
+    {0, "check", false},
     {0, "version", false},
 };
 
@@ -130,6 +141,17 @@ Status Apply(const OptionSpec& spec, absl::string_view shown,
     o.grace = *grace;
   } else if (name == "version") {
     out->action = CommandLine::Action::kVersion;
+  } else if (name == "system") {
+    if (out->action == CommandLine::Action::kRun) {
+      out->action = CommandLine::Action::kSystem;
+    }
+  } else if (name == "services") {
+    out->system.services = std::string(value);
+  } else if (name == "check") {
+    if (out->action != CommandLine::Action::kHelp &&
+        out->action != CommandLine::Action::kVersion) {
+      out->action = CommandLine::Action::kCheck;
+    }
   }
   return fault::OkStatus();
 }
@@ -170,7 +192,7 @@ Status ApplyEnvironment(const fault::Invocation::Environment& env,
 
 StatusOr<CommandLine> ParseCommandLine(
     const std::vector<std::string>& argv,
-    const fault::Invocation::Environment& env) {
+    const fault::Invocation::Environment& env, bool pid1) {
   CommandLine out;
   Status env_status = ApplyEnvironment(env, &out.options);
   if (!env_status.ok()) return env_status;
@@ -233,15 +255,44 @@ StatusOr<CommandLine> ParseCommandLine(
     }
   }
   out.options.command.assign(argv.begin() + i, argv.end());
+  out.system.verbosity = out.options.verbosity;
 
-  if (out.action != CommandLine::Action::kRun) return out;
+  switch (out.action) {
+    case CommandLine::Action::kHelp:
+    case CommandLine::Action::kVersion:
+      return out;
+    case CommandLine::Action::kCheck:
+      if (out.options.command.size() > 1) {
+        return InvalidArgumentError(
+            absl::StrCat("--check takes one directory, got \"",
+                         out.options.command[1], "\" too"));
+      }
+      if (!out.options.command.empty()) {
+        out.system.services = out.options.command[0];
+      }
+      return out;
+    case CommandLine::Action::kSystem:
+      if (!out.options.command.empty()) {
+        return InvalidArgumentError(absl::StrCat(
+            "--system runs no command, but a command was given: \"",
+            out.options.command[0], "\""));
+      }
+      return out;
+    case CommandLine::Action::kRun:
+      break;
+  }
+  if (out.options.command.empty() && !out.options.pause && pid1) {
+    out.action = CommandLine::Action::kSystem;
+    return out;
+  }
   if (out.options.pause && !out.options.command.empty()) {
     return InvalidArgumentError(
         absl::StrCat("-P runs no command, but a command was given: \"",
                      out.options.command[0], "\""));
   }
   if (!out.options.pause && out.options.command.empty()) {
-    return InvalidArgumentError("no command given");
+    return InvalidArgumentError(
+        "no command given (system mode needs PID 1 or --system)");
   }
   return out;
 }

@@ -1,9 +1,15 @@
-// File: init/container/options.h
+// File: init/options.h
 //
-// The command line and environment of container mode, tini-compatible:
+// faultinit's command line. Container mode, tini-compatible:
 //
 //   faultinit [OPTIONS] [--] COMMAND [ARG...]
 //   faultinit -P
+//
+// System mode, when there is no COMMAND and faultinit is PID 1, or with
+// --system; and the unit-directory check:
+//
+//   faultinit [--system] [--services DIR]
+//   faultinit --check [DIR]
 //
 // Options end at the first non-option argument, so `faultinit sh -c 'exit
 // 3'` needs no `--`. tini's environment variables are honoured:
@@ -12,8 +18,8 @@
 //
 // Pure parsing: no side effects, so it is tested without processes.
 
-#ifndef FAULT_INIT_CONTAINER_OPTIONS_H_
-#define FAULT_INIT_CONTAINER_OPTIONS_H_
+#ifndef FAULT_INIT_OPTIONS_H_
+#define FAULT_INIT_OPTIONS_H_
 
 #include <map>
 #include <set>
@@ -39,11 +45,20 @@ struct ContainerOptions {
   absl::Duration grace = absl::Seconds(5);  // --grace
 };
 
+// The default unit directory of system mode.
+inline constexpr char kDefaultServicesDirectory[] = "/etc/faultinit/services";
+
+struct SystemOptions {
+  std::string services = kDefaultServicesDirectory;  // --services DIR
+  int verbosity = 1;
+};
+
 // What the command line asks for.
 struct CommandLine {
-  enum class Action { kRun, kHelp, kVersion };
+  enum class Action { kRun, kSystem, kCheck, kHelp, kVersion };
   Action action = Action::kRun;
-  ContainerOptions options;
+  ContainerOptions options;  // kRun
+  SystemOptions system;      // kSystem, kCheck (services: the directory)
 };
 
 // ParseCommandLine reads the arguments (without the command name) and the
@@ -51,9 +66,10 @@ struct CommandLine {
 // Errors: kInvalidArgument with a one-line message naming the option and
 // the value ("-r: invalid signal \"FOO\": ..."); the caller prints it with
 // a hint to --help and exits 2.
+// `pid1` says whether faultinit is PID 1: then no COMMAND means system mode.
 fault::StatusOr<CommandLine> ParseCommandLine(
     const std::vector<std::string>& args,
-    const fault::Invocation::Environment& env);
+    const fault::Invocation::Environment& env, bool pid1 = false);
 
 // The environment variables ParseCommandLine reads.
 extern const absl::string_view kImportedVariables[3];
@@ -63,4 +79,4 @@ extern const char kUsage[];
 
 }  // namespace faultinit
 
-#endif  // FAULT_INIT_CONTAINER_OPTIONS_H_
+#endif  // FAULT_INIT_OPTIONS_H_

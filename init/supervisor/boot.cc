@@ -1,0 +1,140 @@
+#include "init/supervisor/boot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
+#include "runtime/fd.h"
+
+namespace faultinit {
+namespace {
+
+// The initial PID namespace's inode number (PROC_PID_INIT_INO).
+constexpr ino_t kInitialPidNamespace = 0xEFFFFFFCU;
+
+// Mount points listed in /proc/self/mountinfo (field 5).
+std::vector<std::string> MountPoints() {
+  std::vector<std::string> points;
+  fault::UniqueFd fd(open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return points;
+  fault::StatusOr<std::string> text = fault::ReadAll(fd.get(), 1 << 20);
+  if (!text.ok()) return points;
+  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+    std::vector<absl::string_view> fields = absl::StrSplit(line, ' ');
+    if (fields.size() > 4) points.emplace_back(fields[4]);
+  }
+  return points;
+}
+
+bool IsMountPoint(const char* target) {
+  if (strcmp(target, "/proc") == 0) {
+    struct statfs fs;
+    return statfs("/proc", &fs) == 0 && fs.f_type == 0x9fa0;  // PROC_SUPER
+  }
+  for (const std::string& point : MountPoints()) {
+    if (point == target) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* PowerActionName(PowerAction action) {
+  switch (action) {
+    case PowerAction::kPowerOff:
+      return "power off";
+    case PowerAction::kReboot:
+      return "reboot";
+    case PowerAction::kHalt:
+      return "halt";
+  }
+  return "power off";
+}
+
+bool Boot::InInitialPidNamespace() {
+  struct stat ns;
+  return stat("/proc/self/ns/pid", &ns) == 0 &&
+         ns.st_ino == kInitialPidNamespace;
+}
+
+void Boot::Mount(const char* source, const char* target, const char* type,
+                 unsigned long flags, const char* data) {
+  if (IsMountPoint(target)) return;
+  if (mkdir(target, 0755) != 0 && errno != EEXIST) {
+    log_.Warning("unable to create ", target, ": ", strerror(errno));
+    return;
+  }
+  if (mount(source, target, type, flags, data) != 0) {
+    log_.Warning("unable to mount ", type, " on ", target, ": ",
+                 strerror(errno));
+    return;
+  }
+  log_.Debug("mounted ", type, " on ", target);
+  mounted_.emplace_back(target);
+}
+
+void Boot::Up() {
+  const unsigned long kSafe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  Mount("proc", "/proc", "proc", kSafe, nullptr);
+  Mount("sysfs", "/sys", "sysfs", kSafe, nullptr);
+  Mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+  Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+        "gid=5,mode=0620,ptmxmode=0666");
+  Mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+  Mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+
+  fault::UniqueFd hostname(open("/etc/hostname", O_RDONLY | O_CLOEXEC));
+  if (hostname.valid()) {
+    fault::StatusOr<std::string> text = fault::ReadAll(hostname.get(), 256);
+    if (text.ok()) {
+      absl::string_view name = absl::StripAsciiWhitespace(*text);
+      if (!name.empty() && sethostname(name.data(), name.size()) != 0) {
+        log_.Warning("unable to set the hostname: ", strerror(errno));
+      }
+    }
+  }
+
+  // A kernel may start init with no usable stdio: use the console.
+  if (fcntl(STDOUT_FILENO, F_GETFD) == -1) {
+    int console = open("/dev/console", O_RDWR | O_NOCTTY);
+    if (console >= 0) {
+      dup2(console, STDIN_FILENO);
+      dup2(console, STDOUT_FILENO);
+      dup2(console, STDERR_FILENO);
+      if (console > STDERR_FILENO) close(console);
+    }
+  }
+
+  // Ctrl-Alt-Del sends SIGINT to PID 1 instead of rebooting at once.
+  if (reboot(RB_DISABLE_CAD) != 0) {
+    log_.Debug("unable to disable Ctrl-Alt-Del: ", strerror(errno));
+  }
+}
+
+void Boot::Down(PowerAction action) {
+  sync();
+  for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) {
+    if (umount2(it->c_str(), 0) == 0) continue;
+    if (mount(nullptr, it->c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr) !=
+        0) {
+      log_.Warning("unable to unmount ", *it, ": ", strerror(errno));
+    }
+  }
+  if (getpid() != 1 || !InInitialPidNamespace()) return;
+  int command = action == PowerAction::kReboot ? RB_AUTOBOOT
+                : action == PowerAction::kHalt ? RB_HALT_SYSTEM
+                                               : RB_POWER_OFF;
+  log_.Info(PowerActionName(action));
+  if (reboot(command) != 0) {
+    log_.Warning("unable to ", PowerActionName(action), ": ", strerror(errno));
+  }
+}
+
+}  // namespace faultinit

@@ -1,0 +1,54 @@
+// File: init/supervisor/boot.h
+//
+// Boot and final shutdown steps of system mode as PID 1: the mounts a
+// system needs, the hostname, a usable console, Ctrl-Alt-Del as SIGINT;
+// and at the end sync, unmount and reboot(2). Every step that fails is
+// logged and the next one runs: boot never stops on a failed step.
+//
+// Loop thread only; called before services start and after they stopped.
+
+#ifndef FAULT_INIT_SUPERVISOR_BOOT_H_
+#define FAULT_INIT_SUPERVISOR_BOOT_H_
+
+#include <string>
+#include <vector>
+
+#include "init/log.h"
+
+namespace faultinit {
+
+enum class PowerAction { kPowerOff, kReboot, kHalt };
+const char* PowerActionName(PowerAction action);
+
+class Boot {
+ public:
+  explicit Boot(const Logger& log) : log_(log) {}
+
+  // Up mounts /proc, /sys, /dev (+ /dev/pts, /dev/shm) and /run where not
+  // mounted yet, sets the hostname from /etc/hostname, moves stdio to
+  // /dev/console when stdout is unusable, and disables Ctrl-Alt-Del's
+  // immediate reboot.
+  void Up();
+
+  // Down syncs, unmounts what Up mounted (in reverse; a busy one is
+  // remounted read-only), and performs `action` with reboot(2). Returns
+  // only when that is not possible or not wanted: in a container (not the
+  // initial PID namespace, or reboot(2) refused), where faultinit then
+  // exits 0.
+  void Down(PowerAction action);
+
+  // InInitialPidNamespace reports whether this is the machine's own PID
+  // namespace (not a container's).
+  static bool InInitialPidNamespace();
+
+ private:
+  void Mount(const char* source, const char* target, const char* type,
+             unsigned long flags, const char* data);
+
+  const Logger& log_;
+  std::vector<std::string> mounted_;
+};
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SUPERVISOR_BOOT_H_

@@ -1,0 +1,558 @@
+#include "init/supervisor/supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "init/support/accounts.h"
+#include "init/system/command_line.h"
+#include "init/system/environment_file.h"
+#include "runtime/duration.h"
+#include "runtime/fd.h"
+#include "runtime/spawn.h"
+
+namespace faultinit {
+namespace {
+
+constexpr char kDefaultPath[] =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+// How much of one service's output is read per loop wake-up: a service
+// that floods its output cannot keep PID 1 from everything else.
+constexpr size_t kOutputBudget = 64 * 1024;
+
+bool Down(ServiceState state) {
+  return state == ServiceState::kInactive || state == ServiceState::kFailed;
+}
+
+ServicePolicy PolicyOf(const Unit& unit) {
+  ServicePolicy p;
+  p.type = unit.type;
+  p.pre_steps = static_cast<int>(unit.exec_start_pre.size());
+  for (const ExecLine& line : unit.exec_start_pre) {
+    p.pre_ignore_failure.push_back(line.ignore_failure);
+  }
+  p.start_steps = static_cast<int>(unit.exec_start.size());
+  p.has_exec_stop = !unit.exec_stop.empty();
+  p.restart = unit.restart;
+  p.restart_delay = unit.restart_sec;
+  p.restart_steps = static_cast<int>(unit.restart_steps);
+  p.restart_max_delay = unit.restart_max_delay;
+  p.start_timeout = unit.timeout_start;
+  p.stop_timeout = unit.timeout_stop;
+  p.start_limit_interval = unit.start_limit_interval;
+  p.start_limit_burst = static_cast<int>(unit.start_limit_burst);
+  p.kill_signal = unit.kill_signal;
+  p.success_exit_codes.insert(unit.success_exit_codes.begin(),
+                              unit.success_exit_codes.end());
+  p.success_signals.insert(unit.success_signals.begin(),
+                           unit.success_signals.end());
+  return p;
+}
+
+// Opens a file descriptor for StandardOutput=/StandardError=, or -1 to
+// keep faultinit's own.
+fault::StatusOr<fault::UniqueFd> OpenTarget(const OutputTarget& target,
+                                            absl::string_view key) {
+  int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
+  const char* path = nullptr;
+  switch (target.kind) {
+    case OutputTarget::Kind::kJournal:
+    case OutputTarget::Kind::kInherit:
+      return fault::UniqueFd();
+    case OutputTarget::Kind::kNull:
+      path = "/dev/null";
+      break;
+    case OutputTarget::Kind::kConsole:
+      path = "/dev/console";
+      break;
+    case OutputTarget::Kind::kFile:
+      path = target.path.c_str();
+      flags |= O_CREAT;
+      break;
+    case OutputTarget::Kind::kAppend:
+      path = target.path.c_str();
+      flags |= O_CREAT | O_APPEND;
+      break;
+  }
+  fault::UniqueFd fd(open(path, flags, 0644));
+  if (!fd.valid()) {
+    return fault::ErrnoToStatus(
+        errno, absl::StrCat("unable to open ", path, " for ", key, "="));
+  }
+  return fd;
+}
+
+}  // namespace
+
+struct Supervisor::Entry {
+  Unit unit;
+  std::unique_ptr<Service> service;
+  std::vector<std::string> after;  // After=, and Before= of others
+  std::vector<std::string>
+  requires;
+  std::string load_error;
+  bool pending_start = false;
+  std::set<pid_t> pids;    // processes spawned and not yet reaped
+  std::set<pid_t> groups;  // their process groups (each step a session)
+  fault::Scheduler::WatchId timer = 0;
+  std::optional<OutputReader> output;
+  fault::UniqueFd output_write;
+  fault::Scheduler::WatchId output_watch = 0;
+  LineRing ring;
+  std::string status_text;
+};
+
+Supervisor::Supervisor(fault::Scheduler& scheduler, const Logger& log,
+                       SupervisorOptions options)
+    : scheduler_(scheduler), log_(log), options_(std::move(options)) {}
+
+Supervisor::~Supervisor() {
+  for (auto& [name, e] : entries_) {
+    if (e->timer != 0) scheduler_.Cancel(e->timer);
+    if (e->output_watch != 0) scheduler_.Cancel(e->output_watch);
+  }
+  if (notify_watch_ != 0) scheduler_.Cancel(notify_watch_);
+  (void)scheduler_.ReapOrphans(nullptr);
+}
+
+void Supervisor::Load(const LoadedUnits& units) {
+  for (const ParsedUnit& parsed : units.units) {
+    auto e = std::make_unique<Entry>();
+    e->unit = parsed.unit;
+    for (const Diagnostic& d : parsed.diagnostics) {
+      if (d.severity == Severity::kError) {
+        e->load_error = d.ToString();
+        break;
+      }
+    }
+    if (e->load_error.empty() && parsed.unit.type == ServiceType::kForking) {
+      e->load_error =
+          absl::StrCat(parsed.unit.path, ": Type=forking is not supported yet");
+    }
+    for (const Dependency& d : parsed.unit.after) e->after.push_back(d.name);
+    for (const Dependency& d : parsed.unit.required) {
+      e->requires.push_back(d.name);
+    }
+    e->service =
+        std::make_unique<Service>(parsed.unit.name, PolicyOf(parsed.unit),
+                                  static_cast<ServiceEffects&>(*this));
+    entries_[parsed.unit.name] = std::move(e);
+  }
+  // Before=X on A orders X after A.
+  for (auto& [name, e] : entries_) {
+    for (const Dependency& d : e->unit.before) {
+      auto it = entries_.find(d.name);
+      if (it != entries_.end()) it->second->after.push_back(name);
+    }
+  }
+  order_ = StartOrder(units);
+  for (const auto& [name, e] : entries_) {
+    if (std::find(order_.begin(), order_.end(), name) == order_.end()) {
+      order_.push_back(name);
+    }
+  }
+}
+
+void Supervisor::Begin() {
+  if (!options_.notify_socket.empty()) {
+    fault::StatusOr<NotifySocket> socket =
+        NotifySocket::Open(options_.notify_socket);
+    if (!socket.ok()) {
+      log_.Warning(socket.status().message(),
+                   " (Type=notify services cannot become ready)");
+    } else {
+      notify_.emplace(std::move(*socket));
+      fault::StatusOr<fault::Scheduler::WatchId> watch =
+          scheduler_.OnReadable(notify_->fd(), [this] { OnNotify(); });
+      if (watch.ok()) notify_watch_ = *watch;
+    }
+  }
+  fault::Status reaping = scheduler_.ReapOrphans(
+      [this](const fault::ExitStatus& status) { OnOrphan(status); });
+  if (!reaping.ok()) log_.Warning(reaping.message());
+}
+
+void Supervisor::StartAll() {
+  for (const std::string& name : order_) {
+    Entry& e = *entries_[name];
+    if (!e.load_error.empty()) {
+      e.service->Refuse(e.load_error);
+    } else {
+      e.pending_start = true;
+    }
+  }
+  dirty_ = true;
+  Reconcile();
+}
+
+void Supervisor::Shutdown() {
+  shutting_down_ = true;
+  for (auto& [name, e] : entries_) e->pending_start = false;
+  dirty_ = true;
+  Reconcile();
+}
+
+bool Supervisor::AllStopped() const {
+  for (const auto& [name, e] : entries_) {
+    if (!Down(e->service->state())) return false;
+  }
+  return true;
+}
+
+bool Supervisor::Settled(const std::string& name) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return true;
+  const Entry& e = *it->second;
+  return !e.pending_start && e.service->state() != ServiceState::kStarting;
+}
+
+std::optional<std::string> Supervisor::BrokenRequirement(
+    const Entry& entry) const {
+  for (const std::string& name : entry.requires) {
+    auto it = entries_.find(name);
+    if (it == entries_.end()) continue;  // the loader failed this unit
+    const Entry& dep = *it->second;
+    ServiceState state = dep.service->state();
+    if (state == ServiceState::kFailed) {
+      return absl::StrCat("required unit ", name, " failed");
+    }
+    if (state == ServiceState::kInactive && !dep.pending_start &&
+        !dep.service->succeeded()) {
+      return absl::StrCat("required unit ", name, " stopped");
+    }
+  }
+  return std::nullopt;
+}
+
+void Supervisor::Reconcile() {
+  // Each pass may change states, which may unblock more: bounded repeats.
+  for (int pass = 0; dirty_ && pass < 64; ++pass) {
+    dirty_ = false;
+    if (shutting_down_) {
+      for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+        Entry& e = *entries_[*it];
+        if (Down(e.service->state())) continue;
+        bool dependents_down = true;
+        for (const auto& [name, other] : entries_) {
+          if (std::find(other->after.begin(), other->after.end(), *it) !=
+                  other->after.end() &&
+              !Down(other->service->state())) {
+            dependents_down = false;
+          }
+        }
+        if (dependents_down) e.service->Stop();
+      }
+      continue;
+    }
+    for (const std::string& name : order_) {
+      Entry& e = *entries_[name];
+      if (std::optional<std::string> broken = BrokenRequirement(e)) {
+        ServiceState state = e.service->state();
+        if (e.pending_start || state == ServiceState::kStarting ||
+            state == ServiceState::kRunning ||
+            state == ServiceState::kRestarting) {
+          e.pending_start = false;
+          e.service->DependencyFailed(*broken);
+        }
+        continue;
+      }
+      if (!e.pending_start) continue;
+      if (!std::all_of(e.after.begin(), e.after.end(),
+                       [this](const std::string& a) { return Settled(a); })) {
+        continue;
+      }
+      e.pending_start = false;
+      e.service->Start();
+    }
+  }
+}
+
+Supervisor::Entry& Supervisor::EntryOf(const Service& service) {
+  return *entries_.find(service.name())->second;
+}
+
+fault::StatusOr<std::vector<std::string>> Supervisor::Environment(
+    const Entry& entry, const Unit& unit) {
+  EnvironmentMap env = {{"PATH", kDefaultPath}};
+  if (notify_) env["NOTIFY_SOCKET"] = notify_->path();
+  for (const auto& [key, value] : unit.environment) env[key] = value;
+  for (const EnvironmentFileRef& file : unit.environment_files) {
+    fault::StatusOr<EnvironmentMap> more = ReadEnvironmentFile(file.path);
+    if (!more.ok()) {
+      if (file.optional &&
+          more.status().code() == fault::StatusCode::kNotFound) {
+        continue;
+      }
+      return more.status();
+    }
+    for (const auto& [key, value] : *more) env[key] = value;
+  }
+  std::vector<std::string> out;
+  for (const auto& [key, value] : env)
+    out.push_back(absl::StrCat(key, "=", value));
+  return out;
+}
+
+fault::Status Supervisor::OpenOutput(Entry& entry) {
+  if (entry.output) return fault::OkStatus();
+  FAULT_ASSIGN_OR_RETURN(fault::Pipe pipe, fault::MakePipe());
+  FAULT_ASSIGN_OR_RETURN(OutputReader reader,
+                         OutputReader::Create(std::move(pipe.read)));
+  entry.output.emplace(std::move(reader));
+  entry.output_write = std::move(pipe.write);
+  const std::string name = entry.unit.name;
+  FAULT_ASSIGN_OR_RETURN(
+      entry.output_watch,
+      scheduler_.OnReadable(entry.output->fd(), [this, name] {
+        ReadOutput(*entries_[name], kOutputBudget);
+      }));
+  return fault::OkStatus();
+}
+
+void Supervisor::ReadOutput(Entry& e, size_t budget) {
+  if (!e.output || e.output_watch == 0) return;
+  const std::string& name = e.unit.name;
+  bool ended = e.output->ReadAvailable(
+      budget, [&](absl::string_view line, bool truncated) {
+        fault::WriteString(STDERR_FILENO,
+                           absl::StrCat("[", name, "] ", line,
+                                        truncated ? " [truncated]" : "", "\n"));
+        e.ring.Append(line);
+      });
+  if (ended) {
+    scheduler_.Cancel(e.output_watch);
+    e.output_watch = 0;
+  }
+}
+
+void Supervisor::DrainOutput() {
+  // Services are gone; what they wrote is bounded by the pipe buffers.
+  for (auto& [name, e] : entries_) ReadOutput(*e, 1 << 20);
+}
+
+fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
+                                             int index) {
+  Entry& e = EntryOf(service);
+  const Unit& u = e.unit;
+  const ExecLine& line = kind == StepKind::kPre    ? u.exec_start_pre[index]
+                         : kind == StepKind::kMain ? u.exec_start[index]
+                                                   : u.exec_stop[index];
+  fault::SpawnOptions spawn;
+  std::optional<Credentials> credentials;
+  if (!u.user.empty() || !u.group.empty()) {
+    fault::StatusOr<Credentials> resolved = ResolveCredentials(
+        u.user.empty() ? "root" : u.user, u.group, options_.accounts_root);
+    if (!resolved.ok()) return resolved.status();
+    credentials = std::move(*resolved);
+    spawn.uid = credentials->uid;
+    spawn.gid = credentials->gid;
+    spawn.groups = credentials->supplementary;
+  }
+  FAULT_ASSIGN_OR_RETURN(std::vector<std::string> env, Environment(e, u));
+  if (credentials) {
+    env.push_back(absl::StrCat("HOME=", credentials->home));
+    env.push_back(absl::StrCat("USER=", credentials->name));
+    env.push_back(absl::StrCat("LOGNAME=", credentials->name));
+    if (!credentials->shell.empty()) {
+      env.push_back(absl::StrCat("SHELL=", credentials->shell));
+    }
+  }
+  EnvironmentMap variables;
+  for (const std::string& entry : env) {
+    size_t eq = entry.find('=');
+    variables[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  Command command = ExpandExecLine(line, variables);
+  spawn.program = command.executable;
+  spawn.argv = command.argv;
+  spawn.environment = &env;
+  spawn.signals = fault::SpawnOptions::Signals::kClean;
+  spawn.new_session = true;
+  spawn.umask = u.umask;
+  std::string directory = u.working_directory;
+  if (directory == "~") directory = credentials ? credentials->home : "/root";
+  if (directory.empty() ||
+      (u.working_directory_optional && access(directory.c_str(), X_OK) != 0)) {
+    directory = "/";
+  }
+  spawn.working_directory = directory;
+
+  fault::UniqueFd null_in(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  spawn.stdin_fd = null_in.get();
+  FAULT_ASSIGN_OR_RETURN(fault::UniqueFd out,
+                         OpenTarget(u.standard_output, "StandardOutput"));
+  const OutputTarget& err_target =
+      u.standard_error.kind == OutputTarget::Kind::kInherit ? u.standard_output
+                                                            : u.standard_error;
+  FAULT_ASSIGN_OR_RETURN(fault::UniqueFd err,
+                         OpenTarget(err_target, "StandardError"));
+  spawn.stdout_fd = out.get();
+  spawn.stderr_fd = err.get();
+  if (u.standard_output.kind == OutputTarget::Kind::kJournal ||
+      err_target.kind == OutputTarget::Kind::kJournal) {
+    FAULT_RETURN_IF_ERROR(OpenOutput(e));
+    if (u.standard_output.kind == OutputTarget::Kind::kJournal) {
+      spawn.stdout_fd = e.output_write.get();
+    }
+    if (err_target.kind == OutputTarget::Kind::kJournal) {
+      spawn.stderr_fd = e.output_write.get();
+    }
+  }
+
+  FAULT_ASSIGN_OR_RETURN(pid_t pid, fault::Spawn(spawn));
+  e.pids.insert(pid);
+  e.groups.insert(pid);
+  owners_[pid] = u.name;
+  log_.Info(u.name, ": started ", command.executable, " as pid ", pid);
+  return pid;
+}
+
+void Supervisor::Signal(Service& service, int signo, bool group) {
+  Entry& e = EntryOf(service);
+  const KillMode mode = e.unit.kill_mode;
+  bool whole = group && (mode == KillMode::kControlGroup ||
+                         (signo == SIGKILL && mode == KillMode::kMixed));
+  if (whole) {
+    for (pid_t g : e.groups) kill(-g, signo);
+    return;
+  }
+  pid_t target =
+      service.main_pid() != 0 ? service.main_pid() : service.step_pid();
+  if (target != 0) kill(target, signo);
+}
+
+bool Supervisor::HasProcesses(Service& service) {
+  Entry& e = EntryOf(service);
+  for (auto it = e.groups.begin(); it != e.groups.end();) {
+    if (kill(-*it, 0) != 0 && errno == ESRCH) {
+      it = e.groups.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return !e.pids.empty() || !e.groups.empty();
+}
+
+void Supervisor::ArmTimer(Service& service, absl::Duration after) {
+  Entry& e = EntryOf(service);
+  if (e.timer != 0) scheduler_.Cancel(e.timer);
+  const std::string name = service.name();
+  e.timer = scheduler_.After(after, [this, name] {
+    Entry& entry = *entries_[name];
+    entry.timer = 0;
+    entry.service->TimerFired();
+    CheckStopped(entry);
+    dirty_ = true;
+  });
+}
+
+void Supervisor::CancelTimer(Service& service) {
+  Entry& e = EntryOf(service);
+  if (e.timer != 0) scheduler_.Cancel(e.timer);
+  e.timer = 0;
+}
+
+void Supervisor::StateChanged(Service& service, ServiceState from,
+                              ServiceState to) {
+  dirty_ = true;
+  const std::string& name = service.name();
+  switch (to) {
+    case ServiceState::kRunning:
+      log_.Info(name, ": running");
+      return;
+    case ServiceState::kFailed:
+      log_.Warning(name, ": failed: ", service.reason());
+      return;
+    case ServiceState::kRestarting:
+      log_.Info(name, ": ", service.reason(), "; restarting in ",
+                fault::FormatTimeSpan(service.restart_delay()));
+      return;
+    case ServiceState::kInactive:
+      if (from == ServiceState::kStarting || from == ServiceState::kRunning) {
+        log_.Info(name, ": finished (", service.reason(), ")");
+      } else if (from == ServiceState::kStopping) {
+        log_.Info(name, ": stopped");
+      }
+      return;
+    case ServiceState::kStarting:
+    case ServiceState::kStopping:
+      log_.Debug(name, ": ", ServiceStateName(to));
+      return;
+  }
+}
+
+absl::Time Supervisor::Now() { return absl::Now(); }
+
+void Supervisor::CheckStopped(Entry& entry) {
+  if (entry.service->state() == ServiceState::kStopping &&
+      !HasProcesses(*entry.service)) {
+    entry.service->ProcessesGone();
+  }
+}
+
+void Supervisor::OnProcessExit(const std::string& name,
+                               const fault::ExitStatus& status) {
+  Entry& e = *entries_[name];
+  // What the process wrote comes before the news of its end.
+  ReadOutput(e, kOutputBudget);
+  e.pids.erase(status.pid);
+  owners_.erase(status.pid);
+  log_.Debug(name, ": pid ", status.pid, " ended with ", status.ToString());
+  e.service->ProcessExited(status.pid, status);
+  CheckStopped(e);
+  dirty_ = true;
+}
+
+void Supervisor::OnOrphan(const fault::ExitStatus& status) {
+  auto owner = owners_.find(status.pid);
+  if (owner != owners_.end()) {
+    OnProcessExit(owner->second, status);
+    return;
+  }
+  log_.Debug("reaped orphan ", status.pid, " (", status.ToString(), ")");
+  for (auto& [name, e] : entries_) CheckStopped(*e);
+  dirty_ = true;
+}
+
+void Supervisor::OnNotify() {
+  for (const NotifySocket::Received& r : notify_->ReadAll()) {
+    for (auto& [name, e] : entries_) {
+      if (e->service->main_pid() != r.pid || r.pid == 0) continue;
+      if (r.message.status) e->status_text = *r.message.status;
+      if (r.message.ready) {
+        ReadOutput(*e, kOutputBudget);  // what it wrote before READY=1
+        e->service->Ready();
+      }
+      dirty_ = true;
+    }
+  }
+}
+
+std::vector<ServiceView> Supervisor::Status() const {
+  std::vector<ServiceView> rows;
+  for (const std::string& name : order_) {
+    const Entry& e = *entries_.at(name);
+    const Service& s = *e.service;
+    rows.push_back(
+        ServiceView{name, s.state(), s.main_pid(), s.since(), s.restarts(),
+                    s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
+                    s.reason(), e.status_text, e.unit.description});
+  }
+  return rows;
+}
+
+std::vector<std::string> Supervisor::Log(absl::string_view name,
+                                         size_t n) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return {};
+  return it->second->ring.Lines(n);
+}
+
+}  // namespace faultinit

@@ -1,0 +1,132 @@
+// File: init/supervisor/supervisor.h
+//
+// Supervisor: runs the services of a unit directory on the program's
+// scheduler. It owns one Service state machine per unit and implements
+// their effects with the runtime: Spawn (clean signal state, own session,
+// environment, user, umask, directory, output), kill, scheduler timers,
+// pidfd exit watches. It orders starts (After=/Before=, waiting for
+// readiness), propagates Requires= failures and stops, reads notify
+// datagrams (READY=1, STATUS=) and journal output ("[name] line", kept in a
+// per-service ring), and stops everything in reverse order on shutdown.
+//
+// State changes are not acted on recursively: a transition marks the
+// supervisor dirty, and Reconcile (called by the main loop after each
+// dispatch) makes the ordering and dependency decisions.
+//
+// Loop thread only.
+
+#ifndef FAULT_INIT_SUPERVISOR_SUPERVISOR_H_
+#define FAULT_INIT_SUPERVISOR_SUPERVISOR_H_
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "init/log.h"
+#include "init/supervisor/service.h"
+#include "init/support/notify.h"
+#include "init/support/output_log.h"
+#include "init/system/unit_directory.h"
+#include "runtime/scheduler.h"
+
+namespace faultinit {
+
+struct SupervisorOptions {
+  // Where services send sd_notify datagrams (NOTIFY_SOCKET); empty: none.
+  std::string notify_socket;
+  // Passwd and group files are read under this root (tests use another).
+  std::string accounts_root = "/";
+};
+
+// ServiceView: one row of a status display.
+struct ServiceView {
+  std::string name;
+  ServiceState state;
+  pid_t pid;
+  absl::Time since;
+  int restarts;
+  std::string last_exit;    // "exit 3", "signal TERM", or ""
+  std::string reason;       // why it failed
+  std::string status_text;  // the last STATUS= it sent
+  std::string description;
+};
+
+class Supervisor : private ServiceEffects {
+ public:
+  Supervisor(fault::Scheduler& scheduler, const Logger& log,
+             SupervisorOptions options);
+  ~Supervisor() override;
+
+  // Load makes a service per unit; units with errors become failed
+  // services carrying the first error. Call once, before Begin.
+  void Load(const LoadedUnits& units);
+
+  // Begin opens the notify socket (a failure is logged; notify services
+  // then fail to become ready) and starts reaping every orphan.
+  void Begin();
+
+  // StartAll requests every loaded service, in start order.
+  void StartAll();
+  // Shutdown stops every service, dependents before what they are ordered
+  // after; AllStopped tells when nothing runs.
+  void Shutdown();
+  bool AllStopped() const;
+
+  // Reconcile makes the pending ordering and dependency decisions.
+  void Reconcile();
+
+  // DrainOutput reads what services wrote and faultinit has not logged
+  // yet: called when faultinit ends, so no line is lost.
+  void DrainOutput();
+
+  std::vector<ServiceView> Status() const;
+  // The most recent `n` output lines of a journal service.
+  std::vector<std::string> Log(absl::string_view name, size_t n) const;
+
+ private:
+  struct Entry;
+
+  // ServiceEffects.
+  fault::StatusOr<pid_t> StartStep(Service& service, StepKind kind,
+                                   int index) override;
+  void Signal(Service& service, int signo, bool group) override;
+  bool HasProcesses(Service& service) override;
+  void ArmTimer(Service& service, absl::Duration after) override;
+  void CancelTimer(Service& service) override;
+  void StateChanged(Service& service, ServiceState from,
+                    ServiceState to) override;
+  absl::Time Now() override;
+
+  Entry& EntryOf(const Service& service);
+  fault::StatusOr<std::vector<std::string>> Environment(const Entry& entry,
+                                                        const Unit& unit);
+  fault::Status OpenOutput(Entry& entry);
+  void OnProcessExit(const std::string& name, const fault::ExitStatus& status);
+  void OnOrphan(const fault::ExitStatus& status);
+  void OnNotify();
+  void CheckStopped(Entry& entry);
+  // Reads `entry`'s pending output, up to `budget` bytes.
+  void ReadOutput(Entry& entry, size_t budget);
+  bool Settled(const std::string& name) const;
+  std::optional<std::string> BrokenRequirement(const Entry& entry) const;
+
+  fault::Scheduler& scheduler_;
+  const Logger& log_;
+  SupervisorOptions options_;
+  std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
+  std::vector<std::string> order_;  // start order; failed units last
+  std::map<pid_t, std::string> owners_;
+  std::optional<NotifySocket> notify_;
+  fault::Scheduler::WatchId notify_watch_ = 0;
+  bool shutting_down_ = false;
+  bool dirty_ = false;
+};
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SUPERVISOR_SUPERVISOR_H_

@@ -1,0 +1,127 @@
+#include "init/supervisor/system_mode.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "init/processes.h"
+#include "init/system/unit_directory.h"
+#include "runtime/fd.h"
+#include "runtime/signals.h"
+
+namespace faultinit {
+
+SystemMode::SystemMode(fault::Scheduler& scheduler,
+                       const SystemOptions& options, const Logger& log)
+    : scheduler_(scheduler),
+      options_(options),
+      log_(log),
+      boot_(log),
+      supervisor_(scheduler, log, SupervisorOptions{kNotifySocket, "/"}) {}
+
+int SystemMode::Run() {
+  if (getpid() == 1) boot_.Up();
+  if (mkdir("/run/faultinit", 0755) != 0 && errno != EEXIST) {
+    log_.Warning("unable to create /run/faultinit: ", strerror(errno));
+  }
+
+  LoadedUnits units = LoadUnitDirectory(options_.services);
+  for (const ParsedUnit& unit : units.units) {
+    for (const Diagnostic& d : unit.diagnostics) {
+      fault::WriteString(STDERR_FILENO,
+                         absl::StrCat("faultinit: ", d.ToString(), "\n"));
+    }
+  }
+  for (const Diagnostic& d : units.diagnostics) {
+    fault::WriteString(STDERR_FILENO,
+                       absl::StrCat("faultinit: ", d.ToString(), "\n"));
+  }
+  log_.Info("loaded ", units.units.size(), " units from ", options_.services);
+
+  WatchSignals();
+  supervisor_.Load(units);
+  supervisor_.Begin();
+  supervisor_.StartAll();
+
+  while (phase_ != Phase::kDone) {
+    fault::Status status = scheduler_.RunOnce();
+    if (!status.ok()) log_.Warning("event loop: ", status.message());
+    supervisor_.Reconcile();
+    if (phase_ == Phase::kStoppingServices && supervisor_.AllStopped()) {
+      phase_ = Phase::kKillingRest;
+      KillRest(SIGTERM);
+      scheduler_.After(kFinalGrace, [this] { KillRest(SIGKILL); });
+    }
+    if (phase_ == Phase::kKillingRest && !HasChildren()) phase_ = Phase::kDone;
+  }
+  supervisor_.DrainOutput();
+  boot_.Down(action_);
+  return 0;
+}
+
+void SystemMode::WatchSignals() {
+  for (int signo : {SIGTERM, SIGPWR, SIGUSR2, SIGINT, SIGUSR1, SIGHUP}) {
+    fault::StatusOr<fault::Scheduler::WatchId> watch =
+        scheduler_.OnSignal(signo, [this](const signalfd_siginfo& info) {
+          OnSignal(static_cast<int>(info.ssi_signo));
+        });
+    if (!watch.ok()) log_.Warning(watch.status().message());
+  }
+}
+
+void SystemMode::OnSignal(int signo) {
+  switch (signo) {
+    case SIGTERM:
+    case SIGPWR:
+    case SIGUSR2:
+      BeginShutdown(PowerAction::kPowerOff);
+      return;
+    case SIGINT:
+      BeginShutdown(PowerAction::kReboot);
+      return;
+    case SIGUSR1:
+      BeginShutdown(PowerAction::kHalt);
+      return;
+    case SIGHUP:
+      log_.Warning("reload (SIGHUP) is not supported yet; nothing changed");
+      return;
+    default:
+      return;
+  }
+}
+
+void SystemMode::BeginShutdown(PowerAction action) {
+  if (phase_ != Phase::kRunning) return;
+  action_ = action;
+  log_.Info("shutting down to ", PowerActionName(action),
+            ": stopping services");
+  phase_ = Phase::kStoppingServices;
+  supervisor_.Shutdown();
+}
+
+void SystemMode::KillRest(int signo) {
+  if (phase_ != Phase::kKillingRest) return;
+  char name[12];
+  if (getpid() == 1) {
+    log_.Info("sending SIG", fault::SignalDisplayName(signo, name),
+              " to every remaining process");
+    kill(-1, signo);
+    return;
+  }
+  for (pid_t pid : ChildrenOf(getpid())) {
+    log_.Info("sending SIG", fault::SignalDisplayName(signo, name),
+              " to remaining process ", pid);
+    kill(pid, signo);
+  }
+}
+
+int CheckUnits(absl::string_view directory) {
+  LoadedUnits units = LoadUnitDirectory(directory);
+  CheckReport report = RenderCheckReport(units);
+  fault::WriteString(STDOUT_FILENO, report.text);
+  return report.has_errors ? 1 : 0;
+}
+
+}  // namespace faultinit

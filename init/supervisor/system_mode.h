@@ -1,0 +1,66 @@
+// File: init/supervisor/system_mode.h
+//
+// SystemMode: faultinit as the init of a board or a container. The steps:
+//   1. boot (when PID 1): mounts, hostname, console (Boot::Up);
+//   2. load the unit directory; print every diagnostic;
+//   3. watch the signals: SIGTERM, SIGPWR, SIGUSR2 power off; SIGINT
+//      (Ctrl-Alt-Del) reboots; SIGUSR1 halts; SIGHUP asks for a reload;
+//   4. start every service (Supervisor) and loop;
+//   5. on a shutdown request: stop the services in reverse order, then
+//      SIGTERM every remaining process, SIGKILL after kFinalGrace, and end
+//      as soon as nothing is left (no fixed waits);
+//   6. sync, unmount, reboot(2) — or, in a container, return 0.
+// Nothing in the unit files, and no internal error in the loop, ends it.
+//
+// CheckUnits is `faultinit --check DIR`.
+//
+// Loop thread only.
+
+#ifndef FAULT_INIT_SUPERVISOR_SYSTEM_MODE_H_
+#define FAULT_INIT_SUPERVISOR_SYSTEM_MODE_H_
+
+#include "absl/time/time.h"
+#include "init/log.h"
+#include "init/options.h"
+#include "init/supervisor/boot.h"
+#include "init/supervisor/supervisor.h"
+#include "runtime/scheduler.h"
+
+namespace faultinit {
+
+// Where services send sd_notify datagrams.
+inline constexpr char kNotifySocket[] = "/run/faultinit/notify";
+// What remains after the services stopped gets this long after SIGTERM.
+inline constexpr absl::Duration kFinalGrace = absl::Seconds(5);
+
+class SystemMode {
+ public:
+  SystemMode(fault::Scheduler& scheduler, const SystemOptions& options,
+             const Logger& log);
+  // Run returns faultinit's exit status (0) when it ends in a container.
+  int Run();
+
+ private:
+  enum class Phase { kRunning, kStoppingServices, kKillingRest, kDone };
+
+  void WatchSignals();
+  void OnSignal(int signo);
+  void BeginShutdown(PowerAction action);
+  void KillRest(int signo);
+
+  fault::Scheduler& scheduler_;
+  const SystemOptions& options_;
+  const Logger& log_;
+  Boot boot_;
+  Supervisor supervisor_;
+  Phase phase_ = Phase::kRunning;
+  PowerAction action_ = PowerAction::kPowerOff;
+};
+
+// CheckUnits prints the --check report of `directory` on stdout and
+// returns 0 when it has no errors, 1 otherwise.
+int CheckUnits(absl::string_view directory);
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SUPERVISOR_SYSTEM_MODE_H_

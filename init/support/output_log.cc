@@ -1,0 +1,149 @@
+#include "init/support/output_log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace faultinit {
+
+// ---- LineRing ----
+
+LineRing::LineRing(size_t max_lines, size_t max_bytes)
+    : max_lines_(std::max<size_t>(max_lines, 1)),
+      max_bytes_(std::max<size_t>(max_bytes, 1)) {}
+
+void LineRing::Append(absl::string_view line) {
+  if (line.size() > max_bytes_) line = line.substr(0, max_bytes_);
+  while (!lines_.empty() && (lines_.size() + 1 > max_lines_ ||
+                             bytes_ + line.size() > max_bytes_)) {
+    bytes_ -= lines_.front().size();
+    lines_.pop_front();
+  }
+  lines_.emplace_back(line);
+  bytes_ += line.size();
+  ++total_lines_;
+}
+
+std::vector<std::string> LineRing::Lines(size_t n) const {
+  const size_t count = std::min(n, lines_.size());
+  return std::vector<std::string>(lines_.end() - count, lines_.end());
+}
+
+std::vector<std::string> LineRing::LinesSince(uint64_t seq) const {
+  if (seq >= total_lines_) return {};
+  const uint64_t start = std::max(seq + 1, first_seq());
+  const size_t skip = static_cast<size_t>(start - first_seq());
+  return std::vector<std::string>(lines_.begin() + skip, lines_.end());
+}
+
+// ---- LineSplitter ----
+
+LineSplitter::LineSplitter(size_t max_line_length)
+    : max_line_length_(std::max<size_t>(max_line_length, 1)) {}
+
+void LineSplitter::Emit(absl::string_view line, bool truncated,
+                        LineCallback on_line) {
+  ++lines_;
+  if (truncated) ++truncated_lines_;
+  on_line(line, truncated);
+}
+
+void LineSplitter::Feed(absl::string_view chunk, LineCallback on_line) {
+  while (!chunk.empty()) {
+    const size_t newline = chunk.find('\n');
+    const bool complete = newline != absl::string_view::npos;
+    const absl::string_view piece = complete ? chunk.substr(0, newline) : chunk;
+    if (discarding_) {
+      discarded_bytes_ += piece.size();
+      discarding_ = !complete;
+    } else if (partial_.empty() && complete &&
+               piece.size() <= max_line_length_) {
+      Emit(piece, false, on_line);  // the common case: no copy
+    } else {
+      const size_t room = max_line_length_ - partial_.size();
+      if (piece.size() <= room) {
+        if (partial_.capacity() < max_line_length_) {
+          partial_.reserve(max_line_length_);  // never more than one line
+        }
+        partial_.append(piece.data(), piece.size());
+        if (complete) {
+          Emit(partial_, false, on_line);
+          partial_.clear();
+        }
+      } else {
+        // Over the limit: emit what fits, drop the rest of this line.
+        partial_.append(piece.data(), room);
+        Emit(partial_, true, on_line);
+        partial_.clear();
+        discarded_bytes_ += piece.size() - room;
+        discarding_ = !complete;
+      }
+    }
+    if (!complete) break;
+    chunk.remove_prefix(newline + 1);
+  }
+}
+
+void LineSplitter::Flush(LineCallback on_line) {
+  if (!partial_.empty()) Emit(partial_, false, on_line);
+  std::string().swap(partial_);  // an ended stream holds no memory
+  discarding_ = false;
+}
+
+// ---- OutputReader ----
+
+namespace {
+// Bytes read per read(2); a call reads up to its budget in such steps.
+constexpr size_t kReadChunk = 16 * 1024;
+}  // namespace
+
+OutputReader::OutputReader(fault::UniqueFd fd, size_t max_line_length)
+    : fd_(std::move(fd)), splitter_(max_line_length) {}
+
+fault::StatusOr<OutputReader> OutputReader::Create(fault::UniqueFd read_end,
+                                                   size_t max_line_length) {
+  if (!read_end.valid()) {
+    return fault::InvalidArgumentError("invalid output pipe descriptor");
+  }
+  const int fd = read_end.get();
+  const int status_flags = fcntl(fd, F_GETFL);
+  const int fd_flags = fcntl(fd, F_GETFD);
+  if (status_flags < 0 || fd_flags < 0 ||
+      fcntl(fd, F_SETFL, status_flags | O_NONBLOCK) != 0 ||
+      fcntl(fd, F_SETFD, fd_flags | FD_CLOEXEC) != 0) {
+    return fault::ErrnoToStatus(errno,
+                                "unable to make output pipe non-blocking");
+  }
+  return OutputReader(std::move(read_end), max_line_length);
+}
+
+bool OutputReader::ReadAvailable(size_t budget_bytes,
+                                 LineSplitter::LineCallback on_line) {
+  if (eof_) return true;
+  const size_t budget = std::max<size_t>(budget_bytes, 1);
+  char buffer[kReadChunk];
+  size_t done = 0;
+  while (done < budget) {
+    const ssize_t n =
+        read(fd_.get(), buffer, std::min(sizeof buffer, budget - done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+      status_ = fault::ErrnoToStatus(errno, "unable to read service output");
+      break;
+    }
+    if (n == 0) break;
+    bytes_read_ += static_cast<uint64_t>(n);
+    done += static_cast<size_t>(n);
+    splitter_.Feed(absl::string_view(buffer, static_cast<size_t>(n)), on_line);
+  }
+  if (done >= budget && status_.ok()) return false;  // budget spent
+  splitter_.Flush(on_line);
+  eof_ = true;
+  return true;
+}
+
+}  // namespace faultinit

@@ -1,0 +1,832 @@
+#include "init/system/unit.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "runtime/duration.h"
+#include "runtime/signals.h"
+#include "runtime/status.h"
+
+namespace faultinit {
+namespace {
+
+using fault::InvalidArgumentError;
+using fault::OkStatus;
+using fault::Status;
+using fault::StatusOr;
+
+constexpr absl::string_view kServiceSuffix = ".service";
+
+Status KeyError(absl::string_view key, absl::string_view message) {
+  return InvalidArgumentError(absl::StrCat(key, ": ", message));
+}
+
+// Choice: one accepted word of an enumerated key.
+template <typename E>
+struct Choice {
+  absl::string_view word;
+  E value;
+};
+
+// Expected lists the words as "a, b or c".
+template <typename E, size_t N>
+std::string Expected(const Choice<E> (&choices)[N]) {
+  std::string out;
+  for (size_t k = 0; k < N; ++k) {
+    if (k > 0) out += k + 1 == N ? " or " : ", ";
+    out += std::string(choices[k].word);
+  }
+  return out;
+}
+
+template <typename E, size_t N>
+Status Choose(absl::string_view key, absl::string_view value,
+              const Choice<E> (&choices)[N], E* out) {
+  for (const Choice<E>& choice : choices) {
+    if (choice.word == value) {
+      *out = choice.value;
+      return OkStatus();
+    }
+  }
+  return KeyError(key, absl::StrCat("invalid value ", QuoteText(value),
+                                    ": expected ", Expected(choices)));
+}
+
+constexpr Choice<ServiceType> kTypes[] = {
+    {"simple", ServiceType::kSimple},   {"exec", ServiceType::kExec},
+    {"oneshot", ServiceType::kOneshot}, {"notify", ServiceType::kNotify},
+    {"forking", ServiceType::kForking},
+};
+
+constexpr Choice<RestartPolicy> kRestartPolicies[] = {
+    {"no", RestartPolicy::kNo},
+    {"always", RestartPolicy::kAlways},
+    {"on-success", RestartPolicy::kOnSuccess},
+    {"on-failure", RestartPolicy::kOnFailure},
+    {"on-abnormal", RestartPolicy::kOnAbnormal},
+    {"on-abort", RestartPolicy::kOnAbort},
+    {"on-watchdog", RestartPolicy::kOnWatchdog},
+};
+
+constexpr Choice<KillMode> kKillModes[] = {
+    {"control-group", KillMode::kControlGroup},
+    {"mixed", KillMode::kMixed},
+    {"process", KillMode::kProcess},
+};
+
+bool IsValidKey(absl::string_view key) {
+  for (char c : key) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
+        c != '-' && c != '.') {
+      return false;
+    }
+  }
+  return !key.empty();
+}
+
+// ResolveSpecifiers replaces the unit specifiers faultinit knows in a
+// value, as systemd does when it loads a unit: %% (a literal %), %n
+// (NAME.service), %N (NAME), %p (NAME up to an "@"), %i (what follows the
+// "@", or empty) and %t (/run, the runtime directory). Any other specifier
+// is an error rather than a value that silently differs from systemd's.
+StatusOr<std::string> ResolveSpecifiers(absl::string_view value,
+                                        absl::string_view name) {
+  if (value.find('%') == absl::string_view::npos) return std::string(value);
+  size_t at = name.find('@');
+  absl::string_view prefix = name.substr(0, at);
+  absl::string_view instance =
+      at == absl::string_view::npos ? "" : name.substr(at + 1);
+  std::string out;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] != '%') {
+      out.push_back(value[i]);
+      continue;
+    }
+    if (i + 1 == value.size()) {
+      return InvalidArgumentError(absl::StrCat("lone \"%\" at the end of ",
+                                               QuoteText(value),
+                                               ": write %% for a literal %"));
+    }
+    switch (value[++i]) {
+      case '%':
+        out.push_back('%');
+        break;
+      case 'n':
+        absl::StrAppend(&out, name, ".service");
+        break;
+      case 'N':
+        out.append(name.data(), name.size());
+        break;
+      case 'p':
+        out.append(prefix.data(), prefix.size());
+        break;
+      case 'i':
+        out.append(instance.data(), instance.size());
+        break;
+      case 't':
+        out += "/run";
+        break;
+      default:
+        return InvalidArgumentError(absl::StrCat(
+            "unsupported specifier ", QuoteText(value.substr(i - 1, 2)), " in ",
+            QuoteText(value),
+            ": faultinit knows %n %N %p %i %t; write %% for a literal %"));
+    }
+  }
+  return out;
+}
+
+// IsValidUserName: what systemd accepts as a user or group name (its
+// relaxed rule), or a number.
+bool IsValidUserName(absl::string_view name) {
+  if (name.empty() || name.size() > 256 || name[0] == '-') return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
+        c != '-' && c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+enum class Section { kNone, kUnit, kService, kIgnored };
+
+class Parser {
+ public:
+  Parser(absl::string_view path, ParsedUnit* out) : path_(path), out_(out) {}
+
+  void Parse(absl::string_view contents);
+
+ private:
+  using Apply = Status (Parser::*)(absl::string_view key,
+                                   absl::string_view value);
+  struct Key {
+    Section section;
+    absl::string_view name;
+    Apply apply;
+  };
+  static const Key kKeys[];
+
+  void Report(int line, Severity severity, std::string message);
+  void Error(int line, std::string message) {
+    Report(line, Severity::kError, std::move(message));
+  }
+  void Warning(int line, std::string message) {
+    Report(line, Severity::kWarning, std::move(message));
+  }
+  void Entry(absl::string_view text, int line);
+  void Finish();
+
+  Unit& unit() { return out_->unit; }
+
+  // The key handlers: each applies one value (an empty one resets the key)
+  // or returns an error that starts with the key.
+  Status Description(absl::string_view key, absl::string_view value);
+  Status After(absl::string_view key, absl::string_view value) {
+    return Dependencies(key, value, &unit().after);
+  }
+  Status Before(absl::string_view key, absl::string_view value) {
+    return Dependencies(key, value, &unit().before);
+  }
+  Status Requires(absl::string_view key, absl::string_view value) {
+    return Dependencies(key, value, &unit().required);
+  }
+  Status Wants(absl::string_view key, absl::string_view value) {
+    return Dependencies(key, value, &unit().wanted);
+  }
+  Status StartLimitIntervalSec(absl::string_view key, absl::string_view value) {
+    return DurationValue(key, value, absl::Seconds(10), false,
+                         &unit().start_limit_interval);
+  }
+  Status StartLimitBurst(absl::string_view key, absl::string_view value) {
+    return UnsignedValue(key, value, 5, &unit().start_limit_burst);
+  }
+  Status Type(absl::string_view key, absl::string_view value);
+  Status PIDFile(absl::string_view key, absl::string_view value);
+  Status ExecStartPre(absl::string_view key, absl::string_view value) {
+    return Exec(key, value, &unit().exec_start_pre);
+  }
+  Status ExecStart(absl::string_view key, absl::string_view value) {
+    return Exec(key, value, &unit().exec_start);
+  }
+  Status ExecStop(absl::string_view key, absl::string_view value) {
+    return Exec(key, value, &unit().exec_stop);
+  }
+  Status Restart(absl::string_view key, absl::string_view value);
+  Status RestartSec(absl::string_view key, absl::string_view value) {
+    return DurationValue(key, value, absl::Milliseconds(100), false,
+                         &unit().restart_sec);
+  }
+  Status RestartSteps(absl::string_view key, absl::string_view value) {
+    return UnsignedValue(key, value, 0, &unit().restart_steps);
+  }
+  Status RestartMaxDelaySec(absl::string_view key, absl::string_view value) {
+    return DurationValue(key, value, absl::InfiniteDuration(), false,
+                         &unit().restart_max_delay);
+  }
+  Status TimeoutStartSec(absl::string_view key, absl::string_view value) {
+    timeout_start_set_ = !value.empty();
+    return DurationValue(key, value, absl::Seconds(90), true,
+                         &unit().timeout_start);
+  }
+  Status TimeoutStopSec(absl::string_view key, absl::string_view value) {
+    return DurationValue(key, value, absl::Seconds(90), true,
+                         &unit().timeout_stop);
+  }
+  Status KillSignal(absl::string_view key, absl::string_view value);
+  Status KillModeKey(absl::string_view key, absl::string_view value);
+  Status SuccessExitStatus(absl::string_view key, absl::string_view value);
+  Status User(absl::string_view key, absl::string_view value) {
+    return UserName(key, value, &unit().user);
+  }
+  Status Group(absl::string_view key, absl::string_view value) {
+    return UserName(key, value, &unit().group);
+  }
+  Status WorkingDirectory(absl::string_view key, absl::string_view value);
+  Status Environment(absl::string_view key, absl::string_view value);
+  Status EnvironmentFile(absl::string_view key, absl::string_view value);
+  Status UMask(absl::string_view key, absl::string_view value);
+  Status StandardOutput(absl::string_view key, absl::string_view value) {
+    return Output(key, value, OutputTarget::Kind::kJournal,
+                  &unit().standard_output);
+  }
+  Status StandardError(absl::string_view key, absl::string_view value) {
+    return Output(key, value, OutputTarget::Kind::kInherit,
+                  &unit().standard_error);
+  }
+
+  // Shared by the handlers.
+  Status Dependencies(absl::string_view key, absl::string_view value,
+                      std::vector<Dependency>* list);
+  Status DurationValue(absl::string_view key, absl::string_view value,
+                       absl::Duration fallback, bool zero_is_infinity,
+                       absl::Duration* out);
+  Status UnsignedValue(absl::string_view key, absl::string_view value,
+                       unsigned fallback, unsigned* out);
+  Status Exec(absl::string_view key, absl::string_view value,
+              std::vector<ExecLine>* list);
+  Status UserName(absl::string_view key, absl::string_view value,
+                  std::string* out);
+  Status Output(absl::string_view key, absl::string_view value,
+                OutputTarget::Kind fallback, OutputTarget* out);
+
+  absl::string_view path_;
+  ParsedUnit* out_;
+  Section section_ = Section::kNone;
+  int line_ = 0;  // of the entry being applied
+  int errors_ = 0;
+  bool stopped_ = false;
+  bool timeout_start_set_ = false;
+  int restart_line_ = 0;
+};
+
+const Parser::Key Parser::kKeys[] = {
+    {Section::kUnit, "Description", &Parser::Description},
+    {Section::kUnit, "After", &Parser::After},
+    {Section::kUnit, "Before", &Parser::Before},
+    {Section::kUnit, "Requires", &Parser::Requires},
+    {Section::kUnit, "Wants", &Parser::Wants},
+    {Section::kUnit, "StartLimitIntervalSec", &Parser::StartLimitIntervalSec},
+    {Section::kUnit, "StartLimitBurst", &Parser::StartLimitBurst},
+    {Section::kService, "Type", &Parser::Type},
+    {Section::kService, "PIDFile", &Parser::PIDFile},
+    {Section::kService, "ExecStartPre", &Parser::ExecStartPre},
+    {Section::kService, "ExecStart", &Parser::ExecStart},
+    {Section::kService, "ExecStop", &Parser::ExecStop},
+    {Section::kService, "Restart", &Parser::Restart},
+    {Section::kService, "RestartSec", &Parser::RestartSec},
+    {Section::kService, "RestartSteps", &Parser::RestartSteps},
+    {Section::kService, "RestartMaxDelaySec", &Parser::RestartMaxDelaySec},
+    {Section::kService, "TimeoutStartSec", &Parser::TimeoutStartSec},
+    {Section::kService, "TimeoutStopSec", &Parser::TimeoutStopSec},
+    {Section::kService, "KillSignal", &Parser::KillSignal},
+    {Section::kService, "KillMode", &Parser::KillModeKey},
+    {Section::kService, "SuccessExitStatus", &Parser::SuccessExitStatus},
+    {Section::kService, "User", &Parser::User},
+    {Section::kService, "Group", &Parser::Group},
+    {Section::kService, "WorkingDirectory", &Parser::WorkingDirectory},
+    {Section::kService, "Environment", &Parser::Environment},
+    {Section::kService, "EnvironmentFile", &Parser::EnvironmentFile},
+    {Section::kService, "UMask", &Parser::UMask},
+    {Section::kService, "StandardOutput", &Parser::StandardOutput},
+    {Section::kService, "StandardError", &Parser::StandardError},
+};
+
+absl::string_view SectionName(Section section) {
+  return section == Section::kUnit ? "[Unit]" : "[Service]";
+}
+
+// Printable writes control bytes and bytes above 0x7e as \xNN, as QuoteText
+// does: messages quote values (some through ParseTimeSpan or ParseSignal,
+// which quote them raw) and must not carry a file's garbage to a terminal.
+std::string Printable(absl::string_view message) {
+  std::string out;
+  for (char c : message) {
+    unsigned char b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b < 0x7f) {
+      out.push_back(c);
+    } else {
+      std::string quoted = QuoteText(absl::string_view(&c, 1));
+      out.append(quoted, 1, quoted.size() - 2);  // without the quotes
+    }
+  }
+  return out;
+}
+
+void Parser::Report(int line, Severity severity, std::string message) {
+  if (stopped_) return;
+  out_->diagnostics.push_back(
+      Diagnostic{std::string(path_), line, severity, Printable(message)});
+  if (severity == Severity::kError && ++errors_ == kMaxErrorsPerFile) {
+    out_->diagnostics.push_back(
+        Diagnostic{std::string(path_), line, Severity::kError,
+                   absl::StrCat("too many errors (", kMaxErrorsPerFile,
+                                "); the rest of the file is not checked")});
+    stopped_ = true;
+  }
+}
+
+// OddTrailingBackslashes: whether `text` ends in an unescaped backslash.
+bool OddTrailingBackslashes(absl::string_view text) {
+  size_t n = 0;
+  while (n < text.size() && text[text.size() - 1 - n] == '\\') ++n;
+  return n % 2 == 1;
+}
+
+bool IsComment(absl::string_view text) {
+  absl::string_view s = absl::StripLeadingAsciiWhitespace(text);
+  return !s.empty() && (s[0] == '#' || s[0] == ';');
+}
+
+void Parser::Parse(absl::string_view contents) {
+  if (NormalizeUnitName(unit().name) != unit().name) {
+    Error(0, absl::StrCat("invalid unit name ", QuoteText(unit().name),
+                          ": expected 1 to 255 of A-Z a-z 0-9 : _ . @ - \\ "
+                          "(templates, NAME@, are not supported)"));
+  }
+  if (contents.size() > kMaxUnitFileSize) {
+    Error(0, absl::StrCat("the file is ", contents.size(),
+                          " bytes, over the limit of ", kMaxUnitFileSize,
+                          " (1 MiB); not parsed"));
+    return;
+  }
+  std::string pending;  // a logical line continued with a backslash
+  int pending_line = 0;
+  bool continued = false;
+  size_t pos = 0;
+  int line = 0;
+  while (pos < contents.size() && !stopped_) {
+    size_t end = contents.find('\n', pos);
+    if (end == absl::string_view::npos) end = contents.size();
+    absl::string_view raw = contents.substr(pos, end - pos);
+    pos = end + 1;
+    ++line;
+    if (raw.size() > kMaxUnitLineLength) {
+      Error(line,
+            absl::StrCat("line longer than ", kMaxUnitLineLength, " bytes"));
+      continued = false;
+      continue;
+    }
+    if (raw.find('\0') != absl::string_view::npos) {
+      Error(line, "NUL byte in the line");
+      continued = false;
+      continue;
+    }
+    while (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+    if (continued) {
+      if (IsComment(raw)) continue;  // comments inside a continued line
+      if (pending.size() + raw.size() > kMaxUnitLineLength) {
+        Error(pending_line, absl::StrCat("continued line longer than ",
+                                         kMaxUnitLineLength, " bytes"));
+        continued = false;
+        continue;
+      }
+      pending.append(raw.data(), raw.size());
+    } else {
+      if (IsComment(raw)) continue;  // a comment is never continued
+      pending.assign(raw.data(), raw.size());
+      pending_line = line;
+    }
+    if (OddTrailingBackslashes(pending)) {
+      pending.back() = ' ';  // as systemd: the backslash becomes a space
+      continued = true;
+      continue;
+    }
+    continued = false;
+    Entry(pending, pending_line);
+  }
+  if (continued && !stopped_) Entry(pending, pending_line);
+  Finish();
+}
+
+void Parser::Entry(absl::string_view text, int line) {
+  line_ = line;
+  absl::string_view s = absl::StripAsciiWhitespace(text);
+  if (s.empty()) return;
+  if (s[0] == '[') {
+    absl::string_view name;
+    bool valid = s.size() >= 3 && s.back() == ']';
+    if (valid) {
+      name = s.substr(1, s.size() - 2);
+      valid = name.find_first_of("[]") == absl::string_view::npos;
+    }
+    if (!valid) {
+      Error(line, absl::StrCat("invalid section header ", QuoteText(s)));
+      section_ = Section::kIgnored;
+      return;
+    }
+    if (name == "Unit") {
+      section_ = Section::kUnit;
+    } else if (name == "Service") {
+      section_ = Section::kService;
+    } else {
+      section_ = Section::kIgnored;
+      if (name != "Install" && !absl::StartsWith(name, "X-")) {
+        Warning(line, absl::StrCat("unknown section ", QuoteText(s),
+                                   "; its keys are ignored"));
+      }
+    }
+    return;
+  }
+  size_t eq = s.find('=');
+  if (eq == absl::string_view::npos) {
+    Error(line, absl::StrCat("expected \"Key=Value\" or \"[Section]\", got ",
+                             QuoteText(s)));
+    return;
+  }
+  absl::string_view key = absl::StripTrailingAsciiWhitespace(s.substr(0, eq));
+  absl::string_view value = absl::StripLeadingAsciiWhitespace(s.substr(eq + 1));
+  if (!IsValidKey(key)) {
+    Error(line, key.empty()
+                    ? absl::StrCat("missing key before \"=\" in ", QuoteText(s))
+                    : absl::StrCat("invalid key ", QuoteText(key)));
+    return;
+  }
+  if (section_ == Section::kNone) {
+    Error(line,
+          absl::StrCat("key ", QuoteText(key), " before any [Section] header"));
+    return;
+  }
+  if (section_ == Section::kIgnored || absl::StartsWith(key, "X-")) return;
+  const Key* other_section = nullptr;
+  for (const Key& k : kKeys) {
+    if (k.name != key) continue;
+    if (k.section != section_) {
+      other_section = &k;
+      continue;
+    }
+    StatusOr<std::string> resolved = ResolveSpecifiers(value, unit().name);
+    Status status = resolved.ok() ? (this->*k.apply)(key, *resolved)
+                                  : KeyError(key, resolved.status().message());
+    if (!status.ok()) Error(line, std::string(status.message()));
+    return;
+  }
+  Warning(line,
+          absl::StrCat(
+              "unknown key ", QuoteText(key), " in ", SectionName(section_),
+              other_section == nullptr
+                  ? ""
+                  : absl::StrCat(" (it belongs in ",
+                                 SectionName(other_section->section), ")"),
+              "; ignored"));
+}
+
+void Parser::Finish() {
+  if (stopped_) return;
+  Unit& u = unit();
+  if (u.exec_start.empty()) {
+    Error(0, "missing ExecStart=: every service needs a command");
+  } else if (u.exec_start.size() > 1 && u.type != ServiceType::kOneshot) {
+    Error(u.exec_start[1].line,
+          "ExecStart: more than one command; only Type=oneshot may have "
+          "several");
+  }
+  if (u.type == ServiceType::kOneshot &&
+      (u.restart == RestartPolicy::kAlways ||
+       u.restart == RestartPolicy::kOnSuccess)) {
+    Error(restart_line_,
+          "Restart: Type=oneshot cannot be restarted always or on success");
+  }
+  if (u.type == ServiceType::kOneshot && !timeout_start_set_) {
+    u.timeout_start = absl::InfiniteDuration();
+  }
+}
+
+Status Parser::Description(absl::string_view, absl::string_view value) {
+  unit().description = std::string(value);
+  return OkStatus();
+}
+
+Status Parser::Dependencies(absl::string_view key, absl::string_view value,
+                            std::vector<Dependency>* list) {
+  // As in systemd, an empty value does not reset a dependency list.
+  for (absl::string_view word :
+       absl::StrSplit(value, absl::ByAnyChar(" \t\n\r"), absl::SkipEmpty())) {
+    std::string name = NormalizeUnitName(word);
+    if (name.empty()) {
+      return KeyError(key, absl::StrCat("invalid unit name ", QuoteText(word)));
+    }
+    bool seen = false;
+    for (const Dependency& d : *list) seen = seen || d.name == name;
+    if (!seen) list->push_back(Dependency{std::move(name), line_});
+  }
+  return OkStatus();
+}
+
+Status Parser::DurationValue(absl::string_view key, absl::string_view value,
+                             absl::Duration fallback, bool zero_is_infinity,
+                             absl::Duration* out) {
+  if (value.empty()) {
+    *out = fallback;
+    return OkStatus();
+  }
+  StatusOr<absl::Duration> d = fault::ParseTimeSpan(value);
+  if (!d.ok()) return KeyError(key, d.status().message());
+  *out = zero_is_infinity && *d == absl::ZeroDuration()
+             ? absl::InfiniteDuration()
+             : *d;
+  return OkStatus();
+}
+
+Status Parser::UnsignedValue(absl::string_view key, absl::string_view value,
+                             unsigned fallback, unsigned* out) {
+  if (value.empty()) {
+    *out = fallback;
+    return OkStatus();
+  }
+  uint32_t number = 0;
+  bool digits = true;
+  for (char c : value) digits = digits && absl::ascii_isdigit(c);
+  if (!digits || !absl::SimpleAtoi(value, &number)) {
+    return KeyError(
+        key, absl::StrCat("invalid number ", QuoteText(value),
+                          ": expected a whole number from 0 to ", UINT32_MAX));
+  }
+  *out = number;
+  return OkStatus();
+}
+
+Status Parser::Type(absl::string_view key, absl::string_view value) {
+  if (value.empty()) {
+    unit().type = ServiceType::kSimple;
+    return OkStatus();
+  }
+  return Choose(key, value, kTypes, &unit().type);
+}
+
+Status Parser::PIDFile(absl::string_view, absl::string_view value) {
+  if (value.empty() || value[0] == '/') {
+    unit().pid_file = std::string(value);
+  } else {
+    unit().pid_file = absl::StrCat("/run/", value);  // as systemd
+  }
+  return OkStatus();
+}
+
+Status Parser::Exec(absl::string_view key, absl::string_view value,
+                    std::vector<ExecLine>* list) {
+  if (value.empty()) {  // as systemd: an empty value resets the list
+    list->clear();
+    return OkStatus();
+  }
+  StatusOr<ExecLine> exec = ParseExecLine(value);
+  if (!exec.ok()) return KeyError(key, exec.status().message());
+  exec->line = line_;
+  for (const std::string& warning : exec->warnings) {
+    Warning(line_, absl::StrCat(key, ": ", warning));
+  }
+  list->push_back(*std::move(exec));
+  return OkStatus();
+}
+
+Status Parser::Restart(absl::string_view key, absl::string_view value) {
+  restart_line_ = line_;
+  if (value.empty()) {
+    unit().restart = RestartPolicy::kNo;
+    return OkStatus();
+  }
+  return Choose(key, value, kRestartPolicies, &unit().restart);
+}
+
+Status Parser::KillSignal(absl::string_view key, absl::string_view value) {
+  if (value.empty()) {
+    unit().kill_signal = SIGTERM;
+    return OkStatus();
+  }
+  StatusOr<int> signo = fault::ParseSignal(value);
+  if (!signo.ok()) return KeyError(key, signo.status().message());
+  unit().kill_signal = *signo;
+  return OkStatus();
+}
+
+Status Parser::KillModeKey(absl::string_view key, absl::string_view value) {
+  if (value.empty()) {
+    unit().kill_mode = KillMode::kControlGroup;
+    return OkStatus();
+  }
+  return Choose(key, value, kKillModes, &unit().kill_mode);
+}
+
+Status Parser::SuccessExitStatus(absl::string_view key,
+                                 absl::string_view value) {
+  if (value.empty()) {
+    unit().success_exit_codes.clear();
+    unit().success_signals.clear();
+    return OkStatus();
+  }
+  for (absl::string_view word :
+       absl::StrSplit(value, absl::ByAnyChar(" \t\n\r"), absl::SkipEmpty())) {
+    if (absl::ascii_isdigit(static_cast<unsigned char>(word[0]))) {
+      int code = 0;
+      bool digits = true;
+      for (char c : word) digits = digits && absl::ascii_isdigit(c);
+      if (!digits || !absl::SimpleAtoi(word, &code) || code > 255) {
+        return KeyError(key,
+                        absl::StrCat("invalid exit status ", QuoteText(word),
+                                     ": expected 0 to 255 or a signal "
+                                     "name"));
+      }
+      unit().success_exit_codes.insert(code);
+      continue;
+    }
+    StatusOr<int> signo = fault::ParseSignal(word);
+    if (!signo.ok()) return KeyError(key, signo.status().message());
+    unit().success_signals.insert(*signo);
+  }
+  return OkStatus();
+}
+
+Status Parser::UserName(absl::string_view key, absl::string_view value,
+                        std::string* out) {
+  if (!value.empty() && !IsValidUserName(value)) {
+    return KeyError(key, absl::StrCat("invalid name ", QuoteText(value),
+                                      ": expected a name of A-Z a-z 0-9 _ . "
+                                      "- not starting with \"-\", or a "
+                                      "number"));
+  }
+  *out = std::string(value);
+  return OkStatus();
+}
+
+Status Parser::WorkingDirectory(absl::string_view key,
+                                absl::string_view value) {
+  bool optional = absl::ConsumePrefix(&value, "-");
+  if (!value.empty() && value != "~" && value[0] != '/') {
+    return KeyError(key, absl::StrCat("invalid directory ", QuoteText(value),
+                                      ": expected an absolute path or \"~\""));
+  }
+  unit().working_directory = std::string(value);
+  unit().working_directory_optional = optional && !value.empty();
+  return OkStatus();
+}
+
+Status Parser::Environment(absl::string_view key, absl::string_view value) {
+  if (value.empty()) {
+    unit().environment.clear();
+    return OkStatus();
+  }
+  std::vector<std::string> warnings;
+  StatusOr<std::vector<std::string>> words = UnquoteWords(value, &warnings);
+  if (!words.ok()) return KeyError(key, words.status().message());
+  for (const std::string& warning : warnings) {
+    Warning(line_, absl::StrCat(key, ": ", warning));
+  }
+  for (const std::string& word : *words) {
+    size_t eq = word.find('=');
+    if (eq == std::string::npos ||
+        !IsValidEnvironmentName(absl::string_view(word).substr(0, eq))) {
+      return KeyError(key, absl::StrCat("invalid assignment ", QuoteText(word),
+                                        ": expected NAME=VALUE"));
+    }
+    unit().environment[word.substr(0, eq)] = word.substr(eq + 1);
+  }
+  return OkStatus();
+}
+
+Status Parser::EnvironmentFile(absl::string_view key, absl::string_view value) {
+  if (value.empty()) {
+    unit().environment_files.clear();
+    return OkStatus();
+  }
+  bool optional = absl::ConsumePrefix(&value, "-");
+  if (value.empty() || value[0] != '/') {
+    return KeyError(key, absl::StrCat("invalid path ", QuoteText(value),
+                                      ": expected an absolute path"));
+  }
+  unit().environment_files.push_back(
+      EnvironmentFileRef{std::string(value), optional, line_});
+  return OkStatus();
+}
+
+Status Parser::UMask(absl::string_view key, absl::string_view value) {
+  if (value.empty()) {
+    unit().umask = 022;
+    return OkStatus();
+  }
+  unsigned mode = 0;
+  bool octal = value.size() <= 5;
+  for (char c : value) {
+    octal = octal && c >= '0' && c <= '7';
+    mode = mode * 8 + static_cast<unsigned>(c - '0');
+  }
+  if (!octal || mode > 07777) {
+    return KeyError(key, absl::StrCat("invalid mode ", QuoteText(value),
+                                      ": expected an octal number from 0 to "
+                                      "07777, such as 0022"));
+  }
+  unit().umask = static_cast<mode_t>(mode);
+  return OkStatus();
+}
+
+Status Parser::Output(absl::string_view key, absl::string_view value,
+                      OutputTarget::Kind fallback, OutputTarget* out) {
+  static constexpr Choice<OutputTarget::Kind> kKinds[] = {
+      {"journal", OutputTarget::Kind::kJournal},
+      {"inherit", OutputTarget::Kind::kInherit},
+      {"null", OutputTarget::Kind::kNull},
+      {"console", OutputTarget::Kind::kConsole},
+  };
+  if (value.empty()) {
+    *out = OutputTarget{fallback, ""};
+    return OkStatus();
+  }
+  for (const Choice<OutputTarget::Kind>& choice : kKinds) {
+    if (choice.word == value) {
+      *out = OutputTarget{choice.value, ""};
+      return OkStatus();
+    }
+  }
+  absl::string_view path = value;
+  OutputTarget::Kind kind;
+  if (absl::ConsumePrefix(&path, "file:")) {
+    kind = OutputTarget::Kind::kFile;
+  } else if (absl::ConsumePrefix(&path, "append:")) {
+    kind = OutputTarget::Kind::kAppend;
+  } else {
+    return KeyError(key, absl::StrCat("invalid value ", QuoteText(value),
+                                      ": expected journal, inherit, null, "
+                                      "console, file:PATH or append:PATH"));
+  }
+  if (path.empty() || path[0] != '/') {
+    return KeyError(
+        key, absl::StrCat("invalid path ", QuoteText(path), " in ",
+                          QuoteText(value), ": expected an absolute path"));
+  }
+  *out = OutputTarget{kind, std::string(path)};
+  return OkStatus();
+}
+
+}  // namespace
+
+std::string Diagnostic::ToString() const {
+  absl::string_view level = severity == Severity::kError ? "error" : "warning";
+  if (line == 0) return absl::StrCat(file, ": ", level, ": ", message);
+  return absl::StrCat(file, ":", line, ": ", level, ": ", message);
+}
+
+bool ParsedUnit::ok() const {
+  for (const Diagnostic& d : diagnostics) {
+    if (d.severity == Severity::kError) return false;
+  }
+  return true;
+}
+
+std::string UnitNameFromPath(absl::string_view path) {
+  size_t slash = path.rfind('/');
+  absl::string_view base =
+      slash == absl::string_view::npos ? path : path.substr(slash + 1);
+  absl::ConsumeSuffix(&base, kServiceSuffix);
+  return std::string(base);
+}
+
+std::string NormalizeUnitName(absl::string_view name) {
+  absl::ConsumeSuffix(&name, kServiceSuffix);
+  if (name.empty() || name.size() > 255 || name[0] == '@' ||
+      name.back() == '@') {
+    return "";
+  }
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != ':' &&
+        c != '_' && c != '.' && c != '@' && c != '-' && c != '\\') {
+      return "";
+    }
+  }
+  return std::string(name);
+}
+
+ParsedUnit ParseUnit(absl::string_view path, absl::string_view contents) {
+  ParsedUnit out;
+  out.unit.path = std::string(path);
+  out.unit.name = UnitNameFromPath(path);
+  Parser(path, &out).Parse(contents);
+  return out;
+}
+
+}  // namespace faultinit

@@ -1,0 +1,183 @@
+// File: init/system/unit.h
+//
+// The unit-file layer of system mode: `Unit`, the parsed model of one
+// `NAME.service` file with systemd's defaults, and `ParseUnit`, which reads
+// its text and reports every problem as a `Diagnostic` with file and line.
+//
+// Parsing never stops at the first problem and never throws the unit away:
+// a unit with an error diagnostic is *failed* (it is kept so that `--check`
+// and the supervisor can name it, and so that what requires it fails too);
+// warnings (an unknown key) leave it usable. The subset of keys, their
+// defaults and where faultinit differs from systemd are in docs/units.md.
+//
+// Limits, so that no file can exhaust PID 1: a file over 1 MiB is not
+// parsed (one error); a line over 64 KiB is an error; after 20 errors the
+// rest of a file is not checked. NUL bytes and other garbage are errors.
+//
+// Thread safety: ParseUnit is a pure function; thread-safe, not
+// async-signal-safe. The types are values.
+
+#ifndef FAULT_INIT_SYSTEM_UNIT_H_
+#define FAULT_INIT_SYSTEM_UNIT_H_
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "init/system/command_line.h"
+
+namespace faultinit {
+
+// Limits of ParseUnit.
+inline constexpr size_t kMaxUnitFileSize = 1 << 20;    // 1 MiB
+inline constexpr size_t kMaxUnitLineLength = 1 << 16;  // 64 KiB
+inline constexpr int kMaxErrorsPerFile = 20;
+
+enum class Severity { kWarning, kError };
+
+// Diagnostic: one problem found in a unit file or a unit directory.
+struct Diagnostic {
+  std::string file;  // the path, as given to the parser or loader
+  int line = 0;      // 1-based; 0 when about the whole file
+  Severity severity = Severity::kError;
+  std::string message;  // one line, no "error:" prefix
+
+  // "FILE:LINE: error: MESSAGE" or "FILE:LINE: warning: MESSAGE";
+  // "FILE: error: MESSAGE" when line is 0.
+  std::string ToString() const;
+
+  friend bool operator==(const Diagnostic& a, const Diagnostic& b) {
+    return a.file == b.file && a.line == b.line && a.severity == b.severity &&
+           a.message == b.message;
+  }
+};
+
+// Type=.
+enum class ServiceType { kSimple, kExec, kOneshot, kNotify, kForking };
+
+// Restart=: when a service that ended is started again (systemd's table,
+// docs/units.md). kOnWatchdog never restarts: faultinit has no watchdog.
+enum class RestartPolicy {
+  kNo,
+  kAlways,
+  kOnSuccess,
+  kOnFailure,
+  kOnAbnormal,
+  kOnAbort,
+  kOnWatchdog,
+};
+
+// KillMode=.
+enum class KillMode { kControlGroup, kMixed, kProcess };
+
+// StandardOutput= / StandardError=.
+struct OutputTarget {
+  enum class Kind {
+    kJournal,  // through faultinit's log, "[name] line"
+    kInherit,  // stdout: faultinit's own; stderr: as StandardOutput=
+    kNull,     // /dev/null
+    kConsole,  // /dev/console
+    kFile,     // path, opened for writing without truncation
+    kAppend,   // path, opened for appending
+  };
+  Kind kind = Kind::kJournal;
+  std::string path;  // absolute; for kFile and kAppend only
+
+  friend bool operator==(const OutputTarget& a, const OutputTarget& b) {
+    return a.kind == b.kind && a.path == b.path;
+  }
+};
+
+// Dependency: one unit named by After=, Before=, Requires= or Wants=.
+struct Dependency {
+  std::string name;  // without ".service"
+  int line = 0;      // where it was named
+};
+
+// EnvironmentFileRef: one EnvironmentFile= value.
+struct EnvironmentFileRef {
+  std::string path;       // absolute
+  bool optional = false;  // "-" prefix: a missing file is not an error
+  int line = 0;
+};
+
+// Unit: one service, with systemd's default for every key not set.
+struct Unit {
+  std::string name;  // the file name without ".service"
+  std::string path;  // the file it was parsed from
+
+  // [Unit]
+  std::string description;
+  std::vector<Dependency> after;     // start after these
+  std::vector<Dependency> before;    // start before these
+  std::vector<Dependency> required;  // Requires=: fail and stop with them
+  std::vector<Dependency> wanted;    // Wants=: start with them, no failure
+  absl::Duration start_limit_interval = absl::Seconds(10);
+  unsigned start_limit_burst = 5;
+
+  // [Service]
+  ServiceType type = ServiceType::kSimple;
+  std::string pid_file;  // absolute ("/run/" added to a relative one)
+  std::vector<ExecLine> exec_start_pre;
+  std::vector<ExecLine> exec_start;  // one; Type=oneshot may have several
+  std::vector<ExecLine> exec_stop;
+  RestartPolicy restart = RestartPolicy::kNo;
+  absl::Duration restart_sec = absl::Milliseconds(100);
+  unsigned restart_steps = 0;
+  absl::Duration restart_max_delay = absl::InfiniteDuration();
+  // infinity for Type=oneshot unless TimeoutStartSec= is set; a set 0 is
+  // infinity too, as in systemd.
+  absl::Duration timeout_start = absl::Seconds(90);
+  absl::Duration timeout_stop = absl::Seconds(90);
+  int kill_signal = SIGTERM;
+  KillMode kill_mode = KillMode::kControlGroup;
+  // Counted as success besides exit 0 (and, for the main process, systemd's
+  // clean signals HUP, INT, TERM, PIPE).
+  std::set<int> success_exit_codes;
+  std::set<int> success_signals;
+  std::string user;                         // empty: root (faultinit's own)
+  std::string group;                        // empty: the user's primary group
+  std::string working_directory;            // empty: "/"; "~": the user's home
+  bool working_directory_optional = false;  // "-" prefix
+  EnvironmentMap environment;
+  std::vector<EnvironmentFileRef> environment_files;
+  mode_t umask = 022;
+  OutputTarget standard_output;
+  OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
+};
+
+// ParsedUnit: a unit and what was found while reading it.
+struct ParsedUnit {
+  Unit unit;
+  // In the order found: the file's, by line, then whole-file checks (line
+  // 0) and, after LinkUnits, the directory checks.
+  std::vector<Diagnostic> diagnostics;
+
+  // ok is false when any diagnostic is an error: the unit is failed.
+  bool ok() const;
+};
+
+// ParseUnit parses the text of a unit file. `path` names the file in
+// diagnostics and gives the unit its name (the last path component without
+// ".service"). Never fails as a whole: every problem is a diagnostic.
+ParsedUnit ParseUnit(absl::string_view path, absl::string_view contents);
+
+// UnitNameFromPath returns the last component of `path` without
+// ".service": "/etc/faultinit/services/web.service" -> "web".
+std::string UnitNameFromPath(absl::string_view path);
+
+// NormalizeUnitName returns `name` without a ".service" suffix, or the
+// empty string when it is not a valid unit name: 1 to 255 bytes of
+// [A-Za-z0-9:_.@\-] (a template, "NAME@", is not valid: faultinit has no
+// templates).
+std::string NormalizeUnitName(absl::string_view name);
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SYSTEM_UNIT_H_

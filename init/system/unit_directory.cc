@@ -1,0 +1,494 @@
+#include "init/system/unit_directory.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "runtime/fd.h"
+
+namespace faultinit {
+namespace {
+
+constexpr absl::string_view kServiceSuffix = ".service";
+
+Diagnostic MakeDiagnostic(absl::string_view file, int line, Severity severity,
+                          std::string message) {
+  return Diagnostic{std::string(file), line, severity, std::move(message)};
+}
+
+ParsedUnit UnreadableUnit(absl::string_view path, std::string message) {
+  ParsedUnit out;
+  out.unit.path = std::string(path);
+  out.unit.name = UnitNameFromPath(path);
+  out.diagnostics.push_back(
+      MakeDiagnostic(path, 0, Severity::kError, std::move(message)));
+  return out;
+}
+
+std::string TooLarge(absl::string_view size) {
+  return absl::StrCat("the file is ", size, " bytes, over the limit of ",
+                      kMaxUnitFileSize, " (1 MiB); not parsed");
+}
+
+// Suffixes of systemd's other kinds of unit: naming one is not a typo, it
+// is a unit faultinit does not have.
+bool IsOtherUnitKind(absl::string_view name) {
+  for (absl::string_view suffix :
+       {".target", ".socket", ".mount", ".automount", ".path", ".timer",
+        ".device", ".slice", ".scope", ".swap"}) {
+    if (absl::EndsWith(name, suffix)) return true;
+  }
+  return false;
+}
+
+// The ordering graph over units[i], by index; the units are sorted by name,
+// so index order is name order.
+struct Graph {
+  // successors[a] holds b when a starts before b; sorted, unique.
+  std::vector<std::vector<size_t>> successors;
+  // Who declared the edge a -> b, and where: (unit index, line).
+  std::map<std::pair<size_t, size_t>, std::vector<std::pair<size_t, int>>>
+      declared;
+};
+
+using NameIndex = std::map<std::string, size_t, std::less<>>;
+
+// BuildGraph makes the ordering edges between the units `include` accepts.
+template <typename Include>
+Graph BuildGraph(const std::vector<ParsedUnit>& units, const NameIndex& index,
+                 Include include) {
+  Graph graph;
+  graph.successors.resize(units.size());
+  auto add = [&](size_t from, size_t to, size_t by, int line) {
+    graph.successors[from].push_back(to);
+    graph.declared[{from, to}].push_back({by, line});
+  };
+  for (size_t u = 0; u < units.size(); ++u) {
+    if (!include(u)) continue;
+    const Unit& unit = units[u].unit;
+    for (const Dependency& d : unit.after) {
+      auto it = index.find(d.name);
+      if (it != index.end() && it->second != u && include(it->second)) {
+        add(it->second, u, u, d.line);
+      }
+    }
+    for (const Dependency& d : unit.before) {
+      auto it = index.find(d.name);
+      if (it != index.end() && it->second != u && include(it->second)) {
+        add(u, it->second, u, d.line);
+      }
+    }
+  }
+  for (std::vector<size_t>& next : graph.successors) {
+    std::sort(next.begin(), next.end());
+    next.erase(std::unique(next.begin(), next.end()), next.end());
+  }
+  return graph;
+}
+
+// StronglyConnected returns the graph's strongly connected components of
+// more than one unit (Tarjan's algorithm, iterative: a long chain of units
+// must not exhaust the stack), each sorted.
+std::vector<std::vector<size_t>> StronglyConnected(const Graph& graph) {
+  const size_t n = graph.successors.size();
+  constexpr size_t kUnvisited = static_cast<size_t>(-1);
+  std::vector<size_t> order(n, kUnvisited), low(n, 0);
+  std::vector<bool> on_stack(n, false);
+  std::vector<size_t> stack;
+  std::vector<std::pair<size_t, size_t>> calls;  // (node, next successor)
+  std::vector<std::vector<size_t>> components;
+  size_t counter = 0;
+  for (size_t root = 0; root < n; ++root) {
+    if (order[root] != kUnvisited) continue;
+    auto visit = [&](size_t v) {
+      order[v] = low[v] = counter++;
+      stack.push_back(v);
+      on_stack[v] = true;
+      calls.push_back({v, 0});
+    };
+    visit(root);
+    while (!calls.empty()) {
+      size_t v = calls.back().first;
+      size_t next = calls.back().second;
+      if (next < graph.successors[v].size()) {
+        ++calls.back().second;
+        size_t w = graph.successors[v][next];
+        if (order[w] == kUnvisited) {
+          visit(w);
+        } else if (on_stack[w]) {
+          low[v] = std::min(low[v], order[w]);
+        }
+        continue;
+      }
+      calls.pop_back();
+      if (!calls.empty()) {
+        size_t parent = calls.back().first;
+        low[parent] = std::min(low[parent], low[v]);
+      }
+      if (low[v] != order[v]) continue;
+      std::vector<size_t> component;
+      size_t w;
+      do {
+        w = stack.back();
+        stack.pop_back();
+        on_stack[w] = false;
+        component.push_back(w);
+      } while (w != v);
+      if (component.size() > 1) {
+        std::sort(component.begin(), component.end());
+        components.push_back(std::move(component));
+      }
+    }
+  }
+  return components;
+}
+
+// ShortestCycle returns a shortest cycle through `start` inside
+// `component`, as the units on it (each once), rotated to begin with the
+// smallest index. Breadth-first over successors in name order, so ties go
+// to smaller names.
+std::vector<size_t> ShortestCycle(const Graph& graph,
+                                  const std::set<size_t>& component,
+                                  size_t start) {
+  std::map<size_t, size_t> parent;
+  std::deque<size_t> queue = {start};
+  parent[start] = start;
+  size_t last = start;
+  bool found = false;
+  while (!queue.empty() && !found) {
+    size_t v = queue.front();
+    queue.pop_front();
+    for (size_t w : graph.successors[v]) {
+      if (w == start) {
+        last = v;
+        found = true;
+        break;
+      }
+      if (component.count(w) == 0 || parent.count(w) != 0) continue;
+      parent[w] = v;
+      queue.push_back(w);
+    }
+  }
+  std::vector<size_t> cycle;
+  for (size_t v = last; v != start; v = parent[v]) cycle.push_back(v);
+  cycle.push_back(start);
+  std::reverse(cycle.begin(), cycle.end());
+  std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()),
+              cycle.end());
+  return cycle;
+}
+
+void CheckDependencies(absl::string_view directory, const NameIndex& index,
+                       std::vector<ParsedUnit>* units) {
+  struct List {
+    const char* key;
+    std::vector<Dependency> Unit::*list;
+    Severity missing;
+  };
+  const List kLists[] = {
+      {"Requires", &Unit::required, Severity::kError},
+      {"Wants", &Unit::wanted, Severity::kWarning},
+      {"After", &Unit::after, Severity::kWarning},
+      {"Before", &Unit::before, Severity::kWarning},
+  };
+  for (ParsedUnit& parsed : *units) {
+    std::vector<Diagnostic> found;
+    for (const List& l : kLists) {
+      std::vector<Dependency>& deps = parsed.unit.*(l.list);
+      for (auto it = deps.begin(); it != deps.end();) {
+        const Dependency& d = *it;
+        if (d.name == parsed.unit.name) {
+          found.push_back(
+              MakeDiagnostic(parsed.unit.path, d.line, Severity::kWarning,
+                             absl::StrCat(l.key,
+                                          ": a unit cannot depend on itself; "
+                                          "ignored")));
+          it = deps.erase(it);
+          continue;
+        }
+        if (index.find(d.name) == index.end()) {
+          std::string why =
+              IsOtherUnitKind(d.name)
+                  ? std::string("faultinit has only .service units")
+                  : absl::StrCat("no ", d.name, kServiceSuffix,
+                                 directory.empty() ? "" : " in ", directory);
+          found.push_back(MakeDiagnostic(
+              parsed.unit.path, d.line, l.missing,
+              absl::StrCat(
+                  l.key, ": no unit ", QuoteText(d.name), " (", why, ")",
+                  l.missing == Severity::kWarning ? "; ignored" : "")));
+        }
+        ++it;
+      }
+    }
+    std::stable_sort(found.begin(), found.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       return a.line < b.line;
+                     });
+    parsed.diagnostics.insert(parsed.diagnostics.end(), found.begin(),
+                              found.end());
+  }
+}
+
+// A cycle message names at most this many units.
+constexpr size_t kShownCycle = 50;
+
+void CheckCycles(std::vector<ParsedUnit>* units, const NameIndex& index) {
+  Graph graph = BuildGraph(*units, index, [](size_t) { return true; });
+  for (const std::vector<size_t>& members : StronglyConnected(graph)) {
+    std::set<size_t> component(members.begin(), members.end());
+    for (size_t m : members) {
+      std::vector<size_t> cycle = ShortestCycle(graph, component, m);
+      std::vector<std::string> names;
+      int line = 0;
+      for (size_t k = 0; k < cycle.size(); ++k) {
+        if (k < kShownCycle) names.push_back((*units)[cycle[k]].unit.name);
+        auto edge =
+            graph.declared.find({cycle[k], cycle[(k + 1) % cycle.size()]});
+        if (line != 0 || edge == graph.declared.end()) continue;
+        for (const auto& [by, at] : edge->second) {
+          if (by == m) {
+            line = at;
+            break;
+          }
+        }
+      }
+      std::string text = absl::StrJoin(names, " -> ");
+      if (cycle.size() > kShownCycle) {
+        absl::StrAppend(&text, " -> ...");
+      }
+      absl::StrAppend(&text, " -> ", names.front());
+      if (cycle.size() > kShownCycle) {
+        absl::StrAppend(&text, " (", cycle.size(), " units)");
+      }
+      ParsedUnit& parsed = (*units)[m];
+      parsed.diagnostics.push_back(
+          MakeDiagnostic(parsed.unit.path, line, Severity::kError,
+                         absl::StrCat("ordering cycle: ", text)));
+    }
+  }
+}
+
+void PropagateFailure(std::vector<ParsedUnit>* units, const NameIndex& index) {
+  const size_t n = units->size();
+  std::vector<bool> failed(n), initially(n);
+  for (size_t u = 0; u < n; ++u) failed[u] = initially[u] = !(*units)[u].ok();
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t u = 0; u < n; ++u) {
+      if (failed[u]) continue;
+      for (const Dependency& d : (*units)[u].unit.required) {
+        auto it = index.find(d.name);
+        if (it != index.end() && failed[it->second]) {
+          failed[u] = changed = true;
+          break;
+        }
+      }
+    }
+  }
+  for (size_t u = 0; u < n; ++u) {
+    if (!failed[u] || initially[u]) continue;
+    ParsedUnit& parsed = (*units)[u];
+    for (const Dependency& d : parsed.unit.required) {
+      auto it = index.find(d.name);
+      if (it != index.end() && failed[it->second]) {
+        parsed.diagnostics.push_back(MakeDiagnostic(
+            parsed.unit.path, d.line, Severity::kError,
+            absl::StrCat("required unit ", QuoteText(d.name), " failed")));
+      }
+    }
+  }
+}
+
+NameIndex IndexUnits(const std::vector<ParsedUnit>& units) {
+  NameIndex index;
+  for (size_t u = 0; u < units.size(); ++u) index[units[u].unit.name] = u;
+  return index;
+}
+
+}  // namespace
+
+const ParsedUnit* LoadedUnits::Find(absl::string_view name) const {
+  auto it = std::lower_bound(
+      units.begin(), units.end(), name,
+      [](const ParsedUnit& u, absl::string_view n) { return u.unit.name < n; });
+  if (it == units.end() || it->unit.name != name) return nullptr;
+  return &*it;
+}
+
+bool LoadedUnits::has_errors() const {
+  for (const Diagnostic& d : diagnostics) {
+    if (d.severity == Severity::kError) return true;
+  }
+  for (const ParsedUnit& u : units) {
+    if (!u.ok()) return true;
+  }
+  return false;
+}
+
+ParsedUnit ReadUnitFile(absl::string_view path) {
+  std::string name(path);
+  fault::UniqueFd fd(
+      open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd.valid()) {
+    return UnreadableUnit(
+        path, absl::StrCat("unable to open unit file: ", strerror(errno)));
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) {
+    return UnreadableUnit(
+        path, absl::StrCat("unable to read unit file: ", strerror(errno)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return UnreadableUnit(path, "unable to read unit file: not a regular file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxUnitFileSize) {
+    return UnreadableUnit(path, TooLarge(absl::StrCat(st.st_size)));
+  }
+  fault::StatusOr<std::string> contents =
+      fault::ReadAll(fd.get(), kMaxUnitFileSize);
+  if (!contents.ok()) {
+    if (contents.status().code() == fault::StatusCode::kResourceExhausted) {
+      return UnreadableUnit(path, TooLarge("more than 1048576"));
+    }
+    return UnreadableUnit(
+        path, absl::StrCat("unable to read unit file: ",
+                           strerror(contents.status().error_number())));
+  }
+  return ParseUnit(path, *contents);
+}
+
+LoadedUnits LoadUnitDirectory(absl::string_view dir) {
+  std::string directory(dir);
+  std::vector<Diagnostic> skipped;
+  std::vector<ParsedUnit> units;
+  DIR* stream = opendir(directory.c_str());
+  if (stream == nullptr) {
+    LoadedUnits out;
+    out.directory = directory;
+    out.diagnostics.push_back(MakeDiagnostic(
+        dir, 0, Severity::kError,
+        absl::StrCat("unable to open unit directory: ", strerror(errno))));
+    return out;
+  }
+  std::vector<std::string> names;
+  errno = 0;
+  while (struct dirent* entry = readdir(stream)) {
+    absl::string_view name = entry->d_name;
+    if (absl::EndsWith(name, kServiceSuffix)) names.emplace_back(name);
+  }
+  int read_error = errno;
+  closedir(stream);
+  if (read_error != 0) {
+    skipped.push_back(MakeDiagnostic(
+        dir, 0, Severity::kError,
+        absl::StrCat("unable to read unit directory: ", strerror(read_error))));
+  }
+  std::sort(names.begin(), names.end());
+  std::string prefix = absl::EndsWith(directory, "/") || directory.empty()
+                           ? directory
+                           : directory + "/";
+  for (const std::string& name : names) {
+    std::string path = prefix + name;
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      skipped.push_back(MakeDiagnostic(path, 0, Severity::kWarning,
+                                       "not a regular file; skipped"));
+      continue;
+    }
+    units.push_back(ReadUnitFile(path));
+  }
+  LoadedUnits out = LinkUnits(dir, std::move(units));
+  out.diagnostics.insert(out.diagnostics.begin(), skipped.begin(),
+                         skipped.end());
+  return out;
+}
+
+LoadedUnits LinkUnits(absl::string_view directory,
+                      std::vector<ParsedUnit> units) {
+  LoadedUnits out;
+  out.directory = std::string(directory);
+  std::stable_sort(units.begin(), units.end(),
+                   [](const ParsedUnit& a, const ParsedUnit& b) {
+                     return a.unit.name < b.unit.name;
+                   });
+  for (ParsedUnit& parsed : units) {
+    if (!out.units.empty() && out.units.back().unit.name == parsed.unit.name) {
+      out.diagnostics.push_back(MakeDiagnostic(
+          parsed.unit.path, 0, Severity::kError,
+          absl::StrCat("duplicate unit ", QuoteText(parsed.unit.name),
+                       ", also in ", out.units.back().unit.path,
+                       "; this file is ignored")));
+      continue;
+    }
+    out.units.push_back(std::move(parsed));
+  }
+  NameIndex index = IndexUnits(out.units);
+  CheckDependencies(directory, index, &out.units);
+  CheckCycles(&out.units, index);
+  PropagateFailure(&out.units, index);
+  return out;
+}
+
+std::vector<std::string> StartOrder(const LoadedUnits& loaded) {
+  const std::vector<ParsedUnit>& units = loaded.units;
+  NameIndex index = IndexUnits(units);
+  Graph graph =
+      BuildGraph(units, index, [&](size_t u) { return units[u].ok(); });
+  std::vector<size_t> waiting(units.size(), 0);
+  for (const std::vector<size_t>& next : graph.successors) {
+    for (size_t w : next) ++waiting[w];
+  }
+  std::set<size_t> ready;
+  for (size_t u = 0; u < units.size(); ++u) {
+    if (units[u].ok() && waiting[u] == 0) ready.insert(u);
+  }
+  std::vector<std::string> order;
+  while (!ready.empty()) {
+    size_t u = *ready.begin();
+    ready.erase(ready.begin());
+    order.push_back(units[u].unit.name);
+    for (size_t w : graph.successors[u]) {
+      if (--waiting[w] == 0) ready.insert(w);
+    }
+  }
+  return order;
+}
+
+CheckReport RenderCheckReport(const LoadedUnits& loaded) {
+  CheckReport report;
+  report.has_errors = loaded.has_errors();
+  for (const Diagnostic& d : loaded.diagnostics) {
+    absl::StrAppend(&report.text, d.ToString(), "\n");
+  }
+  for (const ParsedUnit& parsed : loaded.units) {
+    std::vector<Diagnostic> sorted = parsed.diagnostics;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       return a.line < b.line;
+                     });
+    for (const Diagnostic& d : sorted) {
+      absl::StrAppend(&report.text, d.ToString(), "\n");
+    }
+  }
+  absl::StrAppend(&report.text, "start order:");
+  for (const std::string& name : StartOrder(loaded)) {
+    absl::StrAppend(&report.text, " ", name);
+  }
+  absl::StrAppend(&report.text, "\n");
+  return report;
+}
+
+}  // namespace faultinit

@@ -1,0 +1,90 @@
+// File: init/system/unit_directory.h
+//
+// A directory of unit files, loaded and checked as one graph: what
+// `faultinit --check DIR` prints and what system mode boots from.
+//
+//   LoadedUnits units = LoadUnitDirectory("/etc/faultinit/services");
+//   CheckReport report = RenderCheckReport(units);   // --check's output
+//   std::vector<std::string> order = StartOrder(units);
+//
+// The checks across units (LinkUnits), after each file's own (ParseUnit):
+//   - a Requires= naming no unit in the directory: that unit fails;
+//     a Wants=, After= or Before= naming none: a warning;
+//   - a unit naming itself in any of them: a warning, the name is dropped;
+//   - an ordering cycle over After=/Before= (Before=X in A is the edge
+//     After=A in X): every unit on it fails, each with one error naming the
+//     whole cycle, "ordering cycle: a -> b -> c -> a" (a starts before b);
+//   - failure propagates along Requires=: a unit requiring a failed unit
+//     fails with "required unit "b" failed", transitively.
+// Every other unit is unaffected.
+//
+// Thread safety: pure functions (LoadUnitDirectory and ReadUnitFile read the
+// file system); thread-safe, not async-signal-safe.
+
+#ifndef FAULT_INIT_SYSTEM_UNIT_DIRECTORY_H_
+#define FAULT_INIT_SYSTEM_UNIT_DIRECTORY_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "init/system/unit.h"
+
+namespace faultinit {
+
+// LoadedUnits: every unit of a directory and what was found checking them.
+struct LoadedUnits {
+  std::string directory;
+  // One per *.service file that is not skipped, sorted by name; failed ones
+  // included (ParsedUnit::ok() is false).
+  std::vector<ParsedUnit> units;
+  // About the directory itself and the entries that are not units (an
+  // unreadable directory, a *.service that is not a regular file).
+  std::vector<Diagnostic> diagnostics;
+
+  // Find returns the unit named `name` (without ".service"), or null.
+  const ParsedUnit* Find(absl::string_view name) const;
+  // has_errors: whether any diagnostic, here or in a unit, is an error.
+  bool has_errors() const;
+};
+
+// ReadUnitFile reads one unit file (at most kMaxUnitFileSize bytes; the
+// size is checked before reading) and parses it. A file that cannot be
+// read gives a unit with one error, "unable to read unit file: strerror".
+ParsedUnit ReadUnitFile(absl::string_view path);
+
+// LoadUnitDirectory reads every `*.service` entry of `dir` (not
+// recursively), in name order, and links them (LinkUnits). An entry that is
+// not a regular file after following symbolic links (a directory, a unit
+// masked with a link to /dev/null) is skipped with a warning; one that
+// cannot be read is a failed unit. An unreadable directory is one error.
+LoadedUnits LoadUnitDirectory(absl::string_view dir);
+
+// LinkUnits runs the checks across `units` (see the top of this file), adds
+// their diagnostics to the units, and returns them sorted by name.
+// `directory` is only for messages. A second unit with a name already seen
+// is dropped with an error in LoadedUnits::diagnostics.
+LoadedUnits LinkUnits(absl::string_view directory,
+                      std::vector<ParsedUnit> units);
+
+// StartOrder returns the names of the units that are not failed in an order
+// that honours every After=/Before= between them: a topological order in
+// which, of the units ready to start, the one with the smallest name comes
+// first. Deterministic.
+std::vector<std::string> StartOrder(const LoadedUnits& units);
+
+// CheckReport: the output of `faultinit --check`.
+struct CheckReport {
+  // Every diagnostic, one per line ("FILE:LINE: error: MESSAGE"): the
+  // directory's, then each unit's by name, in line order; then
+  // "start order: a b c".
+  std::string text;
+  // The exit status decision: true (exit 1) when any diagnostic is an error.
+  bool has_errors = false;
+};
+
+CheckReport RenderCheckReport(const LoadedUnits& units);
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SYSTEM_UNIT_DIRECTORY_H_

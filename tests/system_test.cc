@@ -1,0 +1,191 @@
+// Integration tests of faultinit's system mode: the real binary as PID 1 of
+// a fresh PID and mount namespace, with a temporary unit directory. Every
+// wait is on a line faultinit or a service prints, never on time.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/harness.h"
+
+namespace faultinit::testing {
+namespace {
+
+class SystemMode : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
+    dir_ = absl::StrCat(
+        getenv("TEST_TMPDIR"), "/",
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    mkdir(dir_.c_str(), 0755);
+  }
+
+  void Unit(const std::string& name, const std::string& text) {
+    std::string path = absl::StrCat(dir_, "/", name, ".service");
+    FILE* f = fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fputs(text.c_str(), f);
+    fclose(f);
+  }
+
+  LaunchOptions Boot() {
+    LaunchOptions o;
+    o.args = {"-v", "--services", dir_};
+    o.pid_namespace = true;
+    return o;
+  }
+
+  // Position of `text` in `haystack`, failing the test when absent.
+  static size_t At(const std::string& haystack, const std::string& text) {
+    size_t at = haystack.find(text);
+    EXPECT_NE(at, std::string::npos) << "missing: " << text;
+    return at;
+  }
+
+  std::string dir_;
+};
+
+// Services start in After= order, each after what it is ordered after is
+// ready: a oneshot when it exited, a simple service once exec'd, a notify
+// service on READY=1; journal output comes out as "[name] line".
+TEST_F(SystemMode, OrderingAndReadiness) {
+  Unit("setup",
+       "[Service]\nType=oneshot\nExecStart=/bin/sh -c 'echo prepared'\n");
+  Unit("web",
+       "[Unit]\nAfter=setup.service\n[Service]\n"
+       "ExecStart=/bin/sh -c 'echo web up; exec sleep 1000'\n");
+  Unit("api", absl::StrCat("[Unit]\nAfter=web\n[Service]\nType=notify\n",
+                           "ExecStart=", ProbePath(), " notify serving\n"));
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForStderr("api: running"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  const std::string& err = r.err();
+  size_t prepared = At(err, "[setup] prepared");
+  size_t setup_done = At(err, "setup: finished (exit 0)");
+  size_t web_started = At(err, "web: started /bin/sh");
+  size_t api_started = At(err, "api: started");
+  size_t notifying = At(err, "[api] notifying");
+  size_t api_running = At(err, "api: running");
+  EXPECT_LT(prepared, setup_done);
+  EXPECT_LT(setup_done, web_started);
+  EXPECT_LT(web_started, api_started);
+  EXPECT_LT(notifying, api_running);
+}
+
+// A failing service restarts with exponential back-off from RestartSec= to
+// RestartMaxDelaySec= and fails for good at the start limit.
+TEST_F(SystemMode, RestartBackOffAndStartLimit) {
+  Unit("flaky",
+       "[Unit]\nStartLimitBurst=4\n[Service]\n"
+       "ExecStart=/bin/sh -c 'echo try; exit 3'\nRestart=on-failure\n"
+       "RestartSec=20ms\nRestartSteps=2\nRestartMaxDelaySec=80ms\n");
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForStderr("flaky: failed: start limit hit: 4 starts"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  const std::string& err = r.err();
+  size_t first = At(err, "flaky: exit 3; restarting in 20ms");
+  size_t second = At(err, "flaky: exit 3; restarting in 40ms");
+  size_t third = At(err, "flaky: exit 3; restarting in 80ms");
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+}
+
+// Bad input fails only the units concerned, each with the file, line and
+// value; a missing executable is reported once; the rest runs.
+TEST_F(SystemMode, BadUnitsFailAloneWithReasons) {
+  Unit("sideways", "[Service]\nType=sideways\nExecStart=/bin/true\n");
+  Unit("ghost", "[Service]\nExecStart=/nonexistent/daemon\n");
+  Unit("needy",
+       "[Unit]\nRequires=sideways\n[Service]\nExecStart=/bin/sleep 1000\n");
+  Unit("fine",
+       "[Service]\nExecStart=/bin/sh -c 'echo fine; exec sleep 1000'\n");
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForStderr("[fine] fine"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  const std::string& err = r.err();
+  At(err, absl::StrCat("sideways: failed: ", dir_,
+                       "/sideways.service:2: error: Type: invalid value "
+                       "\"sideways\""));
+  At(err,
+     "ghost: failed: unable to execute /nonexistent/daemon: No such file or "
+     "directory");
+  At(err, "needy: failed: ");
+  EXPECT_EQ(err.find("ghost: started"), std::string::npos);
+  EXPECT_EQ(err.find("needy: started"), std::string::npos);
+}
+
+// When a required unit fails, what requires it is stopped.
+TEST_F(SystemMode, RequiresPropagatesFailure) {
+  std::string fifo = absl::StrCat(dir_, "/trigger");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  Unit("db", absl::StrCat("[Service]\nExecStart=/bin/sh -c 'echo db up; read "
+                          "x < ",
+                          fifo, "; exit 4'\n"));
+  Unit("app",
+       "[Unit]\nRequires=db\nAfter=db\n[Service]\n"
+       "ExecStart=/bin/sh -c 'echo app up; exec sleep 1000'\n");
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForStderr("[app] app up"));
+  int fd = open(fifo.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "go\n", 3), 3);
+  close(fd);
+  ASSERT_TRUE(r.WaitForStderr("app: stopped"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  At(r.err(), "db: failed: main process ended with exit 4");
+}
+
+// Shutdown stops services in reverse order; one that ignores SIGTERM is
+// killed after its TimeoutStopSec=, then faultinit ends at once.
+TEST_F(SystemMode, ShutdownOrderAndStopTimeout) {
+  Unit("base",
+       "[Service]\nExecStart=/bin/sh -c 'echo base; exec sleep 1000'\n");
+  Unit("stubborn",
+       "[Unit]\nAfter=base\n[Service]\nExecStart=/bin/sh -c 'trap \"\" TERM; "
+       "echo stubborn; while :; do sleep 1; done'\nTimeoutStopSec=300ms\n");
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForStderr("stubborn: running"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  const std::string& err = r.err();
+  size_t stubborn = At(err, "stubborn: stopped");
+  size_t base = At(err, "base: stopped");
+  EXPECT_LT(stubborn, base);
+  At(err, "shutting down to power off");
+}
+
+// --check prints every problem with file and line, then the start order,
+// and exits 1 on errors, 0 when clean.
+TEST_F(SystemMode, CheckReportsWithoutRunning) {
+  Unit("a", "[Service]\nExecStart=/bin/true\nBogus=1\n");
+  Unit("b", "[Unit]\nAfter=a\n[Service]\nExecStart=/bin/true\n");
+  LaunchOptions o;
+  o.args = {"--check", dir_};
+  Result clean = RunFaultinit(o);
+  EXPECT_EQ(clean.status.ToString(), "exit 0");
+  At(clean.out, absl::StrCat(dir_, "/a.service:3: warning: "));
+  At(clean.out, "start order: a b\n");
+
+  Unit("c", "[Service]\nRestart=sometimes\nExecStart=/bin/true\n");
+  Result bad = RunFaultinit(o);
+  EXPECT_EQ(bad.status.ToString(), "exit 1");
+  At(bad.out, absl::StrCat(dir_, "/c.service:2: error: "));
+}
+
+}  // namespace
+}  // namespace faultinit::testing
