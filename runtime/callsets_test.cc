@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -138,19 +139,18 @@ TEST(CallsetHandle, EmptyCallbackGivesEmptyHandle) {
   EXPECT_FALSE(handle.registered());
 }
 
-std::atomic<int> g_released_runs{0};
-
 // Release keeps the callback registered after the handle is gone.
 TEST(CallsetHandle, ReleaseKeepsCallback) {
+  // Leaked on purpose: the released callback refers to it forever.
+  std::atomic<int>* runs = new std::atomic<int>(0);
   {
-    CallsetHandle handle = RegisterForkCallback(
-        ForkPhase::kParent, [] { g_released_runs.fetch_add(1); });
+    CallsetHandle handle = RegisterForkCallback(ForkPhase::kParent,
+                                                [runs] { runs->fetch_add(1); });
     handle.Release();
     EXPECT_FALSE(handle.registered());
   }
-  const int before = g_released_runs.load();
   ForkAndTrace();
-  EXPECT_EQ(g_released_runs.load(), before + 1);
+  EXPECT_EQ(runs->load(), 1);
 }
 
 std::optional<CallsetHandle> g_victim;
@@ -273,60 +273,57 @@ TEST(ForkCallsets, RegistrationIsThreadSafe) {
   // A handle the children reset: it needs the registry's lock and, because
   // the fork's snapshot still holds the entry, frees nothing in the child.
   CallsetHandle probe = RegisterForkCallback(ForkPhase::kChildCleanup, [] {});
+  std::vector<CallsetHandle> handles[2];
 
-  auto fork_while = [&probe](const std::atomic<bool>& busy) {
-    int forks = 0;
-    while (busy.load() || forks < kForks) {
+  // RunWhileForking runs work(0) and work(1) on two threads while this
+  // thread forks (at least kForks times, and until both are done). The
+  // threads start before the first fork and end after the last, so the
+  // forks race registration, not thread creation or exit.
+  auto run_while_forking = [&probe](const std::function<void(int)>& work) {
+    std::atomic<int> started{0};
+    std::atomic<int> working{2};
+    std::atomic<bool> go{false};
+    std::atomic<bool> forking{true};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([t, &work, &started, &working, &go, &forking] {
+        started.fetch_add(1);
+        while (!go.load()) std::this_thread::yield();
+        work(t);
+        working.fetch_sub(1);
+        while (forking.load()) std::this_thread::yield();
+      });
+    }
+    while (started.load() < 2) std::this_thread::yield();
+    go.store(true);
+    for (int forks = 0; working.load() > 0 || forks < kForks; ++forks) {
       pid_t pid = fork();
-      ASSERT_GE(pid, 0);
       if (pid == 0) {
         probe.Reset();
         ChildExit(0);
       }
-      int status;
-      ASSERT_EQ(waitpid(pid, &status, 0), pid);
-      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-      ++forks;
+      int status = -1;
+      EXPECT_GT(pid, 0);
+      if (pid < 0) break;
+      EXPECT_EQ(waitpid(pid, &status, 0), pid);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
     }
+    forking.store(false);
+    for (std::thread& thread : threads) thread.join();
   };
 
-  std::vector<CallsetHandle> handles[2];
-  std::atomic<int> working{2};
-  std::atomic<bool> busy{true};
-  {
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 2; ++t) {
-      threads.emplace_back([t, &handles, &runs, &working, &busy] {
-        for (int i = 0; i < kPerThread; ++i) {
-          handles[t].push_back(RegisterForkCallback(
-              i % 2 == 0 ? ForkPhase::kParent : ForkPhase::kChild,
-              [&runs] { runs.fetch_add(1); }));
-        }
-        if (working.fetch_sub(1) == 1) busy.store(false);
-      });
+  run_while_forking([&handles, &runs](int t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      handles[t].push_back(RegisterForkCallback(
+          i % 2 == 0 ? ForkPhase::kParent : ForkPhase::kChild,
+          [&runs] { runs.fetch_add(1); }));
     }
-    fork_while(busy);
-    for (std::thread& thread : threads) thread.join();
-  }
-
+  });
   runs.store(0);
   ForkAndTrace();
   EXPECT_EQ(runs.load(), kPerThread);  // The parent halves of both threads.
 
-  working.store(2);
-  busy.store(true);
-  {
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 2; ++t) {
-      threads.emplace_back([t, &handles, &working, &busy] {
-        handles[t].clear();
-        if (working.fetch_sub(1) == 1) busy.store(false);
-      });
-    }
-    fork_while(busy);
-    for (std::thread& thread : threads) thread.join();
-  }
-
+  run_while_forking([&handles](int t) { handles[t].clear(); });
   runs.store(0);
   ForkAndTrace();
   EXPECT_EQ(runs.load(), 0);
