@@ -169,6 +169,38 @@ TEST_F(SystemMode, ShutdownOrderAndStopTimeout) {
   At(err, "shutting down to power off");
 }
 
+// A forking service is running once its launcher exited and PIDFile= named
+// the daemon; the daemon is stopped with the service.
+TEST_F(SystemMode, ForkingWithPidFile) {
+  std::string pid_file = absl::StrCat(dir_, "/forky.pid");
+  Unit("forky", absl::StrCat("[Service]\nType=forking\nPIDFile=", pid_file,
+                             "\nExecStart=/bin/sh -c 'sleep 1000 & echo $! > ",
+                             pid_file, "'\n"));
+  Unit("guess", "[Service]\nType=forking\nExecStart=/bin/true\n");
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForStderr("forky: running"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  const std::string& err = r.err();
+  EXPECT_LT(At(err, "forky: main process is pid "), At(err, "forky: running"));
+  At(err, "forky: stopped");
+  At(err, "guess: failed: ");
+  At(err, "Type=forking needs PIDFile=");
+}
+
+// Orphans that services leave behind are reaped by faultinit.
+TEST_F(SystemMode, ReapsOrphans) {
+  Unit("parent",
+       "[Service]\nExecStart=/bin/sh -c '/bin/sh -c \"/bin/true &\"; echo "
+       "spawned; exec sleep 1000'\n");
+  LaunchOptions o = Boot();
+  o.args.insert(o.args.begin(), "-v");  // -vv: debug lines
+  Running r(o);
+  ASSERT_TRUE(r.WaitForStderr("reaped orphan"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+}
+
 // --check prints every problem with file and line, then the start order,
 // and exits 1 on errors, 0 when clean.
 TEST_F(SystemMode, CheckReportsWithoutRunning) {

@@ -81,6 +81,22 @@ void Service::ProcessExited(pid_t pid, const fault::ExitStatus& status) {
             pre &&
             step_index_ < static_cast<int>(policy_.pre_ignore_failure.size()) &&
             policy_.pre_ignore_failure[step_index_];
+        if (!pre && policy_.type == ServiceType::kForking) {
+          // The launcher is done: the daemon it left is the main process.
+          if (!status.exited() || status.exit_code() != 0) {
+            MainExited(status);
+            return;
+          }
+          fault::StatusOr<pid_t> daemon = effects_.MainPidOf(*this);
+          if (!daemon.ok()) {
+            Fail(daemon.status().message());
+            return;
+          }
+          main_pid_ = *daemon;
+          effects_.CancelTimer(*this);
+          Enter(ServiceState::kRunning);
+          return;
+        }
         if (!pre) {  // a oneshot's ExecStart=
           main_pid_ = 0;
           if (!Successful(status)) {
@@ -284,11 +300,14 @@ void Service::RunNextStartStep() {
       case ServiceType::kOneshot:
         step_pid_ = *pid;
         return;
+      case ServiceType::kForking:
+        step_pid_ = *pid;  // the launcher; the main pid comes later
+        main_pid_ = 0;
+        return;
       case ServiceType::kNotify:
         return;  // ready on READY=1
       case ServiceType::kSimple:
       case ServiceType::kExec:
-      case ServiceType::kForking:  // refused earlier; treated as simple
         // Spawn returns once the program is exec'd: ready.
         effects_.CancelTimer(*this);
         Enter(ServiceState::kRunning);

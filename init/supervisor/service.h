@@ -14,7 +14,9 @@
 //   kStarting   start steps run: ExecStartPre= lines one by one, then the
 //               main process until it is ready (simple: at once; exec: once
 //               exec'd; notify: READY=1; oneshot: each ExecStart= exiting
-//               successfully). TimeoutStartSec= bounds the whole phase.
+//               successfully; forking: the launcher exiting successfully,
+//               then PIDFile= names the main process). TimeoutStartSec=
+//               bounds the whole phase.
 //   kRunning    the main process runs and is ready.
 //   kStopping   ExecStop= or KillSignal= was sent; TimeoutStopSec= later,
 //               SIGKILL. Ends when every process of the service is gone.
@@ -65,8 +67,7 @@ enum class ServiceState {
 absl::string_view ServiceStateName(ServiceState state);
 
 // ServicePolicy: what the state machine needs from a unit file (Type= and
-// Restart= use the unit model's enums; Type=forking is refused by the
-// supervisor before a Service is made).
+// Restart= use the unit model's enums).
 struct ServicePolicy {
   ServiceType type = ServiceType::kSimple;
   int pre_steps = 0;    // ExecStartPre= lines
@@ -104,6 +105,9 @@ class ServiceEffects {
   // Signal sends `signo` to the service's processes: its main process (or
   // running step), and with `group` its whole process group.
   virtual void Signal(Service& service, int signo, bool group) = 0;
+  // MainPidOf reads the main pid of a forking service (its PIDFile=) once
+  // the launcher has exited; the supervisor watches that process from then.
+  virtual fault::StatusOr<pid_t> MainPidOf(Service& service) = 0;
   // HasProcesses reports whether any process of the service still runs.
   virtual bool HasProcesses(Service& service) = 0;
   // ArmTimer (re)arms the service's one timer; CancelTimer disarms it.

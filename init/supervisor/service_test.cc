@@ -42,6 +42,11 @@ class FakeEffects : public ServiceEffects {
   void Signal(Service&, int signo, bool group) override {
     log.push_back(absl::StrCat("signal ", signo, group ? " group" : ""));
   }
+  fault::StatusOr<pid_t> MainPidOf(Service&) override {
+    if (daemon == 0) return fault::NotFoundError("no pid in /run/d.pid");
+    running.insert(daemon);
+    return daemon;
+  }
   bool HasProcesses(Service&) override { return !running.empty(); }
   void ArmTimer(Service&, absl::Duration after) override {
     timer = after;
@@ -63,6 +68,7 @@ class FakeEffects : public ServiceEffects {
   std::set<std::string> failing;
   std::set<pid_t> running;
   pid_t next_pid = 100;
+  pid_t daemon = 0;
   absl::Duration timer = absl::ZeroDuration();
   absl::Time now = absl::UnixEpoch();
   std::vector<std::string> log;
@@ -317,6 +323,32 @@ TEST(Service, SuccessExitStatus) {
   s.Start();
   fx.End(s, 102, Killed(0, SIGUSR2));
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
+}
+
+// A forking service runs once its launcher exited successfully and the
+// PID file named the daemon, which is then the main process.
+TEST(Service, ForkingReadsMainPid) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.type = ServiceType::kForking;
+  Service s("daemon", p, fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kStarting);
+  fx.daemon = 555;
+  fx.End(s, 100, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(s.main_pid(), 555);
+  fx.End(s, 555, Killed(0, SIGSEGV));
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+
+  fx.daemon = 0;  // the PID file names nothing
+  s.Start();
+  fx.End(s, 101, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(s.reason(), "no pid in /run/d.pid");
+  s.Start();
+  fx.End(s, 102, Exited(0, 1));  // the launcher failed
+  EXPECT_EQ(s.reason(), "main process ended with exit 1");
 }
 
 // A failed requirement fails a waiting service and stops a running one.

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "init/support/accounts.h"
@@ -132,9 +134,12 @@ void Supervisor::Load(const LoadedUnits& units) {
         break;
       }
     }
-    if (e->load_error.empty() && parsed.unit.type == ServiceType::kForking) {
-      e->load_error =
-          absl::StrCat(parsed.unit.path, ": Type=forking is not supported yet");
+    if (e->load_error.empty() && parsed.unit.type == ServiceType::kForking &&
+        parsed.unit.pid_file.empty()) {
+      e->load_error = absl::StrCat(
+          parsed.unit.path,
+          ": error: Type=forking needs PIDFile= (faultinit does not guess the "
+          "main process)");
     }
     for (const Dependency& d : parsed.unit.after) e->after.push_back(d.name);
     for (const Dependency& d : parsed.unit.required) {
@@ -426,6 +431,35 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
   pid_t target =
       service.main_pid() != 0 ? service.main_pid() : service.step_pid();
   if (target != 0) kill(target, signo);
+}
+
+fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
+  Entry& e = EntryOf(service);
+  const std::string& path = e.unit.pid_file;
+  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) {
+    return fault::ErrnoToStatus(errno,
+                                absl::StrCat("unable to read PIDFile= ", path));
+  }
+  fault::StatusOr<std::string> text = fault::ReadAll(fd.get(), 64);
+  pid_t pid = 0;
+  if (!text.ok() ||
+      !absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &pid) || pid <= 1) {
+    return fault::InvalidArgumentError(
+        absl::StrCat("PIDFile= ", path, " holds no valid pid"));
+  }
+  if (kill(pid, 0) != 0) {
+    return fault::NotFoundError(
+        absl::StrCat("PIDFile= ", path, " names pid ", pid, ", which is gone"));
+  }
+  // The daemon is (or becomes, once orphaned) faultinit's child: its exit
+  // arrives through orphan reaping, routed here by owners_.
+  e.pids.insert(pid);
+  owners_[pid] = e.unit.name;
+  pid_t group = getpgid(pid);
+  if (group > 0) e.groups.insert(group);
+  log_.Info(e.unit.name, ": main process is pid ", pid, " (from ", path, ")");
+  return pid;
 }
 
 bool Supervisor::HasProcesses(Service& service) {

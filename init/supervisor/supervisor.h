@@ -95,6 +95,7 @@ class Supervisor : private ServiceEffects {
   fault::StatusOr<pid_t> StartStep(Service& service, StepKind kind,
                                    int index) override;
   void Signal(Service& service, int signo, bool group) override;
+  fault::StatusOr<pid_t> MainPidOf(Service& service) override;
   bool HasProcesses(Service& service) override;
   void ArmTimer(Service& service, absl::Duration after) override;
   void CancelTimer(Service& service) override;

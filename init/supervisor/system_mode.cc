@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,7 +23,12 @@ SystemMode::SystemMode(fault::Scheduler& scheduler,
       supervisor_(scheduler, log, SupervisorOptions{kNotifySocket, "/"}) {}
 
 int SystemMode::Run() {
-  if (getpid() == 1) boot_.Up();
+  if (getpid() == 1) {
+    boot_.Up();
+  } else if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    // Not PID 1 (--system): daemons' orphans must still come back to us.
+    log_.Warning("unable to register as child subreaper: ", strerror(errno));
+  }
   if (mkdir("/run/faultinit", 0755) != 0 && errno != EEXIST) {
     log_.Warning("unable to create /run/faultinit: ", strerror(errno));
   }
@@ -45,16 +51,17 @@ int SystemMode::Run() {
   supervisor_.Begin();
   supervisor_.StartAll();
 
-  while (phase_ != Phase::kDone) {
-    fault::Status status = scheduler_.RunOnce();
-    if (!status.ok()) log_.Warning("event loop: ", status.message());
+  for (;;) {
     supervisor_.Reconcile();
     if (phase_ == Phase::kStoppingServices && supervisor_.AllStopped()) {
       phase_ = Phase::kKillingRest;
       KillRest(SIGTERM);
       scheduler_.After(kFinalGrace, [this] { KillRest(SIGKILL); });
     }
-    if (phase_ == Phase::kKillingRest && !HasChildren()) phase_ = Phase::kDone;
+    // Checked before waiting: with nothing left, nothing would wake us.
+    if (phase_ == Phase::kKillingRest && !HasChildren()) break;
+    fault::Status status = scheduler_.RunOnce();
+    if (!status.ok()) log_.Warning("event loop: ", status.message());
   }
   supervisor_.DrainOutput();
   boot_.Down(action_);

@@ -41,7 +41,7 @@ class SystemMode {
   int Run();
 
  private:
-  enum class Phase { kRunning, kStoppingServices, kKillingRest, kDone };
+  enum class Phase { kRunning, kStoppingServices, kKillingRest };
 
   void WatchSignals();
   void OnSignal(int signo);
