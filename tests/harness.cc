@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "init/processes.h"
@@ -138,6 +140,26 @@ bool Running::WaitForStderr(const std::string& text) {
     size_t found = err_.find(text, err_read_);
     if (found != std::string::npos) {
       err_read_ = found + text.size();
+      return true;
+    }
+    if (!Fill(err_fd_.get(), &err_)) return false;
+  }
+}
+
+bool Running::WaitForAllStderr(const std::vector<std::string>& texts) {
+  for (;;) {
+    size_t end = err_read_;
+    bool all = true;
+    for (const std::string& text : texts) {
+      size_t found = err_.find(text, err_read_);
+      if (found == std::string::npos) {
+        all = false;
+        break;
+      }
+      end = std::max(end, found + text.size());
+    }
+    if (all) {
+      err_read_ = end;
       return true;
     }
     if (!Fill(err_fd_.get(), &err_)) return false;

@@ -51,6 +51,10 @@ class Running {
   // end of file.
   bool WaitForStderr(const std::string& text);
 
+  // WaitForAllStderr reads stderr until every one of `texts` has appeared,
+  // in any order, anywhere after the last match; false at end of file.
+  bool WaitForAllStderr(const std::vector<std::string>& texts);
+
   // Signal sends `signo` to faultinit.
   void Signal(int signo);
   // KillLauncher kills `unshare`, faultinit's parent in PID 1 mode.

@@ -201,6 +201,37 @@ TEST_F(SystemMode, ReapsOrphans) {
   EXPECT_EQ(r.Wait().ToString(), "exit 0");
 }
 
+// SIGHUP reloads the directory: new units start, removed ones stop, changed
+// ones restart with their new definition, unchanged ones are untouched.
+TEST_F(SystemMode, ReloadAppliesTheDifference) {
+  Unit("keep",
+       "[Service]\nExecStart=/bin/sh -c 'echo keep; exec sleep 1000'\n");
+  Unit("change",
+       "[Service]\nExecStart=/bin/sh -c 'echo old; exec sleep 1000'\n");
+  Unit("drop",
+       "[Service]\nExecStart=/bin/sh -c 'echo drop; exec sleep 1000'\n");
+  Running r(Boot());
+  ASSERT_TRUE(
+      r.WaitForAllStderr({"[keep] keep", "drop: running", "[change] old"}));
+  unlink(absl::StrCat(dir_, "/drop.service").c_str());
+  Unit("change",
+       "[Service]\nExecStart=/bin/sh -c 'echo new; exec sleep 1000'\n");
+  Unit("add", "[Service]\nExecStart=/bin/sh -c 'echo add; exec sleep 1000'\n");
+  r.Signal(SIGHUP);
+  ASSERT_TRUE(r.WaitForStderr(
+      "reloaded: started [add], stopped [drop], restarted [change]"));
+  ASSERT_TRUE(r.WaitForAllStderr({"[change] new", "[add] add"}));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  const std::string& err = r.err();
+  At(err, "drop: removed");
+  At(err, "[add] add");
+  // keep was started once and never stopped before the shutdown.
+  size_t keep_started = At(err, "keep: started");
+  EXPECT_EQ(err.find("keep: started", keep_started + 1), std::string::npos);
+  EXPECT_LT(At(err, "shutting down"), At(err, "keep: stopped"));
+}
+
 // --check prints every problem with file and line, then the start order,
 // and exits 1 on errors, 0 when clean.
 TEST_F(SystemMode, CheckReportsWithoutRunning) {

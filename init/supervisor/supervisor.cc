@@ -96,10 +96,12 @@ fault::StatusOr<fault::UniqueFd> OpenTarget(const OutputTarget& target,
 struct Supervisor::Entry {
   Unit unit;
   std::unique_ptr<Service> service;
-  std::vector<std::string> after;  // After=, and Before= of others
-  std::vector<std::string>
-  requires;
+  std::vector<std::string> after;     // After=, and Before= of others
+  std::vector<std::string> required;  // Requires=
   std::string load_error;
+  std::string source;    // the unit file's text, to see changes on reload
+  bool removed = false;  // reload: stop, then forget
+  std::optional<ParsedUnit> replacement;  // reload: stop, then swap in
   bool pending_start = false;
   std::set<pid_t> pids;    // processes spawned and not yet reaped
   std::set<pid_t> groups;  // their process groups (each step a session)
@@ -124,31 +126,43 @@ Supervisor::~Supervisor() {
   (void)scheduler_.ReapOrphans(nullptr);
 }
 
-void Supervisor::Load(const LoadedUnits& units) {
-  for (const ParsedUnit& parsed : units.units) {
-    auto e = std::make_unique<Entry>();
-    e->unit = parsed.unit;
-    for (const Diagnostic& d : parsed.diagnostics) {
-      if (d.severity == Severity::kError) {
-        e->load_error = d.ToString();
-        break;
-      }
+namespace {
+
+std::string ReadSource(const std::string& path) {
+  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return "";
+  return fault::ReadAll(fd.get(), kMaxUnitFileSize).value_or("");
+}
+
+}  // namespace
+
+void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
+  e.unit = parsed.unit;
+  e.load_error.clear();
+  for (const Diagnostic& d : parsed.diagnostics) {
+    if (d.severity == Severity::kError) {
+      e.load_error = d.ToString();
+      break;
     }
-    if (e->load_error.empty() && parsed.unit.type == ServiceType::kForking &&
-        parsed.unit.pid_file.empty()) {
-      e->load_error = absl::StrCat(
-          parsed.unit.path,
-          ": error: Type=forking needs PIDFile= (faultinit does not guess the "
-          "main process)");
-    }
-    for (const Dependency& d : parsed.unit.after) e->after.push_back(d.name);
-    for (const Dependency& d : parsed.unit.required) {
-      e->requires.push_back(d.name);
-    }
-    e->service =
-        std::make_unique<Service>(parsed.unit.name, PolicyOf(parsed.unit),
-                                  static_cast<ServiceEffects&>(*this));
-    entries_[parsed.unit.name] = std::move(e);
+  }
+  if (e.load_error.empty() && parsed.unit.type == ServiceType::kForking &&
+      parsed.unit.pid_file.empty()) {
+    e.load_error = absl::StrCat(
+        parsed.unit.path,
+        ": error: Type=forking needs PIDFile= (faultinit does not guess the "
+        "main process)");
+  }
+  e.required.clear();
+  for (const Dependency& d : parsed.unit.required) e.required.push_back(d.name);
+  e.source = ReadSource(parsed.unit.path);
+  e.service = std::make_unique<Service>(parsed.unit.name, PolicyOf(parsed.unit),
+                                        static_cast<ServiceEffects&>(*this));
+}
+
+void Supervisor::Order(const LoadedUnits& units) {
+  for (auto& [name, e] : entries_) {
+    e->after.clear();
+    for (const Dependency& d : e->unit.after) e->after.push_back(d.name);
   }
   // Before=X on A orders X after A.
   for (auto& [name, e] : entries_) {
@@ -162,6 +176,88 @@ void Supervisor::Load(const LoadedUnits& units) {
     if (std::find(order_.begin(), order_.end(), name) == order_.end()) {
       order_.push_back(name);
     }
+  }
+}
+
+void Supervisor::Load(const LoadedUnits& units) {
+  for (const ParsedUnit& parsed : units.units) {
+    auto e = std::make_unique<Entry>();
+    Configure(*e, parsed);
+    entries_[parsed.unit.name] = std::move(e);
+  }
+  Order(units);
+}
+
+ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
+  ReloadSummary summary;
+  std::set<std::string> present;
+  for (const ParsedUnit& parsed : units.units) {
+    const std::string& name = parsed.unit.name;
+    present.insert(name);
+    auto it = entries_.find(name);
+    if (it == entries_.end()) {
+      auto e = std::make_unique<Entry>();
+      Configure(*e, parsed);
+      if (e->load_error.empty()) {
+        e->pending_start = true;
+      } else {
+        e->service->Refuse(e->load_error);
+      }
+      entries_[name] = std::move(e);
+      summary.started.push_back(name);
+      continue;
+    }
+    Entry& e = *it->second;
+    e.removed = false;
+    if (ReadSource(parsed.unit.path) == e.source && !e.replacement) continue;
+    // Changed: stop what runs, then start the new definition.
+    e.replacement = parsed;
+    e.pending_start = false;
+    e.service->Stop();
+    summary.restarted.push_back(name);
+  }
+  for (auto& [name, e] : entries_) {
+    if (present.count(name) || e->removed) continue;
+    e->removed = true;
+    e->pending_start = false;
+    e->service->Stop();
+    summary.stopped.push_back(name);
+  }
+  Order(units);
+  dirty_ = true;
+  Reconcile();
+  return summary;
+}
+
+// Reload's second half: entries stopped for a reload are dropped or given
+// their new definition once nothing of them runs.
+void Supervisor::ApplyReplacements() {
+  std::vector<std::string> gone;
+  for (auto& [name, e] : entries_) {
+    if (!Down(e->service->state()) || HasProcesses(*e->service)) continue;
+    if (e->removed) {
+      gone.push_back(name);
+    } else if (e->replacement) {
+      ParsedUnit parsed = std::move(*e->replacement);
+      e->replacement.reset();
+      if (e->timer != 0) scheduler_.Cancel(e->timer);
+      e->timer = 0;
+      Configure(*e, parsed);
+      if (e->load_error.empty()) {
+        e->pending_start = true;
+      } else {
+        e->service->Refuse(e->load_error);
+      }
+      dirty_ = true;
+    }
+  }
+  for (const std::string& name : gone) {
+    Entry& e = *entries_[name];
+    if (e.timer != 0) scheduler_.Cancel(e.timer);
+    if (e.output_watch != 0) scheduler_.Cancel(e.output_watch);
+    entries_.erase(name);
+    order_.erase(std::remove(order_.begin(), order_.end(), name), order_.end());
+    log_.Info(name, ": removed");
   }
 }
 
@@ -220,7 +316,7 @@ bool Supervisor::Settled(const std::string& name) const {
 
 std::optional<std::string> Supervisor::BrokenRequirement(
     const Entry& entry) const {
-  for (const std::string& name : entry.requires) {
+  for (const std::string& name : entry.required) {
     auto it = entries_.find(name);
     if (it == entries_.end()) continue;  // the loader failed this unit
     const Entry& dep = *it->second;
@@ -256,8 +352,10 @@ void Supervisor::Reconcile() {
       }
       continue;
     }
+    ApplyReplacements();
     for (const std::string& name : order_) {
       Entry& e = *entries_[name];
+      if (e.removed || e.replacement) continue;
       if (std::optional<std::string> broken = BrokenRequirement(e)) {
         ServiceState state = e.service->state();
         if (e.pending_start || state == ServiceState::kStarting ||

@@ -56,6 +56,13 @@ struct ServiceView {
   std::string description;
 };
 
+// ReloadSummary: what a reload changed.
+struct ReloadSummary {
+  std::vector<std::string> started;    // new units
+  std::vector<std::string> stopped;    // units whose file is gone
+  std::vector<std::string> restarted;  // units whose file changed
+};
+
 class Supervisor : private ServiceEffects {
  public:
   Supervisor(fault::Scheduler& scheduler, const Logger& log,
@@ -65,6 +72,12 @@ class Supervisor : private ServiceEffects {
   // Load makes a service per unit; units with errors become failed
   // services carrying the first error. Call once, before Begin.
   void Load(const LoadedUnits& units);
+
+  // Reload applies a fresh load of the unit directory: new units start,
+  // units whose file is gone stop and are forgotten, units whose file
+  // changed stop and start again with the new definition; unchanged units
+  // are not touched.
+  ReloadSummary Reload(const LoadedUnits& units);
 
   // Begin opens the notify socket (a failure is logged; notify services
   // then fail to become ready) and starts reaping every orphan.
@@ -104,6 +117,9 @@ class Supervisor : private ServiceEffects {
   absl::Time Now() override;
 
   Entry& EntryOf(const Service& service);
+  void Configure(Entry& entry, const ParsedUnit& parsed);
+  void Order(const LoadedUnits& units);
+  void ApplyReplacements();
   fault::StatusOr<std::vector<std::string>> Environment(const Entry& entry,
                                                         const Unit& unit);
   fault::Status OpenOutput(Entry& entry);

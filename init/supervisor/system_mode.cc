@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "absl/strings/str_join.h"
 #include "init/processes.h"
 #include "init/system/unit_directory.h"
 #include "runtime/fd.h"
@@ -33,19 +34,7 @@ int SystemMode::Run() {
     log_.Warning("unable to create /run/faultinit: ", strerror(errno));
   }
 
-  LoadedUnits units = LoadUnitDirectory(options_.services);
-  for (const ParsedUnit& unit : units.units) {
-    for (const Diagnostic& d : unit.diagnostics) {
-      fault::WriteString(STDERR_FILENO,
-                         absl::StrCat("faultinit: ", d.ToString(), "\n"));
-    }
-  }
-  for (const Diagnostic& d : units.diagnostics) {
-    fault::WriteString(STDERR_FILENO,
-                       absl::StrCat("faultinit: ", d.ToString(), "\n"));
-  }
-  log_.Info("loaded ", units.units.size(), " units from ", options_.services);
-
+  LoadedUnits units = Load();
   WatchSignals();
   supervisor_.Load(units);
   supervisor_.Begin();
@@ -66,6 +55,22 @@ int SystemMode::Run() {
   supervisor_.DrainOutput();
   boot_.Down(action_);
   return 0;
+}
+
+LoadedUnits SystemMode::Load() {
+  LoadedUnits units = LoadUnitDirectory(options_.services);
+  for (const Diagnostic& d : units.diagnostics) {
+    fault::WriteString(STDERR_FILENO,
+                       absl::StrCat("faultinit: ", d.ToString(), "\n"));
+  }
+  for (const ParsedUnit& unit : units.units) {
+    for (const Diagnostic& d : unit.diagnostics) {
+      fault::WriteString(STDERR_FILENO,
+                         absl::StrCat("faultinit: ", d.ToString(), "\n"));
+    }
+  }
+  log_.Info("loaded ", units.units.size(), " units from ", options_.services);
+  return units;
 }
 
 void SystemMode::WatchSignals() {
@@ -91,9 +96,14 @@ void SystemMode::OnSignal(int signo) {
     case SIGUSR1:
       BeginShutdown(PowerAction::kHalt);
       return;
-    case SIGHUP:
-      log_.Warning("reload (SIGHUP) is not supported yet; nothing changed");
+    case SIGHUP: {
+      if (phase_ != Phase::kRunning) return;
+      ReloadSummary summary = supervisor_.Reload(Load());
+      log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
+                "], stopped [", absl::StrJoin(summary.stopped, " "),
+                "], restarted [", absl::StrJoin(summary.restarted, " "), "]");
       return;
+    }
     default:
       return;
   }

@@ -4,7 +4,8 @@
 //   1. boot (when PID 1): mounts, hostname, console (Boot::Up);
 //   2. load the unit directory; print every diagnostic;
 //   3. watch the signals: SIGTERM, SIGPWR, SIGUSR2 power off; SIGINT
-//      (Ctrl-Alt-Del) reboots; SIGUSR1 halts; SIGHUP asks for a reload;
+//      (Ctrl-Alt-Del) reboots; SIGUSR1 halts; SIGHUP reloads the unit
+//      directory and applies the difference (Supervisor::Reload);
 //   4. start every service (Supervisor) and loop;
 //   5. on a shutdown request: stop the services in reverse order, then
 //      SIGTERM every remaining process, SIGKILL after kFinalGrace, and end
@@ -43,6 +44,8 @@ class SystemMode {
  private:
   enum class Phase { kRunning, kStoppingServices, kKillingRest };
 
+  // Load reads the unit directory and prints every diagnostic.
+  LoadedUnits Load();
   void WatchSignals();
   void OnSignal(int signo);
   void BeginShutdown(PowerAction action);
