@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -93,6 +95,24 @@ int MoveTo(int from, int to) {
   return dup2(from, to) >= 0 ? 0 : errno;
 }
 
+// Marks every descriptor above 2 close-on-exec (the report pipe must stay
+// open until exec). close_range(2) where the kernel has it (5.11 for
+// CLOSE_RANGE_CLOEXEC), else one fcntl per possible descriptor.
+int CloseOtherFdsAtExec() {
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+#endif
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return errno;
+  for (rlim_t fd = 3; fd < limit.rlim_cur; ++fd) {
+    (void)fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+  }
+  return 0;
+}
+
 // The child, between fork and exec: async-signal-safe calls only.
 [[noreturn]] void RunChild(const SpawnOptions& options, const Prepared& p,
                            int report_fd) {
@@ -134,6 +154,7 @@ int MoveTo(int from, int to) {
   int error = MoveTo(options.stdin_fd, STDIN_FILENO);
   if (error == 0) error = MoveTo(options.stdout_fd, STDOUT_FILENO);
   if (error == 0) error = MoveTo(options.stderr_fd, STDERR_FILENO);
+  if (error == 0 && options.close_other_fds) error = CloseOtherFdsAtExec();
   if (error != 0) Fail(report_fd, SpawnStage::kDescriptors, error);
 
   // Last: the signal state, which also sets the mask the program starts

@@ -62,6 +62,10 @@ struct SpawnOptions {
   std::optional<uid_t> uid;
   // The file mode creation mask, when set.
   std::optional<mode_t> umask;
+  // Close every descriptor above 2 at exec, including those the parent
+  // inherited without O_CLOEXEC (services get only 0-2). Off, the child
+  // inherits what the parent was given, as under tini.
+  bool close_other_fds = false;
   // File descriptors for the child's 0, 1, 2; -1 keeps the parent's.
   int stdin_fd = -1;
   int stdout_fd = -1;

@@ -143,5 +143,19 @@ TEST(Spawn, NoLeakedDescriptors) {
   EXPECT_EQ(out, "0 1 2 3 ");
 }
 
+// close_other_fds: a descriptor the parent holds without O_CLOEXEC does not
+// reach the child; without it, it does (as under tini).
+TEST(Spawn, CloseOtherFds) {
+  int stray = dup(STDERR_FILENO);  // no O_CLOEXEC
+  ASSERT_GT(stray, 2);
+  SpawnOptions options;
+  std::string script = "test -e /proc/self/fd/" + std::to_string(stray) +
+                       " && echo open || echo closed";
+  EXPECT_EQ(Output(options, script), "open\n");
+  options.close_other_fds = true;
+  EXPECT_EQ(Output(options, script), "closed\n");
+  close(stray);
+}
+
 }  // namespace
 }  // namespace fault

@@ -232,6 +232,56 @@ TEST_F(SystemMode, ReloadAppliesTheDifference) {
   EXPECT_LT(At(err, "shutting down"), At(err, "keep: stopped"));
 }
 
+// A service runs as its User=, with its environment, directory and umask,
+// a clean signal state and only fds 0-2; /run is the tmpfs boot mounted.
+TEST_F(SystemMode, ServiceExecutionEnvironment) {
+  Unit("env",
+       "[Service]\nType=oneshot\nUser=nobody\nEnvironment=GREETING=hi\n"
+       "WorkingDirectory=/tmp\nUMask=0077\n"
+       "ExecStart=/bin/sh -c 'echo uid=$(id -u) $GREETING $(pwd) $(umask); "
+       "echo fds=$(ls /proc/self/fd); "
+       "grep -E \"^Sig(Blk|Ign)\" /proc/self/status; "
+       "echo run=$(stat -f -c %%T /run)'\n");
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForStderr("env: finished"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  const std::string& err = r.err();
+  At(err, "[env] uid=65534 hi /tmp 0077\n");
+  At(err, "[env] fds=0 1 2 3\n");  // 3: ls's own directory
+  At(err, "[env] SigBlk:\t0000000000000000\n");
+  At(err, "[env] SigIgn:\t0000000000000000\n");
+  At(err, "[env] run=tmpfs\n");
+}
+
+// A service flooding its output neither stalls faultinit nor the others.
+TEST_F(SystemMode, FloodDoesNotStall) {
+  Unit("flood",
+       "[Service]\nExecStart=/bin/sh -c 'yes flood | head -c 20000000; "
+       "exec sleep 1000'\n");
+  Unit("late",
+       "[Unit]\nAfter=flood\n[Service]\n"
+       "ExecStart=/bin/sh -c 'echo late ran; exec sleep 1000'\n");
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForStderr("[late] late ran"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+}
+
+// A dependency cycle fails exactly the units on it, naming the whole cycle.
+TEST_F(SystemMode, CycleFailsItsUnitsOnly) {
+  Unit("a", "[Unit]\nAfter=b\n[Service]\nExecStart=/bin/sleep 1000\n");
+  Unit("b", "[Unit]\nAfter=a\n[Service]\nExecStart=/bin/sleep 1000\n");
+  Unit("c", "[Service]\nExecStart=/bin/sh -c 'echo c ran; exec sleep 1000'\n");
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForStderr("[c] c ran"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  At(r.err(), "a: failed: ");
+  At(r.err(), "b: failed: ");
+  At(r.err(), "ordering cycle: a -> b -> a");
+}
+
 // --check prints every problem with file and line, then the start order,
 // and exits 1 on errors, 0 when clean.
 TEST_F(SystemMode, CheckReportsWithoutRunning) {

@@ -478,6 +478,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   spawn.environment = &env;
   spawn.signals = fault::SpawnOptions::Signals::kClean;
   spawn.new_session = true;
+  spawn.close_other_fds = true;
   spawn.umask = u.umask;
   std::string directory = u.working_directory;
   if (directory == "~") directory = credentials ? credentials->home : "/root";
