@@ -61,7 +61,10 @@ Running::Running(const LaunchOptions& options)
 
   std::vector<std::string> argv;
   if (options.pid_namespace) {
-    argv = {"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"};
+    // --uts too: system mode sets the hostname, which must not be the
+    // host's.
+    argv = {"unshare", "--pid",        "--uts",
+            "--fork",  "--mount-proc", "--kill-child"};
   }
   argv.push_back(FaultinitPath());
   argv.insert(argv.end(), options.args.begin(), options.args.end());

@@ -65,7 +65,10 @@ TEST_F(SystemMode, OrderingAndReadiness) {
   Unit("web",
        "[Unit]\nAfter=setup.service\n[Service]\n"
        "ExecStart=/bin/sh -c 'echo web up; exec sleep 1000'\n");
-  Unit("api", absl::StrCat("[Unit]\nAfter=web\n[Service]\nType=notify\n",
+  Unit("worker",
+       "[Unit]\nAfter=web\n[Service]\nType=exec\n"
+       "ExecStart=/bin/sleep 1000\n");
+  Unit("api", absl::StrCat("[Unit]\nAfter=worker\n[Service]\nType=notify\n",
                            "ExecStart=", ProbePath(), " notify serving\n"));
   Running r(Boot());
   ASSERT_TRUE(r.WaitForStderr("api: running"));
@@ -75,12 +78,14 @@ TEST_F(SystemMode, OrderingAndReadiness) {
   size_t prepared = At(err, "[setup] prepared");
   size_t setup_done = At(err, "setup: finished (exit 0)");
   size_t web_started = At(err, "web: started /bin/sh");
+  size_t worker_running = At(err, "worker: running");
   size_t api_started = At(err, "api: started");
   size_t notifying = At(err, "[api] notifying");
   size_t api_running = At(err, "api: running");
   EXPECT_LT(prepared, setup_done);
   EXPECT_LT(setup_done, web_started);
-  EXPECT_LT(web_started, api_started);
+  EXPECT_LT(web_started, worker_running);
+  EXPECT_LT(worker_running, api_started);
   EXPECT_LT(notifying, api_running);
 }
 
@@ -101,6 +106,23 @@ TEST_F(SystemMode, RestartBackOffAndStartLimit) {
   size_t third = At(err, "flaky: exit 3; restarting in 80ms");
   EXPECT_LT(first, second);
   EXPECT_LT(second, third);
+}
+
+// The back-off resets once a service stayed up for StartLimitIntervalSec=:
+// a service that fails only after running that long always waits the base
+// RestartSec=. (Its sleep is the uptime under test, not a synchronization.)
+TEST_F(SystemMode, BackOffResetsAfterStayingUp) {
+  Unit("steady",
+       "[Unit]\nStartLimitIntervalSec=100ms\nStartLimitBurst=100\n[Service]\n"
+       "ExecStart=/bin/sh -c 'sleep 0.2; exit 1'\nRestart=on-failure\n"
+       "RestartSec=10ms\nRestartSteps=3\nRestartMaxDelaySec=1s\n");
+  Running r(Boot());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(r.WaitForStderr("steady: exit 1; restarting in 10ms"));
+  }
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.err().find("restarting in 21ms"), std::string::npos);
 }
 
 // Bad input fails only the units concerned, each with the file, line and
@@ -242,8 +264,12 @@ TEST_F(SystemMode, ServiceExecutionEnvironment) {
        "echo fds=$(ls /proc/self/fd); "
        "grep -E \"^Sig(Blk|Ign)\" /proc/self/status; "
        "echo run=$(stat -f -c %%T /run)'\n");
+  std::string out_file = absl::StrCat(dir_, "/out.txt");
+  Unit("to-file",
+       absl::StrCat("[Service]\nType=oneshot\nStandardOutput=file:", out_file,
+                    "\nExecStart=/bin/sh -c 'echo into the file'\n"));
   Running r(Boot());
-  ASSERT_TRUE(r.WaitForStderr("env: finished"));
+  ASSERT_TRUE(r.WaitForAllStderr({"env: finished", "to-file: finished"}));
   r.Signal(SIGTERM);
   EXPECT_EQ(r.Wait().ToString(), "exit 0");
   const std::string& err = r.err();
@@ -252,6 +278,13 @@ TEST_F(SystemMode, ServiceExecutionEnvironment) {
   At(err, "[env] SigBlk:\t0000000000000000\n");
   At(err, "[env] SigIgn:\t0000000000000000\n");
   At(err, "[env] run=tmpfs\n");
+  FILE* f = fopen(out_file.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  char line[64] = {};
+  fgets(line, sizeof line, f);
+  fclose(f);
+  EXPECT_STREQ(line, "into the file\n");
+  EXPECT_EQ(err.find("[to-file]"), std::string::npos);
 }
 
 // A service flooding its output neither stalls faultinit nor the others.
