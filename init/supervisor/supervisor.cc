@@ -630,7 +630,7 @@ void Supervisor::CheckStopped(Entry& entry) {
   }
 }
 
-void Supervisor::OnProcessExit(const std::string& name,
+void Supervisor::OnProcessExit(std::string name,
                                const fault::ExitStatus& status) {
   Entry& e = *entries_[name];
   // What the process wrote comes before the news of its end.

@@ -123,7 +123,9 @@ class Supervisor : private ServiceEffects {
   fault::StatusOr<std::vector<std::string>> Environment(const Entry& entry,
                                                         const Unit& unit);
   fault::Status OpenOutput(Entry& entry);
-  void OnProcessExit(const std::string& name, const fault::ExitStatus& status);
+  // `name` by value: the caller's string may live in owners_, which this
+  // erases.
+  void OnProcessExit(std::string name, const fault::ExitStatus& status);
   void OnOrphan(const fault::ExitStatus& status);
   void OnNotify();
   void CheckStopped(Entry& entry);
