@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "init/processes.h"
+#include "runtime/testing/child.h"
 
 extern char** environ;
 
@@ -176,30 +177,11 @@ void Running::KillLauncher() {
 }
 
 fault::ExitStatus Running::Wait() {
-  // Drain both pipes together: a full stderr pipe must not block faultinit
+  // Both pipes together: a full stderr pipe must not block faultinit
   // while we wait for stdout's end.
-  struct pollfd fds[2] = {{out_fd_.get(), POLLIN, 0},
-                          {err_fd_.get(), POLLIN, 0}};
-  std::string* sinks[2] = {&out_, &err_};
-  int open_count = 2;
-  while (open_count > 0) {
-    int ready = poll(fds, 2, kDeadlineMs);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) {
-      ADD_FAILURE() << "faultinit did not finish in time";
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buffer[4096];
-      ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
-      if (n > 0) {
-        sinks[i]->append(buffer, static_cast<size_t>(n));
-      } else {
-        fds[i].fd = -1;
-        --open_count;
-      }
-    }
+  if (!fault::testing::DrainPipes(out_fd_.get(), err_fd_.get(), &out_, &err_,
+                                  kDeadlineMs)) {
+    ADD_FAILURE() << "faultinit did not finish in time";
   }
   siginfo_t info = {};
   while (waitid(P_PID, pid_, &info, WEXITED) != 0 && errno == EINTR) {

@@ -25,6 +25,13 @@ struct ChildResult {
 
 ChildResult RunInChild(const std::function<void()>& body);
 
+// DrainPipes reads `out_fd` and `err_fd` together (so a full one never
+// blocks the writer of the other) until both reach end of file, appending
+// to `out` and `err`. Returns false if `deadline_ms` passes first (-1: no
+// deadline).
+bool DrainPipes(int out_fd, int err_fd, std::string* out, std::string* err,
+                int deadline_ms = -1);
+
 }  // namespace fault::testing
 
 #endif  // FAULT_RUNTIME_TESTING_CHILD_H_
