@@ -132,6 +132,8 @@ TEST_F(SystemMode, BadUnitsFailAloneWithReasons) {
   Unit("ghost", "[Service]\nExecStart=/nonexistent/daemon\n");
   Unit("needy",
        "[Unit]\nRequires=sideways\n[Service]\nExecStart=/bin/sleep 1000\n");
+  Unit("nobody-known",
+       "[Service]\nUser=no-such-user\nExecStart=/bin/sleep 1000\n");
   Unit("fine",
        "[Service]\nExecStart=/bin/sh -c 'echo fine; exec sleep 1000'\n");
   Running r(Boot());
@@ -146,6 +148,7 @@ TEST_F(SystemMode, BadUnitsFailAloneWithReasons) {
      "ghost: failed: unable to execute /nonexistent/daemon: No such file or "
      "directory");
   At(err, "needy: failed: ");
+  At(err, "nobody-known: failed: unknown user \"no-such-user\"");
   EXPECT_EQ(err.find("ghost: started"), std::string::npos);
   EXPECT_EQ(err.find("needy: started"), std::string::npos);
 }

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <exception>
+
 #include "absl/strings/str_join.h"
 #include "init/processes.h"
 #include "init/system/unit_directory.h"
@@ -41,6 +43,22 @@ int SystemMode::Run() {
   supervisor_.StartAll();
 
   for (;;) {
+    // PID 1 must not die of an internal error: log it and keep supervising.
+    // (Control exceptions — Exit, Interruption — are not std::exceptions
+    // and still end the program.)
+    try {
+      if (Step()) break;
+    } catch (const std::exception& e) {
+      log_.Warning("internal error: ", e.what(), "; continuing");
+    }
+  }
+  supervisor_.DrainOutput();
+  boot_.Down(action_);
+  return 0;
+}
+
+bool SystemMode::Step() {
+  {
     supervisor_.Reconcile();
     if (phase_ == Phase::kStoppingServices && supervisor_.AllStopped()) {
       phase_ = Phase::kKillingRest;
@@ -48,13 +66,11 @@ int SystemMode::Run() {
       scheduler_.After(kFinalGrace, [this] { KillRest(SIGKILL); });
     }
     // Checked before waiting: with nothing left, nothing would wake us.
-    if (phase_ == Phase::kKillingRest && !HasChildren()) break;
+    if (phase_ == Phase::kKillingRest && !HasChildren()) return true;
     fault::Status status = scheduler_.RunOnce();
     if (!status.ok()) log_.Warning("event loop: ", status.message());
   }
-  supervisor_.DrainOutput();
-  boot_.Down(action_);
-  return 0;
+  return false;
 }
 
 LoadedUnits SystemMode::Load() {

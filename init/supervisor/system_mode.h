@@ -44,6 +44,8 @@ class SystemMode {
  private:
   enum class Phase { kRunning, kStoppingServices, kKillingRest };
 
+  // Step runs one loop iteration; true when the system is down.
+  bool Step();
   // Load reads the unit directory and prints every diagnostic.
   LoadedUnits Load();
   void WatchSignals();
