@@ -132,6 +132,8 @@ TEST_F(SystemMode, BadUnitsFailAloneWithReasons) {
   Unit("ghost", "[Service]\nExecStart=/nonexistent/daemon\n");
   Unit("needy",
        "[Unit]\nRequires=sideways\n[Service]\nExecStart=/bin/sleep 1000\n");
+  Unit("noexec", "[Service]\nType=simple\n");
+  Unit("garbled", "[Service]\nthis is not a key\nExecStart=/bin/true\n");
   Unit("nobody-known",
        "[Service]\nUser=no-such-user\nExecStart=/bin/sleep 1000\n");
   Unit("fine",
@@ -148,6 +150,11 @@ TEST_F(SystemMode, BadUnitsFailAloneWithReasons) {
      "ghost: failed: unable to execute /nonexistent/daemon: No such file or "
      "directory");
   At(err, "needy: failed: ");
+  At(err, absl::StrCat("noexec: failed: ", dir_,
+                       "/noexec.service: error: "
+                       "missing ExecStart="));
+  At(err,
+     absl::StrCat("garbled: failed: ", dir_, "/garbled.service:2: error: "));
   At(err, "nobody-known: failed: unknown user \"no-such-user\"");
   EXPECT_EQ(err.find("ghost: started"), std::string::npos);
   EXPECT_EQ(err.find("needy: started"), std::string::npos);
