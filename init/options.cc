@@ -37,6 +37,8 @@ const char kUsage[] =
     "      --system             system mode even when not PID 1\n"
     "      --services DIR       the unit directory (default\n"
     "                           /etc/faultinit/services)\n"
+    "      --control PATH       the control socket for faultctl (default\n"
+    "                           /run/faultinit/control)\n"
     "      --check [DIR]        check a unit directory, print every error\n"
     "                           and the start order; exit 1 on errors\n"
     "\n"
@@ -74,6 +76,7 @@ constexpr OptionSpec kOptions[] = {
     {'h', "help", false},
     {0, "system", false},
     {0, "services", true},
+    {0, "control", true},
     {0, "check", false},
     {0, "version", false},
 };
@@ -147,6 +150,8 @@ Status Apply(const OptionSpec& spec, absl::string_view shown,
     }
   } else if (name == "services") {
     out->system.services = std::string(value);
+  } else if (name == "control") {
+    out->system.control = std::string(value);
   } else if (name == "check") {
     if (out->action != CommandLine::Action::kHelp &&
         out->action != CommandLine::Action::kVersion) {

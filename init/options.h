@@ -50,6 +50,7 @@ inline constexpr char kDefaultServicesDirectory[] = "/etc/faultinit/services";
 
 struct SystemOptions {
   std::string services = kDefaultServicesDirectory;  // --services DIR
+  std::string control = "/run/faultinit/control";    // --control PATH
   int verbosity = 1;
 };
 

@@ -428,6 +428,7 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
                            absl::StrCat("[", name, "] ", line,
                                         truncated ? " [truncated]" : "", "\n"));
         e.ring.Append(line);
+        if (line_listener_) line_listener_(name, line);
       });
   if (ended) {
     scheduler_.Cancel(e.output_watch);
@@ -666,6 +667,54 @@ void Supervisor::OnNotify() {
       dirty_ = true;
     }
   }
+}
+
+fault::Status Supervisor::StartService(absl::string_view name) {
+  auto it = entries_.find(name);
+  if (it == entries_.end() || it->second->removed) {
+    return fault::NotFoundError(absl::StrCat("no such service: ", name));
+  }
+  Entry& e = *it->second;
+  if (!e.load_error.empty()) {
+    e.service->Refuse(e.load_error);
+  } else if (!shutting_down_) {
+    e.pending_start = true;
+  }
+  dirty_ = true;
+  return fault::OkStatus();
+}
+
+fault::Status Supervisor::StopService(absl::string_view name) {
+  auto it = entries_.find(name);
+  if (it == entries_.end() || it->second->removed) {
+    return fault::NotFoundError(absl::StrCat("no such service: ", name));
+  }
+  it->second->pending_start = false;
+  it->second->service->Stop();
+  dirty_ = true;
+  return fault::OkStatus();
+}
+
+fault::Status Supervisor::RestartService(absl::string_view name) {
+  FAULT_RETURN_IF_ERROR(StopService(name));
+  return StartService(name);
+}
+
+bool Supervisor::Busy(absl::string_view name) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return false;
+  const Entry& e = *it->second;
+  ServiceState state = e.service->state();
+  return e.pending_start || e.replacement.has_value() ||
+         state == ServiceState::kStarting || state == ServiceState::kStopping ||
+         state == ServiceState::kRestarting;
+}
+
+std::optional<ServiceView> Supervisor::View(absl::string_view name) const {
+  for (const ServiceView& row : Status()) {
+    if (row.name == name) return row;
+  }
+  return std::nullopt;
 }
 
 std::vector<ServiceView> Supervisor::Status() const {

@@ -20,6 +20,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -97,6 +98,27 @@ class Supervisor : private ServiceEffects {
   // yet: called when faultinit ends, so no line is lost.
   void DrainOutput();
 
+  // Operator requests (faultctl). Errors: kNotFound for an unknown name.
+  // Start queues the service for start (ordering still applies); Stop
+  // stops it (and, through Requires=, what requires it); Restart stops it
+  // and starts it again once stopped.
+  fault::Status StartService(absl::string_view name);
+  fault::Status StopService(absl::string_view name);
+  fault::Status RestartService(absl::string_view name);
+  // Busy reports whether `name` is still on its way somewhere: queued for
+  // start, starting, stopping or waiting to restart.
+  bool Busy(absl::string_view name) const;
+  // View returns the status row of one service; nullopt when unknown.
+  std::optional<ServiceView> View(absl::string_view name) const;
+
+  // OnOutputLine registers the one listener told of every journal line
+  // (faultctl log -f).
+  using LineListener =
+      std::function<void(const std::string& name, absl::string_view line)>;
+  void OnOutputLine(LineListener listener) {
+    line_listener_ = std::move(listener);
+  }
+
   std::vector<ServiceView> Status() const;
   // The most recent `n` output lines of a journal service.
   std::vector<std::string> Log(absl::string_view name, size_t n) const;
@@ -142,6 +164,7 @@ class Supervisor : private ServiceEffects {
   std::map<pid_t, std::string> owners_;
   std::optional<NotifySocket> notify_;
   fault::Scheduler::WatchId notify_watch_ = 0;
+  LineListener line_listener_;
   bool shutting_down_ = false;
   bool dirty_ = false;
 };

@@ -23,7 +23,13 @@ SystemMode::SystemMode(fault::Scheduler& scheduler,
       options_(options),
       log_(log),
       boot_(log),
-      supervisor_(scheduler, log, SupervisorOptions{kNotifySocket, "/"}) {}
+      supervisor_(scheduler, log, SupervisorOptions{kNotifySocket, "/"}),
+      control_(scheduler, supervisor_, log,
+               ControlServer::Hooks{
+                   [this](std::vector<std::string>* diagnostics) {
+                     return Reload(diagnostics);
+                   },
+                   [this](PowerAction action) { BeginShutdown(action); }}) {}
 
 int SystemMode::Run() {
   if (getpid() == 1) {
@@ -40,6 +46,9 @@ int SystemMode::Run() {
   WatchSignals();
   supervisor_.Load(units);
   supervisor_.Begin();
+  if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
+    log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
+  }
   supervisor_.StartAll();
 
   for (;;) {
@@ -60,6 +69,7 @@ int SystemMode::Run() {
 bool SystemMode::Step() {
   {
     supervisor_.Reconcile();
+    control_.Poll();
     if (phase_ == Phase::kStoppingServices && supervisor_.AllStopped()) {
       phase_ = Phase::kKillingRest;
       KillRest(SIGTERM);
@@ -73,17 +83,25 @@ bool SystemMode::Step() {
   return false;
 }
 
-LoadedUnits SystemMode::Load() {
+ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
+  if (phase_ != Phase::kRunning) return {};
+  ReloadSummary summary = supervisor_.Reload(Load(diagnostics));
+  log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
+            "], stopped [", absl::StrJoin(summary.stopped, " "),
+            "], restarted [", absl::StrJoin(summary.restarted, " "), "]");
+  return summary;
+}
+
+LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
   LoadedUnits units = LoadUnitDirectory(options_.services);
-  for (const Diagnostic& d : units.diagnostics) {
+  auto report = [&](const Diagnostic& d) {
     fault::WriteString(STDERR_FILENO,
                        absl::StrCat("faultinit: ", d.ToString(), "\n"));
-  }
+    if (diagnostics != nullptr) diagnostics->push_back(d.ToString());
+  };
+  for (const Diagnostic& d : units.diagnostics) report(d);
   for (const ParsedUnit& unit : units.units) {
-    for (const Diagnostic& d : unit.diagnostics) {
-      fault::WriteString(STDERR_FILENO,
-                         absl::StrCat("faultinit: ", d.ToString(), "\n"));
-    }
+    for (const Diagnostic& d : unit.diagnostics) report(d);
   }
   log_.Info("loaded ", units.units.size(), " units from ", options_.services);
   return units;
@@ -112,14 +130,9 @@ void SystemMode::OnSignal(int signo) {
     case SIGUSR1:
       BeginShutdown(PowerAction::kHalt);
       return;
-    case SIGHUP: {
-      if (phase_ != Phase::kRunning) return;
-      ReloadSummary summary = supervisor_.Reload(Load());
-      log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
-                "], stopped [", absl::StrJoin(summary.stopped, " "),
-                "], restarted [", absl::StrJoin(summary.restarted, " "), "]");
+    case SIGHUP:
+      if (phase_ == Phase::kRunning) Reload(nullptr);
       return;
-    }
     default:
       return;
   }

@@ -24,6 +24,7 @@
 #include "init/log.h"
 #include "init/options.h"
 #include "init/supervisor/boot.h"
+#include "init/supervisor/control_server.h"
 #include "init/supervisor/supervisor.h"
 #include "runtime/scheduler.h"
 
@@ -46,8 +47,11 @@ class SystemMode {
 
   // Step runs one loop iteration; true when the system is down.
   bool Step();
-  // Load reads the unit directory and prints every diagnostic.
-  LoadedUnits Load();
+  // Load reads the unit directory and prints every diagnostic (also
+  // collected in `diagnostics` when given).
+  LoadedUnits Load(std::vector<std::string>* diagnostics = nullptr);
+  // Reload applies a fresh load and logs what changed.
+  ReloadSummary Reload(std::vector<std::string>* diagnostics);
   void WatchSignals();
   void OnSignal(int signo);
   void BeginShutdown(PowerAction action);
@@ -58,6 +62,7 @@ class SystemMode {
   const Logger& log_;
   Boot boot_;
   Supervisor supervisor_;
+  ControlServer control_;
   Phase phase_ = Phase::kRunning;
   PowerAction action_ = PowerAction::kPowerOff;
 };

@@ -1,0 +1,182 @@
+#include "init/ctl/protocol.h"
+
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace faultinit::faultctl {
+namespace {
+
+using fault::InvalidArgumentError;
+using fault::Status;
+using fault::StatusOr;
+
+constexpr size_t kQuotedLineMax = 80;
+
+// CheckField refuses a tab or a newline in a request field.
+Status CheckField(absl::string_view what, absl::string_view field) {
+  if (field.find('\t') != absl::string_view::npos) {
+    return InvalidArgumentError(
+        absl::StrCat(what, " \"", field, "\" holds a tab"));
+  }
+  if (field.find('\n') != absl::string_view::npos) {
+    return InvalidArgumentError(absl::StrCat(what, " holds a newline"));
+  }
+  return fault::OkStatus();
+}
+
+Status Malformed(absl::string_view line, absl::string_view why) {
+  std::string quoted(line.substr(0, kQuotedLineMax));
+  if (line.size() > kQuotedLineMax) quoted += "...";
+  return InvalidArgumentError(
+      absl::StrCat("malformed response line \"", quoted, "\": ", why));
+}
+
+// ParseDecimal accepts 1 to 20 ASCII digits whose value fits a uint64_t.
+bool ParseDecimal(absl::string_view text, uint64_t* value) {
+  if (text.empty()) return false;
+  uint64_t result = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (result > (std::numeric_limits<uint64_t>::max() - digit) / 10) {
+      return false;
+    }
+    result = result * 10 + digit;
+  }
+  *value = result;
+  return true;
+}
+
+StatusOr<ResponseLine> DecodeStatusRow(
+    absl::string_view line, const std::vector<absl::string_view>& f) {
+  if (f.size() != 9) {
+    return Malformed(line, absl::StrCat("S takes 9 fields, got ", f.size()));
+  }
+  StatusRow row;
+  if (f[1].empty()) return Malformed(line, "empty NAME");
+  if (f[2].empty()) return Malformed(line, "empty STATE");
+  row.name = std::string(f[1]);
+  row.state = std::string(f[2]);
+  uint64_t pid = 0;
+  if (!ParseDecimal(f[3], &pid) ||
+      pid > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return Malformed(line, absl::StrCat("invalid PID \"", f[3], "\""));
+  }
+  row.pid = static_cast<int64_t>(pid);
+  if (!ParseDecimal(f[4], &row.uptime_seconds)) {
+    return Malformed(line, absl::StrCat("invalid UPTIME_S \"", f[4], "\""));
+  }
+  if (!ParseDecimal(f[5], &row.restarts)) {
+    return Malformed(line, absl::StrCat("invalid RESTARTS \"", f[5], "\""));
+  }
+  row.last_exit = std::string(f[6]);
+  row.status_text = std::string(f[7]);
+  row.description = std::string(f[8]);
+  return ResponseLine(std::move(row));
+}
+
+StatusOr<ResponseLine> DecodeResultRow(
+    absl::string_view line, const std::vector<absl::string_view>& f) {
+  if (f.size() != 3 && f.size() != 4) {
+    return Malformed(line,
+                     absl::StrCat("R takes 3 or 4 fields, got ", f.size()));
+  }
+  if (f[1].empty()) return Malformed(line, "empty NAME");
+  if (f[2].empty()) return Malformed(line, "empty STATE");
+  ResultRow row;
+  row.name = std::string(f[1]);
+  row.state = std::string(f[2]);
+  if (f.size() == 4) row.message = std::string(f[3]);
+  return ResponseLine(std::move(row));
+}
+
+StatusOr<ResponseLine> DecodeChangeLine(
+    absl::string_view line, const std::vector<absl::string_view>& f) {
+  if (f.size() != 2 && f.size() != 3) {
+    return Malformed(line,
+                     absl::StrCat("C takes 2 or 3 fields, got ", f.size()));
+  }
+  if (f[1].empty()) return Malformed(line, "empty KIND");
+  ChangeLine change;
+  change.kind = std::string(f[1]);
+  if (f.size() == 3) {
+    change.names = absl::StrSplit(f[2], ' ', absl::SkipEmpty());
+  }
+  return ResponseLine(std::move(change));
+}
+
+StatusOr<ResponseLine> DecodeErrorLine(
+    absl::string_view line, const std::vector<absl::string_view>& f) {
+  if (f.size() != 2 && f.size() != 3) {
+    return Malformed(line,
+                     absl::StrCat("ERR takes 2 or 3 fields, got ", f.size()));
+  }
+  if (f[1].empty()) return Malformed(line, "empty CODE");
+  ErrorLine error;
+  error.code = ParseErrorCode(f[1]);
+  error.code_text = std::string(f[1]);
+  if (f.size() == 3) error.message = std::string(f[2]);
+  return ResponseLine(std::move(error));
+}
+
+}  // namespace
+
+StatusOr<std::string> EncodeRequest(absl::string_view verb,
+                                    absl::Span<const std::string> args) {
+  if (verb.empty()) return InvalidArgumentError("empty verb");
+  FAULT_RETURN_IF_ERROR(CheckField("verb", verb));
+  std::string line = absl::StrCat(kProtocolVersion, "\t", verb);
+  for (const std::string& arg : args) {
+    FAULT_RETURN_IF_ERROR(CheckField("argument", arg));
+    absl::StrAppend(&line, "\t", arg);
+  }
+  line += '\n';
+  if (line.size() > kMaxRequestBytes) {
+    return InvalidArgumentError(
+        absl::StrCat("request too long: ", line.size(), " bytes, at most ",
+                     kMaxRequestBytes));
+  }
+  return line;
+}
+
+ErrorCode ParseErrorCode(absl::string_view code) {
+  if (code == "usage") return ErrorCode::kUsage;
+  if (code == "permission") return ErrorCode::kPermission;
+  if (code == "unknown") return ErrorCode::kUnknown;
+  if (code == "failed") return ErrorCode::kFailed;
+  if (code == "busy") return ErrorCode::kBusy;
+  if (code == "version") return ErrorCode::kVersion;
+  return ErrorCode::kOther;
+}
+
+StatusOr<ResponseLine> DecodeResponseLine(absl::string_view line) {
+  if (line.find('\n') != absl::string_view::npos) {
+    return Malformed(line, "holds a newline");
+  }
+  const size_t tab = line.find('\t');
+  const absl::string_view tag = line.substr(0, tab);
+  // D and L carry one free-form payload: the rest of the line.
+  if (tag == "D" || tag == "L") {
+    if (tab == absl::string_view::npos) {
+      return Malformed(line, absl::StrCat(tag, " takes 2 fields, got 1"));
+    }
+    std::string text(line.substr(tab + 1));
+    if (tag == "D") return ResponseLine(DiagnosticLine{std::move(text)});
+    return ResponseLine(LogLine{std::move(text)});
+  }
+  const std::vector<absl::string_view> fields = absl::StrSplit(line, '\t');
+  if (tag == "OK") {
+    if (fields.size() != 1) return Malformed(line, "OK takes no fields");
+    return ResponseLine(OkLine{});
+  }
+  if (tag == "ERR") return DecodeErrorLine(line, fields);
+  if (tag == "S") return DecodeStatusRow(line, fields);
+  if (tag == "R") return DecodeResultRow(line, fields);
+  if (tag == "C") return DecodeChangeLine(line, fields);
+  if (tag.empty()) return Malformed(line, "empty tag");
+  return Malformed(line, absl::StrCat("unknown tag \"", tag, "\""));
+}
+
+}  // namespace faultinit::faultctl

@@ -1,0 +1,98 @@
+// File: init/supervisor/control_server.h
+//
+// ControlServer: faultinit's side of the control socket (docs/control.md):
+// a non-blocking Unix stream socket served on the program's scheduler. It
+// checks every peer with SO_PEERCRED (uid 0 or faultinit's own uid), reads
+// one bounded request line per connection, and answers from the
+// Supervisor. PID 1's loop never waits on a client: reads and writes are
+// non-blocking, a request must arrive within kRequestTimeout, at most
+// kMaxClients are served at once, and a client that does not read its
+// answer is dropped once kMaxQueued bytes wait for it.
+//
+// start/stop/restart answer once the services have finished their
+// transition: Poll, called by the main loop after each dispatch, completes
+// those requests.
+//
+// Loop thread only.
+
+#ifndef FAULT_INIT_SUPERVISOR_CONTROL_SERVER_H_
+#define FAULT_INIT_SUPERVISOR_CONTROL_SERVER_H_
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "init/log.h"
+#include "init/supervisor/boot.h"
+#include "init/supervisor/supervisor.h"
+#include "runtime/fd.h"
+#include "runtime/scheduler.h"
+
+namespace faultinit {
+
+inline constexpr char kControlSocket[] = "/run/faultinit/control";
+inline constexpr size_t kMaxRequest = 4096;
+inline constexpr size_t kMaxQueued = 1 << 20;
+inline constexpr size_t kMaxClients = 64;
+inline constexpr absl::Duration kRequestTimeout = absl::Seconds(5);
+
+class ControlServer {
+ public:
+  struct Hooks {
+    // Reloads the unit directory: the summary and every diagnostic line.
+    std::function<ReloadSummary(std::vector<std::string>* diagnostics)> reload;
+    // Begins a shutdown.
+    std::function<void(PowerAction)> power;
+  };
+
+  ControlServer(fault::Scheduler& scheduler, Supervisor& supervisor,
+                const Logger& log, Hooks hooks);
+  ~ControlServer();
+
+  // Listen creates the socket's directory (0700) and the socket (0600) at
+  // `path`, replacing a stale socket.
+  fault::Status Listen(const std::string& path);
+
+  // Poll answers the start/stop/restart requests whose services are done.
+  void Poll();
+
+  size_t clients() const { return clients_.size(); }
+
+ private:
+  struct Client;
+
+  void Accept();
+  void OnReadable(Client& client);
+  void OnWritable(Client& client);
+  void Handle(Client& client, const std::vector<std::string>& fields);
+  void HandleStatus(Client& client, const std::vector<std::string>& names);
+  void HandleTransition(Client& client, absl::string_view verb,
+                        const std::vector<std::string>& names);
+  void HandleLog(Client& client, const std::vector<std::string>& fields,
+                 bool follow);
+  void OnLine(const std::string& name, absl::string_view line);
+  // Send, SendError and Finish name the client by its fd, which stays
+  // valid to pass after the client was closed (a write error closes it).
+  void Send(int fd, absl::string_view text);
+  void SendError(int fd, absl::string_view code, absl::string_view message);
+  void Finish(int fd);
+  void Close(int fd);
+
+  fault::Scheduler& scheduler_;
+  Supervisor& supervisor_;
+  const Logger& log_;
+  Hooks hooks_;
+  std::string path_;
+  fault::UniqueFd listener_;
+  fault::Scheduler::WatchId listen_watch_ = 0;
+  std::map<int, std::unique_ptr<Client>> clients_;
+};
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SUPERVISOR_CONTROL_SERVER_H_
