@@ -26,6 +26,16 @@ std::string Field(absl::string_view text) {
   return out;
 }
 
+// Reads and drops what a client sent and nobody will read. A Unix socket
+// closed with unread input resets the connection, and the client would
+// lose the answer written just before.
+void DiscardInput(int fd) {
+  char buffer[4096];
+  for (int i = 0; i < 16; ++i) {
+    if (recv(fd, buffer, sizeof buffer, MSG_DONTWAIT) <= 0) return;
+  }
+}
+
 bool Done(const ServiceView& row, absl::string_view goal) {
   if (goal == "stop") {
     return row.state == ServiceState::kInactive ||
@@ -46,7 +56,8 @@ struct ControlServer::Client {
   fault::Scheduler::WatchId write_watch = 0;
   fault::Scheduler::WatchId timer = 0;
   bool answered = false;     // the request has been read
-  bool close_after = false;  // close once `out` is written
+  bool close_after = false;  // end once `out` is written
+  bool draining = false;     // answered; reading until the client closes
   // A transition waiting to be answered: the verb and its services.
   std::string waiting;
   std::vector<std::string> names;
@@ -125,6 +136,7 @@ void ControlServer::Accept() {
     fault::UniqueFd fd(raw);
     if (clients_.size() >= kMaxClients) {
       fault::WriteString(fd.get(), "ERR\tbusy\ttoo many clients\n");
+      DiscardInput(fd.get());
       continue;
     }
     struct ucred peer = {};
@@ -132,6 +144,7 @@ void ControlServer::Accept() {
     if (getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 ||
         (peer.uid != 0 && peer.uid != getuid())) {
       fault::WriteString(fd.get(), "ERR\tpermission\tpermission denied\n");
+      DiscardInput(fd.get());
       log_.Warning("control: refused a client with uid ", peer.uid);
       continue;
     }
@@ -165,7 +178,7 @@ void ControlServer::OnReadable(Client& c) {
     Close(fd);
     return;
   }
-  if (c.answered) return;  // nothing more is read after the request
+  if (c.answered) return;  // the rest of a request is discarded
   c.in.append(buffer, static_cast<size_t>(n));
   size_t newline = c.in.find('\n');
   if (newline == std::string::npos) {
@@ -416,14 +429,34 @@ void ControlServer::OnWritable(Client& c) {
   if (!c.out.empty()) return;
   scheduler_.Cancel(c.write_watch);
   c.write_watch = 0;
-  if (c.close_after) Close(fd);
+  if (c.close_after) EndAnswer(fd);
+}
+
+// The answer is written: closing now could reset the connection before
+// the client read it (when its request was not read whole), so the write
+// side is shut and the connection closed once the client closes its end,
+// or after kRequestTimeout.
+void ControlServer::EndAnswer(int fd) {
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return;
+  Client& c = *it->second;
+  if (c.draining) return;
+  c.draining = true;
+  shutdown(fd, SHUT_WR);
+  if (c.timer != 0) scheduler_.Cancel(c.timer);
+  c.timer = scheduler_.After(kRequestTimeout, [this, fd] {
+    auto found = clients_.find(fd);
+    if (found == clients_.end()) return;
+    found->second->timer = 0;
+    Close(fd);
+  });
 }
 
 void ControlServer::Finish(int fd) {
   auto it = clients_.find(fd);
   if (it == clients_.end()) return;  // closed by Send
   it->second->close_after = true;
-  if (it->second->out.empty()) Close(fd);
+  if (it->second->out.empty()) EndAnswer(fd);
 }
 
 void ControlServer::Close(int fd) {
@@ -433,6 +466,7 @@ void ControlServer::Close(int fd) {
   if (c.read_watch != 0) scheduler_.Cancel(c.read_watch);
   if (c.write_watch != 0) scheduler_.Cancel(c.write_watch);
   if (c.timer != 0) scheduler_.Cancel(c.timer);
+  DiscardInput(fd);
   clients_.erase(it);  // closes the descriptor
 }
 

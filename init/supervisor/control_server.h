@@ -81,6 +81,7 @@ class ControlServer {
   void Send(int fd, absl::string_view text);
   void SendError(int fd, absl::string_view code, absl::string_view message);
   void Finish(int fd);
+  void EndAnswer(int fd);
   void Close(int fd);
 
   fault::Scheduler& scheduler_;

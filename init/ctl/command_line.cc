@@ -1,0 +1,380 @@
+#include "init/ctl/command_line.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+
+namespace faultinit::faultctl {
+
+const char kUsage[] =
+    "Usage: faultctl [--socket PATH] VERB [OPTIONS] [ARG...]\n"
+    "Control the services of a running faultinit (system mode) over its\n"
+    "control socket.\n"
+    "\n"
+    "Verbs:\n"
+    "  status [--json] [NAME...]     show services (all when no NAME):\n"
+    "                                NAME STATE PID UPTIME RESTARTS LAST-EXIT\n"
+    "                                DESCRIPTION\n"
+    "  start [--no-block] NAME...    start services, wait until they run\n"
+    "  stop [--no-block] NAME...     stop services, wait until they are down\n"
+    "  restart [--no-block] NAME...  restart services, wait until they run\n"
+    "  reload                        re-read the unit directory; print what\n"
+    "                                was started, stopped and restarted, and\n"
+    "                                every unit-file error and warning\n"
+    "  log [-n N] [-f] NAME          a service's recent output lines\n"
+    "  poweroff, reboot, halt        shut the system down\n"
+    "  notify KEY=VALUE...           send one sd_notify datagram to\n"
+    "                                $NOTIFY_SOCKET (READY=1, STATUS=text)\n"
+    "\n"
+    "Options:\n"
+    "      --socket PATH   faultinit's control socket (default:\n"
+    "                      $FAULTINIT_SOCKET, else /run/faultinit/control)\n"
+    "      --json          status: a JSON array instead of the table\n"
+    "      --no-block      start, stop, restart: return once faultinit has\n"
+    "                      taken the request, without waiting\n"
+    "  -n, --lines N       log: how many recent lines (default 10)\n"
+    "  -f, --follow        log: then print new lines until interrupted\n"
+    "  -h, --help          show this help and exit\n"
+    "      --version       show the version and exit\n"
+    "\n"
+    "Exit status: 0 success; 1 the operation failed; 2 usage error; 3 a\n"
+    "service named to status is not running; 4 no such service; 5 cannot\n"
+    "reach faultinit, or it is busy. log -f ends by the signal that\n"
+    "interrupts it (a shell reports 130 for Ctrl-C).\n";
+
+namespace {
+
+using fault::InvalidArgumentError;
+using fault::Status;
+using fault::StatusOr;
+
+constexpr Verb kVerbs[] = {
+    Verb::kStatus,   Verb::kStart,  Verb::kStop, Verb::kRestart,
+    Verb::kReload,   Verb::kLog,    Verb::kPoweroff, Verb::kReboot,
+    Verb::kHalt,     Verb::kNotify,
+};
+
+enum class Option { kSocket, kJson, kNoBlock, kLines, kFollow, kHelp,
+                    kVersion };
+
+struct OptionSpec {
+  Option option;
+  char short_name;  // 0 when long-only
+  const char* long_name;
+  bool takes_value;
+};
+
+constexpr OptionSpec kOptions[] = {
+    {Option::kSocket, 0, "socket", true},
+    {Option::kJson, 0, "json", false},
+    {Option::kNoBlock, 0, "no-block", false},
+    {Option::kLines, 'n', "lines", true},
+    {Option::kFollow, 'f', "follow", false},
+    {Option::kHelp, 'h', "help", false},
+    {Option::kVersion, 0, "version", false},
+};
+
+const OptionSpec* FindLong(absl::string_view name) {
+  for (const OptionSpec& spec : kOptions) {
+    if (name == spec.long_name) return &spec;
+  }
+  return nullptr;
+}
+
+const OptionSpec* FindShort(char name) {
+  for (const OptionSpec& spec : kOptions) {
+    if (spec.short_name != 0 && spec.short_name == name) return &spec;
+  }
+  return nullptr;
+}
+
+// Applies reports whether `option` may be given to `verb`.
+bool Applies(Option option, Verb verb) {
+  switch (option) {
+    case Option::kSocket:
+      return verb != Verb::kNotify;
+    case Option::kJson:
+      return verb == Verb::kStatus;
+    case Option::kNoBlock:
+      return verb == Verb::kStart || verb == Verb::kStop ||
+             verb == Verb::kRestart;
+    case Option::kLines:
+    case Option::kFollow:
+      return verb == Verb::kLog;
+    case Option::kHelp:
+    case Option::kVersion:
+      return true;
+  }
+  return false;
+}
+
+std::optional<Verb> FindVerb(absl::string_view word) {
+  for (Verb verb : kVerbs) {
+    if (word == VerbName(verb)) return verb;
+  }
+  return std::nullopt;
+}
+
+// The options seen, in the spelling the user chose (for messages).
+struct Seen {
+  Option option;
+  std::string shown;
+};
+
+Status Apply(const OptionSpec& spec, absl::string_view shown,
+             absl::string_view value, Command* out) {
+  switch (spec.option) {
+    case Option::kSocket:
+      if (value.empty()) {
+        return InvalidArgumentError(absl::StrCat(shown, ": empty path"));
+      }
+      out->socket = std::string(value);
+      return fault::OkStatus();
+    case Option::kJson:
+      out->json = true;
+      return fault::OkStatus();
+    case Option::kNoBlock:
+      out->no_block = true;
+      return fault::OkStatus();
+    case Option::kLines: {
+      uint64_t lines = 0;
+      bool valid = !value.empty() && value.size() <= 10;
+      for (char c : value) {
+        if (c < '0' || c > '9') valid = false;
+      }
+      if (valid) {
+        for (char c : value) lines = lines * 10 + static_cast<uint64_t>(c - '0');
+      }
+      if (!valid || lines > std::numeric_limits<uint32_t>::max()) {
+        return InvalidArgumentError(absl::StrCat(
+            shown, ": invalid number of lines \"", value, "\""));
+      }
+      out->lines = static_cast<uint32_t>(lines);
+      return fault::OkStatus();
+    }
+    case Option::kFollow:
+      out->follow = true;
+      return fault::OkStatus();
+    case Option::kHelp:
+      out->action = Command::Action::kHelp;
+      return fault::OkStatus();
+    case Option::kVersion:
+      if (out->action != Command::Action::kHelp) {
+        out->action = Command::Action::kVersion;
+      }
+      return fault::OkStatus();
+  }
+  return fault::OkStatus();
+}
+
+// CheckOperands applies each verb's rule on its operands.
+Status CheckOperands(const Command& c) {
+  const absl::string_view verb = VerbName(c.verb);
+  const size_t n = c.operands.size();
+  switch (c.verb) {
+    case Verb::kStatus:
+    case Verb::kStart:
+    case Verb::kStop:
+    case Verb::kRestart:
+    case Verb::kLog:
+      if (c.verb != Verb::kStatus && n == 0) {
+        return InvalidArgumentError(
+            absl::StrCat(verb, ": no service name given"));
+      }
+      if (c.verb == Verb::kLog && n > 1) {
+        return InvalidArgumentError(
+            absl::StrCat("log takes one service name, got \"",
+                         c.operands[1], "\" too"));
+      }
+      for (const std::string& name : c.operands) {
+        if (name.empty()) {
+          return InvalidArgumentError(
+              absl::StrCat(verb, ": empty service name"));
+        }
+      }
+      return fault::OkStatus();
+    case Verb::kReload:
+    case Verb::kPoweroff:
+    case Verb::kReboot:
+    case Verb::kHalt:
+      if (n > 0) {
+        return InvalidArgumentError(absl::StrCat(
+            verb, " takes no arguments, got \"", c.operands[0], "\""));
+      }
+      return fault::OkStatus();
+    case Verb::kNotify:
+      if (n == 0) {
+        return InvalidArgumentError(
+            "notify: no assignment given (e.g. READY=1)");
+      }
+      for (const std::string& assignment : c.operands) {
+        const size_t eq = assignment.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          return InvalidArgumentError(absl::StrCat(
+              "notify: \"", assignment, "\" is not a KEY=VALUE assignment"));
+        }
+        if (assignment.find('\n') != std::string::npos) {
+          return InvalidArgumentError(absl::StrCat(
+              "notify: ", assignment.substr(0, eq),
+              "= holds a newline"));
+        }
+      }
+      return fault::OkStatus();
+  }
+  return fault::OkStatus();
+}
+
+}  // namespace
+
+absl::string_view VerbName(Verb verb) {
+  switch (verb) {
+    case Verb::kStatus:
+      return "status";
+    case Verb::kStart:
+      return "start";
+    case Verb::kStop:
+      return "stop";
+    case Verb::kRestart:
+      return "restart";
+    case Verb::kReload:
+      return "reload";
+    case Verb::kLog:
+      return "log";
+    case Verb::kPoweroff:
+      return "poweroff";
+    case Verb::kReboot:
+      return "reboot";
+    case Verb::kHalt:
+      return "halt";
+    case Verb::kNotify:
+      return "notify";
+  }
+  return "?";
+}
+
+size_t EditDistance(absl::string_view a, absl::string_view b) {
+  // d[i][j]: the distance between a[0, i) and b[0, j), three rows kept.
+  const size_t width = b.size() + 1;
+  std::vector<size_t> two_back(width), previous(width), current(width);
+  for (size_t j = 0; j < width; ++j) previous[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1,
+                             previous[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        current[j] = std::min(current[j], two_back[j - 2] + 1);
+      }
+    }
+    std::swap(two_back, previous);
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+absl::string_view ClosestVerb(absl::string_view word) {
+  absl::string_view best;
+  size_t best_distance = std::numeric_limits<size_t>::max();
+  for (Verb verb : kVerbs) {
+    const size_t distance = EditDistance(word, VerbName(verb));
+    if (distance < best_distance) {
+      best = VerbName(verb);
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+StatusOr<Command> ParseCommandLine(const std::vector<std::string>& argv) {
+  Command out;
+  std::vector<Seen> seen;
+  std::optional<std::string> verb_word;
+  bool options_ended = false;
+  for (size_t i = 0; i < argv.size();) {
+    absl::string_view arg = argv[i++];
+    if (options_ended || arg.size() < 2 || arg[0] != '-') {
+      if (!verb_word.has_value()) {
+        verb_word = std::string(arg);
+      } else {
+        out.operands.emplace_back(arg);
+      }
+      continue;
+    }
+    if (arg == "--") {
+      options_ended = true;
+      continue;
+    }
+    if (arg[1] == '-') {
+      absl::string_view name = arg.substr(2);
+      absl::string_view value;
+      bool has_value = false;
+      if (size_t eq = name.find('='); eq != absl::string_view::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+        has_value = true;
+      }
+      const OptionSpec* spec = FindLong(name);
+      std::string shown = absl::StrCat("--", name);
+      if (spec == nullptr) {
+        return InvalidArgumentError(
+            absl::StrCat("unknown option \"", shown, "\""));
+      }
+      if (spec->takes_value && !has_value) {
+        if (i == argv.size()) {
+          return InvalidArgumentError(absl::StrCat(shown, ": missing value"));
+        }
+        value = argv[i++];
+      } else if (!spec->takes_value && has_value) {
+        return InvalidArgumentError(absl::StrCat(shown, ": takes no value"));
+      }
+      FAULT_RETURN_IF_ERROR(Apply(*spec, shown, value, &out));
+      seen.push_back({spec->option, shown});
+      continue;
+    }
+    // A cluster of short options: -fn20, -f -n 20, -n20.
+    for (size_t j = 1; j < arg.size(); ++j) {
+      const OptionSpec* spec = FindShort(arg[j]);
+      std::string shown = absl::StrCat("-", arg.substr(j, 1));
+      if (spec == nullptr) {
+        return InvalidArgumentError(
+            absl::StrCat("unknown option \"", shown, "\""));
+      }
+      absl::string_view value;
+      if (spec->takes_value) {
+        if (j + 1 < arg.size()) {
+          value = arg.substr(j + 1);
+        } else if (i < argv.size()) {
+          value = argv[i++];
+        } else {
+          return InvalidArgumentError(absl::StrCat(shown, ": missing value"));
+        }
+        j = arg.size();
+      }
+      FAULT_RETURN_IF_ERROR(Apply(*spec, shown, value, &out));
+      seen.push_back({spec->option, shown});
+    }
+  }
+  if (out.action != Command::Action::kRun) return out;
+  if (!verb_word.has_value()) {
+    return InvalidArgumentError("no verb given; try 'faultctl --help'");
+  }
+  std::optional<Verb> verb = FindVerb(*verb_word);
+  if (!verb.has_value()) {
+    return InvalidArgumentError(
+        absl::StrCat("unknown verb \"", *verb_word, "\"; did you mean \"",
+                     ClosestVerb(*verb_word), "\"?"));
+  }
+  out.verb = *verb;
+  for (const Seen& s : seen) {
+    if (!Applies(s.option, out.verb)) {
+      return InvalidArgumentError(absl::StrCat(
+          s.shown, " is not an option of \"", VerbName(out.verb), "\""));
+    }
+  }
+  FAULT_RETURN_IF_ERROR(CheckOperands(out));
+  return out;
+}
+
+}  // namespace faultinit::faultctl

@@ -1,0 +1,221 @@
+// Integration tests of the control socket (docs/control.md) served by the
+// real faultinit in system mode, as PID 1 of a fresh PID namespace, talked
+// to with raw requests: malformed, oversized, silent and many clients, and
+// a refused uid. faultctl's own tests cover the client.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "init/processes.h"
+#include "runtime/fd.h"
+#include "tests/harness.h"
+
+namespace faultinit::testing {
+namespace {
+
+// Connects to `path`; -1 on failure.
+int Connect(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends `request` and reads the answer until faultinit closes.
+std::string Ask(const std::string& path, const std::string& request) {
+  fault::UniqueFd fd(Connect(path));
+  if (!fd.valid()) return "<no connection>";
+  // MSG_NOSIGNAL: a refused client may find the connection closed already;
+  // the answer is still there to read.
+  (void)send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL);
+  return fault::ReadAll(fd.get(), 1 << 20).value_or("<read error>");
+}
+
+class ControlSocket : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
+    // sun_path is short: not under $TEST_TMPDIR. /var/tmp, because /tmp
+    // may be 0700 and the refused-uid test needs a path others can reach.
+    char pattern[] = "/var/tmp/faultinit-control.XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    base_ = pattern;
+    units_ = base_ + "/units";
+    socket_ = base_ + "/run/control";
+    mkdir(units_.c_str(), 0755);
+    FILE* f = fopen((units_ + "/web.service").c_str(), "w");
+    fputs(
+        "[Unit]\nDescription=the web\n[Service]\n"
+        "ExecStart=/bin/sh -c 'echo web up; exec sleep 1000'\n",
+        f);
+    fclose(f);
+    LaunchOptions o;
+    o.args = {"-v", "--services", units_, "--control", socket_};
+    o.pid_namespace = true;
+    running_ = std::make_unique<Running>(o);
+    ASSERT_TRUE(running_->WaitForAllStderr({"web: running", "[web] web up"}));
+  }
+  void TearDown() override {
+    if (running_) {
+      running_->Signal(SIGTERM);
+      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+    }
+    if (!base_.empty()) {
+      std::string command = "rm -rf " + base_;
+      EXPECT_EQ(system(command.c_str()), 0);
+    }
+  }
+  // faultinit's open descriptors.
+  size_t OpenFds() {
+    std::string dir = absl::StrCat("/proc/", running_->faultinit_pid(), "/fd");
+    std::string command = "ls " + dir + " | wc -l";
+    FILE* p = popen(command.c_str(), "r");
+    size_t n = 0;
+    if (fscanf(p, "%zu", &n) != 1) n = 0;
+    pclose(p);
+    return n;
+  }
+
+  std::string base_, units_, socket_;
+  std::unique_ptr<Running> running_;
+};
+
+// The socket is 0600 in a 0700 directory; status answers a row per
+// service; unknown names and verbs are errors that change nothing.
+TEST_F(ControlSocket, StatusAndErrors) {
+  struct stat st;
+  ASSERT_EQ(stat(socket_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(stat((base_ + "/run").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+
+  std::string status = Ask(socket_, "1\tstatus\n");
+  EXPECT_EQ(status.substr(0, 16), "OK\nS\tweb\trunning") << status;
+  EXPECT_NE(status.find("\tthe web\n"), std::string::npos) << status;
+  EXPECT_EQ(Ask(socket_, "1\tstatus\tnope\n"),
+            "ERR\tunknown\tno such service: nope\n");
+  EXPECT_EQ(Ask(socket_, "1\tfrobnicate\n"),
+            "ERR\tusage\tunknown verb or wrong arguments: \"frobnicate\"\n");
+  EXPECT_EQ(Ask(socket_, "2\tstatus\n"),
+            "ERR\tversion\tunsupported protocol version \"2\"; this "
+            "faultinit speaks 1\n");
+  EXPECT_EQ(Ask(socket_, "garbage\n"),
+            "ERR\tusage\texpected VERSION<tab>VERB\n");
+}
+
+// A request over 4096 bytes is refused; faultinit goes on serving.
+TEST_F(ControlSocket, OversizedRequest) {
+  std::string huge = "1\tstatus\t" + std::string(10000, 'x') + "\n";
+  EXPECT_EQ(Ask(socket_, huge), "ERR\tusage\trequest longer than 4096 bytes\n");
+  EXPECT_EQ(Ask(socket_, "1\tstatus\n").substr(0, 3), "OK\n");
+}
+
+// stop and start answer once the transition is complete.
+TEST_F(ControlSocket, TransitionsAnswerWhenDone) {
+  EXPECT_EQ(Ask(socket_, "1\tstop\tweb\n"), "OK\nR\tweb\tinactive\t\n");
+  EXPECT_EQ(Ask(socket_, "1\tstart\tweb\n"), "OK\nR\tweb\trunning\t\n");
+  EXPECT_EQ(Ask(socket_, "1\trestart\tweb\n"), "OK\nR\tweb\trunning\t\n");
+  EXPECT_EQ(Ask(socket_, "1\tstop\tweb\tnope\n"),
+            "ERR\tunknown\tno such service: nope\n");
+  EXPECT_EQ(Ask(socket_, "1\tstatus\tweb\n").substr(0, 16),
+            "OK\nS\tweb\trunning");  // the failed request changed nothing
+}
+
+// A client that connects and never writes does not stall anyone, and is
+// dropped after the request timeout; 100 clients at once leave no fd
+// behind.
+TEST_F(ControlSocket, SilentAndManyClients) {
+  size_t baseline = OpenFds();
+  fault::UniqueFd silent(Connect(socket_));
+  ASSERT_TRUE(silent.valid());
+  EXPECT_EQ(Ask(socket_, "1\tstatus\n").substr(0, 3), "OK\n");
+
+  std::vector<std::thread> threads;
+  std::vector<std::string> answers(100);
+  for (int i = 0; i < 100; ++i) {
+    threads.emplace_back(
+        [&, i] { answers[i] = Ask(socket_, "1\tstatus\tweb\n"); });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::string& answer : answers) {
+    EXPECT_TRUE(answer.substr(0, 3) == "OK\n" ||
+                answer == "ERR\tbusy\ttoo many clients\n")
+        << answer;
+  }
+  // The silent client is closed by faultinit (end of file), not by us.
+  char byte;
+  EXPECT_EQ(read(silent.get(), &byte, 1), 0);
+  silent.Reset();
+  EXPECT_EQ(Ask(socket_, "1\tstatus\n").substr(0, 3), "OK\n");
+  EXPECT_EQ(OpenFds(), baseline);
+}
+
+// A client whose uid is neither root nor faultinit's gets "permission
+// denied" and nothing happens.
+TEST_F(ControlSocket, OtherUidRefused) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to switch uid";
+  // Open the path to everyone so that the check reached is SO_PEERCRED's.
+  chmod(base_.c_str(), 0755);
+  chmod((base_ + "/run").c_str(), 0755);
+  chmod(socket_.c_str(), 0666);
+  int answer[2];
+  ASSERT_EQ(pipe(answer), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(10);
+    std::string text = Ask(socket_, "1\tstop\tweb\n");
+    fault::WriteString(answer[1], text);
+    _exit(0);
+  }
+  close(answer[1]);
+  std::string text = fault::ReadAll(answer[0], 4096).value_or("");
+  close(answer[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(text, "ERR\tpermission\tpermission denied\n");
+  EXPECT_EQ(Ask(socket_, "1\tstatus\tweb\n").substr(0, 16),
+            "OK\nS\tweb\trunning");
+}
+
+// log returns the service's recent lines; follow streams new ones.
+TEST_F(ControlSocket, LogAndFollow) {
+  EXPECT_EQ(Ask(socket_, "1\tlog\t10\tweb\n"), "OK\nL\tweb up\n");
+  fault::UniqueFd follower(Connect(socket_));
+  ASSERT_TRUE(follower.valid());
+  fault::WriteString(follower.get(), "1\tfollow\t0\tweb\n");
+  char buffer[64];
+  ASSERT_EQ(read(follower.get(), buffer, 3), 3);  // "OK\n"
+  // A restart makes the service write its line again.
+  EXPECT_EQ(Ask(socket_, "1\trestart\tweb\n"), "OK\nR\tweb\trunning\t\n");
+  std::string streamed;
+  while (streamed.find('\n') == std::string::npos) {
+    ssize_t n = read(follower.get(), buffer, sizeof buffer);
+    ASSERT_GT(n, 0);
+    streamed.append(buffer, n);
+  }
+  EXPECT_EQ(streamed, "L\tweb up\n");
+}
+
+}  // namespace
+}  // namespace faultinit::testing
