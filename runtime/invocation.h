@@ -120,7 +120,8 @@ class Invocation {
 
   // Exit performs the exit method chosen at construction with `result`. If
   // that method returns (or is empty), the process leaves with
-  // _exit(result). Never returns.
+  // _exit(result). Never returns; an exception thrown by the exit method
+  // propagates to the caller of Exit.
   [[noreturn]] void Exit(int result) const;
 
  private:

@@ -115,16 +115,15 @@ Status Connection::Exchange(absl::string_view request,
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno != ECONNRESET) {
       return fault::ErrnoToStatus(
-          errno,
-          absl::StrCat("unable to read the response from ", path_));
+          errno, absl::StrCat("unable to read the response from ", path_));
     }
     if (n <= 0) break;  // end of file, or a reset after the last bytes
     pending.append(chunk.data(), static_cast<size_t>(n));
     size_t start = 0;
     for (size_t end; (end = pending.find('\n', start)) != std::string::npos;
          start = end + 1) {
-      FAULT_RETURN_IF_ERROR(on_line(
-          absl::string_view(pending).substr(start, end - start)));
+      FAULT_RETURN_IF_ERROR(
+          on_line(absl::string_view(pending).substr(start, end - start)));
     }
     pending.erase(0, start);
     if (pending.size() > kMaxResponseLine) {
@@ -134,8 +133,8 @@ Status Connection::Exchange(absl::string_view request,
     }
   }
   if (!pending.empty()) {
-    return fault::InternalError(absl::StrCat(
-        "the response from ", path_, " ended in the middle of a line"));
+    return fault::InternalError(absl::StrCat("the response from ", path_,
+                                             " ended in the middle of a line"));
   }
   return fault::OkStatus();
 }
@@ -144,9 +143,9 @@ Status SendNotification(absl::string_view socket_path,
                         absl::string_view datagram, pid_t as_pid) {
   StatusOr<UnixAddress> address = MakeAddress(socket_path);
   if (!address.ok()) {
-    return fault::InvalidArgumentError(absl::StrCat(
-        kNotifyVariable, " \"", socket_path, "\": ",
-        address.status().message()));
+    return fault::InvalidArgumentError(
+        absl::StrCat(kNotifyVariable, " \"", socket_path,
+                     "\": ", address.status().message()));
   }
   UniqueFd fd(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {

@@ -50,13 +50,20 @@ using fault::Status;
 using fault::StatusOr;
 
 constexpr Verb kVerbs[] = {
-    Verb::kStatus,   Verb::kStart,  Verb::kStop, Verb::kRestart,
-    Verb::kReload,   Verb::kLog,    Verb::kPoweroff, Verb::kReboot,
-    Verb::kHalt,     Verb::kNotify,
+    Verb::kStatus, Verb::kStart,  Verb::kStop,     Verb::kRestart,
+    Verb::kReload, Verb::kLog,    Verb::kPoweroff, Verb::kReboot,
+    Verb::kHalt,   Verb::kNotify,
 };
 
-enum class Option { kSocket, kJson, kNoBlock, kLines, kFollow, kHelp,
-                    kVersion };
+enum class Option {
+  kSocket,
+  kJson,
+  kNoBlock,
+  kLines,
+  kFollow,
+  kHelp,
+  kVersion
+};
 
 struct OptionSpec {
   Option option;
@@ -144,11 +151,12 @@ Status Apply(const OptionSpec& spec, absl::string_view shown,
         if (c < '0' || c > '9') valid = false;
       }
       if (valid) {
-        for (char c : value) lines = lines * 10 + static_cast<uint64_t>(c - '0');
+        for (char c : value)
+          lines = lines * 10 + static_cast<uint64_t>(c - '0');
       }
       if (!valid || lines > std::numeric_limits<uint32_t>::max()) {
-        return InvalidArgumentError(absl::StrCat(
-            shown, ": invalid number of lines \"", value, "\""));
+        return InvalidArgumentError(
+            absl::StrCat(shown, ": invalid number of lines \"", value, "\""));
       }
       out->lines = static_cast<uint32_t>(lines);
       return fault::OkStatus();
@@ -183,9 +191,8 @@ Status CheckOperands(const Command& c) {
             absl::StrCat(verb, ": no service name given"));
       }
       if (c.verb == Verb::kLog && n > 1) {
-        return InvalidArgumentError(
-            absl::StrCat("log takes one service name, got \"",
-                         c.operands[1], "\" too"));
+        return InvalidArgumentError(absl::StrCat(
+            "log takes one service name, got \"", c.operands[1], "\" too"));
       }
       for (const std::string& name : c.operands) {
         if (name.empty()) {
@@ -216,8 +223,7 @@ Status CheckOperands(const Command& c) {
         }
         if (assignment.find('\n') != std::string::npos) {
           return InvalidArgumentError(absl::StrCat(
-              "notify: ", assignment.substr(0, eq),
-              "= holds a newline"));
+              "notify: ", assignment.substr(0, eq), "= holds a newline"));
         }
       }
       return fault::OkStatus();
@@ -262,8 +268,8 @@ size_t EditDistance(absl::string_view a, absl::string_view b) {
     current[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1,
-                             previous[j - 1] + cost});
+      current[j] = std::min(
+          {previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
         current[j] = std::min(current[j], two_back[j - 2] + 1);
       }
@@ -362,9 +368,9 @@ StatusOr<Command> ParseCommandLine(const std::vector<std::string>& argv) {
   }
   std::optional<Verb> verb = FindVerb(*verb_word);
   if (!verb.has_value()) {
-    return InvalidArgumentError(
-        absl::StrCat("unknown verb \"", *verb_word, "\"; did you mean \"",
-                     ClosestVerb(*verb_word), "\"?"));
+    return InvalidArgumentError(absl::StrCat("unknown verb \"", *verb_word,
+                                             "\"; did you mean \"",
+                                             ClosestVerb(*verb_word), "\"?"));
   }
   out.verb = *verb;
   for (const Seen& s : seen) {

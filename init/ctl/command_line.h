@@ -28,9 +28,9 @@ namespace faultinit::faultctl {
 
 // Exit statuses (docs/control.md).
 inline constexpr int kExitSuccess = 0;
-inline constexpr int kExitFailed = 1;       // the operation failed
-inline constexpr int kExitUsage = 2;        // usage error
-inline constexpr int kExitNotRunning = 3;   // `status NAME`: not running
+inline constexpr int kExitFailed = 1;      // the operation failed
+inline constexpr int kExitUsage = 2;       // usage error
+inline constexpr int kExitNotRunning = 3;  // `status NAME`: not running
 inline constexpr int kExitNoSuchService = 4;
 inline constexpr int kExitUnreachable = 5;  // cannot reach faultinit, busy
 
@@ -56,7 +56,7 @@ absl::string_view VerbName(Verb verb);
 struct Command {
   enum class Action { kRun, kHelp, kVersion };
   Action action = Action::kRun;
-  Verb verb = Verb::kStatus;  // meaningful for kRun only
+  Verb verb = Verb::kStatus;          // meaningful for kRun only
   std::optional<std::string> socket;  // --socket PATH
   bool json = false;                  // status --json
   bool no_block = false;              // start|stop|restart --no-block

@@ -69,8 +69,7 @@ std::string FormatUptime(uint64_t seconds) {
     uint64_t seconds;
     const char* suffix;
   };
-  constexpr Unit kUnits[] = {
-      {86400, "d"}, {3600, "h"}, {60, "min"}, {1, "s"}};
+  constexpr Unit kUnits[] = {{86400, "d"}, {3600, "h"}, {60, "min"}, {1, "s"}};
   if (seconds == 0) return "0s";
   for (size_t i = 0; i < 4; ++i) {
     const Unit& unit = kUnits[i];
@@ -124,7 +123,7 @@ std::string FormatStatusTable(absl::Span<const StatusRow> rows) {
       text += line[c];
       if (c + 1 < kColumns) {
         text.append(widths[c] - Width(line[c]), ' ');
-        text += kGap;
+        text.append(kGap.data(), kGap.size());
       }
     }
     text.erase(text.find_last_not_of(' ') + 1);
@@ -187,8 +186,7 @@ std::string FormatStatusJson(absl::Span<const StatusRow> rows) {
     const StatusRow& row = rows[i];
     if (i > 0) out += ",";
     absl::StrAppend(&out, "{\"name\":", JsonString(row.name),
-                    ",\"state\":", JsonString(row.state),
-                    ",\"pid\":", row.pid,
+                    ",\"state\":", JsonString(row.state), ",\"pid\":", row.pid,
                     ",\"uptime_seconds\":", row.uptime_seconds,
                     ",\"restarts\":", row.restarts,
                     ",\"last_exit\":", JsonString(row.last_exit),

@@ -134,9 +134,9 @@ StatusOr<std::string> EncodeRequest(absl::string_view verb,
   }
   line += '\n';
   if (line.size() > kMaxRequestBytes) {
-    return InvalidArgumentError(
-        absl::StrCat("request too long: ", line.size(), " bytes, at most ",
-                     kMaxRequestBytes));
+    return InvalidArgumentError(absl::StrCat("request too long: ", line.size(),
+                                             " bytes, at most ",
+                                             kMaxRequestBytes));
   }
   return line;
 }
@@ -176,7 +176,7 @@ StatusOr<ResponseLine> DecodeResponseLine(absl::string_view line) {
   if (tag == "R") return DecodeResultRow(line, fields);
   if (tag == "C") return DecodeChangeLine(line, fields);
   if (tag.empty()) return Malformed(line, "empty tag");
-  return Malformed(line, absl::StrCat("unknown tag \"", tag, "\""));
+  return Malformed(line, "unknown tag");
 }
 
 }  // namespace faultinit::faultctl

@@ -1,0 +1,257 @@
+#include "init/ctl/protocol.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace faultinit::faultctl {
+namespace {
+
+using fault::StatusCode;
+
+template <typename T>
+T DecodeAs(absl::string_view line) {
+  fault::StatusOr<ResponseLine> decoded = DecodeResponseLine(line);
+  EXPECT_TRUE(decoded.ok()) << decoded.status().ToString();
+  if (!decoded.ok()) return T{};
+  const T* value = std::get_if<T>(&*decoded);
+  EXPECT_NE(value, nullptr) << "wrong kind of line for \"" << line << "\"";
+  return value != nullptr ? *value : T{};
+}
+
+// The request is the version, the verb and the arguments, tab-separated.
+TEST(EncodeRequest, VersionVerbArguments) {
+  fault::StatusOr<std::string> request = EncodeRequest("start", {"web", "db"});
+  ASSERT_TRUE(request.ok()) << request.status().ToString();
+  EXPECT_EQ(*request, "1\tstart\tweb\tdb\n");
+}
+
+// A verb without arguments is just the version and the verb.
+TEST(EncodeRequest, NoArguments) {
+  fault::StatusOr<std::string> request = EncodeRequest("reload", {});
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(*request, "1\treload\n");
+}
+
+// An empty argument stays a field (the server decides what it means).
+TEST(EncodeRequest, EmptyArgumentIsAField) {
+  fault::StatusOr<std::string> request = EncodeRequest("status", {""});
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(*request, "1\tstatus\t\n");
+}
+
+// Tabs and newlines would change the framing: refused, naming the field.
+TEST(EncodeRequest, RefusesTabsAndNewlines) {
+  fault::StatusOr<std::string> tab = EncodeRequest("start", {"a\tb"});
+  ASSERT_FALSE(tab.ok());
+  EXPECT_EQ(tab.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(tab.status().message(), "argument \"a\tb\" holds a tab");
+
+  fault::StatusOr<std::string> newline = EncodeRequest("start", {"a\nb"});
+  ASSERT_FALSE(newline.ok());
+  EXPECT_EQ(newline.status().message(), "argument holds a newline");
+
+  EXPECT_FALSE(EncodeRequest("sta\trt", {}).ok());
+  EXPECT_FALSE(EncodeRequest("start\n", {}).ok());
+  EXPECT_FALSE(EncodeRequest("", {}).ok());
+}
+
+// The limit is 4096 bytes including the newline: 4096 passes, 4097 fails.
+TEST(EncodeRequest, AtMost4096Bytes) {
+  // "1\tstatus\t" is 9 bytes, the "\n" one more.
+  const std::string fits(4096 - 10, 'x');
+  fault::StatusOr<std::string> request = EncodeRequest("status", {fits});
+  ASSERT_TRUE(request.ok()) << request.status().ToString();
+  EXPECT_EQ(request->size(), 4096u);
+
+  fault::StatusOr<std::string> over = EncodeRequest("status", {fits + "x"});
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().message(),
+            "request too long: 4097 bytes, at most 4096");
+}
+
+TEST(DecodeResponseLine, Ok) {
+  fault::StatusOr<ResponseLine> line = DecodeResponseLine("OK");
+  ASSERT_TRUE(line.ok());
+  EXPECT_TRUE(std::holds_alternative<OkLine>(*line));
+  EXPECT_FALSE(DecodeResponseLine("OK\textra").ok());
+  EXPECT_FALSE(DecodeResponseLine("OK ").ok());
+  EXPECT_FALSE(DecodeResponseLine("ok").ok());
+}
+
+// ERR carries a code (known codes mapped, others kept) and a message.
+TEST(DecodeResponseLine, Err) {
+  ErrorLine unknown = DecodeAs<ErrorLine>("ERR\tunknown\tno such service: web");
+  EXPECT_EQ(unknown.code, ErrorCode::kUnknown);
+  EXPECT_EQ(unknown.code_text, "unknown");
+  EXPECT_EQ(unknown.message, "no such service: web");
+
+  // The doc shows `ERR \t busy` without a message.
+  ErrorLine busy = DecodeAs<ErrorLine>("ERR\tbusy");
+  EXPECT_EQ(busy.code, ErrorCode::kBusy);
+  EXPECT_EQ(busy.message, "");
+
+  ErrorLine newer = DecodeAs<ErrorLine>("ERR\tquota\tslow down");
+  EXPECT_EQ(newer.code, ErrorCode::kOther);
+  EXPECT_EQ(newer.code_text, "quota");
+
+  EXPECT_FALSE(DecodeResponseLine("ERR").ok());
+  EXPECT_FALSE(DecodeResponseLine("ERR\t\tmessage").ok());
+  EXPECT_FALSE(DecodeResponseLine("ERR\tfailed\tmessage\tmore").ok());
+}
+
+TEST(ParseErrorCode, EveryDocumentedCode) {
+  EXPECT_EQ(ParseErrorCode("usage"), ErrorCode::kUsage);
+  EXPECT_EQ(ParseErrorCode("permission"), ErrorCode::kPermission);
+  EXPECT_EQ(ParseErrorCode("unknown"), ErrorCode::kUnknown);
+  EXPECT_EQ(ParseErrorCode("failed"), ErrorCode::kFailed);
+  EXPECT_EQ(ParseErrorCode("busy"), ErrorCode::kBusy);
+  EXPECT_EQ(ParseErrorCode("version"), ErrorCode::kVersion);
+  EXPECT_EQ(ParseErrorCode("Usage"), ErrorCode::kOther);
+  EXPECT_EQ(ParseErrorCode(""), ErrorCode::kOther);
+}
+
+// An S row with every field, and one with the optional fields empty.
+TEST(DecodeResponseLine, StatusRow) {
+  StatusRow row = DecodeAs<StatusRow>(
+      "S\tweb\trunning\t42\t3720\t2\texit 3\tserving\tWeb server");
+  EXPECT_EQ(row.name, "web");
+  EXPECT_EQ(row.state, "running");
+  EXPECT_EQ(row.pid, 42);
+  EXPECT_EQ(row.uptime_seconds, 3720u);
+  EXPECT_EQ(row.restarts, 2u);
+  EXPECT_EQ(row.last_exit, "exit 3");
+  EXPECT_EQ(row.status_text, "serving");
+  EXPECT_EQ(row.description, "Web server");
+
+  StatusRow bare = DecodeAs<StatusRow>("S\tdb\tinactive\t0\t0\t0\t\t\t");
+  EXPECT_EQ(bare.name, "db");
+  EXPECT_EQ(bare.pid, 0);
+  EXPECT_EQ(bare.last_exit, "");
+  EXPECT_EQ(bare.status_text, "");
+  EXPECT_EQ(bare.description, "");
+}
+
+// Numbers are plain decimal; anything else is refused, never a crash.
+TEST(DecodeResponseLine, StatusRowRefusesBadFields) {
+  const char* bad[] = {
+      "S\tweb\trunning\t42\t1\t0\t\t",      // 8 fields
+      "S\tweb\trunning\t42\t1\t0\t\t\t\t",  // 10 fields
+      "S\t\trunning\t42\t1\t0\t\t\t",       // empty NAME
+      "S\tweb\t\t42\t1\t0\t\t\t",           // empty STATE
+      "S\tweb\trunning\t-1\t1\t0\t\t\t",    // signed PID
+      "S\tweb\trunning\t+1\t1\t0\t\t\t",    // signed PID
+      "S\tweb\trunning\t 1\t1\t0\t\t\t",    // space
+      "S\tweb\trunning\t\t1\t0\t\t\t",      // empty PID
+      "S\tweb\trunning\t1\tx\t0\t\t\t",     // UPTIME_S not a number
+      "S\tweb\trunning\t1\t1\t0x1\t\t\t",   // RESTARTS hex
+      "S\tweb\trunning\t1\t18446744073709551616\t0\t\t\t",  // overflow
+      "S\tweb\trunning\t9223372036854775808\t1\t0\t\t\t",   // pid > int64
+  };
+  for (const char* line : bad) {
+    fault::StatusOr<ResponseLine> decoded = DecodeResponseLine(line);
+    EXPECT_FALSE(decoded.ok()) << line;
+    EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument) << line;
+  }
+  StatusRow max =
+      DecodeAs<StatusRow>("S\tweb\trunning\t1\t18446744073709551615\t0\t\t\t");
+  EXPECT_EQ(max.uptime_seconds, 18446744073709551615u);
+}
+
+// R rows: the trailing MESSAGE field may be empty or absent.
+TEST(DecodeResponseLine, ResultRow) {
+  ResultRow failed =
+      DecodeAs<ResultRow>("R\tweb\tfailed\tExecStart= exited with exit 3");
+  EXPECT_EQ(failed.name, "web");
+  EXPECT_EQ(failed.state, "failed");
+  EXPECT_EQ(failed.message, "ExecStart= exited with exit 3");
+
+  ResultRow nowait = DecodeAs<ResultRow>("R\tweb\tstarting\t");
+  EXPECT_EQ(nowait.state, "starting");
+  EXPECT_EQ(nowait.message, "");
+
+  ResultRow short_form = DecodeAs<ResultRow>("R\tweb\trunning");
+  EXPECT_EQ(short_form.state, "running");
+
+  EXPECT_FALSE(DecodeResponseLine("R\tweb").ok());
+  EXPECT_FALSE(DecodeResponseLine("R\t\trunning\t").ok());
+  EXPECT_FALSE(DecodeResponseLine("R\tweb\t\t").ok());
+  EXPECT_FALSE(DecodeResponseLine("R\tweb\trunning\t\textra").ok());
+}
+
+// C lines carry space-separated names; an empty list is no names.
+TEST(DecodeResponseLine, ChangeLine) {
+  ChangeLine started = DecodeAs<ChangeLine>("C\tstarted\ta b  c");
+  EXPECT_EQ(started.kind, "started");
+  EXPECT_EQ(started.names, (std::vector<std::string>{"a", "b", "c"}));
+
+  EXPECT_TRUE(DecodeAs<ChangeLine>("C\tstopped\t").names.empty());
+  EXPECT_TRUE(DecodeAs<ChangeLine>("C\trestarted").names.empty());
+
+  EXPECT_FALSE(DecodeResponseLine("C").ok());
+  EXPECT_FALSE(DecodeResponseLine("C\t\ta").ok());
+  EXPECT_FALSE(DecodeResponseLine("C\tstarted\ta\tb").ok());
+}
+
+// D and L take the rest of the line verbatim, even with tabs or empty.
+TEST(DecodeResponseLine, DiagnosticAndLogLines) {
+  EXPECT_EQ(
+      DecodeAs<DiagnosticLine>("D\tweb.service:3: error: unknown key \"Foo\"")
+          .text,
+      "web.service:3: error: unknown key \"Foo\"");
+  EXPECT_EQ(DecodeAs<LogLine>("L\tcolumn\tseparated").text,
+            "column\tseparated");
+  EXPECT_EQ(DecodeAs<LogLine>("L\t").text, "");
+  EXPECT_FALSE(DecodeResponseLine("L").ok());
+  EXPECT_FALSE(DecodeResponseLine("D").ok());
+}
+
+// Unknown tags, empty lines, stray newlines and garbage: errors that quote
+// the line (shortened), never a crash.
+TEST(DecodeResponseLine, MalformedLines) {
+  fault::StatusOr<ResponseLine> unknown = DecodeResponseLine("X\tfoo");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(),
+            "malformed response line \"X\tfoo\": unknown tag");
+
+  EXPECT_FALSE(DecodeResponseLine("").ok());
+  EXPECT_FALSE(DecodeResponseLine("\t").ok());
+  EXPECT_FALSE(DecodeResponseLine("OK\n").ok());
+  EXPECT_FALSE(DecodeResponseLine(std::string("S\0\t", 3)).ok());
+
+  const std::string long_line = "Z" + std::string(200, 'z');
+  fault::StatusOr<ResponseLine> shortened = DecodeResponseLine(long_line);
+  ASSERT_FALSE(shortened.ok());
+  EXPECT_EQ(shortened.status().message(), "malformed response line \"" +
+                                              long_line.substr(0, 80) +
+                                              "...\": unknown tag");
+}
+
+// Every prefix of valid lines, and every byte value as a tag, decodes or
+// fails cleanly (run under ASan/UBSan by --config=asan).
+TEST(DecodeResponseLine, PrefixesAndBytesNeverCrash) {
+  const std::string lines[] = {
+      "S\tweb\trunning\t42\t3720\t2\texit 3\tserving\tWeb server",
+      "R\tweb\tfailed\tmessage",
+      "C\tstarted\ta b",
+      "ERR\tusage\tbad",
+      "D\tx",
+      "L\ty",
+      "OK"};
+  for (const std::string& line : lines) {
+    for (size_t n = 0; n <= line.size(); ++n) {
+      DecodeResponseLine(absl::string_view(line).substr(0, n))
+          .status()
+          .IgnoreError();
+    }
+  }
+  for (int c = 0; c < 256; ++c) {
+    const std::string line(1, static_cast<char>(c));
+    DecodeResponseLine(line).status().IgnoreError();
+    DecodeResponseLine(line + "\t").status().IgnoreError();
+  }
+}
+
+}  // namespace
+}  // namespace faultinit::faultctl
