@@ -14,7 +14,10 @@
 #include <unistd.h>
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/match.h"

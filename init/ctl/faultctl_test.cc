@@ -38,7 +38,7 @@ using fault::UniqueFd;
 
 // A bound on every wait, far beyond any healthy run: a hang fails the test
 // with a message instead of running into Bazel's timeout.
-constexpr int kDeadlineMs = 60 * 1000;
+constexpr int kDeadlineMs = 20 * 1000;
 
 std::string FaultctlPath() {
   const char* dir = getenv("TEST_SRCDIR");

@@ -657,8 +657,14 @@ void Supervisor::OnOrphan(const fault::ExitStatus& status) {
 
 void Supervisor::OnNotify() {
   for (const NotifySocket::Received& r : notify_->ReadAll()) {
+    // From the main process, or any process in the service's groups
+    // (a helper such as `faultctl notify` run by its shell), while alive.
+    const pid_t group = r.pid > 0 ? getpgid(r.pid) : -1;
     for (auto& [name, e] : entries_) {
-      if (e->service->main_pid() != r.pid || r.pid == 0) continue;
+      if (r.pid <= 0 || (e->service->main_pid() != r.pid &&
+                         (group <= 0 || e->groups.count(group) == 0))) {
+        continue;
+      }
       if (r.message.status) e->status_text = *r.message.status;
       if (r.message.ready) {
         ReadOutput(*e, kOutputBudget);  // what it wrote before READY=1
