@@ -1,0 +1,152 @@
+// The real faultctl against the real faultinit (system mode, PID 1 of a
+// fresh PID namespace): every verb and its exit status, end to end.
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "runtime/testing/child.h"
+#include "tests/harness.h"
+
+namespace faultinit::testing {
+namespace {
+
+std::string FaultctlPath() {
+  return absl::StrCat(getenv("TEST_SRCDIR"), "/faultinit/init/ctl/faultctl");
+}
+
+struct ChildResultLike {
+  std::string status;  // "exit 0"
+  std::string out;
+  std::string err;
+};
+
+class Faultctl : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
+    char pattern[] = "/var/tmp/faultctl-e2e.XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    base_ = pattern;
+    socket_ = base_ + "/run/control";
+    std::string units = base_ + "/units";
+    mkdir(units.c_str(), 0755);
+    Write(units + "/web.service",
+          "[Unit]\nDescription=the web\n[Service]\n"
+          "ExecStart=/bin/sh -c 'echo web up; exec sleep 1000'\n");
+    // A notify service that reports readiness with faultctl itself.
+    Write(units + "/api.service",
+          absl::StrCat("[Service]\nType=notify\nExecStart=/bin/sh -c '",
+                       FaultctlPath(),
+                       " notify READY=1 STATUS=serving; exec sleep 1000'\n"));
+    LaunchOptions o;
+    o.args = {"-v", "--services", units, "--control", socket_};
+    o.pid_namespace = true;
+    running_ = std::make_unique<Running>(o);
+    ASSERT_TRUE(running_->WaitForAllStderr(
+        {"web: running", "[web] web up", "api: running"}));
+  }
+  void TearDown() override {
+    if (running_ && !stopped_) {
+      running_->Signal(SIGTERM);
+      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+    }
+    if (!base_.empty()) {
+      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
+    }
+  }
+  static void Write(const std::string& path, const std::string& text) {
+    FILE* f = fopen(path.c_str(), "w");
+    fputs(text.c_str(), f);
+    fclose(f);
+  }
+  // Runs faultctl with `args` against this faultinit.
+  ChildResultLike Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {FaultctlPath(), "--socket", socket_});
+    fault::testing::ChildResult r = fault::testing::RunInChild([&] {
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    });
+    return {r.status.ToString(), r.out, r.err};
+  }
+
+  std::string base_, socket_;
+  std::unique_ptr<Running> running_;
+  bool stopped_ = false;
+};
+
+// status prints the table; --json parses back; a named service that is not
+// running exits 3; an unknown one 4.
+TEST_F(Faultctl, Status) {
+  ChildResultLike table = Ctl({"status"});
+  EXPECT_EQ(table.status, "exit 0") << table.err;
+  std::vector<std::string> lines = absl::StrSplit(table.out, '\n');
+  ASSERT_GE(lines.size(), 3u) << table.out;
+  EXPECT_EQ(lines[0].substr(0, 4), "NAME");
+  EXPECT_NE(table.out.find("(serving)"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("the web"), std::string::npos);
+
+  ChildResultLike json = Ctl({"status", "--json", "web"});
+  EXPECT_EQ(json.status, "exit 0");
+  EXPECT_EQ(json.out.substr(0, 27), "[{\"name\":\"web\",\"state\":\"run")
+      << json.out;
+
+  EXPECT_EQ(Ctl({"stop", "web"}).status, "exit 0");
+  EXPECT_EQ(Ctl({"status", "web"}).status, "exit 3");
+  EXPECT_EQ(Ctl({"status", "nope"}).status, "exit 4");
+  ChildResultLike start = Ctl({"start", "web"});
+  EXPECT_EQ(start.status, "exit 0");
+  EXPECT_EQ(start.out, "web: running\n");
+  EXPECT_EQ(Ctl({"restart", "--no-block", "web"}).status, "exit 0");
+}
+
+// log shows recent lines; reload reports what changed; a bad verb is a
+// usage error with a suggestion; an unreachable socket exits 5.
+TEST_F(Faultctl, LogReloadUsageUnreachable) {
+  ChildResultLike log = Ctl({"log", "-n", "5", "web"});
+  EXPECT_EQ(log.status, "exit 0");
+  EXPECT_EQ(log.out, "web up\n");
+  Write(base_ + "/units/extra.service",
+        "[Service]\nExecStart=/bin/sleep 1000\n");
+  ChildResultLike reload = Ctl({"reload"});
+  EXPECT_EQ(reload.status, "exit 0") << reload.err;
+  EXPECT_EQ(reload.out, "started: extra\n");
+  ChildResultLike typo = Ctl({"stauts"});
+  EXPECT_EQ(typo.status, "exit 2");
+  EXPECT_NE(typo.err.find("did you mean \"status\""), std::string::npos);
+  std::vector<std::string> args = {FaultctlPath(), "--socket",
+                                   base_ + "/nowhere", "status"};
+  fault::testing::ChildResult unreachable = fault::testing::RunInChild([&] {
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  });
+  EXPECT_EQ(unreachable.status.ToString(), "exit 5");
+  EXPECT_NE(
+      unreachable.err.find("cannot reach faultinit at " + base_ + "/nowhere"),
+      std::string::npos);
+}
+
+// poweroff brings faultinit down: services stop, and in a container it
+// exits 0.
+TEST_F(Faultctl, Poweroff) {
+  EXPECT_EQ(Ctl({"poweroff"}).status, "exit 0");
+  EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  stopped_ = true;
+  EXPECT_NE(running_->err().find("web: stopped"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace faultinit::testing
