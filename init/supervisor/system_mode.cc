@@ -67,19 +67,17 @@ int SystemMode::Run() {
 }
 
 bool SystemMode::Step() {
-  {
-    supervisor_.Reconcile();
-    control_.Poll();
-    if (phase_ == Phase::kStoppingServices && supervisor_.AllStopped()) {
-      phase_ = Phase::kKillingRest;
-      KillRest(SIGTERM);
-      scheduler_.After(kFinalGrace, [this] { KillRest(SIGKILL); });
-    }
-    // Checked before waiting: with nothing left, nothing would wake us.
-    if (phase_ == Phase::kKillingRest && !HasChildren()) return true;
-    fault::Status status = scheduler_.RunOnce();
-    if (!status.ok()) log_.Warning("event loop: ", status.message());
+  supervisor_.Reconcile();
+  control_.Poll();
+  if (phase_ == Phase::kStoppingServices && supervisor_.AllStopped()) {
+    phase_ = Phase::kKillingRest;
+    KillRest(SIGTERM);
+    scheduler_.After(kFinalGrace, [this] { KillRest(SIGKILL); });
   }
+  // Checked before waiting: with nothing left, nothing would wake us.
+  if (phase_ == Phase::kKillingRest && !HasChildren()) return true;
+  fault::Status status = scheduler_.RunOnce();
+  if (!status.ok()) log_.Warning("event loop: ", status.message());
   return false;
 }
 
