@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "runtime/duration.h"
+#include "runtime/options.h"
 #include "runtime/signals.h"
 
 namespace faultinit {
@@ -57,28 +58,24 @@ using fault::InvalidArgumentError;
 using fault::Status;
 using fault::StatusOr;
 
-struct OptionSpec {
-  char short_name;  // 0 when long-only
-  const char* long_name;
-  bool takes_value;
-};
+using fault::OptionSpec;
 
 constexpr OptionSpec kOptions[] = {
-    {'g', "process-group", false},
-    {'r', "rewrite", true},
-    {'e', "remap-exit", true},
-    {'p', "pdeath", true},
-    {'s', "subreaper", false},
-    {'w', "warn-reaped", false},
-    {'v', "verbose", false},
-    {'P', "pause", false},
-    {0, "grace", true},
-    {'h', "help", false},
-    {0, "system", false},
-    {0, "services", true},
-    {0, "control", true},
-    {0, "check", false},
-    {0, "version", false},
+    {0, 'g', "process-group", false},
+    {0, 'r', "rewrite", true},
+    {0, 'e', "remap-exit", true},
+    {0, 'p', "pdeath", true},
+    {0, 's', "subreaper", false},
+    {0, 'w', "warn-reaped", false},
+    {0, 'v', "verbose", false},
+    {0, 'P', "pause", false},
+    {0, 0, "grace", true},
+    {0, 'h', "help", false},
+    {0, 0, "system", false},
+    {0, 0, "services", true},
+    {0, 0, "control", true},
+    {0, 0, "check", false},
+    {0, 0, "version", false},
 };
 
 Status OptionError(absl::string_view option, absl::string_view message) {
@@ -161,20 +158,6 @@ Status Apply(const OptionSpec& spec, absl::string_view shown,
   return fault::OkStatus();
 }
 
-const OptionSpec* FindShort(char c) {
-  for (const OptionSpec& spec : kOptions) {
-    if (spec.short_name == c) return &spec;
-  }
-  return nullptr;
-}
-
-const OptionSpec* FindLong(absl::string_view name) {
-  for (const OptionSpec& spec : kOptions) {
-    if (name == spec.long_name) return &spec;
-  }
-  return nullptr;
-}
-
 Status ApplyEnvironment(const fault::Invocation::Environment& env,
                         ContainerOptions* o) {
   if (auto it = env.find("TINI_KILL_PROCESS_GROUP");
@@ -210,52 +193,11 @@ StatusOr<CommandLine> ParseCommandLine(
       break;
     }
     if (arg.size() < 2 || arg[0] != '-') break;  // the command starts here
-    ++i;
-    if (arg[1] == '-') {
-      absl::string_view name = arg.substr(2);
-      absl::string_view value;
-      bool has_value = false;
-      if (size_t eq = name.find('='); eq != absl::string_view::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-        has_value = true;
-      }
-      const OptionSpec* spec = FindLong(name);
-      std::string shown = absl::StrCat("--", name);
-      if (spec == nullptr) {
-        return InvalidArgumentError(
-            absl::StrCat("unknown option \"", shown, "\""));
-      }
-      if (spec->takes_value && !has_value) {
-        if (i == argv.size()) return OptionError(shown, "missing value");
-        value = argv[i++];
-      } else if (!spec->takes_value && has_value) {
-        return OptionError(shown, "takes no value");
-      }
-      Status s = Apply(*spec, shown, value, &out);
-      if (!s.ok()) return s;
-      continue;
-    }
-    // A cluster of short options: -vvv, -gw, -rTERM:QUIT, -r TERM:QUIT.
-    for (size_t j = 1; j < arg.size(); ++j) {
-      const OptionSpec* spec = FindShort(arg[j]);
-      std::string shown = absl::StrCat("-", arg.substr(j, 1));
-      if (spec == nullptr) {
-        return InvalidArgumentError(
-            absl::StrCat("unknown option \"", shown, "\""));
-      }
-      absl::string_view value;
-      if (spec->takes_value) {
-        if (j + 1 < arg.size()) {
-          value = arg.substr(j + 1);
-        } else if (i < argv.size()) {
-          value = argv[i++];
-        } else {
-          return OptionError(shown, "missing value");
-        }
-        j = arg.size();
-      }
-      Status s = Apply(*spec, shown, value, &out);
+    StatusOr<std::vector<fault::ScannedOption>> found =
+        fault::ScanOption(argv, &i, kOptions);
+    if (!found.ok()) return found.status();
+    for (const fault::ScannedOption& option : *found) {
+      Status s = Apply(*option.spec, option.shown, option.value, &out);
       if (!s.ok()) return s;
     }
   }

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/options.h"
 
 namespace faultinit::faultctl {
 
@@ -65,36 +66,17 @@ enum class Option {
   kVersion
 };
 
-struct OptionSpec {
-  Option option;
-  char short_name;  // 0 when long-only
-  const char* long_name;
-  bool takes_value;
-};
+using fault::OptionSpec;
 
 constexpr OptionSpec kOptions[] = {
-    {Option::kSocket, 0, "socket", true},
-    {Option::kJson, 0, "json", false},
-    {Option::kNoBlock, 0, "no-block", false},
-    {Option::kLines, 'n', "lines", true},
-    {Option::kFollow, 'f', "follow", false},
-    {Option::kHelp, 'h', "help", false},
-    {Option::kVersion, 0, "version", false},
+    {static_cast<int>(Option::kSocket), 0, "socket", true},
+    {static_cast<int>(Option::kJson), 0, "json", false},
+    {static_cast<int>(Option::kNoBlock), 0, "no-block", false},
+    {static_cast<int>(Option::kLines), 'n', "lines", true},
+    {static_cast<int>(Option::kFollow), 'f', "follow", false},
+    {static_cast<int>(Option::kHelp), 'h', "help", false},
+    {static_cast<int>(Option::kVersion), 0, "version", false},
 };
-
-const OptionSpec* FindLong(absl::string_view name) {
-  for (const OptionSpec& spec : kOptions) {
-    if (name == spec.long_name) return &spec;
-  }
-  return nullptr;
-}
-
-const OptionSpec* FindShort(char name) {
-  for (const OptionSpec& spec : kOptions) {
-    if (spec.short_name != 0 && spec.short_name == name) return &spec;
-  }
-  return nullptr;
-}
 
 // Applies reports whether `option` may be given to `verb`.
 bool Applies(Option option, Verb verb) {
@@ -131,7 +113,7 @@ struct Seen {
 
 Status Apply(const OptionSpec& spec, absl::string_view shown,
              absl::string_view value, Command* out) {
-  switch (spec.option) {
+  switch (static_cast<Option>(spec.id)) {
     case Option::kSocket:
       if (value.empty()) {
         return InvalidArgumentError(absl::StrCat(shown, ": empty path"));
@@ -312,54 +294,14 @@ StatusOr<Command> ParseCommandLine(const std::vector<std::string>& argv) {
       options_ended = true;
       continue;
     }
-    if (arg[1] == '-') {
-      absl::string_view name = arg.substr(2);
-      absl::string_view value;
-      bool has_value = false;
-      if (size_t eq = name.find('='); eq != absl::string_view::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-        has_value = true;
-      }
-      const OptionSpec* spec = FindLong(name);
-      std::string shown = absl::StrCat("--", name);
-      if (spec == nullptr) {
-        return InvalidArgumentError(
-            absl::StrCat("unknown option \"", shown, "\""));
-      }
-      if (spec->takes_value && !has_value) {
-        if (i == argv.size()) {
-          return InvalidArgumentError(absl::StrCat(shown, ": missing value"));
-        }
-        value = argv[i++];
-      } else if (!spec->takes_value && has_value) {
-        return InvalidArgumentError(absl::StrCat(shown, ": takes no value"));
-      }
-      FAULT_RETURN_IF_ERROR(Apply(*spec, shown, value, &out));
-      seen.push_back({spec->option, shown});
-      continue;
-    }
-    // A cluster of short options: -fn20, -f -n 20, -n20.
-    for (size_t j = 1; j < arg.size(); ++j) {
-      const OptionSpec* spec = FindShort(arg[j]);
-      std::string shown = absl::StrCat("-", arg.substr(j, 1));
-      if (spec == nullptr) {
-        return InvalidArgumentError(
-            absl::StrCat("unknown option \"", shown, "\""));
-      }
-      absl::string_view value;
-      if (spec->takes_value) {
-        if (j + 1 < arg.size()) {
-          value = arg.substr(j + 1);
-        } else if (i < argv.size()) {
-          value = argv[i++];
-        } else {
-          return InvalidArgumentError(absl::StrCat(shown, ": missing value"));
-        }
-        j = arg.size();
-      }
-      FAULT_RETURN_IF_ERROR(Apply(*spec, shown, value, &out));
-      seen.push_back({spec->option, shown});
+    --i;  // ScanOption reads the argument itself
+    StatusOr<std::vector<fault::ScannedOption>> found =
+        fault::ScanOption(argv, &i, kOptions);
+    if (!found.ok()) return found.status();
+    for (const fault::ScannedOption& option : *found) {
+      FAULT_RETURN_IF_ERROR(
+          Apply(*option.spec, option.shown, option.value, &out));
+      seen.push_back({static_cast<Option>(option.spec->id), option.shown});
     }
   }
   if (out.action != Command::Action::kRun) return out;
