@@ -31,8 +31,8 @@
 #include <set>
 #include <vector>
 
-#include "init/options.h"
 #include "init/log.h"
+#include "init/options.h"
 #include "runtime/exit_status.h"
 #include "runtime/scheduler.h"
 
