@@ -1,6 +1,8 @@
 // faultinit: a PID-1-capable init for containers and embedded boards.
 //
 // main is a list of steps (see docs/architecture.md):
+//   0. Closed standard descriptors are reopened (a kernel may start init
+//      without any), before anything else takes their numbers.
 //   1. Control takes over signals and the process's exit (runtime).
 //   2. The invocation snapshots argv and tini's environment variables.
 //   3. The command line is parsed; a usage error exits 2.
@@ -58,6 +60,7 @@ int Main(const fault::Invocation& invocation) {
 }  // namespace faultinit
 
 int main(int argc, char** argv, char** envp) {
+  faultinit::ReserveStandardDescriptors();
   fault::Control([=] {
     fault::Invocation invocation = fault::Invocation::System(
         argc, argv, envp, faultinit::kImportedVariables);

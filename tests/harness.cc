@@ -67,6 +67,11 @@ Running::Running(const LaunchOptions& options)
     argv = {"unshare", "--pid",        "--uts",
             "--fork",  "--mount-proc", "--kill-child"};
   }
+  if (options.pid_namespace && !options.in_namespace_first.empty()) {
+    argv.insert(
+        argv.end(),
+        {"/bin/sh", "-c", options.in_namespace_first + "; exec \"$@\"", "sh"});
+  }
   argv.push_back(FaultinitPath());
   argv.insert(argv.end(), options.args.begin(), options.args.end());
   std::vector<std::string> env;

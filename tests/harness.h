@@ -31,8 +31,11 @@ bool PidNamespacesAvailable(std::string* why);
 struct LaunchOptions {
   std::vector<std::string> args;  // faultinit's arguments
   bool pid_namespace = false;     // run as PID 1 of a new namespace
-  std::vector<std::string> env;   // extra NAME=value entries
-  std::string stdin_data;         // written to faultinit's stdin, then EOF
+  // With pid_namespace: a shell command run inside the new namespaces just
+  // before faultinit replaces it (set a hostname, bind-mount a console).
+  std::string in_namespace_first;
+  std::vector<std::string> env;  // extra NAME=value entries
+  std::string stdin_data;        // written to faultinit's stdin, then EOF
   // Runs in the child just before exec (set signal state, ...).
   std::function<void()> before_exec;
 };

@@ -325,6 +325,52 @@ TEST_F(SystemMode, CycleFailsItsUnitsOnly) {
   At(r.err(), "ordering cycle: a -> b -> a");
 }
 
+// As PID 1, faultinit sets the hostname from /etc/hostname.
+TEST_F(SystemMode, HostnameFromEtcHostname) {
+  FILE* f = fopen("/etc/hostname", "r");
+  if (f == nullptr) GTEST_SKIP() << "no /etc/hostname on this machine";
+  char name[256] = {};
+  ASSERT_NE(fgets(name, sizeof name, f), nullptr);
+  fclose(f);
+  std::string expected(name);
+  expected.erase(expected.find_last_not_of(" \t\n") + 1);
+  ASSERT_NE(expected, "before-boot");
+  Unit("name", "[Service]\nType=oneshot\nExecStart=/bin/hostname\n");
+  LaunchOptions o = Boot();
+  o.in_namespace_first = "hostname before-boot";  // the namespace's own
+  Running r(o);
+  ASSERT_TRUE(r.WaitForStderr("name: finished"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  At(r.err(), "[name] " + expected + "\n");
+}
+
+// As PID 1 with no usable stdout, faultinit writes to /dev/console (here a
+// file bind-mounted over it inside the test's mount namespace).
+TEST_F(SystemMode, ConsoleWhenStdoutUnusable) {
+  std::string console = absl::StrCat(dir_, "/console");
+  FILE* f = fopen(console.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fclose(f);
+  Unit("say",
+       "[Service]\nType=oneshot\n"
+       "ExecStart=/bin/sh -c 'echo on the console; kill -TERM 1'\n");
+  LaunchOptions o = Boot();
+  o.in_namespace_first =
+      absl::StrCat("mount --bind ", console, " /dev/console && exec >&-");
+  Running r(o);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  FILE* in = fopen(console.c_str(), "r");
+  ASSERT_NE(in, nullptr);
+  std::string text;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, in)) > 0) text.append(buffer, n);
+  fclose(in);
+  At(text, "[say] on the console\n");
+  At(text, "faultinit: shutting down to power off");
+}
+
 // --check prints every problem with file and line, then the start order,
 // and exits 1 on errors, 0 when clean.
 TEST_F(SystemMode, CheckReportsWithoutRunning) {

@@ -44,7 +44,22 @@ bool IsMountPoint(const char* target) {
   return false;
 }
 
+bool stdio_was_missing = false;
+
 }  // namespace
+
+void ReserveStandardDescriptors() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1) continue;
+    stdio_was_missing = true;
+    int opened = open("/dev/console", O_RDWR | O_NOCTTY);
+    if (opened < 0) opened = open("/dev/null", O_RDWR);
+    if (opened >= 0 && opened != fd) {
+      dup2(opened, fd);
+      close(opened);
+    }
+  }
+}
 
 const char* PowerActionName(PowerAction action) {
   switch (action) {
@@ -101,8 +116,8 @@ void Boot::Up() {
     }
   }
 
-  // A kernel may start init with no usable stdio: use the console.
-  if (fcntl(STDOUT_FILENO, F_GETFD) == -1) {
+  // Started without stdio: now that /dev is there, use the console.
+  if (stdio_was_missing) {
     int console = open("/dev/console", O_RDWR | O_NOCTTY);
     if (console >= 0) {
       dup2(console, STDIN_FILENO);

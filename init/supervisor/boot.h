@@ -17,6 +17,13 @@
 
 namespace faultinit {
 
+// ReserveStandardDescriptors opens any of fds 0, 1, 2 that is closed — a
+// kernel may start init with none — on /dev/console, else /dev/null, so
+// that the descriptors faultinit makes next (its event loop's) never take
+// their numbers. Call first thing in main. Boot::Up later moves stdio to
+// the console if any was missing.
+void ReserveStandardDescriptors();
+
 enum class PowerAction { kPowerOff, kReboot, kHalt };
 const char* PowerActionName(PowerAction action);
 
@@ -26,8 +33,9 @@ class Boot {
 
   // Up mounts /proc, /sys, /dev (+ /dev/pts, /dev/shm) and /run where not
   // mounted yet, sets the hostname from /etc/hostname, moves stdio to
-  // /dev/console when stdout is unusable, and disables Ctrl-Alt-Del's
-  // immediate reboot.
+  // /dev/console when faultinit was started without it (see
+  // ReserveStandardDescriptors), and disables Ctrl-Alt-Del's immediate
+  // reboot.
   void Up();
 
   // Down syncs, unmounts what Up mounted (in reverse; a busy one is
