@@ -134,6 +134,8 @@ void Boot::Up() {
 }
 
 void Boot::Down(PowerAction action) {
+  // Asked before unmounting: the answer reads /proc.
+  const bool machine_init = getpid() == 1 && InInitialPidNamespace();
   sync();
   for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) {
     if (umount2(it->c_str(), 0) == 0) continue;
@@ -142,14 +144,17 @@ void Boot::Down(PowerAction action) {
       log_.Warning("unable to unmount ", *it, ": ", strerror(errno));
     }
   }
-  if (getpid() != 1 || !InInitialPidNamespace()) return;
+  if (!machine_init) return;  // a container's init: exit 0
   int command = action == PowerAction::kReboot ? RB_AUTOBOOT
                 : action == PowerAction::kHalt ? RB_HALT_SYSTEM
                                                : RB_POWER_OFF;
   log_.Info(PowerActionName(action));
+  sync();
   if (reboot(command) != 0) {
     log_.Warning("unable to ", PowerActionName(action), ": ", strerror(errno));
   }
+  // The machine's PID 1 must not exit (the kernel would panic): stay.
+  for (;;) pause();
 }
 
 }  // namespace faultinit

@@ -40,9 +40,10 @@ class Boot {
 
   // Down syncs, unmounts what Up mounted (in reverse; a busy one is
   // remounted read-only), and performs `action` with reboot(2). Returns
-  // only when that is not possible or not wanted: in a container (not the
-  // initial PID namespace, or reboot(2) refused), where faultinit then
-  // exits 0.
+  // only in a container (not PID 1 of the initial PID namespace), where
+  // faultinit then exits 0. As the machine's PID 1 it never returns: if
+  // reboot(2) fails, it logs why and stays (exiting would panic the
+  // kernel).
   void Down(PowerAction action);
 
   // InInitialPidNamespace reports whether this is the machine's own PID
