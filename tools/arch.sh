@@ -25,6 +25,10 @@ deb_fetch() {
   local name=${1%%:*} arch=${1##*:}
   local found
   found=$(ls "$dir/${name}_"*"_${arch}.deb" 2>/dev/null | tail -n 1)
+  if [ -z "$found" ] && [ -n "${FAULTINIT_OFFLINE:-}" ]; then
+    echo "$1 is not in $dir (offline): run tools/setup" >&2
+    return 1
+  fi
   if [ -z "$found" ]; then
     (cd "$dir" && apt-get download -q "$1" >/dev/null 2>"$dir/.err") || {
       echo "unable to download $1: $(grep -m1 -E '^E:' "$dir/.err")" >&2

@@ -54,6 +54,9 @@ void ReserveStandardDescriptors() {
     stdio_was_missing = true;
     int opened = open("/dev/console", O_RDWR | O_NOCTTY);
     if (opened < 0) opened = open("/dev/null", O_RDWR);
+    // No /dev yet: hold the number with the root directory, so that Up can
+    // later put the console there without touching anyone's descriptor.
+    if (opened < 0) opened = open("/", O_RDONLY | O_DIRECTORY);
     if (opened >= 0 && opened != fd) {
       dup2(opened, fd);
       close(opened);
