@@ -36,6 +36,12 @@ void DiscardInput(int fd) {
   }
 }
 
+// Answers a refused client in one non-blocking send; MSG_NOSIGNAL: a
+// client that already left must not raise SIGPIPE in faultinit.
+void Refuse(int fd, absl::string_view answer) {
+  (void)send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 bool Done(const ServiceView& row, absl::string_view goal) {
   if (goal == "stop") {
     return row.state == ServiceState::kInactive ||
@@ -135,7 +141,7 @@ void ControlServer::Accept() {
     }
     fault::UniqueFd fd(raw);
     if (clients_.size() >= kMaxClients) {
-      fault::WriteString(fd.get(), "ERR\tbusy\ttoo many clients\n");
+      Refuse(fd.get(), "ERR\tbusy\ttoo many clients\n");
       DiscardInput(fd.get());
       continue;
     }
@@ -143,7 +149,7 @@ void ControlServer::Accept() {
     socklen_t size = sizeof peer;
     if (getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 ||
         (peer.uid != 0 && peer.uid != getuid())) {
-      fault::WriteString(fd.get(), "ERR\tpermission\tpermission denied\n");
+      Refuse(fd.get(), "ERR\tpermission\tpermission denied\n");
       DiscardInput(fd.get());
       log_.Warning("control: refused a client with uid ", peer.uid);
       continue;
@@ -393,7 +399,7 @@ void ControlServer::Send(int fd, absl::string_view text) {
   if (it == clients_.end()) return;  // already closed
   Client& c = *it->second;
   if (c.out.empty()) {
-    ssize_t n = write(fd, text.data(), text.size());
+    ssize_t n = send(fd, text.data(), text.size(), MSG_NOSIGNAL);
     if (n < 0 && errno != EAGAIN && errno != EINTR) {
       Close(fd);  // the client is gone
       return;
@@ -420,7 +426,7 @@ void ControlServer::Send(int fd, absl::string_view text) {
 
 void ControlServer::OnWritable(Client& c) {
   const int fd = c.fd.get();
-  ssize_t n = write(fd, c.out.data(), c.out.size());
+  ssize_t n = send(fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
   if (n < 0 && errno != EAGAIN && errno != EINTR) {
     Close(fd);
     return;

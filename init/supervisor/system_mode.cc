@@ -38,6 +38,10 @@ int SystemMode::Run() {
     // Not PID 1 (--system): daemons' orphans must still come back to us.
     log_.Warning("unable to register as child subreaper: ", strerror(errno));
   }
+  // A closed stderr or a departed control client must not end faultinit
+  // when it is not PID 1 (PID 1 is spared default-action signals anyway).
+  // Services start with every disposition back to its default.
+  signal(SIGPIPE, SIG_IGN);
   if (mkdir("/run/faultinit", 0755) != 0 && errno != EEXIST) {
     log_.Warning("unable to create /run/faultinit: ", strerror(errno));
   }
