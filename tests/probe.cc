@@ -12,6 +12,9 @@
 //                          print "leftovers PID1 PID2", exit 3.
 //   probe notify TEXT      send "READY=1\nSTATUS=TEXT" to $NOTIFY_SOCKET
 //                          (as sd_notify does), then wait for SIGTERM.
+//   probe stamp            print "ready", then for each SIGUSR1 the
+//                          CLOCK_MONOTONIC nanoseconds when its handler
+//                          ran; exit after SIGTERM (tools/bench).
 //   probe tty              print "foreground" when its process group owns
 //                          the terminal on stdin, else "background".
 
@@ -22,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace {
@@ -126,6 +130,25 @@ int Leftovers() {
 
 }  // namespace
 
+volatile sig_atomic_t stamp_fd = -1;
+
+void Stamp(int) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  long long ns = now.tv_sec * 1000000000LL + now.tv_nsec;
+  char line[32];
+  int n = snprintf(line, sizeof line, "%lld\n", ns);  // fine in a test tool
+  (void)write(stamp_fd, line, n);
+}
+
+int Stamps() {
+  stamp_fd = STDOUT_FILENO;
+  signal(SIGUSR1, Stamp);
+  printf("ready\n");
+  fflush(stdout);
+  for (;;) pause();
+}
+
 int Notify(const char* text) {
   const char* path = getenv("NOTIFY_SOCKET");
   if (path == nullptr) return 94;
@@ -159,6 +182,7 @@ int main(int argc, char** argv) {
     return Orphans(atoi(argv[2]));
   if (strcmp(argv[1], "leftovers") == 0) return Leftovers();
   if (strcmp(argv[1], "notify") == 0 && argc == 3) return Notify(argv[2]);
+  if (strcmp(argv[1], "stamp") == 0) return Stamps();
   if (strcmp(argv[1], "tty") == 0) {
     printf(tcgetpgrp(STDIN_FILENO) == getpgrp() ? "foreground\n"
                                                 : "background\n");
