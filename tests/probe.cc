@@ -15,6 +15,9 @@
 //   probe stamp            print "ready", then for each SIGUSR1 the
 //                          CLOCK_MONOTONIC nanoseconds when its handler
 //                          ran; exit after SIGTERM (tools/bench).
+//   probe respawn FILE N   append "NS" (CLOCK_MONOTONIC) to FILE at start
+//                          and again just before exiting 1, N times in
+//                          all; then stay up (tools/bench's respawn figure).
 //   probe tty              print "foreground" when its process group owns
 //                          the terminal on stdin, else "background".
 
@@ -149,6 +152,26 @@ int Stamps() {
   for (;;) pause();
 }
 
+int Respawn(const char* path, int times) {
+  FILE* f = fopen(path, "a+");
+  if (f == nullptr) return 96;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  fprintf(f, "%lld\n", now.tv_sec * 1000000000LL + now.tv_nsec);
+  fflush(f);
+  rewind(f);
+  int lines = 0;
+  for (int c; (c = fgetc(f)) != EOF;) lines += c == '\n';
+  if (lines >= 2 * times - 1) {
+    fclose(f);
+    for (;;) pause();
+  }
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  fprintf(f, "%lld\n", now.tv_sec * 1000000000LL + now.tv_nsec);
+  fclose(f);
+  return 1;
+}
+
 int Notify(const char* text) {
   const char* path = getenv("NOTIFY_SOCKET");
   if (path == nullptr) return 94;
@@ -183,6 +206,9 @@ int main(int argc, char** argv) {
   if (strcmp(argv[1], "leftovers") == 0) return Leftovers();
   if (strcmp(argv[1], "notify") == 0 && argc == 3) return Notify(argv[2]);
   if (strcmp(argv[1], "stamp") == 0) return Stamps();
+  if (strcmp(argv[1], "respawn") == 0 && argc == 4) {
+    return Respawn(argv[2], atoi(argv[3]));
+  }
   if (strcmp(argv[1], "tty") == 0) {
     printf(tcgetpgrp(STDIN_FILENO) == getpgrp() ? "foreground\n"
                                                 : "background\n");
