@@ -716,23 +716,28 @@ bool Supervisor::Busy(absl::string_view name) const {
          state == ServiceState::kRestarting;
 }
 
+ServiceView Supervisor::RowOf(const Entry& e) {
+  const Service& s = *e.service;
+  return ServiceView{
+      e.unit.name,       s.state(),
+      s.main_pid(),      s.since(),
+      s.restarts(),      s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
+      s.reason(),        e.status_text,
+      e.unit.description};
+}
+
+// One lookup: the control server asks this after every loop dispatch while
+// a client waits, so it does not build the whole table.
 std::optional<ServiceView> Supervisor::View(absl::string_view name) const {
-  for (const ServiceView& row : Status()) {
-    if (row.name == name) return row;
-  }
-  return std::nullopt;
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return std::nullopt;
+  return RowOf(*it->second);
 }
 
 std::vector<ServiceView> Supervisor::Status() const {
   std::vector<ServiceView> rows;
-  for (const std::string& name : order_) {
-    const Entry& e = *entries_.at(name);
-    const Service& s = *e.service;
-    rows.push_back(
-        ServiceView{name, s.state(), s.main_pid(), s.since(), s.restarts(),
-                    s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
-                    s.reason(), e.status_text, e.unit.description});
-  }
+  for (const std::string& name : order_)
+    rows.push_back(RowOf(*entries_.at(name)));
   return rows;
 }
 

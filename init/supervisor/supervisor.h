@@ -139,6 +139,7 @@ class Supervisor : private ServiceEffects {
   absl::Time Now() override;
 
   Entry& EntryOf(const Service& service);
+  static ServiceView RowOf(const Entry& entry);
   void Configure(Entry& entry, const ParsedUnit& parsed);
   void Order(const LoadedUnits& units);
   void ApplyReplacements();
