@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "runtime/fd.h"
+#include "runtime/signals.h"
 
 namespace faultinit {
 namespace {
@@ -53,6 +55,38 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
     }
   }
   return children;
+}
+
+void Leftovers::Signal(int signo, pid_t group) {
+  const bool escalated = signo != signal_;
+  signal_ = signo;
+  char name[12];
+  const absl::string_view shown = fault::SignalDisplayName(signo, name);
+  if (getpid() == 1) {
+    if (escalated) {
+      log_.Info("sending SIG", shown, " to every leftover process");
+      kill(-1, signo);
+    }
+    return;
+  }
+  if (!escalated) return Rescan();
+  signalled_.clear();
+  // The group may hold processes whose parent still lives.
+  if (group > 0 && kill(-group, signo) == 0) {
+    log_.Info("sending SIG", shown, " to process group ", group);
+  }
+  Rescan();
+}
+
+void Leftovers::Rescan() {
+  if (signal_ == 0 || getpid() == 1) return;  // kill(-1) reached everyone
+  char name[12];
+  const absl::string_view shown = fault::SignalDisplayName(signal_, name);
+  for (pid_t pid : ChildrenOf(getpid())) {
+    if (!signalled_.insert(pid).second) continue;
+    log_.Info("sending SIG", shown, " to leftover process ", pid);
+    kill(pid, signal_);
+  }
 }
 
 bool HasChildren() {

@@ -10,7 +10,10 @@
 
 #include <sys/types.h>
 
+#include <set>
 #include <vector>
+
+#include "init/log.h"
 
 namespace faultinit {
 
@@ -21,6 +24,30 @@ std::vector<pid_t> ChildrenOf(pid_t parent);
 // HasChildren reports whether the calling process has any child left,
 // running or zombie (waitid with WNOWAIT: nothing is reaped).
 bool HasChildren();
+
+// Leftovers signals every process an init is responsible for once the ones
+// it runs on purpose are gone: as PID 1 the whole namespace (kill(-1), once
+// per signal); otherwise its children, read from /proc, and again on
+// Rescan as orphans are re-parented to it, each once per signal. Used by
+// container mode (after the child exits) and system mode (after the
+// services stopped). Loop thread only.
+class Leftovers {
+ public:
+  explicit Leftovers(const Logger& log) : log_(log) {}
+
+  // Signal sends `signo` (a new signal, e.g. SIGKILL after SIGTERM, goes to
+  // everyone again), and to process group `group` when it is not 0.
+  void Signal(int signo, pid_t group = 0);
+  // Rescan sends the current signal to children adopted since.
+  void Rescan();
+  // The signal sent last, or 0.
+  int signal() const { return signal_; }
+
+ private:
+  const Logger& log_;
+  int signal_ = 0;
+  std::set<pid_t> signalled_;
+};
 
 }  // namespace faultinit
 

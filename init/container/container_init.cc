@@ -42,7 +42,7 @@ std::vector<int> ContainerInit::ForwardedSignals() {
 
 ContainerInit::ContainerInit(fault::Scheduler& scheduler,
                              const ContainerOptions& options, const Logger& log)
-    : scheduler_(scheduler), options_(options), log_(log) {}
+    : scheduler_(scheduler), options_(options), log_(log), leftovers_(log) {}
 
 int ContainerInit::Run() {
   if (fault::Status s = BecomeReaper(); !s.ok()) log_.Warning(s.message());
@@ -139,7 +139,7 @@ void ContainerInit::OnSignal(int signo) {
     case State::kDraining:
       if (Ends(signo)) {
         log_.Info("received ", Name(signo), " while waiting for leftovers");
-        SignalLeftovers(SIGKILL);
+        leftovers_.Signal(SIGKILL, child_);
       }
       return;
     case State::kDone:
@@ -178,9 +178,7 @@ void ContainerInit::OnOrphanReaped(const fault::ExitStatus& status) {
               ")");
   }
   // Orphans of the dying processes become ours: they get the signal too.
-  if (state_ == State::kDraining && getpid() != 1) {
-    SignalLeftovers(drain_signal_);
-  }
+  if (state_ == State::kDraining) leftovers_.Rescan();
   FinishIfNothingLeft();
 }
 
@@ -190,36 +188,13 @@ void ContainerInit::BeginDraining() {
     state_ = State::kDone;
     return;
   }
-  SignalLeftovers(SIGTERM);
+  leftovers_.Signal(SIGTERM, child_);
   if (options_.grace != absl::InfiniteDuration()) {
     scheduler_.After(options_.grace, [this] {
       if (state_ != State::kDraining) return;
       log_.Info("grace period over: killing leftover processes");
-      SignalLeftovers(SIGKILL);
+      leftovers_.Signal(SIGKILL, child_);
     });
-  }
-}
-
-void ContainerInit::SignalLeftovers(int signo) {
-  bool escalated = signo != drain_signal_;
-  drain_signal_ = signo;
-  if (getpid() == 1) {
-    // Everyone else in the namespace; once per signal.
-    if (escalated) {
-      log_.Info("sending ", Name(signo), " to every leftover process");
-      kill(-1, signo);
-    }
-    return;
-  }
-  if (escalated) signalled_.clear();
-  // The child's process group may hold processes whose parent still lives.
-  if (escalated && child_ > 0 && kill(-child_, signo) == 0) {
-    log_.Info("sending ", Name(signo), " to process group ", child_);
-  }
-  for (pid_t pid : ChildrenOf(getpid())) {
-    if (!signalled_.insert(pid).second) continue;
-    log_.Info("sending ", Name(signo), " to leftover process ", pid);
-    kill(pid, signo);
   }
 }
 

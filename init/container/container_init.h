@@ -33,6 +33,7 @@
 
 #include "init/log.h"
 #include "init/options.h"
+#include "init/processes.h"
 #include "runtime/exit_status.h"
 #include "runtime/scheduler.h"
 
@@ -62,7 +63,6 @@ class ContainerInit {
   void OnChildExit(const fault::ExitStatus& status);
   void OnOrphanReaped(const fault::ExitStatus& status);
   void BeginDraining();
-  void SignalLeftovers(int signo);
   void FinishIfNothingLeft();
 
   fault::Scheduler& scheduler_;
@@ -71,9 +71,7 @@ class ContainerInit {
   State state_ = State::kRunning;
   pid_t child_ = 0;
   int exit_status_ = 0;
-  // The signal leftovers get now (SIGTERM, then SIGKILL), and who got it.
-  int drain_signal_ = 0;
-  std::set<pid_t> signalled_;
+  Leftovers leftovers_;
 };
 
 }  // namespace faultinit

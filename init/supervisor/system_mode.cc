@@ -29,7 +29,8 @@ SystemMode::SystemMode(fault::Scheduler& scheduler,
                    [this](std::vector<std::string>* diagnostics) {
                      return Reload(diagnostics);
                    },
-                   [this](PowerAction action) { BeginShutdown(action); }}) {}
+                   [this](PowerAction action) { BeginShutdown(action); }}),
+      leftovers_(log) {}
 
 int SystemMode::Run() {
   if (getpid() == 1) {
@@ -75,9 +76,11 @@ bool SystemMode::Step() {
   control_.Poll();
   if (phase_ == Phase::kStoppingServices && supervisor_.AllStopped()) {
     phase_ = Phase::kKillingRest;
-    KillRest(SIGTERM);
-    scheduler_.After(kFinalGrace, [this] { KillRest(SIGKILL); });
+    leftovers_.Signal(SIGTERM);
+    scheduler_.After(kFinalGrace, [this] { leftovers_.Signal(SIGKILL); });
   }
+  // Orphans re-parented to faultinit meanwhile get the signal too.
+  if (phase_ == Phase::kKillingRest) leftovers_.Rescan();
   // Checked before waiting: with nothing left, nothing would wake us.
   if (phase_ == Phase::kKillingRest && !HasChildren()) return true;
   fault::Status status = scheduler_.RunOnce();
@@ -147,22 +150,6 @@ void SystemMode::BeginShutdown(PowerAction action) {
             ": stopping services");
   phase_ = Phase::kStoppingServices;
   supervisor_.Shutdown();
-}
-
-void SystemMode::KillRest(int signo) {
-  if (phase_ != Phase::kKillingRest) return;
-  char name[12];
-  if (getpid() == 1) {
-    log_.Info("sending SIG", fault::SignalDisplayName(signo, name),
-              " to every remaining process");
-    kill(-1, signo);
-    return;
-  }
-  for (pid_t pid : ChildrenOf(getpid())) {
-    log_.Info("sending SIG", fault::SignalDisplayName(signo, name),
-              " to remaining process ", pid);
-    kill(pid, signo);
-  }
 }
 
 int CheckUnits(absl::string_view directory) {

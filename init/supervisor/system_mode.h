@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "init/log.h"
 #include "init/options.h"
+#include "init/processes.h"
 #include "init/supervisor/boot.h"
 #include "init/supervisor/control_server.h"
 #include "init/supervisor/supervisor.h"
@@ -55,7 +56,6 @@ class SystemMode {
   void WatchSignals();
   void OnSignal(int signo);
   void BeginShutdown(PowerAction action);
-  void KillRest(int signo);
 
   fault::Scheduler& scheduler_;
   const SystemOptions& options_;
@@ -63,6 +63,7 @@ class SystemMode {
   Boot boot_;
   Supervisor supervisor_;
   ControlServer control_;
+  Leftovers leftovers_;
   Phase phase_ = Phase::kRunning;
   PowerAction action_ = PowerAction::kPowerOff;
 };
