@@ -8,6 +8,9 @@
 //                          "parent NAME" / "child NAME"; both exit after
 //                          SIGTERM. Prints "ready" when both are ready.
 //   probe orphans N        make N orphans (double fork), then exit 0.
+//   probe storm N          make N orphans, wait until PID 1 has reaped
+//                          them all, print PID 1's CPU time (user+system,
+//                          ms, from /proc/1/stat), exit 0 (tools/bench).
 //   probe leftovers        fork one process ignoring SIGTERM and one not,
 //                          print "leftovers PID1 PID2", exit 3.
 //   probe notify TEXT      send "READY=1\nSTATUS=TEXT" to $NOTIFY_SOCKET
@@ -21,6 +24,7 @@
 //   probe tty              print "foreground" when its process group owns
 //                          the terminal on stdin, else "background".
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +114,38 @@ int Orphans(int count) {
     }
     waitpid(middle, nullptr, 0);
   }
+  return 0;
+}
+
+// The number of processes in /proc (this PID namespace's, with
+// --mount-proc), zombies included.
+int CountProcesses() {
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return -1;
+  int count = 0;
+  while (struct dirent* entry = readdir(proc)) {
+    count += entry->d_name[0] >= '1' && entry->d_name[0] <= '9';
+  }
+  closedir(proc);
+  return count;
+}
+
+int Storm(int count) {
+  if (int status = Orphans(count); status != 0) return status;
+  // Until only PID 1 and this process are left: every orphan reaped.
+  const struct timespec tick = {0, 1000000};
+  while (CountProcesses() > 2) nanosleep(&tick, nullptr);
+  FILE* stat = fopen("/proc/1/stat", "r");
+  if (stat == nullptr) return 97;
+  unsigned long user = 0, system = 0;
+  // Fields 14 and 15 (clock ticks); the name (field 2) has no spaces here.
+  int fields = fscanf(stat,
+                      "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                      "%lu %lu",
+                      &user, &system);
+  fclose(stat);
+  if (fields != 2) return 98;
+  printf("%lu\n", (user + system) * 1000 / sysconf(_SC_CLK_TCK));
   return 0;
 }
 
@@ -203,6 +239,7 @@ int main(int argc, char** argv) {
   if (strcmp(argv[1], "family") == 0) return Family();
   if (strcmp(argv[1], "orphans") == 0 && argc == 3)
     return Orphans(atoi(argv[2]));
+  if (strcmp(argv[1], "storm") == 0 && argc == 3) return Storm(atoi(argv[2]));
   if (strcmp(argv[1], "leftovers") == 0) return Leftovers();
   if (strcmp(argv[1], "notify") == 0 && argc == 3) return Notify(argv[2]);
   if (strcmp(argv[1], "stamp") == 0) return Stamps();
