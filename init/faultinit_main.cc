@@ -5,11 +5,15 @@
 //      without any), before anything else takes their numbers.
 //   1. Control takes over signals and the process's exit (runtime).
 //   2. The invocation snapshots argv and tini's environment variables.
-//   3. The command line is parsed; a usage error exits 2.
-//   4. Container mode runs the command on the program's scheduler and
+//   3. The command line is parsed; a usage error exits 2, except as PID 1,
+//      which says what was wrong and runs system mode with the defaults.
+//   4. Faults in faultinit itself are caught (runtime/crash.h): as PID 1
+//      they end in --crash-action, otherwise in the signal, after a line.
+//   5. Container mode runs the command on the program's scheduler and
 //      returns its exit status; system mode runs the unit directory's
 //      services until a shutdown; --check reports on a unit directory.
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "init/container/container_init.h"
@@ -18,15 +22,44 @@
 #include "init/supervisor/system_mode.h"
 #include "init/version.h"
 #include "runtime/control.h"
+#include "runtime/crash.h"
 #include "runtime/fd.h"
 #include "runtime/invocation.h"
+#include "runtime/scheduler.h"
+#include "runtime/signals.h"
 
 namespace faultinit {
 namespace {
 
+#ifdef FAULTINIT_TEST_FAULTS
+// Test builds only (//init:faultinit_test_faults): FAULTINIT_TEST_FAULT=SIG
+// makes faultinit fault on purpose (fault::TriggerFault) on its loop's
+// first turn, after the child or the services have started.
+void ScheduleTestFault() {
+  const char* name = getenv("FAULTINIT_TEST_FAULT");
+  if (name == nullptr) return;
+  fault::StatusOr<int> signo = fault::ParseSignal(name);
+  if (!signo.ok()) return;
+  fault::Scheduling().After(fault::ZeroDuration(),
+                            [signo = *signo] { fault::TriggerFault(signo); });
+}
+#endif
+
 int Main(const fault::Invocation& invocation) {
+  const bool pid1 = getpid() == 1;
   fault::StatusOr<CommandLine> command_line =
-      ParseCommandLine(invocation.argv(), invocation.environ(), getpid() == 1);
+      ParseCommandLine(invocation.argv(), invocation.environ(), pid1);
+  if (!command_line.ok() && pid1) {
+    // PID 1 must not exit over its arguments (the kernel would panic, a
+    // container would stop): say what was wrong, run system mode.
+    fault::WriteString(
+        STDERR_FILENO,
+        absl::StrCat("faultinit: ", command_line.status().message(),
+                     "; ignoring the command line: system mode with the "
+                     "defaults\n"));
+    command_line = CommandLine{};
+    command_line->action = CommandLine::Action::kSystem;
+  }
   if (!command_line.ok()) {
     fault::WriteString(
         STDERR_FILENO,
@@ -34,6 +67,17 @@ int Main(const fault::Invocation& invocation) {
                      "\nTry 'faultinit --help' for more information.\n"));
     return 2;
   }
+  if (fault::Status s = fault::InstallCrashHandler(
+          "faultinit",
+          pid1 ? command_line->crash_action : fault::CrashAction::kDie);
+      !s.ok()) {
+    fault::WriteString(STDERR_FILENO,
+                       absl::StrCat("faultinit: warning: no crash handling: ",
+                                    s.message(), "\n"));
+  }
+#ifdef FAULTINIT_TEST_FAULTS
+  ScheduleTestFault();
+#endif
   switch (command_line->action) {
     case CommandLine::Action::kHelp:
       fault::WriteString(STDOUT_FILENO, kUsage);

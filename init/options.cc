@@ -30,6 +30,9 @@ const char kUsage[] =
     "                           then exit 0\n"
     "      --grace DURATION     leftovers' time between SIGTERM and SIGKILL\n"
     "                           (default 5s; 500ms, 1min 30s, ...)\n"
+    "      --crash-action ACTION  as PID 1, what a fault in faultinit itself\n"
+    "                           ends in: freeze (reap only; the default),\n"
+    "                           reboot or poweroff\n"
     "  -h, --help               show this help and exit\n"
     "      --version            show the version and exit\n"
     "\n"
@@ -70,6 +73,7 @@ constexpr OptionSpec kOptions[] = {
     {0, 'v', "verbose", false},
     {0, 'P', "pause", false},
     {0, 0, "grace", true},
+    {0, 0, "crash-action", true},
     {0, 'h', "help", false},
     {0, 0, "system", false},
     {0, 0, "services", true},
@@ -136,9 +140,13 @@ Status Apply(const OptionSpec& spec, absl::string_view shown,
   }
   absl::string_view name = spec.long_name;
   if (name == "grace") {
-    StatusOr<absl::Duration> grace = fault::ParseTimeSpan(value);
+    StatusOr<fault::Duration> grace = fault::ParseTimeSpan(value);
     if (!grace.ok()) return OptionError(shown, grace.status().message());
     o.grace = *grace;
+  } else if (name == "crash-action") {
+    StatusOr<fault::CrashAction> action = fault::ParseCrashAction(value);
+    if (!action.ok()) return OptionError(shown, action.status().message());
+    out->crash_action = *action;
   } else if (name == "version") {
     out->action = CommandLine::Action::kVersion;
   } else if (name == "system") {

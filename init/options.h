@@ -27,7 +27,8 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "absl/time/time.h"
+#include "runtime/crash.h"
+#include "runtime/duration.h"
 #include "runtime/invocation.h"
 #include "runtime/status.h"
 
@@ -42,7 +43,7 @@ struct ContainerOptions {
   int parent_death_signal = 0;       // -p SIG: faultinit's own
   bool warn_reaped = false;          // -w
   int verbosity = 1;                 // 0 fatal .. 3 debug
-  absl::Duration grace = absl::Seconds(5);  // --grace
+  fault::Duration grace = fault::Seconds(5);  // --grace
 };
 
 // The default unit directory of system mode.
@@ -60,6 +61,9 @@ struct CommandLine {
   Action action = Action::kRun;
   ContainerOptions options;  // kRun
   SystemOptions system;      // kSystem, kCheck (services: the directory)
+  // --crash-action: what a fault in faultinit ends in when it is PID 1
+  // (runtime/crash.h); not PID 1, it dies of the signal after the line.
+  fault::CrashAction crash_action = fault::CrashAction::kFreeze;
 };
 
 // ParseCommandLine reads the arguments (without the command name) and the

@@ -47,11 +47,11 @@ TEST(ParseCommandLine, ShortClustersAndValues) {
 TEST(ParseCommandLine, LongOptions) {
   ContainerOptions o = Parsed({"--grace=1min 30s", "--rewrite", "HUP:USR1",
                                "--process-group", "--verbose", "cmd"});
-  EXPECT_EQ(o.grace, absl::Seconds(90));
+  EXPECT_EQ(o.grace, fault::Seconds(90));
   EXPECT_EQ(o.rewrite.at(SIGHUP), SIGUSR1);
   EXPECT_TRUE(o.process_group);
   EXPECT_EQ(o.verbosity, 2);
-  EXPECT_EQ(Parsed({"cmd"}).grace, absl::Seconds(5));
+  EXPECT_EQ(Parsed({"cmd"}).grace, fault::Seconds(5));
 }
 
 // tini's environment variables act as their options.
@@ -95,6 +95,22 @@ TEST(ParseCommandLine, UsageErrors) {
   EXPECT_EQ(Error({"-p", "FOO", "cmd"}).substr(0, 25),
             "-p: unknown signal \"FOO\":");
   EXPECT_EQ(Error({"--verbose=2", "cmd"}), "--verbose: takes no value");
+}
+
+// --crash-action picks what a fault in faultinit ends in; freeze by default.
+TEST(ParseCommandLine, CrashAction) {
+  fault::StatusOr<CommandLine> c = ParseCommandLine({"cmd"}, {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->crash_action, fault::CrashAction::kFreeze);
+  c = ParseCommandLine({"--crash-action=poweroff", "--system"}, {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->crash_action, fault::CrashAction::kPowerOff);
+  c = ParseCommandLine({"--crash-action", "reboot", "cmd"}, {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->crash_action, fault::CrashAction::kReboot);
+  EXPECT_EQ(Error({"--crash-action=explode", "cmd"}),
+            "--crash-action: invalid crash action \"explode\": expected "
+            "freeze, reboot or poweroff");
 }
 
 // No command as PID 1, or --system, is system mode; --check takes an

@@ -57,6 +57,12 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
   return children;
 }
 
+pid_t ParentOf(pid_t pid) {
+  char state = 0;
+  pid_t ppid = 0;
+  return ReadStat(std::to_string(pid), &state, &ppid) ? ppid : 0;
+}
+
 void Leftovers::Signal(int signo, pid_t group) {
   const bool escalated = signo != signal_;
   signal_ = signo;

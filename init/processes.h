@@ -21,6 +21,10 @@ namespace faultinit {
 // excluded, by scanning /proc/PID/stat. Empty when /proc is not mounted.
 std::vector<pid_t> ChildrenOf(pid_t parent);
 
+// ParentOf returns the parent of `pid` (from /proc/PID/stat), or 0 when
+// the process is gone or /proc is not mounted.
+pid_t ParentOf(pid_t pid);
+
 // HasChildren reports whether the calling process has any child left,
 // running or zombie (waitid with WNOWAIT: nothing is reaped).
 bool HasChildren();

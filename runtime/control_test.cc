@@ -118,7 +118,7 @@ TEST(Protect, CaughtSignalInterrupts) {
   ChildResult r = RunInChild([] {
     Control([]() -> int {
       if (!Interruption::Catch({SIGUSR1}).ok()) return 10;
-      Scheduling().After(absl::ZeroDuration(), [] { raise(SIGUSR1); });
+      Scheduling().After(fault::ZeroDuration(), [] { raise(SIGUSR1); });
       Protect();
     });
   });

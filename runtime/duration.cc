@@ -1,6 +1,7 @@
 #include "runtime/duration.h"
 
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -11,21 +12,23 @@ namespace {
 
 struct Unit {
   absl::string_view name;
-  absl::Duration size;
+  Duration size;
 };
 
-const Unit kUnits[] = {
-    {"us", absl::Microseconds(1)}, {"usec", absl::Microseconds(1)},
-    {"ms", absl::Milliseconds(1)}, {"msec", absl::Milliseconds(1)},
-    {"s", absl::Seconds(1)},       {"sec", absl::Seconds(1)},
-    {"second", absl::Seconds(1)},  {"seconds", absl::Seconds(1)},
-    {"m", absl::Minutes(1)},       {"min", absl::Minutes(1)},
-    {"minute", absl::Minutes(1)},  {"minutes", absl::Minutes(1)},
-    {"h", absl::Hours(1)},         {"hr", absl::Hours(1)},
-    {"hour", absl::Hours(1)},      {"hours", absl::Hours(1)},
-    {"d", absl::Hours(24)},        {"day", absl::Hours(24)},
-    {"days", absl::Hours(24)},
+constexpr Unit kUnits[] = {
+    {"us", Microseconds(1)}, {"usec", Microseconds(1)},
+    {"ms", Milliseconds(1)}, {"msec", Milliseconds(1)},
+    {"s", Seconds(1)},       {"sec", Seconds(1)},
+    {"second", Seconds(1)},  {"seconds", Seconds(1)},
+    {"m", Minutes(1)},       {"min", Minutes(1)},
+    {"minute", Minutes(1)},  {"minutes", Minutes(1)},
+    {"h", Hours(1)},         {"hr", Hours(1)},
+    {"hour", Hours(1)},      {"hours", Hours(1)},
+    {"d", Hours(24)},        {"day", Hours(24)},
+    {"days", Hours(24)},
 };
+
+constexpr int64_t kNanosecondsPerSecond = 1000 * 1000 * 1000;
 
 Status Invalid(absl::string_view text) {
   return InvalidArgumentError(absl::StrCat(
@@ -37,11 +40,55 @@ Status Invalid(absl::string_view text) {
 
 }  // namespace
 
-StatusOr<absl::Duration> ParseTimeSpan(absl::string_view text) {
+Duration Scale(Duration d, double factor) {
+  if (d.infinite()) return d;
+  const double ns = static_cast<double>(d.nanoseconds()) * factor;
+  // 2^63 is the first double past INT64_MAX.
+  if (ns >= 9223372036854775808.0) return InfiniteDuration();
+  if (ns <= -9223372036854775808.0) return -InfiniteDuration();
+  return Nanoseconds(static_cast<int64_t>(ns < 0 ? ns - 0.5 : ns + 0.5));
+}
+
+timespec ToTimespec(Duration d) {
+  timespec ts;
+  if (d == InfiniteDuration()) {
+    ts.tv_sec = std::numeric_limits<time_t>::max();
+    ts.tv_nsec = kNanosecondsPerSecond - 1;
+    return ts;
+  }
+  if (d == -InfiniteDuration()) {
+    ts.tv_sec = std::numeric_limits<time_t>::min();
+    ts.tv_nsec = 0;
+    return ts;
+  }
+  int64_t sec = d.nanoseconds() / kNanosecondsPerSecond;
+  int64_t nsec = d.nanoseconds() % kNanosecondsPerSecond;
+  if (nsec < 0) {
+    --sec;
+    nsec += kNanosecondsPerSecond;
+  }
+  // A 32-bit time_t (armv7) cannot hold every Duration: clamp.
+  if (sec > std::numeric_limits<time_t>::max()) {
+    sec = std::numeric_limits<time_t>::max();
+  } else if (sec < std::numeric_limits<time_t>::min()) {
+    sec = std::numeric_limits<time_t>::min();
+  }
+  ts.tv_sec = static_cast<time_t>(sec);
+  ts.tv_nsec = static_cast<long>(nsec);
+  return ts;
+}
+
+Duration MonotonicNow() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return Seconds(now.tv_sec) + Nanoseconds(now.tv_nsec);
+}
+
+StatusOr<Duration> ParseTimeSpan(absl::string_view text) {
   absl::string_view rest = absl::StripAsciiWhitespace(text);
-  if (rest == "infinity") return absl::InfiniteDuration();
+  if (rest == "infinity") return InfiniteDuration();
   if (rest.empty()) return Invalid(text);
-  absl::Duration total = absl::ZeroDuration();
+  Duration total = ZeroDuration();
   while (!rest.empty()) {
     size_t digits = 0;
     while (digits < rest.size() &&
@@ -62,7 +109,7 @@ StatusOr<absl::Duration> ParseTimeSpan(absl::string_view text) {
     }
     absl::string_view unit_name = rest.substr(0, letters);
     rest = absl::StripLeadingAsciiWhitespace(rest.substr(letters));
-    absl::Duration unit = absl::Seconds(1);
+    Duration unit = Seconds(1);
     if (!unit_name.empty()) {
       bool known = false;
       for (const Unit& u : kUnits) {
@@ -74,27 +121,29 @@ StatusOr<absl::Duration> ParseTimeSpan(absl::string_view text) {
       }
       if (!known) return Invalid(text);
     }
-    total += number * unit;
+    total += Scale(unit, number);
   }
   return total;
 }
 
-std::string FormatTimeSpan(absl::Duration d) {
-  if (d == absl::InfiniteDuration()) return "infinity";
-  if (d == absl::ZeroDuration()) return "0";
+std::string FormatTimeSpan(Duration d) {
+  if (d == InfiniteDuration()) return "infinity";
+  if (d == ZeroDuration()) return "0";
   std::string out;
-  auto term = [&](absl::Duration unit, absl::string_view name) {
-    int64_t n = absl::IDivDuration(d, unit, &d);
+  int64_t ns = d.nanoseconds();
+  auto term = [&](Duration unit, absl::string_view name) {
+    const int64_t n = ns / unit.nanoseconds();
+    ns %= unit.nanoseconds();
     if (n == 0) return;
     if (!out.empty()) out += ' ';
     absl::StrAppend(&out, n, name);
   };
-  term(absl::Hours(24), "d");
-  term(absl::Hours(1), "h");
-  term(absl::Minutes(1), "min");
-  term(absl::Seconds(1), "s");
-  term(absl::Milliseconds(1), "ms");
-  term(absl::Microseconds(1), "us");
+  term(Hours(24), "d");
+  term(Hours(1), "h");
+  term(Minutes(1), "min");
+  term(Seconds(1), "s");
+  term(Milliseconds(1), "ms");
+  term(Microseconds(1), "us");
   return out.empty() ? "0" : out;
 }
 

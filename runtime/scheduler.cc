@@ -18,14 +18,15 @@
 // when epoll_wait returned (an fd number may be closed and reused by a
 // callback).
 //
-// Signals are reference-counted in signals_: the first holder blocks the
-// signal (remembering whether it was blocked already) and adds it to the
-// signalfd mask; the last one undoes both. SIGCHLD is held internally while
-// orphans are reaped and by each exit watch that has no pidfd (pidfd_open
-// failed with ENOSYS). On SIGCHLD, ReapChildren loops waitid(P_ALL) when
-// orphans are reaped, then polls waitid(P_PID) for each pidfd-less watch.
-// Reporting an exit erases its watch first, so a child seen both through its
-// pidfd and through SIGCHLD is reported once.
+// Signals are reference-counted in signals_ (an array by signal number:
+// container mode holds some 50 signals, and PID 1's memory counts): the
+// first holder blocks the signal (remembering whether it was blocked
+// already) and adds it to the signalfd mask; the last one undoes both. SIGCHLD
+// is held internally while orphans are reaped and by each exit watch that has
+// no pidfd (pidfd_open failed with ENOSYS). On SIGCHLD, ReapChildren loops
+// waitid(P_ALL) when orphans are reaped, then polls waitid(P_PID) for each
+// pidfd-less watch. Reporting an exit erases its watch first, so a child seen
+// both through its pidfd and through SIGCHLD is reported once.
 
 #include "runtime/scheduler.h"
 
@@ -44,7 +45,6 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -54,7 +54,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "runtime/fd.h"
 
 #ifndef SYS_pidfd_open
@@ -84,21 +83,13 @@ uint64_t EpollKey(Source source, uint64_t value) {
 Source KeySource(uint64_t key) { return Source(key >> kSourceShift); }
 uint64_t KeyValue(uint64_t key) { return key & kValueMask; }
 
-// MonotonicNow: CLOCK_MONOTONIC as a duration since its epoch.
-absl::Duration MonotonicNow() {
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return absl::DurationFromTimespec(now);
-}
-
 // EpollTimeout: milliseconds until `deadline`, rounded up so that the wait
 // never ends before it; -1 for no deadline.
-int EpollTimeout(absl::Time deadline) {
-  if (deadline == absl::InfiniteFuture()) return -1;
-  const absl::Duration left = deadline - absl::Now();
-  if (left <= absl::ZeroDuration()) return 0;
-  const int64_t ms =
-      absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1)));
+int EpollTimeout(Duration deadline) {
+  if (deadline == InfiniteDuration()) return -1;
+  const Duration left = deadline - MonotonicNow();
+  if (left <= ZeroDuration()) return 0;
+  const int64_t ms = (left.nanoseconds() - 1) / 1000000 + 1;  // rounded up
   return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
 }
 
@@ -128,9 +119,8 @@ struct Watch {
   Scheduler::Callback callback;  // timers and fd watches
   Scheduler::SignalCallback signal_callback;
   Scheduler::ExitCallback exit_callback;
-  absl::Duration deadline;  // timers: when next due (monotonic)
-  absl::Duration period;    // timers: zero for a one-shot timer
-  int signo = 0;
+  Duration deadline;  // timers: when next due (monotonic)
+  Duration period;    // timers: zero for a one-shot timer
   int fd = -1;
   pid_t pid = 0;
   UniqueFd pidfd;  // exit watches; invalid when SIGCHLD is used instead
@@ -155,14 +145,15 @@ class Scheduler::Impl {
   static StatusOr<std::unique_ptr<Impl>> Create();
   ~Impl();
 
-  WatchId AddTimer(absl::Duration delay, absl::Duration period, Callback fn);
-  StatusOr<WatchId> OnSignal(int signo, SignalCallback fn);
+  WatchId AddTimer(Duration delay, Duration period, Callback fn);
+  StatusOr<WatchId> OnSignals(const std::vector<int>& signos,
+                              SignalCallback fn);
   StatusOr<WatchId> OnExit(pid_t pid, ExitCallback fn);
   Status ReapOrphans(ExitCallback fn);
   StatusOr<WatchId> OnFd(int fd, Watch::Kind kind, Callback fn);
   void Cancel(WatchId id);
   void Interject(Callback fn);
-  Status RunOnce(absl::Time deadline);
+  Status RunOnce(Duration deadline);
   Status Run();
   void Stop();
   size_t Pending() const;
@@ -218,10 +209,12 @@ class Scheduler::Impl {
   uint64_t dispatched_ = 0;  // callbacks run so far
 
   std::map<WatchId, std::shared_ptr<Watch>> watches_;
-  std::set<std::pair<absl::Duration, WatchId>> timer_queue_;
-  std::optional<absl::Duration> armed_deadline_;
-  std::map<int, std::vector<WatchId>> signal_watches_;
-  std::map<int, SignalHold> signals_;
+  std::set<std::pair<Duration, WatchId>> timer_queue_;
+  std::optional<Duration> armed_deadline_;
+  // (signal, watch) for every signal of every signal watch, in
+  // registration order.
+  std::vector<std::pair<int, WatchId>> signal_watches_;
+  SignalHold signals_[NSIG] = {};
   sigset_t signal_mask_;
   std::map<pid_t, WatchId> exit_watches_;
   std::set<WatchId> watches_without_pidfd_;
@@ -231,7 +224,9 @@ class Scheduler::Impl {
   std::map<int, FdInterest> fds_;
 
   mutable std::mutex interjections_mutex_;
-  std::deque<Callback> interjections_;  // guarded by interjections_mutex_
+  // Guarded by interjections_mutex_. A vector, not a deque: an empty
+  // deque allocates.
+  std::vector<Callback> interjections_;
   // Stop sets stop_ (consumed by Run) and counts in stops_ (so that a
   // RunOnce during which Stop was called returns). Both are lock-free, hence
   // async-signal-safe.
@@ -268,8 +263,9 @@ Status Scheduler::Impl::Init() {
 
 Scheduler::Impl::~Impl() {
   // Give back every signal still held, restoring the thread's mask.
-  for (const auto& [signo, hold] : signals_) {
-    if (hold.was_blocked) continue;
+  for (int signo = 1; signo < NSIG; ++signo) {
+    const SignalHold& hold = signals_[signo];
+    if (hold.holders == 0 || hold.was_blocked) continue;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, signo);
@@ -323,10 +319,16 @@ void Scheduler::Impl::Cancel(WatchId id) {
       timer_queue_.erase({watch->deadline, id});
       break;
     case Watch::Kind::kSignal: {
-      auto& ids = signal_watches_[watch->signo];
-      ids.erase(std::find(ids.begin(), ids.end(), id));
-      if (ids.empty()) signal_watches_.erase(watch->signo);
-      ReleaseSignal(watch->signo);
+      // Compacts signal_watches_ in place, releasing each signal of `id`.
+      size_t kept = 0;
+      for (const std::pair<int, WatchId>& entry : signal_watches_) {
+        if (entry.second == id) {
+          ReleaseSignal(entry.first);
+        } else {
+          signal_watches_[kept++] = entry;
+        }
+      }
+      signal_watches_.resize(kept);
       break;
     }
     case Watch::Kind::kExit:
@@ -354,15 +356,14 @@ size_t Scheduler::Impl::Pending() const {
 // ---------------------------------------------------------------------------
 // Timers.
 
-Scheduler::WatchId Scheduler::Impl::AddTimer(absl::Duration delay,
-                                             absl::Duration period,
+Scheduler::WatchId Scheduler::Impl::AddTimer(Duration delay, Duration period,
                                              Callback fn) {
   auto watch = std::make_shared<Watch>();
   watch->kind = Watch::Kind::kTimer;
   watch->callback = std::move(fn);
-  watch->deadline = MonotonicNow() + std::max(delay, absl::ZeroDuration());
+  watch->deadline = MonotonicNow() + std::max(delay, ZeroDuration());
   watch->period = period;
-  const absl::Duration deadline = watch->deadline;
+  const Duration deadline = watch->deadline;
   const WatchId id = Insert(std::move(watch));
   timer_queue_.emplace(deadline, id);
   return id;
@@ -370,13 +371,13 @@ Scheduler::WatchId Scheduler::Impl::AddTimer(absl::Duration delay,
 
 // ArmTimer points the timerfd at the earliest pending timer, or disarms it.
 Status Scheduler::Impl::ArmTimer() {
-  std::optional<absl::Duration> earliest;
+  std::optional<Duration> earliest;
   if (!timer_queue_.empty()) earliest = timer_queue_.begin()->first;
   if (earliest == armed_deadline_) return OkStatus();
   itimerspec spec = {};
   if (earliest) {
     // A zero it_value would disarm: the monotonic epoch is never due.
-    spec.it_value = absl::ToTimespec(std::max(*earliest, absl::Nanoseconds(1)));
+    spec.it_value = ToTimespec(std::max(*earliest, Nanoseconds(1)));
   }
   if (timerfd_settime(timer_fd_.get(), TFD_TIMER_ABSTIME, &spec, nullptr) !=
       0) {
@@ -392,7 +393,7 @@ Status Scheduler::Impl::ArmTimer() {
 void Scheduler::Impl::RunDueTimers() {
   DrainCounter(timer_fd_.get());
   armed_deadline_.reset();  // an absolute one-shot timerfd disarms on expiry
-  const absl::Duration now = MonotonicNow();
+  const Duration now = MonotonicNow();
   std::vector<WatchId> due;
   while (!timer_queue_.empty() && timer_queue_.begin()->first <= now) {
     due.push_back(timer_queue_.begin()->second);
@@ -401,7 +402,7 @@ void Scheduler::Impl::RunDueTimers() {
   for (WatchId id : due) {
     std::shared_ptr<Watch> watch = Find(id);
     if (watch == nullptr) continue;  // cancelled by an earlier callback
-    if (watch->period == absl::ZeroDuration()) {
+    if (watch->period == ZeroDuration()) {
       watches_.erase(id);
     } else {
       watch->deadline += watch->period;
@@ -431,7 +432,7 @@ Status Scheduler::Impl::HoldSignal(int signo) {
   sigaddset(&set, signo);
   int error = pthread_sigmask(SIG_BLOCK, &set, &old);
   if (error != 0) {
-    signals_.erase(signo);
+    hold.holders = 0;
     return ErrnoToStatus(error, "unable to block signal");
   }
   hold.was_blocked = sigismember(&old, signo) == 1;
@@ -443,10 +444,10 @@ Status Scheduler::Impl::HoldSignal(int signo) {
 
 // ReleaseSignal: the last holder undoes what the first one did.
 void Scheduler::Impl::ReleaseSignal(int signo) {
-  auto it = signals_.find(signo);
-  if (it == signals_.end() || --it->second.holders > 0) return;
-  const bool was_blocked = it->second.was_blocked;
-  signals_.erase(it);
+  SignalHold& hold = signals_[signo];
+  if (hold.holders == 0 || --hold.holders > 0) return;
+  const bool was_blocked = hold.was_blocked;
+  hold.was_blocked = false;
   sigdelset(&signal_mask_, signo);
   UpdateSignalFd().IgnoreError();  // removing a signal cannot fail
   if (!was_blocked) {
@@ -457,30 +458,41 @@ void Scheduler::Impl::ReleaseSignal(int signo) {
   }
 }
 
-StatusOr<Scheduler::WatchId> Scheduler::Impl::OnSignal(int signo,
-                                                       SignalCallback fn) {
-  sigset_t probe;
-  sigemptyset(&probe);
-  if (signo == SIGKILL || signo == SIGSTOP || sigaddset(&probe, signo) != 0) {
-    return InvalidArgumentError(absl::StrCat("unable to watch signal ", signo,
-                                             ": not a signal that "
-                                             "can be caught"));
+StatusOr<Scheduler::WatchId> Scheduler::Impl::OnSignals(
+    const std::vector<int>& signos, SignalCallback fn) {
+  for (int signo : signos) {
+    sigset_t probe;
+    sigemptyset(&probe);
+    if (signo == SIGKILL || signo == SIGSTOP || sigaddset(&probe, signo) != 0) {
+      return InvalidArgumentError(absl::StrCat("unable to watch signal ", signo,
+                                               ": not a signal that "
+                                               "can be caught"));
+    }
   }
-  FAULT_RETURN_IF_ERROR(HoldSignal(signo));
+  for (size_t i = 0; i < signos.size(); ++i) {
+    Status held = HoldSignal(signos[i]);
+    if (!held.ok()) {
+      while (i > 0) ReleaseSignal(signos[--i]);
+      return held;
+    }
+  }
   auto watch = std::make_shared<Watch>();
   watch->kind = Watch::Kind::kSignal;
   watch->signal_callback = std::move(fn);
-  watch->signo = signo;
   const WatchId id = Insert(std::move(watch));
-  signal_watches_[signo].push_back(id);
+  signal_watches_.reserve(signal_watches_.size() + signos.size());
+  for (int signo : signos) signal_watches_.emplace_back(signo, id);
   return id;
 }
 
-// HandleSignals reads every pending signal, then dispatches each to the
-// watches of its signal and, for SIGCHLD, reaps.
+// HandleSignals reads every pending signal, dispatching each batch read to
+// the watches of its signals, then, if SIGCHLD was among them, reaps. A
+// read that does not fill the buffer took every pending signal (signalfd
+// dequeues until none is left), so the usual wake-up makes one read(2), not
+// a second one to see EAGAIN: an orphan storm wakes the loop per exit.
 Status Scheduler::Impl::HandleSignals() {
-  std::vector<signalfd_siginfo> received;
   signalfd_siginfo buffer[16];
+  bool child_exited = false;
   for (;;) {
     ssize_t n = read(signal_fd_.get(), buffer, sizeof buffer);
     if (n < 0) {
@@ -488,23 +500,22 @@ Status Scheduler::Impl::HandleSignals() {
       if (errno == EAGAIN) break;
       return ErrnoToStatus(errno, "unable to read signalfd");
     }
-    if (n == 0) break;
-    received.insert(received.end(), buffer,
-                    buffer + static_cast<size_t>(n) / sizeof buffer[0]);
-  }
-  bool child_exited = false;
-  for (const signalfd_siginfo& info : received) {
-    if (info.ssi_signo == SIGCHLD) child_exited = true;
-    DispatchSignal(info);
+    const size_t count = static_cast<size_t>(n) / sizeof buffer[0];
+    for (size_t i = 0; i < count; ++i) {
+      if (buffer[i].ssi_signo == SIGCHLD) child_exited = true;
+      DispatchSignal(buffer[i]);
+    }
+    if (count < sizeof buffer / sizeof buffer[0]) break;
   }
   if (child_exited) ReapChildren();
   return OkStatus();
 }
 
 void Scheduler::Impl::DispatchSignal(const signalfd_siginfo& info) {
-  auto it = signal_watches_.find(static_cast<int>(info.ssi_signo));
-  if (it == signal_watches_.end()) return;
-  const std::vector<WatchId> ids = it->second;  // callbacks may change it
+  std::vector<WatchId> ids;  // a copy: callbacks may change the watches
+  for (const auto& [signo, id] : signal_watches_) {
+    if (signo == static_cast<int>(info.ssi_signo)) ids.push_back(id);
+  }
   for (WatchId id : ids) {
     std::shared_ptr<Watch> watch = Find(id);
     if (watch == nullptr) continue;
@@ -617,9 +628,14 @@ void Scheduler::Impl::HandlePidfd(WatchId id) {
   }
 }
 
+// ReapChildren: with an orphan reaper, ReapAll's waitid(P_ALL) loop reaps
+// every exited child, watched ones included, so the per-pid pass is needed
+// only without one (or once a callback has dropped it).
 void Scheduler::Impl::ReapChildren() {
   if (orphan_reaper_ != nullptr) ReapAll();
-  if (!watches_without_pidfd_.empty()) ReapWatchedWithoutPidfd();
+  if (orphan_reaper_ == nullptr && !watches_without_pidfd_.empty()) {
+    ReapWatchedWithoutPidfd();
+  }
 }
 
 // ReapAll reaps every exited child: one SIGCHLD may stand for many exits.
@@ -762,7 +778,7 @@ void Scheduler::Impl::HandleWake() {
     reap_requested_ = false;
     ReapChildren();
   }
-  std::deque<Callback> queued;
+  std::vector<Callback> queued;
   {
     std::lock_guard<std::mutex> lock(interjections_mutex_);
     queued.swap(interjections_);
@@ -797,7 +813,7 @@ Status Scheduler::Impl::Dispatch(const epoll_event* events, int count) {
   return OkStatus();
 }
 
-Status Scheduler::Impl::RunOnce(absl::Time deadline) {
+Status Scheduler::Impl::RunOnce(Duration deadline) {
   const uint64_t dispatched_before = dispatched_;
   const uint32_t stops_before = stops_.load();
   epoll_event events[64];
@@ -814,7 +830,7 @@ Status Scheduler::Impl::RunOnce(absl::Time deadline) {
     // Wake-ups that ran nothing (a Stop, a timer cancelled meanwhile) do
     // not count as events.
     if (dispatched_ != dispatched_before || stops_.load() != stops_before ||
-        absl::Now() >= deadline) {
+        MonotonicNow() >= deadline) {
       return OkStatus();
     }
   }
@@ -822,7 +838,7 @@ Status Scheduler::Impl::RunOnce(absl::Time deadline) {
 
 Status Scheduler::Impl::Run() {
   while (!stop_.exchange(false)) {
-    FAULT_RETURN_IF_ERROR(RunOnce(absl::InfiniteFuture()));
+    FAULT_RETURN_IF_ERROR(RunOnce(InfiniteDuration()));
   }
   return OkStatus();
 }
@@ -840,17 +856,22 @@ StatusOr<std::unique_ptr<Scheduler>> Scheduler::Create() {
   return scheduler;
 }
 
-Scheduler::WatchId Scheduler::After(absl::Duration delay, Callback fn) {
-  return impl_->AddTimer(delay, absl::ZeroDuration(), std::move(fn));
+Scheduler::WatchId Scheduler::After(Duration delay, Callback fn) {
+  return impl_->AddTimer(delay, ZeroDuration(), std::move(fn));
 }
 
-Scheduler::WatchId Scheduler::Every(absl::Duration period, Callback fn) {
-  period = std::max(period, absl::Nanoseconds(1));
+Scheduler::WatchId Scheduler::Every(Duration period, Callback fn) {
+  period = std::max(period, Nanoseconds(1));
   return impl_->AddTimer(period, period, std::move(fn));
 }
 
 StatusOr<Scheduler::WatchId> Scheduler::OnSignal(int signo, SignalCallback fn) {
-  return impl_->OnSignal(signo, std::move(fn));
+  return impl_->OnSignals({signo}, std::move(fn));
+}
+
+StatusOr<Scheduler::WatchId> Scheduler::OnSignals(
+    const std::vector<int>& signos, SignalCallback fn) {
+  return impl_->OnSignals(signos, std::move(fn));
 }
 
 StatusOr<Scheduler::WatchId> Scheduler::OnExit(pid_t pid, ExitCallback fn) {
@@ -871,7 +892,7 @@ StatusOr<Scheduler::WatchId> Scheduler::OnWritable(int fd, Callback fn) {
 
 void Scheduler::Cancel(WatchId id) { impl_->Cancel(id); }
 void Scheduler::Interject(Callback fn) { impl_->Interject(std::move(fn)); }
-Status Scheduler::RunOnce(absl::Time deadline) {
+Status Scheduler::RunOnce(Duration deadline) {
   return impl_->RunOnce(deadline);
 }
 Status Scheduler::Run() { return impl_->Run(); }

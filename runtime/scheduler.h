@@ -41,8 +41,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
-#include "absl/time/time.h"
+#include "runtime/duration.h"
 #include "runtime/exit_status.h"
 #include "runtime/status.h"
 
@@ -65,16 +66,23 @@ class Scheduler {
 
   // After runs `fn` once, `delay` from now (CLOCK_MONOTONIC). Timers due at
   // the same instant run in the order they were added.
-  WatchId After(absl::Duration delay, Callback fn);
+  WatchId After(Duration delay, Callback fn);
   // Every runs `fn` each `period`, first after one period, until cancelled.
   // A period <= 0 is treated as 1 ns.
-  WatchId Every(absl::Duration period, Callback fn);
+  WatchId Every(Duration period, Callback fn);
 
   // OnSignal runs `fn` for each delivery of `signo` (coalesced as the
   // kernel coalesces standard signals). Several watches of one signal all
   // run, in the order added. SIGKILL and SIGSTOP are refused
   // (kInvalidArgument).
   StatusOr<WatchId> OnSignal(int signo, SignalCallback fn);
+  // OnSignals is OnSignal for several signals with one callback and one
+  // watch (container mode forwards some 50 signals: one watch each would
+  // cost PID 1 about 20 KB of heap). `fn` runs for each delivery of any of
+  // `signos` (duplicates: once per listing); Cancel ends all of them. On
+  // error (as OnSignal's, for any of them) nothing is watched.
+  StatusOr<WatchId> OnSignals(const std::vector<int>& signos,
+                              SignalCallback fn);
 
   // OnExit runs `fn` once, when child `pid` has exited, with its status; the
   // Scheduler reaps it. `pid` must be a child of this process that has not
@@ -101,10 +109,11 @@ class Scheduler {
   // its wait. Thread-safe. Queued functions run in order.
   void Interject(Callback fn);
 
-  // RunOnce waits until at least one event is ready (or `deadline` passes,
-  // absl::InfiniteFuture() for no limit), then dispatches every ready event.
-  // Returns OK, or the Status of a failing epoll_wait (EINTR is retried).
-  Status RunOnce(absl::Time deadline = absl::InfiniteFuture());
+  // RunOnce waits until at least one event is ready (or `deadline`, a
+  // MonotonicNow() instant, passes; InfiniteDuration() for no limit), then
+  // dispatches every ready event. Returns OK, or the Status of a failing
+  // epoll_wait (EINTR is retried).
+  Status RunOnce(Duration deadline = InfiniteDuration());
 
   // Run calls RunOnce until Stop is called. Returns OK after Stop.
   Status Run();

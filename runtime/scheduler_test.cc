@@ -37,7 +37,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "runtime/fd.h"
 
@@ -57,18 +56,19 @@ std::unique_ptr<Scheduler> MakeScheduler() {
 // RunUntil runs the loop until `done()`; fails after a limit that only a
 // broken scheduler reaches.
 void RunUntil(Scheduler& scheduler, const std::function<bool()>& done) {
-  const absl::Time limit = absl::Now() + absl::Seconds(20);
+  const fault::Duration limit = fault::MonotonicNow() + fault::Seconds(20);
   while (!done()) {
-    ASSERT_LT(absl::Now(), limit) << "timed out waiting for callbacks";
+    ASSERT_LT(fault::MonotonicNow(), limit)
+        << "timed out waiting for callbacks";
     Status status = scheduler.RunOnce(limit);
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
 }
 
 // RunBriefly runs the loop for `duration`, to show that nothing more runs.
-void RunBriefly(Scheduler& scheduler, absl::Duration duration) {
-  const absl::Time deadline = absl::Now() + duration;
-  while (absl::Now() < deadline) {
+void RunBriefly(Scheduler& scheduler, fault::Duration duration) {
+  const fault::Duration deadline = fault::MonotonicNow() + duration;
+  while (fault::MonotonicNow() < deadline) {
     Status status = scheduler.RunOnce(deadline);
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
@@ -181,11 +181,11 @@ void RunWithoutPidfds(void (*scenario)()) {
 TEST(Scheduler, TimersRunInDeadlineOrderThenInsertionOrder) {
   auto scheduler = MakeScheduler();
   std::vector<std::string> ran;
-  scheduler->After(absl::Milliseconds(40), [&] { ran.push_back("late"); });
-  scheduler->After(absl::Milliseconds(20), [&] { ran.push_back("middle"); });
-  scheduler->After(absl::ZeroDuration(), [&] { ran.push_back("first"); });
-  scheduler->After(absl::ZeroDuration(), [&] { ran.push_back("second"); });
-  scheduler->After(absl::ZeroDuration(), [&] { ran.push_back("third"); });
+  scheduler->After(fault::Milliseconds(40), [&] { ran.push_back("late"); });
+  scheduler->After(fault::Milliseconds(20), [&] { ran.push_back("middle"); });
+  scheduler->After(fault::ZeroDuration(), [&] { ran.push_back("first"); });
+  scheduler->After(fault::ZeroDuration(), [&] { ran.push_back("second"); });
+  scheduler->After(fault::ZeroDuration(), [&] { ran.push_back("third"); });
   ASSERT_NO_FATAL_FAILURE(
       RunUntil(*scheduler, [&] { return ran.size() == 5; }));
   EXPECT_EQ(ran, (std::vector<std::string>{"first", "second", "third", "middle",
@@ -198,12 +198,12 @@ TEST(Scheduler, EveryRepeatsUntilCancelledInItsOwnCallback) {
   auto scheduler = MakeScheduler();
   int runs = 0;
   Scheduler::WatchId id = 0;
-  id = scheduler->Every(absl::Milliseconds(1), [&] {
+  id = scheduler->Every(fault::Milliseconds(1), [&] {
     if (++runs == 3) scheduler->Cancel(id);
   });
   ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] { return runs == 3; }));
   EXPECT_EQ(scheduler->Pending(), 0u);
-  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(20)));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, fault::Milliseconds(20)));
   EXPECT_EQ(runs, 3);
 }
 
@@ -212,7 +212,7 @@ TEST(Scheduler, EveryWithZeroPeriodRunsOncePerDispatch) {
   auto scheduler = MakeScheduler();
   int runs = 0;
   Scheduler::WatchId id =
-      scheduler->Every(absl::ZeroDuration(), [&] { ++runs; });
+      scheduler->Every(fault::ZeroDuration(), [&] { ++runs; });
   ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] { return runs >= 1; }));
   const int after_first = runs;
   ASSERT_TRUE(scheduler->RunOnce().ok());
@@ -226,11 +226,12 @@ TEST(Scheduler, CancelledTimerDoesNotRun) {
   bool cancelled_ran = false;
   bool later_ran = false;
   Scheduler::WatchId id =
-      scheduler->After(absl::Milliseconds(5), [&] { cancelled_ran = true; });
-  ASSERT_TRUE(scheduler->RunOnce(absl::Now()).ok());  // arms the timerfd
+      scheduler->After(fault::Milliseconds(5), [&] { cancelled_ran = true; });
+  ASSERT_TRUE(
+      scheduler->RunOnce(fault::MonotonicNow()).ok());  // arms the timerfd
   scheduler->Cancel(id);
   scheduler->Cancel(id);  // a finished id is ignored
-  scheduler->After(absl::Milliseconds(10), [&] { later_ran = true; });
+  scheduler->After(fault::Milliseconds(10), [&] { later_ran = true; });
   ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] { return later_ran; }));
   EXPECT_FALSE(cancelled_ran);
 }
@@ -253,7 +254,7 @@ TEST(Scheduler, OnReadableRunsWhilePipeHasData) {
   ASSERT_EQ(WriteAll(pipe->write.get(), "ab", 2), 0);
   ASSERT_NO_FATAL_FAILURE(
       RunUntil(*scheduler, [&] { return received == "ab"; }));
-  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(10)));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, fault::Milliseconds(10)));
   EXPECT_EQ(received, "ab");
 
   bool writable = false;
@@ -370,6 +371,65 @@ TEST(Scheduler, OnSignalRefusesUncatchableSignals) {
   EXPECT_EQ(scheduler->Pending(), 0u);
 }
 
+// One OnSignals watch receives each of its signals, shares them with other
+// watches in registration order, and its Cancel releases all of them; a
+// refused signal anywhere in the list leaves nothing watched or blocked.
+TEST(Scheduler, OnSignalsWatchesSeveralSignalsWithOneWatch) {
+  ASSERT_FALSE(IsBlocked(SIGUSR1));
+  ASSERT_FALSE(IsBlocked(SIGUSR2));
+  auto scheduler = MakeScheduler();
+  StatusOr<Scheduler::WatchId> refused =
+      scheduler->OnSignals({SIGUSR1, SIGKILL}, [](const signalfd_siginfo&) {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(IsBlocked(SIGUSR1));
+  EXPECT_EQ(scheduler->Pending(), 0u);
+
+  std::vector<std::string> ran;
+  StatusOr<Scheduler::WatchId> both = scheduler->OnSignals(
+      {SIGUSR1, SIGUSR2}, [&](const signalfd_siginfo& info) {
+        ran.push_back(info.ssi_signo == SIGUSR1 ? "both USR1" : "both USR2");
+      });
+  StatusOr<Scheduler::WatchId> one = scheduler->OnSignal(
+      SIGUSR2, [&](const signalfd_siginfo&) { ran.push_back("one USR2"); });
+  ASSERT_TRUE(both.ok() && one.ok());
+  EXPECT_EQ(scheduler->Pending(), 2u);
+  EXPECT_TRUE(IsBlocked(SIGUSR1));
+  EXPECT_TRUE(IsBlocked(SIGUSR2));
+  ASSERT_EQ(kill(getpid(), SIGUSR2), 0);
+  ASSERT_TRUE(scheduler->RunOnce().ok());
+  ASSERT_EQ(kill(getpid(), SIGUSR1), 0);
+  ASSERT_TRUE(scheduler->RunOnce().ok());
+  EXPECT_EQ(ran,
+            (std::vector<std::string>{"both USR2", "one USR2", "both USR1"}));
+  scheduler->Cancel(*both);
+  EXPECT_FALSE(IsBlocked(SIGUSR1));
+  EXPECT_TRUE(IsBlocked(SIGUSR2));
+  scheduler->Cancel(*one);
+  EXPECT_FALSE(IsBlocked(SIGUSR2));
+}
+
+// More signals pending than one read of the signalfd takes (16) are all
+// dispatched by one RunOnce, each once, in the order queued.
+TEST(Scheduler, MoreSignalsThanOneReadAreAllDispatchedByOneRunOnce) {
+  constexpr int kQueued = 40;
+  auto scheduler = MakeScheduler();
+  std::vector<int> values;
+  StatusOr<Scheduler::WatchId> watch = scheduler->OnSignal(
+      SIGRTMIN,
+      [&](const signalfd_siginfo& info) { values.push_back(info.ssi_int); });
+  ASSERT_TRUE(watch.ok());
+  for (int i = 0; i < kQueued; ++i) {
+    union sigval value;
+    value.sival_int = i;
+    ASSERT_EQ(sigqueue(getpid(), SIGRTMIN, value), 0);
+  }
+  ASSERT_TRUE(scheduler->RunOnce().ok());
+  ASSERT_EQ(values.size(), static_cast<size_t>(kQueued));
+  for (int i = 0; i < kQueued; ++i) EXPECT_EQ(values[i], i);
+  scheduler->Cancel(*watch);
+}
+
 // --- Processes --------------------------------------------------------------
 
 // OnExit reports a child's exit code and the signal that killed another;
@@ -458,7 +518,7 @@ TEST(Scheduler, OnExitRefusesWhatIsNotAnUnreapedChild) {
   // Cancelling leaves the child unreaped.
   scheduler->Cancel(*watch);
   ASSERT_NO_FATAL_FAILURE(WaitUntilExited(child));
-  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(10)));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, fault::Milliseconds(10)));
   EXPECT_EQ(waitpid(child, nullptr, WNOHANG), child);
 }
 
@@ -480,7 +540,7 @@ void ExpectExitWatchCancelledInBatchNotReported() {
   a = *scheduler->OnExit(first, cancel_both);
   b = *scheduler->OnExit(second, cancel_both);
   ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] { return reports > 0; }));
-  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(10)));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, fault::Milliseconds(10)));
   EXPECT_EQ(reports, 1);
   EXPECT_EQ(scheduler->Pending(), 0u);
   // Exactly one of the two is still unreaped.
@@ -515,7 +575,7 @@ void ExpectSignalAndExitInOneWait() {
       scheduler->OnExit(pid, [&](const ExitStatus& s) { report = s; }).ok());
   // Handle what registration queued (the fallback's check for a child that
   // exited before SIGCHLD was blocked) so that only the two events remain.
-  ASSERT_TRUE(scheduler->RunOnce(absl::Now()).ok());
+  ASSERT_TRUE(scheduler->RunOnce(fault::MonotonicNow()).ok());
   ASSERT_FALSE(report.has_value() || signalled);
 
   pipe->write.Reset();  // the child exits
@@ -557,7 +617,7 @@ void ExpectOrphansReapedAndWatchedChildReportedOnce() {
                   .ok());
   ASSERT_NO_FATAL_FAILURE(RunUntil(
       *scheduler, [&] { return orphans.size() + watched.size() == 2; }));
-  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(10)));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, fault::Milliseconds(10)));
   ASSERT_EQ(orphans.size(), 1u);
   ASSERT_EQ(watched.size(), 1u);
   EXPECT_EQ(orphans[0].pid, orphan_pid);
@@ -631,7 +691,7 @@ void ExpectManyExitsEachReportedOnce(bool reap_orphans) {
   ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] {
     return own_reports.size() + orphan_reports.size() == kChildren;
   }));
-  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, absl::Milliseconds(20)));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, fault::Milliseconds(20)));
   for (pid_t pid : watched) {
     EXPECT_EQ(own_reports[pid], 1) << pid;
     EXPECT_EQ(orphan_reports.count(pid), 0u) << pid;
@@ -680,7 +740,7 @@ TEST(Scheduler, InterjectFromAnotherThreadWakesRun) {
   ASSERT_TRUE(started.ok());
   // The loop tells the other thread it is running; then it has nothing to
   // do but wait.
-  scheduler->After(absl::ZeroDuration(), [&] {
+  scheduler->After(fault::ZeroDuration(), [&] {
     ASSERT_EQ(WriteAll(started->write.get(), "s", 1), 0);
   });
   const std::thread::id loop_thread = std::this_thread::get_id();
@@ -709,7 +769,7 @@ TEST(Scheduler, StopFromAnotherThreadEndsRun) {
   auto scheduler = MakeScheduler();
   StatusOr<Pipe> started = MakePipe();
   ASSERT_TRUE(started.ok());
-  scheduler->After(absl::ZeroDuration(), [&] {
+  scheduler->After(fault::ZeroDuration(), [&] {
     ASSERT_EQ(WriteAll(started->write.get(), "s", 1), 0);
   });
   std::thread other([&] {
@@ -726,7 +786,7 @@ TEST(Scheduler, StopFromAnotherThreadEndsRun) {
 TEST(Scheduler, StopInCallbackEndsRun) {
   auto scheduler = MakeScheduler();
   int runs = 0;
-  scheduler->Every(absl::Milliseconds(1), [&] {
+  scheduler->Every(fault::Milliseconds(1), [&] {
     if (++runs == 2) scheduler->Stop();
   });
   ASSERT_TRUE(scheduler->Run().ok());
@@ -736,10 +796,10 @@ TEST(Scheduler, StopInCallbackEndsRun) {
 // RunOnce with a deadline returns OK at the deadline when nothing happens.
 TEST(Scheduler, RunOnceReturnsAtDeadlineWhenIdle) {
   auto scheduler = MakeScheduler();
-  const absl::Time start = absl::Now();
-  Status status = scheduler->RunOnce(start + absl::Milliseconds(10));
+  const fault::Duration start = fault::MonotonicNow();
+  Status status = scheduler->RunOnce(start + fault::Milliseconds(10));
   EXPECT_TRUE(status.ok()) << status.ToString();
-  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  EXPECT_LT(fault::MonotonicNow() - start, fault::Seconds(10));
 }
 
 // An idle RunOnce does not return before its deadline, whatever is
@@ -750,16 +810,18 @@ TEST(Scheduler, IdleRunOnceDoesNotReturnBeforeDeadline) {
   StatusOr<Pipe> pipe = MakePipe();
   ASSERT_TRUE(pipe.ok());
   bool ran = false;
-  scheduler->After(absl::Hours(1), [&] { ran = true; });
+  scheduler->After(fault::Hours(1), [&] { ran = true; });
   ASSERT_TRUE(
       scheduler->OnReadable(pipe->read.get(), [&] { ran = true; }).ok());
   Scheduler::WatchId soon =
-      scheduler->After(absl::Milliseconds(5), [&] { ran = true; });
-  ASSERT_TRUE(scheduler->RunOnce(absl::Now()).ok());  // arms the timerfd
+      scheduler->After(fault::Milliseconds(5), [&] { ran = true; });
+  ASSERT_TRUE(
+      scheduler->RunOnce(fault::MonotonicNow()).ok());  // arms the timerfd
   scheduler->Cancel(soon);
-  const absl::Time deadline = absl::Now() + absl::Milliseconds(30);
+  const fault::Duration deadline =
+      fault::MonotonicNow() + fault::Milliseconds(30);
   ASSERT_TRUE(scheduler->RunOnce(deadline).ok());
-  EXPECT_GE(absl::Now(), deadline);
+  EXPECT_GE(fault::MonotonicNow(), deadline);
   EXPECT_FALSE(ran);
 }
 
@@ -767,8 +829,8 @@ TEST(Scheduler, IdleRunOnceDoesNotReturnBeforeDeadline) {
 // and queued interjections.
 TEST(Scheduler, WatchIdsIncreaseFromOneAndPendingCountsEverything) {
   auto scheduler = MakeScheduler();
-  EXPECT_EQ(scheduler->After(absl::Hours(1), [] {}), 1u);
-  EXPECT_EQ(scheduler->Every(absl::Hours(1), [] {}), 2u);
+  EXPECT_EQ(scheduler->After(fault::Hours(1), [] {}), 1u);
+  EXPECT_EQ(scheduler->Every(fault::Hours(1), [] {}), 2u);
   StatusOr<Scheduler::WatchId> signal =
       scheduler->OnSignal(SIGUSR1, [](const signalfd_siginfo&) {});
   ASSERT_TRUE(signal.ok());
@@ -778,7 +840,7 @@ TEST(Scheduler, WatchIdsIncreaseFromOneAndPendingCountsEverything) {
   ASSERT_TRUE(scheduler->RunOnce().ok());
   EXPECT_EQ(scheduler->Pending(), 3u);
   scheduler->Cancel(2);
-  EXPECT_EQ(scheduler->After(absl::Hours(1), [] {}), 4u);
+  EXPECT_EQ(scheduler->After(fault::Hours(1), [] {}), 4u);
   scheduler->Cancel(*signal);
 }
 

@@ -51,9 +51,9 @@ int64_t MonotonicNanos() {
   return static_cast<int64_t>(now.tv_sec) * kNanosPerSecond + now.tv_nsec;
 }
 
-int64_t DeadlineAfter(absl::Duration limit) {
+int64_t DeadlineAfter(Duration limit) {
   const int64_t now = MonotonicNanos();
-  const int64_t limit_ns = absl::ToInt64Nanoseconds(limit);  // Saturates.
+  const int64_t limit_ns = ToInt64Nanoseconds(limit);  // Saturates.
   if (limit_ns >= kNever - now) return kNever;
   if (limit_ns <= std::numeric_limits<int64_t>::min() + now) return 0;
   return now + limit_ns;
@@ -161,7 +161,7 @@ void Arm(int64_t deadline) {
 
 }  // namespace
 
-ScopedTimeout::ScopedTimeout(absl::Duration limit)
+ScopedTimeout::ScopedTimeout(Duration limit)
     : deadline_ns_(DeadlineAfter(limit)), outer_(t_state.innermost) {
   if (outer_ == nullptr) {
     BeginThread();

@@ -5,7 +5,7 @@
 // limit has passed.
 //
 //   {
-//     fault::ScopedTimeout timeout(absl::Seconds(5));
+//     fault::ScopedTimeout timeout(fault::Seconds(5));
 //     ssize_t n;
 //     while ((n = read(fd, buffer, size)) < 0 && errno == EINTR) {
 //       if (timeout.expired()) return DeadlineExceededError("...");
@@ -61,7 +61,7 @@
 
 #include <atomic>
 
-#include "absl/time/time.h"
+#include "runtime/duration.h"
 #include "runtime/status.h"
 
 namespace fault {
@@ -70,12 +70,12 @@ class [[nodiscard]] ScopedTimeout {
  public:
   // Starts a scope that expires `limit` from now (or at the enclosing
   // scope's deadline, if earlier). A zero or negative limit expires at once;
-  // absl::InfiniteDuration() never expires by itself.
+  // InfiniteDuration() never expires by itself.
   //
   // Never fails outright: if the timer cannot be made (timer_create fails,
   // e.g. EAGAIN at the RLIMIT_SIGPENDING limit) the scope still tracks its
   // deadline for expired() but interrupts nothing; status() says why.
-  explicit ScopedTimeout(absl::Duration limit);
+  explicit ScopedTimeout(Duration limit);
 
   ScopedTimeout(const ScopedTimeout&) = delete;
   ScopedTimeout& operator=(const ScopedTimeout&) = delete;

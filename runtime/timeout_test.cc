@@ -9,8 +9,8 @@
 #include <atomic>
 #include <thread>
 
-#include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "runtime/duration.h"
 #include "runtime/fd.h"
 
 namespace fault {
@@ -20,15 +20,11 @@ namespace {
 class Stopwatch {
  public:
   Stopwatch() : start_(Now()) {}
-  absl::Duration elapsed() const { return Now() - start_; }
+  fault::Duration elapsed() const { return Now() - start_; }
 
  private:
-  static absl::Duration Now() {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return absl::DurationFromTimespec(now);
-  }
-  absl::Duration start_;
+  static fault::Duration Now() { return fault::MonotonicNow(); }
+  fault::Duration start_;
 };
 
 // ReadOne reads one byte; returns read(2)'s result, with errno in `error`.
@@ -57,20 +53,20 @@ bool AlarmBlocked() {
 TEST(ScopedTimeout, InterruptsBlockingRead) {
   Pipe pipe = MustMakePipe();
   Stopwatch stopwatch;
-  ScopedTimeout timeout(absl::Milliseconds(50));
+  ScopedTimeout timeout(fault::Milliseconds(50));
   EXPECT_TRUE(timeout.status().ok()) << timeout.status().ToString();
   int error;
   EXPECT_EQ(ReadOne(pipe.read.get(), &error), -1);
   EXPECT_EQ(error, EINTR);
   EXPECT_TRUE(timeout.expired());
-  EXPECT_GE(stopwatch.elapsed(), absl::Milliseconds(50));
+  EXPECT_GE(stopwatch.elapsed(), fault::Milliseconds(50));
 }
 
 // Work that finishes before the limit is not interrupted and the scope does
 // not report expired.
 TEST(ScopedTimeout, NoExpiryWhenWorkFinishesEarly) {
   Pipe pipe = MustMakePipe();
-  ScopedTimeout timeout(absl::Seconds(5));
+  ScopedTimeout timeout(fault::Seconds(5));
   ASSERT_EQ(write(pipe.write.get(), "x", 1), 1);
   int error;
   EXPECT_EQ(ReadOne(pipe.read.get(), &error), 1);
@@ -82,16 +78,16 @@ TEST(ScopedTimeout, NoExpiryWhenWorkFinishesEarly) {
 TEST(ScopedTimeout, InnerCannotExtendOuter) {
   Pipe pipe = MustMakePipe();
   Stopwatch stopwatch;
-  ScopedTimeout outer(absl::Milliseconds(50));
+  ScopedTimeout outer(fault::Milliseconds(50));
   {
-    ScopedTimeout inner(absl::Seconds(5));
+    ScopedTimeout inner(fault::Seconds(5));
     int error;
     EXPECT_EQ(ReadOne(pipe.read.get(), &error), -1);
     EXPECT_EQ(error, EINTR);
     EXPECT_TRUE(inner.expired());
   }
   EXPECT_TRUE(outer.expired());
-  EXPECT_LT(stopwatch.elapsed(), absl::Seconds(2));
+  EXPECT_LT(stopwatch.elapsed(), fault::Seconds(2));
 }
 
 // A shorter inner scope fires first; the outer continues unexpired, its
@@ -99,10 +95,10 @@ TEST(ScopedTimeout, InnerCannotExtendOuter) {
 TEST(ScopedTimeout, InnerExpiresFirstOuterContinues) {
   Pipe pipe = MustMakePipe();
   Stopwatch stopwatch;
-  ScopedTimeout outer(absl::Seconds(2));
+  ScopedTimeout outer(fault::Seconds(2));
   int error;
   {
-    ScopedTimeout inner(absl::Milliseconds(50));
+    ScopedTimeout inner(fault::Milliseconds(50));
     EXPECT_EQ(ReadOne(pipe.read.get(), &error), -1);
     EXPECT_EQ(error, EINTR);
     EXPECT_TRUE(inner.expired());
@@ -116,14 +112,14 @@ TEST(ScopedTimeout, InnerExpiresFirstOuterContinues) {
   EXPECT_EQ(ReadOne(pipe.read.get(), &error), -1);
   EXPECT_EQ(error, EINTR);
   EXPECT_TRUE(outer.expired());
-  EXPECT_GE(stopwatch.elapsed(), absl::Seconds(2));
+  EXPECT_GE(stopwatch.elapsed(), fault::Seconds(2));
 }
 
 // A blocking call that starts after the scope has expired (the signal has
 // come and gone) is still interrupted, by the timer firing again.
 TEST(ScopedTimeout, InterruptsCallStartedAfterExpiry) {
   Pipe pipe = MustMakePipe();
-  ScopedTimeout timeout(absl::Milliseconds(1));
+  ScopedTimeout timeout(fault::Milliseconds(1));
   while (!timeout.expired()) {
     // Spin on the deadline itself; nothing else to wait for.
   }
@@ -137,7 +133,7 @@ TEST(ScopedTimeout, InterruptsCallStartedAfterExpiry) {
 // A zero limit expires at once.
 TEST(ScopedTimeout, ZeroLimitExpiresImmediately) {
   Pipe pipe = MustMakePipe();
-  ScopedTimeout timeout(absl::ZeroDuration());
+  ScopedTimeout timeout(fault::ZeroDuration());
   EXPECT_TRUE(timeout.expired());
   int error;
   EXPECT_EQ(ReadOne(pipe.read.get(), &error), -1);
@@ -157,7 +153,7 @@ TEST(ScopedTimeout, RestoresPreviousHandler) {
   struct sigaction original;
   ASSERT_EQ(sigaction(SIGALRM, &counting, &original), 0);
   {
-    ScopedTimeout timeout(absl::Seconds(5));
+    ScopedTimeout timeout(fault::Seconds(5));
     struct sigaction during;
     ASSERT_EQ(sigaction(SIGALRM, nullptr, &during), 0);
     EXPECT_NE(during.sa_handler, &CountingHandler);
@@ -180,7 +176,7 @@ TEST(ScopedTimeout, ForeignAlarmGoesToPreviousHandler) {
   ASSERT_EQ(sigaction(SIGALRM, &counting, &original), 0);
   const int before = g_previous_handler_runs.load();
   {
-    ScopedTimeout timeout(absl::Seconds(5));
+    ScopedTimeout timeout(fault::Seconds(5));
     ASSERT_EQ(raise(SIGALRM), 0);  // Delivered before raise returns.
     EXPECT_EQ(g_previous_handler_runs.load(), before + 1);
     EXPECT_FALSE(timeout.expired());
@@ -199,7 +195,7 @@ TEST(ScopedTimeout, TimerSignalsAreNotForwarded) {
   const int before = g_previous_handler_runs.load();
   Pipe pipe = MustMakePipe();
   {
-    ScopedTimeout timeout(absl::Milliseconds(20));
+    ScopedTimeout timeout(fault::Milliseconds(20));
     int error;
     EXPECT_EQ(ReadOne(pipe.read.get(), &error), -1);
     EXPECT_EQ(error, EINTR);
@@ -220,7 +216,7 @@ TEST(ScopedTimeout, UnblocksAlarmWhileActive) {
   ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &alarm, &original), 0);
   Pipe pipe = MustMakePipe();
   {
-    ScopedTimeout timeout(absl::Milliseconds(50));
+    ScopedTimeout timeout(fault::Milliseconds(50));
     EXPECT_FALSE(AlarmBlocked());
     int error;
     EXPECT_EQ(ReadOne(pipe.read.get(), &error), -1);
@@ -235,9 +231,9 @@ TEST(ScopedTimeout, UnblocksAlarmWhileActive) {
 TEST(ScopedTimeout, TimersArePerThread) {
   Pipe idle = MustMakePipe();
   Pipe report = MustMakePipe();
-  ScopedTimeout timeout(absl::Seconds(30));
+  ScopedTimeout timeout(fault::Seconds(30));
   std::thread short_scope([&] {
-    ScopedTimeout short_timeout(absl::Milliseconds(50));
+    ScopedTimeout short_timeout(fault::Milliseconds(50));
     int error;
     ssize_t n = ReadOne(idle.read.get(), &error);
     // Report the short scope's outcome; it wakes the main thread's read.
@@ -260,11 +256,11 @@ TEST(ScopedTimeout, TimersArePerThread) {
 // An infinite limit never expires, even nested in a finite scope (which
 // keeps its own deadline).
 TEST(ScopedTimeout, InfiniteLimitNeverExpires) {
-  ScopedTimeout forever(absl::InfiniteDuration());
+  ScopedTimeout forever(fault::InfiniteDuration());
   EXPECT_FALSE(forever.expired());
   {
-    ScopedTimeout outer(absl::Milliseconds(1));
-    ScopedTimeout inner(absl::InfiniteDuration());
+    ScopedTimeout outer(fault::Milliseconds(1));
+    ScopedTimeout inner(fault::InfiniteDuration());
     while (!inner.expired()) {
       // Spin: the inner scope inherits the outer 1 ms deadline.
     }

@@ -33,6 +33,9 @@ std::string Runfile(const std::string& path) {
 
 std::string FaultinitPath() { return Runfile("init/faultinit"); }
 std::string ProbePath() { return Runfile("tests/probe"); }
+std::string FaultinitTestFaultsPath() {
+  return Runfile("init/faultinit_test_faults");
+}
 
 bool PidNamespacesAvailable(std::string* why) {
   pid_t pid = fork();
@@ -72,7 +75,7 @@ Running::Running(const LaunchOptions& options)
         argv.end(),
         {"/bin/sh", "-c", options.in_namespace_first + "; exec \"$@\"", "sh"});
   }
-  argv.push_back(FaultinitPath());
+  argv.push_back(options.binary.empty() ? FaultinitPath() : options.binary);
   argv.insert(argv.end(), options.args.begin(), options.args.end());
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);

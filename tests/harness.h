@@ -23,6 +23,8 @@ namespace faultinit::testing {
 // Paths of the binaries under test (from the test's runfiles).
 std::string FaultinitPath();
 std::string ProbePath();
+// The test build that can fault on purpose (FAULTINIT_TEST_FAULT=SIGNAL).
+std::string FaultinitTestFaultsPath();
 
 // PidNamespacesAvailable reports whether `unshare --pid` works here (root,
 // not under qemu-user); tests that need it skip with the reason otherwise.
@@ -30,6 +32,7 @@ bool PidNamespacesAvailable(std::string* why);
 
 struct LaunchOptions {
   std::vector<std::string> args;  // faultinit's arguments
+  std::string binary;             // default: FaultinitPath()
   bool pid_namespace = false;     // run as PID 1 of a new namespace
   // With pid_namespace: a shell command run inside the new namespaces just
   // before faultinit replaces it (set a hostname, bind-mount a console).

@@ -49,7 +49,9 @@ class SystemMode : public ::testing::Test {
   // Position of `text` in `haystack`, failing the test when absent.
   static size_t At(const std::string& haystack, const std::string& text) {
     size_t at = haystack.find(text);
-    EXPECT_NE(at, std::string::npos) << "missing: " << text;
+    EXPECT_NE(at, std::string::npos)
+        << "missing: " << text << "\nin (the last 3000 bytes):\n"
+        << haystack.substr(haystack.size() > 3000 ? haystack.size() - 3000 : 0);
     return at;
   }
 
@@ -209,8 +211,27 @@ TEST_F(SystemMode, ForkingWithPidFile) {
                              "\nExecStart=/bin/sh -c 'sleep 1000 & echo $! > ",
                              pid_file, "'\n"));
   Unit("guess", "[Service]\nType=forking\nExecStart=/bin/true\n");
+  // PID files naming processes that are not the service's: forky's daemon
+  // (another service's), and a process whose parent is still alive (so
+  // not one its exited ExecStart= left to faultinit).
+  Unit("thief", absl::StrCat("[Unit]\nAfter=forky.service\n[Service]\n"
+                             "Type=forking\nPIDFile=",
+                             pid_file, "\nExecStart=/bin/true\n"));
+  std::string script = absl::StrCat(dir_, "/stray.sh");
+  std::string stray_file = absl::StrCat(dir_, "/stray.pid");
+  FILE* f = fopen(script.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fprintf(f,
+          "sh -c 'sleep 1000 & echo $! > %s.tmp && mv %s.tmp %s; wait' &\n"
+          "while [ ! -s %s ]; do :; done\n",
+          stray_file.c_str(), stray_file.c_str(), stray_file.c_str(),
+          stray_file.c_str());
+  fclose(f);
+  Unit("stray", absl::StrCat("[Service]\nType=forking\nPIDFile=", stray_file,
+                             "\nExecStart=/bin/sh ", script, "\n"));
   Running r(Boot());
   ASSERT_TRUE(r.WaitForStderr("forky: running"));
+  ASSERT_TRUE(r.WaitForAllStderr({"thief: failed: ", "stray: failed: "}));
   r.Signal(SIGTERM);
   EXPECT_EQ(r.Wait().ToString(), "exit 0");
   const std::string& err = r.err();
@@ -218,6 +239,9 @@ TEST_F(SystemMode, ForkingWithPidFile) {
   At(err, "forky: stopped");
   At(err, "guess: failed: ");
   At(err, "Type=forking needs PIDFile=");
+  At(err, absl::StrCat("PIDFile= ", pid_file, " names pid "));
+  At(err, "which is forky's: not a process of this service");
+  At(err, ", not faultinit: not a process of this service");
 }
 
 // Orphans that services leave behind are reaped by faultinit.
@@ -231,6 +255,24 @@ TEST_F(SystemMode, ReapsOrphans) {
   ASSERT_TRUE(r.WaitForStderr("reaped orphan"));
   r.Signal(SIGTERM);
   EXPECT_EQ(r.Wait().ToString(), "exit 0");
+}
+
+// PID 1 never exits over its arguments (a kernel passes init words it did
+// not understand): a usage error is reported and system mode runs anyway.
+TEST_F(SystemMode, BadArgumentsAsPid1StillBoot) {
+  LaunchOptions o;
+  o.pid_namespace = true;
+  o.args = {"--crash-action=explode", "-v"};
+  // The defaults' unit directory does not exist here: system mode still
+  // runs (with no services), and stays up until told to stop.
+  Running r(o);
+  ASSERT_TRUE(r.WaitForStderr(
+      "faultinit: --crash-action: invalid crash action \"explode\": expected "
+      "freeze, reboot or poweroff; ignoring the command line: system mode "
+      "with the defaults"))
+      << r.err();
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0") << r.err();
 }
 
 // SIGHUP reloads the directory: new units start, removed ones stop, changed

@@ -31,6 +31,7 @@ bool Ends(int signo) { return signo == SIGTERM || signo == SIGINT; }
 
 std::vector<int> ContainerInit::ForwardedSignals() {
   std::vector<int> signals;
+  signals.reserve(NSIG);  // one allocation: PID 1's heap pages count
   for (int signo = 1; signo < NSIG; ++signo) {
     if (signo == SIGKILL || signo == SIGSTOP || signo == SIGCHLD) continue;
     if (IsSynchronousFault(signo)) continue;
@@ -83,13 +84,11 @@ fault::Status ContainerInit::BecomeReaper() {
 }
 
 fault::Status ContainerInit::WatchSignals() {
-  for (int signo : ForwardedSignals()) {
-    fault::StatusOr<fault::Scheduler::WatchId> watch =
-        scheduler_.OnSignal(signo, [this](const signalfd_siginfo& info) {
-          OnSignal(static_cast<int>(info.ssi_signo));
-        });
-    if (!watch.ok()) return watch.status();
-  }
+  fault::StatusOr<fault::Scheduler::WatchId> watch = scheduler_.OnSignals(
+      ForwardedSignals(), [this](const signalfd_siginfo& info) {
+        OnSignal(static_cast<int>(info.ssi_signo));
+      });
+  if (!watch.ok()) return watch.status();
   return scheduler_.ReapOrphans(
       [this](const fault::ExitStatus& status) { OnOrphanReaped(status); });
 }
@@ -170,10 +169,11 @@ void ContainerInit::OnChildExit(const fault::ExitStatus& status) {
 }
 
 void ContainerInit::OnOrphanReaped(const fault::ExitStatus& status) {
-  if (options_.warn_reaped) {
+  // Checked first: ToString allocates, once per orphan of a storm.
+  if (options_.warn_reaped && log_.Enabled(LogLevel::kWarning)) {
     log_.Warning("reaped zombie process ", status.pid, " (", status.ToString(),
                  ")");
-  } else {
+  } else if (!options_.warn_reaped && log_.Enabled(LogLevel::kInfo)) {
     log_.Info("reaped zombie process ", status.pid, " (", status.ToString(),
               ")");
   }
@@ -189,7 +189,7 @@ void ContainerInit::BeginDraining() {
     return;
   }
   leftovers_.Signal(SIGTERM, child_);
-  if (options_.grace != absl::InfiniteDuration()) {
+  if (options_.grace != fault::InfiniteDuration()) {
     scheduler_.After(options_.grace, [this] {
       if (state_ != State::kDraining) return;
       log_.Info("grace period over: killing leftover processes");

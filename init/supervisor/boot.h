@@ -38,12 +38,12 @@ class Boot {
   // reboot.
   void Up();
 
-  // Down syncs, unmounts what Up mounted (in reverse; a busy one is
-  // remounted read-only), and performs `action` with reboot(2). Returns
-  // only in a container (not PID 1 of the initial PID namespace), where
-  // faultinit then exits 0. As the machine's PID 1 it never returns: if
-  // reboot(2) fails, it logs why and stays (exiting would panic the
-  // kernel).
+  // Down unmounts what Up mounted (in reverse; a busy one is remounted
+  // read-only). As the machine's PID 1 it then syncs and performs `action`
+  // with reboot(2), and never returns: if reboot(2) fails, it logs why and
+  // stays (exiting would panic the kernel). In a container (not PID 1 of
+  // the initial PID namespace) it returns at once, without a sync, and
+  // faultinit exits 0.
   void Down(PowerAction action);
 
   // InInitialPidNamespace reports whether this is the machine's own PID

@@ -1,6 +1,7 @@
 #include "init/supervisor/control_server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -8,11 +9,9 @@
 #include <unistd.h>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
+#include "runtime/duration.h"
 
 namespace faultinit {
 namespace {
@@ -89,6 +88,7 @@ ControlServer::~ControlServer() {
   for (const auto& [fd, client] : clients_) fds.push_back(fd);
   for (int fd : fds) Close(fd);
   if (listen_watch_ != 0) scheduler_.Cancel(listen_watch_);
+  if (resume_timer_ != 0) scheduler_.Cancel(resume_timer_);
   if (!path_.empty()) unlink(path_.c_str());
 }
 
@@ -123,7 +123,49 @@ fault::Status ControlServer::Listen(const std::string& path) {
                          scheduler_.OnReadable(fd.get(), [this] { Accept(); }));
   listener_ = std::move(fd);
   path_ = path;
+  spare_.Reset(open("/dev/null", O_RDONLY | O_CLOEXEC));
   return fault::OkStatus();
+}
+
+bool ControlServer::RefuseOneWithoutDescriptors(int error) {
+  if (!out_of_descriptors_) {
+    out_of_descriptors_ = true;
+    log_.Warning("control: unable to accept a client: ", strerror(error),
+                 "; refusing clients until descriptors are free");
+  }
+  spare_.Reset();
+  int raw =
+      accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  const int accept_error = errno;
+  if (raw >= 0) {
+    Refuse(raw, "ERR\tbusy\tfaultinit is out of file descriptors\n");
+    DiscardInput(raw);
+    close(raw);
+  }
+  spare_.Reset(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (raw >= 0) return true;
+  if (accept_error == EAGAIN || accept_error == EINTR ||
+      accept_error == ECONNABORTED) {
+    return false;  // nobody waits (accept fails with EMFILE regardless)
+  }
+  // Not even one descriptor: stop watching the listener (it would spin the
+  // loop) and look again a little later; clients wait in the backlog.
+  if (listen_watch_ != 0) scheduler_.Cancel(listen_watch_);
+  listen_watch_ = 0;
+  if (resume_timer_ == 0) {
+    resume_timer_ = scheduler_.After(fault::Milliseconds(100), [this] {
+      resume_timer_ = 0;
+      Watch();
+    });
+  }
+  return false;
+}
+
+void ControlServer::Watch() {
+  if (listen_watch_ != 0) return;
+  fault::StatusOr<fault::Scheduler::WatchId> watch =
+      scheduler_.OnReadable(listener_.get(), [this] { Accept(); });
+  if (watch.ok()) listen_watch_ = *watch;
 }
 
 void ControlServer::Accept() {
@@ -131,13 +173,22 @@ void ControlServer::Accept() {
     int raw = accept4(listener_.get(), nullptr, nullptr,
                       SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (raw < 0) {
-      // EAGAIN: all taken. EMFILE and the like: refuse gracefully; the
-      // pending connection stays queued until an fd is free.
-      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-        log_.Debug("control: unable to accept: ", strerror(errno));
+      // EAGAIN: all taken. EMFILE and the like: refuse gracefully.
+      const int error = errno;
+      if (error == EINTR || error == ECONNABORTED) continue;
+      if (error == EMFILE || error == ENFILE || error == ENOBUFS ||
+          error == ENOMEM) {
+        if (RefuseOneWithoutDescriptors(error)) continue;
+        return;
       }
-      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (error != EAGAIN) {
+        log_.Debug("control: unable to accept: ", strerror(error));
+      }
       return;
+    }
+    if (out_of_descriptors_) {
+      out_of_descriptors_ = false;
+      log_.Info("control: accepting clients again");
     }
     fault::UniqueFd fd(raw);
     if (clients_.size() >= kMaxClients) {
@@ -186,43 +237,33 @@ void ControlServer::OnReadable(Client& c) {
   }
   if (c.answered) return;  // the rest of a request is discarded
   c.in.append(buffer, static_cast<size_t>(n));
-  size_t newline = c.in.find('\n');
-  if (newline == std::string::npos) {
-    if (c.in.size() >= kMaxRequest) {
-      c.answered = true;
-      SendError(fd, "usage", "request longer than 4096 bytes");
-    }
+  const RequestFrame frame = FrameRequest(c.in);
+  if (frame.kind == RequestFrame::Kind::kIncomplete) return;
+  c.answered = true;
+  if (frame.kind == RequestFrame::Kind::kTooLong) {
+    SendError(fd, "usage", "request longer than 4096 bytes");
     return;
   }
-  c.answered = true;
   if (c.timer != 0) scheduler_.Cancel(c.timer);
   c.timer = 0;
-  std::vector<std::string> fields =
-      absl::StrSplit(absl::string_view(c.in).substr(0, newline), '\t');
-  Handle(c, fields);
+  ParsedControlRequest parsed = ParseControlRequest(frame.line);
+  if (const auto* error = std::get_if<ControlRequestError>(&parsed)) {
+    SendError(fd, error->code, error->message);
+    return;
+  }
+  Handle(c, std::get<ControlRequest>(parsed));
 }
 
-void ControlServer::Handle(Client& c, const std::vector<std::string>& fields) {
+// Handle answers a request that ParseControlRequest accepted.
+void ControlServer::Handle(Client& c, const ControlRequest& request) {
   const int fd = c.fd.get();
-  if (fields.size() < 2) {
-    SendError(fd, "usage", "expected VERSION<tab>VERB");
-    return;
-  }
-  if (fields[0] != "1") {
-    SendError(fd, "version",
-              absl::StrCat("unsupported protocol version \"", Field(fields[0]),
-                           "\"; this faultinit speaks 1"));
-    return;
-  }
-  const std::string& verb = fields[1];
-  std::vector<std::string> args(fields.begin() + 2, fields.end());
-  if (verb == "status") {
-    HandleStatus(c, args);
-  } else if (verb == "start" || verb == "stop" || verb == "restart" ||
-             verb == "start-nowait" || verb == "stop-nowait" ||
-             verb == "restart-nowait") {
-    HandleTransition(c, verb, args);
-  } else if (verb == "reload" && args.empty()) {
+  const ControlVerb verb = request.verb;
+  if (verb == ControlVerb::kStatus) {
+    HandleStatus(c, request.names);
+  } else if (verb == ControlVerb::kStart || verb == ControlVerb::kStop ||
+             verb == ControlVerb::kRestart) {
+    HandleTransition(c, request.verb_text, request.names);
+  } else if (verb == ControlVerb::kReload) {
     std::vector<std::string> diagnostics;
     ReloadSummary summary = hooks_.reload(&diagnostics);
     std::string text = "OK\n";
@@ -235,19 +276,14 @@ void ControlServer::Handle(Client& c, const std::vector<std::string>& fields) {
     }
     Send(fd, text);
     Finish(fd);
-  } else if (verb == "log" || verb == "follow") {
-    HandleLog(c, args, verb == "follow");
-  } else if ((verb == "poweroff" || verb == "reboot" || verb == "halt") &&
-             args.empty()) {
+  } else if (verb == ControlVerb::kLog || verb == ControlVerb::kFollow) {
+    HandleLog(c, request.lines, request.names[0], verb == ControlVerb::kFollow);
+  } else {  // poweroff, reboot, halt
     Send(fd, "OK\n");
     Finish(fd);
-    hooks_.power(verb == "reboot" ? PowerAction::kReboot
-                 : verb == "halt" ? PowerAction::kHalt
-                                  : PowerAction::kPowerOff);
-  } else {
-    SendError(
-        fd, "usage",
-        absl::StrCat("unknown verb or wrong arguments: \"", Field(verb), "\""));
+    hooks_.power(verb == ControlVerb::kReboot ? PowerAction::kReboot
+                 : verb == ControlVerb::kHalt ? PowerAction::kHalt
+                                              : PowerAction::kPowerOff);
   }
 }
 
@@ -269,9 +305,9 @@ void ControlServer::HandleStatus(Client& c,
     }
   }
   std::string text = "OK\n";
-  absl::Time now = absl::Now();
+  const fault::Duration now = fault::MonotonicNow();
   for (const ServiceView& row : rows) {
-    int64_t uptime = absl::ToInt64Seconds(now - row.since);
+    int64_t uptime = fault::ToInt64Seconds(now - row.since);
     absl::StrAppend(&text, "S\t", row.name, "\t", ServiceStateName(row.state),
                     "\t", row.pid, "\t", uptime < 0 ? 0 : uptime, "\t",
                     row.restarts, "\t", Field(row.last_exit), "\t",
@@ -351,25 +387,20 @@ void ControlServer::Poll() {
   }
 }
 
-void ControlServer::HandleLog(Client& c, const std::vector<std::string>& args,
+void ControlServer::HandleLog(Client& c, size_t lines, const std::string& name,
                               bool follow) {
   const int fd = c.fd.get();
-  size_t n = 0;
-  if (args.size() != 2 || !absl::SimpleAtoi(args[0], &n)) {
-    SendError(fd, "usage", "expected N<tab>NAME");
-    return;
-  }
-  if (!supervisor_.View(args[1])) {
-    SendError(fd, "unknown", absl::StrCat("no such service: ", Field(args[1])));
+  if (!supervisor_.View(name)) {
+    SendError(fd, "unknown", absl::StrCat("no such service: ", Field(name)));
     return;
   }
   std::string text = "OK\n";
-  for (const std::string& line : supervisor_.Log(args[1], n)) {
+  for (const std::string& line : supervisor_.Log(name, lines)) {
     absl::StrAppend(&text, "L\t", Field(line), "\n");
   }
   Send(fd, text);
   if (follow) {
-    c.follow = args[1];  // the read watch stays to see the client leave
+    c.follow = name;  // the read watch stays to see the client leave
   } else {
     Finish(fd);
   }

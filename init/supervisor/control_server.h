@@ -26,20 +26,21 @@
 #include <string>
 #include <vector>
 
-#include "absl/time/time.h"
 #include "init/log.h"
 #include "init/supervisor/boot.h"
+#include "init/supervisor/control_request.h"
 #include "init/supervisor/supervisor.h"
+#include "runtime/duration.h"
 #include "runtime/fd.h"
 #include "runtime/scheduler.h"
 
 namespace faultinit {
 
 inline constexpr char kControlSocket[] = "/run/faultinit/control";
-inline constexpr size_t kMaxRequest = 4096;
+inline constexpr size_t kMaxRequest = kMaxRequestLine;  // 4096
 inline constexpr size_t kMaxQueued = 1 << 20;
 inline constexpr size_t kMaxClients = 64;
-inline constexpr absl::Duration kRequestTimeout = absl::Seconds(5);
+inline constexpr fault::Duration kRequestTimeout = fault::Seconds(5);
 
 class ControlServer {
  public:
@@ -67,13 +68,19 @@ class ControlServer {
   struct Client;
 
   void Accept();
+  // RefuseOneWithoutDescriptors: accept() failed with `error` (EMFILE...):
+  // the spare descriptor makes room to accept a pending client and answer
+  // it "busy". True when one was refused; false when none was waiting or
+  // even that failed (then the listener rests for a moment).
+  bool RefuseOneWithoutDescriptors(int error);
+  void Watch();
   void OnReadable(Client& client);
   void OnWritable(Client& client);
-  void Handle(Client& client, const std::vector<std::string>& fields);
+  void Handle(Client& client, const ControlRequest& request);
   void HandleStatus(Client& client, const std::vector<std::string>& names);
   void HandleTransition(Client& client, absl::string_view verb,
                         const std::vector<std::string>& names);
-  void HandleLog(Client& client, const std::vector<std::string>& fields,
+  void HandleLog(Client& client, size_t lines, const std::string& name,
                  bool follow);
   void OnLine(const std::string& name, absl::string_view line);
   // Send, SendError and Finish name the client by its fd, which stays
@@ -91,6 +98,12 @@ class ControlServer {
   std::string path_;
   fault::UniqueFd listener_;
   fault::Scheduler::WatchId listen_watch_ = 0;
+  // Kept open so that a client can be refused when faultinit is out of
+  // descriptors (a pending connection would otherwise keep the listener
+  // readable and the loop spinning).
+  fault::UniqueFd spare_;
+  bool out_of_descriptors_ = false;  // logged once per episode
+  fault::Scheduler::WatchId resume_timer_ = 0;
   std::map<int, std::unique_ptr<Client>> clients_;
 };
 

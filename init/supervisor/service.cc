@@ -1,5 +1,6 @@
 #include "init/supervisor/service.h"
 
+#include <errno.h>
 #include <signal.h>
 
 #include <cmath>
@@ -8,6 +9,37 @@
 #include "runtime/duration.h"
 
 namespace faultinit {
+namespace {
+
+// RootPower: x^(n/k) for x >= 1 and 0 <= n < k, from the binary digits of
+// n/k and repeated square roots (x^(1/2), x^(1/4), ...): accurate to a few
+// units in the last place, without std::pow, which links libm's pow and
+// its tables (about 12 KB of the static binary).
+double RootPower(double x, int64_t n, int64_t k) {
+  double result = 1;
+  double root = x;
+  for (int bit = 0; bit < 53 && n != 0; ++bit) {
+    root = std::sqrt(root);
+    n *= 2;
+    if (n >= k) {
+      result *= root;
+      n -= k;
+    }
+  }
+  return result;
+}
+
+// ResourceShortage: a start that failed for want of processes, memory or
+// descriptors (in faultinit, or in the child before exec), which may
+// succeed later.
+bool ResourceShortage(const fault::Status& status) {
+  if (status.code() == fault::StatusCode::kResourceExhausted) return true;
+  const int error = status.error_number();
+  return error == EAGAIN || error == ENOMEM || error == EMFILE ||
+         error == ENFILE;
+}
+
+}  // namespace
 
 absl::string_view ServiceStateName(ServiceState state) {
   switch (state) {
@@ -37,6 +69,7 @@ void Service::Start() {
   switch (state_) {
     case ServiceState::kInactive:
     case ServiceState::kFailed:
+      start_failures_ = 0;  // a new request: a new episode
       BeginStart();
       return;
     case ServiceState::kRestarting:
@@ -63,6 +96,7 @@ void Service::Stop() {
       return;
     case ServiceState::kRestarting:
       effects_.CancelTimer(*this);
+      start_failures_ = 0;
       Enter(ServiceState::kInactive);
       return;
     case ServiceState::kInactive:
@@ -253,6 +287,21 @@ void Service::Fail(absl::string_view reason) {
   Enter(ServiceState::kFailed);
 }
 
+void Service::RetryStart(absl::string_view reason) {
+  // Nothing was started: the attempt does not count against the limit.
+  if (!recent_starts_.empty()) recent_starts_.pop_back();
+  effects_.CancelTimer(*this);
+  if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
+  main_pid_ = 0;
+  step_pid_ = 0;
+  reason_ = std::string(reason);
+  ++start_failures_;
+  restart_delay_ = RestartDelay(consecutive_restarts_);
+  ++consecutive_restarts_;
+  Enter(ServiceState::kRestarting);
+  effects_.ArmTimer(*this, restart_delay_);
+}
+
 void Service::BeginStart() {
   if (StartLimitHit()) {
     Fail(absl::StrCat("start limit hit: ", policy_.start_limit_burst,
@@ -265,7 +314,7 @@ void Service::BeginStart() {
   main_pid_ = 0;
   step_pid_ = 0;
   Enter(ServiceState::kStarting);
-  if (policy_.start_timeout != absl::InfiniteDuration()) {
+  if (policy_.start_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy_.start_timeout);
   }
   RunNextStartStep();
@@ -279,6 +328,11 @@ void Service::RunNextStartStep() {
     }
     fault::StatusOr<pid_t> pid =
         effects_.StartStep(*this, step_kind_, step_index_);
+    if (!pid.ok() && ResourceShortage(pid.status())) {
+      RetryStart(pid.status().message());
+      return;
+    }
+    if (pid.ok() && step_kind_ == StepKind::kMain) start_failures_ = 0;
     if (!pid.ok()) {
       const bool ignored =
           step_kind_ == StepKind::kPre &&
@@ -324,7 +378,7 @@ void Service::BeginStop() {
     FinishStop();
     return;
   }
-  if (policy_.stop_timeout != absl::InfiniteDuration()) {
+  if (policy_.stop_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy_.stop_timeout);
   }
   if (was_running && policy_.has_exec_stop) {
@@ -364,7 +418,7 @@ void Service::MainExited(const fault::ExitStatus& status) {
     consecutive_restarts_ = 0;
   }
   if (ShouldRestart(status)) {
-    absl::Duration delay = RestartDelay(consecutive_restarts_);
+    fault::Duration delay = RestartDelay(consecutive_restarts_);
     restart_delay_ = delay;
     ++consecutive_restarts_;
     ++restarts_;
@@ -409,14 +463,16 @@ bool Service::ShouldRestart(const fault::ExitStatus& status) const {
 
 bool Service::StartLimitHit() {
   if (policy_.start_limit_burst <= 0 ||
-      policy_.start_limit_interval <= absl::ZeroDuration()) {
+      policy_.start_limit_interval <= fault::ZeroDuration()) {
     return false;
   }
-  absl::Time now = effects_.Now();
-  while (!recent_starts_.empty() &&
-         now - recent_starts_.front() >= policy_.start_limit_interval) {
-    recent_starts_.pop_front();
+  const fault::Duration now = effects_.Now();
+  auto expired = recent_starts_.begin();  // the oldest first
+  while (expired != recent_starts_.end() &&
+         now - *expired >= policy_.start_limit_interval) {
+    ++expired;
   }
+  recent_starts_.erase(recent_starts_.begin(), expired);
   if (static_cast<int>(recent_starts_.size()) >= policy_.start_limit_burst) {
     return true;
   }
@@ -424,17 +480,18 @@ bool Service::StartLimitHit() {
   return false;
 }
 
-absl::Duration Service::RestartDelay(int n) const {
-  const absl::Duration base = policy_.restart_delay;
-  const absl::Duration top = policy_.restart_max_delay;
-  if (policy_.restart_steps <= 0 || top == absl::InfiniteDuration() ||
-      base <= absl::ZeroDuration() || top <= base) {
+fault::Duration Service::RestartDelay(int n) const {
+  const fault::Duration base = policy_.restart_delay;
+  const fault::Duration top = policy_.restart_max_delay;
+  if (policy_.restart_steps <= 0 || top == fault::InfiniteDuration() ||
+      base <= fault::ZeroDuration() || top <= base) {
     return base;
   }
   if (n >= policy_.restart_steps) return top;
   // Exponential from base to top in restart_steps steps (as systemd).
-  double ratio = absl::FDivDuration(top, base);
-  return base * std::pow(ratio, static_cast<double>(n) / policy_.restart_steps);
+  const double ratio = static_cast<double>(top.nanoseconds()) /
+                       static_cast<double>(base.nanoseconds());
+  return fault::Scale(base, RootPower(ratio, n, policy_.restart_steps));
 }
 
 }  // namespace faultinit

@@ -26,6 +26,13 @@
 //               ended and Restart= says not to restart, or the start limit
 //               was hit. Stays until a new start request.
 //
+// A start step that cannot begin for want of resources (fork's EAGAIN,
+// ENOMEM, EMFILE, ENFILE) does not fail the service: whatever Restart=
+// says, it waits in kRestarting with the back-off and tries again, and the
+// attempt does not count against the start limit (it started nothing).
+// start_failures() counts such attempts until a main process is spawned,
+// so the supervisor logs one line per episode, not one per attempt.
+//
 // Events come from the supervisor: Start/Stop requests, a process' exit
 // (the current step's, or the main one's), readiness, the timer, and "all
 // processes gone". HandleEvent is the one place that changes state; every
@@ -43,14 +50,13 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <deque>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "absl/time/time.h"
 #include "init/system/unit.h"
+#include "runtime/duration.h"
 #include "runtime/exit_status.h"
 #include "runtime/status.h"
 
@@ -75,12 +81,12 @@ struct ServicePolicy {
   std::vector<bool> pre_ignore_failure;  // '-' prefix, per pre step
   bool has_exec_stop = false;
   RestartPolicy restart = RestartPolicy::kNo;
-  absl::Duration restart_delay = absl::Milliseconds(100);
+  fault::Duration restart_delay = fault::Milliseconds(100);
   int restart_steps = 0;
-  absl::Duration restart_max_delay = absl::InfiniteDuration();
-  absl::Duration start_timeout = absl::Seconds(90);
-  absl::Duration stop_timeout = absl::Seconds(90);
-  absl::Duration start_limit_interval = absl::Seconds(10);
+  fault::Duration restart_max_delay = fault::InfiniteDuration();
+  fault::Duration start_timeout = fault::Seconds(90);
+  fault::Duration stop_timeout = fault::Seconds(90);
+  fault::Duration start_limit_interval = fault::Seconds(10);
   int start_limit_burst = 5;
   int kill_signal = 15;  // SIGTERM
   // Clean exits: exit 0 and systemd's clean signals (HUP, INT, TERM,
@@ -111,12 +117,13 @@ class ServiceEffects {
   // HasProcesses reports whether any process of the service still runs.
   virtual bool HasProcesses(Service& service) = 0;
   // ArmTimer (re)arms the service's one timer; CancelTimer disarms it.
-  virtual void ArmTimer(Service& service, absl::Duration after) = 0;
+  virtual void ArmTimer(Service& service, fault::Duration after) = 0;
   virtual void CancelTimer(Service& service) = 0;
   // StateChanged reports a transition (for dependents and logging).
   virtual void StateChanged(Service& service, ServiceState from,
                             ServiceState to) = 0;
-  virtual absl::Time Now() = 0;
+  // Now: the current fault::MonotonicNow() instant.
+  virtual fault::Duration Now() = 0;
 };
 
 class Service {
@@ -149,18 +156,23 @@ class Service {
   // The pid of the step running now (pre, oneshot, stop), or 0.
   pid_t step_pid() const { return step_pid_; }
   int restarts() const { return restarts_; }
+  // Starts that failed for want of resources since the last successful
+  // spawn of a main process (0 when none): the current episode.
+  int start_failures() const { return start_failures_; }
   // Why the service failed, or how its last process ended ("exit 3").
   const std::string& reason() const { return reason_; }
   const fault::ExitStatus& last_exit() const { return last_exit_; }
-  absl::Time since() const { return since_; }
+  // When the state last changed (a Now() instant).
+  fault::Duration since() const { return since_; }
   // The delay of the pending (or last) restart.
-  absl::Duration restart_delay() const { return restart_delay_; }
+  fault::Duration restart_delay() const { return restart_delay_; }
   // RestartDelay: the back-off for the n-th consecutive restart (n >= 0).
-  absl::Duration RestartDelay(int n) const;
+  fault::Duration RestartDelay(int n) const;
 
  private:
   void Enter(ServiceState next);
   void Fail(absl::string_view reason);
+  void RetryStart(absl::string_view reason);
   void BeginStart();
   void RunNextStartStep();
   void BeginStop();
@@ -174,7 +186,7 @@ class Service {
   ServicePolicy policy_;
   ServiceEffects& effects_;
   ServiceState state_ = ServiceState::kInactive;
-  absl::Time since_;
+  fault::Duration since_;
   // The start step about to run: pre steps 0..n-1, then main steps.
   StepKind step_kind_ = StepKind::kPre;
   int step_index_ = 0;
@@ -184,9 +196,12 @@ class Service {
   bool succeeded_ = false;
   int restarts_ = 0;              // total, for display
   int consecutive_restarts_ = 0;  // for the back-off
-  absl::Duration restart_delay_;
-  absl::Time running_since_;
-  std::deque<absl::Time> recent_starts_;  // for the start limit
+  int start_failures_ = 0;        // see start_failures()
+  fault::Duration restart_delay_;
+  fault::Duration running_since_;
+  // For the start limit, oldest first; at most start_limit_burst entries. A
+  // vector: libstdc++'s deque allocates 576 bytes even when empty.
+  std::vector<fault::Duration> recent_starts_;
   std::string reason_;
   fault::ExitStatus last_exit_;
 };

@@ -1,5 +1,6 @@
 #include "init/supervisor/service.h"
 
+#include <errno.h>
 #include <signal.h>
 
 #include <map>
@@ -8,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "runtime/duration.h"
 
 namespace faultinit {
 namespace {
@@ -34,6 +36,11 @@ class FakeEffects : public ServiceEffects {
       log.push_back("cannot " + what);
       return fault::NotFoundError(absl::StrCat("unable to execute ", what));
     }
+    if (short_of_resources > 0) {
+      --short_of_resources;
+      log.push_back("no fork " + what);
+      return fault::ErrnoToStatus(EAGAIN, "unable to fork");
+    }
     pid_t pid = next_pid++;
     running.insert(pid);
     log.push_back(absl::StrCat("start ", what, " ", pid));
@@ -48,15 +55,15 @@ class FakeEffects : public ServiceEffects {
     return daemon;
   }
   bool HasProcesses(Service&) override { return !running.empty(); }
-  void ArmTimer(Service&, absl::Duration after) override {
+  void ArmTimer(Service&, fault::Duration after) override {
     timer = after;
-    log.push_back(absl::StrCat("timer ", absl::FormatDuration(after)));
+    log.push_back(absl::StrCat("timer ", fault::FormatTimeSpan(after)));
   }
-  void CancelTimer(Service&) override { timer = absl::ZeroDuration(); }
+  void CancelTimer(Service&) override { timer = fault::ZeroDuration(); }
   void StateChanged(Service&, ServiceState, ServiceState to) override {
     log.push_back(std::string(ServiceStateName(to)));
   }
-  absl::Time Now() override { return now; }
+  fault::Duration Now() override { return now; }
 
   // The process `pid` ends with `status`.
   void End(Service& s, pid_t pid, ExitStatus status) {
@@ -66,17 +73,18 @@ class FakeEffects : public ServiceEffects {
   }
 
   std::set<std::string> failing;
+  int short_of_resources = 0;  // how many StartStep calls fail with EAGAIN
   std::set<pid_t> running;
   pid_t next_pid = 100;
   pid_t daemon = 0;
-  absl::Duration timer = absl::ZeroDuration();
-  absl::Time now = absl::UnixEpoch();
+  fault::Duration timer = fault::ZeroDuration();
+  fault::Duration now = fault::Seconds(1000);  // a MonotonicNow() instant
   std::vector<std::string> log;
 };
 
 ServicePolicy Simple() {
   ServicePolicy p;
-  p.start_timeout = absl::Seconds(90);
+  p.start_timeout = fault::Seconds(90);
   return p;
 }
 
@@ -87,7 +95,7 @@ TEST(Service, SimpleStartsAndRuns) {
   s.Start();
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.main_pid(), 100);
-  EXPECT_EQ(fx.log, (std::vector<std::string>{"starting", "timer 1m30s",
+  EXPECT_EQ(fx.log, (std::vector<std::string>{"starting", "timer 1min 30s",
                                               "start main0 100", "running"}));
 }
 
@@ -118,6 +126,47 @@ TEST(Service, MissingExecutableFails) {
   EXPECT_EQ(s.reason(), "unable to execute main0");
 }
 
+// A start that cannot fork is retried with the back-off whatever Restart=
+// says, without counting against the start limit; start_failures() counts
+// the episode's attempts and is reset once a main process is spawned.
+TEST(Service, ResourceShortageRetriesWithBackOff) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();  // Restart=no
+  p.restart_delay = fault::Milliseconds(10);
+  p.restart_steps = 2;
+  p.restart_max_delay = fault::Milliseconds(40);
+  p.start_limit_burst = 2;
+  fx.short_of_resources = 4;
+  Service s("web", p, fx);
+  s.Start();
+  std::vector<std::string> delays;
+  for (int attempt = 1; attempt <= 4; ++attempt) {
+    ASSERT_EQ(s.state(), ServiceState::kRestarting) << attempt;
+    EXPECT_EQ(s.start_failures(), attempt);
+    EXPECT_EQ(s.reason(), "unable to fork: Resource temporarily unavailable");
+    delays.push_back(fault::FormatTimeSpan(fx.timer));
+    fx.now += fx.timer;
+    s.TimerFired();
+  }
+  EXPECT_EQ(delays, (std::vector<std::string>{"10ms", "20ms", "40ms", "40ms"}));
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(s.main_pid(), 100);
+  EXPECT_EQ(s.start_failures(), 0);
+  EXPECT_EQ(s.restarts(), 0);  // none of it was a restart of a process
+
+  // The next episode counts from one again.
+  fx.short_of_resources = 1;
+  s.Stop();
+  fx.End(s, 100, Killed(0, SIGTERM));
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kRestarting);
+  EXPECT_EQ(s.start_failures(), 1);
+  // A stop wins over the pending retry.
+  s.Stop();
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  EXPECT_EQ(s.start_failures(), 0);
+}
+
 // A oneshot is done (inactive, succeeded) when every ExecStart= exited
 // successfully; a failing one fails it.
 TEST(Service, OneshotRunsEachStep) {
@@ -146,7 +195,7 @@ TEST(Service, NotifyWaitsForReadyOrTimesOut) {
   FakeEffects fx;
   ServicePolicy p = Simple();
   p.type = ServiceType::kNotify;
-  p.start_timeout = absl::Seconds(5);
+  p.start_timeout = fault::Seconds(5);
   Service s("api", p, fx);
   s.Start();
   EXPECT_EQ(s.state(), ServiceState::kStarting);
@@ -167,12 +216,12 @@ TEST(Service, RestartOnFailure) {
   FakeEffects fx;
   ServicePolicy p = Simple();
   p.restart = RestartPolicy::kOnFailure;
-  p.restart_delay = absl::Milliseconds(250);
+  p.restart_delay = fault::Milliseconds(250);
   Service s("web", p, fx);
   s.Start();
   fx.End(s, 100, Killed(0, SIGSEGV));  // unclean: restarted
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
-  EXPECT_EQ(fx.timer, absl::Milliseconds(250));
+  EXPECT_EQ(fx.timer, fault::Milliseconds(250));
   s.TimerFired();
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 1);
@@ -201,28 +250,28 @@ TEST(Service, BackOffAndReset) {
   FakeEffects fx;
   ServicePolicy p = Simple();
   p.restart = RestartPolicy::kAlways;
-  p.restart_delay = absl::Milliseconds(100);
+  p.restart_delay = fault::Milliseconds(100);
   p.restart_steps = 2;
-  p.restart_max_delay = absl::Milliseconds(400);
+  p.restart_max_delay = fault::Milliseconds(400);
   p.start_limit_burst = 100;
   Service s("flaky", p, fx);
-  EXPECT_EQ(s.RestartDelay(0), absl::Milliseconds(100));
-  EXPECT_EQ(s.RestartDelay(1), absl::Milliseconds(200));
-  EXPECT_EQ(s.RestartDelay(2), absl::Milliseconds(400));
-  EXPECT_EQ(s.RestartDelay(9), absl::Milliseconds(400));
+  EXPECT_EQ(s.RestartDelay(0), fault::Milliseconds(100));
+  EXPECT_EQ(s.RestartDelay(1), fault::Milliseconds(200));
+  EXPECT_EQ(s.RestartDelay(2), fault::Milliseconds(400));
+  EXPECT_EQ(s.RestartDelay(9), fault::Milliseconds(400));
   s.Start();
-  std::vector<absl::Duration> delays;
+  std::vector<fault::Duration> delays;
   for (int i = 0; i < 4; ++i) {
     fx.End(s, s.main_pid(), Exited(0, 1));
     delays.push_back(fx.timer);
     s.TimerFired();
   }
-  EXPECT_EQ(delays, (std::vector<absl::Duration>{
-                        absl::Milliseconds(100), absl::Milliseconds(200),
-                        absl::Milliseconds(400), absl::Milliseconds(400)}));
-  fx.now += absl::Seconds(10);  // stayed up a whole start-limit interval
+  EXPECT_EQ(delays, (std::vector<fault::Duration>{
+                        fault::Milliseconds(100), fault::Milliseconds(200),
+                        fault::Milliseconds(400), fault::Milliseconds(400)}));
+  fx.now += fault::Seconds(10);  // stayed up a whole start-limit interval
   fx.End(s, s.main_pid(), Exited(0, 1));
-  EXPECT_EQ(fx.timer, absl::Milliseconds(100));
+  EXPECT_EQ(fx.timer, fault::Milliseconds(100));
 }
 
 // More than StartLimitBurst= starts within StartLimitIntervalSec= fail the
@@ -231,7 +280,7 @@ TEST(Service, StartLimit) {
   FakeEffects fx;
   ServicePolicy p = Simple();
   p.restart = RestartPolicy::kAlways;
-  p.restart_delay = absl::ZeroDuration();
+  p.restart_delay = fault::ZeroDuration();
   p.start_limit_burst = 3;
   Service s("loop", p, fx);
   s.Start();
@@ -242,7 +291,7 @@ TEST(Service, StartLimit) {
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "start limit hit: 3 starts within 10s");
   EXPECT_EQ(s.restarts(), 3);
-  fx.now += absl::Seconds(11);  // the window has passed: starts again
+  fx.now += fault::Seconds(11);  // the window has passed: starts again
   s.Start();
   EXPECT_EQ(s.state(), ServiceState::kRunning);
 }
@@ -252,7 +301,7 @@ TEST(Service, StartLimit) {
 TEST(Service, StopThenKillAfterTimeout) {
   FakeEffects fx;
   ServicePolicy p = Simple();
-  p.stop_timeout = absl::Seconds(3);
+  p.stop_timeout = fault::Seconds(3);
   p.kill_signal = SIGINT;
   Service s("stubborn", p, fx);
   s.Start();

@@ -12,7 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "init/processes.h"
 #include "init/support/accounts.h"
 #include "init/system/command_line.h"
 #include "init/system/environment_file.h"
@@ -101,7 +101,9 @@ struct Supervisor::Entry {
   std::string load_error;
   std::string source;    // the unit file's text, to see changes on reload
   bool removed = false;  // reload: stop, then forget
-  std::optional<ParsedUnit> replacement;  // reload: stop, then swap in
+  // Reload: stop, then swap in. A pointer: a ParsedUnit is 750 bytes, and
+  // is held only while a reload waits for the old processes to go.
+  std::unique_ptr<ParsedUnit> replacement;
   bool pending_start = false;
   std::set<pid_t> pids;    // processes spawned and not yet reaped
   std::set<pid_t> groups;  // their process groups (each step a session)
@@ -126,16 +128,6 @@ Supervisor::~Supervisor() {
   (void)scheduler_.ReapOrphans(nullptr);
 }
 
-namespace {
-
-std::string ReadSource(const std::string& path) {
-  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return "";
-  return fault::ReadAll(fd.get(), kMaxUnitFileSize).value_or("");
-}
-
-}  // namespace
-
 void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   e.unit = parsed.unit;
   e.load_error.clear();
@@ -154,7 +146,8 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   }
   e.required.clear();
   for (const Dependency& d : parsed.unit.required) e.required.push_back(d.name);
-  e.source = ReadSource(parsed.unit.path);
+  // What was parsed, not the file as it is now: it may have changed since.
+  e.source = parsed.source;
   e.service = std::make_unique<Service>(parsed.unit.name, PolicyOf(parsed.unit),
                                         static_cast<ServiceEffects&>(*this));
 }
@@ -209,9 +202,9 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     }
     Entry& e = *it->second;
     e.removed = false;
-    if (ReadSource(parsed.unit.path) == e.source && !e.replacement) continue;
+    if (parsed.source == e.source && !e.replacement) continue;
     // Changed: stop what runs, then start the new definition.
-    e.replacement = parsed;
+    e.replacement = std::make_unique<ParsedUnit>(parsed);
     e.pending_start = false;
     e.service->Stop();
     summary.restarted.push_back(name);
@@ -490,6 +483,9 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   spawn.working_directory = directory;
 
   fault::UniqueFd null_in(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!null_in.valid()) {  // else the child would get faultinit's stdin
+    return fault::ErrnoToStatus(errno, "unable to open /dev/null for stdin");
+  }
   spawn.stdin_fd = null_in.get();
   FAULT_ASSIGN_OR_RETURN(fault::UniqueFd out,
                          OpenTarget(u.standard_output, "StandardOutput"));
@@ -515,7 +511,12 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   e.pids.insert(pid);
   e.groups.insert(pid);
   owners_[pid] = u.name;
-  log_.Info(u.name, ": started ", command.executable, " as pid ", pid);
+  if (kind == StepKind::kMain && service.start_failures() > 0) {
+    log_.Info(u.name, ": started ", command.executable, " as pid ", pid,
+              " after ", service.start_failures(), " failed attempts");
+  } else {
+    log_.Info(u.name, ": started ", command.executable, " as pid ", pid);
+  }
   return pid;
 }
 
@@ -552,6 +553,20 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
     return fault::NotFoundError(
         absl::StrCat("PIDFile= ", path, " names pid ", pid, ", which is gone"));
   }
+  // Only a process of this service, which its exited parent has left to
+  // faultinit: a PID file naming any other process would let the service
+  // have faultinit signal that process when it stops.
+  if (pid_t parent = ParentOf(pid); parent != getpid()) {
+    return fault::PermissionDeniedError(absl::StrCat(
+        "PIDFile= ", path, " names pid ", pid, ", whose parent is ", parent,
+        ", not faultinit: not a process of this service"));
+  }
+  if (auto owner = owners_.find(pid);
+      owner != owners_.end() && owner->second != e.unit.name) {
+    return fault::PermissionDeniedError(
+        absl::StrCat("PIDFile= ", path, " names pid ", pid, ", which is ",
+                     owner->second, "'s: not a process of this service"));
+  }
   // The daemon is (or becomes, once orphaned) faultinit's child: its exit
   // arrives through orphan reaping, routed here by owners_.
   e.pids.insert(pid);
@@ -574,7 +589,7 @@ bool Supervisor::HasProcesses(Service& service) {
   return !e.pids.empty() || !e.groups.empty();
 }
 
-void Supervisor::ArmTimer(Service& service, absl::Duration after) {
+void Supervisor::ArmTimer(Service& service, fault::Duration after) {
   Entry& e = EntryOf(service);
   if (e.timer != 0) scheduler_.Cancel(e.timer);
   const std::string name = service.name();
@@ -605,8 +620,22 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
       log_.Warning(name, ": failed: ", service.reason());
       return;
     case ServiceState::kRestarting:
-      log_.Info(name, ": ", service.reason(), "; restarting in ",
-                fault::FormatTimeSpan(service.restart_delay()));
+      // A start short of resources is logged once per episode: the first
+      // failure as a warning, the retries at debug level, until a main
+      // process is spawned again.
+      if (service.start_failures() == 1) {
+        log_.Warning(name, ": ", service.reason(), "; retrying in ",
+                     fault::FormatTimeSpan(service.restart_delay()),
+                     " with back-off, not logged again until a start "
+                     "succeeds");
+      } else if (service.start_failures() > 1) {
+        log_.Debug(name, ": start attempt ", service.start_failures(),
+                   " failed; retrying in ",
+                   fault::FormatTimeSpan(service.restart_delay()));
+      } else {
+        log_.Info(name, ": ", service.reason(), "; restarting in ",
+                  fault::FormatTimeSpan(service.restart_delay()));
+      }
       return;
     case ServiceState::kInactive:
       if (from == ServiceState::kStarting || from == ServiceState::kRunning) {
@@ -622,7 +651,7 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
   }
 }
 
-absl::Time Supervisor::Now() { return absl::Now(); }
+fault::Duration Supervisor::Now() { return fault::MonotonicNow(); }
 
 void Supervisor::CheckStopped(Entry& entry) {
   if (entry.service->state() == ServiceState::kStopping &&
@@ -650,7 +679,9 @@ void Supervisor::OnOrphan(const fault::ExitStatus& status) {
     OnProcessExit(owner->second, status);
     return;
   }
-  log_.Debug("reaped orphan ", status.pid, " (", status.ToString(), ")");
+  if (log_.Enabled(LogLevel::kDebug)) {  // ToString allocates: skip it
+    log_.Debug("reaped orphan ", status.pid, " (", status.ToString(), ")");
+  }
   for (auto& [name, e] : entries_) CheckStopped(*e);
   dirty_ = true;
 }
@@ -711,7 +742,7 @@ bool Supervisor::Busy(absl::string_view name) const {
   if (it == entries_.end()) return false;
   const Entry& e = *it->second;
   ServiceState state = e.service->state();
-  return e.pending_start || e.replacement.has_value() ||
+  return e.pending_start || e.replacement != nullptr ||
          state == ServiceState::kStarting || state == ServiceState::kStopping ||
          state == ServiceState::kRestarting;
 }

@@ -49,7 +49,7 @@ struct ServiceView {
   std::string name;
   ServiceState state;
   pid_t pid;
-  absl::Time since;
+  fault::Duration since;  // a fault::MonotonicNow() instant
   int restarts;
   std::string last_exit;    // "exit 3", "signal TERM", or ""
   std::string reason;       // why it failed
@@ -132,11 +132,11 @@ class Supervisor : private ServiceEffects {
   void Signal(Service& service, int signo, bool group) override;
   fault::StatusOr<pid_t> MainPidOf(Service& service) override;
   bool HasProcesses(Service& service) override;
-  void ArmTimer(Service& service, absl::Duration after) override;
+  void ArmTimer(Service& service, fault::Duration after) override;
   void CancelTimer(Service& service) override;
   void StateChanged(Service& service, ServiceState from,
                     ServiceState to) override;
-  absl::Time Now() override;
+  fault::Duration Now() override;
 
   Entry& EntryOf(const Service& service);
   static ServiceView RowOf(const Entry& entry);

@@ -1,6 +1,7 @@
 #include "init/supervisor/system_mode.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -47,9 +48,15 @@ int SystemMode::Run() {
     log_.Warning("unable to create /run/faultinit: ", strerror(errno));
   }
 
-  LoadedUnits units = Load();
-  WatchSignals();
-  supervisor_.Load(units);
+  {
+    // The services keep their own copy: the parsed directory is freed here.
+    LoadedUnits units = Load();
+    WatchSignals();
+    supervisor_.Load(units);
+  }
+  // Loading peaks well above what stays: give the freed pages back (PID 1
+  // keeps them for its whole life otherwise).
+  malloc_trim(0);
   supervisor_.Begin();
   if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
     log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
@@ -91,6 +98,7 @@ bool SystemMode::Step() {
 ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
   if (phase_ != Phase::kRunning) return {};
   ReloadSummary summary = supervisor_.Reload(Load(diagnostics));
+  malloc_trim(0);  // as after the first load
   log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
             "], stopped [", absl::StrJoin(summary.stopped, " "),
             "], restarted [", absl::StrJoin(summary.restarted, " "), "]");

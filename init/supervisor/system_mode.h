@@ -20,13 +20,13 @@
 #ifndef FAULT_INIT_SUPERVISOR_SYSTEM_MODE_H_
 #define FAULT_INIT_SUPERVISOR_SYSTEM_MODE_H_
 
-#include "absl/time/time.h"
 #include "init/log.h"
 #include "init/options.h"
 #include "init/processes.h"
 #include "init/supervisor/boot.h"
 #include "init/supervisor/control_server.h"
 #include "init/supervisor/supervisor.h"
+#include "runtime/duration.h"
 #include "runtime/scheduler.h"
 
 namespace faultinit {
@@ -34,7 +34,7 @@ namespace faultinit {
 // Where services send sd_notify datagrams.
 inline constexpr char kNotifySocket[] = "/run/faultinit/notify";
 // What remains after the services stopped gets this long after SIGTERM.
-inline constexpr absl::Duration kFinalGrace = absl::Seconds(5);
+inline constexpr fault::Duration kFinalGrace = fault::Seconds(5);
 
 class SystemMode {
  public:

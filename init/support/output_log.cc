@@ -17,26 +17,29 @@ LineRing::LineRing(size_t max_lines, size_t max_bytes)
 
 void LineRing::Append(absl::string_view line) {
   if (line.size() > max_bytes_) line = line.substr(0, max_bytes_);
-  while (!lines_.empty() && (lines_.size() + 1 > max_lines_ ||
-                             bytes_ + line.size() > max_bytes_)) {
-    bytes_ -= lines_.front().size();
-    lines_.pop_front();
+  if (!lines_) lines_.emplace();
+  std::deque<std::string>& lines = *lines_;
+  while (!lines.empty() &&
+         (lines.size() + 1 > max_lines_ || bytes_ + line.size() > max_bytes_)) {
+    bytes_ -= lines.front().size();
+    lines.pop_front();
   }
-  lines_.emplace_back(line);
+  lines.emplace_back(line);
   bytes_ += line.size();
   ++total_lines_;
 }
 
 std::vector<std::string> LineRing::Lines(size_t n) const {
-  const size_t count = std::min(n, lines_.size());
-  return std::vector<std::string>(lines_.end() - count, lines_.end());
+  const size_t count = std::min(n, size());
+  if (count == 0) return {};
+  return std::vector<std::string>(lines_->end() - count, lines_->end());
 }
 
 std::vector<std::string> LineRing::LinesSince(uint64_t seq) const {
   if (seq >= total_lines_) return {};
   const uint64_t start = std::max(seq + 1, first_seq());
   const size_t skip = static_cast<size_t>(start - first_seq());
-  return std::vector<std::string>(lines_.begin() + skip, lines_.end());
+  return std::vector<std::string>(lines_->begin() + skip, lines_->end());
 }
 
 // ---- LineSplitter ----

@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,9 +69,9 @@ class LineRing {
   uint64_t total_lines() const { return total_lines_; }
   // first_seq is the oldest kept line's sequence number (total_lines() + 1
   // when the ring is empty).
-  uint64_t first_seq() const { return total_lines_ + 1 - lines_.size(); }
+  uint64_t first_seq() const { return total_lines_ + 1 - size(); }
   // size is how many lines are kept; bytes their total length.
-  size_t size() const { return lines_.size(); }
+  size_t size() const { return lines_ ? lines_->size() : 0; }
   size_t bytes() const { return bytes_; }
   size_t max_lines() const { return max_lines_; }
   size_t max_bytes() const { return max_bytes_; }
@@ -78,7 +79,9 @@ class LineRing {
  private:
   size_t max_lines_;
   size_t max_bytes_;
-  std::deque<std::string> lines_;
+  // Made by the first Append: libstdc++'s deque allocates 576 bytes even
+  // when empty, and most services of a system never write a line.
+  std::optional<std::deque<std::string>> lines_;
   size_t bytes_ = 0;
   uint64_t total_lines_ = 0;
 };

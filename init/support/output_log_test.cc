@@ -17,8 +17,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/fd.h"
@@ -360,9 +358,9 @@ TEST(OutputReader, FloodStaysBoundedAndComplete) {
       });
   ASSERT_TRUE(added.ok()) << added.status().ToString();
   watch = *added;
-  const absl::Time limit = absl::Now() + absl::Seconds(240);
+  const fault::Duration limit = fault::MonotonicNow() + fault::Seconds(240);
   while (!done) {
-    ASSERT_LT(absl::Now(), limit) << "read " << reader->bytes_read();
+    ASSERT_LT(fault::MonotonicNow(), limit) << "read " << reader->bytes_read();
     fault::Status status = (*scheduler)->RunOnce(limit);
     ASSERT_TRUE(status.ok()) << status.ToString();
   }

@@ -202,7 +202,7 @@ class Parser {
     return Dependencies(key, value, &unit().wanted);
   }
   Status StartLimitIntervalSec(absl::string_view key, absl::string_view value) {
-    return DurationValue(key, value, absl::Seconds(10), false,
+    return DurationValue(key, value, fault::Seconds(10), false,
                          &unit().start_limit_interval);
   }
   Status StartLimitBurst(absl::string_view key, absl::string_view value) {
@@ -221,23 +221,23 @@ class Parser {
   }
   Status Restart(absl::string_view key, absl::string_view value);
   Status RestartSec(absl::string_view key, absl::string_view value) {
-    return DurationValue(key, value, absl::Milliseconds(100), false,
+    return DurationValue(key, value, fault::Milliseconds(100), false,
                          &unit().restart_sec);
   }
   Status RestartSteps(absl::string_view key, absl::string_view value) {
     return UnsignedValue(key, value, 0, &unit().restart_steps);
   }
   Status RestartMaxDelaySec(absl::string_view key, absl::string_view value) {
-    return DurationValue(key, value, absl::InfiniteDuration(), false,
+    return DurationValue(key, value, fault::InfiniteDuration(), false,
                          &unit().restart_max_delay);
   }
   Status TimeoutStartSec(absl::string_view key, absl::string_view value) {
     timeout_start_set_ = !value.empty();
-    return DurationValue(key, value, absl::Seconds(90), true,
+    return DurationValue(key, value, fault::Seconds(90), true,
                          &unit().timeout_start);
   }
   Status TimeoutStopSec(absl::string_view key, absl::string_view value) {
-    return DurationValue(key, value, absl::Seconds(90), true,
+    return DurationValue(key, value, fault::Seconds(90), true,
                          &unit().timeout_stop);
   }
   Status KillSignal(absl::string_view key, absl::string_view value);
@@ -266,8 +266,8 @@ class Parser {
   Status Dependencies(absl::string_view key, absl::string_view value,
                       std::vector<Dependency>* list);
   Status DurationValue(absl::string_view key, absl::string_view value,
-                       absl::Duration fallback, bool zero_is_infinity,
-                       absl::Duration* out);
+                       fault::Duration fallback, bool zero_is_infinity,
+                       fault::Duration* out);
   Status UnsignedValue(absl::string_view key, absl::string_view value,
                        unsigned fallback, unsigned* out);
   Status Exec(absl::string_view key, absl::string_view value,
@@ -515,7 +515,7 @@ void Parser::Finish() {
           "Restart: Type=oneshot cannot be restarted always or on success");
   }
   if (u.type == ServiceType::kOneshot && !timeout_start_set_) {
-    u.timeout_start = absl::InfiniteDuration();
+    u.timeout_start = fault::InfiniteDuration();
   }
 }
 
@@ -541,16 +541,16 @@ Status Parser::Dependencies(absl::string_view key, absl::string_view value,
 }
 
 Status Parser::DurationValue(absl::string_view key, absl::string_view value,
-                             absl::Duration fallback, bool zero_is_infinity,
-                             absl::Duration* out) {
+                             fault::Duration fallback, bool zero_is_infinity,
+                             fault::Duration* out) {
   if (value.empty()) {
     *out = fallback;
     return OkStatus();
   }
-  StatusOr<absl::Duration> d = fault::ParseTimeSpan(value);
+  StatusOr<fault::Duration> d = fault::ParseTimeSpan(value);
   if (!d.ok()) return KeyError(key, d.status().message());
-  *out = zero_is_infinity && *d == absl::ZeroDuration()
-             ? absl::InfiniteDuration()
+  *out = zero_is_infinity && *d == fault::ZeroDuration()
+             ? fault::InfiniteDuration()
              : *d;
   return OkStatus();
 }

@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "absl/time/time.h"
 #include "init/system/command_line.h"
+#include "runtime/duration.h"
 
 namespace faultinit {
 
@@ -118,7 +118,7 @@ struct Unit {
   std::vector<Dependency> before;    // start before these
   std::vector<Dependency> required;  // Requires=: fail and stop with them
   std::vector<Dependency> wanted;    // Wants=: start with them, no failure
-  absl::Duration start_limit_interval = absl::Seconds(10);
+  fault::Duration start_limit_interval = fault::Seconds(10);
   unsigned start_limit_burst = 5;
 
   // [Service]
@@ -128,13 +128,13 @@ struct Unit {
   std::vector<ExecLine> exec_start;  // one; Type=oneshot may have several
   std::vector<ExecLine> exec_stop;
   RestartPolicy restart = RestartPolicy::kNo;
-  absl::Duration restart_sec = absl::Milliseconds(100);
+  fault::Duration restart_sec = fault::Milliseconds(100);
   unsigned restart_steps = 0;
-  absl::Duration restart_max_delay = absl::InfiniteDuration();
+  fault::Duration restart_max_delay = fault::InfiniteDuration();
   // infinity for Type=oneshot unless TimeoutStartSec= is set; a set 0 is
   // infinity too, as in systemd.
-  absl::Duration timeout_start = absl::Seconds(90);
-  absl::Duration timeout_stop = absl::Seconds(90);
+  fault::Duration timeout_start = fault::Seconds(90);
+  fault::Duration timeout_stop = fault::Seconds(90);
   int kill_signal = SIGTERM;
   KillMode kill_mode = KillMode::kControlGroup;
   // Counted as success besides exit 0 (and, for the main process, systemd's
@@ -158,6 +158,9 @@ struct ParsedUnit {
   // In the order found: the file's, by line, then whole-file checks (line
   // 0) and, after LinkUnits, the directory checks.
   std::vector<Diagnostic> diagnostics;
+  // The text that was parsed, as ReadUnitFile read it (empty when the file
+  // could not be read): a reload compares it to tell a changed file.
+  std::string source;
 
   // ok is false when any diagnostic is an error: the unit is failed.
   bool ok() const;

@@ -367,7 +367,9 @@ ParsedUnit ReadUnitFile(absl::string_view path) {
         path, absl::StrCat("unable to read unit file: ",
                            strerror(contents.status().error_number())));
   }
-  return ParseUnit(path, *contents);
+  ParsedUnit parsed = ParseUnit(path, *contents);
+  parsed.source = std::move(*contents);
+  return parsed;
 }
 
 LoadedUnits LoadUnitDirectory(absl::string_view dir) {

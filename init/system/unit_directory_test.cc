@@ -178,6 +178,23 @@ TEST(UnitDirectory, FileTooLarge) {
                    "start order: ok"}));
 }
 
+// Each unit carries the text it was parsed from, so a reload compares
+// what runs with the file, not with a later read of it; an unreadable file
+// has none.
+TEST(UnitDirectory, KeepsTheParsedText) {
+  TempDir dir;
+  dir.Write("a.service", Service("a"));
+  std::string big = Service("big");
+  big.resize(2u << 20, '#');
+  dir.Write("big.service", big);
+  LoadedUnits units = LoadUnitDirectory(dir.path());
+  ASSERT_EQ(units.units.size(), 2u);
+  EXPECT_EQ(units.units[0].unit.name, "a");
+  EXPECT_EQ(units.units[0].source, Service("a"));
+  EXPECT_EQ(units.units[1].unit.name, "big");
+  EXPECT_EQ(units.units[1].source, "");
+}
+
 // A file of random binary bytes is a failed unit with errors, not a crash.
 TEST(UnitDirectory, RandomBinaryFile) {
   TempDir dir;

@@ -62,7 +62,7 @@ TEST(ParseUnit, Defaults) {
   EXPECT_TRUE(u.before.empty());
   EXPECT_TRUE(u.required.empty());
   EXPECT_TRUE(u.wanted.empty());
-  EXPECT_EQ(u.start_limit_interval, absl::Seconds(10));
+  EXPECT_EQ(u.start_limit_interval, fault::Seconds(10));
   EXPECT_EQ(u.start_limit_burst, 5u);
   EXPECT_EQ(u.type, ServiceType::kSimple);
   EXPECT_EQ(u.pid_file, "");
@@ -72,11 +72,11 @@ TEST(ParseUnit, Defaults) {
   EXPECT_EQ(u.exec_start[0].line, 2);
   EXPECT_TRUE(u.exec_stop.empty());
   EXPECT_EQ(u.restart, RestartPolicy::kNo);
-  EXPECT_EQ(u.restart_sec, absl::Milliseconds(100));
+  EXPECT_EQ(u.restart_sec, fault::Milliseconds(100));
   EXPECT_EQ(u.restart_steps, 0u);
-  EXPECT_EQ(u.restart_max_delay, absl::InfiniteDuration());
-  EXPECT_EQ(u.timeout_start, absl::Seconds(90));
-  EXPECT_EQ(u.timeout_stop, absl::Seconds(90));
+  EXPECT_EQ(u.restart_max_delay, fault::InfiniteDuration());
+  EXPECT_EQ(u.timeout_start, fault::Seconds(90));
+  EXPECT_EQ(u.timeout_stop, fault::Seconds(90));
   EXPECT_EQ(u.kill_signal, SIGTERM);
   EXPECT_EQ(u.kill_mode, KillMode::kControlGroup);
   EXPECT_TRUE(u.success_exit_codes.empty());
@@ -137,7 +137,7 @@ TEST(ParseUnit, EveryKeySet) {
   EXPECT_EQ(Names(u.before), Lines{"proxy"});
   EXPECT_EQ(Names(u.required), Lines{"db"});
   EXPECT_EQ(Names(u.wanted), (Lines{"cache", "metrics"}));
-  EXPECT_EQ(u.start_limit_interval, absl::Minutes(1));
+  EXPECT_EQ(u.start_limit_interval, fault::Minutes(1));
   EXPECT_EQ(u.start_limit_burst, 3u);
   EXPECT_EQ(u.type, ServiceType::kForking);
   EXPECT_EQ(u.pid_file, "/run/web.pid");
@@ -150,11 +150,11 @@ TEST(ParseUnit, EveryKeySet) {
   ASSERT_EQ(u.exec_stop.size(), 1u);
   EXPECT_EQ(u.exec_stop[0].raw, "/usr/bin/web --stop");
   EXPECT_EQ(u.restart, RestartPolicy::kOnFailure);
-  EXPECT_EQ(u.restart_sec, absl::Seconds(2));
+  EXPECT_EQ(u.restart_sec, fault::Seconds(2));
   EXPECT_EQ(u.restart_steps, 4u);
-  EXPECT_EQ(u.restart_max_delay, absl::Seconds(90));
-  EXPECT_EQ(u.timeout_start, absl::Seconds(5));
-  EXPECT_EQ(u.timeout_stop, absl::Milliseconds(500));
+  EXPECT_EQ(u.restart_max_delay, fault::Seconds(90));
+  EXPECT_EQ(u.timeout_start, fault::Seconds(5));
+  EXPECT_EQ(u.timeout_stop, fault::Milliseconds(500));
   EXPECT_EQ(u.kill_signal, SIGINT);
   EXPECT_EQ(u.kill_mode, KillMode::kMixed);
   EXPECT_EQ(u.success_exit_codes, (std::set<int>{3, 143}));
@@ -258,7 +258,7 @@ TEST(ParseUnit, EmptyValueResets) {
   EXPECT_EQ(u.environment, (EnvironmentMap{{"B", "2"}}));
   EXPECT_TRUE(u.success_exit_codes.empty());
   EXPECT_TRUE(u.success_signals.empty());
-  EXPECT_EQ(u.restart_sec, absl::Milliseconds(100));
+  EXPECT_EQ(u.restart_sec, fault::Milliseconds(100));
   EXPECT_EQ(u.kill_signal, SIGTERM);
   EXPECT_EQ(u.umask, 022u);
   EXPECT_EQ(u.standard_output.kind, OutputTarget::Kind::kJournal);
@@ -270,13 +270,13 @@ TEST(ParseUnit, OneshotAndTimeouts) {
   Unit u =
       Clean("[Service]\nType=oneshot\nExecStart=/bin/a\nExecStart=/bin/b\n");
   EXPECT_EQ(u.exec_start.size(), 2u);
-  EXPECT_EQ(u.timeout_start, absl::InfiniteDuration());
+  EXPECT_EQ(u.timeout_start, fault::InfiniteDuration());
   u = Clean("[Service]\nType=oneshot\nExecStart=/bin/a\nTimeoutStartSec=7\n");
-  EXPECT_EQ(u.timeout_start, absl::Seconds(7));
+  EXPECT_EQ(u.timeout_start, fault::Seconds(7));
   u = Clean(
       "[Service]\nExecStart=/bin/a\nTimeoutStartSec=0\nTimeoutStopSec=0\n");
-  EXPECT_EQ(u.timeout_start, absl::InfiniteDuration());
-  EXPECT_EQ(u.timeout_stop, absl::InfiniteDuration());
+  EXPECT_EQ(u.timeout_start, fault::InfiniteDuration());
+  EXPECT_EQ(u.timeout_stop, fault::InfiniteDuration());
 }
 
 // Comments (# and ;), blank lines, whitespace around "=", CRLF endings,
