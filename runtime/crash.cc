@@ -98,6 +98,14 @@ class Line {
 
 void OnFault(int signo, siginfo_t* info, void*) {
   const int saved_errno = errno;
+  // Sent by another process (kill, sigqueue), not a fault of ours: as PID 1
+  // ignore it, as the kernel ignores an unhandled signal to PID 1;
+  // otherwise end as the default action would, without a crash line.
+  if (info->si_code <= 0 && info->si_pid != getpid()) {
+    if (crash_action == CrashAction::kDie) Die(signo);
+    errno = saved_errno;
+    return;
+  }
   Line line;
   line.Add(crash_program);
   line.Add(": crashed: ");

@@ -9,6 +9,12 @@
 //
 //   faultinit: crashed: SIGSEGV at address 0x0 (code 1); crash action: freeze
 //
+// The same signals sent by another process (kill(2): si_code <= 0, a
+// sender other than this process) are not faults: with kDie the process
+// ends as the default action would, without the line; with the other
+// actions (PID 1) they are ignored, as the kernel ignores unhandled signals
+// to PID 1. abort() and raise() in this process count as faults.
+//
 // Thread and signal safety: InstallCrashHandler is called once, from the
 // main thread, after Control has reset the dispositions. The handler runs
 // on its own alternate stack (a stack overflow is caught too) and makes

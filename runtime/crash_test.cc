@@ -85,6 +85,39 @@ INSTANTIATE_TEST_SUITE_P(Signals, FaultTest,
                          ::testing::Values(SIGSEGV, SIGBUS, SIGILL, SIGFPE,
                                            SIGABRT));
 
+// A fault signal sent by another process is not a crash: kDie ends as the
+// default action would, without the line.
+TEST(CrashHandler, SentSignalIsNotACrash) {
+  int ready[2];
+  ASSERT_EQ(pipe2(ready, O_CLOEXEC), 0);
+  int err[2];
+  ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    dup2(err[1], STDERR_FILENO);
+    if (!InstallCrashHandler("crashtest", CrashAction::kDie).ok()) _exit(98);
+    (void)write(ready[1], "r", 1);
+    for (;;) pause();
+  }
+  close(ready[1]);
+  close(err[1]);
+  char byte;
+  ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  kill(child, SIGSEGV);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+  std::string output;
+  char buffer[256];
+  for (ssize_t n; (n = read(err[0], buffer, sizeof buffer)) > 0;) {
+    output.append(buffer, n);
+  }
+  EXPECT_EQ(output, "") << "no crash line for a sent signal";
+  close(ready[0]);
+  close(err[0]);
+}
+
 // A stack overflow is caught too: the handler has its own stack.
 TEST(CrashHandler, StackOverflow) {
   ChildResult r = RunInChild([] {

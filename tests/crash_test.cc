@@ -130,6 +130,21 @@ TEST_F(CrashTest, EveryFaultInSystemMode) {
   }
 }
 
+// SIGSEGV sent to PID 1 by another process is not a crash: ignored, as the
+// kernel would without a handler; faultinit carries on (forwards the TERM
+// that follows and exits with the child's status).
+TEST_F(CrashTest, SentFaultSignalIgnoredAsPid1) {
+  LaunchOptions o;
+  o.pid_namespace = true;
+  o.args = {"--", "sh", "-c", "echo up; exec sleep 1000"};
+  Running init(o);
+  ASSERT_EQ(init.ReadLine(), "up");
+  init.Signal(SIGSEGV);
+  init.Signal(SIGTERM);
+  EXPECT_EQ(init.Wait().ToString(), "exit 143") << init.err();
+  EXPECT_FALSE(absl::StrContains(init.err(), "crashed")) << init.err();
+}
+
 // Not PID 1: the line, then death by the signal, so the parent sees it.
 TEST(CrashNotPid1, DiesOfTheSignal) {
   char dir[] = "/tmp/faultinit-crash-XXXXXX";
