@@ -5,11 +5,14 @@
 //      without any), before anything else takes their numbers.
 //   1. Control takes over signals and the process's exit (runtime).
 //   2. The invocation snapshots argv and tini's environment variables.
-//   3. The command line is parsed; a usage error exits 2, except as PID 1,
+//   3. Asynchronous signals are held (blocked) until the mode watches
+//      them: as PID 1 the kernel would drop them, otherwise they would end
+//      faultinit before it could forward them.
+//   4. The command line is parsed; a usage error exits 2, except as PID 1,
 //      which says what was wrong and runs system mode with the defaults.
-//   4. Faults in faultinit itself are caught (runtime/crash.h): as PID 1
+//   5. Faults in faultinit itself are caught (runtime/crash.h): as PID 1
 //      they end in --crash-action, otherwise in the signal, after a line.
-//   5. Container mode runs the command on the program's scheduler and
+//   6. Container mode runs the command on the program's scheduler and
 //      returns its exit status; system mode runs the unit directory's
 //      services until a shutdown; --check reports on a unit directory.
 
@@ -26,6 +29,7 @@
 #include "runtime/fd.h"
 #include "runtime/invocation.h"
 #include "runtime/scheduler.h"
+#include "runtime/signal_state.h"
 #include "runtime/signals.h"
 
 namespace faultinit {
@@ -47,6 +51,11 @@ void ScheduleTestFault() {
 
 int Main(const fault::Invocation& invocation) {
   const bool pid1 = getpid() == 1;
+  // Signals that arrive before the mode watches them must wait, not
+  // vanish (as PID 1 the kernel drops a signal with no handler unless it
+  // is blocked) nor end faultinit (their default action otherwise): a
+  // SIGTERM sent the moment the container starts reaches the child.
+  fault::HoldAsynchronousSignals();
   fault::StatusOr<CommandLine> command_line =
       ParseCommandLine(invocation.argv(), invocation.environ(), pid1);
   if (!command_line.ok() && pid1) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <initializer_list>
 
 namespace fault {
 namespace {
@@ -97,6 +98,16 @@ int SignalState::ApplyClean() {
   sigset_t empty;
   sigemptyset(&empty);
   return sigprocmask(SIG_SETMASK, &empty, nullptr) == 0 ? 0 : errno;
+}
+
+int HoldAsynchronousSignals() {
+  sigset_t held;
+  sigfillset(&held);
+  for (int signo : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT,
+                    SIGKILL, SIGSTOP}) {
+    sigdelset(&held, signo);
+  }
+  return sigprocmask(SIG_BLOCK, &held, nullptr) == 0 ? 0 : errno;
 }
 
 const SignalState& InitialSignalState() { return Initial(); }

@@ -43,6 +43,14 @@ class SignalState {
   sigset_t ignored_;
 };
 
+// HoldAsynchronousSignals blocks every catchable signal except the
+// synchronous fault signals (SEGV, BUS, ILL, FPE, TRAP, SYS, ABRT), so that
+// a signal arriving before the program watches it (Scheduler::OnSignal
+// reads pending ones) waits instead of vanishing: the kernel drops a signal
+// sent to PID 1 that has no handler, unless it is blocked. Returns 0 or
+// errno. Async-signal-safe (sigprocmask only).
+int HoldAsynchronousSignals();
+
 // InitialSignalState returns the state captured when Control started the
 // program (or, before Control, a capture made on first call).
 const SignalState& InitialSignalState();

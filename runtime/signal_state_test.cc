@@ -87,5 +87,24 @@ TEST(SignalState, InitialCapturedOnce) {
   EXPECT_EQ(r.status.ToString(), "exit 0");
 }
 
+// A held signal waits, pending, instead of taking its default action; the
+// fault signals are not held.
+TEST(HoldAsynchronousSignals, HeldSignalsWait) {
+  testing::ChildResult r = testing::RunInChild([] {
+    if (HoldAsynchronousSignals() != 0) _exit(98);
+    raise(SIGTERM);  // would end the process if not held
+    sigset_t pending, mask;
+    sigpending(&pending);
+    sigprocmask(SIG_BLOCK, nullptr, &mask);
+    if (sigismember(&pending, SIGTERM) != 1) _exit(97);
+    if (sigismember(&mask, SIGSEGV) == 1 || sigismember(&mask, SIGABRT) == 1) {
+      _exit(96);
+    }
+    _exit(0);
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 0");
+}
+
 }  // namespace
+
 }  // namespace fault

@@ -259,6 +259,8 @@ TEST_F(SystemMode, ReapsOrphans) {
 
 // PID 1 never exits over its arguments (a kernel passes init words it did
 // not understand): a usage error is reported and system mode runs anyway.
+// The SIGTERM sent once the line is out is held until system mode watches
+// it (the kernel would drop it otherwise), so the shutdown always comes.
 TEST_F(SystemMode, BadArgumentsAsPid1StillBoot) {
   LaunchOptions o;
   o.pid_namespace = true;
