@@ -341,6 +341,29 @@ TEST_F(SystemMode, ServiceExecutionEnvironment) {
   EXPECT_EQ(err.find("[to-file]"), std::string::npos);
 }
 
+// A service's environment never reaches faultinit's log, even at debug
+// level and when the service fails (docs/security.md).
+TEST_F(SystemMode, EnvironmentIsNeverLogged) {
+  std::string env_file = absl::StrCat(dir_, "/secrets.env");
+  FILE* f = fopen(env_file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fputs("FILE_TOKEN=from-the-file-0a1b\n", f);
+  fclose(f);
+  Unit("secretive",
+       absl::StrCat("[Service]\nEnvironment=TOKEN=hunter2-9z8y\n"
+                    "EnvironmentFile=",
+                    env_file, "\nExecStart=/bin/sh -c 'exit 3'\nRestart=no\n"));
+  LaunchOptions o = Boot();
+  o.args.insert(o.args.begin(), "-v");  // -vv: debug lines too
+  Running r(o);
+  ASSERT_TRUE(r.WaitForStderr("secretive: failed"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.err().find("hunter2-9z8y"), std::string::npos) << r.err();
+  EXPECT_EQ(r.err().find("from-the-file-0a1b"), std::string::npos) << r.err();
+  At(r.err(), "secretive: started /bin/sh as pid ");
+}
+
 // A service flooding its output neither stalls faultinit nor the others.
 TEST_F(SystemMode, FloodDoesNotStall) {
   Unit("flood",
