@@ -113,7 +113,8 @@ TEST(CrashHandler, SentSignalIsNotACrash) {
   for (ssize_t n; (n = read(err[0], buffer, sizeof buffer)) > 0;) {
     output.append(buffer, n);
   }
-  EXPECT_EQ(output, "") << "no crash line for a sent signal";
+  // No line of ours (qemu-user may add its own "uncaught target signal").
+  EXPECT_EQ(output.find("crashed"), std::string::npos) << output;
   close(ready[0]);
   close(err[0]);
 }
