@@ -296,7 +296,10 @@ TEST_F(SystemMode, ReloadAppliesTheDifference) {
   r.Signal(SIGHUP);
   ASSERT_TRUE(r.WaitForStderr(
       "reloaded: started [add], stopped [drop], restarted [change]"));
-  ASSERT_TRUE(r.WaitForAllStderr({"[change] new", "[add] add"}));
+  // drop's stop ends on its own (its process must go first): wait for it,
+  // or the shutdown could overtake it.
+  ASSERT_TRUE(
+      r.WaitForAllStderr({"[change] new", "[add] add", "drop: removed"}));
   r.Signal(SIGTERM);
   EXPECT_EQ(r.Wait().ToString(), "exit 0");
   const std::string& err = r.err();
