@@ -188,10 +188,7 @@ class FaultInjection : public ::testing::Test {
     // Written aside and renamed: a reload never sees half a file.
     std::string path = UnitPath(name);
     std::string temporary = path + ".tmp";
-    FILE* f = fopen(temporary.c_str(), "w");
-    ASSERT_NE(f, nullptr);
-    ASSERT_EQ(fwrite(text.data(), 1, text.size(), f), text.size());
-    fclose(f);
+    ASSERT_TRUE(WriteFile(temporary, text));
     ASSERT_EQ(rename(temporary.c_str(), path.c_str()), 0);
   }
 

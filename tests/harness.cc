@@ -37,6 +37,12 @@ std::string FaultinitTestFaultsPath() {
   return Runfile("init/faultinit_test_faults");
 }
 
+bool WriteFile(const std::string& path, const std::string& text) {
+  fault::UniqueFd fd(
+      open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  return fd.valid() && fault::WriteAll(fd.get(), text.data(), text.size()) == 0;
+}
+
 bool PidNamespacesAvailable(std::string* why) {
   pid_t pid = fork();
   if (pid == 0) {

@@ -26,6 +26,9 @@ std::string ProbePath();
 // The test build that can fault on purpose (FAULTINIT_TEST_FAULT=SIGNAL).
 std::string FaultinitTestFaultsPath();
 
+// WriteFile replaces `path`'s contents with `text`; false on any error.
+bool WriteFile(const std::string& path, const std::string& text);
+
 // PidNamespacesAvailable reports whether `unshare --pid` works here (root,
 // not under qemu-user); tests that need it skip with the reason otherwise.
 bool PidNamespacesAvailable(std::string* why);

@@ -32,11 +32,7 @@ class SystemMode : public ::testing::Test {
   }
 
   void Unit(const std::string& name, const std::string& text) {
-    std::string path = absl::StrCat(dir_, "/", name, ".service");
-    FILE* f = fopen(path.c_str(), "w");
-    ASSERT_NE(f, nullptr);
-    fputs(text.c_str(), f);
-    fclose(f);
+    ASSERT_TRUE(WriteFile(absl::StrCat(dir_, "/", name, ".service"), text));
   }
 
   LaunchOptions Boot() {
@@ -219,14 +215,11 @@ TEST_F(SystemMode, ForkingWithPidFile) {
                              pid_file, "\nExecStart=/bin/true\n"));
   std::string script = absl::StrCat(dir_, "/stray.sh");
   std::string stray_file = absl::StrCat(dir_, "/stray.pid");
-  FILE* f = fopen(script.c_str(), "w");
-  ASSERT_NE(f, nullptr);
-  fprintf(f,
-          "sh -c 'sleep 1000 & echo $! > %s.tmp && mv %s.tmp %s; wait' &\n"
-          "while [ ! -s %s ]; do :; done\n",
-          stray_file.c_str(), stray_file.c_str(), stray_file.c_str(),
-          stray_file.c_str());
-  fclose(f);
+  ASSERT_TRUE(WriteFile(
+      script,
+      absl::StrCat("sh -c 'sleep 1000 & echo $! > ", stray_file, ".tmp && mv ",
+                   stray_file, ".tmp ", stray_file, "; wait' &\nwhile [ ! -s ",
+                   stray_file, " ]; do :; done\n")));
   Unit("stray", absl::StrCat("[Service]\nType=forking\nPIDFile=", stray_file,
                              "\nExecStart=/bin/sh ", script, "\n"));
   Running r(Boot());
@@ -348,10 +341,7 @@ TEST_F(SystemMode, ServiceExecutionEnvironment) {
 // level and when the service fails (docs/security.md).
 TEST_F(SystemMode, EnvironmentIsNeverLogged) {
   std::string env_file = absl::StrCat(dir_, "/secrets.env");
-  FILE* f = fopen(env_file.c_str(), "w");
-  ASSERT_NE(f, nullptr);
-  fputs("FILE_TOKEN=from-the-file-0a1b\n", f);
-  fclose(f);
+  ASSERT_TRUE(WriteFile(env_file, "FILE_TOKEN=from-the-file-0a1b\n"));
   Unit("secretive",
        absl::StrCat("[Service]\nEnvironment=TOKEN=hunter2-9z8y\n"
                     "EnvironmentFile=",
