@@ -55,6 +55,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/fd.h"
+#include "runtime/signal_set.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -244,7 +245,7 @@ StatusOr<std::unique_ptr<Scheduler::Impl>> Scheduler::Impl::Create() {
 }
 
 Status Scheduler::Impl::Init() {
-  sigemptyset(&signal_mask_);
+  signal_mask_ = NoSignals();
   epoll_fd_.Reset(epoll_create1(EPOLL_CLOEXEC));
   if (!epoll_fd_)
     return ErrnoToStatus(errno, "unable to create epoll instance");
@@ -266,10 +267,9 @@ Scheduler::Impl::~Impl() {
   for (int signo = 1; signo < NSIG; ++signo) {
     const SignalHold& hold = signals_[signo];
     if (hold.holders == 0 || hold.was_blocked) continue;
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, signo);
-    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    sigset_t set = NoSignals();
+    AddSignal(&set, signo);
+    ChangeSignalMask(SIG_UNBLOCK, &set, nullptr);
   }
 }
 
@@ -427,16 +427,15 @@ Status Scheduler::Impl::UpdateSignalFd() {
 Status Scheduler::Impl::HoldSignal(int signo) {
   SignalHold& hold = signals_[signo];
   if (hold.holders++ > 0) return OkStatus();
-  sigset_t set, old;
-  sigemptyset(&set);
-  sigaddset(&set, signo);
-  int error = pthread_sigmask(SIG_BLOCK, &set, &old);
+  sigset_t set = NoSignals(), old;
+  AddSignal(&set, signo);
+  int error = ChangeSignalMask(SIG_BLOCK, &set, &old);
   if (error != 0) {
     hold.holders = 0;
     return ErrnoToStatus(error, "unable to block signal");
   }
-  hold.was_blocked = sigismember(&old, signo) == 1;
-  sigaddset(&signal_mask_, signo);
+  hold.was_blocked = HasSignal(old, signo);
+  AddSignal(&signal_mask_, signo);
   Status status = UpdateSignalFd();
   if (!status.ok()) ReleaseSignal(signo);
   return status;
@@ -448,22 +447,20 @@ void Scheduler::Impl::ReleaseSignal(int signo) {
   if (hold.holders == 0 || --hold.holders > 0) return;
   const bool was_blocked = hold.was_blocked;
   hold.was_blocked = false;
-  sigdelset(&signal_mask_, signo);
+  RemoveSignal(&signal_mask_, signo);
   UpdateSignalFd().IgnoreError();  // removing a signal cannot fail
   if (!was_blocked) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, signo);
-    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    sigset_t set = NoSignals();
+    AddSignal(&set, signo);
+    ChangeSignalMask(SIG_UNBLOCK, &set, nullptr);
   }
 }
 
 StatusOr<Scheduler::WatchId> Scheduler::Impl::OnSignals(
     const std::vector<int>& signos, SignalCallback fn) {
   for (int signo : signos) {
-    sigset_t probe;
-    sigemptyset(&probe);
-    if (signo == SIGKILL || signo == SIGSTOP || sigaddset(&probe, signo) != 0) {
+    sigset_t probe = NoSignals();
+    if (signo == SIGKILL || signo == SIGSTOP || !AddSignal(&probe, signo)) {
       return InvalidArgumentError(absl::StrCat("unable to watch signal ", signo,
                                                ": not a signal that "
                                                "can be caught"));

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "runtime/signal_set.h"
+
 namespace fault {
 namespace {
 
@@ -72,10 +74,10 @@ SignalState& Initial() {
 
 SignalState SignalState::Capture() {
   SignalState state;
-  pthread_sigmask(SIG_SETMASK, nullptr, &state.mask_);
-  sigemptyset(&state.ignored_);
+  ChangeSignalMask(SIG_SETMASK, nullptr, &state.mask_);
+  state.ignored_ = NoSignals();
   for (int signo = 1; signo < NSIG; ++signo) {
-    if (Catchable(signo) && Ignored(signo)) sigaddset(&state.ignored_, signo);
+    if (Catchable(signo) && Ignored(signo)) AddSignal(&state.ignored_, signo);
   }
   return state;
 }
@@ -86,7 +88,7 @@ int SignalState::Apply() const {
     int error = SetDisposition(signo, ignored(signo) ? SIG_IGN : SIG_DFL);
     if (error != 0) return error;
   }
-  return sigprocmask(SIG_SETMASK, &mask_, nullptr) == 0 ? 0 : errno;
+  return ChangeSignalMask(SIG_SETMASK, &mask_, nullptr);
 }
 
 int SignalState::ApplyClean() {
@@ -95,19 +97,17 @@ int SignalState::ApplyClean() {
     int error = SetDisposition(signo, SIG_DFL);
     if (error != 0) return error;
   }
-  sigset_t empty;
-  sigemptyset(&empty);
-  return sigprocmask(SIG_SETMASK, &empty, nullptr) == 0 ? 0 : errno;
+  sigset_t empty = NoSignals();
+  return ChangeSignalMask(SIG_SETMASK, &empty, nullptr);
 }
 
 int HoldAsynchronousSignals() {
-  sigset_t held;
-  sigfillset(&held);
+  sigset_t held = AllSignals();
   for (int signo : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT,
                     SIGKILL, SIGSTOP}) {
-    sigdelset(&held, signo);
+    RemoveSignal(&held, signo);
   }
-  return sigprocmask(SIG_BLOCK, &held, nullptr) == 0 ? 0 : errno;
+  return ChangeSignalMask(SIG_BLOCK, &held, nullptr);
 }
 
 const SignalState& InitialSignalState() { return Initial(); }

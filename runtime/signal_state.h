@@ -18,6 +18,8 @@
 
 #include <signal.h>
 
+#include "runtime/signal_set.h"
+
 namespace fault {
 
 class SignalState {
@@ -36,7 +38,7 @@ class SignalState {
   static int ApplyClean();
 
   const sigset_t& mask() const { return mask_; }
-  bool ignored(int signo) const { return sigismember(&ignored_, signo) == 1; }
+  bool ignored(int signo) const { return HasSignal(ignored_, signo); }
 
  private:
   sigset_t mask_;

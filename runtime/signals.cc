@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "runtime/signal_set.h"
 
 namespace fault {
 namespace {
@@ -104,8 +105,8 @@ std::optional<int> LookupIdentifier(absl::string_view bare) {
   for (const Identifier& id : kIdentifiers) {
     if (EqualsIgnoreCase(bare, id.name.substr(3))) return id.signo;
   }
-  if (EqualsIgnoreCase(bare, "RTMIN")) return SIGRTMIN;
-  if (EqualsIgnoreCase(bare, "RTMAX")) return SIGRTMAX;
+  if (EqualsIgnoreCase(bare, "RTMIN")) return kRealtimeMin;
+  if (EqualsIgnoreCase(bare, "RTMAX")) return kRealtimeMax;
   return std::nullopt;
 }
 
@@ -132,8 +133,8 @@ absl::string_view SignalIdentifier(int signo) {
   for (const Identifier& id : kIdentifiers) {
     if (id.signo == signo && id.canonical) return id.name;
   }
-  if (signo == SIGRTMIN) return "SIGRTMIN";
-  if (signo == SIGRTMAX) return "SIGRTMAX";
+  if (signo == kRealtimeMin) return "SIGRTMIN";
+  if (signo == kRealtimeMax) return "SIGRTMAX";
   return {};
 }
 

@@ -44,11 +44,15 @@ std::optional<int> LookupSignalCode(absl::string_view name);
 absl::string_view SignalName(int signo);
 
 // SignalIdentifier returns the POSIX identifier of `signo` as in the C
-// headers (`signal_identifiers`): "SIGTERM" for 15, "SIGRTMIN" for
-// SIGRTMIN. Where Linux has aliases for one code (SIGIOT/SIGABRT,
-// SIGCLD/SIGCHLD, SIGPOLL/SIGIO) the canonical name is returned. Empty for a
-// number that is not a signal; real-time signals above SIGRTMIN and below
-// SIGRTMAX have no identifier of their own and return empty.
+// headers (`signal_identifiers`): "SIGTERM" for 15, "SIGRTMIN" for 34.
+// Real-time signals are numbered as glibc numbers them, with either C
+// library (kRealtimeMin and kRealtimeMax, runtime/signal_set.h): SIGRTMIN
+// is 34, SIGRTMAX 64, and ParseSignal("RTMIN") is 34 even in the musl
+// build, whose own SIGRTMIN is 35. Where Linux has aliases for one code
+// (SIGIOT/SIGABRT, SIGCLD/SIGCHLD, SIGPOLL/SIGIO) the canonical name is
+// returned. Empty for a number that is not a signal; real-time signals
+// between SIGRTMIN and SIGRTMAX have no identifier of their own and return
+// empty.
 absl::string_view SignalIdentifier(int signo);
 
 // IsFatalSignal reports whether `signo` is in the seed's `fatal_signals`:

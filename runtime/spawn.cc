@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "runtime/fd.h"
+#include "runtime/signal_set.h"
 #include "runtime/signal_state.h"
 
 extern char** environ;
@@ -118,9 +119,8 @@ int CloseOtherFdsAtExec() {
                            int report_fd) {
   // Nothing may arrive with the parent's dispositions while we set up, and
   // tcsetpgrp from a background group must not stop us with SIGTTOU.
-  sigset_t all;
-  sigfillset(&all);
-  sigprocmask(SIG_SETMASK, &all, nullptr);
+  sigset_t all = AllSignals();
+  ChangeSignalMask(SIG_SETMASK, &all, nullptr);
 
   if (options.new_session) {
     if (setsid() < 0) Fail(report_fd, SpawnStage::kSession, errno);

@@ -17,10 +17,10 @@ def static_group(archives = [], pattern = None):
         Abseil's libabsl_*.a).
 
     Returns:
-      A select() of linkopts: `-L` the target's multiarch directory, then
-      the exact `.a` files (`-l:NAME.a`, never the shared objects beside
-      them) inside `--start-group`/`--end-group`, because they refer to
-      each other.
+      A select() of linkopts: the `.a` files by their full paths (never the
+      shared objects beside them, and no `-L`, which would put glibc's
+      libc.a ahead of musl's in the musl links) inside
+      `--start-group`/`--end-group`, because they refer to each other.
     """
     choices = {}
     for setting, triple in TRIPLES.items():
@@ -30,7 +30,7 @@ def static_group(archives = [], pattern = None):
                 f.split("/")[-1]
                 for f in native.glob(["lib/" + triple + "/" + pattern])
             ]
-        choices[setting] = (["-L/usr/lib/" + triple, "-Wl,--start-group"] +
-                            ["-l:" + name for name in names] +
+        choices[setting] = (["-Wl,--start-group"] +
+                            ["/usr/lib/%s/%s" % (triple, name) for name in names] +
                             ["-Wl,--end-group"])
     return select(choices)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "init/processes.h"
+#include "runtime/signal_set.h"
 #include "runtime/signals.h"
 #include "runtime/spawn.h"
 
@@ -35,7 +36,7 @@ std::vector<int> ContainerInit::ForwardedSignals() {
   for (int signo = 1; signo < NSIG; ++signo) {
     if (signo == SIGKILL || signo == SIGSTOP || signo == SIGCHLD) continue;
     if (IsSynchronousFault(signo)) continue;
-    if (signo > 31 && signo < SIGRTMIN) continue;  // glibc's own
+    if (fault::IsLibraryReservedSignal(signo)) continue;
     signals.push_back(signo);
   }
   return signals;

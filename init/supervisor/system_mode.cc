@@ -17,6 +17,18 @@
 #include "runtime/signals.h"
 
 namespace faultinit {
+namespace {
+
+// Loading peaks well above what stays: give the freed pages back (PID 1
+// keeps them for its whole life otherwise). glibc's malloc keeps freed
+// memory until asked; musl's gives it back as it is freed.
+void ReturnFreedPages() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
+}  // namespace
 
 SystemMode::SystemMode(fault::Scheduler& scheduler,
                        const SystemOptions& options, const Logger& log)
@@ -54,9 +66,7 @@ int SystemMode::Run() {
     WatchSignals();
     supervisor_.Load(units);
   }
-  // Loading peaks well above what stays: give the freed pages back (PID 1
-  // keeps them for its whole life otherwise).
-  malloc_trim(0);
+  ReturnFreedPages();
   supervisor_.Begin();
   if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
     log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
@@ -98,7 +108,7 @@ bool SystemMode::Step() {
 ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
   if (phase_ != Phase::kRunning) return {};
   ReloadSummary summary = supervisor_.Reload(Load(diagnostics));
-  malloc_trim(0);  // as after the first load
+  ReturnFreedPages();  // as after the first load
   log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
             "], stopped [", absl::StrJoin(summary.stopped, " "),
             "], restarted [", absl::StrJoin(summary.restarted, " "), "]");

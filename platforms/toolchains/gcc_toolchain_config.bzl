@@ -10,6 +10,11 @@ One rule, `gcc_toolchain_config`, describes a Debian GCC driver (`g++`,
   fully_static_link       `-static`: on for faultinit/faultctl, and for every
                           binary in the cross configs (they run under qemu-user)
   asan / ubsan / tsan     the sanitizers (`--config=asan`, `--config=tsan`)
+
+With `libc = "musl"` the same driver compiles against Debian's musl-dev
+instead (`extra_compile_flags` then carries -nostdinc and the include
+directories, `extra_link_flags` -static and a specs file; see
+platforms/musl/BUILD.bazel).
 """
 
 load(
@@ -86,7 +91,7 @@ def _impl(ctx):
             "-Wl,--gc-sections",
             "-Wl,-z,relro,-z,now",
             "-pthread",
-        ])],
+        ] + ctx.attr.extra_link_flags)],
     )
     features = [
         default_compile,
@@ -136,10 +141,10 @@ def _impl(ctx):
         host_system_name = "x86_64-linux-gnu",
         target_system_name = ctx.attr.target_system_name,
         target_cpu = ctx.attr.target_cpu,
-        target_libc = "glibc",
+        target_libc = ctx.attr.libc,
         compiler = "gcc",
         abi_version = "gcc-12",
-        abi_libc_version = "glibc",
+        abi_libc_version = ctx.attr.libc,
         tool_paths = tool_paths,
     )
 
@@ -151,6 +156,8 @@ gcc_toolchain_config = rule(
         "target_system_name": attr.string(mandatory = True),
         "builtin_include_directories": attr.string_list(mandatory = True),
         "extra_compile_flags": attr.string_list(default = []),
+        "extra_link_flags": attr.string_list(default = []),
+        "libc": attr.string(default = "glibc", values = ["glibc", "musl"]),
     },
     provides = [CcToolchainConfigInfo],
 )

@@ -1,0 +1,10 @@
+// Compatibility for building C++ against musl with Debian's libstdc++
+// headers, which were configured for glibc (platforms/musl/BUILD.bazel).
+//
+// <bits/c++locale.h> spells POSIX's locale_t by glibc's internal name.
+#include_next <locale.h>
+
+#ifndef _FAULT_MUSL_LOCALE_T
+#define _FAULT_MUSL_LOCALE_T
+typedef locale_t __locale_t;
+#endif
