@@ -17,7 +17,10 @@
 //      services until a shutdown; --check reports on a unit directory.
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <stdexcept>
 
 #include "init/container/container_init.h"
 #include "init/log.h"
@@ -38,10 +41,18 @@ namespace {
 #ifdef FAULTINIT_TEST_FAULTS
 // Test builds only (//init:faultinit_test_faults): FAULTINIT_TEST_FAULT=SIG
 // makes faultinit fault on purpose (fault::TriggerFault) on its loop's
-// first turn, after the child or the services have started.
+// first turn, after the child or the services have started;
+// FAULTINIT_TEST_FAULT=throw throws a std::runtime_error there instead (an
+// internal error, which system mode logs and survives).
 void ScheduleTestFault() {
   const char* name = getenv("FAULTINIT_TEST_FAULT");
   if (name == nullptr) return;
+  if (strcmp(name, "throw") == 0) {
+    fault::Scheduling().After(fault::ZeroDuration(), [] {
+      throw std::runtime_error("test fault thrown on purpose");
+    });
+    return;
+  }
   fault::StatusOr<int> signo = fault::ParseSignal(name);
   if (!signo.ok()) return;
   fault::Scheduling().After(fault::ZeroDuration(),

@@ -130,6 +130,28 @@ TEST_F(CrashTest, EveryFaultInSystemMode) {
   }
 }
 
+// An exception escaping a callback is an internal error: system mode logs
+// it and goes on supervising, so the SIGTERM that follows still gets a
+// clean shutdown (a namespace's init then exits 0). This also proves the
+// shipped (musl) binary unwinds: its unwinder finds the tables through
+// platforms/musl/glibc_compat.cc.
+TEST_F(CrashTest, InternalErrorInSystemModeIsSurvived) {
+  LaunchOptions o;
+  o.binary = FaultinitTestFaultsPath();
+  o.pid_namespace = true;
+  o.env = {"FAULTINIT_TEST_FAULT=throw"};
+  o.args = {"--system", "--services", "/nonexistent", "--control",
+            absl::StrCat("/var/tmp/faultinit-throw-", getpid())};
+  Running init(o);
+  ASSERT_TRUE(init.WaitForStderr(
+      "faultinit: warning: internal error: test fault thrown on purpose; "
+      "continuing"))
+      << init.err();
+  init.Signal(SIGTERM);
+  EXPECT_EQ(init.Wait().ToString(), "exit 0") << init.err();
+  EXPECT_EQ(init.err().find("crashed"), std::string::npos) << init.err();
+}
+
 // SIGSEGV sent to PID 1 by another process is not a crash: ignored, as the
 // kernel would without a handler; faultinit carries on (forwards the TERM
 // that follows and exits with the child's status).

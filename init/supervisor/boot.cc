@@ -19,27 +19,28 @@ namespace {
 // The initial PID namespace's inode number (PROC_PID_INIT_INO).
 constexpr ino_t kInitialPidNamespace = 0xEFFFFFFCU;
 
-// Mount points listed in /proc/self/mountinfo (field 5).
-std::vector<std::string> MountPoints() {
-  std::vector<std::string> points;
+// The text of /proc/self/mountinfo (empty when it cannot be read).
+std::string ReadMountInfo() {
   fault::UniqueFd fd(open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return points;
+  if (!fd.valid()) return {};
   fault::StatusOr<std::string> text = fault::ReadAll(fd.get(), 1 << 20);
-  if (!text.ok()) return points;
-  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
-    std::vector<absl::string_view> fields = absl::StrSplit(line, ' ');
-    if (fields.size() > 4) points.emplace_back(fields[4]);
-  }
-  return points;
+  return text.ok() ? *std::move(text) : std::string();
 }
 
-bool IsMountPoint(const char* target) {
+// Whether `target` is a mount point: /proc by its file system's magic
+// number (mountinfo needs /proc), the others by field 5 of `mountinfo`.
+bool IsMountPoint(const char* target, absl::string_view mountinfo) {
   if (strcmp(target, "/proc") == 0) {
     struct statfs fs;
     return statfs("/proc", &fs) == 0 && fs.f_type == 0x9fa0;  // PROC_SUPER
   }
-  for (const std::string& point : MountPoints()) {
-    if (point == target) return true;
+  for (absl::string_view line : absl::StrSplit(mountinfo, '\n')) {
+    // ID PARENT MAJOR:MINOR ROOT MOUNT-POINT ...
+    for (int field = 0; field < 4 && !line.empty(); ++field) {
+      size_t space = line.find(' ');
+      line.remove_prefix(space == line.npos ? line.size() : space + 1);
+    }
+    if (line.substr(0, line.find(' ')) == target) return true;
   }
   return false;
 }
@@ -83,8 +84,9 @@ bool Boot::InInitialPidNamespace() {
 }
 
 void Boot::Mount(const char* source, const char* target, const char* type,
-                 unsigned long flags, const char* data) {
-  if (IsMountPoint(target)) return;
+                 unsigned long flags, const char* data,
+                 absl::string_view mountinfo) {
+  if (IsMountPoint(target, mountinfo)) return;
   if (mkdir(target, 0755) != 0 && errno != EEXIST) {
     log_.Warning("unable to create ", target, ": ", strerror(errno));
     return;
@@ -100,13 +102,17 @@ void Boot::Mount(const char* source, const char* target, const char* type,
 
 void Boot::Up() {
   const unsigned long kSafe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  Mount("proc", "/proc", "proc", kSafe, nullptr);
-  Mount("sysfs", "/sys", "sysfs", kSafe, nullptr);
-  Mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+  Mount("proc", "/proc", "proc", kSafe, nullptr, {});
+  // Read once: each target is checked against what was mounted before us
+  // (a container's runtime mounts some of them); ours are all distinct.
+  const std::string mountinfo = ReadMountInfo();
+  Mount("sysfs", "/sys", "sysfs", kSafe, nullptr, mountinfo);
+  Mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", mountinfo);
   Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-        "gid=5,mode=0620,ptmxmode=0666");
-  Mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-  Mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+        "gid=5,mode=0620,ptmxmode=0666", mountinfo);
+  Mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
+        mountinfo);
+  Mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", mountinfo);
 
   fault::UniqueFd hostname(open("/etc/hostname", O_RDONLY | O_CLOEXEC));
   if (hostname.valid()) {

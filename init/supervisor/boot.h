@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "init/log.h"
 
 namespace faultinit {
@@ -51,8 +52,11 @@ class Boot {
   static bool InInitialPidNamespace();
 
  private:
+  // Mounts `type` on `target` unless something is mounted there already
+  // (`mountinfo`: /proc/self/mountinfo's text, read once by Up).
   void Mount(const char* source, const char* target, const char* type,
-             unsigned long flags, const char* data);
+             unsigned long flags, const char* data,
+             absl::string_view mountinfo);
 
   const Logger& log_;
   std::vector<std::string> mounted_;

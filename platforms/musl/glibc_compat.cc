@@ -35,30 +35,23 @@ int __vsnprintf_chk(char* s, size_t maxlen, int flag, size_t slen,
 }
 
 // glibc 2.35's lookup of the object holding an address, which libgcc's
-// unwinder (GCC 12) uses to find the unwind tables of a throwing function.
-// The layout is glibc's <dlfcn.h> for the architectures we build: no
-// dlfo_eh_dbase (x86_64, aarch64, arm), and dlfo_eh_count on arm, whose
-// tables are .ARM.exidx entries of 8 bytes.
+// DWARF unwinder (GCC 12; x86_64 and aarch64) uses to find the unwind
+// tables of a throwing function. (ARM's EHABI unwinder finds them through
+// __exidx_start/__exidx_end in a static link and never calls it.) The
+// layout is glibc's <dlfcn.h> for those architectures: no dlfo_eh_dbase,
+// no dlfo_eh_count.
 struct dl_find_object {
   unsigned long long dlfo_flags;
   void* dlfo_map_start;
   void* dlfo_map_end;
   struct link_map* dlfo_link_map;
   void* dlfo_eh_frame;
-#if defined(__arm__)
-  int dlfo_eh_count;
-  unsigned int dlfo_eh_count_pad;
-#endif
   unsigned long long dlfo_reserved[7];
 };
 
 namespace {
 
-#if defined(__arm__)
-constexpr uint32_t kEhSegment = PT_ARM_EXIDX;
-#else
 constexpr uint32_t kEhSegment = PT_GNU_EH_FRAME;
-#endif
 
 struct Lookup {
   uintptr_t address;
@@ -90,9 +83,6 @@ int FindObject(struct dl_phdr_info* info, size_t, void* data) {
   result->dlfo_eh_frame =
       eh == nullptr ? nullptr
                     : reinterpret_cast<void*>(info->dlpi_addr + eh->p_vaddr);
-#if defined(__arm__)
-  result->dlfo_eh_count = eh == nullptr ? 0 : static_cast<int>(eh->p_memsz / 8);
-#endif
   lookup->found = true;
   return 1;
 }
