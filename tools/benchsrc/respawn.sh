@@ -23,4 +23,18 @@ for kind in "${supervisors[@]}"; do
     table_row "$kind" "$(median "${gaps[@]}")" "$(mmm "${gaps[@]}") | ${delay[$kind]}"
   fi
 done
+# faultinit's share without the shell's: the same service with the probe as
+# ExecStart itself (the peers' run files and inittab lines above need
+# /bin/sh for the arguments; faultinit does not). Not compared.
+root="$work/respawn-direct"
+mkdir -p "$root/units"
+printf '[Unit]\nStartLimitBurst=0\n[Service]\nExecStart=%s respawn %s 21\nRestart=always\nRestartSec=0\n' \
+  "$probe" "$root/stamps" >"$root/units/r.service"
+tree_start faultinit "$root"
+wait_for 30 has_lines "$root/stamps" 41 || true
+tree_kill "$tree_pid"
+gaps=($(awk 'NR > 1 && NR % 2 == 1 {print int(($1 - prev) / 1000)} {prev = $1}' "$root/stamps"))
+if [ ${#gaps[@]} -gt 0 ]; then
+  table_row "faultinit, no shell" - "$(mmm "${gaps[@]}") | RestartSec=0; ExecStart=probe itself"
+fi
 table_end
