@@ -3,7 +3,7 @@
 faultinit and faultctl are fully static. Against glibc, a static binary
 carries about 670 KB of C library before the first line of our code (stdio,
 locale and iconv start-up, dlopen for NSS, a dozen string-function variants
-per CPU); against musl, about 15 KB. Tests, GoogleTest and the sanitizers
+per CPU); against musl, about 13 KB. Tests, GoogleTest and the sanitizers
 stay on glibc, so the binaries alone change configuration:
 
     static_binary(name = "faultinit", binary = ":faultinit_bin")
