@@ -1,6 +1,7 @@
 #include "init/ctl/client.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -140,7 +141,7 @@ Status Connection::Exchange(absl::string_view request,
 }
 
 Status SendNotification(absl::string_view socket_path,
-                        absl::string_view datagram, pid_t as_pid) {
+                        absl::string_view datagram, pid_t as_pid, int pass_fd) {
   StatusOr<UnixAddress> address = MakeAddress(socket_path);
   if (!address.ok()) {
     return fault::InvalidArgumentError(
@@ -158,16 +159,37 @@ Status SendNotification(absl::string_view socket_path,
   msg.msg_namelen = address->length;
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  if (as_pid > 0) {
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))] = {};
+  // Room for the credentials and one passed descriptor; `control` is
+  // filled by set_control for each attempt.
+  alignas(cmsghdr) char
+      control[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int))] = {};
+  auto set_control = [&](bool with_credentials) {
+    memset(control, 0, sizeof control);
     msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
+    msg.msg_controllen = (with_credentials ? CMSG_SPACE(sizeof(ucred)) : 0) +
+                         (pass_fd >= 0 ? CMSG_SPACE(sizeof(int)) : 0);
+    if (msg.msg_controllen == 0) {
+      msg.msg_control = nullptr;
+      return;
+    }
     cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_CREDENTIALS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(ucred));
-    const ucred credentials = {as_pid, getuid(), getgid()};
-    memcpy(CMSG_DATA(cmsg), &credentials, sizeof credentials);
+    if (with_credentials) {
+      cmsg->cmsg_level = SOL_SOCKET;
+      cmsg->cmsg_type = SCM_CREDENTIALS;
+      cmsg->cmsg_len = CMSG_LEN(sizeof(ucred));
+      const ucred credentials = {as_pid, getuid(), getgid()};
+      memcpy(CMSG_DATA(cmsg), &credentials, sizeof credentials);
+      cmsg = CMSG_NXTHDR(&msg, cmsg);
+    }
+    if (pass_fd >= 0) {
+      cmsg->cmsg_level = SOL_SOCKET;
+      cmsg->cmsg_type = SCM_RIGHTS;
+      cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+      memcpy(CMSG_DATA(cmsg), &pass_fd, sizeof pass_fd);
+    }
+  };
+  if (as_pid > 0) {
+    set_control(true);
     ssize_t n;
     do {
       n = sendmsg(fd.get(), &msg, MSG_NOSIGNAL);
@@ -175,9 +197,8 @@ Status SendNotification(absl::string_view socket_path,
     if (n >= 0) return fault::OkStatus();
     // Not allowed to speak for another process (or it is gone): send as
     // ourselves, as systemd-notify does.
-    msg.msg_control = nullptr;
-    msg.msg_controllen = 0;
   }
+  set_control(false);
   ssize_t n;
   do {
     n = sendmsg(fd.get(), &msg, MSG_NOSIGNAL);
@@ -187,6 +208,39 @@ Status SendNotification(absl::string_view socket_path,
         errno, absl::StrCat("unable to send to notify socket ", socket_path));
   }
   return fault::OkStatus();
+}
+
+Status AwaitNotificationBarrier(absl::string_view socket_path, pid_t as_pid,
+                                fault::Duration timeout) {
+  StatusOr<fault::Pipe> pipe = fault::MakePipe(0);
+  if (!pipe.ok()) return pipe.status();
+  FAULT_RETURN_IF_ERROR(
+      SendNotification(socket_path, "BARRIER=1", as_pid, pipe->write.get()));
+  pipe->write.Reset();  // now only the receiver holds the write end
+  const fault::Duration deadline = fault::MonotonicNow() + timeout;
+  for (;;) {
+    const fault::Duration left = deadline - fault::MonotonicNow();
+    if (left <= fault::ZeroDuration()) break;
+    pollfd wait = {pipe->read.get(), POLLIN, 0};
+    const int ready =
+        poll(&wait, 1, static_cast<int>(fault::ToInt64Milliseconds(left)) + 1);
+    if (ready < 0 && errno != EINTR) {
+      return fault::ErrnoToStatus(errno,
+                                  "unable to wait for the notify barrier");
+    }
+    if (ready > 0) {
+      char byte;
+      const ssize_t n = read(pipe->read.get(), &byte, 1);
+      if (n == 0) return fault::OkStatus();  // closed: everything was read
+      if (n < 0 && errno != EINTR && errno != EAGAIN) {
+        return fault::ErrnoToStatus(errno,
+                                    "unable to wait for the notify barrier");
+      }
+    }
+  }
+  return fault::DeadlineExceededError(
+      absl::StrCat(socket_path, " did not confirm the notification within ",
+                   fault::FormatTimeSpan(timeout)));
 }
 
 }  // namespace faultinit::faultctl

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "runtime/duration.h"
 #include "runtime/fd.h"
 #include "runtime/invocation.h"
 #include "runtime/status.h"
@@ -99,11 +100,25 @@ class Connection {
 // the service's main process, normally faultctl's parent shell), which the
 // kernel allows only to a privileged sender; if refused (EPERM), it sends
 // the datagram with faultctl's own credentials. `as_pid` 0 skips the first
-// attempt. Errors: kInvalidArgument for an empty or too long path
+// attempt. `pass_fd`, unless -1, goes along as SCM_RIGHTS. Errors:
+// kInvalidArgument for an empty or too long path
 // ("NOTIFY_SOCKET \"...\" is ..."); the failing call's errno ("unable to
 // send to notify socket PATH: ...").
 fault::Status SendNotification(absl::string_view socket_path,
-                               absl::string_view datagram, pid_t as_pid);
+                               absl::string_view datagram, pid_t as_pid,
+                               int pass_fd = -1);
+
+// AwaitNotificationBarrier sends "BARRIER=1" as SendNotification does,
+// with the write end of a new pipe (SCM_RIGHTS), closes its own copy and
+// waits until the other end reports end of file: the receiver has read
+// every datagram sent before and closed the descriptor (faultinit does so
+// once it has acted on them; systemd does the same for sd_notify_barrier).
+// Meanwhile faultctl is alive, so a notification it sent is credited to
+// its process (or group) rather than lost if it had already exited.
+// Errors: SendNotification's; kDeadlineExceeded when `timeout` passes first
+// ("... did not confirm the notification within ...").
+fault::Status AwaitNotificationBarrier(absl::string_view socket_path,
+                                       pid_t as_pid, fault::Duration timeout);
 
 }  // namespace faultinit::faultctl
 

@@ -5,7 +5,8 @@
 //      and SIGTERM keep their default action, so `log -f` ends by them.
 //   2. The invocation snapshots argv, FAULTINIT_SOCKET and NOTIFY_SOCKET.
 //   3. The command line is parsed; a usage error exits 2 with one line.
-//   4. `notify` sends its datagram and is done; every other verb encodes
+//   4. `notify` sends its datagram, then waits (up to 5 s) until the
+//      receiver confirms it read it (BARRIER=1); every other verb encodes
 //      one request, connects (exit 5 when faultinit cannot be reached),
 //      and reads the response: the first line is OK or ERR (whose code
 //      gives the exit status), the rest are handed to the verb, which
@@ -29,6 +30,7 @@
 #include "init/ctl/protocol.h"
 #include "init/version.h"
 #include "runtime/control.h"
+#include "runtime/duration.h"
 #include "runtime/fd.h"
 #include "runtime/invocation.h"
 
@@ -39,6 +41,9 @@ using fault::Status;
 
 const absl::string_view kImportedVariables[] = {kSocketVariable,
                                                 kNotifyVariable};
+
+// How long `notify` waits for the receiver to confirm it read the message.
+constexpr fault::Duration kNotifyConfirmTimeout = fault::Seconds(5);
 
 void PrintError(absl::string_view message) {
   fault::WriteString(STDERR_FILENO, absl::StrCat("faultctl: ", message, "\n"));
@@ -240,6 +245,13 @@ int Notify(const Command& command, const fault::Invocation::Environment& env) {
     PrintError(sent.message());
     return kExitFailed;
   }
+  // Stay alive until faultinit has read it (BARRIER=1): it credits a
+  // message to a live sender only. The message is sent either way, so a
+  // missing confirmation is a warning.
+  Status confirmed =
+      AwaitNotificationBarrier(it->second, getppid(), kNotifyConfirmTimeout);
+  if (!confirmed.ok())
+    PrintError(absl::StrCat("warning: ", confirmed.message()));
   return kExitSuccess;
 }
 

@@ -823,46 +823,97 @@ TEST_F(FaultctlTest, UsageErrorsExit2) {
   }
 }
 
-// notify: one datagram of newline-joined assignments to $NOTIFY_SOCKET.
-TEST_F(FaultctlTest, NotifySendsOneDatagram) {
-  const std::string path = dir_ + "/notify";
-  UniqueFd receiver(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  socklen_t length;
-  sockaddr_un addr = Address(path, &length);
-  ASSERT_EQ(bind(receiver.get(), reinterpret_cast<sockaddr*>(&addr), length), 0)
-      << strerror(errno);
-  int on = 1;
-  ASSERT_EQ(setsockopt(receiver.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof on),
-            0);
+// One datagram as a notify receiver sees it.
+struct Datagram {
+  std::string text;
+  pid_t pid = 0;  // from SCM_CREDENTIALS, 0 without
+  std::vector<UniqueFd> fds;
+};
 
-  Running running({"notify", "READY=1", "STATUS=serving requests"},
-                  {"NOTIFY_SOCKET=" + path});
-  ExitStatus status = running.Wait();
-  EXPECT_EQ(status.exit_code(), 0) << running.err();
-  EXPECT_EQ(running.err(), "");
-
-  ASSERT_TRUE(WaitReadable(receiver.get()));
+// ReceiveDatagram waits for and reads one datagram from `fd`.
+Datagram ReceiveDatagram(int fd) {
+  Datagram d;
+  if (!WaitReadable(fd)) return d;
   char data[4096];
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+  alignas(cmsghdr) char
+      control[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(4 * sizeof(int))];
   iovec iov = {data, sizeof data};
   msghdr msg = {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
-  ssize_t n = recvmsg(receiver.get(), &msg, MSG_DONTWAIT);
-  ASSERT_GT(n, 0) << strerror(errno);
-  EXPECT_EQ(std::string(data, static_cast<size_t>(n)),
-            "READY=1\nSTATUS=serving requests");
+  ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  if (n < 0) return d;
+  d.text.assign(data, static_cast<size_t>(n));
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
+       c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_type == SCM_CREDENTIALS) {
+      ucred credentials;
+      memcpy(&credentials, CMSG_DATA(c), sizeof credentials);
+      d.pid = credentials.pid;
+    } else if (c->cmsg_type == SCM_RIGHTS) {
+      for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); ++i) {
+        int passed;
+        memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof passed);
+        d.fds.emplace_back(passed);
+      }
+    }
+  }
+  return d;
+}
+
+// Still running: not exited (nothing reaped, nothing waited for).
+bool StillRunning(pid_t pid) {
+  siginfo_t info = {};
+  return waitid(P_PID, static_cast<id_t>(pid), &info,
+                WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == 0;
+}
+
+// BindReceiver binds a notify receiver at `path` ("@name": abstract).
+UniqueFd BindReceiver(const std::string& path) {
+  UniqueFd receiver(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  socklen_t length;
+  sockaddr_un addr = Address(path, &length);
+  EXPECT_EQ(bind(receiver.get(), reinterpret_cast<sockaddr*>(&addr), length), 0)
+      << strerror(errno);
+  int on = 1;
+  EXPECT_EQ(setsockopt(receiver.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof on),
+            0);
+  return receiver;
+}
+
+// notify: one datagram of newline-joined assignments to $NOTIFY_SOCKET,
+// then BARRIER=1 with a pipe's write end; faultctl stays until the receiver
+// closes that descriptor (it has read the message), then exits 0.
+TEST_F(FaultctlTest, NotifySendsOneDatagramAndWaitsForTheBarrier) {
+  const std::string path = dir_ + "/notify";
+  UniqueFd receiver = BindReceiver(path);
+
+  Running running({"notify", "READY=1", "STATUS=serving requests"},
+                  {"NOTIFY_SOCKET=" + path});
+  Datagram message = ReceiveDatagram(receiver.get());
+  EXPECT_EQ(message.text, "READY=1\nSTATUS=serving requests");
+  EXPECT_TRUE(message.fds.empty());
   // Sent as faultctl's parent (this test) where the kernel allows it,
   // else as faultctl itself.
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  ASSERT_NE(cmsg, nullptr);
-  ucred credentials;
-  memcpy(&credentials, CMSG_DATA(cmsg), sizeof credentials);
-  EXPECT_TRUE(credentials.pid == getpid() || credentials.pid == running.pid())
-      << credentials.pid;
-  // Exactly one datagram.
+  EXPECT_TRUE(message.pid == getpid() || message.pid == running.pid())
+      << message.pid;
+
+  Datagram barrier = ReceiveDatagram(receiver.get());
+  EXPECT_EQ(barrier.text, "BARRIER=1");
+  ASSERT_EQ(barrier.fds.size(), 1u);
+  EXPECT_EQ(barrier.pid, message.pid);
+  // faultctl waits for us: it cannot have exited while we hold the fd.
+  EXPECT_TRUE(StillRunning(running.pid()));
+
+  barrier.fds.clear();  // read and acted on: confirm
+  ExitStatus status = running.Wait();
+  EXPECT_EQ(status.exit_code(), 0) << running.err();
+  EXPECT_EQ(running.err(), "");
+  // Exactly two datagrams.
+  char data[64];
   EXPECT_LT(recv(receiver.get(), data, sizeof data, MSG_DONTWAIT), 0);
 }
 
@@ -870,19 +921,13 @@ TEST_F(FaultctlTest, NotifySendsOneDatagram) {
 TEST_F(FaultctlTest, NotifyAbstractSocket) {
   // Unique across concurrent runs (in other PID namespaces, pids repeat).
   const std::string name = "@" + dir_ + "/abstract";
-  UniqueFd receiver(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  socklen_t length;
-  sockaddr_un addr = Address(name, &length);
-  ASSERT_EQ(bind(receiver.get(), reinterpret_cast<sockaddr*>(&addr), length), 0)
-      << strerror(errno);
-  Result r =
-      RunFaultctl({"notify", "STATUS=abstract"}, {"NOTIFY_SOCKET=" + name});
-  EXPECT_EQ(r.exit_code(), 0) << r.err;
-  ASSERT_TRUE(WaitReadable(receiver.get()));
-  char data[256];
-  ssize_t n = recv(receiver.get(), data, sizeof data, MSG_DONTWAIT);
-  ASSERT_GT(n, 0);
-  EXPECT_EQ(std::string(data, static_cast<size_t>(n)), "STATUS=abstract");
+  UniqueFd receiver = BindReceiver(name);
+  Running running({"notify", "STATUS=abstract"}, {"NOTIFY_SOCKET=" + name});
+  EXPECT_EQ(ReceiveDatagram(receiver.get()).text, "STATUS=abstract");
+  Datagram barrier = ReceiveDatagram(receiver.get());
+  EXPECT_EQ(barrier.text, "BARRIER=1");
+  barrier.fds.clear();
+  EXPECT_EQ(running.Wait().exit_code(), 0) << running.err();
 }
 
 TEST_F(FaultctlTest, NotifyWithoutSocketExits1) {

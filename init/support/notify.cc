@@ -110,14 +110,15 @@ fault::Status RemoveStale(const std::string& path, const UnixAddress& address) {
   return fault::OkStatus();
 }
 
-// ClosePassedFds closes the descriptors of one SCM_RIGHTS control message.
-void ClosePassedFds(const cmsghdr* cmsg) {
+// TakePassedFds moves the descriptors of one SCM_RIGHTS control message
+// into `fds`, which then owns (and closes) them.
+void TakePassedFds(const cmsghdr* cmsg, std::vector<fault::UniqueFd>* fds) {
   const size_t count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
   const unsigned char* data = CMSG_DATA(cmsg);
   for (size_t i = 0; i < count; ++i) {
     int fd;
     memcpy(&fd, data + i * sizeof(int), sizeof fd);
-    (void)close(fd);
+    fds->emplace_back(fd);
   }
 }
 
@@ -232,7 +233,9 @@ std::vector<NotifySocket::Received> NotifySocket::ReadAll(
     char bytes[CMSG_SPACE(sizeof(ucred)) +
                CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
   } control;
-  for (size_t taken = 0; taken < max_datagrams && fd_.valid();) {
+  size_t held = 0;
+  for (size_t taken = 0;
+       taken < max_datagrams && held < kMaxHeldFds && fd_.valid();) {
     iovec iov = {buffer, sizeof buffer};
     msghdr msg = {};
     msg.msg_iov = &iov;
@@ -252,7 +255,7 @@ std::vector<NotifySocket::Received> NotifySocket::ReadAll(
          cmsg = CMSG_NXTHDR(&msg, cmsg)) {
       if (cmsg->cmsg_level != SOL_SOCKET) continue;
       if (cmsg->cmsg_type == SCM_RIGHTS) {
-        ClosePassedFds(cmsg);
+        TakePassedFds(cmsg, &one.passed_fds);
       } else if (cmsg->cmsg_type == SCM_CREDENTIALS &&
                  cmsg->cmsg_len >= CMSG_LEN(sizeof(ucred))) {
         ucred credentials;
@@ -269,6 +272,7 @@ std::vector<NotifySocket::Received> NotifySocket::ReadAll(
     }
     one.message =
         ParseNotifyMessage(absl::string_view(buffer, static_cast<size_t>(n)));
+    held += one.passed_fds.size();
     received.push_back(std::move(one));
   }
   return received;

@@ -12,8 +12,13 @@
 // decide whom to believe (systemd's NotifyAccess=); this file does not.
 //
 // Bounds: a datagram over kMaxNotifyDatagram bytes is dropped and counted,
-// never partially parsed. File descriptors passed along (SCM_RIGHTS, as
-// FDSTORE=1 would) are closed at once: faultinit keeps none.
+// never partially parsed. File descriptors passed along (SCM_RIGHTS) are
+// kept with their datagram's Received and closed when it is destroyed, that
+// is once the service layer has acted on it: a sender that passes one end
+// of a pipe and waits for the other to report end of file (BARRIER=1, as
+// sd_notify_barrier and `faultctl notify` do) knows its earlier messages
+// were credited while it was still alive. faultinit stores none of them
+// (no FDSTORE=1).
 //
 // Threading: ParseNotifyMessage is thread-safe. A NotifySocket is used on
 // the loop thread only (it is not thread-safe). Nothing here is
@@ -40,6 +45,9 @@ namespace faultinit {
 // kMaxNotifyDatagram: the largest datagram NotifySocket accepts (systemd's
 // NOTIFY_BUFFER_MAX is larger; faultinit only needs a few short fields).
 inline constexpr size_t kMaxNotifyDatagram = 4096;
+
+// kMaxHeldFds: how many passed descriptors one ReadAll may hand out.
+inline constexpr size_t kMaxHeldFds = 64;
 
 // NotifyMessage: the fields of one datagram faultinit acts on. A field
 // absent from the datagram keeps its default.
@@ -72,6 +80,9 @@ class NotifySocket {
     uid_t uid = 0;
     gid_t gid = 0;
     NotifyMessage message;
+    // The descriptors passed with the datagram (close-on-exec), closed with
+    // this object.
+    std::vector<fault::UniqueFd> passed_fds;
   };
 
   // Open binds a SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK socket at `path`
@@ -98,10 +109,12 @@ class NotifySocket {
   const std::string& path() const { return path_; }
 
   // ReadAll receives every pending datagram without blocking, stopping at
-  // EAGAIN or after `max_datagrams` (so a sender that keeps the queue full
-  // cannot hold the loop; level-triggered readiness calls again). Oversized
-  // or truncated datagrams are dropped and counted in dropped(). A receive
-  // error other than EAGAIN/EINTR ends this call with what was read so far.
+  // EAGAIN, after `max_datagrams`, or once the datagrams read hold
+  // kMaxHeldFds passed descriptors (so a sender that keeps the queue full
+  // cannot hold the loop or use up faultinit's descriptors; level-triggered
+  // readiness calls again). Oversized or truncated datagrams are dropped
+  // (their descriptors closed) and counted in dropped(). A receive error
+  // other than EAGAIN/EINTR ends this call with what was read so far.
   std::vector<Received> ReadAll(size_t max_datagrams = 1024);
 
   // dropped counts datagrams refused for size since Open.

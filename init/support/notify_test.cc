@@ -62,8 +62,10 @@ int SendTo(const std::string& path, absl::string_view data, int flags = 0) {
   return error;
 }
 
-// SendWithFd sends `data` with `fd` attached (SCM_RIGHTS).
-int SendWithFd(const std::string& path, absl::string_view data, int fd) {
+// SendWithFd sends `data` with `copies` (at most 16) copies of `fd`
+// attached (SCM_RIGHTS).
+int SendWithFd(const std::string& path, absl::string_view data, int fd,
+               int copies = 1) {
   sockaddr_un addr;
   const socklen_t length = Address(path, &addr);
   const int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -71,7 +73,7 @@ int SendWithFd(const std::string& path, absl::string_view data, int fd) {
   iovec iov = {const_cast<char*>(data.data()), data.size()};
   union {
     cmsghdr align;
-    char bytes[CMSG_SPACE(sizeof(int))];
+    char bytes[CMSG_SPACE(16 * sizeof(int))];
   } control = {};
   msghdr msg = {};
   msg.msg_name = &addr;
@@ -79,12 +81,14 @@ int SendWithFd(const std::string& path, absl::string_view data, int fd) {
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control.bytes;
-  msg.msg_controllen = sizeof control.bytes;
+  msg.msg_controllen = CMSG_SPACE(copies * sizeof(int));
   cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
   cmsg->cmsg_level = SOL_SOCKET;
   cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
+  cmsg->cmsg_len = CMSG_LEN(copies * sizeof(int));
+  for (int i = 0; i < copies; ++i) {
+    memcpy(CMSG_DATA(cmsg) + i * sizeof fd, &fd, sizeof fd);
+  }
   const int error = sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? errno : 0;
   close(sock);
   return error;
@@ -349,25 +353,64 @@ TEST_F(NotifySocketTest, SchedulerDrainsBlockingSender) {
   EXPECT_EQ(socket.dropped(), 0u);
 }
 
-// A descriptor passed along with a message (SCM_RIGHTS) is closed at once:
-// the message is delivered and faultinit keeps no copy of the fd.
-TEST_F(NotifySocketTest, ClosesPassedDescriptors) {
+// A descriptor passed along with a message (SCM_RIGHTS) is held by its
+// Received and closed with it, once the message has been acted on: the
+// sender's barrier (BARRIER=1, the other end of a pipe) sees end of file
+// only then. faultinit keeps no copy beyond that.
+TEST_F(NotifySocketTest, HoldsPassedDescriptorsUntilReceivedIsDestroyed) {
   NotifySocket socket = OpenOrDie(path_);
   fault::StatusOr<fault::Pipe> pipe = fault::MakePipe(O_NONBLOCK);
   ASSERT_TRUE(pipe.ok());
   const std::string path = path_;
   const int write_end = pipe->write.get();
   const pid_t child =
-      ForkChild([&] { return SendWithFd(path, "READY=1", write_end); });
+      ForkChild([&] { return SendWithFd(path, "BARRIER=1", write_end); });
   ASSERT_EQ(ExitCode(child), 0);
   pipe->write.Reset();  // now only the datagram holds the write end
 
   std::vector<NotifySocket::Received> received = socket.ReadAll();
   ASSERT_EQ(received.size(), 1u);
-  EXPECT_TRUE(received[0].message.ready);
-  // End of file: no descriptor of the write end is left open anywhere.
+  ASSERT_EQ(received[0].passed_fds.size(), 1u);
+  EXPECT_GE(fcntl(received[0].passed_fds[0].get(), F_GETFD) & FD_CLOEXEC, 1);
+  // Held: the write end is still open, so no end of file yet.
   char c;
+  EXPECT_EQ(read(pipe->read.get(), &c, 1), -1);
+  EXPECT_EQ(errno, EAGAIN);
+
+  received.clear();
+  // End of file: no descriptor of the write end is left open anywhere.
   EXPECT_EQ(read(pipe->read.get(), &c, 1), 0) << strerror(errno);
+}
+
+// One ReadAll hands out at most kMaxHeldFds passed descriptors: the rest of
+// the queue waits for the next call, so a flood of descriptors cannot use up
+// faultinit's own.
+TEST_F(NotifySocketTest, ReadAllBoundsHeldDescriptors) {
+  NotifySocket socket = OpenOrDie(path_);
+  fault::StatusOr<fault::Pipe> pipe = fault::MakePipe(O_NONBLOCK);
+  ASSERT_TRUE(pipe.ok());
+  const std::string path = path_;
+  const int write_end = pipe->write.get();
+  // Five datagrams of 16 descriptors (within the kernel's default queue of
+  // 10 datagrams): the first call stops once it holds 64.
+  static_assert(kMaxHeldFds == 64, "the counts below assume 64");
+  const pid_t child = ForkChild([&] {
+    for (int i = 0; i < 5; ++i) {
+      if (int status = SendWithFd(path, "STATUS=x", write_end, 16);
+          status != 0) {
+        return status;
+      }
+    }
+    return 0;
+  });
+  ASSERT_EQ(ExitCode(child), 0);
+  std::vector<NotifySocket::Received> first = socket.ReadAll();
+  ASSERT_EQ(first.size(), 4u);
+  for (const NotifySocket::Received& r : first) {
+    EXPECT_EQ(r.passed_fds.size(), 16u);
+  }
+  first.clear();
+  EXPECT_EQ(socket.ReadAll().size(), 1u);
 }
 
 // An '@' path binds an abstract socket: no file, senders reach it by the
