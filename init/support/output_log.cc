@@ -99,8 +99,11 @@ void LineSplitter::Flush(LineCallback on_line) {
 // ---- OutputReader ----
 
 namespace {
-// Bytes read per read(2); a call reads up to its budget in such steps.
-constexpr size_t kReadChunk = 16 * 1024;
+// Bytes read per read(2); a call reads up to its budget in such steps. The
+// buffer is on the stack, and a stack page once touched stays resident for
+// PID 1's whole life: one page, no deeper than the loop's other reads
+// (16 KB cost system mode 12 kB of RssAnon for good).
+constexpr size_t kReadChunk = 4096;
 }  // namespace
 
 OutputReader::OutputReader(fault::UniqueFd fd, size_t max_line_length)
