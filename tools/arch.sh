@@ -24,7 +24,9 @@ deb_fetch() {
   mkdir -p "$dir"
   local name=${1%%:*} arch=${1##*:}
   local found
-  found=$(ls "$dir/${name}_"*"_${arch}.deb" 2>/dev/null | tail -n 1)
+  # No match is not an error here: under a caller's pipefail and errexit,
+  # ls's failure would end the caller's script.
+  found=$(ls "$dir/${name}_"*"_${arch}.deb" 2>/dev/null | tail -n 1 || true)
   if [ -z "$found" ] && [ -n "${FAULTINIT_OFFLINE:-}" ]; then
     echo "$1 is not in $dir (offline): run tools/setup" >&2
     return 1
