@@ -1,0 +1,96 @@
+// The Itanium ABI's exception allocation for faultinit's static binaries,
+// without libstdc++'s start-up emergency pool: see exception_memory.h.
+
+#include "runtime/exception_memory.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+
+namespace fault::exception_memory {
+namespace {
+
+// In .bss: untouched, and so not resident, until a throw finds malloc
+// failing.
+alignas(16) unsigned char slots[kEmergencySlots][kEmergencySlot];
+std::atomic<bool> slot_used[kEmergencySlots];
+
+void* TakeSlot(size_t size) {
+  if (size > kEmergencySlot) return nullptr;
+  for (size_t i = 0; i < kEmergencySlots; ++i) {
+    if (!slot_used[i].exchange(true, std::memory_order_acquire)) {
+      memset(slots[i], 0, size);
+      return slots[i];
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool InEmergencySlot(const void* block) {
+  const auto address = reinterpret_cast<uintptr_t>(block);
+  const auto first = reinterpret_cast<uintptr_t>(&slots[0][0]);
+  return address >= first && address < first + sizeof slots;
+}
+
+void* Allocate(size_t size, bool use_heap) {
+  if (use_heap) {
+    // malloc's alignment is 16 on the 64-bit targets and 8 on armv7, as
+    // libstdc++ relies on (the header keeps the object as aligned).
+    if (void* block = malloc(size)) {
+      memset(block, 0, size);
+      return block;
+    }
+  }
+  return TakeSlot(size);
+}
+
+void Free(void* block) {
+  if (block == nullptr) return;
+  if (!InEmergencySlot(block)) {
+    free(block);
+    return;
+  }
+  const auto offset =
+      static_cast<size_t>(static_cast<unsigned char*>(block) - &slots[0][0]);
+  slot_used[offset / kEmergencySlot].store(false, std::memory_order_release);
+}
+
+}  // namespace fault::exception_memory
+
+namespace fem = fault::exception_memory;
+
+extern "C" {
+
+void* __cxa_allocate_exception(size_t thrown_size) noexcept {
+  if (thrown_size > SIZE_MAX - fem::kExceptionHeader) std::terminate();
+  void* block = fem::Allocate(thrown_size + fem::kExceptionHeader, true);
+  if (block == nullptr) std::terminate();
+  return static_cast<unsigned char*>(block) + fem::kExceptionHeader;
+}
+
+void __cxa_free_exception(void* thrown) noexcept {
+  fem::Free(static_cast<unsigned char*>(thrown) - fem::kExceptionHeader);
+}
+
+void* __cxa_allocate_dependent_exception() noexcept {
+  void* block = fem::Allocate(fem::kDependentException, true);
+  if (block == nullptr) std::terminate();
+  return block;
+}
+
+void __cxa_free_dependent_exception(void* dependent) noexcept {
+  fem::Free(dependent);
+}
+
+}  // extern "C"
+
+// eh_alloc.o's last strong symbol (valgrind calls it to free the pool):
+// nothing to free here.
+namespace __gnu_cxx {
+void __freeres() noexcept {}
+}  // namespace __gnu_cxx
