@@ -782,6 +782,71 @@ TEST(Scheduler, StopFromAnotherThreadEndsRun) {
   EXPECT_TRUE(status.ok()) << status.ToString();
 }
 
+// With orphans reaped and no fd, timer or deadline, Run waits in a blocking
+// signalfd read (scheduler.cc, "Waiting on signals alone"). What must still
+// wake it: Interject and Stop from another thread (each handshake leaves
+// the other thread racing the loop into its wait, so both the "wake seen
+// before blocking" and the "signal sent to the blocked read" paths run), a
+// signal, and a watched child's exit. A lost wake-up hangs the test.
+TEST(Scheduler, WaitOnSignalsAloneStillWakesForEverything) {
+  auto scheduler = MakeScheduler();
+  std::vector<pid_t> orphans;
+  ASSERT_TRUE(
+      scheduler
+          ->ReapOrphans([&](const ExitStatus& s) { orphans.push_back(s.pid); })
+          .ok());
+  // What ran, told to the other thread (the loop watches no fd).
+  StatusOr<Pipe> ran = MakePipe();
+  ASSERT_TRUE(ran.ok());
+  auto tell = [&] { ASSERT_EQ(WriteAll(ran->write.get(), "r", 1), 0); };
+  int usr1 = 0;
+  ASSERT_TRUE(scheduler
+                  ->OnSignal(SIGUSR1,
+                             [&](const signalfd_siginfo&) {
+                               ++usr1;
+                               tell();
+                             })
+                  .ok());
+  StatusOr<Pipe> child_pipe = MakePipe();
+  ASSERT_TRUE(child_pipe.ok());
+  const pid_t child = ForkWaiting(*child_pipe);
+  std::vector<ExitStatus> child_exits;
+  ASSERT_TRUE(scheduler  // no pidfd while orphans are reaped
+                  ->OnExit(child,
+                           [&](const ExitStatus& s) {
+                             child_exits.push_back(s);
+                             tell();
+                           })
+                  .ok());
+  constexpr int kRounds = 300;
+  int interjected = 0;
+  std::thread other([&] {
+    char byte = 0;
+    for (int i = 0; i < kRounds; ++i) {
+      scheduler->Interject([&] {
+        ++interjected;
+        tell();
+      });
+      ASSERT_EQ(ReadFull(ran->read.get(), &byte, 1), 1);
+    }
+    kill(getpid(), SIGUSR1);  // process-directed: the signalfd takes it
+    ASSERT_EQ(ReadFull(ran->read.get(), &byte, 1), 1);
+    child_pipe->write.Reset();  // the child exits
+    ASSERT_EQ(ReadFull(ran->read.get(), &byte, 1), 1);
+    scheduler->Stop();
+  });
+  Status status = scheduler->Run();
+  other.join();
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(interjected, kRounds);
+  EXPECT_EQ(usr1, 1);
+  ASSERT_EQ(child_exits.size(), 1u);
+  EXPECT_EQ(child_exits[0].pid, child);
+  EXPECT_EQ(child_exits[0].exit_code(), 0);
+  EXPECT_TRUE(orphans.empty());  // the watched child went to its watch only
+  ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
+}
+
 // Stop called by a callback makes Run return after that dispatch.
 TEST(Scheduler, StopInCallbackEndsRun) {
   auto scheduler = MakeScheduler();
