@@ -4,6 +4,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 
 namespace fault {
@@ -54,21 +58,32 @@ ssize_t ReadFull(int fd, void* data, size_t size) {
 }
 
 StatusOr<std::string> ReadAll(int fd, size_t limit) {
+  // Straight into the string, not through a stack buffer: this runs in PID
+  // 1's loop (unit files, control requests), whose deepest stack pages stay
+  // resident once touched.
   std::string out;
-  char buffer[4096];
+  size_t used = 0;
   for (;;) {
-    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (used == out.size()) out.resize(out.empty() ? 256 : out.size() * 2);
+    // One byte past the limit, to tell "exactly the limit" from "more".
+    const size_t to_limit = limit - std::min(used, limit);
+    const size_t want = std::min(
+        out.size() - used, to_limit == SIZE_MAX ? to_limit : to_limit + 1);
+    ssize_t n = read(fd, &out[used], want);
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoToStatus(errno, absl::StrCat("unable to read fd ", fd));
     }
-    if (n == 0) return out;
-    if (out.size() + static_cast<size_t>(n) > limit) {
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
+    if (used > limit) {
       return ResourceExhaustedError(
           absl::StrCat("fd ", fd, " holds more than ", limit, " bytes"));
     }
-    out.append(buffer, static_cast<size_t>(n));
   }
+  out.resize(used);
+  out.shrink_to_fit();
+  return out;
 }
 
 void WriteString(int fd, absl::string_view text) {

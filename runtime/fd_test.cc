@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <string>
 #include <thread>
 
@@ -62,6 +63,30 @@ TEST(ReadAll, LargePayloadAndLimit) {
   small->write.Reset();
   StatusOr<std::string> limited = ReadAll(small->read.get(), 4);
   EXPECT_EQ(limited.status().code(), StatusCode::kResourceExhausted);
+}
+
+// Exactly `limit` bytes are allowed, one more is not; an empty stream and
+// an unlimited read (SIZE_MAX) work too.
+TEST(ReadAll, LimitBoundaries) {
+  auto read_of = [](const std::string& text, size_t limit) {
+    StatusOr<Pipe> pipe = MakePipe();
+    EXPECT_TRUE(pipe.ok());
+    WriteString(pipe->write.get(), text);
+    pipe->write.Reset();
+    return ReadAll(pipe->read.get(), limit);
+  };
+  const std::string text(1000, 'y');  // past the first 256-byte step
+  StatusOr<std::string> exact = read_of(text, 1000);
+  ASSERT_TRUE(exact.ok()) << exact.status().ToString();
+  EXPECT_EQ(*exact, text);
+  EXPECT_EQ(read_of(text, 999).status().code(), StatusCode::kResourceExhausted);
+  StatusOr<std::string> empty = read_of("", 0);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(*empty, "");
+  EXPECT_EQ(read_of("a", 0).status().code(), StatusCode::kResourceExhausted);
+  StatusOr<std::string> unlimited = read_of(text, SIZE_MAX);
+  ASSERT_TRUE(unlimited.ok());
+  EXPECT_EQ(*unlimited, text);
 }
 
 // ReadFull stops at end of file and reports how much it read.

@@ -435,9 +435,11 @@ void Service::MainExited(const fault::ExitStatus& status) {
 }
 
 bool Service::Successful(const fault::ExitStatus& status) const {
-  if (status.exited())
-    return policy_.success_exit_codes.count(status.exit_code());
-  return policy_.success_signals.count(status.signal()) > 0;
+  const auto value = static_cast<size_t>(status.exited() ? status.exit_code()
+                                                         : status.signal());
+  if (value >= CodeSet().size()) return false;
+  return status.exited() ? policy_.success_exit_codes[value]
+                         : policy_.success_signals[value];
 }
 
 bool Service::ShouldRestart(const fault::ExitStatus& status) const {

@@ -47,6 +47,7 @@
 #ifndef FAULT_INIT_SUPERVISOR_SERVICE_H_
 #define FAULT_INIT_SUPERVISOR_SERVICE_H_
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -91,8 +92,9 @@ struct ServicePolicy {
   int kill_signal = 15;  // SIGTERM
   // Clean exits: exit 0 and systemd's clean signals (HUP, INT, TERM,
   // PIPE), plus SuccessExitStatus=.
-  std::set<int> success_exit_codes = {0};
-  std::set<int> success_signals = {1, 2, 15, 13};
+  CodeSet success_exit_codes = CodeSet(1);  // {0}
+  CodeSet success_signals = CodeSet((1u << SIGHUP) | (1u << SIGINT) |
+                                    (1u << SIGTERM) | (1u << SIGPIPE));
 };
 
 // Which process a start or stop step runs.

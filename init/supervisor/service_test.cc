@@ -360,8 +360,9 @@ TEST(Service, SuccessExitStatus) {
   FakeEffects fx;
   ServicePolicy p = Simple();
   p.restart = RestartPolicy::kOnFailure;
-  p.success_exit_codes = {0, 143};
-  p.success_signals = {SIGUSR1};
+  p.success_exit_codes = CodeSet((1u << 0));
+  p.success_exit_codes[143] = true;
+  p.success_signals = CodeSet(1u << SIGUSR1);
   Service s("jvm", p, fx);
   s.Start();
   fx.End(s, 100, Exited(0, 143));

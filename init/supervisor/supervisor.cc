@@ -51,10 +51,8 @@ ServicePolicy PolicyOf(const Unit& unit) {
   p.start_limit_interval = unit.start_limit_interval;
   p.start_limit_burst = static_cast<int>(unit.start_limit_burst);
   p.kill_signal = unit.kill_signal;
-  p.success_exit_codes.insert(unit.success_exit_codes.begin(),
-                              unit.success_exit_codes.end());
-  p.success_signals.insert(unit.success_signals.begin(),
-                           unit.success_signals.end());
+  p.success_exit_codes |= unit.success_exit_codes;
+  p.success_signals |= unit.success_signals;
   return p;
 }
 

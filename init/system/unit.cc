@@ -637,8 +637,8 @@ Status Parser::KillModeKey(absl::string_view key, absl::string_view value) {
 Status Parser::SuccessExitStatus(absl::string_view key,
                                  absl::string_view value) {
   if (value.empty()) {
-    unit().success_exit_codes.clear();
-    unit().success_signals.clear();
+    unit().success_exit_codes.reset();
+    unit().success_signals.reset();
     return OkStatus();
   }
   for (absl::string_view word :
@@ -653,12 +653,12 @@ Status Parser::SuccessExitStatus(absl::string_view key,
                                      ": expected 0 to 255 or a signal "
                                      "name"));
       }
-      unit().success_exit_codes.insert(code);
+      unit().success_exit_codes[static_cast<size_t>(code)] = true;
       continue;
     }
     StatusOr<int> signo = fault::ParseSignal(word);
     if (!signo.ok()) return KeyError(key, signo.status().message());
-    unit().success_signals.insert(*signo);
+    unit().success_signals[static_cast<size_t>(*signo)] = true;
   }
   return OkStatus();
 }

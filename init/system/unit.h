@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <bitset>
 #include <cstddef>
 #include <set>
 #include <string>
@@ -59,6 +60,11 @@ struct Diagnostic {
 };
 
 // Type=.
+// Exit codes (0 to 255) or signal numbers (1 to 64) as bits: a std::set's
+// tree nodes cost PID 1 about 48 bytes each, per service and per value.
+// Index with [], never test() (which throws).
+using CodeSet = std::bitset<256>;
+
 enum class ServiceType { kSimple, kExec, kOneshot, kNotify, kForking };
 
 // Restart=: when a service that ended is started again (systemd's table,
@@ -139,8 +145,8 @@ struct Unit {
   KillMode kill_mode = KillMode::kControlGroup;
   // Counted as success besides exit 0 (and, for the main process, systemd's
   // clean signals HUP, INT, TERM, PIPE).
-  std::set<int> success_exit_codes;
-  std::set<int> success_signals;
+  CodeSet success_exit_codes;
+  CodeSet success_signals;
   std::string user;                         // empty: root (faultinit's own)
   std::string group;                        // empty: the user's primary group
   std::string working_directory;            // empty: "/"; "~": the user's home

@@ -16,6 +16,13 @@ using Lines = std::vector<std::string>;
 
 constexpr char kPath[] = "/srv/units/web.service";
 
+// Codes is the CodeSet holding `values`.
+CodeSet Codes(std::initializer_list<int> values) {
+  CodeSet set;
+  for (int v : values) set[static_cast<size_t>(v)] = true;
+  return set;
+}
+
 // Diagnostics renders every diagnostic as --check prints it.
 Lines Diagnostics(const ParsedUnit& parsed) {
   Lines out;
@@ -79,8 +86,8 @@ TEST(ParseUnit, Defaults) {
   EXPECT_EQ(u.timeout_stop, fault::Seconds(90));
   EXPECT_EQ(u.kill_signal, SIGTERM);
   EXPECT_EQ(u.kill_mode, KillMode::kControlGroup);
-  EXPECT_TRUE(u.success_exit_codes.empty());
-  EXPECT_TRUE(u.success_signals.empty());
+  EXPECT_TRUE(u.success_exit_codes.none());
+  EXPECT_TRUE(u.success_signals.none());
   EXPECT_EQ(u.user, "");
   EXPECT_EQ(u.group, "");
   EXPECT_EQ(u.working_directory, "");
@@ -157,8 +164,8 @@ TEST(ParseUnit, EveryKeySet) {
   EXPECT_EQ(u.timeout_stop, fault::Milliseconds(500));
   EXPECT_EQ(u.kill_signal, SIGINT);
   EXPECT_EQ(u.kill_mode, KillMode::kMixed);
-  EXPECT_EQ(u.success_exit_codes, (std::set<int>{3, 143}));
-  EXPECT_EQ(u.success_signals, (std::set<int>{SIGUSR1, SIGHUP}));
+  EXPECT_EQ(u.success_exit_codes, Codes({3, 143}));
+  EXPECT_EQ(u.success_signals, Codes({SIGUSR1, SIGHUP}));
   EXPECT_EQ(u.user, "www-data");
   EXPECT_EQ(u.group, "1000");
   EXPECT_EQ(u.working_directory, "/srv/web");
@@ -256,8 +263,8 @@ TEST(ParseUnit, EmptyValueResets) {
   ASSERT_EQ(u.exec_start.size(), 1u);
   EXPECT_EQ(u.exec_start[0].words, Lines{"/bin/second"});
   EXPECT_EQ(u.environment, (EnvironmentMap{{"B", "2"}}));
-  EXPECT_TRUE(u.success_exit_codes.empty());
-  EXPECT_TRUE(u.success_signals.empty());
+  EXPECT_TRUE(u.success_exit_codes.none());
+  EXPECT_TRUE(u.success_signals.none());
   EXPECT_EQ(u.restart_sec, fault::Milliseconds(100));
   EXPECT_EQ(u.kill_signal, SIGTERM);
   EXPECT_EQ(u.umask, 022u);
