@@ -21,21 +21,25 @@ bb_image="$work/boot-busybox.cpio.gz"
 
 table_begin boot "Boot to ready under QEMU aarch64 (TCG), ms, min / median / max over $runs runs; compared: init start to ready" \
   "kernel start to ready | init start to ready"
-for kind in faultinit busybox; do
-  image=$fi_image
-  [ "$kind" = faultinit ] || image=$bb_image
-  totals=() inits_ms=()
-  for _ in $(seq 1 "$runs"); do
+# Rounds of one boot per init: TCG's speed drifts with the machine's load.
+unset totals inits_ms
+declare -A totals=() inits_ms=()
+for _ in $(seq 1 "$runs"); do
+  for kind in faultinit busybox; do
+    image=$fi_image
+    [ "$kind" = faultinit ] || image=$bb_image
     log="$work/boot-$kind.log"
     timeout 120 qemu-system-aarch64 -M virt -cpu cortex-a57 -accel tcg -m 512 -nographic \
       -no-reboot -kernel "$kernel" -initrd "$image" \
       -append "console=ttyAMA0 rdinit=/init panic=-1 quiet" </dev/null >"$log" 2>&1 || true
     read -r _ uptime exec_s < <(grep -a -m1 -o 'BENCH-READY [0-9.]* *[0-9.]*' "$log") || true
     [ -n "${uptime:-}" ] || { echo "bench: boot: $kind did not report ready (log: $log)" >&2; continue; }
-    totals+=("$(awk -v u="$uptime" 'BEGIN {printf "%d", u * 1000}')")
-    inits_ms+=("$(awk -v u="$uptime" -v e="$exec_s" 'BEGIN {printf "%d", (u - e) * 1000}')")
+    totals[$kind]+=" $(awk -v u="$uptime" 'BEGIN {printf "%d", u * 1000}')"
+    inits_ms[$kind]+=" $(awk -v u="$uptime" -v e="$exec_s" 'BEGIN {printf "%d", (u - e) * 1000}')"
   done
-  [ ${#totals[@]} -gt 0 ] || { table_row "$kind" - "no boot reported ready | -"; continue; }
-  table_row "$kind" "$(median "${inits_ms[@]}")" "$(mmm "${totals[@]}") | $(mmm "${inits_ms[@]}")"
+done
+for kind in faultinit busybox; do
+  [ -n "${totals[$kind]:-}" ] || { table_row "$kind" - "no boot reported ready | -"; continue; }
+  table_row "$kind" "$(median ${inits_ms[$kind]})" "$(mmm ${totals[$kind]}) | $(mmm ${inits_ms[$kind]})"
 done
 table_end
