@@ -39,8 +39,8 @@ bool InEmergencySlot(const void* block) {
 
 void* Allocate(size_t size, bool use_heap) {
   if (use_heap) {
-    // malloc's alignment is 16 on the 64-bit targets and 8 on armv7, as
-    // libstdc++ relies on (the header keeps the object as aligned).
+    // malloc's blocks suit any type, as libstdc++'s own allocation relies
+    // on; the 128-byte header keeps the object as aligned.
     if (void* block = malloc(size)) {
       memset(block, 0, size);
       return block;

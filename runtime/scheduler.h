@@ -6,17 +6,22 @@
 //   - a signalfd for the signals given to OnSignal (and SIGCHLD when
 //     process exits are watched without pidfds, or orphans are reaped),
 //   - one pidfd per process given to OnExit (pidfd_open, Linux >= 5.3;
-//     on older kernels, or where pidfd_open fails with ENOSYS, SIGCHLD and
-//     waitid(P_PID) are used instead),
+//     on older kernels, where pidfd_open fails with ENOSYS, or while
+//     orphans are reaped, SIGCHLD and waitid are used instead),
 //   - the fds given to OnReadable / OnWritable,
 //   - an eventfd that Interject (callable from any thread) writes to.
 // `RunOnce` blocks in epoll_wait with no timeout unless a timer is pending:
-// an idle scheduler makes no wake-ups at all.
+// an idle scheduler makes no wake-ups at all. When only a signal can end
+// the wait (orphans reaped; no fd watch, timer, pidfd or deadline), it
+// blocks in a read of a second, blocking signalfd instead: one system call
+// less per wake-up.
 //
 // Threading: every member except Interject and Stop must be called on the
 // thread that runs the loop ("the loop thread"). Interject and Stop are
-// thread-safe and async-signal-safe to the extent of one eventfd write
-// (Interject allocates, so it is NOT async-signal-safe; Stop is).
+// thread-safe and async-signal-safe to the extent of one eventfd write and
+// one tgkill (a SIGCHLD to the loop thread, when it may be in that read;
+// the loop takes it as a wake-up, not as a signal) (Interject allocates,
+// so it is NOT async-signal-safe; Stop is).
 // Callbacks run on the loop thread, one at a time, never re-entrantly;
 // a callback may add or cancel any watch, including its own.
 //
@@ -112,7 +117,7 @@ class Scheduler {
   // RunOnce waits until at least one event is ready (or `deadline`, a
   // MonotonicNow() instant, passes; InfiniteDuration() for no limit), then
   // dispatches every ready event. Returns OK, or the Status of a failing
-  // epoll_wait (EINTR is retried).
+  // epoll_wait or signalfd read (EINTR is retried).
   Status RunOnce(Duration deadline = InfiniteDuration());
 
   // Run calls RunOnce until Stop is called. Returns OK after Stop.
