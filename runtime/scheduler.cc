@@ -522,13 +522,19 @@ StatusOr<Scheduler::WatchId> Scheduler::Impl::OnSignals(
   return id;
 }
 
+// Signals taken per read(2): standard signals coalesce, so one wake-up
+// rarely has more than a few pending; a full batch is followed by another
+// read. 8 (1 KB) rather than more: the buffer is on the loop's stack, which
+// PID 1 keeps resident at its deepest.
+constexpr size_t kSignalBatch = 8;
+
 // HandleSignals reads every pending signal, dispatching each batch read to
 // the watches of its signals, then, if SIGCHLD was among them, reaps. A
 // read that does not fill the buffer took every pending signal (signalfd
 // dequeues until none is left), so the usual wake-up makes one read(2), not
 // a second one to see EAGAIN: an orphan storm wakes the loop per exit.
 Status Scheduler::Impl::HandleSignals() {
-  signalfd_siginfo buffer[16];
+  signalfd_siginfo buffer[kSignalBatch];
   bool child_exited = false;
   for (;;) {
     ssize_t n = read(signal_fd_.get(), buffer, sizeof buffer);
@@ -574,7 +580,7 @@ Status Scheduler::Impl::WaitOnSignalsAlone() {
     loop_thread_ = pthread_self();
     loop_tid_ = static_cast<pid_t>(syscall(SYS_gettid));
   }
-  signalfd_siginfo buffer[16];
+  signalfd_siginfo buffer[kSignalBatch];
   ssize_t n = -1;
   int error = 0;
   waiting_on_signals_.store(true);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -89,6 +90,20 @@ fault::StatusOr<fault::UniqueFd> OpenTarget(const OutputTarget& target,
   return fd;
 }
 
+// SourceFingerprint: what tells a unit file's text from another's.
+struct SourceFingerprint {
+  size_t size = 0;
+  size_t hash = 0;
+
+  static SourceFingerprint Of(absl::string_view text) {
+    return {text.size(), absl::Hash<absl::string_view>{}(text)};
+  }
+  friend bool operator==(const SourceFingerprint& a,
+                         const SourceFingerprint& b) {
+    return a.size == b.size && a.hash == b.hash;
+  }
+};
+
 }  // namespace
 
 struct Supervisor::Entry {
@@ -97,7 +112,10 @@ struct Supervisor::Entry {
   std::vector<std::string> after;     // After=, and Before= of others
   std::vector<std::string> required;  // Requires=
   std::string load_error;
-  std::string source;    // the unit file's text, to see changes on reload
+  // The unit file's text, to see changes on reload: its size and hash, not
+  // a copy (PID 1 would keep every file twice; a 64-bit hash and the size
+  // both matching by chance is a 2^-64 event).
+  SourceFingerprint source;
   bool removed = false;  // reload: stop, then forget
   // Reload: stop, then swap in. A pointer: a ParsedUnit is 750 bytes, and
   // is held only while a reload waits for the old processes to go.
@@ -145,7 +163,7 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   e.required.clear();
   for (const Dependency& d : parsed.unit.required) e.required.push_back(d.name);
   // What was parsed, not the file as it is now: it may have changed since.
-  e.source = parsed.source;
+  e.source = SourceFingerprint::Of(parsed.source);
   e.service = std::make_unique<Service>(parsed.unit.name, PolicyOf(parsed.unit),
                                         static_cast<ServiceEffects&>(*this));
 }
@@ -200,7 +218,9 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     }
     Entry& e = *it->second;
     e.removed = false;
-    if (parsed.source == e.source && !e.replacement) continue;
+    if (SourceFingerprint::Of(parsed.source) == e.source && !e.replacement) {
+      continue;
+    }
     // Changed: stop what runs, then start the new definition.
     e.replacement = std::make_unique<ParsedUnit>(parsed);
     e.pending_start = false;
