@@ -409,7 +409,7 @@ TEST(Scheduler, OnSignalsWatchesSeveralSignalsWithOneWatch) {
   EXPECT_FALSE(IsBlocked(SIGUSR2));
 }
 
-// More signals pending than one read of the signalfd takes (16) are all
+// More signals pending than one read of the signalfd takes (8) are all
 // dispatched by one RunOnce, each once, in the order queued.
 TEST(Scheduler, MoreSignalsThanOneReadAreAllDispatchedByOneRunOnce) {
   constexpr int kQueued = 40;
