@@ -15,6 +15,7 @@ rm "$work/bbroot/init" "$work/bbroot/sbin/init"
 ln -s bin/busybox "$work/bbroot/init"
 ln -s ../bin/busybox "$work/bbroot/sbin/init"
 cp tools/benchsrc/boot/inittab "$work/bbroot/etc/inittab"
+mkfifo -m 0600 "$work/bbroot/bench-started"
 bb_image="$work/boot-busybox.cpio.gz"
 (cd "$work/bbroot" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
   gzip -9 >"$bb_image"
