@@ -1,6 +1,8 @@
 // faultinit: a PID-1-capable init for containers and embedded boards.
 //
-// main is a list of steps (see docs/architecture.md):
+// Called by the name faultctl (a link to this binary, as in an initramfs
+// made by tools/mkinitramfs), it is faultctl (init/ctl/faultctl.h).
+// Otherwise main is a list of steps (see docs/architecture.md):
 //   0. Closed standard descriptors are reopened (a kernel may start init
 //      without any), before anything else takes their numbers.
 //   1. Control takes over signals and the process's exit (runtime).
@@ -23,6 +25,7 @@
 #include <stdexcept>
 
 #include "init/container/container_init.h"
+#include "init/ctl/faultctl.h"
 #include "init/log.h"
 #include "init/options.h"
 #include "init/supervisor/system_mode.h"
@@ -59,6 +62,12 @@ void ScheduleTestFault() {
                             [signo = *signo] { fault::TriggerFault(signo); });
 }
 #endif
+
+// Whether argv[0]'s last component is `name`.
+bool CalledAs(const char* argv0, const char* name) {
+  const char* slash = strrchr(argv0, '/');
+  return strcmp(slash != nullptr ? slash + 1 : argv0, name) == 0;
+}
 
 int Main(const fault::Invocation& invocation) {
   const bool pid1 = getpid() == 1;
@@ -124,6 +133,9 @@ int Main(const fault::Invocation& invocation) {
 }  // namespace faultinit
 
 int main(int argc, char** argv, char** envp) {
+  if (argc > 0 && faultinit::CalledAs(argv[0], "faultctl")) {
+    faultinit::faultctl::Run(argc, argv, envp);
+  }
   faultinit::ReserveStandardDescriptors();
   fault::Control([=] {
     fault::Invocation invocation = fault::Invocation::System(

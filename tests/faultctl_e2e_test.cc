@@ -1,5 +1,6 @@
 // The real faultctl against the real faultinit (system mode, PID 1 of a
-// fresh PID namespace): every verb and its exit status, end to end.
+// fresh PID namespace): every verb and its exit status, end to end; and
+// faultinit called by the name faultctl (a link), which is faultctl.
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,9 @@ class Faultctl : public ::testing::Test {
     socket_ = base_ + "/run/control";
     std::string units = base_ + "/units";
     mkdir(units.c_str(), 0755);
+    // faultinit by the name faultctl, as an initramfs holds it.
+    link_ = base_ + "/faultctl";
+    ASSERT_EQ(symlink(FaultinitPath().c_str(), link_.c_str()), 0);
     Write(units + "/web.service",
           "[Unit]\nDescription=the web\n[Service]\n"
           "ExecStart=/bin/sh -c 'echo web up; exec sleep 1000'\n");
@@ -46,12 +50,15 @@ class Faultctl : public ::testing::Test {
           absl::StrCat("[Service]\nType=notify\nExecStart=/bin/sh -c '",
                        FaultctlPath(),
                        " notify READY=1 STATUS=serving; exec sleep 1000'\n"));
+    Write(units + "/linked.service",
+          absl::StrCat("[Service]\nType=notify\nExecStart=/bin/sh -c '", link_,
+                       " notify READY=1 STATUS=linked; exec sleep 1000'\n"));
     LaunchOptions o;
     o.args = {"-v", "--services", units, "--control", socket_};
     o.pid_namespace = true;
     running_ = std::make_unique<Running>(o);
     ASSERT_TRUE(running_->WaitForAllStderr(
-        {"web: running", "[web] web up", "api: running"}));
+        {"web: running", "[web] web up", "api: running", "linked: running"}));
   }
   void TearDown() override {
     if (running_ && !stopped_) {
@@ -67,9 +74,11 @@ class Faultctl : public ::testing::Test {
     fputs(text.c_str(), f);
     fclose(f);
   }
-  // Runs faultctl with `args` against this faultinit.
-  ChildResultLike Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {FaultctlPath(), "--socket", socket_});
+  // Runs `program` (faultctl by default) with `args` against this
+  // faultinit.
+  ChildResultLike Ctl(std::vector<std::string> args,
+                      const std::string& program = FaultctlPath()) {
+    args.insert(args.begin(), {program, "--socket", socket_});
     fault::testing::ChildResult r = fault::testing::RunInChild([&] {
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
@@ -80,7 +89,7 @@ class Faultctl : public ::testing::Test {
     return {r.status.ToString(), r.out, r.err};
   }
 
-  std::string base_, socket_;
+  std::string base_, socket_, link_;
   std::unique_ptr<Running> running_;
   bool stopped_ = false;
 };
@@ -137,6 +146,23 @@ TEST_F(Faultctl, LogReloadUsageUnreachable) {
   EXPECT_NE(
       unreachable.err.find("cannot reach faultinit at " + base_ + "/nowhere"),
       std::string::npos);
+}
+
+// faultinit called as faultctl: its notify made linked.service ready with
+// its status text, and it answers and exits as the faultctl binary does.
+TEST_F(Faultctl, FaultinitCalledFaultctl) {
+  ChildResultLike status = Ctl({"status", "linked"}, link_);
+  EXPECT_EQ(status.status, "exit 0") << status.err;
+  EXPECT_NE(status.out.find("running"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("(linked)"), std::string::npos) << status.out;
+  EXPECT_EQ(Ctl({"status", "nope"}, link_).status, "exit 4");
+  ChildResultLike version = Ctl({"--version"}, link_);
+  EXPECT_EQ(version.status, "exit 0");
+  EXPECT_EQ(version.out, Ctl({"--version"}).out);
+  EXPECT_EQ(version.out.substr(0, 9), "faultctl ");
+  ChildResultLike typo = Ctl({"stauts"}, link_);
+  EXPECT_EQ(typo.status, "exit 2");
+  EXPECT_EQ(typo.err, Ctl({"stauts"}).err);
 }
 
 // poweroff brings faultinit down: services stop, and in a container it

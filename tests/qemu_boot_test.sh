@@ -13,7 +13,7 @@ export FAULTINIT_OFFLINE=1  # kernels and busybox come from tools/setup
 
 initramfs="$TEST_TMPDIR/initramfs-$arch.cpio.gz"
 "$root/tools/mkinitramfs" "$arch" "$root/examples/services" "$root/examples/check" \
-  -o "$initramfs" --faultinit "$root/init/faultinit" --faultctl "$root/init/ctl/faultctl" >/dev/null
+  -o "$initramfs" --faultinit "$root/init/faultinit" >/dev/null
 status=0
 "$root/tools/qemu-boot" "$arch" --initramfs "$initramfs" --timeout 300 --log "$log" >/dev/null || status=$?
 

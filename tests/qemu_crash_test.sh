@@ -12,7 +12,7 @@ export FAULTINIT_OFFLINE=1  # kernels and busybox come from tools/setup
 
 initramfs="$TEST_TMPDIR/initramfs-crash-$arch.cpio.gz"
 "$root/tools/mkinitramfs" "$arch" "$root/examples/services" -o "$initramfs" \
-  --faultinit "$root/init/faultinit_test_faults" --faultctl "$root/init/ctl/faultctl" >/dev/null
+  --faultinit "$root/init/faultinit_test_faults" >/dev/null
 line="faultinit: crashed: SIGSEGV at address 0x0 (code 1); crash action: poweroff"
 status=0
 "$root/tools/qemu-boot" "$arch" --initramfs "$initramfs" --timeout 300 --log "$log" \
