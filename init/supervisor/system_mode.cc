@@ -1,7 +1,6 @@
 #include "init/supervisor/system_mode.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -14,19 +13,15 @@
 #include "init/processes.h"
 #include "init/system/unit_directory.h"
 #include "runtime/fd.h"
+#include "runtime/heap.h"
 #include "runtime/signals.h"
 
 namespace faultinit {
 namespace {
 
 // Loading peaks well above what stays: give the freed pages back (PID 1
-// keeps them for its whole life otherwise). glibc's malloc keeps freed
-// memory until asked; musl's gives it back as it is freed.
-void ReturnFreedPages() {
-#ifdef __GLIBC__
-  malloc_trim(0);
-#endif
-}
+// keeps them for its whole life otherwise).
+void ReturnFreedPages() { (void)fault::ReturnFreedMemory(); }
 
 }  // namespace
 
