@@ -821,11 +821,16 @@ std::string NormalizeUnitName(absl::string_view name) {
   return std::string(name);
 }
 
+void ParseUnitInto(absl::string_view path, absl::string_view contents,
+                   ParsedUnit* out) {
+  out->unit.path = std::string(path);
+  out->unit.name = UnitNameFromPath(path);
+  Parser(path, out).Parse(contents);
+}
+
 ParsedUnit ParseUnit(absl::string_view path, absl::string_view contents) {
   ParsedUnit out;
-  out.unit.path = std::string(path);
-  out.unit.name = UnitNameFromPath(path);
-  Parser(path, &out).Parse(contents);
+  ParseUnitInto(path, contents, &out);
   return out;
 }
 

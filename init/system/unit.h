@@ -176,6 +176,11 @@ struct ParsedUnit {
 // diagnostics and gives the unit its name (the last path component without
 // ".service"). Never fails as a whole: every problem is a diagnostic.
 ParsedUnit ParseUnit(absl::string_view path, absl::string_view contents);
+// ParseUnitInto is ParseUnit into `*out`, a default-constructed
+// ParsedUnit: for a caller that keeps the unit in a container, with no
+// ParsedUnit on its stack.
+void ParseUnitInto(absl::string_view path, absl::string_view contents,
+                   ParsedUnit* out);
 
 // UnitNameFromPath returns the last component of `path` without
 // ".service": "/etc/faultinit/services/web.service" -> "web".

@@ -13,6 +13,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -28,13 +29,14 @@ Diagnostic MakeDiagnostic(absl::string_view file, int line, Severity severity,
   return Diagnostic{std::string(file), line, severity, std::move(message)};
 }
 
-ParsedUnit UnreadableUnit(absl::string_view path, std::string message) {
-  ParsedUnit out;
-  out.unit.path = std::string(path);
-  out.unit.name = UnitNameFromPath(path);
-  out.diagnostics.push_back(
+// `*out` (a fresh ParsedUnit) becomes the unit at `path` that could not be
+// read, for `message`.
+void MarkUnreadable(absl::string_view path, std::string message,
+                    ParsedUnit* out) {
+  out->unit.path = std::string(path);
+  out->unit.name = UnitNameFromPath(path);
+  out->diagnostics.push_back(
       MakeDiagnostic(path, 0, Severity::kError, std::move(message)));
-  return out;
 }
 
 std::string TooLarge(absl::string_view size) {
@@ -338,37 +340,51 @@ bool LoadedUnits::has_errors() const {
   return false;
 }
 
-ParsedUnit ReadUnitFile(absl::string_view path) {
+// ReadUnitFile into `*out`, a fresh ParsedUnit: what PID 1 loads goes
+// straight into its vector, with no ParsedUnit (~850 B) on the stack.
+void ReadUnitFileInto(absl::string_view path, ParsedUnit* out) {
   std::string name(path);
   fault::UniqueFd fd(
       open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (!fd.valid()) {
-    return UnreadableUnit(
-        path, absl::StrCat("unable to open unit file: ", strerror(errno)));
+    MarkUnreadable(
+        path, absl::StrCat("unable to open unit file: ", strerror(errno)), out);
+    return;
   }
   struct stat st;
   if (fstat(fd.get(), &st) != 0) {
-    return UnreadableUnit(
-        path, absl::StrCat("unable to read unit file: ", strerror(errno)));
+    MarkUnreadable(
+        path, absl::StrCat("unable to read unit file: ", strerror(errno)), out);
+    return;
   }
   if (!S_ISREG(st.st_mode)) {
-    return UnreadableUnit(path, "unable to read unit file: not a regular file");
+    MarkUnreadable(path, "unable to read unit file: not a regular file", out);
+    return;
   }
   if (static_cast<uint64_t>(st.st_size) > kMaxUnitFileSize) {
-    return UnreadableUnit(path, TooLarge(absl::StrCat(st.st_size)));
+    MarkUnreadable(path, TooLarge(absl::StrCat(st.st_size)), out);
+    return;
   }
   fault::StatusOr<std::string> contents =
       fault::ReadAll(fd.get(), kMaxUnitFileSize);
   if (!contents.ok()) {
     if (contents.status().code() == fault::StatusCode::kResourceExhausted) {
-      return UnreadableUnit(path, TooLarge("more than 1048576"));
+      MarkUnreadable(path, TooLarge("more than 1048576"), out);
+      return;
     }
-    return UnreadableUnit(
-        path, absl::StrCat("unable to read unit file: ",
-                           strerror(contents.status().error_number())));
+    MarkUnreadable(path,
+                   absl::StrCat("unable to read unit file: ",
+                                strerror(contents.status().error_number())),
+                   out);
+    return;
   }
-  ParsedUnit parsed = ParseUnit(path, *contents);
-  parsed.source = std::move(*contents);
+  ParseUnitInto(path, *contents, out);
+  out->source = std::move(*contents);
+}
+
+ParsedUnit ReadUnitFile(absl::string_view path) {
+  ParsedUnit parsed;
+  ReadUnitFileInto(path, &parsed);
   return parsed;
 }
 
@@ -410,7 +426,7 @@ LoadedUnits LoadUnitDirectory(absl::string_view dir) {
                                        "not a regular file; skipped"));
       continue;
     }
-    units.push_back(ReadUnitFile(path));
+    ReadUnitFileInto(path, &units.emplace_back());
   }
   LoadedUnits out = LinkUnits(dir, std::move(units));
   out.diagnostics.insert(out.diagnostics.begin(), skipped.begin(),
@@ -418,15 +434,22 @@ LoadedUnits LoadUnitDirectory(absl::string_view dir) {
   return out;
 }
 
-LoadedUnits LinkUnits(absl::string_view directory,
-                      std::vector<ParsedUnit> units) {
+// Not inlined into LoadUnitDirectory: its locals would stay in that frame
+// while each file is read and parsed, the deepest PID 1's stack goes.
+ABSL_ATTRIBUTE_NOINLINE LoadedUnits LinkUnits(absl::string_view directory,
+                                              std::vector<ParsedUnit> units) {
   LoadedUnits out;
   out.directory = std::string(directory);
-  std::stable_sort(units.begin(), units.end(),
-                   [](const ParsedUnit& a, const ParsedUnit& b) {
-                     return a.unit.name < b.unit.name;
-                   });
-  for (ParsedUnit& parsed : units) {
+  // Sorted by index: sorting the units themselves would hold one on the
+  // stack.
+  std::vector<size_t> by_name(units.size());
+  for (size_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
+  std::stable_sort(by_name.begin(), by_name.end(), [&](size_t a, size_t b) {
+    return units[a].unit.name < units[b].unit.name;
+  });
+  out.units.reserve(units.size());
+  for (size_t i : by_name) {
+    ParsedUnit& parsed = units[i];
     if (!out.units.empty() && out.units.back().unit.name == parsed.unit.name) {
       out.diagnostics.push_back(MakeDiagnostic(
           parsed.unit.path, 0, Severity::kError,
