@@ -15,13 +15,18 @@
 #include "runtime/fd.h"
 #include "runtime/heap.h"
 #include "runtime/signals.h"
+#include "runtime/stack.h"
 
 namespace faultinit {
 namespace {
 
-// Loading peaks well above what stays: give the freed pages back (PID 1
-// keeps them for its whole life otherwise).
-void ReturnFreedPages() { (void)fault::ReturnFreedMemory(); }
+// Loading peaks well above what stays, in the heap and in the stack
+// (parsing is the deepest PID 1's stack goes): give the pages back, PID 1
+// would keep them for its whole life otherwise.
+void ReturnFreedPages() {
+  (void)fault::ReturnFreedMemory();
+  (void)fault::ReturnUnusedStack();
+}
 
 }  // namespace
 

@@ -1,0 +1,50 @@
+#include "runtime/stack.h"
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "runtime/fd.h"
+
+namespace fault {
+namespace {
+
+// The bounds of the "[stack]" mapping, from /proc/self/maps.
+bool MainStack(uintptr_t* start, uintptr_t* end) {
+  UniqueFd maps(open("/proc/self/maps", O_RDONLY | O_CLOEXEC));
+  if (!maps.valid()) return false;
+  StatusOr<std::string> text = ReadAll(maps.get(), 1 << 20);
+  if (!text.ok()) return false;
+  size_t at = text->find("[stack]");
+  if (at == std::string::npos) return false;
+  size_t line = text->rfind('\n', at);
+  line = line == std::string::npos ? 0 : line + 1;
+  const char* p = text->c_str() + line;
+  char* dash = nullptr;
+  *start = strtoull(p, &dash, 16);
+  if (dash == nullptr || *dash != '-') return false;
+  *end = strtoull(dash + 1, nullptr, 16);
+  return *start < *end;
+}
+
+}  // namespace
+
+size_t ReturnUnusedStack() {
+  uintptr_t start = 0, end = 0;
+  if (!MainStack(&start, &end)) return 0;
+  volatile char here = 0;
+  const uintptr_t sp = reinterpret_cast<uintptr_t>(&here);
+  if (sp < start || sp >= end) return 0;  // not on the main stack
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  if (sp - start < kStackTrimMargin + page) return 0;  // nothing below
+  const uintptr_t hi = (sp - kStackTrimMargin) & ~(page - 1);
+  if (madvise(reinterpret_cast<void*>(start), hi - start, MADV_DONTNEED) != 0) {
+    return 0;
+  }
+  return hi - start;
+}
+
+}  // namespace fault

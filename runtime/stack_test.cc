@@ -1,0 +1,46 @@
+#include "runtime/stack.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "gtest/gtest.h"
+
+namespace fault {
+namespace {
+
+// Touches `depth` bytes of stack below its caller; returns the address of
+// the deepest byte.
+__attribute__((noinline)) uintptr_t GoDeep(size_t depth) {
+  char buffer[4096];
+  memset(buffer, 1, sizeof buffer);
+  asm volatile("" : : "r"(buffer) : "memory");
+  if (depth <= sizeof buffer) return reinterpret_cast<uintptr_t>(buffer);
+  uintptr_t deepest = GoDeep(depth - sizeof buffer);
+  asm volatile("" : : "r"(buffer) : "memory");
+  return deepest;
+}
+
+int Resident(uintptr_t address) {
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  unsigned char v = 0;
+  if (mincore(reinterpret_cast<void*>(address & ~(page - 1)), page, &v) != 0) {
+    return -1;
+  }
+  return v & 1;
+}
+
+TEST(ReturnUnusedStack, GivesBackWhatADeepCallTouched) {
+  const uintptr_t deepest = GoDeep(64 << 10);
+  ASSERT_EQ(Resident(deepest), 1);
+  const size_t given = ReturnUnusedStack();
+  EXPECT_GE(given, size_t{48} << 10);
+  EXPECT_EQ(Resident(deepest), 0);
+  // The stack works as before, the pages coming back as they are touched.
+  EXPECT_EQ(GoDeep(64 << 10), deepest);
+  EXPECT_EQ(Resident(deepest), 1);
+}
+
+}  // namespace
+}  // namespace fault
