@@ -1,9 +1,11 @@
 // The shipped binaries' malloc family: one CompactHeap behind a lock
 // (runtime/compact_heap.h says why). Linked whole (alwayslink) into the
-// musl builds only: these definitions come before libc.a's, so musl's
-// mallocng is not linked at all (what musl supports for static links; its
-// few internal __libc_malloc users, such as atexit past 32 handlers, keep
-// a separate bump allocator that never frees).
+// musl builds only: these definitions come before libc.a's, so they are
+// the program's malloc (what musl supports for static links). musl's own
+// internal allocations (__libc_malloc/__libc_free: locales, time zones,
+// atexit past 32 handlers) stay on its mallocng, which is still linked
+// (freelocale, pulled in by libstdc++, refers to __libc_free) but which
+// faultinit never reaches: no brk heap appears at run time.
 //
 // The lock: faultinit and faultctl are single-threaded, so it is never
 // contended; it keeps the heap whole if a thread ever calls malloc. A
