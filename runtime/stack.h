@@ -13,8 +13,12 @@
 // the page) is kept for the calls this makes and for the red zone of the ABIs
 // that have one.
 //
+// Cost: the first call reads /proc/self/maps; later ones read it again only
+// when the stack has grown since (one mincore(2) tells), so a call is two
+// system calls: cheap enough for an event loop going idle after a burst.
+//
 // Thread safety: for the main thread; other threads' stacks are not
-// touched. Not async-signal-safe (it reads a file). Errors: none; it
+// touched. Not async-signal-safe (it may read a file). Errors: none; it
 // returns the bytes it gave back (0 when it could not).
 
 #ifndef FAULT_RUNTIME_STACK_H_

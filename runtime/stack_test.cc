@@ -42,5 +42,24 @@ TEST(ReturnUnusedStack, GivesBackWhatADeepCallTouched) {
   EXPECT_EQ(Resident(deepest), 1);
 }
 
+TEST(ReturnUnusedStack, SeesTheStackGrowBelowWhatItKnew) {
+  // The first call learns the stack's bounds; a deeper call then grows the
+  // mapping below them, and the next call must still give those pages back.
+  (void)ReturnUnusedStack();
+  const uintptr_t deepest = GoDeep(512 << 10);
+  ASSERT_EQ(Resident(deepest), 1);
+  EXPECT_GE(ReturnUnusedStack(), size_t{500} << 10);
+  EXPECT_EQ(Resident(deepest), 0);
+}
+
+TEST(ReturnUnusedStack, GivesBackAgainAfterEachDeepCall) {
+  for (int round = 0; round < 3; ++round) {
+    const uintptr_t deepest = GoDeep(32 << 10);
+    ASSERT_EQ(Resident(deepest), 1) << "round " << round;
+    EXPECT_GE(ReturnUnusedStack(), size_t{24} << 10) << "round " << round;
+    EXPECT_EQ(Resident(deepest), 0) << "round " << round;
+  }
+}
+
 }  // namespace
 }  // namespace fault

@@ -526,6 +526,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   }
 
   FAULT_ASSIGN_OR_RETURN(pid_t pid, fault::Spawn(spawn));
+  spawned_ = true;
   e.pids.insert(pid);
   e.groups.insert(pid);
   owners_[pid] = u.name;

@@ -26,6 +26,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "init/log.h"
@@ -93,6 +94,11 @@ class Supervisor : private ServiceEffects {
 
   // Reconcile makes the pending ordering and dependency decisions.
   void Reconcile();
+
+  // TakeSpawned tells whether a process was spawned since the last call
+  // (and clears that): a spawn is the deepest PID 1's stack goes in its
+  // loop, so system mode gives memory back when this says so.
+  bool TakeSpawned() { return std::exchange(spawned_, false); }
 
   // DrainOutput reads what services wrote and faultinit has not logged
   // yet: called when faultinit ends, so no line is lost.
@@ -168,6 +174,7 @@ class Supervisor : private ServiceEffects {
   LineListener line_listener_;
   bool shutting_down_ = false;
   bool dirty_ = false;
+  bool spawned_ = false;
 };
 
 }  // namespace faultinit
