@@ -24,6 +24,8 @@
 
 #include <stdexcept>
 
+#include "absl/base/attributes.h"
+#include "absl/strings/str_cat.h"
 #include "init/container/container_init.h"
 #include "init/ctl/faultctl.h"
 #include "init/log.h"
@@ -69,6 +71,54 @@ bool CalledAs(const char* argv0, const char* name) {
   return strcmp(slash != nullptr ? slash + 1 : argv0, name) == 0;
 }
 
+// The modes run in frames of their own, not inlined into Main: PID 1
+// sleeps below Main for its whole life, and Main's frame then holds only
+// what it needs (the parsed command line), not both modes' objects.
+ABSL_ATTRIBUTE_NOINLINE int RunSystemMode(const SystemOptions& options) {
+  Logger log(options.verbosity);
+  return SystemMode(fault::Scheduling(), options, log).Run();
+}
+
+ABSL_ATTRIBUTE_NOINLINE int RunContainerMode(const ContainerOptions& options) {
+  Logger log(options.verbosity);
+  return ContainerInit(fault::Scheduling(), options, log).Run();
+}
+
+// Arguments parses the command line. PID 1 must not exit over its
+// arguments (the kernel would panic, a container would stop): it is told
+// what was wrong and gets system mode with the defaults. Anyone else gets
+// the error and a hint, and an error status to exit 2 on.
+ABSL_ATTRIBUTE_NOINLINE fault::StatusOr<CommandLine> Arguments(
+    const fault::Invocation& invocation, bool pid1) {
+  fault::StatusOr<CommandLine> command_line =
+      ParseCommandLine(invocation.argv(), invocation.environ(), pid1);
+  if (command_line.ok()) return command_line;
+  if (pid1) {
+    fault::WriteString(
+        STDERR_FILENO,
+        absl::StrCat("faultinit: ", command_line.status().message(),
+                     "; ignoring the command line: system mode with the "
+                     "defaults\n"));
+    CommandLine defaults;
+    defaults.action = CommandLine::Action::kSystem;
+    return defaults;
+  }
+  fault::WriteString(
+      STDERR_FILENO,
+      absl::StrCat("faultinit: ", command_line.status().message(),
+                   "\nTry 'faultinit --help' for more information.\n"));
+  return command_line;
+}
+
+ABSL_ATTRIBUTE_NOINLINE void HandleCrashes(fault::CrashAction action) {
+  if (fault::Status s = fault::InstallCrashHandler("faultinit", action);
+      !s.ok()) {
+    fault::WriteString(STDERR_FILENO,
+                       absl::StrCat("faultinit: warning: no crash handling: ",
+                                    s.message(), "\n"));
+  }
+}
+
 int Main(const fault::Invocation& invocation) {
   const bool pid1 = getpid() == 1;
   // Signals that arrive before the mode watches them must wait, not
@@ -76,34 +126,9 @@ int Main(const fault::Invocation& invocation) {
   // is blocked) nor end faultinit (their default action otherwise): a
   // SIGTERM sent the moment the container starts reaches the child.
   fault::HoldAsynchronousSignals();
-  fault::StatusOr<CommandLine> command_line =
-      ParseCommandLine(invocation.argv(), invocation.environ(), pid1);
-  if (!command_line.ok() && pid1) {
-    // PID 1 must not exit over its arguments (the kernel would panic, a
-    // container would stop): say what was wrong, run system mode.
-    fault::WriteString(
-        STDERR_FILENO,
-        absl::StrCat("faultinit: ", command_line.status().message(),
-                     "; ignoring the command line: system mode with the "
-                     "defaults\n"));
-    command_line = CommandLine{};
-    command_line->action = CommandLine::Action::kSystem;
-  }
-  if (!command_line.ok()) {
-    fault::WriteString(
-        STDERR_FILENO,
-        absl::StrCat("faultinit: ", command_line.status().message(),
-                     "\nTry 'faultinit --help' for more information.\n"));
-    return 2;
-  }
-  if (fault::Status s = fault::InstallCrashHandler(
-          "faultinit",
-          pid1 ? command_line->crash_action : fault::CrashAction::kDie);
-      !s.ok()) {
-    fault::WriteString(STDERR_FILENO,
-                       absl::StrCat("faultinit: warning: no crash handling: ",
-                                    s.message(), "\n"));
-  }
+  fault::StatusOr<CommandLine> command_line = Arguments(invocation, pid1);
+  if (!command_line.ok()) return 2;
+  HandleCrashes(pid1 ? command_line->crash_action : fault::CrashAction::kDie);
 #ifdef FAULTINIT_TEST_FAULTS
   ScheduleTestFault();
 #endif
@@ -112,21 +137,18 @@ int Main(const fault::Invocation& invocation) {
       fault::WriteString(STDOUT_FILENO, kUsage);
       return 0;
     case CommandLine::Action::kVersion:
-      fault::WriteString(STDOUT_FILENO,
-                         absl::StrCat("faultinit ", kVersion, "\n"));
+      fault::WriteString(STDOUT_FILENO, "faultinit ");
+      fault::WriteString(STDOUT_FILENO, kVersion);
+      fault::WriteString(STDOUT_FILENO, "\n");
       return 0;
     case CommandLine::Action::kCheck:
       return CheckUnits(command_line->system.services);
-    case CommandLine::Action::kSystem: {
-      Logger log(command_line->system.verbosity);
-      return SystemMode(fault::Scheduling(), command_line->system, log).Run();
-    }
+    case CommandLine::Action::kSystem:
+      return RunSystemMode(command_line->system);
     case CommandLine::Action::kRun:
       break;
   }
-  const ContainerOptions& options = command_line->options;
-  Logger log(options.verbosity);
-  return ContainerInit(fault::Scheduling(), options, log).Run();
+  return RunContainerMode(command_line->options);
 }
 
 }  // namespace

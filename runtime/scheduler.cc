@@ -69,6 +69,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/fd.h"
 #include "runtime/signal_set.h"
@@ -92,6 +93,7 @@ static_assert(std::atomic<bool>::is_always_lock_free &&
 // What an epoll entry stands for: the top byte of its key.
 enum class Source : uint64_t { kTimer = 1, kWake, kSignal, kFd, kExit };
 constexpr int kSourceShift = 56;
+constexpr int kEpollBatch = 16;
 constexpr uint64_t kValueMask = (uint64_t{1} << kSourceShift) - 1;
 
 uint64_t EpollKey(Source source, uint64_t value) {
@@ -193,7 +195,9 @@ class Scheduler::Impl {
   // among them (the caller reaps).
   bool DispatchSignals(const signalfd_siginfo* buffer, size_t count);
   bool CanWaitOnSignalsAlone(Duration deadline) const;
-  Status WaitOnSignalsAlone();
+  // Not inlined: its signal buffer stays out of RunOnce's frame, on which
+  // the loop sleeps in epoll_wait.
+  ABSL_ATTRIBUTE_NOINLINE Status WaitOnSignalsAlone();
   void DispatchSignal(const signalfd_siginfo& info);
 
   // Timers.
@@ -912,7 +916,9 @@ Status Scheduler::Impl::Dispatch(const epoll_event* events, int count) {
 Status Scheduler::Impl::RunOnce(Duration deadline) {
   const uint64_t dispatched_before = dispatched_;
   const uint32_t stops_before = stops_.load();
-  epoll_event events[64];
+  // 16 events per wait: level-triggered, any left over are reported by the
+  // next epoll_wait; more would only deepen the stack PID 1 sleeps on.
+  epoll_event events[kEpollBatch];
   for (;;) {
     FAULT_RETURN_IF_ERROR(ArmTimer());
     if (CanWaitOnSignalsAlone(deadline)) {
@@ -922,8 +928,8 @@ Status Scheduler::Impl::RunOnce(Duration deadline) {
       }
       continue;
     }
-    const int count =
-        epoll_wait(epoll_fd_.get(), events, 64, EpollTimeout(deadline));
+    const int count = epoll_wait(epoll_fd_.get(), events, kEpollBatch,
+                                 EpollTimeout(deadline));
     if (count < 0) {
       if (errno == EINTR) continue;
       return ErrnoToStatus(errno, "unable to wait for events");
