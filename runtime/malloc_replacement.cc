@@ -2,15 +2,19 @@
 // (runtime/compact_heap.h says why). Linked whole (alwayslink) into the
 // musl builds only: these definitions come before libc.a's, so they are
 // the program's malloc (what musl supports for static links). musl's own
-// internal allocations (__libc_malloc/__libc_free: locales, time zones,
-// atexit past 32 handlers) stay on its mallocng, which is still linked
-// (freelocale, pulled in by libstdc++, refers to __libc_free) but which
-// faultinit never reaches: no brk heap appears at run time.
+// internal allocations go through names of its own (__libc_malloc,
+// __libc_calloc, __libc_realloc, __libc_free: locales, time zones, atexit
+// past 32 handlers; __libc_malloc_impl behind aligned_alloc): they are
+// defined here too, so they come from the same heap and libc.a's mallocng
+// is not linked at all (its objects would otherwise be pulled in by
+// freelocale's __libc_free, bringing 928 bytes of .bss and ~6 KB of code
+// that nothing runs).
 //
 // The lock: faultinit and faultctl are single-threaded, so it is never
-// contended; it keeps the heap whole if a thread ever calls malloc. A
-// fork while another thread holds it would leave the child's heap locked
-// (as with any malloc without atfork handlers).
+// contended; it keeps the heap whole if a thread ever calls malloc. musl's
+// fork calls __malloc_atfork, defined here: the lock is taken before the
+// fork and released in parent and child, so a child never starts with the
+// heap locked by a thread that does not exist in it.
 
 #include <errno.h>
 #include <string.h>
@@ -104,6 +108,24 @@ int posix_memalign(void** out, size_t alignment, size_t size) {
 
 size_t malloc_usable_size(void* block) {
   return block == nullptr ? 0 : fault::CompactHeap::UsableSize(block);
+}
+
+// musl's internal names (see the top of this file).
+void* __libc_malloc(size_t size) { return malloc(size); }
+void* __libc_malloc_impl(size_t size) { return malloc(size); }
+void* __libc_calloc(size_t count, size_t size) { return calloc(count, size); }
+void* __libc_realloc(void* block, size_t size) { return realloc(block, size); }
+void __libc_free(void* block) { free(block); }
+
+// fork(2)'s hook: -1 before the fork, then 0 in the parent and 1 in the
+// child (musl's contract with its malloc).
+void __malloc_atfork(int who) {
+  if (who < 0) {
+    while (locked.test_and_set(std::memory_order_acquire)) {
+    }
+  } else {
+    locked.clear(std::memory_order_release);
+  }
 }
 
 }  // extern "C"

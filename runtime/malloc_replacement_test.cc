@@ -15,7 +15,54 @@
 #include "gtest/gtest.h"
 #include "runtime/heap.h"
 
+// musl's internal names, defined by malloc_replacement.cc.
+extern "C" {
+void* __libc_malloc(size_t size);
+void* __libc_calloc(size_t count, size_t size);
+void* __libc_realloc(void* block, size_t size);
+void __libc_free(void* block);
+void __malloc_atfork(int who);
+}
+
 namespace {
+
+TEST(MallocReplacement, MuslInternalNamesShareTheHeap) {
+  // Blocks from either set of names go back through the other: one heap.
+  std::vector<void*> blocks;
+  for (int i = 0; i < 500; ++i) {
+    void* block = __libc_malloc(1000);
+    ASSERT_NE(block, nullptr);
+    memset(block, 1, 1000);
+    blocks.push_back(block);
+  }
+  for (void* b : blocks) free(b);
+  EXPECT_GE(fault::ReturnFreedMemory(), 400u * 1000u);
+  auto* zeroed = static_cast<unsigned char*>(__libc_calloc(100, 10));
+  ASSERT_NE(zeroed, nullptr);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(zeroed[i], 0) << i;
+  memset(zeroed, 7, 1000);
+  zeroed = static_cast<unsigned char*>(__libc_realloc(zeroed, 5000));
+  ASSERT_NE(zeroed, nullptr);
+  EXPECT_EQ(zeroed[999], 7);
+  EXPECT_GE(malloc_usable_size(zeroed), 5000u);
+  __libc_free(zeroed);
+}
+
+TEST(MallocReplacement, ForkHookReleasesTheLockInParentAndChild) {
+  // musl calls __malloc_atfork(-1) before fork, then 0 in the parent and 1
+  // in the child. Were the lock left taken, the malloc below would spin
+  // for ever (and the test time out).
+  __malloc_atfork(-1);
+  __malloc_atfork(0);
+  void* parent = malloc(64);
+  ASSERT_NE(parent, nullptr);
+  free(parent);
+  __malloc_atfork(-1);
+  __malloc_atfork(1);
+  void* child = malloc(64);
+  ASSERT_NE(child, nullptr);
+  free(child);
+}
 
 TEST(MallocReplacement, MallocIsTheCompactHeap) {
   // Freed, a megabyte of small blocks is given back by ReturnFreedMemory,
