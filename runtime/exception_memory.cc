@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <atomic>
 #include <cstdint>
@@ -13,13 +14,24 @@
 namespace fault::exception_memory {
 namespace {
 
-// In .bss: untouched, and so not resident, until a throw finds malloc
-// failing.
-alignas(16) unsigned char slots[kEmergencySlots][kEmergencySlot];
+// A private anonymous mapping of their own, made before any other
+// constructor runs and untouched (so not resident) until a throw finds
+// malloc failing. Not in .bss: 2 KB there would push the touched end of
+// .bss onto a page of its own (4 kB of PID 1's private memory). nullptr
+// if that mmap failed: then there are no emergency slots.
+using Slot = unsigned char[kEmergencySlot];
+Slot* slots = nullptr;
 std::atomic<bool> slot_used[kEmergencySlots];
 
+__attribute__((constructor(101))) void MapSlots() {
+  void* map =
+      mmap(nullptr, kEmergencySlots * kEmergencySlot, PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (map != MAP_FAILED) slots = static_cast<Slot*>(map);
+}
+
 void* TakeSlot(size_t size) {
-  if (size > kEmergencySlot) return nullptr;
+  if (size > kEmergencySlot || slots == nullptr) return nullptr;
   for (size_t i = 0; i < kEmergencySlots; ++i) {
     if (!slot_used[i].exchange(true, std::memory_order_acquire)) {
       memset(slots[i], 0, size);
@@ -32,9 +44,10 @@ void* TakeSlot(size_t size) {
 }  // namespace
 
 bool InEmergencySlot(const void* block) {
+  if (slots == nullptr) return false;
   const auto address = reinterpret_cast<uintptr_t>(block);
   const auto first = reinterpret_cast<uintptr_t>(&slots[0][0]);
-  return address >= first && address < first + sizeof slots;
+  return address >= first && address < first + kEmergencySlots * kEmergencySlot;
 }
 
 void* Allocate(size_t size, bool use_heap) {

@@ -11,7 +11,8 @@
 // container mode's RssAnon (docs/architecture.md, "Size"). GCC 12 has no
 // tunable for the pool. Here a thrown object is malloc'd, and only when
 // malloc fails does it take one of kEmergencySlots slots of kEmergencySlot
-// bytes in .bss, which costs no memory until a slot is used.
+// bytes in a mapping made at start-up, which costs no memory until a slot
+// is used.
 //
 // Layout (Itanium ABI, as libstdc++ 12 computes it): a thrown object is
 // preceded by a __cxa_refcounted_exception of kExceptionHeader bytes (128
