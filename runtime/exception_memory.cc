@@ -20,13 +20,13 @@ namespace {
 // .bss onto a page of its own (4 kB of PID 1's private memory). nullptr
 // if that mmap failed: then there are no emergency slots.
 using Slot = unsigned char[kEmergencySlot];
+constexpr size_t kSlotsBytes = kEmergencySlots * kEmergencySlot;
 Slot* slots = nullptr;
 std::atomic<bool> slot_used[kEmergencySlots];
 
 __attribute__((constructor(101))) void MapSlots() {
-  void* map =
-      mmap(nullptr, kEmergencySlots * kEmergencySlot, PROT_READ | PROT_WRITE,
-           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* map = mmap(nullptr, kSlotsBytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (map != MAP_FAILED) slots = static_cast<Slot*>(map);
 }
 
@@ -47,7 +47,7 @@ bool InEmergencySlot(const void* block) {
   if (slots == nullptr) return false;
   const auto address = reinterpret_cast<uintptr_t>(block);
   const auto first = reinterpret_cast<uintptr_t>(&slots[0][0]);
-  return address >= first && address < first + kEmergencySlots * kEmergencySlot;
+  return address >= first && address < first + kSlotsBytes;
 }
 
 void* Allocate(size_t size, bool use_heap) {

@@ -32,13 +32,16 @@ namespace {
 fault::CompactHeap heap;
 std::atomic_flag locked = ATOMIC_FLAG_INIT;
 
+void Acquire() {
+  while (locked.test_and_set(std::memory_order_acquire)) {
+  }
+}
+void Release() { locked.clear(std::memory_order_release); }
+
 class Lock {
  public:
-  Lock() {
-    while (locked.test_and_set(std::memory_order_acquire)) {
-    }
-  }
-  ~Lock() { locked.clear(std::memory_order_release); }
+  Lock() { Acquire(); }
+  ~Lock() { Release(); }
 };
 
 bool PowerOfTwo(size_t v) { return v != 0 && (v & (v - 1)) == 0; }
@@ -121,10 +124,9 @@ void __libc_free(void* block) { free(block); }
 // child (musl's contract with its malloc).
 void __malloc_atfork(int who) {
   if (who < 0) {
-    while (locked.test_and_set(std::memory_order_acquire)) {
-    }
+    Acquire();
   } else {
-    locked.clear(std::memory_order_release);
+    Release();
   }
 }
 
