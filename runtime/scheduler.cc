@@ -30,6 +30,17 @@
 // are reaped, exit watches take no pidfd: the waitid(P_ALL) loop reports
 // them.
 //
+// Kernel reaping (OrphanReaping::kByKernel). With SIGCHLD at SIG_IGN the
+// kernel reaps every exiting child at once and sends no SIGCHLD, so an
+// orphan costs the loop nothing. Exit watches then hold pidfds (OnExit
+// opens one; Spawn's opens before exec, so a program that exits at once is
+// still named), and HandlePidfd, finding waitid's ECHILD, reads the status
+// the kernel kept (ReadReapedExit). Between a child's exit and its release
+// the pidfd is readable but nothing is kept yet (EAGAIN): the watch stays
+// and the level-triggered pidfd reports again. SIGCHLD stays held, so a
+// child that became a zombie while SIGCHLD was not ignored is still
+// reaped by the waitid(P_ALL) loop.
+//
 // Waiting on signals alone. When nothing but a signal can end the wait (no
 // fd watch, no timer, no pidfd, orphans reaped so SIGCHLD is held, no
 // deadline), RunOnce blocks in read(2) on blocking_signal_fd_ (a second
@@ -72,11 +83,8 @@
 #include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/fd.h"
+#include "runtime/pidfd.h"
 #include "runtime/signal_set.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
 namespace fault {
 namespace {
@@ -168,7 +176,9 @@ class Scheduler::Impl {
   StatusOr<WatchId> OnSignals(const std::vector<int>& signos,
                               SignalCallback fn);
   StatusOr<WatchId> OnExit(pid_t pid, ExitCallback fn);
-  Status ReapOrphans(ExitCallback fn);
+  StatusOr<WatchId> OnExit(pid_t pid, UniqueFd pidfd, ExitCallback fn);
+  Status ReapOrphans(ExitCallback fn, OrphanReaping how);
+  bool KernelReapsOrphans() const { return kernel_reaps_; }
   StatusOr<WatchId> OnFd(int fd, Watch::Kind kind, Callback fn);
   void Cancel(WatchId id);
   void Interject(Callback fn);
@@ -205,9 +215,12 @@ class Scheduler::Impl {
   void RunDueTimers();
 
   // Processes.
+  Status CheckWatchable(pid_t pid);
   Status CheckUnreapedChild(pid_t pid);
+  StatusOr<WatchId> AddExitWatch(pid_t pid, UniqueFd pidfd, ExitCallback fn);
   void RemoveExitWatch(WatchId id, Watch& watch);
-  void ReportExit(WatchId id, const siginfo_t& info);
+  void ReportExit(WatchId id, const ExitStatus& status);
+  void SetKernelReaping(bool on);
   void HandlePidfd(WatchId id);
   void ReapChildren();
   void ReapAll();
@@ -248,6 +261,10 @@ class Scheduler::Impl {
   bool pidfds_available_ = true;
   std::shared_ptr<ExitCallback> orphan_reaper_;
   bool reap_requested_ = false;
+  // SIGCHLD is SIG_IGN, the kernel reaping orphans (see the design note);
+  // saved_sigchld_ is the disposition to restore.
+  bool kernel_reaps_ = false;
+  struct sigaction saved_sigchld_ = {};
   std::map<int, FdInterest> fds_;
 
   // Waiting on signals alone (see the design note): set while the loop
@@ -302,6 +319,7 @@ Status Scheduler::Impl::Init() {
 }
 
 Scheduler::Impl::~Impl() {
+  SetKernelReaping(false);
   // Give back every signal still held, restoring the thread's mask.
   for (int signo = 1; signo < NSIG; ++signo) {
     const SignalHold& hold = signals_[signo];
@@ -626,8 +644,8 @@ void Scheduler::Impl::DispatchSignal(const signalfd_siginfo& info) {
 // ---------------------------------------------------------------------------
 // Processes.
 
-// CheckUnreapedChild fails unless `pid` is an unreaped child of ours.
-Status Scheduler::Impl::CheckUnreapedChild(pid_t pid) {
+// CheckWatchable fails unless `pid` is a process id not watched yet.
+Status Scheduler::Impl::CheckWatchable(pid_t pid) {
   if (pid <= 0) {
     return InvalidArgumentError(
         absl::StrCat("unable to watch process ", pid, ": not a process id"));
@@ -636,6 +654,12 @@ Status Scheduler::Impl::CheckUnreapedChild(pid_t pid) {
     return InvalidArgumentError(
         absl::StrCat("unable to watch process ", pid, ": already watched"));
   }
+  return OkStatus();
+}
+
+// CheckUnreapedChild fails unless `pid` is an unreaped child of ours.
+Status Scheduler::Impl::CheckUnreapedChild(pid_t pid) {
+  FAULT_RETURN_IF_ERROR(CheckWatchable(pid));
   siginfo_t info;
   int error;
   do {
@@ -658,14 +682,10 @@ Status Scheduler::Impl::CheckUnreapedChild(pid_t pid) {
 StatusOr<Scheduler::WatchId> Scheduler::Impl::OnExit(pid_t pid,
                                                      ExitCallback fn) {
   FAULT_RETURN_IF_ERROR(CheckUnreapedChild(pid));
-  auto watch = std::make_shared<Watch>();
-  watch->kind = Watch::Kind::kExit;
-  watch->exit_callback = std::move(fn);
-  watch->pid = pid;
-  if (pidfds_available_ && orphan_reaper_ == nullptr) {
-    // pidfd_open's descriptors are always close-on-exec.
-    watch->pidfd.Reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-    if (!watch->pidfd) {
+  UniqueFd pidfd;
+  if (pidfds_available_ && (orphan_reaper_ == nullptr || kernel_reaps_)) {
+    pidfd = OpenPidfd(pid);
+    if (!pidfd) {
       if (errno != ENOSYS) {
         return ErrnoToStatus(errno,
                              absl::StrCat("unable to open pidfd of ", pid));
@@ -673,6 +693,31 @@ StatusOr<Scheduler::WatchId> Scheduler::Impl::OnExit(pid_t pid,
       pidfds_available_ = false;
     }
   }
+  if (kernel_reaps_ && !pidfd) {  // only where seccomp denies pidfd_open
+    return UnavailableError(absl::StrCat(
+        "unable to watch process ", pid,
+        ": no pidfd, and the kernel reaps children (SIGCHLD ignored)"));
+  }
+  return AddExitWatch(pid, std::move(pidfd), std::move(fn));
+}
+
+StatusOr<Scheduler::WatchId> Scheduler::Impl::OnExit(pid_t pid, UniqueFd pidfd,
+                                                     ExitCallback fn) {
+  if (!pidfd) return OnExit(pid, std::move(fn));
+  FAULT_RETURN_IF_ERROR(CheckWatchable(pid));
+  return AddExitWatch(pid, std::move(pidfd), std::move(fn));
+}
+
+// AddExitWatch watches `pid` through `pidfd`, or through SIGCHLD when it
+// is invalid.
+StatusOr<Scheduler::WatchId> Scheduler::Impl::AddExitWatch(pid_t pid,
+                                                           UniqueFd pidfd,
+                                                           ExitCallback fn) {
+  auto watch = std::make_shared<Watch>();
+  watch->kind = Watch::Kind::kExit;
+  watch->exit_callback = std::move(fn);
+  watch->pid = pid;
+  watch->pidfd = std::move(pidfd);
   const WatchId id = next_id_;
   if (watch->pidfd) {
     FAULT_RETURN_IF_ERROR(
@@ -698,7 +743,7 @@ void Scheduler::Impl::RemoveExitWatch(WatchId id, Watch& watch) {
 }
 
 // ReportExit runs an exit watch's callback, once: the watch goes first.
-void Scheduler::Impl::ReportExit(WatchId id, const siginfo_t& info) {
+void Scheduler::Impl::ReportExit(WatchId id, const ExitStatus& status) {
   auto it = watches_.find(id);
   if (it == watches_.end()) return;
   std::shared_ptr<Watch> watch = std::move(it->second);
@@ -706,7 +751,7 @@ void Scheduler::Impl::ReportExit(WatchId id, const siginfo_t& info) {
   RemoveExitWatch(id, *watch);
   ExitCallback fn = std::move(watch->exit_callback);
   ++dispatched_;
-  fn(ExitStatus::FromSiginfo(info));
+  fn(status);
 }
 
 void Scheduler::Impl::HandlePidfd(WatchId id) {
@@ -719,10 +764,19 @@ void Scheduler::Impl::HandlePidfd(WatchId id) {
     error = WaitNoHang(P_PID, static_cast<id_t>(watch->pid), &info);
   }
   if (error == 0 && info.si_pid != 0) {
-    ReportExit(id, info);
-  } else if (error == ECHILD) {
-    // Reaped behind our back (a waitpid elsewhere): there is no status to
-    // report, and the pidfd would stay readable. Drop the watch.
+    ReportExit(id, ExitStatus::FromSiginfo(info));
+    return;
+  }
+  if (error != ECHILD) return;
+  // Reaped by the kernel (SIGCHLD ignored) or behind our back (a waitpid
+  // elsewhere): the kernel may have kept the status for the pidfd.
+  int wait_status = 0;
+  const int kept = ReadReapedExit(watch->pidfd.get(), &wait_status);
+  if (kept == 0) {
+    ReportExit(id, ExitStatus::FromWaitStatus(watch->pid, wait_status));
+  } else if (kept != EAGAIN) {
+    // No status to report, and the pidfd would stay readable: drop the
+    // watch. (EAGAIN: exited, not yet released; readable again at once.)
     Cancel(id);
   }
 }
@@ -744,7 +798,7 @@ void Scheduler::Impl::ReapAll() {
     if (WaitNoHang(P_ALL, 0, &info) != 0 || info.si_pid == 0) return;
     auto watched = exit_watches_.find(info.si_pid);
     if (watched != exit_watches_.end()) {
-      ReportExit(watched->second, info);
+      ReportExit(watched->second, ExitStatus::FromSiginfo(info));
     } else {
       std::shared_ptr<ExitCallback> reaper = orphan_reaper_;
       ++dispatched_;
@@ -762,15 +816,16 @@ void Scheduler::Impl::ReapWatchedWithoutPidfd() {
     siginfo_t info;
     int error = WaitNoHang(P_PID, static_cast<id_t>(watch->pid), &info);
     if (error == 0 && info.si_pid != 0) {
-      ReportExit(id, info);
+      ReportExit(id, ExitStatus::FromSiginfo(info));
     } else if (error == ECHILD) {
       Cancel(id);  // reaped behind our back, as in HandlePidfd
     }
   }
 }
 
-Status Scheduler::Impl::ReapOrphans(ExitCallback fn) {
+Status Scheduler::Impl::ReapOrphans(ExitCallback fn, OrphanReaping how) {
   if (fn == nullptr) {
+    SetKernelReaping(false);
     if (orphan_reaper_ != nullptr) {
       orphan_reaper_.reset();
       ReleaseSignal(SIGCHLD);
@@ -779,10 +834,28 @@ Status Scheduler::Impl::ReapOrphans(ExitCallback fn) {
   }
   if (orphan_reaper_ == nullptr) FAULT_RETURN_IF_ERROR(HoldSignal(SIGCHLD));
   orphan_reaper_ = std::make_shared<ExitCallback>(std::move(fn));
-  // Children that exited before SIGCHLD was blocked left no signal.
+  // Every exit watch needs a pidfd before the kernel may reap.
+  SetKernelReaping(how == Scheduler::OrphanReaping::kByKernel &&
+                   watches_without_pidfd_.empty() && ReapedExitsAvailable());
+  // Children that exited before SIGCHLD was blocked (or while it was
+  // ignored and they were being watched) left no signal.
   reap_requested_ = true;
   Wake();
   return OkStatus();
+}
+
+// SetKernelReaping ignores SIGCHLD (on), or restores the disposition it had
+// (off). sigaction cannot fail for SIGCHLD with a valid action.
+void Scheduler::Impl::SetKernelReaping(bool on) {
+  if (on == kernel_reaps_) return;
+  if (on) {
+    struct sigaction ignore = {};
+    ignore.sa_handler = SIG_IGN;
+    (void)sigaction(SIGCHLD, &ignore, &saved_sigchld_);
+  } else {
+    (void)sigaction(SIGCHLD, &saved_sigchld_, nullptr);
+  }
+  kernel_reaps_ = on;
 }
 
 // ---------------------------------------------------------------------------
@@ -987,8 +1060,17 @@ StatusOr<Scheduler::WatchId> Scheduler::OnExit(pid_t pid, ExitCallback fn) {
   return impl_->OnExit(pid, std::move(fn));
 }
 
-Status Scheduler::ReapOrphans(ExitCallback fn) {
-  return impl_->ReapOrphans(std::move(fn));
+StatusOr<Scheduler::WatchId> Scheduler::OnExit(pid_t pid, UniqueFd pidfd,
+                                               ExitCallback fn) {
+  return impl_->OnExit(pid, std::move(pidfd), std::move(fn));
+}
+
+Status Scheduler::ReapOrphans(ExitCallback fn, OrphanReaping how) {
+  return impl_->ReapOrphans(std::move(fn), how);
+}
+
+bool Scheduler::KernelReapsOrphans() const {
+  return impl_->KernelReapsOrphans();
 }
 
 StatusOr<Scheduler::WatchId> Scheduler::OnReadable(int fd, Callback fn) {

@@ -7,7 +7,8 @@
 //     process exits are watched without pidfds, or orphans are reaped),
 //   - one pidfd per process given to OnExit (pidfd_open, Linux >= 5.3;
 //     on older kernels, where pidfd_open fails with ENOSYS, or while
-//     orphans are reaped, SIGCHLD and waitid are used instead),
+//     orphans are reaped with waitid, SIGCHLD and waitid are used
+//     instead),
 //   - the fds given to OnReadable / OnWritable,
 //   - an eventfd that Interject (callable from any thread) writes to.
 // `RunOnce` blocks in epoll_wait with no timeout unless a timer is pending:
@@ -30,6 +31,11 @@
 // and leaves the disposition untouched. Cancelling the last watch of a
 // signal unblocks it again (restoring the mask bit as it was).
 //
+// SIGCHLD's disposition: left alone, except while the kernel reaps orphans
+// (ReapOrphans with kByKernel), when it is SIG_IGN; it is restored when
+// that ends or the Scheduler is destroyed. Children must not inherit it:
+// Spawn's signal states reset it.
+//
 // Fork: a Scheduler is not usable in a child after fork; the child must not
 // call into it (its fds are O_CLOEXEC and vanish at exec).
 //
@@ -50,6 +56,7 @@
 
 #include "runtime/duration.h"
 #include "runtime/exit_status.h"
+#include "runtime/fd.h"
 #include "runtime/status.h"
 
 namespace fault {
@@ -93,13 +100,36 @@ class Scheduler {
   // Scheduler reaps it. `pid` must be a child of this process that has not
   // been reaped (kInvalidArgument / kNotFound otherwise). Cancelling the
   // watch leaves the child unreaped unless orphan reaping is on.
+  // While the kernel reaps orphans (below), `pid` must not have exited
+  // yet (kNotFound otherwise: the kernel reaped it and kept nothing for
+  // lack of a pidfd); use the overload with Spawn's pidfd instead.
   StatusOr<WatchId> OnExit(pid_t pid, ExitCallback fn);
+  // OnExit with a pidfd of child `pid` that the caller opened before the
+  // child could exit (SpawnOptions::pidfd); the watch takes it over. Valid
+  // even after the kernel has reaped the child: its status is read back
+  // from the pidfd. An invalid `pidfd` makes it OnExit(pid, fn).
+  StatusOr<WatchId> OnExit(pid_t pid, UniqueFd pidfd, ExitCallback fn);
+
+  // How orphans are reaped.
+  //   kReport: the scheduler reaps each one (waitid) and calls `fn`.
+  //   kByKernel: where the kernel keeps reaped exits for pidfds
+  //     (ReapedExitsAvailable, Linux >= 6.15) and every exit watch holds a
+  //     pidfd, SIGCHLD is set to SIG_IGN and the kernel reaps orphans as
+  //     they exit: the loop does not wake up for them and `fn` is not
+  //     called. Watched children are still reported, through their pidfds.
+  //     Elsewhere it is kReport. Use it when orphans need no report.
+  enum class OrphanReaping { kReport, kByKernel };
 
   // ReapOrphans makes the scheduler reap every child that no OnExit watches
-  // (as PID 1 or a subreaper must), calling `fn` for each with its status.
-  // Children that OnExit watches are still reported to their own callback,
-  // exactly once. Pass nullptr to stop reaping orphans.
-  Status ReapOrphans(ExitCallback fn);
+  // (as PID 1 or a subreaper must), calling `fn` for each with its status
+  // (see OrphanReaping). Children that OnExit watches are still reported to
+  // their own callback, exactly once. Calling it again changes `fn` and
+  // `how`: from kByKernel to kReport, orphans that exit from then on are
+  // reported. Pass nullptr to stop reaping orphans.
+  Status ReapOrphans(ExitCallback fn,
+                     OrphanReaping how = OrphanReaping::kReport);
+  // KernelReapsOrphans: whether kByKernel is in effect.
+  bool KernelReapsOrphans() const;
 
   // OnReadable / OnWritable run `fn` each time `fd` is readable / writable
   // (level-triggered) until cancelled. The fd stays owned by the caller, who

@@ -17,6 +17,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -39,6 +40,7 @@
 
 #include "gtest/gtest.h"
 #include "runtime/fd.h"
+#include "runtime/pidfd.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -728,6 +730,147 @@ TEST(Scheduler, ManySimultaneousExitsWithoutPidfdsAreEachReportedOnce) {
 
 TEST(Scheduler, ManySimultaneousWatchedExitsWithoutPidfdsAreEachReportedOnce) {
   RunWithoutPidfds(ExpectManyWatchedExitsEachReportedOnce);
+}
+
+// --- Kernel reaping ---------------------------------------------------------
+
+void* SigchldHandler() {
+  struct sigaction action;
+  EXPECT_EQ(sigaction(SIGCHLD, nullptr, &action), 0);
+  return reinterpret_cast<void*>(action.sa_handler);
+}
+
+// Waits until the kernel has reaped `pid`: its pidfd is readable and no
+// zombie is left for waitid.
+void WaitUntilReapedByKernel(pid_t pid, int pidfd) {
+  pollfd p = {pidfd, POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, -1), 1);
+  siginfo_t info = {};
+  EXPECT_NE(waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG), 0);
+  EXPECT_EQ(errno, ECHILD) << "pid " << pid << " was left a zombie";
+}
+
+// With kByKernel, SIGCHLD is ignored: 100 unwatched children are reaped by
+// the kernel and never reported, while 100 watched ones (half through
+// OnExit's own pidfd, half through the caller's) are each reported once,
+// with their status. Back to kReport, orphans are reported again and
+// SIGCHLD's disposition is restored.
+TEST(Scheduler, KernelReapingReportsWatchedChildrenAndNoOrphans) {
+  if (!ReapedExitsAvailable()) {
+    GTEST_SKIP() << "the kernel keeps no reaped exits (Linux < 6.15)";
+  }
+  constexpr int kChildren = 200;
+  auto scheduler = MakeScheduler();
+  std::vector<ExitStatus> orphans;
+  auto report_orphan = [&](const ExitStatus& s) { orphans.push_back(s); };
+  ASSERT_TRUE(
+      scheduler->ReapOrphans(report_orphan, Scheduler::OrphanReaping::kByKernel)
+          .ok());
+  ASSERT_TRUE(scheduler->KernelReapsOrphans());
+  EXPECT_EQ(SigchldHandler(), reinterpret_cast<void*>(SIG_IGN));
+
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  std::map<pid_t, int> reports;
+  std::map<pid_t, UniqueFd> unwatched;  // the test's own pidfds
+  for (int i = 0; i < kChildren; ++i) {
+    const pid_t pid = ForkWaiting(*pipe);
+    ASSERT_GT(pid, 0);
+    auto report = [&](const ExitStatus& s) {
+      EXPECT_EQ(s.exit_code(), 0);
+      ++reports[s.pid];
+    };
+    if (i % 4 == 0) {
+      ASSERT_TRUE(scheduler->OnExit(pid, report).ok());
+    } else if (i % 4 == 1) {
+      ASSERT_TRUE(scheduler->OnExit(pid, OpenPidfd(pid), report).ok());
+    } else {
+      unwatched[pid] = OpenPidfd(pid);
+      ASSERT_TRUE(unwatched[pid]);
+    }
+  }
+  pipe->write.Reset();  // every child exits now
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return reports.size() == kChildren / 2; }));
+  for (const auto& [pid, pidfd] : unwatched) {
+    ASSERT_NO_FATAL_FAILURE(WaitUntilReapedByKernel(pid, pidfd.get()));
+  }
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, fault::Milliseconds(20)));
+  for (const auto& [pid, count] : reports) EXPECT_EQ(count, 1) << pid;
+  EXPECT_TRUE(orphans.empty());
+  EXPECT_EQ(scheduler->Pending(), 0u);
+
+  ASSERT_TRUE(scheduler->ReapOrphans(report_orphan).ok());
+  EXPECT_FALSE(scheduler->KernelReapsOrphans());
+  EXPECT_EQ(SigchldHandler(), reinterpret_cast<void*>(SIG_DFL));
+  const pid_t orphan = ForkExiting(3);
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return !orphans.empty(); }));
+  EXPECT_EQ(orphans[0].pid, orphan);
+  EXPECT_EQ(orphans[0].exit_code(), 3);
+  ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
+}
+
+// A child the kernel reaped before it was watched: with the pidfd opened
+// while it ran, its status still arrives; without one, OnExit refuses it.
+TEST(Scheduler, KernelReapingReportsAChildReapedBeforeItsWatch) {
+  if (!ReapedExitsAvailable()) {
+    GTEST_SKIP() << "the kernel keeps no reaped exits (Linux < 6.15)";
+  }
+  auto scheduler = MakeScheduler();
+  ASSERT_TRUE(scheduler
+                  ->ReapOrphans([](const ExitStatus&) {},
+                                Scheduler::OrphanReaping::kByKernel)
+                  .ok());
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  const pid_t pid = ForkWaiting(*pipe);
+  UniqueFd pidfd = OpenPidfd(pid);
+  ASSERT_TRUE(pidfd);
+  pipe->write.Reset();
+  ASSERT_NO_FATAL_FAILURE(WaitUntilReapedByKernel(pid, pidfd.get()));
+
+  StatusOr<Scheduler::WatchId> refused =
+      scheduler->OnExit(pid, [](const ExitStatus&) {});
+  EXPECT_EQ(refused.status().code(), StatusCode::kNotFound);
+  std::optional<ExitStatus> reported;
+  ASSERT_TRUE(scheduler
+                  ->OnExit(pid, std::move(pidfd),
+                           [&](const ExitStatus& s) { reported = s; })
+                  .ok());
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return reported.has_value(); }));
+  EXPECT_EQ(reported->pid, pid);
+  EXPECT_EQ(reported->exit_code(), 0);
+  ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
+  EXPECT_EQ(SigchldHandler(), reinterpret_cast<void*>(SIG_DFL));
+}
+
+// kByKernel falls back to reporting while an exit watch has no pidfd
+// (pidfd_open denied), and every orphan is then reported.
+void ExpectKernelReapingRefusedWithoutPidfds() {
+  auto scheduler = MakeScheduler();
+  const pid_t watched = ForkExiting(1);
+  std::optional<ExitStatus> own;
+  ASSERT_TRUE(
+      scheduler->OnExit(watched, [&](const ExitStatus& s) { own = s; }).ok());
+  std::vector<pid_t> orphans;
+  ASSERT_TRUE(
+      scheduler
+          ->ReapOrphans([&](const ExitStatus& s) { orphans.push_back(s.pid); },
+                        Scheduler::OrphanReaping::kByKernel)
+          .ok());
+  EXPECT_FALSE(scheduler->KernelReapsOrphans());
+  const pid_t orphan = ForkExiting(2);
+  ASSERT_NO_FATAL_FAILURE(RunUntil(
+      *scheduler, [&] { return own.has_value() && !orphans.empty(); }));
+  EXPECT_EQ(own->exit_code(), 1);
+  EXPECT_EQ(orphans, std::vector<pid_t>{orphan});
+  ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
+}
+
+TEST(Scheduler, KernelReapingWithoutPidfdsFallsBackToReporting) {
+  RunWithoutPidfds(ExpectKernelReapingRefusedWithoutPidfds);
 }
 
 // --- Interject, Stop, RunOnce ----------------------------------------------

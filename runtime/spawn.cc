@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "runtime/fd.h"
+#include "runtime/pidfd.h"
 #include "runtime/signal_set.h"
 #include "runtime/signal_state.h"
 
@@ -115,12 +116,19 @@ int CloseOtherFdsAtExec() {
 }
 
 // The child, between fork and exec: async-signal-safe calls only.
+// `go_fd`, when not -1, is read until the parent closes its other end.
 [[noreturn]] void RunChild(const SpawnOptions& options, const Prepared& p,
-                           int report_fd) {
+                           int report_fd, int go_fd) {
   // Nothing may arrive with the parent's dispositions while we set up, and
   // tcsetpgrp from a background group must not stop us with SIGTTOU.
   sigset_t all = AllSignals();
   ChangeSignalMask(SIG_SETMASK, &all, nullptr);
+  if (go_fd >= 0) {
+    char byte;
+    while (read(go_fd, &byte, 1) < 0 && errno == EINTR) {
+    }
+    close(go_fd);
+  }
 
   if (options.new_session) {
     if (setsid() < 0) Fail(report_fd, SpawnStage::kSession, errno);
@@ -181,6 +189,15 @@ int CloseOtherFdsAtExec() {
   Fail(report_fd, SpawnStage::kExec, failure);
 }
 
+// Reap waits for a child that failed or was killed before exec. With
+// SIGCHLD ignored the kernel reaps it, and waitpid fails with ECHILD once
+// it has exited.
+void Reap(pid_t pid) {
+  int ignored = 0;
+  while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {
+  }
+}
+
 }  // namespace
 
 absl::string_view SpawnStageName(SpawnStage stage) {
@@ -214,6 +231,12 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
   const std::string& program = Program(options);
   Prepared prepared = Prepare(options);
   FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe());
+  // With a pidfd asked for, the child waits for the end of `go`.
+  Pipe go;
+  if (options.pidfd != nullptr) {
+    options.pidfd->Reset();
+    FAULT_ASSIGN_OR_RETURN(go, MakePipe());
+  }
 
   (void)fflush(nullptr);
   pid_t pid = fork();
@@ -223,18 +246,30 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
   }
   if (pid == 0) {
     report.read.Reset();
-    RunChild(options, prepared, report.write.get());
+    go.write.Reset();
+    RunChild(options, prepared, report.write.get(), go.read.get());
   }
   report.write.Reset();
+  if (go.read) {
+    UniqueFd pidfd = OpenPidfd(pid);
+    if (!pidfd && errno != ENOSYS) {
+      const int error = errno;
+      kill(pid, SIGKILL);
+      Reap(pid);
+      return ErrnoToStatus(error, absl::StrCat("unable to spawn ", program,
+                                               ": unable to open its pidfd"));
+    }
+    go.write.Reset();  // the child goes on
+    *options.pidfd = std::move(pidfd);
+  }
 
   Failure failure;
   ssize_t n = ReadFull(report.read.get(), &failure, sizeof failure);
   if (n == 0) return pid;  // exec'd: the pipe closed on exec
 
   // The child failed before exec and is exiting: reap it.
-  int ignored = 0;
-  while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {
-  }
+  if (options.pidfd != nullptr) options.pidfd->Reset();
+  Reap(pid);
   if (n != static_cast<ssize_t>(sizeof failure)) {
     return InternalError(absl::StrCat("unable to spawn ", program,
                                       ": the child failed without a report"));

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "runtime/fd.h"
 #include "runtime/status.h"
 
 namespace fault {
@@ -70,6 +71,14 @@ struct SpawnOptions {
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
+
+  // When set, receives a pidfd of the child (O_CLOEXEC), opened before the
+  // child may exec: it names the child even if the program exits at once
+  // and the kernel reaps it (SIGCHLD ignored), so that its status can be
+  // read back (see reaped_exit.h). The child waits on a pipe for the
+  // parent to have opened it. Left empty where the kernel has no
+  // pidfd_open (before Linux 5.3).
+  UniqueFd* pidfd = nullptr;
 };
 
 // The step at which a child failed before exec.
@@ -89,12 +98,13 @@ enum class SpawnStage : int {
 absl::string_view SpawnStageName(SpawnStage stage);
 
 // Spawn starts the program and returns the child's pid once it has exec'd.
-// Errors (the child, if any, already reaped):
+// Errors (the child, if any, already reaped; `*options.pidfd` left empty):
 //   - kNotFound (error_number ENOENT): no such program (path or PATH).
 //   - kPermissionDenied: found but exec failed (EACCES, ENOEXEC, ...).
 //   - kAborted: a stage before exec failed: "unable to spawn CMD: STAGE:
 //     strerror".
-//   - fork or pipe failure (kResourceExhausted for EAGAIN/ENOMEM...).
+//   - fork or pipe failure (kResourceExhausted for EAGAIN/ENOMEM...), or
+//     pidfd_open's (EMFILE...), the child then killed.
 // The message reads "unable to execute CMD: REASON" (for a command not in
 // PATH, REASON is "command not found in PATH (THE PATH)"); error_number()
 // holds the child's errno.

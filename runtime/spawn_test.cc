@@ -1,6 +1,9 @@
 #include "runtime/spawn.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -12,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "runtime/exit_status.h"
 #include "runtime/fd.h"
+#include "runtime/pidfd.h"
 
 namespace fault {
 namespace {
@@ -92,6 +96,47 @@ TEST(Spawn, NotExecutable) {
   EXPECT_EQ(pid.status().error_number(), EACCES);
   EXPECT_EQ(pid.status().message(),
             "unable to execute " + path + ": Permission denied");
+}
+
+// With `pidfd` set, the child is named by a pidfd opened before it could
+// exec: with SIGCHLD ignored, a program that exits at once is reaped by the
+// kernel, and its status is read back from the pidfd. The child gets
+// SIGCHLD's default disposition back. A failed spawn leaves no pidfd.
+TEST(Spawn, PidfdNamesAChildTheKernelReaps) {
+  struct sigaction ignore = {}, saved;
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(sigaction(SIGCHLD, &ignore, &saved), 0);
+  StatusOr<Pipe> out = MakePipe();
+  ASSERT_TRUE(out.ok());
+  SpawnOptions options;
+  options.argv = {"sh", "-c", "grep ^SigIgn /proc/self/status; exit 7"};
+  options.stdout_fd = out->write.get();
+  UniqueFd pidfd;
+  options.pidfd = &pidfd;
+  StatusOr<pid_t> pid = Spawn(options);
+  ASSERT_TRUE(pid.ok()) << pid.status().ToString();
+  ASSERT_TRUE(pidfd);
+  EXPECT_EQ(fcntl(pidfd.get(), F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+  out->write.Reset();
+  EXPECT_EQ(ReadAll(out->read.get(), 100).value_or(""),
+            "SigIgn:\t0000000000000000\n");
+  pollfd p = {pidfd.get(), POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, -1), 1);
+  if (ReapedExitsAvailable()) {
+    int wait_status = 0;
+    int error;
+    while ((error = ReadReapedExit(pidfd.get(), &wait_status)) == EAGAIN) {
+      sched_yield();  // exited, being released
+    }
+    ASSERT_EQ(error, 0);
+    EXPECT_EQ(ExitStatus::FromWaitStatus(*pid, wait_status).exit_code(), 7);
+  }
+
+  options.argv = {"/nonexistent/cmd"};
+  options.stdout_fd = -1;
+  EXPECT_EQ(Spawn(options).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(pidfd);
+  ASSERT_EQ(sigaction(SIGCHLD, &saved, nullptr), 0);
 }
 
 // A failing stage before exec is reported with the stage's name.

@@ -12,6 +12,9 @@
 //                          them all, print PID 1's CPU time (user+system,
 //                          ms with one decimal, from /proc/1/schedstat),
 //                          exit 0 (tools/bench).
+//   probe wakeups N        make N orphans, wait until PID 1 has reaped
+//                          them all, print how many times PID 1 was
+//                          switched to meanwhile (/proc/1/status).
 //   probe leftovers        fork one process ignoring SIGTERM and one not,
 //                          print "leftovers PID1 PID2", exit 3.
 //   probe notify TEXT      send "READY=1\nSTATUS=TEXT" to $NOTIFY_SOCKET
@@ -131,11 +134,15 @@ int CountProcesses() {
   return count;
 }
 
-int Storm(int count) {
-  if (int status = Orphans(count); status != 0) return status;
-  // Until only PID 1 and this process are left: every orphan reaped.
+// Returns once only PID 1 and this process are left: every orphan reaped.
+void WaitUntilOrphansReaped() {
   const struct timespec tick = {0, 1000000};
   while (CountProcesses() > 2) nanosleep(&tick, nullptr);
+}
+
+int Storm(int count) {
+  if (int status = Orphans(count); status != 0) return status;
+  WaitUntilOrphansReaped();
   // The first field of schedstat is the time PID 1 has spent on a CPU
   // (user and system), in nanoseconds: /proc/1/stat's clock ticks (10 ms)
   // are too coarse for a figure of about 100 ms.
@@ -146,6 +153,35 @@ int Storm(int count) {
   fclose(stat);
   if (fields != 1) return 98;
   printf("%.1f\n", on_cpu_ns / 1e6);
+  return 0;
+}
+
+// PID 1's context switches so far, voluntary and not; -1 on error.
+long long SwitchesOfPid1() {
+  FILE* status = fopen("/proc/1/status", "r");
+  if (status == nullptr) return -1;
+  long long total = 0;
+  int found = 0;
+  char line[256];
+  while (fgets(line, sizeof line, status) != nullptr) {
+    long long n;
+    if (sscanf(line, "voluntary_ctxt_switches: %lld", &n) == 1 ||
+        sscanf(line, "nonvoluntary_ctxt_switches: %lld", &n) == 1) {
+      total += n;
+      ++found;
+    }
+  }
+  fclose(status);
+  return found == 2 ? total : -1;
+}
+
+int Wakeups(int count) {
+  const long long before = SwitchesOfPid1();
+  if (int status = Orphans(count); status != 0) return status;
+  WaitUntilOrphansReaped();
+  const long long after = SwitchesOfPid1();
+  if (before < 0 || after < 0) return 97;
+  printf("%lld\n", after - before);
   return 0;
 }
 
@@ -240,6 +276,9 @@ int main(int argc, char** argv) {
   if (strcmp(argv[1], "orphans") == 0 && argc == 3)
     return Orphans(atoi(argv[2]));
   if (strcmp(argv[1], "storm") == 0 && argc == 3) return Storm(atoi(argv[2]));
+  if (strcmp(argv[1], "wakeups") == 0 && argc == 3) {
+    return Wakeups(atoi(argv[2]));
+  }
   if (strcmp(argv[1], "leftovers") == 0) return Leftovers();
   if (strcmp(argv[1], "notify") == 0 && argc == 3) return Notify(argv[2]);
   if (strcmp(argv[1], "stamp") == 0) return Stamps();

@@ -90,8 +90,17 @@ fault::Status ContainerInit::WatchSignals() {
         OnSignal(static_cast<int>(info.ssi_signo));
       });
   if (!watch.ok()) return watch.status();
+  // Orphans are news only when logged, or once draining has begun: until
+  // then the kernel may reap them, and PID 1 does not wake up for them.
+  const bool logged =
+      log_.Enabled(options_.warn_reaped ? LogLevel::kWarning : LogLevel::kInfo);
+  return ReapOrphans(logged ? fault::Scheduler::OrphanReaping::kReport
+                            : fault::Scheduler::OrphanReaping::kByKernel);
+}
+
+fault::Status ContainerInit::ReapOrphans(fault::Scheduler::OrphanReaping how) {
   return scheduler_.ReapOrphans(
-      [this](const fault::ExitStatus& status) { OnOrphanReaped(status); });
+      [this](const fault::ExitStatus& status) { OnOrphanReaped(status); }, how);
 }
 
 int ContainerInit::StartChild() {
@@ -100,6 +109,10 @@ int ContainerInit::StartChild() {
   spawn.signals = fault::SpawnOptions::Signals::kInitial;
   spawn.new_process_group = true;
   spawn.foreground_terminal = true;
+  // The kernel may reap the child as soon as it exits: name it by a pidfd
+  // opened before it can.
+  fault::UniqueFd pidfd;
+  if (scheduler_.KernelReapsOrphans()) spawn.pidfd = &pidfd;
   fault::StatusOr<pid_t> pid = fault::Spawn(spawn);
   if (!pid.ok()) {
     log_.Fatal(pid.status().message());
@@ -115,7 +128,8 @@ int ContainerInit::StartChild() {
   child_ = *pid;
   log_.Info("started ", options_.command[0], " as pid ", child_);
   fault::StatusOr<fault::Scheduler::WatchId> watch = scheduler_.OnExit(
-      child_, [this](const fault::ExitStatus& status) { OnChildExit(status); });
+      child_, std::move(pidfd),
+      [this](const fault::ExitStatus& status) { OnChildExit(status); });
   if (!watch.ok()) {
     // Still reaped as an orphan, but its status would be lost: give up.
     log_.Fatal(watch.status().message());
@@ -185,6 +199,11 @@ void ContainerInit::OnOrphanReaped(const fault::ExitStatus& status) {
 
 void ContainerInit::BeginDraining() {
   state_ = State::kDraining;
+  // Each leftover's exit is news now (FinishIfNothingLeft).
+  if (fault::Status s = ReapOrphans(fault::Scheduler::OrphanReaping::kReport);
+      !s.ok()) {
+    log_.Warning(s.message());
+  }
   if (!HasChildren()) {
     state_ = State::kDone;
     return;

@@ -11,6 +11,13 @@
 // grace period, and faultinit exits once all are reaped, with the child's
 // status.
 //
+// Orphans: while the child runs, and unless reaped zombies are logged (-w,
+// or -v for info), the kernel reaps orphans itself where it can keep the
+// child's status for its pidfd (Linux >= 6.15; see
+// fault::Scheduler::OrphanReaping): an orphan storm costs PID 1 no
+// wake-up. Draining switches to reporting each reaped orphan, since the
+// last one ends the run.
+//
 // States, and what moves between them:
 //   kRunning   the child runs; signals are forwarded.
 //              child exits -> kDraining (or kDone when nothing is left)
@@ -57,6 +64,7 @@ class ContainerInit {
 
   fault::Status BecomeReaper();
   fault::Status WatchSignals();
+  fault::Status ReapOrphans(fault::Scheduler::OrphanReaping how);
   // Starts the command; returns the exit status to use when it failed.
   int StartChild();
   void OnSignal(int signo);
