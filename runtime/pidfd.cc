@@ -82,7 +82,8 @@ int ReadReapedExit(int pidfd, int* wait_status) {
   PidfdInfo info;
   if (int error = GetInfo(pidfd, kInfoExit, &info); error != 0) {
     // ESRCH: reaped, but the kernel kept nothing (before Linux 6.15).
-    return error == ESRCH ? ENOTTY : error;
+    // ENOSYS: an emulator (qemu-user) that does not pass the ioctl on.
+    return error == ESRCH || error == ENOSYS ? ENOTTY : error;
   }
   if ((info.mask & kInfoExit) == 0) return EAGAIN;
   *wait_status = info.exit_code;

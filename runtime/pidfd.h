@@ -36,7 +36,8 @@ bool ReapedExitsAvailable();
 // `pidfd`. Returns 0 and sets `*wait_status` (a waitpid(2) status word);
 // EAGAIN while the process has not been reaped yet (it may be running, or
 // between its exit and its reaping); ENOTTY or EINVAL on kernels without
-// PIDFD_GET_INFO or PIDFD_INFO_EXIT; another errno if the ioctl fails.
+// PIDFD_GET_INFO or PIDFD_INFO_EXIT (ENOTTY also where an emulator such as
+// qemu-user answers the ioctl with ENOSYS); another errno if the ioctl fails.
 int ReadReapedExit(int pidfd, int* wait_status);
 
 }  // namespace fault
