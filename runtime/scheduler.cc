@@ -41,6 +41,14 @@
 // child that became a zombie while SIGCHLD was not ignored is still
 // reaped by the waitid(P_ALL) loop.
 //
+// kByKernelFromFirstOrphan starts as kReport with switch_on_orphan_ set.
+// When ReapAll reaps a child that no watch names, it reports it, then
+// SwitchToKernelReaping opens a pidfd for each exit watch that has none (a
+// child not yet reaped keeps its pid, so pidfd_open names it), moves the
+// watch onto it, and ignores SIGCHLD; the rest of ReapAll's loop reaps the
+// zombies made before that. If a pidfd cannot be opened nothing changes
+// and orphans stay reported.
+//
 // Waiting on signals alone. When nothing but a signal can end the wait (no
 // fd watch, no timer, no pidfd, orphans reaped so SIGCHLD is held, no
 // deadline), RunOnce blocks in read(2) on blocking_signal_fd_ (a second
@@ -221,6 +229,7 @@ class Scheduler::Impl {
   void RemoveExitWatch(WatchId id, Watch& watch);
   void ReportExit(WatchId id, const ExitStatus& status);
   void SetKernelReaping(bool on);
+  void SwitchToKernelReaping();
   void HandlePidfd(WatchId id);
   void ReapChildren();
   void ReapAll();
@@ -264,6 +273,8 @@ class Scheduler::Impl {
   // SIGCHLD is SIG_IGN, the kernel reaping orphans (see the design note);
   // saved_sigchld_ is the disposition to restore.
   bool kernel_reaps_ = false;
+  // kByKernelFromFirstOrphan, before its first orphan.
+  bool switch_on_orphan_ = false;
   struct sigaction saved_sigchld_ = {};
   std::map<int, FdInterest> fds_;
 
@@ -803,6 +814,9 @@ void Scheduler::Impl::ReapAll() {
       std::shared_ptr<ExitCallback> reaper = orphan_reaper_;
       ++dispatched_;
       (*reaper)(ExitStatus::FromSiginfo(info));
+      if (switch_on_orphan_ && orphan_reaper_ == reaper) {
+        SwitchToKernelReaping();
+      }
     }
   }
 }
@@ -824,6 +838,7 @@ void Scheduler::Impl::ReapWatchedWithoutPidfd() {
 }
 
 Status Scheduler::Impl::ReapOrphans(ExitCallback fn, OrphanReaping how) {
+  switch_on_orphan_ = false;
   if (fn == nullptr) {
     SetKernelReaping(false);
     if (orphan_reaper_ != nullptr) {
@@ -837,11 +852,37 @@ Status Scheduler::Impl::ReapOrphans(ExitCallback fn, OrphanReaping how) {
   // Every exit watch needs a pidfd before the kernel may reap.
   SetKernelReaping(how == Scheduler::OrphanReaping::kByKernel &&
                    watches_without_pidfd_.empty() && ReapedExitsAvailable());
+  switch_on_orphan_ =
+      how == Scheduler::OrphanReaping::kByKernelFromFirstOrphan &&
+      pidfds_available_ && ReapedExitsAvailable();
   // Children that exited before SIGCHLD was blocked (or while it was
   // ignored and they were being watched) left no signal.
   reap_requested_ = true;
   Wake();
   return OkStatus();
+}
+
+// SwitchToKernelReaping: see kByKernelFromFirstOrphan in the design note.
+void Scheduler::Impl::SwitchToKernelReaping() {
+  switch_on_orphan_ = false;
+  std::vector<std::pair<WatchId, UniqueFd>> moves;
+  for (WatchId id : watches_without_pidfd_) {
+    std::shared_ptr<Watch> watch = Find(id);
+    if (watch == nullptr) continue;
+    UniqueFd pidfd = OpenPidfd(watch->pid);
+    if (!pidfd) return;  // stay with kReport
+    moves.emplace_back(id, std::move(pidfd));
+  }
+  for (auto& [id, pidfd] : moves) {
+    std::shared_ptr<Watch> watch = Find(id);
+    if (!EpollAdd(pidfd.get(), EpollKey(Source::kExit, id), EPOLLIN).ok()) {
+      continue;  // still reported through SIGCHLD: kReport stays
+    }
+    watch->pidfd = std::move(pidfd);
+    watches_without_pidfd_.erase(id);
+    ReleaseSignal(SIGCHLD);
+  }
+  SetKernelReaping(watches_without_pidfd_.empty());
 }
 
 // SetKernelReaping ignores SIGCHLD (on), or restores the disposition it had

@@ -118,7 +118,14 @@ class Scheduler {
   //     they exit: the loop does not wake up for them and `fn` is not
   //     called. Watched children are still reported, through their pidfds.
   //     Elsewhere it is kReport. Use it when orphans need no report.
-  enum class OrphanReaping { kReport, kByKernel };
+  //   kByKernelFromFirstOrphan: kReport until the first orphan has been
+  //     reaped and reported to `fn`, then kByKernel (where available): the
+  //     exit watches then open their pidfds. Until then the loop can wait
+  //     on signals alone, one system call per wake-up (see RunOnce), where
+  //     a pidfd in the epoll set makes it two; a process tree that never
+  //     leaves an orphan keeps the cheaper wait, one that does pays one
+  //     wake-up for its first orphan and none for the others.
+  enum class OrphanReaping { kReport, kByKernel, kByKernelFromFirstOrphan };
 
   // ReapOrphans makes the scheduler reap every child that no OnExit watches
   // (as PID 1 or a subreaper must), calling `fn` for each with its status
@@ -128,7 +135,8 @@ class Scheduler {
   // reported. Pass nullptr to stop reaping orphans.
   Status ReapOrphans(ExitCallback fn,
                      OrphanReaping how = OrphanReaping::kReport);
-  // KernelReapsOrphans: whether kByKernel is in effect.
+  // KernelReapsOrphans: whether the kernel reaps orphans now (kByKernel in
+  // effect, or kByKernelFromFirstOrphan after its first orphan).
   bool KernelReapsOrphans() const;
 
   // OnReadable / OnWritable run `fn` each time `fd` is readable / writable

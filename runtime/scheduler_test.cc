@@ -811,6 +811,64 @@ TEST(Scheduler, KernelReapingReportsWatchedChildrenAndNoOrphans) {
   ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
 }
 
+// kByKernelFromFirstOrphan reports orphans until the first one, then lets
+// the kernel reap: the child watched before the switch (without a pidfd,
+// as under kReport) gets one and is still reported, with its status;
+// later orphans are reaped by the kernel, unreported.
+TEST(Scheduler, KernelReapingFromTheFirstOrphan) {
+  if (!ReapedExitsAvailable()) {
+    GTEST_SKIP() << "the kernel keeps no reaped exits (Linux < 6.15)";
+  }
+  auto scheduler = MakeScheduler();
+  std::vector<ExitStatus> orphans;
+  ASSERT_TRUE(
+      scheduler
+          ->ReapOrphans([&](const ExitStatus& s) { orphans.push_back(s); },
+                        Scheduler::OrphanReaping::kByKernelFromFirstOrphan)
+          .ok());
+  EXPECT_FALSE(scheduler->KernelReapsOrphans());
+  EXPECT_EQ(SigchldHandler(), reinterpret_cast<void*>(SIG_DFL));
+
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  const pid_t watched = ForkWaiting(*pipe);
+  ASSERT_GT(watched, 0);
+  std::vector<ExitStatus> reports;
+  ASSERT_TRUE(
+      scheduler
+          ->OnExit(watched, [&](const ExitStatus& s) { reports.push_back(s); })
+          .ok());
+
+  const pid_t first = ForkExiting(3);
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return !orphans.empty(); }));
+  ASSERT_EQ(orphans.size(), 1u);
+  EXPECT_EQ(orphans[0].pid, first);
+  EXPECT_EQ(orphans[0].exit_code(), 3);
+  EXPECT_TRUE(scheduler->KernelReapsOrphans());
+  EXPECT_EQ(SigchldHandler(), reinterpret_cast<void*>(SIG_IGN));
+
+  StatusOr<Pipe> later_pipe = MakePipe();
+  ASSERT_TRUE(later_pipe.ok());
+  const pid_t later = ForkWaiting(*later_pipe);
+  ASSERT_GT(later, 0);
+  UniqueFd later_pidfd = OpenPidfd(later);  // before the kernel reaps it
+  ASSERT_TRUE(later_pidfd);
+  later_pipe->write.Reset();
+  ASSERT_NO_FATAL_FAILURE(WaitUntilReapedByKernel(later, later_pidfd.get()));
+
+  pipe->write.Reset();  // the watched child exits now
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return !reports.empty(); }));
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].pid, watched);
+  EXPECT_EQ(reports[0].exit_code(), 0);
+  EXPECT_EQ(orphans.size(), 1u);
+  EXPECT_EQ(scheduler->Pending(), 0u);
+  ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
+  EXPECT_EQ(SigchldHandler(), reinterpret_cast<void*>(SIG_DFL));
+}
+
 // A child the kernel reaped before it was watched: with the pidfd opened
 // while it ran, its status still arrives; without one, OnExit refuses it.
 TEST(Scheduler, KernelReapingReportsAChildReapedBeforeItsWatch) {

@@ -281,8 +281,9 @@ TEST_P(Modes, ReapsTwoThousandOrphans) {
 }
 
 // Unlogged, orphans are reaped by the kernel where it keeps the child's
-// status for its pidfd (Linux >= 6.15): PID 1 is not woken up by the 2,000
-// that exit, and the child's status still comes through. The count may
+// status for its pidfd (Linux >= 6.15), from the first one on (the probe
+// makes it first, outside the count): PID 1 is not woken up by the 2,000
+// that exit then, and the child's status still comes through. The count may
 // include a switch or two at the start (PID 1 going to sleep after
 // starting the probe); reaping each orphan itself, faultinit is switched
 // to about once per orphan, as it is elsewhere.

@@ -12,9 +12,10 @@
 //                          them all, print PID 1's CPU time (user+system,
 //                          ms with one decimal, from /proc/1/schedstat),
 //                          exit 0 (tools/bench).
-//   probe wakeups N        make N orphans, wait until PID 1 has reaped
-//                          them all, print how many times PID 1 was
-//                          switched to meanwhile (/proc/1/status).
+//   probe wakeups N        make one orphan and wait until PID 1 has
+//                          reaped it, then make N more, wait until PID 1
+//                          has reaped them all, print how many times PID 1
+//                          was switched to meanwhile (/proc/1/status).
 //   probe leftovers        fork one process ignoring SIGTERM and one not,
 //                          print "leftovers PID1 PID2", exit 3.
 //   probe notify TEXT      send "READY=1\nSTATUS=TEXT" to $NOTIFY_SOCKET
@@ -176,6 +177,9 @@ long long SwitchesOfPid1() {
 }
 
 int Wakeups(int count) {
+  // faultinit lets the kernel reap from the first orphan on.
+  if (int status = Orphans(1); status != 0) return status;
+  WaitUntilOrphansReaped();
   const long long before = SwitchesOfPid1();
   if (int status = Orphans(count); status != 0) return status;
   WaitUntilOrphansReaped();

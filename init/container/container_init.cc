@@ -92,10 +92,14 @@ fault::Status ContainerInit::WatchSignals() {
   if (!watch.ok()) return watch.status();
   // Orphans are news only when logged, or once draining has begun: until
   // then the kernel may reap them, and PID 1 does not wake up for them.
+  // It does so from the first orphan on: until then the loop sleeps in one
+  // read of its signalfd, and forwards a signal in two system calls (read,
+  // kill) where a pidfd to wait on as well would make it three.
   const bool logged =
       log_.Enabled(options_.warn_reaped ? LogLevel::kWarning : LogLevel::kInfo);
-  return ReapOrphans(logged ? fault::Scheduler::OrphanReaping::kReport
-                            : fault::Scheduler::OrphanReaping::kByKernel);
+  return ReapOrphans(
+      logged ? fault::Scheduler::OrphanReaping::kReport
+             : fault::Scheduler::OrphanReaping::kByKernelFromFirstOrphan);
 }
 
 fault::Status ContainerInit::ReapOrphans(fault::Scheduler::OrphanReaping how) {
