@@ -121,8 +121,8 @@ class Scheduler {
   //   kByKernelFromFirstOrphan: kReport until the first orphan has been
   //     reaped and reported to `fn`, then kByKernel (where available): the
   //     exit watches then open their pidfds. Until then the loop can wait
-  //     on signals alone, one system call per wake-up (see RunOnce), where
-  //     a pidfd in the epoll set makes it two; a process tree that never
+  //     on signals alone, one read(2) per wake-up, where a pidfd in the
+  //     epoll set makes it epoll_wait and read; a process tree that never
   //     leaves an orphan keeps the cheaper wait, one that does pays one
   //     wake-up for its first orphan and none for the others.
   enum class OrphanReaping { kReport, kByKernel, kByKernelFromFirstOrphan };
