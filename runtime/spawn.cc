@@ -163,6 +163,15 @@ int CloseOtherFdsAtExec() {
   if (error == 0) error = MoveTo(options.stdout_fd, STDOUT_FILENO);
   if (error == 0) error = MoveTo(options.stderr_fd, STDERR_FILENO);
   if (error == 0 && options.close_other_fds) error = CloseOtherFdsAtExec();
+  if (error == 0 && options.extra_fd.from >= 0) {
+    // The report pipe must not be the descriptor given away: move it.
+    if (options.extra_fd.to == report_fd) {
+      int moved = fcntl(report_fd, F_DUPFD_CLOEXEC, 3);
+      if (moved < 0) Fail(report_fd, SpawnStage::kDescriptors, errno);
+      report_fd = moved;
+    }
+    error = MoveTo(options.extra_fd.from, options.extra_fd.to);
+  }
   if (error != 0) Fail(report_fd, SpawnStage::kDescriptors, error);
 
   // Last: the signal state, which also sets the mask the program starts

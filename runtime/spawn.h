@@ -71,6 +71,14 @@ struct SpawnOptions {
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
+  // One more descriptor for the child: the parent's `from` becomes the
+  // child's `to` (above 2), kept across exec even with close_other_fds (a
+  // readiness pipe, s6's notification-fd). `from` -1: none.
+  struct ExtraFd {
+    int from = -1;
+    int to = -1;
+  };
+  ExtraFd extra_fd;
 
   // When set, receives a pidfd of the child (O_CLOEXEC), opened before the
   // child may exec: it names the child even if the program exits at once

@@ -202,5 +202,28 @@ TEST(Spawn, CloseOtherFds) {
   close(stray);
 }
 
+// extra_fd: the parent's descriptor is the child's `to`, open across exec
+// even with close_other_fds; whichever number that is (the child's report
+// pipe among them), failures before exec are still reported.
+TEST(Spawn, ExtraFdReachesTheChild) {
+  for (int to = 3; to <= 9; ++to) {  // sh redirects 0 to 9 only
+    StatusOr<Pipe> ready = MakePipe();
+    ASSERT_TRUE(ready.ok());
+    SpawnOptions options;
+    options.close_other_fds = true;
+    options.extra_fd = {ready->write.get(), to};
+    const std::string fd = std::to_string(to);
+    SpawnOptions missing = options;
+    missing.argv = {"/nonexistent/faultinit-test"};
+    EXPECT_EQ(Spawn(missing).status().code(), StatusCode::kNotFound)
+        << "fd " << to;
+    EXPECT_EQ(Output(options, "echo READY=1 >&" + fd + "; echo ran"), "ran\n")
+        << "fd " << to;
+    ready->write.Reset();
+    StatusOr<std::string> got = ReadAll(ready->read.get(), 64);
+    EXPECT_EQ(got.value_or(""), "READY=1\n") << "fd " << to;
+  }
+}
+
 }  // namespace
 }  // namespace fault
