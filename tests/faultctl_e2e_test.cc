@@ -53,12 +53,17 @@ class Faultctl : public ::testing::Test {
     Write(units + "/linked.service",
           absl::StrCat("[Service]\nType=notify\nExecStart=/bin/sh -c '", link_,
                        " notify READY=1 STATUS=linked; exec sleep 1000'\n"));
+    // One that notifies on a descriptor of its own (NotificationFd=).
+    Write(units + "/piped.service",
+          "[Service]\nType=notify\nNotificationFd=3\nExecStart=/bin/sh -c "
+          "'printf \"STATUS=piped\\nREADY=1\\n\" >&3; exec sleep 1000'\n");
     LaunchOptions o;
     o.args = {"-v", "--services", units, "--control", socket_};
     o.pid_namespace = true;
     running_ = std::make_unique<Running>(o);
-    ASSERT_TRUE(running_->WaitForAllStderr(
-        {"web: running", "[web] web up", "api: running", "linked: running"}));
+    ASSERT_TRUE(running_->WaitForAllStderr({"web: running", "[web] web up",
+                                            "api: running", "linked: running",
+                                            "piped: running"}));
   }
   void TearDown() override {
     if (running_ && !stopped_) {
@@ -103,6 +108,7 @@ TEST_F(Faultctl, Status) {
   ASSERT_GE(lines.size(), 3u) << table.out;
   EXPECT_EQ(lines[0].substr(0, 4), "NAME");
   EXPECT_NE(table.out.find("(serving)"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("(piped)"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("the web"), std::string::npos);
 
   ChildResultLike json = Ctl({"status", "--json", "web"});

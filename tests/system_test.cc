@@ -87,6 +87,38 @@ TEST_F(SystemMode, OrderingAndReadiness) {
   EXPECT_LT(notifying, api_running);
 }
 
+// NotificationFd=: a notify service is ready on a READY=1 line, or on a
+// bare newline (s6's protocol), written to its descriptor N; one that
+// closes N without either stays starting until its start timeout.
+TEST_F(SystemMode, NotificationFd) {
+  Unit("piped",
+       "[Service]\nType=notify\nNotificationFd=3\nExecStart=/bin/sh -c "
+       "'echo before; echo READY=1 >&3; exec sleep 1000'\n");
+  Unit("bare",
+       "[Unit]\nAfter=piped\n[Service]\nType=notify\nNotificationFd=7\n"
+       "ExecStart=/bin/sh -c 'echo >&7; exec sleep 1000'\n");
+  Unit("mute",
+       "[Unit]\nAfter=bare\n[Service]\nType=notify\nNotificationFd=4\n"
+       "TimeoutStartSec=100ms\n"
+       "ExecStart=/bin/sh -c 'exec 4>&-; echo closed; exec sleep 1000'\n");
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForStderr("mute: failed"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  const std::string& err = r.err();
+  size_t before = At(err, "[piped] before");
+  size_t piped_running = At(err, "piped: running");
+  size_t bare_started = At(err, "bare: started");
+  size_t bare_running = At(err, "bare: running");
+  size_t mute_started = At(err, "mute: started");
+  At(err, "mute: failed: start timed out after 100ms");
+  EXPECT_EQ(err.find("mute: running"), std::string::npos) << err;
+  EXPECT_LT(before, piped_running);
+  EXPECT_LT(piped_running, bare_started);
+  EXPECT_LT(bare_started, bare_running);
+  EXPECT_LT(bare_running, mute_started);
+}
+
 // A failing service restarts with exponential back-off from RestartSec= to
 // RestartMaxDelaySec= and fails for good at the start limit.
 TEST_F(SystemMode, RestartBackOffAndStartLimit) {

@@ -129,6 +129,12 @@ struct Supervisor::Entry {
   fault::Scheduler::WatchId output_watch = 0;
   LineRing ring;
   std::string status_text;
+  // NotificationFd=: the read end of the main process's notification pipe
+  // (the child holds the write end as its descriptor N), and a line not
+  // ended yet.
+  fault::UniqueFd notification;
+  fault::Scheduler::WatchId notification_watch = 0;
+  std::string notification_line;
 };
 
 Supervisor::Supervisor(fault::Scheduler& scheduler, const Logger& log,
@@ -139,6 +145,7 @@ Supervisor::~Supervisor() {
   for (auto& [name, e] : entries_) {
     if (e->timer != 0) scheduler_.Cancel(e->timer);
     if (e->output_watch != 0) scheduler_.Cancel(e->output_watch);
+    if (e->notification_watch != 0) scheduler_.Cancel(e->notification_watch);
   }
   if (notify_watch_ != 0) scheduler_.Cancel(notify_watch_);
   (void)scheduler_.ReapOrphans(nullptr);
@@ -266,6 +273,7 @@ void Supervisor::ApplyReplacements() {
     Entry& e = *entries_[name];
     if (e.timer != 0) scheduler_.Cancel(e.timer);
     if (e.output_watch != 0) scheduler_.Cancel(e.output_watch);
+    CloseNotification(e);
     entries_.erase(name);
     order_.erase(std::remove(order_.begin(), order_.end(), name), order_.end());
     log_.Info(name, ": removed");
@@ -525,8 +533,23 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     }
   }
 
+  std::optional<fault::Pipe> notification;
+  if (kind == StepKind::kMain && u.notification_fd != 0) {
+    FAULT_ASSIGN_OR_RETURN(notification, fault::MakePipe());
+    spawn.extra_fd = {notification->write.get(), u.notification_fd};
+  }
+
   FAULT_ASSIGN_OR_RETURN(pid_t pid, fault::Spawn(spawn));
   spawned_ = true;
+  if (notification) {
+    // Our copy of the write end closes on return: end of file comes when
+    // the service's processes are gone.
+    if (fault::Status s = WatchNotification(e, std::move(notification->read));
+        !s.ok()) {
+      log_.Warning(u.name, ": ", s.message(),
+                   "; it can still notify over NOTIFY_SOCKET");
+    }
+  }
   e.pids.insert(pid);
   e.groups.insert(pid);
   owners_[pid] = u.name;
@@ -715,14 +738,72 @@ void Supervisor::OnNotify() {
                          (group <= 0 || e->groups.count(group) == 0))) {
         continue;
       }
-      if (r.message.status) e->status_text = *r.message.status;
-      if (r.message.ready) {
-        ReadOutput(*e, kOutputBudget);  // what it wrote before READY=1
-        e->service->Ready();
-      }
-      dirty_ = true;
+      ApplyNotification(*e, r.message);
     }
   }
+}
+
+void Supervisor::ApplyNotification(Entry& e, const NotifyMessage& message) {
+  if (message.status) e.status_text = *message.status;
+  if (message.ready) {
+    ReadOutput(e, kOutputBudget);  // what it wrote before READY=1
+    e.service->Ready();
+  }
+  dirty_ = true;
+}
+
+fault::Status Supervisor::WatchNotification(Entry& e, fault::UniqueFd read) {
+  CloseNotification(e);  // a previous instance's
+  if (fcntl(read.get(), F_SETFL, O_NONBLOCK) != 0) {
+    return fault::ErrnoToStatus(errno, "unable to watch NotificationFd=");
+  }
+  const std::string name = e.unit.name;
+  FAULT_ASSIGN_OR_RETURN(e.notification_watch,
+                         scheduler_.OnReadable(read.get(), [this, name] {
+                           ReadNotification(*entries_[name]);
+                         }));
+  e.notification = std::move(read);
+  return fault::OkStatus();
+}
+
+void Supervisor::ReadNotification(Entry& e) {
+  // One read per wakeup: the loop comes back while more is buffered.
+  char buffer[256];
+  ssize_t n = read(e.notification.get(), buffer, sizeof buffer);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {  // every holder of the write end is gone
+    CloseNotification(e);
+    return;
+  }
+  std::string& pending = e.notification_line;
+  pending.append(buffer, static_cast<size_t>(n));
+  size_t start = 0;
+  for (size_t end; (end = pending.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    absl::string_view line(pending.data() + start, end - start);
+    NotifyMessage message;
+    if (line.empty()) {
+      message.ready = true;  // s6's protocol: a bare newline
+    } else {
+      message = ParseNotifyMessage(line);
+    }
+    ApplyNotification(e, message);
+  }
+  pending.erase(0, start);
+  if (pending.size() > kMaxNotifyDatagram) {
+    log_.Warning(e.unit.name, ": NotificationFd=", e.unit.notification_fd,
+                 ": a line longer than ", kMaxNotifyDatagram,
+                 " bytes; the descriptor is no longer read");
+    CloseNotification(e);
+  }
+}
+
+void Supervisor::CloseNotification(Entry& e) {
+  if (e.notification_watch != 0) scheduler_.Cancel(e.notification_watch);
+  e.notification_watch = 0;
+  e.notification.Reset();
+  e.notification_line.clear();
+  e.notification_line.shrink_to_fit();
 }
 
 fault::Status Supervisor::StartService(absl::string_view name) {

@@ -157,6 +157,12 @@ class Supervisor : private ServiceEffects {
   void OnProcessExit(std::string name, const fault::ExitStatus& status);
   void OnOrphan(const fault::ExitStatus& status);
   void OnNotify();
+  void ApplyNotification(Entry& entry, const NotifyMessage& message);
+  // NotificationFd=: watches `read`, the pipe the main process notifies on
+  // (one notification per line), in place of any earlier instance's.
+  fault::Status WatchNotification(Entry& entry, fault::UniqueFd read);
+  void ReadNotification(Entry& entry);
+  void CloseNotification(Entry& entry);
   void CheckStopped(Entry& entry);
   // Reads `entry`'s pending output, up to `budget` bytes.
   void ReadOutput(Entry& entry, size_t budget);

@@ -210,6 +210,7 @@ class Parser {
   }
   Status Type(absl::string_view key, absl::string_view value);
   Status PIDFile(absl::string_view key, absl::string_view value);
+  Status NotificationFd(absl::string_view key, absl::string_view value);
   Status ExecStartPre(absl::string_view key, absl::string_view value) {
     return Exec(key, value, &unit().exec_start_pre);
   }
@@ -285,6 +286,7 @@ class Parser {
   bool stopped_ = false;
   bool timeout_start_set_ = false;
   int restart_line_ = 0;
+  int notification_fd_line_ = 0;
 };
 
 const Parser::Key Parser::kKeys[] = {
@@ -297,6 +299,7 @@ const Parser::Key Parser::kKeys[] = {
     {Section::kUnit, "StartLimitBurst", &Parser::StartLimitBurst},
     {Section::kService, "Type", &Parser::Type},
     {Section::kService, "PIDFile", &Parser::PIDFile},
+    {Section::kService, "NotificationFd", &Parser::NotificationFd},
     {Section::kService, "ExecStartPre", &Parser::ExecStartPre},
     {Section::kService, "ExecStart", &Parser::ExecStart},
     {Section::kService, "ExecStop", &Parser::ExecStop},
@@ -514,6 +517,10 @@ void Parser::Finish() {
     Error(restart_line_,
           "Restart: Type=oneshot cannot be restarted always or on success");
   }
+  if (u.notification_fd != 0 && u.type != ServiceType::kNotify) {
+    Error(notification_fd_line_,
+          "NotificationFd: only a Type=notify service reports readiness");
+  }
   if (u.type == ServiceType::kOneshot && !timeout_start_set_) {
     u.timeout_start = fault::InfiniteDuration();
   }
@@ -570,6 +577,22 @@ Status Parser::UnsignedValue(absl::string_view key, absl::string_view value,
                           ": expected a whole number from 0 to ", UINT32_MAX));
   }
   *out = number;
+  return OkStatus();
+}
+
+Status Parser::NotificationFd(absl::string_view key, absl::string_view value) {
+  notification_fd_line_ = line_;
+  unit().notification_fd = 0;
+  if (value.empty()) return OkStatus();
+  int fd = 0;
+  bool digits = value.size() <= 4;
+  for (char c : value) digits = digits && absl::ascii_isdigit(c);
+  if (!digits || !absl::SimpleAtoi(value, &fd) || fd < 3 || fd > 1023) {
+    return KeyError(key, absl::StrCat("invalid descriptor ", QuoteText(value),
+                                      ": expected a number from 3 to 1023 "
+                                      "(0 to 2 are the standard streams)"));
+  }
+  unit().notification_fd = fd;
   return OkStatus();
 }
 

@@ -230,6 +230,25 @@ TEST(ParseUnit, EnumeratedValues) {
   EXPECT_EQ(ServiceWith("WorkingDirectory=~").unit.working_directory, "~");
   EXPECT_EQ(ServiceWith("PIDFile=/var/run/x.pid").unit.pid_file,
             "/var/run/x.pid");
+  EXPECT_EQ(Clean("[Service]\nType=notify\nExecStart=/bin/d\n"
+                  "NotificationFd=3\n")
+                .notification_fd,
+            3);
+  EXPECT_EQ(Clean("[Service]\nType=notify\nExecStart=/bin/d\n"
+                  "NotificationFd=1023\nNotificationFd=\n")
+                .notification_fd,
+            0);
+}
+
+// NotificationFd= is a readiness channel: any other Type= is an error, on
+// the key's line.
+TEST(ParseUnit, NotificationFdNeedsTypeNotify) {
+  EXPECT_EQ(BadLine("NotificationFd=3"),
+            absl::StrCat(kPath,
+                         ":3: error: NotificationFd: only a "
+                         "Type=notify service reports readiness"));
+  EXPECT_EQ(Diagnostics(ServiceWith("Type=notify\nNotificationFd=3\n")),
+            Lines{});
 }
 
 // An empty value resets a key to its default, and empties a list, except
@@ -414,6 +433,15 @@ TEST(ParseUnit, InvalidValues) {
   EXPECT_EQ(BadLine("RestartSteps=99999999999"),
             p + "RestartSteps: invalid number \"99999999999\": expected a "
                 "whole number from 0 to 4294967295");
+  for (const char* fd : {"2", "1024", "-3", "x", "3 4", "00003"}) {
+    EXPECT_EQ(BadLine(absl::StrCat("Type=notify\nNotificationFd=", fd)),
+              absl::StrCat(kPath,
+                           ":4: error: NotificationFd: invalid "
+                           "descriptor \"",
+                           fd,
+                           "\": expected a number from 3 to 1023 (0 to 2 "
+                           "are the standard streams)"));
+  }
   EXPECT_EQ(BadLine("UMask=0999"),
             p + "UMask: invalid mode \"0999\": expected an octal number "
                 "from 0 to 07777, such as 0022");
