@@ -18,7 +18,8 @@ else
   fail order "hello did not see setup's state"
 fi
 
-# clock became ready through `faultctl notify READY=1`, with its STATUS=.
+# clock became ready through READY=1 on its NotificationFd=, with its
+# STATUS=.
 if faultctl status clock >/dev/null && faultctl status clock | grep -q "up since"; then
   pass notify
 else
