@@ -36,7 +36,7 @@ void Control(Program main) {
   main_thread = pthread_self();
   controlled.store(true, std::memory_order_release);
   CaptureInitialSignalState();
-  if (int error = SignalState::ApplyClean(); error != 0) {
+  if (int error = InitialSignalState().Clean(); error != 0) {
     Panic("unable to reset signal dispositions");
   }
   controlled_scheduler.store(&Scheduling(), std::memory_order_release);

@@ -58,11 +58,13 @@ int SetDisposition(int signo, void (*handler)(int)) {
   return sigaction(signo, &action, nullptr) == 0 ? 0 : errno;
 }
 
-bool Ignored(int signo) {
-  if (OwnedByLibc(signo)) return RawIgnored(signo);
+// The disposition of `signo` (SIG_DFL when it cannot be read). glibc's own
+// signals read as SIG_IGN or SIG_DFL only: their handler is glibc's.
+void (*Disposition(int signo))(int) {
+  if (OwnedByLibc(signo)) return RawIgnored(signo) ? SIG_IGN : SIG_DFL;
   struct sigaction current;
-  return sigaction(signo, nullptr, &current) == 0 &&
-         current.sa_handler == SIG_IGN;
+  if (sigaction(signo, nullptr, &current) != 0) return SIG_DFL;
+  return current.sa_handler;
 }
 
 SignalState& Initial() {
@@ -76,8 +78,12 @@ SignalState SignalState::Capture() {
   SignalState state;
   ChangeSignalMask(SIG_SETMASK, nullptr, &state.mask_);
   state.ignored_ = NoSignals();
+  state.not_default_ = NoSignals();
   for (int signo = 1; signo < NSIG; ++signo) {
-    if (Catchable(signo) && Ignored(signo)) AddSignal(&state.ignored_, signo);
+    if (!Catchable(signo)) continue;
+    void (*handler)(int) = Disposition(signo);
+    if (handler == SIG_IGN) AddSignal(&state.ignored_, signo);
+    if (handler != SIG_DFL) AddSignal(&state.not_default_, signo);
   }
   return state;
 }
@@ -94,6 +100,16 @@ int SignalState::Apply() const {
 int SignalState::ApplyClean() {
   for (int signo = 1; signo < NSIG; ++signo) {
     if (!Catchable(signo)) continue;
+    int error = SetDisposition(signo, SIG_DFL);
+    if (error != 0) return error;
+  }
+  sigset_t empty = NoSignals();
+  return ChangeSignalMask(SIG_SETMASK, &empty, nullptr);
+}
+
+int SignalState::Clean() const {
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (!HasSignal(not_default_, signo)) continue;
     int error = SetDisposition(signo, SIG_DFL);
     if (error != 0) return error;
   }

@@ -37,12 +37,20 @@ class SignalState {
   // Returns 0 or the first errno.
   static int ApplyClean();
 
+  // Clean gives the calling process an empty mask and SIG_DFL for every
+  // signal this snapshot found not at SIG_DFL: ApplyClean's effect when no
+  // disposition changed since Capture, in one sigaction per such signal
+  // instead of one per signal (Control's start: exec leaves only SIG_IGN
+  // and SIG_DFL, and few signals ignored). Returns 0 or the first errno.
+  int Clean() const;
+
   const sigset_t& mask() const { return mask_; }
   bool ignored(int signo) const { return HasSignal(ignored_, signo); }
 
  private:
   sigset_t mask_;
   sigset_t ignored_;
+  sigset_t not_default_;  // ignored or handled (glibc's own: ignored only)
 };
 
 // HoldAsynchronousSignals blocks every catchable signal except the

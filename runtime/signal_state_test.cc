@@ -75,6 +75,26 @@ TEST(SignalState, ApplyCleanResetsEverything) {
   EXPECT_EQ(r.status.ToString(), "exit 0");
 }
 
+// Clean resets what the snapshot saw ignored or handled, and the mask; a
+// signal changed after the snapshot is not its business.
+TEST(SignalState, CleanResetsWhatTheSnapshotSaw) {
+  testing::ChildResult r = RunInChild([] {
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGTERM, Handler);
+    Block(SIGCHLD);
+    SignalState seen = SignalState::Capture();
+    signal(SIGHUP, SIG_IGN);  // after the snapshot
+    if (seen.Clean() != 0) _exit(10);
+    if (Disposition(SIGPIPE) != SIG_DFL || Disposition(SIGTERM) != SIG_DFL) {
+      _exit(11);
+    }
+    if (Blocked(SIGCHLD)) _exit(12);
+    if (Disposition(SIGHUP) != SIG_IGN) _exit(13);
+    _exit(0);
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 0");
+}
+
 // The initial state is captured once; later changes do not alter it.
 TEST(SignalState, InitialCapturedOnce) {
   testing::ChildResult r = RunInChild([] {
