@@ -1,66 +1,81 @@
 #include "runtime/stack.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
-
-#include "runtime/fd.h"
 
 namespace fault {
 namespace {
 
-// The bounds of the "[stack]" mapping, from /proc/self/maps.
-bool MainStack(uintptr_t* start, uintptr_t* end) {
-  UniqueFd maps(open("/proc/self/maps", O_RDONLY | O_CLOEXEC));
-  if (!maps.valid()) return false;
-  StatusOr<std::string> text = ReadAll(maps.get(), 1 << 20);
-  if (!text.ok()) return false;
-  size_t at = text->find("[stack]");
-  if (at == std::string::npos) return false;
-  size_t line = text->rfind('\n', at);
-  line = line == std::string::npos ? 0 : line + 1;
-  const char* p = text->c_str() + line;
-  char* dash = nullptr;
-  *start = strtoull(p, &dash, 16);
-  if (dash == nullptr || *dash != '-') return false;
-  *end = strtoull(dash + 1, nullptr, 16);
-  return *start < *end;
+// Whether every page of [from, to) is mapped: msync(MS_ASYNC) checks the
+// range (ENOMEM for a hole) and, since Linux 2.6.19, does nothing else.
+bool Mapped(uintptr_t from, uintptr_t to) {
+  return msync(reinterpret_cast<void*>(from), to - from, MS_ASYNC) == 0;
 }
 
-// The bounds last read. The "[stack]" mapping's end never moves and its
-// start only moves down as the stack grows, so the bounds are read again
-// only when the page below the known start has become mapped: one
-// mincore(2) instead of reading /proc/self/maps on every call.
-uintptr_t known_start = 0, known_end = 0;
+// The farthest the search for the stack's start goes below the caller.
+constexpr uintptr_t kMaxStackSearch = uintptr_t{1} << 30;
 
-bool StackBounds(uintptr_t page, uintptr_t* start, uintptr_t* end) {
+// The start (lowest address) of the main thread's stack mapping, from the
+// caller's page `top` down. The kernel grows that mapping down, never
+// shrinks it, and keeps other mappings a guard gap (stack_guard_gap, 1 MiB)
+// below it unless a program maps there with MAP_FIXED, which nothing here
+// does: the start is the end of the run of mapped pages below `top`, found
+// by bisection in about 20 msync calls, without /proc.
+bool MainStackStart(uintptr_t top, uintptr_t page, uintptr_t* start) {
+  struct rlimit limit;
+  uintptr_t span = kMaxStackSearch;
+  if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+      limit.rlim_cur < span) {
+    span = (static_cast<uintptr_t>(limit.rlim_cur) + page - 1) & ~(page - 1);
+  }
+  uintptr_t unmapped = top > span + page ? top - span - page : 0;
+  if (Mapped(unmapped, top)) return false;  // no hole: not a stack we know
+  uintptr_t mapped = top;  // [mapped, top) is mapped; [unmapped, top) not
+  while (mapped - unmapped > page) {
+    uintptr_t mid = unmapped + (((mapped - unmapped) / 2) & ~(page - 1));
+    if (Mapped(mid, top)) {
+      mapped = mid;
+    } else {
+      unmapped = mid;
+    }
+  }
+  *start = mapped;
+  return true;
+}
+
+// The start last found. It only moves down as the stack grows, so it is
+// looked for again only when the page below it has become mapped: one
+// mincore(2) tells.
+uintptr_t known_start = 0;
+
+bool StackStart(uintptr_t top, uintptr_t page, uintptr_t* start) {
   unsigned char resident = 0;
   const bool grown = known_start == 0 ||
                      mincore(reinterpret_cast<void*>(known_start - page), page,
                              &resident) == 0 ||
                      errno != ENOMEM;
-  if (grown && !MainStack(&known_start, &known_end)) {
-    known_start = known_end = 0;
+  if (grown && !MainStackStart(top, page, &known_start)) {
+    known_start = 0;
     return false;
   }
   *start = known_start;
-  *end = known_end;
   return true;
 }
 
 }  // namespace
 
 size_t ReturnUnusedStack() {
+  // Another thread's stack is a mapping among others: not searched.
+  if (static_cast<pid_t>(syscall(SYS_gettid)) != getpid()) return 0;
   const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  uintptr_t start = 0, end = 0;
-  if (!StackBounds(page, &start, &end)) return 0;
   volatile char here = 0;
   const uintptr_t sp = reinterpret_cast<uintptr_t>(&here);
-  if (sp < start || sp >= end) return 0;               // not on the main stack
+  uintptr_t start = 0;
+  if (!StackStart(sp & ~(page - 1), page, &start)) return 0;
   if (sp - start < kStackTrimMargin + page) return 0;  // nothing below
   const uintptr_t hi = (sp - kStackTrimMargin) & ~(page - 1);
   if (madvise(reinterpret_cast<void*>(start), hi - start, MADV_DONTNEED) != 0) {

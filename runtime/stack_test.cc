@@ -5,6 +5,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "gtest/gtest.h"
 
 namespace fault {
@@ -59,6 +61,18 @@ TEST(ReturnUnusedStack, GivesBackAgainAfterEachDeepCall) {
     EXPECT_GE(ReturnUnusedStack(), size_t{24} << 10) << "round " << round;
     EXPECT_EQ(Resident(deepest), 0) << "round " << round;
   }
+}
+
+// From another thread nothing is given back, not even below that thread's
+// stack (another mapping).
+TEST(ReturnUnusedStack, NothingFromAnotherThread) {
+  size_t given = 1;
+  std::thread other([&] {
+    (void)GoDeep(32 << 10);
+    given = ReturnUnusedStack();
+  });
+  other.join();
+  EXPECT_EQ(given, 0u);
 }
 
 }  // namespace

@@ -23,10 +23,8 @@ namespace {
 // Loading peaks well above what stays, in the heap and in the stack, and
 // so does spawning a service (the deepest PID 1's stack goes in its loop):
 // give the pages back, PID 1 would keep them for its whole life otherwise.
-// Two to four system calls, against the hundreds of microseconds a spawn
+// Six system calls at most, against the hundreds of microseconds a spawn
 // costs; pages touched again come back on demand.
-// The stack first: the first ReturnUnusedStack reads /proc/self/maps into
-// a heap buffer, which must be free before the heap is trimmed.
 void ReturnFreedPages() {
   (void)fault::ReturnUnusedStack();
   (void)fault::ReturnFreedMemory();
