@@ -101,8 +101,12 @@ TEST_F(SystemMode, NotificationFd) {
        "[Unit]\nAfter=bare\n[Service]\nType=notify\nNotificationFd=4\n"
        "TimeoutStartSec=100ms\n"
        "ExecStart=/bin/sh -c 'exec 4>&-; echo closed; exec sleep 1000'\n");
+  // READY=1 just before dying still counts: it is read before the exit.
+  Unit("brief",
+       "[Service]\nType=notify\nNotificationFd=3\n"
+       "ExecStart=/bin/sh -c 'echo READY=1 >&3; exit 3'\n");
   Running r(Boot());
-  ASSERT_TRUE(r.WaitForStderr("mute: failed"));
+  ASSERT_TRUE(r.WaitForAllStderr({"mute: failed", "brief: failed"}));
   r.Signal(SIGTERM);
   EXPECT_EQ(r.Wait().ToString(), "exit 0");
   const std::string& err = r.err();
@@ -117,6 +121,7 @@ TEST_F(SystemMode, NotificationFd) {
   EXPECT_LT(piped_running, bare_started);
   EXPECT_LT(bare_started, bare_running);
   EXPECT_LT(bare_running, mute_started);
+  EXPECT_LT(At(err, "brief: running"), At(err, "brief: failed"));
 }
 
 // A failing service restarts with exponential back-off from RestartSec= to

@@ -13,6 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "init/processes.h"
 #include "init/support/accounts.h"
 #include "init/system/command_line.h"
@@ -129,12 +130,17 @@ struct Supervisor::Entry {
   fault::Scheduler::WatchId output_watch = 0;
   LineRing ring;
   std::string status_text;
-  // NotificationFd=: the read end of the main process's notification pipe
-  // (the child holds the write end as its descriptor N), and a line not
-  // ended yet.
-  fault::UniqueFd notification;
-  fault::Scheduler::WatchId notification_watch = 0;
-  std::string notification_line;
+  // NotificationFd=: set while the main process's pipe is read. A pointer:
+  // PID 1 keeps an entry per service, and few services use it.
+  std::unique_ptr<NotificationPipe> notification;
+};
+
+// The read end of a main process's notification pipe (the child holds the
+// write end as its descriptor N), its watch, and a line not ended yet.
+struct Supervisor::NotificationPipe {
+  fault::UniqueFd fd;
+  fault::Scheduler::WatchId watch = 0;
+  std::string line;
 };
 
 Supervisor::Supervisor(fault::Scheduler& scheduler, const Logger& log,
@@ -145,7 +151,7 @@ Supervisor::~Supervisor() {
   for (auto& [name, e] : entries_) {
     if (e->timer != 0) scheduler_.Cancel(e->timer);
     if (e->output_watch != 0) scheduler_.Cancel(e->output_watch);
-    if (e->notification_watch != 0) scheduler_.Cancel(e->notification_watch);
+    if (e->notification) scheduler_.Cancel(e->notification->watch);
   }
   if (notify_watch_ != 0) scheduler_.Cancel(notify_watch_);
   (void)scheduler_.ReapOrphans(nullptr);
@@ -705,8 +711,11 @@ void Supervisor::CheckStopped(Entry& entry) {
 void Supervisor::OnProcessExit(std::string name,
                                const fault::ExitStatus& status) {
   Entry& e = *entries_[name];
-  // What the process wrote comes before the news of its end.
+  // What the process wrote comes before the news of its end, and so do its
+  // notifications (a READY=1 written just before it died counts).
   ReadOutput(e, kOutputBudget);
+  for (int i = 0; i < 16 && ReadNotification(e); ++i) {
+  }
   e.pids.erase(status.pid);
   owners_.erase(status.pid);
   log_.Debug(name, ": pid ", status.pid, " ended with ", status.ToString());
@@ -758,29 +767,41 @@ fault::Status Supervisor::WatchNotification(Entry& e, fault::UniqueFd read) {
     return fault::ErrnoToStatus(errno, "unable to watch NotificationFd=");
   }
   const std::string name = e.unit.name;
-  FAULT_ASSIGN_OR_RETURN(e.notification_watch,
+  FAULT_ASSIGN_OR_RETURN(fault::Scheduler::WatchId watch,
                          scheduler_.OnReadable(read.get(), [this, name] {
-                           ReadNotification(*entries_[name]);
+                           (void)ReadNotification(*entries_[name]);
                          }));
-  e.notification = std::move(read);
+  e.notification = std::make_unique<NotificationPipe>();
+  e.notification->fd = std::move(read);
+  e.notification->watch = watch;
   return fault::OkStatus();
 }
 
-void Supervisor::ReadNotification(Entry& e) {
+bool Supervisor::ReadNotification(Entry& e) {
+  if (!e.notification) return false;
   // One read per wakeup: the loop comes back while more is buffered.
   char buffer[256];
-  ssize_t n = read(e.notification.get(), buffer, sizeof buffer);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  ssize_t n = read(e.notification->fd.get(), buffer, sizeof buffer);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return false;
   if (n <= 0) {  // every holder of the write end is gone
     CloseNotification(e);
-    return;
+    return false;
   }
-  std::string& pending = e.notification_line;
+  // The ended lines are taken out before acting on them: acting may end
+  // the service, and its pipe with it.
+  std::string& pending = e.notification->line;
   pending.append(buffer, static_cast<size_t>(n));
-  size_t start = 0;
-  for (size_t end; (end = pending.find('\n', start)) != std::string::npos;
-       start = end + 1) {
-    absl::string_view line(pending.data() + start, end - start);
+  const size_t ended = pending.rfind('\n') + 1;  // 0 when none
+  std::string lines = pending.substr(0, ended);
+  pending.erase(0, ended);
+  if (pending.size() > kMaxNotifyDatagram) {
+    log_.Warning(e.unit.name, ": NotificationFd=", e.unit.notification_fd,
+                 ": a line longer than ", kMaxNotifyDatagram,
+                 " bytes; the descriptor is no longer read");
+    CloseNotification(e);
+  }
+  for (absl::string_view line : absl::StrSplit(lines, '\n')) {
+    if (line.data() == lines.data() + lines.size()) break;  // after the last
     NotifyMessage message;
     if (line.empty()) {
       message.ready = true;  // s6's protocol: a bare newline
@@ -789,21 +810,13 @@ void Supervisor::ReadNotification(Entry& e) {
     }
     ApplyNotification(e, message);
   }
-  pending.erase(0, start);
-  if (pending.size() > kMaxNotifyDatagram) {
-    log_.Warning(e.unit.name, ": NotificationFd=", e.unit.notification_fd,
-                 ": a line longer than ", kMaxNotifyDatagram,
-                 " bytes; the descriptor is no longer read");
-    CloseNotification(e);
-  }
+  return e.notification != nullptr;
 }
 
 void Supervisor::CloseNotification(Entry& e) {
-  if (e.notification_watch != 0) scheduler_.Cancel(e.notification_watch);
-  e.notification_watch = 0;
-  e.notification.Reset();
-  e.notification_line.clear();
-  e.notification_line.shrink_to_fit();
+  if (!e.notification) return;
+  scheduler_.Cancel(e.notification->watch);
+  e.notification.reset();
 }
 
 fault::Status Supervisor::StartService(absl::string_view name) {

@@ -131,6 +131,7 @@ class Supervisor : private ServiceEffects {
 
  private:
   struct Entry;
+  struct NotificationPipe;
 
   // ServiceEffects.
   fault::StatusOr<pid_t> StartStep(Service& service, StepKind kind,
@@ -161,7 +162,8 @@ class Supervisor : private ServiceEffects {
   // NotificationFd=: watches `read`, the pipe the main process notifies on
   // (one notification per line), in place of any earlier instance's.
   fault::Status WatchNotification(Entry& entry, fault::UniqueFd read);
-  void ReadNotification(Entry& entry);
+  // One read of the pipe; false once nothing more is there to read now.
+  bool ReadNotification(Entry& entry);
   void CloseNotification(Entry& entry);
   void CheckStopped(Entry& entry);
   // Reads `entry`'s pending output, up to `budget` bytes.

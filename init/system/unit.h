@@ -129,11 +129,11 @@ struct Unit {
 
   // [Service]
   ServiceType type = ServiceType::kSimple;
-  std::string pid_file;  // absolute ("/run/" added to a relative one)
   // NotificationFd= (faultinit's, after s6's notification-fd): the main
   // process's descriptor on which it writes its notifications, one per
   // line (an empty line is READY=1); 0: none. Type=notify only.
-  int notification_fd = 0;
+  int notification_fd = 0;  // beside `type`: in its padding
+  std::string pid_file;     // absolute ("/run/" added to a relative one)
   std::vector<ExecLine> exec_start_pre;
   std::vector<ExecLine> exec_start;  // one; Type=oneshot may have several
   std::vector<ExecLine> exec_stop;
