@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -25,7 +26,11 @@ constexpr uintptr_t kMaxStackSearch = uintptr_t{1} << 30;
 // below it unless a program maps there with MAP_FIXED, which nothing here
 // does: the start is the end of the run of mapped pages below `top`, found
 // by bisection in about 20 msync calls, without /proc.
-bool MainStackStart(uintptr_t top, uintptr_t page, uintptr_t* start) {
+bool MainStackStart(uintptr_t top, uintptr_t bottom, uintptr_t page,
+                    uintptr_t* start) {
+  // The caller runs on that mapping only if nothing is unmapped between it
+  // and `bottom`, a string the kernel put on it at exec.
+  if (!Mapped(top, (bottom & ~(page - 1)) + page)) return false;
   struct rlimit limit;
   uintptr_t span = kMaxStackSearch;
   if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
@@ -52,13 +57,14 @@ bool MainStackStart(uintptr_t top, uintptr_t page, uintptr_t* start) {
 // mincore(2) tells.
 uintptr_t known_start = 0;
 
-bool StackStart(uintptr_t top, uintptr_t page, uintptr_t* start) {
+bool StackStart(uintptr_t top, uintptr_t bottom, uintptr_t page,
+                uintptr_t* start) {
   unsigned char resident = 0;
   const bool grown = known_start == 0 ||
                      mincore(reinterpret_cast<void*>(known_start - page), page,
                              &resident) == 0 ||
                      errno != ENOMEM;
-  if (grown && !MainStackStart(top, page, &known_start)) {
+  if (grown && !MainStackStart(top, bottom, page, &known_start)) {
     known_start = 0;
     return false;
   }
@@ -74,9 +80,12 @@ size_t ReturnUnusedStack() {
   const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
   volatile char here = 0;
   const uintptr_t sp = reinterpret_cast<uintptr_t>(&here);
+  // The program's name, at the stack's far end (where it started).
+  const uintptr_t bottom = static_cast<uintptr_t>(getauxval(AT_EXECFN));
+  if (bottom <= sp) return 0;  // not on the stack the kernel made
   uintptr_t start = 0;
-  if (!StackStart(sp & ~(page - 1), page, &start)) return 0;
-  if (sp - start < kStackTrimMargin + page) return 0;  // nothing below
+  if (!StackStart(sp & ~(page - 1), bottom, page, &start)) return 0;
+  if (sp < start || sp - start < kStackTrimMargin + page) return 0;
   const uintptr_t hi = (sp - kStackTrimMargin) & ~(page - 1);
   if (madvise(reinterpret_cast<void*>(start), hi - start, MADV_DONTNEED) != 0) {
     return 0;

@@ -8,7 +8,8 @@
 // zeros, which is all a stack below its pointer may hold.
 //
 // Only the main thread's stack (the kernel's "[stack]" mapping) is
-// trimmed; from any other thread nothing happens. Its start is found
+// trimmed; from any other thread, or from a stack the program made itself
+// (a coroutine's), nothing happens. Its start is found
 // without /proc: the run of mapped pages below the caller ends there, as
 // the kernel keeps other mappings a guard gap away (a program that maps
 // memory just below its stack with MAP_FIXED must not call this). A margin

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <thread>
@@ -73,6 +74,35 @@ TEST(ReturnUnusedStack, NothingFromAnotherThread) {
   });
   other.join();
   EXPECT_EQ(given, 0u);
+}
+
+// On the main thread but on a stack of its own making (a coroutine's),
+// nothing is given back: the mappings below are not the stack's.
+ucontext_t main_context, other_context;
+size_t given_on_other_stack = 1;
+void OnOtherStack() {
+  (void)GoDeep(16 << 10);
+  given_on_other_stack = ReturnUnusedStack();
+}
+
+TEST(ReturnUnusedStack, NothingFromAnotherStack) {
+  // A hole below it, as below the real stack, so that only the check that
+  // this is not the stack the kernel made can say no.
+  const size_t size = 1 << 20;
+  char* reserved =
+      static_cast<char*>(mmap(nullptr, 2 * size, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(reserved, MAP_FAILED);
+  ASSERT_EQ(munmap(reserved, size), 0);
+  char* stack = reserved + size;
+  ASSERT_EQ(getcontext(&other_context), 0);
+  other_context.uc_stack.ss_sp = stack;
+  other_context.uc_stack.ss_size = size;
+  other_context.uc_link = &main_context;
+  makecontext(&other_context, OnOtherStack, 0);
+  ASSERT_EQ(swapcontext(&main_context, &other_context), 0);
+  EXPECT_EQ(given_on_other_stack, 0u);
+  munmap(stack, size);
 }
 
 }  // namespace
