@@ -25,7 +25,7 @@ constexpr uintptr_t kMaxStackSearch = uintptr_t{1} << 30;
 // shrinks it, and keeps other mappings a guard gap (stack_guard_gap, 1 MiB)
 // below it unless a program maps there with MAP_FIXED, which nothing here
 // does: the start is the end of the run of mapped pages below `top`, found
-// by bisection in about 20 msync calls, without /proc.
+// by bisection in 20 msync calls at most, without /proc.
 bool MainStackStart(uintptr_t top, uintptr_t bottom, uintptr_t page,
                     uintptr_t* start) {
   // The caller runs on that mapping only if nothing is unmapped between it

@@ -9,15 +9,15 @@
 //
 // Only the main thread's stack (the kernel's "[stack]" mapping) is
 // trimmed; from any other thread, or from a stack the program made itself
-// (a coroutine's), nothing happens. Its start is found
-// without /proc: the run of mapped pages below the caller ends there, as
+// (a coroutine's), nothing happens. Its start is found without /proc: the
+// run of mapped pages below the caller ends there, as
 // the kernel keeps other mappings a guard gap away (a program that maps
 // memory just below its stack with MAP_FIXED must not call this). A margin
 // below the caller (kStackTrimMargin bytes, then to the page) is kept for
 // the calls this makes and for the red zone of the ABIs that have one.
 //
-// Cost: the first call bisects with msync(2) (about 20 calls for an 8 MiB
-// stack limit); later ones look again only when the stack has grown since
+// Cost: the first call bisects with msync(2) (13 calls for an 8 MiB stack
+// limit, 20 at most); later ones look again only when the stack has grown since
 // (one mincore(2) tells), so a call is four system calls (gettid, getpid,
 // mincore, madvise): cheap enough for an event loop going idle after a
 // burst.
