@@ -99,13 +99,17 @@ TEST(Control, ControlledAndMainThread) {
 TEST(Protect, InterjectionFromThreadEndsProgram) {
   ChildResult r = RunInChild([] {
     Control([]() -> int {
+      // The worker is joined before the program ends: a detached one could
+      // still be returning from Interject while exit runs the destructors.
+      static std::thread* worker_thread = nullptr;
       std::thread::id main_id = std::this_thread::get_id();
       std::thread worker([main_id] {
         Interject([main_id] {
+          worker_thread->join();
           throw Exit(std::this_thread::get_id() == main_id ? 0 : 10);
         });
       });
-      worker.detach();
+      worker_thread = &worker;  // before Protect runs the interjection
       Protect();
     });
   });
