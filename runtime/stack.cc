@@ -1,12 +1,18 @@
 #include "runtime/stack.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <string>
+
+#include "runtime/fd.h"
 
 namespace fault {
 namespace {
@@ -17,6 +23,28 @@ bool Mapped(uintptr_t from, uintptr_t to) {
   return msync(reinterpret_cast<void*>(from), to - from, MS_ASYNC) == 0;
 }
 
+// The start of the "[stack]" line of /proc/self/maps, if `top` is in it:
+// where bisection finds no hole below the caller, as under qemu-user, whose
+// 32-bit guests live in one reserved host mapping (it shows the guest's
+// mappings in /proc/self/maps).
+bool StartFromProcMaps(uintptr_t top, uintptr_t* start) {
+  UniqueFd maps(open("/proc/self/maps", O_RDONLY | O_CLOEXEC));
+  if (!maps.valid()) return false;
+  StatusOr<std::string> text = ReadAll(maps.get(), 1 << 20);
+  if (!text.ok()) return false;
+  size_t at = text->find("[stack]");
+  if (at == std::string::npos) return false;
+  size_t line = text->rfind('\n', at);
+  const char* p = text->c_str() + (line == std::string::npos ? 0 : line + 1);
+  char* dash = nullptr;
+  const uintptr_t from = strtoull(p, &dash, 16);
+  if (dash == nullptr || *dash != '-') return false;
+  const uintptr_t to = strtoull(dash + 1, nullptr, 16);
+  if (top < from || top >= to) return false;
+  *start = from;
+  return true;
+}
+
 // The farthest the search for the stack's start goes below the caller.
 constexpr uintptr_t kMaxStackSearch = uintptr_t{1} << 30;
 
@@ -25,7 +53,7 @@ constexpr uintptr_t kMaxStackSearch = uintptr_t{1} << 30;
 // shrinks it, and keeps other mappings a guard gap (stack_guard_gap, 1 MiB)
 // below it unless a program maps there with MAP_FIXED, which nothing here
 // does: the start is the end of the run of mapped pages below `top`, found
-// by bisection in 20 msync calls at most, without /proc.
+// by bisection in 20 msync calls at most, without /proc (but see above).
 bool MainStackStart(uintptr_t top, uintptr_t bottom, uintptr_t page,
                     uintptr_t* start) {
   // The caller runs on that mapping only if nothing is unmapped between it
@@ -38,7 +66,7 @@ bool MainStackStart(uintptr_t top, uintptr_t bottom, uintptr_t page,
     span = (static_cast<uintptr_t>(limit.rlim_cur) + page - 1) & ~(page - 1);
   }
   uintptr_t unmapped = top > span + page ? top - span - page : 0;
-  if (Mapped(unmapped, top)) return false;  // no hole: not a stack we know
+  if (Mapped(unmapped, top)) return StartFromProcMaps(top, start);
   uintptr_t mapped = top;  // [mapped, top) is mapped; [unmapped, top) not
   while (mapped - unmapped > page) {
     uintptr_t mid = unmapped + (((mapped - unmapped) / 2) & ~(page - 1));

@@ -9,7 +9,8 @@
 //
 // Only the main thread's stack (the kernel's "[stack]" mapping) is
 // trimmed; from any other thread, or from a stack the program made itself
-// (a coroutine's), nothing happens. Its start is found without /proc: the
+// (a coroutine's), nothing happens. Its start is found without /proc (read
+// only where no hole shows below the stack, as under qemu-user): the
 // run of mapped pages below the caller ends there, as
 // the kernel keeps other mappings a guard gap away (a program that maps
 // memory just below its stack with MAP_FIXED must not call this). A margin

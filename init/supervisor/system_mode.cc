@@ -24,7 +24,9 @@ namespace {
 // so does spawning a service (the deepest PID 1's stack goes in its loop):
 // give the pages back, PID 1 would keep them for its whole life otherwise.
 // Six system calls at most, against the hundreds of microseconds a spawn
-// costs; pages touched again come back on demand.
+// costs; pages touched again come back on demand. The stack first: where
+// it reads /proc/self/maps (qemu-user), its buffer is freed before the heap
+// is trimmed.
 void ReturnFreedPages() {
   (void)fault::ReturnUnusedStack();
   (void)fault::ReturnFreedMemory();
