@@ -14,13 +14,13 @@
 // `RunOnce` blocks in epoll_wait with no timeout unless a timer is pending:
 // an idle scheduler makes no wake-ups at all. When only a signal can end
 // the wait (orphans reaped; no fd watch, timer, pidfd or deadline), it
-// blocks in a read of a second, blocking signalfd instead: one system call
-// less per wake-up.
+// takes the next signal with rt_sigtimedwait instead: one system call less
+// per wake-up, and the kernel's shortest path from a sender to the loop.
 //
 // Threading: every member except Interject and Stop must be called on the
 // thread that runs the loop ("the loop thread"). Interject and Stop are
 // thread-safe and async-signal-safe to the extent of one eventfd write and
-// one tgkill (a SIGCHLD to the loop thread, when it may be in that read;
+// one tgkill (a SIGCHLD to the loop thread, when it may be in that wait;
 // the loop takes it as a wake-up, not as a signal) (Interject allocates,
 // so it is NOT async-signal-safe; Stop is).
 // Callbacks run on the loop thread, one at a time, never re-entrantly;
@@ -155,7 +155,7 @@ class Scheduler {
   // RunOnce waits until at least one event is ready (or `deadline`, a
   // MonotonicNow() instant, passes; InfiniteDuration() for no limit), then
   // dispatches every ready event. Returns OK, or the Status of a failing
-  // epoll_wait or signalfd read (EINTR is retried).
+  // epoll_wait, signalfd read or rt_sigtimedwait (EINTR is retried).
   Status RunOnce(Duration deadline = InfiniteDuration());
 
   // Run calls RunOnce until Stop is called. Returns OK after Stop.

@@ -983,11 +983,11 @@ TEST(Scheduler, StopFromAnotherThreadEndsRun) {
   EXPECT_TRUE(status.ok()) << status.ToString();
 }
 
-// With orphans reaped and no fd, timer or deadline, Run waits in a blocking
-// signalfd read (scheduler.cc, "Waiting on signals alone"). What must still
+// With orphans reaped and no fd, timer or deadline, Run waits in
+// rt_sigtimedwait (scheduler.cc, "Waiting on signals alone"). What must still
 // wake it: Interject and Stop from another thread (each handshake leaves
 // the other thread racing the loop into its wait, so both the "wake seen
-// before blocking" and the "signal sent to the blocked read" paths run), a
+// before blocking" and the "signal sent to the blocked wait" paths run), a
 // signal, and a watched child's exit. A lost wake-up hangs the test.
 TEST(Scheduler, WaitOnSignalsAloneStillWakesForEverything) {
   auto scheduler = MakeScheduler();
@@ -1001,10 +1001,12 @@ TEST(Scheduler, WaitOnSignalsAloneStillWakesForEverything) {
   ASSERT_TRUE(ran.ok());
   auto tell = [&] { ASSERT_EQ(WriteAll(ran->write.get(), "r", 1), 0); };
   int usr1 = 0;
+  signalfd_siginfo usr1_info = {};
   ASSERT_TRUE(scheduler
                   ->OnSignal(SIGUSR1,
-                             [&](const signalfd_siginfo&) {
+                             [&](const signalfd_siginfo& info) {
                                ++usr1;
+                               usr1_info = info;
                                tell();
                              })
                   .ok());
@@ -1041,6 +1043,10 @@ TEST(Scheduler, WaitOnSignalsAloneStillWakesForEverything) {
   EXPECT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(interjected, kRounds);
   EXPECT_EQ(usr1, 1);
+  // As a signalfd would have told it (the wait took a siginfo_t).
+  EXPECT_EQ(usr1_info.ssi_signo, static_cast<uint32_t>(SIGUSR1));
+  EXPECT_EQ(usr1_info.ssi_code, SI_USER);
+  EXPECT_EQ(usr1_info.ssi_pid, static_cast<uint32_t>(getpid()));
   ASSERT_EQ(child_exits.size(), 1u);
   EXPECT_EQ(child_exits[0].pid, child);
   EXPECT_EQ(child_exits[0].exit_code(), 0);

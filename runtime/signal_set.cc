@@ -67,4 +67,10 @@ int ChangeSignalMask(int how, const sigset_t* set, sigset_t* old) {
              : errno;
 }
 
+int TakeSignal(const sigset_t& set, siginfo_t* info) {
+  const long signo =
+      syscall(SYS_rt_sigtimedwait, &set, info, nullptr, kKernelSetBytes);
+  return signo > 0 ? static_cast<int>(signo) : -errno;
+}
+
 }  // namespace fault

@@ -16,8 +16,8 @@
 // set made here.
 //
 // Thread and signal safety: every function is async-signal-safe (bit
-// operations, and one system call in ChangeSignalMask), so they may be used
-// between fork and exec.
+// operations, and one system call in ChangeSignalMask and TakeSignal), so
+// they may be used between fork and exec.
 
 #ifndef FAULT_RUNTIME_SIGNAL_SET_H_
 #define FAULT_RUNTIME_SIGNAL_SET_H_
@@ -54,6 +54,15 @@ bool HasSignal(const sigset_t& set, int signo);
 // the kernel has them (the libraries filter their own signals out of one or
 // the other). Returns 0 or the errno value.
 int ChangeSignalMask(int how, const sigset_t* set, sigset_t* old);
+
+// Waits until a signal of `set` is pending for the calling thread (its own
+// or the process's), dequeues it into `*info` and returns its number; as
+// sigwaitinfo(set, info), through the system call itself so that no C
+// library leaves its own signals out of `set`. Returns minus the errno
+// value instead: -EINTR when a signal outside `set` ran a handler. The
+// signals of `set` should be blocked; one that is not may run its
+// disposition instead.
+int TakeSignal(const sigset_t& set, siginfo_t* info);
 
 }  // namespace fault
 

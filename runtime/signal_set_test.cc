@@ -1,7 +1,11 @@
 #include "runtime/signal_set.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "gtest/gtest.h"
@@ -64,6 +68,51 @@ TEST(SignalSet, BlocksAndDeliversSignal34) {
   ASSERT_EQ(ChangeSignalMask(SIG_SETMASK, &old, nullptr), 0);
   ASSERT_EQ(ChangeSignalMask(SIG_BLOCK, nullptr, &now), 0);
   EXPECT_EQ(HasSignal(now, kRealtimeMin), HasSignal(old, kRealtimeMin));
+}
+
+// TakeSignal takes what the C library would leave out of a sigwaitinfo
+// set (34 is musl's own), and the thread's pending signal before the
+// process's.
+TEST(SignalSet, TakeSignalTakesSignal34AndThreadSignalsFirst) {
+  sigset_t set = NoSignals(), old;
+  AddSignal(&set, kRealtimeMin);
+  AddSignal(&set, SIGUSR2);
+  ASSERT_EQ(ChangeSignalMask(SIG_BLOCK, &set, &old), 0);
+  ASSERT_EQ(kill(getpid(), kRealtimeMin), 0);
+  ASSERT_EQ(syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGUSR2), 0);
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  EXPECT_EQ(TakeSignal(set, &info), SIGUSR2);
+  EXPECT_EQ(info.si_code, SI_TKILL);
+  EXPECT_EQ(TakeSignal(set, &info), kRealtimeMin);
+  EXPECT_EQ(info.si_code, SI_USER);
+  EXPECT_EQ(info.si_pid, getpid());
+  ASSERT_EQ(ChangeSignalMask(SIG_SETMASK, &old, nullptr), 0);
+}
+
+// A handled signal outside the set ends the wait: -EINTR.
+TEST(SignalSet, TakeSignalReturnsMinusEintrForAHandledSignal) {
+  struct sigaction action, old_action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = [](int) {};
+  ASSERT_EQ(sigaction(SIGALRM, &action, &old_action), 0);
+  sigset_t set = NoSignals();
+  AddSignal(&set, SIGUSR1);
+  sigset_t old;
+  ASSERT_EQ(ChangeSignalMask(SIG_BLOCK, &set, &old), 0);
+  // The timer fires once the thread is waiting, or before: then the
+  // handler has run and the second alarm ends the wait.
+  itimerval every;
+  memset(&every, 0, sizeof every);
+  every.it_value.tv_usec = 1000;
+  every.it_interval.tv_usec = 1000;
+  ASSERT_EQ(setitimer(ITIMER_REAL, &every, nullptr), 0);
+  siginfo_t info;
+  EXPECT_EQ(TakeSignal(set, &info), -EINTR);
+  memset(&every, 0, sizeof every);
+  setitimer(ITIMER_REAL, &every, nullptr);
+  sigaction(SIGALRM, &old_action, nullptr);
+  ASSERT_EQ(ChangeSignalMask(SIG_SETMASK, &old, nullptr), 0);
 }
 
 }  // namespace

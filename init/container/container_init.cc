@@ -93,7 +93,7 @@ fault::Status ContainerInit::WatchSignals() {
   // Orphans are news only when logged, or once draining has begun: until
   // then the kernel may reap them, and PID 1 does not wake up for them.
   // It does so from the first orphan on: until then the loop sleeps in one
-  // read of its signalfd, and forwards a signal in two system calls (read,
+  // rt_sigtimedwait, and forwards a signal in two system calls (that and
   // kill) where a pidfd to wait on as well would make it three.
   const bool logged =
       log_.Enabled(options_.warn_reaped ? LogLevel::kWarning : LogLevel::kInfo);
@@ -173,6 +173,8 @@ void ContainerInit::OnSignal(int signo) {
                strerror(errno));
     return;
   }
+  // The line is made only when it is logged: forwarding is the hot path.
+  if (!log_.Enabled(LogLevel::kInfo)) return;
   log_.Info("forwarded ", Name(signo),
             forwarded != signo ? absl::StrCat(" as ", Name(forwarded)) : "",
             " to ", options_.process_group ? "process group " : "pid ", child_);
