@@ -58,15 +58,19 @@
 // against four). rt_sigtimedwait rather than a read of a blocking signalfd:
 // the kernel's path from the sender to the waiter is shorter (a minimal
 // forwarding loop, on one CPU, kill to the child's handler: 3.31 µs against
-// 3.45), and no second signalfd is kept in step with the mask. The siginfo_t
-// becomes the signalfd_siginfo callbacks take (ToSignalfdSiginfo, siginfo.h).
-// Wake (Stop, Interject) cannot reach that wait through the eventfd, so it also
-// sends SIGCHLD to the loop thread when waiting_on_signals_ says the loop
-// may be in it; the loop checks wakes_ after setting waiting_on_signals_
-// (both sequentially consistent), so either the loop sees the wake and
-// does not block, or Wake sees the flag and sends the signal. That SIGCHLD
-// (SI_TKILL from our own pid) is a wake-up, not dispatched as a signal; a
-// spare one costs one waitid.
+// 3.45), and no second signalfd is kept in step with the mask. Meanwhile
+// signal_fd_ is out of the epoll set (PollSignalFd): while it is in, each
+// kill of the process runs epoll's wake-up callback before it returns (the
+// same minimal loop with a polled signalfd beside it: 3.44 µs). It rejoins the
+// set before the next epoll_wait, where it reports what is pending. The
+// siginfo_t becomes the signalfd_siginfo callbacks take (ToSignalfdSiginfo,
+// siginfo.h). Wake (Stop, Interject) cannot reach that wait through the
+// eventfd, so it also sends SIGCHLD to the loop thread when waiting_on_signals_
+// says the loop may be in it; the loop checks wakes_ after setting
+// waiting_on_signals_ (both sequentially consistent), so either the loop sees
+// the wake and does not block, or Wake sees the flag and sends the signal. That
+// SIGCHLD (SI_TKILL from our own pid) is a wake-up, not dispatched as a signal;
+// a spare one costs one waitid.
 
 #include "runtime/scheduler.h"
 
@@ -216,13 +220,14 @@ class Scheduler::Impl {
   Status HoldSignal(int signo);
   void ReleaseSignal(int signo);
   Status UpdateSignalFd();
+  Status PollSignalFd(bool polled);
   Status HandleSignals();
   // Dispatches `count` signals read into `buffer`; true if SIGCHLD was
   // among them (the caller reaps).
   bool DispatchSignals(const signalfd_siginfo* buffer, size_t count);
   bool CanWaitOnSignalsAlone(Duration deadline) const;
-  // Not inlined: its signal buffer stays out of RunOnce's frame, on which
-  // the loop sleeps in epoll_wait.
+  // Not inlined: its siginfo stays out of RunOnce's frame, on which the
+  // loop sleeps in epoll_wait.
   ABSL_ATTRIBUTE_NOINLINE Status WaitOnSignalsAlone();
   void DispatchSignal(const signalfd_siginfo& info);
 
@@ -258,6 +263,7 @@ class Scheduler::Impl {
   UniqueFd timer_fd_;
   UniqueFd wake_fd_;
   UniqueFd signal_fd_;
+  bool signal_fd_polled_ = false;  // in the epoll set (PollSignalFd)
 
   WatchId next_id_ = 1;
   // Watches with an id >= this were added during the current batch.
@@ -327,9 +333,8 @@ Status Scheduler::Impl::Init() {
   if (!signal_fd_) return ErrnoToStatus(errno, "unable to create signalfd");
   FAULT_RETURN_IF_ERROR(
       EpollAdd(timer_fd_.get(), EpollKey(Source::kTimer, 0), EPOLLIN));
-  FAULT_RETURN_IF_ERROR(
-      EpollAdd(wake_fd_.get(), EpollKey(Source::kWake, 0), EPOLLIN));
-  return EpollAdd(signal_fd_.get(), EpollKey(Source::kSignal, 0), EPOLLIN);
+  // signal_fd_ joins the epoll set before the first epoll_wait (PollSignalFd).
+  return EpollAdd(wake_fd_.get(), EpollKey(Source::kWake, 0), EPOLLIN);
 }
 
 Scheduler::Impl::~Impl() {
@@ -491,6 +496,23 @@ void Scheduler::Impl::RunDueTimers() {
 
 // ---------------------------------------------------------------------------
 // Signals.
+
+// PollSignalFd puts signal_fd_ in the epoll set or takes it out (see
+// "Waiting on signals alone"): each signal sent to a process whose signalfd
+// is polled runs the epoll callback in the sender's kill, so the loop keeps
+// it out while it takes signals with rt_sigtimedwait.
+Status Scheduler::Impl::PollSignalFd(bool polled) {
+  if (polled == signal_fd_polled_) return OkStatus();
+  if (polled) {
+    FAULT_RETURN_IF_ERROR(
+        EpollAdd(signal_fd_.get(), EpollKey(Source::kSignal, 0), EPOLLIN));
+  } else if (epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, signal_fd_.get(),
+                       nullptr) != 0) {
+    return ErrnoToStatus(errno, "unable to stop polling signalfd");
+  }
+  signal_fd_polled_ = polled;
+  return OkStatus();
+}
 
 Status Scheduler::Impl::UpdateSignalFd() {
   if (signalfd(signal_fd_.get(), &signal_mask_, 0) < 0) {
@@ -1043,12 +1065,14 @@ Status Scheduler::Impl::RunOnce(Duration deadline) {
   for (;;) {
     FAULT_RETURN_IF_ERROR(ArmTimer());
     if (CanWaitOnSignalsAlone(deadline)) {
+      FAULT_RETURN_IF_ERROR(PollSignalFd(false));
       FAULT_RETURN_IF_ERROR(WaitOnSignalsAlone());
       if (dispatched_ != dispatched_before || stops_.load() != stops_before) {
         return OkStatus();
       }
       continue;
     }
+    FAULT_RETURN_IF_ERROR(PollSignalFd(true));
     const int count = epoll_wait(epoll_fd_.get(), events, kEpollBatch,
                                  EpollTimeout(deadline));
     if (count < 0) {

@@ -1054,6 +1054,36 @@ TEST(Scheduler, WaitOnSignalsAloneStillWakesForEverything) {
   ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
 }
 
+// Waiting on signals alone keeps the signalfd out of the epoll set; once
+// something else is watched, the loop is back in epoll_wait and a signal
+// must still reach it, through the signalfd put back in the set. The first
+// signal is pending before the wait alone begins; the epoll_wait is bounded
+// (a minute), so that a lost signal fails the test instead of hanging it.
+TEST(Scheduler, SignalsReachEpollWaitAfterWaitingAlone) {
+  auto scheduler = MakeScheduler();
+  ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
+  std::vector<int> codes;
+  ASSERT_TRUE(scheduler
+                  ->OnSignal(SIGUSR1,
+                             [&](const signalfd_siginfo& info) {
+                               codes.push_back(info.ssi_code);
+                             })
+                  .ok());
+  const fault::Duration limit = fault::MonotonicNow() + fault::Seconds(60);
+  ASSERT_EQ(kill(getpid(), SIGUSR1), 0);
+  ASSERT_TRUE(scheduler->RunOnce().ok());  // no deadline: waits alone
+  ASSERT_EQ(codes.size(), 1u);
+  // A pipe watched: the next wait is epoll_wait.
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  ASSERT_TRUE(scheduler->OnReadable(pipe->read.get(), [] {}).ok());
+  ASSERT_EQ(syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGUSR1), 0);
+  ASSERT_TRUE(scheduler->RunOnce(limit).ok());
+  ASSERT_EQ(codes.size(), 2u);
+  EXPECT_EQ(codes[0], SI_USER);
+  EXPECT_EQ(codes[1], SI_TKILL);
+}
+
 // Stop called by a callback makes Run return after that dispatch.
 TEST(Scheduler, StopInCallbackEndsRun) {
   auto scheduler = MakeScheduler();
