@@ -178,10 +178,14 @@ struct FdInterest {
   std::vector<Scheduler::WatchId> writers;
 };
 
+constexpr size_t kMaxSignalWatches = 65535;  // SignalHold::watches
+
 // One signal held by watches or internal users.
 struct SignalHold {
   int holders = 0;
-  int watches = 0;           // entries of signal_watches_ for the signal
+  // Entries of signal_watches_ for the signal; 16 bits keep the array as
+  // small as it was without (OnSignals refuses a watch beyond the limit).
+  uint16_t watches = 0;
   bool was_blocked = false;  // blocked in the thread mask before the first
 };
 
@@ -563,6 +567,12 @@ StatusOr<Scheduler::WatchId> Scheduler::Impl::OnSignals(
                                                ": not a signal that "
                                                "can be caught"));
     }
+    const size_t listed = std::count(signos.begin(), signos.end(), signo);
+    if (signals_[signo].watches + listed > kMaxSignalWatches) {
+      return ResourceExhaustedError(
+          absl::StrCat("unable to watch signal ", signo, ": ",
+                       kMaxSignalWatches, " watches of one signal at most"));
+    }
   }
   for (size_t i = 0; i < signos.size(); ++i) {
     Status held = HoldSignal(signos[i]);
@@ -575,7 +585,13 @@ StatusOr<Scheduler::WatchId> Scheduler::Impl::OnSignals(
   watch->kind = Watch::Kind::kSignal;
   watch->signal_callback = std::move(fn);
   const WatchId id = Insert(std::move(watch));
-  signal_watches_.reserve(signal_watches_.size() + signos.size());
+  // Exactly what the first watch needs (container mode's one watch of some
+  // 50 signals: one allocation), and geometric growth after it: an exact
+  // reserve on each call would copy the whole vector on each.
+  const size_t needed = signal_watches_.size() + signos.size();
+  if (needed > signal_watches_.capacity()) {
+    signal_watches_.reserve(std::max(needed, 2 * signal_watches_.size()));
+  }
   for (int signo : signos) {
     signal_watches_.emplace_back(signo, id);
     ++signals_[signo].watches;

@@ -86,7 +86,8 @@ class Scheduler {
   // OnSignal runs `fn` for each delivery of `signo` (coalesced as the
   // kernel coalesces standard signals). Several watches of one signal all
   // run, in the order added. SIGKILL and SIGSTOP are refused
-  // (kInvalidArgument).
+  // (kInvalidArgument); so is a 65,536th watch of one signal
+  // (kResourceExhausted).
   StatusOr<WatchId> OnSignal(int signo, SignalCallback fn);
   // OnSignals is OnSignal for several signals with one callback and one
   // watch (container mode forwards some 50 signals: one watch each would

@@ -1084,6 +1084,33 @@ TEST(Scheduler, SignalsReachEpollWaitAfterWaitingAlone) {
   EXPECT_EQ(codes[1], SI_TKILL);
 }
 
+// A signal's watches are counted in 16 bits: the 65,536th is refused, and
+// one cancelled makes room again; the rest still run.
+TEST(Scheduler, SixtyFiveThousandFiveHundredThirtyFiveWatchesOfOneSignal) {
+  auto scheduler = MakeScheduler();
+  int runs = 0;
+  std::vector<Scheduler::WatchId> ids;
+  for (int i = 0; i < 65535; ++i) {
+    StatusOr<Scheduler::WatchId> id =
+        scheduler->OnSignal(SIGUSR2, [&](const signalfd_siginfo&) { ++runs; });
+    ASSERT_TRUE(id.ok()) << i << ": " << id.status().ToString();
+    ids.push_back(*id);
+  }
+  StatusOr<Scheduler::WatchId> refused =
+      scheduler->OnSignals({SIGUSR1, SIGUSR2}, [](const signalfd_siginfo&) {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(refused.status().message(),
+            "unable to watch signal 12: 65535 watches of one signal at most");
+  scheduler->Cancel(ids.back());
+  ASSERT_TRUE(
+      scheduler->OnSignal(SIGUSR2, [&](const signalfd_siginfo&) { ++runs; })
+          .ok());
+  ASSERT_EQ(kill(getpid(), SIGUSR2), 0);
+  ASSERT_TRUE(scheduler->RunOnce().ok());
+  EXPECT_EQ(runs, 65535);
+}
+
 // Stop called by a callback makes Run return after that dispatch.
 TEST(Scheduler, StopInCallbackEndsRun) {
   auto scheduler = MakeScheduler();
