@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/signal_state.h"
 #include "runtime/signals.h"
 
 namespace fault {
@@ -87,7 +88,7 @@ class Line {
   struct sigaction action = {};
   action.sa_handler = SIG_DFL;
   sigemptyset(&action.sa_mask);
-  sigaction(signo, &action, nullptr);
+  ChangeDisposition(signo, &action, nullptr);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, signo);
@@ -190,7 +191,7 @@ Status InstallCrashHandler(const char* program, CrashAction action) {
   handler.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigfillset(&handler.sa_mask);
   for (int signo : kFaultSignals) {
-    if (sigaction(signo, &handler, nullptr) != 0) {
+    if (ChangeDisposition(signo, &handler, nullptr) != 0) {
       return InternalError(absl::StrCat("sigaction(", SignalIdentifier(signo),
                                         "): ", strerror(errno)));
     }

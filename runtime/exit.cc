@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/callsets.h"
 #include "runtime/fd.h"
+#include "runtime/signal_state.h"
 #include "runtime/signals.h"
 
 namespace fault {
@@ -36,7 +37,7 @@ Status Install(std::initializer_list<int> signals, void (*handler)(int)) {
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;  // no SA_RESTART: blocking calls return EINTR
   for (int signo : signals) {
-    if (sigaction(signo, &action, nullptr) != 0) {
+    if (ChangeDisposition(signo, &action, nullptr) != 0) {
       char name[12];
       return ErrnoToStatus(errno, absl::StrCat("unable to set the handler of ",
                                                SignalDisplayName(signo, name)));
@@ -71,7 +72,7 @@ void Interruption::Raise() const {
   struct sigaction action = {};
   action.sa_handler = SIG_DFL;
   sigemptyset(&action.sa_mask);
-  (void)sigaction(signo_, &action, nullptr);
+  (void)ChangeDisposition(signo_, &action, nullptr);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, signo_);

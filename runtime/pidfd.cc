@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "runtime/fd.h"
+#include "runtime/signal_state.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -48,7 +49,7 @@ bool Probe() {
   struct sigaction default_action = {};
   default_action.sa_handler = SIG_DFL;
   struct sigaction saved;
-  if (sigaction(SIGCHLD, &default_action, &saved) != 0) return false;
+  if (ChangeDisposition(SIGCHLD, &default_action, &saved) != 0) return false;
   const pid_t child = fork();
   if (child == 0) _exit(0);
   bool kept = false;
@@ -63,7 +64,7 @@ bool Probe() {
     kept = pidfd && waited == 0 && ReadReapedExit(pidfd.get(), &status) == 0 &&
            status == 0;
   }
-  (void)sigaction(SIGCHLD, &saved, nullptr);
+  (void)ChangeDisposition(SIGCHLD, &saved, nullptr);
   return kept;
 }
 

@@ -104,6 +104,7 @@
 #include "runtime/pidfd.h"
 #include "runtime/siginfo.h"
 #include "runtime/signal_set.h"
+#include "runtime/signal_state.h"
 
 namespace fault {
 namespace {
@@ -937,9 +938,9 @@ void Scheduler::Impl::SetKernelReaping(bool on) {
   if (on) {
     struct sigaction ignore = {};
     ignore.sa_handler = SIG_IGN;
-    (void)sigaction(SIGCHLD, &ignore, &saved_sigchld_);
+    (void)ChangeDisposition(SIGCHLD, &ignore, &saved_sigchld_);
   } else {
-    (void)sigaction(SIGCHLD, &saved_sigchld_, nullptr);
+    (void)ChangeDisposition(SIGCHLD, &saved_sigchld_, nullptr);
   }
   kernel_reaps_ = on;
 }

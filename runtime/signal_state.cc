@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 
@@ -72,6 +73,19 @@ SignalState& Initial() {
   return state;
 }
 
+// The signals given to ChangeDisposition, signal N as bit (N-1) % 32 of
+// word (N-1) / 32: two 32-bit words, lock-free on every target.
+std::atomic<uint32_t> g_changed[2];
+
+bool Changed(int signo) {
+  return (g_changed[(signo - 1) / 32].load() >> ((signo - 1) % 32)) & 1;
+}
+
+// Whether `signo` may be at something other than SIG_DFL now.
+bool MayNotBeDefault(int signo) {
+  return Changed(signo) || !Initial().is_default_at_capture(signo);
+}
+
 }  // namespace
 
 SignalState SignalState::Capture() {
@@ -84,13 +98,22 @@ SignalState SignalState::Capture() {
     void (*handler)(int) = Disposition(signo);
     if (handler == SIG_IGN) AddSignal(&state.ignored_, signo);
     if (handler != SIG_DFL) AddSignal(&state.not_default_, signo);
+    if (handler == SIG_IGN && OwnedByLibc(signo)) {
+      state.library_ignored_ |= uint32_t{1} << (signo - 32);
+    }
   }
   return state;
+}
+
+bool SignalState::is_default_at_capture(int signo) const {
+  if (OwnedByLibc(signo)) return ((library_ignored_ >> (signo - 32)) & 1) == 0;
+  return !HasSignal(not_default_, signo);
 }
 
 int SignalState::Apply() const {
   for (int signo = 1; signo < NSIG; ++signo) {
     if (!Catchable(signo)) continue;
+    if (!ignored(signo) && !MayNotBeDefault(signo)) continue;
     int error = SetDisposition(signo, ignored(signo) ? SIG_IGN : SIG_DFL);
     if (error != 0) return error;
   }
@@ -99,7 +122,7 @@ int SignalState::Apply() const {
 
 int SignalState::ApplyClean() {
   for (int signo = 1; signo < NSIG; ++signo) {
-    if (!Catchable(signo)) continue;
+    if (!Catchable(signo) || !MayNotBeDefault(signo)) continue;
     int error = SetDisposition(signo, SIG_DFL);
     if (error != 0) return error;
   }
@@ -124,6 +147,14 @@ int HoldAsynchronousSignals() {
     RemoveSignal(&held, signo);
   }
   return ChangeSignalMask(SIG_BLOCK, &held, nullptr);
+}
+
+int ChangeDisposition(int signo, const struct sigaction* action,
+                      struct sigaction* old) {
+  if (action != nullptr && signo >= 1 && signo <= 64) {
+    g_changed[(signo - 1) / 32].fetch_or(uint32_t{1} << ((signo - 1) % 32));
+  }
+  return sigaction(signo, action, old) == 0 ? 0 : errno;
 }
 
 const SignalState& InitialSignalState() { return Initial(); }

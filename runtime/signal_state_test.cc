@@ -1,6 +1,8 @@
 #include "runtime/signal_state.h"
 
 #include <signal.h>
+#include <stdint.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "gtest/gtest.h"
@@ -32,18 +34,27 @@ void (*Disposition(int signo))(int) {
 
 void Handler(int) {}
 
+// A disposition changed as the runtime changes them (signal_state.h).
+void Set(int signo, void (*handler)(int)) {
+  struct sigaction action = {};
+  action.sa_handler = handler;
+  sigemptyset(&action.sa_mask);
+  ChangeDisposition(signo, &action, nullptr);
+}
+
 // Apply restores the captured mask and ignored set, and turns handlers
 // installed since into SIG_DFL.
 TEST(SignalState, ApplyRestoresCapture) {
   testing::ChildResult r = RunInChild([] {
     signal(SIGHUP, SIG_IGN);
     Block(SIGUSR1);
+    CaptureInitialSignalState();
     SignalState start = SignalState::Capture();
     if (!start.ignored(SIGHUP) || start.ignored(SIGTERM)) _exit(10);
     // What a program does to itself after start-up.
-    signal(SIGHUP, Handler);
-    signal(SIGTERM, Handler);
-    signal(SIGINT, SIG_IGN);
+    Set(SIGHUP, Handler);
+    Set(SIGTERM, Handler);
+    Set(SIGINT, SIG_IGN);
     Block(SIGUSR2);
     sigset_t empty;
     sigemptyset(&empty);
@@ -59,17 +70,74 @@ TEST(SignalState, ApplyRestoresCapture) {
   EXPECT_EQ(r.status.ToString(), "exit 0");
 }
 
-// ApplyClean leaves nothing blocked and nothing ignored.
+// ApplyClean leaves nothing blocked and nothing ignored: what was so at
+// the initial capture, and what changed since.
 TEST(SignalState, ApplyCleanResetsEverything) {
   testing::ChildResult r = RunInChild([] {
     signal(SIGPIPE, SIG_IGN);
-    signal(SIGTERM, Handler);
+    CaptureInitialSignalState();
+    Set(SIGTERM, Handler);
+    Set(SIGQUIT, SIG_IGN);
     Block(SIGCHLD);
     if (SignalState::ApplyClean() != 0) _exit(10);
-    if (Disposition(SIGPIPE) != SIG_DFL || Disposition(SIGTERM) != SIG_DFL) {
+    if (Disposition(SIGPIPE) != SIG_DFL || Disposition(SIGTERM) != SIG_DFL ||
+        Disposition(SIGQUIT) != SIG_DFL) {
       _exit(11);
     }
     if (Blocked(SIGCHLD)) _exit(12);
+    _exit(0);
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 0");
+}
+
+// The other side of that: ApplyClean and Apply set only the signals that
+// may not be at SIG_DFL. A disposition changed behind ChangeDisposition's
+// back after the initial capture (which the header forbids) is left as it
+// is, which shows the others were not touched either.
+TEST(SignalState, ApplyTouchesOnlyWhatMayDiffer) {
+  testing::ChildResult r = RunInChild([] {
+    CaptureInitialSignalState();
+    signal(SIGUSR2, SIG_IGN);  // not through ChangeDisposition
+    Set(SIGUSR1, SIG_IGN);
+    if (SignalState::ApplyClean() != 0) _exit(10);
+    if (Disposition(SIGUSR1) != SIG_DFL) _exit(11);
+    if (Disposition(SIGUSR2) != SIG_IGN) _exit(12);
+    Set(SIGUSR1, SIG_IGN);
+    if (InitialSignalState().Apply() != 0) _exit(13);
+    if (Disposition(SIGUSR1) != SIG_DFL) _exit(14);
+    if (Disposition(SIGUSR2) != SIG_IGN) _exit(15);
+    _exit(0);
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 0");
+}
+
+// Signal 33 is the C library's own (glibc and musl alike; glibc's
+// sigaction refuses it): read and set with the system call. Ignored when
+// the initial state is captured, ApplyClean still resets it.
+struct KernelAction {
+  uintptr_t handler;
+  unsigned long flags;
+  uintptr_t restorer;
+  uint64_t mask;
+};
+
+uintptr_t RawHandler(int signo) {
+  KernelAction current = {};
+  syscall(SYS_rt_sigaction, signo, nullptr, &current, sizeof current.mask);
+  return current.handler;
+}
+
+TEST(SignalState, ApplyCleanResetsALibrarySignalIgnoredAtStart) {
+  testing::ChildResult r = RunInChild([] {
+    KernelAction ignore = {};
+    ignore.handler = reinterpret_cast<uintptr_t>(SIG_IGN);
+    if (syscall(SYS_rt_sigaction, 33, &ignore, nullptr, sizeof ignore.mask)) {
+      _exit(10);
+    }
+    CaptureInitialSignalState();
+    if (InitialSignalState().is_default_at_capture(33)) _exit(11);
+    if (SignalState::ApplyClean() != 0) _exit(12);
+    if (RawHandler(33) != reinterpret_cast<uintptr_t>(SIG_DFL)) _exit(13);
     _exit(0);
   });
   EXPECT_EQ(r.status.ToString(), "exit 0");

@@ -247,6 +247,10 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
     FAULT_ASSIGN_OR_RETURN(go, MakePipe());
   }
 
+  // The child reads the initial signal state: captured here if not yet,
+  // not in the child (a function-local static, whose first use is not
+  // async-signal-safe).
+  (void)InitialSignalState();
   (void)fflush(nullptr);
   pid_t pid = fork();
   if (pid < 0) {

@@ -16,6 +16,7 @@
 #include "runtime/exit_status.h"
 #include "runtime/fd.h"
 #include "runtime/pidfd.h"
+#include "runtime/signal_state.h"
 
 namespace fault {
 namespace {
@@ -165,17 +166,21 @@ TEST(Spawn, EnvironmentAndProcessGroup) {
 }
 
 // Clean signals: nothing blocked or ignored in the child, whatever the
-// parent had.
+// parent had (a disposition changed as signal_state.h asks, through
+// ChangeDisposition).
 TEST(Spawn, CleanSignalState) {
   sigset_t set, old;
   sigemptyset(&set);
   sigaddset(&set, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &set, &old);
-  signal(SIGHUP, SIG_IGN);
+  struct sigaction action = {};
+  action.sa_handler = SIG_IGN;
+  ASSERT_EQ(ChangeDisposition(SIGHUP, &action, nullptr), 0);
   SpawnOptions options;
   std::string out =
       Output(options, "grep -E '^Sig(Blk|Ign)' /proc/self/status");
-  signal(SIGHUP, SIG_DFL);
+  action.sa_handler = SIG_DFL;
+  ASSERT_EQ(ChangeDisposition(SIGHUP, &action, nullptr), 0);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   EXPECT_EQ(out, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
 }

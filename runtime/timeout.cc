@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/signal_state.h"
 
 #ifndef sigev_notify_thread_id
 #define sigev_notify_thread_id _sigev_un._tid
@@ -91,13 +92,13 @@ void AcquireHandler() {
   action.sa_sigaction = &OnAlarm;
   action.sa_flags = SA_SIGINFO;  // No SA_RESTART: blocking calls get EINTR.
   sigemptyset(&action.sa_mask);
-  sigaction(SIGALRM, &action, &g_previous);
+  ChangeDisposition(SIGALRM, &action, &g_previous);
 }
 
 void ReleaseHandler() {
   std::lock_guard<std::mutex> lock(g_mu);
   if (--g_users > 0) return;
-  sigaction(SIGALRM, &g_previous, nullptr);
+  ChangeDisposition(SIGALRM, &g_previous, nullptr);
 }
 
 // BeginThread prepares the calling thread for its outermost scope.

@@ -14,6 +14,7 @@
 #include "init/system/unit_directory.h"
 #include "runtime/fd.h"
 #include "runtime/heap.h"
+#include "runtime/signal_state.h"
 #include "runtime/signals.h"
 #include "runtime/stack.h"
 
@@ -58,8 +59,11 @@ int SystemMode::Run() {
   }
   // A closed stderr or a departed control client must not end faultinit
   // when it is not PID 1 (PID 1 is spared default-action signals anyway).
-  // Services start with every disposition back to its default.
-  signal(SIGPIPE, SIG_IGN);
+  // Services start with every disposition back to its default (through
+  // ChangeDisposition, the spawn knows to reset this one).
+  struct sigaction ignore = {};
+  ignore.sa_handler = SIG_IGN;
+  (void)fault::ChangeDisposition(SIGPIPE, &ignore, nullptr);
   if (mkdir("/run/faultinit", 0755) != 0 && errno != EEXIST) {
     log_.Warning("unable to create /run/faultinit: ", strerror(errno));
   }
