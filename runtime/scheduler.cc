@@ -71,6 +71,19 @@
 // the wake and does not block, or Wake sees the flag and sends the signal. That
 // SIGCHLD (SI_TKILL from our own pid) is a wake-up, not dispatched as a signal;
 // a spare one costs one waitid.
+//
+// Relaying (RelaySignals). Container mode's hot path is a signal in, the
+// same signal out to the child; through a callback it costs the loop some
+// 550 instructions (conversion to signalfd_siginfo, the watch scan, the
+// watch lookup, shared_ptr and std::function calls, RunOnce's return and
+// re-entry), five times what a sigwait-and-kill loop costs. A relay is a
+// table by signal number (relay_, allocated only while on): the signal
+// taken is looked up there before anything else (Relay, from
+// DispatchSignals and from the wait on signals alone), and a hit is one
+// kill(2). The wait on signals alone loops on rt_sigtimedwait while what it
+// takes is relayed, so a relayed signal costs two system calls and a few
+// dozen instructions. It is not an event (dispatched_ is not counted), so
+// RunOnce goes on waiting.
 
 #include "runtime/scheduler.h"
 
@@ -161,7 +174,7 @@ void DrainCounter(int fd) {
 }
 
 struct Watch {
-  enum class Kind { kTimer, kSignal, kExit, kReadable, kWritable };
+  enum class Kind { kTimer, kSignal, kRelay, kExit, kReadable, kWritable };
   Kind kind;
   Scheduler::Callback callback;  // timers and fd watches
   Scheduler::SignalCallback signal_callback;
@@ -190,6 +203,14 @@ struct SignalHold {
   bool was_blocked = false;  // blocked in the thread mask before the first
 };
 
+// The relay (RelaySignals): by signal taken, the signal sent for it; 0 for
+// a signal not relayed.
+struct SignalRelay {
+  pid_t target = 0;
+  uint8_t sent[NSIG] = {};
+};
+static_assert(NSIG <= 256, "a sent signal is stored in 8 bits");
+
 }  // namespace
 
 class Scheduler::Impl {
@@ -200,6 +221,8 @@ class Scheduler::Impl {
   WatchId AddTimer(Duration delay, Duration period, Callback fn);
   StatusOr<WatchId> OnSignals(const std::vector<int>& signos,
                               SignalCallback fn);
+  StatusOr<WatchId> RelaySignals(
+      const std::vector<std::pair<int, int>>& relayed, pid_t target);
   StatusOr<WatchId> OnExit(pid_t pid, ExitCallback fn);
   StatusOr<WatchId> OnExit(pid_t pid, UniqueFd pidfd, ExitCallback fn);
   Status ReapOrphans(ExitCallback fn, OrphanReaping how);
@@ -227,8 +250,11 @@ class Scheduler::Impl {
   Status UpdateSignalFd();
   Status PollSignalFd(bool polled);
   Status HandleSignals();
-  // Dispatches `count` signals read into `buffer`; true if SIGCHLD was
-  // among them (the caller reaps).
+  // Relay: if the relay takes `signo`, sends what it says; true if it did.
+  bool Relay(int signo);
+  void EndRelay();
+  // Dispatches `count` signals read into `buffer`, relayed or to their
+  // watches; true if SIGCHLD was among them (the caller reaps).
   bool DispatchSignals(const signalfd_siginfo* buffer, size_t count);
   bool CanWaitOnSignalsAlone(Duration deadline) const;
   // Not inlined: its siginfo stays out of RunOnce's frame, on which the
@@ -283,6 +309,7 @@ class Scheduler::Impl {
   std::vector<std::pair<int, WatchId>> signal_watches_;
   SignalHold signals_[NSIG] = {};
   sigset_t signal_mask_;
+  std::unique_ptr<SignalRelay> relay_;  // while a relay is on
   std::map<pid_t, WatchId> exit_watches_;
   std::set<WatchId> watches_without_pidfd_;
   bool pidfds_available_ = true;
@@ -417,6 +444,9 @@ void Scheduler::Impl::Cancel(WatchId id) {
       signal_watches_.resize(kept);
       break;
     }
+    case Watch::Kind::kRelay:
+      EndRelay();
+      break;
     case Watch::Kind::kExit:
       RemoveExitWatch(id, *watch);
       break;
@@ -640,6 +670,8 @@ bool Scheduler::Impl::DispatchSignals(const signalfd_siginfo* buffer,
           static_cast<pid_t>(buffer[i].ssi_pid) == getpid()) {
         continue;
       }
+    } else if (Relay(static_cast<int>(buffer[i].ssi_signo))) {
+      continue;
     }
     DispatchSignal(buffer[i]);
   }
@@ -661,7 +693,11 @@ Status Scheduler::Impl::WaitOnSignalsAlone() {
   siginfo_t info;
   int signo = 0;
   waiting_on_signals_.store(true);
-  if (wakes_.load() == wakes_seen_) signo = TakeSignal(signal_mask_, &info);
+  while (wakes_.load() == wakes_seen_) {
+    signo = TakeSignal(signal_mask_, &info);
+    if (signo <= 0 || !Relay(signo)) break;
+    signo = 0;  // relayed: not an event, the wait goes on
+  }
   waiting_on_signals_.store(false);
   if (signo < 0 && signo != -EINTR) {
     return ErrnoToStatus(-signo, "unable to wait for signals");
@@ -674,6 +710,72 @@ Status Scheduler::Impl::WaitOnSignalsAlone() {
   if (child_exited) ReapChildren();
   if (wakes_.load() != wakes_seen_) HandleWake();
   return OkStatus();
+}
+
+StatusOr<Scheduler::WatchId> Scheduler::Impl::RelaySignals(
+    const std::vector<std::pair<int, int>>& relayed, pid_t target) {
+  if (relay_ != nullptr) {
+    return FailedPreconditionError(
+        "unable to relay signals: another relay is on");
+  }
+  if (target == 0 || target == -1 || target == INT_MIN || target == getpid() ||
+      target == -getpgrp()) {
+    return InvalidArgumentError(
+        absl::StrCat("unable to relay signals to ", target,
+                     ": not another process or process group"));
+  }
+  if (relayed.empty()) {
+    return InvalidArgumentError("unable to relay signals: none listed");
+  }
+  auto relay = std::make_unique<SignalRelay>();
+  relay->target = target;
+  for (const auto& [taken, sent] : relayed) {
+    sigset_t probe = NoSignals();
+    if (taken == SIGKILL || taken == SIGSTOP || taken == SIGCHLD ||
+        !AddSignal(&probe, taken)) {
+      return InvalidArgumentError(
+          absl::StrCat("unable to relay signal ", taken,
+                       ": not a signal that can be relayed"));
+    }
+    if (sent <= 0 || sent >= NSIG) {
+      return InvalidArgumentError(absl::StrCat("unable to relay signal ", taken,
+                                               " as ", sent, ": not a signal"));
+    }
+    if (relay->sent[taken] != 0) {
+      return InvalidArgumentError(
+          absl::StrCat("unable to relay signal ", taken, ": listed twice"));
+    }
+    relay->sent[taken] = static_cast<uint8_t>(sent);
+  }
+  for (size_t i = 0; i < relayed.size(); ++i) {
+    Status held = HoldSignal(relayed[i].first);
+    if (!held.ok()) {
+      while (i > 0) ReleaseSignal(relayed[--i].first);
+      return held;
+    }
+  }
+  auto watch = std::make_shared<Watch>();
+  watch->kind = Watch::Kind::kRelay;
+  relay_ = std::move(relay);
+  return Insert(std::move(watch));
+}
+
+// EndRelay releases the relay's signals and drops it.
+void Scheduler::Impl::EndRelay() {
+  if (relay_ == nullptr) return;
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (relay_->sent[signo] != 0) ReleaseSignal(signo);
+  }
+  relay_.reset();
+}
+
+bool Scheduler::Impl::Relay(int signo) {
+  if (relay_ == nullptr || signo <= 0 || signo >= NSIG) return false;
+  const int sent = relay_->sent[signo];
+  if (sent == 0) return false;
+  // A failure is ESRCH (the target has just exited): nothing to do.
+  kill(relay_->target, sent);
+  return true;
 }
 
 void Scheduler::Impl::DispatchSignal(const signalfd_siginfo& info) {
@@ -1143,6 +1245,11 @@ StatusOr<Scheduler::WatchId> Scheduler::OnSignal(int signo, SignalCallback fn) {
 StatusOr<Scheduler::WatchId> Scheduler::OnSignals(
     const std::vector<int>& signos, SignalCallback fn) {
   return impl_->OnSignals(signos, std::move(fn));
+}
+
+StatusOr<Scheduler::WatchId> Scheduler::RelaySignals(
+    const std::vector<std::pair<int, int>>& relayed, pid_t target) {
+  return impl_->RelaySignals(relayed, target);
 }
 
 StatusOr<Scheduler::WatchId> Scheduler::OnExit(pid_t pid, ExitCallback fn) {

@@ -122,42 +122,59 @@ TEST(ContainerMode, HelpAndVersion) {
   EXPECT_EQ(version.out, "faultinit 0.1.0\n");
 }
 
-// Every forwardable signal sent to faultinit reaches the child.
+// Every forwardable signal sent to faultinit reaches the child: with -v
+// through faultinit's callback, which logs each one, and without, relayed
+// by the scheduler's wait itself.
 TEST_P(Modes, ForwardsEachSignal) {
-  Running r(Options({"-v", ProbePath(), "signals"}));
-  ASSERT_EQ(r.ReadLine(), "ready");
-  const std::vector<std::pair<int, std::string>> signals = {
-      {SIGHUP, "HUP"},       {SIGINT, "INT"},          {SIGQUIT, "QUIT"},
-      {SIGUSR1, "USR1"},     {SIGUSR2, "USR2"},        {SIGWINCH, "WINCH"},
-      {SIGCONT, "CONT"},     {SIGTSTP, "TSTP"},        {SIGTTIN, "TTIN"},
-      {SIGTTOU, "TTOU"},     {SIGALRM, "ALRM"},        {SIGPIPE, "PIPE"},
-      {SIGABRT, "ABRT"},     {SIGPWR, "PWR"},          {SIGURG, "URG"},
-      {SIGRTMIN, "RTMIN+0"}, {SIGRTMIN + 3, "RTMIN+3"}};
-  for (const auto& [signo, name] : signals) {
-    r.Signal(signo);
-    EXPECT_EQ(r.ReadLine(), name);
+  for (const bool logged : {true, false}) {
+    SCOPED_TRACE(logged ? "-v" : "relayed");
+    Args args = {ProbePath(), "signals"};
+    if (logged) args.insert(args.begin(), "-v");
+    Running r(Options(args));
+    ASSERT_EQ(r.ReadLine(), "ready");
+    const std::vector<std::pair<int, std::string>> signals = {
+        {SIGHUP, "HUP"},       {SIGINT, "INT"},          {SIGQUIT, "QUIT"},
+        {SIGUSR1, "USR1"},     {SIGUSR2, "USR2"},        {SIGWINCH, "WINCH"},
+        {SIGCONT, "CONT"},     {SIGTSTP, "TSTP"},        {SIGTTIN, "TTIN"},
+        {SIGTTOU, "TTOU"},     {SIGALRM, "ALRM"},        {SIGPIPE, "PIPE"},
+        {SIGABRT, "ABRT"},     {SIGPWR, "PWR"},          {SIGURG, "URG"},
+        {SIGRTMIN, "RTMIN+0"}, {SIGRTMIN + 3, "RTMIN+3"}};
+    for (const auto& [signo, name] : signals) {
+      r.Signal(signo);
+      EXPECT_EQ(r.ReadLine(), name);
+    }
+    r.Signal(SIGTERM);
+    EXPECT_EQ(r.ReadLine(), "TERM");
+    EXPECT_EQ(r.Wait().ToString(), "exit 0");
+    EXPECT_EQ(r.err().find("forwarded SIGHUP to pid") != std::string::npos,
+              logged)
+        << r.err();
   }
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.ReadLine(), "TERM");
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
-  EXPECT_NE(r.err().find("forwarded SIGHUP to pid"), std::string::npos)
-      << r.err();
 }
 
-// -r rewrites a forwarded signal; the others pass unchanged.
+// -r rewrites a forwarded signal; the others pass unchanged. Logged (-v)
+// and relayed alike.
 TEST_P(Modes, RewritesSignals) {
-  Running r(Options({"-r", "USR1:USR2", "-r", "process/interrupt:SIGHUP",
-                     ProbePath(), "signals"}));
-  ASSERT_EQ(r.ReadLine(), "ready");
-  r.Signal(SIGUSR1);
-  EXPECT_EQ(r.ReadLine(), "USR2");
-  r.Signal(SIGINT);
-  EXPECT_EQ(r.ReadLine(), "HUP");
-  r.Signal(SIGUSR2);
-  EXPECT_EQ(r.ReadLine(), "USR2");
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.ReadLine(), "TERM");
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  for (const bool logged : {true, false}) {
+    SCOPED_TRACE(logged ? "-v" : "relayed");
+    Args args = {"-r",        "USR1:USR2", "-r", "process/interrupt:SIGHUP",
+                 ProbePath(), "signals"};
+    if (logged) args.insert(args.begin(), "-v");
+    Running r(Options(args));
+    ASSERT_EQ(r.ReadLine(), "ready");
+    r.Signal(SIGUSR1);
+    EXPECT_EQ(r.ReadLine(), "USR2");
+    r.Signal(SIGINT);
+    EXPECT_EQ(r.ReadLine(), "HUP");
+    r.Signal(SIGUSR2);
+    EXPECT_EQ(r.ReadLine(), "USR2");
+    r.Signal(SIGTERM);
+    EXPECT_EQ(r.ReadLine(), "TERM");
+    EXPECT_EQ(r.Wait().ToString(), "exit 0");
+    EXPECT_EQ(r.err().find("forwarded SIGUSR1 as SIGUSR2") != std::string::npos,
+              logged)
+        << r.err();
+  }
 }
 
 // Without -g only the child gets the signal; with -g (or

@@ -6,6 +6,9 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <utility>
+#include <vector>
+
 #include "init/processes.h"
 #include "runtime/signal_set.h"
 #include "runtime/signals.h"
@@ -61,6 +64,8 @@ int ContainerInit::Run() {
     log_.Info("pausing: reaping until SIGTERM or SIGINT");
   } else if (int failed = StartChild(); failed != 0) {
     return failed;
+  } else if (!log_.Enabled(LogLevel::kInfo)) {
+    StartRelay();  // each forwarded signal is logged otherwise
   }
   while (state_ != State::kDone) {
     fault::Status s = scheduler_.RunOnce();
@@ -143,6 +148,26 @@ int ContainerInit::StartChild() {
   return 0;
 }
 
+void ContainerInit::StartRelay() {
+  std::vector<std::pair<int, int>> relayed;
+  const std::vector<int> signals = ForwardedSignals();
+  relayed.reserve(signals.size());
+  for (int signo : signals) relayed.emplace_back(signo, Rewritten(signo));
+  fault::StatusOr<fault::Scheduler::WatchId> relay = scheduler_.RelaySignals(
+      relayed, options_.process_group ? -child_ : child_);
+  if (!relay.ok()) {
+    // OnSignal forwards them instead.
+    log_.Warning(relay.status().message());
+    return;
+  }
+  relay_ = *relay;
+}
+
+int ContainerInit::Rewritten(int signo) const {
+  auto rewritten = options_.rewrite.find(signo);
+  return rewritten == options_.rewrite.end() ? signo : rewritten->second;
+}
+
 void ContainerInit::OnSignal(int signo) {
   switch (state_) {
     case State::kRunning:
@@ -163,9 +188,7 @@ void ContainerInit::OnSignal(int signo) {
     case State::kDone:
       return;
   }
-  auto rewritten = options_.rewrite.find(signo);
-  int forwarded =
-      rewritten == options_.rewrite.end() ? signo : rewritten->second;
+  const int forwarded = Rewritten(signo);
   pid_t target = options_.process_group ? -child_ : child_;
   if (kill(target, forwarded) != 0) {
     // The child may have just exited; its exit is on its way.
@@ -205,6 +228,9 @@ void ContainerInit::OnOrphanReaped(const fault::ExitStatus& status) {
 
 void ContainerInit::BeginDraining() {
   state_ = State::kDraining;
+  // From now on a SIGTERM or SIGINT kills the leftovers (OnSignal).
+  if (relay_ != 0) scheduler_.Cancel(relay_);
+  relay_ = 0;
   // Each leftover's exit is news now (FinishIfNothingLeft).
   if (fault::Status s = ReapOrphans(fault::Scheduler::OrphanReaping::kReport);
       !s.ok()) {

@@ -19,9 +19,12 @@
 // last one ends the run.
 //
 // States, and what moves between them:
-//   kRunning   the child runs; signals are forwarded.
+//   kRunning   the child runs; signals are forwarded. Unless forwarding
+//              is logged (-v), the scheduler relays them itself
+//              (fault::Scheduler::RelaySignals), with no callback.
 //              child exits -> kDraining (or kDone when nothing is left)
-//   kDraining  leftovers got SIGTERM; the grace timer runs. A forwarded
+//   kDraining  the relay is off; leftovers got SIGTERM; the grace timer runs. A
+//   forwarded
 //              SIGTERM or SIGINT here, or the timer, sends SIGKILL.
 //              last child reaped -> kDone
 //   kDone      Run returns the exit status.
@@ -67,6 +70,9 @@ class ContainerInit {
   fault::Status ReapOrphans(fault::Scheduler::OrphanReaping how);
   // Starts the command; returns the exit status to use when it failed.
   int StartChild();
+  // Relays the forwarded signals to the child from the scheduler's wait.
+  void StartRelay();
+  int Rewritten(int signo) const;
   void OnSignal(int signo);
   void OnChildExit(const fault::ExitStatus& status);
   void OnOrphanReaped(const fault::ExitStatus& status);
@@ -78,6 +84,7 @@ class ContainerInit {
   const Logger& log_;
   State state_ = State::kRunning;
   pid_t child_ = 0;
+  fault::Scheduler::WatchId relay_ = 0;  // 0: forwarded by OnSignal
   int exit_status_ = 0;
   Leftovers leftovers_;
 };
