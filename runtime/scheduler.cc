@@ -3,6 +3,8 @@
 // Impl owns four descriptors, all O_CLOEXEC and all in one epoll set:
 //   timer_fd_   a CLOCK_MONOTONIC timerfd armed (absolute) for the earliest
 //               entry of timer_queue_, disarmed when the queue is empty;
+//               a timer due already when the loop would wait runs without
+//               it (RunOnce: no arming, an epoll_wait that does not block);
 //   wake_fd_    an eventfd written by Interject and Stop;
 //   signal_fd_  a signalfd whose mask is every signal held in signals_;
 //   pidfds      one per OnExit watch, owned by the watch.
@@ -163,13 +165,11 @@ int WaitNoHang(idtype_t type, id_t id, siginfo_t* info) {
   }
 }
 
-// DrainCounter reads an eventfd or timerfd until it would block.
+// DrainCounter empties an eventfd (not a semaphore one) or a timerfd: one
+// read(2) takes the whole count; EAGAIN when it was empty.
 void DrainCounter(int fd) {
-  for (;;) {
-    uint64_t count;
-    ssize_t n = read(fd, &count, sizeof count);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
+  uint64_t count;
+  while (read(fd, &count, sizeof count) < 0 && errno == EINTR) {
   }
 }
 
@@ -264,6 +264,7 @@ class Scheduler::Impl {
 
   // Timers.
   Status ArmTimer();
+  bool TimerDue() const;
   void RunDueTimers();
 
   // Processes.
@@ -304,6 +305,7 @@ class Scheduler::Impl {
   std::map<WatchId, std::shared_ptr<Watch>> watches_;
   std::set<std::pair<Duration, WatchId>> timer_queue_;
   std::optional<Duration> armed_deadline_;
+  bool timer_fired_ = false;  // the timerfd was in the batch (Dispatch)
   // (signal, watch) for every signal of every signal watch, in
   // registration order.
   std::vector<std::pair<int, WatchId>> signal_watches_;
@@ -503,12 +505,17 @@ Status Scheduler::Impl::ArmTimer() {
   return OkStatus();
 }
 
+// TimerDue: whether the earliest timer is due already (After with no delay,
+// or a deadline passed during callbacks).
+bool Scheduler::Impl::TimerDue() const {
+  return !timer_queue_.empty() && timer_queue_.begin()->first <= MonotonicNow();
+}
+
 // RunDueTimers runs the timers due now, by (deadline, id). A repeating timer
 // is requeued before it runs (so it may cancel itself), at most once per
-// call: one that has fallen behind skips the missed periods.
+// call: one that has fallen behind skips the missed periods. The timerfd is
+// the caller's (Dispatch drains it when it fires).
 void Scheduler::Impl::RunDueTimers() {
-  DrainCounter(timer_fd_.get());
-  armed_deadline_.reset();  // an absolute one-shot timerfd disarms on expiry
   const Duration now = MonotonicNow();
   std::vector<WatchId> due;
   while (!timer_queue_.empty() && timer_queue_.begin()->first <= now) {
@@ -1156,7 +1163,9 @@ Status Scheduler::Impl::Dispatch(const epoll_event* events, int count) {
     const uint64_t key = events[i].data.u64;
     switch (KeySource(key)) {
       case Source::kTimer:
-        RunDueTimers();
+        DrainCounter(timer_fd_.get());
+        armed_deadline_.reset();  // an absolute one-shot timerfd disarms
+        timer_fired_ = true;      // RunOnce runs the timers after the batch
         break;
       case Source::kWake:
         HandleWake();
@@ -1182,8 +1191,13 @@ Status Scheduler::Impl::RunOnce(Duration deadline) {
   // next epoll_wait; more would only deepen the stack PID 1 sleeps on.
   epoll_event events[kEpollBatch];
   for (;;) {
-    FAULT_RETURN_IF_ERROR(ArmTimer());
-    if (CanWaitOnSignalsAlone(deadline)) {
+    // A timer due already runs without the timerfd (arming it, waiting for
+    // it, reading it: three system calls): an epoll_wait that does not
+    // block takes what else is ready, so a chain of zero-delay timers
+    // starves no fd, then the timers run.
+    const bool timer_due = TimerDue();
+    if (!timer_due) FAULT_RETURN_IF_ERROR(ArmTimer());
+    if (!timer_due && CanWaitOnSignalsAlone(deadline)) {
       FAULT_RETURN_IF_ERROR(PollSignalFd(false));
       FAULT_RETURN_IF_ERROR(WaitOnSignalsAlone());
       if (dispatched_ != dispatched_before || stops_.load() != stops_before) {
@@ -1193,13 +1207,14 @@ Status Scheduler::Impl::RunOnce(Duration deadline) {
     }
     FAULT_RETURN_IF_ERROR(PollSignalFd(true));
     const int count = epoll_wait(epoll_fd_.get(), events, kEpollBatch,
-                                 EpollTimeout(deadline));
+                                 timer_due ? 0 : EpollTimeout(deadline));
     if (count < 0) {
       if (errno == EINTR) continue;
       return ErrnoToStatus(errno, "unable to wait for events");
     }
     batch_first_new_id_ = next_id_;
     FAULT_RETURN_IF_ERROR(Dispatch(events, count));
+    if (timer_due || std::exchange(timer_fired_, false)) RunDueTimers();
     // Wake-ups that ran nothing (a Stop, a timer cancelled meanwhile) do
     // not count as events.
     if (dispatched_ != dispatched_before || stops_.load() != stops_before ||

@@ -222,6 +222,46 @@ TEST(Scheduler, EveryWithZeroPeriodRunsOncePerDispatch) {
   scheduler->Cancel(id);
 }
 
+// A due timer runs without the timerfd, but after a look at what else is
+// ready: a timer that keeps re-adding itself with no delay starves no fd.
+TEST(Scheduler, ZeroDelayTimerChainStarvesNoFd) {
+  auto scheduler = MakeScheduler();
+  int chained = 0;
+  std::function<void()> again = [&] {
+    ++chained;
+    scheduler->After(fault::ZeroDuration(), again);
+  };
+  scheduler->After(fault::ZeroDuration(), again);
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  bool readable = false;
+  ASSERT_TRUE(
+      scheduler->OnReadable(pipe->read.get(), [&] { readable = true; }).ok());
+  ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] { return chained >= 3; }));
+  ASSERT_EQ(WriteAll(pipe->write.get(), "x", 1), 0);
+  const int before = chained;
+  ASSERT_TRUE(scheduler->RunOnce().ok());
+  EXPECT_TRUE(readable);  // in the same RunOnce as the next timer
+  EXPECT_EQ(chained, before + 1);
+}
+
+// A timer that is due by the time the loop waits, behind one already armed
+// in the timerfd for later, runs at once; the later one still runs.
+TEST(Scheduler, DueTimerRunsBeforeOneArmedForLater) {
+  auto scheduler = MakeScheduler();
+  std::vector<std::string> ran;
+  scheduler->After(fault::Milliseconds(30), [&] { ran.push_back("later"); });
+  ASSERT_TRUE(
+      scheduler->RunOnce(fault::MonotonicNow()).ok());  // arms the timerfd
+  scheduler->After(fault::ZeroDuration(), [&] { ran.push_back("now"); });
+  ASSERT_TRUE(scheduler->RunOnce().ok());
+  EXPECT_EQ(ran, (std::vector<std::string>{"now"}));
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return ran.size() == 2; }));
+  EXPECT_EQ(ran, (std::vector<std::string>{"now", "later"}));
+  EXPECT_EQ(scheduler->Pending(), 0u);
+}
+
 // A cancelled timer never runs, even after it was armed in the timerfd.
 TEST(Scheduler, CancelledTimerDoesNotRun) {
   auto scheduler = MakeScheduler();
