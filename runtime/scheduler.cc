@@ -1214,7 +1214,8 @@ Status Scheduler::Impl::RunOnce(Duration deadline) {
     }
     batch_first_new_id_ = next_id_;
     FAULT_RETURN_IF_ERROR(Dispatch(events, count));
-    if (timer_due || std::exchange(timer_fired_, false)) RunDueTimers();
+    const bool timer_fired = std::exchange(timer_fired_, false);
+    if (timer_due || timer_fired) RunDueTimers();
     // Wake-ups that ran nothing (a Stop, a timer cancelled meanwhile) do
     // not count as events.
     if (dispatched_ != dispatched_before || stops_.load() != stops_before ||
