@@ -221,8 +221,8 @@ class Scheduler::Impl {
   WatchId AddTimer(Duration delay, Duration period, Callback fn);
   StatusOr<WatchId> OnSignals(const std::vector<int>& signos,
                               SignalCallback fn);
-  StatusOr<WatchId> RelaySignals(
-      const std::vector<std::pair<int, int>>& relayed, pid_t target);
+  StatusOr<WatchId> RelaySignals(const std::vector<int>& signos, pid_t target,
+                                 const std::map<int, int>& rewrite);
   StatusOr<WatchId> OnExit(pid_t pid, ExitCallback fn);
   StatusOr<WatchId> OnExit(pid_t pid, UniqueFd pidfd, ExitCallback fn);
   Status ReapOrphans(ExitCallback fn, OrphanReaping how);
@@ -720,7 +720,8 @@ Status Scheduler::Impl::WaitOnSignalsAlone() {
 }
 
 StatusOr<Scheduler::WatchId> Scheduler::Impl::RelaySignals(
-    const std::vector<std::pair<int, int>>& relayed, pid_t target) {
+    const std::vector<int>& signos, pid_t target,
+    const std::map<int, int>& rewrite) {
   if (relay_ != nullptr) {
     return FailedPreconditionError(
         "unable to relay signals: another relay is on");
@@ -731,12 +732,14 @@ StatusOr<Scheduler::WatchId> Scheduler::Impl::RelaySignals(
         absl::StrCat("unable to relay signals to ", target,
                      ": not another process or process group"));
   }
-  if (relayed.empty()) {
+  if (signos.empty()) {
     return InvalidArgumentError("unable to relay signals: none listed");
   }
   auto relay = std::make_unique<SignalRelay>();
   relay->target = target;
-  for (const auto& [taken, sent] : relayed) {
+  for (int taken : signos) {
+    auto rewritten = rewrite.find(taken);
+    const int sent = rewritten == rewrite.end() ? taken : rewritten->second;
     sigset_t probe = NoSignals();
     if (taken == SIGKILL || taken == SIGSTOP || taken == SIGCHLD ||
         !AddSignal(&probe, taken)) {
@@ -754,10 +757,10 @@ StatusOr<Scheduler::WatchId> Scheduler::Impl::RelaySignals(
     }
     relay->sent[taken] = static_cast<uint8_t>(sent);
   }
-  for (size_t i = 0; i < relayed.size(); ++i) {
-    Status held = HoldSignal(relayed[i].first);
+  for (size_t i = 0; i < signos.size(); ++i) {
+    Status held = HoldSignal(signos[i]);
     if (!held.ok()) {
-      while (i > 0) ReleaseSignal(relayed[--i].first);
+      while (i > 0) ReleaseSignal(signos[--i]);
       return held;
     }
   }
@@ -1264,8 +1267,9 @@ StatusOr<Scheduler::WatchId> Scheduler::OnSignals(
 }
 
 StatusOr<Scheduler::WatchId> Scheduler::RelaySignals(
-    const std::vector<std::pair<int, int>>& relayed, pid_t target) {
-  return impl_->RelaySignals(relayed, target);
+    const std::vector<int>& signos, pid_t target,
+    const std::map<int, int>& rewrite) {
+  return impl_->RelaySignals(signos, target, rewrite);
 }
 
 StatusOr<Scheduler::WatchId> Scheduler::OnExit(pid_t pid, ExitCallback fn) {

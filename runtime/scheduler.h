@@ -51,8 +51,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
-#include <utility>
 #include <vector>
 
 #include "runtime/duration.h"
@@ -99,22 +99,25 @@ class Scheduler {
                               SignalCallback fn);
 
   // RelaySignals makes the loop forward each delivery of a signal to
-  // another process itself, with no callback: for each (taken, sent) pair
-  // of `relayed`, a delivery of `taken` is kill(target, sent), made in the
-  // wait (a wait on signals alone takes the next signal right after it).
-  // `target` is a process id, or minus a process group id (as for kill).
+  // another process itself, with no callback: a delivery of a signal of
+  // `signos` is kill(target, sent), `sent` being rewrite's value for it
+  // or, where rewrite has none, the signal itself (entries for signals not
+  // in `signos` are ignored), made in the wait (a wait on signals alone
+  // takes the next signal right after it). `target` is a process id, or
+  // minus a process group id (as for kill). Only the table by signal
+  // number is allocated (container mode's memory counts).
   // A relayed signal is not an event: RunOnce does not return for it. While
   // the relay is on, OnSignal watches of its signals do not run; Cancel
   // ends it (unblocking what no other watch holds) and they run again. A
   // kill that fails is not reported (ESRCH: the target has just exited, and
   // its exit is on its way to whoever watches it).
   // Errors (nothing relayed): kFailedPrecondition while another relay is
-  // on; kInvalidArgument for a taken signal that cannot be relayed
-  // (SIGKILL, SIGSTOP, SIGCHLD, one listed twice, or none at all), a sent
-  // one outside 1..64, or a target that would make the signals come back
-  // (0, -1, this process, its own process group).
-  StatusOr<WatchId> RelaySignals(
-      const std::vector<std::pair<int, int>>& relayed, pid_t target);
+  // on; kInvalidArgument for a signal that cannot be relayed (SIGKILL,
+  // SIGSTOP, SIGCHLD, one listed twice, or none at all), a sent one outside
+  // 1..64, or a target that would make the signals come back (0, -1, this
+  // process, its own process group).
+  StatusOr<WatchId> RelaySignals(const std::vector<int>& signos, pid_t target,
+                                 const std::map<int, int>& rewrite = {});
 
   // OnExit runs `fn` once, when child `pid` has exited, with its status; the
   // Scheduler reaps it. `pid` must be a child of this process that has not

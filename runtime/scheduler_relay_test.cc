@@ -16,6 +16,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -112,8 +113,9 @@ void RunLoopUntil(Scheduler& scheduler, const std::function<bool()>& done) {
   }
 }
 
-const std::vector<std::pair<int, int>> kRewrite = {
-    {SIGUSR1, SIGUSR2}, {SIGHUP, SIGHUP}, {SIGTERM, SIGTERM}};
+const std::vector<int> kRelayed = {SIGUSR1, SIGHUP, SIGTERM};
+// SIGINT is not relayed: its entry is ignored.
+const std::map<int, int> kRewrite = {{SIGUSR1, SIGUSR2}, {SIGINT, SIGKILL}};
 
 // With an fd watched the loop waits in epoll_wait and reads the signalfd:
 // each signal sent to this process reaches the target, rewritten.
@@ -125,7 +127,7 @@ TEST(SchedulerRelay, RelaysEachSignalAsListedFromEpollWait) {
                   ->OnReadable(target.report_fd(),
                                [&] { taken.push_back(target.NextSignal()); })
                   .ok());
-  ASSERT_TRUE(scheduler->RelaySignals(kRewrite, target.pid()).ok());
+  ASSERT_TRUE(scheduler->RelaySignals(kRelayed, target.pid(), kRewrite).ok());
   for (int signo : {SIGUSR1, SIGHUP, SIGTERM}) {
     ASSERT_EQ(kill(getpid(), signo), 0);
     const size_t before = taken.size();
@@ -149,7 +151,7 @@ TEST(SchedulerRelay, RelaysWithinTheWaitOnSignalsAlone) {
           ->OnExit(target.pid(),
                    [&](const ExitStatus& status) { exits.push_back(status); })
           .ok());
-  ASSERT_TRUE(scheduler->RelaySignals(kRewrite, target.pid()).ok());
+  ASSERT_TRUE(scheduler->RelaySignals(kRelayed, target.pid(), kRewrite).ok());
   // ReapOrphans asked the loop to reap once (a wake-up through the
   // eventfd): taken here, so that the next wait is the one on signals.
   ASSERT_TRUE(scheduler->RunOnce(MonotonicNow()).ok());
@@ -190,7 +192,7 @@ TEST(SchedulerRelay, WatchesOfARelayedSignalRunOnlyAfterCancel) {
                                [&] { taken.push_back(target.NextSignal()); })
                   .ok());
   StatusOr<Scheduler::WatchId> relay =
-      scheduler->RelaySignals({{SIGUSR1, SIGUSR1}}, target.pid());
+      scheduler->RelaySignals({SIGUSR1}, target.pid());
   ASSERT_TRUE(relay.ok());
   ASSERT_EQ(kill(getpid(), SIGUSR1), 0);
   RunLoopUntil(*scheduler, [&] { return !taken.empty(); });
@@ -219,7 +221,7 @@ TEST(SchedulerRelay, CancelRestoresTheSignalMask) {
     Target target;
     auto scheduler = NewScheduler();
     StatusOr<Scheduler::WatchId> relay = scheduler->RelaySignals(
-        {{SIGWINCH, SIGUSR1}, {SIGUSR2, SIGUSR2}}, target.pid());
+        {SIGWINCH, SIGUSR2}, target.pid(), {{SIGWINCH, SIGUSR1}});
     ASSERT_TRUE(relay.ok());
     EXPECT_TRUE(IsBlocked(SIGWINCH));
     scheduler->Cancel(*relay);
@@ -234,7 +236,7 @@ TEST(SchedulerRelay, CancelRestoresTheSignalMask) {
 // signal: the loop goes on, and nothing is left pending.
 TEST(SchedulerRelay, ASignalForAGoneTargetIsConsumed) {
   auto scheduler = NewScheduler();
-  ASSERT_TRUE(scheduler->RelaySignals({{SIGUSR1, SIGUSR1}}, INT_MAX).ok());
+  ASSERT_TRUE(scheduler->RelaySignals({SIGUSR1}, INT_MAX).ok());
   StatusOr<Pipe> pipe = MakePipe();
   ASSERT_TRUE(pipe.ok());
   bool read_pipe = false;
@@ -254,46 +256,61 @@ TEST(SchedulerRelay, RefusesWhatCannotBeRelayed) {
   auto scheduler = NewScheduler();
   const pid_t pid = target.pid();
   struct Case {
-    std::vector<std::pair<int, int>> relayed;
+    std::vector<int> signos;
+    std::map<int, int> rewrite;
     pid_t target;
     std::string message;
   };
+  const std::string not_another = ": not another process or process group";
   const std::vector<Case> cases = {
-      {{{SIGUSR2, SIGUSR2}, {SIGKILL, SIGKILL}},
+      {{SIGUSR2, SIGKILL},
+       {},
        pid,
        "unable to relay signal 9: not a signal that can be relayed"},
-      {{{SIGUSR2, SIGUSR2}, {SIGSTOP, SIGSTOP}},
+      {{SIGUSR2, SIGSTOP},
+       {},
        pid,
        "unable to relay signal 19: not a signal that can be relayed"},
-      {{{SIGCHLD, SIGCHLD}},
+      {{SIGCHLD},
+       {},
        pid,
        "unable to relay signal 17: not a signal that can be relayed"},
-      {{{0, SIGUSR2}},
+      {{0},
+       {},
        pid,
        "unable to relay signal 0: not a signal that can be relayed"},
-      {{{65, SIGUSR2}},
+      {{65},
+       {},
        pid,
        "unable to relay signal 65: not a signal that can be relayed"},
-      {{{SIGUSR2, 0}}, pid, "unable to relay signal 12 as 0: not a signal"},
-      {{{SIGUSR2, 65}}, pid, "unable to relay signal 12 as 65: not a signal"},
-      {{{SIGUSR2, SIGUSR2}, {SIGUSR2, SIGHUP}},
+      {{SIGUSR2},
+       {{SIGUSR2, 0}},
+       pid,
+       "unable to relay signal 12 as 0: not a signal"},
+      {{SIGUSR2},
+       {{SIGUSR2, 65}},
+       pid,
+       "unable to relay signal 12 as 65: not a signal"},
+      {{SIGUSR2, SIGHUP, SIGUSR2},
+       {},
        pid,
        "unable to relay signal 12: listed twice"},
-      {{}, pid, "unable to relay signals: none listed"},
-      {kRewrite, 0,
-       "unable to relay signals to 0: not another process or process group"},
-      {kRewrite, -1,
-       "unable to relay signals to -1: not another process or process group"},
-      {kRewrite, getpid(),
-       "unable to relay signals to " + std::to_string(getpid()) +
-           ": not another process or process group"},
-      {kRewrite, -getpgrp(),
+      {{}, {}, pid, "unable to relay signals: none listed"},
+      {kRelayed, {}, 0, "unable to relay signals to 0" + not_another},
+      {kRelayed, {}, -1, "unable to relay signals to -1" + not_another},
+      {kRelayed,
+       {},
+       getpid(),
+       "unable to relay signals to " + std::to_string(getpid()) + not_another},
+      {kRelayed,
+       {},
+       -getpgrp(),
        "unable to relay signals to " + std::to_string(-getpgrp()) +
-           ": not another process or process group"},
+           not_another},
   };
   for (const Case& c : cases) {
     StatusOr<Scheduler::WatchId> relay =
-        scheduler->RelaySignals(c.relayed, c.target);
+        scheduler->RelaySignals(c.signos, c.target, c.rewrite);
     ASSERT_FALSE(relay.ok()) << c.message;
     EXPECT_EQ(relay.status().code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(relay.status().message(), c.message);
@@ -301,16 +318,15 @@ TEST(SchedulerRelay, RefusesWhatCannotBeRelayed) {
   }
   EXPECT_EQ(scheduler->Pending(), 0u);
   // One relay at a time.
-  StatusOr<Scheduler::WatchId> first = scheduler->RelaySignals(kRewrite, pid);
+  StatusOr<Scheduler::WatchId> first = scheduler->RelaySignals(kRelayed, pid);
   ASSERT_TRUE(first.ok());
-  StatusOr<Scheduler::WatchId> second =
-      scheduler->RelaySignals({{SIGUSR2, SIGUSR2}}, pid);
+  StatusOr<Scheduler::WatchId> second = scheduler->RelaySignals({SIGUSR2}, pid);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(second.status().message(),
             "unable to relay signals: another relay is on");
   scheduler->Cancel(*first);
-  EXPECT_TRUE(scheduler->RelaySignals({{SIGUSR2, SIGUSR2}}, pid).ok());
+  EXPECT_TRUE(scheduler->RelaySignals({SIGUSR2}, pid).ok());
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include <utility>
 #include <vector>
 
 #include "init/processes.h"
@@ -149,12 +148,9 @@ int ContainerInit::StartChild() {
 }
 
 void ContainerInit::StartRelay() {
-  std::vector<std::pair<int, int>> relayed;
-  const std::vector<int> signals = ForwardedSignals();
-  relayed.reserve(signals.size());
-  for (int signo : signals) relayed.emplace_back(signo, Rewritten(signo));
   fault::StatusOr<fault::Scheduler::WatchId> relay = scheduler_.RelaySignals(
-      relayed, options_.process_group ? -child_ : child_);
+      ForwardedSignals(), options_.process_group ? -child_ : child_,
+      options_.rewrite);
   if (!relay.ok()) {
     // OnSignal forwards them instead.
     log_.Warning(relay.status().message());
