@@ -23,9 +23,9 @@
 //              is logged (-v), the scheduler relays them itself
 //              (fault::Scheduler::RelaySignals), with no callback.
 //              child exits -> kDraining (or kDone when nothing is left)
-//   kDraining  the relay is off; leftovers got SIGTERM; the grace timer runs. A
-//   forwarded
-//              SIGTERM or SIGINT here, or the timer, sends SIGKILL.
+//   kDraining  the relay is off; leftovers got SIGTERM; the grace timer
+//              runs. A forwarded SIGTERM or SIGINT here, or the timer,
+//              sends SIGKILL.
 //              last child reaped -> kDone
 //   kDone      Run returns the exit status.
 // With -P there is no child: kRunning until SIGTERM or SIGINT, then kDone
