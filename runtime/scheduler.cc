@@ -246,6 +246,7 @@ class Scheduler::Impl {
 
   // Signals.
   Status HoldSignal(int signo);
+  Status HoldSignals(const std::vector<int>& signos);
   void ReleaseSignal(int signo);
   Status UpdateSignalFd();
   Status PollSignalFd(bool polled);
@@ -581,6 +582,18 @@ Status Scheduler::Impl::HoldSignal(int signo) {
   return status;
 }
 
+// HoldSignals holds each of `signos`, or none of them.
+Status Scheduler::Impl::HoldSignals(const std::vector<int>& signos) {
+  for (size_t i = 0; i < signos.size(); ++i) {
+    Status held = HoldSignal(signos[i]);
+    if (!held.ok()) {
+      while (i > 0) ReleaseSignal(signos[--i]);
+      return held;
+    }
+  }
+  return OkStatus();
+}
+
 // ReleaseSignal: the last holder undoes what the first one did.
 void Scheduler::Impl::ReleaseSignal(int signo) {
   SignalHold& hold = signals_[signo];
@@ -612,13 +625,7 @@ StatusOr<Scheduler::WatchId> Scheduler::Impl::OnSignals(
                        kMaxSignalWatches, " watches of one signal at most"));
     }
   }
-  for (size_t i = 0; i < signos.size(); ++i) {
-    Status held = HoldSignal(signos[i]);
-    if (!held.ok()) {
-      while (i > 0) ReleaseSignal(signos[--i]);
-      return held;
-    }
-  }
+  FAULT_RETURN_IF_ERROR(HoldSignals(signos));
   auto watch = std::make_shared<Watch>();
   watch->kind = Watch::Kind::kSignal;
   watch->signal_callback = std::move(fn);
@@ -757,13 +764,7 @@ StatusOr<Scheduler::WatchId> Scheduler::Impl::RelaySignals(
     }
     relay->sent[taken] = static_cast<uint8_t>(sent);
   }
-  for (size_t i = 0; i < signos.size(); ++i) {
-    Status held = HoldSignal(signos[i]);
-    if (!held.ok()) {
-      while (i > 0) ReleaseSignal(signos[--i]);
-      return held;
-    }
-  }
+  FAULT_RETURN_IF_ERROR(HoldSignals(signos));
   auto watch = std::make_shared<Watch>();
   watch->kind = Watch::Kind::kRelay;
   relay_ = std::move(relay);
