@@ -4,12 +4,12 @@
 # sent to another CPU is an inter-processor interrupt, which under a
 # hypervisor costs tens of µs) and a run takes a fraction of a second, so
 # twenty times the rounds of the other figures, that the median of the
-# medians does not hang on a few placements. Then all three on one CPU, where nothing is woken across
-# CPUs: the init's CPU per signal (the growth of /proc/PID/schedstat's
-# first field, user and system time, over the signals) is its own work,
-# and is what that table compares; the latency there depends on which of
-# the three the kernel runs next at each kill (whether the child preempts
-# the init), more than on what the init does.
+# medians does not hang on a few placements. Then all three on one CPU,
+# where nothing is woken across CPUs: the init's CPU per signal (the growth
+# of /proc/PID/schedstat's first field, user and system time, over the
+# signals) is its own work, and is what that table compares; the latency
+# there depends on which of the three the kernel runs next at each kill
+# (whether the child preempts the init), more than on what the init does.
 # shellcheck shell=bash
 latency_runs=$((runs * 20))
 last_cpu=$(($(nproc) - 1))
