@@ -144,17 +144,21 @@ struct Supervisor::NotificationPipe {
 };
 
 Supervisor::Supervisor(fault::Scheduler& scheduler, const Logger& log,
-                       SupervisorOptions options)
-    : scheduler_(scheduler), log_(log), options_(std::move(options)) {}
+                       SupervisorOptions options, SupervisorWorld* world)
+    : scheduler_(scheduler),
+      runtime_world_(scheduler),
+      world_(world != nullptr ? *world : runtime_world_),
+      log_(log),
+      options_(std::move(options)) {}
 
 Supervisor::~Supervisor() {
   for (auto& [name, e] : entries_) {
-    if (e->timer != 0) scheduler_.Cancel(e->timer);
+    if (e->timer != 0) world_.Cancel(e->timer);
     if (e->output_watch != 0) scheduler_.Cancel(e->output_watch);
     if (e->notification) scheduler_.Cancel(e->notification->watch);
   }
   if (notify_watch_ != 0) scheduler_.Cancel(notify_watch_);
-  (void)scheduler_.ReapOrphans(nullptr);
+  (void)world_.WatchExits(nullptr);
 }
 
 void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
@@ -264,7 +268,7 @@ void Supervisor::ApplyReplacements() {
     } else if (e->replacement) {
       ParsedUnit parsed = std::move(*e->replacement);
       e->replacement.reset();
-      if (e->timer != 0) scheduler_.Cancel(e->timer);
+      if (e->timer != 0) world_.Cancel(e->timer);
       e->timer = 0;
       Configure(*e, parsed);
       if (e->load_error.empty()) {
@@ -277,7 +281,7 @@ void Supervisor::ApplyReplacements() {
   }
   for (const std::string& name : gone) {
     Entry& e = *entries_[name];
-    if (e.timer != 0) scheduler_.Cancel(e.timer);
+    if (e.timer != 0) world_.Cancel(e.timer);
     if (e.output_watch != 0) scheduler_.Cancel(e.output_watch);
     CloseNotification(e);
     entries_.erase(name);
@@ -300,7 +304,7 @@ void Supervisor::Begin() {
       if (watch.ok()) notify_watch_ = *watch;
     }
   }
-  fault::Status reaping = scheduler_.ReapOrphans(
+  fault::Status reaping = world_.WatchExits(
       [this](const fault::ExitStatus& status) { OnOrphan(status); });
   if (!reaping.ok()) log_.Warning(reaping.message());
 }
@@ -545,7 +549,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     spawn.extra_fd = {notification->write.get(), u.notification_fd};
   }
 
-  FAULT_ASSIGN_OR_RETURN(pid_t pid, fault::Spawn(spawn));
+  FAULT_ASSIGN_OR_RETURN(pid_t pid, world_.Spawn(spawn));
   spawned_ = true;
   if (notification) {
     // Our copy of the write end closes on return: end of file comes when
@@ -574,12 +578,12 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
   bool whole = group && (mode == KillMode::kControlGroup ||
                          (signo == SIGKILL && mode == KillMode::kMixed));
   if (whole) {
-    for (pid_t g : e.groups) kill(-g, signo);
+    for (pid_t g : e.groups) world_.Kill(-g, signo);
     return;
   }
   pid_t target =
       service.main_pid() != 0 ? service.main_pid() : service.step_pid();
-  if (target != 0) kill(target, signo);
+  if (target != 0) world_.Kill(target, signo);
 }
 
 fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
@@ -597,7 +601,7 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
     return fault::InvalidArgumentError(
         absl::StrCat("PIDFile= ", path, " holds no valid pid"));
   }
-  if (kill(pid, 0) != 0) {
+  if (world_.Kill(pid, 0) != 0) {
     return fault::NotFoundError(
         absl::StrCat("PIDFile= ", path, " names pid ", pid, ", which is gone"));
   }
@@ -628,7 +632,7 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
 bool Supervisor::HasProcesses(Service& service) {
   Entry& e = EntryOf(service);
   for (auto it = e.groups.begin(); it != e.groups.end();) {
-    if (kill(-*it, 0) != 0 && errno == ESRCH) {
+    if (world_.Kill(-*it, 0) != 0 && errno == ESRCH) {
       it = e.groups.erase(it);
     } else {
       ++it;
@@ -639,9 +643,9 @@ bool Supervisor::HasProcesses(Service& service) {
 
 void Supervisor::ArmTimer(Service& service, fault::Duration after) {
   Entry& e = EntryOf(service);
-  if (e.timer != 0) scheduler_.Cancel(e.timer);
+  if (e.timer != 0) world_.Cancel(e.timer);
   const std::string name = service.name();
-  e.timer = scheduler_.After(after, [this, name] {
+  e.timer = world_.After(after, [this, name] {
     Entry& entry = *entries_[name];
     entry.timer = 0;
     entry.service->TimerFired();
@@ -652,7 +656,7 @@ void Supervisor::ArmTimer(Service& service, fault::Duration after) {
 
 void Supervisor::CancelTimer(Service& service) {
   Entry& e = EntryOf(service);
-  if (e.timer != 0) scheduler_.Cancel(e.timer);
+  if (e.timer != 0) world_.Cancel(e.timer);
   e.timer = 0;
 }
 
@@ -699,7 +703,7 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
   }
 }
 
-fault::Duration Supervisor::Now() { return fault::MonotonicNow(); }
+fault::Duration Supervisor::Now() { return world_.Now(); }
 
 void Supervisor::CheckStopped(Entry& entry) {
   if (entry.service->state() == ServiceState::kStopping &&

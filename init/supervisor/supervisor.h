@@ -2,10 +2,11 @@
 //
 // Supervisor: runs the services of a unit directory on the program's
 // scheduler. It owns one Service state machine per unit and implements
-// their effects with the runtime: Spawn (clean signal state, own session,
-// environment, user, umask, directory, output), kill, scheduler timers,
-// pidfd exit watches. It orders starts (After=/Before=, waiting for
-// readiness), propagates Requires= failures and stops, reads notify
+// their effects: Spawn (clean signal state, own session, environment,
+// user, umask, directory, output), kill, timers, exits. Processes, exits,
+// the clock and timers go through a SupervisorWorld (supervisor_world.h):
+// the runtime's, unless a test gives its own. It orders starts (After=/Before=,
+// waiting for readiness), propagates Requires= failures and stops, reads notify
 // datagrams (READY=1, STATUS=) and journal output ("[name] line", kept in a
 // per-service ring), and stops everything in reverse order on shutdown.
 //
@@ -31,6 +32,7 @@
 
 #include "init/log.h"
 #include "init/supervisor/service.h"
+#include "init/supervisor/supervisor_world.h"
 #include "init/support/notify.h"
 #include "init/support/output_log.h"
 #include "init/system/unit_directory.h"
@@ -67,8 +69,10 @@ struct ReloadSummary {
 
 class Supervisor : private ServiceEffects {
  public:
+  // `world`: processes, exits, clock and timers; null for the runtime's
+  // (RuntimeWorld on `scheduler`). Not owned; it must outlive this.
   Supervisor(fault::Scheduler& scheduler, const Logger& log,
-             SupervisorOptions options);
+             SupervisorOptions options, SupervisorWorld* world = nullptr);
   ~Supervisor() override;
 
   // Load makes a service per unit; units with errors become failed
@@ -171,7 +175,9 @@ class Supervisor : private ServiceEffects {
   bool Settled(const std::string& name) const;
   std::optional<std::string> BrokenRequirement(const Entry& entry) const;
 
-  fault::Scheduler& scheduler_;
+  fault::Scheduler& scheduler_;  // fd watches (output, notifications)
+  RuntimeWorld runtime_world_;
+  SupervisorWorld& world_;  // runtime_world_ unless a test gave one
   const Logger& log_;
   SupervisorOptions options_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;

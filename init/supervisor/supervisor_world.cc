@@ -1,0 +1,28 @@
+#include "init/supervisor/supervisor_world.h"
+
+#include <signal.h>
+
+#include <utility>
+
+namespace faultinit {
+
+fault::StatusOr<pid_t> RuntimeWorld::Spawn(const fault::SpawnOptions& options) {
+  return fault::Spawn(options);
+}
+
+int RuntimeWorld::Kill(pid_t target, int signo) { return kill(target, signo); }
+
+fault::Status RuntimeWorld::WatchExits(fault::Scheduler::ExitCallback fn) {
+  return scheduler_.ReapOrphans(std::move(fn));
+}
+
+fault::Duration RuntimeWorld::Now() { return fault::MonotonicNow(); }
+
+RuntimeWorld::TimerId RuntimeWorld::After(fault::Duration delay,
+                                          fault::Scheduler::Callback fn) {
+  return scheduler_.After(delay, std::move(fn));
+}
+
+void RuntimeWorld::Cancel(TimerId id) { scheduler_.Cancel(id); }
+
+}  // namespace faultinit

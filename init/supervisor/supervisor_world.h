@@ -1,0 +1,83 @@
+// File: init/supervisor/supervisor_world.h
+//
+// SupervisorWorld: what the Supervisor does to the world outside its own
+// memory that a test needs to control: start and signal processes, learn
+// of their exits, read the clock and run timers. RuntimeWorld implements it
+// with the runtime (fault::Spawn, kill(2), MonotonicNow, the scheduler's
+// timers and orphan reaping), and is what faultinit runs on; a model test
+// (init/supervisor/model/) implements it with processes and time held in
+// memory, and drives the real Supervisor and ControlServer through
+// thousands of random sequences.
+//
+// The seam is narrow on purpose. What stays outside it, on the real system
+// even under a fake world:
+//   - file descriptors: the scheduler's fd watches (output pipes, the
+//     NotificationFd= pipe, the notify socket, the control socket), and the
+//     files a spawn opens (/dev/null, StandardOutput= files);
+//   - what only Type=forking, User= and EnvironmentFile= read: a PIDFile=,
+//     the PID file's process's parent and group (ParentOf, getpgid), the
+//     passwd and group files, environment files; and a notify datagram's
+//     sender's group. A fake world's tests leave those keys out.
+//
+// Contract of each call: the one of the call it stands for (below). Loop
+// thread only; a callback given to After or WatchExits runs on the loop
+// thread, never inside the call that registered it.
+
+#ifndef FAULT_INIT_SUPERVISOR_SUPERVISOR_WORLD_H_
+#define FAULT_INIT_SUPERVISOR_SUPERVISOR_WORLD_H_
+
+#include <sys/types.h>
+
+#include "runtime/duration.h"
+#include "runtime/scheduler.h"
+#include "runtime/spawn.h"
+#include "runtime/status.h"
+
+namespace faultinit {
+
+class SupervisorWorld {
+ public:
+  using TimerId = fault::Scheduler::WatchId;
+
+  virtual ~SupervisorWorld() = default;
+
+  // Spawn starts a process as fault::Spawn does (its errors: kNotFound for
+  // a missing program, EAGAIN/ENOMEM/EMFILE for a lack of resources, ...).
+  // `options`' descriptors are the caller's and stay open.
+  virtual fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) = 0;
+  // Kill is kill(2): 0, or -1 with errno set (ESRCH: no such process or
+  // group). `target` < 0 names a process group; signal 0 only checks.
+  virtual int Kill(pid_t target, int signo) = 0;
+  // WatchExits makes every exit of a child (spawned or re-parented) call
+  // `fn` once with its status, the child reaped (Scheduler::ReapOrphans);
+  // nullptr stops watching.
+  virtual fault::Status WatchExits(fault::Scheduler::ExitCallback fn) = 0;
+
+  // Now is a fault::MonotonicNow() instant.
+  virtual fault::Duration Now() = 0;
+  // After runs `fn` once, `delay` from Now(); Cancel forgets a timer (an
+  // unknown or finished id is ignored). Ids are never 0.
+  virtual TimerId After(fault::Duration delay,
+                        fault::Scheduler::Callback fn) = 0;
+  virtual void Cancel(TimerId id) = 0;
+};
+
+// RuntimeWorld: the real one, on `scheduler`.
+class RuntimeWorld final : public SupervisorWorld {
+ public:
+  explicit RuntimeWorld(fault::Scheduler& scheduler) : scheduler_(scheduler) {}
+
+  fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) override;
+  int Kill(pid_t target, int signo) override;
+  fault::Status WatchExits(fault::Scheduler::ExitCallback fn) override;
+  fault::Duration Now() override;
+  TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override;
+  void Cancel(TimerId id) override;
+
+ private:
+  fault::Scheduler& scheduler_;
+};
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SUPERVISOR_SUPERVISOR_WORLD_H_
