@@ -1,0 +1,228 @@
+#include "init/supervisor/model/fake_world.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace faultinit::model {
+namespace {
+
+// Whether `signo`'s default action ends a process (core or not).
+bool Fatal(int signo) {
+  switch (signo) {
+    case SIGHUP:
+    case SIGINT:
+    case SIGQUIT:
+    case SIGTERM:
+    case SIGUSR1:
+    case SIGUSR2:
+    case SIGPIPE:
+    case SIGALRM:
+    case SIGSEGV:
+    case SIGABRT:
+    case SIGKILL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Parses "/m/NAME/REVISION/STEP" into `p`; false for any other program.
+bool Describe(const std::string& program, FakeProcess* p) {
+  std::vector<std::string> parts = absl::StrSplit(program, '/');
+  if (parts.size() != 5 || !parts[0].empty() || parts[1] != "m") return false;
+  p->unit = parts[2];
+  p->step = parts[4];
+  return absl::SimpleAtoi(parts[3], &p->revision);
+}
+
+}  // namespace
+
+fault::StatusOr<pid_t> FakeWorld::Spawn(const fault::SpawnOptions& options) {
+  const std::string program =
+      !options.program.empty()
+          ? options.program
+          : (options.argv.empty() ? std::string() : options.argv[0]);
+  FakeProcess p;
+  if (!Describe(program, &p)) {
+    if (program.rfind("/m/missing/", 0) == 0) {
+      return fault::ErrnoToStatus(ENOENT,
+                                  absl::StrCat("unable to execute ", program));
+    }
+    violations_.push_back(
+        absl::StrCat("spawned an unknown program \"", program, "\""));
+    return fault::ErrnoToStatus(ENOENT,
+                                absl::StrCat("unable to execute ", program));
+  }
+  if (!options.new_session) {
+    violations_.push_back(
+        absl::StrCat("spawned ", program, " outside a session of its own"));
+  }
+  SpawnVerdict verdict;
+  if (spawn_hook_) verdict = spawn_hook_(p);
+  if (verdict.error != 0) {
+    return fault::ErrnoToStatus(verdict.error,
+                                absl::StrCat("unable to spawn ", program));
+  }
+  p.pid = next_pid_++;
+  p.group = p.pid;
+  p.stubborn = verdict.stubborn;
+  if (options.extra_fd.from >= 0) {
+    p.notify.Reset(fcntl(options.extra_fd.from, F_DUPFD_CLOEXEC, 3));
+  }
+  const pid_t pid = p.pid;
+  processes_.emplace(pid, std::move(p));
+  return pid;
+}
+
+void FakeWorld::Deliver(FakeProcess& p, int signo) {
+  if (!p.alive() || signo == 0) return;
+  if (signo == SIGKILL) p.killed = true;
+  if (!Fatal(signo)) return;
+  if (p.stubborn && signo != SIGKILL) {
+    p.ignored.push_back(signo);
+    return;
+  }
+  End(p, -1, signo);
+}
+
+int FakeWorld::Kill(pid_t target, int signo) {
+  if (target == 0 || target == -1 || target == 1) {
+    violations_.push_back(
+        absl::StrCat("kill(", target, ", ", signo,
+                     ") would signal faultinit or every process"));
+    errno = EPERM;
+    return -1;
+  }
+  if (target > 0) {
+    auto it = processes_.find(target);
+    if (it == processes_.end() || !it->second.held()) {
+      errno = ESRCH;
+      return -1;
+    }
+    Deliver(it->second, signo);
+    return 0;
+  }
+  bool found = false;
+  for (auto& [pid, p] : processes_) {
+    if (p.group != -target || !p.held()) continue;
+    found = true;
+    Deliver(p, signo);
+  }
+  if (!found) {
+    errno = ESRCH;
+    return -1;
+  }
+  return 0;
+}
+
+fault::Status FakeWorld::WatchExits(fault::Scheduler::ExitCallback fn) {
+  on_exit_ = std::move(fn);
+  return fault::OkStatus();
+}
+
+FakeWorld::TimerId FakeWorld::After(fault::Duration delay,
+                                    fault::Scheduler::Callback fn) {
+  if (delay < fault::ZeroDuration()) delay = fault::ZeroDuration();
+  const TimerId id = next_timer_++;
+  timers_.emplace(id, Timer{now_ + delay, std::move(fn)});
+  return id;
+}
+
+void FakeWorld::Cancel(TimerId id) { timers_.erase(id); }
+
+void FakeWorld::End(FakeProcess& p, int code, int signo) {
+  p.exited = true;
+  p.notify.Reset();
+  exits_.push_back(signo != 0 ? fault::ExitStatus{p.pid, CLD_KILLED, signo}
+                              : fault::ExitStatus{p.pid, CLD_EXITED, code});
+}
+
+void FakeWorld::Exit(pid_t pid, int code, int signo) {
+  FakeProcess* p = Find(pid);
+  if (p == nullptr || !p->alive()) return;
+  End(*p, code, signo);
+}
+
+pid_t FakeWorld::Fork(pid_t parent, bool stubborn) {
+  FakeProcess* from = Find(parent);
+  if (from == nullptr || !from->alive()) return 0;
+  FakeProcess p;
+  p.pid = next_pid_++;
+  p.group = from->group;
+  p.unit = from->unit;
+  p.step = "helper";
+  p.stubborn = stubborn;
+  const pid_t pid = p.pid;
+  processes_.emplace(pid, std::move(p));
+  return pid;
+}
+
+bool FakeWorld::Relent(pid_t pid) {
+  FakeProcess* p = Find(pid);
+  if (p == nullptr || !p->alive() || p->ignored.empty()) return false;
+  End(*p, -1, p->ignored.front());
+  return true;
+}
+
+size_t FakeWorld::DeliverExits(size_t n) {
+  size_t done = 0;
+  while (done < n && !exits_.empty()) {
+    const fault::ExitStatus status = exits_.front();
+    exits_.pop_front();
+    processes_.at(status.pid).reported = true;
+    ++done;
+    if (on_exit_) {
+      on_exit_(status);
+    } else {
+      violations_.push_back(absl::StrCat("pid ", status.pid,
+                                         " exited while nobody watched exits"));
+    }
+  }
+  return done;
+}
+
+bool FakeWorld::FireNext() {
+  if (timers_.empty()) return false;
+  auto next = timers_.begin();
+  for (auto it = timers_.begin(); it != timers_.end(); ++it) {
+    if (it->second.due < next->second.due) next = it;  // ties: lowest id
+  }
+  if (next->second.due > now_) now_ = next->second.due;
+  fault::Scheduler::Callback fn = std::move(next->second.fn);
+  timers_.erase(next);
+  fn();
+  return true;
+}
+
+void FakeWorld::Advance(fault::Duration by) {
+  const fault::Duration until = now_ + by;
+  for (;;) {
+    auto next = timers_.end();
+    for (auto it = timers_.begin(); it != timers_.end(); ++it) {
+      if (it->second.due <= until &&
+          (next == timers_.end() || it->second.due < next->second.due)) {
+        next = it;
+      }
+    }
+    if (next == timers_.end()) break;
+    if (next->second.due > now_) now_ = next->second.due;
+    fault::Scheduler::Callback fn = std::move(next->second.fn);
+    timers_.erase(next);
+    fn();
+  }
+  if (until > now_) now_ = until;
+}
+
+FakeProcess* FakeWorld::Find(pid_t pid) {
+  auto it = processes_.find(pid);
+  return it == processes_.end() ? nullptr : &it->second;
+}
+
+}  // namespace faultinit::model
