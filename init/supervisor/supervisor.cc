@@ -638,6 +638,15 @@ bool Supervisor::HasProcesses(Service& service) {
       ++it;
     }
   }
+  // KillMode=process: as in systemd, only the main (or control) process is
+  // the service's to signal, and a stop is over once it is gone. What it
+  // left in its group is never signalled, so waiting for that could last
+  // forever (a stop, or a reload's replacement): once no process of its
+  // own is left, those groups are forgotten.
+  if (e.unit.kill_mode == KillMode::kProcess) {
+    if (e.pids.empty()) e.groups.clear();
+    return !e.pids.empty();
+  }
   return !e.pids.empty() || !e.groups.empty();
 }
 

@@ -1,0 +1,104 @@
+// Sequences the supervisor model (supervisor_model.h) found wrong, each
+// replayed step by step on the real Supervisor over a FakeWorld: the
+// regression tests of the defects it found.
+
+#include <signal.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "init/log.h"
+#include "init/supervisor/model/fake_world.h"
+#include "init/supervisor/model/unit_specs.h"
+#include "init/supervisor/supervisor.h"
+#include "init/system/unit.h"
+#include "init/system/unit_directory.h"
+#include "runtime/scheduler.h"
+
+namespace faultinit::model {
+namespace {
+
+// A unit file of the model's kind: its commands name it and `revision`.
+std::string Unit(const std::string& name, int revision,
+                 const std::string& unit_section,
+                 const std::string& service_section) {
+  return absl::StrCat("[Unit]\n", unit_section, "[Service]\nExecStart=/m/",
+                      name, "/", revision, "/main0\n", service_section);
+}
+
+class Sequence : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scheduler_ = std::move(fault::Scheduler::Create().value());
+    supervisor_ = std::make_unique<Supervisor>(
+        *scheduler_, log_, SupervisorOptions{"", "/"}, &world_);
+    world_.set_spawn_hook([this](const FakeProcess& p) {
+      spawned_.push_back(absl::StrCat(p.unit, "@", p.revision, " ", p.step));
+      return FakeWorld::SpawnVerdict{};
+    });
+  }
+
+  static LoadedUnits Parse(const std::map<std::string, std::string>& texts) {
+    std::vector<ParsedUnit> units;
+    for (const auto& [name, text] : texts) {
+      ParsedUnit parsed = ParseUnit(UnitPath(name), text);
+      parsed.source = text;
+      units.push_back(std::move(parsed));
+    }
+    return LinkUnits("/m/units", std::move(units));
+  }
+  void Boot(const std::map<std::string, std::string>& texts) {
+    supervisor_->Load(Parse(texts));
+    supervisor_->Begin();
+    supervisor_->StartAll();
+  }
+  void Reload(const std::map<std::string, std::string>& texts) {
+    supervisor_->Reload(Parse(texts));
+  }
+  // Reports every queued exit, as the loop would, then reconciles.
+  void DeliverExits() {
+    world_.DeliverExits(world_.pending_exits());
+    supervisor_->Reconcile();
+  }
+  std::string State(const std::string& name) {
+    std::optional<ServiceView> row = supervisor_->View(name);
+    return row ? std::string(ServiceStateName(row->state)) : "gone";
+  }
+  pid_t Pid(const std::string& name) { return supervisor_->View(name)->pid; }
+
+  FakeWorld world_{fault::Seconds(1000)};
+  std::unique_ptr<fault::Scheduler> scheduler_;
+  Logger log_{0};
+  std::unique_ptr<Supervisor> supervisor_;
+  std::vector<std::string> spawned_;
+};
+
+// Found by the model: before the fix, a stop of a KillMode=process service
+// whose main process had forked waited for the child, which no signal ever
+// reaches under that mode (not even the stop timeout's SIGKILL): the stop,
+// a blocking `faultctl stop` and a reload's replacement waited forever.
+TEST_F(Sequence, KillModeProcessStopEndsWithTheMainProcess) {
+  Boot({{"a", Unit("a", 1, "", "KillMode=process\nTimeoutStopSec=5s\n")}});
+  ASSERT_EQ(State("a"), "running");
+  const pid_t main = Pid("a");
+  const pid_t helper = world_.Fork(main, /*stubborn=*/false);
+  ASSERT_TRUE(supervisor_->StopService("a").ok());
+  supervisor_->Reconcile();
+  EXPECT_TRUE(world_.Find(helper)->alive());  // only the main process
+  DeliverExits();
+  EXPECT_EQ(State("a"), "inactive");
+  // The child left behind holds back neither a new definition nor a start.
+  Reload({{"a", Unit("a", 2, "", "TimeoutStopSec=5s\n")}});
+  ASSERT_TRUE(supervisor_->StartService("a").ok());
+  supervisor_->Reconcile();
+  EXPECT_EQ(State("a"), "running");
+  EXPECT_EQ(spawned_, (std::vector<std::string>{"a@1 main0", "a@2 main0"}));
+  EXPECT_TRUE(world_.Find(helper)->alive());
+}
+
+}  // namespace
+}  // namespace faultinit::model
