@@ -274,6 +274,9 @@ void Supervisor::ApplyReplacements() {
       if (e->load_error.empty()) {
         e->pending_start = true;
       } else {
+        // Also a start requested while the replacement waited: it was
+        // for the old definition, and this one cannot run.
+        e->pending_start = false;
         e->service->Refuse(e->load_error);
       }
       dirty_ = true;

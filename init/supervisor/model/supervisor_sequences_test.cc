@@ -100,5 +100,20 @@ TEST_F(Sequence, KillModeProcessStopEndsWithTheMainProcess) {
   EXPECT_TRUE(world_.Find(helper)->alive());
 }
 
+// Found by the model: before the fix, a start requested while a reload waited
+// to swap in a definition with an error started that definition once the old
+// processes were gone.
+TEST_F(Sequence, AStartRequestedDuringAReplacementDoesNotRunAUnitWithAnError) {
+  Boot({{"a", Unit("a", 1, "", "")}});
+  ASSERT_EQ(State("a"), "running");
+  Reload({{"a", Unit("a", 2, "", "RestartSec=5x\n")}});
+  ASSERT_EQ(State("a"), "stopping");
+  ASSERT_TRUE(supervisor_->StartService("a").ok());
+  supervisor_->Reconcile();
+  DeliverExits();
+  EXPECT_EQ(State("a"), "failed");
+  EXPECT_EQ(spawned_, (std::vector<std::string>{"a@1 main0"}));
+}
+
 }  // namespace
 }  // namespace faultinit::model
