@@ -105,6 +105,23 @@ struct SourceFingerprint {
   }
 };
 
+// The first error that keeps `parsed` from running, or "": its file's, or
+// the directory's (an ordering cycle, a Requires= of a missing or failed
+// unit), or a setting faultinit cannot honour.
+std::string LoadErrorOf(const ParsedUnit& parsed) {
+  for (const Diagnostic& d : parsed.diagnostics) {
+    if (d.severity == Severity::kError) return d.ToString();
+  }
+  if (parsed.unit.type == ServiceType::kForking &&
+      parsed.unit.pid_file.empty()) {
+    return absl::StrCat(
+        parsed.unit.path,
+        ": error: Type=forking needs PIDFile= (faultinit does not guess the "
+        "main process)");
+  }
+  return "";
+}
+
 }  // namespace
 
 struct Supervisor::Entry {
@@ -163,20 +180,7 @@ Supervisor::~Supervisor() {
 
 void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   e.unit = parsed.unit;
-  e.load_error.clear();
-  for (const Diagnostic& d : parsed.diagnostics) {
-    if (d.severity == Severity::kError) {
-      e.load_error = d.ToString();
-      break;
-    }
-  }
-  if (e.load_error.empty() && parsed.unit.type == ServiceType::kForking &&
-      parsed.unit.pid_file.empty()) {
-    e.load_error = absl::StrCat(
-        parsed.unit.path,
-        ": error: Type=forking needs PIDFile= (faultinit does not guess the "
-        "main process)");
-  }
+  e.load_error = LoadErrorOf(parsed);
   e.required.clear();
   for (const Dependency& d : parsed.unit.required) e.required.push_back(d.name);
   // What was parsed, not the file as it is now: it may have changed since.
@@ -235,7 +239,12 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     }
     Entry& e = *it->second;
     e.removed = false;
-    if (SourceFingerprint::Of(parsed.source) == e.source && !e.replacement) {
+    // Changed: its file, or what the directory makes of it (a unit whose
+    // file is the same gains an error when what it requires is removed or
+    // an ordering cycle now runs through it, and loses it when that is
+    // undone).
+    if (SourceFingerprint::Of(parsed.source) == e.source &&
+        LoadErrorOf(parsed) == e.load_error && !e.replacement) {
       continue;
     }
     // Changed: stop what runs, then start the new definition.

@@ -64,7 +64,7 @@ struct ServiceView {
 struct ReloadSummary {
   std::vector<std::string> started;    // new units
   std::vector<std::string> stopped;    // units whose file is gone
-  std::vector<std::string> restarted;  // units whose file changed
+  std::vector<std::string> restarted;  // units that changed
 };
 
 class Supervisor : private ServiceEffects {
@@ -82,7 +82,9 @@ class Supervisor : private ServiceEffects {
   // Reload applies a fresh load of the unit directory: new units start,
   // units whose file is gone stop and are forgotten, units whose file
   // changed stop and start again with the new definition; unchanged units
-  // are not touched.
+  // are not touched. A unit whose file is the same but whose error is not
+  // (what it Requires= is gone or back, an ordering cycle through it came
+  // or went) has changed too.
   ReloadSummary Reload(const LoadedUnits& units);
 
   // Begin opens the notify socket (a failure is logged; notify services

@@ -115,5 +115,42 @@ TEST_F(Sequence, AStartRequestedDuringAReplacementDoesNotRunAUnitWithAnError) {
   EXPECT_EQ(spawned_, (std::vector<std::string>{"a@1 main0"}));
 }
 
+// Found by the model: before the fix, a unit whose file did not change
+// but which the directory now fails (what it Requires= is gone; an
+// ordering cycle runs through it) kept its old definition, and ran again
+// when asked.
+TEST_F(Sequence, AReloadFailsAnUnchangedUnitThatTheDirectoryNowFails) {
+  const std::string a = Unit("a", 1, "Requires=b\nAfter=b\n", "");
+  Boot({{"a", a}, {"b", Unit("b", 1, "", "")}});
+  ASSERT_EQ(State("a"), "running");
+  Reload({{"a", a}});  // b removed: "Requires: no unit b"
+  DeliverExits();
+  EXPECT_EQ(State("a"), "failed");
+  ASSERT_TRUE(supervisor_->RestartService("a").ok());
+  supervisor_->Reconcile();
+  EXPECT_EQ(State("a"), "failed");
+  EXPECT_EQ(spawned_, (std::vector<std::string>{"b@1 main0", "a@1 main0"}));
+
+  // b back: a's error is gone, and a starts again, after b.
+  Reload({{"a", a}, {"b", Unit("b", 2, "", "")}});
+  supervisor_->Reconcile();
+  EXPECT_EQ(State("a"), "running");
+  EXPECT_EQ(spawned_, (std::vector<std::string>{"b@1 main0", "a@1 main0",
+                                                "b@2 main0", "a@1 main0"}));
+}
+
+TEST_F(Sequence, AReloadFailsAnUnchangedUnitOnANewOrderingCycle) {
+  const std::string a = Unit("a", 1, "After=b\n", "");
+  Boot({{"a", a}, {"b", Unit("b", 1, "", "")}});
+  ASSERT_EQ(State("a"), "running");
+  Reload({{"a", a}, {"b", Unit("b", 2, "After=a\n", "")}});
+  DeliverExits();
+  EXPECT_EQ(State("a"), "failed");
+  EXPECT_EQ(State("b"), "failed");
+  ASSERT_TRUE(supervisor_->StartService("a").ok());
+  supervisor_->Reconcile();
+  EXPECT_EQ(spawned_, (std::vector<std::string>{"b@1 main0", "a@1 main0"}));
+}
+
 }  // namespace
 }  // namespace faultinit::model
