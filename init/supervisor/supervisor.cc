@@ -189,7 +189,7 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
                                         static_cast<ServiceEffects&>(*this));
 }
 
-void Supervisor::Order(const LoadedUnits& units) {
+void Supervisor::LinkOrdering() {
   for (auto& [name, e] : entries_) {
     e->after.clear();
     for (const Dependency& d : e->unit.after) e->after.push_back(d.name);
@@ -201,6 +201,10 @@ void Supervisor::Order(const LoadedUnits& units) {
       if (it != entries_.end()) it->second->after.push_back(name);
     }
   }
+}
+
+void Supervisor::Order(const LoadedUnits& units) {
+  LinkOrdering();
   order_ = StartOrder(units);
   for (const auto& [name, e] : entries_) {
     if (std::find(order_.begin(), order_.end(), name) == order_.end()) {
@@ -270,6 +274,7 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
 // their new definition once nothing of them runs.
 void Supervisor::ApplyReplacements() {
   std::vector<std::string> gone;
+  bool replaced = false;
   for (auto& [name, e] : entries_) {
     if (!Down(e->service->state()) || HasProcesses(*e->service)) continue;
     if (e->removed) {
@@ -280,6 +285,7 @@ void Supervisor::ApplyReplacements() {
       if (e->timer != 0) world_.Cancel(e->timer);
       e->timer = 0;
       Configure(*e, parsed);
+      replaced = true;
       if (e->load_error.empty()) {
         e->pending_start = true;
       } else {
@@ -291,6 +297,9 @@ void Supervisor::ApplyReplacements() {
       dirty_ = true;
     }
   }
+  // The ordering was linked at the reload, from the definitions then in
+  // force: a replaced unit's After= and Before= are those of its new one.
+  if (replaced) LinkOrdering();
   for (const std::string& name : gone) {
     Entry& e = *entries_[name];
     if (e.timer != 0) world_.Cancel(e.timer);

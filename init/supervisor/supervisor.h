@@ -154,6 +154,9 @@ class Supervisor : private ServiceEffects {
   Entry& EntryOf(const Service& service);
   static ServiceView RowOf(const Entry& entry);
   void Configure(Entry& entry, const ParsedUnit& parsed);
+  // LinkOrdering computes each entry's `after` from the definitions in
+  // force; Order does it and takes the start order of `units`.
+  void LinkOrdering();
   void Order(const LoadedUnits& units);
   void ApplyReplacements();
   fault::StatusOr<std::vector<std::string>> Environment(const Entry& entry,

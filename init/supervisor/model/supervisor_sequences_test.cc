@@ -152,5 +152,22 @@ TEST_F(Sequence, AReloadFailsAnUnchangedUnitOnANewOrderingCycle) {
   EXPECT_EQ(spawned_, (std::vector<std::string>{"b@1 main0", "a@1 main0"}));
 }
 
+// Found by the model: before the fix, a replaced unit kept the After= and
+// Before= of its old definition until the next reload, so starts went in the
+// wrong order, or waited on each other forever.
+TEST_F(Sequence, AReplacedUnitIsOrderedByItsNewDefinition) {
+  Boot({{"a", Unit("a", 1, "After=b\n", "")}, {"b", Unit("b", 1, "", "")}});
+  ASSERT_EQ(State("a"), "running");
+  ASSERT_EQ(State("b"), "running");
+  // Now b comes after a, which is a notify service: b waits for its READY.
+  Reload({{"a", Unit("a", 2, "", "Type=notify\n")},
+          {"b", Unit("b", 2, "After=a\n", "")}});
+  DeliverExits();
+  EXPECT_EQ(State("a"), "starting");
+  EXPECT_EQ(State("b"), "inactive");
+  EXPECT_EQ(spawned_,
+            (std::vector<std::string>{"b@1 main0", "a@1 main0", "a@2 main0"}));
+}
+
 }  // namespace
 }  // namespace faultinit::model
