@@ -42,7 +42,8 @@
 //
 // RunModel stops at the first violation. Not thread-safe. The control
 // socket is in a directory made once per process under $TEST_TMPDIR (when
-// short enough for a socket's path) or /tmp, removed at exit.
+// short enough for a socket's path) or /tmp, removed at exit (a process
+// that crashes leaves it behind).
 
 #ifndef FAULT_INIT_SUPERVISOR_MODEL_SUPERVISOR_MODEL_H_
 #define FAULT_INIT_SUPERVISOR_MODEL_SUPERVISOR_MODEL_H_
