@@ -201,12 +201,25 @@ void Supervisor::Order(const LoadedUnits& units) {
   }
 }
 
-void Supervisor::Load(const LoadedUnits& units) {
-  for (const ParsedUnit& parsed : units.units) {
-    auto e = std::make_unique<Entry>();
-    Configure(*e, parsed);
-    entries_[parsed.unit.name] = std::move(e);
+Supervisor::Entry& Supervisor::Add(const ParsedUnit& parsed) {
+  // In entries_ before its Service exists: the Service reaches its entry
+  // through EntryOf on every effect, from its first event on.
+  std::unique_ptr<Entry>& slot = entries_[parsed.unit.name];
+  slot = std::make_unique<Entry>();
+  Configure(*slot, parsed);
+  return *slot;
+}
+
+void Supervisor::QueueStart(Entry& e) {
+  if (!e.load_error.empty()) {
+    e.service->Refuse(e.load_error);
+  } else {
+    e.pending_start = true;
   }
+}
+
+void Supervisor::Load(const LoadedUnits& units) {
+  for (const ParsedUnit& parsed : units.units) Add(parsed);
   Order(units);
 }
 
@@ -218,14 +231,7 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     present.insert(name);
     auto it = entries_.find(name);
     if (it == entries_.end()) {
-      auto e = std::make_unique<Entry>();
-      Configure(*e, parsed);
-      if (e->load_error.empty()) {
-        e->pending_start = true;
-      } else {
-        e->service->Refuse(e->load_error);
-      }
-      entries_[name] = std::move(e);
+      QueueStart(Add(parsed));
       summary.started.push_back(name);
       continue;
     }
@@ -267,11 +273,7 @@ void Supervisor::ApplyReplacements() {
       if (e->timer != 0) scheduler_.Cancel(e->timer);
       e->timer = 0;
       Configure(*e, parsed);
-      if (e->load_error.empty()) {
-        e->pending_start = true;
-      } else {
-        e->service->Refuse(e->load_error);
-      }
+      QueueStart(*e);
       dirty_ = true;
     }
   }
@@ -306,14 +308,7 @@ void Supervisor::Begin() {
 }
 
 void Supervisor::StartAll() {
-  for (const std::string& name : order_) {
-    Entry& e = *entries_[name];
-    if (!e.load_error.empty()) {
-      e.service->Refuse(e.load_error);
-    } else {
-      e.pending_start = true;
-    }
-  }
+  for (const std::string& name : order_) QueueStart(*entries_[name]);
   dirty_ = true;
   Reconcile();
 }

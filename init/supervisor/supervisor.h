@@ -75,8 +75,9 @@ class Supervisor : private ServiceEffects {
   // services carrying the first error. Call once, before Begin.
   void Load(const LoadedUnits& units);
 
-  // Reload applies a fresh load of the unit directory: new units start,
-  // units whose file is gone stop and are forgotten, units whose file
+  // Reload applies a fresh load of the unit directory: new units start (a
+  // new unit with errors fails with its first error), units whose file is
+  // gone stop and are forgotten, units whose file
   // changed stop and start again with the new definition; unchanged units
   // are not touched.
   ReloadSummary Reload(const LoadedUnits& units);
@@ -145,7 +146,15 @@ class Supervisor : private ServiceEffects {
                     ServiceState to) override;
   fault::Duration Now() override;
 
+  // EntryOf: the entry of a Service, which is in entries_ from before its
+  // Service exists (Add) until after its last event (ApplyReplacements
+  // erases only entries with nothing running, timers and watches
+  // cancelled): every ServiceEffects call goes through it.
   Entry& EntryOf(const Service& service);
+  // Add makes the entry of a unit not yet in entries_, inserted first.
+  Entry& Add(const ParsedUnit& parsed);
+  // QueueStart queues `entry` for start, or fails it with its load error.
+  void QueueStart(Entry& entry);
   static ServiceView RowOf(const Entry& entry);
   void Configure(Entry& entry, const ParsedUnit& parsed);
   void Order(const LoadedUnits& units);
