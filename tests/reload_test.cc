@@ -246,5 +246,120 @@ TEST_F(Reload, NewUnitsWithErrorsLeavePid1Answering) {
   EXPECT_EQ(err.find("steady: started", first + 1), std::string::npos) << err;
 }
 
+// stop, edit, reload: the unit stays stopped with its new definition,
+// which a start then runs.
+TEST_F(Reload, StoppedUnitStaysStopped) {
+  Unit("x", Simple("v1"));
+  ASSERT_TRUE(Boot({"[x] v1"}));
+  Answer stop = Ctl({"stop", "x"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.err;
+  EXPECT_EQ(stop.out, "x: inactive\n");
+
+  Unit("x", Simple("v2"));
+  Answer reload = Ctl({"reload"});
+  EXPECT_EQ(reload.status, "exit 0") << reload.err;
+  EXPECT_EQ(reload.out, "changed: x\n");
+  std::string status = StatusOf("x");
+  EXPECT_TRUE(absl::StartsWith(status, "exit 3: ")) << status;
+  EXPECT_TRUE(absl::StrContains(status, "inactive")) << status;
+
+  Answer start = Ctl({"start", "x"});
+  EXPECT_EQ(start.status, "exit 0") << start.err;
+  EXPECT_EQ(start.out, "x: running\n");
+  EXPECT_TRUE(r().WaitForStderr("[x] v2"));
+}
+
+// A blocking stop in flight while the unit is edited and reloaded: the stop
+// completes and is answered, then the new definition is swapped in and not
+// started.
+TEST_F(Reload, StopInFlightThenEditAndReload) {
+  Unit("held", Held("v1"));
+  ASSERT_TRUE(Boot({"[held] v1"}));
+  Client stop(socket_, {"stop", "held"});
+  ASSERT_TRUE(r().WaitForStderr("[held] holding"));
+
+  Unit("held", Held("v2"));
+  Answer reload = Ctl({"reload"});
+  EXPECT_EQ(reload.status, "exit 0") << reload.err;
+  EXPECT_EQ(reload.out, "changed: held\n");
+  Release();
+  Answer stopped = stop.Finish();
+  EXPECT_EQ(stopped.status, "exit 0") << stopped.err;
+  EXPECT_EQ(stopped.out, "held: inactive\n");
+  std::string status = StatusOf("held");
+  EXPECT_TRUE(absl::StartsWith(status, "exit 3: ")) << status;
+  EXPECT_TRUE(absl::StrContains(status, "inactive")) << status;
+
+  Answer start = Ctl({"start", "held"});
+  EXPECT_EQ(start.out, "held: running\n") << start.err;
+  EXPECT_TRUE(r().WaitForStderr("[held] v2"));
+}
+
+// Clients waiting on a unit that a reload removes are answered: a stop in
+// flight; a start that waits for a readiness that never comes; and a stop
+// in flight whose unit is removed, then back (edited) in the next reload
+// before its processes are gone: that one stays stopped.
+TEST_F(Reload, RemovalAnswersWaitingClients) {
+  Unit("held", Held("v1"));
+  Unit("back", Held("v1"));
+  Unit("never",
+       "[Service]\nType=notify\nTimeoutStartSec=infinity\n"
+       "ExecStart=/bin/sh -c 'echo waiting; exec sleep 1000'\n");
+  ASSERT_TRUE(Boot({"[held] v1", "[back] v1", "[never] waiting"}));
+
+  // never's start waits for a READY=1 that never comes; its line shows
+  // that the start request was taken.
+  EXPECT_EQ(Ctl({"stop", "never"}).out, "never: inactive\n");
+  Client start(socket_, {"start", "never"});
+  ASSERT_TRUE(r().WaitForStderr("[never] waiting"));
+  Client stop(socket_, {"stop", "held"});
+  ASSERT_TRUE(r().WaitForStderr("[held] holding"));
+  unlink(Path("held").c_str());
+  unlink(Path("never").c_str());
+  Answer reload = Ctl({"reload"});
+  EXPECT_EQ(reload.status, "exit 0") << reload.err;
+  EXPECT_EQ(reload.out, "stopped: held never\n");
+  Answer started = start.Finish();
+  EXPECT_EQ(started.status, "exit 1") << started.err;
+  EXPECT_EQ(started.out, "never: inactive: removed\n");
+  Release();
+  Answer stopped = stop.Finish();
+  EXPECT_EQ(stopped.status, "exit 0") << stopped.err;
+  EXPECT_EQ(stopped.out, "held: inactive: removed\n");
+
+  Client stop_back(socket_, {"stop", "back"});
+  ASSERT_TRUE(r().WaitForStderr("[back] holding"));
+  unlink(Path("back").c_str());
+  EXPECT_EQ(Ctl({"reload"}).out, "stopped: back\n");
+  Unit("back", Held("v2"));
+  EXPECT_EQ(Ctl({"reload"}).out, "changed: back\n");
+  Release();
+  Answer back = stop_back.Finish();
+  EXPECT_EQ(back.status, "exit 0") << back.err;
+  EXPECT_EQ(back.out, "back: inactive\n");
+  std::string status = StatusOf("back");
+  EXPECT_TRUE(absl::StartsWith(status, "exit 3: ")) << status;
+  EXPECT_TRUE(absl::StrContains(status, "inactive")) << status;
+}
+
+// A blocking stop overtaken by another client's start (before the stop was
+// answered) is answered once the service settles, with the state it
+// settled in: running, and faultctl stop exits 1.
+TEST_F(Reload, StopOvertakenByStartIsAnswered) {
+  Unit("held", Held("v1"));
+  ASSERT_TRUE(Boot({"[held] v1"}));
+  Client stop(socket_, {"stop", "held"});
+  ASSERT_TRUE(r().WaitForStderr("[held] holding"));
+  Answer start = Ctl({"start", "--no-block", "held"});
+  EXPECT_EQ(start.status, "exit 0") << start.err;
+  EXPECT_EQ(start.out, "held: stopping\n");
+  Release();
+  Answer stopped = stop.Finish();
+  EXPECT_EQ(stopped.status, "exit 1") << stopped.err;
+  EXPECT_EQ(stopped.out, "held: running\n");
+  std::string status = StatusOf("held");
+  EXPECT_TRUE(absl::StartsWith(status, "exit 0: ")) << status;
+}
+
 }  // namespace
 }  // namespace faultinit::testing

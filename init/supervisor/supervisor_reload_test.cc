@@ -204,5 +204,117 @@ INSTANTIATE_TEST_SUITE_P(
       return info.param.test_name;
     });
 
+// A unit stopped on request and changed stays stopped through a reload; it
+// has the new definition when it is started.
+TEST_F(SupervisorReload, StoppedUnitChangedStaysStopped) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  ASSERT_TRUE(supervisor_->StopService("x").ok());
+  ASSERT_TRUE(Settled("x"));
+  ASSERT_EQ(State("x"), ServiceState::kInactive);
+
+  Unit("x", Version("v2"));
+  ReloadSummary summary = Reload();
+  EXPECT_EQ(summary.changed, Names{"x"});
+  EXPECT_EQ(summary.restarted, Names{});
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kInactive);
+  // A second reload of the same files changes nothing.
+  summary = Reload();
+  EXPECT_EQ(summary.changed, Names{});
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kInactive);
+
+  ASSERT_TRUE(supervisor_->StartService("x").ok());
+  ASSERT_TRUE(Logged("x", "v2"));
+  EXPECT_EQ(State("x"), ServiceState::kRunning);
+}
+
+// A reload while a requested stop is in flight: the stop completes, then
+// the new definition is swapped in, not started.
+TEST_F(SupervisorReload, StopInFlightThenReload) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  ASSERT_TRUE(supervisor_->StopService("x").ok());
+  ASSERT_EQ(State("x"), ServiceState::kStopping);  // its exit is not reaped
+
+  Unit("x", Version("v2"));
+  EXPECT_EQ(Reload().changed, Names{"x"});
+  EXPECT_TRUE(supervisor_->Busy("x"));
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kInactive);
+  EXPECT_FALSE(HasLine("x", "v2"));
+}
+
+// A changed running unit restarts with the new definition (unchanged).
+TEST_F(SupervisorReload, RunningUnitChangedRestarts) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  Unit("x", Version("v2"));
+  EXPECT_EQ(Reload().restarted, Names{"x"});
+  ASSERT_TRUE(Logged("x", "v2"));
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kRunning);
+}
+
+// A stop requested while a reload's restart is in flight wins: the new
+// definition is swapped in and not started; a start after it runs it.
+TEST_F(SupervisorReload, StopDuringReloadRestart) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  Unit("x", Version("v2"));
+  EXPECT_EQ(Reload().restarted, Names{"x"});
+  ASSERT_EQ(State("x"), ServiceState::kStopping);
+  ASSERT_TRUE(supervisor_->StopService("x").ok());
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kInactive);
+  EXPECT_FALSE(HasLine("x", "v2"));
+  ASSERT_TRUE(supervisor_->StartService("x").ok());
+  ASSERT_TRUE(Logged("x", "v2"));
+}
+
+// A unit removed by a reload and back in the next one before its
+// processes were gone starts again (it used to stay inactive); a removed
+// one is forgotten.
+TEST_F(SupervisorReload, RemovedThenBackBeforeGone) {
+  Unit("x", Version("v1"));
+  Unit("gone", Version("gone"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  ASSERT_TRUE(Logged("gone", "gone"));
+  Remove("x");
+  Remove("gone");
+  ReloadSummary summary = Reload();
+  EXPECT_EQ(summary.stopped, (Names{"gone", "x"}));
+  ASSERT_EQ(State("x"), ServiceState::kStopping);
+  Unit("x", Version("v1"));
+  EXPECT_EQ(Reload().restarted, Names{"x"});
+  ASSERT_TRUE(Settled("x"));
+  ASSERT_TRUE(Settled("gone"));
+  EXPECT_EQ(State("x"), ServiceState::kRunning);
+  EXPECT_FALSE(supervisor_->View("gone").has_value());
+}
+
+// A shutdown that begins while a reload waits to swap a definition in
+// does not leave the unit busy (a waiting faultctl would never be
+// answered).
+TEST_F(SupervisorReload, ShutdownDropsAPendingDefinition) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  Unit("x", Version("v2"));
+  EXPECT_EQ(Reload().restarted, Names{"x"});
+  ASSERT_TRUE(supervisor_->Busy("x"));
+  supervisor_->Shutdown();
+  ASSERT_TRUE(RunUntil([&] { return supervisor_->AllStopped(); }));
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kInactive);
+  EXPECT_FALSE(HasLine("x", "v2"));
+}
+
 }  // namespace
 }  // namespace faultinit
