@@ -107,7 +107,7 @@ void ControlClients::Overtake(const std::vector<std::string>& names) {
 std::vector<const ControlClients::Client*> ControlClients::Waiting() const {
   std::vector<const Client*> out;
   for (const auto& [id, c] : clients_) {
-    if (!c.verb.empty() && !c.ended && !c.overtaken) out.push_back(&c);
+    if (!c.verb.empty() && !c.ended) out.push_back(&c);
   }
   return out;
 }
@@ -158,12 +158,15 @@ void ControlClients::Check(const Client& c,
       }
       ++r;
       const std::string& state = fields[2];
-      if (c.verb == "stop" && state != "inactive" && state != "failed") {
+      const bool settled =
+          state == "running" || state == "inactive" || state == "failed";
+      if (c.verb == "stop" && !c.overtaken && state != "inactive" &&
+          state != "failed") {
         return fail("a blocking stop answered before the service stopped");
       }
-      if ((c.verb == "start" || c.verb == "restart") && state != "running" &&
-          state != "inactive" && state != "failed") {
-        return fail("a blocking start answered before the start ended");
+      if ((c.verb == "start" || c.verb == "restart" || c.verb == "stop") &&
+          !settled) {
+        return fail("a blocking request answered before the service settled");
       }
     } else if (c.verb == "reload") {
       if (tag != "C" && tag != "D") return fail("not a C or D line");

@@ -5,10 +5,11 @@
 // request, reads its answer without ever blocking, and may vanish at any
 // time. Every answer is checked when it ends (the server closes its side):
 // one `OK` or `ERR` line first and no other; after `OK`, the lines its verb
-// gives (one `R` per named service in order for start/stop/restart, and
-// for a blocking stop a stopped state: `inactive` or `failed`; `S` lines
-// for status; `C` and `D` for reload; nothing for poweroff); a client that
-// sent no whole request gets no answer.
+// gives (one `R` per named service in order for start/stop/restart, each
+// in a settled state -- running, inactive or failed -- and for a blocking
+// stop that no later start overtook, a stopped one: inactive or failed;
+// `S` lines for status; `C` and `D` for reload; nothing for poweroff); a
+// client that sent no whole request gets no answer.
 //
 // Single-threaded; every descriptor is non-blocking and O_CLOEXEC.
 
@@ -33,8 +34,8 @@ class ControlClients {
     std::string answer;
     bool ended = false;  // the server closed its side: answer complete
     // A blocking stop that a later start or restart of one of its services
-    // overtook: it waits for a stopped state the service may never reach
-    // again (a known limit of the protocol, not checked after settling).
+    // overtook: it is answered in whatever state the service settled in
+    // (docs/control.md, "When a waiting request is answered").
     bool overtaken = false;
   };
 
@@ -56,8 +57,7 @@ class ControlClients {
   // Overtake marks the blocking stops waiting on any of `names` overtaken
   // (a start or restart of them is being sent).
   void Overtake(const std::vector<std::string>& names);
-  // Waiting lists the clients whose whole request is unanswered, but for
-  // overtaken ones.
+  // Waiting lists the clients whose whole request is unanswered.
   std::vector<const Client*> Waiting() const;
   const std::map<int, Client>& clients() const { return clients_; }
 

@@ -22,9 +22,7 @@
 // After every step, the invariants:
 //   - the supervisor and the server do not crash (sanitizers: no error);
 //   - every answer is one well-formed response (control_clients.h), and
-//     after settling every request a client still waits on is answered
-//     (but a blocking stop that a later start of its service overtook,
-//     which waits for a state that may not come again: a known limit);
+//     after settling every request a client still waits on is answered;
 //   - nothing is spawned for a unit that the latest load gives an error,
 //     or from a revision older than the latest load's (ExecStop= aside: it
 //     stops what runs), or for a unit stopped by request and not started
