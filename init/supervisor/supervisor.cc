@@ -879,9 +879,12 @@ fault::Status Supervisor::StartService(absl::string_view name) {
 
 fault::Status Supervisor::StopService(absl::string_view name) {
   auto it = entries_.find(name);
-  if (it == entries_.end() || it->second->removed) {
+  if (it == entries_.end()) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
+  // A unit a reload removed is listed until its processes are gone, and a
+  // stop of it then holds too: a reload that brings it back before that
+  // gives it the changed path, which keeps a requested stop.
   it->second->stop_requested = true;
   it->second->pending_start = false;
   it->second->service->Stop();
@@ -890,6 +893,10 @@ fault::Status Supervisor::StopService(absl::string_view name) {
 }
 
 fault::Status Supervisor::RestartService(absl::string_view name) {
+  auto it = entries_.find(name);
+  if (it == entries_.end() || it->second->removed) {
+    return fault::NotFoundError(absl::StrCat("no such service: ", name));
+  }
   FAULT_RETURN_IF_ERROR(StopService(name));
   return StartService(name);
 }

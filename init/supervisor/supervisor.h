@@ -116,11 +116,13 @@ class Supervisor : private ServiceEffects {
   // yet: called when faultinit ends, so no line is lost.
   void DrainOutput();
 
-  // Operator requests (faultctl). Errors: kNotFound for an unknown name.
-  // Start queues the service for start (ordering still applies); Stop
-  // stops it (and, through Requires=, what requires it) and keeps it
-  // stopped across reloads until the next Start; Restart stops it and
-  // starts it again once stopped.
+  // Operator requests (faultctl). Errors: kNotFound for an unknown name,
+  // and for Start and Restart of a unit a reload removed (still listed
+  // until its processes are gone). Start queues the service for start
+  // (ordering still applies); Stop stops it (and, through Requires=, what
+  // requires it) and keeps it stopped across reloads until the next Start,
+  // also when a removed unit comes back; Restart stops it and starts it
+  // again once stopped.
   fault::Status StartService(absl::string_view name);
   fault::Status StopService(absl::string_view name);
   fault::Status RestartService(absl::string_view name);

@@ -532,11 +532,11 @@ void Model::Request(const std::string& verb,
   if (known) {
     const std::string goal = verb.substr(0, verb.find('-'));
     for (const std::string& name : names) {
-      // A unit the latest load removed is on its way out: a stop of it
-      // changes nothing (Supervisor::StopService), and once gone, a unit
-      // of that name is a new one.
-      if (!loaded_.count(name)) continue;
+      // A start or restart of a unit the latest load removed changes
+      // nothing (Supervisor::StartService); a stop holds if it comes back
+      // before it is gone (OnReload).
       if (goal == "stop") stopped_.insert(name);
+      if (!loaded_.count(name)) continue;
       if (goal == "start" || goal == "restart") stopped_.erase(name);
     }
     if (goal == "start" || goal == "restart") clients_->Overtake(names);
@@ -629,6 +629,10 @@ FakeWorld::SpawnVerdict Model::OnSpawn(const FakeProcess& p) {
 
 ReloadSummary Model::OnReload(std::vector<std::string>* diagnostics) {
   if (shutting_down_) return {};  // as SystemMode::Reload
+  // A unit gone from the supervisor comes back as a new one, not stopped.
+  for (auto it = stopped_.begin(); it != stopped_.end();) {
+    it = supervisor_->View(*it) ? std::next(it) : stopped_.erase(it);
+  }
   LoadedUnits units = LoadSpecs(directory_);
   if (diagnostics != nullptr) {
     for (const ParsedUnit& unit : units.units) {
@@ -652,9 +656,6 @@ void Model::NoteLoad(const LoadedUnits& units) {
         break;
       }
     }
-  }
-  for (auto it = stopped_.begin(); it != stopped_.end();) {
-    it = loaded_.count(*it) ? std::next(it) : stopped_.erase(it);
   }
 }
 

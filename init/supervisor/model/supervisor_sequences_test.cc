@@ -169,5 +169,26 @@ TEST_F(Sequence, AReplacedUnitIsOrderedByItsNewDefinition) {
             (std::vector<std::string>{"b@1 main0", "a@1 main0", "a@2 main0"}));
 }
 
+// Found by the model: before the fix, a stop of a unit that a reload had
+// removed and that was still stopping did not count as a requested stop:
+// when a reload brought the unit back before its processes were gone, it
+// started again, and the blocking stop was answered "running".
+TEST_F(Sequence, AStopOfARemovedUnitHoldsWhenItComesBack) {
+  Boot({{"a", Unit("a", 1, "", "")}});
+  ASSERT_EQ(State("a"), "running");
+  Reload({});
+  ASSERT_EQ(State("a"), "stopping");
+  ASSERT_TRUE(supervisor_->View("a").has_value());  // still listed
+  (void)supervisor_->StopService("a");
+  Reload({{"a", Unit("a", 2, "", "")}});
+  DeliverExits();
+  EXPECT_EQ(State("a"), "inactive");
+  EXPECT_EQ(spawned_, (std::vector<std::string>{"a@1 main0"}));
+  ASSERT_TRUE(supervisor_->StartService("a").ok());
+  supervisor_->Reconcile();
+  EXPECT_EQ(State("a"), "running");
+  EXPECT_EQ(spawned_, (std::vector<std::string>{"a@1 main0", "a@2 main0"}));
+}
+
 }  // namespace
 }  // namespace faultinit::model
