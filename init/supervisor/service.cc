@@ -97,11 +97,18 @@ void Service::Stop() {
     case ServiceState::kRestarting:
       effects_.CancelTimer(*this);
       start_failures_ = 0;
+      // What the main process left (a child KillMode=mixed did not
+      // signal, one that ignored KillSignal=) is stopped as a service is.
+      if (effects_.HasProcesses(*this)) {
+        BeginStop();
+        return;
+      }
       Enter(ServiceState::kInactive);
       return;
     case ServiceState::kInactive:
     case ServiceState::kFailed:
-      return;  // nothing runs
+      if (effects_.HasProcesses(*this)) BeginStop();  // leftovers, as above
+      return;
   }
 }
 

@@ -40,6 +40,9 @@
 //
 // A stop request wins over everything: it cancels a pending restart and
 // interrupts a start (the running step is signalled like a main process).
+// Of a service that is down or waiting to restart, it stops what its main
+// process left running (a child KillMode=mixed did not signal, one that
+// ignored KillSignal=): kStopping until that is gone.
 // A start request while stopping is remembered and acted on once stopped.
 //
 // Loop thread only.

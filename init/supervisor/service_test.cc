@@ -355,6 +355,45 @@ TEST(Service, StopCancelsRestartAndStartAfterStop) {
   EXPECT_EQ(s.state(), ServiceState::kRunning);
 }
 
+// A stop of a service that is down or waiting to restart stops what its
+// main process left (a child KillMode=mixed never signalled, one that
+// ignored KillSignal=): it was left running, and the service said
+// inactive. Found by tests/soak_test.cc.
+TEST(Service, StopStopsWhatTheMainProcessLeft) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  Service s("w", p, fx);
+  s.Start();
+  fx.running.insert(200);  // forked by the main process
+  fx.End(s, 100, Killed(0, SIGKILL));
+  ASSERT_EQ(s.state(), ServiceState::kRestarting);
+  fx.log.clear();
+  s.Stop();
+  EXPECT_EQ(s.state(), ServiceState::kStopping);
+  EXPECT_EQ(fx.log, (std::vector<std::string>{"stopping", "timer 1min 30s",
+                                              "signal 15 group"}));
+  fx.running.erase(200);
+  s.ProcessesGone();
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+
+  // Down after a clean exit, with a leftover that ignored SIGTERM.
+  p.restart = RestartPolicy::kNo;
+  Service t("v", p, fx);
+  t.Start();
+  const pid_t main = t.main_pid();
+  fx.running.insert(201);
+  fx.End(t, main, Exited(0, 0));
+  ASSERT_EQ(t.state(), ServiceState::kInactive);
+  t.Stop();
+  EXPECT_EQ(t.state(), ServiceState::kStopping);
+  t.TimerFired();  // the stop timeout: SIGKILL
+  EXPECT_EQ(fx.log.back(), "signal 9 group");
+  fx.running.erase(201);
+  t.ProcessesGone();
+  EXPECT_EQ(t.state(), ServiceState::kInactive);
+}
+
 // SuccessExitStatus= makes listed codes and signals clean exits.
 TEST(Service, SuccessExitStatus) {
   FakeEffects fx;

@@ -190,5 +190,27 @@ TEST_F(Sequence, AStopOfARemovedUnitHoldsWhenItComesBack) {
   EXPECT_EQ(spawned_, (std::vector<std::string>{"a@1 main0", "a@2 main0"}));
 }
 
+// Found by tests/soak_test.cc: a stop of a service waiting to restart left
+// running what its main process had forked (KillMode=mixed signals only
+// the main process until the stop timeout), and the service said inactive.
+TEST_F(Sequence, AStopWhileWaitingToRestartStopsWhatIsLeft) {
+  Boot({{"a", Unit("a", 1, "",
+                   "KillMode=mixed\nRestart=always\nRestartSec=5s\n"
+                   "TimeoutStopSec=2s\n")}});
+  const pid_t helper = world_.Fork(Pid("a"), /*stubborn=*/false);
+  world_.Exit(Pid("a"), -1, SIGSEGV);
+  DeliverExits();
+  ASSERT_EQ(State("a"), "restarting");
+  ASSERT_TRUE(world_.Find(helper)->alive());
+  ASSERT_TRUE(supervisor_->StopService("a").ok());
+  supervisor_->Reconcile();
+  EXPECT_EQ(State("a"), "stopping");
+  world_.Advance(fault::Seconds(2));  // the stop timeout: SIGKILL to all
+  DeliverExits();
+  EXPECT_FALSE(world_.Find(helper)->alive());
+  EXPECT_EQ(State("a"), "inactive");
+  EXPECT_EQ(spawned_, (std::vector<std::string>{"a@1 main0"}));
+}
+
 }  // namespace
 }  // namespace faultinit::model
