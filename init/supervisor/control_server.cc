@@ -41,16 +41,6 @@ void Refuse(int fd, absl::string_view answer) {
   (void)send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-bool Done(const ServiceView& row, absl::string_view goal) {
-  if (goal == "stop") {
-    return row.state == ServiceState::kInactive ||
-           row.state == ServiceState::kFailed;
-  }
-  return row.state == ServiceState::kRunning ||
-         row.state == ServiceState::kInactive ||
-         row.state == ServiceState::kFailed;
-}
-
 }  // namespace
 
 struct ControlServer::Client {
@@ -270,6 +260,7 @@ void ControlServer::Handle(Client& c, const ControlRequest& request) {
     absl::StrAppend(&text, "C\tstarted\t", absl::StrJoin(summary.started, " "),
                     "\nC\tstopped\t", absl::StrJoin(summary.stopped, " "),
                     "\nC\trestarted\t", absl::StrJoin(summary.restarted, " "),
+                    "\nC\tchanged\t", absl::StrJoin(summary.changed, " "),
                     "\n");
     for (const std::string& d : diagnostics) {
       absl::StrAppend(&text, "D\t", Field(d), "\n");
@@ -359,12 +350,13 @@ void ControlServer::Poll() {
   for (auto& [fd, client] : clients_) {
     Client& c = *client;
     if (c.waiting.empty()) continue;
+    // Answered once every named service has settled (is not Busy), in
+    // whatever state it settled: waiting for the state asked for could wait
+    // forever, when another request (a start overtaking this stop) or a
+    // reload moved the service on before this Poll saw it (docs/control.md).
     bool all = true;
     for (const std::string& name : c.names) {
-      std::optional<ServiceView> row = supervisor_.View(name);
-      if (row && (supervisor_.Busy(name) || !Done(*row, c.waiting))) {
-        all = false;
-      }
+      if (supervisor_.Busy(name)) all = false;
     }
     if (all) done.push_back(fd);
   }

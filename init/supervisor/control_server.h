@@ -11,7 +11,8 @@
 //
 // start/stop/restart answer once the services have finished their
 // transition: Poll, called by the main loop after each dispatch, completes
-// those requests.
+// those requests, each exactly once, as soon as none of its services is
+// Busy, with the state each settled in (a removed one: inactive).
 //
 // Loop thread only.
 

@@ -118,6 +118,9 @@ struct Supervisor::Entry {
   // both matching by chance is a 2^-64 event).
   SourceFingerprint source;
   bool removed = false;  // reload: stop, then forget
+  // A stop was requested (faultctl stop) and no start since: a reload gives
+  // the unit its new definition but does not start it (docs/units.md).
+  bool stop_requested = false;
   // Reload: stop, then swap in. A pointer: a ParsedUnit is 750 bytes, and
   // is held only while a reload waits for the old processes to go.
   std::unique_ptr<ParsedUnit> replacement;
@@ -201,12 +204,25 @@ void Supervisor::Order(const LoadedUnits& units) {
   }
 }
 
-void Supervisor::Load(const LoadedUnits& units) {
-  for (const ParsedUnit& parsed : units.units) {
-    auto e = std::make_unique<Entry>();
-    Configure(*e, parsed);
-    entries_[parsed.unit.name] = std::move(e);
+Supervisor::Entry& Supervisor::Add(const ParsedUnit& parsed) {
+  // In entries_ before its Service exists: the Service reaches its entry
+  // through EntryOf on every effect, from its first event on.
+  std::unique_ptr<Entry>& slot = entries_[parsed.unit.name];
+  slot = std::make_unique<Entry>();
+  Configure(*slot, parsed);
+  return *slot;
+}
+
+void Supervisor::QueueStart(Entry& e) {
+  if (!e.load_error.empty()) {
+    e.service->Refuse(e.load_error);
+  } else {
+    e.pending_start = true;
   }
+}
+
+void Supervisor::Load(const LoadedUnits& units) {
+  for (const ParsedUnit& parsed : units.units) Add(parsed);
   Order(units);
 }
 
@@ -218,27 +234,24 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     present.insert(name);
     auto it = entries_.find(name);
     if (it == entries_.end()) {
-      auto e = std::make_unique<Entry>();
-      Configure(*e, parsed);
-      if (e->load_error.empty()) {
-        e->pending_start = true;
-      } else {
-        e->service->Refuse(e->load_error);
-      }
-      entries_[name] = std::move(e);
+      QueueStart(Add(parsed));
       summary.started.push_back(name);
       continue;
     }
     Entry& e = *it->second;
-    e.removed = false;
-    if (SourceFingerprint::Of(parsed.source) == e.source && !e.replacement) {
+    // A unit removed by an earlier reload and back before its processes
+    // were gone is stopping: it takes the changed path, and starts again.
+    const bool was_removed = std::exchange(e.removed, false);
+    if (!was_removed && SourceFingerprint::Of(parsed.source) == e.source &&
+        !e.replacement) {
       continue;
     }
-    // Changed: stop what runs, then start the new definition.
+    // Changed: stop what runs, then swap in the new definition
+    // (ApplyReplacements), started unless a stop was requested.
     e.replacement = std::make_unique<ParsedUnit>(parsed);
     e.pending_start = false;
     e.service->Stop();
-    summary.restarted.push_back(name);
+    (e.stop_requested ? summary.changed : summary.restarted).push_back(name);
   }
   for (auto& [name, e] : entries_) {
     if (present.count(name) || e->removed) continue;
@@ -267,11 +280,9 @@ void Supervisor::ApplyReplacements() {
       if (e->timer != 0) scheduler_.Cancel(e->timer);
       e->timer = 0;
       Configure(*e, parsed);
-      if (e->load_error.empty()) {
-        e->pending_start = true;
-      } else {
-        e->service->Refuse(e->load_error);
-      }
+      // A unit stopped on request stays stopped; an error in its new
+      // definition still shows (failed, with the error), as at boot.
+      if (!e->stop_requested || !e->load_error.empty()) QueueStart(*e);
       dirty_ = true;
     }
   }
@@ -306,21 +317,19 @@ void Supervisor::Begin() {
 }
 
 void Supervisor::StartAll() {
-  for (const std::string& name : order_) {
-    Entry& e = *entries_[name];
-    if (!e.load_error.empty()) {
-      e.service->Refuse(e.load_error);
-    } else {
-      e.pending_start = true;
-    }
-  }
+  for (const std::string& name : order_) QueueStart(*entries_[name]);
   dirty_ = true;
   Reconcile();
 }
 
 void Supervisor::Shutdown() {
   shutting_down_ = true;
-  for (auto& [name, e] : entries_) e->pending_start = false;
+  for (auto& [name, e] : entries_) {
+    e->pending_start = false;
+    // A reload's new definition would never be applied now (ApplyReplacements
+    // does not run in a shutdown): dropped, so the unit is not Busy forever.
+    e->replacement.reset();
+  }
   dirty_ = true;
   Reconcile();
 }
@@ -825,6 +834,7 @@ fault::Status Supervisor::StartService(absl::string_view name) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
   Entry& e = *it->second;
+  e.stop_requested = false;
   if (!e.load_error.empty()) {
     e.service->Refuse(e.load_error);
   } else if (!shutting_down_) {
@@ -839,6 +849,7 @@ fault::Status Supervisor::StopService(absl::string_view name) {
   if (it == entries_.end() || it->second->removed) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
+  it->second->stop_requested = true;
   it->second->pending_start = false;
   it->second->service->Stop();
   dirty_ = true;

@@ -63,6 +63,9 @@ struct ReloadSummary {
   std::vector<std::string> started;    // new units
   std::vector<std::string> stopped;    // units whose file is gone
   std::vector<std::string> restarted;  // units whose file changed
+  // Units whose file changed and that were stopped on request: they get the
+  // new definition and stay stopped.
+  std::vector<std::string> changed;
 };
 
 class Supervisor : private ServiceEffects {
@@ -75,10 +78,13 @@ class Supervisor : private ServiceEffects {
   // services carrying the first error. Call once, before Begin.
   void Load(const LoadedUnits& units);
 
-  // Reload applies a fresh load of the unit directory: new units start,
-  // units whose file is gone stop and are forgotten, units whose file
-  // changed stop and start again with the new definition; unchanged units
-  // are not touched.
+  // Reload applies a fresh load of the unit directory: new units start (a
+  // new unit with errors fails with its first error), units whose file is
+  // gone stop and are forgotten, units whose file changed stop and get the
+  // new definition once their processes are gone, and start again with it
+  // unless a stop was requested (StopService) and no start since: a stop
+  // that was requested stays stopped until a start is requested. Unchanged
+  // units are not touched.
   ReloadSummary Reload(const LoadedUnits& units);
 
   // Begin opens the notify socket (a failure is logged; notify services
@@ -106,13 +112,15 @@ class Supervisor : private ServiceEffects {
 
   // Operator requests (faultctl). Errors: kNotFound for an unknown name.
   // Start queues the service for start (ordering still applies); Stop
-  // stops it (and, through Requires=, what requires it); Restart stops it
-  // and starts it again once stopped.
+  // stops it (and, through Requires=, what requires it) and keeps it
+  // stopped across reloads until the next Start; Restart stops it and
+  // starts it again once stopped.
   fault::Status StartService(absl::string_view name);
   fault::Status StopService(absl::string_view name);
   fault::Status RestartService(absl::string_view name);
   // Busy reports whether `name` is still on its way somewhere: queued for
-  // start, starting, stopping or waiting to restart.
+  // start, starting, stopping, waiting to restart, or stopping for a
+  // reload's new definition.
   bool Busy(absl::string_view name) const;
   // View returns the status row of one service; nullopt when unknown.
   std::optional<ServiceView> View(absl::string_view name) const;
@@ -145,7 +153,15 @@ class Supervisor : private ServiceEffects {
                     ServiceState to) override;
   fault::Duration Now() override;
 
+  // EntryOf: the entry of a Service, which is in entries_ from before its
+  // Service exists (Add) until after its last event (ApplyReplacements
+  // erases only entries with nothing running, timers and watches
+  // cancelled): every ServiceEffects call goes through it.
   Entry& EntryOf(const Service& service);
+  // Add makes the entry of a unit not yet in entries_, inserted first.
+  Entry& Add(const ParsedUnit& parsed);
+  // QueueStart queues `entry` for start, or fails it with its load error.
+  void QueueStart(Entry& entry);
   static ServiceView RowOf(const Entry& entry);
   void Configure(Entry& entry, const ParsedUnit& parsed);
   void Order(const LoadedUnits& units);

@@ -121,7 +121,8 @@ ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
   ReturnFreedPages();  // as after the first load
   log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
             "], stopped [", absl::StrJoin(summary.stopped, " "),
-            "], restarted [", absl::StrJoin(summary.restarted, " "), "]");
+            "], restarted [", absl::StrJoin(summary.restarted, " "),
+            "], changed [", absl::StrJoin(summary.changed, " "), "]");
   return summary;
 }
 

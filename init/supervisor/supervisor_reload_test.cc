@@ -1,0 +1,320 @@
+// Supervisor::Reload on the real runtime (scheduler, spawn, reaping): what
+// a reload does to new units with errors, to units stopped on request, to
+// running, removed and re-added ones, and to a shutdown that overtakes it.
+// The test drives the loop itself, so "a stop in flight" is exact: a unit
+// is stopping from StopService until its exit is reaped in RunOnce. Every
+// wait is on an event (an exit, a line of output), bounded by a generous
+// deadline.
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "gtest/gtest.h"
+#include "init/log.h"
+#include "init/supervisor/supervisor.h"
+#include "init/system/unit_directory.h"
+#include "runtime/duration.h"
+#include "runtime/fd.h"
+#include "runtime/scheduler.h"
+
+namespace faultinit {
+
+// Failures name the state.
+void PrintTo(ServiceState state, std::ostream* os) {
+  *os << ServiceStateName(state);
+}
+
+namespace {
+
+using Names = std::vector<std::string>;
+
+// A service that says which definition it runs, then waits.
+std::string Version(absl::string_view v) {
+  return absl::StrCat("[Service]\nExecStart=/bin/sh -c 'echo ", v,
+                      "; exec sleep 1000'\n");
+}
+
+class SupervisorReload : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Parameterized tests' names hold '/'.
+    dir_ = absl::StrCat(
+        getenv("TEST_TMPDIR"), "/",
+        absl::StrReplaceAll(
+            ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+            {{"/", "_"}}));
+    ASSERT_EQ(mkdir(dir_.c_str(), 0755), 0);
+    fault::StatusOr<std::unique_ptr<fault::Scheduler>> scheduler =
+        fault::Scheduler::Create();
+    ASSERT_TRUE(scheduler.ok());
+    scheduler_ = std::move(*scheduler);
+    supervisor_ =
+        std::make_unique<Supervisor>(*scheduler_, log_, SupervisorOptions{});
+  }
+  void TearDown() override {
+    if (supervisor_) {
+      supervisor_->Shutdown();
+      EXPECT_TRUE(RunUntil([&] { return supervisor_->AllStopped(); }));
+      supervisor_.reset();
+    }
+  }
+
+  void Unit(const std::string& name, const std::string& text) {
+    fault::UniqueFd fd(open(absl::StrCat(dir_, "/", name, ".service").c_str(),
+                            O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    ASSERT_TRUE(fd.valid());
+    ASSERT_EQ(fault::WriteAll(fd.get(), text.data(), text.size()), 0);
+  }
+  void Remove(const std::string& name) {
+    ASSERT_EQ(unlink(absl::StrCat(dir_, "/", name, ".service").c_str()), 0);
+  }
+
+  void Boot() {
+    supervisor_->Load(LoadUnitDirectory(dir_));
+    supervisor_->Begin();
+    supervisor_->StartAll();
+  }
+  ReloadSummary Reload() {
+    return supervisor_->Reload(LoadUnitDirectory(dir_));
+  }
+
+  // Runs the loop as system mode does until `done`; false after 30 s.
+  bool RunUntil(const std::function<bool()>& done) {
+    const fault::Duration deadline = fault::MonotonicNow() + fault::Seconds(30);
+    for (;;) {
+      supervisor_->Reconcile();
+      if (done()) return true;
+      if (fault::MonotonicNow() >= deadline) return false;
+      if (!scheduler_->RunOnce(deadline).ok()) return false;
+    }
+  }
+  bool Settled(const std::string& name) {
+    return RunUntil([&] { return !supervisor_->Busy(name); });
+  }
+  // Waits for `line` in the service's journal.
+  bool Logged(const std::string& name, const std::string& line) {
+    return RunUntil([&] { return HasLine(name, line); });
+  }
+  bool HasLine(const std::string& name, const std::string& line) {
+    for (const std::string& l : supervisor_->Log(name, 100)) {
+      if (l == line) return true;
+    }
+    return false;
+  }
+
+  ServiceState State(const std::string& name) {
+    std::optional<ServiceView> view = supervisor_->View(name);
+    EXPECT_TRUE(view.has_value()) << name;
+    return view ? view->state : ServiceState::kInactive;
+  }
+  pid_t Pid(const std::string& name) {
+    std::optional<ServiceView> view = supervisor_->View(name);
+    return view ? view->pid : 0;
+  }
+
+  std::string dir_;
+  Logger log_{1};
+  std::unique_ptr<fault::Scheduler> scheduler_;
+  std::unique_ptr<Supervisor> supervisor_;
+};
+
+// A new unit with an error, added by a reload, fails with its file:line
+// error; the running unit is untouched. (Each of these used to crash: the
+// new unit's refusal reached the supervisor before its entry existed.)
+struct BrokenUnits {
+  const char* test_name;
+  std::vector<std::pair<std::string, std::string>> units;  // name, text
+  std::string error;  // in the first unit's reason, after its path
+};
+
+void PrintTo(const BrokenUnits& units, std::ostream* os) {
+  *os << units.test_name;
+}
+
+class NewUnitWithError : public SupervisorReload,
+                         public ::testing::WithParamInterface<BrokenUnits> {};
+
+TEST_P(NewUnitWithError, FailsAloneWithItsError) {
+  Unit("steady", Version("steady"));
+  Boot();
+  ASSERT_TRUE(Logged("steady", "steady"));
+  const pid_t steady = Pid("steady");
+  ASSERT_NE(steady, 0);
+
+  Names added;
+  for (const auto& [name, text] : GetParam().units) {
+    Unit(name, text);
+    added.push_back(name);
+  }
+  ReloadSummary summary = Reload();
+  EXPECT_EQ(summary.started, added);
+  EXPECT_EQ(summary.restarted, Names{});
+  for (const std::string& name : added) {
+    ASSERT_TRUE(Settled(name));
+    EXPECT_EQ(State(name), ServiceState::kFailed) << name;
+  }
+  const std::string& first = added.front();
+  EXPECT_TRUE(absl::StartsWith(
+      supervisor_->View(first)->reason,
+      absl::StrCat(dir_, "/", first, ".service:", GetParam().error)))
+      << supervisor_->View(first)->reason;
+  EXPECT_EQ(State("steady"), ServiceState::kRunning);
+  EXPECT_EQ(Pid("steady"), steady);
+  // The failed unit is known: start refuses it again with the same error.
+  EXPECT_TRUE(supervisor_->StartService(first).ok());
+  EXPECT_EQ(State(first), ServiceState::kFailed);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Reload, NewUnitWithError,
+    ::testing::Values(
+        BrokenUnits{
+            "BadValue",
+            {{"new", "[Service]\nExecStart=/bin/true\nRestartSec=5x\n"}},
+            "3: error: RestartSec"},
+        BrokenUnits{"MissingRequirement",
+                    {{"needs",
+                      "[Unit]\nRequires=missing.service\n[Service]\n"
+                      "ExecStart=/bin/true\n"}},
+                    "2: error: Requires"},
+        BrokenUnits{
+            "CycleOfNewUnits",
+            {{"cycle-a",
+              "[Unit]\nAfter=cycle-b\n[Service]\nExecStart=/bin/true\n"},
+             {"cycle-b",
+              "[Unit]\nAfter=cycle-a\n[Service]\nExecStart=/bin/true\n"}},
+            "2: error: ordering cycle"},
+        BrokenUnits{"BinaryFile",
+                    {{"binary", std::string("\x7f"
+                                            "ELF\x02\x01\x01\0\0\n\xff"
+                                            "\xfe[Service\n\x01=\x02\n",
+                                            20)}},
+                    "1: error: NUL byte"}),
+    [](const ::testing::TestParamInfo<BrokenUnits>& info) {
+      return info.param.test_name;
+    });
+
+// A unit stopped on request and changed stays stopped through a reload; it
+// has the new definition when it is started.
+TEST_F(SupervisorReload, StoppedUnitChangedStaysStopped) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  ASSERT_TRUE(supervisor_->StopService("x").ok());
+  ASSERT_TRUE(Settled("x"));
+  ASSERT_EQ(State("x"), ServiceState::kInactive);
+
+  Unit("x", Version("v2"));
+  ReloadSummary summary = Reload();
+  EXPECT_EQ(summary.changed, Names{"x"});
+  EXPECT_EQ(summary.restarted, Names{});
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kInactive);
+  // A second reload of the same files changes nothing.
+  summary = Reload();
+  EXPECT_EQ(summary.changed, Names{});
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kInactive);
+
+  ASSERT_TRUE(supervisor_->StartService("x").ok());
+  ASSERT_TRUE(Logged("x", "v2"));
+  EXPECT_EQ(State("x"), ServiceState::kRunning);
+}
+
+// A reload while a requested stop is in flight: the stop completes, then
+// the new definition is swapped in, not started.
+TEST_F(SupervisorReload, StopInFlightThenReload) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  ASSERT_TRUE(supervisor_->StopService("x").ok());
+  ASSERT_EQ(State("x"), ServiceState::kStopping);  // its exit is not reaped
+
+  Unit("x", Version("v2"));
+  EXPECT_EQ(Reload().changed, Names{"x"});
+  EXPECT_TRUE(supervisor_->Busy("x"));
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kInactive);
+  EXPECT_FALSE(HasLine("x", "v2"));
+}
+
+// A changed running unit restarts with the new definition (unchanged).
+TEST_F(SupervisorReload, RunningUnitChangedRestarts) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  Unit("x", Version("v2"));
+  EXPECT_EQ(Reload().restarted, Names{"x"});
+  ASSERT_TRUE(Logged("x", "v2"));
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kRunning);
+}
+
+// A stop requested while a reload's restart is in flight wins: the new
+// definition is swapped in and not started; a start after it runs it.
+TEST_F(SupervisorReload, StopDuringReloadRestart) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  Unit("x", Version("v2"));
+  EXPECT_EQ(Reload().restarted, Names{"x"});
+  ASSERT_EQ(State("x"), ServiceState::kStopping);
+  ASSERT_TRUE(supervisor_->StopService("x").ok());
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kInactive);
+  EXPECT_FALSE(HasLine("x", "v2"));
+  ASSERT_TRUE(supervisor_->StartService("x").ok());
+  ASSERT_TRUE(Logged("x", "v2"));
+}
+
+// A unit removed by a reload and back in the next one before its
+// processes were gone starts again (it used to stay inactive); a removed
+// one is forgotten.
+TEST_F(SupervisorReload, RemovedThenBackBeforeGone) {
+  Unit("x", Version("v1"));
+  Unit("gone", Version("gone"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  ASSERT_TRUE(Logged("gone", "gone"));
+  Remove("x");
+  Remove("gone");
+  ReloadSummary summary = Reload();
+  EXPECT_EQ(summary.stopped, (Names{"gone", "x"}));
+  ASSERT_EQ(State("x"), ServiceState::kStopping);
+  Unit("x", Version("v1"));
+  EXPECT_EQ(Reload().restarted, Names{"x"});
+  ASSERT_TRUE(Settled("x"));
+  ASSERT_TRUE(Settled("gone"));
+  EXPECT_EQ(State("x"), ServiceState::kRunning);
+  EXPECT_FALSE(supervisor_->View("gone").has_value());
+}
+
+// A shutdown that begins while a reload waits to swap a definition in
+// does not leave the unit busy (a waiting faultctl would never be
+// answered).
+TEST_F(SupervisorReload, ShutdownDropsAPendingDefinition) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  Unit("x", Version("v2"));
+  EXPECT_EQ(Reload().restarted, Names{"x"});
+  ASSERT_TRUE(supervisor_->Busy("x"));
+  supervisor_->Shutdown();
+  ASSERT_TRUE(RunUntil([&] { return supervisor_->AllStopped(); }));
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kInactive);
+  EXPECT_FALSE(HasLine("x", "v2"));
+}
+
+}  // namespace
+}  // namespace faultinit
