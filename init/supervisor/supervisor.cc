@@ -449,9 +449,8 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
   const std::string& name = e.unit.name;
   bool ended = e.output->ReadAvailable(
       budget, [&](absl::string_view line, bool truncated) {
-        fault::WriteString(STDERR_FILENO,
-                           absl::StrCat("[", name, "] ", line,
-                                        truncated ? " [truncated]" : "", "\n"));
+        log_.Output(absl::StrCat("[", name, "] ", line,
+                                 truncated ? " [truncated]" : ""));
         e.ring.Append(line);
         if (line_listener_) line_listener_(name, line);
       });
