@@ -10,12 +10,11 @@
 #include <algorithm>
 
 #include "absl/hash/hash.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "init/processes.h"
 #include "init/support/accounts.h"
+#include "init/support/service_files.h"
 #include "init/system/command_line.h"
 #include "init/system/environment_file.h"
 #include "runtime/duration.h"
@@ -59,36 +58,24 @@ ServicePolicy PolicyOf(const Unit& unit) {
 }
 
 // Opens a file descriptor for StandardOutput=/StandardError=, or -1 to
-// keep faultinit's own.
+// keep faultinit's own. Never waits (OpenOutputFile): a FIFO with no
+// reader fails the start, naming the path.
 fault::StatusOr<fault::UniqueFd> OpenTarget(const OutputTarget& target,
                                             absl::string_view key) {
-  int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
-  const char* path = nullptr;
   switch (target.kind) {
     case OutputTarget::Kind::kJournal:
     case OutputTarget::Kind::kInherit:
       return fault::UniqueFd();
     case OutputTarget::Kind::kNull:
-      path = "/dev/null";
-      break;
+      return OpenOutputFile("/dev/null", false, false, key);
     case OutputTarget::Kind::kConsole:
-      path = "/dev/console";
-      break;
+      return OpenOutputFile("/dev/console", false, false, key);
     case OutputTarget::Kind::kFile:
-      path = target.path.c_str();
-      flags |= O_CREAT;
-      break;
+      return OpenOutputFile(target.path, true, false, key);
     case OutputTarget::Kind::kAppend:
-      path = target.path.c_str();
-      flags |= O_CREAT | O_APPEND;
-      break;
+      return OpenOutputFile(target.path, true, true, key);
   }
-  fault::UniqueFd fd(open(path, flags, 0644));
-  if (!fd.valid()) {
-    return fault::ErrnoToStatus(
-        errno, absl::StrCat("unable to open ", path, " for ", key, "="));
-  }
-  return fd;
+  return fault::UniqueFd();
 }
 
 // SourceFingerprint: what tells a unit file's text from another's.
@@ -584,18 +571,8 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
 fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
   Entry& e = EntryOf(service);
   const std::string& path = e.unit.pid_file;
-  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.valid()) {
-    return fault::ErrnoToStatus(errno,
-                                absl::StrCat("unable to read PIDFile= ", path));
-  }
-  fault::StatusOr<std::string> text = fault::ReadAll(fd.get(), 64);
-  pid_t pid = 0;
-  if (!text.ok() ||
-      !absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &pid) || pid <= 1) {
-    return fault::InvalidArgumentError(
-        absl::StrCat("PIDFile= ", path, " holds no valid pid"));
-  }
+  // A file the service controls: never waited on, never followed.
+  FAULT_ASSIGN_OR_RETURN(pid_t pid, ReadPidFile(path));
   if (kill(pid, 0) != 0) {
     return fault::NotFoundError(
         absl::StrCat("PIDFile= ", path, " names pid ", pid, ", which is gone"));
