@@ -1,10 +1,13 @@
-// Files a service controls, against the real faultinit as PID 1 of a
-// fresh PID namespace (issue 24): a PID file that is a FIFO, an output path
-// that is a FIFO. PID 1 must never block on them (it keeps answering
-// faultctl) and must fail the service with a reason naming the path.
+// Files and processes a service controls, against the real faultinit as
+// PID 1 of a fresh PID namespace (issue 24): a PID file that is a FIFO, an
+// output path that is a FIFO, and children that move to process groups of
+// their own. PID 1 must never block on them (it keeps answering faultctl),
+// must fail the service with a reason naming the path, and a stop must
+// reach every process of the service's sessions.
 //
 // Every wait is on an event (a line on faultinit's stderr, faultctl's
-// answer, a read from a FIFO); never a fixed sleep.
+// answer, a read from a FIFO), or, where none exists (a process leaving
+// /proc), a bounded poll of /proc; never a fixed sleep.
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +23,11 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "init/processes.h"
 #include "runtime/fd.h"
 #include "tests/harness.h"
 
@@ -41,6 +47,25 @@ std::string ReadText(const std::string& path) {
   fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return "";
   return fault::ReadAll(fd.get(), 1 << 20).value_or("");
+}
+
+// A process's state letter from /proc/PID/stat ('S', 'Z', ...), or 0 when
+// it is gone (reaped).
+char StateOf(pid_t pid) {
+  std::string stat = ReadText(absl::StrCat("/proc/", pid, "/stat"));
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 >= stat.size()) return 0;
+  return stat[close + 2];
+}
+
+// The process group of `pid`, from /proc/PID/stat; 0 when gone.
+pid_t GroupOf(pid_t pid) {
+  std::string stat = ReadText(absl::StrCat("/proc/", pid, "/stat"));
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::vector<std::string> fields = absl::StrSplit(stat.substr(close + 2), ' ');
+  pid_t group = 0;
+  return fields.size() > 2 && absl::SimpleAtoi(fields[2], &group) ? group : 0;
 }
 
 struct CommandResult {
@@ -193,6 +218,49 @@ TEST_F(Hostile, FifoOutputNeverBlocksPid1) {
   EXPECT_EQ(Faultctl({"status", "heard"}).exit_code, 0);
   CommandResult deaf = Faultctl({"status", "deaf"});
   EXPECT_EQ(deaf.exit_code, 3) << deaf.output;
+}
+
+// A service whose main process starts three children, each in a process
+// group of its own (setpgid, as a job-control shell does; one ignores
+// SIGTERM): `faultctl stop` used to signal the main process's group only,
+// finish at once, and leave the three running, adopted by PID 1. Now the
+// stop signals the whole session, waits for it, and SIGKILLs what is left
+// at TimeoutStopSec=.
+TEST_F(Hostile, StopReachesEveryGroupOfTheSession) {
+  Unit("jobs", absl::StrCat("[Service]\nTimeoutStopSec=300ms\nExecStart=",
+                            ProbePath(), " groups 3\n"));
+  Running& r = Boot();
+  ASSERT_TRUE(r.WaitForStderr("[jobs] in groups")) << r.err();
+  // The probe (faultinit's child) and its three children, as host pids.
+  std::vector<pid_t> main = ChildrenOf(r.faultinit_pid());
+  ASSERT_EQ(main.size(), 1u);
+  std::vector<pid_t> jobs = ChildrenOf(main[0]);
+  ASSERT_EQ(jobs.size(), 3u);
+  for (pid_t job : jobs) {
+    ASSERT_EQ(GroupOf(job), job) << "not in a group of its own";
+  }
+
+  CommandResult stop = Faultctl({"stop", "jobs"});
+  EXPECT_EQ(stop.exit_code, 0) << stop.output;
+  EXPECT_EQ(Faultctl({"status", "jobs"}).exit_code, 3);
+  // The stop is over only once no process of the session runs: each is
+  // gone, or a zombie about to be reaped, never running under PID 1.
+  for (pid_t job : jobs) {
+    char state = StateOf(job);
+    EXPECT_TRUE(state == 0 || state == 'Z')
+        << "pid " << job << " still runs (state " << state << "), parent "
+        << ParentOf(job);
+  }
+  // And reaped: a bounded poll of /proc (a reaped process sends no event).
+  for (int waited = 0; waited < kDeadlineMs; ++waited) {
+    bool all_gone = true;
+    for (pid_t job : jobs) all_gone = all_gone && StateOf(job) == 0;
+    if (all_gone) break;
+    poll(nullptr, 0, 1);
+  }
+  for (pid_t job : jobs) EXPECT_EQ(StateOf(job), 0) << "pid " << job;
+  EXPECT_TRUE(ChildrenOf(r.faultinit_pid()).empty());
+  EXPECT_TRUE(r.WaitForStderr("jobs: stopped")) << r.err();
 }
 
 }  // namespace

@@ -111,6 +111,12 @@ struct Supervisor::Entry {
   bool pending_start = false;
   std::set<pid_t> pids;    // processes spawned and not yet reaped
   std::set<pid_t> groups;  // their process groups (each step a session)
+  // Their sessions: each step's (its pid), and a PID file's daemon's. A
+  // process in one of them belongs to the service even in a group of its
+  // own (setpgid, as a job-control shell does); one that called setsid()
+  // itself has left (docs/units.md, KillMode=). An id is dropped once no
+  // process is in the session (PruneSessions): it may then be reused.
+  std::set<pid_t> sessions;
   fault::Scheduler::WatchId timer = 0;
   std::optional<OutputReader> output;
   fault::UniqueFd output_write;
@@ -544,6 +550,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   }
   e.pids.insert(pid);
   e.groups.insert(pid);
+  e.sessions.insert(pid);
   owners_[pid] = u.name;
   if (kind == StepKind::kMain && service.start_failures() > 0) {
     log_.Info(u.name, ": started ", command.executable, " as pid ", pid,
@@ -561,6 +568,10 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
                          (signo == SIGKILL && mode == KillMode::kMixed));
   if (whole) {
     for (pid_t g : e.groups) kill(-g, signo);
+    // And the sessions' members in groups of their own (setpgid).
+    for (pid_t pid : InSessionsOrGroups(e.sessions)) {
+      if (pid != getpid()) kill(pid, signo);
+    }
     return;
   }
   pid_t target =
@@ -597,6 +608,8 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
   owners_[pid] = e.unit.name;
   pid_t group = getpgid(pid);
   if (group > 0) e.groups.insert(group);
+  pid_t session = getsid(pid);
+  if (session > 0 && session != getsid(0)) e.sessions.insert(session);
   log_.Info(e.unit.name, ": main process is pid ", pid, " (from ", path, ")");
   return pid;
 }
@@ -610,7 +623,23 @@ bool Supervisor::HasProcesses(Service& service) {
       ++it;
     }
   }
-  return !e.pids.empty() || !e.groups.empty();
+  PruneSessions(e);
+  return !e.pids.empty() || !e.groups.empty() || !e.sessions.empty();
+}
+
+void Supervisor::PruneSessions(Entry& e) {
+  // A session whose leader's group still exists is not empty: the group
+  // is in it. Only the others need /proc, so most calls scan nothing.
+  std::set<pid_t> unsure;
+  for (pid_t id : e.sessions) {
+    if (kill(-id, 0) != 0 && errno == ESRCH) unsure.insert(id);
+  }
+  if (unsure.empty()) return;
+  std::set<pid_t> live;
+  for (pid_t pid : InSessionsOrGroups(unsure)) live.insert(getsid(pid));
+  for (pid_t id : unsure) {
+    if (live.count(id) == 0) e.sessions.erase(id);
+  }
 }
 
 void Supervisor::ArmTimer(Service& service, fault::Duration after) {
@@ -694,6 +723,7 @@ void Supervisor::OnProcessExit(std::string name,
   }
   e.pids.erase(status.pid);
   owners_.erase(status.pid);
+  PruneSessions(e);  // the step's session may have ended with it
   log_.Debug(name, ": pid ", status.pid, " ended with ", status.ToString());
   e.service->ProcessExited(status.pid, status);
   CheckStopped(e);
@@ -709,7 +739,11 @@ void Supervisor::OnOrphan(const fault::ExitStatus& status) {
   if (log_.Enabled(LogLevel::kDebug)) {  // ToString allocates: skip it
     log_.Debug("reaped orphan ", status.pid, " (", status.ToString(), ")");
   }
-  for (auto& [name, e] : entries_) CheckStopped(*e);
+  for (auto& [name, e] : entries_) {
+    // The orphan may have been the last of a session whose leader is gone.
+    PruneSessions(*e);
+    CheckStopped(*e);
+  }
   dirty_ = true;
 }
 
