@@ -3,7 +3,8 @@
 // output path that is a FIFO, and children that move to process groups of
 // their own. PID 1 must never block on them (it keeps answering faultctl),
 // must fail the service with a reason naming the path, and a stop must
-// reach every process of the service's sessions.
+// reach every process of the service's sessions (KillMode=control-group)
+// or end with the main process (KillMode=process).
 //
 // Every wait is on an event (a line on faultinit's stderr, faultctl's
 // answer, a read from a FIFO), or, where none exists (a process leaving
@@ -261,6 +262,26 @@ TEST_F(Hostile, StopReachesEveryGroupOfTheSession) {
   for (pid_t job : jobs) EXPECT_EQ(StateOf(job), 0) << "pid " << job;
   EXPECT_TRUE(ChildrenOf(r.faultinit_pid()).empty());
   EXPECT_TRUE(r.WaitForStderr("jobs: stopped")) << r.err();
+}
+
+// KillMode=process: the stop signals the main process only and is over
+// once it has exited; what else the service started is left running (as
+// systemd leaves it) until the shutdown. (The stop used to wait for the
+// main process's group, which nothing signalled: it never ended.)
+TEST_F(Hostile, KillModeProcessStopEndsWithTheMainProcess) {
+  Unit("lone",
+       "[Service]\nKillMode=process\nExecStart=/bin/sh -c "
+       "'sleep 1005 & echo started; exec sleep 1006'\n");
+  Running& r = Boot();
+  ASSERT_TRUE(r.WaitForStderr("[lone] started")) << r.err();
+  std::vector<pid_t> main = ChildrenOf(r.faultinit_pid());
+  ASSERT_EQ(main.size(), 1u);
+  std::vector<pid_t> left = ChildrenOf(main[0]);
+  ASSERT_EQ(left.size(), 1u);
+  CommandResult stop = Faultctl({"stop", "lone"});
+  EXPECT_EQ(stop.exit_code, 0) << stop.output;
+  EXPECT_EQ(Faultctl({"status", "lone"}).exit_code, 3);
+  EXPECT_EQ(StateOf(left[0]), 'S') << "not the main process: left alone";
 }
 
 }  // namespace

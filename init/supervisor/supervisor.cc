@@ -624,6 +624,11 @@ bool Supervisor::HasProcesses(Service& service) {
     }
   }
   PruneSessions(e);
+  // KillMode=process signals the main process only, and the stop waits for
+  // no more than it signals: the rest is left running, as systemd leaves
+  // it (else the stop would wait for ever). Only what faultinit spawned,
+  // or took from the PID file, counts.
+  if (e.unit.kill_mode == KillMode::kProcess) return !e.pids.empty();
   return !e.pids.empty() || !e.groups.empty() || !e.sessions.empty();
 }
 
