@@ -182,6 +182,8 @@ class Supervisor : private ServiceEffects {
   bool ReadNotification(Entry& entry);
   void CloseNotification(Entry& entry);
   void CheckStopped(Entry& entry);
+  // Drops from `entry`'s sessions those no process is in any more.
+  void PruneSessions(Entry& entry);
   // Reads `entry`'s pending output, up to `budget` bytes.
   void ReadOutput(Entry& entry, size_t budget);
   bool Settled(const std::string& name) const;
