@@ -107,8 +107,8 @@ TEST_F(Faultctl, Status) {
   std::vector<std::string> lines = absl::StrSplit(table.out, '\n');
   ASSERT_GE(lines.size(), 3u) << table.out;
   EXPECT_EQ(lines[0].substr(0, 4), "NAME");
-  EXPECT_NE(table.out.find("(serving)"), std::string::npos) << table.out;
-  EXPECT_NE(table.out.find("(piped)"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("  serving"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("  piped"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("the web"), std::string::npos);
 
   ChildResultLike json = Ctl({"status", "--json", "web"});
@@ -160,7 +160,7 @@ TEST_F(Faultctl, FaultinitCalledFaultctl) {
   ChildResultLike status = Ctl({"status", "linked"}, link_);
   EXPECT_EQ(status.status, "exit 0") << status.err;
   EXPECT_NE(status.out.find("running"), std::string::npos) << status.out;
-  EXPECT_NE(status.out.find("(linked)"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("  linked"), std::string::npos) << status.out;
   EXPECT_EQ(Ctl({"status", "nope"}, link_).status, "exit 4");
   ChildResultLike version = Ctl({"--version"}, link_);
   EXPECT_EQ(version.status, "exit 0");

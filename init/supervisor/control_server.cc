@@ -11,19 +11,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "init/control_field.h"
 #include "runtime/duration.h"
 
 namespace faultinit {
 namespace {
 
-// A field must not break the framing.
-std::string Field(absl::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c == '\t' || c == '\n') c = ' ';
-  }
-  return out;
-}
+// Every field goes escaped (init/control_field.h): a name, a STATUS= text
+// or a failure reason may hold any bytes, and the client gets them exactly.
+std::string Field(absl::string_view text) { return EscapeField(text); }
 
 // Reads and drops what a client sent and nobody will read. A Unix socket
 // closed with unread input resets the connection, and the client would
@@ -267,10 +263,10 @@ void ControlServer::Handle(Client& c, const ControlRequest& request) {
     std::vector<std::string> diagnostics;
     ReloadSummary summary = hooks_.reload(&diagnostics);
     std::string text = "OK\n";
-    absl::StrAppend(&text, "C\tstarted\t", absl::StrJoin(summary.started, " "),
-                    "\nC\tstopped\t", absl::StrJoin(summary.stopped, " "),
-                    "\nC\trestarted\t", absl::StrJoin(summary.restarted, " "),
-                    "\n");
+    absl::StrAppend(
+        &text, "C\tstarted\t", Field(absl::StrJoin(summary.started, " ")),
+        "\nC\tstopped\t", Field(absl::StrJoin(summary.stopped, " ")),
+        "\nC\trestarted\t", Field(absl::StrJoin(summary.restarted, " ")), "\n");
     for (const std::string& d : diagnostics) {
       absl::StrAppend(&text, "D\t", Field(d), "\n");
     }
@@ -297,8 +293,7 @@ void ControlServer::HandleStatus(Client& c,
     for (const std::string& name : names) {
       std::optional<ServiceView> row = supervisor_.View(name);
       if (!row) {
-        SendError(fd, "unknown",
-                  absl::StrCat("no such service: ", Field(name)));
+        SendError(fd, "unknown", absl::StrCat("no such service: ", name));
         return;
       }
       rows.push_back(*row);
@@ -308,10 +303,11 @@ void ControlServer::HandleStatus(Client& c,
   const fault::Duration now = fault::MonotonicNow();
   for (const ServiceView& row : rows) {
     int64_t uptime = fault::ToInt64Seconds(now - row.since);
-    absl::StrAppend(&text, "S\t", row.name, "\t", ServiceStateName(row.state),
-                    "\t", row.pid, "\t", uptime < 0 ? 0 : uptime, "\t",
-                    row.restarts, "\t", Field(row.last_exit), "\t",
-                    Field(row.status_text), "\t", Field(row.description), "\n");
+    absl::StrAppend(&text, "S\t", Field(row.name), "\t",
+                    ServiceStateName(row.state), "\t", row.pid, "\t",
+                    uptime < 0 ? 0 : uptime, "\t", row.restarts, "\t",
+                    Field(row.last_exit), "\t", Field(row.status_text), "\t",
+                    Field(row.description), "\n");
   }
   Send(fd, text);
   Finish(fd);
@@ -326,7 +322,7 @@ void ControlServer::HandleTransition(Client& c, absl::string_view verb,
   }
   for (const std::string& name : names) {  // all or nothing
     if (!supervisor_.View(name)) {
-      SendError(fd, "unknown", absl::StrCat("no such service: ", Field(name)));
+      SendError(fd, "unknown", absl::StrCat("no such service: ", name));
       return;
     }
   }
@@ -343,7 +339,7 @@ void ControlServer::HandleTransition(Client& c, absl::string_view verb,
   if (absl::EndsWith(verb, "-nowait")) {
     std::string text = "OK\n";
     for (const std::string& name : names) {
-      absl::StrAppend(&text, "R\t", name, "\t",
+      absl::StrAppend(&text, "R\t", Field(name), "\t",
                       ServiceStateName(supervisor_.View(name)->state), "\t\n");
     }
     c.waiting.clear();
@@ -374,12 +370,13 @@ void ControlServer::Poll() {
     for (const std::string& name : c.names) {
       std::optional<ServiceView> row = supervisor_.View(name);
       if (!row) {
-        absl::StrAppend(&text, "R\t", name, "\tinactive\tremoved\n");
+        absl::StrAppend(&text, "R\t", Field(name), "\tinactive\tremoved\n");
         continue;
       }
       bool failed = row->state == ServiceState::kFailed;
-      absl::StrAppend(&text, "R\t", name, "\t", ServiceStateName(row->state),
-                      "\t", failed ? Field(row->reason) : "", "\n");
+      absl::StrAppend(&text, "R\t", Field(name), "\t",
+                      ServiceStateName(row->state), "\t",
+                      failed ? Field(row->reason) : "", "\n");
     }
     c.waiting.clear();
     Send(fd, text);
@@ -391,7 +388,7 @@ void ControlServer::HandleLog(Client& c, size_t lines, const std::string& name,
                               bool follow) {
   const int fd = c.fd.get();
   if (!supervisor_.View(name)) {
-    SendError(fd, "unknown", absl::StrCat("no such service: ", Field(name)));
+    SendError(fd, "unknown", absl::StrCat("no such service: ", name));
     return;
   }
   std::string text = "OK\n";
