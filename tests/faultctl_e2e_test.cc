@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -57,14 +58,20 @@ class Faultctl : public ::testing::Test {
     Write(units + "/piped.service",
           "[Service]\nType=notify\nNotificationFd=3\nExecStart=/bin/sh -c "
           "'printf \"STATUS=piped\\nREADY=1\\n\" >&3; exec sleep 1000'\n");
+    std::vector<std::string> ready = {"web: running", "[web] web up",
+                                      "api: running", "linked: running",
+                                      "piped: running"};
+    MoreUnits(units, &ready);
     LaunchOptions o;
     o.args = {"-v", "--services", units, "--control", socket_};
     o.pid_namespace = true;
     running_ = std::make_unique<Running>(o);
-    ASSERT_TRUE(running_->WaitForAllStderr({"web: running", "[web] web up",
-                                            "api: running", "linked: running",
-                                            "piped: running"}));
+    ASSERT_TRUE(running_->WaitForAllStderr(ready));
   }
+  // MoreUnits: a derived fixture's units, written in `units` before
+  // faultinit starts; `ready` gets the stderr lines that say they are up.
+  virtual void MoreUnits(const std::string& units,
+                         std::vector<std::string>* ready) {}
   void TearDown() override {
     if (running_ && !stopped_) {
       running_->Signal(SIGTERM);
@@ -178,6 +185,102 @@ TEST_F(Faultctl, Poweroff) {
   EXPECT_EQ(running_->Wait().ToString(), "exit 0");
   stopped_ = true;
   EXPECT_NE(running_->err().find("web: stopped"), std::string::npos);
+}
+
+// Hostile names and texts (issue 24): unit files named with a newline, or
+// with tabs and a newline that forge a "healthy" row, and STATUS= texts
+// holding a tab, a carriage return, a backslash, an escape sequence and a
+// byte that is not UTF-8, sent with `faultctl notify` and on a
+// NotificationFd= pipe.
+class FaultctlHostile : public Faultctl {
+ protected:
+  void MoreUnits(const std::string& units,
+                 std::vector<std::string>* ready) override {
+    Write(units + "/zz\nx.service", "[Service]\nExecStart=/bin/sleep 1000\n");
+    Write(units + "/a\tfailed\t0\t0\t0\t\t\t\nS\thealthy.service",
+          "[Service]\nExecStart=/bin/sleep 1000\n");
+    // printf makes the bytes; $(...) keeps all but trailing newlines.
+    Write(base_ + "/odd.sh",
+          absl::StrCat("s=$(printf '", kOddPrintf, "')\n", FaultctlPath(),
+                       " notify READY=1 \"STATUS=$s\"\nexec sleep 1000\n"));
+    Write(units + "/odd.service",
+          absl::StrCat("[Service]\nType=notify\n", "ExecStart=/bin/sh ", base_,
+                       "/odd.sh\n"));
+    Write(base_ + "/oddpipe.sh",
+          absl::StrCat("printf 'STATUS=", kOddPrintf,
+                       "\\nREADY=1\\n' >&3\nexec sleep 1000\n"));
+    Write(units + "/oddpipe.service",
+          absl::StrCat("[Service]\nType=notify\nNotificationFd=3\n",
+                       "ExecStart=/bin/sh ", base_, "/oddpipe.sh\n"));
+    ready->push_back("odd: running");
+    ready->push_back("oddpipe: running");
+  }
+  // What printf makes of kOddPrintf.
+  static constexpr char kOddPrintf[] =
+      "tab\\there cr\\r bs\\\\ esc\\033[2J byte\\377 end";
+};
+
+// The two hostile files are reported, one line each, and not loaded;
+// status and status --json keep working for every other service.
+TEST_F(FaultctlHostile, InvalidUnitFileNamesAreReportedNotLoaded) {
+  const std::string units = base_ + "/units";
+  // Loading is done before the services start (SetUp waited for them).
+  for (const std::string& line :
+       {"faultinit: " + units +
+            ": error: unit file \"zz\\x0ax.service\" not loaded: the name "
+            "holds \\x0a at byte 3; a unit name has only A-Z a-z 0-9 : _ . "
+            "\\ - and @\n",
+        "faultinit: " + units +
+            ": error: unit file \"a\\x09failed\\x090\\x090\\x090\\x09\\x09"
+            "\\x09\\x0aS\\x09healthy.service\" not loaded: the name holds "
+            "\\x09 at byte 2; a unit name has only A-Z a-z 0-9 : _ . \\ - "
+            "and @\n"}) {
+    EXPECT_NE(running_->err().find(line), std::string::npos)
+        << line << running_->err();
+  }
+  EXPECT_NE(running_->err().find("loaded 6 units from"), std::string::npos);
+  ChildResultLike table = Ctl({"status"});
+  EXPECT_EQ(table.status, "exit 0") << table.err;
+  std::vector<std::string> lines = absl::StrSplit(table.out, '\n');
+  // The header, api, linked, odd, oddpipe, piped, web, and the empty end.
+  ASSERT_EQ(lines.size(), 8u) << table.out;
+  for (const std::string& line : lines) {
+    EXPECT_EQ(line.find("healthy"), std::string::npos) << table.out;
+  }
+  ChildResultLike json = Ctl({"status", "--json"});
+  EXPECT_EQ(json.status, "exit 0") << json.err;
+  EXPECT_EQ(json.out.find("healthy"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("{\"name\":\"web\",\"state\":\"running\""),
+            std::string::npos)
+      << json.out;
+  EXPECT_EQ(Ctl({"status", "web"}).status, "exit 0");
+}
+
+// A STATUS= text with a tab and other bytes comes back exactly in --json
+// (a tab is \t, a non-UTF-8 byte \udcNN: docs/control.md), whether sent by
+// `faultctl notify` or on a NotificationFd= pipe; in the table it is one
+// escaped cell and adds no line.
+TEST_F(FaultctlHostile, StatusTextRoundTrips) {
+  const std::string exact =
+      "\"status\":\"tab\\there cr\\r bs\\\\ esc\\u001b[2J byte\\udcff end\"";
+  for (const char* name : {"odd", "oddpipe"}) {
+    SCOPED_TRACE(name);
+    ChildResultLike json = Ctl({"status", "--json", name});
+    EXPECT_EQ(json.status, "exit 0") << json.err;
+    EXPECT_NE(json.out.find(exact), std::string::npos) << json.out;
+    ChildResultLike table = Ctl({"status", name});
+    EXPECT_EQ(table.status, "exit 0") << table.err;
+    std::vector<std::string> lines = absl::StrSplit(table.out, '\n');
+    ASSERT_EQ(lines.size(), 3u) << table.out;  // header, row, empty end
+    EXPECT_NE(lines[1].find("  tab\\there cr\\r bs\\\\ esc\\x1b[2J "
+                            "byte\\xff end"),
+              std::string::npos)
+        << table.out;
+    for (char c : table.out) {
+      const unsigned char b = static_cast<unsigned char>(c);
+      EXPECT_TRUE(c == '\n' || (b >= 0x20 && b != 0x7f)) << table.out;
+    }
+  }
 }
 
 }  // namespace
