@@ -85,15 +85,67 @@ ControlServer::~ControlServer() {
   for (int fd : fds) Close(fd);
   if (listen_watch_ != 0) scheduler_.Cancel(listen_watch_);
   if (resume_timer_ != 0) scheduler_.Cancel(resume_timer_);
-  if (!path_.empty()) unlink(path_.c_str());
+  // Only the socket bound here: not one a later program put at the path.
+  struct stat st;
+  if (!path_.empty() && lstat(path_.c_str(), &st) == 0 && st.st_dev == dev_ &&
+      st.st_ino == ino_) {
+    unlink(path_.c_str());
+  }
 }
 
-fault::Status ControlServer::Listen(const std::string& path) {
-  std::string dir = path.substr(0, path.rfind('/'));
-  if (!dir.empty() && mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return fault::ErrnoToStatus(errno, absl::StrCat("unable to create ", dir));
+namespace {
+
+// ClearSocketPath makes room for the control socket at `path`: nothing
+// there, or a stale socket (a stream socket nobody accepts on: connecting
+// is refused), which is removed. Anything else is left as it is and is an
+// error: a file or a directory is not ours to delete, and a socket someone
+// answers on belongs to a running program (another faultinit).
+fault::Status ClearSocketPath(const std::string& path,
+                              const sockaddr_un& address) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return fault::OkStatus();
+    return fault::ErrnoToStatus(errno,
+                                absl::StrCat("unable to inspect ", path));
   }
-  if (!dir.empty()) chmod(dir.c_str(), 0700);
+  if (!S_ISSOCK(st.st_mode)) {
+    return fault::Status(
+        fault::StatusCode::kAlreadyExists,
+        absl::StrCat(path, " exists and is not a socket; left alone"));
+  }
+  fault::UniqueFd probe(
+      socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!probe.valid()) {
+    return fault::ErrnoToStatus(errno, absl::StrCat("unable to probe ", path));
+  }
+  if (connect(probe.get(), reinterpret_cast<const sockaddr*>(&address),
+              sizeof address) == 0 ||
+      errno == EAGAIN || errno == EINPROGRESS) {
+    return fault::Status(
+        fault::StatusCode::kAlreadyExists,
+        absl::StrCat(path,
+                     " is a socket another process answers on; left "
+                     "alone"));
+  }
+  if (errno != ECONNREFUSED) {  // EPROTOTYPE: a datagram socket, ...
+    return fault::Status(fault::StatusCode::kAlreadyExists,
+                         absl::StrCat(path, " is a socket in use (",
+                                      strerror(errno), "); left alone"));
+  }
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return fault::ErrnoToStatus(
+        errno, absl::StrCat("unable to remove the stale socket ", path));
+  }
+  return fault::OkStatus();
+}
+
+}  // namespace
+
+fault::Status ControlServer::Listen(const std::string& path) {
+  if (path.empty() || path[0] != '/') {
+    return fault::InvalidArgumentError(absl::StrCat(
+        "control socket path \"", path, "\" is not an absolute path"));
+  }
   struct sockaddr_un address = {};
   address.sun_family = AF_UNIX;
   if (path.size() >= sizeof address.sun_path) {
@@ -101,12 +153,20 @@ fault::Status ControlServer::Listen(const std::string& path) {
         absl::StrCat("control socket path too long: ", path));
   }
   memcpy(address.sun_path, path.data(), path.size());
+  // The directory is made private only when faultinit makes it; one that
+  // exists is someone's (/run/faultinit, made 0755 by SystemMode for the
+  // notify socket too, or a directory the operator chose) and keeps its
+  // mode: the socket's own mode and SO_PEERCRED guard it.
+  const std::string dir = path.substr(0, path.rfind('/'));
+  if (!dir.empty() && mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return fault::ErrnoToStatus(errno, absl::StrCat("unable to create ", dir));
+  }
+  FAULT_RETURN_IF_ERROR(ClearSocketPath(path, address));
   fault::UniqueFd fd(
       socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) {
     return fault::ErrnoToStatus(errno, "unable to create the control socket");
   }
-  unlink(path.c_str());  // a stale socket of an earlier run
   mode_t old = umask(0177);
   int bound =
       bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
@@ -114,6 +174,11 @@ fault::Status ControlServer::Listen(const std::string& path) {
   if (bound != 0 || listen(fd.get(), 64) != 0) {
     return fault::ErrnoToStatus(errno,
                                 absl::StrCat("unable to listen on ", path));
+  }
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0) {
+    dev_ = st.st_dev;
+    ino_ = st.st_ino;
   }
   FAULT_ASSIGN_OR_RETURN(listen_watch_,
                          scheduler_.OnReadable(fd.get(), [this] { Accept(); }));

@@ -55,8 +55,18 @@ class ControlServer {
                 const Logger& log, Hooks hooks);
   ~ControlServer();
 
-  // Listen creates the socket's directory (0700) and the socket (0600) at
-  // `path`, replacing a stale socket.
+  // Listen makes the control socket (0600) at `path`, which must be
+  // absolute. Its directory is created 0700 when it does not exist (one
+  // level: the parent must exist); an existing directory is used as it is,
+  // never chmod'ed. At `path` itself only a stale socket (connecting to it
+  // is refused: nobody answers) is replaced; anything else (a file, a
+  // directory, a socket in use) is left alone and is an error. Errors are
+  // one line naming the path and why: "PATH exists and is not a socket;
+  // left alone", "PATH is a socket another process answers on; left
+  // alone", "unable to create DIR: ...", "unable to listen on PATH: ...".
+  // On an error nothing is served; the caller logs it and carries on (the
+  // supervisor does not need the socket). The destructor removes the
+  // socket if the path still holds the one bound here.
   fault::Status Listen(const std::string& path);
 
   // Poll answers the start/stop/restart requests whose services are done.
@@ -96,6 +106,8 @@ class ControlServer {
   const Logger& log_;
   Hooks hooks_;
   std::string path_;
+  dev_t dev_ = 0;  // the bound socket's identity, for the destructor
+  ino_t ino_ = 0;
   fault::UniqueFd listener_;
   fault::Scheduler::WatchId listen_watch_ = 0;
   // Kept open so that a client can be refused when faultinit is out of
