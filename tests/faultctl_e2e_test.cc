@@ -4,7 +4,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <string>
@@ -13,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "runtime/fd.h"
 #include "runtime/testing/child.h"
 #include "tests/harness.h"
 
@@ -61,17 +65,19 @@ class Faultctl : public ::testing::Test {
     std::vector<std::string> ready = {"web: running", "[web] web up",
                                       "api: running", "linked: running",
                                       "piped: running"};
-    MoreUnits(units, &ready);
     LaunchOptions o;
     o.args = {"-v", "--services", units, "--control", socket_};
+    MoreUnits(units, &ready, &o.args);
     o.pid_namespace = true;
     running_ = std::make_unique<Running>(o);
     ASSERT_TRUE(running_->WaitForAllStderr(ready));
   }
   // MoreUnits: a derived fixture's units, written in `units` before
-  // faultinit starts; `ready` gets the stderr lines that say they are up.
+  // faultinit starts; `ready` gets the stderr lines that say they are up,
+  // `args` more of faultinit's arguments.
   virtual void MoreUnits(const std::string& units,
-                         std::vector<std::string>* ready) {}
+                         std::vector<std::string>* ready,
+                         std::vector<std::string>* args) {}
   void TearDown() override {
     if (running_ && !stopped_) {
       running_->Signal(SIGTERM);
@@ -194,8 +200,8 @@ TEST_F(Faultctl, Poweroff) {
 // NotificationFd= pipe.
 class FaultctlHostile : public Faultctl {
  protected:
-  void MoreUnits(const std::string& units,
-                 std::vector<std::string>* ready) override {
+  void MoreUnits(const std::string& units, std::vector<std::string>* ready,
+                 std::vector<std::string>* args) override {
     Write(units + "/zz\nx.service", "[Service]\nExecStart=/bin/sleep 1000\n");
     Write(units + "/a\tfailed\t0\t0\t0\t\t\t\nS\thealthy.service",
           "[Service]\nExecStart=/bin/sleep 1000\n");
@@ -281,6 +287,68 @@ TEST_F(FaultctlHostile, StatusTextRoundTrips) {
       EXPECT_TRUE(c == '\n' || (b >= 0x20 && b != 0x7f)) << table.out;
     }
   }
+}
+
+// Every control slot held by clients waiting on a start that never
+// completes (issue 24: even poweroff was answered busy).
+class FaultctlSlots : public Faultctl {
+ protected:
+  void MoreUnits(const std::string& units, std::vector<std::string>* ready,
+                 std::vector<std::string>* args) override {
+    Write(units + "/stuck.service",
+          "[Service]\nType=notify\nTimeoutStartSec=infinity\n"
+          "ExecStart=/bin/sleep 1000\n");
+    ready->push_back("stuck: started /bin/sleep");
+    args->push_back("-v");  // -vv: each request read is logged
+  }
+};
+
+// 64 clients wait on `start stuck`; `faultctl poweroff` still gets through
+// and every one of the 64 is answered: the oldest with `busy` (it made
+// room), the others with the shutdown.
+TEST_F(FaultctlSlots, PoweroffGetsThroughAndWaitersAreAnswered) {
+  constexpr int kWaiters = 64;  // ControlServer's kMaxClients
+  std::vector<fault::UniqueFd> waiters;
+  for (int i = 0; i < kWaiters; ++i) {
+    fault::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    struct sockaddr_un address = {};
+    address.sun_family = AF_UNIX;
+    strncpy(address.sun_path, socket_.c_str(), sizeof address.sun_path - 1);
+    ASSERT_EQ(connect(fd.get(), reinterpret_cast<sockaddr*>(&address),
+                      sizeof address),
+              0)
+        << i;
+    const std::string request = "1\tstart\tstuck\n";
+    ASSERT_EQ(send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+    // Read (and so waiting) before the next one connects.
+    ASSERT_TRUE(running_->WaitForStderr("control: request: start stuck")) << i;
+    waiters.push_back(std::move(fd));
+  }
+  ChildResultLike poweroff = Ctl({"poweroff"});
+  EXPECT_EQ(poweroff.status, "exit 0") << poweroff.err;
+  int busy = 0, abandoned = 0;
+  for (int i = 0; i < kWaiters; ++i) {
+    std::string answer =
+        fault::ReadAll(waiters[i].get(), 4096).value_or("<read error>");
+    if (answer.rfind("ERR\tbusy\t64 clients at once: this one waited longest",
+                     0) == 0) {
+      ++busy;
+      EXPECT_EQ(i, 0) << "the oldest makes room";
+    } else {
+      EXPECT_EQ(answer,
+                "ERR\tfailed\tshutdown began (power off): the start was "
+                "abandoned; services only stop now\n")
+          << i;
+      ++abandoned;
+    }
+  }
+  EXPECT_EQ(busy, 1);
+  EXPECT_EQ(abandoned, kWaiters - 1);
+  EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  stopped_ = true;
+  EXPECT_NE(running_->err().find("stuck: stopped"), std::string::npos)
+      << running_->err();
 }
 
 }  // namespace

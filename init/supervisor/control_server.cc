@@ -62,7 +62,8 @@ struct ControlServer::Client {
   // A transition waiting to be answered: the verb and its services.
   std::string waiting;
   std::vector<std::string> names;
-  std::string follow;  // the service whose lines are streamed
+  std::string follow;   // the service whose lines are streamed
+  uint64_t serial = 0;  // order of arrival: the oldest is evicted first
 };
 
 ControlServer::ControlServer(fault::Scheduler& scheduler,
@@ -252,11 +253,8 @@ void ControlServer::Accept() {
       log_.Info("control: accepting clients again");
     }
     fault::UniqueFd fd(raw);
-    if (clients_.size() >= kMaxClients) {
-      Refuse(fd.get(), "ERR\tbusy\ttoo many clients\n");
-      DiscardInput(fd.get());
-      continue;
-    }
+    // Credentials first: only a client that may act can take a slot from
+    // another (MakeRoom).
     struct ucred peer = {};
     socklen_t size = sizeof peer;
     if (getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 ||
@@ -266,8 +264,14 @@ void ControlServer::Accept() {
       log_.Warning("control: refused a client with uid ", peer.uid);
       continue;
     }
+    if (clients_.size() >= kMaxClients && !MakeRoom()) {
+      Refuse(fd.get(), "ERR\tbusy\ttoo many clients\n");
+      DiscardInput(fd.get());
+      continue;
+    }
     auto client = std::make_unique<Client>();
     Client& c = *client;
+    c.serial = ++serial_;
     int key = fd.get();
     c.fd = std::move(fd);
     fault::StatusOr<fault::Scheduler::WatchId> watch =
@@ -315,10 +319,87 @@ void ControlServer::OnReadable(Client& c) {
   Handle(c, std::get<ControlRequest>(parsed));
 }
 
+// MakeRoom frees the slot of the client that can best spare it, so a
+// newcomer (a poweroff among them) is served even when every slot is
+// taken: first one whose answer is written (it is only waiting for the
+// client to hang up), then one waiting for a transition or following a
+// log, then one whose answer is still being written; the oldest of a kind
+// first. A waiting client is told why (`ERR busy`); the transition goes
+// on. A client still sending its request is never closed: it has
+// kRequestTimeout at most. False when no client can be closed.
+bool ControlServer::MakeRoom() {
+  int victim = -1;
+  int victim_rank = 0;
+  uint64_t victim_serial = 0;
+  for (const auto& [fd, client] : clients_) {
+    const Client& c = *client;
+    int rank;
+    if (c.draining) {
+      rank = 0;
+    } else if (!c.waiting.empty() || !c.follow.empty()) {
+      rank = 1;
+    } else if (c.close_after) {
+      rank = 2;
+    } else {
+      continue;  // still sending its request
+    }
+    if (victim < 0 || rank < victim_rank ||
+        (rank == victim_rank && c.serial < victim_serial)) {
+      victim = fd;
+      victim_rank = rank;
+      victim_serial = c.serial;
+    }
+  }
+  if (victim < 0) return false;
+  Client& c = *clients_[victim];
+  if (!c.waiting.empty()) {
+    log_.Info(
+        "control: every client slot is taken: the oldest client "
+        "waiting for a ",
+        c.waiting, " is answered busy");
+    Send(victim,
+         absl::StrCat("ERR\tbusy\t", kMaxClients,
+                      " clients at once: this one waited longest and makes "
+                      "room; the ",
+                      c.waiting, " goes on\n"));
+  }
+  Close(victim);
+  return true;
+}
+
+void ControlServer::ShutdownBegan(PowerAction action) {
+  shutdown_ = PowerActionName(action);
+  std::vector<int> refused;
+  for (const auto& [fd, client] : clients_) {
+    if (client->waiting == "start" || client->waiting == "restart") {
+      refused.push_back(fd);
+    }
+  }
+  for (int fd : refused) {
+    auto it = clients_.find(fd);
+    if (it == clients_.end()) continue;
+    const std::string goal = it->second->waiting;
+    it->second->waiting.clear();
+    SendError(fd, "failed", ShutdownMessage(goal));
+  }
+}
+
+std::string ControlServer::ShutdownMessage(absl::string_view goal) const {
+  return absl::StrCat("shutdown began (", shutdown_, "): the ", goal,
+                      " was abandoned; services only stop now");
+}
+
 // Handle answers a request that ParseControlRequest accepted.
 void ControlServer::Handle(Client& c, const ControlRequest& request) {
   const int fd = c.fd.get();
   const ControlVerb verb = request.verb;
+  if (log_.Enabled(LogLevel::kDebug)) {
+    std::string text = request.verb_text;
+    for (const std::string& name : request.names) {
+      absl::StrAppend(&text, " ", Field(name));
+    }
+    log_.Debug("control: request: ", text);
+  }
   if (verb == ControlVerb::kStatus) {
     HandleStatus(c, request.names);
   } else if (verb == ControlVerb::kStart || verb == ControlVerb::kStop ||
@@ -392,6 +473,10 @@ void ControlServer::HandleTransition(Client& c, absl::string_view verb,
     }
   }
   absl::string_view goal = verb.substr(0, verb.find('-'));
+  if (!shutdown_.empty() && goal != "stop") {
+    SendError(fd, "failed", ShutdownMessage(goal));
+    return;
+  }
   for (const std::string& name : names) {
     fault::Status applied = goal == "start"  ? supervisor_.StartService(name)
                             : goal == "stop" ? supervisor_.StopService(name)

@@ -7,7 +7,11 @@
 // Supervisor. PID 1's loop never waits on a client: reads and writes are
 // non-blocking, a request must arrive within kRequestTimeout, at most
 // kMaxClients are served at once, and a client that does not read its
-// answer is dropped once kMaxQueued bytes wait for it.
+// answer is dropped once kMaxQueued bytes wait for it. When every slot is
+// taken, a new client takes the slot of one that only waits (for a
+// transition, on a log, or to hang up), so a poweroff always gets through
+// unless all kMaxClients are still sending their requests (each for
+// kRequestTimeout at most); see MakeRoom.
 //
 // start/stop/restart answer once the services have finished their
 // transition: Poll, called by the main loop after each dispatch, completes
@@ -20,6 +24,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -72,12 +77,22 @@ class ControlServer {
   // Poll answers the start/stop/restart requests whose services are done.
   void Poll();
 
+  // ShutdownBegan: the system is going down (`action`). Clients waiting
+  // for a start or restart are answered at once, `ERR failed` "shutdown
+  // began (poweroff): the start was abandoned; ...", and so is every start
+  // or restart requested from now on; stop requests are served as usual.
+  void ShutdownBegan(PowerAction action);
+
   size_t clients() const { return clients_.size(); }
 
  private:
   struct Client;
 
   void Accept();
+  // MakeRoom closes one client to make room for a new one (see the .cc);
+  // false when every client is still sending its request.
+  bool MakeRoom();
+  std::string ShutdownMessage(absl::string_view goal) const;
   // RefuseOneWithoutDescriptors: accept() failed with `error` (EMFILE...):
   // the spare descriptor makes room to accept a pending client and answer
   // it "busy". True when one was refused; false when none was waiting or
@@ -117,6 +132,8 @@ class ControlServer {
   bool out_of_descriptors_ = false;  // logged once per episode
   fault::Scheduler::WatchId resume_timer_ = 0;
   std::map<int, std::unique_ptr<Client>> clients_;
+  uint64_t serial_ = 0;   // the last client's Client::serial
+  std::string shutdown_;  // the power action once shutdown began, or ""
 };
 
 }  // namespace faultinit
