@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "init/processes.h"
 #include "runtime/fd.h"
@@ -236,10 +237,6 @@ TEST_F(ControlSocket, LogAndFollow) {
   EXPECT_EQ(streamed, "L\tweb up\n");
 }
 
-// --control PATH damages nothing that is there (issue 24): an existing
-// directory keeps its mode, a file or a socket in use is left alone (and
-// faultinit keeps supervising, saying once that faultctl cannot reach it),
-// only a stale socket is replaced, and a relative path is refused.
 // Contents of the file at `path`, or "<gone>".
 std::string Contents(const std::string& path) {
   fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -247,7 +244,9 @@ std::string Contents(const std::string& path) {
   return fault::ReadAll(fd.get(), 4096).value_or("<read error>");
 }
 
-class ControlPath : public ::testing::Test {
+// ControlBoot: a unit directory with web.service in a fresh directory;
+// Launch starts faultinit on it as PID 1 with the control socket given.
+class ControlBoot : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string why;
@@ -294,6 +293,12 @@ class ControlPath : public ::testing::Test {
   std::string base_, units_;
   std::unique_ptr<Running> running_;
 };
+
+// --control PATH damages nothing that is there (issue 24): an existing
+// directory keeps its mode, a file or a socket in use is left alone (and
+// faultinit keeps supervising, saying once that faultctl cannot reach it),
+// only a stale socket is replaced, and a relative path is refused.
+class ControlPath : public ControlBoot {};
 
 // A shared sticky directory (1777, as /tmp) keeps its mode and sticky bit;
 // the socket is made in it, 0600, and answers.
@@ -387,6 +392,67 @@ TEST_F(ControlPath, RelativePathIsRefused) {
       << r.err;
   struct stat st;
   EXPECT_NE(stat("rel", &st), 0);
+}
+
+// RESTARTS is systemd's NRestarts (issue 23): automatic restarts only,
+// counted when carried out, and started over by a requested start.
+class ControlRestarts : public ControlBoot {
+ protected:
+  // The RESTARTS field of `name`'s status row once its STATE is `state`,
+  // asking every millisecond for 10 s at most; "" if it never is.
+  std::string RestartsWhen(const std::string& name, const std::string& state) {
+    for (int i = 0; i < 10000; ++i) {
+      std::vector<std::string> fields =
+          absl::StrSplit(Ask(socket_, "1\tstatus\t" + name + "\n"), '\t');
+      if (fields.size() == 9 && fields[2] == state) return fields[5];
+      struct timespec tick = {0, 1000000};
+      nanosleep(&tick, nullptr);
+    }
+    return "";
+  }
+  std::string socket_;
+};
+
+// A first start and 5 automatic restarts: RESTARTS 5 (systemd's count, 6
+// starts); a requested restart starts the count over.
+TEST_F(ControlRestarts, CountsAutomaticRestartsSinceTheLastRequestedStart) {
+  ASSERT_TRUE(WriteFile(
+      base_ + "/flaky.sh",
+      "n=$(cat " + base_ +
+          "/count 2>/dev/null || echo 0)\n"
+          "n=$((n + 1))\necho $n > " +
+          base_ +
+          "/count\n"
+          "[ $n -le 5 ] && exit 1\necho flaky stays up\nexec sleep 1000\n"));
+  ASSERT_TRUE(WriteFile(units_ + "/flaky.service",
+                        "[Unit]\nStartLimitBurst=20\n[Service]\n"
+                        "Restart=on-failure\nRestartSec=0\n"
+                        "ExecStart=/bin/sh " +
+                            base_ + "/flaky.sh\n"));
+  socket_ = base_ + "/control";
+  Launch(socket_);
+  ASSERT_TRUE(running_->WaitForStderr("[flaky] flaky stays up"));
+  EXPECT_EQ(Contents(base_ + "/count"), "6\n");
+  EXPECT_EQ(RestartsWhen("flaky", "running"), "5");
+  EXPECT_EQ(Ask(socket_, "1\trestart\tflaky\n"), "OK\nR\tflaky\trunning\t\n");
+  EXPECT_EQ(RestartsWhen("flaky", "running"), "0");
+}
+
+// A restart waiting out its RestartSec= is not counted yet.
+TEST_F(ControlRestarts, NotCountedWhileWaiting) {
+  ASSERT_TRUE(WriteFile(units_ + "/slow.service",
+                        "[Service]\nRestart=always\nRestartSec=1h\n"
+                        "ExecStart=/bin/sh -c 'exit 1'\n"));
+  socket_ = base_ + "/control";
+  Launch(socket_);
+  ASSERT_TRUE(running_->WaitForStderr("slow: exit 1; restarting in 1h"))
+      << running_->err();
+  EXPECT_EQ(RestartsWhen("slow", "restarting"), "0");
+  // Cut short by a start request, the restart is carried out: it counts.
+  EXPECT_EQ(Ask(socket_, "1\tstart-nowait\tslow\n").substr(0, 10),
+            "OK\nR\tslow\t");
+  ASSERT_TRUE(running_->WaitForStderr("slow: exit 1; restarting in 1h"));
+  EXPECT_EQ(RestartsWhen("slow", "restarting"), "1");
 }
 
 }  // namespace
