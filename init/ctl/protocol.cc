@@ -17,21 +17,28 @@ using fault::StatusOr;
 
 constexpr size_t kQuotedLineMax = 80;
 
-// Malformed quotes the line with its control bytes as \xNN: it is shown on
-// a terminal, and a malformed line is exactly what may hold them.
-Status Malformed(absl::string_view line, absl::string_view why) {
+// Shown returns `text` with its control bytes as \xNN: a message is shown
+// on a terminal, on one line, and a malformed line (or a field unescaped
+// from it) is exactly what may hold them.
+std::string Shown(absl::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string quoted;
-  for (char c : line.substr(0, kQuotedLineMax)) {
+  std::string out;
+  for (char c : text) {
     const unsigned char u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) {
-      quoted += "\\x";
-      quoted += kHex[u >> 4];
-      quoted += kHex[u & 0xf];
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
     } else {
-      quoted += c;
+      out += c;
     }
   }
+  return out;
+}
+
+// Malformed quotes the line, shortened to kQuotedLineMax bytes.
+Status Malformed(absl::string_view line, absl::string_view why) {
+  std::string quoted = Shown(line.substr(0, kQuotedLineMax));
   if (line.size() > kQuotedLineMax) quoted += "...";
   return InvalidArgumentError(
       absl::StrCat("malformed response line \"", quoted, "\": ", why));
@@ -66,14 +73,16 @@ StatusOr<ResponseLine> DecodeStatusRow(absl::string_view line,
   uint64_t pid = 0;
   if (!ParseDecimal(f[3], &pid) ||
       pid > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    return Malformed(line, absl::StrCat("invalid PID \"", f[3], "\""));
+    return Malformed(line, absl::StrCat("invalid PID \"", Shown(f[3]), "\""));
   }
   row.pid = static_cast<int64_t>(pid);
   if (!ParseDecimal(f[4], &row.uptime_seconds)) {
-    return Malformed(line, absl::StrCat("invalid UPTIME_S \"", f[4], "\""));
+    return Malformed(line,
+                     absl::StrCat("invalid UPTIME_S \"", Shown(f[4]), "\""));
   }
   if (!ParseDecimal(f[5], &row.restarts)) {
-    return Malformed(line, absl::StrCat("invalid RESTARTS \"", f[5], "\""));
+    return Malformed(line,
+                     absl::StrCat("invalid RESTARTS \"", Shown(f[5]), "\""));
   }
   row.last_exit = f[6];
   row.status_text = f[7];

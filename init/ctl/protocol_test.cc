@@ -221,6 +221,14 @@ TEST(DecodeResponseLine, FieldsAreUnescaped) {
     fault::StatusOr<ResponseLine> decoded = DecodeResponseLine(line);
     EXPECT_FALSE(decoded.ok()) << line;
   }
+  // A field that is not a number is quoted unescaped: its newline shown
+  // as \x0a, so the message stays one line (found by the fuzzer).
+  fault::StatusOr<ResponseLine> uptime =
+      DecodeResponseLine("S\tweb\trunning\t1\t1\\n2\t0\t\t\t");
+  ASSERT_FALSE(uptime.ok());
+  EXPECT_EQ(uptime.status().message(),
+            "malformed response line \"S\\x09web\\x09running\\x091\\x091\\n2"
+            "\\x090\\x09\\x09\\x09\": invalid UPTIME_S \"1\\x0a2\"");
   fault::StatusOr<ResponseLine> bad = DecodeResponseLine("L\ta\\qb");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
