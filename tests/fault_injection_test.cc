@@ -533,8 +533,9 @@ TEST_F(FaultInjection, CrashLoopFollowsBackOffAndStartLimit) {
   ASSERT_TRUE(
       r.WaitForStderr("loop: failed: start limit hit: 6 starts "
                       "within 20s"));
-  // faultctl's table: NAME STATE PID UPTIME RESTARTS LAST-EXIT; exit 3
-  // when a service named is not running.
+  // faultctl's table: NAME STATE PID UPTIME RESTARTS LAST-EXIT STATUS;
+  // exit 3 when a service named is not running. RESTARTS is systemd's
+  // NRestarts: the 6th restart was carried out and refused by the limit.
   CommandResult status =
       Faultctl({"--socket", base + "/control", "status", "loop"});
   EXPECT_EQ(status.exit_code, 3) << status.output;
@@ -542,10 +543,10 @@ TEST_F(FaultInjection, CrashLoopFollowsBackOffAndStartLimit) {
   ASSERT_GE(rows.size(), 2u) << status.output;
   std::vector<std::string> row =
       absl::StrSplit(rows[1], ' ', absl::SkipEmpty());
-  ASSERT_EQ(row.size(), 7u) << status.output;
+  ASSERT_EQ(row.size(), 8u) << status.output;
   row.erase(row.begin() + 3);  // the uptime
-  EXPECT_EQ(row,
-            (std::vector<std::string>{"loop", "failed", "-", "6", "exit", "1"}))
+  EXPECT_EQ(row, (std::vector<std::string>{"loop", "failed", "-", "6", "exit",
+                                           "1", "-"}))
       << status.output;
   pid_t bystander = SleepChild(r.faultinit_pid(), "1007");
   ExpectOnlyStandardFds(bystander, "bystander");

@@ -179,6 +179,7 @@ void SystemMode::BeginShutdown(PowerAction action) {
             ": stopping services");
   phase_ = Phase::kStoppingServices;
   supervisor_.Shutdown();
+  control_.ShutdownBegan(action);  // waiting starts are answered now
 }
 
 int CheckUnits(absl::string_view directory) {
