@@ -1,8 +1,7 @@
 // Link-time compatibility with glibc, for the musl builds of the shipped
 // binaries only (platforms/musl/BUILD.bazel):
-//   - glibc symbols that Debian's prebuilt archives (libstdc++.a,
-//     libgcc_eh.a, Abseil's libabsl_*.a: all built against glibc) refer to
-//     and musl does not define;
+//   - glibc symbols that Debian's prebuilt libstdc++.a and libgcc_eh.a
+//     (built against glibc) refer to and musl does not define;
 //   - abort(), whose glibc behaviour faultinit's crash handler relies on.
 // Each definition follows glibc's documented contract.
 //
@@ -11,10 +10,8 @@
 
 #include <link.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,14 +22,6 @@ extern "C" {
 // lets libstdc++ skip atomic instructions on reference counts. Zero ("maybe
 // several") is always correct.
 char __libc_single_threaded = 0;
-
-// _FORTIFY_SOURCE's checked vsnprintf (Abseil's raw logging): the check is
-// that the buffer the caller declared is no smaller than maxlen.
-int __vsnprintf_chk(char* s, size_t maxlen, int flag, size_t slen,
-                    const char* format, va_list ap) {
-  if (slen < maxlen) abort();
-  return vsnprintf(s, maxlen, format, ap);
-}
 
 // glibc 2.35's lookup of the object holding an address, which libgcc's
 // DWARF unwinder (GCC 12; x86_64 and aarch64) uses to find the unwind
