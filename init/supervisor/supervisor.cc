@@ -547,7 +547,6 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   }
 
   FAULT_ASSIGN_OR_RETURN(pid_t pid, fault::Spawn(spawn));
-  spawned_ = true;
   if (notification) {
     // Our copy of the write end closes on return: end of file comes when
     // the service's processes are gone.

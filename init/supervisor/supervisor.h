@@ -101,11 +101,6 @@ class Supervisor : private ServiceEffects {
   // Reconcile makes the pending ordering and dependency decisions.
   void Reconcile();
 
-  // TakeSpawned tells whether a process was spawned since the last call
-  // (and clears that): a spawn is the deepest PID 1's stack goes in its
-  // loop, so system mode gives memory back when this says so.
-  bool TakeSpawned() { return std::exchange(spawned_, false); }
-
   // DrainOutput reads what services wrote and faultinit has not logged
   // yet: called when faultinit ends, so no line is lost.
   void DrainOutput();
@@ -200,7 +195,6 @@ class Supervisor : private ServiceEffects {
   LineListener line_listener_;
   bool shutting_down_ = false;
   bool dirty_ = false;
-  bool spawned_ = false;
 };
 
 }  // namespace faultinit
