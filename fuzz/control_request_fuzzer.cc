@@ -5,19 +5,26 @@
 //
 // Properties: a framed line is at most 4095 bytes and holds no newline
 // (docs/control.md: 4096 bytes with its "\n"); only 4096 bytes without a
-// newline are too long; an accepted request has the arguments its verb
-// takes, and faultctl's EncodeRequest writes it in a form that parses to
-// the same request; a refusal is a usage or version error on one line.
+// newline are too long; every field of an accepted request, escaped again
+// (init/control_field.h), is the wire text it came from; an accepted
+// request has the arguments its verb takes, and faultctl's EncodeRequest
+// writes it in a form that parses to the same request, names with tabs,
+// newlines and backslashes included; a refusal is a usage or version
+// error that the server's ERR line carries to faultctl intact, on one
+// line.
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "fuzz/check.h"
+#include "init/control_field.h"
 #include "init/ctl/protocol.h"
 #include "init/supervisor/control_request.h"
 
@@ -25,10 +32,6 @@ namespace faultinit {
 namespace {
 
 void CheckRequest(const ControlRequest& request) {
-  for (const std::string& name : request.names) {
-    FUZZ_CHECK(name.find('\t') == std::string::npos);
-    FUZZ_CHECK(name.find('\n') == std::string::npos);
-  }
   switch (request.verb) {
     case ControlVerb::kStatus:
       FUZZ_CHECK(!request.nowait);
@@ -106,8 +109,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (const auto* error = std::get_if<ControlRequestError>(&parsed)) {
     FUZZ_CHECK(error->code == "usage" || error->code == "version");
     FUZZ_CHECK(!error->message.empty());
-    FUZZ_CHECK(error->message.find('\n') == std::string::npos);
+    // The message may quote what the client sent; the answer's line
+    // (ControlServer::SendError) escapes it.
+    const std::string answer =
+        absl::StrCat("ERR\t", error->code, "\t", EscapeField(error->message));
+    FUZZ_CHECK(answer.find('\n') == std::string::npos);
+    fault::StatusOr<faultctl::ResponseLine> decoded =
+        faultctl::DecodeResponseLine(answer);
+    FUZZ_CHECK(decoded.ok());
+    const auto* line = std::get_if<faultctl::ErrorLine>(&*decoded);
+    FUZZ_CHECK(line != nullptr && line->code_text == error->code &&
+               line->message == error->message);
     return 0;
+  }
+  for (absl::string_view wire : absl::StrSplit(frame.line, '\t')) {
+    const std::optional<std::string> field = UnescapeField(wire);
+    FUZZ_CHECK(field.has_value() && EscapeField(*field) == wire);
   }
   const ControlRequest& request = std::get<ControlRequest>(parsed);
   CheckRequest(request);

@@ -1,10 +1,13 @@
 #include "init/log.h"
 
+#include <errno.h>
+
 #include "runtime/fd.h"
 
 namespace faultinit {
 
 void Logger::Write(LogLevel level, absl::string_view text) const {
+  if (broken_) return;
   absl::string_view tag;
   switch (level) {
     case LogLevel::kFatal:
@@ -19,7 +22,16 @@ void Logger::Write(LogLevel level, absl::string_view text) const {
       tag = "debug: ";
       break;
   }
-  fault::WriteString(fd_, absl::StrCat("faultinit: ", tag, text, "\n"));
+  WriteLine(absl::StrCat("faultinit: ", tag, text, "\n"));
+}
+
+void Logger::Output(absl::string_view line) const {
+  if (!broken_) WriteLine(absl::StrCat(line, "\n"));
+}
+
+void Logger::WriteLine(const std::string& line) const {
+  if (broken_) return;
+  if (fault::WriteQuietly(fd_, line) == EPIPE) broken_ = true;
 }
 
 }  // namespace faultinit

@@ -9,9 +9,18 @@
 //
 // Levels follow tini's verbosity: 0 fatal only, 1 warnings (the default),
 // 2 info, 3 debug. Thread-compatible; not async-signal-safe (StrCat).
+//
+// A log nobody reads any more (a pipe whose reader is gone) costs nothing
+// and raises nothing: the first write that fails with EPIPE takes back the
+// SIGPIPE it raised (fault::WriteQuietly: faultinit forwards the SIGPIPEs
+// it reads, and must not forward its own), and the Logger writes nothing
+// more from then on. The program carries on unlogged: container mode still
+// runs its child and exits with its status.
 
 #ifndef FAULT_INIT_LOG_H_
 #define FAULT_INIT_LOG_H_
+
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -50,11 +59,23 @@ class Logger {
       Write(LogLevel::kDebug, absl::StrCat(args...));
   }
 
+  // Output writes `line` and a newline as they are, at every verbosity: a
+  // service's output ("[name] line").
+  void Output(absl::string_view line) const;
+
+  // Whether a write found the log's reader gone (EPIPE): nothing is
+  // written any more.
+  bool broken() const { return broken_; }
+
  private:
   void Write(LogLevel level, absl::string_view text) const;
+  void WriteLine(const std::string& line) const;
 
   int verbosity_;
   int fd_;
+  // Set by the first write that failed with EPIPE. Mutable: logging is
+  // const to its callers, who hold the Logger by const reference.
+  mutable bool broken_ = false;
 };
 
 }  // namespace faultinit

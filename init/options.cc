@@ -41,8 +41,8 @@ const char kUsage[] =
     "      --system             system mode even when not PID 1\n"
     "      --services DIR       the unit directory (default\n"
     "                           /etc/faultinit/services)\n"
-    "      --control PATH       the control socket for faultctl (default\n"
-    "                           /run/faultinit/control)\n"
+    "      --control PATH       the control socket for faultctl, an absolute\n"
+    "                           path (default /run/faultinit/control)\n"
     "      --check [DIR]        check a unit directory, print every error\n"
     "                           and the start order; exit 1 on errors\n"
     "\n"
@@ -156,6 +156,13 @@ Status Apply(const OptionSpec& spec, absl::string_view shown,
   } else if (name == "services") {
     out->system.services = std::string(value);
   } else if (name == "control") {
+    // Relative, it would depend on the directory faultinit runs in (/ as
+    // PID 1): refused rather than guessed.
+    if (value.empty() || value[0] != '/') {
+      return OptionError(
+          shown,
+          absl::StrCat("expected an absolute path, got \"", value, "\""));
+    }
     out->system.control = std::string(value);
   } else if (name == "check") {
     if (out->action != CommandLine::Action::kHelp &&

@@ -143,5 +143,19 @@ TEST(ParseCommandLine, SystemModeAndCheck) {
             CommandLine::Action::kRun);
 }
 
+// --control takes an absolute path: a relative one would name a place
+// under whatever directory faultinit runs in (issue 24: it made a
+// directory named after the socket).
+TEST(ParseCommandLine, ControlPathIsAbsolute) {
+  fault::StatusOr<CommandLine> c =
+      ParseCommandLine({"--system", "--control", "/run/x/control"}, {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->system.control, "/run/x/control");
+  EXPECT_EQ(Error({"--system", "--control", "run/control"}),
+            "--control: expected an absolute path, got \"run/control\"");
+  EXPECT_EQ(Error({"--system", "--control="}),
+            "--control: expected an absolute path, got \"\"");
+}
+
 }  // namespace
 }  // namespace faultinit

@@ -19,48 +19,76 @@
 namespace faultinit {
 namespace {
 
-// Reads "/proc/PID/stat" and returns its state and parent, or false.
-bool ReadStat(absl::string_view pid, char* state, pid_t* ppid) {
+// What /proc/PID/stat says of one process.
+struct ProcessStat {
+  char state = 0;  // 'R', 'S', ..., 'Z' (zombie), 'X' (dead)
+  pid_t parent = 0;
+  pid_t group = 0;
+  pid_t session = 0;
+
+  bool Exited() const { return state == 'Z' || state == 'X'; }
+};
+
+// Reads "/proc/PID/stat" into `*stat`, or returns false.
+bool ReadStat(absl::string_view pid, ProcessStat* stat) {
   std::string path = absl::StrCat("/proc/", pid, "/stat");
   fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return false;
   char buffer[512];
   ssize_t n = fault::ReadFull(fd.get(), buffer, sizeof buffer - 1);
   if (n <= 0) return false;
-  absl::string_view stat(buffer, static_cast<size_t>(n));
-  // "PID (COMM) S PPID ...": COMM may hold spaces and parentheses.
-  size_t close = stat.rfind(')');
-  if (close == absl::string_view::npos || close + 4 > stat.size()) return false;
+  absl::string_view text(buffer, static_cast<size_t>(n));
+  // "PID (COMM) S PPID PGRP SID ...": COMM may hold spaces and parentheses.
+  size_t close = text.rfind(')');
+  if (close == absl::string_view::npos || close + 4 > text.size()) return false;
   std::vector<absl::string_view> fields =
-      absl::StrSplit(stat.substr(close + 2), absl::MaxSplits(' ', 2));
-  if (fields.size() < 2 || fields[0].size() != 1) return false;
-  *state = fields[0][0];
-  return absl::SimpleAtoi(fields[1], ppid);
+      absl::StrSplit(text.substr(close + 2), absl::MaxSplits(' ', 4));
+  if (fields.size() < 4 || fields[0].size() != 1) return false;
+  stat->state = fields[0][0];
+  return absl::SimpleAtoi(fields[1], &stat->parent) &&
+         absl::SimpleAtoi(fields[2], &stat->group) &&
+         absl::SimpleAtoi(fields[3], &stat->session);
+}
+
+// The scanner: calls `visit` with every process in /proc and what its stat
+// says; nothing when /proc is not mounted. A process that ends meanwhile
+// is skipped.
+template <typename Visit>
+void ForEachProcess(Visit visit) {
+  std::unique_ptr<DIR, int (*)(DIR*)> proc(opendir("/proc"), closedir);
+  if (proc == nullptr) return;
+  while (struct dirent* entry = readdir(proc.get())) {
+    pid_t pid = 0;
+    if (!absl::SimpleAtoi(entry->d_name, &pid)) continue;
+    ProcessStat stat;
+    if (ReadStat(entry->d_name, &stat)) visit(pid, stat);
+  }
 }
 
 }  // namespace
 
 std::vector<pid_t> ChildrenOf(pid_t parent) {
   std::vector<pid_t> children;
-  std::unique_ptr<DIR, int (*)(DIR*)> proc(opendir("/proc"), closedir);
-  if (proc == nullptr) return children;
-  while (struct dirent* entry = readdir(proc.get())) {
-    pid_t pid = 0;
-    if (!absl::SimpleAtoi(entry->d_name, &pid)) continue;
-    char state = 0;
-    pid_t ppid = 0;
-    if (ReadStat(entry->d_name, &state, &ppid) && ppid == parent &&
-        state != 'Z' && state != 'X') {
-      children.push_back(pid);
-    }
-  }
+  ForEachProcess([&](pid_t pid, const ProcessStat& stat) {
+    if (stat.parent == parent && !stat.Exited()) children.push_back(pid);
+  });
   return children;
 }
 
+std::vector<pid_t> InSessionsOrGroups(const std::set<pid_t>& ids) {
+  std::vector<pid_t> members;
+  if (ids.empty()) return members;
+  ForEachProcess([&](pid_t pid, const ProcessStat& stat) {
+    if (!stat.Exited() && (ids.count(stat.session) || ids.count(stat.group))) {
+      members.push_back(pid);
+    }
+  });
+  return members;
+}
+
 pid_t ParentOf(pid_t pid) {
-  char state = 0;
-  pid_t ppid = 0;
-  return ReadStat(std::to_string(pid), &state, &ppid) ? ppid : 0;
+  ProcessStat stat;
+  return ReadStat(std::to_string(pid), &stat) ? stat.parent : 0;
 }
 
 void Leftovers::Signal(int signo, pid_t group) {

@@ -1,7 +1,8 @@
 // File: init/processes.h
 //
 // What an init needs to know about the processes it is responsible for:
-// its children (read from /proc) and whether any are left to reap.
+// its children and the members of its services' sessions (read from
+// /proc, one scanner for both) and whether any are left to reap.
 //
 // Loop thread only; not async-signal-safe (reads files, allocates).
 
@@ -20,6 +21,12 @@ namespace faultinit {
 // ChildrenOf lists the processes whose parent is `parent`, zombies
 // excluded, by scanning /proc/PID/stat. Empty when /proc is not mounted.
 std::vector<pid_t> ChildrenOf(pid_t parent);
+
+// InSessionsOrGroups lists the processes whose session or process group is
+// one of `ids`, zombies excluded, from the same scan of /proc (a process
+// that moved to a group of its own with setpgid is still in its session).
+// Empty when /proc is not mounted.
+std::vector<pid_t> InSessionsOrGroups(const std::set<pid_t>& ids);
 
 // ParentOf returns the parent of `pid` (from /proc/PID/stat), or 0 when
 // the process is gone or /proc is not mounted.

@@ -7,11 +7,11 @@
 // options and unit files, systemd's: "5" (seconds), "5s", "500ms",
 // "1min 30s", "2h", "infinity".
 //
-// Why not absl::Duration: Debian's libabsl_time objects are built without
-// per-function sections, so its arithmetic links all of duration.cc, int128
-// and, through absl::Now(), a spin lock, std::thread and glibc's resolver:
-// about 60 KB of a static binary (docs/architecture.md, "Size"). The names
-// follow Abseil's (Seconds(), ZeroDuration(), ToInt64Seconds()...).
+// Why not absl::Duration: faultinit needs one monotonic clock and integer
+// nanoseconds, and absl::Now() reads the clock through Abseil's clock.cc (a
+// spin lock, a cycle-clock calibration, the CPU count), which this keeps
+// out of the static binary (docs/architecture.md, "Size"). The names follow
+// Abseil's (Seconds(), ZeroDuration(), ToInt64Seconds()...).
 //
 // Everything here is thread-safe and async-signal-safe except
 // ParseTimeSpan and FormatTimeSpan, which allocate.

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -86,8 +88,35 @@ StatusOr<std::string> ReadAll(int fd, size_t limit) {
   return out;
 }
 
+int WriteQuietly(int fd, absl::string_view text) {
+  const int error = WriteAll(fd, text.data(), text.size());
+  if (error != EPIPE) return error;
+  sigset_t pipe_only;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigset_t blocked;
+  if (pthread_sigmask(SIG_BLOCK, nullptr, &blocked) != 0 ||
+      !sigismember(&blocked, SIGPIPE)) {
+    return error;  // delivered (or ignored) already, as for any write
+  }
+  // The thread's own pending signals are dequeued before the process's:
+  // this takes the write's SIGPIPE, not one kill(2) sent meanwhile.
+  siginfo_t info;
+  const struct timespec now = {0, 0};
+  int taken;
+  do {
+    taken = sigtimedwait(&pipe_only, &info, &now);
+  } while (taken < 0 && errno == EINTR);
+  if (taken == SIGPIPE &&
+      (info.si_code != SI_USER || info.si_pid != getpid())) {
+    // Not the write's (it was not queued): another sender's, put back.
+    (void)syscall(SYS_rt_sigqueueinfo, getpid(), SIGPIPE, &info);
+  }
+  return error;
+}
+
 void WriteString(int fd, absl::string_view text) {
-  (void)WriteAll(fd, text.data(), text.size());
+  (void)WriteQuietly(fd, text);
 }
 
 }  // namespace fault

@@ -76,8 +76,22 @@ StatusOr<std::string> ReadAll(int fd, size_t limit);
 // Returns the number of bytes read, or -errno. Async-signal-safe.
 ssize_t ReadFull(int fd, void* data, size_t size);
 
-// WriteString writes a message to a descriptor, ignoring failure: for
-// diagnostics on stderr, which may be closed. Async-signal-safe.
+// WriteQuietly is WriteAll for a descriptor whose reader may be gone (a
+// log on a pipe), with send(2)'s MSG_NOSIGNAL for any descriptor: when
+// write(2) fails with EPIPE while SIGPIPE is blocked, the SIGPIPE the
+// kernel raised for the calling thread is taken back before returning.
+// faultinit holds SIGPIPE blocked and forwards what it reads of it: a
+// signal its own write raised would otherwise be forwarded to its child,
+// and the next log line would raise it again, for ever. A SIGPIPE another
+// process sent stays pending (the kernel queues a write's SIGPIPE on the
+// thread, kill(2)'s on the process, and the thread's is taken first). With
+// SIGPIPE not blocked, its disposition acts as for any write (a default one
+// ends the program). Returns 0, or the errno of the failing write(2).
+// Async-signal-safe.
+int WriteQuietly(int fd, absl::string_view text);
+
+// WriteString is WriteQuietly ignoring failure: for diagnostics on stderr,
+// which may be closed or a pipe nobody reads. Async-signal-safe.
 void WriteString(int fd, absl::string_view text);
 
 }  // namespace fault

@@ -1,11 +1,16 @@
 #include "runtime/fd.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -98,6 +103,55 @@ TEST(ReadFull, StopsAtEof) {
   char buf[8];
   EXPECT_EQ(ReadFull(pipe->read.get(), buf, sizeof buf), 3);
   EXPECT_EQ(ReadFull(-1, buf, 1), -EBADF);
+}
+
+// Takes the SIGPIPEs pending for this thread or process: their senders.
+std::vector<pid_t> TakePendingPipes() {
+  sigset_t pipe_only;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  std::vector<pid_t> senders;
+  siginfo_t info;
+  const struct timespec now = {0, 0};
+  while (sigtimedwait(&pipe_only, &info, &now) == SIGPIPE) {
+    senders.push_back(info.si_pid);
+  }
+  return senders;
+}
+
+// With SIGPIPE blocked, WriteQuietly to a pipe nobody reads fails with
+// EPIPE and leaves no SIGPIPE of its own pending; one another process sent
+// stays pending, once.
+TEST(WriteQuietly, TakesBackTheWritesSigpipeOnly) {
+  sigset_t pipe_only, old;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &pipe_only, &old), 0);
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  pipe->read.Reset();
+
+  EXPECT_EQ(WriteQuietly(pipe->write.get(), "lost\n"), EPIPE);
+  EXPECT_EQ(TakePendingPipes(), std::vector<pid_t>{});
+
+  const pid_t sender = fork();
+  ASSERT_GE(sender, 0);
+  if (sender == 0) _exit(kill(getppid(), SIGPIPE) == 0 ? 0 : 1);
+  int status = 0;
+  ASSERT_EQ(waitpid(sender, &status, 0), sender);
+  ASSERT_EQ(status, 0);
+  EXPECT_EQ(WriteQuietly(pipe->write.get(), "lost\n"), EPIPE);
+  WriteString(pipe->write.get(), "lost again\n");
+  EXPECT_EQ(TakePendingPipes(), std::vector<pid_t>{sender});
+
+  // A healthy pipe: written whole, nothing raised.
+  StatusOr<Pipe> healthy = MakePipe();
+  ASSERT_TRUE(healthy.ok());
+  EXPECT_EQ(WriteQuietly(healthy->write.get(), "kept"), 0);
+  char buf[8];
+  EXPECT_EQ(read(healthy->read.get(), buf, sizeof buf), 4);
+  EXPECT_EQ(TakePendingPipes(), std::vector<pid_t>{});
+  ASSERT_EQ(pthread_sigmask(SIG_SETMASK, &old, nullptr), 0);
 }
 
 }  // namespace

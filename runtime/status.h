@@ -5,9 +5,9 @@
 // They follow absl::Status / absl::StatusOr's shape (ok(), code(), message(),
 // value(), operator*, the *Error() constructors), so code reads the same and
 // a switch to Abseil's types is mechanical. faultinit does not use Abseil's
-// own types because Debian's libabsl_status.a is built without per-function
-// sections: linking it drags in Cord, Mutex, the time-zone database and the
-// symbolizer, +1.05 MB in a static binary (docs/architecture.md, "Size").
+// own types because absl::Status carries its payloads in a Cord: linking it
+// brings Cord and, with it, Abseil's Mutex and symbolizer
+// (docs/architecture.md, "Size").
 //
 // A Status is a code, the errno that caused it (0 when none) and a message
 // that, by convention, reads "unable to VERB OBJECT: strerror".

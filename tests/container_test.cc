@@ -370,6 +370,33 @@ TEST_P(Modes, TiniVerbosity) {
   EXPECT_EQ(RunFaultinit(o).err, "");
 }
 
+// A log nobody reads (stderr a pipe whose reader is gone): faultinit -v
+// carries on unlogged. The SIGPIPE its own log write raised is not
+// forwarded; one another process sends it still is; the child's end is
+// noticed and its status is faultinit's. (It used to forward its own
+// SIGPIPE, raise it again logging that, and never see the child's exit.)
+TEST_P(Modes, BrokenStderrStopsTheLogNotTheChild) {
+  // -g: the shell ignores TERM and PIPE; the probe reports them, and ends
+  // on TERM; the shell then exits 3.
+  LaunchOptions o =
+      Options({"-v", "-g", "--", "/bin/sh", "-c",
+               "trap '' TERM PIPE; \"$0\" signals; exit 3", ProbePath()});
+  o.before_exec = [] {
+    int broken[2];
+    if (pipe(broken) != 0) _exit(120);
+    close(broken[0]);
+    dup2(broken[1], STDERR_FILENO);
+    close(broken[1]);
+  };
+  Running r(o);
+  ASSERT_EQ(r.ReadLine(), "ready");
+  r.Signal(SIGPIPE);  // another process's: forwarded as before
+  EXPECT_EQ(r.ReadLine(), "PIPE");
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.ReadLine(), "TERM");
+  EXPECT_EQ(r.Wait().ToString(), "exit 3");
+}
+
 // -p sets faultinit's own parent-death signal: when its parent (here
 // unshare) dies, faultinit gets the signal, and forwards it like any other.
 TEST_P(Modes, ParentDeathSignal) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "init/processes.h"
 #include "runtime/fd.h"
@@ -234,6 +235,224 @@ TEST_F(ControlSocket, LogAndFollow) {
     streamed.append(buffer, n);
   }
   EXPECT_EQ(streamed, "L\tweb up\n");
+}
+
+// Contents of the file at `path`, or "<gone>".
+std::string Contents(const std::string& path) {
+  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return "<gone>";
+  return fault::ReadAll(fd.get(), 4096).value_or("<read error>");
+}
+
+// ControlBoot: a unit directory with web.service in a fresh directory;
+// Launch starts faultinit on it as PID 1 with the control socket given.
+class ControlBoot : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
+    char pattern[] = "/var/tmp/faultinit-path.XXXXXX";  // sun_path is short
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    base_ = pattern;
+    units_ = base_ + "/units";
+    mkdir(units_.c_str(), 0755);
+    ASSERT_TRUE(WriteFile(units_ + "/web.service",
+                          "[Service]\nExecStart=/bin/sleep 1000\n"));
+  }
+  void TearDown() override {
+    if (running_) {
+      running_->Signal(SIGTERM);
+      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+    }
+    if (!base_.empty()) {
+      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
+    }
+  }
+  void Launch(const std::string& control) {
+    LaunchOptions o;
+    o.args = {"-v", "--services", units_, "--control", control};
+    o.pid_namespace = true;
+    running_ = std::make_unique<Running>(o);
+  }
+  // The warning faultinit logs when it cannot make the socket.
+  static std::string Unreachable(const std::string& why) {
+    return "faultinit: warning: " + why +
+           " (faultctl cannot reach this "
+           "faultinit)";
+  }
+  // How many times `text` is in `in`.
+  static size_t Count(const std::string& in, const std::string& text) {
+    size_t n = 0;
+    for (size_t at = in.find(text); at != std::string::npos;
+         at = in.find(text, at + 1)) {
+      ++n;
+    }
+    return n;
+  }
+
+  std::string base_, units_;
+  std::unique_ptr<Running> running_;
+};
+
+// --control PATH damages nothing that is there (issue 24): an existing
+// directory keeps its mode, a file or a socket in use is left alone (and
+// faultinit keeps supervising, saying once that faultctl cannot reach it),
+// only a stale socket is replaced, and a relative path is refused.
+class ControlPath : public ControlBoot {};
+
+// A shared sticky directory (1777, as /tmp) keeps its mode and sticky bit;
+// the socket is made in it, 0600, and answers.
+TEST_F(ControlPath, ExistingDirectoryKeepsItsMode) {
+  const std::string shared = base_ + "/shared";
+  ASSERT_EQ(mkdir(shared.c_str(), 0755), 0);
+  ASSERT_EQ(chmod(shared.c_str(), 01777), 0);
+  Launch(shared + "/control");
+  ASSERT_TRUE(running_->WaitForStderr("web: running"));
+  EXPECT_EQ(Ask(shared + "/control", "1\tstatus\tweb\n").substr(0, 16),
+            "OK\nS\tweb\trunning");
+  struct stat st;
+  ASSERT_EQ(stat(shared.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 01777u);
+  ASSERT_EQ(stat((shared + "/control").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+// A regular file at PATH is left alone, with one line naming it; the
+// services are supervised as usual.
+TEST_F(ControlPath, RegularFileIsLeftAlone) {
+  const std::string path = base_ + "/control";
+  ASSERT_TRUE(WriteFile(path, "precious\n"));
+  Launch(path);
+  const std::string warning =
+      Unreachable(path + " exists and is not a socket; left alone");
+  ASSERT_TRUE(running_->WaitForAllStderr({warning, "web: running"}))
+      << running_->err();
+  EXPECT_EQ(Contents(path), "precious\n");
+  running_->Signal(SIGTERM);
+  EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  EXPECT_EQ(Count(running_->err(), warning), 1u) << running_->err();
+  EXPECT_NE(running_->err().find("web: stopped"), std::string::npos);
+  running_.reset();
+  EXPECT_EQ(Contents(path), "precious\n");
+}
+
+// A socket another program answers on is not taken over.
+TEST_F(ControlPath, LiveSocketIsLeftAlone) {
+  const std::string path = base_ + "/control";
+  fault::UniqueFd other(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  struct sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+  ASSERT_EQ(
+      bind(other.get(), reinterpret_cast<sockaddr*>(&address), sizeof address),
+      0);
+  ASSERT_EQ(listen(other.get(), 4), 0);
+  struct stat before;
+  ASSERT_EQ(stat(path.c_str(), &before), 0);
+  Launch(path);
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {Unreachable(path +
+                   " is a socket another process answers on; left alone"),
+       "web: running"}))
+      << running_->err();
+  struct stat after;
+  ASSERT_EQ(stat(path.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  fault::UniqueFd client(Connect(path));
+  EXPECT_TRUE(client.valid());  // still the other program's
+}
+
+// A stale socket (its program gone) is replaced.
+TEST_F(ControlPath, StaleSocketIsReplaced) {
+  const std::string path = base_ + "/control";
+  {
+    fault::UniqueFd gone(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    struct sockaddr_un address = {};
+    address.sun_family = AF_UNIX;
+    strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+    ASSERT_EQ(
+        bind(gone.get(), reinterpret_cast<sockaddr*>(&address), sizeof address),
+        0);
+  }
+  Launch(path);
+  ASSERT_TRUE(running_->WaitForStderr("web: running"));
+  EXPECT_EQ(Ask(path, "1\tstatus\tweb\n").substr(0, 16), "OK\nS\tweb\trunning");
+}
+
+// A relative PATH is a usage error: nothing is created where faultinit
+// happens to run.
+TEST_F(ControlPath, RelativePathIsRefused) {
+  LaunchOptions o;
+  o.args = {"--system", "--services", units_, "--control", "rel/control"};
+  Result r = RunFaultinit(o);
+  EXPECT_EQ(r.status.ToString(), "exit 2");
+  EXPECT_NE(
+      r.err.find("--control: expected an absolute path, got \"rel/control\""),
+      std::string::npos)
+      << r.err;
+  struct stat st;
+  EXPECT_NE(stat("rel", &st), 0);
+}
+
+// RESTARTS is systemd's NRestarts (issue 23): automatic restarts only,
+// counted when carried out, and started over by a requested start.
+class ControlRestarts : public ControlBoot {
+ protected:
+  // The RESTARTS field of `name`'s status row once its STATE is `state`,
+  // asking every millisecond for 10 s at most; "" if it never is.
+  std::string RestartsWhen(const std::string& name, const std::string& state) {
+    for (int i = 0; i < 10000; ++i) {
+      std::vector<std::string> fields =
+          absl::StrSplit(Ask(socket_, "1\tstatus\t" + name + "\n"), '\t');
+      if (fields.size() == 9 && fields[2] == state) return fields[5];
+      struct timespec tick = {0, 1000000};
+      nanosleep(&tick, nullptr);
+    }
+    return "";
+  }
+  std::string socket_;
+};
+
+// A first start and 5 automatic restarts: RESTARTS 5 (systemd's count, 6
+// starts); a requested restart starts the count over.
+TEST_F(ControlRestarts, CountsAutomaticRestartsSinceTheLastRequestedStart) {
+  ASSERT_TRUE(WriteFile(
+      base_ + "/flaky.sh",
+      "n=$(cat " + base_ +
+          "/count 2>/dev/null || echo 0)\n"
+          "n=$((n + 1))\necho $n > " +
+          base_ +
+          "/count\n"
+          "[ $n -le 5 ] && exit 1\necho flaky stays up\nexec sleep 1000\n"));
+  ASSERT_TRUE(WriteFile(units_ + "/flaky.service",
+                        "[Unit]\nStartLimitBurst=20\n[Service]\n"
+                        "Restart=on-failure\nRestartSec=0\n"
+                        "ExecStart=/bin/sh " +
+                            base_ + "/flaky.sh\n"));
+  socket_ = base_ + "/control";
+  Launch(socket_);
+  ASSERT_TRUE(running_->WaitForStderr("[flaky] flaky stays up"));
+  EXPECT_EQ(Contents(base_ + "/count"), "6\n");
+  EXPECT_EQ(RestartsWhen("flaky", "running"), "5");
+  EXPECT_EQ(Ask(socket_, "1\trestart\tflaky\n"), "OK\nR\tflaky\trunning\t\n");
+  EXPECT_EQ(RestartsWhen("flaky", "running"), "0");
+}
+
+// A restart waiting out its RestartSec= is not counted yet.
+TEST_F(ControlRestarts, NotCountedWhileWaiting) {
+  ASSERT_TRUE(WriteFile(units_ + "/slow.service",
+                        "[Service]\nRestart=always\nRestartSec=1h\n"
+                        "ExecStart=/bin/sh -c 'exit 1'\n"));
+  socket_ = base_ + "/control";
+  Launch(socket_);
+  ASSERT_TRUE(running_->WaitForStderr("slow: exit 1; restarting in 1h"))
+      << running_->err();
+  EXPECT_EQ(RestartsWhen("slow", "restarting"), "0");
+  // Cut short by a start request, the restart is carried out: it counts.
+  EXPECT_EQ(Ask(socket_, "1\tstart-nowait\tslow\n").substr(0, 10),
+            "OK\nR\tslow\t");
+  ASSERT_TRUE(running_->WaitForStderr("slow: exit 1; restarting in 1h"));
+  EXPECT_EQ(RestartsWhen("slow", "restarting"), "1");
 }
 
 }  // namespace

@@ -134,7 +134,7 @@ TEST_F(CrashTest, EveryFaultInSystemMode) {
 // it and goes on supervising, so the SIGTERM that follows still gets a
 // clean shutdown (a namespace's init then exits 0). This also proves the
 // shipped (musl) binary unwinds: its unwinder finds the tables through
-// platforms/musl/glibc_compat.cc.
+// platforms/musl/gcc_runtime_glibc.cc.
 TEST_F(CrashTest, InternalErrorInSystemModeIsSurvived) {
   LaunchOptions o;
   o.binary = FaultinitTestFaultsPath();

@@ -46,12 +46,20 @@ namespace {
 // A bound on every poll of /proc, far beyond a healthy run.
 constexpr int kPollDeadlineMs = 30 * 1000;
 
+// kUndefinedSanitized: the asan config, which adds UBSan to ASan.
 #if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
+constexpr bool kUndefinedSanitized = true;
+constexpr bool kThreadSanitized = false;
 // ASan keeps freed memory in quarantine and adds redzones.
 constexpr long kMemoryFactor = 8;
+#elif defined(__SANITIZE_THREAD__)
+constexpr bool kUndefinedSanitized = false;
+constexpr bool kThreadSanitized = true;
+// TSan keeps shadow memory and a history for every access.
+constexpr long kMemoryFactor = 8;
 #else
-constexpr bool kSanitized = false;
+constexpr bool kUndefinedSanitized = false;
+constexpr bool kThreadSanitized = false;
 constexpr long kMemoryFactor = 1;
 #endif
 
@@ -283,7 +291,7 @@ TEST_F(FaultInjection, ForkFailureRetriedWithBackOffLoggedOnce) {
 // faultinit logs that once, a killed service keeps being retried, and
 // everything recovers when descriptors are free again.
 TEST_F(FaultInjection, DescriptorExhaustion) {
-  if (kSanitized) {
+  if (kUndefinedSanitized) {
     // UBSan's vptr check probes memory through a pipe: with no descriptor
     // left it reports valid objects as invalid.
     GTEST_SKIP() << "the sanitizer runtime needs descriptors of its own";
@@ -434,6 +442,12 @@ TEST_F(FaultInjection, SignalStormSystemMode) {
 // Real-time signals queue, so all 5,000 arrive, exactly; standard ones
 // coalesce in the kernel, so each kind arrives at least once.
 TEST_F(FaultInjection, SignalStormContainerMode) {
+  if (kThreadSanitized) {
+    // TSan's interceptor defers a signal to a handler and holds at most one
+    // pending instance per signal number, so queued real-time signals
+    // coalesce in the probe (built with TSan too) before it sees them.
+    GTEST_SKIP() << "TSan coalesces queued real-time signals in the receiver";
+  }
   LaunchOptions o;
   o.args = {"--", ProbePath(), "signals"};
   o.pid_namespace = true;
@@ -533,8 +547,9 @@ TEST_F(FaultInjection, CrashLoopFollowsBackOffAndStartLimit) {
   ASSERT_TRUE(
       r.WaitForStderr("loop: failed: start limit hit: 6 starts "
                       "within 20s"));
-  // faultctl's table: NAME STATE PID UPTIME RESTARTS LAST-EXIT; exit 3
-  // when a service named is not running.
+  // faultctl's table: NAME STATE PID UPTIME RESTARTS LAST-EXIT STATUS;
+  // exit 3 when a service named is not running. RESTARTS is systemd's
+  // NRestarts: the 6th restart was carried out and refused by the limit.
   CommandResult status =
       Faultctl({"--socket", base + "/control", "status", "loop"});
   EXPECT_EQ(status.exit_code, 3) << status.output;
@@ -542,10 +557,10 @@ TEST_F(FaultInjection, CrashLoopFollowsBackOffAndStartLimit) {
   ASSERT_GE(rows.size(), 2u) << status.output;
   std::vector<std::string> row =
       absl::StrSplit(rows[1], ' ', absl::SkipEmpty());
-  ASSERT_EQ(row.size(), 7u) << status.output;
+  ASSERT_EQ(row.size(), 8u) << status.output;
   row.erase(row.begin() + 3);  // the uptime
-  EXPECT_EQ(row,
-            (std::vector<std::string>{"loop", "failed", "-", "6", "exit", "1"}))
+  EXPECT_EQ(row, (std::vector<std::string>{"loop", "failed", "-", "6", "exit",
+                                           "1", "-"}))
       << status.output;
   pid_t bystander = SleepChild(r.faultinit_pid(), "1007");
   ExpectOnlyStandardFds(bystander, "bystander");

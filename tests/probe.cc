@@ -28,6 +28,10 @@
 //                          all; then stay up (tools/bench's respawn figure).
 //   probe tty              print "foreground" when its process group owns
 //                          the terminal on stdin, else "background".
+//   probe groups N         fork N children, each the leader of a process
+//                          group of its own in this session (setpgid, as a
+//                          job-control shell does; the first ignores
+//                          SIGTERM), print "in groups", then wait.
 
 #include <dirent.h>
 #include <signal.h>
@@ -207,6 +211,25 @@ int Leftovers() {
   return 3;
 }
 
+int Groups(int count) {
+  for (int i = 0; i < count; ++i) {
+    // Set before the fork: the child ignores SIGTERM from its start.
+    if (i == 0) signal(SIGTERM, SIG_IGN);
+    pid_t child = fork();
+    if (child < 0) return 93;
+    if (child == 0) {
+      setpgid(0, 0);
+      Linger();
+    }
+    // Both sides, as shells do: the group exists once either has run.
+    if (setpgid(child, child) != 0) return 92;
+    signal(SIGTERM, SIG_DFL);
+  }
+  printf("in groups\n");
+  fflush(stdout);
+  Linger();
+}
+
 }  // namespace
 
 volatile sig_atomic_t stamp_fd = -1;
@@ -288,6 +311,9 @@ int main(int argc, char** argv) {
   if (strcmp(argv[1], "stamp") == 0) return Stamps();
   if (strcmp(argv[1], "respawn") == 0 && argc == 4) {
     return Respawn(argv[2], atoi(argv[3]));
+  }
+  if (strcmp(argv[1], "groups") == 0 && argc == 3) {
+    return Groups(atoi(argv[2]));
   }
   if (strcmp(argv[1], "tty") == 0) {
     printf(tcgetpgrp(STDIN_FILENO) == getpgrp() ? "foreground\n"

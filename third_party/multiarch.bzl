@@ -13,8 +13,7 @@ def static_group(archives = [], pattern = None):
 
     Args:
       archives: archive file names, in link order.
-      pattern: a glob under lib/TRIPLE/ adding more archives (e.g. all of
-        Abseil's libabsl_*.a).
+      pattern: a glob under lib/TRIPLE/ adding more archives.
 
     Returns:
       A select() of linkopts: the `.a` files by their full paths (never the

@@ -67,13 +67,15 @@ int ExitStatusFor(ErrorCode code) {
 
 // ReportError prints an ERR line's message and returns the exit status.
 int ReportError(const ErrorLine& error, absl::string_view socket) {
+  // The message may quote a name or a reason a service controls.
+  const std::string shown = DisplayText(error.message);
   std::string message = error.message.empty()
                             ? absl::StrCat("faultinit refused the request (",
-                                           error.code_text, ")")
-                            : error.message;
+                                           DisplayText(error.code_text), ")")
+                            : shown;
   if (error.code == ErrorCode::kBusy) {
     message = absl::StrCat("cannot reach faultinit at ", socket, ": busy",
-                           error.message.empty() ? "" : ": ", error.message);
+                           error.message.empty() ? "" : ": ", shown);
   }
   PrintError(message);
   return ExitStatusFor(error.code);
@@ -172,8 +174,9 @@ int Transition(const Command& command, const std::string& socket,
   int result = Converse(socket, request, verb, [&](const ResponseLine& line) {
     const auto* row = std::get_if<ResultRow>(&line);
     if (row == nullptr) return Unexpected(verb);
-    Print(absl::StrCat(row->name, ": ", row->state,
-                       row->message.empty() ? "" : ": ", row->message, "\n"));
+    Print(absl::StrCat(DisplayText(row->name), ": ", DisplayText(row->state),
+                       row->message.empty() ? "" : ": ",
+                       DisplayText(row->message), "\n"));
     if (!ReachedGoal(command, *row)) all_reached = false;
     return fault::OkStatus();
   });
@@ -187,8 +190,9 @@ int Reload(const std::string& socket, const std::string& request) {
       Converse(socket, request, "reload", [&](const ResponseLine& line) {
         if (const auto* change = std::get_if<ChangeLine>(&line)) {
           if (!change->names.empty()) {
-            Print(absl::StrCat(change->kind, ": ",
-                               absl::StrJoin(change->names, " "), "\n"));
+            Print(absl::StrCat(DisplayText(change->kind), ": ",
+                               DisplayText(absl::StrJoin(change->names, " ")),
+                               "\n"));
           }
           return fault::OkStatus();
         }

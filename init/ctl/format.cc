@@ -9,20 +9,12 @@
 namespace faultinit::faultctl {
 namespace {
 
-constexpr size_t kColumns = 7;
+constexpr size_t kColumns = 8;
 constexpr absl::string_view kHeader[kColumns] = {
-    "NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST-EXIT", "DESCRIPTION"};
+    "NAME",     "STATE",     "PID",    "UPTIME",
+    "RESTARTS", "LAST-EXIT", "STATUS", "DESCRIPTION"};
 constexpr absl::string_view kGap = "  ";
-
-// Printable replaces control characters (C0 and DEL) with '?'.
-std::string Printable(absl::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) c = '?';
-  }
-  return out;
-}
+constexpr char kHex[] = "0123456789abcdef";
 
 // Width counts UTF-8 characters: every byte but continuation bytes.
 size_t Width(absl::string_view text) {
@@ -85,13 +77,50 @@ std::string FormatUptime(uint64_t seconds) {
   return "0s";  // not reached: seconds >= 1
 }
 
-std::string LastExitCell(const StatusRow& row) {
-  if (row.status_text.empty()) {
-    return row.last_exit.empty() ? "-" : row.last_exit;
+std::string DisplayText(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto hex = [&out](unsigned char byte) {
+    out += "\\x";
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xf];
+  };
+  while (!text.empty()) {
+    const unsigned char c = static_cast<unsigned char>(text[0]);
+    size_t length = 1;
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7f) {
+      hex(c);
+    } else if ((length = Utf8Length(text)) == 0) {
+      hex(c);  // not UTF-8: the byte
+      length = 1;
+    } else if (length == 2 && c == 0xc2 &&
+               static_cast<unsigned char>(text[1]) < 0xa0) {
+      hex(c);  // U+0080..U+009F, the C1 controls (0x9b starts a sequence)
+      hex(static_cast<unsigned char>(text[1]));
+    } else {
+      out.append(text.data(), length);
+    }
+    text.remove_prefix(length);
   }
-  if (row.last_exit.empty()) return absl::StrCat("(", row.status_text, ")");
-  return absl::StrCat(row.last_exit, " (", row.status_text, ")");
+  return out;
 }
+
+namespace {
+
+// Cell: DisplayText, or "-" for nothing.
+std::string Cell(absl::string_view text) {
+  return text.empty() ? "-" : DisplayText(text);
+}
+
+}  // namespace
 
 std::string FormatStatusTable(absl::Span<const StatusRow> rows) {
   std::vector<std::array<std::string, kColumns>> cells;
@@ -101,13 +130,14 @@ std::string FormatStatusTable(absl::Span<const StatusRow> rows) {
   cells.push_back(header);
   for (const StatusRow& row : rows) {
     cells.push_back({
-        Printable(row.name),
-        Printable(row.state),
+        DisplayText(row.name),
+        DisplayText(row.state),
         row.pid == 0 ? std::string("-") : absl::StrCat(row.pid),
         FormatUptime(row.uptime_seconds),
         absl::StrCat(row.restarts),
-        Printable(LastExitCell(row)),
-        Printable(row.description),
+        Cell(row.last_exit),
+        Cell(row.status_text),
+        DisplayText(row.description),
     });
   }
   std::array<size_t, kColumns> widths = {};
@@ -134,7 +164,6 @@ std::string FormatStatusTable(absl::Span<const StatusRow> rows) {
 }
 
 std::string JsonString(absl::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "\"";
   while (!text.empty()) {
     const unsigned char c = static_cast<unsigned char>(text[0]);
@@ -167,7 +196,9 @@ std::string JsonString(absl::string_view text) {
           out += kHex[c >> 4];
           out += kHex[c & 0xf];
         } else if ((length = Utf8Length(text)) == 0) {
-          out += "\\ufffd";
+          out += "\\udc";  // the byte, as Python's surrogateescape has it
+          out += kHex[c >> 4];
+          out += kHex[c & 0xf];
           length = 1;
         } else {
           out.append(text.data(), length);

@@ -1,9 +1,12 @@
 #include "init/ctl/protocol.h"
 
 #include <limits>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "init/control_field.h"
 
 namespace faultinit::faultctl {
 namespace {
@@ -14,20 +17,28 @@ using fault::StatusOr;
 
 constexpr size_t kQuotedLineMax = 80;
 
-// CheckField refuses a tab or a newline in a request field.
-Status CheckField(absl::string_view what, absl::string_view field) {
-  if (field.find('\t') != absl::string_view::npos) {
-    return InvalidArgumentError(
-        absl::StrCat(what, " \"", field, "\" holds a tab"));
+// Shown returns `text` with its control bytes as \xNN: a message is shown
+// on a terminal, on one line, and a malformed line (or a field unescaped
+// from it) is exactly what may hold them.
+std::string Shown(absl::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
   }
-  if (field.find('\n') != absl::string_view::npos) {
-    return InvalidArgumentError(absl::StrCat(what, " holds a newline"));
-  }
-  return fault::OkStatus();
+  return out;
 }
 
+// Malformed quotes the line, shortened to kQuotedLineMax bytes.
 Status Malformed(absl::string_view line, absl::string_view why) {
-  std::string quoted(line.substr(0, kQuotedLineMax));
+  std::string quoted = Shown(line.substr(0, kQuotedLineMax));
   if (line.size() > kQuotedLineMax) quoted += "...";
   return InvalidArgumentError(
       absl::StrCat("malformed response line \"", quoted, "\": ", why));
@@ -49,36 +60,38 @@ bool ParseDecimal(absl::string_view text, uint64_t* value) {
   return true;
 }
 
-StatusOr<ResponseLine> DecodeStatusRow(
-    absl::string_view line, const std::vector<absl::string_view>& f) {
+StatusOr<ResponseLine> DecodeStatusRow(absl::string_view line,
+                                       const std::vector<std::string>& f) {
   if (f.size() != 9) {
     return Malformed(line, absl::StrCat("S takes 9 fields, got ", f.size()));
   }
   StatusRow row;
   if (f[1].empty()) return Malformed(line, "empty NAME");
   if (f[2].empty()) return Malformed(line, "empty STATE");
-  row.name = std::string(f[1]);
-  row.state = std::string(f[2]);
+  row.name = f[1];
+  row.state = f[2];
   uint64_t pid = 0;
   if (!ParseDecimal(f[3], &pid) ||
       pid > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    return Malformed(line, absl::StrCat("invalid PID \"", f[3], "\""));
+    return Malformed(line, absl::StrCat("invalid PID \"", Shown(f[3]), "\""));
   }
   row.pid = static_cast<int64_t>(pid);
   if (!ParseDecimal(f[4], &row.uptime_seconds)) {
-    return Malformed(line, absl::StrCat("invalid UPTIME_S \"", f[4], "\""));
+    return Malformed(line,
+                     absl::StrCat("invalid UPTIME_S \"", Shown(f[4]), "\""));
   }
   if (!ParseDecimal(f[5], &row.restarts)) {
-    return Malformed(line, absl::StrCat("invalid RESTARTS \"", f[5], "\""));
+    return Malformed(line,
+                     absl::StrCat("invalid RESTARTS \"", Shown(f[5]), "\""));
   }
-  row.last_exit = std::string(f[6]);
-  row.status_text = std::string(f[7]);
-  row.description = std::string(f[8]);
+  row.last_exit = f[6];
+  row.status_text = f[7];
+  row.description = f[8];
   return ResponseLine(std::move(row));
 }
 
-StatusOr<ResponseLine> DecodeResultRow(
-    absl::string_view line, const std::vector<absl::string_view>& f) {
+StatusOr<ResponseLine> DecodeResultRow(absl::string_view line,
+                                       const std::vector<std::string>& f) {
   if (f.size() != 3 && f.size() != 4) {
     return Malformed(line,
                      absl::StrCat("R takes 3 or 4 fields, got ", f.size()));
@@ -86,29 +99,29 @@ StatusOr<ResponseLine> DecodeResultRow(
   if (f[1].empty()) return Malformed(line, "empty NAME");
   if (f[2].empty()) return Malformed(line, "empty STATE");
   ResultRow row;
-  row.name = std::string(f[1]);
-  row.state = std::string(f[2]);
-  if (f.size() == 4) row.message = std::string(f[3]);
+  row.name = f[1];
+  row.state = f[2];
+  if (f.size() == 4) row.message = f[3];
   return ResponseLine(std::move(row));
 }
 
-StatusOr<ResponseLine> DecodeChangeLine(
-    absl::string_view line, const std::vector<absl::string_view>& f) {
+StatusOr<ResponseLine> DecodeChangeLine(absl::string_view line,
+                                        const std::vector<std::string>& f) {
   if (f.size() != 2 && f.size() != 3) {
     return Malformed(line,
                      absl::StrCat("C takes 2 or 3 fields, got ", f.size()));
   }
   if (f[1].empty()) return Malformed(line, "empty KIND");
   ChangeLine change;
-  change.kind = std::string(f[1]);
+  change.kind = f[1];
   if (f.size() == 3) {
     change.names = absl::StrSplit(f[2], ' ', absl::SkipEmpty());
   }
   return ResponseLine(std::move(change));
 }
 
-StatusOr<ResponseLine> DecodeErrorLine(
-    absl::string_view line, const std::vector<absl::string_view>& f) {
+StatusOr<ResponseLine> DecodeErrorLine(absl::string_view line,
+                                       const std::vector<std::string>& f) {
   if (f.size() != 2 && f.size() != 3) {
     return Malformed(line,
                      absl::StrCat("ERR takes 2 or 3 fields, got ", f.size()));
@@ -116,8 +129,8 @@ StatusOr<ResponseLine> DecodeErrorLine(
   if (f[1].empty()) return Malformed(line, "empty CODE");
   ErrorLine error;
   error.code = ParseErrorCode(f[1]);
-  error.code_text = std::string(f[1]);
-  if (f.size() == 3) error.message = std::string(f[2]);
+  error.code_text = f[1];
+  if (f.size() == 3) error.message = f[2];
   return ResponseLine(std::move(error));
 }
 
@@ -126,11 +139,9 @@ StatusOr<ResponseLine> DecodeErrorLine(
 StatusOr<std::string> EncodeRequest(absl::string_view verb,
                                     absl::Span<const std::string> args) {
   if (verb.empty()) return InvalidArgumentError("empty verb");
-  FAULT_RETURN_IF_ERROR(CheckField("verb", verb));
-  std::string line = absl::StrCat(kProtocolVersion, "\t", verb);
+  std::string line = absl::StrCat(kProtocolVersion, "\t", EscapeField(verb));
   for (const std::string& arg : args) {
-    FAULT_RETURN_IF_ERROR(CheckField("argument", arg));
-    absl::StrAppend(&line, "\t", arg);
+    absl::StrAppend(&line, "\t", EscapeField(arg));
   }
   line += '\n';
   if (line.size() > kMaxRequestBytes) {
@@ -155,18 +166,24 @@ StatusOr<ResponseLine> DecodeResponseLine(absl::string_view line) {
   if (line.find('\n') != absl::string_view::npos) {
     return Malformed(line, "holds a newline");
   }
-  const size_t tab = line.find('\t');
-  const absl::string_view tag = line.substr(0, tab);
-  // D and L carry one free-form payload: the rest of the line.
-  if (tag == "D" || tag == "L") {
-    if (tab == absl::string_view::npos) {
-      return Malformed(line, absl::StrCat(tag, " takes 2 fields, got 1"));
+  std::vector<std::string> fields;
+  for (absl::string_view wire : absl::StrSplit(line, '\t')) {
+    std::optional<std::string> field = UnescapeField(wire);
+    if (!field) {
+      return Malformed(line, absl::StrCat("field ", fields.size() + 1,
+                                          " has an invalid escape"));
     }
-    std::string text(line.substr(tab + 1));
-    if (tag == "D") return ResponseLine(DiagnosticLine{std::move(text)});
-    return ResponseLine(LogLine{std::move(text)});
+    fields.push_back(std::move(*field));
   }
-  const std::vector<absl::string_view> fields = absl::StrSplit(line, '\t');
+  const std::string& tag = fields[0];
+  if (tag == "D" || tag == "L") {
+    if (fields.size() != 2) {
+      return Malformed(
+          line, absl::StrCat(tag, " takes 2 fields, got ", fields.size()));
+    }
+    if (tag == "D") return ResponseLine(DiagnosticLine{std::move(fields[1])});
+    return ResponseLine(LogLine{std::move(fields[1])});
+  }
   if (tag == "OK") {
     if (fields.size() != 1) return Malformed(line, "OK takes no fields");
     return ResponseLine(OkLine{});

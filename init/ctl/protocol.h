@@ -36,10 +36,11 @@ inline constexpr int kProtocolVersion = 1;
 // kMaxRequestBytes: the largest request line, its "\n" included.
 inline constexpr size_t kMaxRequestBytes = 4096;
 
-// EncodeRequest returns "1\tVERB\tARG...\n". Errors (kInvalidArgument, the
-// message naming the culprit): an empty verb; a verb or argument holding a
-// tab or a newline; a line longer than kMaxRequestBytes. An argument may
-// be empty (it then encodes as an empty field).
+// EncodeRequest returns "1\tVERB\tARG...\n", every field escaped
+// (init/control_field.h: a tab or newline in an argument travels as "\t"
+// or "\n", a backslash as "\\"). Errors (kInvalidArgument): an empty verb;
+// a line longer than kMaxRequestBytes once escaped. An argument may be
+// empty (it then encodes as an empty field).
 fault::StatusOr<std::string> EncodeRequest(absl::string_view verb,
                                            absl::Span<const std::string> args);
 
@@ -115,16 +116,18 @@ using ResponseLine = std::variant<OkLine, ErrorLine, StatusRow, ResultRow,
                                   ChangeLine, DiagnosticLine, LogLine>;
 
 // DecodeResponseLine decodes one response line, given without its "\n".
-// Strict about the shape: the tag must be one of OK, ERR, S, R, C, D, L;
-// S takes exactly 9 fields with PID, UPTIME_S and RESTARTS plain decimal
-// numbers (no sign, no spaces) and a non-empty NAME and STATE; R takes a
-// non-empty NAME and STATE and an optional MESSAGE (`R \t a \t running`
-// equals `R \t a \t running \t `); C takes KIND and an optional NAMES;
-// ERR takes a non-empty CODE and an optional MESSAGE; OK takes nothing.
-// The payload of D and L is everything after the first tab, verbatim (a
-// tab inside it is kept rather than refused, as it can only come from a
-// service's own output). Errors: kInvalidArgument "malformed response line
-// \"...\": why" (the quoted line shortened to 80 bytes).
+// Every field is unescaped (init/control_field.h), so a field holds any
+// bytes exactly as the server had them: a STATUS= text with a tab, a
+// failure reason with a newline. Strict about the shape: the tag must be
+// one of OK, ERR, S, R, C, D, L; S takes exactly 9 fields with PID,
+// UPTIME_S and RESTARTS plain decimal numbers (no sign, no spaces) and a
+// non-empty NAME and STATE; R takes a non-empty NAME and STATE and an
+// optional MESSAGE (`R \t a \t running` equals `R \t a \t running \t `);
+// C takes KIND and an optional NAMES; ERR takes a non-empty CODE and an
+// optional MESSAGE; D and L take exactly one field; OK takes nothing.
+// Errors: kInvalidArgument "malformed response line \"...\": why" (the
+// quoted line shortened to 80 bytes, its control bytes shown as \xNN), for
+// a wrong shape or a field that is not escaped as the protocol says.
 fault::StatusOr<ResponseLine> DecodeResponseLine(absl::string_view line);
 
 }  // namespace faultinit::faultctl

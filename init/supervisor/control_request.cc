@@ -1,10 +1,12 @@
 #include "init/supervisor/control_request.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "init/control_field.h"
 
 namespace faultinit {
 namespace {
@@ -53,7 +55,15 @@ RequestFrame FrameRequest(absl::string_view received) {
 }
 
 ParsedControlRequest ParseControlRequest(absl::string_view line) {
-  std::vector<std::string> fields = absl::StrSplit(line, '\t');
+  std::vector<std::string> fields;
+  for (absl::string_view wire : absl::StrSplit(line, '\t')) {
+    std::optional<std::string> field = UnescapeField(wire);
+    if (!field) {
+      return Usage(
+          absl::StrCat("field ", fields.size() + 1, " has an invalid escape"));
+    }
+    fields.push_back(std::move(*field));
+  }
   if (fields.size() < 2) return Usage("expected VERSION<tab>VERB");
   if (fields[0] != "1") {
     return ControlRequestError{

@@ -77,15 +77,17 @@ struct ControlRequest {
 // ControlRequestError: the `ERR` answer to a malformed request.
 struct ControlRequestError {
   std::string code;     // "usage" or "version"
-  std::string message;  // as sent (the server keeps it on one line)
+  std::string message;  // unescaped: it may quote a field's bytes
 };
 
 using ParsedControlRequest = std::variant<ControlRequest, ControlRequestError>;
 
 // ParseControlRequest checks one request line, given without its "\n":
-// tab-separated fields, the protocol version "1", a known verb and the
-// arguments it takes. Never fails as a whole: a malformed line is a
-// ControlRequestError with the answer to send, e.g.
+// tab-separated fields, each unescaped (init/control_field.h), the
+// protocol version "1", a known verb and the arguments it takes. Never
+// fails as a whole: a malformed line is a ControlRequestError with the
+// answer to send, e.g.
+//   usage    field 3 has an invalid escape
 //   usage    expected VERSION<tab>VERB
 //   version  unsupported protocol version "2"; this faultinit speaks 1
 //   usage    unknown verb or wrong arguments: "frobnicate"

@@ -115,5 +115,16 @@ TEST(ParseControlRequest, Refusals) {
   EXPECT_EQ(Refused("1\tlog\t1\tweb\tdb"), "usage: expected N<tab>NAME");
 }
 
+// Every field is unescaped (init/control_field.h): a name may hold a
+// backslash (systemd's "\x2d"); an escape the protocol lacks is refused.
+TEST(ParseControlRequest, FieldsAreUnescaped) {
+  EXPECT_EQ(Accepted("1\tstatus\tdev-x\\\\x2dy\ta\\tb").names,
+            (Names{"dev-x\\x2dy", "a\tb"}));
+  EXPECT_EQ(Accepted("1\tlog\t5\tline\\none").names, (Names{"line\none"}));
+  EXPECT_EQ(Refused("1\tstatus\tbad\\q"),
+            "usage: field 3 has an invalid escape");
+  EXPECT_EQ(Refused("1\tstatus\\"), "usage: field 2 has an invalid escape");
+}
+
 }  // namespace
 }  // namespace faultinit

@@ -11,19 +11,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "init/control_field.h"
 #include "runtime/duration.h"
 
 namespace faultinit {
 namespace {
 
-// A field must not break the framing.
-std::string Field(absl::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c == '\t' || c == '\n') c = ' ';
-  }
-  return out;
-}
+// Every field goes escaped (init/control_field.h): a name, a STATUS= text
+// or a failure reason may hold any bytes, and the client gets them exactly.
+std::string Field(absl::string_view text) { return EscapeField(text); }
 
 // Reads and drops what a client sent and nobody will read. A Unix socket
 // closed with unread input resets the connection, and the client would
@@ -56,7 +52,8 @@ struct ControlServer::Client {
   // A transition waiting to be answered: the verb and its services.
   std::string waiting;
   std::vector<std::string> names;
-  std::string follow;  // the service whose lines are streamed
+  std::string follow;   // the service whose lines are streamed
+  uint64_t serial = 0;  // order of arrival: the oldest is evicted first
 };
 
 ControlServer::ControlServer(fault::Scheduler& scheduler,
@@ -79,15 +76,67 @@ ControlServer::~ControlServer() {
   for (int fd : fds) Close(fd);
   if (listen_watch_ != 0) scheduler_.Cancel(listen_watch_);
   if (resume_timer_ != 0) scheduler_.Cancel(resume_timer_);
-  if (!path_.empty()) unlink(path_.c_str());
+  // Only the socket bound here: not one a later program put at the path.
+  struct stat st;
+  if (!path_.empty() && lstat(path_.c_str(), &st) == 0 && st.st_dev == dev_ &&
+      st.st_ino == ino_) {
+    unlink(path_.c_str());
+  }
 }
 
-fault::Status ControlServer::Listen(const std::string& path) {
-  std::string dir = path.substr(0, path.rfind('/'));
-  if (!dir.empty() && mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return fault::ErrnoToStatus(errno, absl::StrCat("unable to create ", dir));
+namespace {
+
+// ClearSocketPath makes room for the control socket at `path`: nothing
+// there, or a stale socket (a stream socket nobody accepts on: connecting
+// is refused), which is removed. Anything else is left as it is and is an
+// error: a file or a directory is not ours to delete, and a socket someone
+// answers on belongs to a running program (another faultinit).
+fault::Status ClearSocketPath(const std::string& path,
+                              const sockaddr_un& address) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return fault::OkStatus();
+    return fault::ErrnoToStatus(errno,
+                                absl::StrCat("unable to inspect ", path));
   }
-  if (!dir.empty()) chmod(dir.c_str(), 0700);
+  if (!S_ISSOCK(st.st_mode)) {
+    return fault::Status(
+        fault::StatusCode::kAlreadyExists,
+        absl::StrCat(path, " exists and is not a socket; left alone"));
+  }
+  fault::UniqueFd probe(
+      socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!probe.valid()) {
+    return fault::ErrnoToStatus(errno, absl::StrCat("unable to probe ", path));
+  }
+  if (connect(probe.get(), reinterpret_cast<const sockaddr*>(&address),
+              sizeof address) == 0 ||
+      errno == EAGAIN || errno == EINPROGRESS) {
+    return fault::Status(
+        fault::StatusCode::kAlreadyExists,
+        absl::StrCat(path,
+                     " is a socket another process answers on; left "
+                     "alone"));
+  }
+  if (errno != ECONNREFUSED) {  // EPROTOTYPE: a datagram socket, ...
+    return fault::Status(fault::StatusCode::kAlreadyExists,
+                         absl::StrCat(path, " is a socket in use (",
+                                      strerror(errno), "); left alone"));
+  }
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return fault::ErrnoToStatus(
+        errno, absl::StrCat("unable to remove the stale socket ", path));
+  }
+  return fault::OkStatus();
+}
+
+}  // namespace
+
+fault::Status ControlServer::Listen(const std::string& path) {
+  if (path.empty() || path[0] != '/') {
+    return fault::InvalidArgumentError(absl::StrCat(
+        "control socket path \"", path, "\" is not an absolute path"));
+  }
   struct sockaddr_un address = {};
   address.sun_family = AF_UNIX;
   if (path.size() >= sizeof address.sun_path) {
@@ -95,12 +144,20 @@ fault::Status ControlServer::Listen(const std::string& path) {
         absl::StrCat("control socket path too long: ", path));
   }
   memcpy(address.sun_path, path.data(), path.size());
+  // The directory is made private only when faultinit makes it; one that
+  // exists is someone's (/run/faultinit, made 0755 by SystemMode for the
+  // notify socket too, or a directory the operator chose) and keeps its
+  // mode: the socket's own mode and SO_PEERCRED guard it.
+  const std::string dir = path.substr(0, path.rfind('/'));
+  if (!dir.empty() && mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return fault::ErrnoToStatus(errno, absl::StrCat("unable to create ", dir));
+  }
+  FAULT_RETURN_IF_ERROR(ClearSocketPath(path, address));
   fault::UniqueFd fd(
       socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) {
     return fault::ErrnoToStatus(errno, "unable to create the control socket");
   }
-  unlink(path.c_str());  // a stale socket of an earlier run
   mode_t old = umask(0177);
   int bound =
       bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
@@ -108,6 +165,11 @@ fault::Status ControlServer::Listen(const std::string& path) {
   if (bound != 0 || listen(fd.get(), 64) != 0) {
     return fault::ErrnoToStatus(errno,
                                 absl::StrCat("unable to listen on ", path));
+  }
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0) {
+    dev_ = st.st_dev;
+    ino_ = st.st_ino;
   }
   FAULT_ASSIGN_OR_RETURN(listen_watch_,
                          scheduler_.OnReadable(fd.get(), [this] { Accept(); }));
@@ -181,11 +243,8 @@ void ControlServer::Accept() {
       log_.Info("control: accepting clients again");
     }
     fault::UniqueFd fd(raw);
-    if (clients_.size() >= kMaxClients) {
-      Refuse(fd.get(), "ERR\tbusy\ttoo many clients\n");
-      DiscardInput(fd.get());
-      continue;
-    }
+    // Credentials first: only a client that may act can take a slot from
+    // another (MakeRoom).
     struct ucred peer = {};
     socklen_t size = sizeof peer;
     if (getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 ||
@@ -195,8 +254,14 @@ void ControlServer::Accept() {
       log_.Warning("control: refused a client with uid ", peer.uid);
       continue;
     }
+    if (clients_.size() >= kMaxClients && !MakeRoom()) {
+      Refuse(fd.get(), "ERR\tbusy\ttoo many clients\n");
+      DiscardInput(fd.get());
+      continue;
+    }
     auto client = std::make_unique<Client>();
     Client& c = *client;
+    c.serial = ++serial_;
     int key = fd.get();
     c.fd = std::move(fd);
     fault::StatusOr<fault::Scheduler::WatchId> watch =
@@ -244,10 +309,87 @@ void ControlServer::OnReadable(Client& c) {
   Handle(c, std::get<ControlRequest>(parsed));
 }
 
+// MakeRoom frees the slot of the client that can best spare it, so a
+// newcomer (a poweroff among them) is served even when every slot is
+// taken: first one whose answer is written (it is only waiting for the
+// client to hang up), then one waiting for a transition or following a
+// log, then one whose answer is still being written; the oldest of a kind
+// first. A waiting client is told why (`ERR busy`); the transition goes
+// on. A client still sending its request is never closed: it has
+// kRequestTimeout at most. False when no client can be closed.
+bool ControlServer::MakeRoom() {
+  int victim = -1;
+  int victim_rank = 0;
+  uint64_t victim_serial = 0;
+  for (const auto& [fd, client] : clients_) {
+    const Client& c = *client;
+    int rank;
+    if (c.draining) {
+      rank = 0;
+    } else if (!c.waiting.empty() || !c.follow.empty()) {
+      rank = 1;
+    } else if (c.close_after) {
+      rank = 2;
+    } else {
+      continue;  // still sending its request
+    }
+    if (victim < 0 || rank < victim_rank ||
+        (rank == victim_rank && c.serial < victim_serial)) {
+      victim = fd;
+      victim_rank = rank;
+      victim_serial = c.serial;
+    }
+  }
+  if (victim < 0) return false;
+  Client& c = *clients_[victim];
+  if (!c.waiting.empty()) {
+    log_.Info(
+        "control: every client slot is taken: the oldest client "
+        "waiting for a ",
+        c.waiting, " is answered busy");
+    Send(victim,
+         absl::StrCat("ERR\tbusy\t", kMaxClients,
+                      " clients at once: this one waited longest and makes "
+                      "room; the ",
+                      c.waiting, " goes on\n"));
+  }
+  Close(victim);
+  return true;
+}
+
+void ControlServer::ShutdownBegan(PowerAction action) {
+  shutdown_ = PowerActionName(action);
+  std::vector<int> refused;
+  for (const auto& [fd, client] : clients_) {
+    if (client->waiting == "start" || client->waiting == "restart") {
+      refused.push_back(fd);
+    }
+  }
+  for (int fd : refused) {
+    auto it = clients_.find(fd);
+    if (it == clients_.end()) continue;
+    const std::string goal = it->second->waiting;
+    it->second->waiting.clear();
+    SendError(fd, "failed", ShutdownMessage(goal));
+  }
+}
+
+std::string ControlServer::ShutdownMessage(absl::string_view goal) const {
+  return absl::StrCat("shutdown began (", shutdown_, "): the ", goal,
+                      " was abandoned; services only stop now");
+}
+
 // Handle answers a request that ParseControlRequest accepted.
 void ControlServer::Handle(Client& c, const ControlRequest& request) {
   const int fd = c.fd.get();
   const ControlVerb verb = request.verb;
+  if (log_.Enabled(LogLevel::kDebug)) {
+    std::string text = request.verb_text;
+    for (const std::string& name : request.names) {
+      absl::StrAppend(&text, " ", Field(name));
+    }
+    log_.Debug("control: request: ", text);
+  }
   if (verb == ControlVerb::kStatus) {
     HandleStatus(c, request.names);
   } else if (verb == ControlVerb::kStart || verb == ControlVerb::kStop ||
@@ -257,11 +399,11 @@ void ControlServer::Handle(Client& c, const ControlRequest& request) {
     std::vector<std::string> diagnostics;
     ReloadSummary summary = hooks_.reload(&diagnostics);
     std::string text = "OK\n";
-    absl::StrAppend(&text, "C\tstarted\t", absl::StrJoin(summary.started, " "),
-                    "\nC\tstopped\t", absl::StrJoin(summary.stopped, " "),
-                    "\nC\trestarted\t", absl::StrJoin(summary.restarted, " "),
-                    "\nC\tchanged\t", absl::StrJoin(summary.changed, " "),
-                    "\n");
+    absl::StrAppend(
+        &text, "C\tstarted\t", Field(absl::StrJoin(summary.started, " ")),
+        "\nC\tstopped\t", Field(absl::StrJoin(summary.stopped, " ")),
+        "\nC\trestarted\t", Field(absl::StrJoin(summary.restarted, " ")),
+        "\nC\tchanged\t", Field(absl::StrJoin(summary.changed, " ")), "\n");
     for (const std::string& d : diagnostics) {
       absl::StrAppend(&text, "D\t", Field(d), "\n");
     }
@@ -288,8 +430,7 @@ void ControlServer::HandleStatus(Client& c,
     for (const std::string& name : names) {
       std::optional<ServiceView> row = supervisor_.View(name);
       if (!row) {
-        SendError(fd, "unknown",
-                  absl::StrCat("no such service: ", Field(name)));
+        SendError(fd, "unknown", absl::StrCat("no such service: ", name));
         return;
       }
       rows.push_back(*row);
@@ -299,10 +440,11 @@ void ControlServer::HandleStatus(Client& c,
   const fault::Duration now = fault::MonotonicNow();
   for (const ServiceView& row : rows) {
     int64_t uptime = fault::ToInt64Seconds(now - row.since);
-    absl::StrAppend(&text, "S\t", row.name, "\t", ServiceStateName(row.state),
-                    "\t", row.pid, "\t", uptime < 0 ? 0 : uptime, "\t",
-                    row.restarts, "\t", Field(row.last_exit), "\t",
-                    Field(row.status_text), "\t", Field(row.description), "\n");
+    absl::StrAppend(&text, "S\t", Field(row.name), "\t",
+                    ServiceStateName(row.state), "\t", row.pid, "\t",
+                    uptime < 0 ? 0 : uptime, "\t", row.restarts, "\t",
+                    Field(row.last_exit), "\t", Field(row.status_text), "\t",
+                    Field(row.description), "\n");
   }
   Send(fd, text);
   Finish(fd);
@@ -317,11 +459,15 @@ void ControlServer::HandleTransition(Client& c, absl::string_view verb,
   }
   for (const std::string& name : names) {  // all or nothing
     if (!supervisor_.View(name)) {
-      SendError(fd, "unknown", absl::StrCat("no such service: ", Field(name)));
+      SendError(fd, "unknown", absl::StrCat("no such service: ", name));
       return;
     }
   }
   absl::string_view goal = verb.substr(0, verb.find('-'));
+  if (!shutdown_.empty() && goal != "stop") {
+    SendError(fd, "failed", ShutdownMessage(goal));
+    return;
+  }
   for (const std::string& name : names) {
     fault::Status applied = goal == "start"  ? supervisor_.StartService(name)
                             : goal == "stop" ? supervisor_.StopService(name)
@@ -334,7 +480,7 @@ void ControlServer::HandleTransition(Client& c, absl::string_view verb,
   if (absl::EndsWith(verb, "-nowait")) {
     std::string text = "OK\n";
     for (const std::string& name : names) {
-      absl::StrAppend(&text, "R\t", name, "\t",
+      absl::StrAppend(&text, "R\t", Field(name), "\t",
                       ServiceStateName(supervisor_.View(name)->state), "\t\n");
     }
     c.waiting.clear();
@@ -366,12 +512,13 @@ void ControlServer::Poll() {
     for (const std::string& name : c.names) {
       std::optional<ServiceView> row = supervisor_.View(name);
       if (!row) {
-        absl::StrAppend(&text, "R\t", name, "\tinactive\tremoved\n");
+        absl::StrAppend(&text, "R\t", Field(name), "\tinactive\tremoved\n");
         continue;
       }
       bool failed = row->state == ServiceState::kFailed;
-      absl::StrAppend(&text, "R\t", name, "\t", ServiceStateName(row->state),
-                      "\t", failed ? Field(row->reason) : "", "\n");
+      absl::StrAppend(&text, "R\t", Field(name), "\t",
+                      ServiceStateName(row->state), "\t",
+                      failed ? Field(row->reason) : "", "\n");
     }
     c.waiting.clear();
     Send(fd, text);
@@ -383,7 +530,7 @@ void ControlServer::HandleLog(Client& c, size_t lines, const std::string& name,
                               bool follow) {
   const int fd = c.fd.get();
   if (!supervisor_.View(name)) {
-    SendError(fd, "unknown", absl::StrCat("no such service: ", Field(name)));
+    SendError(fd, "unknown", absl::StrCat("no such service: ", name));
     return;
   }
   std::string text = "OK\n";

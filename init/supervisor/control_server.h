@@ -7,7 +7,11 @@
 // Supervisor. PID 1's loop never waits on a client: reads and writes are
 // non-blocking, a request must arrive within kRequestTimeout, at most
 // kMaxClients are served at once, and a client that does not read its
-// answer is dropped once kMaxQueued bytes wait for it.
+// answer is dropped once kMaxQueued bytes wait for it. When every slot is
+// taken, a new client takes the slot of one that only waits (for a
+// transition, on a log, or to hang up), so a poweroff always gets through
+// unless all kMaxClients are still sending their requests (each for
+// kRequestTimeout at most); see MakeRoom.
 //
 // start/stop/restart answer once the services have finished their
 // transition: Poll, called by the main loop after each dispatch, completes
@@ -21,6 +25,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -56,12 +61,28 @@ class ControlServer {
                 const Logger& log, Hooks hooks);
   ~ControlServer();
 
-  // Listen creates the socket's directory (0700) and the socket (0600) at
-  // `path`, replacing a stale socket.
+  // Listen makes the control socket (0600) at `path`, which must be
+  // absolute. Its directory is created 0700 when it does not exist (one
+  // level: the parent must exist); an existing directory is used as it is,
+  // never chmod'ed. At `path` itself only a stale socket (connecting to it
+  // is refused: nobody answers) is replaced; anything else (a file, a
+  // directory, a socket in use) is left alone and is an error. Errors are
+  // one line naming the path and why: "PATH exists and is not a socket;
+  // left alone", "PATH is a socket another process answers on; left
+  // alone", "unable to create DIR: ...", "unable to listen on PATH: ...".
+  // On an error nothing is served; the caller logs it and carries on (the
+  // supervisor does not need the socket). The destructor removes the
+  // socket if the path still holds the one bound here.
   fault::Status Listen(const std::string& path);
 
   // Poll answers the start/stop/restart requests whose services are done.
   void Poll();
+
+  // ShutdownBegan: the system is going down (`action`). Clients waiting
+  // for a start or restart are answered at once, `ERR failed` "shutdown
+  // began (poweroff): the start was abandoned; ...", and so is every start
+  // or restart requested from now on; stop requests are served as usual.
+  void ShutdownBegan(PowerAction action);
 
   size_t clients() const { return clients_.size(); }
 
@@ -69,6 +90,10 @@ class ControlServer {
   struct Client;
 
   void Accept();
+  // MakeRoom closes one client to make room for a new one (see the .cc);
+  // false when every client is still sending its request.
+  bool MakeRoom();
+  std::string ShutdownMessage(absl::string_view goal) const;
   // RefuseOneWithoutDescriptors: accept() failed with `error` (EMFILE...):
   // the spare descriptor makes room to accept a pending client and answer
   // it "busy". True when one was refused; false when none was waiting or
@@ -97,6 +122,8 @@ class ControlServer {
   const Logger& log_;
   Hooks hooks_;
   std::string path_;
+  dev_t dev_ = 0;  // the bound socket's identity, for the destructor
+  ino_t ino_ = 0;
   fault::UniqueFd listener_;
   fault::Scheduler::WatchId listen_watch_ = 0;
   // Kept open so that a client can be refused when faultinit is out of
@@ -106,6 +133,8 @@ class ControlServer {
   bool out_of_descriptors_ = false;  // logged once per episode
   fault::Scheduler::WatchId resume_timer_ = 0;
   std::map<int, std::unique_ptr<Client>> clients_;
+  uint64_t serial_ = 0;   // the last client's Client::serial
+  std::string shutdown_;  // the power action once shutdown began, or ""
 };
 
 }  // namespace faultinit

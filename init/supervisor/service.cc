@@ -73,7 +73,9 @@ void Service::Start() {
       BeginStart();
       return;
     case ServiceState::kRestarting:
+      // The restart Restart= decided, taken now: it counts as one.
       effects_.CancelTimer(*this);
+      CountRestart();
       BeginStart();
       return;
     case ServiceState::kStopping:
@@ -217,6 +219,7 @@ void Service::TimerFired() {
       effects_.Signal(*this, SIGKILL, true);
       return;
     case ServiceState::kRestarting:
+      CountRestart();
       BeginStart();
       return;
     case ServiceState::kInactive:
@@ -278,6 +281,13 @@ void Service::DependencyFailed(absl::string_view reason) {
 void Service::Enter(ServiceState next) {
   ServiceState from = state_;
   state_ = next;
+  if (next == ServiceState::kInactive || next == ServiceState::kFailed) {
+    // Ended without an automatic restart: the count stays visible until
+    // the next start, which is not an automatic one (systemd's
+    // flush_n_restarts).
+    auto_restart_ = false;
+    flush_restarts_ = true;
+  }
   since_ = effects_.Now();
   if (next == ServiceState::kRunning) running_since_ = since_;
   if (next == ServiceState::kStarting) succeeded_ = false;
@@ -309,12 +319,22 @@ void Service::RetryStart(absl::string_view reason) {
   effects_.ArmTimer(*this, restart_delay_);
 }
 
+void Service::CountRestart() {
+  if (!auto_restart_) return;  // a retry for want of resources
+  auto_restart_ = false;
+  ++restarts_;
+}
+
 void Service::BeginStart() {
   if (StartLimitHit()) {
     Fail(absl::StrCat("start limit hit: ", policy_.start_limit_burst,
                       " starts within ",
                       fault::FormatTimeSpan(policy_.start_limit_interval)));
     return;
+  }
+  if (flush_restarts_) {  // not an automatic restart: counting starts over
+    flush_restarts_ = false;
+    restarts_ = 0;
   }
   step_kind_ = policy_.pre_steps > 0 ? StepKind::kPre : StepKind::kMain;
   step_index_ = 0;
@@ -428,7 +448,7 @@ void Service::MainExited(const fault::ExitStatus& status) {
     fault::Duration delay = RestartDelay(consecutive_restarts_);
     restart_delay_ = delay;
     ++consecutive_restarts_;
-    ++restarts_;
+    auto_restart_ = true;  // counted when it is carried out
     Enter(ServiceState::kRestarting);
     effects_.ArmTimer(*this, delay);
     return;

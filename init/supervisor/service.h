@@ -160,6 +160,14 @@ class Service {
   pid_t main_pid() const { return main_pid_; }
   // The pid of the step running now (pre, oneshot, stop), or 0.
   pid_t step_pid() const { return step_pid_; }
+  // restarts: systemd's NRestarts. Each automatic restart (Restart= fired
+  // and its RestartSec= passed, or a start request cut the wait short)
+  // counts one when it is carried out, even if the start limit then
+  // refuses it; a retry for want of resources does not count. A start
+  // that is not an automatic restart (the first, a request, a restart
+  // request) resets it to 0 if the service had ended since, so it counts
+  // the restarts since the last such start and stays visible after the
+  // service failed.
   int restarts() const { return restarts_; }
   // Starts that failed for want of resources since the last successful
   // spawn of a main process (0 when none): the current episode.
@@ -178,6 +186,9 @@ class Service {
   void Enter(ServiceState next);
   void Fail(absl::string_view reason);
   void RetryStart(absl::string_view reason);
+  // CountRestart: a pending restart is carried out; counts it if it is
+  // Restart='s.
+  void CountRestart();
   void BeginStart();
   void RunNextStartStep();
   void BeginStop();
@@ -199,7 +210,9 @@ class Service {
   pid_t main_pid_ = 0;
   bool start_after_stop_ = false;
   bool succeeded_ = false;
-  int restarts_ = 0;              // total, for display
+  int restarts_ = 0;              // restarts(): systemd's NRestarts
+  bool auto_restart_ = false;     // the pending restart is Restart='s
+  bool flush_restarts_ = false;   // the next start resets restarts_
   int consecutive_restarts_ = 0;  // for the back-off
   int start_failures_ = 0;        // see start_failures()
   fault::Duration restart_delay_;

@@ -290,10 +290,66 @@ TEST(Service, StartLimit) {
   }
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "start limit hit: 3 starts within 10s");
-  EXPECT_EQ(s.restarts(), 3);
+  EXPECT_EQ(s.restarts(), 3);    // the refused one counts, as in systemd
   fx.now += fault::Seconds(11);  // the window has passed: starts again
   s.Start();
   EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(s.restarts(), 0);  // a requested start: counting starts over
+}
+
+// restarts() is systemd's NRestarts (service.c: n_restarts++ when the
+// restart job is queued, flushed by the next start after the service
+// ended without one): a first start and 5 automatic restarts are 5; a
+// restart is counted when it is carried out, not while it waits; a start
+// that is not automatic starts the count over.
+TEST(Service, RestartsCountsAutomaticRestartsOnly) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kOnFailure;
+  p.restart_delay = fault::Milliseconds(250);
+  p.start_limit_burst = 100;
+  Service s("flaky", p, fx);
+  s.Start();
+  EXPECT_EQ(s.restarts(), 0);  // the first start is no restart
+  for (int i = 1; i <= 5; ++i) {
+    fx.End(s, s.main_pid(), Exited(0, 1));
+    ASSERT_EQ(s.state(), ServiceState::kRestarting);
+    EXPECT_EQ(s.restarts(), i - 1) << "waiting: not carried out yet";
+    s.TimerFired();
+    ASSERT_EQ(s.state(), ServiceState::kRunning);
+    EXPECT_EQ(s.restarts(), i);
+  }
+  // 6 starts, 5 of them automatic: 5, as systemd's NRestarts.
+  EXPECT_EQ(fx.next_pid, 106);
+  // A start request that cuts a pending restart's wait short carries the
+  // restart out: it counts.
+  fx.End(s, s.main_pid(), Exited(0, 1));
+  EXPECT_EQ(s.restarts(), 5);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(s.restarts(), 6);
+  // A clean exit, no restart: the count stays visible until the next start.
+  fx.End(s, s.main_pid(), Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  EXPECT_EQ(s.restarts(), 6);
+  s.Start();
+  EXPECT_EQ(s.restarts(), 0);
+  // A restart request is a stop and a start, not an automatic restart.
+  fx.End(s, s.main_pid(), Exited(0, 1));
+  s.TimerFired();
+  EXPECT_EQ(s.restarts(), 1);
+  s.Stop();
+  s.Start();
+  fx.End(s, s.main_pid(), Killed(0, SIGTERM));
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(s.restarts(), 0);
+  // A stop during the wait ends it: inactive, the count kept for display.
+  fx.End(s, s.main_pid(), Exited(0, 1));
+  s.TimerFired();
+  fx.End(s, s.main_pid(), Exited(0, 1));
+  s.Stop();
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  EXPECT_EQ(s.restarts(), 1);
 }
 
 // Stop sends KillSignal= to the group, SIGKILL after TimeoutStopSec=, and

@@ -10,12 +10,11 @@
 #include <algorithm>
 
 #include "absl/hash/hash.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "init/processes.h"
 #include "init/support/accounts.h"
+#include "init/support/service_files.h"
 #include "init/system/command_line.h"
 #include "init/system/environment_file.h"
 #include "runtime/duration.h"
@@ -59,36 +58,24 @@ ServicePolicy PolicyOf(const Unit& unit) {
 }
 
 // Opens a file descriptor for StandardOutput=/StandardError=, or -1 to
-// keep faultinit's own.
+// keep faultinit's own. Never waits (OpenOutputFile): a FIFO with no
+// reader fails the start, naming the path.
 fault::StatusOr<fault::UniqueFd> OpenTarget(const OutputTarget& target,
                                             absl::string_view key) {
-  int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
-  const char* path = nullptr;
   switch (target.kind) {
     case OutputTarget::Kind::kJournal:
     case OutputTarget::Kind::kInherit:
       return fault::UniqueFd();
     case OutputTarget::Kind::kNull:
-      path = "/dev/null";
-      break;
+      return OpenOutputFile("/dev/null", false, false, key);
     case OutputTarget::Kind::kConsole:
-      path = "/dev/console";
-      break;
+      return OpenOutputFile("/dev/console", false, false, key);
     case OutputTarget::Kind::kFile:
-      path = target.path.c_str();
-      flags |= O_CREAT;
-      break;
+      return OpenOutputFile(target.path, true, false, key);
     case OutputTarget::Kind::kAppend:
-      path = target.path.c_str();
-      flags |= O_CREAT | O_APPEND;
-      break;
+      return OpenOutputFile(target.path, true, true, key);
   }
-  fault::UniqueFd fd(open(path, flags, 0644));
-  if (!fd.valid()) {
-    return fault::ErrnoToStatus(
-        errno, absl::StrCat("unable to open ", path, " for ", key, "="));
-  }
-  return fd;
+  return fault::UniqueFd();
 }
 
 // SourceFingerprint: what tells a unit file's text from another's.
@@ -144,6 +131,12 @@ struct Supervisor::Entry {
   bool pending_start = false;
   std::set<pid_t> pids;    // processes spawned and not yet reaped
   std::set<pid_t> groups;  // their process groups (each step a session)
+  // Their sessions: each step's (its pid), and a PID file's daemon's. A
+  // process in one of them belongs to the service even in a group of its
+  // own (setpgid, as a job-control shell does); one that called setsid()
+  // itself has left (docs/units.md, KillMode=). An id is dropped once no
+  // process is in the session (PruneSessions): it may then be reused.
+  std::set<pid_t> sessions;
   fault::Scheduler::WatchId timer = 0;
   std::optional<OutputReader> output;
   fault::UniqueFd output_write;
@@ -482,9 +475,8 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
   const std::string& name = e.unit.name;
   bool ended = e.output->ReadAvailable(
       budget, [&](absl::string_view line, bool truncated) {
-        fault::WriteString(STDERR_FILENO,
-                           absl::StrCat("[", name, "] ", line,
-                                        truncated ? " [truncated]" : "", "\n"));
+        log_.Output(absl::StrCat("[", name, "] ", line,
+                                 truncated ? " [truncated]" : ""));
         e.ring.Append(line);
         if (line_listener_) line_listener_(name, line);
       });
@@ -579,7 +571,6 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   }
 
   FAULT_ASSIGN_OR_RETURN(pid_t pid, world_.Spawn(spawn));
-  spawned_ = true;
   if (notification) {
     // Our copy of the write end closes on return: end of file comes when
     // the service's processes are gone.
@@ -591,6 +582,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   }
   e.pids.insert(pid);
   e.groups.insert(pid);
+  e.sessions.insert(pid);
   owners_[pid] = u.name;
   if (kind == StepKind::kMain && service.start_failures() > 0) {
     log_.Info(u.name, ": started ", command.executable, " as pid ", pid,
@@ -608,6 +600,10 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
                          (signo == SIGKILL && mode == KillMode::kMixed));
   if (whole) {
     for (pid_t g : e.groups) world_.Kill(-g, signo);
+    // And the sessions' members in groups of their own (setpgid).
+    for (const SupervisorWorld::Member& m : world_.SessionMembers(e.sessions)) {
+      world_.Kill(m.pid, signo);
+    }
     return;
   }
   pid_t target =
@@ -618,18 +614,8 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
 fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
   Entry& e = EntryOf(service);
   const std::string& path = e.unit.pid_file;
-  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd.valid()) {
-    return fault::ErrnoToStatus(errno,
-                                absl::StrCat("unable to read PIDFile= ", path));
-  }
-  fault::StatusOr<std::string> text = fault::ReadAll(fd.get(), 64);
-  pid_t pid = 0;
-  if (!text.ok() ||
-      !absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &pid) || pid <= 1) {
-    return fault::InvalidArgumentError(
-        absl::StrCat("PIDFile= ", path, " holds no valid pid"));
-  }
+  // A file the service controls: never waited on, never followed.
+  FAULT_ASSIGN_OR_RETURN(pid_t pid, ReadPidFile(path));
   if (world_.Kill(pid, 0) != 0) {
     return fault::NotFoundError(
         absl::StrCat("PIDFile= ", path, " names pid ", pid, ", which is gone"));
@@ -654,6 +640,8 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
   owners_[pid] = e.unit.name;
   pid_t group = getpgid(pid);
   if (group > 0) e.groups.insert(group);
+  pid_t session = getsid(pid);
+  if (session > 0 && session != getsid(0)) e.sessions.insert(session);
   log_.Info(e.unit.name, ": main process is pid ", pid, " (from ", path, ")");
   return pid;
 }
@@ -667,16 +655,30 @@ bool Supervisor::HasProcesses(Service& service) {
       ++it;
     }
   }
-  // KillMode=process: as in systemd, only the main (or control) process is
-  // the service's to signal, and a stop is over once it is gone. What it
-  // left in its group is never signalled, so waiting for that could last
-  // forever (a stop, or a reload's replacement): once no process of its
-  // own is left, those groups are forgotten.
-  if (e.unit.kill_mode == KillMode::kProcess) {
-    if (e.pids.empty()) e.groups.clear();
-    return !e.pids.empty();
+  PruneSessions(e);
+  // KillMode=process signals the main process only, and the stop waits for
+  // no more than it signals: the rest is left running, as systemd leaves
+  // it (else the stop would wait for ever). Only what faultinit spawned,
+  // or took from the PID file, counts.
+  if (e.unit.kill_mode == KillMode::kProcess) return !e.pids.empty();
+  return !e.pids.empty() || !e.groups.empty() || !e.sessions.empty();
+}
+
+void Supervisor::PruneSessions(Entry& e) {
+  // A session whose leader's group still exists is not empty: the group
+  // is in it. Only the others need /proc, so most calls scan nothing.
+  std::set<pid_t> unsure;
+  for (pid_t id : e.sessions) {
+    if (world_.Kill(-id, 0) != 0 && errno == ESRCH) unsure.insert(id);
   }
-  return !e.pids.empty() || !e.groups.empty();
+  if (unsure.empty()) return;
+  std::set<pid_t> live;
+  for (const SupervisorWorld::Member& m : world_.SessionMembers(unsure)) {
+    live.insert(m.session);
+  }
+  for (pid_t id : unsure) {
+    if (live.count(id) == 0) e.sessions.erase(id);
+  }
 }
 
 void Supervisor::ArmTimer(Service& service, fault::Duration after) {
@@ -760,6 +762,7 @@ void Supervisor::OnProcessExit(std::string name,
   }
   e.pids.erase(status.pid);
   owners_.erase(status.pid);
+  PruneSessions(e);  // the step's session may have ended with it
   log_.Debug(name, ": pid ", status.pid, " ended with ", status.ToString());
   e.service->ProcessExited(status.pid, status);
   CheckStopped(e);
@@ -775,7 +778,11 @@ void Supervisor::OnOrphan(const fault::ExitStatus& status) {
   if (log_.Enabled(LogLevel::kDebug)) {  // ToString allocates: skip it
     log_.Debug("reaped orphan ", status.pid, " (", status.ToString(), ")");
   }
-  for (auto& [name, e] : entries_) CheckStopped(*e);
+  for (auto& [name, e] : entries_) {
+    // The orphan may have been the last of a session whose leader is gone.
+    PruneSessions(*e);
+    CheckStopped(*e);
+  }
   dirty_ = true;
 }
 

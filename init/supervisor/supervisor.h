@@ -107,11 +107,6 @@ class Supervisor : private ServiceEffects {
   // Reconcile makes the pending ordering and dependency decisions.
   void Reconcile();
 
-  // TakeSpawned tells whether a process was spawned since the last call
-  // (and clears that): a spawn is the deepest PID 1's stack goes in its
-  // loop, so system mode gives memory back when this says so.
-  bool TakeSpawned() { return std::exchange(spawned_, false); }
-
   // DrainOutput reads what services wrote and faultinit has not logged
   // yet: called when faultinit ends, so no line is lost.
   void DrainOutput();
@@ -193,6 +188,8 @@ class Supervisor : private ServiceEffects {
   bool ReadNotification(Entry& entry);
   void CloseNotification(Entry& entry);
   void CheckStopped(Entry& entry);
+  // Drops from `entry`'s sessions those no process is in any more.
+  void PruneSessions(Entry& entry);
   // Reads `entry`'s pending output, up to `budget` bytes.
   void ReadOutput(Entry& entry, size_t budget);
   bool Settled(const std::string& name) const;
@@ -211,7 +208,6 @@ class Supervisor : private ServiceEffects {
   LineListener line_listener_;
   bool shutting_down_ = false;
   bool dirty_ = false;
-  bool spawned_ = false;
 };
 
 }  // namespace faultinit

@@ -1,8 +1,11 @@
 #include "init/supervisor/supervisor_world.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <utility>
+
+#include "init/processes.h"
 
 namespace faultinit {
 
@@ -11,6 +14,16 @@ fault::StatusOr<pid_t> RuntimeWorld::Spawn(const fault::SpawnOptions& options) {
 }
 
 int RuntimeWorld::Kill(pid_t target, int signo) { return kill(target, signo); }
+
+std::vector<RuntimeWorld::Member> RuntimeWorld::SessionMembers(
+    const std::set<pid_t>& ids) {
+  std::vector<Member> members;
+  const pid_t self = getpid();
+  for (pid_t pid : InSessionsOrGroups(ids)) {
+    if (pid != self) members.push_back(Member{pid, getsid(pid)});
+  }
+  return members;
+}
 
 fault::Status RuntimeWorld::WatchExits(fault::Scheduler::ExitCallback fn) {
   return scheduler_.ReapOrphans(std::move(fn));

@@ -15,9 +15,10 @@
 //     NotificationFd= pipe, the notify socket, the control socket), and the
 //     files a spawn opens (/dev/null, StandardOutput= files);
 //   - what only Type=forking, User= and EnvironmentFile= read: a PIDFile=,
-//     the PID file's process's parent and group (ParentOf, getpgid), the
-//     passwd and group files, environment files; and a notify datagram's
-//     sender's group. A fake world's tests leave those keys out.
+//     the PID file's process's parent, group and session (ParentOf,
+//     getpgid, getsid), the passwd and group files, environment files; and
+//     a notify datagram's sender's group. A fake world's tests leave those
+//     keys out.
 //
 // Contract of each call: the one of the call it stands for (below). Loop
 // thread only; a callback given to After or WatchExits runs on the loop
@@ -27,6 +28,9 @@
 #define FAULT_INIT_SUPERVISOR_SUPERVISOR_WORLD_H_
 
 #include <sys/types.h>
+
+#include <set>
+#include <vector>
 
 #include "runtime/duration.h"
 #include "runtime/scheduler.h"
@@ -48,6 +52,14 @@ class SupervisorWorld {
   // Kill is kill(2): 0, or -1 with errno set (ESRCH: no such process or
   // group). `target` < 0 names a process group; signal 0 only checks.
   virtual int Kill(pid_t target, int signo) = 0;
+  // SessionMembers lists the live processes (zombies excluded) whose
+  // session or process group is one of `ids`, each with its session, but
+  // not the caller itself (InSessionsOrGroups: a scan of /proc).
+  struct Member {
+    pid_t pid;
+    pid_t session;
+  };
+  virtual std::vector<Member> SessionMembers(const std::set<pid_t>& ids) = 0;
   // WatchExits makes every exit of a child (spawned or re-parented) call
   // `fn` once with its status, the child reaped (Scheduler::ReapOrphans);
   // nullptr stops watching.
@@ -69,6 +81,7 @@ class RuntimeWorld final : public SupervisorWorld {
 
   fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) override;
   int Kill(pid_t target, int signo) override;
+  std::vector<Member> SessionMembers(const std::set<pid_t>& ids) override;
   fault::Status WatchExits(fault::Scheduler::ExitCallback fn) override;
   fault::Duration Now() override;
   TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override;

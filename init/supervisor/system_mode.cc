@@ -13,28 +13,10 @@
 #include "init/processes.h"
 #include "init/system/unit_directory.h"
 #include "runtime/fd.h"
-#include "runtime/heap.h"
 #include "runtime/signal_state.h"
 #include "runtime/signals.h"
-#include "runtime/stack.h"
 
 namespace faultinit {
-namespace {
-
-// Loading peaks well above what stays, in the heap and in the stack, and
-// so does spawning a service (the deepest PID 1's stack goes in its loop):
-// give the pages back, PID 1 would keep them for its whole life otherwise.
-// Six system calls at most, against the hundreds of microseconds a spawn
-// costs; pages touched again come back on demand. The stack first: where
-// it reads /proc/self/maps (qemu-user), its buffer is freed before the heap
-// is trimmed.
-void ReturnFreedPages() {
-  (void)fault::ReturnUnusedStack();
-  (void)fault::ReturnFreedMemory();
-}
-
-}  // namespace
-
 SystemMode::SystemMode(fault::Scheduler& scheduler,
                        const SystemOptions& options, const Logger& log)
     : scheduler_(scheduler),
@@ -74,7 +56,6 @@ int SystemMode::Run() {
     WatchSignals();
     supervisor_.Load(units);
   }
-  ReturnFreedPages();
   supervisor_.Begin();
   if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
     log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
@@ -108,8 +89,6 @@ bool SystemMode::Step() {
   if (phase_ == Phase::kKillingRest) leftovers_.Rescan();
   // Checked before waiting: with nothing left, nothing would wake us.
   if (phase_ == Phase::kKillingRest && !HasChildren()) return true;
-  // About to sleep, from the loop's shallowest frame.
-  if (supervisor_.TakeSpawned()) ReturnFreedPages();
   fault::Status status = scheduler_.RunOnce();
   if (!status.ok()) log_.Warning("event loop: ", status.message());
   return false;
@@ -118,7 +97,6 @@ bool SystemMode::Step() {
 ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
   if (phase_ != Phase::kRunning) return {};
   ReloadSummary summary = supervisor_.Reload(Load(diagnostics));
-  ReturnFreedPages();  // as after the first load
   log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
             "], stopped [", absl::StrJoin(summary.stopped, " "),
             "], restarted [", absl::StrJoin(summary.restarted, " "),
@@ -179,6 +157,7 @@ void SystemMode::BeginShutdown(PowerAction action) {
             ": stopping services");
   phase_ = Phase::kStoppingServices;
   supervisor_.Shutdown();
+  control_.ShutdownBegan(action);  // waiting starts are answered now
 }
 
 int CheckUnits(absl::string_view directory) {

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "init/system/unit_name.h"
 #include "runtime/duration.h"
 #include "runtime/signals.h"
 #include "runtime/status.h"
@@ -369,10 +370,11 @@ bool IsComment(absl::string_view text) {
 }
 
 void Parser::Parse(absl::string_view contents) {
-  if (NormalizeUnitName(unit().name) != unit().name) {
-    Error(0, absl::StrCat("invalid unit name ", QuoteText(unit().name),
-                          ": expected 1 to 255 of A-Z a-z 0-9 : _ . @ - \\ "
-                          "(templates, NAME@, are not supported)"));
+  const absl::string_view file_name =
+      path_.substr(path_.rfind('/') + 1);  // npos + 1: the whole path
+  if (std::string why = UnitFileNameProblem(file_name); !why.empty()) {
+    Error(0, absl::StrCat("invalid unit name ", QuoteText(unit().name), ": ",
+                          why));
   }
   if (contents.size() > kMaxUnitFileSize) {
     Error(0, absl::StrCat("the file is ", contents.size(),

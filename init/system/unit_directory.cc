@@ -17,6 +17,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "init/system/command_line.h"
+#include "init/system/unit_name.h"
 #include "runtime/fd.h"
 
 namespace faultinit {
@@ -419,6 +421,14 @@ LoadedUnits LoadUnitDirectory(absl::string_view dir) {
                            ? directory
                            : directory + "/";
   for (const std::string& name : names) {
+    // A name systemd would refuse is not loaded: it would reach the log,
+    // the control protocol and --check (a newline in it forged lines).
+    if (std::string why = UnitFileNameProblem(name); !why.empty()) {
+      skipped.push_back(MakeDiagnostic(
+          dir, 0, Severity::kError,
+          absl::StrCat("unit file ", QuoteText(name), " not loaded: ", why)));
+      continue;
+    }
     std::string path = prefix + name;
     struct stat st;
     if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {

@@ -54,10 +54,14 @@ struct LoadedUnits {
 ParsedUnit ReadUnitFile(absl::string_view path);
 
 // LoadUnitDirectory reads every `*.service` entry of `dir` (not
-// recursively), in name order, and links them (LinkUnits). An entry that is
-// not a regular file after following symbolic links (a directory, a unit
-// masked with a link to /dev/null) is skipped with a warning; one that
-// cannot be read is a failed unit. An unreadable directory is one error.
+// recursively), in name order, and links them (LinkUnits). An entry whose
+// name is not a valid unit name (UnitFileNameProblem, unit_name.h: a tab,
+// a newline, a space, a template...) is not read: one error on `dir`,
+// "unit file "NAME" not loaded: WHY", NAME shown with \xNN escapes. An
+// entry that is not a regular file after following symbolic links (a
+// directory, a unit masked with a link to /dev/null) is skipped with a
+// warning; one that cannot be read is a failed unit. An unreadable
+// directory is one error.
 LoadedUnits LoadUnitDirectory(absl::string_view dir);
 
 // LinkUnits runs the checks across `units` (see the top of this file), adds

@@ -249,6 +249,41 @@ TEST(UnitDirectory, NonRegularEntries) {
           "start order: alias real"}));
 }
 
+// A file whose name is not a valid unit name (issue 24: a newline or a
+// tab in it broke or forged `faultctl status`) is not loaded: one error
+// line on the directory names it escaped and says why; the others load.
+TEST(UnitDirectory, InvalidFileNamesAreNotLoaded) {
+  TempDir dir;
+  dir.Write("zz\nx.service", Service("x"));
+  dir.Write("a\tfailed\t0\t0\t0\t\t\t\nS\thealthy.service", Service("x"));
+  dir.Write("tmpl@.service", Service("x"));
+  dir.Write("web.service", Service("web"));
+  dir.Write("getty@tty1.service", Service("getty"));
+  LoadedUnits units = LoadUnitDirectory(dir.path());
+  ASSERT_EQ(units.units.size(), 2u);
+  EXPECT_EQ(units.units[0].unit.name, "getty@tty1");
+  EXPECT_EQ(units.units[1].unit.name, "web");
+  const std::string why = "; a unit name has only A-Z a-z 0-9 : _ . \\ - and @";
+  EXPECT_EQ(
+      ReportLines(units),
+      (Lines{
+          dir.path() +
+              ": error: unit file "
+              "\"a\\x09failed\\x090\\x090\\x090\\x09\\x09\\x09\\x0aS\\x09"
+              "healthy.service\" not loaded: the name holds \\x09 at byte 2" +
+              why,
+          dir.path() +
+              ": error: unit file \"tmpl@.service\" not loaded: the name "
+              "is a template (NAME@.service), which does not run itself: "
+              "faultinit has no instances of templates",
+          dir.path() +
+              ": error: unit file \"zz\\x0ax.service\" not loaded: the "
+              "name holds \\x0a at byte 3" +
+              why,
+          "start order: getty@tty1 web"}));
+  EXPECT_TRUE(RenderCheckReport(units).has_errors);
+}
+
 // A directory that cannot be opened is one error; nothing starts.
 TEST(UnitDirectory, MissingDirectory) {
   TempDir dir;

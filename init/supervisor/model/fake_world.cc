@@ -122,6 +122,16 @@ int FakeWorld::Kill(pid_t target, int signo) {
   return 0;
 }
 
+std::vector<FakeWorld::Member> FakeWorld::SessionMembers(
+    const std::set<pid_t>& ids) {
+  std::vector<Member> members;
+  for (const auto& [pid, p] : processes_) {
+    if (p.alive() && ids.count(p.group))
+      members.push_back(Member{pid, p.group});
+  }
+  return members;
+}
+
 fault::Status FakeWorld::WatchExits(fault::Scheduler::ExitCallback fn) {
   on_exit_ = std::move(fn);
   return fault::OkStatus();

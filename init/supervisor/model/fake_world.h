@@ -17,7 +17,9 @@
 // end it unless it is stubborn (it ignores them; they are remembered, and
 // Relent ends it with the first); the others change nothing. kill(2) of a
 // process whose exit is queued succeeds, as for a zombie; a group exists
-// while any member is unreported.
+// while any member is unreported. A process's session is its group (no
+// fake process calls setpgid or setsid); SessionMembers leaves out those
+// that exited, as a scan of /proc leaves out zombies.
 //
 // Nothing calls back into the supervisor from inside a Spawn or a Kill:
 // exits wait for DeliverExits, timers for FireNext or Advance. Misuse that
@@ -34,6 +36,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,10 +49,10 @@ namespace faultinit::model {
 
 struct FakeProcess {
   pid_t pid = 0;
-  pid_t group = 0;
-  std::string unit;          // NAME from argv[0]; a helper's: its parent's
-  int revision = -1;         // REVISION from argv[0]; -1 for a helper
-  std::string step;          // "pre0", "main0", "stop0"... or "helper"
+  pid_t group = 0;    // and its session: a spawn makes both, a fork keeps them
+  std::string unit;   // NAME from argv[0]; a helper's: its parent's
+  int revision = -1;  // REVISION from argv[0]; -1 for a helper
+  std::string step;   // "pre0", "main0", "stop0"... or "helper"
   bool stubborn = false;     // ignores every signal but SIGKILL
   bool exited = false;       // its exit is queued (or reported)
   bool reported = false;     // the supervisor was told of its exit
@@ -84,6 +87,7 @@ class FakeWorld final : public SupervisorWorld {
   // SupervisorWorld.
   fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) override;
   int Kill(pid_t target, int signo) override;
+  std::vector<Member> SessionMembers(const std::set<pid_t>& ids) override;
   fault::Status WatchExits(fault::Scheduler::ExitCallback fn) override;
   fault::Duration Now() override { return now_; }
   TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override;

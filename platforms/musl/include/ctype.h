@@ -1,25 +1,27 @@
 // Compatibility for building C++ against musl with Debian's libstdc++
 // headers, which were configured for glibc (platforms/musl/BUILD.bazel).
 //
-// <bits/ctype_base.h> names std::ctype_base's masks after glibc's _IS*
-// classification bits. Their values only matter to the std::ctype facet of
-// <locale>, which faultinit never uses; they are glibc's, so the headers
-// agree with the facet code in libstdc++.a.
+// <bits/ctype_base.h> (included through <ios> and <string_view>'s stream
+// operators) defines std::ctype_base's masks from glibc's _IS*
+// classification bits. Only the classification members of libstdc++'s
+// std::ctype facet (is, scan_is, ...) give them meaning, and those read
+// glibc's locale tables, which musl does not have: they cannot work in
+// these binaries, whatever the values, and are not linked (no_iostream.cc
+// keeps the stream and locale start-up out). Distinct bits, so that the
+// header compiles.
 #include_next <ctype.h>
 
 #ifndef _ISupper
-#define _FAULT_ISBIT(bit) \
-  ((bit) < 8 ? ((1 << (bit)) << 8) : ((1 << (bit)) >> 8))
-#define _ISupper _FAULT_ISBIT(0)
-#define _ISlower _FAULT_ISBIT(1)
-#define _ISalpha _FAULT_ISBIT(2)
-#define _ISdigit _FAULT_ISBIT(3)
-#define _ISxdigit _FAULT_ISBIT(4)
-#define _ISspace _FAULT_ISBIT(5)
-#define _ISprint _FAULT_ISBIT(6)
-#define _ISgraph _FAULT_ISBIT(7)
-#define _ISblank _FAULT_ISBIT(8)
-#define _IScntrl _FAULT_ISBIT(9)
-#define _ISpunct _FAULT_ISBIT(10)
-#define _ISalnum _FAULT_ISBIT(11)
+#define _ISupper (1 << 0)
+#define _ISlower (1 << 1)
+#define _ISalpha (1 << 2)
+#define _ISdigit (1 << 3)
+#define _ISxdigit (1 << 4)
+#define _ISspace (1 << 5)
+#define _ISprint (1 << 6)
+#define _ISgraph (1 << 7)
+#define _ISblank (1 << 8)
+#define _IScntrl (1 << 9)
+#define _ISpunct (1 << 10)
+#define _ISalnum (1 << 11)
 #endif
