@@ -290,7 +290,9 @@ void Soak::StartBackground(const std::string& verb, const std::string& name) {
   argv.push_back(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
-    int fd = open(b->output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    // In the child, before exec: dup2 gives the copies it keeps.
+    int fd =
+        open(b->output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
     execv(argv[0], argv.data());
@@ -575,8 +577,8 @@ void Soak::Check() {
   const pid_t init = running_->faultinit_pid();
   std::string stat;
   {
-    fault::UniqueFd fd(
-        open(absl::StrCat("/proc/", init, "/stat").c_str(), O_RDONLY));
+    fault::UniqueFd fd(open(absl::StrCat("/proc/", init, "/stat").c_str(),
+                            O_RDONLY | O_CLOEXEC));
     stat = fault::ReadAll(fd.get(), 4096).value_or("");
   }
   const size_t paren = stat.rfind(')');

@@ -77,7 +77,7 @@ TEST(SupervisorModel, RandomSequencesKeepTheInvariants) {
     ModelResult result = RunModel(choices, options);
     if (corpus != nullptr) {
       const std::string path = absl::StrCat(corpus, "/seed-", seed);
-      FILE* f = fopen(path.c_str(), "wb");
+      FILE* f = fopen(path.c_str(), "wbe");
       ASSERT_NE(f, nullptr) << path;
       fwrite(choices.bytes().data(), 1, choices.bytes().size(), f);
       fclose(f);
