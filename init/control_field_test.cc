@@ -20,8 +20,8 @@ TEST(EscapeField, OnlyBackslashTabNewline) {
 TEST(UnescapeField, RoundTripsEveryByte) {
   std::string all;
   for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
-  const std::string texts[] = {"", "\\", "\\\\t", "\t\n", all,
-                               "a\tfailed\t0\t0\t0\t\t\t\nS\thealthy"};
+  const std::string texts[] = {
+      "", "\\", "\\\\t", "\t\n", all, "a\tfailed\t0\t0\t0\t\t\t\nS\thealthy"};
   for (const std::string& text : texts) {
     const std::string wire = EscapeField(text);
     EXPECT_EQ(wire.find('\t'), std::string::npos);
@@ -33,8 +33,8 @@ TEST(UnescapeField, RoundTripsEveryByte) {
 }
 
 TEST(UnescapeField, RefusesWhatEscapeFieldNeverWrites) {
-  for (const char* wire : {"a\tb", "a\nb", "\\", "a\\", "\\x41", "\\r", "\\0",
-                           "\\ "}) {
+  for (const char* wire :
+       {"a\tb", "a\nb", "\\", "a\\", "\\x41", "\\r", "\\0", "\\ "}) {
     EXPECT_FALSE(UnescapeField(wire).has_value()) << wire;
   }
 }
