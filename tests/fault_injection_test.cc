@@ -63,12 +63,6 @@ constexpr bool kThreadSanitized = false;
 constexpr long kMemoryFactor = 1;
 #endif
 
-std::string FaultctlPath() {
-  const char* dir = getenv("TEST_SRCDIR");
-  return absl::StrCat(dir != nullptr ? dir : ".",
-                      "/faultinit/init/ctl/faultctl");
-}
-
 std::string ReadText(const std::string& path) {
   fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return "";
@@ -136,44 +130,11 @@ size_t Count(const std::string& haystack, const std::string& text) {
   return n;
 }
 
-struct CommandResult {
-  int exit_code = -1;  // -1: killed at the deadline
-  std::string output;  // stdout and stderr
-};
-
 // Runs faultctl with `args`, bounded by a deadline.
 CommandResult Faultctl(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {FaultctlPath()};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargv;
-  for (std::string& s : argv) cargv.push_back(s.data());
-  cargv.push_back(nullptr);
-  fault::StatusOr<fault::Pipe> out = fault::MakePipe();
-  if (!out.ok()) return {};
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out->write.get(), 1);
-    dup2(out->write.get(), 2);
-    execv(cargv[0], cargv.data());
-    _exit(127);
-  }
-  out->write.Reset();
-  CommandResult result;
-  char buffer[4096];
-  for (;;) {
-    struct pollfd p = {out->read.get(), POLLIN, 0};
-    if (poll(&p, 1, kPollDeadlineMs) <= 0) {
-      kill(pid, SIGKILL);
-      break;
-    }
-    ssize_t n = read(out->read.get(), buffer, sizeof buffer);
-    if (n <= 0) break;
-    result.output.append(buffer, static_cast<size_t>(n));
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  return result;
+  return RunCommand(argv, kPollDeadlineMs);
 }
 
 class FaultInjection : public ::testing::Test {

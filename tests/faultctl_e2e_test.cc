@@ -23,10 +23,6 @@
 namespace faultinit::testing {
 namespace {
 
-std::string FaultctlPath() {
-  return absl::StrCat(getenv("TEST_SRCDIR"), "/faultinit/init/ctl/faultctl");
-}
-
 struct ChildResultLike {
   std::string status;  // "exit 0"
   std::string out;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -33,6 +34,7 @@ std::string Runfile(const std::string& path) {
 
 std::string FaultinitPath() { return Runfile("init/faultinit"); }
 std::string ProbePath() { return Runfile("tests/probe"); }
+std::string FaultctlPath() { return Runfile("init/ctl/faultctl"); }
 std::string FaultinitTestFaultsPath() {
   return Runfile("init/faultinit_test_faults");
 }
@@ -210,6 +212,56 @@ Result RunFaultinit(const LaunchOptions& options) {
   result.status = running.Wait();
   result.out = running.out();
   result.err = running.err();
+  return result;
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         int deadline_ms) {
+  CommandResult result;
+  if (argv.empty()) return result;
+  std::vector<std::string> args = argv;
+  std::vector<char*> cargv;
+  for (std::string& s : args) cargv.push_back(s.data());
+  cargv.push_back(nullptr);
+  fault::StatusOr<fault::Pipe> out = fault::MakePipe();
+  if (!out.ok()) return result;
+  pid_t pid = fork();
+  if (pid < 0) return result;
+  if (pid == 0) {
+    dup2(out->write.get(), 1);
+    dup2(out->write.get(), 2);
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  out->write.Reset();
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms);
+  bool in_time = true;
+  char buffer[4096];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    struct pollfd p = {out->read.get(), POLLIN, 0};
+    int ready =
+        left.count() > 0 ? poll(&p, 1, static_cast<int>(left.count())) : 0;
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      in_time = false;
+      break;
+    }
+    ssize_t n = read(out->read.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    result.output.append(buffer, static_cast<size_t>(n));
+  }
+  if (!in_time) {
+    kill(pid, SIGKILL);
+    result.output += "<no answer in time>";
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (in_time && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   return result;
 }
 

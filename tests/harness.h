@@ -23,6 +23,8 @@ namespace faultinit::testing {
 // Paths of the binaries under test (from the test's runfiles).
 std::string FaultinitPath();
 std::string ProbePath();
+// faultctl (//init/ctl:faultctl); a test that calls it lists it as data.
+std::string FaultctlPath();
 // The test build that can fault on purpose (FAULTINIT_TEST_FAULT=SIGNAL).
 std::string FaultinitTestFaultsPath();
 
@@ -94,6 +96,21 @@ struct Result {
   std::string err;
 };
 Result RunFaultinit(const LaunchOptions& options);
+
+// RunCommand runs `argv` (argv[0] a path, not searched in PATH) as a child
+// with stdout and stderr on one pipe, reads it to end of file and reaps the
+// child. The whole run is bounded by `deadline_ms`: a child still writing
+// or holding the pipe open then is killed (SIGKILL), exit_code stays -1 and
+// the output ends with "<no answer in time>". A child that cannot be
+// started (no pipe, failed fork) also gives -1; a failed exec, 127. The
+// reap after end of file is not bounded: a child that closes both outputs
+// and keeps running would block it (faultctl does not). Forks:
+// call it only where fork is safe (argv is built before the fork).
+struct CommandResult {
+  int exit_code = -1;  // -1: killed at the deadline, or killed by a signal
+  std::string output;  // stdout and stderr, interleaved as written
+};
+CommandResult RunCommand(const std::vector<std::string>& argv, int deadline_ms);
 
 }  // namespace faultinit::testing
 

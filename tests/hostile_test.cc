@@ -38,12 +38,6 @@ namespace {
 // A bound on every wait, far beyond a healthy run.
 constexpr int kDeadlineMs = 30 * 1000;
 
-std::string FaultctlPath() {
-  const char* dir = getenv("TEST_SRCDIR");
-  return absl::StrCat(dir != nullptr ? dir : ".",
-                      "/faultinit/init/ctl/faultctl");
-}
-
 std::string ReadText(const std::string& path) {
   fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return "";
@@ -68,11 +62,6 @@ pid_t GroupOf(pid_t pid) {
   pid_t group = 0;
   return fields.size() > 2 && absl::SimpleAtoi(fields[2], &group) ? group : 0;
 }
-
-struct CommandResult {
-  int exit_code = -1;  // -1: killed at the deadline
-  std::string output;  // stdout and stderr
-};
 
 class Hostile : public ::testing::Test {
  protected:
@@ -117,36 +106,7 @@ class Hostile : public ::testing::Test {
   // that does not answer fails the test instead of hanging it.
   CommandResult Faultctl(std::vector<std::string> args) {
     args.insert(args.begin(), {FaultctlPath(), "--socket", socket_});
-    std::vector<char*> argv;
-    for (std::string& s : args) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    fault::StatusOr<fault::Pipe> out = fault::MakePipe();
-    if (!out.ok()) return {};
-    pid_t pid = fork();
-    if (pid == 0) {
-      dup2(out->write.get(), 1);
-      dup2(out->write.get(), 2);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    out->write.Reset();
-    CommandResult result;
-    char buffer[4096];
-    for (;;) {
-      struct pollfd p = {out->read.get(), POLLIN, 0};
-      if (poll(&p, 1, kDeadlineMs) <= 0) {
-        kill(pid, SIGKILL);
-        result.output += "<no answer in time>";
-        break;
-      }
-      ssize_t n = read(out->read.get(), buffer, sizeof buffer);
-      if (n <= 0) break;
-      result.output.append(buffer, static_cast<size_t>(n));
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-    return result;
+    return RunCommand(args, kDeadlineMs);
   }
 
   std::string base_, units_, socket_;

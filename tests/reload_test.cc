@@ -37,10 +37,6 @@ namespace {
 // milliseconds; an unanswered client is the failure these tests look for.
 constexpr int kAnswerDeadlineMs = 30 * 1000;
 
-std::string FaultctlPath() {
-  return absl::StrCat(getenv("TEST_SRCDIR"), "/faultinit/init/ctl/faultctl");
-}
-
 struct Answer {
   std::string status;  // "exit 0", or "no answer"
   std::string out;

@@ -59,10 +59,6 @@ constexpr const char* kNames[] = {"a", "b", "c", "d", "e"};
 // per attempt, a stop TimeoutStopSec= (at most 2s) and then SIGKILL.
 constexpr int kCallDeadlineMs = 30 * 1000;
 
-std::string FaultctlPath() {
-  return absl::StrCat(getenv("TEST_SRCDIR"), "/faultinit/init/ctl/faultctl");
-}
-
 int EnvInt(const char* name, int fallback) {
   const char* value = getenv(name);
   int out = 0;
