@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "init/processes.h"
+#include "runtime/pidfd.h"
 #include "runtime/signal_relay.h"
 #include "runtime/signal_set.h"
 #include "runtime/signals.h"
@@ -101,10 +102,12 @@ fault::Status ContainerInit::WatchSignals() {
   // then the kernel may reap them, so that PID 1 does not wake up for them.
   // It does so from the first orphan on (OnOrphanReaped): until then the
   // loop waits on signals alone, which a pidfd to wait on as well would
-  // end, so a process tree that leaves no orphan keeps that wait.
+  // end, so a process tree that leaves no orphan keeps that wait. The
+  // kernel's support is probed here, at start-up (the probe forks), not
+  // within the first orphan's reaping.
   const bool logged =
       log_.Enabled(options_.warn_reaped ? LogLevel::kWarning : LogLevel::kInfo);
-  kernel_reaps_from_first_orphan_ = !logged;
+  kernel_reaps_from_first_orphan_ = !logged && fault::ReapedExitsAvailable();
   return ReapOrphans(fault::Scheduler::OrphanReaping::kReport);
 }
 
