@@ -144,12 +144,15 @@ class Scheduler {
   //     called. Exit watches that wait through SIGCHLD are moved onto
   //     pidfds opened then (all or none), and watched children are still
   //     reported, through their pidfds. Elsewhere it is kReport (see
-  //     KernelReapsOrphans). Use it when orphans need no report.
+  //     KernelReapsOrphans). Use it when orphans need no report. The first
+  //     kByKernel probes the kernel (ReapedExitsAvailable forks a child):
+  //     call ReapedExitsAvailable at start-up where that matters.
   // A caller may switch between them at any time, also from `fn` (for
   // instance kReport until a first orphan, then kByKernel: a process tree
   // that never leaves an orphan keeps the wait on signals alone, which a
-  // pidfd in the epoll set would end); a switch from `fn` or an exit
-  // callback takes effect within the reaping pass that runs it.
+  // pidfd in the epoll set would end). A switch made while the scheduler
+  // reaps (from `fn`, or from an exit callback it runs meanwhile) applies
+  // to the rest of that pass, with no wake-up of its own.
   enum class OrphanReaping { kReport, kByKernel };
 
   // ReapOrphans makes the scheduler reap every child that no OnExit watches
