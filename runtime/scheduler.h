@@ -3,26 +3,31 @@
 // Scheduler: the event loop every faultinit process runs on (the seed's
 // `kernel.Scheduler`). One epoll instance watches:
 //   - a timerfd (CLOCK_MONOTONIC) armed for the earliest pending timer,
-//   - a signalfd for the signals given to OnSignal (and SIGCHLD when
-//     process exits are watched without pidfds, or orphans are reaped),
+//   - a signalfd for the signals given to OnSignal and RelaySignals (and
+//     SIGCHLD when process exits are watched without pidfds, or orphans
+//     are reaped),
 //   - one pidfd per process given to OnExit (pidfd_open, Linux >= 5.3;
 //     on older kernels, where pidfd_open fails with ENOSYS, or while
-//     orphans are reaped with waitid, SIGCHLD and waitid are used
-//     instead),
+//     orphans are reported, SIGCHLD and waitid are used instead),
 //   - the fds given to OnReadable / OnWritable,
-//   - an eventfd that Interject (callable from any thread) writes to.
+//   - an eventfd that Interject and Stop write to.
 // `RunOnce` blocks in epoll_wait with no timeout unless a timer is pending:
 // an idle scheduler makes no wake-ups at all. When only a signal can end
 // the wait (orphans reaped; no fd watch, timer, pidfd or deadline), it
-// takes the next signal with rt_sigtimedwait instead: one system call less
-// per wake-up, and the kernel's shortest path from a sender to the loop.
+// waits on signals alone, with rt_sigtimedwait: the kernel then takes a
+// signal straight from its sender to the loop, with no epoll in between.
+// The implementation is split by watcher (runtime/scheduler_*.h, each with
+// its own contract); this header is the whole of what callers see.
 //
-// Threading: every member except Interject and Stop must be called on the
-// thread that runs the loop ("the loop thread"). Interject and Stop are
-// thread-safe and async-signal-safe to the extent of one eventfd write and
-// one tgkill (a SIGCHLD to the loop thread, when it may be in that wait;
-// the loop takes it as a wake-up, not as a signal) (Interject allocates,
-// so it is NOT async-signal-safe; Stop is).
+// Threading and signal safety: every member except Interject and Stop
+// must be called on the thread that runs the loop ("the loop thread").
+//   Stop: thread-safe and async-signal-safe (lock-free atomics, one
+//     eventfd write, and one tgkill of SIGCHLD to the loop thread when it
+//     may be waiting on signals alone; the loop takes that SIGCHLD as a
+//     wake-up, not as a signal).
+//   Interject: thread-safe, NOT async-signal-safe: it takes a mutex and
+//     its queue allocates. From a signal handler, use Stop, or write to an
+//     fd the loop watches.
 // Callbacks run on the loop thread, one at a time, never re-entrantly;
 // a callback may add or cancel any watch, including its own.
 //
@@ -51,13 +56,13 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <vector>
 
 #include "runtime/duration.h"
 #include "runtime/exit_status.h"
 #include "runtime/fd.h"
+#include "runtime/signal_relay.h"
 #include "runtime/status.h"
 
 namespace fault {
@@ -91,33 +96,30 @@ class Scheduler {
   // (kResourceExhausted).
   StatusOr<WatchId> OnSignal(int signo, SignalCallback fn);
   // OnSignals is OnSignal for several signals with one callback and one
-  // watch (container mode forwards some 50 signals: one watch each would
-  // cost PID 1 about 20 KB of heap). `fn` runs for each delivery of any of
-  // `signos` (duplicates: once per listing); Cancel ends all of them. On
-  // error (as OnSignal's, for any of them) nothing is watched.
+  // watch (container mode forwards some 50 signals; one watch holds them
+  // in one allocation). `fn` runs for each delivery of any of `signos`
+  // (duplicates: once per listing); Cancel ends all of them. On error (as
+  // OnSignal's, for any of them) nothing is watched.
   StatusOr<WatchId> OnSignals(const std::vector<int>& signos,
                               SignalCallback fn);
 
   // RelaySignals makes the loop forward each delivery of a signal to
-  // another process itself, with no callback: a delivery of a signal of
-  // `signos` is kill(target, sent), `sent` being rewrite's value for it
-  // or, where rewrite has none, the signal itself (entries for signals not
-  // in `signos` are ignored), made in the wait (a wait on signals alone
-  // takes the next signal right after it). `target` is a process id, or
-  // minus a process group id (as for kill). Only the table by signal
-  // number is allocated (container mode's memory counts).
+  // another process itself, with no callback: a delivery of a signal that
+  // `relay` lists is kill(target, relay.Sent(signal)), made in the wait (a
+  // wait on signals alone takes the next signal right after it). What is
+  // relayed, and as what, is the caller's policy, built into `relay`
+  // (runtime/signal_relay.h); the scheduler keeps a copy (its only
+  // allocation), so a relayed signal costs a table lookup and a kill.
+  // `target` is a process id, or minus a process group id (as for kill).
   // A relayed signal is not an event: RunOnce does not return for it. While
   // the relay is on, OnSignal watches of its signals do not run; Cancel
   // ends it (unblocking what no other watch holds) and they run again. A
   // kill that fails is not reported (ESRCH: the target has just exited, and
   // its exit is on its way to whoever watches it).
   // Errors (nothing relayed): kFailedPrecondition while another relay is
-  // on; kInvalidArgument for a signal that cannot be relayed (SIGKILL,
-  // SIGSTOP, SIGCHLD, one listed twice, or none at all), a sent one outside
-  // 1..64, or a target that would make the signals come back (0, -1, this
-  // process, its own process group).
-  StatusOr<WatchId> RelaySignals(const std::vector<int>& signos, pid_t target,
-                                 const std::map<int, int>& rewrite = {});
+  // on; kInvalidArgument for an empty `relay`, or a target that would make
+  // the signals come back (0, -1, this process, its own process group).
+  StatusOr<WatchId> RelaySignals(const SignalRelay& relay, pid_t target);
 
   // OnExit runs `fn` once, when child `pid` has exited, with its status; the
   // Scheduler reaps it. `pid` must be a child of this process that has not
@@ -136,19 +138,22 @@ class Scheduler {
   // How orphans are reaped.
   //   kReport: the scheduler reaps each one (waitid) and calls `fn`.
   //   kByKernel: where the kernel keeps reaped exits for pidfds
-  //     (ReapedExitsAvailable, Linux >= 6.15) and every exit watch holds a
-  //     pidfd, SIGCHLD is set to SIG_IGN and the kernel reaps orphans as
+  //     (ReapedExitsAvailable, Linux >= 6.15) and every exit watch can hold
+  //     a pidfd, SIGCHLD is set to SIG_IGN and the kernel reaps orphans as
   //     they exit: the loop does not wake up for them and `fn` is not
-  //     called. Watched children are still reported, through their pidfds.
-  //     Elsewhere it is kReport. Use it when orphans need no report.
-  //   kByKernelFromFirstOrphan: kReport until the first orphan has been
-  //     reaped and reported to `fn`, then kByKernel (where available): the
-  //     exit watches then open their pidfds. Until then the loop can wait
-  //     on signals alone, one read(2) per wake-up, where a pidfd in the
-  //     epoll set makes it epoll_wait and read; a process tree that never
-  //     leaves an orphan keeps the cheaper wait, one that does pays one
-  //     wake-up for its first orphan and none for the others.
-  enum class OrphanReaping { kReport, kByKernel, kByKernelFromFirstOrphan };
+  //     called. Exit watches that wait through SIGCHLD are moved onto
+  //     pidfds opened then (all or none), and watched children are still
+  //     reported, through their pidfds. Elsewhere it is kReport (see
+  //     KernelReapsOrphans). Use it when orphans need no report. The first
+  //     kByKernel probes the kernel (ReapedExitsAvailable forks a child):
+  //     call ReapedExitsAvailable at start-up where that matters.
+  // A caller may switch between them at any time, also from `fn` (for
+  // instance kReport until a first orphan, then kByKernel: a process tree
+  // that never leaves an orphan keeps the wait on signals alone, which a
+  // pidfd in the epoll set would end). A switch made while the scheduler
+  // reaps (from `fn`, or from an exit callback it runs meanwhile) applies
+  // to the rest of that pass, with no wake-up of its own.
+  enum class OrphanReaping { kReport, kByKernel };
 
   // ReapOrphans makes the scheduler reap every child that no OnExit watches
   // (as PID 1 or a subreaper must), calling `fn` for each with its status
@@ -158,8 +163,8 @@ class Scheduler {
   // reported. Pass nullptr to stop reaping orphans.
   Status ReapOrphans(ExitCallback fn,
                      OrphanReaping how = OrphanReaping::kReport);
-  // KernelReapsOrphans: whether the kernel reaps orphans now (kByKernel in
-  // effect, or kByKernelFromFirstOrphan after its first orphan).
+  // KernelReapsOrphans: whether the kernel reaps orphans now (kByKernel
+  // asked for, and in effect).
   bool KernelReapsOrphans() const;
 
   // OnReadable / OnWritable run `fn` each time `fd` is readable / writable
@@ -172,7 +177,8 @@ class Scheduler {
   void Cancel(WatchId id);
 
   // Interject queues `fn` to run on the loop thread and wakes the loop from
-  // its wait. Thread-safe. Queued functions run in order.
+  // its wait. Thread-safe; not async-signal-safe (it locks and allocates).
+  // Queued functions run in order.
   void Interject(Callback fn);
 
   // RunOnce waits until at least one event is ready (or `deadline`, a

@@ -1,4 +1,5 @@
-// Tests of Scheduler::RelaySignals with real signals and a real target: a
+// Tests of Scheduler::RelaySignals and its table (runtime/signal_relay.h)
+// with real signals and a real target: a
 // forked child that takes its signals with sigwaitinfo and writes each
 // one's number to a pipe. Nothing sleeps: the tests wait on that pipe, on
 // the scheduler's callbacks, or on the child's exit.
@@ -26,6 +27,7 @@
 #include "gtest/gtest.h"
 #include "runtime/fd.h"
 #include "runtime/scheduler.h"
+#include "runtime/signal_relay.h"
 
 namespace fault {
 namespace {
@@ -113,6 +115,22 @@ void RunLoopUntil(Scheduler& scheduler, const std::function<bool()>& done) {
   }
 }
 
+// Relay is RelaySignals with the table a caller builds: each of `signos`
+// relayed as `rewrite` says, or as itself (entries of `rewrite` for other
+// signals are left out). Returns the first refusal of the table, or
+// RelaySignals' result.
+StatusOr<Scheduler::WatchId> Relay(Scheduler& scheduler,
+                                   const std::vector<int>& signos, pid_t target,
+                                   const std::map<int, int>& rewrite = {}) {
+  SignalRelay table;
+  for (int taken : signos) {
+    auto rewritten = rewrite.find(taken);
+    FAULT_RETURN_IF_ERROR(table.Add(
+        taken, rewritten == rewrite.end() ? taken : rewritten->second));
+  }
+  return scheduler.RelaySignals(table, target);
+}
+
 const std::vector<int> kRelayed = {SIGUSR1, SIGHUP, SIGTERM};
 // SIGINT is not relayed: its entry is ignored.
 const std::map<int, int> kRewrite = {{SIGUSR1, SIGUSR2}, {SIGINT, SIGKILL}};
@@ -127,7 +145,7 @@ TEST(SchedulerRelay, RelaysEachSignalAsListedFromEpollWait) {
                   ->OnReadable(target.report_fd(),
                                [&] { taken.push_back(target.NextSignal()); })
                   .ok());
-  ASSERT_TRUE(scheduler->RelaySignals(kRelayed, target.pid(), kRewrite).ok());
+  ASSERT_TRUE(Relay(*scheduler, kRelayed, target.pid(), kRewrite).ok());
   for (int signo : {SIGUSR1, SIGHUP, SIGTERM}) {
     ASSERT_EQ(kill(getpid(), signo), 0);
     const size_t before = taken.size();
@@ -151,7 +169,7 @@ TEST(SchedulerRelay, RelaysWithinTheWaitOnSignalsAlone) {
           ->OnExit(target.pid(),
                    [&](const ExitStatus& status) { exits.push_back(status); })
           .ok());
-  ASSERT_TRUE(scheduler->RelaySignals(kRelayed, target.pid(), kRewrite).ok());
+  ASSERT_TRUE(Relay(*scheduler, kRelayed, target.pid(), kRewrite).ok());
   // ReapOrphans asked the loop to reap once (a wake-up through the
   // eventfd): taken here, so that the next wait is the one on signals.
   ASSERT_TRUE(scheduler->RunOnce(MonotonicNow()).ok());
@@ -192,7 +210,7 @@ TEST(SchedulerRelay, WatchesOfARelayedSignalRunOnlyAfterCancel) {
                                [&] { taken.push_back(target.NextSignal()); })
                   .ok());
   StatusOr<Scheduler::WatchId> relay =
-      scheduler->RelaySignals({SIGUSR1}, target.pid());
+      Relay(*scheduler, {SIGUSR1}, target.pid());
   ASSERT_TRUE(relay.ok());
   ASSERT_EQ(kill(getpid(), SIGUSR1), 0);
   RunLoopUntil(*scheduler, [&] { return !taken.empty(); });
@@ -220,8 +238,8 @@ TEST(SchedulerRelay, CancelRestoresTheSignalMask) {
   {
     Target target;
     auto scheduler = NewScheduler();
-    StatusOr<Scheduler::WatchId> relay = scheduler->RelaySignals(
-        {SIGWINCH, SIGUSR2}, target.pid(), {{SIGWINCH, SIGUSR1}});
+    StatusOr<Scheduler::WatchId> relay = Relay(
+        *scheduler, {SIGWINCH, SIGUSR2}, target.pid(), {{SIGWINCH, SIGUSR1}});
     ASSERT_TRUE(relay.ok());
     EXPECT_TRUE(IsBlocked(SIGWINCH));
     scheduler->Cancel(*relay);
@@ -236,7 +254,7 @@ TEST(SchedulerRelay, CancelRestoresTheSignalMask) {
 // signal: the loop goes on, and nothing is left pending.
 TEST(SchedulerRelay, ASignalForAGoneTargetIsConsumed) {
   auto scheduler = NewScheduler();
-  ASSERT_TRUE(scheduler->RelaySignals({SIGUSR1}, INT_MAX).ok());
+  ASSERT_TRUE(Relay(*scheduler, {SIGUSR1}, INT_MAX).ok());
   StatusOr<Pipe> pipe = MakePipe();
   ASSERT_TRUE(pipe.ok());
   bool read_pipe = false;
@@ -248,6 +266,25 @@ TEST(SchedulerRelay, ASignalForAGoneTargetIsConsumed) {
   sigset_t pending;
   ASSERT_EQ(sigpending(&pending), 0);
   EXPECT_EQ(sigismember(&pending, SIGUSR1), 0);
+}
+
+// The table: what each signal is relayed as; a refused Add changes nothing.
+TEST(SignalRelay, AddsEachSignalOnceAsWhatItIsSentAs) {
+  SignalRelay table;
+  EXPECT_TRUE(table.empty());
+  ASSERT_TRUE(table.Add(SIGTERM, SIGQUIT).ok());
+  ASSERT_TRUE(table.Add(SIGHUP).ok());
+  ASSERT_TRUE(table.Add(34).ok());  // glibc's SIGRTMIN, under musl too
+  EXPECT_FALSE(table.Add(SIGTERM).ok());
+  EXPECT_FALSE(table.Add(SIGUSR1, 0).ok());
+  EXPECT_FALSE(table.Add(32).ok());
+  EXPECT_EQ(table.Sent(SIGTERM), SIGQUIT);
+  EXPECT_EQ(table.Sent(SIGHUP), SIGHUP);
+  EXPECT_EQ(table.Sent(34), 34);
+  EXPECT_EQ(table.Sent(SIGUSR1), 0);
+  EXPECT_EQ(table.Sent(0), 0);
+  EXPECT_EQ(table.Sent(NSIG), 0);
+  EXPECT_FALSE(table.empty());
 }
 
 // Each refusal names what is wrong and holds nothing.
@@ -310,7 +347,7 @@ TEST(SchedulerRelay, RefusesWhatCannotBeRelayed) {
   };
   for (const Case& c : cases) {
     StatusOr<Scheduler::WatchId> relay =
-        scheduler->RelaySignals(c.signos, c.target, c.rewrite);
+        Relay(*scheduler, c.signos, c.target, c.rewrite);
     ASSERT_FALSE(relay.ok()) << c.message;
     EXPECT_EQ(relay.status().code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(relay.status().message(), c.message);
@@ -318,15 +355,15 @@ TEST(SchedulerRelay, RefusesWhatCannotBeRelayed) {
   }
   EXPECT_EQ(scheduler->Pending(), 0u);
   // One relay at a time.
-  StatusOr<Scheduler::WatchId> first = scheduler->RelaySignals(kRelayed, pid);
+  StatusOr<Scheduler::WatchId> first = Relay(*scheduler, kRelayed, pid);
   ASSERT_TRUE(first.ok());
-  StatusOr<Scheduler::WatchId> second = scheduler->RelaySignals({SIGUSR2}, pid);
+  StatusOr<Scheduler::WatchId> second = Relay(*scheduler, {SIGUSR2}, pid);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(second.status().message(),
             "unable to relay signals: another relay is on");
   scheduler->Cancel(*first);
-  EXPECT_TRUE(scheduler->RelaySignals({SIGUSR2}, pid).ok());
+  EXPECT_TRUE(Relay(*scheduler, {SIGUSR2}, pid).ok());
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 //
 // The Scheduler hands its signal callbacks a signalfd_siginfo whichever way
 // it took the signal: from its signalfd, or from rt_sigtimedwait when it
-// waits on signals alone (scheduler.cc, "Waiting on signals alone"). The
+// waits on signals alone (scheduler_signals.h, WaitAlone). The
 // conversion copies what the kernel's signalfd copies, chosen by the same
 // layout rule (kernel/signal.c, siginfo_layout; fs/signalfd.c):
 //

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "init/processes.h"
+#include "runtime/pidfd.h"
+#include "runtime/signal_relay.h"
 #include "runtime/signal_set.h"
 #include "runtime/signals.h"
 #include "runtime/spawn.h"
@@ -32,14 +34,16 @@ bool Ends(int signo) { return signo == SIGTERM || signo == SIGINT; }
 
 }  // namespace
 
+bool ContainerInit::IsForwarded(int signo) {
+  return signo != SIGKILL && signo != SIGSTOP && signo != SIGCHLD &&
+         !IsSynchronousFault(signo) && !fault::IsLibraryReservedSignal(signo);
+}
+
 std::vector<int> ContainerInit::ForwardedSignals() {
   std::vector<int> signals;
   signals.reserve(NSIG);  // one allocation: PID 1's heap pages count
   for (int signo = 1; signo < NSIG; ++signo) {
-    if (signo == SIGKILL || signo == SIGSTOP || signo == SIGCHLD) continue;
-    if (IsSynchronousFault(signo)) continue;
-    if (fault::IsLibraryReservedSignal(signo)) continue;
-    signals.push_back(signo);
+    if (IsForwarded(signo)) signals.push_back(signo);
   }
   return signals;
 }
@@ -95,15 +99,16 @@ fault::Status ContainerInit::WatchSignals() {
       });
   if (!watch.ok()) return watch.status();
   // Orphans are news only when logged, or once draining has begun: until
-  // then the kernel may reap them, and PID 1 does not wake up for them.
-  // It does so from the first orphan on: until then the loop sleeps in one
-  // rt_sigtimedwait, and forwards a signal in two system calls (that and
-  // kill) where a pidfd to wait on as well would make it three.
+  // then the kernel may reap them, so that PID 1 does not wake up for them.
+  // It does so from the first orphan on (OnOrphanReaped): until then the
+  // loop waits on signals alone, which a pidfd to wait on as well would
+  // end, so a process tree that leaves no orphan keeps that wait. The
+  // kernel's support is probed here, at start-up (the probe forks), not
+  // within the first orphan's reaping.
   const bool logged =
       log_.Enabled(options_.warn_reaped ? LogLevel::kWarning : LogLevel::kInfo);
-  return ReapOrphans(
-      logged ? fault::Scheduler::OrphanReaping::kReport
-             : fault::Scheduler::OrphanReaping::kByKernelFromFirstOrphan);
+  kernel_reaps_from_first_orphan_ = !logged && fault::ReapedExitsAvailable();
+  return ReapOrphans(fault::Scheduler::OrphanReaping::kReport);
 }
 
 fault::Status ContainerInit::ReapOrphans(fault::Scheduler::OrphanReaping how) {
@@ -148,11 +153,19 @@ int ContainerInit::StartChild() {
 }
 
 void ContainerInit::StartRelay() {
-  fault::StatusOr<fault::Scheduler::WatchId> relay = scheduler_.RelaySignals(
-      ForwardedSignals(), options_.process_group ? -child_ : child_,
-      options_.rewrite);
+  // The table is built here, -r included (Rewritten, as OnSignal forwards):
+  // the scheduler only looks it up. On error OnSignal forwards instead.
+  fault::SignalRelay table;
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (!IsForwarded(signo)) continue;
+    if (fault::Status s = table.Add(signo, Rewritten(signo)); !s.ok()) {
+      log_.Warning(s.message());
+      return;
+    }
+  }
+  fault::StatusOr<fault::Scheduler::WatchId> relay =
+      scheduler_.RelaySignals(table, options_.process_group ? -child_ : child_);
   if (!relay.ok()) {
-    // OnSignal forwards them instead.
     log_.Warning(relay.status().message());
     return;
   }
@@ -220,6 +233,17 @@ void ContainerInit::OnOrphanReaped(const fault::ExitStatus& status) {
   // Orphans of the dying processes become ours: they get the signal too.
   if (state_ == State::kDraining) leftovers_.Rescan();
   FinishIfNothingLeft();
+  // The first orphan while running (WatchSignals): from now on the kernel
+  // reaps them, where it can. Called from within the scheduler's reaping
+  // pass, the switch costs no wake-up.
+  if (state_ == State::kRunning && kernel_reaps_from_first_orphan_) {
+    kernel_reaps_from_first_orphan_ = false;
+    if (fault::Status s =
+            ReapOrphans(fault::Scheduler::OrphanReaping::kByKernel);
+        !s.ok()) {
+      log_.Warning(s.message());
+    }
+  }
 }
 
 void ContainerInit::BeginDraining() {
@@ -227,6 +251,7 @@ void ContainerInit::BeginDraining() {
   // From now on a SIGTERM or SIGINT kills the leftovers (OnSignal).
   if (relay_ != 0) scheduler_.Cancel(relay_);
   relay_ = 0;
+  kernel_reaps_from_first_orphan_ = false;
   // Each leftover's exit is news now (FinishIfNothingLeft).
   if (fault::Status s = ReapOrphans(fault::Scheduler::OrphanReaping::kReport);
       !s.ok()) {

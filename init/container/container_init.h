@@ -12,16 +12,19 @@
 // status.
 //
 // Orphans: while the child runs, and unless reaped zombies are logged (-w,
-// or -v for info), the kernel reaps orphans itself where it can keep the
-// child's status for its pidfd (Linux >= 6.15; see
-// fault::Scheduler::OrphanReaping): an orphan storm costs PID 1 no
+// or -v for info), orphans are reported until the first one, then the
+// kernel reaps them itself where it can keep the child's status for its
+// pidfd (Linux >= 6.15; fault::Scheduler::OrphanReaping::kByKernel, set
+// from the orphan callback): a tree that leaves no orphan keeps the
+// scheduler's wait on signals alone, and an orphan storm costs PID 1 one
 // wake-up. Draining switches to reporting each reaped orphan, since the
 // last one ends the run.
 //
 // States, and what moves between them:
 //   kRunning   the child runs; signals are forwarded. Unless forwarding
 //              is logged (-v), the scheduler relays them itself
-//              (fault::Scheduler::RelaySignals), with no callback.
+//              (fault::Scheduler::RelaySignals, with a table built here
+//              from the forwarded signals and -r), with no callback.
 //              child exits -> kDraining (or kDone when nothing is left)
 //   kDraining  the relay is off; leftovers got SIGTERM; the grace timer
 //              runs. A forwarded SIGTERM or SIGINT here, or the timer,
@@ -65,6 +68,8 @@ class ContainerInit {
  private:
   enum class State { kRunning, kDraining, kDone };
 
+  static bool IsForwarded(int signo);
+
   fault::Status BecomeReaper();
   fault::Status WatchSignals();
   fault::Status ReapOrphans(fault::Scheduler::OrphanReaping how);
@@ -85,6 +90,8 @@ class ContainerInit {
   State state_ = State::kRunning;
   pid_t child_ = 0;
   fault::Scheduler::WatchId relay_ = 0;  // 0: forwarded by OnSignal
+  // Orphans unlogged, and the first one not reaped yet (OnOrphanReaped).
+  bool kernel_reaps_from_first_orphan_ = false;
   int exit_status_ = 0;
   Leftovers leftovers_;
 };

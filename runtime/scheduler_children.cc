@@ -1,0 +1,291 @@
+#include "runtime/scheduler_children.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/pidfd.h"
+#include "runtime/signal_state.h"
+
+namespace fault {
+namespace scheduler_internal {
+namespace {
+
+// P_PIDFD (Linux >= 5.4). glibc >= 2.36 declares it as an enumerator, not a
+// macro, so it cannot be tested with #ifdef: use the kernel's value.
+constexpr idtype_t kIdTypePidfd = static_cast<idtype_t>(3);
+
+// WaitNoHang: waitid(..., WEXITED | WNOHANG). Returns the errno (0 on
+// success); `info->si_pid` is 0 when no child has exited.
+int WaitNoHang(idtype_t type, id_t id, siginfo_t* info) {
+  for (;;) {
+    memset(info, 0, sizeof *info);
+    if (waitid(type, id, info, WEXITED | WNOHANG) == 0) return 0;
+    if (errno != EINTR) return errno;
+  }
+}
+
+}  // namespace
+
+Children::~Children() { SetOrphans(Orphans::kLeft); }
+
+// CheckWatchable fails unless `pid` is a process id not watched yet.
+Status Children::CheckWatchable(pid_t pid) {
+  if (pid <= 0) {
+    return InvalidArgumentError(
+        absl::StrCat("unable to watch process ", pid, ": not a process id"));
+  }
+  if (by_pid_.count(pid) != 0) {
+    return InvalidArgumentError(
+        absl::StrCat("unable to watch process ", pid, ": already watched"));
+  }
+  return OkStatus();
+}
+
+// CheckUnreapedChild fails unless `pid` is an unreaped child of ours.
+Status Children::CheckUnreapedChild(pid_t pid) {
+  FAULT_RETURN_IF_ERROR(CheckWatchable(pid));
+  siginfo_t info;
+  int error;
+  do {
+    memset(&info, 0, sizeof info);
+    error = waitid(P_PID, static_cast<id_t>(pid), &info,
+                   WEXITED | WNOHANG | WNOWAIT) == 0
+                ? 0
+                : errno;
+  } while (error == EINTR);
+  if (error == ECHILD) {
+    return NotFoundError(absl::StrCat("unable to watch process ", pid,
+                                      ": not an unreaped child"));
+  }
+  if (error != 0) {
+    return ErrnoToStatus(error, absl::StrCat("unable to watch process ", pid));
+  }
+  return OkStatus();
+}
+
+StatusOr<WatchId> Children::AddWatch(pid_t pid, Scheduler::ExitCallback fn) {
+  FAULT_RETURN_IF_ERROR(CheckUnreapedChild(pid));
+  UniqueFd pidfd;
+  if (pidfds_available_ && orphans_ != Orphans::kReported) {
+    pidfd = OpenPidfd(pid);
+    if (!pidfd) {
+      if (errno != ENOSYS) {
+        return ErrnoToStatus(errno,
+                             absl::StrCat("unable to open pidfd of ", pid));
+      }
+      pidfds_available_ = false;
+    }
+  }
+  if (orphans_ == Orphans::kKernelReaps && !pidfd) {
+    // Only where seccomp denies pidfd_open.
+    return UnavailableError(absl::StrCat(
+        "unable to watch process ", pid,
+        ": no pidfd, and the kernel reaps children (SIGCHLD ignored)"));
+  }
+  return Insert(pid, std::move(pidfd), std::move(fn));
+}
+
+StatusOr<WatchId> Children::AddWatch(pid_t pid, UniqueFd pidfd,
+                                     Scheduler::ExitCallback fn) {
+  if (!pidfd) return AddWatch(pid, std::move(fn));
+  FAULT_RETURN_IF_ERROR(CheckWatchable(pid));
+  return Insert(pid, std::move(pidfd), std::move(fn));
+}
+
+// Insert watches `pid` through `pidfd`, or through SIGCHLD when it is
+// invalid.
+StatusOr<WatchId> Children::Insert(pid_t pid, UniqueFd pidfd,
+                                   Scheduler::ExitCallback fn) {
+  auto watch = std::make_shared<Watch>();
+  watch->kind = Watch::Kind::kExit;
+  watch->exit_callback = std::move(fn);
+  watch->pid = pid;
+  watch->pidfd = std::move(pidfd);
+  const WatchId id = watches_.NextId();
+  if (watch->pidfd) {
+    FAULT_RETURN_IF_ERROR(
+        epoll_.Add(watch->pidfd.get(), EpollKey(Source::kExit, id), EPOLLIN));
+  } else {
+    FAULT_RETURN_IF_ERROR(signals_.Hold(SIGCHLD));
+    without_pidfd_.insert(id);
+    // The child may have exited before SIGCHLD was blocked, its signal lost.
+    RequestReap();
+  }
+  watches_.Insert(std::move(watch));
+  by_pid_.emplace(pid, id);
+  return id;
+}
+
+// Closing the pidfd also removes it from the epoll set.
+void Children::Remove(WatchId id, Watch& watch) {
+  by_pid_.erase(watch.pid);
+  if (without_pidfd_.erase(id) != 0) signals_.Release(SIGCHLD);
+  watch.pidfd.Reset();
+}
+
+void Children::Drop(WatchId id) {
+  if (std::shared_ptr<Watch> watch = watches_.Take(id)) Remove(id, *watch);
+}
+
+// ReportExit runs an exit watch's callback, once: the watch goes first.
+void Children::ReportExit(WatchId id, const ExitStatus& status) {
+  std::shared_ptr<Watch> watch = watches_.Take(id);
+  if (watch == nullptr) return;
+  Remove(id, *watch);
+  Scheduler::ExitCallback fn = std::move(watch->exit_callback);
+  watches_.CountDispatch();
+  fn(status);
+}
+
+void Children::OnPidfdReadable(WatchId id) {
+  std::shared_ptr<Watch> watch = watches_.Find(id);
+  if (watch == nullptr) return;  // reported or cancelled earlier
+  siginfo_t info;
+  int error =
+      WaitNoHang(kIdTypePidfd, static_cast<id_t>(watch->pidfd.get()), &info);
+  if (error == EINVAL) {  // a kernel with pidfd_open but not P_PIDFD
+    error = WaitNoHang(P_PID, static_cast<id_t>(watch->pid), &info);
+  }
+  if (error == 0 && info.si_pid != 0) {
+    ReportExit(id, ExitStatus::FromSiginfo(info));
+    return;
+  }
+  if (error != ECHILD) return;
+  // Reaped by the kernel (SIGCHLD ignored) or behind our back (a waitpid
+  // elsewhere): the kernel may have kept the status for the pidfd.
+  int wait_status = 0;
+  const int kept = ReadReapedExit(watch->pidfd.get(), &wait_status);
+  if (kept == 0) {
+    ReportExit(id, ExitStatus::FromWaitStatus(watch->pid, wait_status));
+  } else if (kept != EAGAIN) {
+    // No status to report, and the pidfd would stay readable: drop the
+    // watch. (EAGAIN: exited, not yet released; readable again at once.)
+    Drop(id);
+  }
+}
+
+// With orphans reaped, ReapAll's waitid(P_ALL) loop reaps every exited
+// child, watched ones included, so the per-pid pass is needed only without
+// it (or once a callback has ended orphan reaping).
+void Children::Reap() {
+  if (orphans_ != Orphans::kLeft) ReapAll();
+  if (orphans_ == Orphans::kLeft && !without_pidfd_.empty()) {
+    ReapWatchedWithoutPidfd();
+  }
+}
+
+void Children::ReapIfRequested() {
+  if (!reap_requested_) return;
+  reap_requested_ = false;
+  Reap();
+}
+
+bool Children::OnlySignalsCanEnd() const {
+  return orphans_ != Orphans::kLeft && !reap_requested_ &&
+         by_pid_.size() == without_pidfd_.size();
+}
+
+void Children::ReapAll() {
+  const bool outer = std::exchange(in_reap_all_, true);
+  while (orphans_ != Orphans::kLeft) {
+    siginfo_t info;
+    if (WaitNoHang(P_ALL, 0, &info) != 0 || info.si_pid == 0) break;
+    auto watched = by_pid_.find(info.si_pid);
+    if (watched != by_pid_.end()) {
+      ReportExit(watched->second, ExitStatus::FromSiginfo(info));
+    } else {
+      // A copy: the callback may replace or end orphan reaping.
+      std::shared_ptr<Scheduler::ExitCallback> callback = orphan_callback_;
+      watches_.CountDispatch();
+      (*callback)(ExitStatus::FromSiginfo(info));
+    }
+  }
+  in_reap_all_ = outer;
+}
+
+void Children::ReapWatchedWithoutPidfd() {
+  const std::vector<WatchId> ids(without_pidfd_.begin(), without_pidfd_.end());
+  for (WatchId id : ids) {
+    std::shared_ptr<Watch> watch = watches_.Find(id);
+    if (watch == nullptr) continue;
+    siginfo_t info;
+    int error = WaitNoHang(P_PID, static_cast<id_t>(watch->pid), &info);
+    if (error == 0 && info.si_pid != 0) {
+      ReportExit(id, ExitStatus::FromSiginfo(info));
+    } else if (error == ECHILD) {
+      Drop(id);  // reaped behind our back, as in OnPidfdReadable
+    }
+  }
+}
+
+Status Children::ReapOrphans(Scheduler::ExitCallback fn,
+                             Scheduler::OrphanReaping how) {
+  if (fn == nullptr) {
+    if (orphans_ != Orphans::kLeft) {
+      SetOrphans(Orphans::kLeft);
+      orphan_callback_.reset();
+      signals_.Release(SIGCHLD);
+    }
+    return OkStatus();
+  }
+  if (orphans_ == Orphans::kLeft) FAULT_RETURN_IF_ERROR(signals_.Hold(SIGCHLD));
+  orphan_callback_ = std::make_shared<Scheduler::ExitCallback>(std::move(fn));
+  // Every exit watch needs a pidfd before the kernel may reap.
+  const bool kernel = how == Scheduler::OrphanReaping::kByKernel &&
+                      ReapedExitsAvailable() && MoveWatchesToPidfds();
+  SetOrphans(kernel ? Orphans::kKernelReaps : Orphans::kReported);
+  if (!in_reap_all_) RequestReap();
+  return OkStatus();
+}
+
+// All or nothing for the pidfds: if one cannot be opened, no watch moves.
+bool Children::MoveWatchesToPidfds() {
+  if (without_pidfd_.empty()) return true;
+  if (!pidfds_available_) return false;
+  std::vector<std::pair<WatchId, UniqueFd>> moves;
+  for (WatchId id : without_pidfd_) {
+    std::shared_ptr<Watch> watch = watches_.Find(id);
+    if (watch == nullptr) continue;
+    UniqueFd pidfd = OpenPidfd(watch->pid);
+    if (!pidfd) return false;
+    moves.emplace_back(id, std::move(pidfd));
+  }
+  for (auto& [id, pidfd] : moves) {
+    std::shared_ptr<Watch> watch = watches_.Find(id);
+    if (!epoll_.Add(pidfd.get(), EpollKey(Source::kExit, id), EPOLLIN).ok()) {
+      continue;  // still reported through SIGCHLD
+    }
+    watch->pidfd = std::move(pidfd);
+    without_pidfd_.erase(id);
+    signals_.Release(SIGCHLD);
+  }
+  return without_pidfd_.empty();
+}
+
+// Ignores SIGCHLD on entering kKernelReaps, restores the saved disposition
+// on leaving it. sigaction cannot fail for SIGCHLD with a valid action.
+void Children::SetOrphans(Orphans orphans) {
+  const bool was = orphans_ == Orphans::kKernelReaps;
+  const bool now = orphans == Orphans::kKernelReaps;
+  if (now && !was) {
+    struct sigaction ignore = {};
+    ignore.sa_handler = SIG_IGN;
+    (void)ChangeDisposition(SIGCHLD, &ignore, &saved_sigchld_);
+  } else if (was && !now) {
+    (void)ChangeDisposition(SIGCHLD, &saved_sigchld_, nullptr);
+  }
+  orphans_ = orphans;
+}
+
+void Children::RequestReap() {
+  reap_requested_ = true;
+  wakeups_.Wake();
+}
+
+}  // namespace scheduler_internal
+}  // namespace fault

@@ -1,0 +1,126 @@
+// File: runtime/scheduler_children.h
+//
+// Internal to the Scheduler: child processes (OnExit, ReapOrphans).
+//
+// Exit watches: each holds a pidfd in the epoll set (Source::kExit, keyed
+// by WatchId) where it can, or else SIGCHLD (held through Signals) and a
+// waitid(P_PID) poll on each SIGCHLD: pidfd_open fails with ENOSYS before
+// Linux 5.3, and while orphans are reported the waitid(P_ALL) loop reports
+// watched children too, so those watches take no pidfd. Reporting an exit
+// erases its watch first, so a child seen both through its pidfd and
+// through SIGCHLD is reported once.
+//
+// Orphans, an explicit state (Orphans):
+//   kLeft          not reaped here (no ReapOrphans, or ReapOrphans(nullptr)).
+//   kReported      SIGCHLD held; each SIGCHLD runs the waitid(P_ALL) loop
+//                  (ReapAll: one SIGCHLD may stand for many exits), which
+//                  reports watched children to their watch and the others
+//                  to the orphan callback.
+//   kKernelReaps   SIGCHLD at SIG_IGN: the kernel reaps each child as it
+//                  exits and sends no SIGCHLD, so an orphan costs the loop
+//                  nothing. Every exit watch holds a pidfd (entering this
+//                  state moves pidfd-less watches onto pidfds opened then: a
+//                  child not yet reaped keeps its pid); OnPidfdReadable,
+//                  finding waitid's ECHILD, reads the status the kernel kept
+//                  (ReadReapedExit). Between a child's exit and its release
+//                  the pidfd is readable but nothing is kept yet (EAGAIN):
+//                  the watch stays and the level-triggered pidfd reports
+//                  again. SIGCHLD stays held, so a child that became a
+//                  zombie before SIGCHLD was ignored is still reaped.
+// Changing the state from an orphan or exit callback, that is during a
+// ReapAll pass, needs no extra reap: the pass goes on until no exited child
+// is left. Otherwise a reap is requested through Wakeups (the children that
+// exited before SIGCHLD was blocked, or whose pending SIGCHLD was discarded
+// when it was set to SIG_IGN, left no signal).
+//
+// Ownership: the watches (and their pidfds) are the WatchTable's; the
+// saved SIGCHLD disposition is restored by the destructor.
+// Threading: loop thread only; not async-signal-safe.
+// Errors: Status as documented in scheduler.h.
+
+#ifndef FAULT_RUNTIME_SCHEDULER_CHILDREN_H_
+#define FAULT_RUNTIME_SCHEDULER_CHILDREN_H_
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include "runtime/exit_status.h"
+#include "runtime/fd.h"
+#include "runtime/scheduler.h"
+#include "runtime/scheduler_signals.h"
+#include "runtime/scheduler_wake.h"
+#include "runtime/scheduler_watches.h"
+#include "runtime/status.h"
+
+namespace fault {
+namespace scheduler_internal {
+
+class Children {
+ public:
+  Children(WatchTable& watches, Epoll& epoll, Signals& signals,
+           Wakeups& wakeups)
+      : watches_(watches),
+        epoll_(epoll),
+        signals_(signals),
+        wakeups_(wakeups) {}
+  ~Children();
+  Children(const Children&) = delete;
+  Children& operator=(const Children&) = delete;
+
+  StatusOr<WatchId> AddWatch(pid_t pid, Scheduler::ExitCallback fn);
+  StatusOr<WatchId> AddWatch(pid_t pid, UniqueFd pidfd,
+                             Scheduler::ExitCallback fn);
+  // Remove: for Cancel, after the watch left the table.
+  void Remove(WatchId id, Watch& watch);
+
+  Status ReapOrphans(Scheduler::ExitCallback fn, Scheduler::OrphanReaping how);
+  bool KernelReapsOrphans() const { return orphans_ == Orphans::kKernelReaps; }
+
+  // OnPidfdReadable: the pidfd of watch `id` was reported readable.
+  void OnPidfdReadable(WatchId id);
+  // Reap: after a SIGCHLD.
+  void Reap();
+  // ReapIfRequested: on a wake-up, the reap asked for (see above).
+  void ReapIfRequested();
+  // OnlySignalsCanEnd: whether a SIGCHLD is the only news this piece can
+  // have (orphans reaped, every exit watch on SIGCHLD, no reap pending).
+  bool OnlySignalsCanEnd() const;
+
+ private:
+  enum class Orphans { kLeft, kReported, kKernelReaps };
+
+  Status CheckWatchable(pid_t pid);
+  Status CheckUnreapedChild(pid_t pid);
+  StatusOr<WatchId> Insert(pid_t pid, UniqueFd pidfd,
+                           Scheduler::ExitCallback fn);
+  void Drop(WatchId id);
+  void ReportExit(WatchId id, const ExitStatus& status);
+  void SetOrphans(Orphans orphans);
+  // Opens a pidfd for each exit watch on SIGCHLD; true if none is left.
+  bool MoveWatchesToPidfds();
+  void ReapAll();
+  void ReapWatchedWithoutPidfd();
+  void RequestReap();
+
+  WatchTable& watches_;
+  Epoll& epoll_;
+  Signals& signals_;
+  Wakeups& wakeups_;
+  std::map<pid_t, WatchId> by_pid_;
+  std::set<WatchId> without_pidfd_;
+  bool pidfds_available_ = true;  // false once pidfd_open said ENOSYS
+  Orphans orphans_ = Orphans::kLeft;
+  std::shared_ptr<Scheduler::ExitCallback> orphan_callback_;  // unless kLeft
+  struct sigaction saved_sigchld_ = {};  // while kKernelReaps
+  bool reap_requested_ = false;
+  bool in_reap_all_ = false;
+};
+
+}  // namespace scheduler_internal
+}  // namespace fault
+
+#endif  // FAULT_RUNTIME_SCHEDULER_CHILDREN_H_

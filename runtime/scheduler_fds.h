@@ -1,0 +1,60 @@
+// File: runtime/scheduler_fds.h
+//
+// Internal to the Scheduler: fd watches (OnReadable, OnWritable).
+//
+// Each watched fd has one epoll entry (Source::kFd, keyed by the fd) whose
+// events are the union of its watches' (EPOLLIN for readers, EPOLLOUT for
+// writers; level-triggered), removed with the last watch. An event runs
+// the readers (EPOLLIN, EPOLLHUP, EPOLLERR) then the writers (EPOLLOUT,
+// EPOLLHUP, EPOLLERR) that existed when epoll_wait returned: a watch added
+// during the batch may be for a new fd that reuses the number.
+//
+// Ownership: the fds stay the caller's; the caller cancels a watch before
+// closing its fd. Threading: loop thread only; not async-signal-safe.
+// Errors: AddWatch returns Status ("unable to watch fd N: cause").
+
+#ifndef FAULT_RUNTIME_SCHEDULER_FDS_H_
+#define FAULT_RUNTIME_SCHEDULER_FDS_H_
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "runtime/scheduler.h"
+#include "runtime/scheduler_watches.h"
+#include "runtime/status.h"
+
+namespace fault {
+namespace scheduler_internal {
+
+class Fds {
+ public:
+  Fds(WatchTable& watches, Epoll& epoll) : watches_(watches), epoll_(epoll) {}
+
+  // `kind` is kReadable or kWritable.
+  StatusOr<WatchId> AddWatch(int fd, Watch::Kind kind, Scheduler::Callback fn);
+  // Remove: for Cancel, after the watch left the table.
+  void Remove(WatchId id, const Watch& watch);
+  // Dispatch: epoll reported `events` for `fd`.
+  void Dispatch(int fd, uint32_t events);
+  bool empty() const { return fds_.empty(); }
+
+ private:
+  // The watches of one fd, by direction, in registration order.
+  struct Interest {
+    std::vector<WatchId> readers;
+    std::vector<WatchId> writers;
+  };
+
+  Status UpdateInterest(int fd);
+  void Run(const std::vector<WatchId>& ids);
+
+  WatchTable& watches_;
+  Epoll& epoll_;
+  std::map<int, Interest> fds_;
+};
+
+}  // namespace scheduler_internal
+}  // namespace fault
+
+#endif  // FAULT_RUNTIME_SCHEDULER_FDS_H_

@@ -1,0 +1,74 @@
+#include "runtime/scheduler_watches.h"
+
+#include <errno.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace fault {
+namespace scheduler_internal {
+
+constexpr int kSourceShift = 56;
+constexpr uint64_t kValueMask = (uint64_t{1} << kSourceShift) - 1;
+
+uint64_t EpollKey(Source source, uint64_t value) {
+  return (static_cast<uint64_t>(source) << kSourceShift) | value;
+}
+Source KeySource(uint64_t key) { return Source(key >> kSourceShift); }
+uint64_t KeyValue(uint64_t key) { return key & kValueMask; }
+
+Status Epoll::Init() {
+  fd_.Reset(epoll_create1(EPOLL_CLOEXEC));
+  if (!fd_) return ErrnoToStatus(errno, "unable to create epoll instance");
+  return OkStatus();
+}
+
+Status Epoll::Add(int fd, uint64_t key, uint32_t events) {
+  epoll_event event = {};
+  event.events = events;
+  event.data.u64 = key;
+  if (epoll_ctl(fd_.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
+    return ErrnoToStatus(errno, absl::StrCat("unable to watch fd ", fd));
+  }
+  return OkStatus();
+}
+
+int Epoll::Remove(int fd) {
+  return epoll_ctl(fd_.get(), EPOLL_CTL_DEL, fd, nullptr) == 0 ? 0 : errno;
+}
+
+Status Epoll::Set(int fd, uint64_t key, uint32_t events) {
+  epoll_event event = {};
+  event.events = events;
+  event.data.u64 = key;
+  const int op = events == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+  if (epoll_ctl(fd_.get(), op, fd, &event) == 0) return OkStatus();
+  if (op == EPOLL_CTL_MOD && errno == ENOENT &&
+      epoll_ctl(fd_.get(), EPOLL_CTL_ADD, fd, &event) == 0) {
+    return OkStatus();
+  }
+  return ErrnoToStatus(errno, absl::StrCat("unable to watch fd ", fd));
+}
+
+WatchId WatchTable::Insert(std::shared_ptr<Watch> watch) {
+  const WatchId id = next_id_++;
+  watches_.emplace(id, std::move(watch));
+  return id;
+}
+
+std::shared_ptr<Watch> WatchTable::Find(WatchId id) const {
+  auto it = watches_.find(id);
+  return it == watches_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Watch> WatchTable::Take(WatchId id) {
+  auto it = watches_.find(id);
+  if (it == watches_.end()) return nullptr;
+  std::shared_ptr<Watch> watch = std::move(it->second);
+  watches_.erase(it);
+  return watch;
+}
+
+}  // namespace scheduler_internal
+}  // namespace fault

@@ -1,0 +1,113 @@
+// File: runtime/scheduler_watches.h
+//
+// Internal to the Scheduler (scheduler.h has the contract callers see).
+// What every watcher piece shares:
+//   - Epoll: the one epoll instance, and the keys of its entries (a Source
+//     tag in the top byte; below it the watched fd, or the WatchId of an
+//     exit watch). It owns its fd; the watched fds belong to the pieces.
+//   - Watch: one registered watch of any kind, owned by the WatchTable
+//     through a shared_ptr.
+//   - WatchTable: every watch by id (ordered by id, that is by
+//     registration), the id counter, and the count of callbacks run
+//     (RunOnce returns once it moved). Dispatch looks a watch up again
+//     right before running it, so a watch cancelled earlier in the same
+//     batch never runs; callbacks run from a shared_ptr copy (or, for
+//     one-shot watches, a moved-out std::function), so Cancel from inside
+//     a callback never destroys the running function.
+//
+// Threading: loop thread only; nothing here is async-signal-safe.
+// Fork: unusable in a child (the fds are O_CLOEXEC).
+// Errors: Epoll's calls return Status ("unable to watch fd N: cause").
+
+#ifndef FAULT_RUNTIME_SCHEDULER_WATCHES_H_
+#define FAULT_RUNTIME_SCHEDULER_WATCHES_H_
+
+#include <sys/epoll.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+
+#include "runtime/duration.h"
+#include "runtime/fd.h"
+#include "runtime/scheduler.h"
+#include "runtime/status.h"
+
+namespace fault {
+namespace scheduler_internal {
+
+using WatchId = Scheduler::WatchId;
+
+// What an epoll entry stands for: the top byte of its key.
+enum class Source : uint64_t { kTimer = 1, kWake, kSignal, kFd, kExit };
+
+uint64_t EpollKey(Source source, uint64_t value);
+Source KeySource(uint64_t key);
+uint64_t KeyValue(uint64_t key);
+
+class Epoll {
+ public:
+  Status Init();
+  int fd() const { return fd_.get(); }
+  Status Add(int fd, uint64_t key, uint32_t events);
+  // Remove: EPOLL_CTL_DEL. Returns the errno value (0 on success).
+  int Remove(int fd);
+  // Set makes the entry of `fd` carry `events` (adding it if absent), or
+  // removes it when `events` is 0.
+  Status Set(int fd, uint64_t key, uint32_t events);
+
+ private:
+  UniqueFd fd_;
+};
+
+struct Watch {
+  enum class Kind { kTimer, kSignal, kRelay, kExit, kReadable, kWritable };
+  Kind kind;
+  Scheduler::Callback callback;  // timers and fd watches
+  Scheduler::SignalCallback signal_callback;
+  Scheduler::ExitCallback exit_callback;
+  Duration deadline;  // timers: when next due (monotonic)
+  Duration period;    // timers: zero for a one-shot timer
+  int fd = -1;
+  pid_t pid = 0;
+  UniqueFd pidfd;  // exit watches; invalid when SIGCHLD is used instead
+};
+
+class WatchTable {
+ public:
+  // NextId: the id the next Insert returns.
+  WatchId NextId() const { return next_id_; }
+  WatchId Insert(std::shared_ptr<Watch> watch);
+  // Find: the watch, or nullptr once it was cancelled or finished.
+  std::shared_ptr<Watch> Find(WatchId id) const;
+  // Take removes the watch and returns it (nullptr if there is none).
+  std::shared_ptr<Watch> Take(WatchId id);
+  size_t size() const { return watches_.size(); }
+
+  // A batch is what one epoll_wait returned: fd events go only to watches
+  // that existed then (a callback may close an fd and reuse its number).
+  void BeginBatch() { batch_first_new_id_ = next_id_; }
+  bool AddedDuringBatch(WatchId id) const { return id >= batch_first_new_id_; }
+
+  // Counts a callback about to run; RunOnce compares Dispatched() before
+  // and after a wake-up to tell events from wake-ups that ran nothing.
+  void CountDispatch() { ++dispatched_; }
+  uint64_t Dispatched() const { return dispatched_; }
+  // Run counts and runs a watch's `callback`.
+  void Run(const std::shared_ptr<Watch>& watch) {
+    ++dispatched_;
+    watch->callback();
+  }
+
+ private:
+  WatchId next_id_ = 1;
+  WatchId batch_first_new_id_ = 1;
+  uint64_t dispatched_ = 0;
+  std::map<WatchId, std::shared_ptr<Watch>> watches_;
+};
+
+}  // namespace scheduler_internal
+}  // namespace fault
+
+#endif  // FAULT_RUNTIME_SCHEDULER_WATCHES_H_
