@@ -174,7 +174,15 @@ void DrainCounter(int fd) {
 }
 
 struct Watch {
-  enum class Kind { kTimer, kSignal, kRelay, kExit, kReadable, kWritable };
+  enum class Kind {
+    kTimer,
+    kSignal,
+    kRelay,
+    kExit,
+    kReadable,
+    kWritable,
+    kBeforeWait
+  };
   Kind kind;
   Scheduler::Callback callback;  // timers and fd watches
   Scheduler::SignalCallback signal_callback;
@@ -228,6 +236,7 @@ class Scheduler::Impl {
   Status ReapOrphans(ExitCallback fn, OrphanReaping how);
   bool KernelReapsOrphans() const { return kernel_reaps_; }
   StatusOr<WatchId> OnFd(int fd, Watch::Kind kind, Callback fn);
+  WatchId BeforeWait(Callback fn);
   void Cancel(WatchId id);
   void Interject(Callback fn);
   Status RunOnce(Duration deadline);
@@ -288,6 +297,7 @@ class Scheduler::Impl {
 
   // Wake-ups.
   void HandleWake();
+  void RunBeforeWait();
 
   Status Dispatch(const epoll_event* events, int count);
   void Run(const std::shared_ptr<Watch>& watch);
@@ -325,6 +335,7 @@ class Scheduler::Impl {
   bool switch_on_orphan_ = false;
   struct sigaction saved_sigchld_ = {};
   std::map<int, FdInterest> fds_;
+  std::vector<WatchId> before_wait_;  // BeforeWait hooks, in order added
 
   // Waiting on signals alone (see the design note): set while the loop
   // thread may be in the blocking read; wakes_ counts Wake calls,
@@ -452,6 +463,10 @@ void Scheduler::Impl::Cancel(WatchId id) {
       break;
     case Watch::Kind::kExit:
       RemoveExitWatch(id, *watch);
+      break;
+    case Watch::Kind::kBeforeWait:
+      before_wait_.erase(
+          std::find(before_wait_.begin(), before_wait_.end(), id));
       break;
     case Watch::Kind::kReadable:
     case Watch::Kind::kWritable: {
@@ -1188,6 +1203,26 @@ Status Scheduler::Impl::Dispatch(const epoll_event* events, int count) {
   return OkStatus();
 }
 
+Scheduler::WatchId Scheduler::Impl::BeforeWait(Callback fn) {
+  auto watch = std::make_shared<Watch>();
+  watch->kind = Watch::Kind::kBeforeWait;
+  watch->callback = std::move(fn);
+  const WatchId id = Insert(std::move(watch));
+  before_wait_.push_back(id);
+  return id;
+}
+
+// RunBeforeWait runs the hooks present when it starts, each looked up
+// again first (one may cancel another). Not counted in dispatched_: a hook
+// is not an event.
+void Scheduler::Impl::RunBeforeWait() {
+  if (before_wait_.empty()) return;
+  const std::vector<WatchId> ids = before_wait_;
+  for (WatchId id : ids) {
+    if (std::shared_ptr<Watch> watch = Find(id)) watch->callback();
+  }
+}
+
 Status Scheduler::Impl::RunOnce(Duration deadline) {
   const uint64_t dispatched_before = dispatched_;
   const uint32_t stops_before = stops_.load();
@@ -1195,6 +1230,7 @@ Status Scheduler::Impl::RunOnce(Duration deadline) {
   // next epoll_wait; more would only deepen the stack PID 1 sleeps on.
   epoll_event events[kEpollBatch];
   for (;;) {
+    RunBeforeWait();
     // A timer due already runs without the timerfd (arming it, waiting for
     // it, reading it: three system calls): an epoll_wait that does not
     // block takes what else is ready, so a chain of zero-delay timers
@@ -1298,6 +1334,9 @@ StatusOr<Scheduler::WatchId> Scheduler::OnWritable(int fd, Callback fn) {
   return impl_->OnFd(fd, Watch::Kind::kWritable, std::move(fn));
 }
 
+Scheduler::WatchId Scheduler::BeforeWait(Callback fn) {
+  return impl_->BeforeWait(std::move(fn));
+}
 void Scheduler::Cancel(WatchId id) { impl_->Cancel(id); }
 void Scheduler::Interject(Callback fn) { impl_->Interject(std::move(fn)); }
 Status Scheduler::RunOnce(Duration deadline) {

@@ -168,6 +168,20 @@ class Scheduler {
   StatusOr<WatchId> OnReadable(int fd, Callback fn);
   StatusOr<WatchId> OnWritable(int fd, Callback fn);
 
+  // BeforeWait runs `fn` on the loop thread each time RunOnce is about to
+  // wait for events: before its first wait and before every later one
+  // (after a dispatch, as Run calls RunOnce again; after a wake-up that ran
+  // nothing). It is the place for work that follows whatever the last
+  // dispatch changed (system mode's reconciling). Hooks run in the order
+  // added; a hook added by a hook first runs at the next wait; a cancelled
+  // one does not run again, even later in the same round. Running a hook is
+  // not an event: RunOnce does not return for it, but what the hook
+  // schedules decides the wait (a timer due now, a watch, an Interject). A
+  // hook must not wait itself. An exception thrown by a hook leaves RunOnce
+  // before it waits, with the hooks after it not run that round; the
+  // scheduler stays usable. Cancel(id) removes the hook.
+  WatchId BeforeWait(Callback fn);
+
   // Cancel removes a watch of any kind. Unknown or finished ids are ignored.
   void Cancel(WatchId id);
 
