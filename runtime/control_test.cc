@@ -116,6 +116,69 @@ TEST(Protect, InterjectionFromThreadEndsProgram) {
   EXPECT_EQ(r.status.ToString(), "exit 0");
 }
 
+// A scheduled callback that throws Exit ends Protect, and the program, with
+// that status: how faultinit's modes end (the seed's control -> Fork.trap
+// -> protect). Watches of every kind reach it; here a timer, a readable
+// pipe and a BeforeWait hook, each in a program of its own.
+TEST(Protect, CallbackExitEndsProgramWithItsStatus) {
+  ChildResult timer = RunInChild([] {
+    Control([]() -> int {
+      Scheduling().After(Milliseconds(1), [] { throw Exit(7); });
+      Protect();
+    });
+  });
+  EXPECT_EQ(timer.status.ToString(), "exit 7");
+
+  ChildResult readable = RunInChild([] {
+    Control([]() -> int {
+      static StatusOr<Pipe> pipe = MakePipe();
+      if (!pipe.ok() || WriteAll(pipe->write.get(), "x", 1) != 0) return 10;
+      if (!Scheduling()
+               .OnReadable(pipe->read.get(), [] { throw Exit(8); })
+               .ok()) {
+        return 11;
+      }
+      Protect();
+    });
+  });
+  EXPECT_EQ(readable.status.ToString(), "exit 8");
+
+  ChildResult hook = RunInChild([] {
+    Control([]() -> int {
+      static int turns = 0;
+      Scheduling().After(ZeroDuration(), [] {});
+      Scheduling().BeforeWait([] {
+        if (++turns == 2) throw Exit(9);  // after the timer's dispatch
+      });
+      Protect();
+    });
+  });
+  EXPECT_EQ(hook.status.ToString(), "exit 9");
+}
+
+// A callback's std::exception leaves Protect too: the program may catch it
+// and hold the main thread again (system mode's log-and-continue), and
+// the loop goes on with the next events.
+TEST(Protect, ReenteredAfterACallbackException) {
+  ChildResult r = RunInChild([] {
+    Control([]() -> int {
+      Scheduling().After(ZeroDuration(),
+                         [] { throw std::runtime_error("one event"); });
+      Scheduling().After(Milliseconds(1), [] { throw Exit(3); });
+      for (int caught = 0;; ++caught) {
+        if (caught > 1) return 10;
+        try {
+          Protect();
+        } catch (const std::exception& e) {
+          fprintf(stderr, "caught %s\n", e.what());
+        }
+      }
+    });
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 3");
+  EXPECT_EQ(r.err, "caught one event\n");
+}
+
 // A caught signal wakes Protect, which raises the Interruption: the process
 // ends by that signal.
 TEST(Protect, CaughtSignalInterrupts) {
