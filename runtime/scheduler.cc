@@ -115,6 +115,7 @@
 #include "absl/base/attributes.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
+#include "runtime/callsets.h"
 #include "runtime/fd.h"
 #include "runtime/pidfd.h"
 #include "runtime/siginfo.h"
@@ -248,6 +249,7 @@ class Scheduler::Impl {
   Impl() = default;
 
   Status Init();
+  void InChild() const;
   Status EpollAdd(int fd, uint64_t key, uint32_t events);
   WatchId Insert(std::shared_ptr<Watch> watch);
   std::shared_ptr<Watch> Find(WatchId id) const;
@@ -355,6 +357,8 @@ class Scheduler::Impl {
   // async-signal-safe.
   std::atomic<bool> stop_{false};
   std::atomic<uint32_t> stops_{0};
+  // InChild in the fork child callset, from Init to the destructor.
+  CallsetHandle in_child_;
 };
 
 // ---------------------------------------------------------------------------
@@ -368,6 +372,7 @@ StatusOr<std::unique_ptr<Scheduler::Impl>> Scheduler::Impl::Create() {
 
 Status Scheduler::Impl::Init() {
   signal_mask_ = NoSignals();
+  in_child_ = RegisterForkCallback(ForkPhase::kChild, [this] { InChild(); });
   epoll_fd_.Reset(epoll_create1(EPOLL_CLOEXEC));
   if (!epoll_fd_)
     return ErrnoToStatus(errno, "unable to create epoll instance");
@@ -384,6 +389,7 @@ Status Scheduler::Impl::Init() {
 }
 
 Scheduler::Impl::~Impl() {
+  in_child_.Reset();
   SetKernelReaping(false);
   // Give back every signal still held, restoring the thread's mask.
   for (int signo = 1; signo < NSIG; ++signo) {
@@ -393,6 +399,22 @@ Scheduler::Impl::~Impl() {
     AddSignal(&set, signo);
     ChangeSignalMask(SIG_UNBLOCK, &set, nullptr);
   }
+}
+
+// InChild is the scheduler's part of the fork child callset: a child does
+// not run this loop (see scheduler.h, "Fork"), so what the scheduler did to
+// the process's signal state for it is undone there: SIGCHLD's disposition
+// while the kernel reaps orphans, and the mask bits its watches hold.
+// Between fork and exec: sigaction and sigprocmask only, no allocation.
+void Scheduler::Impl::InChild() const {
+  if (kernel_reaps_) sigaction(SIGCHLD, &saved_sigchld_, nullptr);
+  sigset_t held = NoSignals();
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (signals_[signo].holders > 0 && !signals_[signo].was_blocked) {
+      AddSignal(&held, signo);
+    }
+  }
+  ChangeSignalMask(SIG_UNBLOCK, &held, nullptr);
 }
 
 Status Scheduler::Impl::EpollAdd(int fd, uint64_t key, uint32_t events) {

@@ -33,11 +33,15 @@
 //
 // SIGCHLD's disposition: left alone, except while the kernel reaps orphans
 // (ReapOrphans with kByKernel), when it is SIG_IGN; it is restored when
-// that ends or the Scheduler is destroyed. Children must not inherit it:
-// Spawn's signal states reset it.
+// that ends or the Scheduler is destroyed.
 //
 // Fork: a Scheduler is not usable in a child after fork; the child must not
-// call into it (its fds are O_CLOEXEC and vanish at exec).
+// call into it (its fds are O_CLOEXEC and vanish at exec). Each Scheduler
+// registers in the fork child callset (runtime/callsets.h) the undoing of
+// what it did to the process's signal state: in every child, before fork
+// returns there, SIGCHLD gets back the disposition it had before kernel
+// reaping, and the signals its watches blocked are unblocked (async-signal-
+// safe: sigaction and sigprocmask).
 //
 // Errors: factory and watch registration return Status on system-call
 // failure (EMFILE, ENOMEM...), with "unable to VERB OBJECT: cause" messages.
