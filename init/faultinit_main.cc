@@ -50,13 +50,24 @@ namespace {
 // makes faultinit fault on purpose (fault::TriggerFault) on its loop's
 // first turn, after the child or the services have started;
 // FAULTINIT_TEST_FAULT=throw throws a std::runtime_error there instead (an
-// internal error, which system mode logs and survives).
+// internal error in one event's callback, which system mode logs and
+// survives); FAULTINIT_TEST_FAULT=critical throws it inside
+// fault::RunCritical, as a failure of system mode's work between events
+// would (fatal: Panic, then the --crash-action).
 void ScheduleTestFault() {
   const char* name = getenv("FAULTINIT_TEST_FAULT");
   if (name == nullptr) return;
   if (strcmp(name, "throw") == 0) {
     fault::Scheduling().After(fault::ZeroDuration(), [] {
       throw std::runtime_error("test fault thrown on purpose");
+    });
+    return;
+  }
+  if (strcmp(name, "critical") == 0) {
+    fault::Scheduling().After(fault::ZeroDuration(), [] {
+      fault::RunCritical("test fault", [] {
+        throw std::runtime_error("thrown on purpose in a critical section");
+      });
     });
     return;
   }
