@@ -1,6 +1,7 @@
 #include "runtime/control.h"
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <stdexcept>
@@ -9,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "runtime/fd.h"
+#include "runtime/fork.h"
 #include "runtime/signal_state.h"
 #include "runtime/testing/child.h"
 
@@ -74,6 +76,36 @@ TEST(Control, DefaultsSignalsAndKeepsInitialState) {
       if (!initial.ignored(SIGHUP)) return 11;
       if (!sigismember(&initial.mask(), SIGUSR2)) return 12;
       return 0;
+    });
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 0");
+}
+
+// A child of a controlled program starts as Control starts a program,
+// whatever the program did to its own signal state: Control's part of the
+// fork child callset. Here a dispatched child, which does not exec.
+TEST(Control, DispatchedChildStartsWithCleanSignals) {
+  ChildResult r = RunInChild([] {
+    Control([]() -> int {
+      sigset_t usr1;
+      sigemptyset(&usr1);
+      sigaddset(&usr1, SIGUSR1);
+      sigprocmask(SIG_BLOCK, &usr1, nullptr);
+      struct sigaction ignore = {};
+      ignore.sa_handler = SIG_IGN;
+      if (ChangeDisposition(SIGHUP, &ignore, nullptr) != 0) return 10;
+      StatusOr<pid_t> pid = Fork::Dispatch([]() -> int {
+        sigset_t mask;
+        sigprocmask(SIG_SETMASK, nullptr, &mask);
+        if (sigismember(&mask, SIGUSR1)) return 20;
+        struct sigaction hup;
+        sigaction(SIGHUP, nullptr, &hup);
+        return hup.sa_handler == SIG_DFL ? 0 : 21;
+      });
+      if (!pid.ok()) return 11;
+      int status = 0;
+      if (waitpid(*pid, &status, 0) != *pid) return 12;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 13;
     });
   });
   EXPECT_EQ(r.status.ToString(), "exit 0");
