@@ -14,9 +14,11 @@
 //      which says what was wrong and runs system mode with the defaults.
 //   5. Faults in faultinit itself are caught (runtime/crash.h): as PID 1
 //      they end in --crash-action, otherwise in the signal, after a line.
-//   6. Container mode runs the command on the program's scheduler and
-//      returns its exit status; system mode runs the unit directory's
-//      services until a shutdown; --check reports on a unit directory.
+//   6. Container mode runs the command, system mode the unit directory's
+//      services until a shutdown: each registers its work on the program's
+//      scheduler, holds the main thread in fault::Protect and ends by a
+//      fault::Exit thrown from a callback; --check reports on a unit
+//      directory.
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,13 +50,24 @@ namespace {
 // makes faultinit fault on purpose (fault::TriggerFault) on its loop's
 // first turn, after the child or the services have started;
 // FAULTINIT_TEST_FAULT=throw throws a std::runtime_error there instead (an
-// internal error, which system mode logs and survives).
+// internal error in one event's callback, which system mode logs and
+// survives); FAULTINIT_TEST_FAULT=critical throws it inside
+// fault::RunCritical, as a failure of system mode's work between events
+// would (fatal: Panic, then the --crash-action).
 void ScheduleTestFault() {
   const char* name = getenv("FAULTINIT_TEST_FAULT");
   if (name == nullptr) return;
   if (strcmp(name, "throw") == 0) {
     fault::Scheduling().After(fault::ZeroDuration(), [] {
       throw std::runtime_error("test fault thrown on purpose");
+    });
+    return;
+  }
+  if (strcmp(name, "critical") == 0) {
+    fault::Scheduling().After(fault::ZeroDuration(), [] {
+      fault::RunCritical("test fault", [] {
+        throw std::runtime_error("thrown on purpose in a critical section");
+      });
     });
     return;
   }
@@ -74,14 +87,17 @@ bool CalledAs(const char* argv0, const char* name) {
 // The modes run in frames of their own, not inlined into Main: PID 1
 // sleeps below Main for its whole life, and Main's frame then holds only
 // what it needs (the parsed command line), not both modes' objects.
-ABSL_ATTRIBUTE_NOINLINE int RunSystemMode(const SystemOptions& options) {
+// Each ends the program by throwing fault::Exit from its loop's callbacks.
+ABSL_ATTRIBUTE_NOINLINE [[noreturn]] void RunSystemMode(
+    const SystemOptions& options) {
   Logger log(options.verbosity);
-  return SystemMode(fault::Scheduling(), options, log).Run();
+  SystemMode(fault::Scheduling(), options, log).Run();
 }
 
-ABSL_ATTRIBUTE_NOINLINE int RunContainerMode(const ContainerOptions& options) {
+ABSL_ATTRIBUTE_NOINLINE [[noreturn]] void RunContainerMode(
+    const ContainerOptions& options) {
   Logger log(options.verbosity);
-  return ContainerInit(fault::Scheduling(), options, log).Run();
+  ContainerInit(fault::Scheduling(), options, log).Run();
 }
 
 // Arguments parses the command line. PID 1 must not exit over its
@@ -144,11 +160,11 @@ int Main(const fault::Invocation& invocation) {
     case CommandLine::Action::kCheck:
       return CheckUnits(command_line->system.services);
     case CommandLine::Action::kSystem:
-      return RunSystemMode(command_line->system);
+      RunSystemMode(command_line->system);
     case CommandLine::Action::kRun:
       break;
   }
-  return RunContainerMode(command_line->options);
+  RunContainerMode(command_line->options);
 }
 
 }  // namespace

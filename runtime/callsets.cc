@@ -24,8 +24,9 @@ namespace {
 //     never inherits the mutex held by a thread it does not have.
 //   * Callbacks never run under Registry::mu, so they may register and
 //     unregister. Each fork runs a snapshot of the lists taken at the start
-//     of its prepare phase; the snapshot is thread_local, which the child
-//     inherits because its only thread is the copy of the forking thread.
+//     of its prepare phase; the snapshot is the forking thread's
+//     (t_snapshot), which the child inherits because its only thread is
+//     the copy of the forking thread.
 //   * Entry::active is cleared on unregistration; a snapshot entry that is
 //     no longer active is skipped. Entry::running counts parent-side runs
 //     in progress so that unregistration can wait for them to finish.
@@ -62,8 +63,12 @@ Registry& GetRegistry() {
 
 size_t Index(ForkPhase phase) { return static_cast<size_t>(phase); }
 
-// The lists as they were when this thread's current fork started.
-thread_local Lists t_snapshot;
+// The lists as they were when this thread's current fork started: made by
+// the prepare handler, freed by the parent handler. In the child it is left
+// as is (freeing is not async-signal-safe); a later fork there reuses it.
+// A pointer, not a Lists: a thread_local with a destructor needs
+// __cxa_thread_atexit_impl, which musl, for the static binaries, lacks.
+thread_local Lists* t_snapshot = nullptr;
 
 // The entry whose callback this thread is running, so that a callback may
 // unregister itself without waiting for itself.
@@ -95,11 +100,12 @@ void RunInChild(const std::shared_ptr<Entry>& entry) {
 
 void OnPrepare() {
   Registry& registry = GetRegistry();
+  if (t_snapshot == nullptr) t_snapshot = new Lists;
   {
     std::lock_guard<std::mutex> lock(registry.mu);
-    t_snapshot = registry.lists;
+    *t_snapshot = registry.lists;
   }
-  const EntryList& prepare = t_snapshot[Index(ForkPhase::kPrepare)];
+  const EntryList& prepare = (*t_snapshot)[Index(ForkPhase::kPrepare)];
   for (auto it = prepare.rbegin(); it != prepare.rend(); ++it) {
     RunInParent(*it);
   }
@@ -108,10 +114,11 @@ void OnPrepare() {
 
 void OnParent() {
   GetRegistry().mu.unlock();
-  for (const auto& entry : t_snapshot[Index(ForkPhase::kParent)]) {
+  for (const auto& entry : (*t_snapshot)[Index(ForkPhase::kParent)]) {
     RunInParent(entry);
   }
-  for (EntryList& list : t_snapshot) list.clear();
+  delete t_snapshot;
+  t_snapshot = nullptr;
 }
 
 void OnChild() {
@@ -122,19 +129,21 @@ void OnChild() {
     for (const auto& entry : list) entry->running.store(0);
   }
   registry.mu.unlock();
-  for (const auto& entry : t_snapshot[Index(ForkPhase::kChild)]) {
+  for (const auto& entry : (*t_snapshot)[Index(ForkPhase::kChild)]) {
     RunInChild(entry);
   }
-  for (const auto& entry : t_snapshot[Index(ForkPhase::kChildCleanup)]) {
+  for (const auto& entry : (*t_snapshot)[Index(ForkPhase::kChildCleanup)]) {
     RunInChild(entry);
   }
-  // The snapshot is not cleared here: freeing is not async-signal-safe. The
-  // next fork's prepare phase replaces it.
+  // The snapshot is not freed here: freeing is not async-signal-safe. The
+  // next fork's prepare phase in this child reuses it.
 }
 
+// Exactly once, by a function-local static's initialization rather than
+// std::call_once: libstdc++'s call_once, built for glibc, throws
+// std::system_error under musl (the static binaries).
 void InstallForkHandlers() {
-  static std::once_flag once;
-  std::call_once(once, [] {
+  static const bool installed = [] {
     const int error_number = pthread_atfork(&OnPrepare, &OnParent, &OnChild);
     if (error_number != 0) {
       static const char kMessage[] =
@@ -143,7 +152,9 @@ void InstallForkHandlers() {
       (void)ignored;
       abort();
     }
-  });
+    return true;
+  }();
+  (void)installed;
 }
 
 void Unregister(uint64_t id) {

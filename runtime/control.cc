@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/callsets.h"
 #include "runtime/exit.h"
 #include "runtime/signal_state.h"
 
@@ -39,6 +40,14 @@ void Control(Program main) {
   if (int error = InitialSignalState().Clean(); error != 0) {
     Panic("unable to reset signal dispositions");
   }
+  // Control's part of the fork child callset: a child starts as Control
+  // starts a program, whatever the program did to its own signal state
+  // since (see control.h). Registered before the scheduler exists, so it
+  // runs before the scheduler's own part. A failure cannot be reported
+  // from there; sigaction and sigprocmask do not fail for these arguments.
+  RegisterForkCallback(ForkPhase::kChild, [] {
+    (void)SignalState::ApplyClean();
+  }).Release();
   controlled_scheduler.store(&Scheduling(), std::memory_order_release);
   Interruption::SetWakeup(WakeControlledScheduler);
   try {

@@ -29,7 +29,12 @@ namespace fault {
 // Control runs `main` as the program and never returns:
 //   1. records the signal state the program was started with
 //      (InitialSignalState), then gives every catchable signal its default
-//      disposition and empties the signal mask;
+//      disposition and empties the signal mask; and registers the same for
+//      every child of the program in the fork child callset
+//      (runtime/callsets.h): SIG_DFL for every signal the program may have
+//      changed since (SignalState::ApplyClean) and an empty mask, right
+//      after fork, so a spawned program (SpawnOptions::Signals::kClean) or
+//      a dispatched child (Fork::Dispatch, Concurrently) starts clean;
 //   2. creates the process scheduler (Scheduling) and lets caught
 //      interruptions wake it; asynchronous signals reach the program as
 //      scheduler events (Scheduler::OnSignal);

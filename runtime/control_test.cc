@@ -1,6 +1,7 @@
 #include "runtime/control.h"
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <stdexcept>
@@ -9,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "runtime/fd.h"
+#include "runtime/fork.h"
 #include "runtime/signal_state.h"
 #include "runtime/testing/child.h"
 
@@ -79,6 +81,36 @@ TEST(Control, DefaultsSignalsAndKeepsInitialState) {
   EXPECT_EQ(r.status.ToString(), "exit 0");
 }
 
+// A child of a controlled program starts as Control starts a program,
+// whatever the program did to its own signal state: Control's part of the
+// fork child callset. Here a dispatched child, which does not exec.
+TEST(Control, DispatchedChildStartsWithCleanSignals) {
+  ChildResult r = RunInChild([] {
+    Control([]() -> int {
+      sigset_t usr1;
+      sigemptyset(&usr1);
+      sigaddset(&usr1, SIGUSR1);
+      sigprocmask(SIG_BLOCK, &usr1, nullptr);
+      struct sigaction ignore = {};
+      ignore.sa_handler = SIG_IGN;
+      if (ChangeDisposition(SIGHUP, &ignore, nullptr) != 0) return 10;
+      StatusOr<pid_t> pid = Fork::Dispatch([]() -> int {
+        sigset_t mask;
+        sigprocmask(SIG_SETMASK, nullptr, &mask);
+        if (sigismember(&mask, SIGUSR1)) return 20;
+        struct sigaction hup;
+        sigaction(SIGHUP, nullptr, &hup);
+        return hup.sa_handler == SIG_DFL ? 0 : 21;
+      });
+      if (!pid.ok()) return 11;
+      int status = 0;
+      if (waitpid(*pid, &status, 0) != *pid) return 12;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 13;
+    });
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 0");
+}
+
 // Controlled and IsMainThread tell the program where it runs.
 TEST(Control, ControlledAndMainThread) {
   EXPECT_FALSE(Controlled());
@@ -114,6 +146,69 @@ TEST(Protect, InterjectionFromThreadEndsProgram) {
     });
   });
   EXPECT_EQ(r.status.ToString(), "exit 0");
+}
+
+// A scheduled callback that throws Exit ends Protect, and the program, with
+// that status: how faultinit's modes end (the seed's control -> Fork.trap
+// -> protect). Watches of every kind reach it; here a timer, a readable
+// pipe and a BeforeWait hook, each in a program of its own.
+TEST(Protect, CallbackExitEndsProgramWithItsStatus) {
+  ChildResult timer = RunInChild([] {
+    Control([]() -> int {
+      Scheduling().After(Milliseconds(1), [] { throw Exit(7); });
+      Protect();
+    });
+  });
+  EXPECT_EQ(timer.status.ToString(), "exit 7");
+
+  ChildResult readable = RunInChild([] {
+    Control([]() -> int {
+      static StatusOr<Pipe> pipe = MakePipe();
+      if (!pipe.ok() || WriteAll(pipe->write.get(), "x", 1) != 0) return 10;
+      if (!Scheduling()
+               .OnReadable(pipe->read.get(), [] { throw Exit(8); })
+               .ok()) {
+        return 11;
+      }
+      Protect();
+    });
+  });
+  EXPECT_EQ(readable.status.ToString(), "exit 8");
+
+  ChildResult hook = RunInChild([] {
+    Control([]() -> int {
+      static int turns = 0;
+      Scheduling().After(ZeroDuration(), [] {});
+      Scheduling().BeforeWait([] {
+        if (++turns == 2) throw Exit(9);  // after the timer's dispatch
+      });
+      Protect();
+    });
+  });
+  EXPECT_EQ(hook.status.ToString(), "exit 9");
+}
+
+// A callback's std::exception leaves Protect too: the program may catch it
+// and hold the main thread again (system mode's log-and-continue), and
+// the loop goes on with the next events.
+TEST(Protect, ReenteredAfterACallbackException) {
+  ChildResult r = RunInChild([] {
+    Control([]() -> int {
+      Scheduling().After(ZeroDuration(),
+                         [] { throw std::runtime_error("one event"); });
+      Scheduling().After(Milliseconds(1), [] { throw Exit(3); });
+      for (int caught = 0;; ++caught) {
+        if (caught > 1) return 10;
+        try {
+          Protect();
+        } catch (const std::exception& e) {
+          fprintf(stderr, "caught %s\n", e.what());
+        }
+      }
+    });
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 3");
+  EXPECT_EQ(r.err, "caught one event\n");
 }
 
 // A caught signal wakes Protect, which raises the Interruption: the process

@@ -10,10 +10,12 @@
 //   scheduler_children.h  pidfd exit watches, SIGCHLD + waitid, orphans
 //   scheduler_fds.h       fd watches
 //   scheduler_wake.h      eventfd wake-ups: Interject, Stop
-// and routes the public calls to them. RunOnce is the loop's one wait and
-// dispatch: each turn it picks the wait (epoll_wait, or rt_sigtimedwait
-// when nothing but a signal can end it), dispatches what it returned, and
-// returns once a callback ran, Stop was called or the deadline passed.
+// and routes the public calls to them; it keeps the BeforeWait hooks and
+// the scheduler's part of the fork child callset itself. RunOnce is the loop's
+// one wait and dispatch: each turn it picks the wait (epoll_wait, or
+// rt_sigtimedwait when nothing but a signal can end it), dispatches what it
+// returned, and returns once a callback ran, Stop was called or the deadline
+// passed.
 
 #include "runtime/scheduler.h"
 
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/callsets.h"
 #include "runtime/scheduler_children.h"
 #include "runtime/scheduler_fds.h"
 #include "runtime/scheduler_signals.h"
@@ -81,9 +84,13 @@ class Scheduler::Impl {
     FAULT_RETURN_IF_ERROR(timers_.Init(epoll_));
     FAULT_RETURN_IF_ERROR(wakeups_.Init(epoll_));
     // The signalfd joins the epoll set before the first epoll_wait.
-    return signals_.Init();
+    FAULT_RETURN_IF_ERROR(signals_.Init());
+    in_child_ = RegisterForkCallback(ForkPhase::kChild, [this] { InChild(); });
+    return OkStatus();
   }
+  ~Impl() { in_child_.Reset(); }
 
+  WatchId BeforeWait(Callback fn);
   void Cancel(WatchId id);
   Status RunOnce(Duration deadline);
   size_t Pending() const { return watches_.size() + wakeups_.QueuedCount(); }
@@ -100,6 +107,17 @@ class Scheduler::Impl {
   Fds fds_;
 
  private:
+  // InChild is the scheduler's part of the fork child callset: a child does
+  // not run this loop (scheduler.h, "Fork"), so what the scheduler did to
+  // the process's signal state for it is undone there: SIGCHLD's
+  // disposition while the kernel reaps orphans, and the mask bits its
+  // watches hold. Between fork and exec: sigaction and sigprocmask only.
+  void InChild() const {
+    children_.UndoInChild();
+    signals_.UndoInChild();
+  }
+  void RunBeforeWait();
+
   // Whether only a signal can end the wait: orphans reaped (SIGCHLD held),
   // and no fd watch, timer, pidfd, reap request or deadline.
   bool OnlySignalsCanEndWait(Duration deadline) const {
@@ -109,7 +127,31 @@ class Scheduler::Impl {
   Status Dispatch(const epoll_event* events, int count);
   Status DispatchSignals(StatusOr<bool> child_exited);
   void HandleWake();
+
+  std::vector<WatchId> before_wait_;  // BeforeWait hooks, in order added
+  // InChild in the fork child callset, from Init to the destructor.
+  CallsetHandle in_child_;
 };
+
+Scheduler::WatchId Scheduler::Impl::BeforeWait(Callback fn) {
+  auto watch = std::make_shared<Watch>();
+  watch->kind = Watch::Kind::kBeforeWait;
+  watch->callback = std::move(fn);
+  const WatchId id = watches_.Insert(std::move(watch));
+  before_wait_.push_back(id);
+  return id;
+}
+
+// RunBeforeWait runs the hooks present when it starts, each looked up
+// again first (one may cancel another). Not counted as a dispatch: a hook
+// is not an event.
+void Scheduler::Impl::RunBeforeWait() {
+  if (before_wait_.empty()) return;
+  const std::vector<WatchId> ids = before_wait_;
+  for (WatchId id : ids) {
+    if (std::shared_ptr<Watch> watch = watches_.Find(id)) watch->callback();
+  }
+}
 
 void Scheduler::Impl::Cancel(WatchId id) {
   std::shared_ptr<Watch> watch = watches_.Take(id);
@@ -130,6 +172,10 @@ void Scheduler::Impl::Cancel(WatchId id) {
     case Watch::Kind::kReadable:
     case Watch::Kind::kWritable:
       fds_.Remove(id, *watch);
+      break;
+    case Watch::Kind::kBeforeWait:
+      before_wait_.erase(
+          std::find(before_wait_.begin(), before_wait_.end(), id));
       break;
   }
 }
@@ -181,6 +227,7 @@ Status Scheduler::Impl::RunOnce(Duration deadline) {
   const uint32_t stops_before = wakeups_.Stops();
   epoll_event events[kEpollBatch];
   for (;;) {
+    RunBeforeWait();
     // A timer due already runs without the timerfd, after an epoll_wait
     // that does not block takes what else is ready.
     const bool timer_due = timers_.Due();
@@ -277,6 +324,9 @@ StatusOr<Scheduler::WatchId> Scheduler::OnWritable(int fd, Callback fn) {
   return impl_->fds_.AddWatch(fd, Watch::Kind::kWritable, std::move(fn));
 }
 
+Scheduler::WatchId Scheduler::BeforeWait(Callback fn) {
+  return impl_->BeforeWait(std::move(fn));
+}
 void Scheduler::Cancel(WatchId id) { impl_->Cancel(id); }
 void Scheduler::Interject(Callback fn) {
   impl_->wakeups_.Interject(std::move(fn));

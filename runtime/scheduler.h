@@ -38,11 +38,15 @@
 //
 // SIGCHLD's disposition: left alone, except while the kernel reaps orphans
 // (ReapOrphans with kByKernel), when it is SIG_IGN; it is restored when
-// that ends or the Scheduler is destroyed. Children must not inherit it:
-// Spawn's signal states reset it.
+// that ends or the Scheduler is destroyed.
 //
 // Fork: a Scheduler is not usable in a child after fork; the child must not
-// call into it (its fds are O_CLOEXEC and vanish at exec).
+// call into it (its fds are O_CLOEXEC and vanish at exec). Each Scheduler
+// registers in the fork child callset (runtime/callsets.h) the undoing of
+// what it did to the process's signal state: in every child, before fork
+// returns there, SIGCHLD gets back the disposition it had before kernel
+// reaping, and the signals its watches blocked are unblocked (async-signal-
+// safe: sigaction and sigprocmask).
 //
 // Errors: factory and watch registration return Status on system-call
 // failure (EMFILE, ENOMEM...), with "unable to VERB OBJECT: cause" messages.
@@ -172,6 +176,20 @@ class Scheduler {
   // must cancel the watch before closing it.
   StatusOr<WatchId> OnReadable(int fd, Callback fn);
   StatusOr<WatchId> OnWritable(int fd, Callback fn);
+
+  // BeforeWait runs `fn` on the loop thread each time RunOnce is about to
+  // wait for events: before its first wait and before every later one
+  // (after a dispatch, as Run calls RunOnce again; after a wake-up that ran
+  // nothing). It is the place for work that follows whatever the last
+  // dispatch changed (system mode's reconciling). Hooks run in the order
+  // added; a hook added by a hook first runs at the next wait; a cancelled
+  // one does not run again, even later in the same round. Running a hook is
+  // not an event: RunOnce does not return for it, but what the hook
+  // schedules decides the wait (a timer due now, a watch, an Interject). A
+  // hook must not wait itself. An exception thrown by a hook leaves RunOnce
+  // before it waits, with the hooks after it not run that round; the
+  // scheduler stays usable. Cancel(id) removes the hook.
+  WatchId BeforeWait(Callback fn);
 
   // Cancel removes a watch of any kind. Unknown or finished ids are ignored.
   void Cancel(WatchId id);

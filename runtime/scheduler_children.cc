@@ -287,5 +287,11 @@ void Children::RequestReap() {
   wakeups_.Wake();
 }
 
+void Children::UndoInChild() const {
+  if (orphans_ == Orphans::kKernelReaps) {
+    sigaction(SIGCHLD, &saved_sigchld_, nullptr);
+  }
+}
+
 }  // namespace scheduler_internal
 }  // namespace fault

@@ -89,6 +89,10 @@ class Children {
   // OnlySignalsCanEnd: whether a SIGCHLD is the only news this piece can
   // have (orphans reaped, every exit watch on SIGCHLD, no reap pending).
   bool OnlySignalsCanEnd() const;
+  // UndoInChild gives SIGCHLD back, in a forked child, the disposition it
+  // had before the kernel reaped orphans (the fork child callset).
+  // Async-signal-safe: sigaction only.
+  void UndoInChild() const;
 
  private:
   enum class Orphans { kLeft, kReported, kKernelReaps };

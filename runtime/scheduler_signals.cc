@@ -280,5 +280,15 @@ void Signals::RunWatches(const signalfd_siginfo& info) {
   }
 }
 
+void Signals::UndoInChild() const {
+  sigset_t held = NoSignals();
+  for (int signo = 1; signo < NSIG; ++signo) {
+    if (holds_[signo].holders > 0 && !holds_[signo].was_blocked) {
+      AddSignal(&held, signo);
+    }
+  }
+  ChangeSignalMask(SIG_UNBLOCK, &held, nullptr);
+}
+
 }  // namespace scheduler_internal
 }  // namespace fault

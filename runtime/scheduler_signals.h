@@ -96,6 +96,11 @@ class Signals {
   // on which the loop sleeps in epoll_wait.
   ABSL_ATTRIBUTE_NOINLINE StatusOr<bool> WaitAlone(Wakeups& wakeups);
 
+  // UndoInChild unblocks, in a forked child, the signals held here that
+  // were not blocked before (the fork child callset). Async-signal-safe:
+  // sigprocmask only, no allocation.
+  void UndoInChild() const;
+
  private:
   struct SignalHold {
     int holders = 0;

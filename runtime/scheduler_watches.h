@@ -62,9 +62,17 @@ class Epoll {
 };
 
 struct Watch {
-  enum class Kind { kTimer, kSignal, kRelay, kExit, kReadable, kWritable };
+  enum class Kind {
+    kTimer,
+    kSignal,
+    kRelay,
+    kExit,
+    kReadable,
+    kWritable,
+    kBeforeWait
+  };
   Kind kind;
-  Scheduler::Callback callback;  // timers and fd watches
+  Scheduler::Callback callback;  // timers, fd watches, BeforeWait hooks
   Scheduler::SignalCallback signal_callback;
   Scheduler::ExitCallback exit_callback;
   Duration deadline;  // timers: when next due (monotonic)

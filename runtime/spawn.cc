@@ -119,10 +119,14 @@ int CloseOtherFdsAtExec() {
 // `go_fd`, when not -1, is read until the parent closes its other end.
 [[noreturn]] void RunChild(const SpawnOptions& options, const Prepared& p,
                            int report_fd, int go_fd) {
-  // Nothing may arrive with the parent's dispositions while we set up, and
-  // tcsetpgrp from a background group must not stop us with SIGTTOU.
+  // The fork callsets have run: the process-wide signal state is the
+  // child's already (under Control: every disposition SIG_DFL, an empty
+  // mask; see control.h and scheduler.h). Nothing may arrive while we set
+  // up, and tcsetpgrp from a background group must not stop us with
+  // SIGTTOU: block everything, keeping the callsets' mask for the end.
   sigset_t all = AllSignals();
-  ChangeSignalMask(SIG_SETMASK, &all, nullptr);
+  sigset_t after_fork;
+  ChangeSignalMask(SIG_SETMASK, &all, &after_fork);
   if (go_fd >= 0) {
     char byte;
     while (read(go_fd, &byte, 1) < 0 && errno == EINTR) {
@@ -174,11 +178,11 @@ int CloseOtherFdsAtExec() {
   }
   if (error != 0) Fail(report_fd, SpawnStage::kDescriptors, error);
 
-  // Last: the signal state, which also sets the mask the program starts
-  // with.
+  // Last: this spawn's choice of signal state, which also sets the mask
+  // the program starts with: the launcher's, or the callsets' clean one.
   error = options.signals == SpawnOptions::Signals::kInitial
               ? InitialSignalState().Apply()
-              : SignalState::ApplyClean();
+              : ChangeSignalMask(SIG_SETMASK, &after_fork, nullptr);
   if (error != 0) Fail(report_fd, SpawnStage::kSignals, error);
 
   char* const* envp = options.environment != nullptr

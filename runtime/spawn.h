@@ -1,8 +1,9 @@
 // File: runtime/spawn.h
 //
 // Spawn: start a program in a child process, the way faultinit starts the
-// container command and every service: fork (so the fork callsets run),
-// prepare the child with async-signal-safe calls only, exec.
+// container command and every service: fork (so the fork callsets run and
+// reset the process-wide state, see Signals below), prepare the child with
+// async-signal-safe calls only, exec.
 //
 // Failures in the child before exec (setpgid, the terminal, the signal
 // state, exec itself) are reported to the parent through a close-on-exec
@@ -41,7 +42,13 @@ struct SpawnOptions {
   const std::vector<std::string>* environment = nullptr;
 
   // The child's signal state: the one the program was started with (as
-  // tini gives its child), or a clean one (empty mask, all defaults).
+  // tini gives its child), or a clean one (empty mask, all defaults). The
+  // clean one is made by the fork child callset (runtime/callsets.h), where
+  // each subsystem undoes what it did to the process's signal state:
+  // Control resets every disposition the program changed and empties the
+  // mask, a Scheduler unblocks what it held. Spawn itself only keeps that
+  // state (kClean) or applies the launcher's over it (kInitial). Outside
+  // Control, kClean is the parent's state minus what the callsets undo.
   enum class Signals { kInitial, kClean };
   Signals signals = Signals::kClean;
 
@@ -83,7 +90,7 @@ struct SpawnOptions {
   // When set, receives a pidfd of the child (O_CLOEXEC), opened before the
   // child may exec: it names the child even if the program exits at once
   // and the kernel reaps it (SIGCHLD ignored), so that its status can be
-  // read back (see reaped_exit.h). The child waits on a pipe for the
+  // read back (see pidfd.h). The child waits on a pipe for the
   // parent to have opened it. Left empty where the kernel has no
   // pidfd_open (before Linux 5.3).
   UniqueFd* pidfd = nullptr;

@@ -13,10 +13,13 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "runtime/control.h"
 #include "runtime/exit_status.h"
 #include "runtime/fd.h"
 #include "runtime/pidfd.h"
+#include "runtime/scheduler.h"
 #include "runtime/signal_state.h"
+#include "runtime/testing/child.h"
 
 namespace fault {
 namespace {
@@ -101,8 +104,9 @@ TEST(Spawn, NotExecutable) {
 
 // With `pidfd` set, the child is named by a pidfd opened before it could
 // exec: with SIGCHLD ignored, a program that exits at once is reaped by the
-// kernel, and its status is read back from the pidfd. The child gets
-// SIGCHLD's default disposition back. A failed spawn leaves no pidfd.
+// kernel, and its status is read back from the pidfd. (The child's SIGCHLD
+// disposition is the fork callsets' business: CleanSignalStateUnderControl.)
+// A failed spawn leaves no pidfd.
 TEST(Spawn, PidfdNamesAChildTheKernelReaps) {
   struct sigaction ignore = {}, saved;
   ignore.sa_handler = SIG_IGN;
@@ -110,7 +114,7 @@ TEST(Spawn, PidfdNamesAChildTheKernelReaps) {
   StatusOr<Pipe> out = MakePipe();
   ASSERT_TRUE(out.ok());
   SpawnOptions options;
-  options.argv = {"sh", "-c", "grep ^SigIgn /proc/self/status; exit 7"};
+  options.argv = {"sh", "-c", "echo started; exit 7"};
   options.stdout_fd = out->write.get();
   UniqueFd pidfd;
   options.pidfd = &pidfd;
@@ -119,8 +123,7 @@ TEST(Spawn, PidfdNamesAChildTheKernelReaps) {
   ASSERT_TRUE(pidfd);
   EXPECT_EQ(fcntl(pidfd.get(), F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
   out->write.Reset();
-  EXPECT_EQ(ReadAll(out->read.get(), 100).value_or(""),
-            "SigIgn:\t0000000000000000\n");
+  EXPECT_EQ(ReadAll(out->read.get(), 100).value_or(""), "started\n");
   pollfd p = {pidfd.get(), POLLIN, 0};
   ASSERT_EQ(poll(&p, 1, -1), 1);
   if (ReapedExitsAvailable()) {
@@ -166,23 +169,81 @@ TEST(Spawn, EnvironmentAndProcessGroup) {
 }
 
 // Clean signals: nothing blocked or ignored in the child, whatever the
-// parent had (a disposition changed as signal_state.h asks, through
-// ChangeDisposition).
-TEST(Spawn, CleanSignalState) {
-  sigset_t set, old;
-  sigemptyset(&set);
-  sigaddset(&set, SIGUSR1);
-  pthread_sigmask(SIG_BLOCK, &set, &old);
-  struct sigaction action = {};
-  action.sa_handler = SIG_IGN;
-  ASSERT_EQ(ChangeDisposition(SIGHUP, &action, nullptr), 0);
-  SpawnOptions options;
-  std::string out =
-      Output(options, "grep -E '^Sig(Blk|Ign)' /proc/self/status");
-  action.sa_handler = SIG_DFL;
-  ASSERT_EQ(ChangeDisposition(SIGHUP, &action, nullptr), 0);
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  EXPECT_EQ(out, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+// program running under Control did to its own signal state: a disposition
+// changed (as signal_state.h asks, through ChangeDisposition), signals
+// blocked by hand and held by a Scheduler, SIGCHLD ignored for kernel
+// reaping. The fork child callset makes the clean state (Control's and the
+// Scheduler's parts); kInitial gives the launcher's instead.
+// SignalLines runs grep on the child's own /proc status with `options`
+// and returns its SigBlk and SigIgn lines; the kernel may reap the child
+// (SIGCHLD ignored in the parent), so its exit is not waited for here.
+std::string SignalLines(SpawnOptions options) {
+  StatusOr<Pipe> out = MakePipe();
+  if (!out.ok()) return "no pipe";
+  options.argv = {"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"};
+  options.stdout_fd = out->write.get();
+  if (!Spawn(options).ok()) return "no spawn";
+  out->write.Reset();
+  return ReadAll(out->read.get(), 1 << 16).value_or("no output");
+}
+
+TEST(Spawn, CleanSignalStateUnderControl) {
+  testing::ChildResult r = testing::RunInChild([] {
+    Control([] {
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGUSR1);
+      pthread_sigmask(SIG_BLOCK, &set, nullptr);
+      struct sigaction action = {};
+      action.sa_handler = SIG_IGN;
+      if (ChangeDisposition(SIGHUP, &action, nullptr) != 0) return 10;
+      if (!Scheduling()
+               .OnSignal(SIGUSR2, [](const signalfd_siginfo&) {})
+               .ok()) {
+        return 11;
+      }
+      if (!Scheduling()
+               .ReapOrphans([](const ExitStatus&) {},
+                            Scheduler::OrphanReaping::kByKernel)
+               .ok()) {
+        return 12;
+      }
+      SpawnOptions options;
+      printf("clean %s", SignalLines(options).c_str());
+      options.signals = SpawnOptions::Signals::kInitial;
+      printf("initial %s", SignalLines(options).c_str());
+      return 0;
+    });
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 0") << r.err;
+  // The child of RunInChild starts Control with the test's own state: a
+  // clean one, so kInitial is clean too.
+  EXPECT_EQ(r.out,
+            "clean SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"
+            "initial SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+}
+
+// kInitial gives the child the state its launcher gave the program, not
+// the program's own.
+TEST(Spawn, InitialSignalStateUnderControl) {
+  testing::ChildResult r = testing::RunInChild([] {
+    signal(SIGTERM, SIG_IGN);  // the launcher's state
+    Control([] {
+      struct sigaction action = {};
+      action.sa_handler = SIG_IGN;
+      if (ChangeDisposition(SIGHUP, &action, nullptr) != 0) return 10;
+      SpawnOptions options;
+      options.signals = SpawnOptions::Signals::kInitial;
+      printf("%s",
+             Output(options, "grep -E '^SigIgn' /proc/self/status").c_str());
+      return 0;
+    });
+  });
+  EXPECT_EQ(r.status.ToString(), "exit 0") << r.err;
+  char expected[64];
+  snprintf(expected, sizeof expected, "SigIgn:\t%016llx\n",
+           1ull << (SIGTERM - 1));
+  EXPECT_EQ(r.out, expected);
 }
 
 // The fds the parent opens are close-on-exec: the child sees only 0, 1, 2

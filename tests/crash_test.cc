@@ -152,6 +152,31 @@ TEST_F(CrashTest, InternalErrorInSystemModeIsSurvived) {
   EXPECT_EQ(init.err().find("crashed"), std::string::npos) << init.err();
 }
 
+// What must not fail runs under fault::RunCritical (system mode's work
+// between events): a failure there is fatal, not logged and survived.
+// Panic says what failed, then aborts; as PID 1 the crash handler turns
+// the abort into the --crash-action (here poweroff, which ends the
+// namespace: its init is reported killed by SIGINT).
+TEST_F(CrashTest, CriticalSectionFailureEndsInCrashAction) {
+  LaunchOptions o;
+  o.binary = FaultinitTestFaultsPath();
+  o.pid_namespace = true;
+  o.env = {"FAULTINIT_TEST_FAULT=critical"};
+  o.args = {"--crash-action=poweroff",
+            "--system",
+            "--services",
+            "/nonexistent",
+            "--control",
+            absl::StrCat("/var/tmp/faultinit-critical-", getpid())};
+  Running init(o);
+  EXPECT_TRUE(init.WaitForAllStderr(
+      {"fault: fatal: test fault: thrown on purpose in a critical section",
+       "faultinit: crashed: SIGABRT (abort); crash action: poweroff"}))
+      << init.err();
+  EXPECT_EQ(init.Wait().ToString(), "signal INT") << init.err();
+  EXPECT_EQ(init.err().find("continuing"), std::string::npos) << init.err();
+}
+
 // SIGSEGV sent to PID 1 by another process is not a crash: ignored, as the
 // kernel would without a handler; faultinit carries on (forwards the TERM
 // that follows and exits with the child's status).

@@ -341,6 +341,31 @@ TEST_F(SystemMode, ReloadAppliesTheDifference) {
   EXPECT_LT(At(err, "shutting down"), At(err, "keep: stopped"));
 }
 
+// Services start clean however faultinit was started and whatever it did
+// to its own signal state: a launcher that ignores SIGHUP and blocks
+// SIGUSR1 (nohup, a shell's trap) is not passed on (kInitial is container
+// mode's), nor are faultinit's own blocks (its signalfd's) and its ignored
+// SIGPIPE: the fork child callset resets them (runtime/control.h).
+TEST_F(SystemMode, ServicesStartCleanFromADirtyLauncher) {
+  Unit("sig",
+       "[Service]\nType=oneshot\n"
+       "ExecStart=/bin/sh -c 'grep -E \"^Sig(Blk|Ign)\" /proc/self/status'\n");
+  LaunchOptions o = Boot();
+  o.before_exec = [] {
+    signal(SIGHUP, SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_SETMASK, &set, nullptr);
+  };
+  Running r(o);
+  ASSERT_TRUE(r.WaitForStderr("sig: finished")) << r.err();
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  At(r.err(), "[sig] SigBlk:\t0000000000000000\n");
+  At(r.err(), "[sig] SigIgn:\t0000000000000000\n");
+}
+
 // A service runs as its User=, with its environment, directory and umask,
 // a clean signal state and only fds 0-2; /run is the tmpfs boot mounted.
 TEST_F(SystemMode, ServiceExecutionEnvironment) {

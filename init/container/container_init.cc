@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "init/processes.h"
+#include "runtime/control.h"
+#include "runtime/exit.h"
 #include "runtime/pidfd.h"
 #include "runtime/signal_relay.h"
 #include "runtime/signal_set.h"
@@ -30,7 +32,13 @@ std::string Name(int signo) {
   return id.empty() ? absl::StrCat("signal ", signo) : std::string(id);
 }
 
-bool Ends(int signo) { return signo == SIGTERM || signo == SIGINT; }
+// The signals that end a pause (-P) and, while draining, kill the
+// leftovers: the seed's `process/terminate` and `process/interrupt`
+// (SIGTERM, SIGINT; the pair its Interruption.trap catches).
+bool Ends(int signo) {
+  return signo == fault::LookupSignalCode("process/terminate") ||
+         signo == fault::LookupSignalCode("process/interrupt");
+}
 
 }  // namespace
 
@@ -52,7 +60,7 @@ ContainerInit::ContainerInit(fault::Scheduler& scheduler,
                              const ContainerOptions& options, const Logger& log)
     : scheduler_(scheduler), options_(options), log_(log), leftovers_(log) {}
 
-int ContainerInit::Run() {
+void ContainerInit::Run() {
   if (fault::Status s = BecomeReaper(); !s.ok()) log_.Warning(s.message());
   if (options_.parent_death_signal != 0 &&
       prctl(PR_SET_PDEATHSIG, options_.parent_death_signal) != 0) {
@@ -61,23 +69,31 @@ int ContainerInit::Run() {
   }
   if (fault::Status s = WatchSignals(); !s.ok()) {
     log_.Fatal(s.message());
-    return 1;
+    throw fault::Exit(1);
   }
   if (options_.pause) {
     log_.Info("pausing: reaping until SIGTERM or SIGINT");
   } else if (int failed = StartChild(); failed != 0) {
-    return failed;
+    throw fault::Exit(failed);
   } else if (!log_.Enabled(LogLevel::kInfo)) {
     StartRelay();  // each forwarded signal is logged otherwise
   }
-  while (state_ != State::kDone) {
-    fault::Status s = scheduler_.RunOnce();
-    if (!s.ok()) {
-      log_.Fatal(s.message());
-      return 1;
-    }
+  // The work is in the watches' callbacks now (Handle); the main thread is
+  // held in the loop until one of them ends the run with fault::Exit.
+  try {
+    fault::Protect();
+  } catch (const fault::Critical& e) {
+    // The loop itself failed (epoll_wait, the signalfd): faultinit can no
+    // longer wait for the child, and says so in its status.
+    log_.Fatal(e.cause());
+    throw fault::Exit(1);
   }
-  return exit_status_;
+}
+
+void ContainerInit::Handle(absl::string_view context,
+                           const std::function<void()>& work) {
+  fault::RunCritical(context, work);
+  if (state_ == State::kDone) throw fault::Exit(exit_status_);
 }
 
 fault::Status ContainerInit::BecomeReaper() {
@@ -95,7 +111,8 @@ fault::Status ContainerInit::BecomeReaper() {
 fault::Status ContainerInit::WatchSignals() {
   fault::StatusOr<fault::Scheduler::WatchId> watch = scheduler_.OnSignals(
       ForwardedSignals(), [this](const signalfd_siginfo& info) {
-        OnSignal(static_cast<int>(info.ssi_signo));
+        const int signo = static_cast<int>(info.ssi_signo);
+        Handle("forwarding a signal", [this, signo] { OnSignal(signo); });
       });
   if (!watch.ok()) return watch.status();
   // Orphans are news only when logged, or once draining has begun: until
@@ -113,7 +130,10 @@ fault::Status ContainerInit::WatchSignals() {
 
 fault::Status ContainerInit::ReapOrphans(fault::Scheduler::OrphanReaping how) {
   return scheduler_.ReapOrphans(
-      [this](const fault::ExitStatus& status) { OnOrphanReaped(status); }, how);
+      [this](const fault::ExitStatus& status) {
+        Handle("reaping an orphan", [&] { OnOrphanReaped(status); });
+      },
+      how);
 }
 
 int ContainerInit::StartChild() {
@@ -141,8 +161,9 @@ int ContainerInit::StartChild() {
   child_ = *pid;
   log_.Info("started ", options_.command[0], " as pid ", child_);
   fault::StatusOr<fault::Scheduler::WatchId> watch = scheduler_.OnExit(
-      child_, std::move(pidfd),
-      [this](const fault::ExitStatus& status) { OnChildExit(status); });
+      child_, std::move(pidfd), [this](const fault::ExitStatus& status) {
+        Handle("the child's exit", [&] { OnChildExit(status); });
+      });
   if (!watch.ok()) {
     // Still reaped as an orphan, but its status would be lost: give up.
     log_.Fatal(watch.status().message());
@@ -264,9 +285,11 @@ void ContainerInit::BeginDraining() {
   leftovers_.Signal(SIGTERM, child_);
   if (options_.grace != fault::InfiniteDuration()) {
     scheduler_.After(options_.grace, [this] {
-      if (state_ != State::kDraining) return;
-      log_.Info("grace period over: killing leftover processes");
-      leftovers_.Signal(SIGKILL, child_);
+      Handle("the grace period", [this] {
+        if (state_ != State::kDraining) return;
+        log_.Info("grace period over: killing leftover processes");
+        leftovers_.Signal(SIGKILL, child_);
+      });
     });
   }
 }

@@ -30,20 +30,31 @@
 //              runs. A forwarded SIGTERM or SIGINT here, or the timer,
 //              sends SIGKILL.
 //              last child reaped -> kDone
-//   kDone      Run returns the exit status.
-// With -P there is no child: kRunning until SIGTERM or SIGINT, then kDone
-// with status 0.
+//   kDone      the run ends: fault::Exit with the exit status.
+// With -P there is no child: kRunning until SIGTERM or SIGINT (the seed's
+// `process/terminate`, `process/interrupt`), then kDone with status 0.
 //
-// Loop thread only. The scheduler is the program's (fault::Scheduling).
+// How it runs (docs/architecture.md, "The main loop"): Run registers the
+// watches, then holds the main thread in fault::Protect; each event's work
+// runs in its callback as a critical section (fault::RunCritical: an
+// exception there is an internal fault, which ends faultinit at once, as
+// PID 1 in its --crash-action: a container init that lost its child's exit
+// or a forwarded signal cannot go on correctly), and the callback that
+// reaches kDone throws fault::Exit, which unwinds Protect to fault::Control.
+//
+// Loop thread only, under fault::Control. The scheduler is the program's
+// (fault::Scheduling).
 
 #ifndef FAULT_INIT_CONTAINER_CONTAINER_INIT_H_
 #define FAULT_INIT_CONTAINER_CONTAINER_INIT_H_
 
 #include <sys/types.h>
 
+#include <functional>
 #include <set>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "init/log.h"
 #include "init/options.h"
 #include "init/processes.h"
@@ -57,10 +68,11 @@ class ContainerInit {
   ContainerInit(fault::Scheduler& scheduler, const ContainerOptions& options,
                 const Logger& log);
 
-  // Run does the whole job and returns faultinit's exit status: the
-  // child's (mapped by -e, 128+N for a signal), 127/126 when the command
-  // cannot be run, 1 when faultinit itself fails, 0 after -P.
-  int Run();
+  // Run does the whole job and ends the program by throwing fault::Exit
+  // with faultinit's exit status: the child's (mapped by -e, 128+N for a
+  // signal), 127/126 when the command cannot be run, 1 when faultinit itself
+  // fails (its event loop included), 0 after -P. Never returns.
+  [[noreturn]] void Run();
 
   // ForwardedSignals: the signals faultinit watches and forwards.
   static std::vector<int> ForwardedSignals();
@@ -78,6 +90,11 @@ class ContainerInit {
   // Relays the forwarded signals to the child from the scheduler's wait.
   void StartRelay();
   int Rewritten(int signo) const;
+  // Handle runs one event's `work` under fault::RunCritical (`context`
+  // names it in the fatal line), then throws fault::Exit once it has
+  // reached kDone: outside the critical section, which would take the Exit
+  // for a failure.
+  void Handle(absl::string_view context, const std::function<void()>& work);
   void OnSignal(int signo);
   void OnChildExit(const fault::ExitStatus& status);
   void OnOrphanReaped(const fault::ExitStatus& status);

@@ -12,6 +12,8 @@
 #include "absl/strings/str_join.h"
 #include "init/processes.h"
 #include "init/system/unit_directory.h"
+#include "runtime/control.h"
+#include "runtime/exit.h"
 #include "runtime/fd.h"
 #include "runtime/signal_state.h"
 #include "runtime/signals.h"
@@ -32,7 +34,7 @@ SystemMode::SystemMode(fault::Scheduler& scheduler,
                    [this](PowerAction action) { BeginShutdown(action); }}),
       leftovers_(log) {}
 
-int SystemMode::Run() {
+void SystemMode::Run() {
   if (getpid() == 1) {
     boot_.Up();
   } else if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
@@ -62,19 +64,38 @@ int SystemMode::Run() {
   }
   supervisor_.StartAll();
 
+  // The work is in the watches' callbacks now, and in the hook that runs
+  // each time the loop is about to wait; the main thread is held in the
+  // loop until the hook ends the run (fault::Exit) once the system is down.
+  scheduler_.BeforeWait([this] { BetweenEvents(); });
   for (;;) {
-    // PID 1 must not die of an internal error: log it and keep supervising.
-    // (Control exceptions — Exit, Interruption — are not std::exceptions
-    // and still end the program.)
+    // An event's callback that fails (a std::exception) is an internal
+    // error in that event's handling: PID 1 logs it and goes on; that event
+    // is lost, the loop is not. What must not fail is not here: the
+    // per-turn work (BetweenEvents) is a critical section, and a failure of
+    // the loop itself is a fault::Critical (no std::exception), which ends
+    // faultinit in its --crash-action. Exit passes through as well.
     try {
-      if (Step()) break;
+      fault::Protect();
     } catch (const std::exception& e) {
       log_.Warning("internal error: ", e.what(), "; continuing");
     }
   }
-  supervisor_.DrainOutput();
-  boot_.Down(action_);
-  return 0;
+}
+
+void SystemMode::BetweenEvents() {
+  bool down = false;
+  // Critical: this runs before every wait, so a failure here would recur
+  // on every turn and leave PID 1 unable to reconcile, answer faultctl or
+  // finish a shutdown; it ends in the --crash-action instead.
+  fault::RunCritical("system mode, between events", [this, &down] {
+    if (!Step()) return;
+    supervisor_.DrainOutput();
+    boot_.Down(action_);  // as the machine's PID 1, does not return
+    down = true;
+  });
+  // Outside the critical section, which would take the Exit for a failure.
+  if (down) throw fault::Exit(0);
 }
 
 bool SystemMode::Step() {
@@ -88,10 +109,7 @@ bool SystemMode::Step() {
   // Orphans re-parented to faultinit meanwhile get the signal too.
   if (phase_ == Phase::kKillingRest) leftovers_.Rescan();
   // Checked before waiting: with nothing left, nothing would wake us.
-  if (phase_ == Phase::kKillingRest && !HasChildren()) return true;
-  fault::Status status = scheduler_.RunOnce();
-  if (!status.ok()) log_.Warning("event loop: ", status.message());
-  return false;
+  return phase_ == Phase::kKillingRest && !HasChildren();
 }
 
 ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
@@ -119,34 +137,58 @@ LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
   return units;
 }
 
-void SystemMode::WatchSignals() {
-  for (int signo : {SIGTERM, SIGPWR, SIGUSR2, SIGINT, SIGUSR1, SIGHUP}) {
-    fault::StatusOr<fault::Scheduler::WatchId> watch =
-        scheduler_.OnSignal(signo, [this](const signalfd_siginfo& info) {
-          OnSignal(static_cast<int>(info.ssi_signo));
-        });
-    if (!watch.ok()) log_.Warning(watch.status().message());
-  }
+namespace {
+
+// What a signal asks PID 1 for.
+enum class SignalRequest { kPowerOff, kReboot, kHalt, kReload };
+
+// PID 1's signal policy, by the seed's categorized names (runtime/signals.h)
+// where the seed has one: SIGPWR has none (the seed's table names no power
+// signal), so it is listed by number.
+struct SignalPolicy {
+  absl::string_view seed_name;  // empty: `signo` instead
+  int signo;
+  SignalRequest request;
+};
+constexpr SignalPolicy kSignalPolicy[] = {
+    {"process/terminate", 0, SignalRequest::kPowerOff},  // SIGTERM
+    {"", SIGPWR, SignalRequest::kPowerOff},
+    {"user/2", 0, SignalRequest::kPowerOff},           // SIGUSR2
+    {"process/interrupt", 0, SignalRequest::kReboot},  // SIGINT, C-A-D
+    {"user/1", 0, SignalRequest::kHalt},               // SIGUSR1
+    {"terminal/closed", 0, SignalRequest::kReload},    // SIGHUP
+};
+
+int PolicySignal(const SignalPolicy& policy) {
+  if (policy.seed_name.empty()) return policy.signo;
+  return fault::LookupSignalCode(policy.seed_name).value_or(0);
 }
 
-void SystemMode::OnSignal(int signo) {
-  switch (signo) {
-    case SIGTERM:
-    case SIGPWR:
-    case SIGUSR2:
-      BeginShutdown(PowerAction::kPowerOff);
-      return;
-    case SIGINT:
-      BeginShutdown(PowerAction::kReboot);
-      return;
-    case SIGUSR1:
-      BeginShutdown(PowerAction::kHalt);
-      return;
-    case SIGHUP:
-      if (phase_ == Phase::kRunning) Reload(nullptr);
-      return;
-    default:
-      return;
+}  // namespace
+
+void SystemMode::WatchSignals() {
+  for (const SignalPolicy& policy : kSignalPolicy) {
+    const int signo = PolicySignal(policy);
+    const SignalRequest request = policy.request;
+    fault::StatusOr<fault::Scheduler::WatchId> watch = scheduler_.OnSignal(
+        signo, [this, signo, request](const signalfd_siginfo&) {
+          log_.Debug("received ", fault::SignalIdentifier(signo));
+          switch (request) {
+            case SignalRequest::kPowerOff:
+              BeginShutdown(PowerAction::kPowerOff);
+              return;
+            case SignalRequest::kReboot:
+              BeginShutdown(PowerAction::kReboot);
+              return;
+            case SignalRequest::kHalt:
+              BeginShutdown(PowerAction::kHalt);
+              return;
+            case SignalRequest::kReload:
+              if (phase_ == Phase::kRunning) Reload(nullptr);
+              return;
+          }
+        });
+    if (!watch.ok()) log_.Warning(watch.status().message());
   }
 }
 

@@ -10,8 +10,17 @@
 //   5. on a shutdown request: stop the services in reverse order, then
 //      SIGTERM every remaining process, SIGKILL after kFinalGrace, and end
 //      as soon as nothing is left (no fixed waits);
-//   6. sync, unmount, reboot(2) — or, in a container, return 0.
-// Nothing in the unit files, and no internal error in the loop, ends it.
+//   6. sync, unmount, reboot(2) — or, in a container, exit 0.
+// Nothing in the unit files ends it. How it runs (docs/architecture.md,
+// "The main loop"): Run registers its watches and a BeforeWait hook on the
+// scheduler, then holds the main thread in fault::Protect. An exception
+// escaping one event's callback is logged ("internal error: ...;
+// continuing") and the loop goes on; the per-turn work (BetweenEvents:
+// reconcile, answer faultctl, advance the shutdown) is a critical section
+// (fault::RunCritical), and it, like a failure of the loop itself, ends
+// faultinit in its --crash-action. The end is a fault::Exit(0) thrown by
+// the hook once the system is down in a container (the machine's PID 1
+// reboots instead).
 //
 // CheckUnits is `faultinit --check DIR`.
 //
@@ -40,21 +49,27 @@ class SystemMode {
  public:
   SystemMode(fault::Scheduler& scheduler, const SystemOptions& options,
              const Logger& log);
-  // Run returns faultinit's exit status (0) when it ends in a container.
-  int Run();
+  // Run never returns: it ends by throwing fault::Exit(0) once the system
+  // is down in a container (the machine's PID 1 reboots or powers off).
+  [[noreturn]] void Run();
 
  private:
   enum class Phase { kRunning, kStoppingServices, kKillingRest };
 
-  // Step runs one loop iteration; true when the system is down.
+  // BetweenEvents is the scheduler's BeforeWait hook: Step as a critical
+  // section, then, once the system is down, the end (DrainOutput,
+  // Boot::Down, fault::Exit(0)).
+  void BetweenEvents();
+  // Step is the per-turn work: reconcile, serve control requests, advance
+  // the shutdown phases; true when the system is down.
   bool Step();
   // Load reads the unit directory and prints every diagnostic (also
   // collected in `diagnostics` when given).
   LoadedUnits Load(std::vector<std::string>* diagnostics = nullptr);
   // Reload applies a fresh load and logs what changed.
   ReloadSummary Reload(std::vector<std::string>* diagnostics);
+  // WatchSignals watches PID 1's signals, named as in the seed's table.
   void WatchSignals();
-  void OnSignal(int signo);
   void BeginShutdown(PowerAction action);
 
   fault::Scheduler& scheduler_;
