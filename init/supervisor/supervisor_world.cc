@@ -25,7 +25,14 @@ std::vector<RuntimeWorld::Member> RuntimeWorld::SessionMembers(
   return members;
 }
 
-fault::Status RuntimeWorld::WatchExits(fault::Scheduler::ExitCallback fn) {
+fault::StatusOr<RuntimeWorld::WatchId> RuntimeWorld::WatchExit(
+    pid_t pid, fault::UniqueFd pidfd, fault::Scheduler::ExitCallback fn) {
+  // Without a pidfd, the scheduler checks that `pid` is an unreaped child
+  // (and opens one where it would).
+  return scheduler_.OnExit(pid, std::move(pidfd), std::move(fn));
+}
+
+fault::Status RuntimeWorld::WatchOrphans(fault::Scheduler::ExitCallback fn) {
   return scheduler_.ReapOrphans(std::move(fn));
 }
 
