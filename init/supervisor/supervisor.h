@@ -196,6 +196,10 @@ class Supervisor : private ServiceEffects {
   void CheckStopped(Entry& entry);
   // Drops from `entry`'s sessions those no process is in any more.
   void PruneSessions(Entry& entry);
+  // The live processes, from one scan shared until it may be out of date
+  // (supervisor_processes.cc); Reaped drops it when it lists `pid`.
+  const std::vector<SupervisorWorld::Member>& Members();
+  void Reaped(pid_t pid);
   // Reads `entry`'s pending output, up to `budget` bytes.
   void ReadOutput(Entry& entry, size_t budget);
   bool Settled(const std::string& name) const;
@@ -211,6 +215,7 @@ class Supervisor : private ServiceEffects {
   std::optional<NotifySocket> notify_;
   fault::Scheduler::WatchId notify_watch_ = 0;
   LineListener line_listener_;
+  std::optional<std::vector<SupervisorWorld::Member>> members_;  // Members()
   bool shutting_down_ = false;
   bool dirty_ = false;
 };

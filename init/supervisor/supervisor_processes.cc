@@ -23,8 +23,23 @@
 // "gone" (kill(pid, 0) fails) and fails the start.
 //
 // Stops: Signal reaches the main process, or with `group` every tracked
-// process group and every member of the tracked sessions (a scan of /proc
-// on the runtime: SessionMembers).
+// process group and every member of the tracked sessions. Sessions: an id
+// is dropped once no live process is in it (PruneSessions, at each exit
+// and orphan), before it can be reused.
+//
+// Both find sessions' members in one view of the live processes (Members:
+// SupervisorWorld::Processes, a scan of /proc on the runtime), taken when
+// first needed and shared until it may be wrong: it is dropped when a
+// process it lists as alive is reaped (so a session is never kept for a
+// member that is gone), when a session is added (a spawn, a PID file's
+// daemon), and at the end of Reconcile, which the main loop runs after
+// every dispatch, before it waits again. A shutdown that stops fifty
+// services in one pass, and reaps their processes in one dispatch, reads
+// /proc about once for each, not once per service. Like any scan, the
+// view can miss a process forked after it was taken (here: during the
+// same dispatch); a stop that finds such a process still there
+// (HasProcesses) keeps waiting, and the stop timeout's SIGKILL comes with
+// a new view.
 
 #include <errno.h>
 #include <fcntl.h>
@@ -148,6 +163,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   }
   e.groups.insert(pid);
   e.sessions.insert(pid);
+  members_.reset();  // a new session: looked for in a new scan
   if (kind == StepKind::kMain && service.start_failures() > 0) {
     log_.Info(u.name, ": started ", spawn.program, " as pid ", pid, " after ",
               service.start_failures(), " failed attempts");
@@ -178,8 +194,11 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
   if (whole) {
     for (pid_t g : e.groups) world_.Kill(-g, signo);
     // And the sessions' members in groups of their own (setpgid).
-    for (const SupervisorWorld::Member& m : world_.SessionMembers(e.sessions)) {
-      world_.Kill(m.pid, signo);
+    if (e.sessions.empty()) return;
+    for (const SupervisorWorld::Member& m : Members()) {
+      if (e.sessions.count(m.session) != 0 || e.sessions.count(m.group) != 0) {
+        world_.Kill(m.pid, signo);
+      }
     }
     return;
   }
@@ -226,6 +245,7 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
   if (group > 0) e.groups.insert(group);
   pid_t session = getsid(pid);
   if (session > 0 && session != getsid(0)) e.sessions.insert(session);
+  members_.reset();  // what it forked may be newer than the scan
   log_.Info(e.unit.name, ": main process is pid ", pid, " (from ", path, ")");
   return pid;
 }
@@ -257,11 +277,26 @@ void Supervisor::PruneSessions(Entry& e) {
   }
   if (unsure.empty()) return;
   std::set<pid_t> live;
-  for (const SupervisorWorld::Member& m : world_.SessionMembers(unsure)) {
-    live.insert(m.session);
+  for (const SupervisorWorld::Member& m : Members()) {
+    if (unsure.count(m.session) != 0) live.insert(m.session);
   }
   for (pid_t id : unsure) {
     if (live.count(id) == 0) e.sessions.erase(id);
+  }
+}
+
+const std::vector<SupervisorWorld::Member>& Supervisor::Members() {
+  if (!members_) members_ = world_.Processes();
+  return *members_;
+}
+
+void Supervisor::Reaped(pid_t pid) {
+  if (!members_) return;
+  for (const SupervisorWorld::Member& m : *members_) {
+    if (m.pid == pid) {
+      members_.reset();
+      return;
+    }
   }
 }
 
@@ -277,6 +312,7 @@ void Supervisor::OnProcessExit(std::string name,
   auto it = entries_.find(name);
   if (it == entries_.end()) return;  // not while a watch is on (EntryOf)
   Entry& e = *it->second;
+  Reaped(status.pid);
   // What the process wrote comes before the news of its end, and so do its
   // notifications (a READY=1 written just before it died counts).
   ReadOutput(e, kOutputBudget);
@@ -291,6 +327,7 @@ void Supervisor::OnProcessExit(std::string name,
 }
 
 void Supervisor::OnOrphan(const fault::ExitStatus& status) {
+  Reaped(status.pid);
   if (log_.Enabled(LogLevel::kDebug)) {  // ToString allocates: skip it
     log_.Debug("reaped orphan ", status.pid, " (", status.ToString(), ")");
   }

@@ -131,6 +131,10 @@ void Supervisor::Reconcile() {
       e.service->Start();
     }
   }
+  // The main loop calls this after each dispatch, before it waits again:
+  // the view of the live processes must not outlive the dispatch
+  // (supervisor_processes.cc).
+  members_.reset();
 }
 
 }  // namespace faultinit

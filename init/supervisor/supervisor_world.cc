@@ -15,12 +15,11 @@ fault::StatusOr<pid_t> RuntimeWorld::Spawn(const fault::SpawnOptions& options) {
 
 int RuntimeWorld::Kill(pid_t target, int signo) { return kill(target, signo); }
 
-std::vector<RuntimeWorld::Member> RuntimeWorld::SessionMembers(
-    const std::set<pid_t>& ids) {
+std::vector<RuntimeWorld::Member> RuntimeWorld::Processes() {
   std::vector<Member> members;
   const pid_t self = getpid();
-  for (pid_t pid : InSessionsOrGroups(ids)) {
-    if (pid != self) members.push_back(Member{pid, getsid(pid)});
+  for (const ProcessIds& p : LiveProcesses()) {
+    if (p.pid != self) members.push_back(Member{p.pid, p.group, p.session});
   }
   return members;
 }

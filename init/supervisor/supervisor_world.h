@@ -29,7 +29,6 @@
 
 #include <sys/types.h>
 
-#include <set>
 #include <vector>
 
 #include "runtime/duration.h"
@@ -55,14 +54,15 @@ class SupervisorWorld {
   // Kill is kill(2): 0, or -1 with errno set (ESRCH: no such process or
   // group). `target` < 0 names a process group; signal 0 only checks.
   virtual int Kill(pid_t target, int signo) = 0;
-  // SessionMembers lists the live processes (zombies excluded) whose
-  // session or process group is one of `ids`, each with its session, but
-  // not the caller itself (InSessionsOrGroups: a scan of /proc).
+  // Processes lists the live processes (zombies excluded), each with its
+  // process group and session, but not the caller itself (LiveProcesses: a
+  // scan of /proc). The supervisor finds its sessions' members in it.
   struct Member {
     pid_t pid;
+    pid_t group;
     pid_t session;
   };
-  virtual std::vector<Member> SessionMembers(const std::set<pid_t>& ids) = 0;
+  virtual std::vector<Member> Processes() = 0;
   // WatchExit calls `fn` once, with its status, when child `pid` has
   // exited, the child reaped (Scheduler::OnExit). `pidfd`: the pidfd Spawn
   // opened of it (SpawnOptions::pidfd), which the watch takes over, or an
@@ -94,7 +94,7 @@ class RuntimeWorld final : public SupervisorWorld {
 
   fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) override;
   int Kill(pid_t target, int signo) override;
-  std::vector<Member> SessionMembers(const std::set<pid_t>& ids) override;
+  std::vector<Member> Processes() override;
   fault::StatusOr<WatchId> WatchExit(
       pid_t pid, fault::UniqueFd pidfd,
       fault::Scheduler::ExitCallback fn) override;

@@ -122,12 +122,11 @@ int FakeWorld::Kill(pid_t target, int signo) {
   return 0;
 }
 
-std::vector<FakeWorld::Member> FakeWorld::SessionMembers(
-    const std::set<pid_t>& ids) {
+std::vector<FakeWorld::Member> FakeWorld::Processes() {
+  ++process_scans_;
   std::vector<Member> members;
   for (const auto& [pid, p] : processes_) {
-    if (p.alive() && ids.count(p.group))
-      members.push_back(Member{pid, p.group});
+    if (p.alive()) members.push_back(Member{pid, p.group, p.group});
   }
   return members;
 }

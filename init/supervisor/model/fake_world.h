@@ -22,7 +22,7 @@
 // Relent ends it with the first); the others change nothing. kill(2) of a
 // process whose exit is queued succeeds, as for a zombie; a group exists
 // while any member is unreported. A process's session is its group (no
-// fake process calls setpgid or setsid); SessionMembers leaves out those
+// fake process calls setpgid or setsid); Processes leaves out those
 // that exited, as a scan of /proc leaves out zombies.
 //
 // Nothing calls back into the supervisor from inside a Spawn or a Kill:
@@ -91,7 +91,7 @@ class FakeWorld final : public SupervisorWorld {
   // SupervisorWorld.
   fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) override;
   int Kill(pid_t target, int signo) override;
-  std::vector<Member> SessionMembers(const std::set<pid_t>& ids) override;
+  std::vector<Member> Processes() override;
   fault::StatusOr<WatchId> WatchExit(
       pid_t pid, fault::UniqueFd pidfd,
       fault::Scheduler::ExitCallback fn) override;
@@ -119,6 +119,8 @@ class FakeWorld final : public SupervisorWorld {
   void Advance(fault::Duration by);
   size_t pending_timers() const { return timers_.size(); }
   size_t exit_watches() const { return exit_watches_.size(); }
+  // How many times Processes was called (a scan of /proc on the runtime).
+  size_t process_scans() const { return process_scans_; }
 
   const std::map<pid_t, FakeProcess>& processes() const { return processes_; }
   FakeProcess* Find(pid_t pid);
@@ -145,6 +147,7 @@ class FakeWorld final : public SupervisorWorld {
   std::deque<fault::ExitStatus> exits_;
   std::map<TimerId, Timer> timers_;
   WatchId next_id_ = 1;  // timers' and exit watches'
+  size_t process_scans_ = 0;
   pid_t next_pid_ = 1000;
   std::vector<std::string> violations_;
 };
