@@ -49,10 +49,10 @@ fault::SpawnOptions StepSpawnOptions(
     const Unit& unit, StepKind kind, int index, const ExecInputs& inputs,
     absl::FunctionRef<bool(const std::string&)> directory_usable) {
   fault::SpawnOptions spawn;
-  static const EnvironmentMap kNoVariables;
-  Command command = ExpandExecLine(
-      StepLine(unit, kind, index),
-      inputs.variables != nullptr ? *inputs.variables : kNoVariables);
+  const EnvironmentMap none;
+  Command command =
+      ExpandExecLine(StepLine(unit, kind, index),
+                     inputs.variables != nullptr ? *inputs.variables : none);
   spawn.program = std::move(command.executable);
   spawn.argv = std::move(command.argv);
   spawn.environment = inputs.environment;
