@@ -75,15 +75,14 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
   return children;
 }
 
-std::vector<pid_t> InSessionsOrGroups(const std::set<pid_t>& ids) {
-  std::vector<pid_t> members;
-  if (ids.empty()) return members;
+std::vector<ProcessIds> LiveProcesses() {
+  std::vector<ProcessIds> processes;
   ForEachProcess([&](pid_t pid, const ProcessStat& stat) {
-    if (!stat.Exited() && (ids.count(stat.session) || ids.count(stat.group))) {
-      members.push_back(pid);
+    if (!stat.Exited()) {
+      processes.push_back(ProcessIds{pid, stat.group, stat.session});
     }
   });
-  return members;
+  return processes;
 }
 
 pid_t ParentOf(pid_t pid) {

@@ -22,11 +22,18 @@ namespace faultinit {
 // excluded, by scanning /proc/PID/stat. Empty when /proc is not mounted.
 std::vector<pid_t> ChildrenOf(pid_t parent);
 
-// InSessionsOrGroups lists the processes whose session or process group is
-// one of `ids`, zombies excluded, from the same scan of /proc (a process
-// that moved to a group of its own with setpgid is still in its session).
-// Empty when /proc is not mounted.
-std::vector<pid_t> InSessionsOrGroups(const std::set<pid_t>& ids);
+// ProcessIds: a process, its process group and its session.
+struct ProcessIds {
+  pid_t pid;
+  pid_t group;
+  pid_t session;
+};
+
+// LiveProcesses lists every process with its group and session, zombies
+// excluded, from the same scan of /proc (one read of each /proc/PID/stat):
+// a process that moved to a group of its own with setpgid is still in its
+// session. Empty when /proc is not mounted.
+std::vector<ProcessIds> LiveProcesses();
 
 // ParentOf returns the parent of `pid` (from /proc/PID/stat), or 0 when
 // the process is gone or /proc is not mounted.

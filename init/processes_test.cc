@@ -45,9 +45,9 @@ TEST(Processes, ChildrenAndZombies) {
   EXPECT_FALSE(HasChildren());
 }
 
-// InSessionsOrGroups finds a session's members in groups of their own,
-// and the members of a group, and nothing else.
-TEST(Processes, InSessionsOrGroups) {
+// LiveProcesses gives each process's group and session: a session's
+// member in a group of its own is seen as in the session.
+TEST(Processes, LiveProcessesGivesGroupsAndSessions) {
   fault::StatusOr<fault::Pipe> ready = fault::MakePipe();
   fault::StatusOr<fault::Pipe> hold = fault::MakePipe();
   ASSERT_TRUE(ready.ok() && hold.ok());
@@ -76,13 +76,19 @@ TEST(Processes, InSessionsOrGroups) {
   ASSERT_EQ(fault::ReadFull(ready->read.get(), &member, sizeof member),
             static_cast<ssize_t>(sizeof member));
 
-  std::vector<pid_t> found = InSessionsOrGroups({leader});
-  std::sort(found.begin(), found.end());
-  std::vector<pid_t> both = {leader, member};
-  std::sort(both.begin(), both.end());
-  EXPECT_EQ(found, both);
-  EXPECT_EQ(InSessionsOrGroups({member}), std::vector<pid_t>{member});
-  EXPECT_EQ(InSessionsOrGroups({}), std::vector<pid_t>{});
+  int seen = 0;
+  for (const ProcessIds& p : LiveProcesses()) {
+    if (p.pid == leader) {
+      EXPECT_EQ(p.group, leader);
+      EXPECT_EQ(p.session, leader);
+      ++seen;
+    } else if (p.pid == member) {
+      EXPECT_EQ(p.group, member);
+      EXPECT_EQ(p.session, leader);
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 2);
 
   hold->write.Reset();
   ASSERT_EQ(waitpid(leader, nullptr, 0), leader);

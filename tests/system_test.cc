@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -272,6 +273,36 @@ TEST_F(SystemMode, ForkingWithPidFile) {
   At(err, absl::StrCat("PIDFile= ", pid_file, " names pid "));
   At(err, "which is forky's: not a process of this service");
   At(err, ", not faultinit: not a process of this service");
+}
+
+// A forking service's daemon is watched from the moment its PID file named
+// it: its own exit is the service's main exit (here a failure, with its
+// status), not an orphan's.
+TEST_F(SystemMode, ForkingDaemonsExitEndsItsService) {
+  std::string pid_file = absl::StrCat(dir_, "/daemon.pid");
+  std::string go = absl::StrCat(dir_, "/go");
+  Unit("daemon",
+       absl::StrCat("[Service]\nType=forking\nPIDFile=", pid_file,
+                    "\nExecStart=/bin/sh -c '/bin/sh -c \"while [ ! -e ", go,
+                    " ]; do sleep 0.01; done; exit 3\" & echo $! > ", pid_file,
+                    "'\n"));
+  LaunchOptions o = Boot();
+  o.args.insert(o.args.begin(), "-v");  // -vv: debug lines
+  Running r(o);
+  ASSERT_TRUE(r.WaitForStderr("daemon: running"));
+  ASSERT_TRUE(WriteFile(go, ""));
+  ASSERT_TRUE(r.WaitForStderr("daemon: failed: "));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  const std::string& err = r.err();
+  const std::string daemon_pid =
+      err.substr(At(err, "daemon: main process is pid ") +
+                 strlen("daemon: main process is pid "));
+  const std::string pid = daemon_pid.substr(0, daemon_pid.find(' '));
+  At(err, absl::StrCat("daemon: pid ", pid, " ended with exit 3"));
+  At(err, "daemon: failed: main process ended with exit 3");
+  EXPECT_EQ(err.find(absl::StrCat("reaped orphan ", pid, " ")),
+            std::string::npos);
 }
 
 // Orphans that services leave behind are reaped by faultinit.

@@ -2,19 +2,22 @@
 //
 // Supervisor: runs the services of a unit directory on the program's
 // scheduler. It owns one Service state machine per unit and implements
-// their effects: Spawn (clean signal state, own session, environment,
-// user, umask, directory, output), kill, timers, exits. Processes, exits,
-// the clock and timers go through a SupervisorWorld (supervisor_world.h):
-// the runtime's, unless a test gives its own. It orders starts (After=/Before=,
-// waiting for readiness), propagates Requires= failures and stops, reads notify
-// datagrams (READY=1, STATUS=) and journal output ("[name] line", kept in a
-// per-service ring), and stops everything in reverse order on shutdown.
+// their effects: Spawn (what a command runs in: exec_context.h), kill,
+// timers, exits (each process it spawns has an exit watch of its own;
+// the orphan callback hears only of processes re-parented to faultinit).
+// Processes, exits, the clock and timers go through a SupervisorWorld
+// (supervisor_world.h): the runtime's, unless a test gives its own. It orders
+// starts (After=/Before=, waiting for readiness), propagates Requires= failures
+// and stops, reads notify datagrams (READY=1, STATUS=) and journal output
+// ("[name] line", kept in a per-service ring), and stops everything in reverse
+// order on shutdown.
 //
 // State changes are not acted on recursively: a transition marks the
 // supervisor dirty, and Reconcile (called by the main loop after each
 // dispatch) makes the ordering and dependency decisions.
 //
-// Loop thread only.
+// Loop thread only. Its source files, one per concern, are listed in
+// supervisor_entry.h.
 
 #ifndef FAULT_INIT_SUPERVISOR_SUPERVISOR_H_
 #define FAULT_INIT_SUPERVISOR_SUPERVISOR_H_
@@ -36,6 +39,7 @@
 #include "init/support/notify.h"
 #include "init/support/output_log.h"
 #include "init/system/unit_directory.h"
+#include "runtime/fd.h"
 #include "runtime/scheduler.h"
 
 namespace faultinit {
@@ -172,12 +176,14 @@ class Supervisor : private ServiceEffects {
   void LinkOrdering();
   void Order(const LoadedUnits& units);
   void ApplyReplacements();
-  fault::StatusOr<std::vector<std::string>> Environment(const Entry& entry,
-                                                        const Unit& unit);
   fault::Status OpenOutput(Entry& entry);
-  // `name` by value: the caller's string may live in owners_, which this
-  // erases.
+  // WatchProcess makes `pid`'s exit come to OnProcessExit for `entry`
+  // (SupervisorWorld::WatchExit, with Spawn's `pidfd` of it, or none) and
+  // records it in entry.pids.
+  fault::Status WatchProcess(Entry& entry, pid_t pid, fault::UniqueFd pidfd);
+  // The exit of a process of `name` (its exit watch's report).
   void OnProcessExit(std::string name, const fault::ExitStatus& status);
+  // The exit of a process no watch names: one re-parented to faultinit.
   void OnOrphan(const fault::ExitStatus& status);
   void OnNotify();
   void ApplyNotification(Entry& entry, const NotifyMessage& message);
@@ -190,6 +196,10 @@ class Supervisor : private ServiceEffects {
   void CheckStopped(Entry& entry);
   // Drops from `entry`'s sessions those no process is in any more.
   void PruneSessions(Entry& entry);
+  // The live processes, from one scan shared until it may be out of date
+  // (supervisor_processes.cc); Reaped drops it when it lists `pid`.
+  const std::vector<SupervisorWorld::Member>& Members();
+  void Reaped(pid_t pid);
   // Reads `entry`'s pending output, up to `budget` bytes.
   void ReadOutput(Entry& entry, size_t budget);
   bool Settled(const std::string& name) const;
@@ -202,10 +212,10 @@ class Supervisor : private ServiceEffects {
   SupervisorOptions options_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
   std::vector<std::string> order_;  // start order; failed units last
-  std::map<pid_t, std::string> owners_;
   std::optional<NotifySocket> notify_;
   fault::Scheduler::WatchId notify_watch_ = 0;
   LineListener line_listener_;
+  std::optional<std::vector<SupervisorWorld::Member>> members_;  // Members()
   bool shutting_down_ = false;
   bool dirty_ = false;
 };

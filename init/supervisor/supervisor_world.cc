@@ -15,17 +15,23 @@ fault::StatusOr<pid_t> RuntimeWorld::Spawn(const fault::SpawnOptions& options) {
 
 int RuntimeWorld::Kill(pid_t target, int signo) { return kill(target, signo); }
 
-std::vector<RuntimeWorld::Member> RuntimeWorld::SessionMembers(
-    const std::set<pid_t>& ids) {
+std::vector<RuntimeWorld::Member> RuntimeWorld::Processes() {
   std::vector<Member> members;
   const pid_t self = getpid();
-  for (pid_t pid : InSessionsOrGroups(ids)) {
-    if (pid != self) members.push_back(Member{pid, getsid(pid)});
+  for (const ProcessIds& p : LiveProcesses()) {
+    if (p.pid != self) members.push_back(Member{p.pid, p.group, p.session});
   }
   return members;
 }
 
-fault::Status RuntimeWorld::WatchExits(fault::Scheduler::ExitCallback fn) {
+fault::StatusOr<RuntimeWorld::WatchId> RuntimeWorld::WatchExit(
+    pid_t pid, fault::UniqueFd pidfd, fault::Scheduler::ExitCallback fn) {
+  // Without a pidfd, the scheduler checks that `pid` is an unreaped child
+  // (and opens one where it would).
+  return scheduler_.OnExit(pid, std::move(pidfd), std::move(fn));
+}
+
+fault::Status RuntimeWorld::WatchOrphans(fault::Scheduler::ExitCallback fn) {
   return scheduler_.ReapOrphans(std::move(fn));
 }
 

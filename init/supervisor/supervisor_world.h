@@ -4,9 +4,9 @@
 // memory that a test needs to control: start and signal processes, learn
 // of their exits, read the clock and run timers. RuntimeWorld implements it
 // with the runtime (fault::Spawn, kill(2), MonotonicNow, the scheduler's
-// timers and orphan reaping), and is what faultinit runs on; a model test
-// (init/supervisor/model/) implements it with processes and time held in
-// memory, and drives the real Supervisor and ControlServer through
+// timers, exit watches and orphan reaping), and is what faultinit runs on; a
+// model test (init/supervisor/model/) implements it with processes and time
+// held in memory, and drives the real Supervisor and ControlServer through
 // thousands of random sequences.
 //
 // The seam is narrow on purpose. What stays outside it, on the real system
@@ -21,18 +21,18 @@
 //     keys out.
 //
 // Contract of each call: the one of the call it stands for (below). Loop
-// thread only; a callback given to After or WatchExits runs on the loop
-// thread, never inside the call that registered it.
+// thread only; a callback given to After, WatchExit or WatchOrphans runs
+// on the loop thread, never inside the call that registered it.
 
 #ifndef FAULT_INIT_SUPERVISOR_SUPERVISOR_WORLD_H_
 #define FAULT_INIT_SUPERVISOR_SUPERVISOR_WORLD_H_
 
 #include <sys/types.h>
 
-#include <set>
 #include <vector>
 
 #include "runtime/duration.h"
+#include "runtime/fd.h"
 #include "runtime/scheduler.h"
 #include "runtime/spawn.h"
 #include "runtime/status.h"
@@ -41,7 +41,9 @@ namespace faultinit {
 
 class SupervisorWorld {
  public:
-  using TimerId = fault::Scheduler::WatchId;
+  // Identifies a timer or an exit watch for Cancel; never 0.
+  using WatchId = fault::Scheduler::WatchId;
+  using TimerId = WatchId;
 
   virtual ~SupervisorWorld() = default;
 
@@ -52,23 +54,34 @@ class SupervisorWorld {
   // Kill is kill(2): 0, or -1 with errno set (ESRCH: no such process or
   // group). `target` < 0 names a process group; signal 0 only checks.
   virtual int Kill(pid_t target, int signo) = 0;
-  // SessionMembers lists the live processes (zombies excluded) whose
-  // session or process group is one of `ids`, each with its session, but
-  // not the caller itself (InSessionsOrGroups: a scan of /proc).
+  // Processes lists the live processes (zombies excluded), each with its
+  // process group and session, but not the caller itself (LiveProcesses: a
+  // scan of /proc). The supervisor finds its sessions' members in it.
   struct Member {
     pid_t pid;
+    pid_t group;
     pid_t session;
   };
-  virtual std::vector<Member> SessionMembers(const std::set<pid_t>& ids) = 0;
-  // WatchExits makes every exit of a child (spawned or re-parented) call
-  // `fn` once with its status, the child reaped (Scheduler::ReapOrphans);
-  // nullptr stops watching.
-  virtual fault::Status WatchExits(fault::Scheduler::ExitCallback fn) = 0;
+  virtual std::vector<Member> Processes() = 0;
+  // WatchExit calls `fn` once, with its status, when child `pid` has
+  // exited, the child reaped (Scheduler::OnExit). `pidfd`: the pidfd Spawn
+  // opened of it (SpawnOptions::pidfd), which the watch takes over, or an
+  // invalid one, for a child faultinit did not spawn: `pid` must then be an
+  // unreaped child of faultinit (kNotFound otherwise), so that the watch
+  // names that process and no other. kInvalidArgument for a pid watched
+  // already; the errors of registering a watch (EMFILE, ENOMEM). Cancel
+  // ends the watch (the child is then reaped as an orphan).
+  virtual fault::StatusOr<WatchId> WatchExit(
+      pid_t pid, fault::UniqueFd pidfd, fault::Scheduler::ExitCallback fn) = 0;
+  // WatchOrphans makes every exit of a child that no WatchExit names (one
+  // re-parented to faultinit) call `fn` once with its status, the child
+  // reaped (Scheduler::ReapOrphans); nullptr stops watching.
+  virtual fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) = 0;
 
   // Now is a fault::MonotonicNow() instant.
   virtual fault::Duration Now() = 0;
-  // After runs `fn` once, `delay` from Now(); Cancel forgets a timer (an
-  // unknown or finished id is ignored). Ids are never 0.
+  // After runs `fn` once, `delay` from Now(). Cancel forgets a timer or an
+  // exit watch (an unknown or finished id is ignored).
   virtual TimerId After(fault::Duration delay,
                         fault::Scheduler::Callback fn) = 0;
   virtual void Cancel(TimerId id) = 0;
@@ -81,8 +94,11 @@ class RuntimeWorld final : public SupervisorWorld {
 
   fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) override;
   int Kill(pid_t target, int signo) override;
-  std::vector<Member> SessionMembers(const std::set<pid_t>& ids) override;
-  fault::Status WatchExits(fault::Scheduler::ExitCallback fn) override;
+  std::vector<Member> Processes() override;
+  fault::StatusOr<WatchId> WatchExit(
+      pid_t pid, fault::UniqueFd pidfd,
+      fault::Scheduler::ExitCallback fn) override;
+  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) override;
   fault::Duration Now() override;
   TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override;
   void Cancel(TimerId id) override;

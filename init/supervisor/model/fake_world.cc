@@ -122,30 +122,55 @@ int FakeWorld::Kill(pid_t target, int signo) {
   return 0;
 }
 
-std::vector<FakeWorld::Member> FakeWorld::SessionMembers(
-    const std::set<pid_t>& ids) {
+std::vector<FakeWorld::Member> FakeWorld::Processes() {
+  ++process_scans_;
   std::vector<Member> members;
   for (const auto& [pid, p] : processes_) {
-    if (p.alive() && ids.count(p.group))
-      members.push_back(Member{pid, p.group});
+    if (p.alive()) members.push_back(Member{pid, p.group, p.group});
   }
   return members;
 }
 
-fault::Status FakeWorld::WatchExits(fault::Scheduler::ExitCallback fn) {
-  on_exit_ = std::move(fn);
+fault::StatusOr<FakeWorld::WatchId> FakeWorld::WatchExit(
+    pid_t pid, fault::UniqueFd pidfd, fault::Scheduler::ExitCallback fn) {
+  (void)pidfd;  // a fake process has none
+  FakeProcess* p = Find(pid);
+  if (p == nullptr || !p->held()) {
+    return fault::NotFoundError(absl::StrCat("unable to watch process ", pid,
+                                             ": not an unreaped child"));
+  }
+  if (exit_watches_.count(pid) != 0) {
+    violations_.push_back(absl::StrCat("pid ", pid, " watched twice"));
+    return fault::InvalidArgumentError(
+        absl::StrCat("unable to watch process ", pid, ": already watched"));
+  }
+  const WatchId id = next_id_++;
+  exit_watches_.emplace(pid, ExitWatch{id, std::move(fn)});
+  return id;
+}
+
+fault::Status FakeWorld::WatchOrphans(fault::Scheduler::ExitCallback fn) {
+  on_orphan_ = std::move(fn);
   return fault::OkStatus();
 }
 
 FakeWorld::TimerId FakeWorld::After(fault::Duration delay,
                                     fault::Scheduler::Callback fn) {
   if (delay < fault::ZeroDuration()) delay = fault::ZeroDuration();
-  const TimerId id = next_timer_++;
+  const TimerId id = next_id_++;
   timers_.emplace(id, Timer{now_ + delay, std::move(fn)});
   return id;
 }
 
-void FakeWorld::Cancel(TimerId id) { timers_.erase(id); }
+void FakeWorld::Cancel(TimerId id) {
+  if (timers_.erase(id) != 0) return;
+  for (auto it = exit_watches_.begin(); it != exit_watches_.end(); ++it) {
+    if (it->second.id == id) {
+      exit_watches_.erase(it);
+      return;
+    }
+  }
+}
 
 void FakeWorld::End(FakeProcess& p, int code, int signo) {
   p.exited = true;
@@ -186,10 +211,26 @@ size_t FakeWorld::DeliverExits(size_t n) {
   while (done < n && !exits_.empty()) {
     const fault::ExitStatus status = exits_.front();
     exits_.pop_front();
-    processes_.at(status.pid).reported = true;
+    FakeProcess& p = processes_.at(status.pid);
+    p.reported = true;
     ++done;
-    if (on_exit_) {
-      on_exit_(status);
+    // The callback runs moved out of the world's tables, as the
+    // scheduler's does: it may add or cancel watches.
+    if (auto watch = exit_watches_.find(status.pid);
+        watch != exit_watches_.end()) {
+      fault::Scheduler::ExitCallback fn = std::move(watch->second.fn);
+      exit_watches_.erase(watch);
+      fn(status);
+      continue;
+    }
+    if (p.step != "helper") {
+      violations_.push_back(absl::StrCat("pid ", status.pid, " (", p.unit, " ",
+                                         p.step,
+                                         ") exited with no exit watch"));
+    }
+    if (on_orphan_) {
+      fault::Scheduler::ExitCallback fn = on_orphan_;
+      fn(status);
     } else {
       violations_.push_back(absl::StrCat("pid ", status.pid,
                                          " exited while nobody watched exits"));

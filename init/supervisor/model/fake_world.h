@@ -4,9 +4,13 @@
 // supervisor model. Processes are records: a spawn makes one (pid and
 // process group from 1000 up, never reused), a signal may end it (its exit
 // is queued, not reported), and DeliverExits reports queued exits to the
-// supervisor as the scheduler's orphan reaping would, one at a time and in
-// order. Time moves only when told (Advance, FireNext); timers run then,
-// in (due, id) order.
+// supervisor as the scheduler would, one at a time and in order: to the
+// process's exit watch (WatchExit) if it has one, else to the orphan
+// callback (WatchOrphans). A spawned process (not a helper) whose exit
+// finds no watch of its own is a violation: the supervisor watches every
+// process it spawns. Exit watches and timers share one id sequence, so
+// Cancel tells them apart. Time moves only when told (Advance, FireNext);
+// timers run then, in (due, id) order.
 //
 // What a spawned process is comes from its argv[0], which the model's unit
 // files make "/m/NAME/REVISION/STEP" (STEP: pre0, main1, stop0...). A
@@ -18,7 +22,7 @@
 // Relent ends it with the first); the others change nothing. kill(2) of a
 // process whose exit is queued succeeds, as for a zombie; a group exists
 // while any member is unreported. A process's session is its group (no
-// fake process calls setpgid or setsid); SessionMembers leaves out those
+// fake process calls setpgid or setsid); Processes leaves out those
 // that exited, as a scan of /proc leaves out zombies.
 //
 // Nothing calls back into the supervisor from inside a Spawn or a Kill:
@@ -87,8 +91,11 @@ class FakeWorld final : public SupervisorWorld {
   // SupervisorWorld.
   fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) override;
   int Kill(pid_t target, int signo) override;
-  std::vector<Member> SessionMembers(const std::set<pid_t>& ids) override;
-  fault::Status WatchExits(fault::Scheduler::ExitCallback fn) override;
+  std::vector<Member> Processes() override;
+  fault::StatusOr<WatchId> WatchExit(
+      pid_t pid, fault::UniqueFd pidfd,
+      fault::Scheduler::ExitCallback fn) override;
+  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) override;
   fault::Duration Now() override { return now_; }
   TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override;
   void Cancel(TimerId id) override;
@@ -111,6 +118,9 @@ class FakeWorld final : public SupervisorWorld {
   // Advance moves the clock by `by`, running each timer due meanwhile.
   void Advance(fault::Duration by);
   size_t pending_timers() const { return timers_.size(); }
+  size_t exit_watches() const { return exit_watches_.size(); }
+  // How many times Processes was called (a scan of /proc on the runtime).
+  size_t process_scans() const { return process_scans_; }
 
   const std::map<pid_t, FakeProcess>& processes() const { return processes_; }
   FakeProcess* Find(pid_t pid);
@@ -127,11 +137,17 @@ class FakeWorld final : public SupervisorWorld {
 
   fault::Duration now_;
   SpawnHook spawn_hook_;
-  fault::Scheduler::ExitCallback on_exit_;
+  fault::Scheduler::ExitCallback on_orphan_;
+  struct ExitWatch {
+    WatchId id;
+    fault::Scheduler::ExitCallback fn;
+  };
+  std::map<pid_t, ExitWatch> exit_watches_;
   std::map<pid_t, FakeProcess> processes_;
   std::deque<fault::ExitStatus> exits_;
   std::map<TimerId, Timer> timers_;
-  TimerId next_timer_ = 1;
+  WatchId next_id_ = 1;  // timers' and exit watches'
+  size_t process_scans_ = 0;
   pid_t next_pid_ = 1000;
   std::vector<std::string> violations_;
 };

@@ -1,0 +1,93 @@
+#include "init/supervisor/exec_context.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace faultinit {
+
+EnvironmentMap ServiceEnvironment(const Unit& unit,
+                                  absl::string_view notify_socket,
+                                  const Credentials* credentials,
+                                  const std::vector<EnvironmentMap>& files) {
+  // What the manager sets comes first and the unit's settings override it,
+  // as in systemd (Environment= may set PATH or HOME).
+  EnvironmentMap env = {{"PATH", kServiceDefaultPath}};
+  if (!notify_socket.empty()) env["NOTIFY_SOCKET"] = std::string(notify_socket);
+  if (credentials != nullptr) {
+    env["HOME"] = credentials->home;
+    env["USER"] = credentials->name;
+    env["LOGNAME"] = credentials->name;
+    if (!credentials->shell.empty()) env["SHELL"] = credentials->shell;
+  }
+  for (const auto& [key, value] : unit.environment) env[key] = value;
+  for (const EnvironmentMap& file : files) {
+    for (const auto& [key, value] : file) env[key] = value;
+  }
+  return env;
+}
+
+std::vector<std::string> EnvironmentStrings(const EnvironmentMap& env) {
+  std::vector<std::string> out;
+  out.reserve(env.size());
+  for (const auto& [key, value] : env)
+    out.push_back(absl::StrCat(key, "=", value));
+  return out;
+}
+
+const ExecLine& StepLine(const Unit& unit, StepKind kind, int index) {
+  switch (kind) {
+    case StepKind::kPre:
+      return unit.exec_start_pre[index];
+    case StepKind::kMain:
+      return unit.exec_start[index];
+    case StepKind::kStop:
+      return unit.exec_stop[index];
+  }
+  return unit.exec_start[index];
+}
+
+fault::SpawnOptions StepSpawnOptions(
+    const Unit& unit, StepKind kind, int index, const ExecInputs& inputs,
+    absl::FunctionRef<bool(const std::string&)> directory_usable) {
+  fault::SpawnOptions spawn;
+  const EnvironmentMap none;
+  Command command =
+      ExpandExecLine(StepLine(unit, kind, index),
+                     inputs.variables != nullptr ? *inputs.variables : none);
+  spawn.program = std::move(command.executable);
+  spawn.argv = std::move(command.argv);
+  spawn.environment = inputs.environment;
+
+  const Credentials* credentials = inputs.credentials;
+  if (credentials != nullptr) {
+    spawn.uid = credentials->uid;
+    spawn.gid = credentials->gid;
+    spawn.groups = credentials->supplementary;
+  }
+  spawn.umask = unit.umask;
+
+  std::string directory = unit.working_directory;
+  if (directory == "~") {
+    directory = credentials != nullptr ? credentials->home : "/root";
+  }
+  if (directory.empty() ||
+      (unit.working_directory_optional && !directory_usable(directory))) {
+    directory = "/";
+  }
+  spawn.working_directory = std::move(directory);
+
+  // Every service: a clean signal state, a session of its own (so a stop
+  // reaches what it forks, docs/units.md KillMode=), only 0-2 across exec.
+  spawn.signals = fault::SpawnOptions::Signals::kClean;
+  spawn.new_session = true;
+  spawn.close_other_fds = true;
+  spawn.stdin_fd = inputs.stdin_fd;
+  spawn.stdout_fd = inputs.stdout_fd;
+  spawn.stderr_fd = inputs.stderr_fd;
+  if (kind == StepKind::kMain && unit.notification_fd != 0 &&
+      inputs.notification_fd >= 0) {
+    spawn.extra_fd = {inputs.notification_fd, unit.notification_fd};
+  }
+  return spawn;
+}
+
+}  // namespace faultinit

@@ -1,0 +1,104 @@
+// File: init/supervisor/exec_context.h
+//
+// What one command of a service runs in: the fault::SpawnOptions of a
+// step of a unit (one line of its ExecStartPre=, ExecStart= or ExecStop=),
+// and the environment its commands get.
+//
+// Pure functions: no scheduler, no fork, no file read, no global. What
+// comes from outside the unit is an argument, resolved by the caller
+// (Supervisor::StartStep, supervisor_processes.cc): the accounts User= and
+// Group= name, the contents of the EnvironmentFile=s, the descriptors
+// opened for stdio and NotificationFd=, and whether a `-` directory can be
+// entered.
+//
+// The keys mapped (docs/units.md), each as systemd's documentation says:
+//   User=/Group=        uid, gid, supplementary groups; HOME, USER, LOGNAME,
+//                       SHELL in the environment
+//   WorkingDirectory=   the directory; `~` the user's home (root's: /root);
+//                       `-PATH` falls back to / when PATH cannot be
+//                       entered; none: /
+//   UMask=              the file mode creation mask
+//   Environment=, EnvironmentFile=
+//                       over PATH (the default path), NOTIFY_SOCKET and the
+//                       account's variables; files after Environment=, in
+//                       order, each later one winning
+//   Exec*= lines        argv and program ("@"), $VAR and ${VAR} expanded
+//                       in that environment (unless ":")
+//   StandardOutput=/StandardError=
+//                       the descriptors given (the caller opens them)
+//   NotificationFd=     the pipe's write end as descriptor N, main steps
+//                       only
+// and what every service gets: a clean signal state (empty mask, default
+// dispositions), a session of its own (setsid), only descriptors 0-2 (and
+// NotificationFd=) across exec.
+//
+// Thread-compatible; allocates. Errors: none (a unit reaching here has
+// passed the loader's checks).
+
+#ifndef FAULT_INIT_SUPERVISOR_EXEC_CONTEXT_H_
+#define FAULT_INIT_SUPERVISOR_EXEC_CONTEXT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/strings/string_view.h"
+#include "init/supervisor/service.h"
+#include "init/support/accounts.h"
+#include "init/system/command_line.h"
+#include "init/system/unit.h"
+#include "runtime/spawn.h"
+
+namespace faultinit {
+
+// The PATH a service gets unless its unit sets one.
+inline constexpr char kServiceDefaultPath[] =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// ServiceEnvironment: the variables of `unit`'s commands. `notify_socket`:
+// NOTIFY_SOCKET's value, empty for none; `credentials`: User=/Group=
+// resolved, or null when the unit sets neither; `files`: the contents of
+// unit.environment_files, in order (a missing optional one left out).
+EnvironmentMap ServiceEnvironment(const Unit& unit,
+                                  absl::string_view notify_socket,
+                                  const Credentials* credentials,
+                                  const std::vector<EnvironmentMap>& files);
+
+// EnvironmentStrings: "NAME=value" for each variable, in name order (what
+// SpawnOptions::environment holds).
+std::vector<std::string> EnvironmentStrings(const EnvironmentMap& env);
+
+// What StepSpawnOptions takes from outside the unit. Not owned: the
+// pointers and descriptors must outlive the Spawn of the options made.
+struct ExecInputs {
+  // The step's variables (ServiceEnvironment), and the same as strings
+  // (EnvironmentStrings): the second is the child's environment.
+  const EnvironmentMap* variables = nullptr;
+  const std::vector<std::string>* environment = nullptr;
+  // User=/Group= resolved, or null: faultinit's own credentials.
+  const Credentials* credentials = nullptr;
+  // The child's 0, 1 and 2: -1 keeps faultinit's (StandardOutput=inherit).
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  // NotificationFd=: the write end of its pipe, -1 for none. Given to main
+  // steps only.
+  int notification_fd = -1;
+};
+
+// StepSpawnOptions: the options spawning step `index` of `kind` of `unit`
+// (precondition: that line exists). `directory_usable(path)` is asked only
+// for `WorkingDirectory=-PATH` and tells whether PATH can be entered. The
+// result's `environment` points at `*inputs.environment`; its `pidfd` is
+// left for the caller.
+fault::SpawnOptions StepSpawnOptions(
+    const Unit& unit, StepKind kind, int index, const ExecInputs& inputs,
+    absl::FunctionRef<bool(const std::string&)> directory_usable);
+
+// StepLine: the Exec*= line of step `index` of `kind` (precondition: it
+// exists).
+const ExecLine& StepLine(const Unit& unit, StepKind kind, int index);
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SUPERVISOR_EXEC_CONTEXT_H_

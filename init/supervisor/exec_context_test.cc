@@ -1,0 +1,230 @@
+#include "init/supervisor/exec_context.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "init/system/unit.h"
+
+namespace faultinit {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::Pair;
+
+Unit Parse(const std::string& text) {
+  ParsedUnit parsed = ParseUnit("/etc/faultinit/s.service", text);
+  EXPECT_TRUE(parsed.ok()) << (parsed.diagnostics.empty()
+                                   ? std::string()
+                                   : parsed.diagnostics[0].ToString());
+  return parsed.unit;
+}
+
+bool NeverAsked(const std::string& path) {
+  ADD_FAILURE() << "asked whether " << path << " can be entered";
+  return false;
+}
+
+Credentials Daemon() {
+  Credentials c;
+  c.uid = 101;
+  c.gid = 102;
+  c.supplementary = {102, 7};
+  c.home = "/var/lib/daemon";
+  c.name = "daemon";
+  c.shell = "/bin/false";
+  return c;
+}
+
+// Builds the options the way StartStep does, with the pointers kept alive
+// by the fixture.
+class ExecContextTest : public ::testing::Test {
+ protected:
+  fault::SpawnOptions Options(
+      const Unit& unit, StepKind kind = StepKind::kMain, int index = 0,
+      const Credentials* credentials = nullptr,
+      absl::FunctionRef<bool(const std::string&)> usable = NeverAsked) {
+    variables_ = ServiceEnvironment(unit, "", credentials, files_);
+    environment_ = EnvironmentStrings(variables_);
+    inputs_.variables = &variables_;
+    inputs_.environment = &environment_;
+    inputs_.credentials = credentials;
+    return StepSpawnOptions(unit, kind, index, inputs_, usable);
+  }
+
+  std::vector<EnvironmentMap> files_;
+  ExecInputs inputs_;
+  EnvironmentMap variables_;
+  std::vector<std::string> environment_;
+};
+
+TEST_F(ExecContextTest, EveryServiceGetsACleanSessionOfItsOwn) {
+  Unit unit = Parse("[Service]\nExecStart=/bin/sleep 10\n");
+  inputs_.stdin_fd = 5;
+  inputs_.stdout_fd = 6;
+  inputs_.stderr_fd = -1;  // StandardOutput=inherit: faultinit's own
+  fault::SpawnOptions o = Options(unit);
+  EXPECT_EQ(o.program, "/bin/sleep");
+  EXPECT_THAT(o.argv, ElementsAre("/bin/sleep", "10"));
+  EXPECT_EQ(o.signals, fault::SpawnOptions::Signals::kClean);
+  EXPECT_TRUE(o.new_session);
+  EXPECT_FALSE(o.new_process_group);
+  EXPECT_TRUE(o.close_other_fds);
+  EXPECT_EQ(o.parent_death_signal, 0);
+  EXPECT_EQ(o.stdin_fd, 5);
+  EXPECT_EQ(o.stdout_fd, 6);
+  EXPECT_EQ(o.stderr_fd, -1);
+  EXPECT_EQ(o.extra_fd.from, -1);
+  EXPECT_EQ(o.working_directory, "/");
+  ASSERT_TRUE(o.umask.has_value());
+  EXPECT_EQ(*o.umask, 022);  // systemd's default UMask=
+  EXPECT_FALSE(o.uid.has_value());
+  EXPECT_FALSE(o.gid.has_value());
+  EXPECT_FALSE(o.groups.has_value());
+  EXPECT_EQ(o.environment, &environment_);
+  EXPECT_EQ(o.pidfd, nullptr);
+  EXPECT_THAT(environment_,
+              ElementsAre("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+                          "/usr/bin:/sbin:/bin"));
+}
+
+TEST_F(ExecContextTest, UserAndGroupSetCredentialsAndTheAccountsVariables) {
+  Unit unit = Parse(
+      "[Service]\nUser=daemon\nGroup=daemon\nWorkingDirectory=~\n"
+      "ExecStart=/bin/true\n");
+  const Credentials daemon = Daemon();
+  fault::SpawnOptions o = Options(unit, StepKind::kMain, 0, &daemon);
+  EXPECT_EQ(o.uid, 101u);
+  EXPECT_EQ(o.gid, 102u);
+  ASSERT_TRUE(o.groups.has_value());
+  EXPECT_THAT(*o.groups, ElementsAre(102u, 7u));
+  EXPECT_EQ(o.working_directory, "/var/lib/daemon");
+  EXPECT_THAT(
+      variables_,
+      ElementsAre(Pair("HOME", "/var/lib/daemon"), Pair("LOGNAME", "daemon"),
+                  Pair("PATH", kServiceDefaultPath),
+                  Pair("SHELL", "/bin/false"), Pair("USER", "daemon")));
+}
+
+TEST_F(ExecContextTest, AnUnlistedNumericUserGetsNoShell) {
+  Unit unit = Parse("[Service]\nUser=4242\nExecStart=/bin/true\n");
+  Credentials unlisted;
+  unlisted.uid = unlisted.gid = 4242;
+  unlisted.home = "/";
+  unlisted.name = "4242";
+  Options(unit, StepKind::kMain, 0, &unlisted);
+  EXPECT_EQ(variables_.count("SHELL"), 0u);
+  EXPECT_EQ(variables_.at("USER"), "4242");
+}
+
+TEST_F(ExecContextTest, WorkingDirectory) {
+  // "~" without User=: root's home.
+  EXPECT_EQ(
+      Options(Parse("[Service]\nWorkingDirectory=~\nExecStart=/bin/true\n"))
+          .working_directory,
+      "/root");
+  // A plain path is used as it is (a missing one fails the spawn): the
+  // file system is not asked.
+  EXPECT_EQ(Options(Parse("[Service]\nWorkingDirectory=/srv/a\n"
+                          "ExecStart=/bin/true\n"))
+                .working_directory,
+            "/srv/a");
+  // "-PATH": PATH when it can be entered, else /.
+  Unit optional =
+      Parse("[Service]\nWorkingDirectory=-/srv/b\nExecStart=/bin/true\n");
+  std::vector<std::string> asked;
+  EXPECT_EQ(Options(optional, StepKind::kMain, 0, nullptr,
+                    [&](const std::string& path) {
+                      asked.push_back(path);
+                      return true;
+                    })
+                .working_directory,
+            "/srv/b");
+  EXPECT_EQ(Options(optional, StepKind::kMain, 0, nullptr,
+                    [&](const std::string& path) {
+                      asked.push_back(path);
+                      return false;
+                    })
+                .working_directory,
+            "/");
+  EXPECT_THAT(asked, ElementsAre("/srv/b", "/srv/b"));
+}
+
+TEST_F(ExecContextTest, UMask) {
+  fault::SpawnOptions o =
+      Options(Parse("[Service]\nUMask=0077\nExecStart=/bin/true\n"));
+  ASSERT_TRUE(o.umask.has_value());
+  EXPECT_EQ(*o.umask, 077);
+}
+
+// systemd's order: what the manager sets, then Environment=, then each
+// EnvironmentFile= in turn, a later one winning.
+TEST_F(ExecContextTest, EnvironmentOverridesInSystemdsOrder) {
+  Unit unit = Parse(
+      "[Service]\nUser=daemon\nEnvironment=HOME=/h PATH=/p A=unit B=unit\n"
+      "EnvironmentFile=/one\nEnvironmentFile=-/two\n"
+      "ExecStart=/bin/true\n");
+  files_ = {{{"B", "one"}, {"C", "one"}}, {{"C", "two"}}};
+  const Credentials daemon = Daemon();
+  variables_ =
+      ServiceEnvironment(unit, "/run/faultinit/notify", &daemon, files_);
+  EXPECT_THAT(variables_,
+              ElementsAre(Pair("A", "unit"), Pair("B", "one"), Pair("C", "two"),
+                          Pair("HOME", "/h"), Pair("LOGNAME", "daemon"),
+                          Pair("NOTIFY_SOCKET", "/run/faultinit/notify"),
+                          Pair("PATH", "/p"), Pair("SHELL", "/bin/false"),
+                          Pair("USER", "daemon")));
+  EXPECT_THAT(EnvironmentStrings({{"A", "1"}, {"B", "x=y"}}),
+              ElementsAre("A=1", "B=x=y"));
+  EXPECT_THAT(EnvironmentStrings({}), IsEmpty());
+}
+
+TEST_F(ExecContextTest, CommandsAreExpandedInTheServicesEnvironment) {
+  Unit unit = Parse(
+      "[Service]\nEnvironment=GREETING=hello \"WORDS=a b\"\n"
+      "ExecStart=/bin/echo $GREETING ${GREETING}! $WORDS\n"
+      "ExecStop=:/bin/echo $GREETING\n"
+      "ExecStop=@/bin/busybox echo $WORDS\n");
+  EXPECT_THAT(Options(unit).argv,
+              ElementsAre("/bin/echo", "hello", "hello!", "a", "b"));
+  // ":": no expansion.
+  EXPECT_THAT(Options(unit, StepKind::kStop, 0).argv,
+              ElementsAre("/bin/echo", "$GREETING"));
+  // "@": the program, then the argv[0] it gets.
+  fault::SpawnOptions o = Options(unit, StepKind::kStop, 1);
+  EXPECT_EQ(o.program, "/bin/busybox");
+  EXPECT_THAT(o.argv, ElementsAre("echo", "a", "b"));
+}
+
+TEST_F(ExecContextTest, EachStepRunsItsOwnLine) {
+  Unit unit = Parse(
+      "[Service]\nType=oneshot\nExecStartPre=/bin/pre0\n"
+      "ExecStartPre=-/bin/pre1\nExecStart=/bin/main0\n"
+      "ExecStart=/bin/main1\nExecStop=/bin/stop0\n");
+  EXPECT_EQ(Options(unit, StepKind::kPre, 0).program, "/bin/pre0");
+  EXPECT_EQ(Options(unit, StepKind::kPre, 1).program, "/bin/pre1");
+  EXPECT_EQ(Options(unit, StepKind::kMain, 1).program, "/bin/main1");
+  EXPECT_EQ(Options(unit, StepKind::kStop, 0).program, "/bin/stop0");
+  EXPECT_EQ(&StepLine(unit, StepKind::kMain, 1), &unit.exec_start[1]);
+}
+
+// NotificationFd=: the main process only gets the pipe, as descriptor N.
+TEST_F(ExecContextTest, NotificationFdGoesToTheMainProcessOnly) {
+  Unit unit = Parse(
+      "[Service]\nType=notify\nNotificationFd=3\nExecStartPre=/bin/pre\n"
+      "ExecStart=/bin/main\nExecStop=/bin/stop\n");
+  inputs_.notification_fd = 9;
+  fault::SpawnOptions main = Options(unit, StepKind::kMain, 0);
+  EXPECT_EQ(main.extra_fd.from, 9);
+  EXPECT_EQ(main.extra_fd.to, 3);
+  EXPECT_EQ(Options(unit, StepKind::kPre, 0).extra_fd.from, -1);
+  EXPECT_EQ(Options(unit, StepKind::kStop, 0).extra_fd.from, -1);
+  // Without the key a descriptor given is not passed on.
+  EXPECT_EQ(Options(Parse("[Service]\nExecStart=/bin/main\n")).extra_fd.from,
+            -1);
+}
+
+}  // namespace
+}  // namespace faultinit

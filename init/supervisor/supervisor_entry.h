@@ -1,0 +1,131 @@
+// File: init/supervisor/supervisor_entry.h
+//
+// Internal to the Supervisor (supervisor.h); included only by its source
+// files, one per concern:
+//   supervisor.cc            construction, Begin, timers, state changes,
+//                            operator requests and status rows
+//   supervisor_registry.cc   the entries: Load, Reload and the swap of a
+//                            reloaded unit's definition (ApplyReplacements)
+//   supervisor_reconcile.cc  ordering (After=/Before=), Requires=, the
+//                            shutdown order: Reconcile
+//   supervisor_processes.cc  a service's processes: StartStep (the world's
+//                            inputs for exec_context.h, spawn, exit watch),
+//                            Signal, MainPidOf (Type=forking), exits and
+//                            orphans, sessions
+//   supervisor_io.cc         journal output, sd_notify datagrams and the
+//                            NotificationFd= pipe
+//
+// Entry: what the Supervisor keeps of one unit. It is in entries_ from
+// before its Service exists (Add) until after its last event:
+// ApplyReplacements erases only an entry with nothing running (no pid, so
+// no exit watch), its timer and fd watches cancelled. Every callback the
+// supervisor registers (timer, exit watch, fd watch) names its entry by
+// unit name and finds it in entries_ again when it runs.
+//
+// Loop thread only.
+
+#ifndef FAULT_INIT_SUPERVISOR_SUPERVISOR_ENTRY_H_
+#define FAULT_INIT_SUPERVISOR_SUPERVISOR_ENTRY_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
+#include "init/supervisor/service.h"
+#include "init/supervisor/supervisor.h"
+#include "init/supervisor/supervisor_world.h"
+#include "init/support/output_log.h"
+#include "init/system/unit.h"
+#include "runtime/fd.h"
+#include "runtime/scheduler.h"
+
+namespace faultinit {
+
+// How much of one service's output is read per loop wake-up: a service
+// that floods its output cannot keep PID 1 from everything else.
+inline constexpr size_t kOutputBudget = 64 * 1024;
+
+inline bool Down(ServiceState state) {
+  return state == ServiceState::kInactive || state == ServiceState::kFailed;
+}
+
+// SourceFingerprint: what tells a unit file's text from another's.
+struct SourceFingerprint {
+  size_t size = 0;
+  size_t hash = 0;
+
+  static SourceFingerprint Of(absl::string_view text) {
+    return {text.size(), absl::Hash<absl::string_view>{}(text)};
+  }
+  friend bool operator==(const SourceFingerprint& a,
+                         const SourceFingerprint& b) {
+    return a.size == b.size && a.hash == b.hash;
+  }
+};
+
+struct Supervisor::Entry {
+  Unit unit;
+  std::unique_ptr<Service> service;
+  std::vector<std::string> after;     // After=, and Before= of others
+  std::vector<std::string> required;  // Requires=
+  std::string load_error;
+  // The unit file's text, to see changes on reload: its size and hash, not
+  // a copy (PID 1 would keep every file twice; a 64-bit hash and the size
+  // both matching by chance is a 2^-64 event).
+  SourceFingerprint source;
+  bool removed = false;  // reload: stop, then forget
+  // A stop was requested (faultctl stop) and no start since: a reload gives
+  // the unit its new definition but does not start it (docs/units.md).
+  bool stop_requested = false;
+  // Reload: stop, then swap in. A pointer: a ParsedUnit is 750 bytes, and
+  // is held only while a reload waits for the old processes to go.
+  std::unique_ptr<ParsedUnit> replacement;
+  bool pending_start = false;
+  // Processes spawned (or taken from the PID file) and not yet reaped, each
+  // with its exit watch (SupervisorWorld::WatchExit): the one way their
+  // exits reach the supervisor.
+  std::map<pid_t, SupervisorWorld::WatchId> pids;
+  std::set<pid_t> groups;  // their process groups (each step a session)
+  // Their sessions: each step's (its pid), and a PID file's daemon's. A
+  // process in one of them belongs to the service even in a group of its
+  // own (setpgid, as a job-control shell does); one that called setsid()
+  // itself has left (docs/units.md, KillMode=). An id is dropped once no
+  // process is in the session (PruneSessions): it may then be reused.
+  std::set<pid_t> sessions;
+  fault::Scheduler::WatchId timer = 0;
+  std::optional<OutputReader> output;
+  fault::UniqueFd output_write;
+  fault::Scheduler::WatchId output_watch = 0;
+  LineRing ring;
+  std::string status_text;
+  // NotificationFd=: set while the main process's pipe is read. A pointer:
+  // PID 1 keeps an entry per service, and few services use it.
+  std::unique_ptr<NotificationPipe> notification;
+};
+
+// The read end of a main process's notification pipe (the child holds the
+// write end as its descriptor N), its watch, and a line not ended yet.
+struct Supervisor::NotificationPipe {
+  fault::UniqueFd fd;
+  fault::Scheduler::WatchId watch = 0;
+  std::string line;
+};
+
+// OpenOutputTarget opens the descriptor of StandardOutput= or
+// StandardError= (`key`), or returns an empty one to keep faultinit's own
+// (journal, inherit). Never waits (OpenOutputFile): a FIFO with no reader
+// fails the start, naming the path. In supervisor_io.cc.
+fault::StatusOr<fault::UniqueFd> OpenOutputTarget(const OutputTarget& target,
+                                                  absl::string_view key);
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SUPERVISOR_SUPERVISOR_ENTRY_H_

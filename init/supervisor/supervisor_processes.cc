@@ -1,0 +1,342 @@
+// Supervisor: a service's processes, as ServiceEffects asks for them.
+//
+// Exits. Every process the supervisor spawns gets an exit watch of its own
+// (SupervisorWorld::WatchExit, Scheduler::OnExit on the runtime) from the
+// pidfd Spawn opened before it could exec, made before Spawn's caller
+// returns to the loop: its exit is reported to its entry by name, once,
+// and never through the orphan callback. A process that could not be
+// watched is killed and its start fails (its exit would reach nobody).
+// OnOrphan hears only of the rest: the processes services left to
+// faultinit (re-parented), reaped and logged; one may have been the last
+// of a session, so sessions are pruned then.
+//
+// Type=forking: the daemon named by the PID file is not a process
+// faultinit spawned; it is watched from the moment MainPidOf accepts it,
+// and only if it is faultinit's own unreaped child (its ExecStart= parent
+// exited, so the kernel re-parented it to PID 1 or to the subreaper).
+// pidfd_open would open any process, ours or not, and the status of a
+// process that is not our child cannot be collected: so faultinit does not
+// watch by pidfd alone. An unreaped child's pid cannot be reused before we
+// reap it, so the watch made (the scheduler checks the pid is an unreaped
+// child, waitid WNOWAIT) names the daemon and no other process. A daemon
+// that exited and was reaped as an orphan before its PID file was read is
+// "gone" (kill(pid, 0) fails) and fails the start.
+//
+// Stops: Signal reaches the main process, or with `group` every tracked
+// process group and every member of the tracked sessions. Sessions: an id
+// is dropped once no live process is in it (PruneSessions, at each exit
+// and orphan), before it can be reused.
+//
+// Both find sessions' members in one view of the live processes (Members:
+// SupervisorWorld::Processes, a scan of /proc on the runtime), taken when
+// first needed and shared until it may be wrong: it is dropped when a
+// process it lists as alive is reaped (so a session is never kept for a
+// member that is gone), when a session is added (a spawn, a PID file's
+// daemon), and at the end of Reconcile, which the main loop runs after
+// every dispatch, before it waits again. A shutdown that stops fifty
+// services in one pass, and reaps their processes in one dispatch, reads
+// /proc about once for each, not once per service. Like any scan, the
+// view can miss a process forked after it was taken (here: during the
+// same dispatch); a stop that finds such a process still there
+// (HasProcesses) keeps waiting, and the stop timeout's SIGKILL comes with
+// a new view.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "init/processes.h"
+#include "init/supervisor/exec_context.h"
+#include "init/supervisor/supervisor.h"
+#include "init/supervisor/supervisor_entry.h"
+#include "init/support/accounts.h"
+#include "init/support/service_files.h"
+#include "init/system/environment_file.h"
+#include "runtime/fd.h"
+
+namespace faultinit {
+namespace {
+
+// The contents of `unit`'s EnvironmentFile=s, in order; a missing one
+// marked optional ("-") is left out.
+fault::StatusOr<std::vector<EnvironmentMap>> ReadEnvironmentFiles(
+    const Unit& unit) {
+  std::vector<EnvironmentMap> files;
+  for (const EnvironmentFileRef& file : unit.environment_files) {
+    fault::StatusOr<EnvironmentMap> read = ReadEnvironmentFile(file.path);
+    if (!read.ok()) {
+      if (file.optional &&
+          read.status().code() == fault::StatusCode::kNotFound) {
+        continue;
+      }
+      return read.status();
+    }
+    files.push_back(std::move(*read));
+  }
+  return files;
+}
+
+}  // namespace
+
+fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
+                                             int index) {
+  Entry& e = EntryOf(service);
+  const Unit& u = e.unit;
+  // What the unit's commands get from the world: accounts, environment
+  // files, descriptors. exec_context.h makes the rest of the options.
+  std::optional<Credentials> credentials;
+  if (!u.user.empty() || !u.group.empty()) {
+    fault::StatusOr<Credentials> resolved = ResolveCredentials(
+        u.user.empty() ? "root" : u.user, u.group, options_.accounts_root);
+    if (!resolved.ok()) return resolved.status();
+    credentials = std::move(*resolved);
+  }
+  FAULT_ASSIGN_OR_RETURN(std::vector<EnvironmentMap> files,
+                         ReadEnvironmentFiles(u));
+  const EnvironmentMap variables =
+      ServiceEnvironment(u, notify_ ? absl::string_view(notify_->path()) : "",
+                         credentials ? &*credentials : nullptr, files);
+  const std::vector<std::string> environment = EnvironmentStrings(variables);
+
+  fault::UniqueFd null_in(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!null_in.valid()) {  // else the child would get faultinit's stdin
+    return fault::ErrnoToStatus(errno, "unable to open /dev/null for stdin");
+  }
+  FAULT_ASSIGN_OR_RETURN(fault::UniqueFd out,
+                         OpenOutputTarget(u.standard_output, "StandardOutput"));
+  const OutputTarget& err_target =
+      u.standard_error.kind == OutputTarget::Kind::kInherit ? u.standard_output
+                                                            : u.standard_error;
+  FAULT_ASSIGN_OR_RETURN(fault::UniqueFd err,
+                         OpenOutputTarget(err_target, "StandardError"));
+  ExecInputs inputs;
+  inputs.variables = &variables;
+  inputs.environment = &environment;
+  inputs.credentials = credentials ? &*credentials : nullptr;
+  inputs.stdin_fd = null_in.get();
+  inputs.stdout_fd = out.get();
+  inputs.stderr_fd = err.get();
+  if (u.standard_output.kind == OutputTarget::Kind::kJournal ||
+      err_target.kind == OutputTarget::Kind::kJournal) {
+    FAULT_RETURN_IF_ERROR(OpenOutput(e));
+    if (u.standard_output.kind == OutputTarget::Kind::kJournal) {
+      inputs.stdout_fd = e.output_write.get();
+    }
+    if (err_target.kind == OutputTarget::Kind::kJournal) {
+      inputs.stderr_fd = e.output_write.get();
+    }
+  }
+  std::optional<fault::Pipe> notification;
+  if (kind == StepKind::kMain && u.notification_fd != 0) {
+    FAULT_ASSIGN_OR_RETURN(notification, fault::MakePipe());
+    inputs.notification_fd = notification->write.get();
+  }
+
+  fault::SpawnOptions spawn = StepSpawnOptions(
+      u, kind, index, inputs,
+      [](const std::string& path) { return access(path.c_str(), X_OK) == 0; });
+  fault::UniqueFd pidfd;
+  spawn.pidfd = &pidfd;
+  FAULT_ASSIGN_OR_RETURN(pid_t pid, world_.Spawn(spawn));
+  if (fault::Status watched = WatchProcess(e, pid, std::move(pidfd));
+      !watched.ok()) {
+    // Its exit would reach nobody: it does not run at all. Its group is
+    // its session's (setsid), all it can have made yet.
+    world_.Kill(-pid, SIGKILL);
+    return watched;
+  }
+  if (notification) {
+    // Our copy of the write end closes on return: end of file comes when
+    // the service's processes are gone.
+    if (fault::Status s = WatchNotification(e, std::move(notification->read));
+        !s.ok()) {
+      log_.Warning(u.name, ": ", s.message(),
+                   "; it can still notify over NOTIFY_SOCKET");
+    }
+  }
+  e.groups.insert(pid);
+  e.sessions.insert(pid);
+  members_.reset();  // a new session: looked for in a new scan
+  if (kind == StepKind::kMain && service.start_failures() > 0) {
+    log_.Info(u.name, ": started ", spawn.program, " as pid ", pid, " after ",
+              service.start_failures(), " failed attempts");
+  } else {
+    log_.Info(u.name, ": started ", spawn.program, " as pid ", pid);
+  }
+  return pid;
+}
+
+fault::Status Supervisor::WatchProcess(Entry& e, pid_t pid,
+                                       fault::UniqueFd pidfd) {
+  const std::string name = e.unit.name;
+  FAULT_ASSIGN_OR_RETURN(
+      SupervisorWorld::WatchId watch,
+      world_.WatchExit(pid, std::move(pidfd),
+                       [this, name](const fault::ExitStatus& status) {
+                         OnProcessExit(name, status);
+                       }));
+  e.pids[pid] = watch;
+  return fault::OkStatus();
+}
+
+void Supervisor::Signal(Service& service, int signo, bool group) {
+  Entry& e = EntryOf(service);
+  const KillMode mode = e.unit.kill_mode;
+  bool whole = group && (mode == KillMode::kControlGroup ||
+                         (signo == SIGKILL && mode == KillMode::kMixed));
+  if (whole) {
+    for (pid_t g : e.groups) world_.Kill(-g, signo);
+    // And the sessions' members in groups of their own (setpgid).
+    if (e.sessions.empty()) return;
+    for (const SupervisorWorld::Member& m : Members()) {
+      if (e.sessions.count(m.session) != 0 || e.sessions.count(m.group) != 0) {
+        world_.Kill(m.pid, signo);
+      }
+    }
+    return;
+  }
+  pid_t target =
+      service.main_pid() != 0 ? service.main_pid() : service.step_pid();
+  if (target != 0) world_.Kill(target, signo);
+}
+
+fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
+  Entry& e = EntryOf(service);
+  const std::string& path = e.unit.pid_file;
+  // A file the service controls: never waited on, never followed.
+  FAULT_ASSIGN_OR_RETURN(pid_t pid, ReadPidFile(path));
+  if (world_.Kill(pid, 0) != 0) {
+    return fault::NotFoundError(
+        absl::StrCat("PIDFile= ", path, " names pid ", pid, ", which is gone"));
+  }
+  // Only a process of this service, which its exited parent has left to
+  // faultinit: a PID file naming any other process would let the service
+  // have faultinit signal that process when it stops.
+  if (pid_t parent = ParentOf(pid); parent != getpid()) {
+    return fault::PermissionDeniedError(absl::StrCat(
+        "PIDFile= ", path, " names pid ", pid, ", whose parent is ", parent,
+        ", not faultinit: not a process of this service"));
+  }
+  for (const auto& [name, other] : entries_) {
+    if (other.get() != &e && other->pids.count(pid) != 0) {
+      return fault::PermissionDeniedError(
+          absl::StrCat("PIDFile= ", path, " names pid ", pid, ", which is ",
+                       name, "'s: not a process of this service"));
+    }
+  }
+  // Its exit comes through a watch of its own, as a spawned process's does
+  // (see the file comment: only as faultinit's unreaped child).
+  if (e.pids.count(pid) == 0) {
+    if (fault::Status watched = WatchProcess(e, pid, fault::UniqueFd());
+        !watched.ok()) {
+      return fault::Status(watched.code(),
+                           absl::StrCat("PIDFile= ", path, " names pid ", pid,
+                                        ": ", watched.message()));
+    }
+  }
+  pid_t group = getpgid(pid);
+  if (group > 0) e.groups.insert(group);
+  pid_t session = getsid(pid);
+  if (session > 0 && session != getsid(0)) e.sessions.insert(session);
+  members_.reset();  // what it forked may be newer than the scan
+  log_.Info(e.unit.name, ": main process is pid ", pid, " (from ", path, ")");
+  return pid;
+}
+
+bool Supervisor::HasProcesses(Service& service) {
+  Entry& e = EntryOf(service);
+  for (auto it = e.groups.begin(); it != e.groups.end();) {
+    if (world_.Kill(-*it, 0) != 0 && errno == ESRCH) {
+      it = e.groups.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  PruneSessions(e);
+  // KillMode=process signals the main process only, and the stop waits for
+  // no more than it signals: the rest is left running, as systemd leaves
+  // it (else the stop would wait for ever). Only what faultinit spawned,
+  // or took from the PID file, counts.
+  if (e.unit.kill_mode == KillMode::kProcess) return !e.pids.empty();
+  return !e.pids.empty() || !e.groups.empty() || !e.sessions.empty();
+}
+
+void Supervisor::PruneSessions(Entry& e) {
+  // A session whose leader's group still exists is not empty: the group
+  // is in it. Only the others need /proc, so most calls scan nothing.
+  std::set<pid_t> unsure;
+  for (pid_t id : e.sessions) {
+    if (world_.Kill(-id, 0) != 0 && errno == ESRCH) unsure.insert(id);
+  }
+  if (unsure.empty()) return;
+  std::set<pid_t> live;
+  for (const SupervisorWorld::Member& m : Members()) {
+    if (unsure.count(m.session) != 0) live.insert(m.session);
+  }
+  for (pid_t id : unsure) {
+    if (live.count(id) == 0) e.sessions.erase(id);
+  }
+}
+
+const std::vector<SupervisorWorld::Member>& Supervisor::Members() {
+  if (!members_) members_ = world_.Processes();
+  return *members_;
+}
+
+void Supervisor::Reaped(pid_t pid) {
+  if (!members_) return;
+  for (const SupervisorWorld::Member& m : *members_) {
+    if (m.pid == pid) {
+      members_.reset();
+      return;
+    }
+  }
+}
+
+void Supervisor::CheckStopped(Entry& entry) {
+  if (entry.service->state() == ServiceState::kStopping &&
+      !HasProcesses(*entry.service)) {
+    entry.service->ProcessesGone();
+  }
+}
+
+void Supervisor::OnProcessExit(std::string name,
+                               const fault::ExitStatus& status) {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return;  // not while a watch is on (EntryOf)
+  Entry& e = *it->second;
+  Reaped(status.pid);
+  // What the process wrote comes before the news of its end, and so do its
+  // notifications (a READY=1 written just before it died counts).
+  ReadOutput(e, kOutputBudget);
+  for (int i = 0; i < 16 && ReadNotification(e); ++i) {
+  }
+  e.pids.erase(status.pid);  // its watch has ended with this report
+  PruneSessions(e);          // the step's session may have ended with it
+  log_.Debug(name, ": pid ", status.pid, " ended with ", status.ToString());
+  e.service->ProcessExited(status.pid, status);
+  CheckStopped(e);
+  dirty_ = true;
+}
+
+void Supervisor::OnOrphan(const fault::ExitStatus& status) {
+  Reaped(status.pid);
+  if (log_.Enabled(LogLevel::kDebug)) {  // ToString allocates: skip it
+    log_.Debug("reaped orphan ", status.pid, " (", status.ToString(), ")");
+  }
+  for (auto& [name, e] : entries_) {
+    // The orphan may have been the last of a session whose leader is gone.
+    PruneSessions(*e);
+    CheckStopped(*e);
+  }
+  dirty_ = true;
+}
+
+}  // namespace faultinit
