@@ -13,8 +13,8 @@ namespace {
 
 // RootPower: x^(n/k) for x >= 1 and 0 <= n < k, from the binary digits of
 // n/k and repeated square roots (x^(1/2), x^(1/4), ...): accurate to a few
-// units in the last place, without std::pow, which links libm's pow and
-// its tables (about 12 KB of the static binary).
+// units in the last place, without std::pow, which would link libm's pow
+// and its tables into the static binary for this one use.
 double RootPower(double x, int64_t n, int64_t k) {
   double result = 1;
   double root = x;

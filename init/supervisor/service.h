@@ -218,7 +218,7 @@ class Service {
   fault::Duration restart_delay_;
   fault::Duration running_since_;
   // For the start limit, oldest first; at most start_limit_burst entries. A
-  // vector: libstdc++'s deque allocates 576 bytes even when empty.
+  // vector: a std::deque allocates a block even while empty.
   std::vector<fault::Duration> recent_starts_;
   std::string reason_;
   fault::ExitStatus last_exit_;

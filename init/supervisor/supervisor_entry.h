@@ -85,8 +85,8 @@ struct Supervisor::Entry {
   // A stop was requested (faultctl stop) and no start since: a reload gives
   // the unit its new definition but does not start it (docs/units.md).
   bool stop_requested = false;
-  // Reload: stop, then swap in. A pointer: a ParsedUnit is 750 bytes, and
-  // is held only while a reload waits for the old processes to go.
+  // Reload: stop, then swap in. A pointer: a ParsedUnit is large, and is
+  // held only while a reload waits for the old processes to go.
   std::unique_ptr<ParsedUnit> replacement;
   bool pending_start = false;
   // Processes spawned (or taken from the PID file) and not yet reaped, each

@@ -101,8 +101,7 @@ void LineSplitter::Flush(LineCallback on_line) {
 namespace {
 // Bytes read per read(2); a call reads up to its budget in such steps. The
 // buffer is on the stack, and a stack page once touched stays resident for
-// PID 1's whole life: one page, no deeper than the loop's other reads (at
-// 16 KB it was the deepest frame of the loop).
+// PID 1's whole life: one page, no deeper than the loop's other reads.
 constexpr size_t kReadChunk = 4096;
 }  // namespace
 

@@ -13,8 +13,8 @@
 //
 // Memory stays bounded whatever a service writes: a reader holds at most
 // one partial line (max_line_length bytes), a ring at most max_bytes of
-// line text, and nothing else accumulates (a 100 MB flood keeps only the
-// ring's budget). A service that writes faster than faultinit reads is
+// line text, and nothing else accumulates (however long a flood, only the
+// ring's budget is kept). A service that writes faster than faultinit reads is
 // slowed by its own full pipe, never faultinit.
 //
 // Threading: all three are thread-compatible, used on the loop thread; none
@@ -79,8 +79,8 @@ class LineRing {
  private:
   size_t max_lines_;
   size_t max_bytes_;
-  // Made by the first Append: libstdc++'s deque allocates 576 bytes even
-  // when empty, and most services of a system never write a line.
+  // Made by the first Append: a std::deque allocates a block even while
+  // empty, and most services of a system never write a line.
   std::optional<std::deque<std::string>> lines_;
   size_t bytes_ = 0;
   uint64_t total_lines_ = 0;

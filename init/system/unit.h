@@ -60,8 +60,8 @@ struct Diagnostic {
 };
 
 // Type=.
-// Exit codes (0 to 255) or signal numbers (1 to 64) as bits: a std::set's
-// tree nodes cost PID 1 about 48 bytes each, per service and per value.
+// Exit codes (0 to 255) or signal numbers (1 to 64) as bits: a std::set
+// would allocate a tree node per service and per value.
 // Index with [], never test() (which throws).
 using CodeSet = std::bitset<256>;
 

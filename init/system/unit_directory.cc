@@ -343,7 +343,7 @@ bool LoadedUnits::has_errors() const {
 }
 
 // ReadUnitFile into `*out`, a fresh ParsedUnit: what PID 1 loads goes
-// straight into its vector, with no ParsedUnit (~850 B) on the stack.
+// straight into its vector, with no large ParsedUnit on the stack.
 void ReadUnitFileInto(absl::string_view path, ParsedUnit* out) {
   std::string name(path);
   fault::UniqueFd fd(
