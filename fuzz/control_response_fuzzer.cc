@@ -1,10 +1,13 @@
-// Fuzzes the control protocol's response decoder, client side
-// (init/ctl/protocol.h): a whole response, split into lines as faultctl
-// reads it, each decoded by DecodeResponseLine; the status rows are then
-// shown as faultctl shows them (init/ctl/format.h: the table and --json).
+// Fuzzes the control protocol's response decoder
+// (init/control/response.h): a whole response, split into lines as
+// faultctl reads it, each decoded by DecodeResponseLine; the status rows
+// are then shown as faultctl shows them (init/ctl/format.h: the table and
+// --json).
 //
-// Properties: a decoded field, escaped again (init/control_field.h), is
-// the wire text it came from (the escaping is one to one); the table has a
+// Properties: a decoded field, escaped again (init/control/field.h), is
+// the wire text it came from (the escaping is one to one); a decoded line
+// encoded as the server writes it (EncodeResponseLine) decodes to a line
+// that encodes the same; the table has a
 // line per row and the header, none with a control character (C0, DEL or
 // C1) or a trailing space, all valid UTF-8, and DisplayText of any text
 // reads back to that text (it is unambiguous); the JSON is one line of
@@ -21,9 +24,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "fuzz/check.h"
-#include "init/control_field.h"
+#include "init/control/field.h"
+#include "init/control/response.h"
 #include "init/ctl/format.h"
-#include "init/ctl/protocol.h"
 
 namespace {
 
@@ -195,10 +198,41 @@ void CheckShown(absl::string_view text) {
   FUZZ_CHECK(bytes.has_value() && *bytes == text);
 }
 
+// Encoded: the line as the server writes it, without its "\n".
+std::string Encoded(const faultinit::control::ResponseLine& line) {
+  std::string text = std::visit(
+      [](const auto& l) { return faultinit::control::EncodeResponseLine(l); },
+      line);
+  FUZZ_CHECK(!text.empty() && text.back() == '\n');
+  text.pop_back();
+  FUZZ_CHECK(text.find('\n') == std::string::npos);
+  return text;
+}
+
+// CheckReencoded: the server's encoding of a decoded line decodes back to
+// the same line. An ERR line with a code this side does not know is
+// never sent, so it is left out.
+void CheckReencoded(const faultinit::control::ResponseLine& line) {
+  using faultinit::control::ErrorCode;
+  using faultinit::control::ErrorLine;
+  if (const auto* error = std::get_if<ErrorLine>(&line)) {
+    if (error->code == ErrorCode::kOther) return;
+  }
+  const std::string once = Encoded(line);
+  fault::StatusOr<faultinit::control::ResponseLine> back =
+      faultinit::control::DecodeResponseLine(once);
+  FUZZ_CHECK(back.ok());
+  FUZZ_CHECK(back->index() == line.index());
+  FUZZ_CHECK(Encoded(*back) == once);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace faultinit::faultctl;
+  using namespace faultinit::control;
+  using faultinit::faultctl::FormatStatusJson;
+  using faultinit::faultctl::FormatStatusTable;
+  using faultinit::faultctl::FormatUptime;
   const absl::string_view response(reinterpret_cast<const char*>(data), size);
   std::vector<StatusRow> rows;
   for (absl::string_view line : absl::StrSplit(response, '\n')) {
@@ -214,9 +248,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Every field decoded, each escaped again, is the line as it came:
     // the escaping is one to one, so no two lines mean the same.
     for (absl::string_view wire : absl::StrSplit(line, '\t')) {
-      const std::optional<std::string> field = faultinit::UnescapeField(wire);
-      FUZZ_CHECK(field.has_value() && faultinit::EscapeField(*field) == wire);
+      const std::optional<std::string> field = UnescapeField(wire);
+      FUZZ_CHECK(field.has_value() && EscapeField(*field) == wire);
     }
+    CheckReencoded(*decoded);
     if (const auto* row = std::get_if<StatusRow>(&*decoded)) {
       FUZZ_CHECK(!row->name.empty() && !row->state.empty());
       FUZZ_CHECK(row->pid >= 0);

@@ -12,8 +12,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "fuzz/check.h"
-#include "init/system/command_line.h"
 #include "init/system/environment_file.h"
+#include "init/system/exec_command.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   constexpr absl::string_view kPath = "/etc/default/fuzz";

@@ -19,7 +19,7 @@
 
 #include "absl/strings/string_view.h"
 #include "fuzz/check.h"
-#include "init/system/command_line.h"
+#include "init/system/exec_command.h"
 #include "init/system/unit.h"
 #include "init/system/unit_directory.h"
 

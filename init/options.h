@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "init/control/protocol.h"
 #include "runtime/crash.h"
 #include "runtime/duration.h"
 #include "runtime/invocation.h"
@@ -50,8 +51,8 @@ struct ContainerOptions {
 inline constexpr char kDefaultServicesDirectory[] = "/etc/faultinit/services";
 
 struct SystemOptions {
-  std::string services = kDefaultServicesDirectory;  // --services DIR
-  std::string control = "/run/faultinit/control";    // --control PATH
+  std::string services = kDefaultServicesDirectory;   // --services DIR
+  std::string control = control::kDefaultSocketPath;  // --control PATH
   int verbosity = 1;
 };
 

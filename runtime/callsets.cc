@@ -74,8 +74,9 @@ thread_local Lists* t_snapshot = nullptr;
 // unregister itself without waiting for itself.
 thread_local const Entry* t_running = nullptr;
 
-// RuntimeChild flag of ClearAtexitCallbacks. Lock-free, hence usable from
-// signal handlers and the child of a fork.
+// The "forked runtime child" mark ClearAtexitCallbacks sets and
+// InForkedChild reads. Lock-free, hence usable from signal handlers and the
+// child of a fork.
 std::atomic<bool> g_runtime_child{false};
 static_assert(std::atomic<bool>::is_always_lock_free,
               "ClearAtexitCallbacks must be async-signal-safe");

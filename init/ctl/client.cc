@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "init/control/protocol.h"
 
 namespace faultinit::faultctl {
 namespace {
@@ -83,7 +84,7 @@ std::string ChooseSocketPath(const std::optional<std::string>& flag,
   if (flag.has_value()) return *flag;
   auto it = env.find(kSocketVariable);
   if (it != env.end() && !it->second.empty()) return it->second;
-  return kDefaultSocket;
+  return control::kDefaultSocketPath;
 }
 
 StatusOr<Connection> Connection::Connect(absl::string_view path) {

@@ -33,9 +33,6 @@
 
 namespace faultinit::faultctl {
 
-// kDefaultSocket: where faultinit listens unless told otherwise.
-inline constexpr char kDefaultSocket[] = "/run/faultinit/control";
-
 // kSocketVariable: the environment variable naming the socket.
 inline constexpr char kSocketVariable[] = "FAULTINIT_SOCKET";
 
@@ -48,7 +45,8 @@ inline constexpr char kNotifyVariable[] = "NOTIFY_SOCKET";
 inline constexpr size_t kMaxResponseLine = 1 << 20;
 
 // ChooseSocketPath: `flag` (from --socket) when given, else
-// $FAULTINIT_SOCKET from `env` when set and non-empty, else kDefaultSocket.
+// $FAULTINIT_SOCKET from `env` when set and non-empty, else
+// control::kDefaultSocketPath.
 std::string ChooseSocketPath(const std::optional<std::string>& flag,
                              const fault::Invocation::Environment& env);
 
@@ -68,7 +66,7 @@ class Connection {
   // kept in error_number().
   static fault::StatusOr<Connection> Connect(absl::string_view path);
 
-  // Exchange sends `request` (one encoded line, see EncodeRequest) and
+  // Exchange sends `request` (one encoded line, init/control/request.h) and
   // calls `on_line` for each response line as it arrives, until the server
   // closes the connection. Blocks with no timeout (a blocking start waits
   // for the services). A send that fails because the server already hung

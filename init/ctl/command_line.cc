@@ -47,15 +47,23 @@ const char kUsage[] =
 
 namespace {
 
+using control::Verb;
 using fault::InvalidArgumentError;
 using fault::Status;
 using fault::StatusOr;
 
-constexpr Verb kVerbs[] = {
-    Verb::kStatus, Verb::kStart,  Verb::kStop,     Verb::kRestart,
-    Verb::kReload, Verb::kLog,    Verb::kPoweroff, Verb::kReboot,
-    Verb::kHalt,   Verb::kNotify,
-};
+// kNotifyVerb: faultctl's one verb of its own (Command::Action::kNotify).
+constexpr absl::string_view kNotifyVerb = "notify";
+
+// Typed: whether a control verb is one faultctl takes by its name. Not
+// `follow`, which is `log -f`.
+bool Typed(Verb verb) { return verb != Verb::kFollow; }
+
+// TypedName: the verb of `command` as typed.
+absl::string_view TypedName(const Command& command) {
+  if (command.action == Command::Action::kNotify) return kNotifyVerb;
+  return control::VerbName(command.verb);
+}
 
 enum class Option {
   kSocket,
@@ -79,19 +87,20 @@ constexpr OptionSpec kOptions[] = {
     {static_cast<int>(Option::kVersion), 0, "version", false},
 };
 
-// Applies reports whether `option` may be given to `verb`.
-bool Applies(Option option, Verb verb) {
+// Applies reports whether `option` may be given to the verb of `command`
+// (kRun or kNotify).
+bool Applies(Option option, const Command& command) {
+  const bool run = command.action == Command::Action::kRun;
   switch (option) {
     case Option::kSocket:
-      return verb != Verb::kNotify;
+      return run;
     case Option::kJson:
-      return verb == Verb::kStatus;
+      return run && command.verb == Verb::kStatus;
     case Option::kNoBlock:
-      return verb == Verb::kStart || verb == Verb::kStop ||
-             verb == Verb::kRestart;
+      return run && control::TakesNowait(command.verb);
     case Option::kLines:
     case Option::kFollow:
-      return verb == Verb::kLog;
+      return run && command.verb == Verb::kLog;
     case Option::kHelp:
     case Option::kVersion:
       return true;
@@ -100,8 +109,8 @@ bool Applies(Option option, Verb verb) {
 }
 
 std::optional<Verb> FindVerb(absl::string_view word) {
-  for (Verb verb : kVerbs) {
-    if (word == VerbName(verb)) return verb;
+  for (Verb verb : control::kVerbs) {
+    if (Typed(verb) && word == control::VerbName(verb)) return verb;
   }
   return std::nullopt;
 }
@@ -159,9 +168,29 @@ Status Apply(const OptionSpec& spec, absl::string_view shown,
   return fault::OkStatus();
 }
 
+// CheckNotifyOperands: notify's KEY=VALUE assignments.
+Status CheckNotifyOperands(const Command& c) {
+  if (c.operands.empty()) {
+    return InvalidArgumentError("notify: no assignment given (e.g. READY=1)");
+  }
+  for (const std::string& assignment : c.operands) {
+    const size_t eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgumentError(absl::StrCat(
+          "notify: \"", assignment, "\" is not a KEY=VALUE assignment"));
+    }
+    if (assignment.find('\n') != std::string::npos) {
+      return InvalidArgumentError(absl::StrCat(
+          "notify: ", assignment.substr(0, eq), "= holds a newline"));
+    }
+  }
+  return fault::OkStatus();
+}
+
 // CheckOperands applies each verb's rule on its operands.
 Status CheckOperands(const Command& c) {
-  const absl::string_view verb = VerbName(c.verb);
+  if (c.action == Command::Action::kNotify) return CheckNotifyOperands(c);
+  const absl::string_view verb = control::VerbName(c.verb);
   const size_t n = c.operands.size();
   switch (c.verb) {
     case Verb::kStatus:
@@ -169,11 +198,12 @@ Status CheckOperands(const Command& c) {
     case Verb::kStop:
     case Verb::kRestart:
     case Verb::kLog:
+    case Verb::kFollow:  // not typed (log -f); as log
       if (c.verb != Verb::kStatus && n == 0) {
         return InvalidArgumentError(
             absl::StrCat(verb, ": no service name given"));
       }
-      if (c.verb == Verb::kLog && n > 1) {
+      if ((c.verb == Verb::kLog || c.verb == Verb::kFollow) && n > 1) {
         return InvalidArgumentError(absl::StrCat(
             "log takes one service name, got \"", c.operands[1], "\" too"));
       }
@@ -185,7 +215,7 @@ Status CheckOperands(const Command& c) {
       }
       return fault::OkStatus();
     case Verb::kReload:
-    case Verb::kPoweroff:
+    case Verb::kPowerOff:
     case Verb::kReboot:
     case Verb::kHalt:
       if (n > 0) {
@@ -193,54 +223,11 @@ Status CheckOperands(const Command& c) {
             verb, " takes no arguments, got \"", c.operands[0], "\""));
       }
       return fault::OkStatus();
-    case Verb::kNotify:
-      if (n == 0) {
-        return InvalidArgumentError(
-            "notify: no assignment given (e.g. READY=1)");
-      }
-      for (const std::string& assignment : c.operands) {
-        const size_t eq = assignment.find('=');
-        if (eq == std::string::npos || eq == 0) {
-          return InvalidArgumentError(absl::StrCat(
-              "notify: \"", assignment, "\" is not a KEY=VALUE assignment"));
-        }
-        if (assignment.find('\n') != std::string::npos) {
-          return InvalidArgumentError(absl::StrCat(
-              "notify: ", assignment.substr(0, eq), "= holds a newline"));
-        }
-      }
-      return fault::OkStatus();
   }
   return fault::OkStatus();
 }
 
 }  // namespace
-
-absl::string_view VerbName(Verb verb) {
-  switch (verb) {
-    case Verb::kStatus:
-      return "status";
-    case Verb::kStart:
-      return "start";
-    case Verb::kStop:
-      return "stop";
-    case Verb::kRestart:
-      return "restart";
-    case Verb::kReload:
-      return "reload";
-    case Verb::kLog:
-      return "log";
-    case Verb::kPoweroff:
-      return "poweroff";
-    case Verb::kReboot:
-      return "reboot";
-    case Verb::kHalt:
-      return "halt";
-    case Verb::kNotify:
-      return "notify";
-  }
-  return "?";
-}
 
 size_t EditDistance(absl::string_view a, absl::string_view b) {
   // d[i][j]: the distance between a[0, i) and b[0, j), three rows kept.
@@ -266,13 +253,17 @@ size_t EditDistance(absl::string_view a, absl::string_view b) {
 absl::string_view ClosestVerb(absl::string_view word) {
   absl::string_view best;
   size_t best_distance = std::numeric_limits<size_t>::max();
-  for (Verb verb : kVerbs) {
-    const size_t distance = EditDistance(word, VerbName(verb));
+  auto consider = [&](absl::string_view name) {
+    const size_t distance = EditDistance(word, name);
     if (distance < best_distance) {
-      best = VerbName(verb);
+      best = name;
       best_distance = distance;
     }
+  };
+  for (Verb verb : control::kVerbs) {
+    if (Typed(verb)) consider(control::VerbName(verb));
   }
+  consider(kNotifyVerb);
   return best;
 }
 
@@ -309,17 +300,21 @@ StatusOr<Command> ParseCommandLine(const std::vector<std::string>& argv) {
   if (!verb_word.has_value()) {
     return InvalidArgumentError("no verb given; try 'faultctl --help'");
   }
-  std::optional<Verb> verb = FindVerb(*verb_word);
-  if (!verb.has_value()) {
-    return InvalidArgumentError(absl::StrCat("unknown verb \"", *verb_word,
-                                             "\"; did you mean \"",
-                                             ClosestVerb(*verb_word), "\"?"));
+  if (*verb_word == kNotifyVerb) {
+    out.action = Command::Action::kNotify;
+  } else {
+    std::optional<Verb> verb = FindVerb(*verb_word);
+    if (!verb.has_value()) {
+      return InvalidArgumentError(absl::StrCat("unknown verb \"", *verb_word,
+                                               "\"; did you mean \"",
+                                               ClosestVerb(*verb_word), "\"?"));
+    }
+    out.verb = *verb;
   }
-  out.verb = *verb;
   for (const Seen& s : seen) {
-    if (!Applies(s.option, out.verb)) {
+    if (!Applies(s.option, out)) {
       return InvalidArgumentError(absl::StrCat(
-          s.shown, " is not an option of \"", VerbName(out.verb), "\""));
+          s.shown, " is not an option of \"", TypedName(out), "\""));
     }
   }
   FAULT_RETURN_IF_ERROR(CheckOperands(out));

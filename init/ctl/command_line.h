@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "init/control/protocol.h"
 #include "runtime/status.h"
 
 namespace faultinit::faultctl {
@@ -37,26 +38,15 @@ inline constexpr int kExitUnreachable = 5;  // cannot reach faultinit, busy
 // kUsage: the --help text.
 extern const char kUsage[];
 
-enum class Verb {
-  kStatus,
-  kStart,
-  kStop,
-  kRestart,
-  kReload,
-  kLog,
-  kPoweroff,
-  kReboot,
-  kHalt,
-  kNotify,
-};
-
-// VerbName returns the verb as typed ("status", ...).
-absl::string_view VerbName(Verb verb);
-
+// faultctl's verbs are the control protocol's (init/control/protocol.h),
+// typed as VerbName gives them, but for `follow` (which is `log -f`) and
+// the -nowait forms (`--no-block`), plus `notify`, which does not go to
+// the control socket (Action::kNotify).
 struct Command {
-  enum class Action { kRun, kHelp, kVersion };
+  enum class Action { kRun, kNotify, kHelp, kVersion };
   Action action = Action::kRun;
-  Verb verb = Verb::kStatus;          // meaningful for kRun only
+  // kRun: the verb; kStatus otherwise.
+  control::Verb verb = control::Verb::kStatus;
   std::optional<std::string> socket;  // --socket PATH
   bool json = false;                  // status --json
   bool no_block = false;              // start|stop|restart --no-block
@@ -81,7 +71,7 @@ fault::StatusOr<Command> ParseCommandLine(const std::vector<std::string>& argv);
 size_t EditDistance(absl::string_view a, absl::string_view b);
 
 // ClosestVerb returns the verb name nearest to `word` by EditDistance (the
-// first in kUsage order on a tie).
+// first in kUsage order on a tie), `notify` included.
 absl::string_view ClosestVerb(absl::string_view word);
 
 }  // namespace faultinit::faultctl

@@ -8,6 +8,8 @@
 namespace faultinit::faultctl {
 namespace {
 
+using control::Verb;
+
 Command ParseOrDie(const std::vector<std::string>& argv) {
   fault::StatusOr<Command> command = ParseCommandLine(argv);
   EXPECT_TRUE(command.ok()) << command.status().ToString();
@@ -75,7 +77,7 @@ TEST(ParseCommandLine, LogOptions) {
 
 TEST(ParseCommandLine, VerbsWithoutArguments) {
   EXPECT_EQ(ParseOrDie({"reload"}).verb, Verb::kReload);
-  EXPECT_EQ(ParseOrDie({"poweroff"}).verb, Verb::kPoweroff);
+  EXPECT_EQ(ParseOrDie({"poweroff"}).verb, Verb::kPowerOff);
   EXPECT_EQ(ParseOrDie({"reboot"}).verb, Verb::kReboot);
   EXPECT_EQ(ParseOrDie({"halt"}).verb, Verb::kHalt);
   EXPECT_EQ(ErrorOf({"reboot", "now"}),
@@ -84,7 +86,7 @@ TEST(ParseCommandLine, VerbsWithoutArguments) {
 
 TEST(ParseCommandLine, Notify) {
   Command notify = ParseOrDie({"notify", "READY=1", "STATUS=up and -x"});
-  EXPECT_EQ(notify.verb, Verb::kNotify);
+  EXPECT_EQ(notify.action, Command::Action::kNotify);
   EXPECT_EQ(notify.operands,
             (std::vector<std::string>{"READY=1", "STATUS=up and -x"}));
   EXPECT_EQ(ParseOrDie({"notify", "STATUS="}).operands.size(), 1u);
@@ -141,6 +143,11 @@ TEST(ParseCommandLine, NoVerbAndUnknownVerb) {
   EXPECT_EQ(ErrorOf({"lgo"}), "unknown verb \"lgo\"; did you mean \"log\"?");
   EXPECT_EQ(ErrorOf({"powerof"}),
             "unknown verb \"powerof\"; did you mean \"poweroff\"?");
+  // The wire's own forms are not faultctl's verbs: `log -f`, --no-block.
+  EXPECT_EQ(ErrorOf({"follow", "web"}).rfind("unknown verb \"follow\"", 0), 0u);
+  EXPECT_EQ(ErrorOf({"start-nowait", "web"})
+                .rfind("unknown verb \"start-nowait\"", 0),
+            0u);
 }
 
 TEST(EditDistance, OptimalStringAlignment) {

@@ -12,10 +12,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "init/control/protocol.h"
+#include "init/control/request.h"
+#include "init/control/response.h"
 #include "init/ctl/client.h"
 #include "init/ctl/command_line.h"
 #include "init/ctl/format.h"
-#include "init/ctl/protocol.h"
 #include "init/version.h"
 #include "runtime/control.h"
 #include "runtime/duration.h"
@@ -25,6 +27,18 @@
 namespace faultinit::faultctl {
 namespace {
 
+using control::ChangeLine;
+using control::DecodeResponseLine;
+using control::DiagnosticLine;
+using control::ErrorCode;
+using control::ErrorLine;
+using control::LogLine;
+using control::OkLine;
+using control::ResponseLine;
+using control::ResultRow;
+using control::StatusRow;
+using control::Verb;
+using control::VerbName;
 using fault::Status;
 
 const absl::string_view kImportedVariables[] = {kSocketVariable,
@@ -247,28 +261,31 @@ int Notify(const Command& command, const fault::Invocation::Environment& env) {
   return kExitSuccess;
 }
 
-// RequestFor returns the protocol verb and arguments of a command.
-std::pair<std::string, std::vector<std::string>> RequestFor(
-    const Command& command) {
-  std::string verb(VerbName(command.verb));
+// RequestFor returns the request a command (Action::kRun) sends: `log -f`
+// is `follow`, --no-block the -nowait form of a transition.
+control::Request RequestFor(const Command& command) {
+  control::Request request;
+  request.verb = command.verb;
+  request.names = command.operands;
   switch (command.verb) {
     case Verb::kStart:
     case Verb::kStop:
     case Verb::kRestart:
-      if (command.no_block) verb += "-nowait";
-      return {verb, command.operands};
+      request.nowait = command.no_block;
+      break;
     case Verb::kLog:
-      return {command.follow ? "follow" : "log",
-              {absl::StrCat(command.lines), command.operands[0]}};
+    case Verb::kFollow:
+      if (command.follow) request.verb = Verb::kFollow;
+      request.lines = command.lines;
+      break;
     case Verb::kStatus:
     case Verb::kReload:
-    case Verb::kPoweroff:
+    case Verb::kPowerOff:
     case Verb::kReboot:
     case Verb::kHalt:
-    case Verb::kNotify:
-      return {verb, command.operands};
+      break;
   }
-  return {verb, command.operands};
+  return request;
 }
 
 int Main(const fault::Invocation& invocation) {
@@ -284,17 +301,16 @@ int Main(const fault::Invocation& invocation) {
     case Command::Action::kVersion:
       Print(absl::StrCat("faultctl ", kVersion, "\n"));
       return kExitSuccess;
+    case Command::Action::kNotify:
+      return Notify(*command, invocation.environ());
     case Command::Action::kRun:
       break;
   }
-  if (command->verb == Verb::kNotify) {
-    return Notify(*command, invocation.environ());
-  }
-  auto [verb, args] = RequestFor(*command);
-  fault::StatusOr<std::string> request = EncodeRequest(verb, args);
+  const absl::string_view verb = VerbName(command->verb);
+  fault::StatusOr<std::string> request =
+      control::EncodeRequest(RequestFor(*command));
   if (!request.ok()) {
-    PrintError(absl::StrCat(VerbName(command->verb), ": ",
-                            request.status().message()));
+    PrintError(absl::StrCat(verb, ": ", request.status().message()));
     return kExitUsage;
   }
   const std::string socket =
@@ -309,13 +325,12 @@ int Main(const fault::Invocation& invocation) {
     case Verb::kReload:
       return Reload(socket, *request);
     case Verb::kLog:
+    case Verb::kFollow:
       return Log(socket, *request);
-    case Verb::kPoweroff:
+    case Verb::kPowerOff:
     case Verb::kReboot:
     case Verb::kHalt:
       return Shutdown(socket, *request, verb);
-    case Verb::kNotify:
-      break;  // handled above
   }
   return kExitSuccess;
 }

@@ -122,13 +122,13 @@ std::string Cell(absl::string_view text) {
 
 }  // namespace
 
-std::string FormatStatusTable(absl::Span<const StatusRow> rows) {
+std::string FormatStatusTable(absl::Span<const control::StatusRow> rows) {
   std::vector<std::array<std::string, kColumns>> cells;
   cells.reserve(rows.size() + 1);
   std::array<std::string, kColumns> header;
   for (size_t c = 0; c < kColumns; ++c) header[c] = std::string(kHeader[c]);
   cells.push_back(header);
-  for (const StatusRow& row : rows) {
+  for (const control::StatusRow& row : rows) {
     cells.push_back({
         DisplayText(row.name),
         DisplayText(row.state),
@@ -211,10 +211,10 @@ std::string JsonString(absl::string_view text) {
   return out;
 }
 
-std::string FormatStatusJson(absl::Span<const StatusRow> rows) {
+std::string FormatStatusJson(absl::Span<const control::StatusRow> rows) {
   std::string out = "[";
   for (size_t i = 0; i < rows.size(); ++i) {
-    const StatusRow& row = rows[i];
+    const control::StatusRow& row = rows[i];
     if (i > 0) out += ",";
     absl::StrAppend(&out, "{\"name\":", JsonString(row.name),
                     ",\"state\":", JsonString(row.state), ",\"pid\":", row.pid,

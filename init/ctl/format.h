@@ -19,7 +19,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "init/ctl/protocol.h"
+#include "init/control/response.h"
 
 namespace faultinit::faultctl {
 
@@ -42,7 +42,7 @@ std::string DisplayText(absl::string_view text);
 // cell (counted in UTF-8 characters); PID "-" when 0; LAST-EXIT ("exit 3",
 // "signal TERM") and STATUS (the service's STATUS= text) "-" when empty;
 // every text through DisplayText; no trailing spaces.
-std::string FormatStatusTable(absl::Span<const StatusRow> rows);
+std::string FormatStatusTable(absl::Span<const control::StatusRow> rows);
 
 // FormatStatusJson returns a JSON array, one object per row, one line:
 //   [{"name":"web","state":"running","pid":42,"uptime_seconds":3720,
@@ -50,7 +50,7 @@ std::string FormatStatusTable(absl::Span<const StatusRow> rows);
 //     "description":"Web server"}]
 // and a newline. pid is 0 when the service has no process; last_exit is
 // "" before the first exit.
-std::string FormatStatusJson(absl::Span<const StatusRow> rows);
+std::string FormatStatusJson(absl::Span<const control::StatusRow> rows);
 
 // JsonString returns `text` as a quoted JSON string that stands for its
 // bytes exactly: valid UTF-8 as it is, with '"', '\\' and the control

@@ -7,6 +7,8 @@
 namespace faultinit::faultctl {
 namespace {
 
+using control::StatusRow;
+
 StatusRow Row(std::string name, std::string state, int64_t pid, uint64_t uptime,
               uint64_t restarts, std::string last_exit, std::string status_text,
               std::string description) {

@@ -8,18 +8,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "init/control_field.h"
+#include "init/control/field.h"
+#include "init/control/protocol.h"
+#include "init/control/response.h"
 #include "runtime/duration.h"
 
 namespace faultinit {
 namespace {
 
-// Every field goes escaped (init/control_field.h): a name, a STATUS= text
-// or a failure reason may hold any bytes, and the client gets them exactly.
-std::string Field(absl::string_view text) { return EscapeField(text); }
+using control::EncodeResponseLine;
+using control::ErrorCode;
+using control::ErrorLine;
+using control::Verb;
 
 // Reads and drops what a client sent and nobody will read. A Unix socket
 // closed with unread input resets the connection, and the client would
@@ -31,9 +32,12 @@ void DiscardInput(int fd) {
   }
 }
 
-// Answers a refused client in one non-blocking send; MSG_NOSIGNAL: a
-// client that already left must not raise SIGPIPE in faultinit.
-void Refuse(int fd, absl::string_view answer) {
+// Answers a refused client `ERR CODE MESSAGE` in one non-blocking send;
+// MSG_NOSIGNAL: a client that already left must not raise SIGPIPE in
+// faultinit.
+void Refuse(int fd, ErrorCode code, absl::string_view message) {
+  const std::string answer =
+      EncodeResponseLine(ErrorLine{code, "", std::string(message)});
   (void)send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
@@ -190,7 +194,7 @@ bool ControlServer::RefuseOneWithoutDescriptors(int error) {
       accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
   const int accept_error = errno;
   if (raw >= 0) {
-    Refuse(raw, "ERR\tbusy\tfaultinit is out of file descriptors\n");
+    Refuse(raw, ErrorCode::kBusy, "faultinit is out of file descriptors");
     DiscardInput(raw);
     close(raw);
   }
@@ -249,13 +253,13 @@ void ControlServer::Accept() {
     socklen_t size = sizeof peer;
     if (getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 ||
         (peer.uid != 0 && peer.uid != getuid())) {
-      Refuse(fd.get(), "ERR\tpermission\tpermission denied\n");
+      Refuse(fd.get(), ErrorCode::kPermission, "permission denied");
       DiscardInput(fd.get());
       log_.Warning("control: refused a client with uid ", peer.uid);
       continue;
     }
     if (clients_.size() >= kMaxClients && !MakeRoom()) {
-      Refuse(fd.get(), "ERR\tbusy\ttoo many clients\n");
+      Refuse(fd.get(), ErrorCode::kBusy, "too many clients");
       DiscardInput(fd.get());
       continue;
     }
@@ -283,7 +287,7 @@ void ControlServer::Accept() {
 
 void ControlServer::OnReadable(Client& c) {
   const int fd = c.fd.get();
-  char buffer[kMaxRequest + 1];
+  char buffer[control::kMaxRequestBytes + 1];
   ssize_t n = read(fd, buffer, sizeof buffer);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) {  // the client left (or, following, hung up)
@@ -292,21 +296,22 @@ void ControlServer::OnReadable(Client& c) {
   }
   if (c.answered) return;  // the rest of a request is discarded
   c.in.append(buffer, static_cast<size_t>(n));
-  const RequestFrame frame = FrameRequest(c.in);
-  if (frame.kind == RequestFrame::Kind::kIncomplete) return;
+  const control::RequestFrame frame = control::FrameRequest(c.in);
+  if (frame.kind == control::RequestFrame::Kind::kIncomplete) return;
   c.answered = true;
-  if (frame.kind == RequestFrame::Kind::kTooLong) {
-    SendError(fd, "usage", "request longer than 4096 bytes");
+  if (frame.kind == control::RequestFrame::Kind::kTooLong) {
+    const control::RequestError error = control::RequestTooLong();
+    SendError(fd, error.code, error.message);
     return;
   }
   if (c.timer != 0) scheduler_.Cancel(c.timer);
   c.timer = 0;
-  ParsedControlRequest parsed = ParseControlRequest(frame.line);
-  if (const auto* error = std::get_if<ControlRequestError>(&parsed)) {
+  control::ParsedRequest parsed = control::ParseRequest(frame.line);
+  if (const auto* error = std::get_if<control::RequestError>(&parsed)) {
     SendError(fd, error->code, error->message);
     return;
   }
-  Handle(c, std::get<ControlRequest>(parsed));
+  Handle(c, std::get<control::Request>(parsed));
 }
 
 // MakeRoom frees the slot of the client that can best spare it, so a
@@ -347,11 +352,12 @@ bool ControlServer::MakeRoom() {
         "control: every client slot is taken: the oldest client "
         "waiting for a ",
         c.waiting, " is answered busy");
-    Send(victim,
-         absl::StrCat("ERR\tbusy\t", kMaxClients,
-                      " clients at once: this one waited longest and makes "
-                      "room; the ",
-                      c.waiting, " goes on\n"));
+    Send(victim, EncodeResponseLine(
+                     ErrorLine{ErrorCode::kBusy, "",
+                               absl::StrCat(kMaxClients,
+                                            " clients at once: this one waited "
+                                            "longest and makes room; the ",
+                                            c.waiting, " goes on")}));
   }
   Close(victim);
   return true;
@@ -370,7 +376,7 @@ void ControlServer::ShutdownBegan(PowerAction action) {
     if (it == clients_.end()) continue;
     const std::string goal = it->second->waiting;
     it->second->waiting.clear();
-    SendError(fd, "failed", ShutdownMessage(goal));
+    SendError(fd, ErrorCode::kFailed, ShutdownMessage(goal));
   }
 }
 
@@ -379,44 +385,58 @@ std::string ControlServer::ShutdownMessage(absl::string_view goal) const {
                       " was abandoned; services only stop now");
 }
 
-// Handle answers a request that ParseControlRequest accepted.
-void ControlServer::Handle(Client& c, const ControlRequest& request) {
+// Handle answers a request that control::ParseRequest accepted.
+void ControlServer::Handle(Client& c, const control::Request& request) {
   const int fd = c.fd.get();
-  const ControlVerb verb = request.verb;
   if (log_.Enabled(LogLevel::kDebug)) {
-    std::string text = request.verb_text;
+    std::string text = control::WireVerb(request.verb, request.nowait);
     for (const std::string& name : request.names) {
-      absl::StrAppend(&text, " ", Field(name));
+      absl::StrAppend(&text, " ", control::EscapeField(name));
     }
     log_.Debug("control: request: ", text);
   }
-  if (verb == ControlVerb::kStatus) {
-    HandleStatus(c, request.names);
-  } else if (verb == ControlVerb::kStart || verb == ControlVerb::kStop ||
-             verb == ControlVerb::kRestart) {
-    HandleTransition(c, request.verb_text, request.names);
-  } else if (verb == ControlVerb::kReload) {
-    std::vector<std::string> diagnostics;
-    ReloadSummary summary = hooks_.reload(&diagnostics);
-    std::string text = "OK\n";
-    absl::StrAppend(
-        &text, "C\tstarted\t", Field(absl::StrJoin(summary.started, " ")),
-        "\nC\tstopped\t", Field(absl::StrJoin(summary.stopped, " ")),
-        "\nC\trestarted\t", Field(absl::StrJoin(summary.restarted, " ")),
-        "\nC\tchanged\t", Field(absl::StrJoin(summary.changed, " ")), "\n");
-    for (const std::string& d : diagnostics) {
-      absl::StrAppend(&text, "D\t", Field(d), "\n");
+  switch (request.verb) {
+    case Verb::kStatus:
+      HandleStatus(c, request.names);
+      return;
+    case Verb::kStart:
+    case Verb::kStop:
+    case Verb::kRestart:
+      HandleTransition(c, request);
+      return;
+    case Verb::kReload: {
+      std::vector<std::string> diagnostics;
+      ReloadSummary summary = hooks_.reload(&diagnostics);
+      std::string text = EncodeResponseLine(control::OkLine{});
+      text +=
+          EncodeResponseLine(control::ChangeLine{"started", summary.started});
+      text +=
+          EncodeResponseLine(control::ChangeLine{"stopped", summary.stopped});
+      text += EncodeResponseLine(
+          control::ChangeLine{"restarted", summary.restarted});
+      text +=
+          EncodeResponseLine(control::ChangeLine{"changed", summary.changed});
+      for (std::string& d : diagnostics) {
+        text += EncodeResponseLine(control::DiagnosticLine{std::move(d)});
+      }
+      Send(fd, text);
+      Finish(fd);
+      return;
     }
-    Send(fd, text);
-    Finish(fd);
-  } else if (verb == ControlVerb::kLog || verb == ControlVerb::kFollow) {
-    HandleLog(c, request.lines, request.names[0], verb == ControlVerb::kFollow);
-  } else {  // poweroff, reboot, halt
-    Send(fd, "OK\n");
-    Finish(fd);
-    hooks_.power(verb == ControlVerb::kReboot ? PowerAction::kReboot
-                 : verb == ControlVerb::kHalt ? PowerAction::kHalt
-                                              : PowerAction::kPowerOff);
+    case Verb::kLog:
+    case Verb::kFollow:
+      HandleLog(c, request.lines, request.names[0],
+                request.verb == Verb::kFollow);
+      return;
+    case Verb::kPowerOff:
+    case Verb::kReboot:
+    case Verb::kHalt:
+      Send(fd, EncodeResponseLine(control::OkLine{}));
+      Finish(fd);
+      hooks_.power(request.verb == Verb::kReboot ? PowerAction::kReboot
+                   : request.verb == Verb::kHalt ? PowerAction::kHalt
+                                                 : PowerAction::kPowerOff);
+      return;
   }
 }
 
@@ -430,58 +450,70 @@ void ControlServer::HandleStatus(Client& c,
     for (const std::string& name : names) {
       std::optional<ServiceView> row = supervisor_.View(name);
       if (!row) {
-        SendError(fd, "unknown", absl::StrCat("no such service: ", name));
+        SendError(fd, ErrorCode::kUnknown,
+                  absl::StrCat("no such service: ", name));
         return;
       }
       rows.push_back(*row);
     }
   }
-  std::string text = "OK\n";
+  std::string text = EncodeResponseLine(control::OkLine{});
   const fault::Duration now = fault::MonotonicNow();
-  for (const ServiceView& row : rows) {
-    int64_t uptime = fault::ToInt64Seconds(now - row.since);
-    absl::StrAppend(&text, "S\t", Field(row.name), "\t",
-                    ServiceStateName(row.state), "\t", row.pid, "\t",
-                    uptime < 0 ? 0 : uptime, "\t", row.restarts, "\t",
-                    Field(row.last_exit), "\t", Field(row.status_text), "\t",
-                    Field(row.description), "\n");
+  for (ServiceView& row : rows) {
+    const int64_t uptime = fault::ToInt64Seconds(now - row.since);
+    control::StatusRow line;
+    line.name = std::move(row.name);
+    line.state = std::string(ServiceStateName(row.state));
+    line.pid = row.pid;
+    line.uptime_seconds = uptime < 0 ? 0 : static_cast<uint64_t>(uptime);
+    line.restarts = row.restarts < 0 ? 0 : static_cast<uint64_t>(row.restarts);
+    line.last_exit = std::move(row.last_exit);
+    line.status_text = std::move(row.status_text);
+    line.description = std::move(row.description);
+    text += EncodeResponseLine(line);
   }
   Send(fd, text);
   Finish(fd);
 }
 
-void ControlServer::HandleTransition(Client& c, absl::string_view verb,
-                                     const std::vector<std::string>& names) {
+void ControlServer::HandleTransition(Client& c,
+                                     const control::Request& request) {
   const int fd = c.fd.get();
+  const std::vector<std::string>& names = request.names;
   if (names.empty()) {
-    SendError(fd, "usage", absl::StrCat(verb, " needs a service name"));
+    SendError(fd, ErrorCode::kUsage,
+              absl::StrCat(control::WireVerb(request.verb, request.nowait),
+                           " needs a service name"));
     return;
   }
   for (const std::string& name : names) {  // all or nothing
     if (!supervisor_.View(name)) {
-      SendError(fd, "unknown", absl::StrCat("no such service: ", name));
+      SendError(fd, ErrorCode::kUnknown,
+                absl::StrCat("no such service: ", name));
       return;
     }
   }
-  absl::string_view goal = verb.substr(0, verb.find('-'));
-  if (!shutdown_.empty() && goal != "stop") {
-    SendError(fd, "failed", ShutdownMessage(goal));
+  const absl::string_view goal = control::VerbName(request.verb);
+  if (!shutdown_.empty() && request.verb != Verb::kStop) {
+    SendError(fd, ErrorCode::kFailed, ShutdownMessage(goal));
     return;
   }
   for (const std::string& name : names) {
-    fault::Status applied = goal == "start"  ? supervisor_.StartService(name)
-                            : goal == "stop" ? supervisor_.StopService(name)
-                                             : supervisor_.RestartService(name);
+    fault::Status applied =
+        request.verb == Verb::kStart  ? supervisor_.StartService(name)
+        : request.verb == Verb::kStop ? supervisor_.StopService(name)
+                                      : supervisor_.RestartService(name);
     applied.IgnoreError();  // names were checked above
   }
   supervisor_.Reconcile();
   c.names = names;
   c.waiting = std::string(goal);
-  if (absl::EndsWith(verb, "-nowait")) {
-    std::string text = "OK\n";
+  if (request.nowait) {
+    std::string text = EncodeResponseLine(control::OkLine{});
     for (const std::string& name : names) {
-      absl::StrAppend(&text, "R\t", Field(name), "\t",
-                      ServiceStateName(supervisor_.View(name)->state), "\t\n");
+      text += EncodeResponseLine(control::ResultRow{
+          name, std::string(ServiceStateName(supervisor_.View(name)->state)),
+          ""});
     }
     c.waiting.clear();
     Send(fd, text);
@@ -508,17 +540,18 @@ void ControlServer::Poll() {
   }
   for (int fd : done) {
     Client& c = *clients_[fd];
-    std::string text = "OK\n";
+    std::string text = EncodeResponseLine(control::OkLine{});
     for (const std::string& name : c.names) {
       std::optional<ServiceView> row = supervisor_.View(name);
       if (!row) {
-        absl::StrAppend(&text, "R\t", Field(name), "\tinactive\tremoved\n");
+        text +=
+            EncodeResponseLine(control::ResultRow{name, "inactive", "removed"});
         continue;
       }
-      bool failed = row->state == ServiceState::kFailed;
-      absl::StrAppend(&text, "R\t", Field(name), "\t",
-                      ServiceStateName(row->state), "\t",
-                      failed ? Field(row->reason) : "", "\n");
+      const bool failed = row->state == ServiceState::kFailed;
+      text += EncodeResponseLine(
+          control::ResultRow{name, std::string(ServiceStateName(row->state)),
+                             failed ? std::move(row->reason) : std::string()});
     }
     c.waiting.clear();
     Send(fd, text);
@@ -530,12 +563,12 @@ void ControlServer::HandleLog(Client& c, size_t lines, const std::string& name,
                               bool follow) {
   const int fd = c.fd.get();
   if (!supervisor_.View(name)) {
-    SendError(fd, "unknown", absl::StrCat("no such service: ", name));
+    SendError(fd, ErrorCode::kUnknown, absl::StrCat("no such service: ", name));
     return;
   }
-  std::string text = "OK\n";
-  for (const std::string& line : supervisor_.Log(name, lines)) {
-    absl::StrAppend(&text, "L\t", Field(line), "\n");
+  std::string text = EncodeResponseLine(control::OkLine{});
+  for (std::string& line : supervisor_.Log(name, lines)) {
+    text += EncodeResponseLine(control::LogLine{std::move(line)});
   }
   Send(fd, text);
   if (follow) {
@@ -550,17 +583,18 @@ void ControlServer::OnLine(const std::string& name, absl::string_view line) {
   for (const auto& [fd, client] : clients_) {
     if (client->follow == name) followers.push_back(fd);
   }
+  if (followers.empty()) return;
+  const std::string text =
+      EncodeResponseLine(control::LogLine{std::string(line)});
   for (int fd : followers) {
     auto it = clients_.find(fd);
-    if (it != clients_.end()) {
-      Send(fd, absl::StrCat("L\t", Field(line), "\n"));
-    }
+    if (it != clients_.end()) Send(fd, text);
   }
 }
 
-void ControlServer::SendError(int fd, absl::string_view code,
+void ControlServer::SendError(int fd, ErrorCode code,
                               absl::string_view message) {
-  Send(fd, absl::StrCat("ERR\t", code, "\t", Field(message), "\n"));
+  Send(fd, EncodeResponseLine(ErrorLine{code, "", std::string(message)}));
   Finish(fd);
 }
 

@@ -4,13 +4,14 @@
 // a non-blocking Unix stream socket served on the program's scheduler. It
 // checks every peer with SO_PEERCRED (uid 0 or faultinit's own uid), reads
 // one bounded request line per connection, and answers from the
-// Supervisor. PID 1's loop never waits on a client: reads and writes are
-// non-blocking, a request must arrive within kRequestTimeout, at most
-// kMaxClients are served at once, and a client that does not read its
-// answer is dropped once kMaxQueued bytes wait for it. When every slot is
-// taken, a new client takes the slot of one that only waits (for a
-// transition, on a log, or to hang up), so a poweroff always gets through
-// unless all kMaxClients are still sending their requests (each for
+// Supervisor. What a line means and how an answer is written is the
+// protocol module's (init/control/): this file does the I/O. PID 1's loop never
+// waits on a client: reads and writes are non-blocking, a request must arrive
+// within kRequestTimeout, at most kMaxClients are served at once, and a client
+// that does not read its answer is dropped once kMaxQueued bytes wait for it.
+// When every slot is taken, a new client takes the slot of one that only waits
+// (for a transition, on a log, or to hang up), so a poweroff always gets
+// through unless all kMaxClients are still sending their requests (each for
 // kRequestTimeout at most); see MakeRoom.
 //
 // start/stop/restart answer once the services have finished their
@@ -32,9 +33,9 @@
 #include <string>
 #include <vector>
 
+#include "init/control/request.h"
 #include "init/log.h"
 #include "init/supervisor/boot.h"
-#include "init/supervisor/control_request.h"
 #include "init/supervisor/supervisor.h"
 #include "runtime/duration.h"
 #include "runtime/fd.h"
@@ -42,8 +43,6 @@
 
 namespace faultinit {
 
-inline constexpr char kControlSocket[] = "/run/faultinit/control";
-inline constexpr size_t kMaxRequest = kMaxRequestLine;  // 4096
 inline constexpr size_t kMaxQueued = 1 << 20;
 inline constexpr size_t kMaxClients = 64;
 inline constexpr fault::Duration kRequestTimeout = fault::Seconds(5);
@@ -102,17 +101,16 @@ class ControlServer {
   void Watch();
   void OnReadable(Client& client);
   void OnWritable(Client& client);
-  void Handle(Client& client, const ControlRequest& request);
+  void Handle(Client& client, const control::Request& request);
   void HandleStatus(Client& client, const std::vector<std::string>& names);
-  void HandleTransition(Client& client, absl::string_view verb,
-                        const std::vector<std::string>& names);
+  void HandleTransition(Client& client, const control::Request& request);
   void HandleLog(Client& client, size_t lines, const std::string& name,
                  bool follow);
   void OnLine(const std::string& name, absl::string_view line);
   // Send, SendError and Finish name the client by its fd, which stays
   // valid to pass after the client was closed (a write error closes it).
   void Send(int fd, absl::string_view text);
-  void SendError(int fd, absl::string_view code, absl::string_view message);
+  void SendError(int fd, control::ErrorCode code, absl::string_view message);
   void Finish(int fd);
   void EndAnswer(int fd);
   void Close(int fd);

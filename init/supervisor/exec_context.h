@@ -45,7 +45,7 @@
 #include "absl/strings/string_view.h"
 #include "init/supervisor/service.h"
 #include "init/support/accounts.h"
-#include "init/system/command_line.h"
+#include "init/system/exec_command.h"
 #include "init/system/unit.h"
 #include "runtime/spawn.h"
 

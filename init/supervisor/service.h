@@ -35,8 +35,12 @@
 //
 // Events come from the supervisor: Start/Stop requests, a process' exit
 // (the current step's, or the main one's), readiness, the timer, and "all
-// processes gone". HandleEvent is the one place that changes state; every
-// state x event pair is written out in service.cc, none falls to a default.
+// processes gone", each a method (Start, Stop, ProcessExited, Ready,
+// TimerFired, ProcessesGone; Refuse and DependencyFailed from the
+// supervisor's checks) that switches over every state: every state x
+// event pair is written out in service.cc, none falls to a default (an
+// unhandled state is a build error, -Werror=switch). Enter is the one
+// place the state changes.
 //
 // A stop request wins over everything: it cancels a pending restart and
 // interrupts a start (the running step is signalled like a main process).

@@ -24,7 +24,7 @@
 #include <cstddef>
 
 #include "absl/strings/string_view.h"
-#include "init/system/command_line.h"
+#include "init/system/exec_command.h"
 #include "runtime/status.h"
 
 namespace faultinit {

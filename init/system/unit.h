@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "init/system/command_line.h"
+#include "init/system/exec_command.h"
 #include "runtime/duration.h"
 
 namespace faultinit {

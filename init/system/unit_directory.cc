@@ -17,7 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "init/system/command_line.h"
+#include "init/system/exec_command.h"
 #include "init/system/unit_name.h"
 #include "runtime/fd.h"
 

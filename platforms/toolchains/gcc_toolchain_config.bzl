@@ -75,6 +75,15 @@ def _impl(ctx):
                 "-Wextra",
                 "-Wno-unused-parameter",
                 "-Wno-missing-field-initializers",
+                # Warnings that catch wrong code are errors, in every toolchain:
+                # a switch over an enum that misses a value (a state or verb
+                # added and left unhandled), a function that can end without
+                # returning its value, a case that falls into the next without
+                # [[fallthrough]], and a result marked to be checked that is not.
+                "-Werror=switch",
+                "-Werror=return-type",
+                "-Werror=implicit-fallthrough",
+                "-Werror=unused-result",
                 # Reproducible builds.
                 "-Wno-builtin-macro-redefined",
                 "-D__DATE__=\"redacted\"",

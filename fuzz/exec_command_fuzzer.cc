@@ -1,5 +1,5 @@
 // Fuzzes the command-line splitter of ExecStart= and the other Exec*= keys
-// (init/system/command_line.h): ParseExecLine (prefixes and phase 1),
+// (init/system/exec_command.h): ParseExecLine (prefixes and phase 1),
 // ExpandExecLine (phase 2), SplitCommandLine (both phases at once),
 // UnquoteWords (Environment=) and QuoteText (every message).
 //
@@ -18,7 +18,7 @@
 
 #include "absl/strings/string_view.h"
 #include "fuzz/check.h"
-#include "init/system/command_line.h"
+#include "init/system/exec_command.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace faultinit;

@@ -1,11 +1,11 @@
-#include "init/ctl/protocol.h"
+#include "init/control/response.h"
 
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 
-namespace faultinit::faultctl {
+namespace faultinit::control {
 namespace {
 
 using fault::StatusCode;
@@ -18,51 +18,6 @@ T DecodeAs(absl::string_view line) {
   const T* value = std::get_if<T>(&*decoded);
   EXPECT_NE(value, nullptr) << "wrong kind of line for \"" << line << "\"";
   return value != nullptr ? *value : T{};
-}
-
-// The request is the version, the verb and the arguments, tab-separated.
-TEST(EncodeRequest, VersionVerbArguments) {
-  fault::StatusOr<std::string> request = EncodeRequest("start", {"web", "db"});
-  ASSERT_TRUE(request.ok()) << request.status().ToString();
-  EXPECT_EQ(*request, "1\tstart\tweb\tdb\n");
-}
-
-// A verb without arguments is just the version and the verb.
-TEST(EncodeRequest, NoArguments) {
-  fault::StatusOr<std::string> request = EncodeRequest("reload", {});
-  ASSERT_TRUE(request.ok());
-  EXPECT_EQ(*request, "1\treload\n");
-}
-
-// An empty argument stays a field (the server decides what it means).
-TEST(EncodeRequest, EmptyArgumentIsAField) {
-  fault::StatusOr<std::string> request = EncodeRequest("status", {""});
-  ASSERT_TRUE(request.ok());
-  EXPECT_EQ(*request, "1\tstatus\t\n");
-}
-
-// Every field is escaped (init/control_field.h): a tab, a newline or a
-// backslash in an argument cannot change the framing.
-TEST(EncodeRequest, EscapesEveryField) {
-  fault::StatusOr<std::string> request =
-      EncodeRequest("start", {"a\tb", "a\nb", "dev-x\\x2dy"});
-  ASSERT_TRUE(request.ok()) << request.status().ToString();
-  EXPECT_EQ(*request, "1\tstart\ta\\tb\ta\\nb\tdev-x\\\\x2dy\n");
-  EXPECT_FALSE(EncodeRequest("", {}).ok());
-}
-
-// The limit is 4096 bytes including the newline: 4096 passes, 4097 fails.
-TEST(EncodeRequest, AtMost4096Bytes) {
-  // "1\tstatus\t" is 9 bytes, the "\n" one more.
-  const std::string fits(4096 - 10, 'x');
-  fault::StatusOr<std::string> request = EncodeRequest("status", {fits});
-  ASSERT_TRUE(request.ok()) << request.status().ToString();
-  EXPECT_EQ(request->size(), 4096u);
-
-  fault::StatusOr<std::string> over = EncodeRequest("status", {fits + "x"});
-  ASSERT_FALSE(over.ok());
-  EXPECT_EQ(over.status().message(),
-            "request too long: 4097 bytes, at most 4096");
 }
 
 TEST(DecodeResponseLine, Ok) {
@@ -93,17 +48,6 @@ TEST(DecodeResponseLine, Err) {
   EXPECT_FALSE(DecodeResponseLine("ERR").ok());
   EXPECT_FALSE(DecodeResponseLine("ERR\t\tmessage").ok());
   EXPECT_FALSE(DecodeResponseLine("ERR\tfailed\tmessage\tmore").ok());
-}
-
-TEST(ParseErrorCode, EveryDocumentedCode) {
-  EXPECT_EQ(ParseErrorCode("usage"), ErrorCode::kUsage);
-  EXPECT_EQ(ParseErrorCode("permission"), ErrorCode::kPermission);
-  EXPECT_EQ(ParseErrorCode("unknown"), ErrorCode::kUnknown);
-  EXPECT_EQ(ParseErrorCode("failed"), ErrorCode::kFailed);
-  EXPECT_EQ(ParseErrorCode("busy"), ErrorCode::kBusy);
-  EXPECT_EQ(ParseErrorCode("version"), ErrorCode::kVersion);
-  EXPECT_EQ(ParseErrorCode("Usage"), ErrorCode::kOther);
-  EXPECT_EQ(ParseErrorCode(""), ErrorCode::kOther);
 }
 
 // An S row with every field, and one with the optional fields empty.
@@ -282,5 +226,56 @@ TEST(DecodeResponseLine, PrefixesAndBytesNeverCrash) {
   }
 }
 
+// Each line as the server sends it, and decoded back to the same struct.
+TEST(EncodeResponseLine, EveryKindRoundTrips) {
+  EXPECT_EQ(EncodeResponseLine(OkLine{}), "OK\n");
+
+  ErrorLine error{ErrorCode::kUnknown, "", "no such service: a\tb"};
+  EXPECT_EQ(EncodeResponseLine(error),
+            "ERR\tunknown\tno such service: a\\tb\n");
+  ErrorLine error_back =
+      DecodeAs<ErrorLine>("ERR\tunknown\tno such service: a\\tb");
+  EXPECT_EQ(error_back.code, ErrorCode::kUnknown);
+  EXPECT_EQ(error_back.code_text, "unknown");
+  EXPECT_EQ(error_back.message, error.message);
+
+  StatusRow row;
+  row.name = "a\tfailed";
+  row.state = "running";
+  row.pid = 42;
+  row.uptime_seconds = 3720;
+  row.restarts = 2;
+  row.last_exit = "exit 3";
+  row.status_text = "up\nsince";
+  row.description = "back\\slash";
+  const std::string status = EncodeResponseLine(row);
+  EXPECT_EQ(status,
+            "S\ta\\tfailed\trunning\t42\t3720\t2\texit 3\tup\\nsince\t"
+            "back\\\\slash\n");
+  StatusRow row_back = DecodeAs<StatusRow>(status.substr(0, status.size() - 1));
+  EXPECT_EQ(row_back.name, row.name);
+  EXPECT_EQ(row_back.pid, row.pid);
+  EXPECT_EQ(row_back.uptime_seconds, row.uptime_seconds);
+  EXPECT_EQ(row_back.restarts, row.restarts);
+  EXPECT_EQ(row_back.status_text, row.status_text);
+  EXPECT_EQ(row_back.description, row.description);
+
+  // The MESSAGE field is sent even when empty.
+  EXPECT_EQ(EncodeResponseLine(ResultRow{"web", "running", ""}),
+            "R\tweb\trunning\t\n");
+  EXPECT_EQ(EncodeResponseLine(ResultRow{"web", "failed", "exit 3\n"}),
+            "R\tweb\tfailed\texit 3\\n\n");
+
+  EXPECT_EQ(EncodeResponseLine(ChangeLine{"started", {"a", "b"}}),
+            "C\tstarted\ta b\n");
+  EXPECT_EQ(EncodeResponseLine(ChangeLine{"stopped", {}}), "C\tstopped\t\n");
+  EXPECT_EQ(DecodeAs<ChangeLine>("C\tstarted\ta b").names,
+            (std::vector<std::string>{"a", "b"}));
+
+  EXPECT_EQ(EncodeResponseLine(DiagnosticLine{"x:1: error: \"a\tb\""}),
+            "D\tx:1: error: \"a\\tb\"\n");
+  EXPECT_EQ(EncodeResponseLine(LogLine{"line\\"}), "L\tline\\\\\n");
+}
+
 }  // namespace
-}  // namespace faultinit::faultctl
+}  // namespace faultinit::control

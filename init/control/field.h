@@ -1,14 +1,15 @@
-// File: init/control_field.h
+// File: init/control/field.h
 //
 // How one field of the control protocol (docs/control.md) travels: the
-// one escaping rule faultinit's server (init/supervisor/) and faultctl
-// (init/ctl/) share. A field is any bytes: a service name, a STATUS= text,
-// a failure reason, a line of a service's output. On the wire a backslash
-// is written "\\", a tab "\t" and a newline "\n"; every other byte goes as
-// it is. So a field never holds the tab that separates fields or the
-// newline that ends a line, and decoding gives the bytes back exactly.
+// one escaping rule of every request and response line
+// (init/control/request.h, response.h). A field is any bytes: a service
+// name, a STATUS= text, a failure reason, a line of a service's output.
+// On the wire a backslash is written "\\", a tab "\t" and a newline "\n";
+// every other byte goes as it is. So a field never holds the tab that separates
+// fields or the newline that ends a line, and decoding gives the bytes back
+// exactly.
 //
-//   std::string line = absl::StrCat("S\t", EscapeField(name), "\n");
+//   std::string wire = EscapeField(name);
 //   std::optional<std::string> name = UnescapeField(wire);  // nullopt: bad
 //
 // Threading: pure functions; thread-safe. Not async-signal-safe
@@ -22,7 +23,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace faultinit {
+namespace faultinit::control {
 
 // EscapeField returns `text` as it goes on the wire (see above).
 std::string EscapeField(absl::string_view text);
@@ -33,6 +34,6 @@ std::string EscapeField(absl::string_view text);
 // its end.
 std::optional<std::string> UnescapeField(absl::string_view wire);
 
-}  // namespace faultinit
+}  // namespace faultinit::control
 
 #endif  // FAULT_INIT_CONTROL_FIELD_H_

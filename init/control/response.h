@@ -1,73 +1,47 @@
-// File: init/ctl/protocol.h
+// File: init/control/response.h
 //
-// The control protocol, version 1 (docs/control.md), client side: encoding
-// one request line and decoding the lines of a response into structs.
+// The control protocol's responses (docs/control.md), version 1, both
+// sides: each kind of response line as a struct, how faultinit's
+// ControlServer writes it (Encode*) and how faultctl reads it back
+// (DecodeResponseLine).
 //
-//   fault::StatusOr<std::string> request =
-//       EncodeRequest("status", {"web", "db"});   // "1\tstatus\tweb\tdb\n"
+//   std::string text = EncodeResponseLine(OkLine{});         // "OK\n"
+//   text += EncodeResponseLine(ResultRow{"web", "running", ""});
 //   fault::StatusOr<ResponseLine> line = DecodeResponseLine("OK");
 //   if (const auto* row = std::get_if<StatusRow>(&*line)) ...
 //
-// Pure functions: no I/O. Malformed input is never a crash: a request
-// faultctl must not send, or a response line that does not follow the
-// protocol, is a kInvalidArgument Status.
+// Pure functions: no I/O. Every field is escaped (init/control/field.h),
+// so a field holds any bytes and never adds a field or a line. Malformed
+// input is never a crash: a response line that does not follow the
+// protocol is a kInvalidArgument Status.
 //
 // Threading: everything here is thread-safe (no shared state). Nothing is
 // async-signal-safe (allocation).
 
-#ifndef FAULT_INIT_CTL_PROTOCOL_H_
-#define FAULT_INIT_CTL_PROTOCOL_H_
+#ifndef FAULT_INIT_CONTROL_RESPONSE_H_
+#define FAULT_INIT_CONTROL_RESPONSE_H_
 
-#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "absl/types/span.h"
+#include "init/control/protocol.h"
 #include "runtime/status.h"
 
-namespace faultinit::faultctl {
-
-// kProtocolVersion: the version faultctl speaks, the first request field.
-inline constexpr int kProtocolVersion = 1;
-
-// kMaxRequestBytes: the largest request line, its "\n" included.
-inline constexpr size_t kMaxRequestBytes = 4096;
-
-// EncodeRequest returns "1\tVERB\tARG...\n", every field escaped
-// (init/control_field.h: a tab or newline in an argument travels as "\t"
-// or "\n", a backslash as "\\"). Errors (kInvalidArgument): an empty verb;
-// a line longer than kMaxRequestBytes once escaped. An argument may be
-// empty (it then encodes as an empty field).
-fault::StatusOr<std::string> EncodeRequest(absl::string_view verb,
-                                           absl::Span<const std::string> args);
-
-// ErrorCode: the CODE of an `ERR` line. kOther stands for a code this
-// client does not know (a newer server); its text is kept in ErrorLine.
-enum class ErrorCode {
-  kUsage,
-  kPermission,
-  kUnknown,
-  kFailed,
-  kBusy,
-  kVersion,
-  kOther,
-};
-
-// ParseErrorCode maps "usage" ... "version" to their ErrorCode, anything
-// else to kOther.
-ErrorCode ParseErrorCode(absl::string_view code);
+namespace faultinit::control {
 
 // OkLine: `OK`, the first line of a successful response.
 struct OkLine {};
 
 // ErrorLine: `ERR \t CODE \t MESSAGE`, the first and only line of a
 // refused request. MESSAGE may be absent (`ERR \t busy`): then empty.
+// Encoded from `code` (never kOther) and `message`; decoded, `code_text`
+// is CODE as sent (kOther: a code this client does not know).
 struct ErrorLine {
   ErrorCode code = ErrorCode::kOther;
-  std::string code_text;  // CODE as sent
+  std::string code_text;
   std::string message;
 };
 
@@ -87,7 +61,8 @@ struct StatusRow {
 };
 
 // ResultRow: `R \t NAME \t STATE \t MESSAGE`, the outcome of start, stop or
-// restart for one service. MESSAGE is empty unless the service failed.
+// restart for one service. MESSAGE is empty unless the service failed
+// (the server always sends the field, empty or not).
 struct ResultRow {
   std::string name;
   std::string state;
@@ -95,8 +70,9 @@ struct ResultRow {
 };
 
 // ChangeLine: `C \t KIND \t NAMES` from reload; KIND is "started",
-// "stopped" or "restarted" (others are kept as sent), NAMES the
-// space-separated service names (none when the field is empty).
+// "stopped", "restarted" or "changed" (others are kept as sent), NAMES the
+// space-separated service names (none when the field is empty; the server
+// always sends the field).
 struct ChangeLine {
   std::string kind;
   std::vector<std::string> names;
@@ -115,8 +91,20 @@ struct LogLine {
 using ResponseLine = std::variant<OkLine, ErrorLine, StatusRow, ResultRow,
                                   ChangeLine, DiagnosticLine, LogLine>;
 
+// EncodeResponseLine returns the line as the server sends it, "\n"
+// included, every field escaped. DecodeResponseLine gives back the same
+// struct (for ErrorLine: `code` and `message`, and code_text
+// ErrorCodeName(code); for ChangeLine: names without empty ones).
+std::string EncodeResponseLine(const OkLine& line);
+std::string EncodeResponseLine(const ErrorLine& line);
+std::string EncodeResponseLine(const StatusRow& row);
+std::string EncodeResponseLine(const ResultRow& row);
+std::string EncodeResponseLine(const ChangeLine& line);
+std::string EncodeResponseLine(const DiagnosticLine& line);
+std::string EncodeResponseLine(const LogLine& line);
+
 // DecodeResponseLine decodes one response line, given without its "\n".
-// Every field is unescaped (init/control_field.h), so a field holds any
+// Every field is unescaped (init/control/field.h), so a field holds any
 // bytes exactly as the server had them: a STATUS= text with a tab, a
 // failure reason with a newline. Strict about the shape: the tag must be
 // one of OK, ERR, S, R, C, D, L; S takes exactly 9 fields with PID,
@@ -130,6 +118,6 @@ using ResponseLine = std::variant<OkLine, ErrorLine, StatusRow, ResultRow,
 // a wrong shape or a field that is not escaped as the protocol says.
 fault::StatusOr<ResponseLine> DecodeResponseLine(absl::string_view line);
 
-}  // namespace faultinit::faultctl
+}  // namespace faultinit::control
 
-#endif  // FAULT_INIT_CTL_PROTOCOL_H_
+#endif  // FAULT_INIT_CONTROL_RESPONSE_H_

@@ -1,6 +1,6 @@
-#include "init/control_field.h"
+#include "init/control/field.h"
 
-namespace faultinit {
+namespace faultinit::control {
 
 std::string EscapeField(absl::string_view text) {
   std::string out;
@@ -52,4 +52,4 @@ std::optional<std::string> UnescapeField(absl::string_view wire) {
   return out;
 }
 
-}  // namespace faultinit
+}  // namespace faultinit::control

@@ -1,14 +1,15 @@
-#include "init/ctl/protocol.h"
+#include "init/control/response.h"
 
 #include <limits>
 #include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "init/control_field.h"
+#include "init/control/field.h"
 
-namespace faultinit::faultctl {
+namespace faultinit::control {
 namespace {
 
 using fault::InvalidArgumentError;
@@ -136,30 +137,38 @@ StatusOr<ResponseLine> DecodeErrorLine(absl::string_view line,
 
 }  // namespace
 
-StatusOr<std::string> EncodeRequest(absl::string_view verb,
-                                    absl::Span<const std::string> args) {
-  if (verb.empty()) return InvalidArgumentError("empty verb");
-  std::string line = absl::StrCat(kProtocolVersion, "\t", EscapeField(verb));
-  for (const std::string& arg : args) {
-    absl::StrAppend(&line, "\t", EscapeField(arg));
-  }
-  line += '\n';
-  if (line.size() > kMaxRequestBytes) {
-    return InvalidArgumentError(absl::StrCat("request too long: ", line.size(),
-                                             " bytes, at most ",
-                                             kMaxRequestBytes));
-  }
-  return line;
+std::string EncodeResponseLine(const OkLine&) { return "OK\n"; }
+
+std::string EncodeResponseLine(const ErrorLine& line) {
+  return absl::StrCat("ERR\t", ErrorCodeName(line.code), "\t",
+                      EscapeField(line.message), "\n");
 }
 
-ErrorCode ParseErrorCode(absl::string_view code) {
-  if (code == "usage") return ErrorCode::kUsage;
-  if (code == "permission") return ErrorCode::kPermission;
-  if (code == "unknown") return ErrorCode::kUnknown;
-  if (code == "failed") return ErrorCode::kFailed;
-  if (code == "busy") return ErrorCode::kBusy;
-  if (code == "version") return ErrorCode::kVersion;
-  return ErrorCode::kOther;
+std::string EncodeResponseLine(const StatusRow& row) {
+  return absl::StrCat(
+      "S\t", EscapeField(row.name), "\t", EscapeField(row.state), "\t", row.pid,
+      "\t", row.uptime_seconds, "\t", row.restarts, "\t",
+      EscapeField(row.last_exit), "\t", EscapeField(row.status_text), "\t",
+      EscapeField(row.description), "\n");
+}
+
+std::string EncodeResponseLine(const ResultRow& row) {
+  return absl::StrCat("R\t", EscapeField(row.name), "\t",
+                      EscapeField(row.state), "\t", EscapeField(row.message),
+                      "\n");
+}
+
+std::string EncodeResponseLine(const ChangeLine& line) {
+  return absl::StrCat("C\t", EscapeField(line.kind), "\t",
+                      EscapeField(absl::StrJoin(line.names, " ")), "\n");
+}
+
+std::string EncodeResponseLine(const DiagnosticLine& line) {
+  return absl::StrCat("D\t", EscapeField(line.text), "\n");
+}
+
+std::string EncodeResponseLine(const LogLine& line) {
+  return absl::StrCat("L\t", EscapeField(line.text), "\n");
 }
 
 StatusOr<ResponseLine> DecodeResponseLine(absl::string_view line) {
@@ -196,4 +205,4 @@ StatusOr<ResponseLine> DecodeResponseLine(absl::string_view line) {
   return Malformed(line, "unknown tag");
 }
 
-}  // namespace faultinit::faultctl
+}  // namespace faultinit::control

@@ -1,4 +1,4 @@
-#include "init/system/command_line.h"
+#include "init/system/exec_command.h"
 
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-// File: init/system/command_line.h
+// File: init/system/exec_command.h
 //
 // systemd's command-line syntax for the Exec*= keys of a unit file, in two
 // phases, as systemd applies them:
@@ -21,8 +21,8 @@
 // Thread safety: pure functions over their arguments; thread-safe. Not
 // async-signal-safe (they allocate): call them before fork.
 
-#ifndef FAULT_INIT_SYSTEM_COMMAND_LINE_H_
-#define FAULT_INIT_SYSTEM_COMMAND_LINE_H_
+#ifndef FAULT_INIT_SYSTEM_EXEC_COMMAND_H_
+#define FAULT_INIT_SYSTEM_EXEC_COMMAND_H_
 
 #include <functional>
 #include <map>
@@ -124,4 +124,4 @@ std::string QuoteText(absl::string_view text);
 
 }  // namespace faultinit
 
-#endif  // FAULT_INIT_SYSTEM_COMMAND_LINE_H_
+#endif  // FAULT_INIT_SYSTEM_EXEC_COMMAND_H_

@@ -1,10 +1,10 @@
-#include "init/control_field.h"
+#include "init/control/field.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace faultinit {
+namespace faultinit::control {
 namespace {
 
 TEST(EscapeField, OnlyBackslashTabNewline) {
@@ -40,4 +40,4 @@ TEST(UnescapeField, RefusesWhatEscapeFieldNeverWrites) {
 }
 
 }  // namespace
-}  // namespace faultinit
+}  // namespace faultinit::control
