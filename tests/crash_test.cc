@@ -133,8 +133,9 @@ TEST_F(CrashTest, EveryFaultInSystemMode) {
 // An exception escaping a callback is an internal error: system mode logs
 // it and goes on supervising, so the SIGTERM that follows still gets a
 // clean shutdown (a namespace's init then exits 0). This also proves the
-// shipped (musl) binary unwinds: its unwinder finds the tables through
-// platforms/musl/gcc_runtime_glibc.cc.
+// shipped (musl) binary unwinds: its unwinder (libgcc_eh, built for musl by
+// tools/gcc-runtime) finds the tables through dl_iterate_phdr, or ARM
+// EHABI's index on armv7.
 TEST_F(CrashTest, InternalErrorInSystemModeIsSurvived) {
   LaunchOptions o;
   o.binary = FaultinitTestFaultsPath();
