@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/abort.h"
+
 namespace fault {
 namespace {
 
@@ -151,7 +153,7 @@ void InstallForkHandlers() {
           "fault: fatal: unable to register fork handlers (pthread_atfork)\n";
       ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
       (void)ignored;
-      abort();
+      Abort();
     }
     return true;
   }();

@@ -10,6 +10,7 @@
 #include "runtime/callsets.h"
 #include "runtime/exit.h"
 #include "runtime/signal_state.h"
+#include "runtime/terminate.h"
 
 namespace fault {
 namespace {
@@ -36,6 +37,7 @@ bool IsMainThread() {
 void Control(Program main) {
   main_thread = pthread_self();
   controlled.store(true, std::memory_order_release);
+  InstallTerminateHandler();
   CaptureInitialSignalState();
   if (int error = InitialSignalState().Clean(); error != 0) {
     Panic("unable to reset signal dispositions");

@@ -27,6 +27,8 @@
 namespace fault {
 
 // Control runs `main` as the program and never returns:
+//   0. makes std::terminate report the uncaught exception in one line and
+//      Abort (runtime/terminate.h);
 //   1. records the signal state the program was started with
 //      (InitialSignalState), then gives every catchable signal its default
 //      disposition and empties the signal mask; and registers the same for

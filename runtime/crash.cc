@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/abort.h"
 #include "runtime/signal_state.h"
 #include "runtime/signals.h"
 
@@ -245,7 +246,7 @@ __attribute__((no_sanitize("address", "undefined"))) bool TriggerFault(
 #endif
       return true;
     case SIGABRT:
-      abort();
+      Abort();
   }
   return false;
 }

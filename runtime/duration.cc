@@ -2,9 +2,9 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace fault {
@@ -36,6 +36,40 @@ Status Invalid(absl::string_view text) {
       "\": expected seconds (\"5\"), a number with a unit (\"500ms\", "
       "\"5s\", \"2min\", \"1h\"), terms that add up (\"1min 30s\") or "
       "\"infinity\""));
+}
+
+// DecimalUnits: `number` — decimal digits with at most one point ("12",
+// "1.5", ".25", "3.") — units of `unit` (positive, at most a day), in
+// integers, as systemd reads a time span: rounded to the nearest
+// nanosecond, saturating at infinity; nullopt when `number` is not such a
+// number. Fraction digits past the 18th cannot change the result.
+std::optional<Duration> DecimalUnits(absl::string_view number, Duration unit) {
+  const size_t point = number.find('.');
+  const absl::string_view whole = number.substr(0, point);
+  const absl::string_view fraction = point == absl::string_view::npos
+                                         ? absl::string_view()
+                                         : number.substr(point + 1);
+  if (whole.empty() && fraction.empty()) return std::nullopt;
+  if (fraction.find('.') != absl::string_view::npos) return std::nullopt;
+  const int64_t per = unit.nanoseconds();
+  const int64_t max = std::numeric_limits<int64_t>::max();
+  int64_t units = 0;
+  for (char c : whole) {
+    const int digit = c - '0';
+    if (units > (max - digit) / 10) return InfiniteDuration();
+    units = units * 10 + digit;
+  }
+  if (units > max / per) return InfiniteDuration();
+  unsigned __int128 numerator = 0, denominator = 1;
+  for (size_t i = 0; i < fraction.size() && i < 18; ++i) {
+    numerator = numerator * 10 + static_cast<unsigned>(fraction[i] - '0');
+    denominator *= 10;
+  }
+  const int64_t part = static_cast<int64_t>(
+      (numerator * static_cast<unsigned __int128>(per) + denominator / 2) /
+      denominator);
+  if (units * per > max - part) return InfiniteDuration();
+  return Nanoseconds(units * per + part);
 }
 
 }  // namespace
@@ -96,11 +130,7 @@ StatusOr<Duration> ParseTimeSpan(absl::string_view text) {
             rest[digits] == '.')) {
       ++digits;
     }
-    double number = 0;
-    if (digits == 0 || !absl::SimpleAtod(rest.substr(0, digits), &number) ||
-        !std::isfinite(number)) {
-      return Invalid(text);
-    }
+    const absl::string_view number = rest.substr(0, digits);
     rest.remove_prefix(digits);
     size_t letters = 0;
     while (letters < rest.size() &&
@@ -121,7 +151,9 @@ StatusOr<Duration> ParseTimeSpan(absl::string_view text) {
       }
       if (!known) return Invalid(text);
     }
-    total += Scale(unit, number);
+    std::optional<Duration> term = DecimalUnits(number, unit);
+    if (!term.has_value()) return Invalid(text);
+    total += *term;
   }
   return total;
 }

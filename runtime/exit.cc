@@ -10,6 +10,7 @@
 #include <exception>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/abort.h"
 #include "runtime/callsets.h"
 #include "runtime/fd.h"
 #include "runtime/signal_state.h"
@@ -59,7 +60,7 @@ void Panic(absl::string_view cause) {
   WriteString(STDERR_FILENO, "fault: fatal: ");
   WriteString(STDERR_FILENO, cause);
   WriteString(STDERR_FILENO, "\n");
-  abort();
+  Abort();
 }
 
 std::string Interruption::Describe() const {

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/abort.h"
 #include "runtime/callsets.h"
 #include "runtime/scheduler_children.h"
 #include "runtime/scheduler_fds.h"
@@ -350,7 +351,7 @@ Scheduler& Scheduling() {
       WriteString(STDERR_FILENO,
                   absl::StrCat("fault: fatal: unable to create the scheduler: ",
                                created.status().message(), "\n"));
-      abort();
+      Abort();
     }
     return std::move(created).value();
   }();

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/abort.h"
 
 namespace fault {
 
@@ -122,7 +123,7 @@ namespace status_internal {
   std::string line = absl::StrCat("fault: fatal: ", what, "\n");
   ssize_t ignored = write(STDERR_FILENO, line.data(), line.size());
   (void)ignored;
-  abort();
+  Abort();
 }
 
 void DieOkStatusInStatusOr() { Die("StatusOr made from an OK status"); }

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/abort.h"
 #include "runtime/signal_state.h"
 
 #ifndef sigev_notify_thread_id
@@ -157,7 +158,7 @@ void Arm(int64_t deadline) {
       "scope of its thread)\n";
   ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   (void)ignored;
-  abort();
+  Abort();
 }
 
 }  // namespace

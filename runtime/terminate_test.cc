@@ -1,0 +1,49 @@
+#include "runtime/terminate.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include "gtest/gtest.h"
+#include "runtime/testing/child.h"
+
+namespace fault {
+namespace {
+
+void BlockAbrt() {
+  sigset_t abrt;
+  sigemptyset(&abrt);
+  sigaddset(&abrt, SIGABRT);
+  sigprocmask(SIG_BLOCK, &abrt, nullptr);
+}
+
+// Abort's own case (SIGABRT blocked for a signalfd, a handler that must
+// run) differs only under musl: tests/crash_test.cc's PowerOffAndReboot
+// aborts the shipped binary with SIGABRT held by container mode.
+TEST(Terminate, NamesTheUncaughtExceptionAndAborts) {
+  testing::ChildResult r = testing::RunInChild([] {
+    InstallTerminateHandler();
+    BlockAbrt();
+    try {
+      throw std::runtime_error("boom");
+    } catch (...) {
+      std::terminate();
+    }
+  });
+  EXPECT_EQ(r.err, "terminate: uncaught exception: boom\n");
+  EXPECT_TRUE(r.status.signaled());
+  EXPECT_EQ(r.status.signal(), SIGABRT);
+}
+
+TEST(Terminate, WithoutAnException) {
+  testing::ChildResult r = testing::RunInChild([] {
+    InstallTerminateHandler();
+    std::terminate();
+  });
+  EXPECT_EQ(r.err, "terminate: called without an exception\n");
+  EXPECT_EQ(r.status.signal(), SIGABRT);
+}
+
+}  // namespace
+}  // namespace fault
