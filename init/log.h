@@ -22,6 +22,7 @@
 
 #include <string>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -40,23 +41,25 @@ class Logger {
     return static_cast<int>(level) <= verbosity_;
   }
 
+  // Each level formats in a frame of its own (Format, never inlined): the
+  // StrCat pieces of every log call would otherwise sit in the caller's
+  // frame, and callers on the start-up and spawn paths would reach deeper
+  // into the stack, whose touched pages stay resident.
   template <typename... Args>
   void Fatal(const Args&... args) const {
-    Write(LogLevel::kFatal, absl::StrCat(args...));
+    Format(LogLevel::kFatal, args...);
   }
   template <typename... Args>
   void Warning(const Args&... args) const {
-    if (Enabled(LogLevel::kWarning))
-      Write(LogLevel::kWarning, absl::StrCat(args...));
+    if (Enabled(LogLevel::kWarning)) Format(LogLevel::kWarning, args...);
   }
   template <typename... Args>
   void Info(const Args&... args) const {
-    if (Enabled(LogLevel::kInfo)) Write(LogLevel::kInfo, absl::StrCat(args...));
+    if (Enabled(LogLevel::kInfo)) Format(LogLevel::kInfo, args...);
   }
   template <typename... Args>
   void Debug(const Args&... args) const {
-    if (Enabled(LogLevel::kDebug))
-      Write(LogLevel::kDebug, absl::StrCat(args...));
+    if (Enabled(LogLevel::kDebug)) Format(LogLevel::kDebug, args...);
   }
 
   // Output writes `line` and a newline as they are, at every verbosity: a
@@ -68,6 +71,11 @@ class Logger {
   bool broken() const { return broken_; }
 
  private:
+  template <typename... Args>
+  ABSL_ATTRIBUTE_NOINLINE void Format(LogLevel level,
+                                      const Args&... args) const {
+    Write(level, absl::StrCat(args...));
+  }
   void Write(LogLevel level, absl::string_view text) const;
   void WriteLine(const std::string& line) const;
 

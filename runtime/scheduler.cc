@@ -137,7 +137,7 @@ class Scheduler::Impl {
 Scheduler::WatchId Scheduler::Impl::BeforeWait(Callback fn) {
   auto watch = std::make_shared<Watch>();
   watch->kind = Watch::Kind::kBeforeWait;
-  watch->callback = std::move(fn);
+  watch->fn.emplace<Callback>(std::move(fn));
   const WatchId id = watches_.Insert(std::move(watch));
   before_wait_.push_back(id);
   return id;
@@ -150,7 +150,7 @@ void Scheduler::Impl::RunBeforeWait() {
   if (before_wait_.empty()) return;
   const std::vector<WatchId> ids = before_wait_;
   for (WatchId id : ids) {
-    if (std::shared_ptr<Watch> watch = watches_.Find(id)) watch->callback();
+    if (std::shared_ptr<Watch> watch = watches_.Find(id)) watch->callback()();
   }
 }
 

@@ -103,7 +103,7 @@ StatusOr<WatchId> Children::Insert(pid_t pid, UniqueFd pidfd,
                                    Scheduler::ExitCallback fn) {
   auto watch = std::make_shared<Watch>();
   watch->kind = Watch::Kind::kExit;
-  watch->exit_callback = std::move(fn);
+  watch->fn.emplace<Scheduler::ExitCallback>(std::move(fn));
   watch->pid = pid;
   watch->pidfd = std::move(pidfd);
   const WatchId id = watches_.NextId();
@@ -137,7 +137,7 @@ void Children::ReportExit(WatchId id, const ExitStatus& status) {
   std::shared_ptr<Watch> watch = watches_.Take(id);
   if (watch == nullptr) return;
   Remove(id, *watch);
-  Scheduler::ExitCallback fn = std::move(watch->exit_callback);
+  Scheduler::ExitCallback fn = std::move(watch->exit_callback());
   watches_.CountDispatch();
   fn(status);
 }

@@ -24,7 +24,7 @@ StatusOr<WatchId> Fds::AddWatch(int fd, Watch::Kind kind,
   }
   auto watch = std::make_shared<Watch>();
   watch->kind = kind;
-  watch->callback = std::move(fn);
+  watch->fn.emplace<Scheduler::Callback>(std::move(fn));
   watch->fd = fd;
   watches_.Insert(std::move(watch));
   return id;

@@ -123,7 +123,7 @@ StatusOr<WatchId> Signals::AddWatch(const std::vector<int>& signos,
   FAULT_RETURN_IF_ERROR(Hold(signos));
   auto watch = std::make_shared<Watch>();
   watch->kind = Watch::Kind::kSignal;
-  watch->signal_callback = std::move(fn);
+  watch->fn.emplace<Scheduler::SignalCallback>(std::move(fn));
   const WatchId id = watches_.Insert(std::move(watch));
   // Exactly what the first watch needs (one allocation for container
   // mode's one watch of all its signals), and geometric growth after it:
@@ -276,7 +276,7 @@ void Signals::RunWatches(const signalfd_siginfo& info) {
     std::shared_ptr<Watch> watch = watches_.Find(id);
     if (watch == nullptr) continue;
     watches_.CountDispatch();
-    watch->signal_callback(info);
+    watch->signal_callback()(info);
   }
 }
 

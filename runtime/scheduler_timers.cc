@@ -21,7 +21,7 @@ Status Timers::Init(Epoll& epoll) {
 WatchId Timers::Add(Duration delay, Duration period, Scheduler::Callback fn) {
   auto watch = std::make_shared<Watch>();
   watch->kind = Watch::Kind::kTimer;
-  watch->callback = std::move(fn);
+  watch->fn.emplace<Scheduler::Callback>(std::move(fn));
   watch->deadline = MonotonicNow() + std::max(delay, ZeroDuration());
   watch->period = period;
   const Duration deadline = watch->deadline;

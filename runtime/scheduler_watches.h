@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <variant>
 
 #include "runtime/duration.h"
 #include "runtime/fd.h"
@@ -72,9 +73,22 @@ struct Watch {
     kBeforeWait
   };
   Kind kind;
-  Scheduler::Callback callback;  // timers, fd watches, BeforeWait hooks
-  Scheduler::SignalCallback signal_callback;
-  Scheduler::ExitCallback exit_callback;
+  // The callback of the watch's kind: a Callback (timers, fd watches,
+  // BeforeWait hooks), a SignalCallback (signal watches) or an ExitCallback
+  // (exit watches). A watch has one kind, so they share one storage: PID 1
+  // keeps a watch per service process and per output pipe.
+  std::variant<Scheduler::Callback, Scheduler::SignalCallback,
+               Scheduler::ExitCallback>
+      fn;
+  Scheduler::Callback& callback() {
+    return *std::get_if<Scheduler::Callback>(&fn);
+  }
+  Scheduler::SignalCallback& signal_callback() {
+    return *std::get_if<Scheduler::SignalCallback>(&fn);
+  }
+  Scheduler::ExitCallback& exit_callback() {
+    return *std::get_if<Scheduler::ExitCallback>(&fn);
+  }
   Duration deadline;  // timers: when next due (monotonic)
   Duration period;    // timers: zero for a one-shot timer
   int fd = -1;
@@ -105,7 +119,7 @@ class WatchTable {
   // Run counts and runs a watch's `callback`.
   void Run(const std::shared_ptr<Watch>& watch) {
     ++dispatched_;
-    watch->callback();
+    watch->callback()();
   }
 
  private:

@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -58,7 +59,11 @@ const std::string& Program(const SpawnOptions& options) {
   return options.program.empty() ? options.argv[0] : options.program;
 }
 
-Prepared Prepare(const SpawnOptions& options) {
+// Prepare, RunChild and the failure reports are never inlined into Spawn:
+// their locals would sit in Spawn's frame while it forks, and the spawn is
+// on PID 1's deepest path while it starts services (touched stack pages
+// stay resident while it sleeps).
+ABSL_ATTRIBUTE_NOINLINE Prepared Prepare(const SpawnOptions& options) {
   Prepared p;
   const std::string& program = Program(options);
   if (program.find('/') != std::string::npos) {
@@ -117,8 +122,9 @@ int CloseOtherFdsAtExec() {
 
 // The child, between fork and exec: async-signal-safe calls only.
 // `go_fd`, when not -1, is read until the parent closes its other end.
-[[noreturn]] void RunChild(const SpawnOptions& options, const Prepared& p,
-                           int report_fd, int go_fd) {
+[[noreturn]] ABSL_ATTRIBUTE_NOINLINE void RunChild(const SpawnOptions& options,
+                                                   const Prepared& p,
+                                                   int report_fd, int go_fd) {
   // The fork callsets have run: the process-wide signal state is the
   // child's already (under Control: every disposition SIG_DFL, an empty
   // mask; see control.h and scheduler.h). Nothing may arrive while we set
@@ -211,6 +217,34 @@ void Reap(pid_t pid) {
   }
 }
 
+// FailedSpawn: the error of a child that reported `failure` before exec.
+ABSL_ATTRIBUTE_NOINLINE Status FailedSpawn(const SpawnOptions& options,
+                                           const std::string& program,
+                                           const Failure& failure) {
+  auto stage = static_cast<SpawnStage>(failure.stage);
+  if (stage == SpawnStage::kExec) {
+    if (failure.error == ENOENT) {
+      return Status(StatusCode::kNotFound,
+                    program.find('/') != std::string::npos
+                        ? absl::StrCat("unable to execute ", program,
+                                       ": No such file or directory")
+                        : absl::StrCat("unable to execute ", program,
+                                       ": command not found in PATH (",
+                                       LookupPath(options), ")"),
+                    ENOENT);
+    }
+    return Status(StatusCode::kPermissionDenied,
+                  absl::StrCat("unable to execute ", program, ": ",
+                               strerror(failure.error)),
+                  failure.error);
+  }
+  return Status(
+      StatusCode::kAborted,
+      absl::StrCat("unable to spawn ", program, ": ", SpawnStageName(stage),
+                   ": ", strerror(failure.error)),
+      failure.error);
+}
+
 }  // namespace
 
 absl::string_view SpawnStageName(SpawnStage stage) {
@@ -291,28 +325,7 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
     return InternalError(absl::StrCat("unable to spawn ", program,
                                       ": the child failed without a report"));
   }
-  auto stage = static_cast<SpawnStage>(failure.stage);
-  if (stage == SpawnStage::kExec) {
-    if (failure.error == ENOENT) {
-      return Status(StatusCode::kNotFound,
-                    program.find('/') != std::string::npos
-                        ? absl::StrCat("unable to execute ", program,
-                                       ": No such file or directory")
-                        : absl::StrCat("unable to execute ", program,
-                                       ": command not found in PATH (",
-                                       LookupPath(options), ")"),
-                    ENOENT);
-    }
-    return Status(StatusCode::kPermissionDenied,
-                  absl::StrCat("unable to execute ", program, ": ",
-                               strerror(failure.error)),
-                  failure.error);
-  }
-  return Status(
-      StatusCode::kAborted,
-      absl::StrCat("unable to spawn ", program, ": ", SpawnStageName(stage),
-                   ": ", strerror(failure.error)),
-      failure.error);
+  return FailedSpawn(options, program, failure);
 }
 
 }  // namespace fault

@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "init/log.h"
 #include "init/supervisor/service.h"
 #include "init/supervisor/supervisor_world.h"
@@ -176,7 +177,9 @@ class Supervisor : private ServiceEffects {
   void LinkOrdering();
   void Order(const LoadedUnits& units);
   void ApplyReplacements();
-  fault::Status OpenOutput(Entry& entry);
+  // OpenOutput, WatchNotification: never inlined into StartStep, so their
+  // locals are off the stack while it spawns (see GatherStepWorld).
+  ABSL_ATTRIBUTE_NOINLINE fault::Status OpenOutput(Entry& entry);
   // WatchProcess makes `pid`'s exit come to OnProcessExit for `entry`
   // (SupervisorWorld::WatchExit, with Spawn's `pidfd` of it, or none) and
   // records it in entry.pids.
@@ -189,7 +192,8 @@ class Supervisor : private ServiceEffects {
   void ApplyNotification(Entry& entry, const NotifyMessage& message);
   // NotificationFd=: watches `read`, the pipe the main process notifies on
   // (one notification per line), in place of any earlier instance's.
-  fault::Status WatchNotification(Entry& entry, fault::UniqueFd read);
+  ABSL_ATTRIBUTE_NOINLINE fault::Status WatchNotification(Entry& entry,
+                                                          fault::UniqueFd read);
   // One read of the pipe; false once nothing more is there to read now.
   bool ReadNotification(Entry& entry);
   void CloseNotification(Entry& entry);

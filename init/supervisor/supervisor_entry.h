@@ -30,15 +30,14 @@
 #include <sys/types.h>
 
 #include <cstddef>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
+#include "init/supervisor/pid_set.h"
 #include "init/supervisor/service.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_world.h"
@@ -92,14 +91,14 @@ struct Supervisor::Entry {
   // Processes spawned (or taken from the PID file) and not yet reaped, each
   // with its exit watch (SupervisorWorld::WatchExit): the one way their
   // exits reach the supervisor.
-  std::map<pid_t, SupervisorWorld::WatchId> pids;
-  std::set<pid_t> groups;  // their process groups (each step a session)
+  PidMap<SupervisorWorld::WatchId> pids;
+  PidSet groups;  // their process groups (each step a session)
   // Their sessions: each step's (its pid), and a PID file's daemon's. A
   // process in one of them belongs to the service even in a group of its
   // own (setpgid, as a job-control shell does); one that called setsid()
   // itself has left (docs/units.md, KillMode=). An id is dropped once no
   // process is in the session (PruneSessions): it may then be reused.
-  std::set<pid_t> sessions;
+  PidSet sessions;
   fault::Scheduler::WatchId timer = 0;
   std::optional<OutputReader> output;
   fault::UniqueFd output_write;

@@ -51,6 +51,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "init/processes.h"
 #include "init/supervisor/exec_context.h"
@@ -83,6 +84,52 @@ fault::StatusOr<std::vector<EnvironmentMap>> ReadEnvironmentFiles(
   return files;
 }
 
+// What a step's commands get from the world besides the journal: the
+// accounts, the environment (with the EnvironmentFile=s' contents), the
+// descriptors of stdin and of StandardOutput=/StandardError= (empty: the
+// journal or faultinit's own). Owns what ExecInputs points at.
+struct StepWorld {
+  std::optional<Credentials> credentials;
+  EnvironmentMap variables;
+  std::vector<std::string> environment;
+  fault::UniqueFd null_in;
+  fault::UniqueFd out;
+  fault::UniqueFd err;
+};
+
+// GatherStepWorld fills `world` for `u`. Never inlined: the account and
+// environment files' parsing is off the stack before the spawn, whose
+// frames are the deepest PID 1 reaches while it starts services (touched
+// stack pages stay resident while it sleeps).
+ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
+    const Unit& u, absl::string_view notify_path,
+    const std::string& accounts_root, StepWorld& world) {
+  if (!u.user.empty() || !u.group.empty()) {
+    fault::StatusOr<Credentials> resolved = ResolveCredentials(
+        u.user.empty() ? "root" : u.user, u.group, accounts_root);
+    if (!resolved.ok()) return resolved.status();
+    world.credentials = std::move(*resolved);
+  }
+  FAULT_ASSIGN_OR_RETURN(std::vector<EnvironmentMap> files,
+                         ReadEnvironmentFiles(u));
+  world.variables = ServiceEnvironment(
+      u, notify_path, world.credentials ? &*world.credentials : nullptr, files);
+  world.environment = EnvironmentStrings(world.variables);
+
+  world.null_in = fault::UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!world.null_in.valid()) {  // else the child would get faultinit's stdin
+    return fault::ErrnoToStatus(errno, "unable to open /dev/null for stdin");
+  }
+  FAULT_ASSIGN_OR_RETURN(world.out,
+                         OpenOutputTarget(u.standard_output, "StandardOutput"));
+  const OutputTarget& err_target =
+      u.standard_error.kind == OutputTarget::Kind::kInherit ? u.standard_output
+                                                            : u.standard_error;
+  FAULT_ASSIGN_OR_RETURN(world.err,
+                         OpenOutputTarget(err_target, "StandardError"));
+  return fault::OkStatus();
+}
+
 }  // namespace
 
 fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
@@ -91,38 +138,20 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   const Unit& u = e.unit;
   // What the unit's commands get from the world: accounts, environment
   // files, descriptors. exec_context.h makes the rest of the options.
-  std::optional<Credentials> credentials;
-  if (!u.user.empty() || !u.group.empty()) {
-    fault::StatusOr<Credentials> resolved = ResolveCredentials(
-        u.user.empty() ? "root" : u.user, u.group, options_.accounts_root);
-    if (!resolved.ok()) return resolved.status();
-    credentials = std::move(*resolved);
-  }
-  FAULT_ASSIGN_OR_RETURN(std::vector<EnvironmentMap> files,
-                         ReadEnvironmentFiles(u));
-  const EnvironmentMap variables =
-      ServiceEnvironment(u, notify_ ? absl::string_view(notify_->path()) : "",
-                         credentials ? &*credentials : nullptr, files);
-  const std::vector<std::string> environment = EnvironmentStrings(variables);
-
-  fault::UniqueFd null_in(open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!null_in.valid()) {  // else the child would get faultinit's stdin
-    return fault::ErrnoToStatus(errno, "unable to open /dev/null for stdin");
-  }
-  FAULT_ASSIGN_OR_RETURN(fault::UniqueFd out,
-                         OpenOutputTarget(u.standard_output, "StandardOutput"));
+  StepWorld world;
+  FAULT_RETURN_IF_ERROR(
+      GatherStepWorld(u, notify_ ? absl::string_view(notify_->path()) : "",
+                      options_.accounts_root, world));
   const OutputTarget& err_target =
       u.standard_error.kind == OutputTarget::Kind::kInherit ? u.standard_output
                                                             : u.standard_error;
-  FAULT_ASSIGN_OR_RETURN(fault::UniqueFd err,
-                         OpenOutputTarget(err_target, "StandardError"));
   ExecInputs inputs;
-  inputs.variables = &variables;
-  inputs.environment = &environment;
-  inputs.credentials = credentials ? &*credentials : nullptr;
-  inputs.stdin_fd = null_in.get();
-  inputs.stdout_fd = out.get();
-  inputs.stderr_fd = err.get();
+  inputs.variables = &world.variables;
+  inputs.environment = &world.environment;
+  inputs.credentials = world.credentials ? &*world.credentials : nullptr;
+  inputs.stdin_fd = world.null_in.get();
+  inputs.stdout_fd = world.out.get();
+  inputs.stderr_fd = world.err.get();
   if (u.standard_output.kind == OutputTarget::Kind::kJournal ||
       err_target.kind == OutputTarget::Kind::kJournal) {
     FAULT_RETURN_IF_ERROR(OpenOutput(e));

@@ -35,33 +35,9 @@ SystemMode::SystemMode(fault::Scheduler& scheduler,
       leftovers_(log) {}
 
 void SystemMode::Run() {
-  if (getpid() == 1) {
-    boot_.Up();
-  } else if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
-    // Not PID 1 (--system): daemons' orphans must still come back to us.
-    log_.Warning("unable to register as child subreaper: ", strerror(errno));
-  }
-  // A closed stderr or a departed control client must not end faultinit
-  // when it is not PID 1 (PID 1 is spared default-action signals anyway).
-  // Services start with every disposition back to its default (through
-  // ChangeDisposition, the spawn knows to reset this one).
-  struct sigaction ignore = {};
-  ignore.sa_handler = SIG_IGN;
-  (void)fault::ChangeDisposition(SIGPIPE, &ignore, nullptr);
-  if (mkdir("/run/faultinit", 0755) != 0 && errno != EEXIST) {
-    log_.Warning("unable to create /run/faultinit: ", strerror(errno));
-  }
-
-  {
-    // The services keep their own copy: the parsed directory is freed here.
-    LoadedUnits units = Load();
-    WatchSignals();
-    supervisor_.Load(units);
-  }
-  supervisor_.Begin();
-  if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
-    log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
-  }
+  Prepare();
+  LoadAll();
+  Open();
   supervisor_.StartAll();
 
   // The work is in the watches' callbacks now, and in the hook that runs
@@ -80,6 +56,39 @@ void SystemMode::Run() {
     } catch (const std::exception& e) {
       log_.Warning("internal error: ", e.what(), "; continuing");
     }
+  }
+}
+
+void SystemMode::Prepare() {
+  if (getpid() == 1) {
+    boot_.Up();
+  } else if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    // Not PID 1 (--system): daemons' orphans must still come back to us.
+    log_.Warning("unable to register as child subreaper: ", strerror(errno));
+  }
+  // A closed stderr or a departed control client must not end faultinit
+  // when it is not PID 1 (PID 1 is spared default-action signals anyway).
+  // Services start with every disposition back to its default (through
+  // ChangeDisposition, the spawn knows to reset this one).
+  struct sigaction ignore = {};
+  ignore.sa_handler = SIG_IGN;
+  (void)fault::ChangeDisposition(SIGPIPE, &ignore, nullptr);
+  if (mkdir("/run/faultinit", 0755) != 0 && errno != EEXIST) {
+    log_.Warning("unable to create /run/faultinit: ", strerror(errno));
+  }
+}
+
+void SystemMode::LoadAll() {
+  // The services keep their own copy: the parsed directory is freed here.
+  LoadedUnits units = Load();
+  WatchSignals();
+  supervisor_.Load(units);
+}
+
+void SystemMode::Open() {
+  supervisor_.Begin();
+  if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
+    log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
   }
 }
 

@@ -29,6 +29,7 @@
 #ifndef FAULT_INIT_SUPERVISOR_SYSTEM_MODE_H_
 #define FAULT_INIT_SUPERVISOR_SYSTEM_MODE_H_
 
+#include "absl/base/attributes.h"
 #include "init/log.h"
 #include "init/options.h"
 #include "init/processes.h"
@@ -47,8 +48,11 @@ inline constexpr fault::Duration kFinalGrace = fault::Seconds(5);
 
 class SystemMode {
  public:
-  SystemMode(fault::Scheduler& scheduler, const SystemOptions& options,
-             const Logger& log);
+  // Never inlined, like Prepare: its temporaries stay off the frame that
+  // holds the SystemMode while the services run.
+  ABSL_ATTRIBUTE_NOINLINE SystemMode(fault::Scheduler& scheduler,
+                                     const SystemOptions& options,
+                                     const Logger& log);
   // Run never returns: it ends by throwing fault::Exit(0) once the system
   // is down in a container (the machine's PID 1 reboots or powers off).
   [[noreturn]] void Run();
@@ -68,6 +72,17 @@ class SystemMode {
   LoadedUnits Load(std::vector<std::string>* diagnostics = nullptr);
   // Reload applies a fresh load and logs what changed.
   ReloadSummary Reload(std::vector<std::string>* diagnostics);
+  // Run's steps before the services start, in order: Prepare (boot as
+  // PID 1, or become a subreaper; /run/faultinit), LoadAll (the first load,
+  // PID 1's signals, the supervisor's entries), Open (the notify and
+  // control sockets). Each is never inlined: its locals (the parsed
+  // directory; the mounts', sockets' and messages' temporaries) are off the
+  // stack before the next step and before the services start, so no path
+  // reaches deeper than it needs (touched stack pages stay resident while
+  // PID 1 sleeps).
+  ABSL_ATTRIBUTE_NOINLINE void Prepare();
+  ABSL_ATTRIBUTE_NOINLINE void LoadAll();
+  ABSL_ATTRIBUTE_NOINLINE void Open();
   // WatchSignals watches PID 1's signals, named as in the seed's table.
   void WatchSignals();
   void BeginShutdown(PowerAction action);

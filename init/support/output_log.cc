@@ -17,7 +17,7 @@ LineRing::LineRing(size_t max_lines, size_t max_bytes)
 
 void LineRing::Append(absl::string_view line) {
   if (line.size() > max_bytes_) line = line.substr(0, max_bytes_);
-  if (!lines_) lines_.emplace();
+  if (!lines_) lines_ = std::make_unique<std::deque<std::string>>();
   std::deque<std::string>& lines = *lines_;
   while (!lines.empty() &&
          (lines.size() + 1 > max_lines_ || bytes_ + line.size() > max_bytes_)) {

@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,8 +81,10 @@ class LineRing {
   size_t max_lines_;
   size_t max_bytes_;
   // Made by the first Append: a std::deque allocates a block even while
-  // empty, and most services of a system never write a line.
-  std::optional<std::deque<std::string>> lines_;
+  // empty, and most services of a system never write a line. A pointer,
+  // not an optional: PID 1 keeps a ring per service, and an empty deque's
+  // own bytes would be in every one.
+  std::unique_ptr<std::deque<std::string>> lines_;
   size_t bytes_ = 0;
   uint64_t total_lines_ = 0;
 };
