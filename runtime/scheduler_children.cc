@@ -289,7 +289,7 @@ void Children::RequestReap() {
 
 void Children::UndoInChild() const {
   if (orphans_ == Orphans::kKernelReaps) {
-    sigaction(SIGCHLD, &saved_sigchld_, nullptr);
+    (void)ChangeDisposition(SIGCHLD, &saved_sigchld_, nullptr);
   }
 }
 

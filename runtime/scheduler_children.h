@@ -91,7 +91,7 @@ class Children {
   bool OnlySignalsCanEnd() const;
   // UndoInChild gives SIGCHLD back, in a forked child, the disposition it
   // had before the kernel reaped orphans (the fork child callset).
-  // Async-signal-safe: sigaction only.
+  // Async-signal-safe: ChangeDisposition (a sigaction) only.
   void UndoInChild() const;
 
  private:
