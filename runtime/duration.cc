@@ -39,10 +39,11 @@ Status Invalid(absl::string_view text) {
 }
 
 // DecimalUnits: `number` — decimal digits with at most one point ("12",
-// "1.5", ".25", "3.") — units of `unit` (positive, at most a day), in
-// integers, as systemd reads a time span: rounded to the nearest
-// nanosecond, saturating at infinity; nullopt when `number` is not such a
-// number. Fraction digits past the 18th cannot change the result.
+// "1.5", ".25", "3.") — units of `unit` (positive, at most a day), read
+// as systemd reads a time span's number: in integers, each fraction digit
+// worth a tenth of the one before it (so a digit worth less than a
+// nanosecond adds nothing), saturating at infinity; nullopt when `number`
+// is not such a number.
 std::optional<Duration> DecimalUnits(absl::string_view number, Duration unit) {
   const size_t point = number.find('.');
   const absl::string_view whole = number.substr(0, point);
@@ -60,14 +61,11 @@ std::optional<Duration> DecimalUnits(absl::string_view number, Duration unit) {
     units = units * 10 + digit;
   }
   if (units > max / per) return InfiniteDuration();
-  unsigned __int128 numerator = 0, denominator = 1;
-  for (size_t i = 0; i < fraction.size() && i < 18; ++i) {
-    numerator = numerator * 10 + static_cast<unsigned>(fraction[i] - '0');
-    denominator *= 10;
+  int64_t part = 0;  // at most `per`
+  int64_t worth = per / 10;
+  for (size_t i = 0; i < fraction.size() && worth > 0; ++i, worth /= 10) {
+    part += worth * (fraction[i] - '0');
   }
-  const int64_t part = static_cast<int64_t>(
-      (numerator * static_cast<unsigned __int128>(per) + denominator / 2) /
-      denominator);
   if (units * per > max - part) return InfiniteDuration();
   return Nanoseconds(units * per + part);
 }
