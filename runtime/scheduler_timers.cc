@@ -69,7 +69,8 @@ void Timers::RunDue() {
     due.push_back(queue_.begin()->second);
     queue_.erase(queue_.begin());
   }
-  for (WatchId id : due) {
+  for (size_t i = 0; i < due.size(); ++i) {
+    const WatchId id = due[i];
     std::shared_ptr<Watch> watch = watches_.Find(id);
     if (watch == nullptr) continue;  // cancelled by an earlier callback
     if (watch->period == ZeroDuration()) {
@@ -79,7 +80,18 @@ void Timers::RunDue() {
       if (watch->deadline <= now) watch->deadline = now + watch->period;
       queue_.emplace(watch->deadline, id);
     }
-    watches_.Run(watch);
+    try {
+      watches_.Run(watch);
+    } catch (...) {
+      // The timers taken with it and not run yet stay due: the next wait
+      // runs them (a callback's exception loses no other timer).
+      for (size_t j = i + 1; j < due.size(); ++j) {
+        if (std::shared_ptr<Watch> left = watches_.Find(due[j])) {
+          queue_.emplace(left->deadline, due[j]);
+        }
+      }
+      throw;
+    }
   }
 }
 

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,6 +47,22 @@ TEST(Scheduler, TimersRunInDeadlineOrderThenInsertionOrder) {
       RunUntil(*scheduler, [&] { return ran.size() == 5; }));
   EXPECT_EQ(ran, (std::vector<std::string>{"first", "second", "third", "middle",
                                            "late"}));
+  EXPECT_EQ(scheduler->Pending(), 0u);
+}
+
+// A callback's exception leaves RunOnce; the timers due with it that had
+// not run yet stay due and run at the next RunOnce (Protect re-entered
+// after a logged exception must not lose them).
+TEST(Scheduler, TimerDueWithAThrowingOneStillRuns) {
+  auto scheduler = MakeScheduler();
+  std::vector<std::string> ran;
+  scheduler->After(fault::ZeroDuration(),
+                   [] { throw std::runtime_error("first"); });
+  scheduler->After(fault::ZeroDuration(), [&] { ran.push_back("second"); });
+  EXPECT_THROW((void)scheduler->RunOnce(), std::runtime_error);
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return ran.size() == 1; }));
+  EXPECT_EQ(ran, std::vector<std::string>{"second"});
   EXPECT_EQ(scheduler->Pending(), 0u);
 }
 
