@@ -280,17 +280,18 @@ TEST_F(SystemMode, ForkingWithPidFile) {
 // status), not an orphan's.
 TEST_F(SystemMode, ForkingDaemonsExitEndsItsService) {
   std::string pid_file = absl::StrCat(dir_, "/daemon.pid");
+  // The daemon exits once the test writes to this FIFO.
   std::string go = absl::StrCat(dir_, "/go");
+  ASSERT_EQ(mkfifo(go.c_str(), 0600), 0);
   Unit("daemon",
        absl::StrCat("[Service]\nType=forking\nPIDFile=", pid_file,
-                    "\nExecStart=/bin/sh -c '/bin/sh -c \"while [ ! -e ", go,
-                    " ]; do sleep 0.01; done; exit 3\" & echo $! > ", pid_file,
-                    "'\n"));
+                    "\nExecStart=/bin/sh -c '/bin/sh -c \"read line < ", go,
+                    "; exit 3\" & echo $! > ", pid_file, "'\n"));
   LaunchOptions o = Boot();
   o.args.insert(o.args.begin(), "-v");  // -vv: debug lines
   Running r(o);
   ASSERT_TRUE(r.WaitForStderr("daemon: running"));
-  ASSERT_TRUE(WriteFile(go, ""));
+  ASSERT_TRUE(WriteFile(go, "go\n"));
   ASSERT_TRUE(r.WaitForStderr("daemon: failed: "));
   r.Signal(SIGTERM);
   EXPECT_EQ(r.Wait().ToString(), "exit 0");
