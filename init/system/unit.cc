@@ -1,6 +1,8 @@
 #include "init/system/unit.h"
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "init/system/unit_keys.h"
 #include "init/system/unit_name.h"
 #include "runtime/duration.h"
 #include "runtime/signals.h"
@@ -323,6 +326,10 @@ const Parser::Key Parser::kKeys[] = {
     {Section::kService, "StandardError", &Parser::StandardError},
 };
 
+// The key tables kept in files of their own (unit_keys.h), one line each;
+// consulted after kKeys.
+const std::array<UnitKeyTable, 0> kUnitKeyTables{};
+
 absl::string_view SectionName(Section section) {
   return section == Section::kUnit ? "[Unit]" : "[Service]";
 }
@@ -493,13 +500,35 @@ void Parser::Entry(absl::string_view text, int line) {
     if (!status.ok()) Error(line, std::string(status.message()));
     return;
   }
+  std::optional<Section> other_table_section;
+  for (UnitKeyTable table : kUnitKeyTables) {
+    for (const UnitKey& k : table) {
+      if (k.name != key) continue;
+      Section section =
+          k.section == UnitSection::kUnit ? Section::kUnit : Section::kService;
+      if (section != section_) {
+        other_table_section = section;
+        continue;
+      }
+      StatusOr<std::string> resolved = ResolveSpecifiers(value, unit().name);
+      std::vector<std::string> warnings;
+      UnitKeyContext context{unit(), warnings};
+      Status status = resolved.ok()
+                          ? k.apply(context, key, *resolved)
+                          : KeyError(key, resolved.status().message());
+      for (std::string& warning : warnings) Warning(line, std::move(warning));
+      if (!status.ok()) Error(line, std::string(status.message()));
+      return;
+    }
+  }
+  if (other_section != nullptr) other_table_section = other_section->section;
   Warning(line,
           absl::StrCat(
               "unknown key ", QuoteText(key), " in ", SectionName(section_),
-              other_section == nullptr
+              !other_table_section.has_value()
                   ? ""
                   : absl::StrCat(" (it belongs in ",
-                                 SectionName(other_section->section), ")"),
+                                 SectionName(*other_table_section), ")"),
               "; ignored"));
 }
 
