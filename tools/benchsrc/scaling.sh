@@ -306,9 +306,11 @@ scaling_table scaling-shutdown "Scaling: shutdown, ms from the request (as in th
   printf ' processes). s6-svscan runs with -c N above 500 services (its default maximum); runsvdir has a fixed maximum of 1,000. Restarts whose replacement did not run within 5 s: '
   failed=$(for kind in "${supervisors[@]}"; do
     for n in "${scaling_ns[@]}"; do
+      short=""
       for d in ${sc_rs_done[$kind $n]:-}; do
-        [ "${d%/*}" = "${d#*/}" ] || printf '%s at N=%s, %s restarted; ' "$kind" "$(commas "$n")" "$d"
+        [ "${d%/*}" = "${d#*/}" ] || short=yes
       done
+      [ -z "$short" ] || printf '%s at N=%s, restarted per run: %s; ' "$kind" "$(commas "$n")" "$(echo ${sc_rs_done[$kind $n]} | sed 's/ /, /g')"
     done
   done | sed 's/; $//')
   echo "${failed:-none}."
