@@ -41,6 +41,8 @@ const ExecLine& StepLine(const Unit& unit, StepKind kind, int index) {
       return unit.exec_start[index];
     case StepKind::kStop:
       return unit.exec_stop[index];
+    case StepKind::kCondition:
+      return unit.exec_condition[index];
   }
   return unit.exec_start[index];
 }

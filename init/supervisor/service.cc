@@ -70,7 +70,7 @@ void Service::Start() {
     case ServiceState::kInactive:
     case ServiceState::kFailed:
       start_failures_ = 0;  // a new request: a new episode
-      BeginStart();
+      if (ConditionsHold()) BeginStart();
       return;
     case ServiceState::kRestarting:
       // The restart Restart= decided, taken now: it counts as one.
@@ -119,11 +119,12 @@ void Service::ProcessExited(pid_t pid, const fault::ExitStatus& status) {
     case ServiceState::kStarting:
       if (pid == step_pid_) {
         step_pid_ = 0;
+        if (step_kind_ == StepKind::kCondition) {
+          ConditionStepExited(status);
+          return;
+        }
         const bool pre = step_kind_ == StepKind::kPre;
-        const bool ignored =
-            pre &&
-            step_index_ < static_cast<int>(policy_.pre_ignore_failure.size()) &&
-            policy_.pre_ignore_failure[step_index_];
+        const bool ignored = pre && StepIgnoresFailure();
         if (!pre && policy_.type == ServiceType::kForking) {
           // The launcher is done: the daemon it left is the main process.
           if (!status.exited() || status.exit_code() != 0) {
@@ -290,7 +291,10 @@ void Service::Enter(ServiceState next) {
   }
   since_ = effects_.Now();
   if (next == ServiceState::kRunning) running_since_ = since_;
-  if (next == ServiceState::kStarting) succeeded_ = false;
+  if (next == ServiceState::kStarting) {
+    succeeded_ = false;
+    skipped_ = false;
+  }
   effects_.StateChanged(*this, from, next);
 }
 
@@ -301,7 +305,61 @@ void Service::Fail(absl::string_view reason) {
   main_pid_ = 0;
   step_pid_ = 0;
   succeeded_ = false;
+  skipped_ = false;
   Enter(ServiceState::kFailed);
+}
+
+void Service::Skip(absl::string_view reason) {
+  effects_.CancelTimer(*this);
+  reason_ = std::string(reason);
+  if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
+  main_pid_ = 0;
+  step_pid_ = 0;
+  succeeded_ = false;
+  skipped_ = true;
+  Enter(ServiceState::kInactive);
+}
+
+bool Service::ConditionsHold() {
+  StartCheck check = effects_.CheckConditions(*this);
+  switch (check.outcome) {
+    case StartCheck::Outcome::kProceed:
+      return true;
+    case StartCheck::Outcome::kSkip:
+      Skip(check.reason);
+      return false;
+    case StartCheck::Outcome::kFail:
+      Fail(check.reason);
+      return false;
+  }
+  return true;
+}
+
+void Service::ConditionStepExited(const fault::ExitStatus& status) {
+  if (!Successful(status) && !StepIgnoresFailure()) {
+    last_exit_ = status;
+    // systemd: exit 1 to 254 means "condition not met"; 255 or a signal
+    // is a failure.
+    if (status.exited() && status.exit_code() >= 1 &&
+        status.exit_code() <= 254) {
+      Skip(absl::StrCat("condition failed: ExecCondition= ended with ",
+                        status.ToString()));
+    } else {
+      Fail(absl::StrCat("ExecCondition= ended with ", status.ToString()));
+    }
+    return;
+  }
+  ++step_index_;
+  RunNextStartStep();
+}
+
+bool Service::StepIgnoresFailure() const {
+  const std::vector<bool>* flags =
+      step_kind_ == StepKind::kCondition ? &policy_.condition_ignore_failure
+      : step_kind_ == StepKind::kPre     ? &policy_.pre_ignore_failure
+                                         : nullptr;
+  return flags != nullptr && step_index_ < static_cast<int>(flags->size()) &&
+         (*flags)[step_index_];
 }
 
 void Service::RetryStart(absl::string_view reason) {
@@ -336,7 +394,9 @@ void Service::BeginStart() {
     flush_restarts_ = false;
     restarts_ = 0;
   }
-  step_kind_ = policy_.pre_steps > 0 ? StepKind::kPre : StepKind::kMain;
+  step_kind_ = policy_.condition_steps > 0 ? StepKind::kCondition
+               : policy_.pre_steps > 0     ? StepKind::kPre
+                                           : StepKind::kMain;
   step_index_ = 0;
   main_pid_ = 0;
   step_pid_ = 0;
@@ -349,6 +409,11 @@ void Service::BeginStart() {
 
 void Service::RunNextStartStep() {
   while (state_ == ServiceState::kStarting) {
+    if (step_kind_ == StepKind::kCondition &&
+        step_index_ >= policy_.condition_steps) {
+      step_kind_ = StepKind::kPre;
+      step_index_ = 0;
+    }
     if (step_kind_ == StepKind::kPre && step_index_ >= policy_.pre_steps) {
       step_kind_ = StepKind::kMain;
       step_index_ = 0;
@@ -361,18 +426,14 @@ void Service::RunNextStartStep() {
     }
     if (pid.ok() && step_kind_ == StepKind::kMain) start_failures_ = 0;
     if (!pid.ok()) {
-      const bool ignored =
-          step_kind_ == StepKind::kPre &&
-          step_index_ < static_cast<int>(policy_.pre_ignore_failure.size()) &&
-          policy_.pre_ignore_failure[step_index_];
-      if (ignored) {
+      if (StepIgnoresFailure()) {
         ++step_index_;
         continue;
       }
       Fail(pid.status().message());
       return;
     }
-    if (step_kind_ == StepKind::kPre) {
+    if (step_kind_ != StepKind::kMain) {  // ExecCondition=, ExecStartPre=
       step_pid_ = *pid;
       return;
     }
@@ -426,7 +487,7 @@ void Service::FinishStop() {
   Enter(ServiceState::kInactive);
   if (start_after_stop_) {
     start_after_stop_ = false;
-    BeginStart();
+    if (ConditionsHold()) BeginStart();
   }
 }
 

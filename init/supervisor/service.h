@@ -9,9 +9,11 @@
 // Design note. A service has one state and a goal:
 //
 //   state       meaning
-//   kInactive   nothing runs. Initial; also after a clean stop, and after a
-//               oneshot finished successfully (then `succeeded()` is true).
-//   kStarting   start steps run: ExecStartPre= lines one by one, then the
+//   kInactive   nothing runs. Initial; also after a clean stop, after a
+//               oneshot finished successfully (then `succeeded()` is true),
+//               and after a start skipped by a condition (`skipped()`).
+//   kStarting   start steps run: ExecCondition= and ExecStartPre= lines one
+//               by one, then the
 //               main process until it is ready (simple: at once; exec: once
 //               exec'd; notify: READY=1; oneshot: each ExecStart= exiting
 //               successfully; forking: the launcher exiting successfully,
@@ -25,6 +27,18 @@
 //   kFailed     a start step failed, the start timed out, the main process
 //               ended and Restart= says not to restart, or the start limit
 //               was hit. Stays until a new start request.
+//
+// Conditions. A start request (from kInactive or kFailed, or the one a
+// restart request makes once stopped) first asks CheckConditions
+// (Condition*=, Assert*=, as systemd checks them when the start job runs,
+// not when the unit is loaded; an automatic restart does not ask again):
+// a failed condition leaves the service kInactive with `skipped()` true and
+// the reason ("condition failed: ..."), which is not a failure; a failed
+// assert fails it. An ExecCondition= command that exits 1 to 254 skips it
+// the same way (its leftovers killed); exit 255, a signal, or a command
+// that cannot run fails it; "-" makes any failure count as success, as for
+// ExecStartPre=. A skipped service is not restarted; the next start
+// request checks again.
 //
 // A start step that cannot begin for want of resources (fork's EAGAIN,
 // ENOMEM, EMFILE, ENFILE) does not fail the service: whatever Restart=
@@ -84,7 +98,9 @@ absl::string_view ServiceStateName(ServiceState state);
 // Restart= use the unit model's enums).
 struct ServicePolicy {
   ServiceType type = ServiceType::kSimple;
-  int pre_steps = 0;    // ExecStartPre= lines
+  int condition_steps = 0;                     // ExecCondition= lines
+  std::vector<bool> condition_ignore_failure;  // '-' prefix, per line
+  int pre_steps = 0;                           // ExecStartPre= lines
   int start_steps = 1;  // ExecStart= lines (several only for oneshot)
   std::vector<bool> pre_ignore_failure;  // '-' prefix, per pre step
   bool has_exec_stop = false;
@@ -105,7 +121,14 @@ struct ServicePolicy {
 };
 
 // Which process a start or stop step runs.
-enum class StepKind { kPre, kMain, kStop };
+enum class StepKind { kPre, kMain, kStop, kCondition };
+
+// StartCheck: what CheckConditions found.
+struct StartCheck {
+  enum class Outcome { kProceed, kSkip, kFail };
+  Outcome outcome = Outcome::kProceed;
+  std::string reason;  // unless kProceed: "condition failed: ..."
+};
 
 class Service;
 
@@ -133,6 +156,9 @@ class ServiceEffects {
                             ServiceState to) = 0;
   // Now: the current fault::MonotonicNow() instant.
   virtual fault::Duration Now() = 0;
+  // CheckConditions evaluates the unit's Condition*= and Assert*= before a
+  // start; by default there are none.
+  virtual StartCheck CheckConditions(Service& service) { return {}; }
 };
 
 class Service {
@@ -161,6 +187,10 @@ class Service {
   const ServicePolicy& policy() const { return policy_; }
   // Whether the last run succeeded (a oneshot that finished; a clean stop).
   bool succeeded() const { return succeeded_; }
+  // Whether the last start was skipped by a condition (Condition*=,
+  // ExecCondition=): the service is kInactive, not failed, and reason()
+  // says which condition. Cleared by the next start.
+  bool skipped() const { return skipped_; }
   pid_t main_pid() const { return main_pid_; }
   // The pid of the step running now (pre, oneshot, stop), or 0.
   pid_t step_pid() const { return step_pid_; }
@@ -194,6 +224,13 @@ class Service {
   // Restart='s.
   void CountRestart();
   void BeginStart();
+  // ConditionsHold: CheckConditions before a requested start; false when
+  // it skipped or failed the service instead.
+  bool ConditionsHold();
+  void Skip(absl::string_view reason);
+  void ConditionStepExited(const fault::ExitStatus& status);
+  // Whether the current ExecCondition= or ExecStartPre= step has "-".
+  bool StepIgnoresFailure() const;
   void RunNextStartStep();
   void BeginStop();
   void FinishStop();
@@ -214,6 +251,7 @@ class Service {
   pid_t main_pid_ = 0;
   bool start_after_stop_ = false;
   bool succeeded_ = false;
+  bool skipped_ = false;
   int restarts_ = 0;              // restarts(): systemd's NRestarts
   bool auto_restart_ = false;     // the pending restart is Restart='s
   bool flush_restarts_ = false;   // the next start resets restarts_

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/duration.h"
 
@@ -28,9 +29,10 @@ class FakeEffects : public ServiceEffects {
  public:
   fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
                                    int index) override {
-    std::string what = absl::StrCat(kind == StepKind::kPre    ? "pre"
-                                    : kind == StepKind::kMain ? "main"
-                                                              : "stop",
+    std::string what = absl::StrCat(kind == StepKind::kPre         ? "pre"
+                                    : kind == StepKind::kMain      ? "main"
+                                    : kind == StepKind::kCondition ? "cond"
+                                                                   : "stop",
                                     index);
     if (failing.count(what)) {
       log.push_back("cannot " + what);
@@ -64,6 +66,10 @@ class FakeEffects : public ServiceEffects {
     log.push_back(std::string(ServiceStateName(to)));
   }
   fault::Duration Now() override { return now; }
+  StartCheck CheckConditions(Service&) override {
+    ++checks;
+    return check;
+  }
 
   // The process `pid` ends with `status`.
   void End(Service& s, pid_t pid, ExitStatus status) {
@@ -73,6 +79,8 @@ class FakeEffects : public ServiceEffects {
   }
 
   std::set<std::string> failing;
+  StartCheck check;            // what CheckConditions answers
+  int checks = 0;              // how many times it was asked
   int short_of_resources = 0;  // how many StartStep calls fail with EAGAIN
   std::set<pid_t> running;
   pid_t next_pid = 100;
@@ -510,6 +518,153 @@ TEST(Service, DependencyFailed) {
   EXPECT_EQ(running.state(), ServiceState::kStopping);
   fx.End(running, running.main_pid(), Killed(0, SIGTERM));
   EXPECT_EQ(running.state(), ServiceState::kInactive);
+}
+
+// Conditions are checked when a start is requested: a failed one leaves
+// the service inactive and skipped (not failed), and starts nothing.
+TEST(Service, FailedConditionSkipsTheStart) {
+  FakeEffects fx;
+  fx.check = {StartCheck::Outcome::kSkip,
+              "condition failed: ConditionPathExists=/etc/foo"};
+  Service s("web", Simple(), fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  EXPECT_TRUE(s.skipped());
+  EXPECT_FALSE(s.succeeded());
+  EXPECT_EQ(s.reason(), "condition failed: ConditionPathExists=/etc/foo");
+  EXPECT_EQ(fx.log, (std::vector<std::string>{"inactive"}));
+  // A later start checks again; the condition now holds.
+  fx.check = {};
+  s.Start();
+  EXPECT_EQ(fx.checks, 2);
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_FALSE(s.skipped());
+}
+
+// A failed assert fails the start; so does nothing else start.
+TEST(Service, FailedAssertFailsTheStart) {
+  FakeEffects fx;
+  fx.check = {StartCheck::Outcome::kFail,
+              "assertion failed: AssertPathExists=/etc/initrd-release"};
+  Service s("web", Simple(), fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_FALSE(s.skipped());
+  EXPECT_EQ(s.reason(),
+            "assertion failed: AssertPathExists=/etc/initrd-release");
+  EXPECT_EQ(fx.log, (std::vector<std::string>{"failed"}));
+}
+
+// The conditions are checked before the start limit counts a start, and
+// not again for an automatic restart (systemd: the unit is activating).
+TEST(Service, AutomaticRestartDoesNotCheckAgain) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  Service s("web", p, fx);
+  s.Start();
+  EXPECT_EQ(fx.checks, 1);
+  fx.check = {StartCheck::Outcome::kSkip, "condition failed: X"};
+  fx.End(s, s.main_pid(), Exited(0, 1));
+  ASSERT_EQ(s.state(), ServiceState::kRestarting);
+  s.TimerFired();
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(fx.checks, 1);
+}
+
+// A restart request checks again once the service has stopped.
+TEST(Service, RestartRequestChecksOnceStopped) {
+  FakeEffects fx;
+  Service s("web", Simple(), fx);
+  s.Start();
+  s.Stop();
+  s.Start();  // while stopping: remembered
+  fx.check = {StartCheck::Outcome::kSkip, "condition failed: X"};
+  fx.End(s, 100, Killed(0, SIGTERM));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  EXPECT_TRUE(s.skipped());
+  EXPECT_EQ(fx.checks, 2);
+}
+
+ServicePolicy WithConditionSteps(std::vector<bool> ignore) {
+  ServicePolicy p = Simple();
+  p.condition_steps = static_cast<int>(ignore.size());
+  p.condition_ignore_failure = std::move(ignore);
+  p.pre_steps = 1;
+  p.pre_ignore_failure = {false};
+  return p;
+}
+
+// ExecCondition= runs before ExecStartPre=; exit 0 goes on.
+TEST(Service, ExecConditionRunsFirst) {
+  FakeEffects fx;
+  Service s("web", WithConditionSteps({false, false}), fx);
+  s.Start();
+  fx.End(s, 100, Exited(0, 0));
+  fx.End(s, 101, Exited(0, 0));
+  fx.End(s, 102, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(fx.log, (std::vector<std::string>{
+                        "starting", "timer 1min 30s", "start cond0 100",
+                        "start cond1 101", "start pre0 102", "start main0 103",
+                        "running"}));
+}
+
+// Exit 1 to 254 skips the unit: inactive, not failed, nothing more runs,
+// and no restart.
+TEST(Service, ExecConditionExit1To254Skips) {
+  for (int code : {1, 254}) {
+    FakeEffects fx;
+    ServicePolicy p = WithConditionSteps({false});
+    p.restart = RestartPolicy::kAlways;
+    Service s("web", p, fx);
+    s.Start();
+    fx.End(s, 100, Exited(0, code));
+    EXPECT_EQ(s.state(), ServiceState::kInactive) << code;
+    EXPECT_TRUE(s.skipped());
+    EXPECT_EQ(s.reason(), absl::StrCat("condition failed: ExecCondition= "
+                                       "ended with exit ",
+                                       code));
+    EXPECT_EQ(fx.log.back(), "inactive");
+    EXPECT_EQ(fx.timer, fault::ZeroDuration());  // no restart pending
+  }
+}
+
+// Exit 255 and a signal fail it.
+TEST(Service, ExecCondition255OrSignalFails) {
+  for (ExitStatus status : {Exited(0, 255), Killed(0, SIGKILL)}) {
+    FakeEffects fx;
+    Service s("web", WithConditionSteps({false}), fx);
+    s.Start();
+    fx.End(s, 100, status);
+    EXPECT_EQ(s.state(), ServiceState::kFailed);
+    EXPECT_FALSE(s.skipped());
+    EXPECT_THAT(s.reason(),
+                ::testing::StartsWith("ExecCondition= ended with "));
+  }
+}
+
+// "-": any failure counts as success, as for ExecStartPre=; a command that
+// cannot run is then skipped too.
+TEST(Service, ExecConditionDashIgnoresFailure) {
+  FakeEffects fx;
+  fx.failing = {"cond1"};
+  Service s("web", WithConditionSteps({true, true}), fx);
+  s.Start();
+  fx.End(s, 100, Exited(0, 1));
+  fx.End(s, 101, Exited(0, 0));  // pre0
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_FALSE(s.skipped());
+}
+
+// A condition command that cannot run fails the start.
+TEST(Service, ExecConditionThatCannotRunFails) {
+  FakeEffects fx;
+  fx.failing = {"cond0"};
+  Service s("web", WithConditionSteps({false}), fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(s.reason(), "unable to execute cond0");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "init/supervisor/supervisor_entry.h"
+#include "init/system/conditions.h"
 #include "runtime/duration.h"
 
 namespace faultinit {
@@ -105,7 +106,10 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
       }
       return;
     case ServiceState::kInactive:
-      if (from == ServiceState::kStarting || from == ServiceState::kRunning) {
+      if (service.skipped()) {
+        log_.Info(name, ": skipped: ", service.reason());
+      } else if (from == ServiceState::kStarting ||
+                 from == ServiceState::kRunning) {
         log_.Info(name, ": finished (", service.reason(), ")");
       } else if (from == ServiceState::kStopping) {
         log_.Info(name, ": stopped");
@@ -119,6 +123,22 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
 }
 
 fault::Duration Supervisor::Now() { return world_.Now(); }
+
+StartCheck Supervisor::CheckConditions(Service& service) {
+  const Entry& e = EntryOf(service);
+  if (e.unit.conditions.empty()) return {};
+  ConditionVerdict verdict =
+      faultinit::CheckConditions(e.unit.conditions, SystemConditionWorld());
+  switch (verdict.outcome) {
+    case ConditionVerdict::Outcome::kMet:
+      return {};
+    case ConditionVerdict::Outcome::kConditionFailed:
+      return {StartCheck::Outcome::kSkip, std::move(verdict.reason)};
+    case ConditionVerdict::Outcome::kAssertFailed:
+      return {StartCheck::Outcome::kFail, std::move(verdict.reason)};
+  }
+  return {};
+}
 
 fault::Status Supervisor::StartService(absl::string_view name) {
   auto it = entries_.find(name);
@@ -173,11 +193,11 @@ bool Supervisor::Busy(absl::string_view name) const {
 ServiceView Supervisor::RowOf(const Entry& e) {
   const Service& s = *e.service;
   return ServiceView{
-      e.unit.name,       s.state(),
-      s.main_pid(),      s.since(),
-      s.restarts(),      s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
-      s.reason(),        e.status_text,
-      e.unit.description};
+      e.unit.name, s.state(), s.main_pid(), s.since(), s.restarts(),
+      s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
+      // A start skipped by a condition says which in the STATUS column: it
+      // never ran, so there is no STATUS= of this start to show.
+      s.reason(), s.skipped() ? s.reason() : e.status_text, e.unit.description};
 }
 
 // One lookup: the control server asks this after every loop dispatch while

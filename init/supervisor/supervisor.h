@@ -160,6 +160,9 @@ class Supervisor : private ServiceEffects {
   void StateChanged(Service& service, ServiceState from,
                     ServiceState to) override;
   fault::Duration Now() override;
+  // Condition*= and Assert*= of the entry's unit (conditions.h), on the
+  // real machine.
+  StartCheck CheckConditions(Service& service) override;
 
   // EntryOf: the entry of a Service, which is in entries_ from before its
   // Service exists (Add) until after its last event (ApplyReplacements

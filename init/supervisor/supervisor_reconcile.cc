@@ -80,8 +80,10 @@ std::optional<std::string> Supervisor::BrokenRequirement(
     if (state == ServiceState::kFailed) {
       return absl::StrCat("required unit ", name, " failed");
     }
+    // A unit a condition skipped did not fail: what requires it runs, as in
+    // systemd.
     if (state == ServiceState::kInactive && !dep.pending_start &&
-        !dep.service->succeeded()) {
+        !dep.service->succeeded() && !dep.service->skipped()) {
       return absl::StrCat("required unit ", name, " stopped");
     }
   }

@@ -17,6 +17,10 @@ namespace {
 ServicePolicy PolicyOf(const Unit& unit) {
   ServicePolicy p;
   p.type = unit.type;
+  p.condition_steps = static_cast<int>(unit.exec_condition.size());
+  for (const ExecLine& line : unit.exec_condition) {
+    p.condition_ignore_failure.push_back(line.ignore_failure);
+  }
   p.pre_steps = static_cast<int>(unit.exec_start_pre.size());
   for (const ExecLine& line : unit.exec_start_pre) {
     p.pre_ignore_failure.push_back(line.ignore_failure);

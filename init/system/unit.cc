@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "init/system/unit_conditions.h"
 #include "init/system/unit_keys.h"
 #include "init/system/unit_name.h"
 #include "runtime/duration.h"
@@ -215,6 +216,9 @@ class Parser {
   Status Type(absl::string_view key, absl::string_view value);
   Status PIDFile(absl::string_view key, absl::string_view value);
   Status NotificationFd(absl::string_view key, absl::string_view value);
+  Status ExecCondition(absl::string_view key, absl::string_view value) {
+    return Exec(key, value, &unit().exec_condition);
+  }
   Status ExecStartPre(absl::string_view key, absl::string_view value) {
     return Exec(key, value, &unit().exec_start_pre);
   }
@@ -304,6 +308,7 @@ const Parser::Key Parser::kKeys[] = {
     {Section::kService, "Type", &Parser::Type},
     {Section::kService, "PIDFile", &Parser::PIDFile},
     {Section::kService, "NotificationFd", &Parser::NotificationFd},
+    {Section::kService, "ExecCondition", &Parser::ExecCondition},
     {Section::kService, "ExecStartPre", &Parser::ExecStartPre},
     {Section::kService, "ExecStart", &Parser::ExecStart},
     {Section::kService, "ExecStop", &Parser::ExecStop},
@@ -328,7 +333,9 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 0> kUnitKeyTables{};
+const std::array<UnitKeyTable, 1> kUnitKeyTables{
+    kConditionKeys,
+};
 
 absl::string_view SectionName(Section section) {
   return section == Section::kUnit ? "[Unit]" : "[Service]";

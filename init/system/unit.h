@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "init/system/condition.h"
 #include "init/system/exec_command.h"
 #include "runtime/duration.h"
 
@@ -126,6 +127,8 @@ struct Unit {
   std::vector<Dependency> wanted;    // Wants=: start with them, no failure
   fault::Duration start_limit_interval = fault::Seconds(10);
   unsigned start_limit_burst = 5;
+  // Condition*= and Assert*=, in file order (unit_conditions.h).
+  std::vector<Condition> conditions;
 
   // [Service]
   ServiceType type = ServiceType::kSimple;
@@ -134,6 +137,7 @@ struct Unit {
   // line (an empty line is READY=1); 0: none. Type=notify only.
   int notification_fd = 0;  // beside `type`: in its padding
   std::string pid_file;     // absolute ("/run/" added to a relative one)
+  std::vector<ExecLine> exec_condition;  // ExecCondition=
   std::vector<ExecLine> exec_start_pre;
   std::vector<ExecLine> exec_start;  // one; Type=oneshot may have several
   std::vector<ExecLine> exec_stop;
