@@ -15,6 +15,7 @@
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_keys.h"
 #include "init/system/unit_name.h"
+#include "init/system/unit_specifiers.h"
 #include "runtime/duration.h"
 #include "runtime/signals.h"
 #include "runtime/status.h"
@@ -94,58 +95,6 @@ bool IsValidKey(absl::string_view key) {
     }
   }
   return !key.empty();
-}
-
-// ResolveSpecifiers replaces the unit specifiers faultinit knows in a
-// value, as systemd does when it loads a unit: %% (a literal %), %n
-// (NAME.service), %N (NAME), %p (NAME up to an "@"), %i (what follows the
-// "@", or empty) and %t (/run, the runtime directory). Any other specifier
-// is an error rather than a value that silently differs from systemd's.
-StatusOr<std::string> ResolveSpecifiers(absl::string_view value,
-                                        absl::string_view name) {
-  if (value.find('%') == absl::string_view::npos) return std::string(value);
-  size_t at = name.find('@');
-  absl::string_view prefix = name.substr(0, at);
-  absl::string_view instance =
-      at == absl::string_view::npos ? "" : name.substr(at + 1);
-  std::string out;
-  for (size_t i = 0; i < value.size(); ++i) {
-    if (value[i] != '%') {
-      out.push_back(value[i]);
-      continue;
-    }
-    if (i + 1 == value.size()) {
-      return InvalidArgumentError(absl::StrCat("lone \"%\" at the end of ",
-                                               QuoteText(value),
-                                               ": write %% for a literal %"));
-    }
-    switch (value[++i]) {
-      case '%':
-        out.push_back('%');
-        break;
-      case 'n':
-        absl::StrAppend(&out, name, ".service");
-        break;
-      case 'N':
-        out.append(name.data(), name.size());
-        break;
-      case 'p':
-        out.append(prefix.data(), prefix.size());
-        break;
-      case 'i':
-        out.append(instance.data(), instance.size());
-        break;
-      case 't':
-        out += "/run";
-        break;
-      default:
-        return InvalidArgumentError(absl::StrCat(
-            "unsupported specifier ", QuoteText(value.substr(i - 1, 2)), " in ",
-            QuoteText(value),
-            ": faultinit knows %n %N %p %i %t; write %% for a literal %"));
-    }
-  }
-  return out;
 }
 
 // IsValidUserName: what systemd accepts as a user or group name (its
@@ -501,7 +450,8 @@ void Parser::Entry(absl::string_view text, int line) {
       other_section = &k;
       continue;
     }
-    StatusOr<std::string> resolved = ResolveSpecifiers(value, unit().name);
+    StatusOr<std::string> resolved = ResolveSpecifiers(
+        value, SpecifierUnit{unit().name, path_}, SystemSpecifierHost());
     Status status = resolved.ok() ? (this->*k.apply)(key, *resolved)
                                   : KeyError(key, resolved.status().message());
     if (!status.ok()) Error(line, std::string(status.message()));
@@ -517,7 +467,8 @@ void Parser::Entry(absl::string_view text, int line) {
         other_table_section = section;
         continue;
       }
-      StatusOr<std::string> resolved = ResolveSpecifiers(value, unit().name);
+      StatusOr<std::string> resolved = ResolveSpecifiers(
+          value, SpecifierUnit{unit().name, path_}, SystemSpecifierHost());
       std::vector<std::string> warnings;
       UnitKeyContext context{unit(), warnings};
       Status status = resolved.ok()
