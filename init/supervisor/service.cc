@@ -531,6 +531,11 @@ bool Service::Successful(const fault::ExitStatus& status) const {
 }
 
 bool Service::ShouldRestart(const fault::ExitStatus& status) const {
+  if (const RestartExceptions* exceptions = policy_.restart_exceptions.get()) {
+    const int code = status.exited() ? status.exit_code() : status.signal();
+    if (exceptions->prevent.Contains(status.exited(), code)) return false;
+    if (exceptions->force.Contains(status.exited(), code)) return true;
+  }
   // systemd's table: a clean exit, an unclean exit code, an unclean signal.
   const bool clean = Successful(status);
   const bool unclean_signal = status.signaled() && !clean;

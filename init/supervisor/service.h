@@ -72,6 +72,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -93,6 +94,14 @@ enum class ServiceState {
   kFailed,
 };
 absl::string_view ServiceStateName(ServiceState state);
+
+// RestartPreventExitStatus= and RestartForceExitStatus= of the main
+// process: checked before Restart= (systemd's order: prevent, force, then
+// Restart='s table).
+struct RestartExceptions {
+  ExitStatusSet prevent;
+  ExitStatusSet force;
+};
 
 // ServicePolicy: what the state machine needs from a unit file (Type= and
 // Restart= use the unit model's enums).
@@ -118,6 +127,9 @@ struct ServicePolicy {
   CodeSet success_exit_codes = CodeSet(1);  // {0}
   CodeSet success_signals = CodeSet((1u << SIGHUP) | (1u << SIGINT) |
                                     (1u << SIGTERM) | (1u << SIGPIPE));
+  // Null unless the unit sets either key: few do, and PID 1 keeps a policy
+  // per service.
+  std::shared_ptr<const RestartExceptions> restart_exceptions;
 };
 
 // Which process a start or stop step runs.

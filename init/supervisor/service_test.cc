@@ -667,5 +667,41 @@ TEST(Service, ExecConditionThatCannotRunFails) {
   EXPECT_EQ(s.reason(), "unable to execute cond0");
 }
 
+// RestartPreventExitStatus= wins over Restart=; RestartForceExitStatus=
+// restarts whatever Restart= says (systemd's order).
+TEST(Service, RestartExitStatusExceptions) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  RestartExceptions exceptions;
+  exceptions.prevent.codes[75] = true;
+  exceptions.prevent.signals[SIGKILL] = true;
+  p.restart_exceptions = std::make_shared<const RestartExceptions>(exceptions);
+  Service s("a", p, fx);
+  s.Start();
+  fx.End(s, fx.next_pid - 1, Exited(0, 75));
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  s.Start();
+  fx.End(s, fx.next_pid - 1, Killed(0, SIGKILL));
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  s.Start();
+  fx.End(s, fx.next_pid - 1, Exited(0, 3));
+  EXPECT_EQ(s.state(), ServiceState::kRestarting);
+
+  ServicePolicy q = Simple();
+  q.restart = RestartPolicy::kNo;
+  RestartExceptions force;
+  force.force.codes[3] = true;
+  q.restart_exceptions = std::make_shared<const RestartExceptions>(force);
+  Service t("b", q, fx);
+  t.Start();
+  fx.End(t, fx.next_pid - 1, Exited(0, 3));
+  EXPECT_EQ(t.state(), ServiceState::kRestarting);
+  t.Stop();
+  t.Start();
+  fx.End(t, fx.next_pid - 1, Exited(0, 4));
+  EXPECT_EQ(t.state(), ServiceState::kFailed);
+}
+
 }  // namespace
 }  // namespace faultinit

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "init/system/unit_conditions.h"
+#include "init/system/unit_exit_status.h"
 #include "init/system/unit_keys.h"
 #include "init/system/unit_name.h"
 #include "init/system/unit_specifiers.h"
@@ -198,9 +199,15 @@ class Parser {
     return DurationValue(key, value, fault::Seconds(90), true,
                          &unit().timeout_stop);
   }
+  // TimeoutSec=: both of the above.
+  Status TimeoutSec(absl::string_view key, absl::string_view value) {
+    Status status = TimeoutStartSec(key, value);
+    unit().timeout_stop = unit().timeout_start;
+    return status;
+  }
+  Status BusName(absl::string_view key, absl::string_view value);
   Status KillSignal(absl::string_view key, absl::string_view value);
   Status KillModeKey(absl::string_view key, absl::string_view value);
-  Status SuccessExitStatus(absl::string_view key, absl::string_view value);
   Status User(absl::string_view key, absl::string_view value) {
     return UserName(key, value, &unit().user);
   }
@@ -243,6 +250,8 @@ class Parser {
   bool stopped_ = false;
   bool timeout_start_set_ = false;
   int restart_line_ = 0;
+  int dbus_line_ = 0;  // of a Type=dbus in force
+  std::string bus_name_;
   int notification_fd_line_ = 0;
 };
 
@@ -254,6 +263,10 @@ const Parser::Key Parser::kKeys[] = {
     {Section::kUnit, "Wants", &Parser::Wants},
     {Section::kUnit, "StartLimitIntervalSec", &Parser::StartLimitIntervalSec},
     {Section::kUnit, "StartLimitBurst", &Parser::StartLimitBurst},
+    // systemd's older names and places, still read by systemd.
+    {Section::kUnit, "StartLimitInterval", &Parser::StartLimitIntervalSec},
+    {Section::kService, "StartLimitInterval", &Parser::StartLimitIntervalSec},
+    {Section::kService, "StartLimitBurst", &Parser::StartLimitBurst},
     {Section::kService, "Type", &Parser::Type},
     {Section::kService, "PIDFile", &Parser::PIDFile},
     {Section::kService, "NotificationFd", &Parser::NotificationFd},
@@ -267,9 +280,10 @@ const Parser::Key Parser::kKeys[] = {
     {Section::kService, "RestartMaxDelaySec", &Parser::RestartMaxDelaySec},
     {Section::kService, "TimeoutStartSec", &Parser::TimeoutStartSec},
     {Section::kService, "TimeoutStopSec", &Parser::TimeoutStopSec},
+    {Section::kService, "TimeoutSec", &Parser::TimeoutSec},
+    {Section::kService, "BusName", &Parser::BusName},
     {Section::kService, "KillSignal", &Parser::KillSignal},
     {Section::kService, "KillMode", &Parser::KillModeKey},
-    {Section::kService, "SuccessExitStatus", &Parser::SuccessExitStatus},
     {Section::kService, "User", &Parser::User},
     {Section::kService, "Group", &Parser::Group},
     {Section::kService, "WorkingDirectory", &Parser::WorkingDirectory},
@@ -282,8 +296,9 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 1> kUnitKeyTables{
+const std::array<UnitKeyTable, 2> kUnitKeyTables{
     kConditionKeys,
+    kExitStatusKeys,
 };
 
 absl::string_view SectionName(Section section) {
@@ -510,6 +525,19 @@ void Parser::Finish() {
     Error(notification_fd_line_,
           "NotificationFd: only a Type=notify service reports readiness");
   }
+  if (dbus_line_ != 0 && bus_name_.empty()) {
+    Error(dbus_line_, "Type: Type=dbus needs BusName=, the name it takes");
+  } else if (dbus_line_ != 0) {
+    Warning(dbus_line_,
+            absl::StrCat("Type: differs from systemd: Type=dbus is ready "
+                         "once started, as Type=simple (faultinit does not "
+                         "watch the bus for ",
+                         bus_name_, ")"));
+  } else if (!bus_name_.empty()) {
+    Warning(0, absl::StrCat("BusName: differs from systemd: faultinit does "
+                            "not watch the bus for ",
+                            bus_name_));
+  }
   if (u.type == ServiceType::kOneshot && !timeout_start_set_) {
     u.timeout_start = fault::InfiniteDuration();
   }
@@ -586,11 +614,53 @@ Status Parser::NotificationFd(absl::string_view key, absl::string_view value) {
 }
 
 Status Parser::Type(absl::string_view key, absl::string_view value) {
+  dbus_line_ = 0;
+  // Type=idle and Type=dbus start as Type=simple does: faultinit has no
+  // job queue to wait for, and no bus to watch (checked in Finish).
+  if (value == "idle") {
+    unit().type = ServiceType::kSimple;
+    Warning(line_,
+            "Type: differs from systemd: Type=idle starts at once, as "
+            "Type=simple (faultinit has no job queue to wait for)");
+    return OkStatus();
+  }
+  if (value == "dbus") {
+    unit().type = ServiceType::kSimple;
+    dbus_line_ = line_;
+    return OkStatus();
+  }
   if (value.empty()) {
     unit().type = ServiceType::kSimple;
     return OkStatus();
   }
   return Choose(key, value, kTypes, &unit().type);
+}
+
+Status Parser::BusName(absl::string_view key, absl::string_view value) {
+  // A D-Bus well-known name: dot-separated elements of [A-Za-z0-9_-], not
+  // starting with a digit, at least two, at most 255 bytes.
+  bool valid = !value.empty() && value.size() <= 255 && value[0] != '.';
+  int elements = 0;
+  for (absl::string_view element : absl::StrSplit(value, '.')) {
+    ++elements;
+    valid = valid && !element.empty() &&
+            !absl::ascii_isdigit(static_cast<unsigned char>(element[0]));
+    for (char c : element) {
+      valid = valid && (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                        c == '_' || c == '-');
+    }
+  }
+  if (value.empty()) {
+    bus_name_.clear();
+    return OkStatus();
+  }
+  if (!valid || elements < 2) {
+    return KeyError(key, absl::StrCat("invalid bus name ", QuoteText(value),
+                                      ": expected a D-Bus well-known name "
+                                      "such as org.example.Daemon"));
+  }
+  bus_name_ = std::string(value);
+  return OkStatus();
 }
 
 Status Parser::PIDFile(absl::string_view, absl::string_view value) {
@@ -644,35 +714,6 @@ Status Parser::KillModeKey(absl::string_view key, absl::string_view value) {
     return OkStatus();
   }
   return Choose(key, value, kKillModes, &unit().kill_mode);
-}
-
-Status Parser::SuccessExitStatus(absl::string_view key,
-                                 absl::string_view value) {
-  if (value.empty()) {
-    unit().success_exit_codes.reset();
-    unit().success_signals.reset();
-    return OkStatus();
-  }
-  for (absl::string_view word :
-       absl::StrSplit(value, absl::ByAnyChar(" \t\n\r"), absl::SkipEmpty())) {
-    if (absl::ascii_isdigit(static_cast<unsigned char>(word[0]))) {
-      int code = 0;
-      bool digits = true;
-      for (char c : word) digits = digits && absl::ascii_isdigit(c);
-      if (!digits || !absl::SimpleAtoi(word, &code) || code > 255) {
-        return KeyError(key,
-                        absl::StrCat("invalid exit status ", QuoteText(word),
-                                     ": expected 0 to 255 or a signal "
-                                     "name"));
-      }
-      unit().success_exit_codes[static_cast<size_t>(code)] = true;
-      continue;
-    }
-    StatusOr<int> signo = fault::ParseSignal(word);
-    if (!signo.ok()) return KeyError(key, signo.status().message());
-    unit().success_signals[static_cast<size_t>(*signo)] = true;
-  }
-  return OkStatus();
 }
 
 Status Parser::UserName(absl::string_view key, absl::string_view value,

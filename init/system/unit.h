@@ -66,6 +66,22 @@ struct Diagnostic {
 // Index with [], never test() (which throws).
 using CodeSet = std::bitset<256>;
 
+// ExitStatusSet: exit codes and signals, as SuccessExitStatus=,
+// RestartPreventExitStatus= and RestartForceExitStatus= list them.
+struct ExitStatusSet {
+  CodeSet codes;
+  CodeSet signals;
+
+  bool empty() const { return codes.none() && signals.none(); }
+  // Whether a process that ended with exit code `code` (exited) or signal
+  // `code` (killed) is in the set.
+  bool Contains(bool exited, int code) const {
+    if (code < 0 || code > 255) return false;
+    return exited ? codes[static_cast<size_t>(code)]
+                  : signals[static_cast<size_t>(code)];
+  }
+};
+
 enum class ServiceType { kSimple, kExec, kOneshot, kNotify, kForking };
 
 // Restart=: when a service that ended is started again (systemd's table,
@@ -153,8 +169,11 @@ struct Unit {
   KillMode kill_mode = KillMode::kControlGroup;
   // Counted as success besides exit 0 (and, for the main process, systemd's
   // clean signals HUP, INT, TERM, PIPE).
-  CodeSet success_exit_codes;
-  CodeSet success_signals;
+  ExitStatusSet success_exit_status;
+  // RestartPreventExitStatus=: a main process ending so is never restarted;
+  // RestartForceExitStatus=: it is, whatever Restart= says.
+  ExitStatusSet restart_prevent_exit_status;
+  ExitStatusSet restart_force_exit_status;
   std::string user;                         // empty: root (faultinit's own)
   std::string group;                        // empty: the user's primary group
   std::string working_directory;            // empty: "/"; "~": the user's home
