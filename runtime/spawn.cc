@@ -35,6 +35,7 @@ constexpr char kDefaultPath[] =
 struct Failure {
   int stage;
   int error;
+  int resource;  // kResourceLimits: which (RLIMIT_*)
 };
 
 // Everything the child needs, prepared before fork.
@@ -87,8 +88,9 @@ ABSL_ATTRIBUTE_NOINLINE Prepared Prepare(const SpawnOptions& options) {
   return p;
 }
 
-[[noreturn]] void Fail(int report_fd, SpawnStage stage, int error) {
-  Failure failure{static_cast<int>(stage), error};
+[[noreturn]] void Fail(int report_fd, SpawnStage stage, int error,
+                       int resource = 0) {
+  Failure failure{static_cast<int>(stage), error, resource};
   (void)WriteAll(report_fd, &failure, sizeof failure);
   _exit(error == ENOENT ? 127 : 126);
 }
@@ -159,6 +161,12 @@ int CloseOtherFdsAtExec() {
     Fail(report_fd, SpawnStage::kDirectory, errno);
   }
   if (options.umask) umask(*options.umask);
+  // Before the credentials, as systemd: root may raise a hard limit the
+  // new user could not.
+  int resource = 0;
+  if (int error = ApplyResourceLimits(options.resource_limits, &resource)) {
+    Fail(report_fd, SpawnStage::kResourceLimits, error, resource);
+  }
   if (options.groups &&
       setgroups(options.groups->size(), options.groups->data()) != 0) {
     Fail(report_fd, SpawnStage::kCredentials, errno);
@@ -238,6 +246,21 @@ ABSL_ATTRIBUTE_NOINLINE Status FailedSpawn(const SpawnOptions& options,
                                strerror(failure.error)),
                   failure.error);
   }
+  if (stage == SpawnStage::kResourceLimits) {
+    const ResourceLimit* limit = options.resource_limits.Find(failure.resource);
+    auto value = [](rlim_t v) {
+      return v == RLIM_INFINITY ? std::string("infinity") : absl::StrCat(v);
+    };
+    return Status(
+        StatusCode::kAborted,
+        absl::StrCat("unable to spawn ", program, ": setting ",
+                     ResourceLimitKey(failure.resource), "=",
+                     limit != nullptr ? absl::StrCat(value(limit->soft), ":",
+                                                     value(limit->hard))
+                                      : "",
+                     ": ", strerror(failure.error)),
+        failure.error);
+  }
   return Status(
       StatusCode::kAborted,
       absl::StrCat("unable to spawn ", program, ": ", SpawnStageName(stage),
@@ -267,6 +290,8 @@ absl::string_view SpawnStageName(SpawnStage stage) {
       return "setting the user and groups";
     case SpawnStage::kExec:
       return "executing the command";
+    case SpawnStage::kResourceLimits:
+      return "setting the resource limits";
   }
   return "starting";
 }
@@ -303,7 +328,9 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
   report.write.Reset();
   if (go.read) {
     UniqueFd pidfd = OpenPidfd(pid);
-    if (!pidfd && errno != ENOSYS) {
+    // Out of descriptors (or no pidfd_open): the caller watches the child
+    // through SIGCHLD instead (see spawn.h).
+    if (!pidfd && errno != ENOSYS && errno != EMFILE && errno != ENFILE) {
       const int error = errno;
       kill(pid, SIGKILL);
       Reap(pid);
