@@ -106,17 +106,17 @@ int MoveTo(int from, int to) {
 
 // Marks every descriptor above 2 close-on-exec (the report pipe must stay
 // open until exec). close_range(2) where the kernel has it (5.11 for
-// CLOSE_RANGE_CLOEXEC), else one fcntl per possible descriptor.
-int CloseOtherFdsAtExec() {
+// CLOSE_RANGE_CLOEXEC), else one fcntl per possible descriptor, below
+// `bound`: the parent's soft RLIMIT_NOFILE (the child's may be lower by
+// now, SpawnOptions::resource_limits).
+int CloseOtherFdsAtExec(rlim_t bound) {
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 #ifdef SYS_close_range
   if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
 #endif
-  struct rlimit limit;
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return errno;
-  for (rlim_t fd = 3; fd < limit.rlim_cur; ++fd) {
+  for (rlim_t fd = 3; fd < bound; ++fd) {
     (void)fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
   }
   return 0;
@@ -163,6 +163,8 @@ int CloseOtherFdsAtExec() {
   if (options.umask) umask(*options.umask);
   // Before the credentials, as systemd: root may raise a hard limit the
   // new user could not.
+  struct rlimit parents_fds = {1024, 1024};  // a bound for the fallback
+  (void)getrlimit(RLIMIT_NOFILE, &parents_fds);
   int resource = 0;
   if (int error = ApplyResourceLimits(options.resource_limits, &resource)) {
     Fail(report_fd, SpawnStage::kResourceLimits, error, resource);
@@ -180,7 +182,9 @@ int CloseOtherFdsAtExec() {
   int error = MoveTo(options.stdin_fd, STDIN_FILENO);
   if (error == 0) error = MoveTo(options.stdout_fd, STDOUT_FILENO);
   if (error == 0) error = MoveTo(options.stderr_fd, STDERR_FILENO);
-  if (error == 0 && options.close_other_fds) error = CloseOtherFdsAtExec();
+  if (error == 0 && options.close_other_fds) {
+    error = CloseOtherFdsAtExec(parents_fds.rlim_cur);
+  }
   if (error == 0 && options.extra_fd.from >= 0) {
     // The report pipe must not be the descriptor given away: move it.
     if (options.extra_fd.to == report_fd) {
