@@ -35,6 +35,7 @@ constexpr char kDefaultPath[] =
 struct Failure {
   int stage;
   int error;
+  int resource;  // kResourceLimits: which (RLIMIT_*)
 };
 
 // Everything the child needs, prepared before fork.
@@ -87,8 +88,9 @@ ABSL_ATTRIBUTE_NOINLINE Prepared Prepare(const SpawnOptions& options) {
   return p;
 }
 
-[[noreturn]] void Fail(int report_fd, SpawnStage stage, int error) {
-  Failure failure{static_cast<int>(stage), error};
+[[noreturn]] void Fail(int report_fd, SpawnStage stage, int error,
+                       int resource = 0) {
+  Failure failure{static_cast<int>(stage), error, resource};
   (void)WriteAll(report_fd, &failure, sizeof failure);
   _exit(error == ENOENT ? 127 : 126);
 }
@@ -104,17 +106,17 @@ int MoveTo(int from, int to) {
 
 // Marks every descriptor above 2 close-on-exec (the report pipe must stay
 // open until exec). close_range(2) where the kernel has it (5.11 for
-// CLOSE_RANGE_CLOEXEC), else one fcntl per possible descriptor.
-int CloseOtherFdsAtExec() {
+// CLOSE_RANGE_CLOEXEC), else one fcntl per possible descriptor, below
+// `bound`: the parent's soft RLIMIT_NOFILE (the child's may be lower by
+// now, SpawnOptions::resource_limits).
+int CloseOtherFdsAtExec(rlim_t bound) {
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 #ifdef SYS_close_range
   if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
 #endif
-  struct rlimit limit;
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return errno;
-  for (rlim_t fd = 3; fd < limit.rlim_cur; ++fd) {
+  for (rlim_t fd = 3; fd < bound; ++fd) {
     (void)fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
   }
   return 0;
@@ -159,6 +161,14 @@ int CloseOtherFdsAtExec() {
     Fail(report_fd, SpawnStage::kDirectory, errno);
   }
   if (options.umask) umask(*options.umask);
+  // Before the credentials, as systemd: root may raise a hard limit the
+  // new user could not.
+  struct rlimit parents_fds = {1024, 1024};  // a bound for the fallback
+  (void)getrlimit(RLIMIT_NOFILE, &parents_fds);
+  int resource = 0;
+  if (int error = ApplyResourceLimits(options.resource_limits, &resource)) {
+    Fail(report_fd, SpawnStage::kResourceLimits, error, resource);
+  }
   if (options.groups &&
       setgroups(options.groups->size(), options.groups->data()) != 0) {
     Fail(report_fd, SpawnStage::kCredentials, errno);
@@ -172,7 +182,9 @@ int CloseOtherFdsAtExec() {
   int error = MoveTo(options.stdin_fd, STDIN_FILENO);
   if (error == 0) error = MoveTo(options.stdout_fd, STDOUT_FILENO);
   if (error == 0) error = MoveTo(options.stderr_fd, STDERR_FILENO);
-  if (error == 0 && options.close_other_fds) error = CloseOtherFdsAtExec();
+  if (error == 0 && options.close_other_fds) {
+    error = CloseOtherFdsAtExec(parents_fds.rlim_cur);
+  }
   if (error == 0 && options.extra_fd.from >= 0) {
     // The report pipe must not be the descriptor given away: move it.
     if (options.extra_fd.to == report_fd) {
@@ -238,6 +250,21 @@ ABSL_ATTRIBUTE_NOINLINE Status FailedSpawn(const SpawnOptions& options,
                                strerror(failure.error)),
                   failure.error);
   }
+  if (stage == SpawnStage::kResourceLimits) {
+    const ResourceLimit* limit = options.resource_limits.Find(failure.resource);
+    auto value = [](rlim_t v) {
+      return v == RLIM_INFINITY ? std::string("infinity") : absl::StrCat(v);
+    };
+    return Status(
+        StatusCode::kAborted,
+        absl::StrCat("unable to spawn ", program, ": setting ",
+                     ResourceLimitKey(failure.resource), "=",
+                     limit != nullptr ? absl::StrCat(value(limit->soft), ":",
+                                                     value(limit->hard))
+                                      : "",
+                     ": ", strerror(failure.error)),
+        failure.error);
+  }
   return Status(
       StatusCode::kAborted,
       absl::StrCat("unable to spawn ", program, ": ", SpawnStageName(stage),
@@ -267,6 +294,8 @@ absl::string_view SpawnStageName(SpawnStage stage) {
       return "setting the user and groups";
     case SpawnStage::kExec:
       return "executing the command";
+    case SpawnStage::kResourceLimits:
+      return "setting the resource limits";
   }
   return "starting";
 }
@@ -303,7 +332,9 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
   report.write.Reset();
   if (go.read) {
     UniqueFd pidfd = OpenPidfd(pid);
-    if (!pidfd && errno != ENOSYS) {
+    // Out of descriptors (or no pidfd_open): the caller watches the child
+    // through SIGCHLD instead (see spawn.h).
+    if (!pidfd && errno != ENOSYS && errno != EMFILE && errno != ENFILE) {
       const int error = errno;
       kill(pid, SIGKILL);
       Reap(pid);

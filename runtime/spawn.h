@@ -26,6 +26,7 @@
 
 #include "absl/strings/string_view.h"
 #include "runtime/fd.h"
+#include "runtime/resource_limits.h"
 #include "runtime/status.h"
 
 namespace fault {
@@ -86,13 +87,19 @@ struct SpawnOptions {
     int to = -1;
   };
   ExtraFd extra_fd;
+  // setrlimit(2) limits for the child, applied before the credentials (so
+  // a limit the new user could not raise is still set, as systemd does); a
+  // limit above what may be raised is lowered to the hard limit
+  // (ApplyResourceLimits, as systemd). Empty: the parent's limits.
+  ResourceLimits resource_limits;
 
   // When set, receives a pidfd of the child (O_CLOEXEC), opened before the
   // child may exec: it names the child even if the program exits at once
   // and the kernel reaps it (SIGCHLD ignored), so that its status can be
   // read back (see pidfd.h). The child waits on a pipe for the
   // parent to have opened it. Left empty where the kernel has no
-  // pidfd_open (before Linux 5.3).
+  // pidfd_open (before Linux 5.3), or when it fails for want of
+  // descriptors (EMFILE, ENFILE): a pidfd is a descriptor too.
   UniqueFd* pidfd = nullptr;
 };
 
@@ -107,6 +114,7 @@ enum class SpawnStage : int {
   kDescriptors,
   kCredentials,
   kExec,
+  kResourceLimits,
 };
 
 // SpawnStageName: "setting the process group", ..., "executing the command".
@@ -119,7 +127,12 @@ absl::string_view SpawnStageName(SpawnStage stage);
 //   - kAborted: a stage before exec failed: "unable to spawn CMD: STAGE:
 //     strerror".
 //   - fork or pipe failure (kResourceExhausted for EAGAIN/ENOMEM...), or
-//     pidfd_open's (EMFILE...), the child then killed.
+//     pidfd_open's (ENOMEM...), the child then killed. Where pidfd_open
+//     fails for want of descriptors (EMFILE, ENFILE) or does not exist
+//     (ENOSYS), the child runs and `*options.pidfd` is left empty: the
+//     caller watches its exit through SIGCHLD (Scheduler::OnExit).
+//   - kAborted for a resource limit that could not be set: "unable to
+//     spawn CMD: setting LimitNOFILE=SOFT:HARD: strerror".
 // The message reads "unable to execute CMD: REASON" (for a command not in
 // PATH, REASON is "command not found in PATH (THE PATH)"); error_number()
 // holds the child's errno.

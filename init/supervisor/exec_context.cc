@@ -1,5 +1,7 @@
 #include "init/supervisor/exec_context.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace faultinit {
@@ -88,6 +90,13 @@ fault::SpawnOptions StepSpawnOptions(
   if (kind == StepKind::kMain && unit.notification_fd != 0 &&
       inputs.notification_fd >= 0) {
     spawn.extra_fd = {inputs.notification_fd, unit.notification_fd};
+  }
+  spawn.resource_limits = unit.limits;
+  if (inputs.nofile_hard != 0 &&
+      spawn.resource_limits.Find(RLIMIT_NOFILE) == nullptr) {
+    spawn.resource_limits.Set(RLIMIT_NOFILE,
+                              std::min(kServiceNofileSoft, inputs.nofile_hard),
+                              inputs.nofile_hard);
   }
   return spawn;
 }

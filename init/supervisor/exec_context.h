@@ -28,6 +28,8 @@
 //                       the descriptors given (the caller opens them)
 //   NotificationFd=     the pipe's write end as descriptor N, main steps
 //                       only
+//   Limit*=             the resource limits; LimitNOFILE= defaults to
+//                       kServiceNofileSoft:PID 1's hard limit
 // and what every service gets: a clean signal state (empty mask, default
 // dispositions), a session of its own (setsid), only descriptors 0-2 (and
 // NotificationFd=) across exec.
@@ -37,6 +39,8 @@
 
 #ifndef FAULT_INIT_SUPERVISOR_EXEC_CONTEXT_H_
 #define FAULT_INIT_SUPERVISOR_EXEC_CONTEXT_H_
+
+#include <sys/resource.h>
 
 #include <string>
 #include <vector>
@@ -84,7 +88,16 @@ struct ExecInputs {
   // NotificationFd=: the write end of its pipe, -1 for none. Given to main
   // steps only.
   int notification_fd = -1;
+  // PID 1's hard RLIMIT_NOFILE: without LimitNOFILE=, the service gets
+  // kServiceNofileSoft:this (systemd's DefaultLimitNOFILE=1024:524288,
+  // with PID 1's own hard limit as the hard). 0: no default.
+  rlim_t nofile_hard = 0;
 };
+
+// The soft RLIMIT_NOFILE a service gets without LimitNOFILE=: select(2)
+// handles no descriptor from 1024 on (FD_SETSIZE), so programs that use it
+// need this; those that want more raise it to the hard limit themselves.
+inline constexpr rlim_t kServiceNofileSoft = 1024;
 
 // StepSpawnOptions: the options spawning step `index` of `kind` of `unit`
 // (precondition: that line exists). `directory_usable(path)` is asked only

@@ -159,6 +159,24 @@ TEST_F(ExecContextTest, UMask) {
   EXPECT_EQ(*o.umask, 077);
 }
 
+// Limit*= reach the spawn; without LimitNOFILE= a service gets 1024 and
+// PID 1's hard limit (as systemd's DefaultLimitNOFILE=1024:524288).
+TEST_F(ExecContextTest, ResourceLimitsAndTheDescriptorDefault) {
+  inputs_.nofile_hard = 4096;
+  fault::SpawnOptions o =
+      Options(Parse("[Service]\nLimitCORE=0\nExecStart=/bin/true\n"));
+  EXPECT_EQ(o.resource_limits.limits,
+            (std::vector<fault::ResourceLimit>{{RLIMIT_CORE, 0, 0},
+                                               {RLIMIT_NOFILE, 1024, 4096}}));
+  o = Options(Parse("[Service]\nLimitNOFILE=8:16\nExecStart=/bin/true\n"));
+  EXPECT_EQ(o.resource_limits.limits,
+            (std::vector<fault::ResourceLimit>{{RLIMIT_NOFILE, 8, 16}}));
+  inputs_.nofile_hard = 512;  // a hard limit below 1024: both at it
+  o = Options(Parse("[Service]\nExecStart=/bin/true\n"));
+  EXPECT_EQ(o.resource_limits.limits,
+            (std::vector<fault::ResourceLimit>{{RLIMIT_NOFILE, 512, 512}}));
+}
+
 // systemd's order: what the manager sets, then Environment=, then each
 // EnvironmentFile= in turn, a later one winning.
 TEST_F(ExecContextTest, EnvironmentOverridesInSystemdsOrder) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -371,7 +372,10 @@ void Service::RetryStart(absl::string_view reason) {
   step_pid_ = 0;
   reason_ = std::string(reason);
   ++start_failures_;
-  restart_delay_ = RestartDelay(consecutive_restarts_);
+  // At least the resource back-off, whatever RestartSec= says (0 would
+  // retry at once, spinning while descriptors or processes are short).
+  restart_delay_ = std::max(RestartDelay(consecutive_restarts_),
+                            ResourceRetryDelay(start_failures_));
   ++consecutive_restarts_;
   Enter(ServiceState::kRestarting);
   effects_.ArmTimer(*this, restart_delay_);
@@ -573,6 +577,14 @@ bool Service::StartLimitHit() {
   }
   recent_starts_.push_back(now);
   return false;
+}
+
+fault::Duration ResourceRetryDelay(int attempt) {
+  fault::Duration delay = kResourceRetryFirst;
+  for (int i = 1; i < attempt && delay < kResourceRetryMax; ++i) {
+    delay = delay + delay;
+  }
+  return std::min(delay, kResourceRetryMax);
 }
 
 fault::Duration Service::RestartDelay(int n) const {

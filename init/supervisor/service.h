@@ -44,6 +44,10 @@
 // ENOMEM, EMFILE, ENFILE) does not fail the service: whatever Restart=
 // says, it waits in kRestarting with the back-off and tries again, and the
 // attempt does not count against the start limit (it started nothing).
+// The wait is at least ResourceRetryDelay(attempt) whatever RestartSec=
+// says (RestartSec=0 would retry at once: a busy loop while the shortage
+// lasts): 100ms, doubling with each failed attempt of the episode, up to
+// 10s.
 // start_failures() counts such attempts until a main process is spawned,
 // so the supervisor logs one line per episode, not one per attempt.
 //
@@ -131,6 +135,14 @@ struct ServicePolicy {
   // per service.
   std::shared_ptr<const RestartExceptions> restart_exceptions;
 };
+
+// The wait before retrying a start that failed for want of resources, for
+// the n-th failed attempt of an episode (n >= 1): kResourceRetryFirst,
+// doubled per attempt, at most kResourceRetryMax; the restart back-off
+// when that is longer.
+inline constexpr fault::Duration kResourceRetryFirst = fault::Milliseconds(100);
+inline constexpr fault::Duration kResourceRetryMax = fault::Seconds(10);
+fault::Duration ResourceRetryDelay(int attempt);
 
 // Which process a start or stop step runs.
 enum class StepKind { kPre, kMain, kStop, kCondition };

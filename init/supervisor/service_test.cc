@@ -156,7 +156,9 @@ TEST(Service, ResourceShortageRetriesWithBackOff) {
     fx.now += fx.timer;
     s.TimerFired();
   }
-  EXPECT_EQ(delays, (std::vector<std::string>{"10ms", "20ms", "40ms", "40ms"}));
+  // At least the resource back-off (100ms, doubling), over RestartSec='s.
+  EXPECT_EQ(delays,
+            (std::vector<std::string>{"100ms", "200ms", "400ms", "800ms"}));
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.main_pid(), 100);
   EXPECT_EQ(s.start_failures(), 0);
@@ -173,6 +175,37 @@ TEST(Service, ResourceShortageRetriesWithBackOff) {
   s.Stop();
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_EQ(s.start_failures(), 0);
+}
+
+// RestartSec=0 does not make a resource shortage a busy loop: the retries
+// wait 100ms, doubling up to 10s, and a longer restart back-off wins.
+TEST(Service, ResourceRetriesHaveAFloorWhateverRestartSec) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  p.restart_delay = fault::ZeroDuration();
+  fx.short_of_resources = 10;
+  Service s("web", p, fx);
+  s.Start();
+  std::vector<int64_t> delays_ms;
+  for (int attempt = 1; attempt <= 10; ++attempt) {
+    ASSERT_EQ(s.state(), ServiceState::kRestarting) << attempt;
+    delays_ms.push_back(fault::ToInt64Milliseconds(fx.timer));
+    fx.now += fx.timer;
+    s.TimerFired();
+  }
+  EXPECT_EQ(delays_ms, (std::vector<int64_t>{100, 200, 400, 800, 1600, 3200,
+                                             6400, 10000, 10000, 10000}));
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+
+  FakeEffects slow;
+  p.restart_delay = fault::Seconds(30);
+  slow.short_of_resources = 1;
+  Service t("db", p, slow);
+  t.Start();
+  EXPECT_EQ(fault::ToInt64Milliseconds(slow.timer), 30000);
+  EXPECT_EQ(ResourceRetryDelay(1), fault::Milliseconds(100));
+  EXPECT_EQ(ResourceRetryDelay(1000), fault::Seconds(10));
 }
 
 // A oneshot is done (inactive, succeeded) when every ExecStart= exited

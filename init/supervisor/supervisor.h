@@ -182,7 +182,12 @@ class Supervisor : private ServiceEffects {
   void ApplyReplacements();
   // OpenOutput, WatchNotification: never inlined into StartStep, so their
   // locals are off the stack while it spawns (see GatherStepWorld).
-  ABSL_ATTRIBUTE_NOINLINE fault::Status OpenOutput(Entry& entry);
+  // OpenOutput returns the write end of `entry`'s output pipe for one
+  // spawn, making the pipe (and its watch) if there is none; `write` owns
+  // it when it was opened for this spawn (the caller closes it once the
+  // child has it). Errors: the pipe's, or /proc's (EMFILE...).
+  ABSL_ATTRIBUTE_NOINLINE fault::StatusOr<int> OpenOutput(
+      Entry& entry, fault::UniqueFd& write);
   // WatchProcess makes `pid`'s exit come to OnProcessExit for `entry`
   // (SupervisorWorld::WatchExit, with Spawn's `pidfd` of it, or none) and
   // records it in entry.pids.

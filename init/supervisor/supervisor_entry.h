@@ -100,6 +100,8 @@ struct Supervisor::Entry {
   // process is in the session (PruneSessions): it may then be reused.
   PidSet sessions;
   fault::Scheduler::WatchId timer = 0;
+  // Journal output: the pipe's read end, while a process may write to it
+  // (supervisor_io.cc); the write end only where /proc cannot reopen it.
   std::optional<OutputReader> output;
   fault::UniqueFd output_write;
   fault::Scheduler::WatchId output_watch = 0;

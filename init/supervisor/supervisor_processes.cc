@@ -44,6 +44,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <optional>
@@ -152,15 +153,21 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   inputs.stdin_fd = world.null_in.get();
   inputs.stdout_fd = world.out.get();
   inputs.stderr_fd = world.err.get();
+  fault::UniqueFd output;  // this spawn's write end, closed on return
   if (u.standard_output.kind == OutputTarget::Kind::kJournal ||
       err_target.kind == OutputTarget::Kind::kJournal) {
-    FAULT_RETURN_IF_ERROR(OpenOutput(e));
+    FAULT_ASSIGN_OR_RETURN(int journal, OpenOutput(e, output));
     if (u.standard_output.kind == OutputTarget::Kind::kJournal) {
-      inputs.stdout_fd = e.output_write.get();
+      inputs.stdout_fd = journal;
     }
     if (err_target.kind == OutputTarget::Kind::kJournal) {
-      inputs.stderr_fd = e.output_write.get();
+      inputs.stderr_fd = journal;
     }
+  }
+  // Without LimitNOFILE=, a service gets 1024:PID 1's hard limit.
+  struct rlimit own_nofile;
+  if (getrlimit(RLIMIT_NOFILE, &own_nofile) == 0) {
+    inputs.nofile_hard = own_nofile.rlim_max;
   }
   std::optional<fault::Pipe> notification;
   if (kind == StepKind::kMain && u.notification_fd != 0) {

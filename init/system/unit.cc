@@ -15,6 +15,7 @@
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_exit_status.h"
 #include "init/system/unit_keys.h"
+#include "init/system/unit_limits.h"
 #include "init/system/unit_name.h"
 #include "init/system/unit_specifiers.h"
 #include "runtime/duration.h"
@@ -296,9 +297,10 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 2> kUnitKeyTables{
-    kConditionKeys,
-    kExitStatusKeys,
+const std::array<UnitKeyTable, 3> kUnitKeyTables{
+    kConditionKeys,    // unit_conditions.h
+    kExitStatusKeys,   // unit_exit_status.h
+    kLimitKeys,        // unit_limits.h
 };
 
 absl::string_view SectionName(Section section) {

@@ -33,6 +33,7 @@
 #include "init/system/condition.h"
 #include "init/system/exec_command.h"
 #include "runtime/duration.h"
+#include "runtime/resource_limits.h"
 
 namespace faultinit {
 
@@ -183,6 +184,9 @@ struct Unit {
   mode_t umask = 022;
   OutputTarget standard_output;
   OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
+  // Limit*= (unit_limits.h): only the keys set. Without LimitNOFILE=, a
+  // service gets 1024:PID 1's hard limit (docs/units.md).
+  fault::ResourceLimits limits;
 };
 
 // ParsedUnit: a unit and what was found while reading it.
