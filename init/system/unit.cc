@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "init/system/exec_directory_keys.h"
 #include "init/system/unit_keys.h"
 #include "init/system/unit_name.h"
 #include "runtime/duration.h"
@@ -328,7 +329,9 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 0> kUnitKeyTables{};
+const std::array<UnitKeyTable, 1> kUnitKeyTables{
+    ExecDirectoryKeys(),
+};
 
 absl::string_view SectionName(Section section) {
   return section == Section::kUnit ? "[Unit]" : "[Service]";

@@ -31,6 +31,7 @@
 
 #include "absl/strings/string_view.h"
 #include "init/system/exec_command.h"
+#include "init/system/exec_directories.h"
 #include "runtime/duration.h"
 
 namespace faultinit {
@@ -158,6 +159,9 @@ struct Unit {
   EnvironmentMap environment;
   std::vector<EnvironmentFileRef> environment_files;
   mode_t umask = 022;
+  // RuntimeDirectory= and the other directories made for the service
+  // (exec_directory_keys.h).
+  ExecDirectories directories;
   OutputTarget standard_output;
   OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
 };
