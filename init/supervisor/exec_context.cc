@@ -18,6 +18,13 @@ EnvironmentMap ServiceEnvironment(const Unit& unit,
     env["LOGNAME"] = credentials->name;
     if (!credentials->shell.empty()) env["SHELL"] = credentials->shell;
   }
+  // $RUNTIME_DIRECTORY and its family: each key's directories, absolute,
+  // joined with ":" (systemd sets them with the account's variables).
+  for (const ExecDirectory& d : unit.directories.directories) {
+    std::string& value = env[std::string(ExecDirectoryVariable(d.type))];
+    if (!value.empty()) value += ':';
+    value += ExecDirectoryPath(d);
+  }
   for (const auto& [key, value] : unit.environment) env[key] = value;
   for (const EnvironmentMap& file : files) {
     for (const auto& [key, value] : file) env[key] = value;

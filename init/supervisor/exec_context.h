@@ -14,6 +14,11 @@
 // The keys mapped (docs/units.md), each as systemd's documentation says:
 //   User=/Group=        uid, gid, supplementary groups; HOME, USER, LOGNAME,
 //                       SHELL in the environment
+//   RuntimeDirectory=, StateDirectory=, CacheDirectory=, LogsDirectory=,
+//   ConfigurationDirectory=
+//                       $RUNTIME_DIRECTORY, ... (the absolute paths, ":"
+//                       between them); the directories themselves are made
+//                       by the caller (unit_directories.h)
 //   WorkingDirectory=   the directory; `~` the user's home (root's: /root);
 //                       `-PATH` falls back to / when PATH cannot be
 //                       entered; none: /

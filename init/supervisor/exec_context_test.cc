@@ -181,6 +181,33 @@ TEST_F(ExecContextTest, EnvironmentOverridesInSystemdsOrder) {
   EXPECT_THAT(EnvironmentStrings({}), IsEmpty());
 }
 
+// $RUNTIME_DIRECTORY and its family name each key's directories, joined
+// with ":"; they come with the manager's variables, so Environment= may
+// set them.
+TEST_F(ExecContextTest, DirectoryVariablesNameTheDirectories) {
+  Unit unit = Parse(
+      "[Service]\nRuntimeDirectory=sshd other/nested\nStateDirectory=s\n"
+      "CacheDirectory=c\nLogsDirectory=l\nConfigurationDirectory=e\n"
+      "ExecStart=/bin/true\n");
+  variables_ = ServiceEnvironment(unit, "", nullptr, files_);
+  EXPECT_THAT(variables_, ElementsAre(Pair("CACHE_DIRECTORY", "/var/cache/c"),
+                                      Pair("CONFIGURATION_DIRECTORY", "/etc/e"),
+                                      Pair("LOGS_DIRECTORY", "/var/log/l"),
+                                      Pair("PATH", kServiceDefaultPath),
+                                      Pair("RUNTIME_DIRECTORY",
+                                           "/run/sshd:/run/other/nested"),
+                                      Pair("STATE_DIRECTORY", "/var/lib/s")));
+  Unit overridden = Parse(
+      "[Service]\nRuntimeDirectory=sshd\nEnvironment=RUNTIME_DIRECTORY=/x\n"
+      "ExecStart=/bin/true\n");
+  EXPECT_THAT(ServiceEnvironment(overridden, "", nullptr, files_),
+              ElementsAre(Pair("PATH", kServiceDefaultPath),
+                          Pair("RUNTIME_DIRECTORY", "/x")));
+  EXPECT_THAT(ServiceEnvironment(Parse("[Service]\nExecStart=/bin/true\n"), "",
+                                 nullptr, files_),
+              ElementsAre(Pair("PATH", kServiceDefaultPath)));
+}
+
 TEST_F(ExecContextTest, CommandsAreExpandedInTheServicesEnvironment) {
   Unit unit = Parse(
       "[Service]\nEnvironment=GREETING=hello \"WORDS=a b\"\n"

@@ -57,6 +57,7 @@
 #include "init/supervisor/exec_context.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_entry.h"
+#include "init/supervisor/unit_directories.h"
 #include "init/support/accounts.h"
 #include "init/support/service_files.h"
 #include "init/system/environment_file.h"
@@ -110,6 +111,9 @@ ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
     if (!resolved.ok()) return resolved.status();
     world.credentials = std::move(*resolved);
   }
+  // RuntimeDirectory= and its family: before each command, as systemd.
+  FAULT_RETURN_IF_ERROR(MakeUnitDirectories(
+      u.directories, world.credentials ? &*world.credentials : nullptr));
   FAULT_ASSIGN_OR_RETURN(std::vector<EnvironmentMap> files,
                          ReadEnvironmentFiles(u));
   world.variables = ServiceEnvironment(
