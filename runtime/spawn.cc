@@ -28,6 +28,11 @@ extern char** environ;
 namespace fault {
 namespace {
 
+static_assert(static_cast<int>(SpawnStage::kCpuAffinity) -
+                      static_cast<int>(SpawnStage::kNice) ==
+                  static_cast<int>(ProcessAttribute::kCpuAffinity),
+              "one SpawnStage per ProcessAttribute, in its order");
+
 constexpr char kDefaultPath[] =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -159,6 +164,15 @@ int CloseOtherFdsAtExec() {
     Fail(report_fd, SpawnStage::kDirectory, errno);
   }
   if (options.umask) umask(*options.umask);
+  if (!options.attributes.empty()) {
+    ProcessAttribute which = ProcessAttribute::kNice;
+    if (int e = ApplyProcessAttributes(options.attributes, &which); e != 0) {
+      Fail(report_fd,
+           static_cast<SpawnStage>(static_cast<int>(SpawnStage::kNice) +
+                                   static_cast<int>(which)),
+           e);
+    }
+  }
   if (options.groups &&
       setgroups(options.groups->size(), options.groups->data()) != 0) {
     Fail(report_fd, SpawnStage::kCredentials, errno);
@@ -267,6 +281,16 @@ absl::string_view SpawnStageName(SpawnStage stage) {
       return "setting the user and groups";
     case SpawnStage::kExec:
       return "executing the command";
+    case SpawnStage::kNice:
+      return "setting the nice value";
+    case SpawnStage::kOomScoreAdjust:
+      return "setting the OOM score adjustment";
+    case SpawnStage::kIoPriority:
+      return "setting the I/O priority";
+    case SpawnStage::kCpuScheduling:
+      return "setting the CPU scheduling policy";
+    case SpawnStage::kCpuAffinity:
+      return "setting the CPU affinity";
   }
   return "starting";
 }

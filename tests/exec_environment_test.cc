@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -197,6 +198,39 @@ TEST_F(ExecEnvironment, DirectoryFailureFailsTheStart) {
      "/var/lib/precious/file/sub: /var/lib/precious/file is not a "
      "directory\n");
   EXPECT_EQ(r.err().find("should not run"), std::string::npos);
+}
+
+// Nice=, OOMScoreAdjust=, IOScheduling*=, CPUScheduling*= and
+// CPUAffinity= as the service sees them, set before User= takes effect.
+TEST_F(ExecEnvironment, SchedulingAttributes) {
+  const bool two_cpus = sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+  Unit("sched",
+       absl::StrCat("[Service]\nType=oneshot\nUser=nobody\nNice=7\n"
+                    "OOMScoreAdjust=500\nIOSchedulingClass=best-effort\n"
+                    "IOSchedulingPriority=6\nCPUSchedulingPolicy=batch\n"
+                    "CPUSchedulingResetOnFork=yes\nCPUAffinity=",
+                    two_cpus ? "1" : "0",
+                    "\nExecStart=/bin/sh -c 'echo nice=$(nice) "
+                    "oom=$(cat /proc/self/oom_score_adj) uid=$(id -u); "
+                    "ionice -p $$$$; chrt -p $$$$; "
+                    "grep Cpus_allowed_list /proc/self/status'\n"));
+  Unit("bad-priority",
+       "[Service]\nType=oneshot\nCPUSchedulingPolicy=other\n"
+       "CPUSchedulingPriority=50\nExecStart=/bin/sh -c 'echo ran'\n");
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForAllStderr({"sched: finished", "bad-priority: failed"}));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  const std::string& err = r.err();
+  At(err, "[sched] nice=7 oom=500 uid=65534\n");
+  At(err, "[sched] best-effort: prio 6\n");
+  At(err, "current scheduling policy: SCHED_BATCH|SCHED_RESET_ON_FORK\n");
+  At(err,
+     absl::StrCat("[sched] Cpus_allowed_list:\t", two_cpus ? "1" : "0", "\n"));
+  At(err,
+     "bad-priority: failed: unable to spawn /bin/sh: setting the CPU "
+     "scheduling policy: Invalid argument\n");
+  EXPECT_EQ(err.find("[bad-priority] ran"), std::string::npos);
 }
 
 }  // namespace

@@ -71,6 +71,7 @@ fault::SpawnOptions StepSpawnOptions(
     spawn.groups = credentials->supplementary;
   }
   spawn.umask = unit.umask;
+  spawn.attributes = unit.attributes;
 
   std::string directory = unit.working_directory;
   if (directory == "~") {

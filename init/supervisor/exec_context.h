@@ -23,6 +23,10 @@
 //                       `-PATH` falls back to / when PATH cannot be
 //                       entered; none: /
 //   UMask=              the file mode creation mask
+//   Nice=, OOMScoreAdjust=, IOSchedulingClass=/IOSchedulingPriority=,
+//   CPUSchedulingPolicy=/CPUSchedulingPriority=/CPUSchedulingResetOnFork=,
+//   CPUAffinity=        SpawnOptions::attributes, set in the child before
+//                       the credentials (runtime/process_attributes.h)
 //   Environment=, EnvironmentFile=
 //                       over PATH (the default path), NOTIFY_SOCKET and the
 //                       account's variables; files after Environment=, in

@@ -159,6 +159,25 @@ TEST_F(ExecContextTest, UMask) {
   EXPECT_EQ(*o.umask, 077);
 }
 
+// Every step gets the unit's scheduling attributes.
+TEST_F(ExecContextTest, ProcessAttributesGoToEveryStep) {
+  Unit unit = Parse(
+      "[Service]\nNice=5\nOOMScoreAdjust=-100\nIOSchedulingClass=idle\n"
+      "CPUSchedulingPolicy=batch\nCPUAffinity=1\nExecStartPre=/bin/true\n"
+      "ExecStart=/bin/true\nExecStop=/bin/true\n");
+  for (StepKind kind : {StepKind::kPre, StepKind::kMain, StepKind::kStop}) {
+    fault::SpawnOptions o = Options(unit, kind);
+    EXPECT_TRUE(o.attributes.nice_set);
+    EXPECT_EQ(o.attributes.nice, 5);
+    EXPECT_EQ(o.attributes.oom_score_adjust, -100);
+    EXPECT_EQ(o.attributes.io_class, fault::IoClass::kIdle);
+    EXPECT_TRUE(o.attributes.cpu_scheduling_set);
+    EXPECT_EQ(o.attributes.cpu_affinity, std::vector<uint64_t>{2});
+  }
+  EXPECT_TRUE(
+      Options(Parse("[Service]\nExecStart=/bin/true\n")).attributes.empty());
+}
+
 // systemd's order: what the manager sets, then Environment=, then each
 // EnvironmentFile= in turn, a later one winning.
 TEST_F(ExecContextTest, EnvironmentOverridesInSystemdsOrder) {

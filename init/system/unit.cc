@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "init/system/exec_directory_keys.h"
+#include "init/system/process_attribute_keys.h"
 #include "init/system/unit_keys.h"
 #include "init/system/unit_name.h"
 #include "runtime/duration.h"
@@ -329,8 +330,9 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 1> kUnitKeyTables{
+const std::array<UnitKeyTable, 2> kUnitKeyTables{
     ExecDirectoryKeys(),
+    ProcessAttributeKeys(),
 };
 
 absl::string_view SectionName(Section section) {

@@ -33,6 +33,7 @@
 #include "init/system/exec_command.h"
 #include "init/system/exec_directories.h"
 #include "runtime/duration.h"
+#include "runtime/process_attributes.h"
 
 namespace faultinit {
 
@@ -162,6 +163,9 @@ struct Unit {
   // RuntimeDirectory= and the other directories made for the service
   // (exec_directory_keys.h).
   ExecDirectories directories;
+  // Nice=, OOMScoreAdjust=, IOScheduling*=, CPUScheduling*=, CPUAffinity=
+  // (process_attribute_keys.h).
+  fault::ProcessAttributes attributes;
   OutputTarget standard_output;
   OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
 };
