@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "init/system/account_name.h"
 #include "init/system/exec_directory_keys.h"
 #include "init/system/process_attribute_keys.h"
 #include "init/system/unit_keys.h"
@@ -147,19 +148,6 @@ StatusOr<std::string> ResolveSpecifiers(absl::string_view value,
     }
   }
   return out;
-}
-
-// IsValidUserName: what systemd accepts as a user or group name (its
-// relaxed rule), or a number.
-bool IsValidUserName(absl::string_view name) {
-  if (name.empty() || name.size() > 256 || name[0] == '-') return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
-        c != '-' && c != '.') {
-      return false;
-    }
-  }
-  return true;
 }
 
 enum class Section { kNone, kUnit, kService, kIgnored };
@@ -724,11 +712,11 @@ Status Parser::SuccessExitStatus(absl::string_view key,
 
 Status Parser::UserName(absl::string_view key, absl::string_view value,
                         std::string* out) {
-  if (!value.empty() && !IsValidUserName(value)) {
-    return KeyError(key, absl::StrCat("invalid name ", QuoteText(value),
-                                      ": expected a name of A-Z a-z 0-9 _ . "
-                                      "- not starting with \"-\", or a "
-                                      "number"));
+  if (!value.empty()) {
+    if (std::string why = AccountNameProblem(value); !why.empty()) {
+      return KeyError(
+          key, absl::StrCat("invalid name ", QuoteText(value), ": ", why));
+    }
   }
   *out = std::string(value);
   return OkStatus();

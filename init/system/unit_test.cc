@@ -454,9 +454,12 @@ TEST(ParseUnit, InvalidValues) {
                 "categorized name (process/terminate), an identifier "
                 "(SIGTERM, TERM, term) or a number from 1 to " +
                 std::to_string(NSIG - 1));
-  EXPECT_EQ(BadLine("User=-root"),
-            p + "User: invalid name \"-root\": expected a name of A-Z a-z "
-                "0-9 _ . - not starting with \"-\", or a number");
+  EXPECT_EQ(BadLine("User=4294967296"),
+            p + "User: invalid name \"4294967296\": a number must be from 0 "
+                "to 4294967294, and not 65535");
+  EXPECT_EQ(BadLine("Group=daemon:x"),
+            p + "Group: invalid name \"daemon:x\": \":\" and \"/\" are not "
+                "allowed");
   EXPECT_EQ(BadLine("WorkingDirectory=srv"),
             p + "WorkingDirectory: invalid directory \"srv\": expected an "
                 "absolute path or \"~\"");
