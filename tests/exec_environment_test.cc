@@ -233,5 +233,65 @@ TEST_F(ExecEnvironment, SchedulingAttributes) {
   EXPECT_EQ(err.find("[bad-priority] ran"), std::string::npos);
 }
 
+// SupplementaryGroups= after the account's groups; PassEnvironment= from
+// faultinit's environment; Environment=, then EnvironmentFile= (a SHELL=
+// there wins over the account's); UnsetEnvironment= last.
+TEST_F(ExecEnvironment, GroupsAndEnvironment) {
+  const std::string env_file = absl::StrCat(dir_, "/env");
+  ASSERT_TRUE(WriteFile(env_file, "SHELL=/bin/from-file\nFROM_FILE=1\n"));
+  Unit("groups",
+       absl::StrCat(
+           "[Service]\nType=oneshot\nUser=nobody\n"
+           "SupplementaryGroups=adm 4242\n"
+           "PassEnvironment=FAULTINIT_TEST_PASSED FAULTINIT_TEST_UNSET_HERE\n"
+           "Environment=FAULTINIT_TEST_PASSED=overridden-by-unit "
+           "DROPPED=x\nEnvironmentFile=",
+           env_file,
+           "\nUnsetEnvironment=DROPPED FROM_FILE=2\n"
+           "ExecStart=/bin/sh -c 'echo groups=$(id -G); echo "
+           "passed=$FAULTINIT_TEST_PASSED "
+           "other=$${FAULTINIT_TEST_OTHER-none} dropped=$${DROPPED-unset} "
+           "file=$FROM_FILE shell=$SHELL user=$USER'\n"));
+  LaunchOptions o = Boot();
+  o.env = {"FAULTINIT_TEST_PASSED=from-faultinit",
+           "FAULTINIT_TEST_OTHER=not-passed"};
+  Running r(o);
+  ASSERT_TRUE(r.WaitForStderr("groups: finished"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  At(r.err(), "[groups] groups=65534 4 4242\n");
+  At(r.err(),
+     "[groups] passed=overridden-by-unit other=none dropped=unset file=1 "
+     "shell=/bin/from-file user=nobody\n");
+}
+
+// PassEnvironment= alone passes faultinit's value.
+TEST_F(ExecEnvironment, PassEnvironmentPassesFaultinitsValue) {
+  Unit("pass",
+       "[Service]\nType=oneshot\nPassEnvironment=FAULTINIT_TEST_PASSED\n"
+       "ExecStart=/bin/sh -c 'echo passed=$FAULTINIT_TEST_PASSED'\n");
+  LaunchOptions o = Boot();
+  o.env = {"FAULTINIT_TEST_PASSED=from-faultinit"};
+  Running r(o);
+  ASSERT_TRUE(r.WaitForStderr("pass: finished"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  At(r.err(), "[pass] passed=from-faultinit\n");
+}
+
+// User= and Group= are checked when the units load: --check reports a uid
+// out of range, which used to pass as a name.
+TEST_F(ExecEnvironment, CheckRejectsAnInvalidUser) {
+  Unit("big", "[Service]\nUser=4294967296\nExecStart=/bin/true\n");
+  LaunchOptions o;
+  o.args = {"--check", dir_};
+  Result result = RunFaultinit(o);
+  EXPECT_EQ(result.status.ToString(), "exit 1");
+  At(result.out + result.err,
+     absl::StrCat(dir_,
+                  "/big.service:2: error: User: invalid name \"4294967296\": "
+                  "a number must be from 0 to 4294967294, and not 65535"));
+}
+
 }  // namespace
 }  // namespace faultinit::testing

@@ -7,7 +7,8 @@ namespace faultinit {
 EnvironmentMap ServiceEnvironment(const Unit& unit,
                                   absl::string_view notify_socket,
                                   const Credentials* credentials,
-                                  const std::vector<EnvironmentMap>& files) {
+                                  const std::vector<EnvironmentMap>& files,
+                                  const EnvironmentMap* passed) {
   // What the manager sets comes first and the unit's settings override it,
   // as in systemd (Environment= may set PATH or HOME).
   EnvironmentMap env = {{"PATH", kServiceDefaultPath}};
@@ -25,9 +26,21 @@ EnvironmentMap ServiceEnvironment(const Unit& unit,
     if (!value.empty()) value += ':';
     value += ExecDirectoryPath(d);
   }
+  if (passed != nullptr) {
+    for (const auto& [key, value] : *passed) env[key] = value;
+  }
   for (const auto& [key, value] : unit.environment) env[key] = value;
   for (const EnvironmentMap& file : files) {
     for (const auto& [key, value] : file) env[key] = value;
+  }
+  // UnsetEnvironment=: NAME whatever its value, NAME=VALUE only with it.
+  for (const std::string& unset : unit.exec_environment.unset_environment) {
+    const size_t eq = unset.find('=');
+    auto it = env.find(absl::string_view(unset).substr(0, eq));
+    if (it == env.end()) continue;
+    if (eq == std::string::npos || it->second == unset.substr(eq + 1)) {
+      env.erase(it);
+    }
   }
   return env;
 }
@@ -69,6 +82,17 @@ fault::SpawnOptions StepSpawnOptions(
     spawn.uid = credentials->uid;
     spawn.gid = credentials->gid;
     spawn.groups = credentials->supplementary;
+  }
+  if (inputs.supplementary_groups != nullptr &&
+      !inputs.supplementary_groups->empty()) {
+    std::vector<gid_t>& groups =
+        spawn.groups.emplace(credentials != nullptr ? credentials->supplementary
+                                                    : std::vector<gid_t>{});
+    for (gid_t gid : *inputs.supplementary_groups) {
+      bool seen = false;
+      for (gid_t other : groups) seen = seen || other == gid;
+      if (!seen) groups.push_back(gid);
+    }
   }
   spawn.umask = unit.umask;
   spawn.attributes = unit.attributes;

@@ -159,6 +159,49 @@ TEST_F(ExecContextTest, UMask) {
   EXPECT_EQ(*o.umask, 077);
 }
 
+// systemd's order: the account's variables, PassEnvironment=,
+// Environment=, the files; UnsetEnvironment= last. A file's SHELL= wins
+// over the account's shell.
+TEST_F(ExecContextTest, PassAndUnsetEnvironmentInSystemdsOrder) {
+  Unit unit = Parse(
+      "[Service]\nUser=daemon\nPassEnvironment=TERM LANG MISSING\n"
+      "Environment=LANG=C.UTF-8 KEEP=1 DROP=x\nEnvironmentFile=/f\n"
+      "UnsetEnvironment=DROP LOGNAME=other USER=daemon\n"
+      "ExecStart=/bin/true\n");
+  files_ = {{{"SHELL", "/bin/from-file"}}};
+  const Credentials daemon = Daemon();
+  const EnvironmentMap passed = {{"TERM", "vt100"}, {"LANG", "de_DE"}};
+  EXPECT_THAT(
+      ServiceEnvironment(unit, "", &daemon, files_, &passed),
+      ElementsAre(Pair("HOME", "/var/lib/daemon"), Pair("KEEP", "1"),
+                  Pair("LANG", "C.UTF-8"), Pair("LOGNAME", "daemon"),
+                  Pair("PATH", kServiceDefaultPath),
+                  Pair("SHELL", "/bin/from-file"), Pair("TERM", "vt100")));
+}
+
+// SupplementaryGroups= come after the account's groups; without User=
+// they are the only ones.
+TEST_F(ExecContextTest, SupplementaryGroupsFollowTheAccounts) {
+  Unit unit = Parse(
+      "[Service]\nUser=daemon\nSupplementaryGroups=adm 7\n"
+      "ExecStart=/bin/true\n");
+  const Credentials daemon = Daemon();
+  const std::vector<gid_t> extra = {4, 7};
+  inputs_.supplementary_groups = &extra;
+  fault::SpawnOptions o = Options(unit, StepKind::kMain, 0, &daemon);
+  ASSERT_TRUE(o.groups.has_value());
+  EXPECT_THAT(*o.groups, ElementsAre(102u, 7u, 4u));
+  o =
+      Options(Parse("[Service]\nSupplementaryGroups=adm\n"
+                    "ExecStart=/bin/true\n"));
+  ASSERT_TRUE(o.groups.has_value());
+  EXPECT_THAT(*o.groups, ElementsAre(4u, 7u));
+  EXPECT_FALSE(o.uid.has_value());
+  inputs_.supplementary_groups = nullptr;
+  EXPECT_FALSE(
+      Options(Parse("[Service]\nExecStart=/bin/true\n")).groups.has_value());
+}
+
 // Every step gets the unit's scheduling attributes.
 TEST_F(ExecContextTest, ProcessAttributesGoToEveryStep) {
   Unit unit = Parse(

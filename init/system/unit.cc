@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "init/system/account_name.h"
 #include "init/system/exec_directory_keys.h"
+#include "init/system/exec_environment_keys.h"
 #include "init/system/process_attribute_keys.h"
 #include "init/system/unit_keys.h"
 #include "init/system/unit_name.h"
@@ -318,9 +319,10 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 2> kUnitKeyTables{
+const std::array<UnitKeyTable, 3> kUnitKeyTables{
     ExecDirectoryKeys(),
     ProcessAttributeKeys(),
+    ExecEnvironmentKeys(),
 };
 
 absl::string_view SectionName(Section section) {

@@ -115,6 +115,14 @@ struct EnvironmentFileRef {
   int line = 0;
 };
 
+// ExecEnvironmentSettings: SupplementaryGroups=, PassEnvironment= and
+// UnsetEnvironment= (exec_environment_keys.h), each in the order written.
+struct ExecEnvironmentSettings {
+  std::vector<std::string> supplementary_groups;  // names or gids
+  std::vector<std::string> pass_environment;      // variable names
+  std::vector<std::string> unset_environment;     // NAME or NAME=VALUE
+};
+
 // Unit: one service, with systemd's default for every key not set.
 struct Unit {
   std::string name;  // the file name without ".service"
@@ -159,6 +167,7 @@ struct Unit {
   bool working_directory_optional = false;  // "-" prefix
   EnvironmentMap environment;
   std::vector<EnvironmentFileRef> environment_files;
+  ExecEnvironmentSettings exec_environment;
   mode_t umask = 022;
   // RuntimeDirectory= and the other directories made for the service
   // (exec_directory_keys.h).
