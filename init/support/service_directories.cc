@@ -134,7 +134,6 @@ int RemoveTree(int parent, const std::string& name, dev_t device,
   }
   if (st.st_dev != device) return EBUSY;  // a mount point: left alone
   std::vector<Level> levels;
-  std::string relative;  // of the deepest level, for the message
   auto enter = [&](int at, const std::string& entry) -> bool {
     int fd = openat(at, entry.c_str(), kDirectoryFlags);
     if (fd < 0) {
@@ -151,6 +150,7 @@ int RemoveTree(int parent, const std::string& name, dev_t device,
     return true;
   };
   if (!enter(parent, name)) return first;
+  int budget = kMaxRemovalEntries;
   while (!levels.empty()) {
     Level& top = levels.back();
     errno = 0;
@@ -168,6 +168,13 @@ int RemoveTree(int parent, const std::string& name, dev_t device,
     }
     const char* child = entry->d_name;
     if (strcmp(child, ".") == 0 || strcmp(child, "..") == 0) continue;
+    if (--budget < 0) {
+      // Too many: close every level, removing nothing more.
+      note(E2BIG, child);
+      for (Level& level : levels) closedir(level.stream);
+      levels.clear();
+      break;
+    }
     int at = dirfd(top.stream);
     if (fstatat(at, child, &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno != ENOENT) note(errno, child);
@@ -221,17 +228,31 @@ fault::Status RemoveServiceDirectory(absl::string_view base,
   std::string where;
   int error = RemoveTree(dir.get(), parts.back(), st.st_dev, &where);
   if (error == 0) return fault::OkStatus();
-  std::string message =
-      error == ENAMETOOLONG ? absl::StrCat("deeper than ", kMaxRemovalDepth,
-                                           " levels; the rest is left in place")
-      : error == EBUSY      ? "a mount point below it is left in place"
-                            : std::string(strerror(error));
-  return fault::ErrnoToStatus(
-      error, absl::StrCat(key, "=: unable to remove ", path,
-                          where.empty() || where == parts.back()
-                              ? ""
-                              : absl::StrCat(" (at ", where, ")"),
-                          ": ", message));
+  const std::string at = where.empty() || where == parts.back()
+                             ? std::string()
+                             : absl::StrCat(" (at ", where, ")");
+  const std::string what = absl::StrCat(key, "=: unable to remove ", path, at);
+  switch (error) {
+    case ENAMETOOLONG:  // RemoveTree's own limits and refusals
+      return fault::Status(
+          fault::StatusCode::kFailedPrecondition,
+          absl::StrCat(what, ": deeper than ", kMaxRemovalDepth,
+                       " levels; the rest is left in place"),
+          error);
+    case E2BIG:
+      return fault::Status(
+          fault::StatusCode::kFailedPrecondition,
+          absl::StrCat(what, ": more than ", kMaxRemovalEntries,
+                       " entries; the rest is left in place"),
+          error);
+    case EBUSY:
+      return fault::Status(
+          fault::StatusCode::kFailedPrecondition,
+          absl::StrCat(what, ": a mount point below it is left in place"),
+          error);
+    default:
+      return fault::ErrnoToStatus(error, what);
+  }
 }
 
 }  // namespace faultinit

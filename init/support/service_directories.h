@@ -44,6 +44,10 @@ namespace faultinit {
 // is deeper is left in place, with an error (one descriptor per level is
 // open while it removes).
 inline constexpr int kMaxRemovalDepth = 64;
+// How many entries RemoveServiceDirectory looks at in one call: a service
+// that filled its runtime directory with millions of files cannot hold
+// PID 1 for long; the rest is left in place, with an error.
+inline constexpr int kMaxRemovalEntries = 100000;
 
 struct DirectoryOwner {
   uid_t uid = 0;
@@ -67,7 +71,8 @@ fault::Status MakeServiceDirectory(absl::string_view base,
 
 // RemoveServiceDirectory removes BASE/RELATIVE and everything in it, never
 // following a symbolic link and never entering another file system (a
-// mount point below it is an error and stays). A path that is not there
+// mount point below it is an error and stays; so is what lies deeper than
+// kMaxRemovalDepth or beyond kMaxRemovalEntries). A path that is not there
 // (or whose parent is not a directory) is removed already: OK. On an error
 // it goes on with the rest of the tree and reports the first.
 fault::Status RemoveServiceDirectory(absl::string_view base,

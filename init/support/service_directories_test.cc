@@ -155,9 +155,31 @@ TEST_F(ServiceDirectories, TooDeepATreeIsLeftWithAnError) {
   }
   fault::Status s = RemoveServiceDirectory(base_, "deep", "RuntimeDirectory");
   EXPECT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("deeper than 64 levels"), std::string::npos)
-      << s.message();
+  EXPECT_EQ(std::string(s.message()),
+            absl::StrCat("RuntimeDirectory=: unable to remove ", base_,
+                         "/deep (at d): deeper than 64 levels; the rest is "
+                         "left in place"));
   EXPECT_TRUE(Exists(base_ + "/deep"));
+}
+
+// A tree with more entries than one removal looks at is left in place
+// after kMaxRemovalEntries, with an error: PID 1 is not held for long.
+TEST_F(ServiceDirectories, TooManyEntriesAreLeftWithAnError) {
+  ASSERT_TRUE(
+      MakeServiceDirectory(base_, "many", 0755, Me(), "RuntimeDirectory").ok());
+  for (int i = 0; i < kMaxRemovalEntries + 10; ++i) {
+    Touch(absl::StrCat(base_, "/many/", i));
+  }
+  fault::Status s = RemoveServiceDirectory(base_, "many", "RuntimeDirectory");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(": more than 100000 entries; the rest is left "
+                             "in place"),
+            absl::string_view::npos)
+      << s.message();
+  EXPECT_TRUE(Exists(base_ + "/many"));
+  // The next removal takes what is left.
+  EXPECT_TRUE(RemoveServiceDirectory(base_, "many", "RuntimeDirectory").ok());
+  EXPECT_FALSE(Exists(base_ + "/many"));
 }
 
 }  // namespace
