@@ -116,7 +116,7 @@ struct Level {
 // everything below it, without recursion on the stack: one Level per
 // directory entered. Returns the first errno met, 0 if none.
 int RemoveTree(int parent, const std::string& name, dev_t device,
-               std::string* where) {
+               int max_entries, std::string* where) {
   int first = 0;
   auto note = [&](int error, absl::string_view at) {
     if (first == 0) {
@@ -150,7 +150,7 @@ int RemoveTree(int parent, const std::string& name, dev_t device,
     return true;
   };
   if (!enter(parent, name)) return first;
-  int budget = kMaxRemovalEntries;
+  int budget = max_entries;
   while (!levels.empty()) {
     Level& top = levels.back();
     errno = 0;
@@ -201,7 +201,7 @@ int RemoveTree(int parent, const std::string& name, dev_t device,
 
 fault::Status RemoveServiceDirectory(absl::string_view base,
                                      absl::string_view relative,
-                                     absl::string_view key) {
+                                     absl::string_view key, int max_entries) {
   const std::string path = absl::StrCat(base, "/", relative);
   fault::UniqueFd dir(
       open(std::string(base).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -226,7 +226,8 @@ fault::Status RemoveServiceDirectory(absl::string_view base,
   struct stat st;
   if (fstat(dir.get(), &st) != 0) return Failure(key, "remove", path, errno);
   std::string where;
-  int error = RemoveTree(dir.get(), parts.back(), st.st_dev, &where);
+  int error =
+      RemoveTree(dir.get(), parts.back(), st.st_dev, max_entries, &where);
   if (error == 0) return fault::OkStatus();
   const std::string at = where.empty() || where == parts.back()
                              ? std::string()
@@ -240,11 +241,10 @@ fault::Status RemoveServiceDirectory(absl::string_view base,
                        " levels; the rest is left in place"),
           error);
     case E2BIG:
-      return fault::Status(
-          fault::StatusCode::kFailedPrecondition,
-          absl::StrCat(what, ": more than ", kMaxRemovalEntries,
-                       " entries; the rest is left in place"),
-          error);
+      return fault::Status(fault::StatusCode::kFailedPrecondition,
+                           absl::StrCat(what, ": more than ", max_entries,
+                                        " entries; the rest is left in place"),
+                           error);
     case EBUSY:
       return fault::Status(
           fault::StatusCode::kFailedPrecondition,

@@ -75,9 +75,11 @@ fault::Status MakeServiceDirectory(absl::string_view base,
 // kMaxRemovalDepth or beyond kMaxRemovalEntries). A path that is not there
 // (or whose parent is not a directory) is removed already: OK. On an error
 // it goes on with the rest of the tree and reports the first.
+// `max_entries`: kMaxRemovalEntries but in tests.
 fault::Status RemoveServiceDirectory(absl::string_view base,
                                      absl::string_view relative,
-                                     absl::string_view key);
+                                     absl::string_view key,
+                                     int max_entries = kMaxRemovalEntries);
 
 }  // namespace faultinit
 
