@@ -141,7 +141,10 @@ TEST_F(ExecEnvironment, RuntimeDirectoryPreserve) {
        "sleep 0.05; done; "
        "test -e /run/over-restart || echo over-restart-removed'\n");
   Running r(Boot());
-  ASSERT_TRUE(r.WaitForStderr("check: finished"));
+  // "faultinit: " keeps "over-restart" from matching "not-over-restart".
+  ASSERT_TRUE(r.WaitForAllStderr({"faultinit: check: finished",
+                                  "faultinit: over-restart: finished",
+                                  "faultinit: not-over-restart: finished"}));
   r.Signal(SIGTERM);
   EXPECT_EQ(r.Wait().ToString(), "exit 0");
   const std::string& err = r.err();
