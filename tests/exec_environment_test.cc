@@ -187,6 +187,21 @@ TEST_F(ExecEnvironment, PlantedLinksAreNeverFollowed) {
   At(err, "[check] planter-removed\n");
 }
 
+// A StateDirectory= there already with another owner is given to User=
+// whole, as systemd does.
+TEST_F(ExecEnvironment, ExistingDirectoryIsGivenToTheUserWhole) {
+  Unit("owner",
+       "[Service]\nType=oneshot\nUser=nobody\nStateDirectory=precious\n"
+       "ExecStart=/bin/sh -c 'stat -c \"%%n %%U\" $STATE_DIRECTORY "
+       "$STATE_DIRECTORY/file'\n");
+  Running r(Boot());
+  ASSERT_TRUE(r.WaitForStderr("owner: finished"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  At(r.err(), "[owner] /var/lib/precious nobody\n");
+  At(r.err(), "[owner] /var/lib/precious/file nobody\n");
+}
+
 // A directory that cannot be made fails the start, naming key and path.
 TEST_F(ExecEnvironment, DirectoryFailureFailsTheStart) {
   Unit("blocked",

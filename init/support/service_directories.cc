@@ -65,6 +65,61 @@ fault::StatusOr<fault::UniqueFd> OpenBase(absl::string_view base,
   return fd;
 }
 
+// ChownTree gives everything below the directory `top` (on `device`) to
+// `owner`, without following a symbolic link (a link itself is given) and
+// without entering another file system, at most kMaxRemovalDepth levels
+// and kMaxRemovalEntries entries deep. Returns the first errno met.
+int ChownTree(int top, dev_t device, DirectoryOwner owner) {
+  int first = 0;
+  int budget = kMaxRemovalEntries;
+  std::vector<DIR*> levels;
+  auto enter = [&](int fd) {
+    DIR* stream = fdopendir(fd);
+    if (stream == nullptr) {
+      if (first == 0) first = errno;
+      close(fd);
+      return;
+    }
+    levels.push_back(stream);
+  };
+  int copy = fcntl(top, F_DUPFD_CLOEXEC, 3);  // closedir closes its fd
+  if (copy < 0) return errno;
+  enter(copy);
+  while (!levels.empty()) {
+    errno = 0;
+    struct dirent* entry = readdir(levels.back());
+    if (entry == nullptr) {
+      if (errno != 0 && first == 0) first = errno;
+      closedir(levels.back());
+      levels.pop_back();
+      continue;
+    }
+    const char* name = entry->d_name;
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+    if (--budget < 0) {
+      if (first == 0) first = E2BIG;
+      for (DIR* level : levels) closedir(level);
+      break;
+    }
+    const int at = dirfd(levels.back());
+    struct stat st;
+    if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISDIR(st.st_mode) && st.st_dev == device &&
+        static_cast<int>(levels.size()) < kMaxRemovalDepth) {
+      int fd = openat(at, name, kDirectoryFlags);
+      if (fd < 0) continue;  // replaced meanwhile: not followed
+      if (fchown(fd, owner.uid, owner.gid) != 0 && first == 0) first = errno;
+      enter(fd);
+      continue;
+    }
+    if (fchownat(at, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) != 0 &&
+        errno != ENOENT && first == 0) {
+      first = errno;
+    }
+  }
+  return first;
+}
+
 }  // namespace
 
 fault::Status MakeServiceDirectory(absl::string_view base,
@@ -91,8 +146,17 @@ fault::Status MakeServiceDirectory(absl::string_view base,
   }
   // The last component, through the descriptor opened: never a path.
   if (owner.has_value()) {
+    struct stat st;
+    if (fstat(dir.get(), &st) != 0) return Failure(key, "create", path, errno);
     if (fchown(dir.get(), owner->uid, owner->gid) != 0) {
       return Failure(key, "set the owner of", path, errno);
+    }
+    // As systemd: a directory there already with another owner is given
+    // to the service whole.
+    if (!made && (st.st_uid != owner->uid || st.st_gid != owner->gid)) {
+      if (int error = ChownTree(dir.get(), st.st_dev, *owner); error != 0) {
+        return Failure(key, "set the owner of what is in", path, error);
+      }
     }
   } else if (!made) {
     return fault::OkStatus();  // ConfigurationDirectory= there already

@@ -60,7 +60,12 @@ struct DirectoryOwner {
 // the last component:
 //   - with `owner`: whether it was there or not, owned by `owner` and given
 //     `mode` (systemd: RuntimeDirectory=, StateDirectory=, CacheDirectory=,
-//     LogsDirectory=);
+//     LogsDirectory=); one that was there with another owner is given to
+//     `owner` whole, as systemd does: everything below it (a symbolic link
+//     itself, never what it names; not in another file system; within
+//     kMaxRemovalDepth and kMaxRemovalEntries, else an error). A file's
+//     set-user-ID and set-group-ID bits do not survive that (chown(2));
+//     systemd sets them again;
 //   - without: given `mode` when made now; one already there is left as it
 //     is (ConfigurationDirectory=: root's, and systemd leaves it).
 // `key` names the key in errors ("RuntimeDirectory").

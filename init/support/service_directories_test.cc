@@ -58,6 +58,37 @@ TEST_F(ServiceDirectories, MakesBaseParentsAndLeafWithItsMode) {
   EXPECT_EQ(ModeOf(base_ + "/a/b/c"), S_IFDIR | 02750u);
 }
 
+// A directory there with another owner is given to the owner whole,
+// links themselves and not what they name.
+TEST_F(ServiceDirectories, AnotherOwnersDirectoryIsGivenWhole) {
+  if (geteuid() != 0) GTEST_SKIP() << "chown to another user takes root";
+  std::string target = root_ + "/target";
+  ASSERT_EQ(mkdir(target.c_str(), 0755), 0);
+  ASSERT_TRUE(MakeServiceDirectory(base_, "state", 0755, DirectoryOwner{0, 0},
+                                   "StateDirectory")
+                  .ok());
+  std::string dir = base_ + "/state";
+  ASSERT_EQ(mkdir((dir + "/sub").c_str(), 0755), 0);
+  Touch(dir + "/sub/file");
+  ASSERT_EQ(symlink(target.c_str(), (dir + "/link").c_str()), 0);
+  fault::Status s = MakeServiceDirectory(
+      base_, "state", 0750, DirectoryOwner{4242, 4343}, "StateDirectory");
+  if (!s.ok() && s.error_number() == EINVAL) {
+    GTEST_SKIP() << "uid 4242 is not mapped here: " << s.message();
+  }
+  ASSERT_TRUE(s.ok()) << s.message();
+  struct stat st;
+  for (const char* path : {"", "/sub", "/sub/file"}) {
+    ASSERT_EQ(lstat((dir + path).c_str(), &st), 0) << path;
+    EXPECT_EQ(st.st_uid, 4242u) << path;
+    EXPECT_EQ(st.st_gid, 4343u) << path;
+  }
+  ASSERT_EQ(lstat((dir + "/link").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 4242u);
+  ASSERT_EQ(stat(target.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);  // what the link names: not given
+}
+
 TEST_F(ServiceDirectories, ConfigurationDirectoryThereIsLeftAsItIs) {
   ASSERT_TRUE(MakeServiceDirectory(base_, "conf", 0700, std::nullopt,
                                    "ConfigurationDirectory")
