@@ -28,6 +28,11 @@ extern char** environ;
 namespace fault {
 namespace {
 
+static_assert(static_cast<int>(SpawnStage::kCpuAffinity) -
+                      static_cast<int>(SpawnStage::kNice) ==
+                  static_cast<int>(ProcessAttribute::kCpuAffinity),
+              "one SpawnStage per ProcessAttribute, in its order");
+
 constexpr char kDefaultPath[] =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -169,6 +174,15 @@ int CloseOtherFdsAtExec(rlim_t bound) {
   if (int error = ApplyResourceLimits(options.resource_limits, &resource)) {
     Fail(report_fd, SpawnStage::kResourceLimits, error, resource);
   }
+  if (!options.attributes.empty()) {
+    ProcessAttribute which = ProcessAttribute::kNice;
+    if (int e = ApplyProcessAttributes(options.attributes, &which); e != 0) {
+      Fail(report_fd,
+           static_cast<SpawnStage>(static_cast<int>(SpawnStage::kNice) +
+                                   static_cast<int>(which)),
+           e);
+    }
+  }
   if (options.groups &&
       setgroups(options.groups->size(), options.groups->data()) != 0) {
     Fail(report_fd, SpawnStage::kCredentials, errno);
@@ -296,6 +310,16 @@ absl::string_view SpawnStageName(SpawnStage stage) {
       return "executing the command";
     case SpawnStage::kResourceLimits:
       return "setting the resource limits";
+    case SpawnStage::kNice:
+      return "setting the nice value";
+    case SpawnStage::kOomScoreAdjust:
+      return "setting the OOM score adjustment";
+    case SpawnStage::kIoPriority:
+      return "setting the I/O priority";
+    case SpawnStage::kCpuScheduling:
+      return "setting the CPU scheduling policy";
+    case SpawnStage::kCpuAffinity:
+      return "setting the CPU affinity";
   }
   return "starting";
 }

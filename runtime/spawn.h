@@ -26,6 +26,7 @@
 
 #include "absl/strings/string_view.h"
 #include "runtime/fd.h"
+#include "runtime/process_attributes.h"
 #include "runtime/resource_limits.h"
 #include "runtime/status.h"
 
@@ -71,6 +72,11 @@ struct SpawnOptions {
   std::optional<uid_t> uid;
   // The file mode creation mask, when set.
   std::optional<mode_t> umask;
+  // Nice value, OOM score adjustment, I/O priority, CPU scheduling and
+  // affinity (process_attributes.h): set after the umask, before the
+  // credentials (lowering the nice value or the OOM score takes root's
+  // privileges). Empty: all inherited.
+  ProcessAttributes attributes;
   // Close every descriptor above 2 at exec, including those the parent
   // inherited without O_CLOEXEC (services get only 0-2). Off, the child
   // inherits what the parent was given, as under tini.
@@ -115,6 +121,12 @@ enum class SpawnStage : int {
   kCredentials,
   kExec,
   kResourceLimits,
+  // ProcessAttributes, one stage per ProcessAttribute, in its order.
+  kNice,
+  kOomScoreAdjust,
+  kIoPriority,
+  kCpuScheduling,
+  kCpuAffinity,
 };
 
 // SpawnStageName: "setting the process group", ..., "executing the command".

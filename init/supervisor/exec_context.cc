@@ -9,7 +9,8 @@ namespace faultinit {
 EnvironmentMap ServiceEnvironment(const Unit& unit,
                                   absl::string_view notify_socket,
                                   const Credentials* credentials,
-                                  const std::vector<EnvironmentMap>& files) {
+                                  const std::vector<EnvironmentMap>& files,
+                                  const EnvironmentMap* passed) {
   // What the manager sets comes first and the unit's settings override it,
   // as in systemd (Environment= may set PATH or HOME).
   EnvironmentMap env = {{"PATH", kServiceDefaultPath}};
@@ -20,9 +21,28 @@ EnvironmentMap ServiceEnvironment(const Unit& unit,
     env["LOGNAME"] = credentials->name;
     if (!credentials->shell.empty()) env["SHELL"] = credentials->shell;
   }
+  // $RUNTIME_DIRECTORY and its family: each key's directories, absolute,
+  // joined with ":" (systemd sets them with the account's variables).
+  for (const ExecDirectory& d : unit.directories.directories) {
+    std::string& value = env[std::string(ExecDirectoryVariable(d.type))];
+    if (!value.empty()) value += ':';
+    value += ExecDirectoryPath(d);
+  }
+  if (passed != nullptr) {
+    for (const auto& [key, value] : *passed) env[key] = value;
+  }
   for (const auto& [key, value] : unit.environment) env[key] = value;
   for (const EnvironmentMap& file : files) {
     for (const auto& [key, value] : file) env[key] = value;
+  }
+  // UnsetEnvironment=: NAME whatever its value, NAME=VALUE only with it.
+  for (const std::string& unset : unit.exec_environment.unset_environment) {
+    const size_t eq = unset.find('=');
+    auto it = env.find(absl::string_view(unset).substr(0, eq));
+    if (it == env.end()) continue;
+    if (eq == std::string::npos || it->second == unset.substr(eq + 1)) {
+      env.erase(it);
+    }
   }
   return env;
 }
@@ -67,7 +87,19 @@ fault::SpawnOptions StepSpawnOptions(
     spawn.gid = credentials->gid;
     spawn.groups = credentials->supplementary;
   }
+  if (inputs.supplementary_groups != nullptr &&
+      !inputs.supplementary_groups->empty()) {
+    std::vector<gid_t>& groups =
+        spawn.groups.emplace(credentials != nullptr ? credentials->supplementary
+                                                    : std::vector<gid_t>{});
+    for (gid_t gid : *inputs.supplementary_groups) {
+      bool seen = false;
+      for (gid_t other : groups) seen = seen || other == gid;
+      if (!seen) groups.push_back(gid);
+    }
+  }
   spawn.umask = unit.umask;
+  spawn.attributes = unit.attributes;
 
   std::string directory = unit.working_directory;
   if (directory == "~") {

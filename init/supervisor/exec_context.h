@@ -14,14 +14,27 @@
 // The keys mapped (docs/units.md), each as systemd's documentation says:
 //   User=/Group=        uid, gid, supplementary groups; HOME, USER, LOGNAME,
 //                       SHELL in the environment
+//   SupplementaryGroups= after the account's groups
+//   PassEnvironment=, UnsetEnvironment=
+//                       in the environment, in systemd's order (below)
+//   RuntimeDirectory=, StateDirectory=, CacheDirectory=, LogsDirectory=,
+//   ConfigurationDirectory=
+//                       $RUNTIME_DIRECTORY, ... (the absolute paths, ":"
+//                       between them); the directories themselves are made
+//                       by the caller (unit_directories.h)
 //   WorkingDirectory=   the directory; `~` the user's home (root's: /root);
 //                       `-PATH` falls back to / when PATH cannot be
 //                       entered; none: /
 //   UMask=              the file mode creation mask
+//   Nice=, OOMScoreAdjust=, IOSchedulingClass=/IOSchedulingPriority=,
+//   CPUSchedulingPolicy=/CPUSchedulingPriority=/CPUSchedulingResetOnFork=,
+//   CPUAffinity=        SpawnOptions::attributes, set in the child before
+//                       the credentials (runtime/process_attributes.h)
 //   Environment=, EnvironmentFile=
-//                       over PATH (the default path), NOTIFY_SOCKET and the
-//                       account's variables; files after Environment=, in
-//                       order, each later one winning
+//                       over PATH (the default path), NOTIFY_SOCKET, the
+//                       account's variables and PassEnvironment=; files
+//                       after Environment=, in order, each later one
+//                       winning
 //   Exec*= lines        argv and program ("@"), $VAR and ${VAR} expanded
 //                       in that environment (unless ":")
 //   StandardOutput=/StandardError=
@@ -62,11 +75,18 @@ inline constexpr char kServiceDefaultPath[] =
 // ServiceEnvironment: the variables of `unit`'s commands. `notify_socket`:
 // NOTIFY_SOCKET's value, empty for none; `credentials`: User=/Group=
 // resolved, or null when the unit sets neither; `files`: the contents of
-// unit.environment_files, in order (a missing optional one left out).
+// unit.environment_files, in order (a missing optional one left out);
+// `passed`: PassEnvironment='s variables that faultinit has, with their
+// values (null: none).
+// systemd's order, each later one winning: PATH and NOTIFY_SOCKET; the
+// account's HOME, USER, LOGNAME, SHELL and $RUNTIME_DIRECTORY and its
+// family; PassEnvironment=; Environment=; each EnvironmentFile=; then
+// UnsetEnvironment= removes what it names.
 EnvironmentMap ServiceEnvironment(const Unit& unit,
                                   absl::string_view notify_socket,
                                   const Credentials* credentials,
-                                  const std::vector<EnvironmentMap>& files);
+                                  const std::vector<EnvironmentMap>& files,
+                                  const EnvironmentMap* passed = nullptr);
 
 // EnvironmentStrings: "NAME=value" for each variable, in name order (what
 // SpawnOptions::environment holds).
@@ -81,6 +101,9 @@ struct ExecInputs {
   const std::vector<std::string>* environment = nullptr;
   // User=/Group= resolved, or null: faultinit's own credentials.
   const Credentials* credentials = nullptr;
+  // SupplementaryGroups= resolved, or null for none: added after the
+  // account's groups (without User=, the only supplementary groups).
+  const std::vector<gid_t>* supplementary_groups = nullptr;
   // The child's 0, 1 and 2: -1 keeps faultinit's (StandardOutput=inherit).
   int stdin_fd = -1;
   int stdout_fd = -1;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "init/supervisor/supervisor_entry.h"
 #include "init/system/conditions.h"
+#include "init/supervisor/unit_directories.h"
 #include "runtime/duration.h"
 
 namespace faultinit {
@@ -80,6 +81,11 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
                               ServiceState to) {
   dirty_ = true;
   const std::string& name = service.name();
+  if ((Down(to) || to == ServiceState::kRestarting) && !Down(from)) {
+    fault::Status removed = RemoveRuntimeDirectories(
+        EntryOf(service).unit.directories, to == ServiceState::kRestarting);
+    if (!removed.ok()) log_.Warning(name, ": ", removed.message());
+  }
   switch (to) {
     case ServiceState::kRunning:
       log_.Info(name, ": running");

@@ -14,6 +14,8 @@
 //                            orphans, sessions
 //   supervisor_io.cc         journal output, sd_notify datagrams and the
 //                            NotificationFd= pipe
+//   unit_directories.cc      RuntimeDirectory= and its family, made by
+//                            StartStep, removed by StateChanged
 //
 // Entry: what the Supervisor keeps of one unit. It is in entries_ from
 // before its Service exists (Add) until after its last event:

@@ -45,6 +45,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <optional>
@@ -58,6 +59,7 @@
 #include "init/supervisor/exec_context.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_entry.h"
+#include "init/supervisor/unit_directories.h"
 #include "init/support/accounts.h"
 #include "init/support/service_files.h"
 #include "init/system/environment_file.h"
@@ -91,6 +93,7 @@ fault::StatusOr<std::vector<EnvironmentMap>> ReadEnvironmentFiles(
 // journal or faultinit's own). Owns what ExecInputs points at.
 struct StepWorld {
   std::optional<Credentials> credentials;
+  std::vector<gid_t> supplementary_groups;
   EnvironmentMap variables;
   std::vector<std::string> environment;
   fault::UniqueFd null_in;
@@ -111,10 +114,25 @@ ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
     if (!resolved.ok()) return resolved.status();
     world.credentials = std::move(*resolved);
   }
+  // RuntimeDirectory= and its family: before each command, as systemd.
+  FAULT_RETURN_IF_ERROR(MakeUnitDirectories(
+      u.directories, world.credentials ? &*world.credentials : nullptr));
+  if (!u.exec_environment.supplementary_groups.empty()) {
+    FAULT_ASSIGN_OR_RETURN(
+        world.supplementary_groups,
+        ResolveGroups(u.exec_environment.supplementary_groups, accounts_root));
+  }
   FAULT_ASSIGN_OR_RETURN(std::vector<EnvironmentMap> files,
                          ReadEnvironmentFiles(u));
+  EnvironmentMap passed;  // PassEnvironment=: from faultinit's environment
+  for (const std::string& name : u.exec_environment.pass_environment) {
+    if (const char* value = getenv(name.c_str()); value != nullptr) {
+      passed[name] = value;
+    }
+  }
   world.variables = ServiceEnvironment(
-      u, notify_path, world.credentials ? &*world.credentials : nullptr, files);
+      u, notify_path, world.credentials ? &*world.credentials : nullptr, files,
+      &passed);
   world.environment = EnvironmentStrings(world.variables);
 
   world.null_in = fault::UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -150,6 +168,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   inputs.variables = &world.variables;
   inputs.environment = &world.environment;
   inputs.credentials = world.credentials ? &*world.credentials : nullptr;
+  inputs.supplementary_groups = &world.supplementary_groups;
   inputs.stdin_fd = world.null_in.get();
   inputs.stdout_fd = world.out.get();
   inputs.stderr_fd = world.err.get();

@@ -12,6 +12,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "init/system/account_name.h"
+#include "init/system/exec_directory_keys.h"
+#include "init/system/exec_environment_keys.h"
+#include "init/system/process_attribute_keys.h"
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_exit_status.h"
 #include "init/system/unit_keys.h"
@@ -97,19 +101,6 @@ bool IsValidKey(absl::string_view key) {
     }
   }
   return !key.empty();
-}
-
-// IsValidUserName: what systemd accepts as a user or group name (its
-// relaxed rule), or a number.
-bool IsValidUserName(absl::string_view name) {
-  if (name.empty() || name.size() > 256 || name[0] == '-') return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
-        c != '-' && c != '.') {
-      return false;
-    }
-  }
-  return true;
 }
 
 enum class Section { kNone, kUnit, kService, kIgnored };
@@ -297,10 +288,13 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 3> kUnitKeyTables{
-    kConditionKeys,    // unit_conditions.h
-    kExitStatusKeys,   // unit_exit_status.h
-    kLimitKeys,        // unit_limits.h
+const std::array<UnitKeyTable, 6> kUnitKeyTables{
+    kConditionKeys,          // unit_conditions.h
+    kExitStatusKeys,         // unit_exit_status.h
+    kLimitKeys,              // unit_limits.h
+    ExecDirectoryKeys(),     // exec_directory_keys.h
+    ProcessAttributeKeys(),  // process_attribute_keys.h
+    ExecEnvironmentKeys(),   // exec_environment_keys.h
 };
 
 absl::string_view SectionName(Section section) {
@@ -720,11 +714,11 @@ Status Parser::KillModeKey(absl::string_view key, absl::string_view value) {
 
 Status Parser::UserName(absl::string_view key, absl::string_view value,
                         std::string* out) {
-  if (!value.empty() && !IsValidUserName(value)) {
-    return KeyError(key, absl::StrCat("invalid name ", QuoteText(value),
-                                      ": expected a name of A-Z a-z 0-9 _ . "
-                                      "- not starting with \"-\", or a "
-                                      "number"));
+  if (!value.empty()) {
+    if (std::string why = AccountNameProblem(value); !why.empty()) {
+      return KeyError(
+          key, absl::StrCat("invalid name ", QuoteText(value), ": ", why));
+    }
   }
   *out = std::string(value);
   return OkStatus();

@@ -32,8 +32,10 @@
 #include "absl/strings/string_view.h"
 #include "init/system/condition.h"
 #include "init/system/exec_command.h"
+#include "init/system/exec_directories.h"
 #include "runtime/duration.h"
 #include "runtime/resource_limits.h"
+#include "runtime/process_attributes.h"
 
 namespace faultinit {
 
@@ -131,6 +133,14 @@ struct EnvironmentFileRef {
   int line = 0;
 };
 
+// ExecEnvironmentSettings: SupplementaryGroups=, PassEnvironment= and
+// UnsetEnvironment= (exec_environment_keys.h), each in the order written.
+struct ExecEnvironmentSettings {
+  std::vector<std::string> supplementary_groups;  // names or gids
+  std::vector<std::string> pass_environment;      // variable names
+  std::vector<std::string> unset_environment;     // NAME or NAME=VALUE
+};
+
 // Unit: one service, with systemd's default for every key not set.
 struct Unit {
   std::string name;  // the file name without ".service"
@@ -181,7 +191,14 @@ struct Unit {
   bool working_directory_optional = false;  // "-" prefix
   EnvironmentMap environment;
   std::vector<EnvironmentFileRef> environment_files;
+  ExecEnvironmentSettings exec_environment;
   mode_t umask = 022;
+  // RuntimeDirectory= and the other directories made for the service
+  // (exec_directory_keys.h).
+  ExecDirectories directories;
+  // Nice=, OOMScoreAdjust=, IOScheduling*=, CPUScheduling*=, CPUAffinity=
+  // (process_attribute_keys.h).
+  fault::ProcessAttributes attributes;
   OutputTarget standard_output;
   OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
   // Limit*= (unit_limits.h): only the keys set. Without LimitNOFILE=, a

@@ -452,9 +452,12 @@ TEST(ParseUnit, InvalidValues) {
   EXPECT_EQ(BadLine("RestartPreventExitStatus=NOSUCH"),
             p + "RestartPreventExitStatus: invalid exit status \"NOSUCH\": "
                 "expected 0 to 255, an exit status name or a signal name");
-  EXPECT_EQ(BadLine("User=-root"),
-            p + "User: invalid name \"-root\": expected a name of A-Z a-z "
-                "0-9 _ . - not starting with \"-\", or a number");
+  EXPECT_EQ(BadLine("User=4294967296"),
+            p + "User: invalid name \"4294967296\": a number must be from 0 "
+                "to 4294967294, and not 65535");
+  EXPECT_EQ(BadLine("Group=daemon:x"),
+            p + "Group: invalid name \"daemon:x\": \":\" and \"/\" are not "
+                "allowed");
   EXPECT_EQ(BadLine("WorkingDirectory=srv"),
             p + "WorkingDirectory: invalid directory \"srv\": expected an "
                 "absolute path or \"~\"");
