@@ -7,9 +7,25 @@
 //
 // Failures in the child before exec (setpgid, the terminal, the signal
 // state, exec itself) are reported to the parent through a close-on-exec
-// pipe as (stage, errno): Spawn returns only after the child has exec'd or
-// failed, so "command not found" is a Status here, not a mysterious exit
-// 127. A child that failed is reaped before Spawn returns.
+// pipe as (stage, errno), so "command not found" is a Status, not a
+// mysterious exit 127. Two ways to wait for that report:
+//   - Spawn returns only after the child has exec'd or failed (a child
+//     that failed is reaped before it returns): container mode's one
+//     command, and tests.
+//   - StartSpawn returns as soon as fork has: the pid, its pidfd (when
+//     asked) and the report pipe's read end, which the caller watches on
+//     its loop and reads with ReadSpawnReport. System mode starts its
+//     services so: a start wave forks as fast as fork allows while the
+//     earlier children are still setting up and exec'ing.
+//
+// Why fork and not clone(CLONE_VM | CLONE_VFORK) (posix_spawn's way,
+// which copies no page tables): the fork callsets (runtime/callsets.h) run
+// only in a fork, and they are how each subsystem undoes its signal state
+// in the child; a vfork child shares the parent's memory (and its TLS:
+// errno), so everything it runs must be written for that; and CLONE_VFORK
+// suspends the parent until the child has exec'd, which is the very wait
+// StartSpawn removes. Measured at N = 1,000 services (issue #26): see the
+// note at StartSpawn.
 //
 // Threading: call from the loop thread of a single-threaded program (fork).
 // Everything Spawn needs is computed before fork; the child allocates
@@ -124,6 +140,45 @@ absl::string_view SpawnStageName(SpawnStage stage);
 // PATH, REASON is "command not found in PATH (THE PATH)"); error_number()
 // holds the child's errno.
 StatusOr<pid_t> Spawn(const SpawnOptions& options);
+
+// StartedSpawn: a child StartSpawn forked, whose exec is not known yet.
+struct StartedSpawn {
+  pid_t pid = 0;
+  // The read end of the child's report pipe (O_CLOEXEC | O_NONBLOCK):
+  // readable once the child has exec'd (end of file: the write end closed
+  // on exec) or failed before exec (its report, then end of file). Watch
+  // it for readability; ReadSpawnReport closes it once it has the answer.
+  UniqueFd report;
+  // What the failure's message names: the program, and the PATH it was
+  // searched in (empty for a program given as a path).
+  std::string program;
+  std::string path;
+};
+
+// StartSpawn forks and prepares the child as Spawn does (the same options,
+// the same child, the fork callsets run), and returns without waiting for
+// the exec: the pid, `*options.pidfd` (opened before the child may exec,
+// as for Spawn), and the report to watch. Errors: those of Spawn that come
+// before the child runs (no command; pipe, fork or pidfd_open failures,
+// the child then killed and reaped); nothing then runs.
+// The child is not reaped by anything here: the caller's exit watch (or
+// waitpid) reaps it, also when it failed before exec (it exits 127 for
+// ENOENT, else 126, right after its report).
+StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options);
+
+// ReadSpawnReport reads `spawn`'s report without waiting:
+//   - std::nullopt: nothing yet (the child is still on its way to exec);
+//   - OkStatus: it exec'd, or ended before it could report (killed by a
+//     signal: its exit status tells);
+//   - an error: it failed before exec, worded as Spawn's errors are
+//     ("unable to execute CMD: command not found in PATH (...)", with the
+//     child's errno as error_number()).
+// Once it returned a Status, `spawn.report` is closed and later calls
+// return OkStatus. After the child's exit has been seen (its pidfd or
+// waitid), the answer is never std::nullopt: the child's descriptors are
+// closed before its exit is reported, so its report is complete.
+// Loop thread; no allocation unless it words a failure.
+std::optional<Status> ReadSpawnReport(StartedSpawn& spawn);
 
 }  // namespace fault
 
