@@ -24,6 +24,7 @@ Supervisor::~Supervisor() {
   for (auto& [name, e] : entries_) {
     if (e->timer != 0) world_.Cancel(e->timer);
     for (const auto& [pid, watch] : e->pids) world_.Cancel(watch);
+    for (const PendingExec& exec : e->execs) scheduler_.Cancel(exec.watch);
     if (e->output_watch != 0) scheduler_.Cancel(e->output_watch);
     if (e->notification) scheduler_.Cancel(e->notification->watch);
   }

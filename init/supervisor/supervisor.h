@@ -147,6 +147,7 @@ class Supervisor : private ServiceEffects {
 
  private:
   struct Entry;
+  struct PendingExec;
   struct NotificationPipe;
 
   // ServiceEffects.
@@ -186,6 +187,13 @@ class Supervisor : private ServiceEffects {
   fault::Status WatchProcess(Entry& entry, pid_t pid, fault::UniqueFd pidfd);
   // The exit of a process of `name` (its exit watch's report).
   void OnProcessExit(std::string name, const fault::ExitStatus& status);
+  // The exec report of `pid`, a process of `name`, is readable.
+  void OnExecReport(std::string name, pid_t pid);
+  // Ends `entry.execs[index]`'s watch and tells its service `result`.
+  void ExecReported(Entry& entry, size_t index, const fault::Status& result);
+  // Whether `pid`, a process of `entry`, has not reported its exec yet: it
+  // may not have made its session (setsid) yet.
+  static bool ExecPending(const Entry& entry, pid_t pid);
   // The exit of a process no watch names: one re-parented to faultinit.
   void OnOrphan(const fault::ExitStatus& status);
   void OnNotify();

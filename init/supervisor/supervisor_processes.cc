@@ -46,6 +46,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -173,14 +174,29 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
       [](const std::string& path) { return access(path.c_str(), X_OK) == 0; });
   fault::UniqueFd pidfd;
   spawn.pidfd = &pidfd;
-  FAULT_ASSIGN_OR_RETURN(pid_t pid, world_.Spawn(spawn));
+  FAULT_ASSIGN_OR_RETURN(fault::StartedSpawn started, world_.Spawn(spawn));
+  const pid_t pid = started.pid;
   if (fault::Status watched = WatchProcess(e, pid, std::move(pidfd));
       !watched.ok()) {
     // Its exit would reach nobody: it does not run at all. Its group is
-    // its session's (setsid), all it can have made yet.
+    // its session's (setsid), all it can have made yet; it may not have
+    // made it yet.
     world_.Kill(-pid, SIGKILL);
+    world_.Kill(pid, SIGKILL);
     return watched;
   }
+  // Its exec is reported on the loop (OnExecReport), not waited for here:
+  // the next service forks meanwhile.
+  const std::string name = u.name;
+  fault::StatusOr<fault::Scheduler::WatchId> report = scheduler_.OnReadable(
+      started.report.get(), [this, name, pid] { OnExecReport(name, pid); });
+  if (!report.ok()) {
+    // Its report would reach nobody: as above. Its exit watch reaps it.
+    world_.Kill(-pid, SIGKILL);
+    world_.Kill(pid, SIGKILL);
+    return report.status();
+  }
+  e.execs.push_back(PendingExec{std::move(started), *report, kind});
   if (notification) {
     // Our copy of the write end closes on return: end of file comes when
     // the service's processes are gone.
@@ -193,13 +209,49 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   e.groups.insert(pid);
   e.sessions.insert(pid);
   members_.reset();  // a new session: looked for in a new scan
-  if (kind == StepKind::kMain && service.start_failures() > 0) {
-    log_.Info(u.name, ": started ", spawn.program, " as pid ", pid, " after ",
-              service.start_failures(), " failed attempts");
-  } else {
-    log_.Info(u.name, ": started ", spawn.program, " as pid ", pid);
-  }
   return pid;
+}
+
+bool Supervisor::ExecPending(const Entry& e, pid_t pid) {
+  for (const PendingExec& exec : e.execs) {
+    if (exec.spawn.pid == pid) return true;
+  }
+  return false;
+}
+
+void Supervisor::OnExecReport(std::string name, pid_t pid) {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return;  // not while a watch is on (EntryOf)
+  Entry& e = *it->second;
+  for (size_t i = 0; i < e.execs.size(); ++i) {
+    if (e.execs[i].spawn.pid != pid) continue;
+    std::optional<fault::Status> result =
+        world_.ReadSpawnReport(e.execs[i].spawn);
+    if (!result) return;  // not there yet: the watch stays
+    ExecReported(e, i, *result);
+    return;
+  }
+}
+
+void Supervisor::ExecReported(Entry& e, size_t index,
+                              const fault::Status& result) {
+  PendingExec exec = std::move(e.execs[index]);
+  e.execs.erase(e.execs.begin() + static_cast<std::ptrdiff_t>(index));
+  scheduler_.Cancel(exec.watch);
+  const pid_t pid = exec.spawn.pid;
+  Service& service = *e.service;
+  if (result.ok()) {
+    // A failure is logged as the service's (its state change), as when
+    // the spawn itself failed.
+    if (exec.kind == StepKind::kMain && service.start_failures() > 0) {
+      log_.Info(e.unit.name, ": started ", exec.spawn.program, " as pid ", pid,
+                " after ", service.start_failures(), " failed attempts");
+    } else {
+      log_.Info(e.unit.name, ": started ", exec.spawn.program, " as pid ", pid);
+    }
+  }
+  service.ExecReported(pid, result);
+  dirty_ = true;
 }
 
 fault::Status Supervisor::WatchProcess(Entry& e, pid_t pid,
@@ -221,7 +273,14 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
   bool whole = group && (mode == KillMode::kControlGroup ||
                          (signo == SIGKILL && mode == KillMode::kMixed));
   if (whole) {
-    for (pid_t g : e.groups) world_.Kill(-g, signo);
+    for (pid_t g : e.groups) {
+      // A child still on its way to exec may not have made its session
+      // (setsid) yet: it gets the signal itself, which its set-up holds
+      // blocked until just before exec, where it acts.
+      if (world_.Kill(-g, signo) != 0 && errno == ESRCH && ExecPending(e, g)) {
+        world_.Kill(g, signo);
+      }
+    }
     // And the sessions' members in groups of their own (setpgid).
     if (e.sessions.empty()) return;
     for (const SupervisorWorld::Member& m : Members()) {
@@ -282,7 +341,8 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
 bool Supervisor::HasProcesses(Service& service) {
   Entry& e = EntryOf(service);
   for (auto it = e.groups.begin(); it != e.groups.end();) {
-    if (world_.Kill(-*it, 0) != 0 && errno == ESRCH) {
+    // A child still on its way to exec may not have made its group yet.
+    if (world_.Kill(-*it, 0) != 0 && errno == ESRCH && !ExecPending(e, *it)) {
       it = e.groups.erase(it);
     } else {
       ++it;
@@ -302,7 +362,10 @@ void Supervisor::PruneSessions(Entry& e) {
   // is in it. Only the others need /proc, so most calls scan nothing.
   std::set<pid_t> unsure;
   for (pid_t id : e.sessions) {
-    if (world_.Kill(-id, 0) != 0 && errno == ESRCH) unsure.insert(id);
+    // A child still on its way to exec may not have made its session yet.
+    if (world_.Kill(-id, 0) != 0 && errno == ESRCH && !ExecPending(e, id)) {
+      unsure.insert(id);
+    }
   }
   if (unsure.empty()) return;
   std::set<pid_t> live;
@@ -342,6 +405,16 @@ void Supervisor::OnProcessExit(std::string name,
   if (it == entries_.end()) return;  // not while a watch is on (EntryOf)
   Entry& e = *it->second;
   Reaped(status.pid);
+  // Its exec report comes before its exit, once: the loop may have taken
+  // the exit first. The child's descriptors closed before it was reported
+  // exited, so the report is complete now (nothing there: no report).
+  for (size_t i = 0; i < e.execs.size(); ++i) {
+    if (e.execs[i].spawn.pid != status.pid) continue;
+    std::optional<fault::Status> result =
+        world_.ReadSpawnReport(e.execs[i].spawn);
+    ExecReported(e, i, result ? *result : fault::OkStatus());
+    break;
+  }
   // What the process wrote comes before the news of its end, and so do its
   // notifications (a READY=1 written just before it died counts).
   ReadOutput(e, kOutputBudget);

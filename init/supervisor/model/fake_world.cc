@@ -44,7 +44,8 @@ bool Describe(const std::string& program, FakeProcess* p) {
 
 }  // namespace
 
-fault::StatusOr<pid_t> FakeWorld::Spawn(const fault::SpawnOptions& options) {
+fault::StatusOr<fault::StartedSpawn> FakeWorld::Spawn(
+    const fault::SpawnOptions& options) {
   const std::string program =
       !options.program.empty()
           ? options.program
@@ -76,9 +77,19 @@ fault::StatusOr<pid_t> FakeWorld::Spawn(const fault::SpawnOptions& options) {
   if (options.extra_fd.from >= 0) {
     p.notify.Reset(fcntl(options.extra_fd.from, F_DUPFD_CLOEXEC, 3));
   }
-  const pid_t pid = p.pid;
-  processes_.emplace(pid, std::move(p));
-  return pid;
+  // Exec'd at once: the report is the end of file of a pipe.
+  FAULT_ASSIGN_OR_RETURN(fault::Pipe report, fault::MakePipe(O_NONBLOCK));
+  fault::StartedSpawn started;
+  started.pid = p.pid;
+  started.report = std::move(report.read);
+  started.program = program;
+  processes_.emplace(started.pid, std::move(p));
+  return started;
+}
+
+std::optional<fault::Status> FakeWorld::ReadSpawnReport(
+    fault::StartedSpawn& spawn) {
+  return fault::ReadSpawnReport(spawn);
 }
 
 void FakeWorld::Deliver(FakeProcess& p, int signo) {

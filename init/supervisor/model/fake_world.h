@@ -14,7 +14,10 @@
 //
 // What a spawned process is comes from its argv[0], which the model's unit
 // files make "/m/NAME/REVISION/STEP" (STEP: pre0, main1, stop0...). A
-// process of a program under /m/missing/ cannot be executed (kNotFound).
+// process of a program under /m/missing/ cannot be executed (kNotFound,
+// from Spawn itself). A spawned process has exec'd at once: its report is
+// a real pipe whose write end is closed, read on the model's scheduler
+// as the runtime's is.
 //
 // Signals: SIGKILL always ends a process; the other signals whose default
 // action ends it (TERM, INT, HUP, QUIT, USR1, USR2, PIPE, ALRM, SEGV, ABRT)
@@ -40,6 +43,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -89,7 +93,10 @@ class FakeWorld final : public SupervisorWorld {
   void set_spawn_hook(SpawnHook hook) { spawn_hook_ = std::move(hook); }
 
   // SupervisorWorld.
-  fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) override;
+  fault::StatusOr<fault::StartedSpawn> Spawn(
+      const fault::SpawnOptions& options) override;
+  std::optional<fault::Status> ReadSpawnReport(
+      fault::StartedSpawn& spawn) override;
   int Kill(pid_t target, int signo) override;
   std::vector<Member> Processes() override;
   fault::StatusOr<WatchId> WatchExit(
