@@ -2,10 +2,23 @@
 //
 // Exits. Every process the supervisor spawns gets an exit watch of its own
 // (SupervisorWorld::WatchExit, Scheduler::OnExit on the runtime) from the
-// pidfd Spawn opened before it could exec, made before Spawn's caller
+// pidfd StartSpawn opened before it could exec, made before StartStep
 // returns to the loop: its exit is reported to its entry by name, once,
 // and never through the orphan callback. A process that could not be
 // watched is killed and its start fails (its exit would reach nobody).
+//
+// Exec reports (issue #26). StartStep returns once the child is forked;
+// its exec report (the spawn's pipe: end of file once exec'd, else the
+// failure) is an fd watch, read by OnExecReport and told to the Service
+// (ExecReported), so a start wave forks all its services without waiting
+// for any exec. The loop may take the child's exit before the report's
+// readiness: OnProcessExit reads a pending report first (the child's
+// descriptors closed before its exit was reported: it is complete), so a
+// failure's reason is never lost, and the report, removed from the entry
+// once read, is never told twice. Until its report, a child may not have
+// made its session (setsid) yet: Signal sends it the signal by pid when
+// its group is not there yet, and HasProcesses and PruneSessions keep its
+// group and session.
 // OnOrphan hears only of the rest: the processes services left to
 // faultinit (re-parented), reaped and logged; one may have been the last
 // of a session, so sessions are pruned then.
