@@ -187,8 +187,9 @@ class Supervisor : private ServiceEffects {
   fault::Status WatchProcess(Entry& entry, pid_t pid, fault::UniqueFd pidfd);
   // The exit of a process of `name` (its exit watch's report).
   void OnProcessExit(std::string name, const fault::ExitStatus& status);
-  // The exec report of `pid`, a process of `name`, is readable.
-  void OnExecReport(std::string name, pid_t pid);
+  // The exec report of `pid` is readable (its entry: the one whose
+  // `execs` hold it).
+  void OnExecReport(pid_t pid);
   // Ends `entry.execs[index]`'s watch and tells its service `result`.
   void ExecReported(Entry& entry, size_t index, const fault::Status& result);
   // Whether `pid`, a process of `entry`, has not reported its exec yet: it

@@ -21,7 +21,8 @@
 // ApplyReplacements erases only an entry with nothing running (no pid, so
 // no exit watch, no exec report), its timer and fd watches cancelled.
 // Every callback the supervisor registers (timer, exit watch, fd watch) names
-// its entry by unit name and finds it in entries_ again when it runs.
+// its entry by unit name and finds it in entries_ again when it runs; an
+// exec report's watch names its pid, found in the entries' `execs`.
 //
 // Loop thread only.
 

@@ -200,9 +200,10 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   }
   // Its exec is reported on the loop (OnExecReport), not waited for here:
   // the next service forks meanwhile.
-  const std::string name = u.name;
+  // The callback names the process alone: without a string it fits in
+  // std::function's own storage (no allocation per spawn of a wave).
   fault::StatusOr<fault::Scheduler::WatchId> report = scheduler_.OnReadable(
-      started.report.get(), [this, name, pid] { OnExecReport(name, pid); });
+      started.report.get(), [this, pid] { OnExecReport(pid); });
   if (!report.ok()) {
     // Its report would reach nobody: as above. Its exit watch reaps it.
     world_.Kill(-pid, SIGKILL);
@@ -232,17 +233,19 @@ bool Supervisor::ExecPending(const Entry& e, pid_t pid) {
   return false;
 }
 
-void Supervisor::OnExecReport(std::string name, pid_t pid) {
-  auto it = entries_.find(name);
-  if (it == entries_.end()) return;  // not while a watch is on (EntryOf)
-  Entry& e = *it->second;
-  for (size_t i = 0; i < e.execs.size(); ++i) {
-    if (e.execs[i].spawn.pid != pid) continue;
-    std::optional<fault::Status> result =
-        world_.ReadSpawnReport(e.execs[i].spawn);
-    if (!result) return;  // not there yet: the watch stays
-    ExecReported(e, i, *result);
-    return;
+void Supervisor::OnExecReport(pid_t pid) {
+  // The entry whose pending reports hold `pid` (one at most: a pid is one
+  // unreaped child's).
+  for (auto& [name, entry] : entries_) {
+    Entry& e = *entry;
+    for (size_t i = 0; i < e.execs.size(); ++i) {
+      if (e.execs[i].spawn.pid != pid) continue;
+      std::optional<fault::Status> result =
+          world_.ReadSpawnReport(e.execs[i].spawn);
+      if (!result) return;  // not there yet: the watch stays
+      ExecReported(e, i, *result);
+      return;
+    }
   }
 }
 
@@ -250,6 +253,8 @@ void Supervisor::ExecReported(Entry& e, size_t index,
                               const fault::Status& result) {
   PendingExec exec = std::move(e.execs[index]);
   e.execs.erase(e.execs.begin() + static_cast<std::ptrdiff_t>(index));
+  // Most of the time the list is empty between starts: no buffer kept.
+  if (e.execs.empty()) std::vector<PendingExec>().swap(e.execs);
   scheduler_.Cancel(exec.watch);
   const pid_t pid = exec.spawn.pid;
   Service& service = *e.service;
