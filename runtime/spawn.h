@@ -24,8 +24,13 @@
 // in the child; a vfork child shares the parent's memory (and its TLS:
 // errno), so everything it runs must be written for that; and CLONE_VFORK
 // suspends the parent until the child has exec'd, which is the very wait
-// StartSpawn removes. Measured at N = 1,000 services (issue #26): see the
-// note at StartSpawn.
+// StartSpawn removes. What fork costs more is the copy of the page tables,
+// which grows with PID 1's size; measured for issue #26 (1,000 children of
+// `sleep infinity`, each with this set-up and report pipe, 2 shared cores,
+// 3 runs): with the parent at 4 MB resident (PID 1's size with 1,000
+// services: VmRSS 4.1 MB, VmPTE 48 kB), fork 1.38-1.73 s, clone(CLONE_VM
+// | CLONE_VFORK) 1.49-1.99 s: no gain; it wins only for a far larger
+// parent (32 MB: 3.3 s against 1.6 s). So: fork.
 //
 // Threading: call from the loop thread of a single-threaded program (fork).
 // Everything Spawn needs is computed before fork; the child allocates
