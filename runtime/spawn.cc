@@ -32,11 +32,7 @@ namespace {
 constexpr char kDefaultPath[] =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// What the child reports when it fails before exec.
-struct Failure {
-  int stage;
-  int error;
-};
+using Failure = SpawnFailureReport;
 
 // Everything the child needs, prepared before fork.
 struct Prepared {

@@ -130,6 +130,15 @@ enum class SpawnStage : int {
   kExec,
 };
 
+// SpawnFailureReport: what a child that failed before exec writes to its
+// report pipe, in one write (smaller than PIPE_BUF: whole or not at all),
+// before it exits; nothing is written when it execs. Public for worlds that
+// stand in for the runtime in tests (init/supervisor/model/fake_world.h).
+struct SpawnFailureReport {
+  int stage;  // a SpawnStage
+  int error;  // its errno
+};
+
 // SpawnStageName: "setting the process group", ..., "executing the command".
 absl::string_view SpawnStageName(SpawnStage stage);
 
