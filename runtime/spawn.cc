@@ -340,9 +340,14 @@ std::optional<Status> ReadSpawnReport(StartedSpawn& spawn) {
 
 StatusOr<pid_t> Spawn(const SpawnOptions& options) {
   FAULT_ASSIGN_OR_RETURN(StartedSpawn started, StartSpawn(options));
+  // Wait in the read itself, as a blocking descriptor does; poll only if
+  // the descriptor could not be made blocking.
+  const int fd = started.report.get();
+  const int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   std::optional<Status> report;
   while (!(report = ReadSpawnReport(started))) {
-    struct pollfd readable = {started.report.get(), POLLIN, 0};
+    struct pollfd readable = {fd, POLLIN, 0};
     (void)poll(&readable, 1, -1);  // EINTR: read again
   }
   if (report->ok()) return started.pid;
