@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +37,7 @@ static_assert(static_cast<int>(SpawnStage::kCpuAffinity) -
 constexpr char kDefaultPath[] =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// What the child reports when it fails before exec.
-struct Failure {
-  int stage;
-  int error;
-  int resource;  // kResourceLimits: which (RLIMIT_*)
-};
+using Failure = SpawnFailureReport;
 
 // Everything the child needs, prepared before fork.
 struct Prepared {
@@ -94,8 +90,13 @@ ABSL_ATTRIBUTE_NOINLINE Prepared Prepare(const SpawnOptions& options) {
 }
 
 [[noreturn]] void Fail(int report_fd, SpawnStage stage, int error,
-                       int resource = 0) {
-  Failure failure{static_cast<int>(stage), error, resource};
+                       const ResourceLimit* limit = nullptr) {
+  Failure failure{static_cast<int>(stage), error, 0, 0, 0};
+  if (limit != nullptr) {
+    failure.resource = limit->resource;
+    failure.soft = limit->soft;
+    failure.hard = limit->hard;
+  }
   (void)WriteAll(report_fd, &failure, sizeof failure);
   _exit(error == ENOENT ? 127 : 126);
 }
@@ -172,7 +173,8 @@ int CloseOtherFdsAtExec(rlim_t bound) {
   (void)getrlimit(RLIMIT_NOFILE, &parents_fds);
   int resource = 0;
   if (int error = ApplyResourceLimits(options.resource_limits, &resource)) {
-    Fail(report_fd, SpawnStage::kResourceLimits, error, resource);
+    Fail(report_fd, SpawnStage::kResourceLimits, error,
+         options.resource_limits.Find(resource));
   }
   if (!options.attributes.empty()) {
     ProcessAttribute which = ProcessAttribute::kNice;
@@ -244,20 +246,21 @@ void Reap(pid_t pid) {
 }
 
 // FailedSpawn: the error of a child that reported `failure` before exec.
-ABSL_ATTRIBUTE_NOINLINE Status FailedSpawn(const SpawnOptions& options,
-                                           const std::string& program,
+// `path`: the PATH searched for `program` (empty for a path).
+ABSL_ATTRIBUTE_NOINLINE Status FailedSpawn(const std::string& program,
+                                           const std::string& path,
                                            const Failure& failure) {
   auto stage = static_cast<SpawnStage>(failure.stage);
   if (stage == SpawnStage::kExec) {
     if (failure.error == ENOENT) {
-      return Status(StatusCode::kNotFound,
-                    program.find('/') != std::string::npos
-                        ? absl::StrCat("unable to execute ", program,
-                                       ": No such file or directory")
-                        : absl::StrCat("unable to execute ", program,
-                                       ": command not found in PATH (",
-                                       LookupPath(options), ")"),
-                    ENOENT);
+      return Status(
+          StatusCode::kNotFound,
+          program.find('/') != std::string::npos
+              ? absl::StrCat("unable to execute ", program,
+                             ": No such file or directory")
+              : absl::StrCat("unable to execute ", program,
+                             ": command not found in PATH (", path, ")"),
+          ENOENT);
     }
     return Status(StatusCode::kPermissionDenied,
                   absl::StrCat("unable to execute ", program, ": ",
@@ -265,17 +268,14 @@ ABSL_ATTRIBUTE_NOINLINE Status FailedSpawn(const SpawnOptions& options,
                   failure.error);
   }
   if (stage == SpawnStage::kResourceLimits) {
-    const ResourceLimit* limit = options.resource_limits.Find(failure.resource);
-    auto value = [](rlim_t v) {
+    auto value = [](uint64_t v) {
       return v == RLIM_INFINITY ? std::string("infinity") : absl::StrCat(v);
     };
     return Status(
         StatusCode::kAborted,
         absl::StrCat("unable to spawn ", program, ": setting ",
                      ResourceLimitKey(failure.resource), "=",
-                     limit != nullptr ? absl::StrCat(value(limit->soft), ":",
-                                                     value(limit->hard))
-                                      : "",
+                     value(failure.soft), ":", value(failure.hard),
                      ": ", strerror(failure.error)),
         failure.error);
   }
@@ -324,13 +324,16 @@ absl::string_view SpawnStageName(SpawnStage stage) {
   return "starting";
 }
 
-StatusOr<pid_t> Spawn(const SpawnOptions& options) {
+StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options) {
   if (options.argv.empty() || options.argv[0].empty()) {
     return InvalidArgumentError("unable to spawn: no command given");
   }
   const std::string& program = Program(options);
   Prepared prepared = Prepare(options);
-  FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe());
+  // Non-blocking at both ends: the parent reads it when the loop says it
+  // is readable; the child's one write of 8 bytes into an empty pipe
+  // cannot block anyway.
+  FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe(O_NONBLOCK));
   // With a pidfd asked for, the child waits for the end of `go`.
   Pipe go;
   if (options.pidfd != nullptr) {
@@ -368,19 +371,47 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
     go.write.Reset();  // the child goes on
     *options.pidfd = std::move(pidfd);
   }
+  StartedSpawn started;
+  started.pid = pid;
+  started.report = std::move(report.read);
+  started.program = program;
+  if (program.find('/') == std::string::npos) {
+    started.path = LookupPath(options);
+  }
+  return started;
+}
 
+std::optional<Status> ReadSpawnReport(StartedSpawn& spawn) {
+  if (!spawn.report) return OkStatus();
   Failure failure;
-  ssize_t n = ReadFull(report.read.get(), &failure, sizeof failure);
-  if (n == 0) return pid;  // exec'd: the pipe closed on exec
-
-  // The child failed before exec and is exiting: reap it.
-  if (options.pidfd != nullptr) options.pidfd->Reset();
-  Reap(pid);
+  ssize_t n = ReadFull(spawn.report.get(), &failure, sizeof failure);
+  if (n == -EAGAIN) return std::nullopt;
+  spawn.report.Reset();
+  if (n == 0) return OkStatus();  // exec'd: the pipe closed on exec
   if (n != static_cast<ssize_t>(sizeof failure)) {
-    return InternalError(absl::StrCat("unable to spawn ", program,
+    return InternalError(absl::StrCat("unable to spawn ", spawn.program,
                                       ": the child failed without a report"));
   }
-  return FailedSpawn(options, program, failure);
+  return FailedSpawn(spawn.program, spawn.path, failure);
+}
+
+StatusOr<pid_t> Spawn(const SpawnOptions& options) {
+  FAULT_ASSIGN_OR_RETURN(StartedSpawn started, StartSpawn(options));
+  // Wait in the read itself, as a blocking descriptor does; poll only if
+  // the descriptor could not be made blocking.
+  const int fd = started.report.get();
+  const int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  std::optional<Status> report;
+  while (!(report = ReadSpawnReport(started))) {
+    struct pollfd readable = {fd, POLLIN, 0};
+    (void)poll(&readable, 1, -1);  // EINTR: read again
+  }
+  if (report->ok()) return started.pid;
+  // The child failed before exec and is exiting: reap it.
+  if (options.pidfd != nullptr) options.pidfd->Reset();
+  Reap(started.pid);
+  return *report;
 }
 
 }  // namespace fault

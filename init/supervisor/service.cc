@@ -116,6 +116,7 @@ void Service::Stop() {
 }
 
 void Service::ProcessExited(pid_t pid, const fault::ExitStatus& status) {
+  if (pid == exec_pending_) exec_pending_ = 0;  // no report will come now
   switch (state_) {
     case ServiceState::kStarting:
       if (pid == step_pid_) {
@@ -188,6 +189,42 @@ void Service::ProcessExited(pid_t pid, const fault::ExitStatus& status) {
     case ServiceState::kRestarting:
     case ServiceState::kFailed:
       return;  // a leftover of an earlier run, reaped
+  }
+}
+
+void Service::ExecReported(pid_t pid, const fault::Status& result) {
+  if (pid == 0 || pid != exec_pending_) return;  // an abandoned step's
+  exec_pending_ = 0;
+  switch (state_) {
+    case ServiceState::kStarting:
+      if (!result.ok()) {
+        if (pid == step_pid_) step_pid_ = 0;
+        if (StepNotStarted(result)) RunNextStartStep();
+        return;
+      }
+      if (step_kind_ != StepKind::kMain) return;  // a pre step runs on
+      start_failures_ = 0;  // a main process runs: the episode is over
+      if (policy_.type == ServiceType::kSimple ||
+          policy_.type == ServiceType::kExec) {
+        effects_.CancelTimer(*this);
+        Enter(ServiceState::kRunning);
+      }
+      return;
+    case ServiceState::kStopping:
+      // Only ExecStop= is reported here (BeginStop forgets an interrupted
+      // start's process): one that could not run is as one that could not
+      // be spawned, and what remains gets KillSignal=.
+      if (!result.ok() && pid == step_pid_) {
+        step_pid_ = 0;
+        reason_ = std::string(result.message());
+        effects_.Signal(*this, policy_.kill_signal, true);
+      }
+      return;
+    case ServiceState::kInactive:
+    case ServiceState::kRunning:
+    case ServiceState::kRestarting:
+    case ServiceState::kFailed:
+      return;  // too late: a stop or a failure came first
   }
 }
 
@@ -381,6 +418,19 @@ void Service::RetryStart(absl::string_view reason) {
   effects_.ArmTimer(*this, restart_delay_);
 }
 
+bool Service::StepNotStarted(const fault::Status& status) {
+  if (ResourceShortage(status)) {
+    RetryStart(status.message());
+    return false;
+  }
+  if (StepIgnoresFailure()) {
+    ++step_index_;
+    return true;
+  }
+  Fail(status.message());
+  return false;
+}
+
 void Service::CountRestart() {
   if (!auto_restart_) return;  // a retry for want of resources
   auto_restart_ = false;
@@ -404,6 +454,7 @@ void Service::BeginStart() {
   step_index_ = 0;
   main_pid_ = 0;
   step_pid_ = 0;
+  exec_pending_ = 0;
   Enter(ServiceState::kStarting);
   if (policy_.start_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy_.start_timeout);
@@ -424,19 +475,11 @@ void Service::RunNextStartStep() {
     }
     fault::StatusOr<pid_t> pid =
         effects_.StartStep(*this, step_kind_, step_index_);
-    if (!pid.ok() && ResourceShortage(pid.status())) {
-      RetryStart(pid.status().message());
-      return;
-    }
-    if (pid.ok() && step_kind_ == StepKind::kMain) start_failures_ = 0;
     if (!pid.ok()) {
-      if (StepIgnoresFailure()) {
-        ++step_index_;
-        continue;
-      }
-      Fail(pid.status().message());
+      if (StepNotStarted(pid.status())) continue;
       return;
     }
+    exec_pending_ = *pid;
     if (step_kind_ != StepKind::kMain) {  // ExecCondition=, ExecStartPre=
       step_pid_ = *pid;
       return;
@@ -454,10 +497,7 @@ void Service::RunNextStartStep() {
         return;  // ready on READY=1
       case ServiceType::kSimple:
       case ServiceType::kExec:
-        // Spawn returns once the program is exec'd: ready.
-        effects_.CancelTimer(*this);
-        Enter(ServiceState::kRunning);
-        return;
+        return;  // ready once exec'd: ExecReported
     }
   }
 }
@@ -465,6 +505,7 @@ void Service::RunNextStartStep() {
 void Service::BeginStop() {
   effects_.CancelTimer(*this);
   const bool was_running = state_ == ServiceState::kRunning;
+  exec_pending_ = 0;  // an interrupted start's report no longer matters
   Enter(ServiceState::kStopping);
   if (!effects_.HasProcesses(*this)) {
     FinishStop();
@@ -477,6 +518,7 @@ void Service::BeginStop() {
     fault::StatusOr<pid_t> pid = effects_.StartStep(*this, StepKind::kStop, 0);
     if (pid.ok()) {
       step_pid_ = *pid;
+      exec_pending_ = *pid;
       return;
     }
     reason_ = std::string(pid.status().message());

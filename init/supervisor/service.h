@@ -13,8 +13,8 @@
 //               oneshot finished successfully (then `succeeded()` is true),
 //               and after a start skipped by a condition (`skipped()`).
 //   kStarting   start steps run: ExecCondition= and ExecStartPre= lines one
-//               by one, then the
-//               main process until it is ready (simple: at once; exec: once
+//               by one, then the main process until it is ready (simple
+//               and exec: once
 //               exec'd; notify: READY=1; oneshot: each ExecStart= exiting
 //               successfully; forking: the launcher exiting successfully,
 //               then PIDFile= names the main process). TimeoutStartSec=
@@ -51,14 +51,22 @@
 // start_failures() counts such attempts until a main process is spawned,
 // so the supervisor logs one line per episode, not one per attempt.
 //
+// Exec reports. StartStep returns as soon as the step's process is forked;
+// whether its program was exec'd comes later, as ExecReported(pid, result):
+// OK once exec'd (simple and exec services are then running), or the
+// reason it could not be (a missing executable, a bad directory, a lack of
+// resources in the child), handled exactly as a StartStep that failed: the
+// same state, reason, back-off and start-limit rules. The supervisor
+// reports a process's exec before its exit, and only once.
+//
 // Events come from the supervisor: Start/Stop requests, a process' exit
-// (the current step's, or the main one's), readiness, the timer, and "all
-// processes gone", each a method (Start, Stop, ProcessExited, Ready,
-// TimerFired, ProcessesGone; Refuse and DependencyFailed from the
-// supervisor's checks) that switches over every state: every state x
-// event pair is written out in service.cc, none falls to a default (an
-// unhandled state is a build error, -Werror=switch). Enter is the one
-// place the state changes.
+// (the current step's, or the main one's), its exec report, readiness, the
+// timer, and "all processes gone", each a method (Start, Stop,
+// ProcessExited, ExecReported, Ready, TimerFired, ProcessesGone; Refuse and
+// DependencyFailed from the supervisor's checks) that switches over every
+// state: every state x event pair is written out in service.cc, none falls to a
+// default (an unhandled state is a build error, -Werror=switch). Enter is the
+// one place the state changes.
 //
 // A stop request wins over everything: it cancels a pending restart and
 // interrupts a start (the running step is signalled like a main process).
@@ -160,8 +168,9 @@ class Service;
 class ServiceEffects {
  public:
   virtual ~ServiceEffects() = default;
-  // StartStep runs step `index` of `kind` and returns its pid, or the
-  // reason it could not start (missing executable, bad user...).
+  // StartStep runs step `index` of `kind` and returns its pid as soon as
+  // it is forked (its exec is reported later: Service::ExecReported), or
+  // the reason it could not start (bad user, fork failed...).
   virtual fault::StatusOr<pid_t> StartStep(Service& service, StepKind kind,
                                            int index) = 0;
   // Signal sends `signo` to the service's processes: its main process (or
@@ -193,7 +202,12 @@ class Service {
   void Start();
   void Stop();
   // A step process (pre, oneshot main, stop) or the main process exited.
+  // A process's exec report, if any, comes first.
   void ProcessExited(pid_t pid, const fault::ExitStatus& status);
+  // The exec report of a process StartStep returned: OK once it exec'd,
+  // else why it could not (as StartStep's errors). Reports of processes
+  // that are no longer the step's (an interrupted start's) are ignored.
+  void ExecReported(pid_t pid, const fault::Status& result);
   // The main process is ready (notify READY=1; exec: exec'd).
   void Ready();
   void TimerFired();
@@ -244,6 +258,10 @@ class Service {
   void Enter(ServiceState next);
   void Fail(absl::string_view reason);
   void RetryStart(absl::string_view reason);
+  // StepNotStarted: the current start step could not start (StartStep's
+  // error, or its exec report's); true when the next step should run (an
+  // ExecStartPre= marked '-').
+  bool StepNotStarted(const fault::Status& status);
   // CountRestart: a pending restart is carried out; counts it if it is
   // Restart='s.
   void CountRestart();
@@ -273,6 +291,8 @@ class Service {
   int step_index_ = 0;
   pid_t step_pid_ = 0;
   pid_t main_pid_ = 0;
+  // The process of the last step started whose exec is not reported yet.
+  pid_t exec_pending_ = 0;
   bool start_after_stop_ = false;
   bool succeeded_ = false;
   bool skipped_ = false;

@@ -27,6 +27,10 @@ ExitStatus Killed(pid_t pid, int signo) {
 // A world in memory: processes are numbers, time moves when told.
 class FakeEffects : public ServiceEffects {
  public:
+  struct Started {
+    pid_t pid;
+    std::string what;
+  };
   fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
                                    int index) override {
     std::string what = absl::StrCat(kind == StepKind::kPre         ? "pre"
@@ -46,6 +50,7 @@ class FakeEffects : public ServiceEffects {
     pid_t pid = next_pid++;
     running.insert(pid);
     log.push_back(absl::StrCat("start ", what, " ", pid));
+    unreported.push_back({pid, what});
     return pid;
   }
   void Signal(Service&, int signo, bool group) override {
@@ -71,17 +76,58 @@ class FakeEffects : public ServiceEffects {
     return check;
   }
 
-  // The process `pid` ends with `status`.
+  // Report: the exec reports of the processes started since, in order
+  // (a failure for a step in `failing_exec`), as the supervisor delivers
+  // them once each report pipe is readable.
+  void Report(Service& s) {
+    while (!unreported.empty()) {
+      Started next = unreported.front();
+      unreported.erase(unreported.begin());
+      ReportOne(s, next);
+    }
+  }
+  void ReportOne(Service& s, const Started& started) {
+    if (failing_exec.count(started.what)) {
+      log.push_back("exec failed " + started.what);
+      s.ExecReported(
+          started.pid,
+          failing_exec[started.what] == ENOENT
+              ? fault::Status(fault::StatusCode::kNotFound,
+                              "unable to execute " + started.what +
+                                  ": No such file or directory",
+                              ENOENT)
+              : fault::ErrnoToStatus(failing_exec[started.what],
+                                     "unable to spawn " + started.what));
+      return;
+    }
+    s.ExecReported(started.pid, fault::OkStatus());
+  }
+
+  // The process `pid` ends with `status`: its exec report first, if not
+  // delivered yet (the supervisor reads it when the exit comes first),
+  // then the exit, then the reports of what that started.
   void End(Service& s, pid_t pid, ExitStatus status) {
+    for (auto it = unreported.begin(); it != unreported.end(); ++it) {
+      if (it->pid == pid) {
+        Started started = *it;
+        unreported.erase(it);
+        ReportOne(s, started);
+        break;
+      }
+    }
     running.erase(pid);
     status.pid = pid;
     s.ProcessExited(pid, status);
+    Report(s);
   }
 
-  std::set<std::string> failing;
-  StartCheck check;            // what CheckConditions answers
-  int checks = 0;              // how many times it was asked
-  int short_of_resources = 0;  // how many StartStep calls fail with EAGAIN
+  StartCheck check;               // what CheckConditions answers
+  int checks = 0;                 // how many times it was asked
+  std::set<std::string> failing;  // StartStep fails (no fork, bad user)
+  // The step forks, and its exec report is this errno.
+  std::map<std::string, int> failing_exec;
+  std::vector<Started> unreported;  // exec reports not delivered yet
+  int short_of_resources = 0;       // how many StartStep calls fail with EAGAIN
   std::set<pid_t> running;
   pid_t next_pid = 100;
   pid_t daemon = 0;
@@ -101,6 +147,7 @@ TEST(Service, SimpleStartsAndRuns) {
   FakeEffects fx;
   Service s("web", Simple(), fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.main_pid(), 100);
   EXPECT_EQ(fx.log, (std::vector<std::string>{"starting", "timer 1min 30s",
@@ -116,6 +163,7 @@ TEST(Service, PreStepsInOrderAndFailure) {
   p.pre_ignore_failure = {true, false};
   Service s("db", p, fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.step_pid(), 100);
   fx.End(s, 100, Exited(0, 1));  // ignored: '-'
   EXPECT_EQ(s.step_pid(), 101);
@@ -130,6 +178,7 @@ TEST(Service, MissingExecutableFails) {
   fx.failing = {"main0"};
   Service s("ghost", Simple(), fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "unable to execute main0");
 }
@@ -147,6 +196,7 @@ TEST(Service, ResourceShortageRetriesWithBackOff) {
   fx.short_of_resources = 4;
   Service s("web", p, fx);
   s.Start();
+  fx.Report(s);
   std::vector<std::string> delays;
   for (int attempt = 1; attempt <= 4; ++attempt) {
     ASSERT_EQ(s.state(), ServiceState::kRestarting) << attempt;
@@ -155,6 +205,7 @@ TEST(Service, ResourceShortageRetriesWithBackOff) {
     delays.push_back(fault::FormatTimeSpan(fx.timer));
     fx.now += fx.timer;
     s.TimerFired();
+    fx.Report(s);
   }
   // At least the resource back-off (100ms, doubling), over RestartSec='s.
   EXPECT_EQ(delays,
@@ -167,12 +218,15 @@ TEST(Service, ResourceShortageRetriesWithBackOff) {
   // The next episode counts from one again.
   fx.short_of_resources = 1;
   s.Stop();
+  fx.Report(s);
   fx.End(s, 100, Killed(0, SIGTERM));
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
   EXPECT_EQ(s.start_failures(), 1);
   // A stop wins over the pending retry.
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_EQ(s.start_failures(), 0);
 }
@@ -196,6 +250,7 @@ TEST(Service, ResourceRetriesHaveAFloorWhateverRestartSec) {
   }
   EXPECT_EQ(delays_ms, (std::vector<int64_t>{100, 200, 400, 800, 1600, 3200,
                                              6400, 10000, 10000, 10000}));
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
 
   FakeEffects slow;
@@ -217,6 +272,7 @@ TEST(Service, OneshotRunsEachStep) {
   p.start_steps = 2;
   Service s("setup", p, fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStarting);
   fx.End(s, 100, Exited(0, 0));
   EXPECT_EQ(s.state(), ServiceState::kStarting);
@@ -225,6 +281,8 @@ TEST(Service, OneshotRunsEachStep) {
   EXPECT_TRUE(s.succeeded());
 
   s.Start();
+
+  fx.Report(s);
   fx.End(s, 102, Exited(0, 4));
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "main process ended with exit 4");
@@ -239,13 +297,16 @@ TEST(Service, NotifyWaitsForReadyOrTimesOut) {
   p.start_timeout = fault::Seconds(5);
   Service s("api", p, fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStarting);
   s.Ready();
   EXPECT_EQ(s.state(), ServiceState::kRunning);
 
   Service slow("slow", p, fx);
   slow.Start();
+  fx.Report(slow);
   slow.TimerFired();
+  fx.Report(slow);
   EXPECT_EQ(slow.state(), ServiceState::kFailed);
   EXPECT_EQ(slow.reason(), "start timed out after 5s");
   EXPECT_EQ(fx.log.back(), "failed");
@@ -260,10 +321,12 @@ TEST(Service, RestartOnFailure) {
   p.restart_delay = fault::Milliseconds(250);
   Service s("web", p, fx);
   s.Start();
+  fx.Report(s);
   fx.End(s, 100, Killed(0, SIGSEGV));  // unclean: restarted
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
   EXPECT_EQ(fx.timer, fault::Milliseconds(250));
   s.TimerFired();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 1);
   fx.End(s, 101, Exited(0, 0));
@@ -278,9 +341,11 @@ TEST(Service, RestartOnAbnormal) {
   p.restart = RestartPolicy::kOnAbnormal;
   Service s("w", p, fx);
   s.Start();
+  fx.Report(s);
   fx.End(s, 100, Exited(0, 3));
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   s.Start();
+  fx.Report(s);
   fx.End(s, 101, Killed(0, SIGKILL));
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
 }
@@ -301,11 +366,13 @@ TEST(Service, BackOffAndReset) {
   EXPECT_EQ(s.RestartDelay(2), fault::Milliseconds(400));
   EXPECT_EQ(s.RestartDelay(9), fault::Milliseconds(400));
   s.Start();
+  fx.Report(s);
   std::vector<fault::Duration> delays;
   for (int i = 0; i < 4; ++i) {
     fx.End(s, s.main_pid(), Exited(0, 1));
     delays.push_back(fx.timer);
     s.TimerFired();
+    fx.Report(s);
   }
   EXPECT_EQ(delays, (std::vector<fault::Duration>{
                         fault::Milliseconds(100), fault::Milliseconds(200),
@@ -325,15 +392,18 @@ TEST(Service, StartLimit) {
   p.start_limit_burst = 3;
   Service s("loop", p, fx);
   s.Start();
+  fx.Report(s);
   for (int i = 0; i < 3; ++i) {
     fx.End(s, s.main_pid(), Exited(0, 1));
     s.TimerFired();
+    fx.Report(s);
   }
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "start limit hit: 3 starts within 10s");
   EXPECT_EQ(s.restarts(), 3);    // the refused one counts, as in systemd
   fx.now += fault::Seconds(11);  // the window has passed: starts again
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 0);  // a requested start: counting starts over
 }
@@ -351,12 +421,14 @@ TEST(Service, RestartsCountsAutomaticRestartsOnly) {
   p.start_limit_burst = 100;
   Service s("flaky", p, fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.restarts(), 0);  // the first start is no restart
   for (int i = 1; i <= 5; ++i) {
     fx.End(s, s.main_pid(), Exited(0, 1));
     ASSERT_EQ(s.state(), ServiceState::kRestarting);
     EXPECT_EQ(s.restarts(), i - 1) << "waiting: not carried out yet";
     s.TimerFired();
+    fx.Report(s);
     ASSERT_EQ(s.state(), ServiceState::kRunning);
     EXPECT_EQ(s.restarts(), i);
   }
@@ -367,6 +439,7 @@ TEST(Service, RestartsCountsAutomaticRestartsOnly) {
   fx.End(s, s.main_pid(), Exited(0, 1));
   EXPECT_EQ(s.restarts(), 5);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 6);
   // A clean exit, no restart: the count stays visible until the next start.
@@ -374,21 +447,27 @@ TEST(Service, RestartsCountsAutomaticRestartsOnly) {
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_EQ(s.restarts(), 6);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.restarts(), 0);
   // A restart request is a stop and a start, not an automatic restart.
   fx.End(s, s.main_pid(), Exited(0, 1));
   s.TimerFired();
+  fx.Report(s);
   EXPECT_EQ(s.restarts(), 1);
   s.Stop();
+  fx.Report(s);
   s.Start();
+  fx.Report(s);
   fx.End(s, s.main_pid(), Killed(0, SIGTERM));
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 0);
   // A stop during the wait ends it: inactive, the count kept for display.
   fx.End(s, s.main_pid(), Exited(0, 1));
   s.TimerFired();
+  fx.Report(s);
   fx.End(s, s.main_pid(), Exited(0, 1));
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_EQ(s.restarts(), 1);
 }
@@ -402,12 +481,15 @@ TEST(Service, StopThenKillAfterTimeout) {
   p.kill_signal = SIGINT;
   Service s("stubborn", p, fx);
   s.Start();
+  fx.Report(s);
   fx.log.clear();
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStopping);
   EXPECT_EQ(fx.log, (std::vector<std::string>{"stopping", "timer 3s",
                                               "signal 2 group"}));
   s.TimerFired();
+  fx.Report(s);
   EXPECT_EQ(fx.log.back(), "signal 9 group");
   fx.End(s, 100, Killed(0, SIGKILL));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
@@ -420,8 +502,10 @@ TEST(Service, ExecStopThenKillSignal) {
   p.has_exec_stop = true;
   Service s("db", p, fx);
   s.Start();
+  fx.Report(s);
   fx.log.clear();
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.step_pid(), 101);
   fx.End(s, 101, Exited(0, 0));
   EXPECT_EQ(fx.log.back(), "signal 15 group");
@@ -437,16 +521,23 @@ TEST(Service, StopCancelsRestartAndStartAfterStop) {
   p.restart = RestartPolicy::kAlways;
   Service s("w", p, fx);
   s.Start();
+  fx.Report(s);
   fx.End(s, 100, Exited(0, 1));
   ASSERT_EQ(s.state(), ServiceState::kRestarting);
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   s.TimerFired();  // a timer that raced the cancel does nothing
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
 
   s.Start();
+
+  fx.Report(s);
   s.Stop();
+  fx.Report(s);
   s.Start();  // remembered
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStopping);
   fx.End(s, s.main_pid(), Killed(0, SIGTERM));
   EXPECT_EQ(s.state(), ServiceState::kRunning);
@@ -462,11 +553,13 @@ TEST(Service, StopStopsWhatTheMainProcessLeft) {
   p.restart = RestartPolicy::kAlways;
   Service s("w", p, fx);
   s.Start();
+  fx.Report(s);
   fx.running.insert(200);  // forked by the main process
   fx.End(s, 100, Killed(0, SIGKILL));
   ASSERT_EQ(s.state(), ServiceState::kRestarting);
   fx.log.clear();
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStopping);
   EXPECT_EQ(fx.log, (std::vector<std::string>{"stopping", "timer 1min 30s",
                                               "signal 15 group"}));
@@ -478,13 +571,16 @@ TEST(Service, StopStopsWhatTheMainProcessLeft) {
   p.restart = RestartPolicy::kNo;
   Service t("v", p, fx);
   t.Start();
+  fx.Report(t);
   const pid_t main = t.main_pid();
   fx.running.insert(201);
   fx.End(t, main, Exited(0, 0));
   ASSERT_EQ(t.state(), ServiceState::kInactive);
   t.Stop();
+  fx.Report(t);
   EXPECT_EQ(t.state(), ServiceState::kStopping);
   t.TimerFired();  // the stop timeout: SIGKILL
+  fx.Report(t);
   EXPECT_EQ(fx.log.back(), "signal 9 group");
   fx.running.erase(201);
   t.ProcessesGone();
@@ -501,12 +597,15 @@ TEST(Service, SuccessExitStatus) {
   p.success_signals = CodeSet(1u << SIGUSR1);
   Service s("jvm", p, fx);
   s.Start();
+  fx.Report(s);
   fx.End(s, 100, Exited(0, 143));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   s.Start();
+  fx.Report(s);
   fx.End(s, 101, Killed(0, SIGUSR1));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   s.Start();
+  fx.Report(s);
   fx.End(s, 102, Killed(0, SIGUSR2));
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
 }
@@ -519,6 +618,7 @@ TEST(Service, ForkingReadsMainPid) {
   p.type = ServiceType::kForking;
   Service s("daemon", p, fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStarting);
   fx.daemon = 555;
   fx.End(s, 100, Exited(0, 0));
@@ -529,10 +629,12 @@ TEST(Service, ForkingReadsMainPid) {
 
   fx.daemon = 0;  // the PID file names nothing
   s.Start();
+  fx.Report(s);
   fx.End(s, 101, Exited(0, 0));
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "no pid in /run/d.pid");
   s.Start();
+  fx.Report(s);
   fx.End(s, 102, Exited(0, 1));  // the launcher failed
   EXPECT_EQ(s.reason(), "main process ended with exit 1");
 }
@@ -547,6 +649,7 @@ TEST(Service, DependencyFailed) {
 
   Service running("app2", Simple(), fx);
   running.Start();
+  fx.Report(running);
   running.DependencyFailed("required unit db stopped");
   EXPECT_EQ(running.state(), ServiceState::kStopping);
   fx.End(running, running.main_pid(), Killed(0, SIGTERM));
@@ -569,6 +672,7 @@ TEST(Service, FailedConditionSkipsTheStart) {
   // A later start checks again; the condition now holds.
   fx.check = {};
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(fx.checks, 2);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_FALSE(s.skipped());
@@ -601,6 +705,7 @@ TEST(Service, AutomaticRestartDoesNotCheckAgain) {
   fx.End(s, s.main_pid(), Exited(0, 1));
   ASSERT_EQ(s.state(), ServiceState::kRestarting);
   s.TimerFired();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(fx.checks, 1);
 }
@@ -734,6 +839,125 @@ TEST(Service, RestartExitStatusExceptions) {
   t.Start();
   fx.End(t, fx.next_pid - 1, Exited(0, 4));
   EXPECT_EQ(t.state(), ServiceState::kFailed);
+}
+
+// Issue #26: a step's exec is reported after StartStep returned. Type=exec
+// (and simple) is starting until the report says exec'd, then running; the
+// start timeout runs meanwhile.
+TEST(Service, ExecReadyOnceExecReported) {
+  for (ServiceType type : {ServiceType::kExec, ServiceType::kSimple}) {
+    FakeEffects fx;
+    ServicePolicy p = Simple();
+    p.type = type;
+    Service s("web", p, fx);
+    s.Start();
+    EXPECT_EQ(s.state(), ServiceState::kStarting);
+    EXPECT_EQ(s.main_pid(), 100);
+    EXPECT_EQ(fx.timer, fault::Seconds(90));
+    s.ExecReported(999, fault::OkStatus());  // not its process
+    EXPECT_EQ(s.state(), ServiceState::kStarting);
+    fx.Report(s);
+    EXPECT_EQ(s.state(), ServiceState::kRunning);
+    EXPECT_EQ(fx.timer, fault::ZeroDuration());
+    EXPECT_EQ(fx.log, (std::vector<std::string>{"starting", "timer 1min 30s",
+                                                "start main0 100", "running"}));
+    s.ExecReported(100, fault::OkStatus());  // once only: nothing more
+    EXPECT_EQ(fx.log.size(), 4u);
+  }
+}
+
+// A main process whose exec failed fails the service as a spawn that
+// failed did: the same state and reason, no restart whatever Restart=
+// says; its exit, which follows, changes nothing. (The failing child is
+// still there, exiting: the failure's SIGKILL to the group reaches it.)
+TEST(Service, ExecFailureReportedFails) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  fx.failing_exec = {{"main0", ENOENT}};
+  Service s("ghost", p, fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kStarting);
+  fx.End(s, 100, Exited(0, 127));  // the exit first: the report comes first
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(s.reason(), "unable to execute main0: No such file or directory");
+  EXPECT_EQ(s.main_pid(), 0);
+  EXPECT_EQ(fx.log, (std::vector<std::string>{
+                        "starting", "timer 1min 30s", "start main0 100",
+                        "exec failed main0", "signal 9 group", "failed"}));
+}
+
+// A child short of resources before exec (EMFILE, ENOMEM) waits and
+// retries with the back-off, outside the start limit, as a fork that
+// failed does; an ExecStartPre= marked '-' whose exec failed is skipped.
+TEST(Service, ExecReportedShortageRetriesAndIgnoredPreSkipped) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart_delay = fault::Milliseconds(10);
+  p.start_limit_burst = 1;
+  fx.failing_exec = {{"main0", EMFILE}};
+  Service s("web", p, fx);
+  s.Start();
+  fx.Report(s);
+  ASSERT_EQ(s.state(), ServiceState::kRestarting);
+  EXPECT_EQ(s.start_failures(), 1);
+  EXPECT_EQ(s.reason().rfind("unable to spawn main0: ", 0), 0u) << s.reason();
+  // RestartSec= under the floor of a resource retry (ResourceRetryDelay).
+  EXPECT_EQ(fx.timer, fault::Milliseconds(100));
+  fx.End(s, 100, Exited(0, 126));  // its exit: a leftover
+  EXPECT_EQ(s.state(), ServiceState::kRestarting);
+  fx.failing_exec.clear();
+  s.TimerFired();  // within the start limit: the retry did not count
+  fx.Report(s);
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(s.start_failures(), 0);
+
+  FakeEffects fx2;
+  ServicePolicy q = Simple();
+  q.pre_steps = 1;
+  q.pre_ignore_failure = {true};
+  fx2.failing_exec = {{"pre0", ENOENT}};
+  Service t("db", q, fx2);
+  t.Start();
+  fx2.Report(t);
+  EXPECT_EQ(t.state(), ServiceState::kRunning);
+  EXPECT_EQ(t.main_pid(), 101);
+  fx2.End(t, 100, Exited(0, 127));  // the skipped step's exit
+  EXPECT_EQ(t.state(), ServiceState::kRunning);
+}
+
+// A stop while the exec report is pending stops the service; the report
+// that comes later is ignored. An ExecStop= whose exec failed is as one
+// that could not be spawned: KillSignal= for what remains.
+TEST(Service, StopWhileExecPending) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.has_exec_stop = true;
+  Service s("web", p, fx);
+  s.Start();
+  ASSERT_EQ(s.state(), ServiceState::kStarting);
+  s.Stop();  // no report yet
+  EXPECT_EQ(s.state(), ServiceState::kStopping);
+  EXPECT_EQ(fx.log.back(), "signal 15 group");  // no ExecStop=: not running
+  fx.Report(s);
+  EXPECT_EQ(s.state(), ServiceState::kStopping);
+  fx.End(s, 100, Killed(0, SIGTERM));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+
+  fx.failing_exec = {{"stop0", ENOENT}};
+  s.Start();
+  fx.Report(s);
+  ASSERT_EQ(s.state(), ServiceState::kRunning);
+  s.Stop();
+  EXPECT_EQ(s.step_pid(), 102);
+  fx.log.clear();
+  fx.Report(s);
+  EXPECT_EQ(s.reason(), "unable to execute stop0: No such file or directory");
+  EXPECT_EQ(fx.log,
+            (std::vector<std::string>{"exec failed stop0", "signal 15 group"}));
+  fx.End(s, 102, Exited(0, 127));
+  fx.End(s, 101, Killed(0, SIGTERM));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
 }
 
 }  // namespace

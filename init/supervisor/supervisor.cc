@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "init/supervisor/supervisor_entry.h"
-#include "init/system/conditions.h"
 #include "init/supervisor/unit_directories.h"
+#include "init/system/conditions.h"
 #include "runtime/duration.h"
 
 namespace faultinit {
@@ -26,6 +26,7 @@ Supervisor::~Supervisor() {
   for (auto& [name, e] : entries_) {
     if (e->timer != 0) world_.Cancel(e->timer);
     for (const auto& [pid, watch] : e->pids) world_.Cancel(watch);
+    for (const PendingExec& exec : e->execs) scheduler_.Cancel(exec.watch);
     if (e->output_watch != 0) scheduler_.Cancel(e->output_watch);
     if (e->notification) scheduler_.Cancel(e->notification->watch);
   }

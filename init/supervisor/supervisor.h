@@ -147,6 +147,7 @@ class Supervisor : private ServiceEffects {
 
  private:
   struct Entry;
+  struct PendingExec;
   struct NotificationPipe;
 
   // ServiceEffects.
@@ -194,6 +195,14 @@ class Supervisor : private ServiceEffects {
   fault::Status WatchProcess(Entry& entry, pid_t pid, fault::UniqueFd pidfd);
   // The exit of a process of `name` (its exit watch's report).
   void OnProcessExit(std::string name, const fault::ExitStatus& status);
+  // The exec report of `pid` is readable (its entry: the one whose
+  // `execs` hold it).
+  void OnExecReport(pid_t pid);
+  // Ends `entry.execs[index]`'s watch and tells its service `result`.
+  void ExecReported(Entry& entry, size_t index, const fault::Status& result);
+  // Whether `pid`, a process of `entry`, has not reported its exec yet: it
+  // may not have made its session (setsid) yet.
+  static bool ExecPending(const Entry& entry, pid_t pid);
   // The exit of a process no watch names: one re-parented to faultinit.
   void OnOrphan(const fault::ExitStatus& status);
   void OnNotify();
@@ -228,6 +237,8 @@ class Supervisor : private ServiceEffects {
   fault::Scheduler::WatchId notify_watch_ = 0;
   LineListener line_listener_;
   std::optional<std::vector<SupervisorWorld::Member>> members_;  // Members()
+  // Exec reports not read yet, over all entries (kMaxPendingExecs).
+  size_t pending_execs_ = 0;
   bool shutting_down_ = false;
   bool dirty_ = false;
 };

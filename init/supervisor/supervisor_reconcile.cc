@@ -125,6 +125,10 @@ void Supervisor::Reconcile() {
         continue;
       }
       if (!e.pending_start) continue;
+      // A start wave forks while earlier children exec, but only so many at
+      // once: each pending exec report holds a descriptor. The rest stay
+      // queued; each report read (ExecReported) reconciles again.
+      if (pending_execs_ >= kMaxPendingExecs) continue;
       if (!std::all_of(e.after.begin(), e.after.end(),
                        [this](const std::string& a) { return Settled(a); })) {
         continue;
