@@ -271,13 +271,12 @@ ABSL_ATTRIBUTE_NOINLINE Status FailedSpawn(const std::string& program,
     auto value = [](uint64_t v) {
       return v == RLIM_INFINITY ? std::string("infinity") : absl::StrCat(v);
     };
-    return Status(
-        StatusCode::kAborted,
-        absl::StrCat("unable to spawn ", program, ": setting ",
-                     ResourceLimitKey(failure.resource), "=",
-                     value(failure.soft), ":", value(failure.hard),
-                     ": ", strerror(failure.error)),
-        failure.error);
+    return Status(StatusCode::kAborted,
+                  absl::StrCat("unable to spawn ", program, ": setting ",
+                               ResourceLimitKey(failure.resource), "=",
+                               value(failure.soft), ":", value(failure.hard),
+                               ": ", strerror(failure.error)),
+                  failure.error);
   }
   return Status(
       StatusCode::kAborted,

@@ -18,28 +18,13 @@
 namespace faultinit::testing {
 namespace {
 
-class ExecEnvironment : public ::testing::Test {
+class ExecEnvironment : public UnitDirectoryTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
-    dir_ = absl::StrCat(
-        getenv("TEST_TMPDIR"), "/",
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    mkdir(dir_.c_str(), 0755);
-  }
-
-  void Unit(const std::string& name, const std::string& text) {
-    ASSERT_TRUE(WriteFile(absl::StrCat(dir_, "/", name, ".service"), text));
-  }
-
   // Boot with private /var/lib, /var/cache, /var/log (empty tmpfs) and a
   // private copy of /etc, and "/var/lib/precious": a root-owned 0700
   // directory with a file, that no service may have PID 1 change.
-  LaunchOptions Boot() {
-    LaunchOptions o;
-    o.args = {"-v", "--services", dir_};
-    o.pid_namespace = true;
+  LaunchOptions Boot() const {
+    LaunchOptions o = UnitDirectoryTest::Boot();
     const std::string etc = absl::StrCat(dir_, "/etc-copy");
     o.in_namespace_first = absl::StrCat(
         "mount -t tmpfs tmpfs /var/lib && mount -t tmpfs tmpfs /var/cache && "
@@ -49,17 +34,6 @@ class ExecEnvironment : public ::testing::Test {
         "touch /var/lib/precious/file && echo namespace-ready >&2");
     return o;
   }
-
-  // Position of `text` in `haystack`, failing the test when absent.
-  static size_t At(const std::string& haystack, const std::string& text) {
-    size_t at = haystack.find(text);
-    EXPECT_NE(at, std::string::npos)
-        << "missing: " << text << "\nin (the last 3000 bytes):\n"
-        << haystack.substr(haystack.size() > 3000 ? haystack.size() - 3000 : 0);
-    return at;
-  }
-
-  std::string dir_;
 };
 
 // Each key's directories are made before the service runs, the innermost

@@ -28,30 +28,7 @@
 namespace faultinit::testing {
 namespace {
 
-class Resources : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string why;
-    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
-    dir_ = absl::StrCat(
-        getenv("TEST_TMPDIR"), "/",
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    mkdir(dir_.c_str(), 0755);
-  }
-
-  void Unit(const std::string& name, const std::string& text) {
-    ASSERT_TRUE(WriteFile(absl::StrCat(dir_, "/", name, ".service"), text));
-  }
-
-  LaunchOptions Boot() {
-    LaunchOptions o;
-    o.args = {"-v", "--services", dir_};
-    o.pid_namespace = true;
-    return o;
-  }
-
-  std::string dir_;
-};
+using Resources = UnitDirectoryTest;
 
 // "SOFT HARD" of /proc/PID/limits' line for `name` ("Max open files").
 std::string LimitsLine(pid_t pid, const std::string& name) {

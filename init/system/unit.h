@@ -34,8 +34,8 @@
 #include "init/system/exec_command.h"
 #include "init/system/exec_directories.h"
 #include "runtime/duration.h"
-#include "runtime/resource_limits.h"
 #include "runtime/process_attributes.h"
+#include "runtime/resource_limits.h"
 
 namespace faultinit {
 
