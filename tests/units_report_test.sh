@@ -106,7 +106,7 @@ mkdir -p "$mini/debian12/a" "$mini/debian12/b" "$mini/debian12-systemd/c"
 printf '[Unit]\nDescription=good\nDocumentation=man:true(1)\n[Service]\nExecStart=/bin/true\n' \
   >"$mini/debian12/a/good.service"
 printf '[Service]\nExecStart=/bin/true\nProtectSystem=full\n' >"$mini/debian12/a/sandboxed.service"
-printf '[Service]\nType=dbus\nExecStart=/bin/true\n' >"$mini/debian12/b/bus.service"
+printf '[Service]\nType=notify-reload\nExecStart=/bin/true\n' >"$mini/debian12/b/bus.service"
 printf '[Service]\nExecStart=/bin/echo %%i\n' >"$mini/debian12/b/each@.service"
 printf '[Unit]\nRequires=good.service\nAfter=good.service network.target\n[Service]\nExecStart=/bin/true\n' \
   >"$mini/debian12/b/needs.service"
@@ -135,7 +135,7 @@ expect_line "no target named" '^    and naming no unit of another type +1 +0$'
 expect_line "the template's instance" '^  as an instance: every key understood +1 +0$'
 expect_line "ProtectSystem= is sandboxing" '^sandboxing'
 expect_line "ProtectSystem= counted" '^  ProtectSystem= +1 +0$'
-expect_line "Type=dbus rejected" '^  Type=dbus \(error\) +1 +0$'
+expect_line "Type=notify-reload rejected" '^  Type=notify-reload \(error\) +1 +0$'
 expect_line "a target named" '^  After=\*\.target \(value\) +1 +0$'
 expect_line "an unknown item listed" '^  FrobnicateSec= +0 +1$'
 expect_line "under not assigned" '^not assigned'
