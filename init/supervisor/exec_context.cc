@@ -4,7 +4,7 @@
 
 namespace faultinit {
 
-EnvironmentMap ServiceEnvironment(const Unit& unit,
+EnvironmentMap ServiceEnvironment(const ServiceSettings& unit,
                                   absl::string_view notify_socket,
                                   const Credentials* credentials,
                                   const std::vector<EnvironmentMap>& files) {
@@ -18,7 +18,7 @@ EnvironmentMap ServiceEnvironment(const Unit& unit,
     env["LOGNAME"] = credentials->name;
     if (!credentials->shell.empty()) env["SHELL"] = credentials->shell;
   }
-  for (const auto& [key, value] : unit.environment) env[key] = value;
+  for (const auto& [key, value] : unit.extras().environment) env[key] = value;
   for (const EnvironmentMap& file : files) {
     for (const auto& [key, value] : file) env[key] = value;
   }
@@ -33,25 +33,14 @@ std::vector<std::string> EnvironmentStrings(const EnvironmentMap& env) {
   return out;
 }
 
-const ExecLine& StepLine(const Unit& unit, StepKind kind, int index) {
-  switch (kind) {
-    case StepKind::kPre:
-      return unit.exec_start_pre[index];
-    case StepKind::kMain:
-      return unit.exec_start[index];
-    case StepKind::kStop:
-      return unit.exec_stop[index];
-  }
-  return unit.exec_start[index];
-}
-
 fault::SpawnOptions StepSpawnOptions(
-    const Unit& unit, StepKind kind, int index, const ExecInputs& inputs,
+    const ServiceSettings& unit, StepKind kind, int index,
+    const ExecInputs& inputs,
     absl::FunctionRef<bool(const std::string&)> directory_usable) {
   fault::SpawnOptions spawn;
   const EnvironmentMap none;
   Command command =
-      ExpandExecLine(StepLine(unit, kind, index),
+      ExpandExecLine(unit.Step(kind, index),
                      inputs.variables != nullptr ? *inputs.variables : none);
   spawn.program = std::move(command.executable);
   spawn.argv = std::move(command.argv);
@@ -65,7 +54,7 @@ fault::SpawnOptions StepSpawnOptions(
   }
   spawn.umask = unit.umask;
 
-  std::string directory = unit.working_directory;
+  std::string directory = unit.extras().working_directory;
   if (directory == "~") {
     directory = credentials != nullptr ? credentials->home : "/root";
   }

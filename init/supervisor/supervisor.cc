@@ -172,12 +172,15 @@ bool Supervisor::Busy(absl::string_view name) const {
 
 ServiceView Supervisor::RowOf(const Entry& e) {
   const Service& s = *e.service;
-  return ServiceView{
-      e.unit.name,       s.state(),
-      s.main_pid(),      s.since(),
-      s.restarts(),      s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
-      s.reason(),        e.status_text,
-      e.unit.description};
+  return ServiceView{s.name(),
+                     s.state(),
+                     s.main_pid(),
+                     s.since(),
+                     s.restarts(),
+                     s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
+                     s.reason(),
+                     e.status_text,
+                     e.settings.description};
 }
 
 // One lookup: the control server asks this after every loop dispatch while

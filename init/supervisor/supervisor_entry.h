@@ -39,6 +39,7 @@
 #include "absl/strings/string_view.h"
 #include "init/supervisor/pid_set.h"
 #include "init/supervisor/service.h"
+#include "init/supervisor/service_settings.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_world.h"
 #include "init/support/output_log.h"
@@ -71,8 +72,13 @@ struct SourceFingerprint {
 };
 
 struct Supervisor::Entry {
-  Unit unit;
-  std::unique_ptr<Service> service;
+  // What the running service needs of its unit (Configure makes it): not a
+  // copy of the Unit, which is needed only while loading.
+  ServiceSettings settings;
+  std::unique_ptr<Service> service;  // its name is the unit's
+  // The unit's After= and Before= (names): LinkOrdering makes `after`.
+  std::vector<std::string> after_units;
+  std::vector<std::string> before_units;
   std::vector<std::string> after;     // After=, and Before= of others
   std::vector<std::string> required;  // Requires=
   std::string load_error;

@@ -17,12 +17,12 @@ namespace faultinit {
 void Supervisor::LinkOrdering() {
   for (auto& [name, e] : entries_) {
     e->after.clear();
-    for (const Dependency& d : e->unit.after) e->after.push_back(d.name);
+    e->after = e->after_units;
   }
   // Before=X on A orders X after A.
   for (auto& [name, e] : entries_) {
-    for (const Dependency& d : e->unit.before) {
-      auto it = entries_.find(d.name);
+    for (const std::string& before : e->before_units) {
+      auto it = entries_.find(before);
       if (it != entries_.end()) it->second->after.push_back(name);
     }
   }

@@ -57,7 +57,13 @@ std::string LoadErrorOf(const ParsedUnit& parsed) {
 }  // namespace
 
 void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
-  e.unit = parsed.unit;
+  e.settings = SettingsOf(parsed.unit);
+  e.after_units.clear();
+  for (const Dependency& d : parsed.unit.after) e.after_units.push_back(d.name);
+  e.before_units.clear();
+  for (const Dependency& d : parsed.unit.before) {
+    e.before_units.push_back(d.name);
+  }
   e.load_error = LoadErrorOf(parsed);
   e.required.clear();
   for (const Dependency& d : parsed.unit.required) e.required.push_back(d.name);

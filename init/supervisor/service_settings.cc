@@ -1,0 +1,86 @@
+#include "init/supervisor/service_settings.h"
+
+#include <utility>
+
+namespace faultinit {
+namespace {
+
+const SpawnExtras& DefaultExtras() {
+  static const SpawnExtras* const defaults = new SpawnExtras();
+  return *defaults;
+}
+
+void AddSteps(const std::vector<ExecLine>& lines, ServiceSettings& s) {
+  for (const ExecLine& line : lines) {
+    ExecLine kept;
+    kept.ignore_failure = line.ignore_failure;
+    kept.argv0_given = line.argv0_given;
+    kept.expand_variables = line.expand_variables;
+    kept.words = line.words;
+    s.steps.push_back(std::move(kept));
+  }
+}
+
+}  // namespace
+
+bool operator==(const SpawnExtras& a, const SpawnExtras& b) {
+  if (a.environment_files.size() != b.environment_files.size()) return false;
+  for (size_t i = 0; i < a.environment_files.size(); ++i) {
+    const EnvironmentFileRef& x = a.environment_files[i];
+    const EnvironmentFileRef& y = b.environment_files[i];
+    if (x.path != y.path || x.optional != y.optional) return false;
+  }
+  return a.user == b.user && a.group == b.group &&
+         a.working_directory == b.working_directory &&
+         a.environment == b.environment && a.pid_file == b.pid_file &&
+         a.standard_output == b.standard_output &&
+         a.standard_error == b.standard_error;
+}
+
+const SpawnExtras& ServiceSettings::extras() const {
+  return more ? *more : DefaultExtras();
+}
+
+const ExecLine& ServiceSettings::Step(StepKind kind, int index) const {
+  switch (kind) {
+    case StepKind::kPre:
+      return steps[index];
+    case StepKind::kMain:
+      return steps[pre_steps + index];
+    case StepKind::kStop:
+      return steps[pre_steps + main_steps + index];
+  }
+  return steps[pre_steps + index];
+}
+
+ServiceSettings SettingsOf(const Unit& unit) {
+  ServiceSettings s;
+  s.description = unit.description;
+  s.steps.reserve(unit.exec_start_pre.size() + unit.exec_start.size() +
+                  unit.exec_stop.size());
+  AddSteps(unit.exec_start_pre, s);
+  AddSteps(unit.exec_start, s);
+  AddSteps(unit.exec_stop, s);
+  s.pre_steps = static_cast<uint32_t>(unit.exec_start_pre.size());
+  s.main_steps = static_cast<uint32_t>(unit.exec_start.size());
+  s.notification_fd = unit.notification_fd;
+  s.umask = unit.umask;
+  s.kill_mode = unit.kill_mode;
+  s.working_directory_optional = unit.working_directory_optional;
+
+  SpawnExtras extras;
+  extras.user = unit.user;
+  extras.group = unit.group;
+  extras.working_directory = unit.working_directory;
+  extras.environment = unit.environment;
+  extras.environment_files = unit.environment_files;
+  extras.pid_file = unit.pid_file;
+  extras.standard_output = unit.standard_output;
+  extras.standard_error = unit.standard_error;
+  if (extras != DefaultExtras()) {
+    s.more = std::make_unique<const SpawnExtras>(std::move(extras));
+  }
+  return s;
+}
+
+}  // namespace faultinit
