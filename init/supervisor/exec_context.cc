@@ -40,7 +40,7 @@ fault::SpawnOptions StepSpawnOptions(
   fault::SpawnOptions spawn;
   const EnvironmentMap none;
   Command command =
-      ExpandExecLine(unit.Step(kind, index),
+      ExpandExecLine(unit.Step(kind, index).Line(),
                      inputs.variables != nullptr ? *inputs.variables : none);
   spawn.program = std::move(command.executable);
   spawn.argv = std::move(command.argv);

@@ -11,17 +11,38 @@ const SpawnExtras& DefaultExtras() {
 }
 
 void AddSteps(const std::vector<ExecLine>& lines, ServiceSettings& s) {
-  for (const ExecLine& line : lines) {
-    ExecLine kept;
-    kept.ignore_failure = line.ignore_failure;
-    kept.argv0_given = line.argv0_given;
-    kept.expand_variables = line.expand_variables;
-    kept.words = line.words;
-    s.steps.push_back(std::move(kept));
-  }
+  for (const ExecLine& line : lines) s.steps.push_back(StepCommand::Of(line));
 }
 
 }  // namespace
+
+StepCommand StepCommand::Of(const ExecLine& line) {
+  StepCommand step;
+  size_t size = 0;
+  for (const std::string& word : line.words) size += word.size() + 1;
+  step.words.reserve(size);
+  for (const std::string& word : line.words) {
+    step.words.append(word);
+    step.words.push_back('\0');
+  }
+  step.ignore_failure = line.ignore_failure;
+  step.argv0_given = line.argv0_given;
+  step.expand_variables = line.expand_variables;
+  return step;
+}
+
+ExecLine StepCommand::Line() const {
+  ExecLine line;
+  for (size_t start = 0; start < words.size();) {
+    const size_t end = words.find('\0', start);
+    line.words.push_back(words.substr(start, end - start));
+    start = end + 1;
+  }
+  line.ignore_failure = ignore_failure;
+  line.argv0_given = argv0_given;
+  line.expand_variables = expand_variables;
+  return line;
+}
 
 bool operator==(const SpawnExtras& a, const SpawnExtras& b) {
   if (a.environment_files.size() != b.environment_files.size()) return false;
@@ -41,7 +62,7 @@ const SpawnExtras& ServiceSettings::extras() const {
   return more ? *more : DefaultExtras();
 }
 
-const ExecLine& ServiceSettings::Step(StepKind kind, int index) const {
+const StepCommand& ServiceSettings::Step(StepKind kind, int index) const {
   switch (kind) {
     case StepKind::kPre:
       return steps[index];

@@ -57,11 +57,26 @@ inline bool operator!=(const SpawnExtras& a, const SpawnExtras& b) {
   return !(a == b);
 }
 
+// StepCommand: one Exec*= line as a running service keeps it: what
+// ExpandExecLine needs of its ExecLine (Line() makes it back), with no text
+// as written, load warnings or line number, and its words in one string.
+struct StepCommand {
+  // ExecLine::words, each followed by a NUL (a unit file holds none): one
+  // allocation for them all, none for a command of up to 15 bytes.
+  std::string words;
+  bool ignore_failure = false;
+  bool argv0_given = false;
+  bool expand_variables = true;
+
+  static StepCommand Of(const ExecLine& line);
+  ExecLine Line() const;
+};
+
 struct ServiceSettings {
   std::string description;
   // ExecStartPre=, ExecStart= and ExecStop= lines, in that order (Step
-  // finds one), each without its text as written and its load warnings.
-  std::vector<ExecLine> steps;
+  // finds one).
+  std::vector<StepCommand> steps;
   uint32_t pre_steps = 0;
   uint32_t main_steps = 0;
   int notification_fd = 0;  // NotificationFd=; 0: none
@@ -73,7 +88,7 @@ struct ServiceSettings {
 
   const SpawnExtras& extras() const;
   // Step: line `index` of `kind` (precondition: it exists).
-  const ExecLine& Step(StepKind kind, int index) const;
+  const StepCommand& Step(StepKind kind, int index) const;
 };
 
 // SettingsOf: the settings of `unit`.
