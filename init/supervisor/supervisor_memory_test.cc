@@ -19,6 +19,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -32,6 +33,10 @@
 namespace {
 
 std::atomic<long long> live_bytes{0};
+// Live blocks by requested size (the last counts every larger one), for
+// the breakdown a failure prints.
+constexpr size_t kSizes = 1024;
+std::atomic<long long> live_blocks[kSizes + 1];
 
 // Each block carries its size in front of it, so every delete (sized or
 // not) takes off what its new added.
@@ -42,13 +47,16 @@ void* CountedNew(size_t n) {
   if (block == nullptr) throw std::bad_alloc();
   *static_cast<size_t*>(block) = n;
   live_bytes += static_cast<long long>(n);
+  ++live_blocks[n < kSizes ? n : kSizes];
   return static_cast<char*>(block) + kHeader;
 }
 
 void CountedDelete(void* p) {
   if (p == nullptr) return;
   char* block = static_cast<char*>(p) - kHeader;
-  live_bytes -= static_cast<long long>(*reinterpret_cast<size_t*>(block));
+  const size_t n = *reinterpret_cast<size_t*>(block);
+  live_bytes -= static_cast<long long>(n);
+  --live_blocks[n < kSizes ? n : kSizes];
   free(block);
 }
 
@@ -72,7 +80,7 @@ class SupervisorMemory : public ::testing::Test {
  protected:
   // The live heap bytes of a supervisor running `n` sleeping services,
   // each with a description and its output captured.
-  long long RunningBytes(int n) {
+  long long RunningBytes(int n, std::vector<long long>* blocks) {
     const std::string dir = absl::StrCat(getenv("TEST_TMPDIR"), "/units", n);
     EXPECT_EQ(mkdir(dir.c_str(), 0755), 0);
     for (int i = 0; i < n; ++i) {
@@ -93,6 +101,8 @@ class SupervisorMemory : public ::testing::Test {
     auto supervisor =
         std::make_unique<Supervisor>(**scheduler, log, SupervisorOptions{});
     const long long before = live_bytes;
+    blocks->assign(kSizes + 1, 0);
+    for (size_t i = 0; i <= kSizes; ++i) (*blocks)[i] = -live_blocks[i];
     supervisor->Load(LoadUnitDirectory(dir));
     supervisor->Begin();
     supervisor->StartAll();
@@ -104,6 +114,7 @@ class SupervisorMemory : public ::testing::Test {
     };
     EXPECT_TRUE(RunUntil(**scheduler, *supervisor, all_running));
     const long long bytes = live_bytes - before;
+    for (size_t i = 0; i <= kSizes; ++i) (*blocks)[i] += live_blocks[i];
     supervisor->Shutdown();
     EXPECT_TRUE(RunUntil(**scheduler, *supervisor,
                          [&] { return supervisor->AllStopped(); }));
@@ -125,12 +136,20 @@ class SupervisorMemory : public ::testing::Test {
 };
 
 TEST_F(SupervisorMemory, RunningServiceKeepsLittleHeap) {
-  const long long few = RunningBytes(10);
-  const long long many = RunningBytes(110);
+  std::vector<long long> few_blocks, many_blocks;
+  const long long few = RunningBytes(10, &few_blocks);
+  const long long many = RunningBytes(110, &many_blocks);
   const long long per_service = (many - few) / 100;
   printf("live heap: %lld B for 10 services, %lld B for 110: %lld B each\n",
          few, many, per_service);
-  EXPECT_LE(per_service, kBudgetPerService);
+  std::string sizes;
+  for (size_t i = 0; i <= kSizes; ++i) {
+    const long long added = many_blocks[i] - few_blocks[i];
+    if (added != 0) absl::StrAppend(&sizes, " ", added, "x", i);
+  }
+  EXPECT_LE(per_service, kBudgetPerService)
+      << "blocks added by 100 services, count x bytes (" << kSizes
+      << ": larger):" << sizes;
 }
 
 }  // namespace
