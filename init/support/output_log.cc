@@ -67,20 +67,28 @@ void LineSplitter::Feed(absl::string_view chunk, LineCallback on_line) {
       Emit(piece, false, on_line);  // the common case: no copy
     } else {
       const size_t room = max_line_length_ - partial_.size();
+      const size_t taken = std::min(piece.size(), room);
+      const size_t needed = partial_.size() + taken;
+      if (partial_.capacity() < needed) {
+        // Grown as a string grows, but never past one line: a new string
+        // reserves what it is asked (one that grows may take twice its
+        // capacity).
+        std::string grown;
+        grown.reserve(std::min(max_line_length_,
+                               std::max(needed, 2 * partial_.capacity())));
+        grown.append(partial_);
+        partial_.swap(grown);
+      }
+      partial_.append(piece.data(), taken);
       if (piece.size() <= room) {
-        if (partial_.capacity() < max_line_length_) {
-          partial_.reserve(max_line_length_);  // never more than one line
-        }
-        partial_.append(piece.data(), piece.size());
         if (complete) {
           Emit(partial_, false, on_line);
-          partial_.clear();
+          Release();
         }
       } else {
         // Over the limit: emit what fits, drop the rest of this line.
-        partial_.append(piece.data(), room);
         Emit(partial_, true, on_line);
-        partial_.clear();
+        Release();
         discarded_bytes_ += piece.size() - room;
         discarding_ = !complete;
       }
@@ -92,9 +100,15 @@ void LineSplitter::Feed(absl::string_view chunk, LineCallback on_line) {
 
 void LineSplitter::Flush(LineCallback on_line) {
   if (!partial_.empty()) Emit(partial_, false, on_line);
-  std::string().swap(partial_);  // an ended stream holds no memory
+  Release();
   discarding_ = false;
 }
+
+// Once a held line is out, so is its buffer: PID 1 keeps a splitter per
+// service for its whole life, and a line split across reads (a service's
+// stdio writes its pipe in blocks) would otherwise leave up to a line's
+// worth of capacity in it.
+void LineSplitter::Release() { std::string().swap(partial_); }
 
 // ---- OutputReader ----
 

@@ -114,8 +114,11 @@ class LineSplitter {
   // resets the splitter, so a stream's last line needs no newline.
   void Flush(LineCallback on_line);
 
-  // pending is how many bytes of a partial line are held.
+  // pending is how many bytes of a partial line are held; held_capacity
+  // the bytes of buffer that holds them (none beyond a string's own while
+  // no partial line is held: the buffer goes with the line).
   size_t pending() const { return partial_.size(); }
+  size_t held_capacity() const { return partial_.capacity(); }
   size_t max_line_length() const { return max_line_length_; }
   uint64_t lines() const { return lines_; }
   uint64_t truncated_lines() const { return truncated_lines_; }
@@ -123,6 +126,7 @@ class LineSplitter {
 
  private:
   void Emit(absl::string_view line, bool truncated, LineCallback on_line);
+  void Release();
 
   size_t max_line_length_;
   std::string partial_;
