@@ -65,8 +65,10 @@ class Epoll {
   UniqueFd fd_;
 };
 
+// Its fields are ordered to leave no padding: 72 bytes on LP64 (PID 1
+// keeps a watch per service process and per output pipe).
 struct Watch {
-  enum class Kind {
+  enum class Kind : uint8_t {
     kTimer,
     kSignal,
     kRelay,
@@ -75,7 +77,6 @@ struct Watch {
     kWritable,
     kBeforeWait
   };
-  Kind kind;
   // The callback of the watch's kind: a Callback (timers, fd watches,
   // BeforeWait hooks), a SignalCallback (signal watches) or an ExitCallback
   // (exit watches). A watch has one kind, so they share one storage: PID 1
@@ -97,6 +98,7 @@ struct Watch {
   int fd = -1;
   pid_t pid = 0;
   UniqueFd pidfd;  // exit watches; invalid when SIGCHLD is used instead
+  Kind kind;
 };
 
 class WatchTable {
