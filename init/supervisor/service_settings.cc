@@ -20,11 +20,14 @@ StepCommand StepCommand::Of(const ExecLine& line) {
   StepCommand step;
   size_t size = 0;
   for (const std::string& word : line.words) size += word.size() + 1;
-  step.words.reserve(size);
+  // Made at its size: growing a string past 15 bytes doubles its capacity.
+  std::string words(size, '\0');
+  size_t at = 0;
   for (const std::string& word : line.words) {
-    step.words.append(word);
-    step.words.push_back('\0');
+    words.replace(at, word.size(), word);
+    at += word.size() + 1;
   }
+  step.words = std::move(words);
   step.ignore_failure = line.ignore_failure;
   step.argv0_given = line.argv0_given;
   step.expand_variables = line.expand_variables;
@@ -76,7 +79,9 @@ const StepCommand& ServiceSettings::Step(StepKind kind, int index) const {
 
 ServiceSettings SettingsOf(const Unit& unit) {
   ServiceSettings s;
-  s.description = unit.description;
+  // Copied into a new string, which is made at its size (assigned into an
+  // empty one, it would take twice the short-string capacity).
+  s.description = std::string(unit.description);
   s.steps.reserve(unit.exec_start_pre.size() + unit.exec_start.size() +
                   unit.exec_stop.size());
   AddSteps(unit.exec_start_pre, s);
