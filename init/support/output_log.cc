@@ -11,9 +11,14 @@ namespace faultinit {
 
 // ---- LineRing ----
 
+namespace {
+uint32_t Bound(size_t n) {
+  return static_cast<uint32_t>(std::clamp<size_t>(n, 1, UINT32_MAX));
+}
+}  // namespace
+
 LineRing::LineRing(size_t max_lines, size_t max_bytes)
-    : max_lines_(std::max<size_t>(max_lines, 1)),
-      max_bytes_(std::max<size_t>(max_bytes, 1)) {}
+    : max_lines_(Bound(max_lines)), max_bytes_(Bound(max_bytes)) {}
 
 void LineRing::Append(absl::string_view line) {
   if (line.size() > max_bytes_) line = line.substr(0, max_bytes_);
@@ -45,7 +50,7 @@ std::vector<std::string> LineRing::LinesSince(uint64_t seq) const {
 // ---- LineSplitter ----
 
 LineSplitter::LineSplitter(size_t max_line_length)
-    : max_line_length_(std::max<size_t>(max_line_length, 1)) {}
+    : max_line_length_(Bound(max_line_length)) {}
 
 void LineSplitter::Emit(absl::string_view line, bool truncated,
                         LineCallback on_line) {
@@ -74,8 +79,8 @@ void LineSplitter::Feed(absl::string_view chunk, LineCallback on_line) {
         // reserves what it is asked (one that grows may take twice its
         // capacity).
         std::string grown;
-        grown.reserve(std::min(max_line_length_,
-                               std::max(needed, 2 * partial_.capacity())));
+        grown.reserve(std::min<size_t>(
+            max_line_length_, std::max(needed, 2 * partial_.capacity())));
         grown.append(partial_);
         partial_.swap(grown);
       }
@@ -120,7 +125,7 @@ constexpr size_t kReadChunk = 4096;
 }  // namespace
 
 OutputReader::OutputReader(fault::UniqueFd fd, size_t max_line_length)
-    : fd_(std::move(fd)), splitter_(max_line_length) {}
+    : splitter_(max_line_length), fd_(std::move(fd)) {}
 
 fault::StatusOr<OutputReader> OutputReader::Create(fault::UniqueFd read_end,
                                                    size_t max_line_length) {
