@@ -71,14 +71,20 @@ struct SourceFingerprint {
   }
 };
 
+// DeclaredOrder: the units a unit names in After= and Before=.
+struct DeclaredOrder {
+  std::vector<std::string> after;
+  std::vector<std::string> before;
+};
+
 struct Supervisor::Entry {
   // What the running service needs of its unit (Configure makes it): not a
   // copy of the Unit, which is needed only while loading.
   ServiceSettings settings;
   std::unique_ptr<Service> service;  // its name is the unit's
-  // The unit's After= and Before= (names): LinkOrdering makes `after`.
-  std::vector<std::string> after_units;
-  std::vector<std::string> before_units;
+  // The unit's After= and Before=, for LinkOrdering to make `after` of;
+  // null when it has neither (a pointer: most units have none).
+  std::unique_ptr<const DeclaredOrder> declared;
   std::vector<std::string> after;     // After=, and Before= of others
   std::vector<std::string> required;  // Requires=
   std::string load_error;
@@ -90,10 +96,10 @@ struct Supervisor::Entry {
   // A stop was requested (faultctl stop) and no start since: a reload gives
   // the unit its new definition but does not start it (docs/units.md).
   bool stop_requested = false;
+  bool pending_start = false;  // beside the other flags: no padding
   // Reload: stop, then swap in. A pointer: a ParsedUnit is large, and is
   // held only while a reload waits for the old processes to go.
   std::unique_ptr<ParsedUnit> replacement;
-  bool pending_start = false;
   // Processes spawned (or taken from the PID file) and not yet reaped, each
   // with its exit watch (SupervisorWorld::WatchExit): the one way their
   // exits reach the supervisor.

@@ -17,11 +17,12 @@ namespace faultinit {
 void Supervisor::LinkOrdering() {
   for (auto& [name, e] : entries_) {
     e->after.clear();
-    e->after = e->after_units;
+    if (e->declared) e->after = e->declared->after;
   }
   // Before=X on A orders X after A.
   for (auto& [name, e] : entries_) {
-    for (const std::string& before : e->before_units) {
+    if (!e->declared) continue;
+    for (const std::string& before : e->declared->before) {
       auto it = entries_.find(before);
       if (it != entries_.end()) it->second->after.push_back(name);
     }

@@ -58,11 +58,16 @@ std::string LoadErrorOf(const ParsedUnit& parsed) {
 
 void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   e.settings = SettingsOf(parsed.unit);
-  e.after_units.clear();
-  for (const Dependency& d : parsed.unit.after) e.after_units.push_back(d.name);
-  e.before_units.clear();
-  for (const Dependency& d : parsed.unit.before) {
-    e.before_units.push_back(d.name);
+  e.declared.reset();
+  if (!parsed.unit.after.empty() || !parsed.unit.before.empty()) {
+    auto declared = std::make_unique<DeclaredOrder>();
+    for (const Dependency& d : parsed.unit.after) {
+      declared->after.push_back(d.name);
+    }
+    for (const Dependency& d : parsed.unit.before) {
+      declared->before.push_back(d.name);
+    }
+    e.declared = std::move(declared);
   }
   e.load_error = LoadErrorOf(parsed);
   e.required.clear();
