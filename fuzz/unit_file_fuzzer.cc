@@ -63,9 +63,15 @@ ParsedUnit ParseOne(absl::string_view file, absl::string_view text, int lines) {
     FUZZ_CHECK(parsed.unit.exec_start.size() == 1 ||
                parsed.unit.type == ServiceType::kOneshot);
   }
+  CheckExec(parsed.unit.exec_condition, parsed.unit);
   CheckExec(parsed.unit.exec_start_pre, parsed.unit);
   CheckExec(parsed.unit.exec_start, parsed.unit);
   CheckExec(parsed.unit.exec_stop, parsed.unit);
+  // Every condition kept has a value, without its prefixes.
+  for (const Condition& c : parsed.unit.conditions) {
+    FUZZ_CHECK(!c.parameter.empty());
+    FUZZ_CHECK(c.parameter[0] != '|');
+  }
   return parsed;
 }
 

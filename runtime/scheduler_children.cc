@@ -75,11 +75,13 @@ StatusOr<WatchId> Children::AddWatch(pid_t pid, Scheduler::ExitCallback fn) {
   if (pidfds_available_ && orphans_ != Orphans::kReported) {
     pidfd = OpenPidfd(pid);
     if (!pidfd) {
-      if (errno != ENOSYS) {
+      if (errno == ENOSYS) {
+        pidfds_available_ = false;
+      } else if (errno != EMFILE && errno != ENFILE) {
         return ErrnoToStatus(errno,
                              absl::StrCat("unable to open pidfd of ", pid));
       }
-      pidfds_available_ = false;
+      // Out of descriptors (a pidfd is one): this watch waits on SIGCHLD.
     }
   }
   if (orphans_ == Orphans::kKernelReaps && !pidfd) {

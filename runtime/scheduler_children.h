@@ -5,7 +5,8 @@
 // Exit watches: each holds a pidfd in the epoll set (Source::kExit, keyed
 // by WatchId) where it can, or else SIGCHLD (held through Signals) and a
 // waitid(P_PID) poll on each SIGCHLD: pidfd_open fails with ENOSYS before
-// Linux 5.3, and while orphans are reported the waitid(P_ALL) loop reports
+// Linux 5.3, and with EMFILE/ENFILE when descriptors run out (that watch
+// only), and while orphans are reported the waitid(P_ALL) loop reports
 // watched children too, so those watches take no pidfd. Reporting an exit
 // erases its watch first, so a child seen both through its pidfd and
 // through SIGCHLD is reported once.

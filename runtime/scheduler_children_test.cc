@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -200,6 +201,41 @@ TEST(Scheduler, SignalAndExitPendingTogetherAreDispatchedByOneRunOnce) {
 
 TEST(Scheduler, SignalAndExitWithoutPidfdsAreDispatchedByOneRunOnce) {
   RunWithoutPidfds(ExpectSignalAndExitInOneWait);
+}
+
+// With no descriptor left for its pidfd (RLIMIT_NOFILE at the lowest free
+// one), OnExit still watches the child, through SIGCHLD, and reports its
+// exit once descriptors are back: a pidfd is a descriptor too.
+TEST(Scheduler, OnExitWithoutDescriptorsForAPidfdStillReportsTheExit) {
+  auto scheduler = MakeScheduler();
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  const pid_t pid = ForkWaiting(*pipe);
+  std::optional<ExitStatus> report;
+  // SIGCHLD's watch exists before the limit comes down: the fallback then
+  // needs no descriptor of its own.
+  StatusOr<Scheduler::WatchId> held =
+      scheduler->OnSignal(SIGCHLD, [](const signalfd_siginfo&) {});
+  ASSERT_TRUE(held.ok());
+  struct rlimit own;
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &own), 0);
+  int lowest_free = fcntl(0, F_DUPFD_CLOEXEC, 0);
+  ASSERT_GE(lowest_free, 0);
+  close(lowest_free);
+  struct rlimit exhausted = {static_cast<rlim_t>(lowest_free), own.rlim_max};
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &exhausted), 0);
+  ASSERT_LT(OpenPidfd(pid).get(), 0);
+  ASSERT_EQ(errno, EMFILE);
+  StatusOr<Scheduler::WatchId> watch =
+      scheduler->OnExit(pid, [&](const ExitStatus& s) { report = s; });
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &own), 0);
+  ASSERT_TRUE(watch.ok()) << watch.status().ToString();
+  pipe->write.Reset();  // the child exits
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return report.has_value(); }));
+  EXPECT_EQ(report->pid, pid);
+  EXPECT_EQ(report->exit_code(), 0);
+  scheduler->Cancel(*held);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +29,15 @@ extern char** environ;
 namespace fault {
 namespace {
 
+static_assert(static_cast<int>(SpawnStage::kCpuAffinity) -
+                      static_cast<int>(SpawnStage::kNice) ==
+                  static_cast<int>(ProcessAttribute::kCpuAffinity),
+              "one SpawnStage per ProcessAttribute, in its order");
+
 constexpr char kDefaultPath[] =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// What the child reports when it fails before exec.
-struct Failure {
-  int stage;
-  int error;
-};
+using Failure = SpawnFailureReport;
 
 // Everything the child needs, prepared before fork.
 struct Prepared {
@@ -87,8 +89,14 @@ ABSL_ATTRIBUTE_NOINLINE Prepared Prepare(const SpawnOptions& options) {
   return p;
 }
 
-[[noreturn]] void Fail(int report_fd, SpawnStage stage, int error) {
-  Failure failure{static_cast<int>(stage), error};
+[[noreturn]] void Fail(int report_fd, SpawnStage stage, int error,
+                       const ResourceLimit* limit = nullptr) {
+  Failure failure{static_cast<int>(stage), error, 0, 0, 0};
+  if (limit != nullptr) {
+    failure.resource = limit->resource;
+    failure.soft = limit->soft;
+    failure.hard = limit->hard;
+  }
   (void)WriteAll(report_fd, &failure, sizeof failure);
   _exit(error == ENOENT ? 127 : 126);
 }
@@ -104,17 +112,17 @@ int MoveTo(int from, int to) {
 
 // Marks every descriptor above 2 close-on-exec (the report pipe must stay
 // open until exec). close_range(2) where the kernel has it (5.11 for
-// CLOSE_RANGE_CLOEXEC), else one fcntl per possible descriptor.
-int CloseOtherFdsAtExec() {
+// CLOSE_RANGE_CLOEXEC), else one fcntl per possible descriptor, below
+// `bound`: the parent's soft RLIMIT_NOFILE (the child's may be lower by
+// now, SpawnOptions::resource_limits).
+int CloseOtherFdsAtExec(rlim_t bound) {
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 #ifdef SYS_close_range
   if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
 #endif
-  struct rlimit limit;
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return errno;
-  for (rlim_t fd = 3; fd < limit.rlim_cur; ++fd) {
+  for (rlim_t fd = 3; fd < bound; ++fd) {
     (void)fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
   }
   return 0;
@@ -159,6 +167,24 @@ int CloseOtherFdsAtExec() {
     Fail(report_fd, SpawnStage::kDirectory, errno);
   }
   if (options.umask) umask(*options.umask);
+  // Before the credentials, as systemd: root may raise a hard limit the
+  // new user could not.
+  struct rlimit parents_fds = {1024, 1024};  // a bound for the fallback
+  (void)getrlimit(RLIMIT_NOFILE, &parents_fds);
+  int resource = 0;
+  if (int error = ApplyResourceLimits(options.resource_limits, &resource)) {
+    Fail(report_fd, SpawnStage::kResourceLimits, error,
+         options.resource_limits.Find(resource));
+  }
+  if (!options.attributes.empty()) {
+    ProcessAttribute which = ProcessAttribute::kNice;
+    if (int e = ApplyProcessAttributes(options.attributes, &which); e != 0) {
+      Fail(report_fd,
+           static_cast<SpawnStage>(static_cast<int>(SpawnStage::kNice) +
+                                   static_cast<int>(which)),
+           e);
+    }
+  }
   if (options.groups &&
       setgroups(options.groups->size(), options.groups->data()) != 0) {
     Fail(report_fd, SpawnStage::kCredentials, errno);
@@ -172,7 +198,9 @@ int CloseOtherFdsAtExec() {
   int error = MoveTo(options.stdin_fd, STDIN_FILENO);
   if (error == 0) error = MoveTo(options.stdout_fd, STDOUT_FILENO);
   if (error == 0) error = MoveTo(options.stderr_fd, STDERR_FILENO);
-  if (error == 0 && options.close_other_fds) error = CloseOtherFdsAtExec();
+  if (error == 0 && options.close_other_fds) {
+    error = CloseOtherFdsAtExec(parents_fds.rlim_cur);
+  }
   if (error == 0 && options.extra_fd.from >= 0) {
     // The report pipe must not be the descriptor given away: move it.
     if (options.extra_fd.to == report_fd) {
@@ -218,24 +246,36 @@ void Reap(pid_t pid) {
 }
 
 // FailedSpawn: the error of a child that reported `failure` before exec.
-ABSL_ATTRIBUTE_NOINLINE Status FailedSpawn(const SpawnOptions& options,
-                                           const std::string& program,
+// `path`: the PATH searched for `program` (empty for a path).
+ABSL_ATTRIBUTE_NOINLINE Status FailedSpawn(const std::string& program,
+                                           const std::string& path,
                                            const Failure& failure) {
   auto stage = static_cast<SpawnStage>(failure.stage);
   if (stage == SpawnStage::kExec) {
     if (failure.error == ENOENT) {
-      return Status(StatusCode::kNotFound,
-                    program.find('/') != std::string::npos
-                        ? absl::StrCat("unable to execute ", program,
-                                       ": No such file or directory")
-                        : absl::StrCat("unable to execute ", program,
-                                       ": command not found in PATH (",
-                                       LookupPath(options), ")"),
-                    ENOENT);
+      return Status(
+          StatusCode::kNotFound,
+          program.find('/') != std::string::npos
+              ? absl::StrCat("unable to execute ", program,
+                             ": No such file or directory")
+              : absl::StrCat("unable to execute ", program,
+                             ": command not found in PATH (", path, ")"),
+          ENOENT);
     }
     return Status(StatusCode::kPermissionDenied,
                   absl::StrCat("unable to execute ", program, ": ",
                                strerror(failure.error)),
+                  failure.error);
+  }
+  if (stage == SpawnStage::kResourceLimits) {
+    auto value = [](uint64_t v) {
+      return v == RLIM_INFINITY ? std::string("infinity") : absl::StrCat(v);
+    };
+    return Status(StatusCode::kAborted,
+                  absl::StrCat("unable to spawn ", program, ": setting ",
+                               ResourceLimitKey(failure.resource), "=",
+                               value(failure.soft), ":", value(failure.hard),
+                               ": ", strerror(failure.error)),
                   failure.error);
   }
   return Status(
@@ -267,17 +307,32 @@ absl::string_view SpawnStageName(SpawnStage stage) {
       return "setting the user and groups";
     case SpawnStage::kExec:
       return "executing the command";
+    case SpawnStage::kResourceLimits:
+      return "setting the resource limits";
+    case SpawnStage::kNice:
+      return "setting the nice value";
+    case SpawnStage::kOomScoreAdjust:
+      return "setting the OOM score adjustment";
+    case SpawnStage::kIoPriority:
+      return "setting the I/O priority";
+    case SpawnStage::kCpuScheduling:
+      return "setting the CPU scheduling policy";
+    case SpawnStage::kCpuAffinity:
+      return "setting the CPU affinity";
   }
   return "starting";
 }
 
-StatusOr<pid_t> Spawn(const SpawnOptions& options) {
+StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options) {
   if (options.argv.empty() || options.argv[0].empty()) {
     return InvalidArgumentError("unable to spawn: no command given");
   }
   const std::string& program = Program(options);
   Prepared prepared = Prepare(options);
-  FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe());
+  // Non-blocking at both ends: the parent reads it when the loop says it
+  // is readable; the child's one write of 8 bytes into an empty pipe
+  // cannot block anyway.
+  FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe(O_NONBLOCK));
   // With a pidfd asked for, the child waits for the end of `go`.
   Pipe go;
   if (options.pidfd != nullptr) {
@@ -303,7 +358,9 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
   report.write.Reset();
   if (go.read) {
     UniqueFd pidfd = OpenPidfd(pid);
-    if (!pidfd && errno != ENOSYS) {
+    // Out of descriptors (or no pidfd_open): the caller watches the child
+    // through SIGCHLD instead (see spawn.h).
+    if (!pidfd && errno != ENOSYS && errno != EMFILE && errno != ENFILE) {
       const int error = errno;
       kill(pid, SIGKILL);
       Reap(pid);
@@ -313,19 +370,47 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
     go.write.Reset();  // the child goes on
     *options.pidfd = std::move(pidfd);
   }
+  StartedSpawn started;
+  started.pid = pid;
+  started.report = std::move(report.read);
+  started.program = program;
+  if (program.find('/') == std::string::npos) {
+    started.path = LookupPath(options);
+  }
+  return started;
+}
 
+std::optional<Status> ReadSpawnReport(StartedSpawn& spawn) {
+  if (!spawn.report) return OkStatus();
   Failure failure;
-  ssize_t n = ReadFull(report.read.get(), &failure, sizeof failure);
-  if (n == 0) return pid;  // exec'd: the pipe closed on exec
-
-  // The child failed before exec and is exiting: reap it.
-  if (options.pidfd != nullptr) options.pidfd->Reset();
-  Reap(pid);
+  ssize_t n = ReadFull(spawn.report.get(), &failure, sizeof failure);
+  if (n == -EAGAIN) return std::nullopt;
+  spawn.report.Reset();
+  if (n == 0) return OkStatus();  // exec'd: the pipe closed on exec
   if (n != static_cast<ssize_t>(sizeof failure)) {
-    return InternalError(absl::StrCat("unable to spawn ", program,
+    return InternalError(absl::StrCat("unable to spawn ", spawn.program,
                                       ": the child failed without a report"));
   }
-  return FailedSpawn(options, program, failure);
+  return FailedSpawn(spawn.program, spawn.path, failure);
+}
+
+StatusOr<pid_t> Spawn(const SpawnOptions& options) {
+  FAULT_ASSIGN_OR_RETURN(StartedSpawn started, StartSpawn(options));
+  // Wait in the read itself, as a blocking descriptor does; poll only if
+  // the descriptor could not be made blocking.
+  const int fd = started.report.get();
+  const int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  std::optional<Status> report;
+  while (!(report = ReadSpawnReport(started))) {
+    struct pollfd readable = {fd, POLLIN, 0};
+    (void)poll(&readable, 1, -1);  // EINTR: read again
+  }
+  if (report->ok()) return started.pid;
+  // The child failed before exec and is exiting: reap it.
+  if (options.pidfd != nullptr) options.pidfd->Reset();
+  Reap(started.pid);
+  return *report;
 }
 
 }  // namespace fault

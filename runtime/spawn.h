@@ -7,9 +7,30 @@
 //
 // Failures in the child before exec (setpgid, the terminal, the signal
 // state, exec itself) are reported to the parent through a close-on-exec
-// pipe as (stage, errno): Spawn returns only after the child has exec'd or
-// failed, so "command not found" is a Status here, not a mysterious exit
-// 127. A child that failed is reaped before Spawn returns.
+// pipe as (stage, errno), so "command not found" is a Status, not a
+// mysterious exit 127. Two ways to wait for that report:
+//   - Spawn returns only after the child has exec'd or failed (a child
+//     that failed is reaped before it returns): container mode's one
+//     command, and tests.
+//   - StartSpawn returns as soon as fork has: the pid, its pidfd (when
+//     asked) and the report pipe's read end, which the caller watches on
+//     its loop and reads with ReadSpawnReport. System mode starts its
+//     services so: a start wave forks as fast as fork allows while the
+//     earlier children are still setting up and exec'ing.
+//
+// Why fork and not clone(CLONE_VM | CLONE_VFORK) (posix_spawn's way,
+// which copies no page tables): the fork callsets (runtime/callsets.h) run
+// only in a fork, and they are how each subsystem undoes its signal state
+// in the child; a vfork child shares the parent's memory (and its TLS:
+// errno), so everything it runs must be written for that; and CLONE_VFORK
+// suspends the parent until the child has exec'd, which is the very wait
+// StartSpawn removes. What fork costs more is the copy of the page tables,
+// which grows with PID 1's size; measured for issue #26 (1,000 children of
+// `sleep infinity`, each with this set-up and report pipe, 2 shared cores,
+// 3 runs): with the parent at 4 MB resident (PID 1's size with 1,000
+// services: VmRSS 4.1 MB, VmPTE 48 kB), fork 1.38-1.73 s, clone(CLONE_VM
+// | CLONE_VFORK) 1.49-1.99 s: no gain; it wins only for a far larger
+// parent (32 MB: 3.3 s against 1.6 s). So: fork.
 //
 // Threading: call from the loop thread of a single-threaded program (fork).
 // Everything Spawn needs is computed before fork; the child allocates
@@ -20,12 +41,15 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 #include "runtime/fd.h"
+#include "runtime/process_attributes.h"
+#include "runtime/resource_limits.h"
 #include "runtime/status.h"
 
 namespace fault {
@@ -70,6 +94,11 @@ struct SpawnOptions {
   std::optional<uid_t> uid;
   // The file mode creation mask, when set.
   std::optional<mode_t> umask;
+  // Nice value, OOM score adjustment, I/O priority, CPU scheduling and
+  // affinity (process_attributes.h): set after the umask, before the
+  // credentials (lowering the nice value or the OOM score takes root's
+  // privileges). Empty: all inherited.
+  ProcessAttributes attributes;
   // Close every descriptor above 2 at exec, including those the parent
   // inherited without O_CLOEXEC (services get only 0-2). Off, the child
   // inherits what the parent was given, as under tini.
@@ -86,13 +115,19 @@ struct SpawnOptions {
     int to = -1;
   };
   ExtraFd extra_fd;
+  // setrlimit(2) limits for the child, applied before the credentials (so
+  // a limit the new user could not raise is still set, as systemd does); a
+  // limit above what may be raised is lowered to the hard limit
+  // (ApplyResourceLimits, as systemd). Empty: the parent's limits.
+  ResourceLimits resource_limits;
 
   // When set, receives a pidfd of the child (O_CLOEXEC), opened before the
   // child may exec: it names the child even if the program exits at once
   // and the kernel reaps it (SIGCHLD ignored), so that its status can be
   // read back (see pidfd.h). The child waits on a pipe for the
   // parent to have opened it. Left empty where the kernel has no
-  // pidfd_open (before Linux 5.3).
+  // pidfd_open (before Linux 5.3), or when it fails for want of
+  // descriptors (EMFILE, ENFILE): a pidfd is a descriptor too.
   UniqueFd* pidfd = nullptr;
 };
 
@@ -107,6 +142,26 @@ enum class SpawnStage : int {
   kDescriptors,
   kCredentials,
   kExec,
+  kResourceLimits,
+  // ProcessAttributes, one stage per ProcessAttribute, in its order.
+  kNice,
+  kOomScoreAdjust,
+  kIoPriority,
+  kCpuScheduling,
+  kCpuAffinity,
+};
+
+// SpawnFailureReport: what a child that failed before exec writes to its
+// report pipe, in one write (smaller than PIPE_BUF: whole or not at all),
+// before it exits; nothing is written when it execs. Public for worlds that
+// stand in for the runtime in tests (init/supervisor/model/fake_world.h).
+struct SpawnFailureReport {
+  int stage;     // a SpawnStage
+  int error;     // its errno
+  int resource;  // kResourceLimits: which (RLIMIT_*)
+  // kResourceLimits: the limit asked for, for the message.
+  uint64_t soft;
+  uint64_t hard;
 };
 
 // SpawnStageName: "setting the process group", ..., "executing the command".
@@ -119,11 +174,55 @@ absl::string_view SpawnStageName(SpawnStage stage);
 //   - kAborted: a stage before exec failed: "unable to spawn CMD: STAGE:
 //     strerror".
 //   - fork or pipe failure (kResourceExhausted for EAGAIN/ENOMEM...), or
-//     pidfd_open's (EMFILE...), the child then killed.
+//     pidfd_open's (ENOMEM...), the child then killed. Where pidfd_open
+//     fails for want of descriptors (EMFILE, ENFILE) or does not exist
+//     (ENOSYS), the child runs and `*options.pidfd` is left empty: the
+//     caller watches its exit through SIGCHLD (Scheduler::OnExit).
+//   - kAborted for a resource limit that could not be set: "unable to
+//     spawn CMD: setting LimitNOFILE=SOFT:HARD: strerror".
 // The message reads "unable to execute CMD: REASON" (for a command not in
 // PATH, REASON is "command not found in PATH (THE PATH)"); error_number()
 // holds the child's errno.
 StatusOr<pid_t> Spawn(const SpawnOptions& options);
+
+// StartedSpawn: a child StartSpawn forked, whose exec is not known yet.
+struct StartedSpawn {
+  pid_t pid = 0;
+  // The read end of the child's report pipe (O_CLOEXEC | O_NONBLOCK):
+  // readable once the child has exec'd (end of file: the write end closed
+  // on exec) or failed before exec (its report, then end of file). Watch
+  // it for readability; ReadSpawnReport closes it once it has the answer.
+  UniqueFd report;
+  // What the failure's message names: the program, and the PATH it was
+  // searched in (empty for a program given as a path).
+  std::string program;
+  std::string path;
+};
+
+// StartSpawn forks and prepares the child as Spawn does (the same options,
+// the same child, the fork callsets run), and returns without waiting for
+// the exec: the pid, `*options.pidfd` (opened before the child may exec,
+// as for Spawn), and the report to watch. Errors: those of Spawn that come
+// before the child runs (no command; pipe, fork or pidfd_open failures,
+// the child then killed and reaped); nothing then runs.
+// The child is not reaped by anything here: the caller's exit watch (or
+// waitpid) reaps it, also when it failed before exec (it exits 127 for
+// ENOENT, else 126, right after its report).
+StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options);
+
+// ReadSpawnReport reads `spawn`'s report without waiting:
+//   - std::nullopt: nothing yet (the child is still on its way to exec);
+//   - OkStatus: it exec'd, or ended before it could report (killed by a
+//     signal: its exit status tells);
+//   - an error: it failed before exec, worded as Spawn's errors are
+//     ("unable to execute CMD: command not found in PATH (...)", with the
+//     child's errno as error_number()).
+// Once it returned a Status, `spawn.report` is closed and later calls
+// return OkStatus. After the child's exit has been seen (its pidfd or
+// waitid), the answer is never std::nullopt: the child's descriptors are
+// closed before its exit is reported, so its report is complete.
+// Loop thread; no allocation unless it words a failure.
+std::optional<Status> ReadSpawnReport(StartedSpawn& spawn);
 
 }  // namespace fault
 

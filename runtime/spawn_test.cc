@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -288,6 +289,107 @@ TEST(Spawn, ExtraFdReachesTheChild) {
     ready->write.Reset();
     StatusOr<std::string> got = ReadAll(ready->read.get(), 64);
     EXPECT_EQ(got.value_or(""), "READY=1\n") << "fd " << to;
+  }
+}
+
+// ---- StartSpawn: the report read when the loop says it is readable. ----
+
+// Waits (generously) for `spawn`'s report to be readable, then reads it.
+std::optional<Status> ReportWhenReadable(StartedSpawn& spawn) {
+  pollfd p = {spawn.report.get(), POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 60 * 1000), 1);
+  return ReadSpawnReport(spawn);
+}
+
+// StartSpawn returns the pid, a pidfd and a non-blocking, close-on-exec
+// report; once the program has exec'd, the report says so (end of file)
+// and is closed, and the child is still to be reaped by the caller.
+TEST(StartSpawn, ReportsExec) {
+  SpawnOptions options;
+  options.argv = {"sleep", "1000"};
+  UniqueFd pidfd;
+  options.pidfd = &pidfd;
+  StatusOr<StartedSpawn> started = StartSpawn(options);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  ASSERT_GT(started->pid, 0);
+  ASSERT_TRUE(pidfd);
+  ASSERT_TRUE(started->report);
+  const int flags = fcntl(started->report.get(), F_GETFL);
+  EXPECT_EQ(flags & O_NONBLOCK, O_NONBLOCK);
+  EXPECT_EQ(fcntl(started->report.get(), F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+  std::optional<Status> report = ReportWhenReadable(*started);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok()) << report->ToString();
+  EXPECT_FALSE(started->report);  // closed once answered
+  EXPECT_TRUE(ReadSpawnReport(*started)->ok());
+  // Exec'd, and running: sleep is still there to be killed and reaped.
+  ASSERT_EQ(kill(started->pid, SIGKILL), 0);
+  EXPECT_EQ(Wait(started->pid).signal(), SIGKILL);
+}
+
+// A failed exec is reported with Spawn's wording, code and errno; the
+// child (exit 127) is left for the caller to reap.
+TEST(StartSpawn, ReportsExecFailure) {
+  SpawnOptions options;
+  options.argv = {"faultinit-no-such-command"};
+  StatusOr<StartedSpawn> started = StartSpawn(options);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  std::optional<Status> report = ReportWhenReadable(*started);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->code(), StatusCode::kNotFound);
+  EXPECT_EQ(report->error_number(), ENOENT);
+  EXPECT_NE(report->message().find(
+                "unable to execute faultinit-no-such-command: command not "
+                "found in PATH ("),
+            absl::string_view::npos)
+      << report->message();
+  EXPECT_EQ(Wait(started->pid).exit_code(), 127);
+
+  options.argv = {"/nonexistent/cmd"};
+  started = StartSpawn(options);
+  ASSERT_TRUE(started.ok());
+  EXPECT_EQ(ReportWhenReadable(*started)->message(),
+            "unable to execute /nonexistent/cmd: No such file or directory");
+  Wait(started->pid);
+}
+
+// A stage before exec that fails is reported with the stage and errno.
+TEST(StartSpawn, ReportsStageFailure) {
+  SpawnOptions options;
+  options.argv = {"true"};
+  options.working_directory = "/nonexistent-directory";
+  StatusOr<StartedSpawn> started = StartSpawn(options);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  std::optional<Status> report = ReportWhenReadable(*started);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->code(), StatusCode::kAborted);
+  EXPECT_EQ(report->error_number(), ENOENT);
+  EXPECT_EQ(report->message(),
+            "unable to spawn true: changing directory: No such file or "
+            "directory");
+  EXPECT_EQ(Wait(started->pid).exit_code(), 127);
+}
+
+// The child's exit may be seen before its report is read (the loop takes
+// the exit watch first): the report is then complete, never "not yet",
+// and says what happened, a failure or an exec.
+TEST(StartSpawn, ExitSeenBeforeTheReport) {
+  for (const char* program : {"faultinit-no-such-command", "true"}) {
+    SpawnOptions options;
+    options.argv = {program};
+    StatusOr<StartedSpawn> started = StartSpawn(options);
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    siginfo_t info = {};
+    ASSERT_EQ(waitid(P_PID, started->pid, &info, WEXITED | WNOWAIT), 0);
+    std::optional<Status> report = ReadSpawnReport(*started);
+    ASSERT_TRUE(report.has_value()) << program;
+    if (std::string(program) == "true") {
+      EXPECT_TRUE(report->ok()) << report->ToString();
+      EXPECT_EQ(Wait(started->pid).exit_code(), 0);
+    } else {
+      EXPECT_EQ(report->code(), StatusCode::kNotFound);
+      EXPECT_EQ(Wait(started->pid).exit_code(), 127);
+    }
   }
 }
 

@@ -218,22 +218,21 @@ TEST_F(FaultInjection, ForkFailureRetriedWithBackOffLoggedOnce) {
   ASSERT_TRUE(WriteText(cgroup + "/pids.max", "2"));
   ASSERT_EQ(kill(victim, SIGKILL), 0);
   ASSERT_TRUE(r.WaitForStderr("victim: signal KILL; restarting in 10ms"));
+  // The resource back-off's floor (100ms, doubling) is above the restart
+  // back-off's 20ms to 80ms here.
   ASSERT_TRUE(r.WaitForStderr(
       "warning: victim: unable to spawn /bin/sleep: unable to fork: Resource "
-      "temporarily unavailable; retrying in 20ms with back-off, not logged "
+      "temporarily unavailable; retrying in 100ms with back-off, not logged "
       "again until a start succeeds"));
   ASSERT_TRUE(
       r.WaitForStderr("victim: start attempt 2 failed; retrying in "
-                      "40ms"));
+                      "200ms"));
   ASSERT_TRUE(
       r.WaitForStderr("victim: start attempt 3 failed; retrying in "
-                      "80ms"));
+                      "400ms"));
   ASSERT_TRUE(
       r.WaitForStderr("victim: start attempt 4 failed; retrying in "
-                      "80ms"));
-  ASSERT_TRUE(
-      r.WaitForStderr("victim: start attempt 5 failed; retrying in "
-                      "80ms"));
+                      "800ms"));
   ASSERT_TRUE(WriteText(cgroup + "/pids.max", "max"));
   ASSERT_TRUE(r.WaitForStderr(" failed attempts"));
   ASSERT_TRUE(r.WaitForStderr("victim: running"));
@@ -300,7 +299,7 @@ TEST_F(FaultInjection, DescriptorExhaustion) {
   ASSERT_EQ(kill(worker, SIGKILL), 0);
   ASSERT_TRUE(r.WaitForStderr("worker: signal KILL; restarting in 10ms"))
       << r.err();
-  ASSERT_TRUE(r.WaitForStderr("; retrying in 20ms with back-off"));
+  ASSERT_TRUE(r.WaitForStderr("; retrying in 100ms with back-off"));
   ASSERT_TRUE(r.WaitForStderr("worker: start attempt 4 failed; retrying"));
 
   ASSERT_EQ(prlimit(pid1, RLIMIT_NOFILE, &old_limit, nullptr), 0);
@@ -319,6 +318,56 @@ TEST_F(FaultInjection, DescriptorExhaustion) {
   EXPECT_EQ(Count(err, "not logged again until a start succeeds"), 1u) << err;
   EXPECT_EQ(Count(err, "worker: failed"), 0u) << err;
   EXPECT_EQ(system(("rm -rf " + base).c_str()), 0);
+}
+
+// A service that cannot get descriptors, with RestartSec=0, backs off all
+// the same (issue 26: it was retried at once, PID 1 at 99% of a CPU): the
+// retries wait 100ms, 200ms, 400ms..., as the log says, logged once at
+// warning level for the episode, and it runs again once descriptors are
+// free.
+TEST_F(FaultInjection, DescriptorShortageBacksOffWithRestartSecZero) {
+  if (kUndefinedSanitized) {
+    GTEST_SKIP() << "the sanitizer runtime needs descriptors of its own";
+  }
+  Unit("worker",
+       "[Service]\nExecStart=/bin/sleep 1003\nRestart=always\n"
+       "RestartSec=0\n");
+  Running r(Boot(/*debug=*/true));
+  ASSERT_TRUE(r.WaitForStderr("worker: running"));
+  const pid_t pid1 = r.faultinit_pid();
+  pid_t worker = SleepChild(pid1, "1003");
+  ASSERT_NE(worker, 0);
+  std::set<int> fds = OpenFds(pid1);
+  int lowest_free = 0;
+  while (fds.count(lowest_free)) ++lowest_free;
+  struct rlimit old_limit;
+  ASSERT_EQ(prlimit(pid1, RLIMIT_NOFILE, nullptr, &old_limit), 0);
+  struct rlimit exhausted = {static_cast<rlim_t>(lowest_free),
+                             old_limit.rlim_max};
+  ASSERT_EQ(prlimit(pid1, RLIMIT_NOFILE, &exhausted, nullptr), 0);
+
+  ASSERT_EQ(kill(worker, SIGKILL), 0);
+  ASSERT_TRUE(
+      r.WaitForStderr("; retrying in 100ms with back-off, not logged "
+                      "again until a start succeeds"))
+      << r.err();
+  ASSERT_TRUE(
+      r.WaitForStderr("worker: start attempt 2 failed; retrying in "
+                      "200ms"));
+  ASSERT_TRUE(
+      r.WaitForStderr("worker: start attempt 3 failed; retrying in "
+                      "400ms"));
+  ASSERT_TRUE(
+      r.WaitForStderr("worker: start attempt 4 failed; retrying in "
+                      "800ms"));
+  ASSERT_EQ(prlimit(pid1, RLIMIT_NOFILE, &old_limit, nullptr), 0);
+  ASSERT_TRUE(r.WaitForStderr(" failed attempts"));
+  ASSERT_TRUE(r.WaitForStderr("worker: running"));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  const std::string& err = r.err();
+  EXPECT_EQ(Count(err, "not logged again until a start succeeds"), 1u) << err;
+  EXPECT_EQ(Count(err, "start attempt 5 "), 0u) << err;
 }
 
 // 10,000 mixed signals at PID 1 in system mode while 1,000 orphans exit:

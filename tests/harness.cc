@@ -265,4 +265,33 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   return result;
 }
 
+void UnitDirectoryTest::SetUp() {
+  std::string why;
+  if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
+  dir_ = absl::StrCat(
+      getenv("TEST_TMPDIR"), "/",
+      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  mkdir(dir_.c_str(), 0755);
+}
+
+void UnitDirectoryTest::Unit(const std::string& name, const std::string& text) {
+  ASSERT_TRUE(WriteFile(absl::StrCat(dir_, "/", name, ".service"), text));
+}
+
+LaunchOptions UnitDirectoryTest::Boot() const {
+  LaunchOptions o;
+  o.args = {"-v", "--services", dir_};
+  o.pid_namespace = true;
+  return o;
+}
+
+size_t UnitDirectoryTest::At(const std::string& haystack,
+                             const std::string& text) {
+  size_t at = haystack.find(text);
+  EXPECT_NE(at, std::string::npos)
+      << "missing: " << text << "\nin (the last 3000 bytes):\n"
+      << haystack.substr(haystack.size() > 3000 ? haystack.size() - 3000 : 0);
+  return at;
+}
+
 }  // namespace faultinit::testing

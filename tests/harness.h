@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "gtest/gtest.h"
 #include "runtime/exit_status.h"
 #include "runtime/fd.h"
 
@@ -111,6 +112,21 @@ struct CommandResult {
   std::string output;  // stdout and stderr, interleaved as written
 };
 CommandResult RunCommand(const std::vector<std::string>& argv, int deadline_ms);
+
+// UnitDirectoryTest: a fixture for system mode on a unit directory of the
+// test's own. SetUp skips the test without PID namespaces and makes `dir_`
+// ($TEST_TMPDIR/<test name>); Unit writes NAME.service there; Boot gives
+// the options that run `faultinit -v --services dir_` as PID 1 of a PID
+// namespace; At finds `text` in `haystack`, failing the test without it.
+class UnitDirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void Unit(const std::string& name, const std::string& text);
+  LaunchOptions Boot() const;
+  static size_t At(const std::string& haystack, const std::string& text);
+
+  std::string dir_;
+};
 
 }  // namespace faultinit::testing
 

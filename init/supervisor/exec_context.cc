@@ -1,5 +1,7 @@
 #include "init/supervisor/exec_context.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace faultinit {
@@ -7,20 +9,41 @@ namespace faultinit {
 EnvironmentMap ServiceEnvironment(const ServiceSettings& unit,
                                   absl::string_view notify_socket,
                                   const Credentials* credentials,
-                                  const std::vector<EnvironmentMap>& files) {
+                                  const std::vector<EnvironmentMap>& files,
+                                  const EnvironmentMap* passed) {
   // What the manager sets comes first and the unit's settings override it,
   // as in systemd (Environment= may set PATH or HOME).
   EnvironmentMap env = {{"PATH", kServiceDefaultPath}};
   if (!notify_socket.empty()) env["NOTIFY_SOCKET"] = std::string(notify_socket);
+  const SpawnExtras& x = unit.extras();
   if (credentials != nullptr) {
     env["HOME"] = credentials->home;
     env["USER"] = credentials->name;
     env["LOGNAME"] = credentials->name;
     if (!credentials->shell.empty()) env["SHELL"] = credentials->shell;
   }
-  for (const auto& [key, value] : unit.extras().environment) env[key] = value;
+  // $RUNTIME_DIRECTORY and its family: each key's directories, absolute,
+  // joined with ":" (systemd sets them with the account's variables).
+  for (const ExecDirectory& d : x.directories.directories) {
+    std::string& value = env[std::string(ExecDirectoryVariable(d.type))];
+    if (!value.empty()) value += ':';
+    value += ExecDirectoryPath(d);
+  }
+  if (passed != nullptr) {
+    for (const auto& [key, value] : *passed) env[key] = value;
+  }
+  for (const auto& [key, value] : x.environment) env[key] = value;
   for (const EnvironmentMap& file : files) {
     for (const auto& [key, value] : file) env[key] = value;
+  }
+  // UnsetEnvironment=: NAME whatever its value, NAME=VALUE only with it.
+  for (const std::string& unset : x.exec_environment.unset_environment) {
+    const size_t eq = unset.find('=');
+    auto it = env.find(absl::string_view(unset).substr(0, eq));
+    if (it == env.end()) continue;
+    if (eq == std::string::npos || it->second == unset.substr(eq + 1)) {
+      env.erase(it);
+    }
   }
   return env;
 }
@@ -52,7 +75,19 @@ fault::SpawnOptions StepSpawnOptions(
     spawn.gid = credentials->gid;
     spawn.groups = credentials->supplementary;
   }
+  if (inputs.supplementary_groups != nullptr &&
+      !inputs.supplementary_groups->empty()) {
+    std::vector<gid_t>& groups =
+        spawn.groups.emplace(credentials != nullptr ? credentials->supplementary
+                                                    : std::vector<gid_t>{});
+    for (gid_t gid : *inputs.supplementary_groups) {
+      bool seen = false;
+      for (gid_t other : groups) seen = seen || other == gid;
+      if (!seen) groups.push_back(gid);
+    }
+  }
   spawn.umask = unit.umask;
+  spawn.attributes = unit.extras().attributes;
 
   std::string directory = unit.extras().working_directory;
   if (directory == "~") {
@@ -75,6 +110,13 @@ fault::SpawnOptions StepSpawnOptions(
   if (kind == StepKind::kMain && unit.notification_fd != 0 &&
       inputs.notification_fd >= 0) {
     spawn.extra_fd = {inputs.notification_fd, unit.notification_fd};
+  }
+  spawn.resource_limits = unit.extras().limits;
+  if (inputs.nofile_hard != 0 &&
+      spawn.resource_limits.Find(RLIMIT_NOFILE) == nullptr) {
+    spawn.resource_limits.Set(RLIMIT_NOFILE,
+                              std::min(kServiceNofileSoft, inputs.nofile_hard),
+                              inputs.nofile_hard);
   }
   return spawn;
 }

@@ -15,20 +15,35 @@
 // The keys mapped (docs/units.md), each as systemd's documentation says:
 //   User=/Group=        uid, gid, supplementary groups; HOME, USER, LOGNAME,
 //                       SHELL in the environment
+//   SupplementaryGroups= after the account's groups
+//   PassEnvironment=, UnsetEnvironment=
+//                       in the environment, in systemd's order (below)
+//   RuntimeDirectory=, StateDirectory=, CacheDirectory=, LogsDirectory=,
+//   ConfigurationDirectory=
+//                       $RUNTIME_DIRECTORY, ... (the absolute paths, ":"
+//                       between them); the directories themselves are made
+//                       by the caller (unit_directories.h)
 //   WorkingDirectory=   the directory; `~` the user's home (root's: /root);
 //                       `-PATH` falls back to / when PATH cannot be
 //                       entered; none: /
 //   UMask=              the file mode creation mask
+//   Nice=, OOMScoreAdjust=, IOSchedulingClass=/IOSchedulingPriority=,
+//   CPUSchedulingPolicy=/CPUSchedulingPriority=/CPUSchedulingResetOnFork=,
+//   CPUAffinity=        SpawnOptions::attributes, set in the child before
+//                       the credentials (runtime/process_attributes.h)
 //   Environment=, EnvironmentFile=
-//                       over PATH (the default path), NOTIFY_SOCKET and the
-//                       account's variables; files after Environment=, in
-//                       order, each later one winning
+//                       over PATH (the default path), NOTIFY_SOCKET, the
+//                       account's variables and PassEnvironment=; files
+//                       after Environment=, in order, each later one
+//                       winning
 //   Exec*= lines        argv and program ("@"), $VAR and ${VAR} expanded
 //                       in that environment (unless ":")
 //   StandardOutput=/StandardError=
 //                       the descriptors given (the caller opens them)
 //   NotificationFd=     the pipe's write end as descriptor N, main steps
 //                       only
+//   Limit*=             the resource limits; LimitNOFILE= defaults to
+//                       kServiceNofileSoft:PID 1's hard limit
 // and what every service gets: a clean signal state (empty mask, default
 // dispositions), a session of its own (setsid), only descriptors 0-2 (and
 // NotificationFd=) across exec.
@@ -38,6 +53,8 @@
 
 #ifndef FAULT_INIT_SUPERVISOR_EXEC_CONTEXT_H_
 #define FAULT_INIT_SUPERVISOR_EXEC_CONTEXT_H_
+
+#include <sys/resource.h>
 
 #include <string>
 #include <vector>
@@ -60,11 +77,18 @@ inline constexpr char kServiceDefaultPath[] =
 // ServiceEnvironment: the variables of the commands of `unit`. `notify_socket`:
 // NOTIFY_SOCKET's value, empty for none; `credentials`: User=/Group=
 // resolved, or null when the unit sets neither; `files`: the contents of
-// its EnvironmentFile=s, in order (a missing optional one left out).
+// its EnvironmentFile=s, in order (a missing optional one left out);
+// `passed`: PassEnvironment='s variables that faultinit has, with their
+// values (null: none).
+// systemd's order, each later one winning: PATH and NOTIFY_SOCKET; the
+// account's HOME, USER, LOGNAME, SHELL and $RUNTIME_DIRECTORY and its
+// family; PassEnvironment=; Environment=; each EnvironmentFile=; then
+// UnsetEnvironment= removes what it names.
 EnvironmentMap ServiceEnvironment(const ServiceSettings& unit,
                                   absl::string_view notify_socket,
                                   const Credentials* credentials,
-                                  const std::vector<EnvironmentMap>& files);
+                                  const std::vector<EnvironmentMap>& files,
+                                  const EnvironmentMap* passed = nullptr);
 
 // EnvironmentStrings: "NAME=value" for each variable, in name order (what
 // SpawnOptions::environment holds).
@@ -79,6 +103,9 @@ struct ExecInputs {
   const std::vector<std::string>* environment = nullptr;
   // User=/Group= resolved, or null: faultinit's own credentials.
   const Credentials* credentials = nullptr;
+  // SupplementaryGroups= resolved, or null for none: added after the
+  // account's groups (without User=, the only supplementary groups).
+  const std::vector<gid_t>* supplementary_groups = nullptr;
   // The child's 0, 1 and 2: -1 keeps faultinit's (StandardOutput=inherit).
   int stdin_fd = -1;
   int stdout_fd = -1;
@@ -86,7 +113,16 @@ struct ExecInputs {
   // NotificationFd=: the write end of its pipe, -1 for none. Given to main
   // steps only.
   int notification_fd = -1;
+  // PID 1's hard RLIMIT_NOFILE: without LimitNOFILE=, the service gets
+  // kServiceNofileSoft:this (systemd's DefaultLimitNOFILE=1024:524288,
+  // with PID 1's own hard limit as the hard). 0: no default.
+  rlim_t nofile_hard = 0;
 };
+
+// The soft RLIMIT_NOFILE a service gets without LimitNOFILE=: select(2)
+// handles no descriptor from 1024 on (FD_SETSIZE), so programs that use it
+// need this; those that want more raise it to the hard limit themselves.
+inline constexpr rlim_t kServiceNofileSoft = 1024;
 
 // StepSpawnOptions: the options spawning step `index` of `kind` of `unit`
 // (precondition: that line exists). `directory_usable(path)` is asked only

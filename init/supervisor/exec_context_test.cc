@@ -159,6 +159,86 @@ TEST_F(ExecContextTest, UMask) {
   EXPECT_EQ(*o.umask, 077);
 }
 
+// Limit*= reach the spawn; without LimitNOFILE= a service gets 1024 and
+// PID 1's hard limit (as systemd's DefaultLimitNOFILE=1024:524288).
+TEST_F(ExecContextTest, ResourceLimitsAndTheDescriptorDefault) {
+  inputs_.nofile_hard = 4096;
+  fault::SpawnOptions o =
+      Options(Parse("[Service]\nLimitCORE=0\nExecStart=/bin/true\n"));
+  EXPECT_EQ(o.resource_limits.limits,
+            (std::vector<fault::ResourceLimit>{{RLIMIT_CORE, 0, 0},
+                                               {RLIMIT_NOFILE, 1024, 4096}}));
+  o = Options(Parse("[Service]\nLimitNOFILE=8:16\nExecStart=/bin/true\n"));
+  EXPECT_EQ(o.resource_limits.limits,
+            (std::vector<fault::ResourceLimit>{{RLIMIT_NOFILE, 8, 16}}));
+  inputs_.nofile_hard = 512;  // a hard limit below 1024: both at it
+  o = Options(Parse("[Service]\nExecStart=/bin/true\n"));
+  EXPECT_EQ(o.resource_limits.limits,
+            (std::vector<fault::ResourceLimit>{{RLIMIT_NOFILE, 512, 512}}));
+}
+
+// systemd's order: the account's variables, PassEnvironment=,
+// Environment=, the files; UnsetEnvironment= last. A file's SHELL= wins
+// over the account's shell.
+TEST_F(ExecContextTest, PassAndUnsetEnvironmentInSystemdsOrder) {
+  ServiceSettings unit = Parse(
+      "[Service]\nUser=daemon\nPassEnvironment=TERM LANG MISSING\n"
+      "Environment=LANG=C.UTF-8 KEEP=1 DROP=x\nEnvironmentFile=/f\n"
+      "UnsetEnvironment=DROP LOGNAME=other USER=daemon\n"
+      "ExecStart=/bin/true\n");
+  files_ = {{{"SHELL", "/bin/from-file"}}};
+  const Credentials daemon = Daemon();
+  const EnvironmentMap passed = {{"TERM", "vt100"}, {"LANG", "de_DE"}};
+  EXPECT_THAT(
+      ServiceEnvironment(unit, "", &daemon, files_, &passed),
+      ElementsAre(Pair("HOME", "/var/lib/daemon"), Pair("KEEP", "1"),
+                  Pair("LANG", "C.UTF-8"), Pair("LOGNAME", "daemon"),
+                  Pair("PATH", kServiceDefaultPath),
+                  Pair("SHELL", "/bin/from-file"), Pair("TERM", "vt100")));
+}
+
+// SupplementaryGroups= come after the account's groups; without User=
+// they are the only ones.
+TEST_F(ExecContextTest, SupplementaryGroupsFollowTheAccounts) {
+  ServiceSettings unit = Parse(
+      "[Service]\nUser=daemon\nSupplementaryGroups=adm 7\n"
+      "ExecStart=/bin/true\n");
+  const Credentials daemon = Daemon();
+  const std::vector<gid_t> extra = {4, 7};
+  inputs_.supplementary_groups = &extra;
+  fault::SpawnOptions o = Options(unit, StepKind::kMain, 0, &daemon);
+  ASSERT_TRUE(o.groups.has_value());
+  EXPECT_THAT(*o.groups, ElementsAre(102u, 7u, 4u));
+  o =
+      Options(Parse("[Service]\nSupplementaryGroups=adm\n"
+                    "ExecStart=/bin/true\n"));
+  ASSERT_TRUE(o.groups.has_value());
+  EXPECT_THAT(*o.groups, ElementsAre(4u, 7u));
+  EXPECT_FALSE(o.uid.has_value());
+  inputs_.supplementary_groups = nullptr;
+  EXPECT_FALSE(
+      Options(Parse("[Service]\nExecStart=/bin/true\n")).groups.has_value());
+}
+
+// Every step gets the unit's scheduling attributes.
+TEST_F(ExecContextTest, ProcessAttributesGoToEveryStep) {
+  ServiceSettings unit = Parse(
+      "[Service]\nNice=5\nOOMScoreAdjust=-100\nIOSchedulingClass=idle\n"
+      "CPUSchedulingPolicy=batch\nCPUAffinity=1\nExecStartPre=/bin/true\n"
+      "ExecStart=/bin/true\nExecStop=/bin/true\n");
+  for (StepKind kind : {StepKind::kPre, StepKind::kMain, StepKind::kStop}) {
+    fault::SpawnOptions o = Options(unit, kind);
+    EXPECT_TRUE(o.attributes.nice_set);
+    EXPECT_EQ(o.attributes.nice, 5);
+    EXPECT_EQ(o.attributes.oom_score_adjust, -100);
+    EXPECT_EQ(o.attributes.io_class, fault::IoClass::kIdle);
+    EXPECT_TRUE(o.attributes.cpu_scheduling_set);
+    EXPECT_EQ(o.attributes.cpu_affinity, std::vector<uint64_t>{2});
+  }
+  EXPECT_TRUE(
+      Options(Parse("[Service]\nExecStart=/bin/true\n")).attributes.empty());
+}
+
 // systemd's order: what the manager sets, then Environment=, then each
 // EnvironmentFile= in turn, a later one winning.
 TEST_F(ExecContextTest, EnvironmentOverridesInSystemdsOrder) {
@@ -179,6 +259,33 @@ TEST_F(ExecContextTest, EnvironmentOverridesInSystemdsOrder) {
   EXPECT_THAT(EnvironmentStrings({{"A", "1"}, {"B", "x=y"}}),
               ElementsAre("A=1", "B=x=y"));
   EXPECT_THAT(EnvironmentStrings({}), IsEmpty());
+}
+
+// $RUNTIME_DIRECTORY and its family name each key's directories, joined
+// with ":"; they come with the manager's variables, so Environment= may
+// set them.
+TEST_F(ExecContextTest, DirectoryVariablesNameTheDirectories) {
+  ServiceSettings unit = Parse(
+      "[Service]\nRuntimeDirectory=sshd other/nested\nStateDirectory=s\n"
+      "CacheDirectory=c\nLogsDirectory=l\nConfigurationDirectory=e\n"
+      "ExecStart=/bin/true\n");
+  variables_ = ServiceEnvironment(unit, "", nullptr, files_);
+  EXPECT_THAT(variables_, ElementsAre(Pair("CACHE_DIRECTORY", "/var/cache/c"),
+                                      Pair("CONFIGURATION_DIRECTORY", "/etc/e"),
+                                      Pair("LOGS_DIRECTORY", "/var/log/l"),
+                                      Pair("PATH", kServiceDefaultPath),
+                                      Pair("RUNTIME_DIRECTORY",
+                                           "/run/sshd:/run/other/nested"),
+                                      Pair("STATE_DIRECTORY", "/var/lib/s")));
+  ServiceSettings overridden = Parse(
+      "[Service]\nRuntimeDirectory=sshd\nEnvironment=RUNTIME_DIRECTORY=/x\n"
+      "ExecStart=/bin/true\n");
+  EXPECT_THAT(ServiceEnvironment(overridden, "", nullptr, files_),
+              ElementsAre(Pair("PATH", kServiceDefaultPath),
+                          Pair("RUNTIME_DIRECTORY", "/x")));
+  EXPECT_THAT(ServiceEnvironment(Parse("[Service]\nExecStart=/bin/true\n"), "",
+                                 nullptr, files_),
+              ElementsAre(Pair("PATH", kServiceDefaultPath)));
 }
 
 TEST_F(ExecContextTest, CommandsAreExpandedInTheServicesEnvironment) {

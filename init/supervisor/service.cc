@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -70,7 +71,7 @@ void Service::Start() {
     case ServiceState::kInactive:
     case ServiceState::kFailed:
       start_failures_ = 0;  // a new request: a new episode
-      BeginStart();
+      if (ConditionsHold()) BeginStart();
       return;
     case ServiceState::kRestarting:
       // The restart Restart= decided, taken now: it counts as one.
@@ -115,15 +116,17 @@ void Service::Stop() {
 }
 
 void Service::ProcessExited(pid_t pid, const fault::ExitStatus& status) {
+  if (pid == exec_pending_) exec_pending_ = 0;  // no report will come now
   switch (state_) {
     case ServiceState::kStarting:
       if (pid == step_pid_) {
         step_pid_ = 0;
+        if (step_kind_ == StepKind::kCondition) {
+          ConditionStepExited(status);
+          return;
+        }
         const bool pre = step_kind_ == StepKind::kPre;
-        const bool ignored =
-            pre &&
-            step_index_ < static_cast<int>(policy_.pre_ignore_failure.size()) &&
-            policy_.pre_ignore_failure[step_index_];
+        const bool ignored = pre && StepIgnoresFailure();
         if (!pre && policy_.type == ServiceType::kForking) {
           // The launcher is done: the daemon it left is the main process.
           if (!status.exited() || status.exit_code() != 0) {
@@ -186,6 +189,42 @@ void Service::ProcessExited(pid_t pid, const fault::ExitStatus& status) {
     case ServiceState::kRestarting:
     case ServiceState::kFailed:
       return;  // a leftover of an earlier run, reaped
+  }
+}
+
+void Service::ExecReported(pid_t pid, const fault::Status& result) {
+  if (pid == 0 || pid != exec_pending_) return;  // an abandoned step's
+  exec_pending_ = 0;
+  switch (state_) {
+    case ServiceState::kStarting:
+      if (!result.ok()) {
+        if (pid == step_pid_) step_pid_ = 0;
+        if (StepNotStarted(result)) RunNextStartStep();
+        return;
+      }
+      if (step_kind_ != StepKind::kMain) return;  // a pre step runs on
+      start_failures_ = 0;  // a main process runs: the episode is over
+      if (policy_.type == ServiceType::kSimple ||
+          policy_.type == ServiceType::kExec) {
+        effects_.CancelTimer(*this);
+        Enter(ServiceState::kRunning);
+      }
+      return;
+    case ServiceState::kStopping:
+      // Only ExecStop= is reported here (BeginStop forgets an interrupted
+      // start's process): one that could not run is as one that could not
+      // be spawned, and what remains gets KillSignal=.
+      if (!result.ok() && pid == step_pid_) {
+        step_pid_ = 0;
+        reason_ = std::string(result.message());
+        effects_.Signal(*this, policy_.kill_signal, true);
+      }
+      return;
+    case ServiceState::kInactive:
+    case ServiceState::kRunning:
+    case ServiceState::kRestarting:
+    case ServiceState::kFailed:
+      return;  // too late: a stop or a failure came first
   }
 }
 
@@ -290,7 +329,10 @@ void Service::Enter(ServiceState next) {
   }
   since_ = effects_.Now();
   if (next == ServiceState::kRunning) running_since_ = since_;
-  if (next == ServiceState::kStarting) succeeded_ = false;
+  if (next == ServiceState::kStarting) {
+    succeeded_ = false;
+    skipped_ = false;
+  }
   effects_.StateChanged(*this, from, next);
 }
 
@@ -301,7 +343,61 @@ void Service::Fail(absl::string_view reason) {
   main_pid_ = 0;
   step_pid_ = 0;
   succeeded_ = false;
+  skipped_ = false;
   Enter(ServiceState::kFailed);
+}
+
+void Service::Skip(absl::string_view reason) {
+  effects_.CancelTimer(*this);
+  reason_ = std::string(reason);
+  if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
+  main_pid_ = 0;
+  step_pid_ = 0;
+  succeeded_ = false;
+  skipped_ = true;
+  Enter(ServiceState::kInactive);
+}
+
+bool Service::ConditionsHold() {
+  StartCheck check = effects_.CheckConditions(*this);
+  switch (check.outcome) {
+    case StartCheck::Outcome::kProceed:
+      return true;
+    case StartCheck::Outcome::kSkip:
+      Skip(check.reason);
+      return false;
+    case StartCheck::Outcome::kFail:
+      Fail(check.reason);
+      return false;
+  }
+  return true;
+}
+
+void Service::ConditionStepExited(const fault::ExitStatus& status) {
+  if (!Successful(status) && !StepIgnoresFailure()) {
+    last_exit_ = status;
+    // systemd: exit 1 to 254 means "condition not met"; 255 or a signal
+    // is a failure.
+    if (status.exited() && status.exit_code() >= 1 &&
+        status.exit_code() <= 254) {
+      Skip(absl::StrCat("condition failed: ExecCondition= ended with ",
+                        status.ToString()));
+    } else {
+      Fail(absl::StrCat("ExecCondition= ended with ", status.ToString()));
+    }
+    return;
+  }
+  ++step_index_;
+  RunNextStartStep();
+}
+
+bool Service::StepIgnoresFailure() const {
+  const std::vector<bool>* flags =
+      step_kind_ == StepKind::kCondition ? &policy_.condition_ignore_failure
+      : step_kind_ == StepKind::kPre     ? &policy_.pre_ignore_failure
+                                         : nullptr;
+  return flags != nullptr && step_index_ < static_cast<int>(flags->size()) &&
+         (*flags)[step_index_];
 }
 
 void Service::RetryStart(absl::string_view reason) {
@@ -313,10 +409,26 @@ void Service::RetryStart(absl::string_view reason) {
   step_pid_ = 0;
   reason_ = std::string(reason);
   ++start_failures_;
-  restart_delay_ = RestartDelay(consecutive_restarts_);
+  // At least the resource back-off, whatever RestartSec= says (0 would
+  // retry at once, spinning while descriptors or processes are short).
+  restart_delay_ = std::max(RestartDelay(consecutive_restarts_),
+                            ResourceRetryDelay(start_failures_));
   ++consecutive_restarts_;
   Enter(ServiceState::kRestarting);
   effects_.ArmTimer(*this, restart_delay_);
+}
+
+bool Service::StepNotStarted(const fault::Status& status) {
+  if (ResourceShortage(status)) {
+    RetryStart(status.message());
+    return false;
+  }
+  if (StepIgnoresFailure()) {
+    ++step_index_;
+    return true;
+  }
+  Fail(status.message());
+  return false;
 }
 
 void Service::CountRestart() {
@@ -336,10 +448,13 @@ void Service::BeginStart() {
     flush_restarts_ = false;
     restarts_ = 0;
   }
-  step_kind_ = policy_.pre_steps > 0 ? StepKind::kPre : StepKind::kMain;
+  step_kind_ = policy_.condition_steps > 0 ? StepKind::kCondition
+               : policy_.pre_steps > 0     ? StepKind::kPre
+                                           : StepKind::kMain;
   step_index_ = 0;
   main_pid_ = 0;
   step_pid_ = 0;
+  exec_pending_ = 0;
   Enter(ServiceState::kStarting);
   if (policy_.start_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy_.start_timeout);
@@ -349,30 +464,23 @@ void Service::BeginStart() {
 
 void Service::RunNextStartStep() {
   while (state_ == ServiceState::kStarting) {
+    if (step_kind_ == StepKind::kCondition &&
+        step_index_ >= policy_.condition_steps) {
+      step_kind_ = StepKind::kPre;
+      step_index_ = 0;
+    }
     if (step_kind_ == StepKind::kPre && step_index_ >= policy_.pre_steps) {
       step_kind_ = StepKind::kMain;
       step_index_ = 0;
     }
     fault::StatusOr<pid_t> pid =
         effects_.StartStep(*this, step_kind_, step_index_);
-    if (!pid.ok() && ResourceShortage(pid.status())) {
-      RetryStart(pid.status().message());
-      return;
-    }
-    if (pid.ok() && step_kind_ == StepKind::kMain) start_failures_ = 0;
     if (!pid.ok()) {
-      const bool ignored =
-          step_kind_ == StepKind::kPre &&
-          step_index_ < static_cast<int>(policy_.pre_ignore_failure.size()) &&
-          policy_.pre_ignore_failure[step_index_];
-      if (ignored) {
-        ++step_index_;
-        continue;
-      }
-      Fail(pid.status().message());
+      if (StepNotStarted(pid.status())) continue;
       return;
     }
-    if (step_kind_ == StepKind::kPre) {
+    exec_pending_ = *pid;
+    if (step_kind_ != StepKind::kMain) {  // ExecCondition=, ExecStartPre=
       step_pid_ = *pid;
       return;
     }
@@ -389,10 +497,7 @@ void Service::RunNextStartStep() {
         return;  // ready on READY=1
       case ServiceType::kSimple:
       case ServiceType::kExec:
-        // Spawn returns once the program is exec'd: ready.
-        effects_.CancelTimer(*this);
-        Enter(ServiceState::kRunning);
-        return;
+        return;  // ready once exec'd: ExecReported
     }
   }
 }
@@ -400,6 +505,7 @@ void Service::RunNextStartStep() {
 void Service::BeginStop() {
   effects_.CancelTimer(*this);
   const bool was_running = state_ == ServiceState::kRunning;
+  exec_pending_ = 0;  // an interrupted start's report no longer matters
   Enter(ServiceState::kStopping);
   if (!effects_.HasProcesses(*this)) {
     FinishStop();
@@ -412,6 +518,7 @@ void Service::BeginStop() {
     fault::StatusOr<pid_t> pid = effects_.StartStep(*this, StepKind::kStop, 0);
     if (pid.ok()) {
       step_pid_ = *pid;
+      exec_pending_ = *pid;
       return;
     }
     reason_ = std::string(pid.status().message());
@@ -426,7 +533,7 @@ void Service::FinishStop() {
   Enter(ServiceState::kInactive);
   if (start_after_stop_) {
     start_after_stop_ = false;
-    BeginStart();
+    if (ConditionsHold()) BeginStart();
   }
 }
 
@@ -470,6 +577,11 @@ bool Service::Successful(const fault::ExitStatus& status) const {
 }
 
 bool Service::ShouldRestart(const fault::ExitStatus& status) const {
+  if (const RestartExceptions* exceptions = policy_.restart_exceptions.get()) {
+    const int code = status.exited() ? status.exit_code() : status.signal();
+    if (exceptions->prevent.Contains(status.exited(), code)) return false;
+    if (exceptions->force.Contains(status.exited(), code)) return true;
+  }
   // systemd's table: a clean exit, an unclean exit code, an unclean signal.
   const bool clean = Successful(status);
   const bool unclean_signal = status.signaled() && !clean;
@@ -507,6 +619,14 @@ bool Service::StartLimitHit() {
   }
   recent_starts_.push_back(now);
   return false;
+}
+
+fault::Duration ResourceRetryDelay(int attempt) {
+  fault::Duration delay = kResourceRetryFirst;
+  for (int i = 1; i < attempt && delay < kResourceRetryMax; ++i) {
+    delay = delay + delay;
+  }
+  return std::min(delay, kResourceRetryMax);
 }
 
 fault::Duration Service::RestartDelay(int n) const {

@@ -9,10 +9,12 @@
 // Design note. A service has one state and a goal:
 //
 //   state       meaning
-//   kInactive   nothing runs. Initial; also after a clean stop, and after a
-//               oneshot finished successfully (then `succeeded()` is true).
-//   kStarting   start steps run: ExecStartPre= lines one by one, then the
-//               main process until it is ready (simple: at once; exec: once
+//   kInactive   nothing runs. Initial; also after a clean stop, after a
+//               oneshot finished successfully (then `succeeded()` is true),
+//               and after a start skipped by a condition (`skipped()`).
+//   kStarting   start steps run: ExecCondition= and ExecStartPre= lines one
+//               by one, then the main process until it is ready (simple
+//               and exec: once
 //               exec'd; notify: READY=1; oneshot: each ExecStart= exiting
 //               successfully; forking: the launcher exiting successfully,
 //               then PIDFile= names the main process). TimeoutStartSec=
@@ -26,21 +28,45 @@
 //               ended and Restart= says not to restart, or the start limit
 //               was hit. Stays until a new start request.
 //
+// Conditions. A start request (from kInactive or kFailed, or the one a
+// restart request makes once stopped) first asks CheckConditions
+// (Condition*=, Assert*=, as systemd checks them when the start job runs,
+// not when the unit is loaded; an automatic restart does not ask again):
+// a failed condition leaves the service kInactive with `skipped()` true and
+// the reason ("condition failed: ..."), which is not a failure; a failed
+// assert fails it. An ExecCondition= command that exits 1 to 254 skips it
+// the same way (its leftovers killed); exit 255, a signal, or a command
+// that cannot run fails it; "-" makes any failure count as success, as for
+// ExecStartPre=. A skipped service is not restarted; the next start
+// request checks again.
+//
 // A start step that cannot begin for want of resources (fork's EAGAIN,
 // ENOMEM, EMFILE, ENFILE) does not fail the service: whatever Restart=
 // says, it waits in kRestarting with the back-off and tries again, and the
 // attempt does not count against the start limit (it started nothing).
+// The wait is at least ResourceRetryDelay(attempt) whatever RestartSec=
+// says (RestartSec=0 would retry at once: a busy loop while the shortage
+// lasts): 100ms, doubling with each failed attempt of the episode, up to
+// 10s.
 // start_failures() counts such attempts until a main process is spawned,
 // so the supervisor logs one line per episode, not one per attempt.
 //
+// Exec reports. StartStep returns as soon as the step's process is forked;
+// whether its program was exec'd comes later, as ExecReported(pid, result):
+// OK once exec'd (simple and exec services are then running), or the
+// reason it could not be (a missing executable, a bad directory, a lack of
+// resources in the child), handled exactly as a StartStep that failed: the
+// same state, reason, back-off and start-limit rules. The supervisor
+// reports a process's exec before its exit, and only once.
+//
 // Events come from the supervisor: Start/Stop requests, a process' exit
-// (the current step's, or the main one's), readiness, the timer, and "all
-// processes gone", each a method (Start, Stop, ProcessExited, Ready,
-// TimerFired, ProcessesGone; Refuse and DependencyFailed from the
-// supervisor's checks) that switches over every state: every state x
-// event pair is written out in service.cc, none falls to a default (an
-// unhandled state is a build error, -Werror=switch). Enter is the one
-// place the state changes.
+// (the current step's, or the main one's), its exec report, readiness, the
+// timer, and "all processes gone", each a method (Start, Stop,
+// ProcessExited, ExecReported, Ready, TimerFired, ProcessesGone; Refuse and
+// DependencyFailed from the supervisor's checks) that switches over every
+// state: every state x event pair is written out in service.cc, none falls to a
+// default (an unhandled state is a build error, -Werror=switch). Enter is the
+// one place the state changes.
 //
 // A stop request wins over everything: it cancels a pending restart and
 // interrupts a start (the running step is signalled like a main process).
@@ -58,6 +84,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -80,11 +107,21 @@ enum class ServiceState {
 };
 absl::string_view ServiceStateName(ServiceState state);
 
+// RestartPreventExitStatus= and RestartForceExitStatus= of the main
+// process: checked before Restart= (systemd's order: prevent, force, then
+// Restart='s table).
+struct RestartExceptions {
+  ExitStatusSet prevent;
+  ExitStatusSet force;
+};
+
 // ServicePolicy: what the state machine needs from a unit file (Type= and
 // Restart= use the unit model's enums).
 struct ServicePolicy {
   ServiceType type = ServiceType::kSimple;
-  int pre_steps = 0;    // ExecStartPre= lines
+  int condition_steps = 0;                     // ExecCondition= lines
+  std::vector<bool> condition_ignore_failure;  // '-' prefix, per line
+  int pre_steps = 0;                           // ExecStartPre= lines
   int start_steps = 1;  // ExecStart= lines (several only for oneshot)
   std::vector<bool> pre_ignore_failure;  // '-' prefix, per pre step
   bool has_exec_stop = false;
@@ -102,10 +139,28 @@ struct ServicePolicy {
   CodeSet success_exit_codes = CodeSet(1);  // {0}
   CodeSet success_signals = CodeSet((1u << SIGHUP) | (1u << SIGINT) |
                                     (1u << SIGTERM) | (1u << SIGPIPE));
+  // Null unless the unit sets either key: few do, and PID 1 keeps a policy
+  // per service.
+  std::shared_ptr<const RestartExceptions> restart_exceptions;
 };
 
+// The wait before retrying a start that failed for want of resources, for
+// the n-th failed attempt of an episode (n >= 1): kResourceRetryFirst,
+// doubled per attempt, at most kResourceRetryMax; the restart back-off
+// when that is longer.
+inline constexpr fault::Duration kResourceRetryFirst = fault::Milliseconds(100);
+inline constexpr fault::Duration kResourceRetryMax = fault::Seconds(10);
+fault::Duration ResourceRetryDelay(int attempt);
+
 // Which process a start or stop step runs.
-enum class StepKind { kPre, kMain, kStop };
+enum class StepKind { kPre, kMain, kStop, kCondition };
+
+// StartCheck: what CheckConditions found.
+struct StartCheck {
+  enum class Outcome { kProceed, kSkip, kFail };
+  Outcome outcome = Outcome::kProceed;
+  std::string reason;  // unless kProceed: "condition failed: ..."
+};
 
 class Service;
 
@@ -113,8 +168,9 @@ class Service;
 class ServiceEffects {
  public:
   virtual ~ServiceEffects() = default;
-  // StartStep runs step `index` of `kind` and returns its pid, or the
-  // reason it could not start (missing executable, bad user...).
+  // StartStep runs step `index` of `kind` and returns its pid as soon as
+  // it is forked (its exec is reported later: Service::ExecReported), or
+  // the reason it could not start (bad user, fork failed...).
   virtual fault::StatusOr<pid_t> StartStep(Service& service, StepKind kind,
                                            int index) = 0;
   // Signal sends `signo` to the service's processes: its main process (or
@@ -133,6 +189,9 @@ class ServiceEffects {
                             ServiceState to) = 0;
   // Now: the current fault::MonotonicNow() instant.
   virtual fault::Duration Now() = 0;
+  // CheckConditions evaluates the unit's Condition*= and Assert*= before a
+  // start; by default there are none.
+  virtual StartCheck CheckConditions(Service& service) { return {}; }
 };
 
 class Service {
@@ -143,7 +202,12 @@ class Service {
   void Start();
   void Stop();
   // A step process (pre, oneshot main, stop) or the main process exited.
+  // A process's exec report, if any, comes first.
   void ProcessExited(pid_t pid, const fault::ExitStatus& status);
+  // The exec report of a process StartStep returned: OK once it exec'd,
+  // else why it could not (as StartStep's errors). Reports of processes
+  // that are no longer the step's (an interrupted start's) are ignored.
+  void ExecReported(pid_t pid, const fault::Status& result);
   // The main process is ready (notify READY=1; exec: exec'd).
   void Ready();
   void TimerFired();
@@ -161,6 +225,10 @@ class Service {
   const ServicePolicy& policy() const { return policy_; }
   // Whether the last run succeeded (a oneshot that finished; a clean stop).
   bool succeeded() const { return succeeded_; }
+  // Whether the last start was skipped by a condition (Condition*=,
+  // ExecCondition=): the service is kInactive, not failed, and reason()
+  // says which condition. Cleared by the next start.
+  bool skipped() const { return skipped_; }
   pid_t main_pid() const { return main_pid_; }
   // The pid of the step running now (pre, oneshot, stop), or 0.
   pid_t step_pid() const { return step_pid_; }
@@ -190,10 +258,21 @@ class Service {
   void Enter(ServiceState next);
   void Fail(absl::string_view reason);
   void RetryStart(absl::string_view reason);
+  // StepNotStarted: the current start step could not start (StartStep's
+  // error, or its exec report's); true when the next step should run (an
+  // ExecStartPre= marked '-').
+  bool StepNotStarted(const fault::Status& status);
   // CountRestart: a pending restart is carried out; counts it if it is
   // Restart='s.
   void CountRestart();
   void BeginStart();
+  // ConditionsHold: CheckConditions before a requested start; false when
+  // it skipped or failed the service instead.
+  bool ConditionsHold();
+  void Skip(absl::string_view reason);
+  void ConditionStepExited(const fault::ExitStatus& status);
+  // Whether the current ExecCondition= or ExecStartPre= step has "-".
+  bool StepIgnoresFailure() const;
   void RunNextStartStep();
   void BeginStop();
   void FinishStop();
@@ -212,8 +291,11 @@ class Service {
   int step_index_ = 0;
   pid_t step_pid_ = 0;
   pid_t main_pid_ = 0;
+  // The process of the last step started whose exec is not reported yet.
+  pid_t exec_pending_ = 0;
   bool start_after_stop_ = false;
   bool succeeded_ = false;
+  bool skipped_ = false;
   int restarts_ = 0;              // restarts(): systemd's NRestarts
   bool auto_restart_ = false;     // the pending restart is Restart='s
   bool flush_restarts_ = false;   // the next start resets restarts_

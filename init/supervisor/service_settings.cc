@@ -61,6 +61,14 @@ bool operator==(const SpawnExtras& a, const SpawnExtras& b) {
          a.standard_error == b.standard_error;
 }
 
+bool SpawnExtras::AllDefault() const {
+  return *this == DefaultExtras() && conditions.empty() &&
+         directories.empty() && attributes.empty() &&
+         exec_environment.supplementary_groups.empty() &&
+         exec_environment.pass_environment.empty() &&
+         exec_environment.unset_environment.empty() && limits.empty();
+}
+
 const SpawnExtras& ServiceSettings::extras() const {
   return more ? *more : DefaultExtras();
 }
@@ -73,6 +81,8 @@ const StepCommand& ServiceSettings::Step(StepKind kind, int index) const {
       return steps[pre_steps + index];
     case StepKind::kStop:
       return steps[pre_steps + main_steps + index];
+    case StepKind::kCondition:
+      return steps[steps.size() - condition_steps + index];
   }
   return steps[pre_steps + index];
 }
@@ -83,10 +93,12 @@ ServiceSettings SettingsOf(const Unit& unit) {
   // empty one, it would take twice the short-string capacity).
   s.description = std::string(unit.description);
   s.steps.reserve(unit.exec_start_pre.size() + unit.exec_start.size() +
-                  unit.exec_stop.size());
+                  unit.exec_stop.size() + unit.exec_condition.size());
   AddSteps(unit.exec_start_pre, s);
   AddSteps(unit.exec_start, s);
   AddSteps(unit.exec_stop, s);
+  AddSteps(unit.exec_condition, s);
+  s.condition_steps = static_cast<uint32_t>(unit.exec_condition.size());
   s.pre_steps = static_cast<uint32_t>(unit.exec_start_pre.size());
   s.main_steps = static_cast<uint32_t>(unit.exec_start.size());
   s.notification_fd = unit.notification_fd;
@@ -103,7 +115,12 @@ ServiceSettings SettingsOf(const Unit& unit) {
   extras.pid_file = unit.pid_file;
   extras.standard_output = unit.standard_output;
   extras.standard_error = unit.standard_error;
-  if (extras != DefaultExtras()) {
+  extras.conditions = unit.conditions;
+  extras.directories = unit.directories;
+  extras.attributes = unit.attributes;
+  extras.exec_environment = unit.exec_environment;
+  extras.limits = unit.limits;
+  if (!extras.AllDefault()) {
     s.more = std::make_unique<const SpawnExtras>(std::move(extras));
   }
   return s;

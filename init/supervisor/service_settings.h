@@ -49,9 +49,19 @@ struct SpawnExtras {
   std::string pid_file;  // Type=forking's PIDFile=
   OutputTarget standard_output;
   OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
+  // Condition*=/Assert*=, checked when a start is requested.
+  std::vector<Condition> conditions;
+  ExecDirectories directories;               // RuntimeDirectory= and its family
+  fault::ProcessAttributes attributes;       // Nice=, OOMScoreAdjust=...
+  ExecEnvironmentSettings exec_environment;  // SupplementaryGroups=...
+  fault::ResourceLimits limits;              // Limit*=
+
+  // Whether every field is at its default: SettingsOf keeps the extras of
+  // a unit only when not.
+  bool AllDefault() const;
 };
-// Every field: SettingsOf keeps the extras of a unit unless they equal a
-// default SpawnExtras.
+// The fields compared by value (the lists that follow them are checked for
+// emptiness by AllDefault).
 bool operator==(const SpawnExtras& a, const SpawnExtras& b);
 inline bool operator!=(const SpawnExtras& a, const SpawnExtras& b) {
   return !(a == b);
@@ -74,11 +84,13 @@ struct StepCommand {
 
 struct ServiceSettings {
   std::string description;
-  // ExecStartPre=, ExecStart= and ExecStop= lines, in that order (Step
-  // finds one).
+  // ExecStartPre=, ExecStart=, ExecStop= and ExecCondition= lines, in
+  // that order (Step finds one).
   std::vector<StepCommand> steps;
+  // ExecCondition= lines follow the ExecStop= lines.
   uint32_t pre_steps = 0;
   uint32_t main_steps = 0;
+  uint32_t condition_steps = 0;
   int notification_fd = 0;  // NotificationFd=; 0: none
   mode_t umask = 022;
   KillMode kill_mode = KillMode::kControlGroup;

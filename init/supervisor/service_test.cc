@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/duration.h"
 
@@ -26,11 +27,16 @@ ExitStatus Killed(pid_t pid, int signo) {
 // A world in memory: processes are numbers, time moves when told.
 class FakeEffects : public ServiceEffects {
  public:
+  struct Started {
+    pid_t pid;
+    std::string what;
+  };
   fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
                                    int index) override {
-    std::string what = absl::StrCat(kind == StepKind::kPre    ? "pre"
-                                    : kind == StepKind::kMain ? "main"
-                                                              : "stop",
+    std::string what = absl::StrCat(kind == StepKind::kPre         ? "pre"
+                                    : kind == StepKind::kMain      ? "main"
+                                    : kind == StepKind::kCondition ? "cond"
+                                                                   : "stop",
                                     index);
     if (failing.count(what)) {
       log.push_back("cannot " + what);
@@ -44,6 +50,7 @@ class FakeEffects : public ServiceEffects {
     pid_t pid = next_pid++;
     running.insert(pid);
     log.push_back(absl::StrCat("start ", what, " ", pid));
+    unreported.push_back({pid, what});
     return pid;
   }
   void Signal(Service&, int signo, bool group) override {
@@ -64,16 +71,63 @@ class FakeEffects : public ServiceEffects {
     log.push_back(std::string(ServiceStateName(to)));
   }
   fault::Duration Now() override { return now; }
+  StartCheck CheckConditions(Service&) override {
+    ++checks;
+    return check;
+  }
 
-  // The process `pid` ends with `status`.
+  // Report: the exec reports of the processes started since, in order
+  // (a failure for a step in `failing_exec`), as the supervisor delivers
+  // them once each report pipe is readable.
+  void Report(Service& s) {
+    while (!unreported.empty()) {
+      Started next = unreported.front();
+      unreported.erase(unreported.begin());
+      ReportOne(s, next);
+    }
+  }
+  void ReportOne(Service& s, const Started& started) {
+    if (failing_exec.count(started.what)) {
+      log.push_back("exec failed " + started.what);
+      s.ExecReported(
+          started.pid,
+          failing_exec[started.what] == ENOENT
+              ? fault::Status(fault::StatusCode::kNotFound,
+                              "unable to execute " + started.what +
+                                  ": No such file or directory",
+                              ENOENT)
+              : fault::ErrnoToStatus(failing_exec[started.what],
+                                     "unable to spawn " + started.what));
+      return;
+    }
+    s.ExecReported(started.pid, fault::OkStatus());
+  }
+
+  // The process `pid` ends with `status`: its exec report first, if not
+  // delivered yet (the supervisor reads it when the exit comes first),
+  // then the exit, then the reports of what that started.
   void End(Service& s, pid_t pid, ExitStatus status) {
+    for (auto it = unreported.begin(); it != unreported.end(); ++it) {
+      if (it->pid == pid) {
+        Started started = *it;
+        unreported.erase(it);
+        ReportOne(s, started);
+        break;
+      }
+    }
     running.erase(pid);
     status.pid = pid;
     s.ProcessExited(pid, status);
+    Report(s);
   }
 
-  std::set<std::string> failing;
-  int short_of_resources = 0;  // how many StartStep calls fail with EAGAIN
+  StartCheck check;               // what CheckConditions answers
+  int checks = 0;                 // how many times it was asked
+  std::set<std::string> failing;  // StartStep fails (no fork, bad user)
+  // The step forks, and its exec report is this errno.
+  std::map<std::string, int> failing_exec;
+  std::vector<Started> unreported;  // exec reports not delivered yet
+  int short_of_resources = 0;       // how many StartStep calls fail with EAGAIN
   std::set<pid_t> running;
   pid_t next_pid = 100;
   pid_t daemon = 0;
@@ -93,6 +147,7 @@ TEST(Service, SimpleStartsAndRuns) {
   FakeEffects fx;
   Service s("web", Simple(), fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.main_pid(), 100);
   EXPECT_EQ(fx.log, (std::vector<std::string>{"starting", "timer 1min 30s",
@@ -108,6 +163,7 @@ TEST(Service, PreStepsInOrderAndFailure) {
   p.pre_ignore_failure = {true, false};
   Service s("db", p, fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.step_pid(), 100);
   fx.End(s, 100, Exited(0, 1));  // ignored: '-'
   EXPECT_EQ(s.step_pid(), 101);
@@ -122,6 +178,7 @@ TEST(Service, MissingExecutableFails) {
   fx.failing = {"main0"};
   Service s("ghost", Simple(), fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "unable to execute main0");
 }
@@ -139,6 +196,7 @@ TEST(Service, ResourceShortageRetriesWithBackOff) {
   fx.short_of_resources = 4;
   Service s("web", p, fx);
   s.Start();
+  fx.Report(s);
   std::vector<std::string> delays;
   for (int attempt = 1; attempt <= 4; ++attempt) {
     ASSERT_EQ(s.state(), ServiceState::kRestarting) << attempt;
@@ -147,8 +205,11 @@ TEST(Service, ResourceShortageRetriesWithBackOff) {
     delays.push_back(fault::FormatTimeSpan(fx.timer));
     fx.now += fx.timer;
     s.TimerFired();
+    fx.Report(s);
   }
-  EXPECT_EQ(delays, (std::vector<std::string>{"10ms", "20ms", "40ms", "40ms"}));
+  // At least the resource back-off (100ms, doubling), over RestartSec='s.
+  EXPECT_EQ(delays,
+            (std::vector<std::string>{"100ms", "200ms", "400ms", "800ms"}));
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.main_pid(), 100);
   EXPECT_EQ(s.start_failures(), 0);
@@ -157,14 +218,49 @@ TEST(Service, ResourceShortageRetriesWithBackOff) {
   // The next episode counts from one again.
   fx.short_of_resources = 1;
   s.Stop();
+  fx.Report(s);
   fx.End(s, 100, Killed(0, SIGTERM));
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
   EXPECT_EQ(s.start_failures(), 1);
   // A stop wins over the pending retry.
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_EQ(s.start_failures(), 0);
+}
+
+// RestartSec=0 does not make a resource shortage a busy loop: the retries
+// wait 100ms, doubling up to 10s, and a longer restart back-off wins.
+TEST(Service, ResourceRetriesHaveAFloorWhateverRestartSec) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  p.restart_delay = fault::ZeroDuration();
+  fx.short_of_resources = 10;
+  Service s("web", p, fx);
+  s.Start();
+  std::vector<int64_t> delays_ms;
+  for (int attempt = 1; attempt <= 10; ++attempt) {
+    ASSERT_EQ(s.state(), ServiceState::kRestarting) << attempt;
+    delays_ms.push_back(fault::ToInt64Milliseconds(fx.timer));
+    fx.now += fx.timer;
+    s.TimerFired();
+  }
+  EXPECT_EQ(delays_ms, (std::vector<int64_t>{100, 200, 400, 800, 1600, 3200,
+                                             6400, 10000, 10000, 10000}));
+  fx.Report(s);
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+
+  FakeEffects slow;
+  p.restart_delay = fault::Seconds(30);
+  slow.short_of_resources = 1;
+  Service t("db", p, slow);
+  t.Start();
+  EXPECT_EQ(fault::ToInt64Milliseconds(slow.timer), 30000);
+  EXPECT_EQ(ResourceRetryDelay(1), fault::Milliseconds(100));
+  EXPECT_EQ(ResourceRetryDelay(1000), fault::Seconds(10));
 }
 
 // A oneshot is done (inactive, succeeded) when every ExecStart= exited
@@ -176,6 +272,7 @@ TEST(Service, OneshotRunsEachStep) {
   p.start_steps = 2;
   Service s("setup", p, fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStarting);
   fx.End(s, 100, Exited(0, 0));
   EXPECT_EQ(s.state(), ServiceState::kStarting);
@@ -184,6 +281,8 @@ TEST(Service, OneshotRunsEachStep) {
   EXPECT_TRUE(s.succeeded());
 
   s.Start();
+
+  fx.Report(s);
   fx.End(s, 102, Exited(0, 4));
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "main process ended with exit 4");
@@ -198,13 +297,16 @@ TEST(Service, NotifyWaitsForReadyOrTimesOut) {
   p.start_timeout = fault::Seconds(5);
   Service s("api", p, fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStarting);
   s.Ready();
   EXPECT_EQ(s.state(), ServiceState::kRunning);
 
   Service slow("slow", p, fx);
   slow.Start();
+  fx.Report(slow);
   slow.TimerFired();
+  fx.Report(slow);
   EXPECT_EQ(slow.state(), ServiceState::kFailed);
   EXPECT_EQ(slow.reason(), "start timed out after 5s");
   EXPECT_EQ(fx.log.back(), "failed");
@@ -219,10 +321,12 @@ TEST(Service, RestartOnFailure) {
   p.restart_delay = fault::Milliseconds(250);
   Service s("web", p, fx);
   s.Start();
+  fx.Report(s);
   fx.End(s, 100, Killed(0, SIGSEGV));  // unclean: restarted
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
   EXPECT_EQ(fx.timer, fault::Milliseconds(250));
   s.TimerFired();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 1);
   fx.End(s, 101, Exited(0, 0));
@@ -237,9 +341,11 @@ TEST(Service, RestartOnAbnormal) {
   p.restart = RestartPolicy::kOnAbnormal;
   Service s("w", p, fx);
   s.Start();
+  fx.Report(s);
   fx.End(s, 100, Exited(0, 3));
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   s.Start();
+  fx.Report(s);
   fx.End(s, 101, Killed(0, SIGKILL));
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
 }
@@ -260,11 +366,13 @@ TEST(Service, BackOffAndReset) {
   EXPECT_EQ(s.RestartDelay(2), fault::Milliseconds(400));
   EXPECT_EQ(s.RestartDelay(9), fault::Milliseconds(400));
   s.Start();
+  fx.Report(s);
   std::vector<fault::Duration> delays;
   for (int i = 0; i < 4; ++i) {
     fx.End(s, s.main_pid(), Exited(0, 1));
     delays.push_back(fx.timer);
     s.TimerFired();
+    fx.Report(s);
   }
   EXPECT_EQ(delays, (std::vector<fault::Duration>{
                         fault::Milliseconds(100), fault::Milliseconds(200),
@@ -284,15 +392,18 @@ TEST(Service, StartLimit) {
   p.start_limit_burst = 3;
   Service s("loop", p, fx);
   s.Start();
+  fx.Report(s);
   for (int i = 0; i < 3; ++i) {
     fx.End(s, s.main_pid(), Exited(0, 1));
     s.TimerFired();
+    fx.Report(s);
   }
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "start limit hit: 3 starts within 10s");
   EXPECT_EQ(s.restarts(), 3);    // the refused one counts, as in systemd
   fx.now += fault::Seconds(11);  // the window has passed: starts again
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 0);  // a requested start: counting starts over
 }
@@ -310,12 +421,14 @@ TEST(Service, RestartsCountsAutomaticRestartsOnly) {
   p.start_limit_burst = 100;
   Service s("flaky", p, fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.restarts(), 0);  // the first start is no restart
   for (int i = 1; i <= 5; ++i) {
     fx.End(s, s.main_pid(), Exited(0, 1));
     ASSERT_EQ(s.state(), ServiceState::kRestarting);
     EXPECT_EQ(s.restarts(), i - 1) << "waiting: not carried out yet";
     s.TimerFired();
+    fx.Report(s);
     ASSERT_EQ(s.state(), ServiceState::kRunning);
     EXPECT_EQ(s.restarts(), i);
   }
@@ -326,6 +439,7 @@ TEST(Service, RestartsCountsAutomaticRestartsOnly) {
   fx.End(s, s.main_pid(), Exited(0, 1));
   EXPECT_EQ(s.restarts(), 5);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 6);
   // A clean exit, no restart: the count stays visible until the next start.
@@ -333,21 +447,27 @@ TEST(Service, RestartsCountsAutomaticRestartsOnly) {
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_EQ(s.restarts(), 6);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.restarts(), 0);
   // A restart request is a stop and a start, not an automatic restart.
   fx.End(s, s.main_pid(), Exited(0, 1));
   s.TimerFired();
+  fx.Report(s);
   EXPECT_EQ(s.restarts(), 1);
   s.Stop();
+  fx.Report(s);
   s.Start();
+  fx.Report(s);
   fx.End(s, s.main_pid(), Killed(0, SIGTERM));
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 0);
   // A stop during the wait ends it: inactive, the count kept for display.
   fx.End(s, s.main_pid(), Exited(0, 1));
   s.TimerFired();
+  fx.Report(s);
   fx.End(s, s.main_pid(), Exited(0, 1));
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_EQ(s.restarts(), 1);
 }
@@ -361,12 +481,15 @@ TEST(Service, StopThenKillAfterTimeout) {
   p.kill_signal = SIGINT;
   Service s("stubborn", p, fx);
   s.Start();
+  fx.Report(s);
   fx.log.clear();
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStopping);
   EXPECT_EQ(fx.log, (std::vector<std::string>{"stopping", "timer 3s",
                                               "signal 2 group"}));
   s.TimerFired();
+  fx.Report(s);
   EXPECT_EQ(fx.log.back(), "signal 9 group");
   fx.End(s, 100, Killed(0, SIGKILL));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
@@ -379,8 +502,10 @@ TEST(Service, ExecStopThenKillSignal) {
   p.has_exec_stop = true;
   Service s("db", p, fx);
   s.Start();
+  fx.Report(s);
   fx.log.clear();
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.step_pid(), 101);
   fx.End(s, 101, Exited(0, 0));
   EXPECT_EQ(fx.log.back(), "signal 15 group");
@@ -396,16 +521,23 @@ TEST(Service, StopCancelsRestartAndStartAfterStop) {
   p.restart = RestartPolicy::kAlways;
   Service s("w", p, fx);
   s.Start();
+  fx.Report(s);
   fx.End(s, 100, Exited(0, 1));
   ASSERT_EQ(s.state(), ServiceState::kRestarting);
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   s.TimerFired();  // a timer that raced the cancel does nothing
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
 
   s.Start();
+
+  fx.Report(s);
   s.Stop();
+  fx.Report(s);
   s.Start();  // remembered
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStopping);
   fx.End(s, s.main_pid(), Killed(0, SIGTERM));
   EXPECT_EQ(s.state(), ServiceState::kRunning);
@@ -421,11 +553,13 @@ TEST(Service, StopStopsWhatTheMainProcessLeft) {
   p.restart = RestartPolicy::kAlways;
   Service s("w", p, fx);
   s.Start();
+  fx.Report(s);
   fx.running.insert(200);  // forked by the main process
   fx.End(s, 100, Killed(0, SIGKILL));
   ASSERT_EQ(s.state(), ServiceState::kRestarting);
   fx.log.clear();
   s.Stop();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStopping);
   EXPECT_EQ(fx.log, (std::vector<std::string>{"stopping", "timer 1min 30s",
                                               "signal 15 group"}));
@@ -437,13 +571,16 @@ TEST(Service, StopStopsWhatTheMainProcessLeft) {
   p.restart = RestartPolicy::kNo;
   Service t("v", p, fx);
   t.Start();
+  fx.Report(t);
   const pid_t main = t.main_pid();
   fx.running.insert(201);
   fx.End(t, main, Exited(0, 0));
   ASSERT_EQ(t.state(), ServiceState::kInactive);
   t.Stop();
+  fx.Report(t);
   EXPECT_EQ(t.state(), ServiceState::kStopping);
   t.TimerFired();  // the stop timeout: SIGKILL
+  fx.Report(t);
   EXPECT_EQ(fx.log.back(), "signal 9 group");
   fx.running.erase(201);
   t.ProcessesGone();
@@ -460,12 +597,15 @@ TEST(Service, SuccessExitStatus) {
   p.success_signals = CodeSet(1u << SIGUSR1);
   Service s("jvm", p, fx);
   s.Start();
+  fx.Report(s);
   fx.End(s, 100, Exited(0, 143));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   s.Start();
+  fx.Report(s);
   fx.End(s, 101, Killed(0, SIGUSR1));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   s.Start();
+  fx.Report(s);
   fx.End(s, 102, Killed(0, SIGUSR2));
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
 }
@@ -478,6 +618,7 @@ TEST(Service, ForkingReadsMainPid) {
   p.type = ServiceType::kForking;
   Service s("daemon", p, fx);
   s.Start();
+  fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStarting);
   fx.daemon = 555;
   fx.End(s, 100, Exited(0, 0));
@@ -488,10 +629,12 @@ TEST(Service, ForkingReadsMainPid) {
 
   fx.daemon = 0;  // the PID file names nothing
   s.Start();
+  fx.Report(s);
   fx.End(s, 101, Exited(0, 0));
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "no pid in /run/d.pid");
   s.Start();
+  fx.Report(s);
   fx.End(s, 102, Exited(0, 1));  // the launcher failed
   EXPECT_EQ(s.reason(), "main process ended with exit 1");
 }
@@ -506,10 +649,315 @@ TEST(Service, DependencyFailed) {
 
   Service running("app2", Simple(), fx);
   running.Start();
+  fx.Report(running);
   running.DependencyFailed("required unit db stopped");
   EXPECT_EQ(running.state(), ServiceState::kStopping);
   fx.End(running, running.main_pid(), Killed(0, SIGTERM));
   EXPECT_EQ(running.state(), ServiceState::kInactive);
+}
+
+// Conditions are checked when a start is requested: a failed one leaves
+// the service inactive and skipped (not failed), and starts nothing.
+TEST(Service, FailedConditionSkipsTheStart) {
+  FakeEffects fx;
+  fx.check = {StartCheck::Outcome::kSkip,
+              "condition failed: ConditionPathExists=/etc/foo"};
+  Service s("web", Simple(), fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  EXPECT_TRUE(s.skipped());
+  EXPECT_FALSE(s.succeeded());
+  EXPECT_EQ(s.reason(), "condition failed: ConditionPathExists=/etc/foo");
+  EXPECT_EQ(fx.log, (std::vector<std::string>{"inactive"}));
+  // A later start checks again; the condition now holds.
+  fx.check = {};
+  s.Start();
+  fx.Report(s);
+  EXPECT_EQ(fx.checks, 2);
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_FALSE(s.skipped());
+}
+
+// A failed assert fails the start; so does nothing else start.
+TEST(Service, FailedAssertFailsTheStart) {
+  FakeEffects fx;
+  fx.check = {StartCheck::Outcome::kFail,
+              "assertion failed: AssertPathExists=/etc/initrd-release"};
+  Service s("web", Simple(), fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_FALSE(s.skipped());
+  EXPECT_EQ(s.reason(),
+            "assertion failed: AssertPathExists=/etc/initrd-release");
+  EXPECT_EQ(fx.log, (std::vector<std::string>{"failed"}));
+}
+
+// The conditions are checked before the start limit counts a start, and
+// not again for an automatic restart (systemd: the unit is activating).
+TEST(Service, AutomaticRestartDoesNotCheckAgain) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  Service s("web", p, fx);
+  s.Start();
+  EXPECT_EQ(fx.checks, 1);
+  fx.check = {StartCheck::Outcome::kSkip, "condition failed: X"};
+  fx.End(s, s.main_pid(), Exited(0, 1));
+  ASSERT_EQ(s.state(), ServiceState::kRestarting);
+  s.TimerFired();
+  fx.Report(s);
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(fx.checks, 1);
+}
+
+// A restart request checks again once the service has stopped.
+TEST(Service, RestartRequestChecksOnceStopped) {
+  FakeEffects fx;
+  Service s("web", Simple(), fx);
+  s.Start();
+  s.Stop();
+  s.Start();  // while stopping: remembered
+  fx.check = {StartCheck::Outcome::kSkip, "condition failed: X"};
+  fx.End(s, 100, Killed(0, SIGTERM));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  EXPECT_TRUE(s.skipped());
+  EXPECT_EQ(fx.checks, 2);
+}
+
+ServicePolicy WithConditionSteps(std::vector<bool> ignore) {
+  ServicePolicy p = Simple();
+  p.condition_steps = static_cast<int>(ignore.size());
+  p.condition_ignore_failure = std::move(ignore);
+  p.pre_steps = 1;
+  p.pre_ignore_failure = {false};
+  return p;
+}
+
+// ExecCondition= runs before ExecStartPre=; exit 0 goes on.
+TEST(Service, ExecConditionRunsFirst) {
+  FakeEffects fx;
+  Service s("web", WithConditionSteps({false, false}), fx);
+  s.Start();
+  fx.End(s, 100, Exited(0, 0));
+  fx.End(s, 101, Exited(0, 0));
+  fx.End(s, 102, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(fx.log, (std::vector<std::string>{
+                        "starting", "timer 1min 30s", "start cond0 100",
+                        "start cond1 101", "start pre0 102", "start main0 103",
+                        "running"}));
+}
+
+// Exit 1 to 254 skips the unit: inactive, not failed, nothing more runs,
+// and no restart.
+TEST(Service, ExecConditionExit1To254Skips) {
+  for (int code : {1, 254}) {
+    FakeEffects fx;
+    ServicePolicy p = WithConditionSteps({false});
+    p.restart = RestartPolicy::kAlways;
+    Service s("web", p, fx);
+    s.Start();
+    fx.End(s, 100, Exited(0, code));
+    EXPECT_EQ(s.state(), ServiceState::kInactive) << code;
+    EXPECT_TRUE(s.skipped());
+    EXPECT_EQ(s.reason(), absl::StrCat("condition failed: ExecCondition= "
+                                       "ended with exit ",
+                                       code));
+    EXPECT_EQ(fx.log.back(), "inactive");
+    EXPECT_EQ(fx.timer, fault::ZeroDuration());  // no restart pending
+  }
+}
+
+// Exit 255 and a signal fail it.
+TEST(Service, ExecCondition255OrSignalFails) {
+  for (ExitStatus status : {Exited(0, 255), Killed(0, SIGKILL)}) {
+    FakeEffects fx;
+    Service s("web", WithConditionSteps({false}), fx);
+    s.Start();
+    fx.End(s, 100, status);
+    EXPECT_EQ(s.state(), ServiceState::kFailed);
+    EXPECT_FALSE(s.skipped());
+    EXPECT_THAT(s.reason(),
+                ::testing::StartsWith("ExecCondition= ended with "));
+  }
+}
+
+// "-": any failure counts as success, as for ExecStartPre=; a command that
+// cannot run is then skipped too.
+TEST(Service, ExecConditionDashIgnoresFailure) {
+  FakeEffects fx;
+  fx.failing = {"cond1"};
+  Service s("web", WithConditionSteps({true, true}), fx);
+  s.Start();
+  fx.End(s, 100, Exited(0, 1));
+  fx.End(s, 101, Exited(0, 0));  // pre0
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_FALSE(s.skipped());
+}
+
+// A condition command that cannot run fails the start.
+TEST(Service, ExecConditionThatCannotRunFails) {
+  FakeEffects fx;
+  fx.failing = {"cond0"};
+  Service s("web", WithConditionSteps({false}), fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(s.reason(), "unable to execute cond0");
+}
+
+// RestartPreventExitStatus= wins over Restart=; RestartForceExitStatus=
+// restarts whatever Restart= says (systemd's order).
+TEST(Service, RestartExitStatusExceptions) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  RestartExceptions exceptions;
+  exceptions.prevent.codes[75] = true;
+  exceptions.prevent.signals[SIGKILL] = true;
+  p.restart_exceptions = std::make_shared<const RestartExceptions>(exceptions);
+  Service s("a", p, fx);
+  s.Start();
+  fx.End(s, fx.next_pid - 1, Exited(0, 75));
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  s.Start();
+  fx.End(s, fx.next_pid - 1, Killed(0, SIGKILL));
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  s.Start();
+  fx.End(s, fx.next_pid - 1, Exited(0, 3));
+  EXPECT_EQ(s.state(), ServiceState::kRestarting);
+
+  ServicePolicy q = Simple();
+  q.restart = RestartPolicy::kNo;
+  RestartExceptions force;
+  force.force.codes[3] = true;
+  q.restart_exceptions = std::make_shared<const RestartExceptions>(force);
+  Service t("b", q, fx);
+  t.Start();
+  fx.End(t, fx.next_pid - 1, Exited(0, 3));
+  EXPECT_EQ(t.state(), ServiceState::kRestarting);
+  t.Stop();
+  t.Start();
+  fx.End(t, fx.next_pid - 1, Exited(0, 4));
+  EXPECT_EQ(t.state(), ServiceState::kFailed);
+}
+
+// Issue #26: a step's exec is reported after StartStep returned. Type=exec
+// (and simple) is starting until the report says exec'd, then running; the
+// start timeout runs meanwhile.
+TEST(Service, ExecReadyOnceExecReported) {
+  for (ServiceType type : {ServiceType::kExec, ServiceType::kSimple}) {
+    FakeEffects fx;
+    ServicePolicy p = Simple();
+    p.type = type;
+    Service s("web", p, fx);
+    s.Start();
+    EXPECT_EQ(s.state(), ServiceState::kStarting);
+    EXPECT_EQ(s.main_pid(), 100);
+    EXPECT_EQ(fx.timer, fault::Seconds(90));
+    s.ExecReported(999, fault::OkStatus());  // not its process
+    EXPECT_EQ(s.state(), ServiceState::kStarting);
+    fx.Report(s);
+    EXPECT_EQ(s.state(), ServiceState::kRunning);
+    EXPECT_EQ(fx.timer, fault::ZeroDuration());
+    EXPECT_EQ(fx.log, (std::vector<std::string>{"starting", "timer 1min 30s",
+                                                "start main0 100", "running"}));
+    s.ExecReported(100, fault::OkStatus());  // once only: nothing more
+    EXPECT_EQ(fx.log.size(), 4u);
+  }
+}
+
+// A main process whose exec failed fails the service as a spawn that
+// failed did: the same state and reason, no restart whatever Restart=
+// says; its exit, which follows, changes nothing. (The failing child is
+// still there, exiting: the failure's SIGKILL to the group reaches it.)
+TEST(Service, ExecFailureReportedFails) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  fx.failing_exec = {{"main0", ENOENT}};
+  Service s("ghost", p, fx);
+  s.Start();
+  EXPECT_EQ(s.state(), ServiceState::kStarting);
+  fx.End(s, 100, Exited(0, 127));  // the exit first: the report comes first
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(s.reason(), "unable to execute main0: No such file or directory");
+  EXPECT_EQ(s.main_pid(), 0);
+  EXPECT_EQ(fx.log, (std::vector<std::string>{
+                        "starting", "timer 1min 30s", "start main0 100",
+                        "exec failed main0", "signal 9 group", "failed"}));
+}
+
+// A child short of resources before exec (EMFILE, ENOMEM) waits and
+// retries with the back-off, outside the start limit, as a fork that
+// failed does; an ExecStartPre= marked '-' whose exec failed is skipped.
+TEST(Service, ExecReportedShortageRetriesAndIgnoredPreSkipped) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart_delay = fault::Milliseconds(10);
+  p.start_limit_burst = 1;
+  fx.failing_exec = {{"main0", EMFILE}};
+  Service s("web", p, fx);
+  s.Start();
+  fx.Report(s);
+  ASSERT_EQ(s.state(), ServiceState::kRestarting);
+  EXPECT_EQ(s.start_failures(), 1);
+  EXPECT_EQ(s.reason().rfind("unable to spawn main0: ", 0), 0u) << s.reason();
+  // RestartSec= under the floor of a resource retry (ResourceRetryDelay).
+  EXPECT_EQ(fx.timer, fault::Milliseconds(100));
+  fx.End(s, 100, Exited(0, 126));  // its exit: a leftover
+  EXPECT_EQ(s.state(), ServiceState::kRestarting);
+  fx.failing_exec.clear();
+  s.TimerFired();  // within the start limit: the retry did not count
+  fx.Report(s);
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(s.start_failures(), 0);
+
+  FakeEffects fx2;
+  ServicePolicy q = Simple();
+  q.pre_steps = 1;
+  q.pre_ignore_failure = {true};
+  fx2.failing_exec = {{"pre0", ENOENT}};
+  Service t("db", q, fx2);
+  t.Start();
+  fx2.Report(t);
+  EXPECT_EQ(t.state(), ServiceState::kRunning);
+  EXPECT_EQ(t.main_pid(), 101);
+  fx2.End(t, 100, Exited(0, 127));  // the skipped step's exit
+  EXPECT_EQ(t.state(), ServiceState::kRunning);
+}
+
+// A stop while the exec report is pending stops the service; the report
+// that comes later is ignored. An ExecStop= whose exec failed is as one
+// that could not be spawned: KillSignal= for what remains.
+TEST(Service, StopWhileExecPending) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.has_exec_stop = true;
+  Service s("web", p, fx);
+  s.Start();
+  ASSERT_EQ(s.state(), ServiceState::kStarting);
+  s.Stop();  // no report yet
+  EXPECT_EQ(s.state(), ServiceState::kStopping);
+  EXPECT_EQ(fx.log.back(), "signal 15 group");  // no ExecStop=: not running
+  fx.Report(s);
+  EXPECT_EQ(s.state(), ServiceState::kStopping);
+  fx.End(s, 100, Killed(0, SIGTERM));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+
+  fx.failing_exec = {{"stop0", ENOENT}};
+  s.Start();
+  fx.Report(s);
+  ASSERT_EQ(s.state(), ServiceState::kRunning);
+  s.Stop();
+  EXPECT_EQ(s.step_pid(), 102);
+  fx.log.clear();
+  fx.Report(s);
+  EXPECT_EQ(s.reason(), "unable to execute stop0: No such file or directory");
+  EXPECT_EQ(fx.log,
+            (std::vector<std::string>{"exec failed stop0", "signal 15 group"}));
+  fx.End(s, 102, Exited(0, 127));
+  fx.End(s, 101, Killed(0, SIGTERM));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
 }
 
 }  // namespace

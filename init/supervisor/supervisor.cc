@@ -8,6 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "init/supervisor/supervisor_entry.h"
+#include "init/supervisor/unit_directories.h"
+#include "init/system/conditions.h"
 #include "runtime/duration.h"
 
 namespace faultinit {
@@ -24,6 +26,7 @@ Supervisor::~Supervisor() {
   for (auto& [name, e] : entries_) {
     if (e->timer != 0) world_.Cancel(e->timer);
     for (const auto& [pid, watch] : e->pids) world_.Cancel(watch);
+    for (const PendingExec& exec : e->execs) scheduler_.Cancel(exec.watch);
     if (e->output_watch != 0) scheduler_.Cancel(e->output_watch);
     if (e->notification) scheduler_.Cancel(e->notification->watch);
   }
@@ -79,6 +82,12 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
                               ServiceState to) {
   dirty_ = true;
   const std::string& name = service.name();
+  if ((Down(to) || to == ServiceState::kRestarting) && !Down(from)) {
+    fault::Status removed =
+        RemoveRuntimeDirectories(EntryOf(service).settings.extras().directories,
+                                 to == ServiceState::kRestarting);
+    if (!removed.ok()) log_.Warning(name, ": ", removed.message());
+  }
   switch (to) {
     case ServiceState::kRunning:
       log_.Info(name, ": running");
@@ -105,7 +114,10 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
       }
       return;
     case ServiceState::kInactive:
-      if (from == ServiceState::kStarting || from == ServiceState::kRunning) {
+      if (service.skipped()) {
+        log_.Info(name, ": skipped: ", service.reason());
+      } else if (from == ServiceState::kStarting ||
+                 from == ServiceState::kRunning) {
         log_.Info(name, ": finished (", service.reason(), ")");
       } else if (from == ServiceState::kStopping) {
         log_.Info(name, ": stopped");
@@ -119,6 +131,22 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
 }
 
 fault::Duration Supervisor::Now() { return world_.Now(); }
+
+StartCheck Supervisor::CheckConditions(Service& service) {
+  const Entry& e = EntryOf(service);
+  if (e.settings.extras().conditions.empty()) return {};
+  ConditionVerdict verdict = faultinit::CheckConditions(
+      e.settings.extras().conditions, SystemConditionWorld());
+  switch (verdict.outcome) {
+    case ConditionVerdict::Outcome::kMet:
+      return {};
+    case ConditionVerdict::Outcome::kConditionFailed:
+      return {StartCheck::Outcome::kSkip, std::move(verdict.reason)};
+    case ConditionVerdict::Outcome::kAssertFailed:
+      return {StartCheck::Outcome::kFail, std::move(verdict.reason)};
+  }
+  return {};
+}
 
 fault::Status Supervisor::StartService(absl::string_view name) {
   auto it = entries_.find(name);
@@ -172,15 +200,13 @@ bool Supervisor::Busy(absl::string_view name) const {
 
 ServiceView Supervisor::RowOf(const Entry& e) {
   const Service& s = *e.service;
-  return ServiceView{s.name(),
-                     s.state(),
-                     s.main_pid(),
-                     s.since(),
-                     s.restarts(),
-                     s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
-                     s.reason(),
-                     e.status_text,
-                     e.settings.description};
+  return ServiceView{
+      s.name(), s.state(), s.main_pid(), s.since(), s.restarts(),
+      s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
+      // A start skipped by a condition says which in the STATUS column: it
+      // never ran, so there is no STATUS= of this start to show.
+      s.reason(), s.skipped() ? s.reason() : e.status_text,
+      e.settings.description};
 }
 
 // One lookup: the control server asks this after every loop dispatch while

@@ -147,6 +147,7 @@ class Supervisor : private ServiceEffects {
 
  private:
   struct Entry;
+  struct PendingExec;
   struct NotificationPipe;
 
   // ServiceEffects.
@@ -160,6 +161,9 @@ class Supervisor : private ServiceEffects {
   void StateChanged(Service& service, ServiceState from,
                     ServiceState to) override;
   fault::Duration Now() override;
+  // Condition*= and Assert*= of the entry's unit (conditions.h), on the
+  // real machine.
+  StartCheck CheckConditions(Service& service) override;
 
   // EntryOf: the entry of a Service, which is in entries_ from before its
   // Service exists (Add) until after its last event (ApplyReplacements
@@ -179,13 +183,26 @@ class Supervisor : private ServiceEffects {
   void ApplyReplacements();
   // OpenOutput, WatchNotification: never inlined into StartStep, so their
   // locals are off the stack while it spawns (see GatherStepWorld).
-  ABSL_ATTRIBUTE_NOINLINE fault::Status OpenOutput(Entry& entry);
+  // OpenOutput returns the write end of `entry`'s output pipe for one
+  // spawn, making the pipe (and its watch) if there is none; `write` owns
+  // it when it was opened for this spawn (the caller closes it once the
+  // child has it). Errors: the pipe's, or /proc's (EMFILE...).
+  ABSL_ATTRIBUTE_NOINLINE fault::StatusOr<int> OpenOutput(
+      Entry& entry, fault::UniqueFd& write);
   // WatchProcess makes `pid`'s exit come to OnProcessExit for `entry`
   // (SupervisorWorld::WatchExit, with Spawn's `pidfd` of it, or none) and
   // records it in entry.pids.
   fault::Status WatchProcess(Entry& entry, pid_t pid, fault::UniqueFd pidfd);
   // The exit of a process of `name` (its exit watch's report).
   void OnProcessExit(std::string name, const fault::ExitStatus& status);
+  // The exec report of `pid` is readable (its entry: the one whose
+  // `execs` hold it).
+  void OnExecReport(pid_t pid);
+  // Ends `entry.execs[index]`'s watch and tells its service `result`.
+  void ExecReported(Entry& entry, size_t index, const fault::Status& result);
+  // Whether `pid`, a process of `entry`, has not reported its exec yet: it
+  // may not have made its session (setsid) yet.
+  static bool ExecPending(const Entry& entry, pid_t pid);
   // The exit of a process no watch names: one re-parented to faultinit.
   void OnOrphan(const fault::ExitStatus& status);
   void OnNotify();
@@ -220,6 +237,8 @@ class Supervisor : private ServiceEffects {
   fault::Scheduler::WatchId notify_watch_ = 0;
   LineListener line_listener_;
   std::optional<std::vector<SupervisorWorld::Member>> members_;  // Members()
+  // Exec reports not read yet, over all entries (kMaxPendingExecs).
+  size_t pending_execs_ = 0;
   bool shutting_down_ = false;
   bool dirty_ = false;
 };

@@ -9,18 +9,22 @@
 //   supervisor_reconcile.cc  ordering (After=/Before=), Requires=, the
 //                            shutdown order: Reconcile
 //   supervisor_processes.cc  a service's processes: StartStep (the world's
-//                            inputs for exec_context.h, spawn, exit watch),
+//                            inputs for exec_context.h, spawn, exit watch,
+//                            exec report),
 //                            Signal, MainPidOf (Type=forking), exits and
 //                            orphans, sessions
 //   supervisor_io.cc         journal output, sd_notify datagrams and the
 //                            NotificationFd= pipe
+//   unit_directories.cc      RuntimeDirectory= and its family, made by
+//                            StartStep, removed by StateChanged
 //
 // Entry: what the Supervisor keeps of one unit. It is in entries_ from
 // before its Service exists (Add) until after its last event:
 // ApplyReplacements erases only an entry with nothing running (no pid, so
-// no exit watch), its timer and fd watches cancelled. Every callback the
-// supervisor registers (timer, exit watch, fd watch) names its entry by
-// unit name and finds it in entries_ again when it runs.
+// no exit watch, no exec report), its timer and fd watches cancelled.
+// Every callback the supervisor registers (timer, exit watch, fd watch) names
+// its entry by unit name and finds it in entries_ again when it runs; an
+// exec report's watch names its pid, found in the entries' `execs`.
 //
 // Loop thread only.
 
@@ -53,6 +57,12 @@ namespace faultinit {
 // that floods its output cannot keep PID 1 from everything else.
 inline constexpr size_t kOutputBudget = 64 * 1024;
 
+// How many queued starts may be waiting for their exec reports at once:
+// each holds a descriptor (its report pipe) until the child has exec'd, and
+// a wave of thousands of services must leave PID 1 descriptors for output
+// pipes, pidfds and faultctl's connections.
+inline constexpr size_t kMaxPendingExecs = 32;
+
 inline bool Down(ServiceState state) {
   return state == ServiceState::kInactive || state == ServiceState::kFailed;
 }
@@ -75,6 +85,14 @@ struct SourceFingerprint {
 struct DeclaredOrder {
   std::vector<std::string> after;
   std::vector<std::string> before;
+};
+
+// A spawned process's exec report, watched on the loop until read
+// (Supervisor::OnExecReport), and what its "started" line names.
+struct Supervisor::PendingExec {
+  fault::StartedSpawn spawn;
+  fault::Scheduler::WatchId watch = 0;
+  StepKind kind = StepKind::kMain;
 };
 
 struct Supervisor::Entry {
@@ -111,7 +129,13 @@ struct Supervisor::Entry {
   // itself has left (docs/units.md, KillMode=). An id is dropped once no
   // process is in the session (PruneSessions): it may then be reused.
   PidSet sessions;
+  // Spawned processes whose exec report is not read yet (issue #26: a
+  // start wave forks without waiting for each exec). Each is in `pids`
+  // too, and leaves this list no later than its exit is handled.
+  std::vector<PendingExec> execs;
   fault::Scheduler::WatchId timer = 0;
+  // Journal output: the pipe's read end, while a process may write to it
+  // (supervisor_io.cc); the write end only where /proc cannot reopen it.
   std::optional<OutputReader> output;
   fault::UniqueFd output_write;
   fault::Scheduler::WatchId output_watch = 0;

@@ -5,6 +5,13 @@
 // sender's pid or process group; a NotificationFd= pipe is read one line
 // per notification. The files StandardOutput= and StandardError= name are
 // opened here too (OpenOutputTarget), never waiting.
+//
+// Descriptors: PID 1 keeps one per service for its output, the pipe's
+// read end, and none once every writer is gone (end of file). Each spawn
+// gets a write end of its own, opened through /proc/self/fd/N of the read
+// end and closed by PID 1 once the child has it: processes a service left
+// behind keep writing into the same pipe, read as before. Without /proc
+// the write end is kept as well, for the next spawns (two descriptors).
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,20 +46,55 @@ fault::StatusOr<fault::UniqueFd> OpenOutputTarget(const OutputTarget& target,
   return fault::UniqueFd();
 }
 
-fault::Status Supervisor::OpenOutput(Entry& entry) {
-  if (entry.output) return fault::OkStatus();
+namespace {
+
+// /proc/self/fd/N of descriptor `fd`.
+std::string ProcFdPath(int fd) { return absl::StrCat("/proc/self/fd/", fd); }
+
+// ReopenWriteEnd opens a write end of the pipe whose read end is `read`:
+// opening /proc/self/fd/N of a pipe opens the pipe itself (as a FIFO is
+// opened), and with its reader open here it never waits.
+fault::StatusOr<fault::UniqueFd> ReopenWriteEnd(int read) {
+  fault::UniqueFd write(
+      open(ProcFdPath(read).c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY));
+  if (!write) {
+    return fault::ErrnoToStatus(
+        errno, absl::StrCat("unable to open the output pipe for writing "
+                            "through ",
+                            ProcFdPath(read)));
+  }
+  return write;
+}
+
+}  // namespace
+
+fault::StatusOr<int> Supervisor::OpenOutput(Entry& entry,
+                                            fault::UniqueFd& write) {
+  if (entry.output_write) return entry.output_write.get();  // no /proc
+  if (entry.output) {
+    // Still read: a process of the service holds a write end.
+    FAULT_ASSIGN_OR_RETURN(write, ReopenWriteEnd(entry.output->fd()));
+    return write.get();
+  }
   FAULT_ASSIGN_OR_RETURN(fault::Pipe pipe, fault::MakePipe());
   FAULT_ASSIGN_OR_RETURN(OutputReader reader,
                          OutputReader::Create(std::move(pipe.read)));
-  entry.output.emplace(std::move(reader));
-  entry.output_write = std::move(pipe.write);
   const std::string name = entry.service->name();
-  FAULT_ASSIGN_OR_RETURN(
-      entry.output_watch,
-      scheduler_.OnReadable(entry.output->fd(), [this, name] {
-        ReadOutput(*entries_[name], kOutputBudget);
-      }));
-  return fault::OkStatus();
+  FAULT_ASSIGN_OR_RETURN(entry.output_watch,
+                         scheduler_.OnReadable(reader.fd(), [this, name] {
+                           ReadOutput(*entries_[name], kOutputBudget);
+                         }));
+  // Only the read end is kept where /proc can give a write end again for
+  // the next spawn; else (no /proc) the write end too, as the pipe must
+  // outlive any one spawn: it is never at end of file then.
+  if (access(ProcFdPath(reader.fd()).c_str(), F_OK) != 0) {
+    entry.output_write = std::move(pipe.write);
+    write.Reset();
+  } else {
+    write = std::move(pipe.write);
+  }
+  entry.output.emplace(std::move(reader));
+  return entry.output_write ? entry.output_write.get() : write.get();
 }
 
 void Supervisor::ReadOutput(Entry& e, size_t budget) {
@@ -66,8 +108,12 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
         if (line_listener_) line_listener_(name, line);
       });
   if (ended) {
+    // No process holds a write end (or the pipe failed): the next spawn
+    // makes a new pipe, so PID 1 holds no descriptor for output meanwhile.
     scheduler_.Cancel(e.output_watch);
     e.output_watch = 0;
+    e.output.reset();
+    e.output_write.Reset();
   }
 }
 

@@ -2,10 +2,23 @@
 //
 // Exits. Every process the supervisor spawns gets an exit watch of its own
 // (SupervisorWorld::WatchExit, Scheduler::OnExit on the runtime) from the
-// pidfd Spawn opened before it could exec, made before Spawn's caller
+// pidfd StartSpawn opened before it could exec, made before StartStep
 // returns to the loop: its exit is reported to its entry by name, once,
 // and never through the orphan callback. A process that could not be
 // watched is killed and its start fails (its exit would reach nobody).
+//
+// Exec reports (issue #26). StartStep returns once the child is forked;
+// its exec report (the spawn's pipe: end of file once exec'd, else the
+// failure) is an fd watch, read by OnExecReport and told to the Service
+// (ExecReported), so a start wave forks all its services without waiting
+// for any exec. The loop may take the child's exit before the report's
+// readiness: OnProcessExit reads a pending report first (the child's
+// descriptors closed before its exit was reported: it is complete), so a
+// failure's reason is never lost, and the report, removed from the entry
+// once read, is never told twice. Until its report, a child may not have
+// made its session (setsid) yet: Signal sends it the signal by pid when
+// its group is not there yet, and HasProcesses and PruneSessions keep its
+// group and session.
 // OnOrphan hears only of the rest: the processes services left to
 // faultinit (re-parented), reaped and logged; one may have been the last
 // of a session, so sessions are pruned then.
@@ -44,8 +57,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -57,6 +73,7 @@
 #include "init/supervisor/exec_context.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_entry.h"
+#include "init/supervisor/unit_directories.h"
 #include "init/support/accounts.h"
 #include "init/support/service_files.h"
 #include "init/system/environment_file.h"
@@ -90,6 +107,7 @@ fault::StatusOr<std::vector<EnvironmentMap>> ReadEnvironmentFiles(
 // journal or faultinit's own). Owns what ExecInputs points at.
 struct StepWorld {
   std::optional<Credentials> credentials;
+  std::vector<gid_t> supplementary_groups;
   EnvironmentMap variables;
   std::vector<std::string> environment;
   fault::UniqueFd null_in;
@@ -111,10 +129,25 @@ ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
     if (!resolved.ok()) return resolved.status();
     world.credentials = std::move(*resolved);
   }
+  // RuntimeDirectory= and its family: before each command, as systemd.
+  FAULT_RETURN_IF_ERROR(MakeUnitDirectories(
+      u.directories, world.credentials ? &*world.credentials : nullptr));
+  if (!u.exec_environment.supplementary_groups.empty()) {
+    FAULT_ASSIGN_OR_RETURN(
+        world.supplementary_groups,
+        ResolveGroups(u.exec_environment.supplementary_groups, accounts_root));
+  }
   FAULT_ASSIGN_OR_RETURN(std::vector<EnvironmentMap> files,
                          ReadEnvironmentFiles(s));
+  EnvironmentMap passed;  // PassEnvironment=: from faultinit's environment
+  for (const std::string& name : s.extras().exec_environment.pass_environment) {
+    if (const char* value = getenv(name.c_str()); value != nullptr) {
+      passed[name] = value;
+    }
+  }
   world.variables = ServiceEnvironment(
-      s, notify_path, world.credentials ? &*world.credentials : nullptr, files);
+      s, notify_path, world.credentials ? &*world.credentials : nullptr, files,
+      &passed);
   world.environment = EnvironmentStrings(world.variables);
 
   world.null_in = fault::UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -151,18 +184,25 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   inputs.variables = &world.variables;
   inputs.environment = &world.environment;
   inputs.credentials = world.credentials ? &*world.credentials : nullptr;
+  inputs.supplementary_groups = &world.supplementary_groups;
   inputs.stdin_fd = world.null_in.get();
   inputs.stdout_fd = world.out.get();
   inputs.stderr_fd = world.err.get();
+  fault::UniqueFd output;  // this spawn's write end, closed on return
   if (u.standard_output.kind == OutputTarget::Kind::kJournal ||
       err_target.kind == OutputTarget::Kind::kJournal) {
-    FAULT_RETURN_IF_ERROR(OpenOutput(e));
+    FAULT_ASSIGN_OR_RETURN(int journal, OpenOutput(e, output));
     if (u.standard_output.kind == OutputTarget::Kind::kJournal) {
-      inputs.stdout_fd = e.output_write.get();
+      inputs.stdout_fd = journal;
     }
     if (err_target.kind == OutputTarget::Kind::kJournal) {
-      inputs.stderr_fd = e.output_write.get();
+      inputs.stderr_fd = journal;
     }
+  }
+  // Without LimitNOFILE=, a service gets 1024:PID 1's hard limit.
+  struct rlimit own_nofile;
+  if (getrlimit(RLIMIT_NOFILE, &own_nofile) == 0) {
+    inputs.nofile_hard = own_nofile.rlim_max;
   }
   std::optional<fault::Pipe> notification;
   if (kind == StepKind::kMain && settings.notification_fd != 0) {
@@ -175,14 +215,31 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
       [](const std::string& path) { return access(path.c_str(), X_OK) == 0; });
   fault::UniqueFd pidfd;
   spawn.pidfd = &pidfd;
-  FAULT_ASSIGN_OR_RETURN(pid_t pid, world_.Spawn(spawn));
+  FAULT_ASSIGN_OR_RETURN(fault::StartedSpawn started, world_.Spawn(spawn));
+  const pid_t pid = started.pid;
   if (fault::Status watched = WatchProcess(e, pid, std::move(pidfd));
       !watched.ok()) {
     // Its exit would reach nobody: it does not run at all. Its group is
-    // its session's (setsid), all it can have made yet.
+    // its session's (setsid), all it can have made yet; it may not have
+    // made it yet.
     world_.Kill(-pid, SIGKILL);
+    world_.Kill(pid, SIGKILL);
     return watched;
   }
+  // Its exec is reported on the loop (OnExecReport), not waited for here:
+  // the next service forks meanwhile.
+  // The callback names the process alone: without a string it fits in
+  // std::function's own storage (no allocation per spawn of a wave).
+  fault::StatusOr<fault::Scheduler::WatchId> report = scheduler_.OnReadable(
+      started.report.get(), [this, pid] { OnExecReport(pid); });
+  if (!report.ok()) {
+    // Its report would reach nobody: as above. Its exit watch reaps it.
+    world_.Kill(-pid, SIGKILL);
+    world_.Kill(pid, SIGKILL);
+    return report.status();
+  }
+  e.execs.push_back(PendingExec{std::move(started), *report, kind});
+  ++pending_execs_;
   if (notification) {
     // Our copy of the write end closes on return: end of file comes when
     // the service's processes are gone.
@@ -195,13 +252,55 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   e.groups.insert(pid);
   e.sessions.insert(pid);
   members_.reset();  // a new session: looked for in a new scan
-  if (kind == StepKind::kMain && service.start_failures() > 0) {
-    log_.Info(service.name(), ": started ", spawn.program, " as pid ", pid,
-              " after ", service.start_failures(), " failed attempts");
-  } else {
-    log_.Info(service.name(), ": started ", spawn.program, " as pid ", pid);
-  }
   return pid;
+}
+
+bool Supervisor::ExecPending(const Entry& e, pid_t pid) {
+  for (const PendingExec& exec : e.execs) {
+    if (exec.spawn.pid == pid) return true;
+  }
+  return false;
+}
+
+void Supervisor::OnExecReport(pid_t pid) {
+  // The entry whose pending reports hold `pid` (one at most: a pid is one
+  // unreaped child's).
+  for (auto& [name, entry] : entries_) {
+    Entry& e = *entry;
+    for (size_t i = 0; i < e.execs.size(); ++i) {
+      if (e.execs[i].spawn.pid != pid) continue;
+      std::optional<fault::Status> result =
+          world_.ReadSpawnReport(e.execs[i].spawn);
+      if (!result) return;  // not there yet: the watch stays
+      ExecReported(e, i, *result);
+      return;
+    }
+  }
+}
+
+void Supervisor::ExecReported(Entry& e, size_t index,
+                              const fault::Status& result) {
+  PendingExec exec = std::move(e.execs[index]);
+  e.execs.erase(e.execs.begin() + static_cast<std::ptrdiff_t>(index));
+  // Most of the time the list is empty between starts: no buffer kept.
+  if (e.execs.empty()) std::vector<PendingExec>().swap(e.execs);
+  --pending_execs_;
+  scheduler_.Cancel(exec.watch);
+  const pid_t pid = exec.spawn.pid;
+  Service& service = *e.service;
+  if (result.ok()) {
+    // A failure is logged as the service's (its state change), as when
+    // the spawn itself failed.
+    if (exec.kind == StepKind::kMain && service.start_failures() > 0) {
+      log_.Info(e.service->name(), ": started ", exec.spawn.program, " as pid ",
+                pid, " after ", service.start_failures(), " failed attempts");
+    } else {
+      log_.Info(e.service->name(), ": started ", exec.spawn.program, " as pid ",
+                pid);
+    }
+  }
+  service.ExecReported(pid, result);
+  dirty_ = true;
 }
 
 fault::Status Supervisor::WatchProcess(Entry& e, pid_t pid,
@@ -223,7 +322,14 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
   bool whole = group && (mode == KillMode::kControlGroup ||
                          (signo == SIGKILL && mode == KillMode::kMixed));
   if (whole) {
-    for (pid_t g : e.groups) world_.Kill(-g, signo);
+    for (pid_t g : e.groups) {
+      // A child still on its way to exec may not have made its session
+      // (setsid) yet: it gets the signal itself, which its set-up holds
+      // blocked until just before exec, where it acts.
+      if (world_.Kill(-g, signo) != 0 && errno == ESRCH && ExecPending(e, g)) {
+        world_.Kill(g, signo);
+      }
+    }
     // And the sessions' members in groups of their own (setpgid).
     if (e.sessions.empty()) return;
     for (const SupervisorWorld::Member& m : Members()) {
@@ -285,7 +391,8 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
 bool Supervisor::HasProcesses(Service& service) {
   Entry& e = EntryOf(service);
   for (auto it = e.groups.begin(); it != e.groups.end();) {
-    if (world_.Kill(-*it, 0) != 0 && errno == ESRCH) {
+    // A child still on its way to exec may not have made its group yet.
+    if (world_.Kill(-*it, 0) != 0 && errno == ESRCH && !ExecPending(e, *it)) {
       it = e.groups.erase(it);
     } else {
       ++it;
@@ -305,7 +412,10 @@ void Supervisor::PruneSessions(Entry& e) {
   // is in it. Only the others need /proc, so most calls scan nothing.
   std::set<pid_t> unsure;
   for (pid_t id : e.sessions) {
-    if (world_.Kill(-id, 0) != 0 && errno == ESRCH) unsure.insert(id);
+    // A child still on its way to exec may not have made its session yet.
+    if (world_.Kill(-id, 0) != 0 && errno == ESRCH && !ExecPending(e, id)) {
+      unsure.insert(id);
+    }
   }
   if (unsure.empty()) return;
   std::set<pid_t> live;
@@ -345,6 +455,16 @@ void Supervisor::OnProcessExit(std::string name,
   if (it == entries_.end()) return;  // not while a watch is on (EntryOf)
   Entry& e = *it->second;
   Reaped(status.pid);
+  // Its exec report comes before its exit, once: the loop may have taken
+  // the exit first. The child's descriptors closed before it was reported
+  // exited, so the report is complete now (nothing there: no report).
+  for (size_t i = 0; i < e.execs.size(); ++i) {
+    if (e.execs[i].spawn.pid != status.pid) continue;
+    std::optional<fault::Status> result =
+        world_.ReadSpawnReport(e.execs[i].spawn);
+    ExecReported(e, i, result ? *result : fault::OkStatus());
+    break;
+  }
   // What the process wrote comes before the news of its end, and so do its
   // notifications (a READY=1 written just before it died counts).
   ReadOutput(e, kOutputBudget);

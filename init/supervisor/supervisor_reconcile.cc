@@ -81,8 +81,10 @@ std::optional<std::string> Supervisor::BrokenRequirement(
     if (state == ServiceState::kFailed) {
       return absl::StrCat("required unit ", name, " failed");
     }
+    // A unit a condition skipped did not fail: what requires it runs, as in
+    // systemd.
     if (state == ServiceState::kInactive && !dep.pending_start &&
-        !dep.service->succeeded()) {
+        !dep.service->succeeded() && !dep.service->skipped()) {
       return absl::StrCat("required unit ", name, " stopped");
     }
   }
@@ -124,6 +126,10 @@ void Supervisor::Reconcile() {
         continue;
       }
       if (!e.pending_start) continue;
+      // A start wave forks while earlier children exec, but only so many at
+      // once: each pending exec report holds a descriptor. The rest stay
+      // queued; each report read (ExecReported) reconciles again.
+      if (pending_execs_ >= kMaxPendingExecs) continue;
       if (!std::all_of(e.after.begin(), e.after.end(),
                        [this](const std::string& a) { return Settled(a); })) {
         continue;

@@ -17,6 +17,10 @@ namespace {
 ServicePolicy PolicyOf(const Unit& unit) {
   ServicePolicy p;
   p.type = unit.type;
+  p.condition_steps = static_cast<int>(unit.exec_condition.size());
+  for (const ExecLine& line : unit.exec_condition) {
+    p.condition_ignore_failure.push_back(line.ignore_failure);
+  }
   p.pre_steps = static_cast<int>(unit.exec_start_pre.size());
   for (const ExecLine& line : unit.exec_start_pre) {
     p.pre_ignore_failure.push_back(line.ignore_failure);
@@ -32,8 +36,14 @@ ServicePolicy PolicyOf(const Unit& unit) {
   p.start_limit_interval = unit.start_limit_interval;
   p.start_limit_burst = static_cast<int>(unit.start_limit_burst);
   p.kill_signal = unit.kill_signal;
-  p.success_exit_codes |= unit.success_exit_codes;
-  p.success_signals |= unit.success_signals;
+  p.success_exit_codes |= unit.success_exit_status.codes;
+  p.success_signals |= unit.success_exit_status.signals;
+  if (!unit.restart_prevent_exit_status.empty() ||
+      !unit.restart_force_exit_status.empty()) {
+    p.restart_exceptions =
+        std::make_shared<const RestartExceptions>(RestartExceptions{
+            unit.restart_prevent_exit_status, unit.restart_force_exit_status});
+  }
   return p;
 }
 

@@ -9,8 +9,14 @@
 
 namespace faultinit {
 
-fault::StatusOr<pid_t> RuntimeWorld::Spawn(const fault::SpawnOptions& options) {
-  return fault::Spawn(options);
+fault::StatusOr<fault::StartedSpawn> RuntimeWorld::Spawn(
+    const fault::SpawnOptions& options) {
+  return fault::StartSpawn(options);
+}
+
+std::optional<fault::Status> RuntimeWorld::ReadSpawnReport(
+    fault::StartedSpawn& spawn) {
+  return fault::ReadSpawnReport(spawn);
 }
 
 int RuntimeWorld::Kill(pid_t target, int signo) { return kill(target, signo); }

@@ -2,18 +2,19 @@
 //
 // SupervisorWorld: what the Supervisor does to the world outside its own
 // memory that a test needs to control: start and signal processes, learn
-// of their exits, read the clock and run timers. RuntimeWorld implements it
-// with the runtime (fault::Spawn, kill(2), MonotonicNow, the scheduler's
-// timers, exit watches and orphan reaping), and is what faultinit runs on; a
-// model test (init/supervisor/model/) implements it with processes and time
-// held in memory, and drives the real Supervisor and ControlServer through
-// thousands of random sequences.
+// of their execs and exits, read the clock and run timers. RuntimeWorld
+// implements it with the runtime (fault::StartSpawn, kill(2), MonotonicNow, the
+// scheduler's timers, exit watches and orphan reaping), and is what faultinit
+// runs on; a model test (init/supervisor/model/) implements it with processes
+// and time held in memory, and drives the real Supervisor and ControlServer
+// through thousands of random sequences.
 //
 // The seam is narrow on purpose. What stays outside it, on the real system
 // even under a fake world:
 //   - file descriptors: the scheduler's fd watches (output pipes, the
-//     NotificationFd= pipe, the notify socket, the control socket), and the
-//     files a spawn opens (/dev/null, StandardOutput= files);
+//     NotificationFd= pipe, a spawn's exec report, the notify socket, the
+//     control socket), and the files a spawn opens (/dev/null,
+//     StandardOutput= files);
 //   - what only Type=forking, User= and EnvironmentFile= read: a PIDFile=,
 //     the PID file's process's parent, group and session (ParentOf,
 //     getpgid, getsid), the passwd and group files, environment files; and
@@ -29,6 +30,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <vector>
 
 #include "runtime/duration.h"
@@ -47,10 +49,18 @@ class SupervisorWorld {
 
   virtual ~SupervisorWorld() = default;
 
-  // Spawn starts a process as fault::Spawn does (its errors: kNotFound for
-  // a missing program, EAGAIN/ENOMEM/EMFILE for a lack of resources, ...).
-  // `options`' descriptors are the caller's and stay open.
-  virtual fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) = 0;
+  // Spawn starts a process as fault::StartSpawn does: it returns once the
+  // process is forked, with the report to watch (readable once it has
+  // exec'd or failed), or fork's errors (EAGAIN/ENOMEM/EMFILE for a lack
+  // of resources, ...). `options`' descriptors are the caller's and stay
+  // open.
+  virtual fault::StatusOr<fault::StartedSpawn> Spawn(
+      const fault::SpawnOptions& options) = 0;
+  // ReadSpawnReport is fault::ReadSpawnReport: nullopt while the report
+  // is not there; OK once exec'd; else why the exec failed (kNotFound for
+  // a missing program, the child's errno...).
+  virtual std::optional<fault::Status> ReadSpawnReport(
+      fault::StartedSpawn& spawn) = 0;
   // Kill is kill(2): 0, or -1 with errno set (ESRCH: no such process or
   // group). `target` < 0 names a process group; signal 0 only checks.
   virtual int Kill(pid_t target, int signo) = 0;
@@ -92,7 +102,10 @@ class RuntimeWorld final : public SupervisorWorld {
  public:
   explicit RuntimeWorld(fault::Scheduler& scheduler) : scheduler_(scheduler) {}
 
-  fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) override;
+  fault::StatusOr<fault::StartedSpawn> Spawn(
+      const fault::SpawnOptions& options) override;
+  std::optional<fault::Status> ReadSpawnReport(
+      fault::StartedSpawn& spawn) override;
   int Kill(pid_t target, int signo) override;
   std::vector<Member> Processes() override;
   fault::StatusOr<WatchId> WatchExit(

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,8 +74,25 @@ void SystemMode::Prepare() {
   struct sigaction ignore = {};
   ignore.sa_handler = SIG_IGN;
   (void)fault::ChangeDisposition(SIGPIPE, &ignore, nullptr);
+  RaiseDescriptorLimit();
   if (mkdir("/run/faultinit", 0755) != 0 && errno != EEXIST) {
     log_.Warning("unable to create /run/faultinit: ", strerror(errno));
+  }
+}
+
+void SystemMode::RaiseDescriptorLimit() {
+  // The kernel starts init with 1024:4096; PID 1 keeps a descriptor or
+  // two per service. Its services still get a soft limit of 1024 unless
+  // LimitNOFILE= says otherwise (exec_context.h), as systemd does.
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 ||
+      limit.rlim_cur >= limit.rlim_max) {
+    return;
+  }
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    log_.Warning("unable to raise the descriptor limit to ", limit.rlim_max,
+                 ": ", strerror(errno));
   }
 }
 

@@ -81,6 +81,10 @@ class SystemMode {
   // reaches deeper than it needs (touched stack pages stay resident while
   // PID 1 sleeps).
   ABSL_ATTRIBUTE_NOINLINE void Prepare();
+  // RaiseDescriptorLimit sets PID 1's soft RLIMIT_NOFILE to its hard limit
+  // (a warning if it cannot); services get 1024 unless LimitNOFILE= says
+  // otherwise. Container mode leaves its limits as they are.
+  void RaiseDescriptorLimit();
   ABSL_ATTRIBUTE_NOINLINE void LoadAll();
   ABSL_ATTRIBUTE_NOINLINE void Open();
   // WatchSignals watches PID 1's signals, named as in the seed's table.

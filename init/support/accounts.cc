@@ -286,4 +286,36 @@ StatusOr<Credentials> ResolveCredentials(absl::string_view user,
   return credentials;
 }
 
+StatusOr<std::vector<gid_t>> ResolveGroups(
+    const std::vector<std::string>& names, absl::string_view root) {
+  std::vector<gid_t> gids;
+  std::optional<AccountFile> groups;  // read at the first name
+  for (const std::string& name : names) {
+    if (name.empty()) return fault::InvalidArgumentError("empty group name");
+    uint32_t number = 0;
+    const IdText kind = ParseId(name, &number);
+    if (kind == IdText::kOutOfRange) {
+      return fault::InvalidArgumentError(absl::StrCat(
+          "invalid group \"", name, "\" (gids are below ", kInvalidId, ")"));
+    }
+    if (kind == IdText::kNumber) {
+      gids.push_back(number);
+      continue;
+    }
+    if (!groups) {
+      FAULT_ASSIGN_OR_RETURN(AccountFile file,
+                             ReadAccountFile(JoinRoot(root, "etc/group")));
+      groups = std::move(file);
+    }
+    std::optional<uint32_t> gid = FindGroupId(*groups, name);
+    if (!gid && name == "root") gid = 0;
+    if (!gid) {
+      return fault::NotFoundError(
+          absl::StrCat("unknown group \"", name, "\" (", Absent(*groups), ")"));
+    }
+    gids.push_back(*gid);
+  }
+  return gids;
+}
+
 }  // namespace faultinit

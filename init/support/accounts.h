@@ -75,6 +75,14 @@ fault::StatusOr<Credentials> ResolveCredentials(absl::string_view user,
                                                 absl::string_view group,
                                                 absl::string_view root = "/");
 
+// ResolveGroups resolves each of `groups` (a name in `root`/etc/group, or a
+// decimal gid, which need not be listed; `root` resolves when unlisted)
+// to its gid, in order (SupplementaryGroups=). Errors: kInvalidArgument
+// for an empty or out-of-range one; kNotFound "unknown group \"x\" (not
+// in /etc/group)"; the file's errors as for ResolveCredentials.
+fault::StatusOr<std::vector<gid_t>> ResolveGroups(
+    const std::vector<std::string>& groups, absl::string_view root = "/");
+
 }  // namespace faultinit
 
 #endif  // FAULT_INIT_SUPPORT_ACCOUNTS_H_

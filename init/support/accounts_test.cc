@@ -203,6 +203,27 @@ TEST_F(Accounts, UnknownGroupNamesFile) {
   EXPECT_THAT(alice->supplementary, ElementsAre(1000u));
 }
 
+// SupplementaryGroups=: names from /etc/group, numbers as they are, in
+// order; an unknown name is kNotFound naming the file.
+TEST_F(Accounts, ResolveGroups) {
+  WriteStandard();
+  fault::StatusOr<std::vector<gid_t>> gids =
+      ResolveGroups({"audio", "4242", "root", "wheel"}, root_);
+  ASSERT_TRUE(gids.ok()) << gids.status().ToString();
+  EXPECT_THAT(*gids, ElementsAre(29u, 4242u, 0u, 10u));
+  fault::StatusOr<std::vector<gid_t>> unknown =
+      ResolveGroups({"audio", "wizards"}, root_);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), fault::StatusCode::kNotFound);
+  EXPECT_EQ(
+      unknown.status().message(),
+      absl::StrCat("unknown group \"wizards\" (not in ", root_, "/etc/group)"));
+  EXPECT_FALSE(ResolveGroups({"4294967295"}, root_).ok());
+  // Numbers alone need no file.
+  ASSERT_EQ(unlink((root_ + "/etc/group").c_str()), 0);
+  EXPECT_TRUE(ResolveGroups({"5"}, root_).ok());
+}
+
 // Malformed lines are skipped without affecting the well-formed ones.
 TEST_F(Accounts, MalformedLinesSkipped) {
   static constexpr char kMalformed[] =

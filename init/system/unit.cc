@@ -12,8 +12,16 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "init/system/account_name.h"
+#include "init/system/exec_directory_keys.h"
+#include "init/system/exec_environment_keys.h"
+#include "init/system/process_attribute_keys.h"
+#include "init/system/unit_conditions.h"
+#include "init/system/unit_exit_status.h"
 #include "init/system/unit_keys.h"
+#include "init/system/unit_limits.h"
 #include "init/system/unit_name.h"
+#include "init/system/unit_specifiers.h"
 #include "runtime/duration.h"
 #include "runtime/signals.h"
 #include "runtime/status.h"
@@ -95,71 +103,6 @@ bool IsValidKey(absl::string_view key) {
   return !key.empty();
 }
 
-// ResolveSpecifiers replaces the unit specifiers faultinit knows in a
-// value, as systemd does when it loads a unit: %% (a literal %), %n
-// (NAME.service), %N (NAME), %p (NAME up to an "@"), %i (what follows the
-// "@", or empty) and %t (/run, the runtime directory). Any other specifier
-// is an error rather than a value that silently differs from systemd's.
-StatusOr<std::string> ResolveSpecifiers(absl::string_view value,
-                                        absl::string_view name) {
-  if (value.find('%') == absl::string_view::npos) return std::string(value);
-  size_t at = name.find('@');
-  absl::string_view prefix = name.substr(0, at);
-  absl::string_view instance =
-      at == absl::string_view::npos ? "" : name.substr(at + 1);
-  std::string out;
-  for (size_t i = 0; i < value.size(); ++i) {
-    if (value[i] != '%') {
-      out.push_back(value[i]);
-      continue;
-    }
-    if (i + 1 == value.size()) {
-      return InvalidArgumentError(absl::StrCat("lone \"%\" at the end of ",
-                                               QuoteText(value),
-                                               ": write %% for a literal %"));
-    }
-    switch (value[++i]) {
-      case '%':
-        out.push_back('%');
-        break;
-      case 'n':
-        absl::StrAppend(&out, name, ".service");
-        break;
-      case 'N':
-        out.append(name.data(), name.size());
-        break;
-      case 'p':
-        out.append(prefix.data(), prefix.size());
-        break;
-      case 'i':
-        out.append(instance.data(), instance.size());
-        break;
-      case 't':
-        out += "/run";
-        break;
-      default:
-        return InvalidArgumentError(absl::StrCat(
-            "unsupported specifier ", QuoteText(value.substr(i - 1, 2)), " in ",
-            QuoteText(value),
-            ": faultinit knows %n %N %p %i %t; write %% for a literal %"));
-    }
-  }
-  return out;
-}
-
-// IsValidUserName: what systemd accepts as a user or group name (its
-// relaxed rule), or a number.
-bool IsValidUserName(absl::string_view name) {
-  if (name.empty() || name.size() > 256 || name[0] == '-') return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
-        c != '-' && c != '.') {
-      return false;
-    }
-  }
-  return true;
-}
-
 enum class Section { kNone, kUnit, kService, kIgnored };
 
 class Parser {
@@ -215,6 +158,9 @@ class Parser {
   Status Type(absl::string_view key, absl::string_view value);
   Status PIDFile(absl::string_view key, absl::string_view value);
   Status NotificationFd(absl::string_view key, absl::string_view value);
+  Status ExecCondition(absl::string_view key, absl::string_view value) {
+    return Exec(key, value, &unit().exec_condition);
+  }
   Status ExecStartPre(absl::string_view key, absl::string_view value) {
     return Exec(key, value, &unit().exec_start_pre);
   }
@@ -245,9 +191,15 @@ class Parser {
     return DurationValue(key, value, fault::Seconds(90), true,
                          &unit().timeout_stop);
   }
+  // TimeoutSec=: both of the above.
+  Status TimeoutSec(absl::string_view key, absl::string_view value) {
+    Status status = TimeoutStartSec(key, value);
+    unit().timeout_stop = unit().timeout_start;
+    return status;
+  }
+  Status BusName(absl::string_view key, absl::string_view value);
   Status KillSignal(absl::string_view key, absl::string_view value);
   Status KillModeKey(absl::string_view key, absl::string_view value);
-  Status SuccessExitStatus(absl::string_view key, absl::string_view value);
   Status User(absl::string_view key, absl::string_view value) {
     return UserName(key, value, &unit().user);
   }
@@ -290,6 +242,8 @@ class Parser {
   bool stopped_ = false;
   bool timeout_start_set_ = false;
   int restart_line_ = 0;
+  int dbus_line_ = 0;  // of a Type=dbus in force
+  std::string bus_name_;
   int notification_fd_line_ = 0;
 };
 
@@ -301,9 +255,14 @@ const Parser::Key Parser::kKeys[] = {
     {Section::kUnit, "Wants", &Parser::Wants},
     {Section::kUnit, "StartLimitIntervalSec", &Parser::StartLimitIntervalSec},
     {Section::kUnit, "StartLimitBurst", &Parser::StartLimitBurst},
+    // systemd's older names and places, still read by systemd.
+    {Section::kUnit, "StartLimitInterval", &Parser::StartLimitIntervalSec},
+    {Section::kService, "StartLimitInterval", &Parser::StartLimitIntervalSec},
+    {Section::kService, "StartLimitBurst", &Parser::StartLimitBurst},
     {Section::kService, "Type", &Parser::Type},
     {Section::kService, "PIDFile", &Parser::PIDFile},
     {Section::kService, "NotificationFd", &Parser::NotificationFd},
+    {Section::kService, "ExecCondition", &Parser::ExecCondition},
     {Section::kService, "ExecStartPre", &Parser::ExecStartPre},
     {Section::kService, "ExecStart", &Parser::ExecStart},
     {Section::kService, "ExecStop", &Parser::ExecStop},
@@ -313,9 +272,10 @@ const Parser::Key Parser::kKeys[] = {
     {Section::kService, "RestartMaxDelaySec", &Parser::RestartMaxDelaySec},
     {Section::kService, "TimeoutStartSec", &Parser::TimeoutStartSec},
     {Section::kService, "TimeoutStopSec", &Parser::TimeoutStopSec},
+    {Section::kService, "TimeoutSec", &Parser::TimeoutSec},
+    {Section::kService, "BusName", &Parser::BusName},
     {Section::kService, "KillSignal", &Parser::KillSignal},
     {Section::kService, "KillMode", &Parser::KillModeKey},
-    {Section::kService, "SuccessExitStatus", &Parser::SuccessExitStatus},
     {Section::kService, "User", &Parser::User},
     {Section::kService, "Group", &Parser::Group},
     {Section::kService, "WorkingDirectory", &Parser::WorkingDirectory},
@@ -328,7 +288,14 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 0> kUnitKeyTables{};
+const std::array<UnitKeyTable, 6> kUnitKeyTables{
+    kConditionKeys,          // unit_conditions.h
+    kExitStatusKeys,         // unit_exit_status.h
+    kLimitKeys,              // unit_limits.h
+    ExecDirectoryKeys(),     // exec_directory_keys.h
+    ProcessAttributeKeys(),  // process_attribute_keys.h
+    ExecEnvironmentKeys(),   // exec_environment_keys.h
+};
 
 absl::string_view SectionName(Section section) {
   return section == Section::kUnit ? "[Unit]" : "[Service]";
@@ -494,7 +461,8 @@ void Parser::Entry(absl::string_view text, int line) {
       other_section = &k;
       continue;
     }
-    StatusOr<std::string> resolved = ResolveSpecifiers(value, unit().name);
+    StatusOr<std::string> resolved = ResolveSpecifiers(
+        value, SpecifierUnit{unit().name, path_}, SystemSpecifierHost());
     Status status = resolved.ok() ? (this->*k.apply)(key, *resolved)
                                   : KeyError(key, resolved.status().message());
     if (!status.ok()) Error(line, std::string(status.message()));
@@ -510,7 +478,8 @@ void Parser::Entry(absl::string_view text, int line) {
         other_table_section = section;
         continue;
       }
-      StatusOr<std::string> resolved = ResolveSpecifiers(value, unit().name);
+      StatusOr<std::string> resolved = ResolveSpecifiers(
+          value, SpecifierUnit{unit().name, path_}, SystemSpecifierHost());
       std::vector<std::string> warnings;
       UnitKeyContext context{unit(), warnings};
       Status status = resolved.ok()
@@ -551,6 +520,19 @@ void Parser::Finish() {
   if (u.notification_fd != 0 && u.type != ServiceType::kNotify) {
     Error(notification_fd_line_,
           "NotificationFd: only a Type=notify service reports readiness");
+  }
+  if (dbus_line_ != 0 && bus_name_.empty()) {
+    Error(dbus_line_, "Type: Type=dbus needs BusName=, the name it takes");
+  } else if (dbus_line_ != 0) {
+    Warning(dbus_line_,
+            absl::StrCat("Type: differs from systemd: Type=dbus is ready "
+                         "once started, as Type=simple (faultinit does not "
+                         "watch the bus for ",
+                         bus_name_, ")"));
+  } else if (!bus_name_.empty()) {
+    Warning(0, absl::StrCat("BusName: differs from systemd: faultinit does "
+                            "not watch the bus for ",
+                            bus_name_));
   }
   if (u.type == ServiceType::kOneshot && !timeout_start_set_) {
     u.timeout_start = fault::InfiniteDuration();
@@ -628,11 +610,53 @@ Status Parser::NotificationFd(absl::string_view key, absl::string_view value) {
 }
 
 Status Parser::Type(absl::string_view key, absl::string_view value) {
+  dbus_line_ = 0;
+  // Type=idle and Type=dbus start as Type=simple does: faultinit has no
+  // job queue to wait for, and no bus to watch (checked in Finish).
+  if (value == "idle") {
+    unit().type = ServiceType::kSimple;
+    Warning(line_,
+            "Type: differs from systemd: Type=idle starts at once, as "
+            "Type=simple (faultinit has no job queue to wait for)");
+    return OkStatus();
+  }
+  if (value == "dbus") {
+    unit().type = ServiceType::kSimple;
+    dbus_line_ = line_;
+    return OkStatus();
+  }
   if (value.empty()) {
     unit().type = ServiceType::kSimple;
     return OkStatus();
   }
   return Choose(key, value, kTypes, &unit().type);
+}
+
+Status Parser::BusName(absl::string_view key, absl::string_view value) {
+  // A D-Bus well-known name: dot-separated elements of [A-Za-z0-9_-], not
+  // starting with a digit, at least two, at most 255 bytes.
+  bool valid = !value.empty() && value.size() <= 255 && value[0] != '.';
+  int elements = 0;
+  for (absl::string_view element : absl::StrSplit(value, '.')) {
+    ++elements;
+    valid = valid && !element.empty() &&
+            !absl::ascii_isdigit(static_cast<unsigned char>(element[0]));
+    for (char c : element) {
+      valid = valid && (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                        c == '_' || c == '-');
+    }
+  }
+  if (value.empty()) {
+    bus_name_.clear();
+    return OkStatus();
+  }
+  if (!valid || elements < 2) {
+    return KeyError(key, absl::StrCat("invalid bus name ", QuoteText(value),
+                                      ": expected a D-Bus well-known name "
+                                      "such as org.example.Daemon"));
+  }
+  bus_name_ = std::string(value);
+  return OkStatus();
 }
 
 Status Parser::PIDFile(absl::string_view, absl::string_view value) {
@@ -688,42 +712,13 @@ Status Parser::KillModeKey(absl::string_view key, absl::string_view value) {
   return Choose(key, value, kKillModes, &unit().kill_mode);
 }
 
-Status Parser::SuccessExitStatus(absl::string_view key,
-                                 absl::string_view value) {
-  if (value.empty()) {
-    unit().success_exit_codes.reset();
-    unit().success_signals.reset();
-    return OkStatus();
-  }
-  for (absl::string_view word :
-       absl::StrSplit(value, absl::ByAnyChar(" \t\n\r"), absl::SkipEmpty())) {
-    if (absl::ascii_isdigit(static_cast<unsigned char>(word[0]))) {
-      int code = 0;
-      bool digits = true;
-      for (char c : word) digits = digits && absl::ascii_isdigit(c);
-      if (!digits || !absl::SimpleAtoi(word, &code) || code > 255) {
-        return KeyError(key,
-                        absl::StrCat("invalid exit status ", QuoteText(word),
-                                     ": expected 0 to 255 or a signal "
-                                     "name"));
-      }
-      unit().success_exit_codes[static_cast<size_t>(code)] = true;
-      continue;
-    }
-    StatusOr<int> signo = fault::ParseSignal(word);
-    if (!signo.ok()) return KeyError(key, signo.status().message());
-    unit().success_signals[static_cast<size_t>(*signo)] = true;
-  }
-  return OkStatus();
-}
-
 Status Parser::UserName(absl::string_view key, absl::string_view value,
                         std::string* out) {
-  if (!value.empty() && !IsValidUserName(value)) {
-    return KeyError(key, absl::StrCat("invalid name ", QuoteText(value),
-                                      ": expected a name of A-Z a-z 0-9 _ . "
-                                      "- not starting with \"-\", or a "
-                                      "number"));
+  if (!value.empty()) {
+    if (std::string why = AccountNameProblem(value); !why.empty()) {
+      return KeyError(
+          key, absl::StrCat("invalid name ", QuoteText(value), ": ", why));
+    }
   }
   *out = std::string(value);
   return OkStatus();

@@ -30,8 +30,12 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "init/system/condition.h"
 #include "init/system/exec_command.h"
+#include "init/system/exec_directories.h"
 #include "runtime/duration.h"
+#include "runtime/process_attributes.h"
+#include "runtime/resource_limits.h"
 
 namespace faultinit {
 
@@ -64,6 +68,22 @@ struct Diagnostic {
 // would allocate a tree node per service and per value.
 // Index with [], never test() (which throws).
 using CodeSet = std::bitset<256>;
+
+// ExitStatusSet: exit codes and signals, as SuccessExitStatus=,
+// RestartPreventExitStatus= and RestartForceExitStatus= list them.
+struct ExitStatusSet {
+  CodeSet codes;
+  CodeSet signals;
+
+  bool empty() const { return codes.none() && signals.none(); }
+  // Whether a process that ended with exit code `code` (exited) or signal
+  // `code` (killed) is in the set.
+  bool Contains(bool exited, int code) const {
+    if (code < 0 || code > 255) return false;
+    return exited ? codes[static_cast<size_t>(code)]
+                  : signals[static_cast<size_t>(code)];
+  }
+};
 
 enum class ServiceType { kSimple, kExec, kOneshot, kNotify, kForking };
 
@@ -113,6 +133,14 @@ struct EnvironmentFileRef {
   int line = 0;
 };
 
+// ExecEnvironmentSettings: SupplementaryGroups=, PassEnvironment= and
+// UnsetEnvironment= (exec_environment_keys.h), each in the order written.
+struct ExecEnvironmentSettings {
+  std::vector<std::string> supplementary_groups;  // names or gids
+  std::vector<std::string> pass_environment;      // variable names
+  std::vector<std::string> unset_environment;     // NAME or NAME=VALUE
+};
+
 // Unit: one service, with systemd's default for every key not set.
 struct Unit {
   std::string name;  // the file name without ".service"
@@ -126,6 +154,8 @@ struct Unit {
   std::vector<Dependency> wanted;    // Wants=: start with them, no failure
   fault::Duration start_limit_interval = fault::Seconds(10);
   unsigned start_limit_burst = 5;
+  // Condition*= and Assert*=, in file order (unit_conditions.h).
+  std::vector<Condition> conditions;
 
   // [Service]
   ServiceType type = ServiceType::kSimple;
@@ -134,6 +164,7 @@ struct Unit {
   // line (an empty line is READY=1); 0: none. Type=notify only.
   int notification_fd = 0;  // beside `type`: in its padding
   std::string pid_file;     // absolute ("/run/" added to a relative one)
+  std::vector<ExecLine> exec_condition;  // ExecCondition=
   std::vector<ExecLine> exec_start_pre;
   std::vector<ExecLine> exec_start;  // one; Type=oneshot may have several
   std::vector<ExecLine> exec_stop;
@@ -149,17 +180,30 @@ struct Unit {
   KillMode kill_mode = KillMode::kControlGroup;
   // Counted as success besides exit 0 (and, for the main process, systemd's
   // clean signals HUP, INT, TERM, PIPE).
-  CodeSet success_exit_codes;
-  CodeSet success_signals;
+  ExitStatusSet success_exit_status;
+  // RestartPreventExitStatus=: a main process ending so is never restarted;
+  // RestartForceExitStatus=: it is, whatever Restart= says.
+  ExitStatusSet restart_prevent_exit_status;
+  ExitStatusSet restart_force_exit_status;
   std::string user;                         // empty: root (faultinit's own)
   std::string group;                        // empty: the user's primary group
   std::string working_directory;            // empty: "/"; "~": the user's home
   bool working_directory_optional = false;  // "-" prefix
   EnvironmentMap environment;
   std::vector<EnvironmentFileRef> environment_files;
+  ExecEnvironmentSettings exec_environment;
   mode_t umask = 022;
+  // RuntimeDirectory= and the other directories made for the service
+  // (exec_directory_keys.h).
+  ExecDirectories directories;
+  // Nice=, OOMScoreAdjust=, IOScheduling*=, CPUScheduling*=, CPUAffinity=
+  // (process_attribute_keys.h).
+  fault::ProcessAttributes attributes;
   OutputTarget standard_output;
   OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
+  // Limit*= (unit_limits.h): only the keys set. Without LimitNOFILE=, a
+  // service gets 1024:PID 1's hard limit (docs/units.md).
+  fault::ResourceLimits limits;
 };
 
 // ParsedUnit: a unit and what was found while reading it.

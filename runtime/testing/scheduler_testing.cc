@@ -113,9 +113,9 @@ constexpr uint32_t kAuditArch = AUDIT_ARCH_ARM;
 constexpr uint32_t kAuditArch = 0;
 #endif
 
-// DenyPidfdOpen makes pidfd_open fail with ENOSYS in this process, as on a
-// kernel older than 5.3. Returns false if seccomp is unavailable.
-bool DenyPidfdOpen() {
+// DenyPidfdOpen makes pidfd_open fail with `error` in this process (ENOSYS:
+// as on a kernel older than 5.3). Returns false if seccomp is unavailable.
+bool DenyPidfdOpen(int error) {
   if (kAuditArch == 0) return false;
   sock_filter filter[] = {
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
@@ -123,23 +123,28 @@ bool DenyPidfdOpen() {
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_open, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+      BPF_STMT(BPF_RET | BPF_K,
+               SECCOMP_RET_ERRNO | static_cast<uint32_t>(error)),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
   sock_fprog program = {static_cast<unsigned short>(std::size(filter)), filter};
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return false;
   if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) return false;
-  return syscall(SYS_pidfd_open, getpid(), 0) < 0 && errno == ENOSYS;
+  return syscall(SYS_pidfd_open, getpid(), 0) < 0 && errno == error;
 }
 
 }  // namespace
 
 void RunWithoutPidfds(void (*scenario)()) {
+  RunWithPidfdOpenFailing(ENOSYS, scenario);
+}
+
+void RunWithPidfdOpenFailing(int error, void (*scenario)()) {
   fflush(stdout);
   pid_t pid = fork();
   ASSERT_GE(pid, 0) << strerror(errno);
   if (pid == 0) {
-    if (!DenyPidfdOpen()) _exit(kSeccompUnavailable);
+    if (!DenyPidfdOpen(error)) _exit(kSeccompUnavailable);
     scenario();
     fflush(stdout);
     _exit(::testing::Test::HasFailure() ? 1 : 0);

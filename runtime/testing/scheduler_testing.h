@@ -53,6 +53,9 @@ void Reap(pid_t pid);
 // are printed there and fail the test here. Skips the test where seccomp
 // filters cannot be installed (qemu-user refuses PR_SET_SECCOMP).
 void RunWithoutPidfds(void (*scenario)());
+// RunWithPidfdOpenFailing is RunWithoutPidfds with pidfd_open failing with
+// `error` (EMFILE: as when descriptors run out).
+void RunWithPidfdOpenFailing(int error, void (*scenario)());
 
 }  // namespace fault
 

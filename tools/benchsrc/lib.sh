@@ -141,22 +141,81 @@ tree_service() {
   [ -z "$stop" ] || echo "$stop" >"$root/s6/$name/timeout-kill"
 }
 
-# tree_start KIND ROOT: starts supervisor KIND on ROOT's services; sets
-# tree_pid to its host PID.
+# tree_services ROOT COUNT COMMAND: tree_service for services s1 to
+# sCOUNT, all running COMMAND, with no stop timeout; in bulk (a few
+# processes for all, not a few per service).
+tree_services() {
+  local root=$1 count=$2 command=$3 i unit run
+  mkdir -p "$root/units" "$root/etc"
+  (cd "$root" && seq -f 's6/s%.0f' 1 "$count" | xargs mkdir -p &&
+    seq -f 'runit/s%.0f' 1 "$count" | xargs mkdir -p)
+  printf -v unit "[Unit]\nStartLimitBurst=0\n[Service]\nExecStart=/bin/sh -c '%s'\nRestart=always\nRestartSec=0\n" "$command"
+  printf -v run '#!/bin/sh\n%s\n' "$command"
+  for ((i = 1; i <= count; i++)); do
+    printf '%s' "$unit" >"$root/units/s$i.service"
+    printf '%s' "$run" >"$root/s6/s$i/run"
+    printf '%s' "$run" >"$root/runit/s$i/run"
+    printf '::respawn:/bin/sh -c '"'"': s%s; %s'"'"'\n' "$i" "$command"
+  done >>"$root/etc/inittab"
+  (cd "$root" && find s6 runit -name run -exec chmod +x {} +)
+}
+
+# tree_start KIND ROOT [PRELUDE]: starts supervisor KIND on ROOT's
+# services; sets tree_pid to its host PID. PID 1 gets the file limits the
+# kernel gives a real PID 1 (RLIMIT_NOFILE soft 1024, hard 4096), whatever
+# the caller's. PRELUDE: a shell command run as PID 1 just before the
+# supervisor's exec. tree_s6_max, when set, is s6-svscan's -c (its
+# default, 500 services, is its maximum).
 tree_start() {
-  local kind=$1 root=$2
+  local kind=$1 root=$2 prelude=${3:-} ns=() init
   case "$kind" in
     faultinit)
-      ns_start "$root/pid" --uts "$faultinit" --system --services "$root/units" \
-        --control "$root/control" ;;
+      ns=(--uts)
+      init="exec $faultinit --system --services $root/units --control $root/control" ;;
     busybox)
       # BusyBox init reads /etc/inittab only: lay ROOT/etc over /etc.
-      ns_start "$root/pid" --uts /bin/sh -c \
-        "mount -t overlay overlay -o lowerdir=$root/etc:/etc /etc && exec busybox init" ;;
-    s6) ns_start "$root/pid" s6-svscan "$root/s6" ;;
-    runit) ns_start "$root/pid" runsvdir "$root/runit" ;;
+      ns=(--uts)
+      init="mount -t overlay overlay -o lowerdir=$root/etc:/etc /etc && exec busybox init" ;;
+    s6) init="exec s6-svscan ${tree_s6_max:+-c $tree_s6_max} $root/s6" ;;
+    runit) init="exec runsvdir $root/runit" ;;
   esac
+  ns_start "$root/pid" "${ns[@]}" /bin/sh -c \
+    "ulimit -S -n 1024 && ulimit -H -n 4096 && ${prelude:+$prelude && }$init"
   tree_pid=$(cat "$root/pid")
+}
+
+# tree_procs PID: one line per process of PID's tree, PID first, then
+# depth first: "PID PPID COMM RSSANON_KB CPU_NS" (CPU: user+system, from
+# /proc/PID/schedstat). One pass over /proc, for trees of thousands.
+tree_procs() {
+  printf '%s\n' /proc/[0-9]* | awk -v root="$1" '
+    {
+      f = $0 "/stat"
+      if ((getline line < f) > 0) {
+        open = index(line, "(")
+        close_at = length(line)
+        while (substr(line, close_at, 1) != ")") close_at--
+        pid = substr(line, 1, open - 2)
+        comm[pid] = substr(line, open + 1, close_at - open - 1)
+        split(substr(line, close_at + 2), rest, " ")
+        ppid[pid] = rest[2]
+        kids[rest[2]] = kids[rest[2]] " " pid
+      }
+      close(f)
+    }
+    function show(p,    f, line, rss, cpu, n, k, i) {
+      rss = 0; cpu = 0
+      f = "/proc/" p "/status"
+      while ((getline line < f) > 0) if (line ~ /^RssAnon:/) { split(line, a, " "); rss = a[2] }
+      close(f)
+      f = "/proc/" p "/schedstat"
+      if ((getline line < f) > 0) { split(line, a, " "); cpu = a[1] }
+      close(f)
+      print p, ppid[p], comm[p], rss, cpu
+      n = split(kids[p], k, " ")
+      for (i = 1; i <= n; i++) show(k[i])
+    }
+    END { if (root in comm) show(root) }'
 }
 
 # tree_count_running PID COMM N: true once N processes named COMM run

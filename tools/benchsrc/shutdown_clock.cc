@@ -1,17 +1,21 @@
 // shutdown_clock: how long a supervision tree takes to shut down, for
 // tools/bench.
 //
-//   shutdown_clock SIGNAL PID [PID...]
+//   shutdown_clock [--others] SIGNAL PID [PID...]
 //
 // Opens a pidfd for every PID (the supervisor first, then everything it
 // runs), sends SIGNAL to the first, and prints the microseconds until the
-// last of them has exited, or "timeout" after 60 s. A process that has
-// already gone when the pidfds are opened makes it fail (exit 1).
+// last of them has exited, or "timeout" after 60 s. With --others, the
+// first is only signalled: the time runs until the last of the others
+// has exited (the services, say, not their supervisor). A process that has
+// already gone when the pidfds are opened makes it fail (exit 1). Needs an
+// RLIMIT_NOFILE above the number of PIDs.
 
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,13 +33,18 @@ long long NowMicros() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool others = argc > 1 && strcmp(argv[1], "--others") == 0;
+  if (others) {
+    --argc;
+    ++argv;
+  }
   if (argc < 3) {
-    fprintf(stderr, "usage: shutdown_clock SIGNAL PID [PID...]\n");
+    fprintf(stderr, "usage: shutdown_clock [--others] SIGNAL PID [PID...]\n");
     return 2;
   }
   int signo = atoi(argv[1]);
   std::vector<struct pollfd> live;
-  for (int i = 2; i < argc; ++i) {
+  for (int i = others ? 3 : 2; i < argc; ++i) {
     int fd = static_cast<int>(syscall(SYS_pidfd_open, atoi(argv[i]), 0));
     if (fd < 0) {
       fprintf(stderr, "shutdown_clock: no process %s\n", argv[i]);

@@ -44,17 +44,15 @@ bool Describe(const std::string& program, FakeProcess* p) {
 
 }  // namespace
 
-fault::StatusOr<pid_t> FakeWorld::Spawn(const fault::SpawnOptions& options) {
+fault::StatusOr<fault::StartedSpawn> FakeWorld::Spawn(
+    const fault::SpawnOptions& options) {
   const std::string program =
       !options.program.empty()
           ? options.program
           : (options.argv.empty() ? std::string() : options.argv[0]);
   FakeProcess p;
   if (!Describe(program, &p)) {
-    if (program.rfind("/m/missing/", 0) == 0) {
-      return fault::ErrnoToStatus(ENOENT,
-                                  absl::StrCat("unable to execute ", program));
-    }
+    if (program.rfind("/m/missing/", 0) == 0) return SpawnMissing(program);
     violations_.push_back(
         absl::StrCat("spawned an unknown program \"", program, "\""));
     return fault::ErrnoToStatus(ENOENT,
@@ -76,9 +74,44 @@ fault::StatusOr<pid_t> FakeWorld::Spawn(const fault::SpawnOptions& options) {
   if (options.extra_fd.from >= 0) {
     p.notify.Reset(fcntl(options.extra_fd.from, F_DUPFD_CLOEXEC, 3));
   }
-  const pid_t pid = p.pid;
-  processes_.emplace(pid, std::move(p));
-  return pid;
+  // Exec'd at once: the report is the end of file of a pipe.
+  FAULT_ASSIGN_OR_RETURN(fault::Pipe report, fault::MakePipe(O_NONBLOCK));
+  fault::StartedSpawn started;
+  started.pid = p.pid;
+  started.report = std::move(report.read);
+  started.program = program;
+  processes_.emplace(started.pid, std::move(p));
+  return started;
+}
+
+fault::StatusOr<fault::StartedSpawn> FakeWorld::SpawnMissing(
+    const std::string& program) {
+  // As a real child: forked, its exec fails (ENOENT, reported in the
+  // runtime's format), and it exits 127, which may be delivered before the
+  // loop reads the report.
+  FAULT_ASSIGN_OR_RETURN(fault::Pipe report, fault::MakePipe(O_NONBLOCK));
+  const fault::SpawnFailureReport failure{
+      static_cast<int>(fault::SpawnStage::kExec), ENOENT};
+  if (fault::WriteAll(report.write.get(), &failure, sizeof failure) != 0) {
+    return fault::ErrnoToStatus(errno, "unable to write a spawn report");
+  }
+  FakeProcess p;
+  p.pid = next_pid_++;
+  p.group = p.pid;
+  p.unit = program.substr(sizeof "/m/missing/" - 1);
+  p.step = "missing";
+  fault::StartedSpawn started;
+  started.pid = p.pid;
+  started.report = std::move(report.read);
+  started.program = program;
+  auto [it, added] = processes_.emplace(started.pid, std::move(p));
+  End(it->second, 127, 0);
+  return started;
+}
+
+std::optional<fault::Status> FakeWorld::ReadSpawnReport(
+    fault::StartedSpawn& spawn) {
+  return fault::ReadSpawnReport(spawn);
 }
 
 void FakeWorld::Deliver(FakeProcess& p, int signo) {

@@ -14,7 +14,12 @@
 //
 // What a spawned process is comes from its argv[0], which the model's unit
 // files make "/m/NAME/REVISION/STEP" (STEP: pre0, main1, stop0...). A
-// process of a program under /m/missing/ cannot be executed (kNotFound).
+// process of a program under /m/missing/NAME cannot be executed: it is
+// forked (unit NAME, step "missing"), its report says ENOENT and its exit
+// 127 is queued at once, so it may be delivered before the loop reads the
+// report. Any other spawned process has exec'd at once: its report is the
+// end of file of a pipe. Reports are real pipes, read on the model's
+// scheduler as the runtime's are.
 //
 // Signals: SIGKILL always ends a process; the other signals whose default
 // action ends it (TERM, INT, HUP, QUIT, USR1, USR2, PIPE, ALRM, SEGV, ABRT)
@@ -40,6 +45,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -89,7 +95,10 @@ class FakeWorld final : public SupervisorWorld {
   void set_spawn_hook(SpawnHook hook) { spawn_hook_ = std::move(hook); }
 
   // SupervisorWorld.
-  fault::StatusOr<pid_t> Spawn(const fault::SpawnOptions& options) override;
+  fault::StatusOr<fault::StartedSpawn> Spawn(
+      const fault::SpawnOptions& options) override;
+  std::optional<fault::Status> ReadSpawnReport(
+      fault::StartedSpawn& spawn) override;
   int Kill(pid_t target, int signo) override;
   std::vector<Member> Processes() override;
   fault::StatusOr<WatchId> WatchExit(
@@ -131,6 +140,8 @@ class FakeWorld final : public SupervisorWorld {
     fault::Duration due;
     fault::Scheduler::Callback fn;
   };
+  // A program under /m/missing/: forked, its exec failed.
+  fault::StatusOr<fault::StartedSpawn> SpawnMissing(const std::string& program);
   // Ends `p` (queues its exit): exit `code`, or signal `signo`.
   void End(FakeProcess& p, int code, int signo);
   void Deliver(FakeProcess& p, int signo);

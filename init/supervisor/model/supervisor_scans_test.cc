@@ -41,6 +41,13 @@ class Scans : public ::testing::Test {
     supervisor_->Load(LinkUnits("/m/units", std::move(units)));
     supervisor_->Begin();
     supervisor_->StartAll();
+    // The exec reports (the fake world's processes exec at once), read as
+    // the loop turns: at most 16 events a wait.
+    for (int i = 0; i < 100 && Running() < kServices; ++i) {
+      supervisor_->Reconcile();
+      ASSERT_TRUE(scheduler_->RunOnce(fault::MonotonicNow()).ok());
+    }
+    supervisor_->Reconcile();
   }
 
   int Running() {

@@ -55,13 +55,24 @@ class Sequence : public ::testing::Test {
     supervisor_->Load(Parse(texts));
     supervisor_->Begin();
     supervisor_->StartAll();
+    Pump();
   }
   void Reload(const std::map<std::string, std::string>& texts) {
     supervisor_->Reload(Parse(texts));
   }
-  // Reports every queued exit, as the loop would, then reconciles.
+  // Reports every queued exit, as the loop would, then pumps.
   void DeliverExits() {
     world_.DeliverExits(world_.pending_exits());
+    Pump();
+  }
+  // Reconciles and runs the loop until what is ready now is handled (the
+  // fake world's processes have exec'd at once: their reports are ready),
+  // as SystemMode's loop turns.
+  void Pump() {
+    for (int i = 0; i < 4; ++i) {
+      supervisor_->Reconcile();
+      ASSERT_TRUE(scheduler_->RunOnce(fault::MonotonicNow()).ok());
+    }
     supervisor_->Reconcile();
   }
   std::string State(const std::string& name) {
@@ -87,14 +98,14 @@ TEST_F(Sequence, KillModeProcessStopEndsWithTheMainProcess) {
   const pid_t main = Pid("a");
   const pid_t helper = world_.Fork(main, /*stubborn=*/false);
   ASSERT_TRUE(supervisor_->StopService("a").ok());
-  supervisor_->Reconcile();
+  Pump();
   EXPECT_TRUE(world_.Find(helper)->alive());  // only the main process
   DeliverExits();
   EXPECT_EQ(State("a"), "inactive");
   // The child left behind holds back neither a new definition nor a start.
   Reload({{"a", Unit("a", 2, "", "TimeoutStopSec=5s\n")}});
   ASSERT_TRUE(supervisor_->StartService("a").ok());
-  supervisor_->Reconcile();
+  Pump();
   EXPECT_EQ(State("a"), "running");
   EXPECT_EQ(spawned_, (std::vector<std::string>{"a@1 main0", "a@2 main0"}));
   EXPECT_TRUE(world_.Find(helper)->alive());
@@ -109,7 +120,7 @@ TEST_F(Sequence, AStartRequestedDuringAReplacementDoesNotRunAUnitWithAnError) {
   Reload({{"a", Unit("a", 2, "", "RestartSec=5x\n")}});
   ASSERT_EQ(State("a"), "stopping");
   ASSERT_TRUE(supervisor_->StartService("a").ok());
-  supervisor_->Reconcile();
+  Pump();
   DeliverExits();
   EXPECT_EQ(State("a"), "failed");
   EXPECT_EQ(spawned_, (std::vector<std::string>{"a@1 main0"}));
@@ -127,13 +138,13 @@ TEST_F(Sequence, AReloadFailsAnUnchangedUnitThatTheDirectoryNowFails) {
   DeliverExits();
   EXPECT_EQ(State("a"), "failed");
   ASSERT_TRUE(supervisor_->RestartService("a").ok());
-  supervisor_->Reconcile();
+  Pump();
   EXPECT_EQ(State("a"), "failed");
   EXPECT_EQ(spawned_, (std::vector<std::string>{"b@1 main0", "a@1 main0"}));
 
   // b back: a's error is gone, and a starts again, after b.
   Reload({{"a", a}, {"b", Unit("b", 2, "", "")}});
-  supervisor_->Reconcile();
+  Pump();
   EXPECT_EQ(State("a"), "running");
   EXPECT_EQ(spawned_, (std::vector<std::string>{"b@1 main0", "a@1 main0",
                                                 "b@2 main0", "a@1 main0"}));
@@ -148,7 +159,7 @@ TEST_F(Sequence, AReloadFailsAnUnchangedUnitOnANewOrderingCycle) {
   EXPECT_EQ(State("a"), "failed");
   EXPECT_EQ(State("b"), "failed");
   ASSERT_TRUE(supervisor_->StartService("a").ok());
-  supervisor_->Reconcile();
+  Pump();
   EXPECT_EQ(spawned_, (std::vector<std::string>{"b@1 main0", "a@1 main0"}));
 }
 
@@ -185,7 +196,7 @@ TEST_F(Sequence, AStopOfARemovedUnitHoldsWhenItComesBack) {
   EXPECT_EQ(State("a"), "inactive");
   EXPECT_EQ(spawned_, (std::vector<std::string>{"a@1 main0"}));
   ASSERT_TRUE(supervisor_->StartService("a").ok());
-  supervisor_->Reconcile();
+  Pump();
   EXPECT_EQ(State("a"), "running");
   EXPECT_EQ(spawned_, (std::vector<std::string>{"a@1 main0", "a@2 main0"}));
 }
@@ -203,7 +214,7 @@ TEST_F(Sequence, AStopWhileWaitingToRestartStopsWhatIsLeft) {
   ASSERT_EQ(State("a"), "restarting");
   ASSERT_TRUE(world_.Find(helper)->alive());
   ASSERT_TRUE(supervisor_->StopService("a").ok());
-  supervisor_->Reconcile();
+  Pump();
   EXPECT_EQ(State("a"), "stopping");
   world_.Advance(fault::Seconds(2));  // the stop timeout: SIGKILL to all
   DeliverExits();
