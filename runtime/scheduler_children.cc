@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -39,7 +40,7 @@ Status Children::CheckWatchable(pid_t pid) {
     return InvalidArgumentError(
         absl::StrCat("unable to watch process ", pid, ": not a process id"));
   }
-  if (by_pid_.count(pid) != 0) {
+  if (FindPid(pid) != by_pid_.end()) {
     return InvalidArgumentError(
         absl::StrCat("unable to watch process ", pid, ": already watched"));
   }
@@ -99,6 +100,11 @@ StatusOr<WatchId> Children::AddWatch(pid_t pid, UniqueFd pidfd,
   return Insert(pid, std::move(pidfd), std::move(fn));
 }
 
+std::vector<Children::PidWatch>::iterator Children::FindPid(pid_t pid) {
+  auto it = std::lower_bound(by_pid_.begin(), by_pid_.end(), PidWatch(pid, 0));
+  return it != by_pid_.end() && it->first == pid ? it : by_pid_.end();
+}
+
 // Insert watches `pid` through `pidfd`, or through SIGCHLD when it is
 // invalid.
 StatusOr<WatchId> Children::Insert(pid_t pid, UniqueFd pidfd,
@@ -119,13 +125,15 @@ StatusOr<WatchId> Children::Insert(pid_t pid, UniqueFd pidfd,
     RequestReap();
   }
   watches_.Insert(std::move(watch));
-  by_pid_.emplace(pid, id);
+  by_pid_.insert(
+      std::lower_bound(by_pid_.begin(), by_pid_.end(), PidWatch(pid, 0)),
+      PidWatch(pid, id));
   return id;
 }
 
 // Closing the pidfd also removes it from the epoll set.
 void Children::Remove(WatchId id, Watch& watch) {
-  by_pid_.erase(watch.pid);
+  if (auto it = FindPid(watch.pid); it != by_pid_.end()) by_pid_.erase(it);
   if (without_pidfd_.erase(id) != 0) signals_.Release(SIGCHLD);
   watch.pidfd.Reset();
 }
@@ -197,7 +205,7 @@ void Children::ReapAll() {
   while (orphans_ != Orphans::kLeft) {
     siginfo_t info;
     if (WaitNoHang(P_ALL, 0, &info) != 0 || info.si_pid == 0) break;
-    auto watched = by_pid_.find(info.si_pid);
+    auto watched = FindPid(info.si_pid);
     if (watched != by_pid_.end()) {
       ReportExit(watched->second, ExitStatus::FromSiginfo(info));
     } else {

@@ -45,9 +45,10 @@
 #include <signal.h>
 #include <sys/types.h>
 
-#include <map>
 #include <memory>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "runtime/exit_status.h"
 #include "runtime/fd.h"
@@ -115,7 +116,11 @@ class Children {
   Epoll& epoll_;
   Signals& signals_;
   Wakeups& wakeups_;
-  std::map<pid_t, WatchId> by_pid_;
+  // The exit watch of each watched pid, sorted by pid: a vector, 16 bytes
+  // a watch (PID 1 keeps one per service process), not a tree node each.
+  using PidWatch = std::pair<pid_t, WatchId>;
+  std::vector<PidWatch>::iterator FindPid(pid_t pid);
+  std::vector<PidWatch> by_pid_;
   std::set<WatchId> without_pidfd_;
   bool pidfds_available_ = true;  // false once pidfd_open said ENOSYS
   Orphans orphans_ = Orphans::kLeft;

@@ -9,16 +9,24 @@
 namespace fault {
 namespace scheduler_internal {
 
+std::pair<Fds::FdWatches::iterator, Fds::FdWatches::iterator> Fds::Of(int fd) {
+  struct ByFd {
+    bool operator()(const FdWatch& w, int f) const { return w.fd < f; }
+    bool operator()(int f, const FdWatch& w) const { return f < w.fd; }
+  };
+  return std::equal_range(fds_.begin(), fds_.end(), fd, ByFd());
+}
+
 StatusOr<WatchId> Fds::AddWatch(int fd, Watch::Kind kind,
                                 Scheduler::Callback fn) {
-  Interest& interest = fds_[fd];
-  auto& ids =
-      kind == Watch::Kind::kReadable ? interest.readers : interest.writers;
   const WatchId id = watches_.NextId();
-  ids.push_back(id);
+  // After the fd's other watches: ids only grow.
+  fds_.insert(Of(fd).second, FdWatch{fd, kind == Watch::Kind::kWritable, id});
   Status status = UpdateInterest(fd);
   if (!status.ok()) {
-    ids.pop_back();
+    auto [first, last] = Of(fd);
+    fds_.erase(std::find_if(first, last,
+                            [id](const FdWatch& w) { return w.id == id; }));
     UpdateInterest(fd).IgnoreError();
     return status;
   }
@@ -31,10 +39,10 @@ StatusOr<WatchId> Fds::AddWatch(int fd, Watch::Kind kind,
 }
 
 void Fds::Remove(WatchId id, const Watch& watch) {
-  Interest& interest = fds_[watch.fd];
-  auto& ids = watch.kind == Watch::Kind::kReadable ? interest.readers
-                                                   : interest.writers;
-  ids.erase(std::find(ids.begin(), ids.end(), id));
+  auto [first, last] = Of(watch.fd);
+  auto it =
+      std::find_if(first, last, [id](const FdWatch& w) { return w.id == id; });
+  if (it != last) fds_.erase(it);
   // Failure leaves the fd in the epoll set with a stale mask; its events
   // find no watch and are ignored.
   UpdateInterest(watch.fd).IgnoreError();
@@ -43,22 +51,22 @@ void Fds::Remove(WatchId id, const Watch& watch) {
 // UpdateInterest makes the epoll entry of `fd` match its watches: added,
 // modified, or removed when none is left.
 Status Fds::UpdateInterest(int fd) {
-  auto it = fds_.find(fd);
-  if (it == fds_.end()) return OkStatus();
   uint32_t events = 0;
-  if (!it->second.readers.empty()) events |= EPOLLIN;
-  if (!it->second.writers.empty()) events |= EPOLLOUT;
-  if (events == 0) fds_.erase(it);
+  auto [first, last] = Of(fd);
+  for (auto it = first; it != last; ++it)
+    events |= it->writer ? EPOLLOUT : EPOLLIN;
   return epoll_.Set(fd, EpollKey(Source::kFd, static_cast<uint64_t>(fd)),
                     events);
 }
 
 void Fds::Dispatch(int fd, uint32_t events) {
-  auto it = fds_.find(fd);
-  if (it == fds_.end()) return;
   // Copies: the callbacks may change the interest of this fd.
-  const std::vector<WatchId> readers = it->second.readers;
-  const std::vector<WatchId> writers = it->second.writers;
+  std::vector<WatchId> readers;
+  std::vector<WatchId> writers;
+  auto [first, last] = Of(fd);
+  for (auto it = first; it != last; ++it) {
+    (it->writer ? writers : readers).push_back(it->id);
+  }
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) Run(readers);
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) Run(writers);
 }

@@ -2,12 +2,16 @@
 
 #include <errno.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace fault {
 namespace scheduler_internal {
+
+// The size scheduler_watches.h states (LP64).
+static_assert(sizeof(void*) != 8 || sizeof(Watch) == 72, "Watch has padding");
 
 constexpr int kSourceShift = 56;
 constexpr uint64_t kValueMask = (uint64_t{1} << kSourceShift) - 1;
@@ -51,19 +55,31 @@ Status Epoll::Set(int fd, uint64_t key, uint32_t events) {
   return ErrnoToStatus(errno, absl::StrCat("unable to watch fd ", fd));
 }
 
+namespace {
+
+template <typename Watches>
+auto Lookup(Watches& watches, WatchId id) {
+  auto it = std::lower_bound(
+      watches.begin(), watches.end(), id,
+      [](const auto& entry, WatchId key) { return entry.first < key; });
+  return it != watches.end() && it->first == id ? it : watches.end();
+}
+
+}  // namespace
+
 WatchId WatchTable::Insert(std::shared_ptr<Watch> watch) {
-  const WatchId id = next_id_++;
-  watches_.emplace(id, std::move(watch));
+  const WatchId id = next_id_++;  // above every id in the table
+  watches_.emplace_back(id, std::move(watch));
   return id;
 }
 
 std::shared_ptr<Watch> WatchTable::Find(WatchId id) const {
-  auto it = watches_.find(id);
+  auto it = Lookup(watches_, id);
   return it == watches_.end() ? nullptr : it->second;
 }
 
 std::shared_ptr<Watch> WatchTable::Take(WatchId id) {
-  auto it = watches_.find(id);
+  auto it = Lookup(watches_, id);
   if (it == watches_.end()) return nullptr;
   std::shared_ptr<Watch> watch = std::move(it->second);
   watches_.erase(it);

@@ -8,12 +8,14 @@
 //   - Watch: one registered watch of any kind, owned by the WatchTable
 //     through a shared_ptr.
 //   - WatchTable: every watch by id (ordered by id, that is by
-//     registration), the id counter, and the count of callbacks run
-//     (RunOnce returns once it moved). Dispatch looks a watch up again
-//     right before running it, so a watch cancelled earlier in the same
-//     batch never runs; callbacks run from a shared_ptr copy (or, for
-//     one-shot watches, a moved-out std::function), so Cancel from inside
-//     a callback never destroys the running function.
+//     registration: a vector sorted by id, 24 bytes a watch, not a tree
+//     node each, since PID 1 keeps a watch per service process and per
+//     output pipe; ids only grow, so an insertion appends), the id counter, and
+//     the count of callbacks run (RunOnce returns once it moved). Dispatch
+//     looks a watch up again right before running it, so a watch cancelled
+//     earlier in the same batch never runs; callbacks run from a shared_ptr
+//     copy (or, for one-shot watches, a moved-out std::function), so Cancel
+//     from inside a callback never destroys the running function.
 //
 // Threading: loop thread only; nothing here is async-signal-safe.
 // Fork: unusable in a child (the fds are O_CLOEXEC).
@@ -26,9 +28,10 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <map>
 #include <memory>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "runtime/duration.h"
 #include "runtime/fd.h"
@@ -62,8 +65,10 @@ class Epoll {
   UniqueFd fd_;
 };
 
+// Its fields are ordered to leave no padding: 72 bytes on LP64 (PID 1
+// keeps a watch per service process and per output pipe).
 struct Watch {
-  enum class Kind {
+  enum class Kind : uint8_t {
     kTimer,
     kSignal,
     kRelay,
@@ -72,7 +77,6 @@ struct Watch {
     kWritable,
     kBeforeWait
   };
-  Kind kind;
   // The callback of the watch's kind: a Callback (timers, fd watches,
   // BeforeWait hooks), a SignalCallback (signal watches) or an ExitCallback
   // (exit watches). A watch has one kind, so they share one storage: PID 1
@@ -94,6 +98,7 @@ struct Watch {
   int fd = -1;
   pid_t pid = 0;
   UniqueFd pidfd;  // exit watches; invalid when SIGCHLD is used instead
+  Kind kind;
 };
 
 class WatchTable {
@@ -126,7 +131,8 @@ class WatchTable {
   WatchId next_id_ = 1;
   WatchId batch_first_new_id_ = 1;
   uint64_t dispatched_ = 0;
-  std::map<WatchId, std::shared_ptr<Watch>> watches_;
+  // Sorted by id.
+  std::vector<std::pair<WatchId, std::shared_ptr<Watch>>> watches_;
 };
 
 }  // namespace scheduler_internal

@@ -6,7 +6,7 @@
 
 namespace faultinit {
 
-EnvironmentMap ServiceEnvironment(const Unit& unit,
+EnvironmentMap ServiceEnvironment(const ServiceSettings& unit,
                                   absl::string_view notify_socket,
                                   const Credentials* credentials,
                                   const std::vector<EnvironmentMap>& files,
@@ -15,6 +15,7 @@ EnvironmentMap ServiceEnvironment(const Unit& unit,
   // as in systemd (Environment= may set PATH or HOME).
   EnvironmentMap env = {{"PATH", kServiceDefaultPath}};
   if (!notify_socket.empty()) env["NOTIFY_SOCKET"] = std::string(notify_socket);
+  const SpawnExtras& x = unit.extras();
   if (credentials != nullptr) {
     env["HOME"] = credentials->home;
     env["USER"] = credentials->name;
@@ -23,7 +24,7 @@ EnvironmentMap ServiceEnvironment(const Unit& unit,
   }
   // $RUNTIME_DIRECTORY and its family: each key's directories, absolute,
   // joined with ":" (systemd sets them with the account's variables).
-  for (const ExecDirectory& d : unit.directories.directories) {
+  for (const ExecDirectory& d : x.directories.directories) {
     std::string& value = env[std::string(ExecDirectoryVariable(d.type))];
     if (!value.empty()) value += ':';
     value += ExecDirectoryPath(d);
@@ -31,12 +32,12 @@ EnvironmentMap ServiceEnvironment(const Unit& unit,
   if (passed != nullptr) {
     for (const auto& [key, value] : *passed) env[key] = value;
   }
-  for (const auto& [key, value] : unit.environment) env[key] = value;
+  for (const auto& [key, value] : x.environment) env[key] = value;
   for (const EnvironmentMap& file : files) {
     for (const auto& [key, value] : file) env[key] = value;
   }
   // UnsetEnvironment=: NAME whatever its value, NAME=VALUE only with it.
-  for (const std::string& unset : unit.exec_environment.unset_environment) {
+  for (const std::string& unset : x.exec_environment.unset_environment) {
     const size_t eq = unset.find('=');
     auto it = env.find(absl::string_view(unset).substr(0, eq));
     if (it == env.end()) continue;
@@ -55,27 +56,14 @@ std::vector<std::string> EnvironmentStrings(const EnvironmentMap& env) {
   return out;
 }
 
-const ExecLine& StepLine(const Unit& unit, StepKind kind, int index) {
-  switch (kind) {
-    case StepKind::kPre:
-      return unit.exec_start_pre[index];
-    case StepKind::kMain:
-      return unit.exec_start[index];
-    case StepKind::kStop:
-      return unit.exec_stop[index];
-    case StepKind::kCondition:
-      return unit.exec_condition[index];
-  }
-  return unit.exec_start[index];
-}
-
 fault::SpawnOptions StepSpawnOptions(
-    const Unit& unit, StepKind kind, int index, const ExecInputs& inputs,
+    const ServiceSettings& unit, StepKind kind, int index,
+    const ExecInputs& inputs,
     absl::FunctionRef<bool(const std::string&)> directory_usable) {
   fault::SpawnOptions spawn;
   const EnvironmentMap none;
   Command command =
-      ExpandExecLine(StepLine(unit, kind, index),
+      ExpandExecLine(unit.Step(kind, index).Line(),
                      inputs.variables != nullptr ? *inputs.variables : none);
   spawn.program = std::move(command.executable);
   spawn.argv = std::move(command.argv);
@@ -99,9 +87,9 @@ fault::SpawnOptions StepSpawnOptions(
     }
   }
   spawn.umask = unit.umask;
-  spawn.attributes = unit.attributes;
+  spawn.attributes = unit.extras().attributes;
 
-  std::string directory = unit.working_directory;
+  std::string directory = unit.extras().working_directory;
   if (directory == "~") {
     directory = credentials != nullptr ? credentials->home : "/root";
   }
@@ -123,7 +111,7 @@ fault::SpawnOptions StepSpawnOptions(
       inputs.notification_fd >= 0) {
     spawn.extra_fd = {inputs.notification_fd, unit.notification_fd};
   }
-  spawn.resource_limits = unit.limits;
+  spawn.resource_limits = unit.extras().limits;
   if (inputs.nofile_hard != 0 &&
       spawn.resource_limits.Find(RLIMIT_NOFILE) == nullptr) {
     spawn.resource_limits.Set(RLIMIT_NOFILE,

@@ -1,8 +1,9 @@
 // File: init/supervisor/exec_context.h
 //
 // What one command of a service runs in: the fault::SpawnOptions of a
-// step of a unit (one line of its ExecStartPre=, ExecStart= or ExecStop=),
-// and the environment its commands get.
+// step of a service (one line of its ExecStartPre=, ExecStart= or
+// ExecStop=), and the environment its commands get, from the settings it
+// keeps of its unit (service_settings.h).
 //
 // Pure functions: no scheduler, no fork, no file read, no global. What
 // comes from outside the unit is an argument, resolved by the caller
@@ -61,6 +62,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "init/supervisor/service.h"
+#include "init/supervisor/service_settings.h"
 #include "init/support/accounts.h"
 #include "init/system/exec_command.h"
 #include "init/system/unit.h"
@@ -72,17 +74,17 @@ namespace faultinit {
 inline constexpr char kServiceDefaultPath[] =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// ServiceEnvironment: the variables of `unit`'s commands. `notify_socket`:
+// ServiceEnvironment: the variables of the commands of `unit`. `notify_socket`:
 // NOTIFY_SOCKET's value, empty for none; `credentials`: User=/Group=
 // resolved, or null when the unit sets neither; `files`: the contents of
-// unit.environment_files, in order (a missing optional one left out);
+// its EnvironmentFile=s, in order (a missing optional one left out);
 // `passed`: PassEnvironment='s variables that faultinit has, with their
 // values (null: none).
 // systemd's order, each later one winning: PATH and NOTIFY_SOCKET; the
 // account's HOME, USER, LOGNAME, SHELL and $RUNTIME_DIRECTORY and its
 // family; PassEnvironment=; Environment=; each EnvironmentFile=; then
 // UnsetEnvironment= removes what it names.
-EnvironmentMap ServiceEnvironment(const Unit& unit,
+EnvironmentMap ServiceEnvironment(const ServiceSettings& unit,
                                   absl::string_view notify_socket,
                                   const Credentials* credentials,
                                   const std::vector<EnvironmentMap>& files,
@@ -128,12 +130,9 @@ inline constexpr rlim_t kServiceNofileSoft = 1024;
 // result's `environment` points at `*inputs.environment`; its `pidfd` is
 // left for the caller.
 fault::SpawnOptions StepSpawnOptions(
-    const Unit& unit, StepKind kind, int index, const ExecInputs& inputs,
+    const ServiceSettings& unit, StepKind kind, int index,
+    const ExecInputs& inputs,
     absl::FunctionRef<bool(const std::string&)> directory_usable);
-
-// StepLine: the Exec*= line of step `index` of `kind` (precondition: it
-// exists).
-const ExecLine& StepLine(const Unit& unit, StepKind kind, int index);
 
 }  // namespace faultinit
 

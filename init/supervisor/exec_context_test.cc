@@ -14,12 +14,12 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::Pair;
 
-Unit Parse(const std::string& text) {
+ServiceSettings Parse(const std::string& text) {
   ParsedUnit parsed = ParseUnit("/etc/faultinit/s.service", text);
   EXPECT_TRUE(parsed.ok()) << (parsed.diagnostics.empty()
                                    ? std::string()
                                    : parsed.diagnostics[0].ToString());
-  return parsed.unit;
+  return SettingsOf(parsed.unit);
 }
 
 bool NeverAsked(const std::string& path) {
@@ -43,8 +43,8 @@ Credentials Daemon() {
 class ExecContextTest : public ::testing::Test {
  protected:
   fault::SpawnOptions Options(
-      const Unit& unit, StepKind kind = StepKind::kMain, int index = 0,
-      const Credentials* credentials = nullptr,
+      const ServiceSettings& unit, StepKind kind = StepKind::kMain,
+      int index = 0, const Credentials* credentials = nullptr,
       absl::FunctionRef<bool(const std::string&)> usable = NeverAsked) {
     variables_ = ServiceEnvironment(unit, "", credentials, files_);
     environment_ = EnvironmentStrings(variables_);
@@ -61,7 +61,7 @@ class ExecContextTest : public ::testing::Test {
 };
 
 TEST_F(ExecContextTest, EveryServiceGetsACleanSessionOfItsOwn) {
-  Unit unit = Parse("[Service]\nExecStart=/bin/sleep 10\n");
+  ServiceSettings unit = Parse("[Service]\nExecStart=/bin/sleep 10\n");
   inputs_.stdin_fd = 5;
   inputs_.stdout_fd = 6;
   inputs_.stderr_fd = -1;  // StandardOutput=inherit: faultinit's own
@@ -91,7 +91,7 @@ TEST_F(ExecContextTest, EveryServiceGetsACleanSessionOfItsOwn) {
 }
 
 TEST_F(ExecContextTest, UserAndGroupSetCredentialsAndTheAccountsVariables) {
-  Unit unit = Parse(
+  ServiceSettings unit = Parse(
       "[Service]\nUser=daemon\nGroup=daemon\nWorkingDirectory=~\n"
       "ExecStart=/bin/true\n");
   const Credentials daemon = Daemon();
@@ -109,7 +109,7 @@ TEST_F(ExecContextTest, UserAndGroupSetCredentialsAndTheAccountsVariables) {
 }
 
 TEST_F(ExecContextTest, AnUnlistedNumericUserGetsNoShell) {
-  Unit unit = Parse("[Service]\nUser=4242\nExecStart=/bin/true\n");
+  ServiceSettings unit = Parse("[Service]\nUser=4242\nExecStart=/bin/true\n");
   Credentials unlisted;
   unlisted.uid = unlisted.gid = 4242;
   unlisted.home = "/";
@@ -132,7 +132,7 @@ TEST_F(ExecContextTest, WorkingDirectory) {
                 .working_directory,
             "/srv/a");
   // "-PATH": PATH when it can be entered, else /.
-  Unit optional =
+  ServiceSettings optional =
       Parse("[Service]\nWorkingDirectory=-/srv/b\nExecStart=/bin/true\n");
   std::vector<std::string> asked;
   EXPECT_EQ(Options(optional, StepKind::kMain, 0, nullptr,
@@ -181,7 +181,7 @@ TEST_F(ExecContextTest, ResourceLimitsAndTheDescriptorDefault) {
 // Environment=, the files; UnsetEnvironment= last. A file's SHELL= wins
 // over the account's shell.
 TEST_F(ExecContextTest, PassAndUnsetEnvironmentInSystemdsOrder) {
-  Unit unit = Parse(
+  ServiceSettings unit = Parse(
       "[Service]\nUser=daemon\nPassEnvironment=TERM LANG MISSING\n"
       "Environment=LANG=C.UTF-8 KEEP=1 DROP=x\nEnvironmentFile=/f\n"
       "UnsetEnvironment=DROP LOGNAME=other USER=daemon\n"
@@ -200,7 +200,7 @@ TEST_F(ExecContextTest, PassAndUnsetEnvironmentInSystemdsOrder) {
 // SupplementaryGroups= come after the account's groups; without User=
 // they are the only ones.
 TEST_F(ExecContextTest, SupplementaryGroupsFollowTheAccounts) {
-  Unit unit = Parse(
+  ServiceSettings unit = Parse(
       "[Service]\nUser=daemon\nSupplementaryGroups=adm 7\n"
       "ExecStart=/bin/true\n");
   const Credentials daemon = Daemon();
@@ -222,7 +222,7 @@ TEST_F(ExecContextTest, SupplementaryGroupsFollowTheAccounts) {
 
 // Every step gets the unit's scheduling attributes.
 TEST_F(ExecContextTest, ProcessAttributesGoToEveryStep) {
-  Unit unit = Parse(
+  ServiceSettings unit = Parse(
       "[Service]\nNice=5\nOOMScoreAdjust=-100\nIOSchedulingClass=idle\n"
       "CPUSchedulingPolicy=batch\nCPUAffinity=1\nExecStartPre=/bin/true\n"
       "ExecStart=/bin/true\nExecStop=/bin/true\n");
@@ -242,7 +242,7 @@ TEST_F(ExecContextTest, ProcessAttributesGoToEveryStep) {
 // systemd's order: what the manager sets, then Environment=, then each
 // EnvironmentFile= in turn, a later one winning.
 TEST_F(ExecContextTest, EnvironmentOverridesInSystemdsOrder) {
-  Unit unit = Parse(
+  ServiceSettings unit = Parse(
       "[Service]\nUser=daemon\nEnvironment=HOME=/h PATH=/p A=unit B=unit\n"
       "EnvironmentFile=/one\nEnvironmentFile=-/two\n"
       "ExecStart=/bin/true\n");
@@ -265,7 +265,7 @@ TEST_F(ExecContextTest, EnvironmentOverridesInSystemdsOrder) {
 // with ":"; they come with the manager's variables, so Environment= may
 // set them.
 TEST_F(ExecContextTest, DirectoryVariablesNameTheDirectories) {
-  Unit unit = Parse(
+  ServiceSettings unit = Parse(
       "[Service]\nRuntimeDirectory=sshd other/nested\nStateDirectory=s\n"
       "CacheDirectory=c\nLogsDirectory=l\nConfigurationDirectory=e\n"
       "ExecStart=/bin/true\n");
@@ -277,7 +277,7 @@ TEST_F(ExecContextTest, DirectoryVariablesNameTheDirectories) {
                                       Pair("RUNTIME_DIRECTORY",
                                            "/run/sshd:/run/other/nested"),
                                       Pair("STATE_DIRECTORY", "/var/lib/s")));
-  Unit overridden = Parse(
+  ServiceSettings overridden = Parse(
       "[Service]\nRuntimeDirectory=sshd\nEnvironment=RUNTIME_DIRECTORY=/x\n"
       "ExecStart=/bin/true\n");
   EXPECT_THAT(ServiceEnvironment(overridden, "", nullptr, files_),
@@ -289,7 +289,7 @@ TEST_F(ExecContextTest, DirectoryVariablesNameTheDirectories) {
 }
 
 TEST_F(ExecContextTest, CommandsAreExpandedInTheServicesEnvironment) {
-  Unit unit = Parse(
+  ServiceSettings unit = Parse(
       "[Service]\nEnvironment=GREETING=hello \"WORDS=a b\"\n"
       "ExecStart=/bin/echo $GREETING ${GREETING}! $WORDS\n"
       "ExecStop=:/bin/echo $GREETING\n"
@@ -306,7 +306,7 @@ TEST_F(ExecContextTest, CommandsAreExpandedInTheServicesEnvironment) {
 }
 
 TEST_F(ExecContextTest, EachStepRunsItsOwnLine) {
-  Unit unit = Parse(
+  ServiceSettings unit = Parse(
       "[Service]\nType=oneshot\nExecStartPre=/bin/pre0\n"
       "ExecStartPre=-/bin/pre1\nExecStart=/bin/main0\n"
       "ExecStart=/bin/main1\nExecStop=/bin/stop0\n");
@@ -314,12 +314,12 @@ TEST_F(ExecContextTest, EachStepRunsItsOwnLine) {
   EXPECT_EQ(Options(unit, StepKind::kPre, 1).program, "/bin/pre1");
   EXPECT_EQ(Options(unit, StepKind::kMain, 1).program, "/bin/main1");
   EXPECT_EQ(Options(unit, StepKind::kStop, 0).program, "/bin/stop0");
-  EXPECT_EQ(&StepLine(unit, StepKind::kMain, 1), &unit.exec_start[1]);
+  EXPECT_EQ(&unit.Step(StepKind::kMain, 1), &unit.steps[3]);
 }
 
 // NotificationFd=: the main process only gets the pipe, as descriptor N.
 TEST_F(ExecContextTest, NotificationFdGoesToTheMainProcessOnly) {
-  Unit unit = Parse(
+  ServiceSettings unit = Parse(
       "[Service]\nType=notify\nNotificationFd=3\nExecStartPre=/bin/pre\n"
       "ExecStart=/bin/main\nExecStop=/bin/stop\n");
   inputs_.notification_fd = 9;

@@ -83,8 +83,9 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
   dirty_ = true;
   const std::string& name = service.name();
   if ((Down(to) || to == ServiceState::kRestarting) && !Down(from)) {
-    fault::Status removed = RemoveRuntimeDirectories(
-        EntryOf(service).unit.directories, to == ServiceState::kRestarting);
+    fault::Status removed =
+        RemoveRuntimeDirectories(EntryOf(service).settings.extras().directories,
+                                 to == ServiceState::kRestarting);
     if (!removed.ok()) log_.Warning(name, ": ", removed.message());
   }
   switch (to) {
@@ -133,9 +134,9 @@ fault::Duration Supervisor::Now() { return world_.Now(); }
 
 StartCheck Supervisor::CheckConditions(Service& service) {
   const Entry& e = EntryOf(service);
-  if (e.unit.conditions.empty()) return {};
-  ConditionVerdict verdict =
-      faultinit::CheckConditions(e.unit.conditions, SystemConditionWorld());
+  if (e.settings.extras().conditions.empty()) return {};
+  ConditionVerdict verdict = faultinit::CheckConditions(
+      e.settings.extras().conditions, SystemConditionWorld());
   switch (verdict.outcome) {
     case ConditionVerdict::Outcome::kMet:
       return {};
@@ -200,11 +201,12 @@ bool Supervisor::Busy(absl::string_view name) const {
 ServiceView Supervisor::RowOf(const Entry& e) {
   const Service& s = *e.service;
   return ServiceView{
-      e.unit.name, s.state(), s.main_pid(), s.since(), s.restarts(),
+      s.name(), s.state(), s.main_pid(), s.since(), s.restarts(),
       s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
       // A start skipped by a condition says which in the STATUS column: it
       // never ran, so there is no STATUS= of this start to show.
-      s.reason(), s.skipped() ? s.reason() : e.status_text, e.unit.description};
+      s.reason(), s.skipped() ? s.reason() : e.status_text,
+      e.settings.description};
 }
 
 // One lookup: the control server asks this after every loop dispatch while

@@ -43,6 +43,7 @@
 #include "absl/strings/string_view.h"
 #include "init/supervisor/pid_set.h"
 #include "init/supervisor/service.h"
+#include "init/supervisor/service_settings.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_world.h"
 #include "init/support/output_log.h"
@@ -80,6 +81,12 @@ struct SourceFingerprint {
   }
 };
 
+// DeclaredOrder: the units a unit names in After= and Before=.
+struct DeclaredOrder {
+  std::vector<std::string> after;
+  std::vector<std::string> before;
+};
+
 // A spawned process's exec report, watched on the loop until read
 // (Supervisor::OnExecReport), and what its "started" line names.
 struct Supervisor::PendingExec {
@@ -89,8 +96,13 @@ struct Supervisor::PendingExec {
 };
 
 struct Supervisor::Entry {
-  Unit unit;
-  std::unique_ptr<Service> service;
+  // What the running service needs of its unit (Configure makes it): not a
+  // copy of the Unit, which is needed only while loading.
+  ServiceSettings settings;
+  std::unique_ptr<Service> service;  // its name is the unit's
+  // The unit's After= and Before=, for LinkOrdering to make `after` of;
+  // null when it has neither (a pointer: most units have none).
+  std::unique_ptr<const DeclaredOrder> declared;
   std::vector<std::string> after;     // After=, and Before= of others
   std::vector<std::string> required;  // Requires=
   std::string load_error;
@@ -102,10 +114,10 @@ struct Supervisor::Entry {
   // A stop was requested (faultctl stop) and no start since: a reload gives
   // the unit its new definition but does not start it (docs/units.md).
   bool stop_requested = false;
+  bool pending_start = false;  // beside the other flags: no padding
   // Reload: stop, then swap in. A pointer: a ParsedUnit is large, and is
   // held only while a reload waits for the old processes to go.
   std::unique_ptr<ParsedUnit> replacement;
-  bool pending_start = false;
   // Processes spawned (or taken from the PID file) and not yet reaped, each
   // with its exit watch (SupervisorWorld::WatchExit): the one way their
   // exits reach the supervisor.

@@ -79,7 +79,7 @@ fault::StatusOr<int> Supervisor::OpenOutput(Entry& entry,
   FAULT_ASSIGN_OR_RETURN(fault::Pipe pipe, fault::MakePipe());
   FAULT_ASSIGN_OR_RETURN(OutputReader reader,
                          OutputReader::Create(std::move(pipe.read)));
-  const std::string name = entry.unit.name;
+  const std::string name = entry.service->name();
   FAULT_ASSIGN_OR_RETURN(entry.output_watch,
                          scheduler_.OnReadable(reader.fd(), [this, name] {
                            ReadOutput(*entries_[name], kOutputBudget);
@@ -99,7 +99,7 @@ fault::StatusOr<int> Supervisor::OpenOutput(Entry& entry,
 
 void Supervisor::ReadOutput(Entry& e, size_t budget) {
   if (!e.output || e.output_watch == 0) return;
-  const std::string& name = e.unit.name;
+  const std::string& name = e.service->name();
   bool ended = e.output->ReadAvailable(
       budget, [&](absl::string_view line, bool truncated) {
         log_.Output(absl::StrCat("[", name, "] ", line,
@@ -151,7 +151,7 @@ fault::Status Supervisor::WatchNotification(Entry& e, fault::UniqueFd read) {
   if (fcntl(read.get(), F_SETFL, O_NONBLOCK) != 0) {
     return fault::ErrnoToStatus(errno, "unable to watch NotificationFd=");
   }
-  const std::string name = e.unit.name;
+  const std::string name = e.service->name();
   FAULT_ASSIGN_OR_RETURN(fault::Scheduler::WatchId watch,
                          scheduler_.OnReadable(read.get(), [this, name] {
                            (void)ReadNotification(*entries_[name]);
@@ -180,7 +180,8 @@ bool Supervisor::ReadNotification(Entry& e) {
   std::string lines = pending.substr(0, ended);
   pending.erase(0, ended);
   if (pending.size() > kMaxNotifyDatagram) {
-    log_.Warning(e.unit.name, ": NotificationFd=", e.unit.notification_fd,
+    log_.Warning(e.service->name(),
+                 ": NotificationFd=", e.settings.notification_fd,
                  ": a line longer than ", kMaxNotifyDatagram,
                  " bytes; the descriptor is no longer read");
     CloseNotification(e);

@@ -85,9 +85,9 @@ namespace {
 // The contents of `unit`'s EnvironmentFile=s, in order; a missing one
 // marked optional ("-") is left out.
 fault::StatusOr<std::vector<EnvironmentMap>> ReadEnvironmentFiles(
-    const Unit& unit) {
+    const ServiceSettings& unit) {
   std::vector<EnvironmentMap> files;
-  for (const EnvironmentFileRef& file : unit.environment_files) {
+  for (const EnvironmentFileRef& file : unit.extras().environment_files) {
     fault::StatusOr<EnvironmentMap> read = ReadEnvironmentFile(file.path);
     if (!read.ok()) {
       if (file.optional &&
@@ -120,8 +120,9 @@ struct StepWorld {
 // frames are the deepest PID 1 reaches while it starts services (touched
 // stack pages stay resident while it sleeps).
 ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
-    const Unit& u, absl::string_view notify_path,
+    const ServiceSettings& s, absl::string_view notify_path,
     const std::string& accounts_root, StepWorld& world) {
+  const SpawnExtras& u = s.extras();
   if (!u.user.empty() || !u.group.empty()) {
     fault::StatusOr<Credentials> resolved = ResolveCredentials(
         u.user.empty() ? "root" : u.user, u.group, accounts_root);
@@ -137,15 +138,15 @@ ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
         ResolveGroups(u.exec_environment.supplementary_groups, accounts_root));
   }
   FAULT_ASSIGN_OR_RETURN(std::vector<EnvironmentMap> files,
-                         ReadEnvironmentFiles(u));
+                         ReadEnvironmentFiles(s));
   EnvironmentMap passed;  // PassEnvironment=: from faultinit's environment
-  for (const std::string& name : u.exec_environment.pass_environment) {
+  for (const std::string& name : s.extras().exec_environment.pass_environment) {
     if (const char* value = getenv(name.c_str()); value != nullptr) {
       passed[name] = value;
     }
   }
   world.variables = ServiceEnvironment(
-      u, notify_path, world.credentials ? &*world.credentials : nullptr, files,
+      s, notify_path, world.credentials ? &*world.credentials : nullptr, files,
       &passed);
   world.environment = EnvironmentStrings(world.variables);
 
@@ -168,13 +169,14 @@ ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
 fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
                                              int index) {
   Entry& e = EntryOf(service);
-  const Unit& u = e.unit;
+  const ServiceSettings& settings = e.settings;
+  const SpawnExtras& u = settings.extras();
   // What the unit's commands get from the world: accounts, environment
   // files, descriptors. exec_context.h makes the rest of the options.
   StepWorld world;
-  FAULT_RETURN_IF_ERROR(
-      GatherStepWorld(u, notify_ ? absl::string_view(notify_->path()) : "",
-                      options_.accounts_root, world));
+  FAULT_RETURN_IF_ERROR(GatherStepWorld(
+      settings, notify_ ? absl::string_view(notify_->path()) : "",
+      options_.accounts_root, world));
   const OutputTarget& err_target =
       u.standard_error.kind == OutputTarget::Kind::kInherit ? u.standard_output
                                                             : u.standard_error;
@@ -203,13 +205,13 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     inputs.nofile_hard = own_nofile.rlim_max;
   }
   std::optional<fault::Pipe> notification;
-  if (kind == StepKind::kMain && u.notification_fd != 0) {
+  if (kind == StepKind::kMain && settings.notification_fd != 0) {
     FAULT_ASSIGN_OR_RETURN(notification, fault::MakePipe());
     inputs.notification_fd = notification->write.get();
   }
 
   fault::SpawnOptions spawn = StepSpawnOptions(
-      u, kind, index, inputs,
+      settings, kind, index, inputs,
       [](const std::string& path) { return access(path.c_str(), X_OK) == 0; });
   fault::UniqueFd pidfd;
   spawn.pidfd = &pidfd;
@@ -243,7 +245,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     // the service's processes are gone.
     if (fault::Status s = WatchNotification(e, std::move(notification->read));
         !s.ok()) {
-      log_.Warning(u.name, ": ", s.message(),
+      log_.Warning(service.name(), ": ", s.message(),
                    "; it can still notify over NOTIFY_SOCKET");
     }
   }
@@ -290,10 +292,11 @@ void Supervisor::ExecReported(Entry& e, size_t index,
     // A failure is logged as the service's (its state change), as when
     // the spawn itself failed.
     if (exec.kind == StepKind::kMain && service.start_failures() > 0) {
-      log_.Info(e.unit.name, ": started ", exec.spawn.program, " as pid ", pid,
-                " after ", service.start_failures(), " failed attempts");
+      log_.Info(e.service->name(), ": started ", exec.spawn.program, " as pid ",
+                pid, " after ", service.start_failures(), " failed attempts");
     } else {
-      log_.Info(e.unit.name, ": started ", exec.spawn.program, " as pid ", pid);
+      log_.Info(e.service->name(), ": started ", exec.spawn.program, " as pid ",
+                pid);
     }
   }
   service.ExecReported(pid, result);
@@ -302,7 +305,7 @@ void Supervisor::ExecReported(Entry& e, size_t index,
 
 fault::Status Supervisor::WatchProcess(Entry& e, pid_t pid,
                                        fault::UniqueFd pidfd) {
-  const std::string name = e.unit.name;
+  const std::string name = e.service->name();
   FAULT_ASSIGN_OR_RETURN(
       SupervisorWorld::WatchId watch,
       world_.WatchExit(pid, std::move(pidfd),
@@ -315,7 +318,7 @@ fault::Status Supervisor::WatchProcess(Entry& e, pid_t pid,
 
 void Supervisor::Signal(Service& service, int signo, bool group) {
   Entry& e = EntryOf(service);
-  const KillMode mode = e.unit.kill_mode;
+  const KillMode mode = e.settings.kill_mode;
   bool whole = group && (mode == KillMode::kControlGroup ||
                          (signo == SIGKILL && mode == KillMode::kMixed));
   if (whole) {
@@ -343,7 +346,7 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
 
 fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
   Entry& e = EntryOf(service);
-  const std::string& path = e.unit.pid_file;
+  const std::string& path = e.settings.extras().pid_file;
   // A file the service controls: never waited on, never followed.
   FAULT_ASSIGN_OR_RETURN(pid_t pid, ReadPidFile(path));
   if (world_.Kill(pid, 0) != 0) {
@@ -380,7 +383,8 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
   pid_t session = getsid(pid);
   if (session > 0 && session != getsid(0)) e.sessions.insert(session);
   members_.reset();  // what it forked may be newer than the scan
-  log_.Info(e.unit.name, ": main process is pid ", pid, " (from ", path, ")");
+  log_.Info(e.service->name(), ": main process is pid ", pid, " (from ", path,
+            ")");
   return pid;
 }
 
@@ -399,7 +403,7 @@ bool Supervisor::HasProcesses(Service& service) {
   // no more than it signals: the rest is left running, as systemd leaves
   // it (else the stop would wait for ever). Only what faultinit spawned,
   // or took from the PID file, counts.
-  if (e.unit.kill_mode == KillMode::kProcess) return !e.pids.empty();
+  if (e.settings.kill_mode == KillMode::kProcess) return !e.pids.empty();
   return !e.pids.empty() || !e.groups.empty() || !e.sessions.empty();
 }
 

@@ -17,12 +17,13 @@ namespace faultinit {
 void Supervisor::LinkOrdering() {
   for (auto& [name, e] : entries_) {
     e->after.clear();
-    for (const Dependency& d : e->unit.after) e->after.push_back(d.name);
+    if (e->declared) e->after = e->declared->after;
   }
   // Before=X on A orders X after A.
   for (auto& [name, e] : entries_) {
-    for (const Dependency& d : e->unit.before) {
-      auto it = entries_.find(d.name);
+    if (!e->declared) continue;
+    for (const std::string& before : e->declared->before) {
+      auto it = entries_.find(before);
       if (it != entries_.end()) it->second->after.push_back(name);
     }
   }

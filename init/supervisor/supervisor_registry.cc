@@ -67,7 +67,18 @@ std::string LoadErrorOf(const ParsedUnit& parsed) {
 }  // namespace
 
 void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
-  e.unit = parsed.unit;
+  e.settings = SettingsOf(parsed.unit);
+  e.declared.reset();
+  if (!parsed.unit.after.empty() || !parsed.unit.before.empty()) {
+    auto declared = std::make_unique<DeclaredOrder>();
+    for (const Dependency& d : parsed.unit.after) {
+      declared->after.push_back(d.name);
+    }
+    for (const Dependency& d : parsed.unit.before) {
+      declared->before.push_back(d.name);
+    }
+    e.declared = std::move(declared);
+  }
   e.load_error = LoadErrorOf(parsed);
   e.required.clear();
   for (const Dependency& d : parsed.unit.required) e.required.push_back(d.name);

@@ -11,9 +11,14 @@ namespace faultinit {
 
 // ---- LineRing ----
 
+namespace {
+uint32_t Bound(size_t n) {
+  return static_cast<uint32_t>(std::clamp<size_t>(n, 1, UINT32_MAX));
+}
+}  // namespace
+
 LineRing::LineRing(size_t max_lines, size_t max_bytes)
-    : max_lines_(std::max<size_t>(max_lines, 1)),
-      max_bytes_(std::max<size_t>(max_bytes, 1)) {}
+    : max_lines_(Bound(max_lines)), max_bytes_(Bound(max_bytes)) {}
 
 void LineRing::Append(absl::string_view line) {
   if (line.size() > max_bytes_) line = line.substr(0, max_bytes_);
@@ -45,7 +50,7 @@ std::vector<std::string> LineRing::LinesSince(uint64_t seq) const {
 // ---- LineSplitter ----
 
 LineSplitter::LineSplitter(size_t max_line_length)
-    : max_line_length_(std::max<size_t>(max_line_length, 1)) {}
+    : max_line_length_(Bound(max_line_length)) {}
 
 void LineSplitter::Emit(absl::string_view line, bool truncated,
                         LineCallback on_line) {
@@ -67,20 +72,28 @@ void LineSplitter::Feed(absl::string_view chunk, LineCallback on_line) {
       Emit(piece, false, on_line);  // the common case: no copy
     } else {
       const size_t room = max_line_length_ - partial_.size();
+      const size_t taken = std::min(piece.size(), room);
+      const size_t needed = partial_.size() + taken;
+      if (partial_.capacity() < needed) {
+        // Grown as a string grows, but never past one line: a new string
+        // reserves what it is asked (one that grows may take twice its
+        // capacity).
+        std::string grown;
+        grown.reserve(std::min<size_t>(
+            max_line_length_, std::max(needed, 2 * partial_.capacity())));
+        grown.append(partial_);
+        partial_.swap(grown);
+      }
+      partial_.append(piece.data(), taken);
       if (piece.size() <= room) {
-        if (partial_.capacity() < max_line_length_) {
-          partial_.reserve(max_line_length_);  // never more than one line
-        }
-        partial_.append(piece.data(), piece.size());
         if (complete) {
           Emit(partial_, false, on_line);
-          partial_.clear();
+          Release();
         }
       } else {
         // Over the limit: emit what fits, drop the rest of this line.
-        partial_.append(piece.data(), room);
         Emit(partial_, true, on_line);
-        partial_.clear();
+        Release();
         discarded_bytes_ += piece.size() - room;
         discarding_ = !complete;
       }
@@ -92,9 +105,15 @@ void LineSplitter::Feed(absl::string_view chunk, LineCallback on_line) {
 
 void LineSplitter::Flush(LineCallback on_line) {
   if (!partial_.empty()) Emit(partial_, false, on_line);
-  std::string().swap(partial_);  // an ended stream holds no memory
+  Release();
   discarding_ = false;
 }
+
+// Once a held line is out, so is its buffer: PID 1 keeps a splitter per
+// service for its whole life, and a line split across reads (a service's
+// stdio writes its pipe in blocks) would otherwise leave up to a line's
+// worth of capacity in it.
+void LineSplitter::Release() { std::string().swap(partial_); }
 
 // ---- OutputReader ----
 
@@ -106,7 +125,7 @@ constexpr size_t kReadChunk = 4096;
 }  // namespace
 
 OutputReader::OutputReader(fault::UniqueFd fd, size_t max_line_length)
-    : fd_(std::move(fd)), splitter_(max_line_length) {}
+    : splitter_(max_line_length), fd_(std::move(fd)) {}
 
 fault::StatusOr<OutputReader> OutputReader::Create(fault::UniqueFd read_end,
                                                    size_t max_line_length) {

@@ -47,7 +47,7 @@ class LineRing {
   static constexpr size_t kDefaultMaxBytes = 256 * 1024;
 
   // Keeps at most `max_lines` lines and `max_bytes` bytes of line text
-  // (each at least 1).
+  // (each at least 1, and at most 2^32 - 1).
   explicit LineRing(size_t max_lines = kDefaultMaxLines,
                     size_t max_bytes = kDefaultMaxBytes);
 
@@ -78,8 +78,9 @@ class LineRing {
   size_t max_bytes() const { return max_bytes_; }
 
  private:
-  size_t max_lines_;
-  size_t max_bytes_;
+  // 32 bits: PID 1 keeps a ring per service.
+  uint32_t max_lines_;
+  uint32_t max_bytes_;
   // Made by the first Append: a std::deque allocates a block even while
   // empty, and most services of a system never write a line. A pointer,
   // not an optional: PID 1 keeps a ring per service, and an empty deque's
@@ -98,7 +99,8 @@ class LineSplitter {
   // no newline; `truncated` when the line was cut at the maximum length.
   using LineCallback = absl::FunctionRef<void(absl::string_view, bool)>;
 
-  // `max_line_length` (at least 1) bounds a line and the bytes held.
+  // `max_line_length` (at least 1, at most 2^32 - 1) bounds a line and
+  // the bytes held.
   explicit LineSplitter(size_t max_line_length = kDefaultMaxLineLength);
 
   // Feed consumes `chunk`, calling `on_line` for each line it completes. A
@@ -114,8 +116,11 @@ class LineSplitter {
   // resets the splitter, so a stream's last line needs no newline.
   void Flush(LineCallback on_line);
 
-  // pending is how many bytes of a partial line are held.
+  // pending is how many bytes of a partial line are held; held_capacity
+  // the bytes of buffer that holds them (none beyond a string's own while
+  // no partial line is held: the buffer goes with the line).
   size_t pending() const { return partial_.size(); }
+  size_t held_capacity() const { return partial_.capacity(); }
   size_t max_line_length() const { return max_line_length_; }
   uint64_t lines() const { return lines_; }
   uint64_t truncated_lines() const { return truncated_lines_; }
@@ -123,10 +128,12 @@ class LineSplitter {
 
  private:
   void Emit(absl::string_view line, bool truncated, LineCallback on_line);
+  void Release();
 
-  size_t max_line_length_;
-  std::string partial_;
+  // 32 bits, beside the flag: PID 1 keeps a splitter per service.
+  uint32_t max_line_length_;
   bool discarding_ = false;  // inside an overlong line, after its cut
+  std::string partial_;
   uint64_t lines_ = 0;
   uint64_t truncated_lines_ = 0;
   uint64_t discarded_bytes_ = 0;
@@ -168,11 +175,12 @@ class OutputReader {
  private:
   OutputReader(fault::UniqueFd fd, size_t max_line_length);
 
-  fault::UniqueFd fd_;
+  // In this order, no padding but the tail's.
   LineSplitter splitter_;
-  bool eof_ = false;
   fault::Status status_;
   uint64_t bytes_read_ = 0;
+  fault::UniqueFd fd_;
+  bool eof_ = false;
 };
 
 }  // namespace faultinit

@@ -80,6 +80,29 @@ TEST(LineSplitter, SplitsAcrossChunks) {
   EXPECT_EQ(splitter.lines(), 4u);
 }
 
+// A held partial line's buffer goes once the line is out: a service whose
+// lines are split across reads keeps no line's worth of capacity while it
+// runs; while a line is held, the buffer never exceeds the maximum length.
+TEST(LineSplitter, BufferGoesWithTheHeldLine) {
+  LineSplitter splitter(100);
+  Collector collector;
+  const size_t empty = splitter.held_capacity();  // a string's own
+  splitter.Feed(std::string(60, 'a'), collector);
+  EXPECT_GE(splitter.held_capacity(), 60u);
+  splitter.Feed(std::string(30, 'b'), collector);
+  EXPECT_LE(splitter.held_capacity(), 100u);
+  splitter.Feed("c\nd", collector);
+  EXPECT_THAT(collector.lines, ElementsAre(Full(std::string(60, 'a') +
+                                                std::string(30, 'b') + "c")));
+  EXPECT_EQ(splitter.pending(), 1u);
+  splitter.Feed("\n", collector);
+  EXPECT_EQ(splitter.pending(), 0u);
+  EXPECT_EQ(splitter.held_capacity(), empty);
+  // Truncated: the same.
+  splitter.Feed(std::string(150, 'x'), collector);
+  EXPECT_EQ(splitter.held_capacity(), empty);
+}
+
 // Feeding one byte at a time gives the same lines as one chunk.
 TEST(LineSplitter, ByteAtATimeMatchesWhole) {
   const std::string text = "first\n\nthird line\r\nfourth\nlast";

@@ -1,0 +1,111 @@
+// File: init/supervisor/service_settings.h
+//
+// ServiceSettings: what a loaded service keeps of its unit besides the
+// ServicePolicy of its state machine (service.h): its Exec*= lines, the
+// settings its commands are spawned with (exec_context.h), and the few
+// the supervisor reads while it runs (Description=, PIDFile=, KillMode=).
+// PID 1 keeps one per service for as long as the unit is loaded, so it is
+// the running service's compact form of its unit, made once by SettingsOf:
+//   - what only loading needs is not kept: the file's path and text (a
+//     reload compares a fingerprint, supervisor_entry.h), dependencies (the
+//     supervisor keeps their names), line numbers, load warnings, each
+//     Exec*= line's text as written, and what ServicePolicy holds;
+//   - the settings most units leave at their defaults are in SpawnExtras,
+//     allocated only when the unit sets one of them (extras() gives the
+//     defaults otherwise).
+//
+// A new per-service setting that a running service needs (a spawn-time
+// key): a field here or, when most units leave it at its default, in
+// SpawnExtras (and in its operator==, which decides whether the extras are
+// kept); SettingsOf copies it from the Unit.
+//
+// Values; thread-compatible; allocate. No errors (a unit reaching here has
+// passed the loader's checks).
+
+#ifndef FAULT_INIT_SUPERVISOR_SERVICE_SETTINGS_H_
+#define FAULT_INIT_SUPERVISOR_SERVICE_SETTINGS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "init/supervisor/service.h"
+#include "init/system/exec_command.h"
+#include "init/system/unit.h"
+
+namespace faultinit {
+
+// SpawnExtras: the spawn-time settings most units leave at their defaults
+// (the Unit's defaults: see unit.h).
+struct SpawnExtras {
+  std::string user;               // empty: root (faultinit's own)
+  std::string group;              // empty: the user's primary group
+  std::string working_directory;  // empty: "/"; "~": the user's home
+  EnvironmentMap environment;
+  std::vector<EnvironmentFileRef> environment_files;
+  std::string pid_file;  // Type=forking's PIDFile=
+  OutputTarget standard_output;
+  OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
+  // Condition*=/Assert*=, checked when a start is requested.
+  std::vector<Condition> conditions;
+  ExecDirectories directories;               // RuntimeDirectory= and its family
+  fault::ProcessAttributes attributes;       // Nice=, OOMScoreAdjust=...
+  ExecEnvironmentSettings exec_environment;  // SupplementaryGroups=...
+  fault::ResourceLimits limits;              // Limit*=
+
+  // Whether every field is at its default: SettingsOf keeps the extras of
+  // a unit only when not.
+  bool AllDefault() const;
+};
+// The fields compared by value (the lists that follow them are checked for
+// emptiness by AllDefault).
+bool operator==(const SpawnExtras& a, const SpawnExtras& b);
+inline bool operator!=(const SpawnExtras& a, const SpawnExtras& b) {
+  return !(a == b);
+}
+
+// StepCommand: one Exec*= line as a running service keeps it: what
+// ExpandExecLine needs of its ExecLine (Line() makes it back), with no text
+// as written, load warnings or line number, and its words in one string.
+struct StepCommand {
+  // ExecLine::words, each followed by a NUL (a unit file holds none): one
+  // allocation for them all, none for a command of up to 15 bytes.
+  std::string words;
+  bool ignore_failure = false;
+  bool argv0_given = false;
+  bool expand_variables = true;
+
+  static StepCommand Of(const ExecLine& line);
+  ExecLine Line() const;
+};
+
+struct ServiceSettings {
+  std::string description;
+  // ExecStartPre=, ExecStart=, ExecStop= and ExecCondition= lines, in
+  // that order (Step finds one).
+  std::vector<StepCommand> steps;
+  // ExecCondition= lines follow the ExecStop= lines.
+  uint32_t pre_steps = 0;
+  uint32_t main_steps = 0;
+  uint32_t condition_steps = 0;
+  int notification_fd = 0;  // NotificationFd=; 0: none
+  mode_t umask = 022;
+  KillMode kill_mode = KillMode::kControlGroup;
+  bool working_directory_optional = false;  // "-" prefix
+  // Null while every field is at its default.
+  std::unique_ptr<const SpawnExtras> more;
+
+  const SpawnExtras& extras() const;
+  // Step: line `index` of `kind` (precondition: it exists).
+  const StepCommand& Step(StepKind kind, int index) const;
+};
+
+// SettingsOf: the settings of `unit`.
+ServiceSettings SettingsOf(const Unit& unit);
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SUPERVISOR_SERVICE_SETTINGS_H_
