@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/base/attributes.h"
+#include "absl/numeric/int128.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -384,10 +385,12 @@ std::optional<Comparison> ParseComparison(absl::string_view value, bool size) {
     numerator = numerator * 10 + static_cast<uint64_t>(c - '0');
     denominator *= 10;
   }
-  const unsigned __int128 part =
-      static_cast<unsigned __int128>(numerator) * multiplier / denominator;
-  if (out.value > UINT64_MAX - static_cast<uint64_t>(part)) return std::nullopt;
-  out.value += static_cast<uint64_t>(part);
+  // In 128 bits (absl's: armv7 has no __int128): the product may not fit
+  // 64.
+  const uint64_t part =
+      absl::Uint128Low64(absl::uint128(numerator) * multiplier / denominator);
+  if (out.value > UINT64_MAX - part) return std::nullopt;
+  out.value += part;
   return out;
 }
 
