@@ -68,6 +68,25 @@ void operator delete(void* p) noexcept { CountedDelete(p); }
 void operator delete[](void* p) noexcept { CountedDelete(p); }
 void operator delete(void* p, size_t) noexcept { CountedDelete(p); }
 void operator delete[](void* p, size_t) noexcept { CountedDelete(p); }
+// The nothrow forms too (std::stable_sort's buffer uses them): under ASan
+// they are not made of the forms above, and a block from ASan's own would
+// reach CountedDelete without its header.
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  try {
+    return CountedNew(n);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+void* operator new[](size_t n, const std::nothrow_t& tag) noexcept {
+  return operator new(n, tag);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  CountedDelete(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  CountedDelete(p);
+}
 
 namespace faultinit {
 namespace {
