@@ -130,14 +130,14 @@ scaling_run() {
   cpu_files=("/proc/$tree_pid/schedstat" ${cpu_files[@]+"${cpu_files[@]}"})
   if [ ${#victims[@]} -gt 0 ]; then
     before1=$(cut -d' ' -f1 "/proc/$tree_pid/schedstat")
-    beforet=$(cat "${cpu_files[@]}" 2>/dev/null | awk '{s += $1} END {print s}')
+    beforet=$(cat "${cpu_files[@]}" 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}')
     for p in "${victims[@]}"; do
       kill -KILL "$p" 2>/dev/null || true
       read -r -t 5 -u "$sc_fd" line || break
       restarted=$((restarted + 1))
     done
     after1=$(cut -d' ' -f1 "/proc/$tree_pid/schedstat")
-    aftert=$(cat "${cpu_files[@]}" 2>/dev/null | awk '{s += $1} END {print s}')
+    aftert=$(cat "${cpu_files[@]}" 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}')
   fi
   if [ "$restarted" -gt 0 ]; then
     sc_rs_pid1[$key]+=" $(decimal $(((after1 - before1) / restarted)) 1000 1)"
