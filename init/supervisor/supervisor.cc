@@ -53,15 +53,15 @@ void Supervisor::Begin() {
 }
 
 Supervisor::Entry& Supervisor::EntryOf(const Service& service) {
-  return *entries_.find(service.name())->second;
+  // Every Service is made with its entry as its effects (Configure).
+  return static_cast<Entry&>(service.effects());
 }
 
 void Supervisor::ArmTimer(Service& service, fault::Duration after) {
   Entry& e = EntryOf(service);
   if (e.timer != 0) world_.Cancel(e.timer);
-  const std::string name = service.name();
-  e.timer = world_.After(after, [this, name] {
-    Entry& entry = *entries_[name];
+  // The entry outlives the timer: it is cancelled before an erase.
+  e.timer = world_.After(after, [this, &entry = e] {
     entry.timer = 0;
     entry.service->TimerFired();
     CheckStopped(entry);
@@ -77,7 +77,15 @@ void Supervisor::CancelTimer(Service& service) {
 
 void Supervisor::StateChanged(Service& service, ServiceState from,
                               ServiceState to) {
-  dirty_ = true;
+  Entry& e = EntryOf(service);
+  if (Down(from) != Down(to)) {
+    // What it is ordered after counts its followers that are not down
+    // (the shutdown order, supervisor_reconcile.cc), and AllStopped all.
+    const int up = Down(to) ? -1 : 1;
+    up_ += up;
+    for (const Edge& l : e.after) l.entry->up_followers += up;
+  }
+  Touch(e);
   const std::string& name = service.name();
   switch (to) {
     case ServiceState::kRunning:
@@ -132,7 +140,7 @@ fault::Status Supervisor::StartService(absl::string_view name) {
   } else if (!shutting_down_) {
     e.pending_start = true;
   }
-  dirty_ = true;
+  Touch(e);
   return fault::OkStatus();
 }
 
@@ -144,10 +152,11 @@ fault::Status Supervisor::StopService(absl::string_view name) {
   // A unit a reload removed is listed until its processes are gone, and a
   // stop of it then holds too: a reload that brings it back before that
   // gives it the changed path, which keeps a requested stop.
-  it->second->stop_requested = true;
-  it->second->pending_start = false;
-  it->second->service->Stop();
-  dirty_ = true;
+  Entry& e = *it->second;
+  e.stop_requested = true;
+  e.pending_start = false;
+  Touch(e);
+  e.service->Stop();
   return fault::OkStatus();
 }
 
@@ -190,8 +199,8 @@ std::optional<ServiceView> Supervisor::View(absl::string_view name) const {
 
 std::vector<ServiceView> Supervisor::Status() const {
   std::vector<ServiceView> rows;
-  for (const std::string& name : order_)
-    rows.push_back(RowOf(*entries_.at(name)));
+  rows.reserve(order_.size());
+  for (const Entry* e : order_) rows.push_back(RowOf(*e));
   return rows;
 }
 

@@ -147,6 +147,7 @@ class Supervisor : private ServiceEffects {
 
  private:
   struct Entry;
+  struct Edge;
   struct NotificationPipe;
 
   // ServiceEffects.
@@ -161,10 +162,11 @@ class Supervisor : private ServiceEffects {
                     ServiceState to) override;
   fault::Duration Now() override;
 
-  // EntryOf: the entry of a Service, which is in entries_ from before its
-  // Service exists (Add) until after its last event (ApplyReplacements
-  // erases only entries with nothing running, timers and watches
-  // cancelled): every ServiceEffects call goes through it.
+  // EntryOf: the entry of a Service (its ServiceEffects), which is in
+  // entries_ from before its Service exists (Add) until after its last
+  // event (ApplyReplacements erases only entries with nothing running,
+  // timers and watches cancelled): every ServiceEffects call goes through
+  // it. A cast, not a lookup.
   Entry& EntryOf(const Service& service);
   // Add makes the entry of a unit not yet in entries_, inserted first.
   Entry& Add(const ParsedUnit& parsed);
@@ -172,11 +174,27 @@ class Supervisor : private ServiceEffects {
   void QueueStart(Entry& entry);
   static ServiceView RowOf(const Entry& entry);
   void Configure(Entry& entry, const ParsedUnit& parsed);
-  // LinkOrdering computes each entry's `after` from the definitions in
-  // force; Order does it and takes the start order of `units`.
-  void LinkOrdering();
+  // The dependency graph (supervisor_reconcile.cc). LinkAll links every
+  // entry from the definitions in force; Link adds `entry`'s own edges
+  // (its After=, Before=, Requires=) and Unlink takes them out; Detach
+  // takes out every edge to or from `entry`, before it is erased. Order
+  // does LinkAll and takes the start order of `units`.
+  void LinkAll();
+  void Link(Entry& entry);
+  void Unlink(Entry& entry);
+  void Detach(Entry& entry);
   void Order(const LoadedUnits& units);
   void ApplyReplacements();
+  // MarkReloading adds `entry` to reloading_ (once).
+  void MarkReloading(Entry& entry);
+  // Touch: `entry`'s state, queued start or links changed; the next
+  // Reconcile decides again for it and for what depends on it.
+  void Touch(Entry& entry);
+  // The reconcile pass's worklist (supervisor_reconcile.cc).
+  void Expand();
+  void Schedule(Entry& entry);
+  bool PassesBefore(const Entry& a, const Entry& b) const;
+  void Decide(Entry& entry);
   // OpenOutput, WatchNotification: never inlined into StartStep, so their
   // locals are off the stack while it spawns (see GatherStepWorld).
   ABSL_ATTRIBUTE_NOINLINE fault::Status OpenOutput(Entry& entry);
@@ -184,8 +202,8 @@ class Supervisor : private ServiceEffects {
   // (SupervisorWorld::WatchExit, with Spawn's `pidfd` of it, or none) and
   // records it in entry.pids.
   fault::Status WatchProcess(Entry& entry, pid_t pid, fault::UniqueFd pidfd);
-  // The exit of a process of `name` (its exit watch's report).
-  void OnProcessExit(std::string name, const fault::ExitStatus& status);
+  // The exit of a process of `entry` (its exit watch's report).
+  void OnProcessExit(Entry& entry, const fault::ExitStatus& status);
   // The exit of a process no watch names: one re-parented to faultinit.
   void OnOrphan(const fault::ExitStatus& status);
   void OnNotify();
@@ -206,7 +224,7 @@ class Supervisor : private ServiceEffects {
   void Reaped(pid_t pid);
   // Reads `entry`'s pending output, up to `budget` bytes.
   void ReadOutput(Entry& entry, size_t budget);
-  bool Settled(const std::string& name) const;
+  static bool Settled(const Entry& entry);
   std::optional<std::string> BrokenRequirement(const Entry& entry) const;
 
   fault::Scheduler& scheduler_;  // fd watches (output, notifications)
@@ -215,7 +233,20 @@ class Supervisor : private ServiceEffects {
   const Logger& log_;
   SupervisorOptions options_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
-  std::vector<std::string> order_;  // start order; failed units last
+  std::vector<Entry*> order_;  // start order; failed units last
+  // Entries a reload marked removed or gave a replacement
+  // (ApplyReplacements walks these, not every entry).
+  std::vector<Entry*> reloading_;
+  // Reconcile's worklist: entries touched since the last pass, entries a
+  // pass reached after their turn (for the next pass), and the pass's own
+  // heap (in start order; reverse start order in a shutdown) with the
+  // position of the entry being decided.
+  std::vector<Entry*> touched_;
+  std::vector<Entry*> deferred_;
+  std::vector<Entry*> pass_;
+  const Entry* deciding_ = nullptr;
+  bool pass_open_ = false;
+  size_t up_ = 0;  // entries whose service is not down (AllStopped)
   std::optional<NotifySocket> notify_;
   fault::Scheduler::WatchId notify_watch_ = 0;
   LineListener line_listener_;

@@ -18,9 +18,13 @@
 // Entry: what the Supervisor keeps of one unit. It is in entries_ from
 // before its Service exists (Add) until after its last event:
 // ApplyReplacements erases only an entry with nothing running (no pid, so
-// no exit watch), its timer and fd watches cancelled. Every callback the
-// supervisor registers (timer, exit watch, fd watch) names its entry by
-// unit name and finds it in entries_ again when it runs.
+// no exit watch), its timer and fd watches cancelled, and its links to
+// other entries taken out (Detach). An entry never moves (entries_ holds
+// it by pointer), so every callback the supervisor registers (timer, exit
+// watch, fd watch) holds its Entry* and needs no lookup: none outlives it.
+// The entry is its Service's ServiceEffects: it passes each call on to the
+// Supervisor's, which finds the entry from the Service with a cast
+// (EntryOf), not a search.
 //
 // Loop thread only.
 
@@ -70,11 +74,60 @@ struct SourceFingerprint {
   }
 };
 
-struct Supervisor::Entry {
+// Edge: one end of an ordering edge, as an entry holds it (its `after` or
+// its `followers`). `own`: the edge comes from this entry's own unit file
+// (its After= in `after`, its Before= in `followers`), not from the other's;
+// a reloaded definition replaces only its own edges (Supervisor::Link).
+struct Supervisor::Edge {
+  Entry* entry;
+  bool own;
+};
+
+struct Supervisor::Entry final : ServiceEffects {
+  explicit Entry(Supervisor& owner) : supervisor(owner) {}
+
+  // ServiceEffects: the Supervisor's, for this entry's Service.
+  fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
+                                   int index) override {
+    return supervisor.StartStep(s, kind, index);
+  }
+  void Signal(Service& s, int signo, bool group) override {
+    supervisor.Signal(s, signo, group);
+  }
+  fault::StatusOr<pid_t> MainPidOf(Service& s) override {
+    return supervisor.MainPidOf(s);
+  }
+  bool HasProcesses(Service& s) override { return supervisor.HasProcesses(s); }
+  void ArmTimer(Service& s, fault::Duration after) override {
+    supervisor.ArmTimer(s, after);
+  }
+  void CancelTimer(Service& s) override { supervisor.CancelTimer(s); }
+  void StateChanged(Service& s, ServiceState from, ServiceState to) override {
+    supervisor.StateChanged(s, from, to);
+  }
+  fault::Duration Now() override { return supervisor.Now(); }
+
+  Supervisor& supervisor;
   Unit unit;
   std::unique_ptr<Service> service;
-  std::vector<std::string> after;     // After=, and Before= of others
-  std::vector<std::string> required;  // Requires=
+  std::vector<std::string> required;  // Requires=, by name
+  // The dependency graph among the entries, resolved once per change of
+  // definitions (supervisor_reconcile.cc: LinkAll at a reload, Link when a
+  // replacement is swapped in, Detach before an erase); a name that is no
+  // entry is left out, as if it were not written.
+  std::vector<Edge> after;      // what this is ordered after (After=, and
+                                // Before= of others)
+  std::vector<Edge> followers;  // what is ordered after this
+  std::vector<Entry*> requires_links;  // `required`, those that are entries
+  std::vector<Entry*> required_by;     // whose Requires= names this one
+  // Followers (per edge) not down: a shutdown stops this entry at 0.
+  int up_followers = 0;
+  size_t position = 0;  // in order_
+  // Reconcile's worklist (supervisor_reconcile.cc).
+  bool touched = false;    // in touched_
+  bool deferred = false;   // in deferred_
+  bool in_pass = false;    // in pass_
+  bool reloading = false;  // in reloading_
   std::string load_error;
   // The unit file's text, to see changes on reload: its size and hash, not
   // a copy (PID 1 would keep every file twice; a 64-bit hash and the size

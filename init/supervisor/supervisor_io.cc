@@ -46,11 +46,11 @@ fault::Status Supervisor::OpenOutput(Entry& entry) {
                          OutputReader::Create(std::move(pipe.read)));
   entry.output.emplace(std::move(reader));
   entry.output_write = std::move(pipe.write);
-  const std::string name = entry.unit.name;
+  // The entry outlives the watch: it is cancelled before an erase.
   FAULT_ASSIGN_OR_RETURN(
       entry.output_watch,
-      scheduler_.OnReadable(entry.output->fd(), [this, name] {
-        ReadOutput(*entries_[name], kOutputBudget);
+      scheduler_.OnReadable(entry.output->fd(), [this, &entry] {
+        ReadOutput(entry, kOutputBudget);
       }));
   return fault::OkStatus();
 }
@@ -105,10 +105,11 @@ fault::Status Supervisor::WatchNotification(Entry& e, fault::UniqueFd read) {
   if (fcntl(read.get(), F_SETFL, O_NONBLOCK) != 0) {
     return fault::ErrnoToStatus(errno, "unable to watch NotificationFd=");
   }
-  const std::string name = e.unit.name;
+  // The entry outlives the watch: CloseNotification cancels it before an
+  // erase.
   FAULT_ASSIGN_OR_RETURN(fault::Scheduler::WatchId watch,
-                         scheduler_.OnReadable(read.get(), [this, name] {
-                           (void)ReadNotification(*entries_[name]);
+                         scheduler_.OnReadable(read.get(), [this, &e] {
+                           (void)ReadNotification(e);
                          }));
   e.notification = std::make_unique<NotificationPipe>();
   e.notification->fd = std::move(read);

@@ -3,7 +3,7 @@
 // Exits. Every process the supervisor spawns gets an exit watch of its own
 // (SupervisorWorld::WatchExit, Scheduler::OnExit on the runtime) from the
 // pidfd Spawn opened before it could exec, made before Spawn's caller
-// returns to the loop: its exit is reported to its entry by name, once,
+// returns to the loop: its exit is reported to its entry, once,
 // and never through the orphan callback. A process that could not be
 // watched is killed and its start fails (its exit would reach nobody).
 // OnOrphan hears only of the rest: the processes services left to
@@ -204,12 +204,12 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
 
 fault::Status Supervisor::WatchProcess(Entry& e, pid_t pid,
                                        fault::UniqueFd pidfd) {
-  const std::string name = e.unit.name;
+  // The entry outlives the watch: it is erased only with no pid left.
   FAULT_ASSIGN_OR_RETURN(
       SupervisorWorld::WatchId watch,
       world_.WatchExit(pid, std::move(pidfd),
-                       [this, name](const fault::ExitStatus& status) {
-                         OnProcessExit(name, status);
+                       [this, &e](const fault::ExitStatus& status) {
+                         OnProcessExit(e, status);
                        }));
   e.pids[pid] = watch;
   return fault::OkStatus();
@@ -336,11 +336,7 @@ void Supervisor::CheckStopped(Entry& entry) {
   }
 }
 
-void Supervisor::OnProcessExit(std::string name,
-                               const fault::ExitStatus& status) {
-  auto it = entries_.find(name);
-  if (it == entries_.end()) return;  // not while a watch is on (EntryOf)
-  Entry& e = *it->second;
+void Supervisor::OnProcessExit(Entry& e, const fault::ExitStatus& status) {
   Reaped(status.pid);
   // What the process wrote comes before the news of its end, and so do its
   // notifications (a READY=1 written just before it died counts).
@@ -349,10 +345,11 @@ void Supervisor::OnProcessExit(std::string name,
   }
   e.pids.erase(status.pid);  // its watch has ended with this report
   PruneSessions(e);          // the step's session may have ended with it
-  log_.Debug(name, ": pid ", status.pid, " ended with ", status.ToString());
+  log_.Debug(e.unit.name, ": pid ", status.pid, " ended with ",
+             status.ToString());
   e.service->ProcessExited(status.pid, status);
   CheckStopped(e);
-  dirty_ = true;
+  Touch(e);  // a service that is down drops its groups (Decide)
 }
 
 void Supervisor::OnOrphan(const fault::ExitStatus& status) {
@@ -361,8 +358,13 @@ void Supervisor::OnOrphan(const fault::ExitStatus& status) {
     log_.Debug("reaped orphan ", status.pid, " (", status.ToString(), ")");
   }
   for (auto& [name, e] : entries_) {
-    // The orphan may have been the last of a session whose leader is gone.
-    PruneSessions(*e);
+    // The orphan may have been the last of a session whose leader is gone,
+    // or of a group of a service that is down (HasProcesses drops both).
+    if (Down(e->service->state())) {
+      (void)HasProcesses(*e->service);
+    } else {
+      PruneSessions(*e);
+    }
     CheckStopped(*e);
   }
   dirty_ = true;

@@ -1,10 +1,30 @@
-// Supervisor: the decisions Reconcile makes over all the entries once a
-// dispatch has changed states: start what is queued once what it is
-// ordered after (After=, and Before= of others) is settled, fail or stop
-// what Requires= a unit that failed or stopped, and in a shutdown stop a
-// service once everything ordered after it is down.
+// Supervisor: the dependency graph among the entries, and the decisions
+// Reconcile makes once a dispatch has changed states: start what is queued
+// once what it is ordered after (After=, and Before= of others) is settled,
+// fail or stop what Requires= a unit that failed or stopped, and in a
+// shutdown stop a service once everything ordered after it is down.
+//
+// Work per event is proportional to what the event touches, not to the
+// number of units:
+//   - The graph is resolved to Entry pointers, with its reverse edges
+//     (followers, required_by), when definitions change: every entry at a
+//     reload (LinkAll), one entry's own edges when its replacement is
+//     swapped in (Unlink, Link), every edge of an entry about to be erased
+//     (Detach). A name that is no entry is left out.
+//   - A change of state, of a queued start or of links Touches its entry.
+//     A Reconcile pass decides for the touched entries and for what depends
+//     on them (followers and required_by; in a shutdown, what they are
+//     ordered after), each once, in start order (reverse start order in a
+//     shutdown): what a pass over every entry in that order decided. A
+//     decision that touches an entry later in that order has it decided in
+//     the same pass; one earlier (or itself), in the next (deferred_). An
+//     entry nothing touched decides as before: nothing it reads changed.
+//   - A shutdown keeps, per entry, how many of its followers (per edge)
+//     are not down (up_followers, counted by StateChanged): an entry is
+//     stopped when that reaches 0, with no scan of the others.
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -13,33 +33,130 @@
 #include "init/supervisor/supervisor_entry.h"
 
 namespace faultinit {
+namespace {
 
-void Supervisor::LinkOrdering() {
+// Erases the first element of `v` for which `match` holds, if any.
+template <typename T, typename Match>
+void EraseFirst(std::vector<T>& v, Match match) {
+  auto it = std::find_if(v.begin(), v.end(), match);
+  if (it != v.end()) v.erase(it);
+}
+
+}  // namespace
+
+void Supervisor::Link(Entry& e) {
+  for (const Dependency& d : e.unit.after) {
+    auto it = entries_.find(d.name);
+    if (it == entries_.end()) continue;
+    Entry& before = *it->second;
+    e.after.push_back({&before, true});
+    before.followers.push_back({&e, false});
+    if (!Down(e.service->state())) ++before.up_followers;
+  }
+  // Before=X on E orders X after E.
+  for (const Dependency& d : e.unit.before) {
+    auto it = entries_.find(d.name);
+    if (it == entries_.end()) continue;
+    Entry& later = *it->second;
+    e.followers.push_back({&later, true});
+    later.after.push_back({&e, false});
+    if (!Down(later.service->state())) ++e.up_followers;
+  }
+  for (const std::string& name : e.required) {
+    auto it = entries_.find(name);
+    if (it == entries_.end()) continue;  // the loader failed this unit
+    e.requires_links.push_back(it->second.get());
+    it->second->required_by.push_back(&e);
+  }
+}
+
+void Supervisor::Unlink(Entry& e) {
+  const bool up = !Down(e.service->state());
+  for (const Edge& l : e.after) {
+    if (!l.own) continue;
+    EraseFirst(l.entry->followers,
+               [&e](const Edge& x) { return x.entry == &e && !x.own; });
+    if (up) --l.entry->up_followers;
+  }
+  e.after.erase(std::remove_if(e.after.begin(), e.after.end(),
+                               [](const Edge& x) { return x.own; }),
+                e.after.end());
+  for (const Edge& l : e.followers) {
+    if (!l.own) continue;
+    // It loses what it was ordered after: its queued start is decided again.
+    Schedule(*l.entry);
+    EraseFirst(l.entry->after,
+               [&e](const Edge& x) { return x.entry == &e && !x.own; });
+    if (!Down(l.entry->service->state())) --e.up_followers;
+  }
+  e.followers.erase(std::remove_if(e.followers.begin(), e.followers.end(),
+                                   [](const Edge& x) { return x.own; }),
+                    e.followers.end());
+  for (Entry* r : e.requires_links) {
+    EraseFirst(r->required_by, [&e](const Entry* x) { return x == &e; });
+  }
+  e.requires_links.clear();
+}
+
+void Supervisor::Detach(Entry& e) {
+  Unlink(e);
+  const bool up = !Down(e.service->state());
+  for (const Edge& l : e.after) {  // edges of l.entry's Before=
+    EraseFirst(l.entry->followers,
+               [&e](const Edge& x) { return x.entry == &e && x.own; });
+    if (up) --l.entry->up_followers;
+  }
+  for (const Edge& l : e.followers) {  // edges of l.entry's After=
+    EraseFirst(l.entry->after,
+               [&e](const Edge& x) { return x.entry == &e && x.own; });
+    Schedule(*l.entry);
+  }
+  for (Entry* d : e.required_by) {
+    d->requires_links.erase(
+        std::remove(d->requires_links.begin(), d->requires_links.end(), &e),
+        d->requires_links.end());
+    Schedule(*d);
+  }
+  e.after.clear();
+  e.followers.clear();
+  e.required_by.clear();
+}
+
+void Supervisor::LinkAll() {
   for (auto& [name, e] : entries_) {
     e->after.clear();
-    for (const Dependency& d : e->unit.after) e->after.push_back(d.name);
+    e->followers.clear();
+    e->requires_links.clear();
+    e->required_by.clear();
+    e->up_followers = 0;
   }
-  // Before=X on A orders X after A.
   for (auto& [name, e] : entries_) {
-    for (const Dependency& d : e->unit.before) {
-      auto it = entries_.find(d.name);
-      if (it != entries_.end()) it->second->after.push_back(name);
-    }
+    Link(*e);
+    Touch(*e);
   }
 }
 
 void Supervisor::Order(const LoadedUnits& units) {
-  LinkOrdering();
-  order_ = StartOrder(units);
-  for (const auto& [name, e] : entries_) {
-    if (std::find(order_.begin(), order_.end(), name) == order_.end()) {
-      order_.push_back(name);
-    }
+  LinkAll();
+  constexpr size_t kUnplaced = SIZE_MAX;
+  for (auto& [name, e] : entries_) e->position = kUnplaced;
+  order_.clear();
+  order_.reserve(entries_.size());
+  for (const std::string& name : StartOrder(units)) {
+    auto it = entries_.find(name);
+    if (it == entries_.end() || it->second->position != kUnplaced) continue;
+    it->second->position = order_.size();
+    order_.push_back(it->second.get());
+  }
+  for (auto& [name, e] : entries_) {
+    if (e->position != kUnplaced) continue;
+    e->position = order_.size();
+    order_.push_back(e.get());
   }
 }
 
 void Supervisor::StartAll() {
-  for (const std::string& name : order_) QueueStart(*entries_[name]);
+  for (Entry* e : order_) QueueStart(*e);
   dirty_ = true;
   Reconcile();
 }
@@ -51,85 +168,134 @@ void Supervisor::Shutdown() {
     // A reload's new definition would never be applied now (ApplyReplacements
     // does not run in a shutdown): dropped, so the unit is not Busy forever.
     e->replacement.reset();
+    Touch(*e);
   }
   dirty_ = true;
   Reconcile();
 }
 
-bool Supervisor::AllStopped() const {
-  for (const auto& [name, e] : entries_) {
-    if (!Down(e->service->state())) return false;
-  }
-  return true;
-}
+bool Supervisor::AllStopped() const { return up_ == 0; }
 
-bool Supervisor::Settled(const std::string& name) const {
-  auto it = entries_.find(name);
-  if (it == entries_.end()) return true;
-  const Entry& e = *it->second;
+bool Supervisor::Settled(const Entry& e) {
   return !e.pending_start && e.service->state() != ServiceState::kStarting;
 }
 
 std::optional<std::string> Supervisor::BrokenRequirement(
     const Entry& entry) const {
-  for (const std::string& name : entry.required) {
-    auto it = entries_.find(name);
-    if (it == entries_.end()) continue;  // the loader failed this unit
-    const Entry& dep = *it->second;
-    ServiceState state = dep.service->state();
+  for (const Entry* dep : entry.requires_links) {
+    ServiceState state = dep->service->state();
     if (state == ServiceState::kFailed) {
-      return absl::StrCat("required unit ", name, " failed");
+      return absl::StrCat("required unit ", dep->unit.name, " failed");
     }
-    if (state == ServiceState::kInactive && !dep.pending_start &&
-        !dep.service->succeeded()) {
-      return absl::StrCat("required unit ", name, " stopped");
+    if (state == ServiceState::kInactive && !dep->pending_start &&
+        !dep->service->succeeded()) {
+      return absl::StrCat("required unit ", dep->unit.name, " stopped");
     }
   }
   return std::nullopt;
 }
 
+void Supervisor::Touch(Entry& e) {
+  dirty_ = true;
+  if (e.touched) return;
+  e.touched = true;
+  touched_.push_back(&e);
+}
+
+bool Supervisor::PassesBefore(const Entry& a, const Entry& b) const {
+  return shutting_down_ ? a.position > b.position : a.position < b.position;
+}
+
+void Supervisor::Schedule(Entry& e) {
+  if (pass_open_ && (deciding_ == nullptr || PassesBefore(*deciding_, e))) {
+    if (e.in_pass) return;
+    e.in_pass = true;
+    pass_.push_back(&e);
+    std::push_heap(pass_.begin(), pass_.end(),
+                   [this](const Entry* a, const Entry* b) {
+                     return PassesBefore(*b, *a);
+                   });
+    return;
+  }
+  dirty_ = true;
+  if (e.deferred) return;
+  e.deferred = true;
+  deferred_.push_back(&e);
+}
+
+void Supervisor::Expand() {
+  // Schedule touches nothing: touched_ does not grow meanwhile.
+  for (Entry* x : touched_) {
+    x->touched = false;
+    Schedule(*x);
+    if (shutting_down_) {
+      for (const Edge& l : x->after) Schedule(*l.entry);
+    } else {
+      for (const Edge& l : x->followers) Schedule(*l.entry);
+      for (Entry* d : x->required_by) Schedule(*d);
+    }
+  }
+  touched_.clear();
+}
+
+void Supervisor::Decide(Entry& e) {
+  if (shutting_down_) {
+    if (!Down(e.service->state()) && e.up_followers == 0) e.service->Stop();
+    return;
+  }
+  // Drops the process groups and sessions of a service that is down and
+  // whose processes are gone (HasProcesses prunes them), before their ids
+  // can be reused.
+  if (Down(e.service->state())) (void)HasProcesses(*e.service);
+  if (e.removed || e.replacement) return;
+  if (std::optional<std::string> broken = BrokenRequirement(e)) {
+    ServiceState state = e.service->state();
+    if (e.pending_start || state == ServiceState::kStarting ||
+        state == ServiceState::kRunning || state == ServiceState::kRestarting) {
+      e.pending_start = false;
+      Touch(e);
+      e.service->DependencyFailed(*broken);
+    }
+    return;
+  }
+  if (!e.pending_start) return;
+  for (const Edge& l : e.after) {
+    if (!Settled(*l.entry)) return;
+  }
+  e.pending_start = false;
+  Touch(e);
+  e.service->Start();
+}
+
 void Supervisor::Reconcile() {
-  // Each pass may change states, which may unblock more: bounded repeats.
+  // Each pass may change states, which may unblock more: bounded repeats
+  // (what is left is decided at the next call).
   for (int pass = 0; dirty_ && pass < 64; ++pass) {
     dirty_ = false;
-    if (shutting_down_) {
-      for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
-        Entry& e = *entries_[*it];
-        if (Down(e.service->state())) continue;
-        bool dependents_down = true;
-        for (const auto& [name, other] : entries_) {
-          if (std::find(other->after.begin(), other->after.end(), *it) !=
-                  other->after.end() &&
-              !Down(other->service->state())) {
-            dependents_down = false;
-          }
-        }
-        if (dependents_down) e.service->Stop();
-      }
-      continue;
+    if (!shutting_down_) ApplyReplacements();
+    pass_open_ = true;
+    deciding_ = nullptr;
+    std::vector<Entry*> again;
+    again.swap(deferred_);
+    for (Entry* e : again) {
+      e->deferred = false;
+      Schedule(*e);
     }
-    ApplyReplacements();
-    for (const std::string& name : order_) {
-      Entry& e = *entries_[name];
-      if (e.removed || e.replacement) continue;
-      if (std::optional<std::string> broken = BrokenRequirement(e)) {
-        ServiceState state = e.service->state();
-        if (e.pending_start || state == ServiceState::kStarting ||
-            state == ServiceState::kRunning ||
-            state == ServiceState::kRestarting) {
-          e.pending_start = false;
-          e.service->DependencyFailed(*broken);
-        }
-        continue;
-      }
-      if (!e.pending_start) continue;
-      if (!std::all_of(e.after.begin(), e.after.end(),
-                       [this](const std::string& a) { return Settled(a); })) {
-        continue;
-      }
-      e.pending_start = false;
-      e.service->Start();
+    Expand();
+    const auto later = [this](const Entry* a, const Entry* b) {
+      return PassesBefore(*b, *a);
+    };
+    while (!pass_.empty()) {
+      std::pop_heap(pass_.begin(), pass_.end(), later);
+      Entry* e = pass_.back();
+      pass_.pop_back();
+      e->in_pass = false;
+      deciding_ = e;
+      Decide(*e);
+      Expand();
     }
+    deciding_ = nullptr;
+    pass_open_ = false;
   }
   // The main loop calls this after each dispatch, before it waits again:
   // the view of the live processes must not outlive the dispatch
