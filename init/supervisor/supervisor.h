@@ -141,6 +141,14 @@ class Supervisor : private ServiceEffects {
     line_listener_ = std::move(listener);
   }
 
+  // CheckIndexes, for tests: what the supervisor keeps to make each event
+  // cost what it touches (supervisor_check.cc), recomputed from scratch by
+  // a walk of every entry: the edges among the entries, their reverse
+  // edges and counts, the start order; and, once Reconcile has finished
+  // (nothing is left for the next call), that a pass over every entry would
+  // decide nothing more. "" when all agree, else the first discrepancy.
+  std::string CheckIndexes() const;
+
   std::vector<ServiceView> Status() const;
   // The most recent `n` output lines of a journal service.
   std::vector<std::string> Log(absl::string_view name, size_t n) const;

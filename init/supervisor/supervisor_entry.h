@@ -14,6 +14,8 @@
 //                            orphans, sessions
 //   supervisor_io.cc         journal output, sd_notify datagrams and the
 //                            NotificationFd= pipe
+//   supervisor_check.cc      CheckIndexes, for tests: the indexes of
+//                            supervisor_reconcile.cc recomputed by a walk
 //
 // Entry: what the Supervisor keeps of one unit. It is in entries_ from
 // before its Service exists (Add) until after its last event:
