@@ -35,6 +35,7 @@
 
 #include "absl/base/attributes.h"
 #include "init/log.h"
+#include "init/supervisor/process_view.h"
 #include "init/supervisor/service.h"
 #include "init/supervisor/supervisor_world.h"
 #include "init/support/notify.h"
@@ -228,7 +229,7 @@ class Supervisor : private ServiceEffects {
   void PruneSessions(Entry& entry);
   // The live processes, from one scan shared until it may be out of date
   // (supervisor_processes.cc); Reaped drops it when it lists `pid`.
-  const std::vector<SupervisorWorld::Member>& Members();
+  ProcessView& Members();
   void Reaped(pid_t pid);
   // Reads `entry`'s pending output, up to `budget` bytes.
   void ReadOutput(Entry& entry, size_t budget);
@@ -258,7 +259,7 @@ class Supervisor : private ServiceEffects {
   std::optional<NotifySocket> notify_;
   fault::Scheduler::WatchId notify_watch_ = 0;
   LineListener line_listener_;
-  std::optional<std::vector<SupervisorWorld::Member>> members_;  // Members()
+  std::optional<ProcessView> members_;  // Members()
   bool shutting_down_ = false;
   bool dirty_ = false;
 };

@@ -55,6 +55,7 @@
 #include "absl/strings/str_cat.h"
 #include "init/processes.h"
 #include "init/supervisor/exec_context.h"
+#include "init/supervisor/process_view.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_entry.h"
 #include "init/support/accounts.h"
@@ -223,11 +224,19 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
   if (whole) {
     for (pid_t g : e.groups) world_.Kill(-g, signo);
     // And the sessions' members in groups of their own (setpgid).
+    // Each member of one of the sessions, or of a group whose id is one
+    // of them, once: found by session and by group in the view.
     if (e.sessions.empty()) return;
-    for (const SupervisorWorld::Member& m : Members()) {
-      if (e.sessions.count(m.session) != 0 || e.sessions.count(m.group) != 0) {
+    ProcessView& view = Members();
+    for (pid_t s : e.sessions) {
+      view.ForEachInSession(s, [&](const SupervisorWorld::Member& m) {
         world_.Kill(m.pid, signo);
-      }
+      });
+    }
+    for (pid_t s : e.sessions) {
+      view.ForEachInGroup(s, [&](const SupervisorWorld::Member& m) {
+        if (e.sessions.count(m.session) == 0) world_.Kill(m.pid, signo);
+      });
     }
     return;
   }
@@ -305,28 +314,22 @@ void Supervisor::PruneSessions(Entry& e) {
     if (world_.Kill(-id, 0) != 0 && errno == ESRCH) unsure.insert(id);
   }
   if (unsure.empty()) return;
-  std::set<pid_t> live;
-  for (const SupervisorWorld::Member& m : Members()) {
-    if (unsure.count(m.session) != 0) live.insert(m.session);
-  }
+  ProcessView& view = Members();
   for (pid_t id : unsure) {
-    if (live.count(id) == 0) e.sessions.erase(id);
+    bool live = false;
+    view.ForEachInSession(id,
+                          [&](const SupervisorWorld::Member&) { live = true; });
+    if (!live) e.sessions.erase(id);
   }
 }
 
-const std::vector<SupervisorWorld::Member>& Supervisor::Members() {
-  if (!members_) members_ = world_.Processes();
+ProcessView& Supervisor::Members() {
+  if (!members_) members_.emplace(world_.Processes());
   return *members_;
 }
 
 void Supervisor::Reaped(pid_t pid) {
-  if (!members_) return;
-  for (const SupervisorWorld::Member& m : *members_) {
-    if (m.pid == pid) {
-      members_.reset();
-      return;
-    }
-  }
+  if (members_ && members_->Lists(pid)) members_.reset();
 }
 
 void Supervisor::CheckStopped(Entry& entry) {
