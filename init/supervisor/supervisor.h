@@ -248,8 +248,8 @@ class Supervisor : private ServiceEffects {
   std::vector<Entry*> reloading_;
   // Reconcile's worklist: entries touched since the last pass, entries a
   // pass reached after their turn (for the next pass), and the pass's own
-  // heap (in start order; reverse start order in a shutdown) with the
-  // position of the entry being decided.
+  // heap (in start order; reverse start order in a shutdown), the entry
+  // being decided, and whether a pass is under way.
   std::vector<Entry*> touched_;
   std::vector<Entry*> deferred_;
   std::vector<Entry*> pass_;
