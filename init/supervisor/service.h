@@ -221,6 +221,9 @@ class Service {
   void DependencyFailed(absl::string_view reason);
 
   const std::string& name() const { return name_; }
+  // The effects it was made with: the Supervisor finds a service's entry
+  // by them.
+  ServiceEffects& effects() const { return effects_; }
   ServiceState state() const { return state_; }
   const ServicePolicy& policy() const { return policy_; }
   // Whether the last run succeeded (a oneshot that finished; a clean stop).

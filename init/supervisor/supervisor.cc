@@ -56,15 +56,15 @@ void Supervisor::Begin() {
 }
 
 Supervisor::Entry& Supervisor::EntryOf(const Service& service) {
-  return *entries_.find(service.name())->second;
+  // Every Service is made with its entry as its effects (Configure).
+  return static_cast<Entry&>(service.effects());
 }
 
 void Supervisor::ArmTimer(Service& service, fault::Duration after) {
   Entry& e = EntryOf(service);
   if (e.timer != 0) world_.Cancel(e.timer);
-  const std::string name = service.name();
-  e.timer = world_.After(after, [this, name] {
-    Entry& entry = *entries_[name];
+  // The entry outlives the timer: it is cancelled before an erase.
+  e.timer = world_.After(after, [this, &entry = e] {
     entry.timer = 0;
     entry.service->TimerFired();
     CheckStopped(entry);
@@ -80,12 +80,19 @@ void Supervisor::CancelTimer(Service& service) {
 
 void Supervisor::StateChanged(Service& service, ServiceState from,
                               ServiceState to) {
-  dirty_ = true;
+  Entry& e = EntryOf(service);
+  if (Down(from) != Down(to)) {
+    // What it is ordered after counts its followers that are not down
+    // (the shutdown order, supervisor_reconcile.cc), and AllStopped all.
+    const int up = Down(to) ? -1 : 1;
+    up_ += up;
+    for (const Edge& l : e.after()) l.entry->links->up_followers += up;
+  }
+  Touch(e);
   const std::string& name = service.name();
   if ((Down(to) || to == ServiceState::kRestarting) && !Down(from)) {
-    fault::Status removed =
-        RemoveRuntimeDirectories(EntryOf(service).settings.extras().directories,
-                                 to == ServiceState::kRestarting);
+    fault::Status removed = RemoveRuntimeDirectories(
+        e.settings.extras().directories, to == ServiceState::kRestarting);
     if (!removed.ok()) log_.Warning(name, ": ", removed.message());
   }
   switch (to) {
@@ -160,7 +167,7 @@ fault::Status Supervisor::StartService(absl::string_view name) {
   } else if (!shutting_down_) {
     e.pending_start = true;
   }
-  dirty_ = true;
+  Touch(e);
   return fault::OkStatus();
 }
 
@@ -172,10 +179,11 @@ fault::Status Supervisor::StopService(absl::string_view name) {
   // A unit a reload removed is listed until its processes are gone, and a
   // stop of it then holds too: a reload that brings it back before that
   // gives it the changed path, which keeps a requested stop.
-  it->second->stop_requested = true;
-  it->second->pending_start = false;
-  it->second->service->Stop();
-  dirty_ = true;
+  Entry& e = *it->second;
+  e.stop_requested = true;
+  e.pending_start = false;
+  Touch(e);
+  e.service->Stop();
   return fault::OkStatus();
 }
 
@@ -219,8 +227,8 @@ std::optional<ServiceView> Supervisor::View(absl::string_view name) const {
 
 std::vector<ServiceView> Supervisor::Status() const {
   std::vector<ServiceView> rows;
-  for (const std::string& name : order_)
-    rows.push_back(RowOf(*entries_.at(name)));
+  rows.reserve(order_.size());
+  for (const Entry* e : order_) rows.push_back(RowOf(*e));
   return rows;
 }
 

@@ -35,6 +35,7 @@
 
 #include "absl/base/attributes.h"
 #include "init/log.h"
+#include "init/supervisor/process_view.h"
 #include "init/supervisor/service.h"
 #include "init/supervisor/supervisor_world.h"
 #include "init/support/notify.h"
@@ -141,6 +142,14 @@ class Supervisor : private ServiceEffects {
     line_listener_ = std::move(listener);
   }
 
+  // CheckIndexes, for tests: what the supervisor keeps to make each event
+  // cost what it touches (supervisor_check.cc), recomputed from scratch by
+  // a walk of every entry: the edges among the entries, their reverse
+  // edges and counts, the start order; and, once Reconcile has finished
+  // (nothing is left for the next call), that a pass over every entry would
+  // decide nothing more. "" when all agree, else the first discrepancy.
+  std::string CheckIndexes() const;
+
   std::vector<ServiceView> Status() const;
   // The most recent `n` output lines of a journal service.
   std::vector<std::string> Log(absl::string_view name, size_t n) const;
@@ -148,6 +157,8 @@ class Supervisor : private ServiceEffects {
  private:
   struct Entry;
   struct PendingExec;
+  struct Edge;
+  struct Links;
   struct NotificationPipe;
 
   // ServiceEffects.
@@ -165,10 +176,11 @@ class Supervisor : private ServiceEffects {
   // real machine.
   StartCheck CheckConditions(Service& service) override;
 
-  // EntryOf: the entry of a Service, which is in entries_ from before its
-  // Service exists (Add) until after its last event (ApplyReplacements
-  // erases only entries with nothing running, timers and watches
-  // cancelled): every ServiceEffects call goes through it.
+  // EntryOf: the entry of a Service (its ServiceEffects), which is in
+  // entries_ from before its Service exists (Add) until after its last
+  // event (ApplyReplacements erases only entries with nothing running,
+  // timers and watches cancelled): every ServiceEffects call goes through
+  // it. A cast, not a lookup.
   Entry& EntryOf(const Service& service);
   // Add makes the entry of a unit not yet in entries_, inserted first.
   Entry& Add(const ParsedUnit& parsed);
@@ -176,11 +188,32 @@ class Supervisor : private ServiceEffects {
   void QueueStart(Entry& entry);
   static ServiceView RowOf(const Entry& entry);
   void Configure(Entry& entry, const ParsedUnit& parsed);
-  // LinkOrdering computes each entry's `after` from the definitions in
-  // force; Order does it and takes the start order of `units`.
-  void LinkOrdering();
+  // The dependency graph (supervisor_reconcile.cc). LinkAll links every
+  // entry from the definitions in force; Link adds `entry`'s own edges
+  // (its After=, Before=, Requires=) and Unlink takes them out; Detach
+  // takes out every edge to or from `entry`, before it is erased. Order
+  // does LinkAll and takes the start order of `units`.
+  void LinkAll();
+  void Link(Entry& entry);
+  void Unlink(Entry& entry);
+  void Detach(Entry& entry);
   void Order(const LoadedUnits& units);
   void ApplyReplacements();
+  // MarkReloading adds `entry` to reloading_ (once).
+  void MarkReloading(Entry& entry);
+  // Touch: `entry`'s state, queued start or links changed; the next
+  // Reconcile decides again for it and for what depends on it.
+  void Touch(Entry& entry);
+  // The reconcile pass's worklist (supervisor_reconcile.cc).
+  void Expand();
+  void Schedule(Entry& entry);
+  bool PassesBefore(const Entry& a, const Entry& b) const;
+  void Decide(Entry& entry);
+  // HoldForExecSlot: `entry`'s queued start is ready but kMaxPendingExecs
+  // reports are pending: it waits in exec_waiting_ (once).
+  // ReleaseExecSlots schedules held starts, as many as slots are free.
+  void HoldForExecSlot(Entry& entry);
+  void ReleaseExecSlots();
   // OpenOutput, WatchNotification: never inlined into StartStep, so their
   // locals are off the stack while it spawns (see GatherStepWorld).
   // OpenOutput returns the write end of `entry`'s output pipe for one
@@ -193,8 +226,8 @@ class Supervisor : private ServiceEffects {
   // (SupervisorWorld::WatchExit, with Spawn's `pidfd` of it, or none) and
   // records it in entry.pids.
   fault::Status WatchProcess(Entry& entry, pid_t pid, fault::UniqueFd pidfd);
-  // The exit of a process of `name` (its exit watch's report).
-  void OnProcessExit(std::string name, const fault::ExitStatus& status);
+  // The exit of a process of `entry` (its exit watch's report).
+  void OnProcessExit(Entry& entry, const fault::ExitStatus& status);
   // The exec report of `pid` is readable (its entry: the one whose
   // `execs` hold it).
   void OnExecReport(pid_t pid);
@@ -219,11 +252,11 @@ class Supervisor : private ServiceEffects {
   void PruneSessions(Entry& entry);
   // The live processes, from one scan shared until it may be out of date
   // (supervisor_processes.cc); Reaped drops it when it lists `pid`.
-  const std::vector<SupervisorWorld::Member>& Members();
+  ProcessView& Members();
   void Reaped(pid_t pid);
   // Reads `entry`'s pending output, up to `budget` bytes.
   void ReadOutput(Entry& entry, size_t budget);
-  bool Settled(const std::string& name) const;
+  static bool Settled(const Entry& entry);
   std::optional<std::string> BrokenRequirement(const Entry& entry) const;
 
   fault::Scheduler& scheduler_;  // fd watches (output, notifications)
@@ -232,13 +265,33 @@ class Supervisor : private ServiceEffects {
   const Logger& log_;
   SupervisorOptions options_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
-  std::vector<std::string> order_;  // start order; failed units last
+  std::vector<Entry*> order_;  // start order; failed units last
+  // Entries a reload marked removed or gave a replacement
+  // (ApplyReplacements walks these, not every entry).
+  std::vector<Entry*> reloading_;
+  // Reconcile's worklist: entries touched since the last pass, entries a
+  // pass reached after their turn (for the next pass), and the pass's own
+  // heap (in start order; reverse start order in a shutdown), the entry
+  // being decided, and whether a pass is under way.
+  std::vector<Entry*> touched_;
+  std::vector<Entry*> deferred_;
+  std::vector<Entry*> pass_;
+  const Entry* deciding_ = nullptr;
+  bool pass_open_ = false;
+  size_t up_ = 0;  // entries whose service is not down (AllStopped)
   std::optional<NotifySocket> notify_;
   fault::Scheduler::WatchId notify_watch_ = 0;
   LineListener line_listener_;
-  std::optional<std::vector<SupervisorWorld::Member>> members_;  // Members()
+  std::optional<ProcessView> members_;  // Members()
   // Exec reports not read yet, over all entries (kMaxPendingExecs).
   size_t pending_execs_ = 0;
+  // Queued starts that were ready but held back because kMaxPendingExecs
+  // reports were pending, in the order they were held (from exec_head_
+  // on): each Reconcile pass schedules as many as there are free slots
+  // (ReleaseExecSlots), so a report read decides again for a held start
+  // without a walk of every entry.
+  std::vector<Entry*> exec_waiting_;
+  size_t exec_head_ = 0;
   bool shutting_down_ = false;
   bool dirty_ = false;
 };

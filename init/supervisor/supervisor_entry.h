@@ -17,14 +17,20 @@
 //                            NotificationFd= pipe
 //   unit_directories.cc      RuntimeDirectory= and its family, made by
 //                            StartStep, removed by StateChanged
+//   supervisor_check.cc      CheckIndexes, for tests: the indexes of
+//                            supervisor_reconcile.cc recomputed by a walk
 //
 // Entry: what the Supervisor keeps of one unit. It is in entries_ from
 // before its Service exists (Add) until after its last event:
 // ApplyReplacements erases only an entry with nothing running (no pid, so
-// no exit watch, no exec report), its timer and fd watches cancelled.
-// Every callback the supervisor registers (timer, exit watch, fd watch) names
-// its entry by unit name and finds it in entries_ again when it runs; an
-// exec report's watch names its pid, found in the entries' `execs`.
+// no exit watch, no exec report), its timer and fd watches cancelled, and
+// its links to other entries taken out (Detach). An entry never moves
+// (entries_ holds it by pointer), so every callback the supervisor
+// registers (timer, exit watch, fd watch) holds its Entry* and needs no
+// lookup: none outlives it; an exec report's watch names its pid, found in
+// the entries' `execs`. The entry is its Service's
+// ServiceEffects: it passes each call on to the Supervisor's, which finds
+// the entry from the Service with a cast (EntryOf), not a search.
 //
 // Loop thread only.
 
@@ -34,6 +40,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,16 +102,108 @@ struct Supervisor::PendingExec {
   StepKind kind = StepKind::kMain;
 };
 
-struct Supervisor::Entry {
+// Edge: one end of an ordering edge, as an entry holds it (its `after` or
+// its `followers`). `own`: the edge comes from this entry's own unit file
+// (its After= in `after`, its Before= in `followers`), not from the other's;
+// a reloaded definition replaces only its own edges (Supervisor::Link).
+struct Supervisor::Edge {
+  Entry* entry;
+  bool own;
+};
+
+// Links: an entry's place in the dependency graph among the entries,
+// resolved once per change of definitions (supervisor_reconcile.cc: LinkAll
+// at a reload, Link when a replacement is swapped in, Detach before an
+// erase); a name that is no entry is left out, as if it were not written.
+// Held by pointer, null while the entry has no edge: most units have none,
+// and PID 1 keeps an entry per service.
+struct Supervisor::Links {
+  std::vector<Edge> after;      // what this is ordered after (After=, and
+                                // Before= of others)
+  std::vector<Edge> followers;  // what is ordered after this
+  std::vector<Entry*> requires_links;  // `required`, those that are entries
+  std::vector<Entry*> required_by;     // whose Requires= names this one
+  // Followers (per edge) not down: a shutdown stops this entry at 0.
+  int up_followers = 0;
+
+  bool empty() const {
+    return after.empty() && followers.empty() && requires_links.empty() &&
+           required_by.empty() && up_followers == 0;
+  }
+};
+
+struct Supervisor::Entry final : ServiceEffects {
+  // (Bit-fields have no default member initializers in C++17.)
+  explicit Entry(Supervisor& owner)
+      : supervisor(owner),
+        touched(false),
+        deferred(false),
+        in_pass(false),
+        reloading(false),
+        exec_waiting(false) {}
+
+  // ServiceEffects: the Supervisor's, for this entry's Service.
+  fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
+                                   int index) override {
+    return supervisor.StartStep(s, kind, index);
+  }
+  void Signal(Service& s, int signo, bool group) override {
+    supervisor.Signal(s, signo, group);
+  }
+  fault::StatusOr<pid_t> MainPidOf(Service& s) override {
+    return supervisor.MainPidOf(s);
+  }
+  bool HasProcesses(Service& s) override { return supervisor.HasProcesses(s); }
+  void ArmTimer(Service& s, fault::Duration after) override {
+    supervisor.ArmTimer(s, after);
+  }
+  void CancelTimer(Service& s) override { supervisor.CancelTimer(s); }
+  void StateChanged(Service& s, ServiceState from, ServiceState to) override {
+    supervisor.StateChanged(s, from, to);
+  }
+  fault::Duration Now() override { return supervisor.Now(); }
+  StartCheck CheckConditions(Service& s) override {
+    return supervisor.CheckConditions(s);
+  }
+
+  // The edges (Links), empty when there are none.
+  const std::vector<Edge>& after() const {
+    return links ? links->after : NoEdges();
+  }
+  const std::vector<Edge>& followers() const {
+    return links ? links->followers : NoEdges();
+  }
+  const std::vector<Entry*>& requires_links() const {
+    return links ? links->requires_links : NoEntries();
+  }
+  const std::vector<Entry*>& required_by() const {
+    return links ? links->required_by : NoEntries();
+  }
+  int up_followers() const { return links ? links->up_followers : 0; }
+  // The links, made if there are none yet (to add an edge).
+  Links& MutableLinks() {
+    if (!links) links = std::make_unique<Links>();
+    return *links;
+  }
+  static const std::vector<Edge>& NoEdges() {
+    static const std::vector<Edge>* const none = new std::vector<Edge>();
+    return *none;
+  }
+  static const std::vector<Entry*>& NoEntries() {
+    static const std::vector<Entry*>* const none = new std::vector<Entry*>();
+    return *none;
+  }
+
+  Supervisor& supervisor;
   // What the running service needs of its unit (Configure makes it): not a
   // copy of the Unit, which is needed only while loading.
   ServiceSettings settings;
   std::unique_ptr<Service> service;  // its name is the unit's
-  // The unit's After= and Before=, for LinkOrdering to make `after` of;
-  // null when it has neither (a pointer: most units have none).
+  // The unit's After= and Before=, for Link to make edges of; null when it
+  // has neither (a pointer: most units have none).
   std::unique_ptr<const DeclaredOrder> declared;
-  std::vector<std::string> after;     // After=, and Before= of others
-  std::vector<std::string> required;  // Requires=
+  std::vector<std::string> required;  // Requires=, by name
+  std::unique_ptr<Links> links;       // null: no edge
   std::string load_error;
   // The unit file's text, to see changes on reload: its size and hash, not
   // a copy (PID 1 would keep every file twice; a 64-bit hash and the size
@@ -115,6 +214,14 @@ struct Supervisor::Entry {
   // the unit its new definition but does not start it (docs/units.md).
   bool stop_requested = false;
   bool pending_start = false;  // beside the other flags: no padding
+  // Reconcile's worklist (supervisor_reconcile.cc): one bit each, beside
+  // the flags and the position (no padding).
+  bool touched : 1;       // in touched_
+  bool deferred : 1;      // in deferred_
+  bool in_pass : 1;       // in pass_
+  bool reloading : 1;     // in reloading_
+  bool exec_waiting : 1;  // in exec_waiting_ (kMaxPendingExecs)
+  uint32_t position = 0;  // in order_
   // Reload: stop, then swap in. A pointer: a ParsedUnit is large, and is
   // held only while a reload waits for the old processes to go.
   std::unique_ptr<ParsedUnit> replacement;

@@ -3,7 +3,7 @@
 // Exits. Every process the supervisor spawns gets an exit watch of its own
 // (SupervisorWorld::WatchExit, Scheduler::OnExit on the runtime) from the
 // pidfd StartSpawn opened before it could exec, made before StartStep
-// returns to the loop: its exit is reported to its entry by name, once,
+// returns to the loop: its exit is reported to its entry, once,
 // and never through the orphan callback. A process that could not be
 // watched is killed and its start fails (its exit would reach nobody).
 //
@@ -71,6 +71,7 @@
 #include "absl/strings/str_cat.h"
 #include "init/processes.h"
 #include "init/supervisor/exec_context.h"
+#include "init/supervisor/process_view.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_entry.h"
 #include "init/supervisor/unit_directories.h"
@@ -305,12 +306,12 @@ void Supervisor::ExecReported(Entry& e, size_t index,
 
 fault::Status Supervisor::WatchProcess(Entry& e, pid_t pid,
                                        fault::UniqueFd pidfd) {
-  const std::string name = e.service->name();
+  // The entry outlives the watch: it is erased only with no pid left.
   FAULT_ASSIGN_OR_RETURN(
       SupervisorWorld::WatchId watch,
       world_.WatchExit(pid, std::move(pidfd),
-                       [this, name](const fault::ExitStatus& status) {
-                         OnProcessExit(name, status);
+                       [this, &e](const fault::ExitStatus& status) {
+                         OnProcessExit(e, status);
                        }));
   e.pids[pid] = watch;
   return fault::OkStatus();
@@ -331,11 +332,19 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
       }
     }
     // And the sessions' members in groups of their own (setpgid).
+    // Each member of one of the sessions, or of a group whose id is one
+    // of them, once: found by session and by group in the view.
     if (e.sessions.empty()) return;
-    for (const SupervisorWorld::Member& m : Members()) {
-      if (e.sessions.count(m.session) != 0 || e.sessions.count(m.group) != 0) {
+    ProcessView& view = Members();
+    for (pid_t s : e.sessions) {
+      view.ForEachInSession(s, [&](const SupervisorWorld::Member& m) {
         world_.Kill(m.pid, signo);
-      }
+      });
+    }
+    for (pid_t s : e.sessions) {
+      view.ForEachInGroup(s, [&](const SupervisorWorld::Member& m) {
+        if (e.sessions.count(m.session) == 0) world_.Kill(m.pid, signo);
+      });
     }
     return;
   }
@@ -418,28 +427,22 @@ void Supervisor::PruneSessions(Entry& e) {
     }
   }
   if (unsure.empty()) return;
-  std::set<pid_t> live;
-  for (const SupervisorWorld::Member& m : Members()) {
-    if (unsure.count(m.session) != 0) live.insert(m.session);
-  }
+  ProcessView& view = Members();
   for (pid_t id : unsure) {
-    if (live.count(id) == 0) e.sessions.erase(id);
+    bool live = false;
+    view.ForEachInSession(id,
+                          [&](const SupervisorWorld::Member&) { live = true; });
+    if (!live) e.sessions.erase(id);
   }
 }
 
-const std::vector<SupervisorWorld::Member>& Supervisor::Members() {
-  if (!members_) members_ = world_.Processes();
+ProcessView& Supervisor::Members() {
+  if (!members_) members_.emplace(world_.Processes());
   return *members_;
 }
 
 void Supervisor::Reaped(pid_t pid) {
-  if (!members_) return;
-  for (const SupervisorWorld::Member& m : *members_) {
-    if (m.pid == pid) {
-      members_.reset();
-      return;
-    }
-  }
+  if (members_ && members_->Lists(pid)) members_.reset();
 }
 
 void Supervisor::CheckStopped(Entry& entry) {
@@ -449,11 +452,7 @@ void Supervisor::CheckStopped(Entry& entry) {
   }
 }
 
-void Supervisor::OnProcessExit(std::string name,
-                               const fault::ExitStatus& status) {
-  auto it = entries_.find(name);
-  if (it == entries_.end()) return;  // not while a watch is on (EntryOf)
-  Entry& e = *it->second;
+void Supervisor::OnProcessExit(Entry& e, const fault::ExitStatus& status) {
   Reaped(status.pid);
   // Its exec report comes before its exit, once: the loop may have taken
   // the exit first. The child's descriptors closed before it was reported
@@ -472,10 +471,11 @@ void Supervisor::OnProcessExit(std::string name,
   }
   e.pids.erase(status.pid);  // its watch has ended with this report
   PruneSessions(e);          // the step's session may have ended with it
-  log_.Debug(name, ": pid ", status.pid, " ended with ", status.ToString());
+  log_.Debug(e.service->name(), ": pid ", status.pid, " ended with ",
+             status.ToString());
   e.service->ProcessExited(status.pid, status);
   CheckStopped(e);
-  dirty_ = true;
+  Touch(e);  // a service that is down drops its groups (Decide)
 }
 
 void Supervisor::OnOrphan(const fault::ExitStatus& status) {
@@ -484,8 +484,13 @@ void Supervisor::OnOrphan(const fault::ExitStatus& status) {
     log_.Debug("reaped orphan ", status.pid, " (", status.ToString(), ")");
   }
   for (auto& [name, e] : entries_) {
-    // The orphan may have been the last of a session whose leader is gone.
-    PruneSessions(*e);
+    // The orphan may have been the last of a session whose leader is gone,
+    // or of a group of a service that is down (HasProcesses drops both).
+    if (Down(e->service->state())) {
+      (void)HasProcesses(*e->service);
+    } else {
+      PruneSessions(*e);
+    }
     CheckStopped(*e);
   }
   dirty_ = true;

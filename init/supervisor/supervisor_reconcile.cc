@@ -1,10 +1,35 @@
-// Supervisor: the decisions Reconcile makes over all the entries once a
-// dispatch has changed states: start what is queued once what it is
-// ordered after (After=, and Before= of others) is settled, fail or stop
-// what Requires= a unit that failed or stopped, and in a shutdown stop a
-// service once everything ordered after it is down.
+// Supervisor: the dependency graph among the entries, and the decisions
+// Reconcile makes once a dispatch has changed states: start what is queued
+// once what it is ordered after (After=, and Before= of others) is settled,
+// fail or stop what Requires= a unit that failed or stopped, and in a
+// shutdown stop a service once everything ordered after it is down.
+//
+// Work per event is proportional to what the event touches, not to the
+// number of units:
+//   - The graph is resolved to Entry pointers, with its reverse edges
+//     (followers, required_by), when definitions change: every entry at a
+//     reload (LinkAll), one entry's own edges when its replacement is
+//     swapped in (Unlink, Link), every edge of an entry about to be erased
+//     (Detach). The names come from the definition in force (`declared`,
+//     `required`); a name that is no entry is left out.
+//   - A change of state, of a queued start or of links Touches its entry.
+//     A Reconcile pass decides for the touched entries and for what depends
+//     on them (followers and required_by; in a shutdown, what they are
+//     ordered after), each once, in start order (reverse start order in a
+//     shutdown): what a pass over every entry in that order decided. A
+//     decision that touches an entry later in that order has it decided in
+//     the same pass; one earlier (or itself), in the next (deferred_). An
+//     entry nothing touched decides as before: nothing it reads changed.
+//   - A queued start that is ready while kMaxPendingExecs exec reports are
+//     pending is held (exec_waiting_, in the order held); each pass
+//     schedules as many held starts as there are free slots
+//     (ReleaseExecSlots), so a report read decides again for them.
+//   - A shutdown keeps, per entry, how many of its followers (per edge)
+//     are not down (up_followers, counted by StateChanged): an entry is
+//     stopped when that reaches 0, with no scan of the others.
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -13,34 +38,139 @@
 #include "init/supervisor/supervisor_entry.h"
 
 namespace faultinit {
+namespace {
 
-void Supervisor::LinkOrdering() {
-  for (auto& [name, e] : entries_) {
-    e->after.clear();
-    if (e->declared) e->after = e->declared->after;
-  }
-  // Before=X on A orders X after A.
-  for (auto& [name, e] : entries_) {
-    if (!e->declared) continue;
-    for (const std::string& before : e->declared->before) {
-      auto it = entries_.find(before);
-      if (it != entries_.end()) it->second->after.push_back(name);
+// Erases the first element of `v` for which `match` holds, if any.
+template <typename T, typename Match>
+void EraseFirst(std::vector<T>& v, Match match) {
+  auto it = std::find_if(v.begin(), v.end(), match);
+  if (it != v.end()) v.erase(it);
+}
+
+// An empty worklist gives back a large buffer: a start wave or a shutdown
+// of thousands of units grows it once, and PID 1 does not keep it.
+template <typename T>
+void Release(std::vector<T>& v) {
+  if (v.empty() && v.capacity() > 64) std::vector<T>().swap(v);
+}
+
+}  // namespace
+
+void Supervisor::Link(Entry& e) {
+  const bool up = !Down(e.service->state());
+  if (e.declared) {
+    for (const std::string& name : e.declared->after) {
+      auto it = entries_.find(name);
+      if (it == entries_.end()) continue;
+      Entry& before = *it->second;
+      e.MutableLinks().after.push_back({&before, true});
+      Links& b = before.MutableLinks();
+      b.followers.push_back({&e, false});
+      if (up) ++b.up_followers;
     }
+    // Before=X on E orders X after E.
+    for (const std::string& name : e.declared->before) {
+      auto it = entries_.find(name);
+      if (it == entries_.end()) continue;
+      Entry& later = *it->second;
+      Links& own = e.MutableLinks();
+      own.followers.push_back({&later, true});
+      later.MutableLinks().after.push_back({&e, false});
+      if (!Down(later.service->state())) ++own.up_followers;
+    }
+  }
+  for (const std::string& name : e.required) {
+    auto it = entries_.find(name);
+    if (it == entries_.end()) continue;  // the loader failed this unit
+    e.MutableLinks().requires_links.push_back(it->second.get());
+    it->second->MutableLinks().required_by.push_back(&e);
+  }
+}
+
+void Supervisor::Unlink(Entry& e) {
+  if (!e.links) return;
+  Links& links = *e.links;
+  const bool up = !Down(e.service->state());
+  for (const Edge& l : links.after) {
+    if (!l.own) continue;
+    EraseFirst(l.entry->links->followers,
+               [&e](const Edge& x) { return x.entry == &e && !x.own; });
+    if (up) --l.entry->links->up_followers;
+  }
+  links.after.erase(std::remove_if(links.after.begin(), links.after.end(),
+                                   [](const Edge& x) { return x.own; }),
+                    links.after.end());
+  for (const Edge& l : links.followers) {
+    if (!l.own) continue;
+    // It loses what it was ordered after: its queued start is decided again.
+    Schedule(*l.entry);
+    EraseFirst(l.entry->links->after,
+               [&e](const Edge& x) { return x.entry == &e && !x.own; });
+    if (!Down(l.entry->service->state())) --links.up_followers;
+  }
+  links.followers.erase(
+      std::remove_if(links.followers.begin(), links.followers.end(),
+                     [](const Edge& x) { return x.own; }),
+      links.followers.end());
+  for (Entry* r : links.requires_links) {
+    EraseFirst(r->links->required_by, [&e](const Entry* x) { return x == &e; });
+  }
+  links.requires_links.clear();
+  if (links.empty()) e.links.reset();
+}
+
+void Supervisor::Detach(Entry& e) {
+  Unlink(e);
+  if (!e.links) return;
+  Links& links = *e.links;
+  const bool up = !Down(e.service->state());
+  for (const Edge& l : links.after) {  // edges of l.entry's Before=
+    EraseFirst(l.entry->links->followers,
+               [&e](const Edge& x) { return x.entry == &e && x.own; });
+    if (up) --l.entry->links->up_followers;
+  }
+  for (const Edge& l : links.followers) {  // edges of l.entry's After=
+    EraseFirst(l.entry->links->after,
+               [&e](const Edge& x) { return x.entry == &e && x.own; });
+    Schedule(*l.entry);
+  }
+  for (Entry* d : links.required_by) {
+    std::vector<Entry*>& r = d->links->requires_links;
+    r.erase(std::remove(r.begin(), r.end(), &e), r.end());
+    Schedule(*d);
+  }
+  e.links.reset();
+}
+
+void Supervisor::LinkAll() {
+  for (auto& [name, e] : entries_) e->links.reset();
+  for (auto& [name, e] : entries_) {
+    Link(*e);
+    Touch(*e);
   }
 }
 
 void Supervisor::Order(const LoadedUnits& units) {
-  LinkOrdering();
-  order_ = StartOrder(units);
-  for (const auto& [name, e] : entries_) {
-    if (std::find(order_.begin(), order_.end(), name) == order_.end()) {
-      order_.push_back(name);
-    }
+  LinkAll();
+  constexpr uint32_t kUnplaced = UINT32_MAX;
+  for (auto& [name, e] : entries_) e->position = kUnplaced;
+  order_.clear();
+  order_.reserve(entries_.size());
+  for (const std::string& name : StartOrder(units)) {
+    auto it = entries_.find(name);
+    if (it == entries_.end() || it->second->position != kUnplaced) continue;
+    it->second->position = static_cast<uint32_t>(order_.size());
+    order_.push_back(it->second.get());
+  }
+  for (auto& [name, e] : entries_) {
+    if (e->position != kUnplaced) continue;
+    e->position = static_cast<uint32_t>(order_.size());
+    order_.push_back(e.get());
   }
 }
 
 void Supervisor::StartAll() {
-  for (const std::string& name : order_) QueueStart(*entries_[name]);
+  for (Entry* e : order_) QueueStart(*e);
   dirty_ = true;
   Reconcile();
 }
@@ -52,92 +182,177 @@ void Supervisor::Shutdown() {
     // A reload's new definition would never be applied now (ApplyReplacements
     // does not run in a shutdown): dropped, so the unit is not Busy forever.
     e->replacement.reset();
+    Touch(*e);
   }
   dirty_ = true;
   Reconcile();
 }
 
-bool Supervisor::AllStopped() const {
-  for (const auto& [name, e] : entries_) {
-    if (!Down(e->service->state())) return false;
-  }
-  return true;
-}
+bool Supervisor::AllStopped() const { return up_ == 0; }
 
-bool Supervisor::Settled(const std::string& name) const {
-  auto it = entries_.find(name);
-  if (it == entries_.end()) return true;
-  const Entry& e = *it->second;
+bool Supervisor::Settled(const Entry& e) {
   return !e.pending_start && e.service->state() != ServiceState::kStarting;
 }
 
 std::optional<std::string> Supervisor::BrokenRequirement(
     const Entry& entry) const {
-  for (const std::string& name : entry.required) {
-    auto it = entries_.find(name);
-    if (it == entries_.end()) continue;  // the loader failed this unit
-    const Entry& dep = *it->second;
-    ServiceState state = dep.service->state();
+  for (const Entry* dep : entry.requires_links()) {
+    ServiceState state = dep->service->state();
     if (state == ServiceState::kFailed) {
-      return absl::StrCat("required unit ", name, " failed");
+      return absl::StrCat("required unit ", dep->service->name(), " failed");
     }
     // A unit a condition skipped did not fail: what requires it runs, as in
     // systemd.
-    if (state == ServiceState::kInactive && !dep.pending_start &&
-        !dep.service->succeeded() && !dep.service->skipped()) {
-      return absl::StrCat("required unit ", name, " stopped");
+    if (state == ServiceState::kInactive && !dep->pending_start &&
+        !dep->service->succeeded() && !dep->service->skipped()) {
+      return absl::StrCat("required unit ", dep->service->name(), " stopped");
     }
   }
   return std::nullopt;
 }
 
-void Supervisor::Reconcile() {
-  // Each pass may change states, which may unblock more: bounded repeats.
-  for (int pass = 0; dirty_ && pass < 64; ++pass) {
-    dirty_ = false;
+void Supervisor::Touch(Entry& e) {
+  dirty_ = true;
+  if (e.touched) return;
+  e.touched = true;
+  touched_.push_back(&e);
+}
+
+bool Supervisor::PassesBefore(const Entry& a, const Entry& b) const {
+  return shutting_down_ ? a.position > b.position : a.position < b.position;
+}
+
+void Supervisor::Schedule(Entry& e) {
+  if (pass_open_ && (deciding_ == nullptr || PassesBefore(*deciding_, e))) {
+    if (e.in_pass) return;
+    e.in_pass = true;
+    pass_.push_back(&e);
+    std::push_heap(pass_.begin(), pass_.end(),
+                   [this](const Entry* a, const Entry* b) {
+                     return PassesBefore(*b, *a);
+                   });
+    return;
+  }
+  dirty_ = true;
+  if (e.deferred) return;
+  e.deferred = true;
+  deferred_.push_back(&e);
+}
+
+void Supervisor::Expand() {
+  // Schedule touches nothing: touched_ does not grow meanwhile.
+  for (Entry* x : touched_) {
+    x->touched = false;
+    Schedule(*x);
     if (shutting_down_) {
-      for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
-        Entry& e = *entries_[*it];
-        if (Down(e.service->state())) continue;
-        bool dependents_down = true;
-        for (const auto& [name, other] : entries_) {
-          if (std::find(other->after.begin(), other->after.end(), *it) !=
-                  other->after.end() &&
-              !Down(other->service->state())) {
-            dependents_down = false;
-          }
-        }
-        if (dependents_down) e.service->Stop();
-      }
-      continue;
-    }
-    ApplyReplacements();
-    for (const std::string& name : order_) {
-      Entry& e = *entries_[name];
-      if (e.removed || e.replacement) continue;
-      if (std::optional<std::string> broken = BrokenRequirement(e)) {
-        ServiceState state = e.service->state();
-        if (e.pending_start || state == ServiceState::kStarting ||
-            state == ServiceState::kRunning ||
-            state == ServiceState::kRestarting) {
-          e.pending_start = false;
-          e.service->DependencyFailed(*broken);
-        }
-        continue;
-      }
-      if (!e.pending_start) continue;
-      // A start wave forks while earlier children exec, but only so many at
-      // once: each pending exec report holds a descriptor. The rest stay
-      // queued; each report read (ExecReported) reconciles again.
-      if (pending_execs_ >= kMaxPendingExecs) continue;
-      if (!std::all_of(e.after.begin(), e.after.end(),
-                       [this](const std::string& a) { return Settled(a); })) {
-        continue;
-      }
-      e.pending_start = false;
-      e.service->Start();
+      for (const Edge& l : x->after()) Schedule(*l.entry);
+    } else {
+      for (const Edge& l : x->followers()) Schedule(*l.entry);
+      for (Entry* d : x->required_by()) Schedule(*d);
     }
   }
+  touched_.clear();
+}
+
+void Supervisor::HoldForExecSlot(Entry& e) {
+  if (e.exec_waiting) return;
+  e.exec_waiting = true;
+  exec_waiting_.push_back(&e);
+}
+
+void Supervisor::ReleaseExecSlots() {
+  size_t free =
+      pending_execs_ < kMaxPendingExecs ? kMaxPendingExecs - pending_execs_ : 0;
+  while (free > 0 && exec_head_ < exec_waiting_.size()) {
+    Entry& e = *exec_waiting_[exec_head_++];
+    e.exec_waiting = false;
+    if (!e.pending_start) continue;  // stopped or started meanwhile
+    Schedule(e);
+    --free;
+  }
+  if (exec_head_ == exec_waiting_.size()) {
+    exec_waiting_.clear();
+    exec_head_ = 0;
+    Release(exec_waiting_);
+  }
+}
+
+void Supervisor::Decide(Entry& e) {
+  if (shutting_down_) {
+    if (!Down(e.service->state()) && e.up_followers() == 0) e.service->Stop();
+    return;
+  }
+  // Drops the process groups and sessions of a service that is down and
+  // whose processes are gone (HasProcesses prunes them), before their ids
+  // can be reused.
+  if (Down(e.service->state())) (void)HasProcesses(*e.service);
+  if (e.removed || e.replacement) return;
+  if (std::optional<std::string> broken = BrokenRequirement(e)) {
+    ServiceState state = e.service->state();
+    if (e.pending_start || state == ServiceState::kStarting ||
+        state == ServiceState::kRunning || state == ServiceState::kRestarting) {
+      e.pending_start = false;
+      Touch(e);
+      e.service->DependencyFailed(*broken);
+    }
+    return;
+  }
+  if (!e.pending_start) return;
+  for (const Edge& l : e.after()) {
+    if (!Settled(*l.entry)) return;
+  }
+  // A start wave forks while earlier children exec, but only so many at
+  // once: each pending exec report holds a descriptor. The rest stay
+  // queued, held until a report read frees a slot (ReleaseExecSlots).
+  if (pending_execs_ >= kMaxPendingExecs) {
+    HoldForExecSlot(e);
+    return;
+  }
+  e.pending_start = false;
+  Touch(e);
+  e.service->Start();
+}
+
+void Supervisor::Reconcile() {
+  // Each pass may change states, which may unblock more: bounded repeats
+  // (what is left is decided at the next call).
+  for (int pass = 0; dirty_ && pass < 64; ++pass) {
+    dirty_ = false;
+    if (!shutting_down_) ApplyReplacements();
+    pass_open_ = true;
+    deciding_ = nullptr;
+    std::vector<Entry*> again;
+    again.swap(deferred_);
+    for (Entry* e : again) {
+      e->deferred = false;
+      Schedule(*e);
+    }
+    ReleaseExecSlots();
+    Expand();
+    const auto later = [this](const Entry* a, const Entry* b) {
+      return PassesBefore(*b, *a);
+    };
+    while (!pass_.empty()) {
+      std::pop_heap(pass_.begin(), pass_.end(), later);
+      Entry* e = pass_.back();
+      pass_.pop_back();
+      e->in_pass = false;
+      deciding_ = e;
+      Decide(*e);
+      Expand();
+    }
+    deciding_ = nullptr;
+    pass_open_ = false;
+    // Held starts a slot is free for, which the pass did not start (what
+    // they are after is no longer settled): the next ones get their turn.
+    if (pending_execs_ < kMaxPendingExecs &&
+        exec_head_ < exec_waiting_.size()) {
+      dirty_ = true;
+    }
+  }
+  Release(touched_);
+  Release(deferred_);
+  Release(pass_);
   // The main loop calls this after each dispatch, before it waits again:
   // the view of the live processes must not outlive the dispatch
   // (supervisor_processes.cc).

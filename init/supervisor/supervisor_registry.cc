@@ -4,6 +4,7 @@
 // contract of Supervisor::Reload (supervisor.h; docs/units.md, "Reload").
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 #include <utility>
 
@@ -84,15 +85,16 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   for (const Dependency& d : parsed.unit.required) e.required.push_back(d.name);
   // What was parsed, not the file as it is now: it may have changed since.
   e.source = SourceFingerprint::Of(parsed.source);
+  // The entry is its Service's effects (EntryOf casts back).
   e.service = std::make_unique<Service>(parsed.unit.name, PolicyOf(parsed.unit),
-                                        static_cast<ServiceEffects&>(*this));
+                                        static_cast<ServiceEffects&>(e));
 }
 
 Supervisor::Entry& Supervisor::Add(const ParsedUnit& parsed) {
   // In entries_ before its Service exists: the Service reaches its entry
   // through EntryOf on every effect, from its first event on.
   std::unique_ptr<Entry>& slot = entries_[parsed.unit.name];
-  slot = std::make_unique<Entry>();
+  slot = std::make_unique<Entry>(*this);
   Configure(*slot, parsed);
   return *slot;
 }
@@ -102,6 +104,7 @@ void Supervisor::QueueStart(Entry& e) {
     e.service->Refuse(e.load_error);
   } else {
     e.pending_start = true;
+    Touch(e);
   }
 }
 
@@ -138,6 +141,7 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     // (ApplyReplacements), started unless a stop was requested.
     e.replacement = std::make_unique<ParsedUnit>(parsed);
     e.pending_start = false;
+    MarkReloading(e);
     e.service->Stop();
     (e.stop_requested ? summary.changed : summary.restarted).push_back(name);
   }
@@ -145,6 +149,7 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     if (present.count(name) || e->removed) continue;
     e->removed = true;
     e->pending_start = false;
+    MarkReloading(*e);
     e->service->Stop();
     summary.stopped.push_back(name);
   }
@@ -154,41 +159,96 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
   return summary;
 }
 
+void Supervisor::MarkReloading(Entry& e) {
+  if (e.reloading) return;
+  e.reloading = true;
+  reloading_.push_back(&e);
+}
+
 // Reload's second half: entries stopped for a reload are dropped or given
-// their new definition once nothing of them runs.
+// their new definition once nothing of them runs. Only the entries a reload
+// marked (reloading_) are looked at, in name order as entries_ has them.
 void Supervisor::ApplyReplacements() {
-  std::vector<std::string> gone;
-  bool replaced = false;
-  for (auto& [name, e] : entries_) {
-    if (!Down(e->service->state()) || HasProcesses(*e->service)) continue;
-    if (e->removed) {
-      gone.push_back(name);
-    } else if (e->replacement) {
-      ParsedUnit parsed = std::move(*e->replacement);
-      e->replacement.reset();
-      if (e->timer != 0) world_.Cancel(e->timer);
-      e->timer = 0;
-      Configure(*e, parsed);
-      replaced = true;
-      // A start requested while the replacement waited was for the old
-      // definition: one with an error must not run (QueueStart fails it).
-      e->pending_start = false;
-      // A unit stopped on request stays stopped; an error in its new
-      // definition still shows (failed, with the error), as at boot.
-      if (!e->stop_requested || !e->load_error.empty()) QueueStart(*e);
-      dirty_ = true;
+  if (reloading_.empty()) return;
+  std::vector<Entry*> ready;
+  size_t kept = 0;
+  for (Entry* e : reloading_) {
+    if (!e->removed && !e->replacement) {
+      e->reloading = false;  // a removed unit came back unchanged
+      continue;
+    }
+    reloading_[kept++] = e;
+    if (Down(e->service->state()) && !HasProcesses(*e->service)) {
+      ready.push_back(e);
     }
   }
-  // The ordering was linked at the reload, from the definitions then in
-  // force: a replaced unit's After= and Before= are those of its new one.
-  if (replaced) LinkOrdering();
-  for (const std::string& name : gone) {
-    Entry& e = *entries_[name];
-    if (e.timer != 0) world_.Cancel(e.timer);
-    if (e.output_watch != 0) scheduler_.Cancel(e.output_watch);
-    CloseNotification(e);
+  reloading_.resize(kept);
+  if (ready.empty()) return;
+  std::sort(ready.begin(), ready.end(), [](const Entry* a, const Entry* b) {
+    return a->service->name() < b->service->name();
+  });
+  // Position kGone marks an entry about to be erased.
+  constexpr uint32_t kGone = UINT32_MAX;
+  bool gone = false;
+  for (Entry* e : ready) {
+    if (e->removed) {
+      gone = true;
+      continue;
+    }
+    ParsedUnit parsed = std::move(*e->replacement);
+    e->replacement.reset();
+    if (e->timer != 0) world_.Cancel(e->timer);
+    e->timer = 0;
+    // Its edges are those of its new definition from now on (After=,
+    // Before=, Requires=); the others' edges to it stay.
+    Unlink(*e);
+    Configure(*e, parsed);
+    Link(*e);
+    // A start requested while the replacement waited was for the old
+    // definition: one with an error must not run (QueueStart fails it).
+    e->pending_start = false;
+    Touch(*e);
+    // A unit stopped on request stays stopped; an error in its new
+    // definition still shows (failed, with the error), as at boot.
+    if (!e->stop_requested || !e->load_error.empty()) QueueStart(*e);
+  }
+  if (gone) {
+    for (Entry* e : ready) {
+      if (!e->removed) continue;
+      if (e->timer != 0) world_.Cancel(e->timer);
+      if (e->output_watch != 0) scheduler_.Cancel(e->output_watch);
+      CloseNotification(*e);
+      Detach(*e);
+      e->position = kGone;
+    }
+  }
+  // Out of every list that holds entries before the erase: reloading_
+  // (also those now done), the worklists and the start order.
+  const auto done = [](Entry* e) {
+    if (e->position != kGone && (e->removed || e->replacement)) return false;
+    e->reloading = false;
+    return true;
+  };
+  reloading_.erase(std::remove_if(reloading_.begin(), reloading_.end(), done),
+                   reloading_.end());
+  if (!gone) return;
+  const auto erased = [](const Entry* e) { return e->position == kGone; };
+  exec_waiting_.erase(
+      exec_waiting_.begin(),
+      exec_waiting_.begin() + static_cast<std::ptrdiff_t>(exec_head_));
+  exec_head_ = 0;
+  for (std::vector<Entry*>* list :
+       {&touched_, &deferred_, &order_, &exec_waiting_}) {
+    list->erase(std::remove_if(list->begin(), list->end(), erased),
+                list->end());
+  }
+  for (size_t i = 0; i < order_.size(); ++i) {
+    order_[i]->position = static_cast<uint32_t>(i);
+  }
+  for (Entry* e : ready) {
+    if (e->position != kGone) continue;
+    const std::string name = e->service->name();
     entries_.erase(name);
-    order_.erase(std::remove(order_.begin(), order_.end(), name), order_.end());
     log_.Info(name, ": removed");
   }
 }

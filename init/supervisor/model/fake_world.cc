@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -80,7 +81,7 @@ fault::StatusOr<fault::StartedSpawn> FakeWorld::Spawn(
   started.pid = p.pid;
   started.report = std::move(report.read);
   started.program = program;
-  processes_.emplace(started.pid, std::move(p));
+  Add(std::move(p));
   return started;
 }
 
@@ -104,14 +105,21 @@ fault::StatusOr<fault::StartedSpawn> FakeWorld::SpawnMissing(
   started.pid = p.pid;
   started.report = std::move(report.read);
   started.program = program;
-  auto [it, added] = processes_.emplace(started.pid, std::move(p));
-  End(it->second, 127, 0);
+  Add(std::move(p));
+  End(processes_.at(started.pid), 127, 0);
   return started;
 }
 
 std::optional<fault::Status> FakeWorld::ReadSpawnReport(
     fault::StartedSpawn& spawn) {
   return fault::ReadSpawnReport(spawn);
+}
+
+void FakeWorld::Add(FakeProcess p) {
+  const pid_t pid = p.pid;
+  alive_.insert(pid);
+  groups_[p.group].push_back(pid);
+  processes_.emplace(pid, std::move(p));
 }
 
 void FakeWorld::Deliver(FakeProcess& p, int signo) {
@@ -143,10 +151,12 @@ int FakeWorld::Kill(pid_t target, int signo) {
     return 0;
   }
   bool found = false;
-  for (auto& [pid, p] : processes_) {
-    if (p.group != -target || !p.held()) continue;
-    found = true;
-    Deliver(p, signo);
+  auto group = groups_.find(-target);
+  if (group != groups_.end()) {
+    for (pid_t pid : group->second) {  // held members only
+      found = true;
+      Deliver(processes_.at(pid), signo);
+    }
   }
   if (!found) {
     errno = ESRCH;
@@ -158,8 +168,9 @@ int FakeWorld::Kill(pid_t target, int signo) {
 std::vector<FakeWorld::Member> FakeWorld::Processes() {
   ++process_scans_;
   std::vector<Member> members;
-  for (const auto& [pid, p] : processes_) {
-    if (p.alive()) members.push_back(Member{pid, p.group, p.group});
+  for (pid_t pid : alive_) {
+    const FakeProcess& p = processes_.at(pid);
+    members.push_back(Member{pid, p.group, p.group});
   }
   return members;
 }
@@ -179,6 +190,7 @@ fault::StatusOr<FakeWorld::WatchId> FakeWorld::WatchExit(
   }
   const WatchId id = next_id_++;
   exit_watches_.emplace(pid, ExitWatch{id, std::move(fn)});
+  watched_pids_.emplace(id, pid);
   return id;
 }
 
@@ -192,21 +204,25 @@ FakeWorld::TimerId FakeWorld::After(fault::Duration delay,
   if (delay < fault::ZeroDuration()) delay = fault::ZeroDuration();
   const TimerId id = next_id_++;
   timers_.emplace(id, Timer{now_ + delay, std::move(fn)});
+  due_.emplace(now_ + delay, id);
   return id;
 }
 
 void FakeWorld::Cancel(TimerId id) {
-  if (timers_.erase(id) != 0) return;
-  for (auto it = exit_watches_.begin(); it != exit_watches_.end(); ++it) {
-    if (it->second.id == id) {
-      exit_watches_.erase(it);
-      return;
-    }
+  if (auto timer = timers_.find(id); timer != timers_.end()) {
+    due_.erase({timer->second.due, id});
+    timers_.erase(timer);
+    return;
+  }
+  if (auto watched = watched_pids_.find(id); watched != watched_pids_.end()) {
+    exit_watches_.erase(watched->second);
+    watched_pids_.erase(watched);
   }
 }
 
 void FakeWorld::End(FakeProcess& p, int code, int signo) {
   p.exited = true;
+  alive_.erase(p.pid);
   p.notify.Reset();
   exits_.push_back(signo != 0 ? fault::ExitStatus{p.pid, CLD_KILLED, signo}
                               : fault::ExitStatus{p.pid, CLD_EXITED, code});
@@ -228,7 +244,7 @@ pid_t FakeWorld::Fork(pid_t parent, bool stubborn) {
   p.step = "helper";
   p.stubborn = stubborn;
   const pid_t pid = p.pid;
-  processes_.emplace(pid, std::move(p));
+  Add(std::move(p));
   return pid;
 }
 
@@ -246,12 +262,16 @@ size_t FakeWorld::DeliverExits(size_t n) {
     exits_.pop_front();
     FakeProcess& p = processes_.at(status.pid);
     p.reported = true;
+    std::vector<pid_t>& group = groups_.at(p.group);
+    group.erase(std::find(group.begin(), group.end(), p.pid));
+    if (group.empty()) groups_.erase(p.group);
     ++done;
     // The callback runs moved out of the world's tables, as the
     // scheduler's does: it may add or cancel watches.
     if (auto watch = exit_watches_.find(status.pid);
         watch != exit_watches_.end()) {
       fault::Scheduler::ExitCallback fn = std::move(watch->second.fn);
+      watched_pids_.erase(watch->second.id);
       exit_watches_.erase(watch);
       fn(status);
       continue;
@@ -273,11 +293,9 @@ size_t FakeWorld::DeliverExits(size_t n) {
 }
 
 bool FakeWorld::FireNext() {
-  if (timers_.empty()) return false;
-  auto next = timers_.begin();
-  for (auto it = timers_.begin(); it != timers_.end(); ++it) {
-    if (it->second.due < next->second.due) next = it;  // ties: lowest id
-  }
+  if (due_.empty()) return false;
+  auto next = timers_.find(due_.begin()->second);  // ties: lowest id
+  due_.erase(due_.begin());
   if (next->second.due > now_) now_ = next->second.due;
   fault::Scheduler::Callback fn = std::move(next->second.fn);
   timers_.erase(next);
@@ -287,15 +305,9 @@ bool FakeWorld::FireNext() {
 
 void FakeWorld::Advance(fault::Duration by) {
   const fault::Duration until = now_ + by;
-  for (;;) {
-    auto next = timers_.end();
-    for (auto it = timers_.begin(); it != timers_.end(); ++it) {
-      if (it->second.due <= until &&
-          (next == timers_.end() || it->second.due < next->second.due)) {
-        next = it;
-      }
-    }
-    if (next == timers_.end()) break;
+  while (!due_.empty() && due_.begin()->first <= until) {
+    auto next = timers_.find(due_.begin()->second);
+    due_.erase(due_.begin());
     if (next->second.due > now_) now_ = next->second.due;
     fault::Scheduler::Callback fn = std::move(next->second.fn);
     timers_.erase(next);

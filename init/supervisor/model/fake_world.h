@@ -48,6 +48,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "init/supervisor/supervisor_world.h"
@@ -144,6 +145,8 @@ class FakeWorld final : public SupervisorWorld {
   fault::StatusOr<fault::StartedSpawn> SpawnMissing(const std::string& program);
   // Ends `p` (queues its exit): exit `code`, or signal `signo`.
   void End(FakeProcess& p, int code, int signo);
+  // Add records `p` in processes_ and the indexes.
+  void Add(FakeProcess p);
   void Deliver(FakeProcess& p, int signo);
 
   fault::Duration now_;
@@ -154,9 +157,16 @@ class FakeWorld final : public SupervisorWorld {
     fault::Scheduler::ExitCallback fn;
   };
   std::map<pid_t, ExitWatch> exit_watches_;
+  std::map<WatchId, pid_t> watched_pids_;  // exit_watches_ by id
   std::map<pid_t, FakeProcess> processes_;
+  // Indexes of processes_, so that the world's own work per call does not
+  // grow with every process it ever made: the live ones (Processes), and
+  // each group's held members, in pid order (Kill of a group).
+  std::set<pid_t> alive_;
+  std::map<pid_t, std::vector<pid_t>> groups_;
   std::deque<fault::ExitStatus> exits_;
   std::map<TimerId, Timer> timers_;
+  std::set<std::pair<fault::Duration, TimerId>> due_;  // timers_ by due
   WatchId next_id_ = 1;  // timers' and exit watches'
   size_t process_scans_ = 0;
   pid_t next_pid_ = 1000;
