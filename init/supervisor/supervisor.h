@@ -228,9 +228,9 @@ class Supervisor : private ServiceEffects {
   fault::Status WatchProcess(Entry& entry, pid_t pid, fault::UniqueFd pidfd);
   // The exit of a process of `entry` (its exit watch's report).
   void OnProcessExit(Entry& entry, const fault::ExitStatus& status);
-  // The exec report of `pid` is readable (its entry: the one whose
-  // `execs` hold it).
-  void OnExecReport(pid_t pid);
+  // The exec report of `pid`, a process of `entry` (in its `execs`), is
+  // readable: the watch holds both, so no entry is searched for.
+  void OnExecReport(Entry& entry, pid_t pid);
   // Ends `entry.execs[index]`'s watch and tells its service `result`.
   void ExecReported(Entry& entry, size_t index, const fault::Status& result);
   // Whether `pid`, a process of `entry`, has not reported its exec yet: it

@@ -26,9 +26,8 @@
 // no exit watch, no exec report), its timer and fd watches cancelled, and
 // its links to other entries taken out (Detach). An entry never moves
 // (entries_ holds it by pointer), so every callback the supervisor
-// registers (timer, exit watch, fd watch) holds its Entry* and needs no
-// lookup: none outlives it; an exec report's watch names its pid, found in
-// the entries' `execs`. The entry is its Service's
+// registers (timer, exit watch, exec report, fd watch) holds its Entry*
+// and needs no lookup: none outlives it. The entry is its Service's
 // ServiceEffects: it passes each call on to the Supervisor's, which finds
 // the entry from the Service with a cast (EntryOf), not a search.
 //

@@ -229,10 +229,12 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   }
   // Its exec is reported on the loop (OnExecReport), not waited for here:
   // the next service forks meanwhile.
-  // The callback names the process alone: without a string it fits in
-  // std::function's own storage (no allocation per spawn of a wave).
+  // The callback holds the entry (which outlives the watch: it is erased
+  // only with no pid left, and each pending report's pid is in `pids`) and
+  // the pid, and reaches the Supervisor through the entry: two words fit
+  // in std::function's own storage (no allocation per spawn of a wave).
   fault::StatusOr<fault::Scheduler::WatchId> report = scheduler_.OnReadable(
-      started.report.get(), [this, pid] { OnExecReport(pid); });
+      started.report.get(), [&e, pid] { e.supervisor.OnExecReport(e, pid); });
   if (!report.ok()) {
     // Its report would reach nobody: as above. Its exit watch reaps it.
     world_.Kill(-pid, SIGKILL);
@@ -263,19 +265,15 @@ bool Supervisor::ExecPending(const Entry& e, pid_t pid) {
   return false;
 }
 
-void Supervisor::OnExecReport(pid_t pid) {
-  // The entry whose pending reports hold `pid` (one at most: a pid is one
-  // unreaped child's).
-  for (auto& [name, entry] : entries_) {
-    Entry& e = *entry;
-    for (size_t i = 0; i < e.execs.size(); ++i) {
-      if (e.execs[i].spawn.pid != pid) continue;
-      std::optional<fault::Status> result =
-          world_.ReadSpawnReport(e.execs[i].spawn);
-      if (!result) return;  // not there yet: the watch stays
-      ExecReported(e, i, *result);
-      return;
-    }
+void Supervisor::OnExecReport(Entry& e, pid_t pid) {
+  // Its entry's pending reports (a few at most) hold `pid` until read.
+  for (size_t i = 0; i < e.execs.size(); ++i) {
+    if (e.execs[i].spawn.pid != pid) continue;
+    std::optional<fault::Status> result =
+        world_.ReadSpawnReport(e.execs[i].spawn);
+    if (!result) return;  // not there yet: the watch stays
+    ExecReported(e, i, *result);
+    return;
   }
 }
 
