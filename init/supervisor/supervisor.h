@@ -145,6 +145,12 @@ class Supervisor : private ServiceEffects {
   // The most recent `n` output lines of a journal service.
   std::vector<std::string> Log(absl::string_view name, size_t n) const;
 
+  // HeapBlocks, for supervisor_memory_test's breakdown: sizes of heap
+  // blocks a running service keeps, each named (its entry, its Service, its
+  // node in the map of names...). Blocks whose size depends on the unit's
+  // text (strings, vectors) are not listed.
+  static std::vector<std::pair<size_t, std::string>> HeapBlocks();
+
  private:
   struct Entry;
   struct PendingExec;
@@ -193,8 +199,8 @@ class Supervisor : private ServiceEffects {
   // (SupervisorWorld::WatchExit, with Spawn's `pidfd` of it, or none) and
   // records it in entry.pids.
   fault::Status WatchProcess(Entry& entry, pid_t pid, fault::UniqueFd pidfd);
-  // The exit of a process of `name` (its exit watch's report).
-  void OnProcessExit(std::string name, const fault::ExitStatus& status);
+  // The exit of a process of `entry` (its exit watch's report).
+  void OnProcessExit(Entry& entry, const fault::ExitStatus& status);
   // The exec report of `pid` is readable (its entry: the one whose
   // `execs` hold it).
   void OnExecReport(pid_t pid);

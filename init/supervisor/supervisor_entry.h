@@ -21,9 +21,11 @@
 // Entry: what the Supervisor keeps of one unit. It is in entries_ from
 // before its Service exists (Add) until after its last event:
 // ApplyReplacements erases only an entry with nothing running (no pid, so
-// no exit watch, no exec report), its timer and fd watches cancelled.
-// Every callback the supervisor registers (timer, exit watch, fd watch) names
-// its entry by unit name and finds it in entries_ again when it runs; an
+// no exit watch, no exec report), its timer and fd watches cancelled. An
+// entry never moves (entries_ holds it by pointer), so every callback the
+// supervisor registers (timer, exit watch, fd watch) holds its Entry*: none
+// outlives it, and two pointers fit in a std::function with no allocation
+// (a copy of the unit's name did not: 40 bytes a watch, per service). An
 // exec report's watch names its pid, found in the entries' `execs`.
 //
 // Loop thread only.

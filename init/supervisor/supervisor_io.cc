@@ -79,10 +79,10 @@ fault::StatusOr<int> Supervisor::OpenOutput(Entry& entry,
   FAULT_ASSIGN_OR_RETURN(fault::Pipe pipe, fault::MakePipe());
   FAULT_ASSIGN_OR_RETURN(OutputReader reader,
                          OutputReader::Create(std::move(pipe.read)));
-  const std::string name = entry.service->name();
+  // The entry outlives the watch: it is cancelled before an erase.
   FAULT_ASSIGN_OR_RETURN(entry.output_watch,
-                         scheduler_.OnReadable(reader.fd(), [this, name] {
-                           ReadOutput(*entries_[name], kOutputBudget);
+                         scheduler_.OnReadable(reader.fd(), [this, &entry] {
+                           ReadOutput(entry, kOutputBudget);
                          }));
   // Only the read end is kept where /proc can give a write end again for
   // the next spawn; else (no /proc) the write end too, as the pipe must
@@ -151,10 +151,11 @@ fault::Status Supervisor::WatchNotification(Entry& e, fault::UniqueFd read) {
   if (fcntl(read.get(), F_SETFL, O_NONBLOCK) != 0) {
     return fault::ErrnoToStatus(errno, "unable to watch NotificationFd=");
   }
-  const std::string name = e.service->name();
+  // The entry outlives the watch: CloseNotification cancels it before an
+  // erase.
   FAULT_ASSIGN_OR_RETURN(fault::Scheduler::WatchId watch,
-                         scheduler_.OnReadable(read.get(), [this, name] {
-                           (void)ReadNotification(*entries_[name]);
+                         scheduler_.OnReadable(read.get(), [this, &e] {
+                           (void)ReadNotification(e);
                          }));
   e.notification = std::make_unique<NotificationPipe>();
   e.notification->fd = std::move(read);

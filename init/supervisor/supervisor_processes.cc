@@ -305,12 +305,12 @@ void Supervisor::ExecReported(Entry& e, size_t index,
 
 fault::Status Supervisor::WatchProcess(Entry& e, pid_t pid,
                                        fault::UniqueFd pidfd) {
-  const std::string name = e.service->name();
+  // The entry outlives the watch: it is erased only with no pid left.
   FAULT_ASSIGN_OR_RETURN(
       SupervisorWorld::WatchId watch,
       world_.WatchExit(pid, std::move(pidfd),
-                       [this, name](const fault::ExitStatus& status) {
-                         OnProcessExit(name, status);
+                       [this, &e](const fault::ExitStatus& status) {
+                         OnProcessExit(e, status);
                        }));
   e.pids[pid] = watch;
   return fault::OkStatus();
@@ -449,11 +449,7 @@ void Supervisor::CheckStopped(Entry& entry) {
   }
 }
 
-void Supervisor::OnProcessExit(std::string name,
-                               const fault::ExitStatus& status) {
-  auto it = entries_.find(name);
-  if (it == entries_.end()) return;  // not while a watch is on (EntryOf)
-  Entry& e = *it->second;
+void Supervisor::OnProcessExit(Entry& e, const fault::ExitStatus& status) {
   Reaped(status.pid);
   // Its exec report comes before its exit, once: the loop may have taken
   // the exit first. The child's descriptors closed before it was reported
@@ -472,7 +468,8 @@ void Supervisor::OnProcessExit(std::string name,
   }
   e.pids.erase(status.pid);  // its watch has ended with this report
   PruneSessions(e);          // the step's session may have ended with it
-  log_.Debug(name, ": pid ", status.pid, " ended with ", status.ToString());
+  log_.Debug(e.service->name(), ": pid ", status.pid, " ended with ",
+             status.ToString());
   e.service->ProcessExited(status.pid, status);
   CheckStopped(e);
   dirty_ = true;
