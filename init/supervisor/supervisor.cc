@@ -205,7 +205,10 @@ ServiceView Supervisor::RowOf(const Entry& e) {
       s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
       // A start skipped by a condition says which in the STATUS column: it
       // never ran, so there is no STATUS= of this start to show.
-      s.reason(), s.skipped() ? s.reason() : e.status_text,
+      s.reason(),
+      s.skipped()     ? s.reason()
+      : e.status_text ? *e.status_text
+                      : "",
       e.settings.description};
 }
 
@@ -235,8 +238,11 @@ std::vector<std::pair<size_t, std::string>> Supervisor::HeapBlocks() {
   // A std::map node: the tree's links and colour, then the value.
   constexpr size_t kMapNodeLinks = 4 * sizeof(void*);
   return {
-      {sizeof(Entry), "Supervisor::Entry"},
-      {sizeof(Service), "Service"},
+      {sizeof(Entry),
+       absl::StrCat("Supervisor::Entry: its Service ", sizeof(Service),
+                    " B, ServiceSettings ", sizeof(ServiceSettings),
+                    " B, output reader ", sizeof(OutputReader), " B, ring ",
+                    sizeof(LineRing), " B")},
       {kMapNodeLinks + sizeof(decltype(entries_)::value_type),
        "entries_' map node"},
       {fault::Scheduler::WatchBytes(), "a scheduler watch"},

@@ -101,7 +101,10 @@ struct Supervisor::Entry {
   // What the running service needs of its unit (Configure makes it): not a
   // copy of the Unit, which is needed only while loading.
   ServiceSettings settings;
-  std::unique_ptr<Service> service;  // its name is the unit's
+  // Its name is the unit's. Made by Configure (again for a reload's new
+  // definition); inside the entry, not a block of its own: PID 1 keeps one
+  // per service, and each block costs a slot of musl's malloc.
+  std::optional<Service> service;
   // The unit's After= and Before=, for LinkOrdering to make `after` of;
   // null when it has neither (a pointer: most units have none).
   std::unique_ptr<const DeclaredOrder> declared;
@@ -142,7 +145,9 @@ struct Supervisor::Entry {
   fault::UniqueFd output_write;
   fault::Scheduler::WatchId output_watch = 0;
   LineRing ring;
-  std::string status_text;
+  // The last STATUS= it sent; null until it sends one (a pointer: most
+  // services never do, and PID 1 keeps an entry per service).
+  std::unique_ptr<std::string> status_text;
   // NotificationFd=: set while the main process's pipe is read. A pointer:
   // PID 1 keeps an entry per service, and few services use it.
   std::unique_ptr<NotificationPipe> notification;

@@ -138,7 +138,13 @@ void Supervisor::OnNotify() {
 }
 
 void Supervisor::ApplyNotification(Entry& e, const NotifyMessage& message) {
-  if (message.status) e.status_text = *message.status;
+  if (message.status) {
+    if (e.status_text) {
+      *e.status_text = *message.status;
+    } else {
+      e.status_text = std::make_unique<std::string>(*message.status);
+    }
+  }
   if (message.ready) {
     ReadOutput(e, kOutputBudget);  // what it wrote before READY=1
     e.service->Ready();

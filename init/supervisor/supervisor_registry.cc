@@ -84,8 +84,8 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   for (const Dependency& d : parsed.unit.required) e.required.push_back(d.name);
   // What was parsed, not the file as it is now: it may have changed since.
   e.source = SourceFingerprint::Of(parsed.source);
-  e.service = std::make_unique<Service>(parsed.unit.name, PolicyOf(parsed.unit),
-                                        static_cast<ServiceEffects&>(*this));
+  e.service.emplace(parsed.unit.name, PolicyOf(parsed.unit),
+                    static_cast<ServiceEffects&>(*this));
 }
 
 Supervisor::Entry& Supervisor::Add(const ParsedUnit& parsed) {
