@@ -27,7 +27,7 @@ Supervisor::~Supervisor() {
     if (e->timer != 0) world_.Cancel(e->timer);
     for (const auto& [pid, watch] : e->pids) world_.Cancel(watch);
     for (const PendingExec& exec : e->execs) scheduler_.Cancel(exec.watch);
-    if (e->output_watch != 0) scheduler_.Cancel(e->output_watch);
+    if (e->output) scheduler_.Cancel(e->output->watch);
     if (e->notification) scheduler_.Cancel(e->notification->watch);
   }
   if (notify_watch_ != 0) scheduler_.Cancel(notify_watch_);
@@ -241,12 +241,12 @@ std::vector<std::pair<size_t, std::string>> Supervisor::HeapBlocks() {
       {sizeof(Entry),
        absl::StrCat("Supervisor::Entry: its Service ", sizeof(Service),
                     " B, ServiceSettings ", sizeof(ServiceSettings),
-                    " B, output reader ", sizeof(OutputReader), " B, ring ",
-                    sizeof(LineRing), " B")},
+                    " B, ring ", sizeof(LineRing), " B")},
       {kMapNodeLinks + sizeof(decltype(entries_)::value_type),
        "entries_' map node"},
       {fault::Scheduler::WatchBytes(), "a scheduler watch"},
       {sizeof(StepCommand), "ServiceSettings::steps, one line"},
+      {sizeof(OutputPipe), "the output pipe (OutputReader, write end, watch)"},
       {sizeof(fault::Duration), "Service's recent starts, one"},
       {sizeof(pid_t), "a PidSet's id (groups, sessions)"},
       {sizeof(PidMap<SupervisorWorld::WatchId>::value_type),

@@ -155,6 +155,7 @@ class Supervisor : private ServiceEffects {
   struct Entry;
   struct PendingExec;
   struct NotificationPipe;
+  struct OutputPipe;
 
   // ServiceEffects.
   fault::StatusOr<pid_t> StartStep(Service& service, StepKind kind,

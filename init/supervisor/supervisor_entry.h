@@ -139,11 +139,9 @@ struct Supervisor::Entry {
   // too, and leaves this list no later than its exit is handled.
   std::vector<PendingExec> execs;
   fault::Scheduler::WatchId timer = 0;
-  // Journal output: the pipe's read end, while a process may write to it
-  // (supervisor_io.cc); the write end only where /proc cannot reopen it.
-  std::optional<OutputReader> output;
-  fault::UniqueFd output_write;
-  fault::Scheduler::WatchId output_watch = 0;
+  // Journal output, while a process may write to it (supervisor_io.cc);
+  // null otherwise, and for a service whose output is not captured.
+  std::unique_ptr<OutputPipe> output;
   LineRing ring;
   // The last STATUS= it sent; null until it sends one (a pointer: most
   // services never do, and PID 1 keeps an entry per service).
@@ -151,6 +149,19 @@ struct Supervisor::Entry {
   // NotificationFd=: set while the main process's pipe is read. A pointer:
   // PID 1 keeps an entry per service, and few services use it.
   std::unique_ptr<NotificationPipe> notification;
+};
+
+// A service's journal output pipe: its read end, read through `reader`
+// and watched by `watch`, and the write end only where /proc cannot
+// reopen it (supervisor_io.cc). A block of its own, made with the pipe and
+// freed at its end of file: the entry (a slot of musl's malloc per
+// service) stays in a smaller size class, and keeps nothing for output
+// while no process of it writes.
+struct Supervisor::OutputPipe {
+  explicit OutputPipe(OutputReader r) : reader(std::move(r)) {}
+  OutputReader reader;
+  fault::UniqueFd write;
+  fault::Scheduler::WatchId watch = 0;
 };
 
 // The read end of a main process's notification pipe (the child holds the

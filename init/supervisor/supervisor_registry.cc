@@ -185,7 +185,7 @@ void Supervisor::ApplyReplacements() {
   for (const std::string& name : gone) {
     Entry& e = *entries_[name];
     if (e.timer != 0) world_.Cancel(e.timer);
-    if (e.output_watch != 0) scheduler_.Cancel(e.output_watch);
+    if (e.output) scheduler_.Cancel(e.output->watch);
     CloseNotification(e);
     entries_.erase(name);
     order_.erase(std::remove(order_.begin(), order_.end(), name), order_.end());
