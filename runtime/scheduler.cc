@@ -344,6 +344,12 @@ Status Scheduler::Run() {
 void Scheduler::Stop() { impl_->wakeups_.Stop(); }
 size_t Scheduler::Pending() const { return impl_->Pending(); }
 
+size_t Scheduler::WatchBytes() {
+  // make_shared's block: the control block (its vtable pointer and two
+  // counts), then the Watch.
+  return 2 * sizeof(void*) + sizeof(scheduler_internal::Watch);
+}
+
 Scheduler& Scheduling() {
   static std::unique_ptr<Scheduler> scheduler = [] {
     StatusOr<std::unique_ptr<Scheduler>> created = Scheduler::Create();

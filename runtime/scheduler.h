@@ -214,6 +214,11 @@ class Scheduler {
   // Pending reports how many watches and queued interjections remain.
   size_t Pending() const;
 
+  // WatchBytes: the heap block each watch is kept in (for memory tests'
+  // breakdowns); its callback's captures, when they do not fit in a
+  // std::function, are a block of their own.
+  static size_t WatchBytes();
+
  private:
   Scheduler();
   class Impl;

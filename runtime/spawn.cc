@@ -29,6 +29,10 @@ extern char** environ;
 namespace fault {
 namespace {
 
+static_assert(static_cast<int>(SpawnStage::kNoNewPrivileges) -
+                      static_cast<int>(SpawnStage::kCapabilities) ==
+                  static_cast<int>(PrivilegeStep::kNoNewPrivileges),
+              "one SpawnStage per PrivilegeStep, in its order");
 static_assert(static_cast<int>(SpawnStage::kCpuAffinity) -
                       static_cast<int>(SpawnStage::kNice) ==
                   static_cast<int>(ProcessAttribute::kCpuAffinity),
@@ -128,6 +132,41 @@ int CloseOtherFdsAtExec(rlim_t bound) {
   return 0;
 }
 
+[[noreturn]] void FailPrivileges(int report_fd, PrivilegeStep step, int error) {
+  Fail(report_fd,
+       static_cast<SpawnStage>(static_cast<int>(SpawnStage::kCapabilities) +
+                               static_cast<int>(step)),
+       error);
+}
+
+// SetUserWithPrivileges: setuid when asked, with the privileges around it
+// (privileges.h has the order and why). In the child: async-signal-safe.
+void SetUserWithPrivileges(const SpawnOptions& options, int report_fd) {
+  const Privileges& privileges = options.privileges;
+  const bool any = !privileges.empty();
+  PrivilegeStep step = PrivilegeStep::kCapabilities;
+  if (any) {
+    if (int e = PrivilegesBeforeUser(privileges, &step)) {
+      FailPrivileges(report_fd, step, e);
+    }
+  }
+  if (options.uid) {
+    if (any) {
+      if (int e = KeepCapabilitiesForUser(privileges, *options.uid, &step)) {
+        FailPrivileges(report_fd, step, e);
+      }
+    }
+    if (setuid(*options.uid) != 0) {
+      Fail(report_fd, SpawnStage::kCredentials, errno);
+    }
+  }
+  if (any) {
+    if (int e = PrivilegesAfterUser(privileges, &step)) {
+      FailPrivileges(report_fd, step, e);
+    }
+  }
+}
+
 // The child, between fork and exec: async-signal-safe calls only.
 // `go_fd`, when not -1, is read until the parent closes its other end.
 [[noreturn]] ABSL_ATTRIBUTE_NOINLINE void RunChild(const SpawnOptions& options,
@@ -192,9 +231,7 @@ int CloseOtherFdsAtExec(rlim_t bound) {
   if (options.gid && setgid(*options.gid) != 0) {
     Fail(report_fd, SpawnStage::kCredentials, errno);
   }
-  if (options.uid && setuid(*options.uid) != 0) {
-    Fail(report_fd, SpawnStage::kCredentials, errno);
-  }
+  SetUserWithPrivileges(options, report_fd);
   int error = MoveTo(options.stdin_fd, STDIN_FILENO);
   if (error == 0) error = MoveTo(options.stdout_fd, STDOUT_FILENO);
   if (error == 0) error = MoveTo(options.stderr_fd, STDERR_FILENO);
@@ -319,6 +356,12 @@ absl::string_view SpawnStageName(SpawnStage stage) {
       return "setting the CPU scheduling policy";
     case SpawnStage::kCpuAffinity:
       return "setting the CPU affinity";
+    case SpawnStage::kCapabilities:
+      return "setting the capabilities";
+    case SpawnStage::kSecureBits:
+      return "setting the secure bits";
+    case SpawnStage::kNoNewPrivileges:
+      return "setting no-new-privileges";
   }
   return "starting";
 }

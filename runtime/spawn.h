@@ -48,6 +48,7 @@
 
 #include "absl/strings/string_view.h"
 #include "runtime/fd.h"
+#include "runtime/privileges.h"
 #include "runtime/process_attributes.h"
 #include "runtime/resource_limits.h"
 #include "runtime/status.h"
@@ -120,6 +121,11 @@ struct SpawnOptions {
   // limit above what may be raised is lowered to the hard limit
   // (ApplyResourceLimits, as systemd). Empty: the parent's limits.
   ResourceLimits resource_limits;
+  // Capabilities, secure bits and no-new-privileges (privileges.h):
+  // applied around the change of user, in systemd's order (the bounding
+  // and ambient sets before setuid, the ambient set again, the secure bits
+  // and no-new-privileges after it). Empty: all inherited.
+  Privileges privileges;
 
   // When set, receives a pidfd of the child (O_CLOEXEC), opened before the
   // child may exec: it names the child even if the program exits at once
@@ -149,6 +155,10 @@ enum class SpawnStage : int {
   kIoPriority,
   kCpuScheduling,
   kCpuAffinity,
+  // Privileges, one stage per PrivilegeStep, in its order.
+  kCapabilities,
+  kSecureBits,
+  kNoNewPrivileges,
 };
 
 // SpawnFailureReport: what a child that failed before exec writes to its

@@ -1,5 +1,7 @@
 #include "init/supervisor/exec_context.h"
 
+#include <linux/capability.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -56,6 +58,19 @@ std::vector<std::string> EnvironmentStrings(const EnvironmentMap& env) {
   return out;
 }
 
+ExecPrivileges StepPrivileges(const ServiceSettings& unit, StepKind kind,
+                              int index, bool ambient_capabilities) {
+  if (kind != StepKind::kMain && unit.extras().permissions_start_only) {
+    return ExecPrivileges::kFull;
+  }
+  const ExecPrivileges privileges = unit.Step(kind, index).privileges;
+  if (privileges == ExecPrivileges::kNoSetuidWithoutAmbient &&
+      ambient_capabilities) {
+    return ExecPrivileges::kNormal;
+  }
+  return privileges;
+}
+
 fault::SpawnOptions StepSpawnOptions(
     const ServiceSettings& unit, StepKind kind, int index,
     const ExecInputs& inputs,
@@ -69,13 +84,17 @@ fault::SpawnOptions StepSpawnOptions(
   spawn.argv = std::move(command.argv);
   spawn.environment = inputs.environment;
 
+  const ExecPrivileges privileges =
+      StepPrivileges(unit, kind, index, inputs.ambient_capabilities);
+  const bool change_user = privileges == ExecPrivileges::kNormal;
+  const bool sandboxed = privileges != ExecPrivileges::kFull;
   const Credentials* credentials = inputs.credentials;
-  if (credentials != nullptr) {
+  if (credentials != nullptr && change_user) {
     spawn.uid = credentials->uid;
     spawn.gid = credentials->gid;
     spawn.groups = credentials->supplementary;
   }
-  if (inputs.supplementary_groups != nullptr &&
+  if (change_user && inputs.supplementary_groups != nullptr &&
       !inputs.supplementary_groups->empty()) {
     std::vector<gid_t>& groups =
         spawn.groups.emplace(credentials != nullptr ? credentials->supplementary
@@ -111,7 +130,18 @@ fault::SpawnOptions StepSpawnOptions(
       inputs.notification_fd >= 0) {
     spawn.extra_fd = {inputs.notification_fd, unit.notification_fd};
   }
-  spawn.resource_limits = unit.extras().limits;
+  if (sandboxed) {
+    spawn.resource_limits = unit.extras().limits;
+    spawn.privileges = unit.extras().privileges;
+  }
+  if (privileges == ExecPrivileges::kNoSetuidWithoutAmbient) {
+    // systemd's fallback without ambient capabilities: the program drops
+    // its privileges itself, so it keeps what it takes to.
+    spawn.privileges.ambient = 0;
+    spawn.privileges.bounding |= fault::CapabilityBit(CAP_SETPCAP) |
+                                 fault::CapabilityBit(CAP_SETUID) |
+                                 fault::CapabilityBit(CAP_SETGID);
+  }
   if (inputs.nofile_hard != 0 &&
       spawn.resource_limits.Find(RLIMIT_NOFILE) == nullptr) {
     spawn.resource_limits.Set(RLIMIT_NOFILE,

@@ -44,6 +44,10 @@
 //                       only
 //   Limit*=             the resource limits; LimitNOFILE= defaults to
 //                       kServiceNofileSoft:PID 1's hard limit
+//   CapabilityBoundingSet=, AmbientCapabilities=, SecureBits=,
+//   NoNewPrivileges=    SpawnOptions::privileges (runtime/privileges.h)
+//   "+", "!", "!!" prefixes, PermissionsStartOnly=
+//                       what a step is exempt from (StepPrivileges)
 // and what every service gets: a clean signal state (empty mask, default
 // dispositions), a session of its own (setsid), only descriptors 0-2 (and
 // NotificationFd=) across exec.
@@ -117,12 +121,30 @@ struct ExecInputs {
   // kServiceNofileSoft:this (systemd's DefaultLimitNOFILE=1024:524288,
   // with PID 1's own hard limit as the hard). 0: no default.
   rlim_t nofile_hard = 0;
+  // Whether the kernel has ambient capabilities
+  // (fault::AmbientCapabilitiesSupported): the "!!" prefix depends on it.
+  bool ambient_capabilities = true;
 };
 
 // The soft RLIMIT_NOFILE a service gets without LimitNOFILE=: select(2)
 // handles no descriptor from 1024 on (FD_SETSIZE), so programs that use it
 // need this; those that want more raise it to the hard limit themselves.
 inline constexpr rlim_t kServiceNofileSoft = 1024;
+
+// StepPrivileges: what step `index` of `kind` is exempt from: its prefix;
+// kFull for every step but a main one under PermissionsStartOnly=; "!!"
+// resolved (kNormal where the kernel has ambient capabilities, else
+// kNoSetuidWithoutAmbient, which StepSpawnOptions applies as systemd's
+// fallback: "!", the bounding set widened by CAP_SETPCAP, CAP_SETUID and
+// CAP_SETGID, no ambient set). As systemd (src/core/exec-invoke.c):
+//   kNormal    everything applied
+//   kNoSetuid  no setgroups/setgid/setuid; the rest applied
+//   kFull      neither credentials nor privileges nor the unit's Limit*=
+//              (LimitNOFILE='s default soft limit still applies)
+// The environment (HOME, USER...) and the directories' owner are User='s
+// whatever the prefix, as in systemd.
+ExecPrivileges StepPrivileges(const ServiceSettings& unit, StepKind kind,
+                              int index, bool ambient_capabilities);
 
 // StepSpawnOptions: the options spawning step `index` of `kind` of `unit`
 // (precondition: that line exists). `directory_usable(path)` is asked only

@@ -1,11 +1,14 @@
 #include "init/supervisor/exec_context.h"
 
+#include <linux/capability.h>
+
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "init/system/unit.h"
+#include "runtime/privileges.h"
 
 namespace faultinit {
 namespace {
@@ -331,6 +334,87 @@ TEST_F(ExecContextTest, NotificationFdGoesToTheMainProcessOnly) {
   // Without the key a descriptor given is not passed on.
   EXPECT_EQ(Options(Parse("[Service]\nExecStart=/bin/main\n")).extra_fd.from,
             -1);
+}
+
+}  // namespace
+}  // namespace faultinit
+
+namespace faultinit {
+namespace {
+
+// The privilege settings go to every step without a prefix; "!" keeps them
+// and drops the change of user; "+" drops both, and the unit's limits.
+TEST_F(ExecContextTest, PrivilegePrefixesExemptAStep) {
+  ServiceSettings unit = Parse(
+      "[Service]\nUser=daemon\nSupplementaryGroups=adm\n"
+      "CapabilityBoundingSet=~CAP_SYS_ADMIN\n"
+      "AmbientCapabilities=CAP_NET_BIND_SERVICE\nNoNewPrivileges=yes\n"
+      "LimitCORE=0\nExecStartPre=+/bin/full\nExecStartPre=!/bin/no-setuid\n"
+      "ExecStartPre=!!/bin/magic\nExecStart=/bin/main\n");
+  const Credentials daemon = Daemon();
+  const std::vector<gid_t> extra = {4};
+  inputs_.supplementary_groups = &extra;
+  fault::Privileges expected;
+  expected.bounding =
+      fault::kAllCapabilities & ~fault::CapabilityBit(CAP_SYS_ADMIN);
+  expected.ambient = fault::CapabilityBit(CAP_NET_BIND_SERVICE);
+  expected.no_new_privileges = true;
+
+  fault::SpawnOptions o = Options(unit, StepKind::kMain, 0, &daemon);
+  EXPECT_EQ(o.uid, 101u);
+  EXPECT_TRUE(o.groups.has_value());
+  EXPECT_EQ(o.privileges, expected);
+  EXPECT_FALSE(o.resource_limits.empty());
+
+  o = Options(unit, StepKind::kPre, 0, &daemon);  // "+"
+  EXPECT_EQ(o.program, "/bin/full");
+  EXPECT_FALSE(o.uid.has_value());
+  EXPECT_FALSE(o.gid.has_value());
+  EXPECT_FALSE(o.groups.has_value());
+  EXPECT_TRUE(o.privileges.empty());
+  EXPECT_TRUE(o.resource_limits.empty());
+  // The account's variables stay, as in systemd.
+  EXPECT_EQ(variables_["USER"], "daemon");
+
+  o = Options(unit, StepKind::kPre, 1, &daemon);  // "!"
+  EXPECT_FALSE(o.uid.has_value());
+  EXPECT_FALSE(o.gid.has_value());
+  EXPECT_FALSE(o.groups.has_value());
+  EXPECT_EQ(o.privileges, expected);
+  EXPECT_FALSE(o.resource_limits.empty());
+
+  // "!!": nothing where the kernel has ambient capabilities...
+  o = Options(unit, StepKind::kPre, 2, &daemon);
+  EXPECT_EQ(o.uid, 101u);
+  EXPECT_EQ(o.privileges, expected);
+  // ... else "!", with what it takes to drop privileges itself and no
+  // ambient set.
+  inputs_.ambient_capabilities = false;
+  o = Options(unit, StepKind::kPre, 2, &daemon);
+  EXPECT_FALSE(o.uid.has_value());
+  EXPECT_EQ(o.privileges.ambient, 0u);
+  EXPECT_EQ(o.privileges.bounding, expected.bounding);  // had them already
+  EXPECT_TRUE(o.privileges.no_new_privileges);
+}
+
+// PermissionsStartOnly=: every step but the main ones as with "+".
+TEST_F(ExecContextTest, PermissionsStartOnlyExemptsAllButTheMainSteps) {
+  ServiceSettings unit = Parse(
+      "[Service]\nType=oneshot\nUser=daemon\nNoNewPrivileges=yes\n"
+      "PermissionsStartOnly=true\nExecCondition=/bin/c\nExecStartPre=/bin/p\n"
+      "ExecStart=/bin/a\nExecStart=/bin/b\nExecStop=/bin/s\n");
+  const Credentials daemon = Daemon();
+  for (StepKind kind :
+       {StepKind::kCondition, StepKind::kPre, StepKind::kStop}) {
+    fault::SpawnOptions o = Options(unit, kind, 0, &daemon);
+    EXPECT_FALSE(o.uid.has_value()) << o.program;
+    EXPECT_TRUE(o.privileges.empty()) << o.program;
+  }
+  for (int index : {0, 1}) {
+    fault::SpawnOptions o = Options(unit, StepKind::kMain, index, &daemon);
+    EXPECT_EQ(o.uid, 101u) << o.program;
+    EXPECT_TRUE(o.privileges.no_new_privileges) << o.program;
+  }
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 // File: init/supervisor/pid_set.h
 //
 // PidSet, PidMap: the supervisor entry's sets of process, group and session
-// ids (supervisor_entry.h), kept as sorted vectors. A service has a few
+// ids (supervisor_entry.h), kept as sorted arrays. A service has a few
 // processes, and PID 1 keeps these for every service: one small array each,
 // where a std::set or std::map would keep a tree node per id and a larger
-// header. The subset of std::set's and std::map's interface the supervisor
+// header; and the array is inside the entry while it is small (up to 4 ids,
+// or 1 pid of a PidMap: what a running service has), in the bytes a
+// std::vector takes for its pointers, so a running service's sets take no
+// allocation (they took three blocks, each a slot of musl's malloc). The
+// subset of std::set's and std::map's interface the supervisor
 // uses, with the same meaning; an erase or insert invalidates iterators.
 // Not thread-safe (the loop thread's, like the entry).
 
@@ -16,13 +20,15 @@
 #include <algorithm>
 #include <cstddef>
 #include <utility>
-#include <vector>
+
+#include "absl/container/inlined_vector.h"
 
 namespace faultinit {
 
 class PidSet {
  public:
-  using const_iterator = std::vector<pid_t>::const_iterator;
+  using Ids = absl::InlinedVector<pid_t, 4>;
+  using const_iterator = Ids::const_iterator;
 
   // insert adds `id`; false when it was there already.
   bool insert(pid_t id) {
@@ -49,7 +55,7 @@ class PidSet {
   const_iterator end() const { return ids_.end(); }
 
  private:
-  std::vector<pid_t> ids_;  // sorted, no repeats
+  Ids ids_;  // sorted, no repeats
 };
 
 // PidMap: a value per pid (the entry's exit watch of each process).
@@ -57,7 +63,9 @@ template <typename V>
 class PidMap {
  public:
   using value_type = std::pair<pid_t, V>;
-  using const_iterator = typename std::vector<value_type>::const_iterator;
+  // One item inside: a std::vector's size for an 8-byte V.
+  using Items = absl::InlinedVector<value_type, 1>;
+  using const_iterator = typename Items::const_iterator;
 
   // operator[]: the value of `id`, value-initialized if it was not there.
   V& operator[](pid_t id) {
@@ -85,13 +93,13 @@ class PidMap {
   const_iterator end() const { return items_.end(); }
 
  private:
-  typename std::vector<value_type>::iterator Find(pid_t id) {
+  typename Items::iterator Find(pid_t id) {
     return std::lower_bound(
         items_.begin(), items_.end(), id,
         [](const value_type& item, pid_t key) { return item.first < key; });
   }
 
-  std::vector<value_type> items_;  // sorted by pid, no repeats
+  Items items_;  // sorted by pid, no repeats
 };
 
 }  // namespace faultinit

@@ -31,6 +31,7 @@ StepCommand StepCommand::Of(const ExecLine& line) {
   step.ignore_failure = line.ignore_failure;
   step.argv0_given = line.argv0_given;
   step.expand_variables = line.expand_variables;
+  step.privileges = line.privileges;
   return step;
 }
 
@@ -44,6 +45,7 @@ ExecLine StepCommand::Line() const {
   line.ignore_failure = ignore_failure;
   line.argv0_given = argv0_given;
   line.expand_variables = expand_variables;
+  line.privileges = privileges;
   return line;
 }
 
@@ -58,7 +60,8 @@ bool operator==(const SpawnExtras& a, const SpawnExtras& b) {
          a.working_directory == b.working_directory &&
          a.environment == b.environment && a.pid_file == b.pid_file &&
          a.standard_output == b.standard_output &&
-         a.standard_error == b.standard_error;
+         a.standard_error == b.standard_error && a.privileges == b.privileges &&
+         a.permissions_start_only == b.permissions_start_only;
 }
 
 bool SpawnExtras::AllDefault() const {
@@ -120,6 +123,8 @@ ServiceSettings SettingsOf(const Unit& unit) {
   extras.attributes = unit.attributes;
   extras.exec_environment = unit.exec_environment;
   extras.limits = unit.limits;
+  extras.privileges = unit.privileges;
+  extras.permissions_start_only = unit.permissions_start_only;
   if (!extras.AllDefault()) {
     s.more = std::make_unique<const SpawnExtras>(std::move(extras));
   }

@@ -55,6 +55,11 @@ struct SpawnExtras {
   fault::ProcessAttributes attributes;       // Nice=, OOMScoreAdjust=...
   ExecEnvironmentSettings exec_environment;  // SupplementaryGroups=...
   fault::ResourceLimits limits;              // Limit*=
+  // CapabilityBoundingSet=, AmbientCapabilities=, SecureBits=,
+  // NoNewPrivileges=.
+  fault::Privileges privileges;
+  // PermissionsStartOnly=: every step but a main one as with "+".
+  bool permissions_start_only = false;
 
   // Whether every field is at its default: SettingsOf keeps the extras of
   // a unit only when not.
@@ -77,6 +82,7 @@ struct StepCommand {
   bool ignore_failure = false;
   bool argv0_given = false;
   bool expand_variables = true;
+  ExecPrivileges privileges = ExecPrivileges::kNormal;  // "+", "!", "!!"
 
   static StepCommand Of(const ExecLine& line);
   ExecLine Line() const;

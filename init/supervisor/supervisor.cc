@@ -27,7 +27,7 @@ Supervisor::~Supervisor() {
     if (e->timer != 0) world_.Cancel(e->timer);
     for (const auto& [pid, watch] : e->pids) world_.Cancel(watch);
     for (const PendingExec& exec : e->execs) scheduler_.Cancel(exec.watch);
-    if (e->output_watch != 0) scheduler_.Cancel(e->output_watch);
+    if (e->output) scheduler_.Cancel(e->output->watch);
     if (e->notification) scheduler_.Cancel(e->notification->watch);
   }
   if (notify_watch_ != 0) scheduler_.Cancel(notify_watch_);
@@ -63,11 +63,12 @@ Supervisor::Entry& Supervisor::EntryOf(const Service& service) {
 void Supervisor::ArmTimer(Service& service, fault::Duration after) {
   Entry& e = EntryOf(service);
   if (e.timer != 0) world_.Cancel(e.timer);
-  // The entry outlives the timer: it is cancelled before an erase.
-  e.timer = world_.After(after, [this, &entry = e] {
-    entry.timer = 0;
-    entry.service->TimerFired();
-    CheckStopped(entry);
+  // The entry outlives the timer: it is cancelled before an erase. Two
+  // pointers fit in the std::function itself (no allocation per timer).
+  e.timer = world_.After(after, [this, &e] {
+    e.timer = 0;
+    e.service->TimerFired();
+    CheckStopped(e);
     dirty_ = true;
   });
 }
@@ -213,7 +214,10 @@ ServiceView Supervisor::RowOf(const Entry& e) {
       s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
       // A start skipped by a condition says which in the STATUS column: it
       // never ran, so there is no STATUS= of this start to show.
-      s.reason(), s.skipped() ? s.reason() : e.status_text,
+      s.reason(),
+      s.skipped()     ? s.reason()
+      : e.status_text ? *e.status_text
+                      : "",
       e.settings.description};
 }
 
@@ -237,6 +241,28 @@ std::vector<std::string> Supervisor::Log(absl::string_view name,
   auto it = entries_.find(name);
   if (it == entries_.end()) return {};
   return it->second->ring.Lines(n);
+}
+
+std::vector<std::pair<size_t, std::string>> Supervisor::HeapBlocks() {
+  // A std::map node: the tree's links and colour, then the value.
+  constexpr size_t kMapNodeLinks = 4 * sizeof(void*);
+  return {
+      {sizeof(Entry),
+       absl::StrCat("Supervisor::Entry: its Service ", sizeof(Service),
+                    " B, ServiceSettings ", sizeof(ServiceSettings),
+                    " B, ring ", sizeof(LineRing), " B")},
+      {kMapNodeLinks + sizeof(decltype(entries_)::value_type),
+       "entries_' map node"},
+      {fault::Scheduler::WatchBytes(), "a scheduler watch"},
+      {sizeof(StepCommand), "ServiceSettings::steps, one line"},
+      {sizeof(OutputPipe), "the output pipe (OutputReader, write end, watch)"},
+      {sizeof(fault::Duration), "Service's recent starts, one"},
+      {sizeof(pid_t), "a PidSet's id (groups, sessions)"},
+      {sizeof(PidMap<SupervisorWorld::WatchId>::value_type),
+       "the entry's pids, one"},
+      {sizeof(Supervisor*) + sizeof(std::string),
+       "a callback's captures (this and the unit's name)"},
+  };
 }
 
 }  // namespace faultinit

@@ -154,12 +154,19 @@ class Supervisor : private ServiceEffects {
   // The most recent `n` output lines of a journal service.
   std::vector<std::string> Log(absl::string_view name, size_t n) const;
 
+  // HeapBlocks, for supervisor_memory_test's breakdown: sizes of heap
+  // blocks a running service keeps, each named (its entry, its Service, its
+  // node in the map of names...). Blocks whose size depends on the unit's
+  // text (strings, vectors) are not listed.
+  static std::vector<std::pair<size_t, std::string>> HeapBlocks();
+
  private:
   struct Entry;
   struct PendingExec;
   struct Edge;
   struct Links;
   struct NotificationPipe;
+  struct OutputPipe;
 
   // ServiceEffects.
   fault::StatusOr<pid_t> StartStep(Service& service, StepKind kind,

@@ -27,7 +27,8 @@
 // its links to other entries taken out (Detach). An entry never moves
 // (entries_ holds it by pointer), so every callback the supervisor
 // registers (timer, exit watch, exec report, fd watch) holds its Entry*
-// and needs no lookup: none outlives it. The entry is its Service's
+// and needs no lookup: none outlives it, and two pointers fit in a
+// std::function with no allocation. The entry is its Service's
 // ServiceEffects: it passes each call on to the Supervisor's, which finds
 // the entry from the Service with a cast (EntryOf), not a search.
 //
@@ -197,7 +198,10 @@ struct Supervisor::Entry final : ServiceEffects {
   // What the running service needs of its unit (Configure makes it): not a
   // copy of the Unit, which is needed only while loading.
   ServiceSettings settings;
-  std::unique_ptr<Service> service;  // its name is the unit's
+  // Its name is the unit's. Made by Configure (again for a reload's new
+  // definition); inside the entry, not a block of its own: PID 1 keeps one
+  // per service, and each block costs a slot of musl's malloc.
+  std::optional<Service> service;
   // The unit's After= and Before=, for Link to make edges of; null when it
   // has neither (a pointer: most units have none).
   std::unique_ptr<const DeclaredOrder> declared;
@@ -240,16 +244,29 @@ struct Supervisor::Entry final : ServiceEffects {
   // too, and leaves this list no later than its exit is handled.
   std::vector<PendingExec> execs;
   fault::Scheduler::WatchId timer = 0;
-  // Journal output: the pipe's read end, while a process may write to it
-  // (supervisor_io.cc); the write end only where /proc cannot reopen it.
-  std::optional<OutputReader> output;
-  fault::UniqueFd output_write;
-  fault::Scheduler::WatchId output_watch = 0;
+  // Journal output, while a process may write to it (supervisor_io.cc);
+  // null otherwise, and for a service whose output is not captured.
+  std::unique_ptr<OutputPipe> output;
   LineRing ring;
-  std::string status_text;
+  // The last STATUS= it sent; null until it sends one (a pointer: most
+  // services never do, and PID 1 keeps an entry per service).
+  std::unique_ptr<std::string> status_text;
   // NotificationFd=: set while the main process's pipe is read. A pointer:
   // PID 1 keeps an entry per service, and few services use it.
   std::unique_ptr<NotificationPipe> notification;
+};
+
+// A service's journal output pipe: its read end, read through `reader`
+// and watched by `watch`, and the write end only where /proc cannot
+// reopen it (supervisor_io.cc). A block of its own, made with the pipe and
+// freed at its end of file: the entry (a slot of musl's malloc per
+// service) stays in a smaller size class, and keeps nothing for output
+// while no process of it writes.
+struct Supervisor::OutputPipe {
+  explicit OutputPipe(OutputReader r) : reader(std::move(r)) {}
+  OutputReader reader;
+  fault::UniqueFd write;
+  fault::Scheduler::WatchId watch = 0;
 };
 
 // The read end of a main process's notification pipe (the child holds the

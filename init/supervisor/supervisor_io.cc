@@ -70,37 +70,38 @@ fault::StatusOr<fault::UniqueFd> ReopenWriteEnd(int read) {
 
 fault::StatusOr<int> Supervisor::OpenOutput(Entry& entry,
                                             fault::UniqueFd& write) {
-  if (entry.output_write) return entry.output_write.get();  // no /proc
   if (entry.output) {
+    if (entry.output->write) return entry.output->write.get();  // no /proc
     // Still read: a process of the service holds a write end.
-    FAULT_ASSIGN_OR_RETURN(write, ReopenWriteEnd(entry.output->fd()));
+    FAULT_ASSIGN_OR_RETURN(write, ReopenWriteEnd(entry.output->reader.fd()));
     return write.get();
   }
   FAULT_ASSIGN_OR_RETURN(fault::Pipe pipe, fault::MakePipe());
   FAULT_ASSIGN_OR_RETURN(OutputReader reader,
                          OutputReader::Create(std::move(pipe.read)));
+  auto output = std::make_unique<OutputPipe>(std::move(reader));
   // The entry outlives the watch: it is cancelled before an erase.
-  FAULT_ASSIGN_OR_RETURN(entry.output_watch,
-                         scheduler_.OnReadable(reader.fd(), [this, &entry] {
-                           ReadOutput(entry, kOutputBudget);
-                         }));
+  FAULT_ASSIGN_OR_RETURN(
+      output->watch, scheduler_.OnReadable(output->reader.fd(), [this, &entry] {
+        ReadOutput(entry, kOutputBudget);
+      }));
   // Only the read end is kept where /proc can give a write end again for
   // the next spawn; else (no /proc) the write end too, as the pipe must
   // outlive any one spawn: it is never at end of file then.
-  if (access(ProcFdPath(reader.fd()).c_str(), F_OK) != 0) {
-    entry.output_write = std::move(pipe.write);
+  if (access(ProcFdPath(output->reader.fd()).c_str(), F_OK) != 0) {
+    output->write = std::move(pipe.write);
     write.Reset();
   } else {
     write = std::move(pipe.write);
   }
-  entry.output.emplace(std::move(reader));
-  return entry.output_write ? entry.output_write.get() : write.get();
+  entry.output = std::move(output);
+  return entry.output->write ? entry.output->write.get() : write.get();
 }
 
 void Supervisor::ReadOutput(Entry& e, size_t budget) {
-  if (!e.output || e.output_watch == 0) return;
+  if (!e.output) return;
   const std::string& name = e.service->name();
-  bool ended = e.output->ReadAvailable(
+  bool ended = e.output->reader.ReadAvailable(
       budget, [&](absl::string_view line, bool truncated) {
         log_.Output(absl::StrCat("[", name, "] ", line,
                                  truncated ? " [truncated]" : ""));
@@ -109,11 +110,10 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
       });
   if (ended) {
     // No process holds a write end (or the pipe failed): the next spawn
-    // makes a new pipe, so PID 1 holds no descriptor for output meanwhile.
-    scheduler_.Cancel(e.output_watch);
-    e.output_watch = 0;
+    // makes a new pipe, so PID 1 holds no descriptor, and no block, for
+    // output meanwhile.
+    scheduler_.Cancel(e.output->watch);
     e.output.reset();
-    e.output_write.Reset();
   }
 }
 
@@ -138,7 +138,13 @@ void Supervisor::OnNotify() {
 }
 
 void Supervisor::ApplyNotification(Entry& e, const NotifyMessage& message) {
-  if (message.status) e.status_text = *message.status;
+  if (message.status) {
+    if (e.status_text) {
+      *e.status_text = *message.status;
+    } else {
+      e.status_text = std::make_unique<std::string>(*message.status);
+    }
+  }
   if (message.ready) {
     ReadOutput(e, kOutputBudget);  // what it wrote before READY=1
     e.service->Ready();

@@ -79,6 +79,7 @@
 #include "init/support/service_files.h"
 #include "init/system/environment_file.h"
 #include "runtime/fd.h"
+#include "runtime/privileges.h"
 
 namespace faultinit {
 namespace {
@@ -205,6 +206,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   if (getrlimit(RLIMIT_NOFILE, &own_nofile) == 0) {
     inputs.nofile_hard = own_nofile.rlim_max;
   }
+  inputs.ambient_capabilities = fault::AmbientCapabilitiesSupported();
   std::optional<fault::Pipe> notification;
   if (kind == StepKind::kMain && settings.notification_fd != 0) {
     FAULT_ASSIGN_OR_RETURN(notification, fault::MakePipe());

@@ -86,8 +86,8 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   // What was parsed, not the file as it is now: it may have changed since.
   e.source = SourceFingerprint::Of(parsed.source);
   // The entry is its Service's effects (EntryOf casts back).
-  e.service = std::make_unique<Service>(parsed.unit.name, PolicyOf(parsed.unit),
-                                        static_cast<ServiceEffects&>(e));
+  e.service.emplace(parsed.unit.name, PolicyOf(parsed.unit),
+                    static_cast<ServiceEffects&>(e));
 }
 
 Supervisor::Entry& Supervisor::Add(const ParsedUnit& parsed) {
@@ -216,7 +216,7 @@ void Supervisor::ApplyReplacements() {
     for (Entry* e : ready) {
       if (!e->removed) continue;
       if (e->timer != 0) world_.Cancel(e->timer);
-      if (e->output_watch != 0) scheduler_.Cancel(e->output_watch);
+      if (e->output) scheduler_.Cancel(e->output->watch);
       CloseNotification(*e);
       Detach(*e);
       e->position = kGone;

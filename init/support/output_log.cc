@@ -22,29 +22,49 @@ LineRing::LineRing(size_t max_lines, size_t max_bytes)
 
 void LineRing::Append(absl::string_view line) {
   if (line.size() > max_bytes_) line = line.substr(0, max_bytes_);
-  if (!lines_) lines_ = std::make_unique<std::deque<std::string>>();
-  std::deque<std::string>& lines = *lines_;
-  while (!lines.empty() &&
-         (lines.size() + 1 > max_lines_ || bytes_ + line.size() > max_bytes_)) {
-    bytes_ -= lines.front().size();
-    lines.pop_front();
+  if (!kept_) kept_ = std::make_unique<Kept>();
+  Kept& k = *kept_;
+  while (k.count != 0 &&
+         (k.count + 1 > max_lines_ || k.bytes + line.size() > max_bytes_)) {
+    std::string& oldest = k.slots[k.head];
+    k.bytes -= oldest.size();
+    std::string().swap(oldest);  // its buffer goes with it
+    k.head = (k.head + 1) % k.slots.size();
+    --k.count;
   }
-  lines.emplace_back(line);
-  bytes_ += line.size();
-  ++total_lines_;
+  if (k.count == k.slots.size()) {
+    // Full, and below max_lines (eviction left room otherwise): the oldest
+    // first again, then one more slot at the end.
+    std::rotate(k.slots.begin(),
+                k.slots.begin() + static_cast<std::ptrdiff_t>(k.head),
+                k.slots.end());
+    k.head = 0;
+    k.slots.emplace_back(line);
+  } else {
+    k.slots[(k.head + k.count) % k.slots.size()].assign(line.data(),
+                                                        line.size());
+  }
+  ++k.count;
+  k.bytes += line.size();
+  ++k.total;
 }
 
 std::vector<std::string> LineRing::Lines(size_t n) const {
   const size_t count = std::min(n, size());
-  if (count == 0) return {};
-  return std::vector<std::string>(lines_->end() - count, lines_->end());
+  std::vector<std::string> lines;
+  lines.reserve(count);
+  for (size_t i = size() - count; i < size(); ++i) lines.push_back(At(i));
+  return lines;
 }
 
 std::vector<std::string> LineRing::LinesSince(uint64_t seq) const {
-  if (seq >= total_lines_) return {};
+  if (seq >= total_lines()) return {};
   const uint64_t start = std::max(seq + 1, first_seq());
   const size_t skip = static_cast<size_t>(start - first_seq());
-  return std::vector<std::string>(lines_->begin() + skip, lines_->end());
+  std::vector<std::string> lines;
+  lines.reserve(size() - skip);
+  for (size_t i = skip; i < size(); ++i) lines.push_back(At(i));
+  return lines;
 }
 
 // ---- LineSplitter ----

@@ -26,7 +26,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,27 +66,40 @@ class LineRing {
 
   // total_lines counts every line ever appended (the newest line's sequence
   // number); monotonic, unaffected by eviction.
-  uint64_t total_lines() const { return total_lines_; }
+  uint64_t total_lines() const { return kept_ ? kept_->total : 0; }
   // first_seq is the oldest kept line's sequence number (total_lines() + 1
   // when the ring is empty).
-  uint64_t first_seq() const { return total_lines_ + 1 - size(); }
+  uint64_t first_seq() const { return total_lines() + 1 - size(); }
   // size is how many lines are kept; bytes their total length.
-  size_t size() const { return lines_ ? lines_->size() : 0; }
-  size_t bytes() const { return bytes_; }
+  size_t size() const { return kept_ ? kept_->count : 0; }
+  size_t bytes() const { return kept_ ? kept_->bytes : 0; }
   size_t max_lines() const { return max_lines_; }
   size_t max_bytes() const { return max_bytes_; }
 
  private:
+  // The lines kept: a circular buffer of `count` lines from `head` in
+  // `slots`, which grows as a vector grows (by doubling, up to max_lines),
+  // so a service that wrote a few lines keeps a few strings, not a
+  // std::deque's 512-byte block and its map.
+  struct Kept {
+    std::vector<std::string> slots;
+    size_t head = 0;
+    size_t count = 0;
+    size_t bytes = 0;
+    uint64_t total = 0;
+  };
+  // The line `i` places after the oldest kept.
+  const std::string& At(size_t i) const {
+    return kept_->slots[(kept_->head + i) % kept_->slots.size()];
+  }
+
   // 32 bits: PID 1 keeps a ring per service.
   uint32_t max_lines_;
   uint32_t max_bytes_;
-  // Made by the first Append: a std::deque allocates a block even while
-  // empty, and most services of a system never write a line. A pointer,
-  // not an optional: PID 1 keeps a ring per service, and an empty deque's
-  // own bytes would be in every one.
-  std::unique_ptr<std::deque<std::string>> lines_;
-  size_t bytes_ = 0;
-  uint64_t total_lines_ = 0;
+  // Made by the first Append, and holding all the rest: most services of a
+  // system never write a line, and PID 1 keeps a ring per service (16
+  // bytes each, in its entry).
+  std::unique_ptr<Kept> kept_;
 };
 
 // LineSplitter: turns a byte stream into lines.

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -194,6 +195,43 @@ TEST(LineRing, EvictsByBytes) {
   ring.Append("");
   EXPECT_THAT(ring.Lines(100), ElementsAre("0123456789", ""));
   EXPECT_EQ(ring.total_lines(), 5u);
+}
+
+// The ring against a plain model (a deque evicting the oldest), through
+// lines of every length, so that eviction by bytes and by count wraps its
+// circular buffer at every place while it grows and once it is full.
+TEST(LineRing, MatchesAModelThroughWrapsAndGrowth) {
+  for (size_t max_lines : {1u, 2u, 3u, 7u, 16u}) {
+    for (size_t max_bytes : {1u, 5u, 20u, 1000u}) {
+      LineRing ring(max_lines, max_bytes);
+      std::deque<std::string> model;
+      size_t model_bytes = 0;
+      for (int i = 0; i < 200; ++i) {
+        std::string line(static_cast<size_t>((i * 7) % 11),
+                         static_cast<char>('a' + i % 26));
+        if (line.size() > max_bytes) line.resize(max_bytes);
+        while (!model.empty() && (model.size() + 1 > max_lines ||
+                                  model_bytes + line.size() > max_bytes)) {
+          model_bytes -= model.front().size();
+          model.pop_front();
+        }
+        model.push_back(line);
+        model_bytes += line.size();
+        ring.Append(line);
+        ASSERT_EQ(ring.size(), model.size()) << max_lines << " " << max_bytes;
+        ASSERT_EQ(ring.bytes(), model_bytes);
+        ASSERT_EQ(ring.total_lines(), static_cast<uint64_t>(i + 1));
+        ASSERT_EQ(ring.Lines(1000),
+                  std::vector<std::string>(model.begin(), model.end()));
+        ASSERT_EQ(
+            ring.Lines(2),
+            std::vector<std::string>(
+                model.end() - std::min<size_t>(2, model.size()), model.end()));
+        ASSERT_EQ(ring.LinesSince(static_cast<uint64_t>(i)),
+                  std::vector<std::string>(model.end() - 1, model.end()));
+      }
+    }
+  }
 }
 
 // An empty ring has no lines and first_seq one past total_lines.

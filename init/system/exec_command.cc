@@ -333,12 +333,12 @@ StatusOr<ExecLine> ParseExecLine(absl::string_view value) {
       line.argv0_given = true;
     } else if (c == ':' && line.expand_variables) {
       line.expand_variables = false;
-    } else if (c == '+') {
-      return Unsupported("+", "run with full privileges", value);
-    } else if (c == '!') {
-      return Unsupported(
-          rest.substr(0, rest.size() > 1 && rest[1] == '!' ? 2 : 1),
-          "ambient capabilities", value);
+    } else if (c == '+' && line.privileges == ExecPrivileges::kNormal) {
+      line.privileges = ExecPrivileges::kFull;
+    } else if (c == '!' && line.privileges == ExecPrivileges::kNormal) {
+      line.privileges = ExecPrivileges::kNoSetuid;
+    } else if (c == '!' && line.privileges == ExecPrivileges::kNoSetuid) {
+      line.privileges = ExecPrivileges::kNoSetuidWithoutAmbient;
     } else if (c == '|') {
       return Unsupported("|", "run through the user's shell", value);
     } else {

@@ -24,6 +24,7 @@
 #ifndef FAULT_INIT_SYSTEM_EXEC_COMMAND_H_
 #define FAULT_INIT_SYSTEM_EXEC_COMMAND_H_
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -74,6 +75,19 @@ void ExpandVariables(absl::string_view word, const EnvironmentMap& env,
 // [A-Za-z_][A-Za-z0-9_]*.
 bool IsValidEnvironmentName(absl::string_view name);
 
+// ExecPrivileges: what a command's "+", "!" or "!!" prefix exempts it
+// from (man systemd.service, "Command lines").
+enum class ExecPrivileges : uint8_t {
+  kNormal,    // no prefix: User=, Group=, capabilities... all applied
+  kFull,      // "+": none of User=, Group=, SupplementaryGroups=,
+              // CapabilityBoundingSet=, AmbientCapabilities=,
+              // SecureBits=, NoNewPrivileges=, Limit*= applied
+  kNoSetuid,  // "!": User=, Group=, SupplementaryGroups= not applied
+              // (the program changes credentials itself); the rest is
+  kNoSetuidWithoutAmbient,  // "!!": as "!" on a kernel without ambient
+                            // capabilities, else as no prefix
+};
+
 // ExecLine: one Exec*= value, parsed at load time.
 struct ExecLine {
   // The value as written in the unit file, prefixes included.
@@ -84,6 +98,8 @@ struct ExecLine {
   bool argv0_given = false;
   // ":" turns it off: no variable is substituted in this command.
   bool expand_variables = true;
+  // "+", "!", "!!".
+  ExecPrivileges privileges = ExecPrivileges::kNormal;
   // The words after phase 1, not yet expanded; never empty. words[0] is
   // the executable: an absolute path, or a plain name searched in PATH.
   std::vector<std::string> words;
@@ -95,12 +111,13 @@ struct ExecLine {
 };
 
 // ParseExecLine parses an Exec*= value: prefixes, then phase 1.
-// Supported prefixes (any order, each once): "-", "@", ":". The prefixes
-// "+", "!", "!!" and "|" (privilege and shell options) are errors: running
-// the command without the privileges or shell it asked for would change
-// what it does.
+// Supported prefixes (any order, each once): "-", "@", ":", and one of
+// "+", "!" and "!!" (as systemd reads them: a second "!" after "!" makes
+// "!!"; "+" with "!" ends the prefixes, and the rest is no executable). The
+// prefix "|" (the user's shell) is an error: running the command without
+// the shell it asked for would change what it does.
 // Errors: kInvalidArgument: those of UnquoteWords, the lone ";" (systemd's
-// old command separator), `prefix "+" (...) is not supported`, an empty
+// old command separator), `prefix "|" (...) is not supported`, an empty
 // command, `"@" needs an executable and an argv[0]`, an executable that is
 // neither an absolute path nor a plain name.
 fault::StatusOr<ExecLine> ParseExecLine(absl::string_view value);

@@ -161,17 +161,47 @@ TEST(ParseExecLine, SupportedPrefixes) {
   EXPECT_TRUE(ParseExecLine("-true")->ignore_failure);
 }
 
-// The privilege and shell prefixes are errors naming the prefix.
+// "+", "!" and "!!" set what the command is exempt from (systemd's
+// "Command lines" table), with the other prefixes in any order.
+TEST(ParseExecLine, PrivilegePrefixes) {
+  auto privileges = [](absl::string_view value) {
+    fault::StatusOr<ExecLine> line = ParseExecLine(value);
+    EXPECT_TRUE(line.ok()) << value << ": " << line.status().ToString();
+    return line.ok() ? line->privileges : ExecPrivileges::kNormal;
+  };
+  EXPECT_EQ(privileges("/bin/true"), ExecPrivileges::kNormal);
+  EXPECT_EQ(privileges("+/bin/true"), ExecPrivileges::kFull);
+  EXPECT_EQ(privileges("!/bin/true"), ExecPrivileges::kNoSetuid);
+  EXPECT_EQ(privileges("!!/bin/true"), ExecPrivileges::kNoSetuidWithoutAmbient);
+  EXPECT_EQ(privileges("-!!/bin/true"),
+            ExecPrivileges::kNoSetuidWithoutAmbient);
+  EXPECT_EQ(privileges("!-!/bin/true"),
+            ExecPrivileges::kNoSetuidWithoutAmbient);
+  fault::StatusOr<ExecLine> line = ParseExecLine("@-+:/bin/sh sh $X");
+  ASSERT_TRUE(line.ok()) << line.status().ToString();
+  EXPECT_EQ(line->privileges, ExecPrivileges::kFull);
+  EXPECT_TRUE(line->ignore_failure);
+  EXPECT_TRUE(line->argv0_given);
+  EXPECT_FALSE(line->expand_variables);
+  EXPECT_EQ(line->words, (Words{"/bin/sh", "sh", "$X"}));
+}
+
+// As in systemd, a second privilege prefix ends the prefixes: what is
+// left is no executable.
+TEST(ParseExecLine, PrivilegePrefixesTogether) {
+  EXPECT_EQ(ExecError("+!/bin/true"),
+            "executable \"!/bin/true\" must be an absolute path or a plain "
+            "name, in \"+!/bin/true\"");
+  EXPECT_EQ(ExecError("!+/bin/true"),
+            "executable \"+/bin/true\" must be an absolute path or a plain "
+            "name, in \"!+/bin/true\"");
+  EXPECT_EQ(ExecError("!!!/bin/true"),
+            "executable \"!/bin/true\" must be an absolute path or a plain "
+            "name, in \"!!!/bin/true\"");
+}
+
+// The shell prefix is an error naming the prefix.
 TEST(ParseExecLine, UnsupportedPrefixes) {
-  EXPECT_EQ(ExecError("+/bin/true"),
-            "prefix \"+\" (run with full privileges) is not supported in "
-            "\"+/bin/true\"");
-  EXPECT_EQ(ExecError("-!!/bin/true"),
-            "prefix \"!!\" (ambient capabilities) is not supported in "
-            "\"-!!/bin/true\"");
-  EXPECT_EQ(ExecError("!/bin/true"),
-            "prefix \"!\" (ambient capabilities) is not supported in "
-            "\"!/bin/true\"");
   EXPECT_EQ(ExecError("|/bin/true"),
             "prefix \"|\" (run through the user's shell) is not supported in "
             "\"|/bin/true\"");

@@ -15,6 +15,7 @@
 #include "init/system/account_name.h"
 #include "init/system/exec_directory_keys.h"
 #include "init/system/exec_environment_keys.h"
+#include "init/system/exec_privilege_keys.h"
 #include "init/system/process_attribute_keys.h"
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_exit_status.h"
@@ -288,13 +289,14 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 6> kUnitKeyTables{
+const std::array<UnitKeyTable, 7> kUnitKeyTables{
     kConditionKeys,          // unit_conditions.h
     kExitStatusKeys,         // unit_exit_status.h
     kLimitKeys,              // unit_limits.h
     ExecDirectoryKeys(),     // exec_directory_keys.h
     ProcessAttributeKeys(),  // process_attribute_keys.h
     ExecEnvironmentKeys(),   // exec_environment_keys.h
+    ExecPrivilegeKeys(),     // exec_privilege_keys.h
 };
 
 absl::string_view SectionName(Section section) {

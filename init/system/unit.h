@@ -34,6 +34,7 @@
 #include "init/system/exec_command.h"
 #include "init/system/exec_directories.h"
 #include "runtime/duration.h"
+#include "runtime/privileges.h"
 #include "runtime/process_attributes.h"
 #include "runtime/resource_limits.h"
 
@@ -204,6 +205,11 @@ struct Unit {
   // Limit*= (unit_limits.h): only the keys set. Without LimitNOFILE=, a
   // service gets 1024:PID 1's hard limit (docs/units.md).
   fault::ResourceLimits limits;
+  // CapabilityBoundingSet=, AmbientCapabilities=, SecureBits=,
+  // NoNewPrivileges= (exec_privilege_keys.h).
+  fault::Privileges privileges;
+  // PermissionsStartOnly=: every command but ExecStart='s as with "+".
+  bool permissions_start_only = false;
 };
 
 // ParsedUnit: a unit and what was found while reading it.

@@ -475,9 +475,9 @@ TEST(ParseUnit, InvalidValues) {
   EXPECT_EQ(BadLine("StandardError=file:log"),
             p + "StandardError: invalid path \"log\" in \"file:log\": "
                 "expected an absolute path");
-  EXPECT_EQ(BadLine("ExecStop=+/bin/kill"),
-            p + "ExecStop: prefix \"+\" (run with full privileges) is not "
-                "supported in \"+/bin/kill\"");
+  EXPECT_EQ(BadLine("ExecStop=|/bin/kill"),
+            p + "ExecStop: prefix \"|\" (run through the user's shell) is "
+                "not supported in \"|/bin/kill\"");
   EXPECT_EQ(BadLine("ExecStartPre=/bin/echo \"x"),
             p + "ExecStartPre: unbalanced quote in \"/bin/echo \"x\"");
 }
