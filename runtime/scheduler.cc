@@ -52,6 +52,7 @@ using scheduler_internal::Source;
 using scheduler_internal::Timers;
 using scheduler_internal::Wakeups;
 using scheduler_internal::Watch;
+using scheduler_internal::WatchPtr;
 using scheduler_internal::WatchTable;
 
 namespace {
@@ -135,7 +136,7 @@ class Scheduler::Impl {
 };
 
 Scheduler::WatchId Scheduler::Impl::BeforeWait(Callback fn) {
-  auto watch = std::make_shared<Watch>();
+  auto watch = WatchPtr::Make();
   watch->kind = Watch::Kind::kBeforeWait;
   watch->fn.emplace<Callback>(std::move(fn));
   const WatchId id = watches_.Insert(std::move(watch));
@@ -150,12 +151,12 @@ void Scheduler::Impl::RunBeforeWait() {
   if (before_wait_.empty()) return;
   const std::vector<WatchId> ids = before_wait_;
   for (WatchId id : ids) {
-    if (std::shared_ptr<Watch> watch = watches_.Find(id)) watch->callback()();
+    if (WatchPtr watch = watches_.Find(id)) watch->callback()();
   }
 }
 
 void Scheduler::Impl::Cancel(WatchId id) {
-  std::shared_ptr<Watch> watch = watches_.Take(id);
+  WatchPtr watch = watches_.Take(id);
   if (watch == nullptr) return;
   switch (watch->kind) {
     case Watch::Kind::kTimer:
@@ -345,9 +346,8 @@ void Scheduler::Stop() { impl_->wakeups_.Stop(); }
 size_t Scheduler::Pending() const { return impl_->Pending(); }
 
 size_t Scheduler::WatchBytes() {
-  // make_shared's block: the control block (its vtable pointer and two
-  // counts), then the Watch.
-  return 2 * sizeof(void*) + sizeof(scheduler_internal::Watch);
+  // WatchPtr::Make's block: the Watch alone (its count is inside).
+  return sizeof(scheduler_internal::Watch);
 }
 
 Scheduler& Scheduling() {

@@ -109,7 +109,7 @@ std::vector<Children::PidWatch>::iterator Children::FindPid(pid_t pid) {
 // invalid.
 StatusOr<WatchId> Children::Insert(pid_t pid, UniqueFd pidfd,
                                    Scheduler::ExitCallback fn) {
-  auto watch = std::make_shared<Watch>();
+  auto watch = WatchPtr::Make();
   watch->kind = Watch::Kind::kExit;
   watch->fn.emplace<Scheduler::ExitCallback>(std::move(fn));
   watch->pid = pid;
@@ -139,12 +139,12 @@ void Children::Remove(WatchId id, Watch& watch) {
 }
 
 void Children::Drop(WatchId id) {
-  if (std::shared_ptr<Watch> watch = watches_.Take(id)) Remove(id, *watch);
+  if (WatchPtr watch = watches_.Take(id)) Remove(id, *watch);
 }
 
 // ReportExit runs an exit watch's callback, once: the watch goes first.
 void Children::ReportExit(WatchId id, const ExitStatus& status) {
-  std::shared_ptr<Watch> watch = watches_.Take(id);
+  WatchPtr watch = watches_.Take(id);
   if (watch == nullptr) return;
   Remove(id, *watch);
   Scheduler::ExitCallback fn = std::move(watch->exit_callback());
@@ -153,7 +153,7 @@ void Children::ReportExit(WatchId id, const ExitStatus& status) {
 }
 
 void Children::OnPidfdReadable(WatchId id) {
-  std::shared_ptr<Watch> watch = watches_.Find(id);
+  WatchPtr watch = watches_.Find(id);
   if (watch == nullptr) return;  // reported or cancelled earlier
   siginfo_t info;
   int error =
@@ -221,7 +221,7 @@ void Children::ReapAll() {
 void Children::ReapWatchedWithoutPidfd() {
   const std::vector<WatchId> ids(without_pidfd_.begin(), without_pidfd_.end());
   for (WatchId id : ids) {
-    std::shared_ptr<Watch> watch = watches_.Find(id);
+    WatchPtr watch = watches_.Find(id);
     if (watch == nullptr) continue;
     siginfo_t info;
     int error = WaitNoHang(P_PID, static_cast<id_t>(watch->pid), &info);
@@ -259,14 +259,14 @@ bool Children::MoveWatchesToPidfds() {
   if (!pidfds_available_) return false;
   std::vector<std::pair<WatchId, UniqueFd>> moves;
   for (WatchId id : without_pidfd_) {
-    std::shared_ptr<Watch> watch = watches_.Find(id);
+    WatchPtr watch = watches_.Find(id);
     if (watch == nullptr) continue;
     UniqueFd pidfd = OpenPidfd(watch->pid);
     if (!pidfd) return false;
     moves.emplace_back(id, std::move(pidfd));
   }
   for (auto& [id, pidfd] : moves) {
-    std::shared_ptr<Watch> watch = watches_.Find(id);
+    WatchPtr watch = watches_.Find(id);
     if (!epoll_.Add(pidfd.get(), EpollKey(Source::kExit, id), EPOLLIN).ok()) {
       continue;  // still reported through SIGCHLD
     }

@@ -30,7 +30,7 @@ StatusOr<WatchId> Fds::AddWatch(int fd, Watch::Kind kind,
     UpdateInterest(fd).IgnoreError();
     return status;
   }
-  auto watch = std::make_shared<Watch>();
+  auto watch = WatchPtr::Make();
   watch->kind = kind;
   watch->fn.emplace<Scheduler::Callback>(std::move(fn));
   watch->fd = fd;
@@ -74,7 +74,7 @@ void Fds::Dispatch(int fd, uint32_t events) {
 void Fds::Run(const std::vector<WatchId>& ids) {
   for (WatchId id : ids) {
     if (watches_.AddedDuringBatch(id)) continue;  // the event is not for it
-    std::shared_ptr<Watch> watch = watches_.Find(id);
+    WatchPtr watch = watches_.Find(id);
     if (watch != nullptr) watches_.Run(watch);
   }
 }

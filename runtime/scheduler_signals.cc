@@ -121,7 +121,7 @@ StatusOr<WatchId> Signals::AddWatch(const std::vector<int>& signos,
     }
   }
   FAULT_RETURN_IF_ERROR(Hold(signos));
-  auto watch = std::make_shared<Watch>();
+  auto watch = WatchPtr::Make();
   watch->kind = Watch::Kind::kSignal;
   watch->fn.emplace<Scheduler::SignalCallback>(std::move(fn));
   const WatchId id = watches_.Insert(std::move(watch));
@@ -180,7 +180,7 @@ StatusOr<WatchId> Signals::StartRelay(const SignalRelay& table, pid_t target) {
   relay_ = std::make_unique<Relay>();
   relay_->target = target;
   relay_->table = table;
-  auto watch = std::make_shared<Watch>();
+  auto watch = WatchPtr::Make();
   watch->kind = Watch::Kind::kRelay;
   return watches_.Insert(std::move(watch));
 }
@@ -273,7 +273,7 @@ void Signals::RunWatches(const signalfd_siginfo& info) {
     }
   }
   for (WatchId id : ids) {
-    std::shared_ptr<Watch> watch = watches_.Find(id);
+    WatchPtr watch = watches_.Find(id);
     if (watch == nullptr) continue;
     watches_.CountDispatch();
     watch->signal_callback()(info);

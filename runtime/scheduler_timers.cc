@@ -19,7 +19,7 @@ Status Timers::Init(Epoll& epoll) {
 }
 
 WatchId Timers::Add(Duration delay, Duration period, Scheduler::Callback fn) {
-  auto watch = std::make_shared<Watch>();
+  auto watch = WatchPtr::Make();
   watch->kind = Watch::Kind::kTimer;
   watch->fn.emplace<Scheduler::Callback>(std::move(fn));
   watch->deadline = MonotonicNow() + std::max(delay, ZeroDuration());
@@ -71,7 +71,7 @@ void Timers::RunDue() {
   }
   for (size_t i = 0; i < due.size(); ++i) {
     const WatchId id = due[i];
-    std::shared_ptr<Watch> watch = watches_.Find(id);
+    WatchPtr watch = watches_.Find(id);
     if (watch == nullptr) continue;  // cancelled by an earlier callback
     if (watch->period == ZeroDuration()) {
       watches_.Take(id);
@@ -86,7 +86,7 @@ void Timers::RunDue() {
       // The timers taken with it and not run yet stay due: the next wait
       // runs them (a callback's exception loses no other timer).
       for (size_t j = i + 1; j < due.size(); ++j) {
-        if (std::shared_ptr<Watch> left = watches_.Find(due[j])) {
+        if (WatchPtr left = watches_.Find(due[j])) {
           queue_.emplace(left->deadline, due[j]);
         }
       }

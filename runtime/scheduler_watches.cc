@@ -67,21 +67,21 @@ auto Lookup(Watches& watches, WatchId id) {
 
 }  // namespace
 
-WatchId WatchTable::Insert(std::shared_ptr<Watch> watch) {
+WatchId WatchTable::Insert(WatchPtr watch) {
   const WatchId id = next_id_++;  // above every id in the table
   watches_.emplace_back(id, std::move(watch));
   return id;
 }
 
-std::shared_ptr<Watch> WatchTable::Find(WatchId id) const {
+WatchPtr WatchTable::Find(WatchId id) const {
   auto it = Lookup(watches_, id);
   return it == watches_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<Watch> WatchTable::Take(WatchId id) {
+WatchPtr WatchTable::Take(WatchId id) {
   auto it = Lookup(watches_, id);
   if (it == watches_.end()) return nullptr;
-  std::shared_ptr<Watch> watch = std::move(it->second);
+  WatchPtr watch = std::move(it->second);
   watches_.erase(it);
   return watch;
 }

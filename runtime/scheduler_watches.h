@@ -6,14 +6,14 @@
 //     tag in the top byte; below it the watched fd, or the WatchId of an
 //     exit watch). It owns its fd; the watched fds belong to the pieces.
 //   - Watch: one registered watch of any kind, owned by the WatchTable
-//     through a shared_ptr.
+//     through a WatchPtr (a count in the Watch itself).
 //   - WatchTable: every watch by id (ordered by id, that is by
 //     registration: a vector sorted by id, 24 bytes a watch, not a tree
 //     node each, since PID 1 keeps a watch per service process and per
 //     output pipe; ids only grow, so an insertion appends), the id counter, and
 //     the count of callbacks run (RunOnce returns once it moved). Dispatch
 //     looks a watch up again right before running it, so a watch cancelled
-//     earlier in the same batch never runs; callbacks run from a shared_ptr
+//     earlier in the same batch never runs; callbacks run from a WatchPtr
 //     copy (or, for one-shot watches, a moved-out std::function), so Cancel
 //     from inside a callback never destroys the running function.
 //
@@ -27,6 +27,7 @@
 #include <sys/epoll.h>
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -66,7 +67,8 @@ class Epoll {
 };
 
 // Its fields are ordered to leave no padding: 72 bytes on LP64 (PID 1
-// keeps a watch per service process and per output pipe).
+// keeps a watch per service process and per output pipe), its reference
+// count (WatchPtr) in what was the tail's padding.
 struct Watch {
   enum class Kind : uint8_t {
     kTimer,
@@ -99,17 +101,62 @@ struct Watch {
   pid_t pid = 0;
   UniqueFd pidfd;  // exit watches; invalid when SIGCHLD is used instead
   Kind kind;
+  // WatchPtrs to it: the table's, and a dispatch's while a callback runs
+  // (a handful at most: one loop thread).
+  uint16_t refs = 0;
+};
+
+// WatchPtr: shared ownership of a Watch, counted in the Watch (refs), so a
+// watch is one block of its own size: std::make_shared's control block
+// (16 bytes) put a watch in musl's 96-byte size class, not the 80-byte
+// one. As with a shared_ptr, a dispatch's copy keeps the running callback
+// alive when it cancels its own watch. Loop thread only.
+class WatchPtr {
+ public:
+  WatchPtr() = default;
+  WatchPtr(std::nullptr_t) {}  // NOLINT: as a shared_ptr converts
+  WatchPtr(const WatchPtr& other) : watch_(other.watch_) {
+    if (watch_ != nullptr) ++watch_->refs;
+  }
+  WatchPtr(WatchPtr&& other) noexcept
+      : watch_(std::exchange(other.watch_, nullptr)) {}
+  WatchPtr& operator=(WatchPtr other) noexcept {
+    std::swap(watch_, other.watch_);
+    return *this;
+  }
+  ~WatchPtr() {
+    if (watch_ != nullptr && --watch_->refs == 0) delete watch_;
+  }
+
+  // Make: a new Watch, default-initialized.
+  static WatchPtr Make() { return WatchPtr(new Watch()); }
+
+  Watch* get() const { return watch_; }
+  Watch* operator->() const { return watch_; }
+  Watch& operator*() const { return *watch_; }
+  explicit operator bool() const { return watch_ != nullptr; }
+  friend bool operator==(const WatchPtr& p, std::nullptr_t) {
+    return p.watch_ == nullptr;
+  }
+  friend bool operator!=(const WatchPtr& p, std::nullptr_t) {
+    return p.watch_ != nullptr;
+  }
+
+ private:
+  explicit WatchPtr(Watch* watch) : watch_(watch) { ++watch_->refs; }
+
+  Watch* watch_ = nullptr;
 };
 
 class WatchTable {
  public:
   // NextId: the id the next Insert returns.
   WatchId NextId() const { return next_id_; }
-  WatchId Insert(std::shared_ptr<Watch> watch);
+  WatchId Insert(WatchPtr watch);
   // Find: the watch, or nullptr once it was cancelled or finished.
-  std::shared_ptr<Watch> Find(WatchId id) const;
+  WatchPtr Find(WatchId id) const;
   // Take removes the watch and returns it (nullptr if there is none).
-  std::shared_ptr<Watch> Take(WatchId id);
+  WatchPtr Take(WatchId id);
   size_t size() const { return watches_.size(); }
 
   // A batch is what one epoll_wait returned: fd events go only to watches
@@ -122,7 +169,7 @@ class WatchTable {
   void CountDispatch() { ++dispatched_; }
   uint64_t Dispatched() const { return dispatched_; }
   // Run counts and runs a watch's `callback`.
-  void Run(const std::shared_ptr<Watch>& watch) {
+  void Run(const WatchPtr& watch) {
     ++dispatched_;
     watch->callback()();
   }
@@ -132,7 +179,7 @@ class WatchTable {
   WatchId batch_first_new_id_ = 1;
   uint64_t dispatched_ = 0;
   // Sorted by id.
-  std::vector<std::pair<WatchId, std::shared_ptr<Watch>>> watches_;
+  std::vector<std::pair<WatchId, WatchPtr>> watches_;
 };
 
 }  // namespace scheduler_internal

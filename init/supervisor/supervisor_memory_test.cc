@@ -120,12 +120,12 @@ size_t MallocngSlot(size_t n) {
 }
 
 // The most a service may keep on PID 1's heap: a ceiling a little above
-// what a running service keeps now (1,427 B in 8.95 blocks), so that it
-// does not grow back unnoticed; and the same in mallocng's slots (1,518 B),
+// what a running service keeps now (1,359 B in 8.95 blocks), so that it
+// does not grow back unnoticed; and the same in mallocng's slots (1,450 B),
 // which is what RssAnon grows by in the shipped binaries (less the groups'
 // headers and part-empty groups). Issue #26's goal is 1 KB in RssAnon.
-constexpr long long kBudgetPerService = 1450;
-constexpr long long kSlotBudgetPerService = 1550;
+constexpr long long kBudgetPerService = 1400;
+constexpr long long kSlotBudgetPerService = 1500;
 
 class SupervisorMemory : public ::testing::Test {
  protected:
