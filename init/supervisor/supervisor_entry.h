@@ -63,6 +63,14 @@ inline constexpr size_t kOutputBudget = 64 * 1024;
 // pipes, pidfds and faultctl's connections.
 inline constexpr size_t kMaxPendingExecs = 32;
 
+// Descriptors a process's pidfd must leave free besides one per service
+// for its output (issue #26): the pending exec reports, a spawn's own
+// (/dev/null, the output pipe's write end, output files), faultctl's
+// connections, the notify and control sockets, the loop's. A process
+// whose pidfd would eat into them is watched through SIGCHLD and its pid
+// instead (StartStep).
+inline constexpr size_t kDescriptorReserve = 2 * kMaxPendingExecs + 64;
+
 inline bool Down(ServiceState state) {
   return state == ServiceState::kInactive || state == ServiceState::kFailed;
 }
