@@ -135,7 +135,9 @@ struct Supervisor::Entry {
   // process in one of them belongs to the service even in a group of its
   // own (setpgid, as a job-control shell does); one that called setsid()
   // itself has left (docs/units.md, KillMode=). An id is dropped once no
-  // process is in the session (PruneSessions): it may then be reused.
+  // process is in the session (PruneSessions: with no scan of /proc when
+  // it never had a member but its leader, AloneInSession): it may then be
+  // reused.
   PidSet sessions;
   // Spawned processes whose exec report is not read yet (issue #26: a
   // start wave forks without waiting for each exec). Each is in `pids`
