@@ -257,6 +257,12 @@ class Supervisor : private ServiceEffects {
   void CheckStopped(Entry& entry);
   // Drops from `entry`'s sessions those no process is in any more.
   void PruneSessions(Entry& entry);
+  // Whether session `leader`, whose leader's group is gone, can have had
+  // no member but its leader: see supervisor_processes.cc (PruneSessions).
+  bool AloneInSession(pid_t leader);
+  // Records `pid`, just forked by StartStep, in the run of consecutive
+  // spawns (AloneInSession).
+  void Spawned(pid_t pid);
   // The live processes, from one scan shared until it may be out of date
   // (supervisor_processes.cc); Reaped drops it when it lists `pid`.
   ProcessView& Members();
@@ -299,6 +305,11 @@ class Supervisor : private ServiceEffects {
   // without a walk of every entry.
   std::vector<Entry*> exec_waiting_;
   size_t exec_head_ = 0;
+  // The pids of StartStep's last run of spawns in which each got the pid
+  // after its predecessor's: no other process was created in the PID
+  // namespace in between (AloneInSession). 0: none yet.
+  pid_t run_first_ = 0;
+  pid_t run_last_ = 0;
   bool shutting_down_ = false;
   bool dirty_ = false;
 };

@@ -70,6 +70,14 @@ inline constexpr size_t kOutputBudget = 64 * 1024;
 // pipes, pidfds and faultctl's connections.
 inline constexpr size_t kMaxPendingExecs = 32;
 
+// Descriptors a process's pidfd must leave free besides one per service
+// for its output (issue #26): the pending exec reports, a spawn's own
+// (/dev/null, the output pipe's write end, output files), faultctl's
+// connections, the notify and control sockets, the loop's. A process
+// whose pidfd would eat into them is watched through SIGCHLD and its pid
+// instead (StartStep).
+inline constexpr size_t kDescriptorReserve = 2 * kMaxPendingExecs + 64;
+
 inline bool Down(ServiceState state) {
   return state == ServiceState::kInactive || state == ServiceState::kFailed;
 }
@@ -237,7 +245,9 @@ struct Supervisor::Entry final : ServiceEffects {
   // process in one of them belongs to the service even in a group of its
   // own (setpgid, as a job-control shell does); one that called setsid()
   // itself has left (docs/units.md, KillMode=). An id is dropped once no
-  // process is in the session (PruneSessions): it may then be reused.
+  // process is in the session (PruneSessions: with no scan of /proc when
+  // it never had a member but its leader, AloneInSession): it may then be
+  // reused.
   PidSet sessions;
   // Spawned processes whose exec report is not read yet (issue #26: a
   // start wave forks without waiting for each exec). Each is in `pids`

@@ -38,7 +38,14 @@
 // Stops: Signal reaches the main process, or with `group` every tracked
 // process group and every member of the tracked sessions. Sessions: an id
 // is dropped once no live process is in it (PruneSessions, at each exit
-// and orphan), before it can be reused.
+// and orphan), before it can be reused. A session whose leader's group
+// still exists is not empty; one that never had a member but its leader
+// (AloneInSession: O(1)) is; only the others need the view below.
+//
+// Descriptors (issue #26): a process's pidfd is kept only while it leaves
+// a descriptor for every service's output and a reserve (PidfdFits); the
+// others are watched through SIGCHLD and their pid, as where pidfd_open
+// is missing.
 //
 // Both find sessions' members in one view of the live processes (Members:
 // SupervisorWorld::Processes, a scan of /proc on the runtime), taken when
@@ -166,7 +173,29 @@ ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
   return fault::OkStatus();
 }
 
+// PidfdFits: whether a process's pidfd, `pidfd` (the descriptor's
+// number), may be kept with `services` services loaded and `soft` the
+// RLIMIT_NOFILE soft limit: a pidfd is one descriptor a process, on top of
+// one a service for its output, and output capture goes first (issue #26:
+// 4,000 services under the 4,096 a real PID 1 gets). The kernel gives a
+// new descriptor the lowest free number, so every descriptor below
+// `pidfd` is in use; a pidfd is kept only below soft - services -
+// kDescriptorReserve. Every kept pidfd is below that line, so at least
+// services + kDescriptorReserve descriptors above it hold no pidfd: they
+// stay for the output pipes and the reserve, however the pidfds' and the
+// others' numbers interleave. O(1): no count of the open descriptors.
+bool PidfdFits(int pidfd, size_t services, rlim_t soft) {
+  if (soft == RLIM_INFINITY) return true;
+  const rlim_t kept = static_cast<rlim_t>(services) + kDescriptorReserve;
+  return soft > kept && static_cast<rlim_t>(pidfd) < soft - kept;
+}
+
 }  // namespace
+
+void Supervisor::Spawned(pid_t pid) {
+  if (run_last_ == 0 || pid != run_last_ + 1) run_first_ = pid;
+  run_last_ = pid;
+}
 
 fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
                                              int index) {
@@ -203,8 +232,10 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   }
   // Without LimitNOFILE=, a service gets 1024:PID 1's hard limit.
   struct rlimit own_nofile;
+  rlim_t nofile_soft = RLIM_INFINITY;
   if (getrlimit(RLIMIT_NOFILE, &own_nofile) == 0) {
     inputs.nofile_hard = own_nofile.rlim_max;
+    nofile_soft = own_nofile.rlim_cur;
   }
   inputs.ambient_capabilities = fault::AmbientCapabilitiesSupported();
   std::optional<fault::Pipe> notification;
@@ -220,6 +251,10 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   spawn.pidfd = &pidfd;
   FAULT_ASSIGN_OR_RETURN(fault::StartedSpawn started, world_.Spawn(spawn));
   const pid_t pid = started.pid;
+  Spawned(pid);
+  if (pidfd.valid() && !PidfdFits(pidfd.get(), entries_.size(), nofile_soft)) {
+    pidfd.Reset();  // watched through SIGCHLD and its pid instead
+  }
   if (fault::Status watched = WatchProcess(e, pid, std::move(pidfd));
       !watched.ok()) {
     // Its exit would reach nobody: it does not run at all. Its group is
@@ -426,6 +461,16 @@ void Supervisor::PruneSessions(Entry& e) {
       unsure.insert(id);
     }
   }
+  // Most often the session was its leader's alone: proven in O(1), and
+  // dropped with no scan (AloneInSession).
+  for (auto it = unsure.begin(); it != unsure.end();) {
+    if (AloneInSession(*it)) {
+      e.sessions.erase(*it);
+      it = unsure.erase(it);
+    } else {
+      ++it;
+    }
+  }
   if (unsure.empty()) return;
   ProcessView& view = Members();
   for (pid_t id : unsure) {
@@ -434,6 +479,30 @@ void Supervisor::PruneSessions(Entry& e) {
                           [&](const SupervisorWorld::Member&) { live = true; });
     if (!live) e.sessions.erase(id);
   }
+}
+
+// AloneInSession: a session's members are its leader and processes
+// forked, directly or not, by its members, so all of them were created
+// after the leader. When the leader was one of StartStep's spawns and
+// every process created in the PID namespace since (ns_last_pid, LastPid)
+// was a later spawn of StartStep's, the session never had another member:
+// once its leader's group is gone, it is empty. One read, whatever the
+// number of processes: a restart of a service whose process forked
+// nothing costs no scan of /proc (issue #26: the scan made one restart's
+// cost grow with N). Why not another O(1) proof: Linux has no call that
+// asks about a session whose leader is gone (getsid, kill and pidfd_open
+// take a process or a group; pidfd_open of a number held only as a
+// session id says ESRCH, as for a free one, on Linux 6.18), and a
+// deferred or batched scan would keep an id that may be reused (pid_max
+// is 32,768 on most boards) or cost the next restart the scan. A
+// process created by anything else (a service's fork, a thread) breaks
+// the run; sessions of the spawns before it are then found in the scan,
+// as before.
+bool Supervisor::AloneInSession(pid_t leader) {
+  if (run_last_ == 0 || leader < run_first_ || leader > run_last_) {
+    return false;
+  }
+  return world_.LastPid() == run_last_;
 }
 
 ProcessView& Supervisor::Members() {

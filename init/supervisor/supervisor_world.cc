@@ -1,10 +1,14 @@
 #include "init/supervisor/supervisor_world.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <utility>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "init/processes.h"
 
 namespace faultinit {
@@ -28,6 +32,26 @@ std::vector<RuntimeWorld::Member> RuntimeWorld::Processes() {
     if (p.pid != self) members.push_back(Member{p.pid, p.group, p.session});
   }
   return members;
+}
+
+pid_t RuntimeWorld::LastPid() {
+  if (!last_pid_tried_) {
+    last_pid_tried_ = true;
+    last_pid_ = fault::UniqueFd(
+        open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC));
+  }
+  if (!last_pid_.valid()) return 0;
+  char text[32];
+  const ssize_t n = pread(last_pid_.get(), text, sizeof text, 0);
+  int last = 0;
+  if (n <= 0 ||
+      !absl::SimpleAtoi(absl::StripAsciiWhitespace(
+                            absl::string_view(text, static_cast<size_t>(n))),
+                        &last) ||
+      last <= 0) {
+    return 0;
+  }
+  return static_cast<pid_t>(last);
 }
 
 fault::StatusOr<RuntimeWorld::WatchId> RuntimeWorld::WatchExit(

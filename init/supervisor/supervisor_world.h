@@ -73,6 +73,11 @@ class SupervisorWorld {
     pid_t session;
   };
   virtual std::vector<Member> Processes() = 0;
+  // LastPid: the process id allocated last in faultinit's PID namespace
+  // (/proc/sys/kernel/ns_last_pid: one read, whatever the number of
+  // processes), or 0 when it cannot be told (then the supervisor proves
+  // nothing by it: Supervisor::AloneInSession). A fake world may leave it.
+  virtual pid_t LastPid() { return 0; }
   // WatchExit calls `fn` once, with its status, when child `pid` has
   // exited, the child reaped (Scheduler::OnExit). `pidfd`: the pidfd Spawn
   // opened of it (SpawnOptions::pidfd), which the watch takes over, or an
@@ -108,6 +113,7 @@ class RuntimeWorld final : public SupervisorWorld {
       fault::StartedSpawn& spawn) override;
   int Kill(pid_t target, int signo) override;
   std::vector<Member> Processes() override;
+  pid_t LastPid() override;
   fault::StatusOr<WatchId> WatchExit(
       pid_t pid, fault::UniqueFd pidfd,
       fault::Scheduler::ExitCallback fn) override;
@@ -118,6 +124,10 @@ class RuntimeWorld final : public SupervisorWorld {
 
  private:
   fault::Scheduler& scheduler_;
+  // /proc/sys/kernel/ns_last_pid, opened at the first LastPid and read
+  // again at offset 0 each time; invalid where it cannot be opened.
+  fault::UniqueFd last_pid_;
+  bool last_pid_tried_ = false;
 };
 
 }  // namespace faultinit
