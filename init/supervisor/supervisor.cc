@@ -72,6 +72,10 @@ void Supervisor::ArmTimer(Service& service, fault::Duration after) {
   });
 }
 
+void Supervisor::Warn(Service& service, absl::string_view message) {
+  log_.Warning(service.name(), ": ", message);
+}
+
 void Supervisor::CancelTimer(Service& service) {
   Entry& e = EntryOf(service);
   if (e.timer != 0) world_.Cancel(e.timer);
@@ -188,6 +192,35 @@ fault::Status Supervisor::RestartService(absl::string_view name) {
   return StartService(name);
 }
 
+fault::Status Supervisor::CheckReload(absl::string_view name) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end() || it->second->removed) {
+    return fault::NotFoundError(absl::StrCat("no such service: ", name));
+  }
+  const Service& service = *it->second->service;
+  if (service.policy().reload_steps == 0) {
+    return fault::FailedPreconditionError(absl::StrCat(
+        "Job type reload is not applicable for unit ", name, ".service."));
+  }
+  if (service.state() != ServiceState::kRunning) {
+    return fault::FailedPreconditionError(
+        absl::StrCat("Unit ", name, ".service is not active, cannot reload."));
+  }
+  return fault::OkStatus();
+}
+
+fault::Status Supervisor::ReloadService(absl::string_view name) {
+  FAULT_RETURN_IF_ERROR(CheckReload(name));
+  entries_.find(name)->second->service->Reload();
+  dirty_ = true;
+  return fault::OkStatus();
+}
+
+bool Supervisor::ReloadFailed(absl::string_view name) const {
+  auto it = entries_.find(name);
+  return it != entries_.end() && it->second->service->reload_failed();
+}
+
 bool Supervisor::Busy(absl::string_view name) const {
   auto it = entries_.find(name);
   if (it == entries_.end()) return false;
@@ -195,7 +228,8 @@ bool Supervisor::Busy(absl::string_view name) const {
   ServiceState state = e.service->state();
   return e.pending_start || e.replacement != nullptr ||
          state == ServiceState::kStarting || state == ServiceState::kStopping ||
-         state == ServiceState::kRestarting;
+         state == ServiceState::kRestarting ||
+         e.service->sub_state() == ServiceSubState::kReloading;
 }
 
 ServiceView Supervisor::RowOf(const Entry& e) {
@@ -205,7 +239,13 @@ ServiceView Supervisor::RowOf(const Entry& e) {
       s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
       // A start skipped by a condition says which in the STATUS column: it
       // never ran, so there is no STATUS= of this start to show.
-      s.reason(), s.skipped() ? s.reason() : e.status_text,
+      s.reason(),
+      s.skipped()              ? s.reason()
+      : !e.status_text.empty() ? e.status_text
+      // RemainAfterExit= and ExecReload= show as systemd's sub-states.
+      : s.sub_state() == ServiceSubState::kExited    ? std::string("exited")
+      : s.sub_state() == ServiceSubState::kReloading ? std::string("reloading")
+                                                     : std::string(),
       e.settings.description};
 }
 

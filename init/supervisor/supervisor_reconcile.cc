@@ -126,6 +126,9 @@ void Supervisor::Reconcile() {
         continue;
       }
       if (!e.pending_start) continue;
+      // A start requested while the service stops waits here until it is
+      // down (the Service takes no start while stopping).
+      if (e.service->state() == ServiceState::kStopping) continue;
       // A start wave forks while earlier children exec, but only so many at
       // once: each pending exec report holds a descriptor. The rest stay
       // queued; each report read (ExecReported) reconciles again.
