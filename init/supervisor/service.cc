@@ -54,7 +54,11 @@ Service::Service(std::string name, ServicePolicy policy,
 // --- Events. ---
 
 void Service::Start() { Dispatch({ServiceEvent::kStart}); }
-void Service::Stop() { Dispatch({ServiceEvent::kStop}); }
+void Service::Stop(bool for_restart) {
+  Event event{ServiceEvent::kStop};
+  event.for_restart = for_restart;
+  Dispatch(event);
+}
 void Service::Reload() { Dispatch({ServiceEvent::kReload}); }
 
 void Service::ProcessExited(pid_t pid, const fault::ExitStatus& status) {
@@ -120,14 +124,14 @@ void Service::StopLeftovers(const Event&) {
   effects_.Signal(*this, KillSignal(), true);
 }
 
-void Service::StopStarting(const Event&) {
+void Service::StopStarting(const Event& event) {
   effects_.CancelTimer(*this);
-  BeginStop(false);
+  BeginStop(false, event.for_restart);
 }
 
-void Service::StopActive(const Event&) {
+void Service::StopActive(const Event& event) {
   effects_.CancelTimer(*this);
-  BeginStop(true);
+  BeginStop(true, event.for_restart);
 }
 
 void Service::StopRestart(const Event& event) {
@@ -762,7 +766,8 @@ void Service::EndReload() {
   Enter(main_pid_ != 0 ? ServiceSubState::kRunning : ServiceSubState::kExited);
 }
 
-void Service::BeginStop(bool run_exec_stop) {
+void Service::BeginStop(bool run_exec_stop, bool for_restart) {
+  stop_for_restart_ = for_restart;
   exec_pending_ = 0;  // an interrupted step's report no longer matters
   result_ = Result::kSuccess;
   step_index_ = 0;
@@ -841,6 +846,7 @@ void Service::RunStopPostStep() {
 
 void Service::Conclude() {
   effects_.CancelTimer(*this);
+  stop_for_restart_ = false;
   main_pid_ = 0;
   step_pid_ = 0;
   step_index_ = 0;
@@ -867,7 +873,11 @@ void Service::KillStep(int signo) {
   if (step_pid_ != 0) effects_.Kill(*this, step_pid_, signo);
 }
 
-int Service::KillSignal() const { return policy_.kill_signal; }
+int Service::KillSignal() const {
+  const int restart_signal = policy_.extras().restart_kill_signal;
+  return stop_for_restart_ && restart_signal != 0 ? restart_signal
+                                                  : policy_.kill_signal;
+}
 
 bool Service::Successful(const fault::ExitStatus& status) const {
   const auto value = static_cast<size_t>(status.exited() ? status.exit_code()

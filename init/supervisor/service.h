@@ -313,7 +313,8 @@ class Service {
 
   // Events. Each is one column of the table (ServiceEvent).
   void Start();
-  void Stop();
+  // `for_restart`: the stop of a restart request (RestartKillSignal=).
+  void Stop(bool for_restart = false);
   // Runs ExecReload= of a running (or exited) service; ignored in other
   // states and without ExecReload= (the supervisor refuses those first).
   void Reload();
@@ -381,6 +382,7 @@ class Service {
     const fault::ExitStatus* status = nullptr;
     const fault::Status* result = nullptr;
     absl::string_view reason;
+    bool for_restart = false;  // kStop: a restart request's stop
   };
   using Action = void (Service::*)(const Event&);
   // service_test.cc drives each cell of the table, reachable or not.
@@ -455,7 +457,7 @@ class Service {
   void EnterRunning();
   void RunReloadStep();
   void EndReload();
-  void BeginStop(bool run_exec_stop);
+  void BeginStop(bool run_exec_stop, bool for_restart);
   void RunStopStep();
   void EnterStopSigterm();
   // AfterStop: ExecStopPost= if any, then Conclude.
@@ -467,6 +469,8 @@ class Service {
   bool Successful(const fault::ExitStatus& status) const;
   bool ShouldRestart(const fault::ExitStatus& status) const;
   bool StartLimitHit();
+  // KillSignal: the signal of the stop under way (RestartKillSignal= for
+  // a restart's), else KillSignal=.
   int KillSignal() const;
 
   std::string name_;
@@ -475,6 +479,7 @@ class Service {
   ServiceSubState sub_ = ServiceSubState::kDead;
   Result result_ = Result::kSuccess;
   bool reload_failed_ = false;
+  bool stop_for_restart_ = false;  // the stop under way is a restart's
   fault::Duration since_;
   // The line of the current step state (condition, start-pre, start,
   // start-post, reloading, stop, stop-post) to run next or running.

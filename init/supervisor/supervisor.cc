@@ -188,7 +188,12 @@ fault::Status Supervisor::RestartService(absl::string_view name) {
   if (it == entries_.end() || it->second->removed) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
-  FAULT_RETURN_IF_ERROR(StopService(name));
+  // StopService's, as a restart's stop (RestartKillSignal=).
+  Entry& e = *it->second;
+  e.stop_requested = true;
+  e.pending_start = false;
+  e.service->Stop(/*for_restart=*/true);
+  dirty_ = true;
   return StartService(name);
 }
 
