@@ -104,7 +104,8 @@ ParsedRequest ParseRequest(absl::string_view line) {
       request.names.erase(request.names.begin());
       break;
     }
-    case Verb::kReload:
+    case Verb::kReload:  // names: their ExecReload=; none: the units
+      break;
     case Verb::kPowerOff:
     case Verb::kReboot:
     case Verb::kHalt:

@@ -183,8 +183,8 @@ TEST(ParseRequest, Refusals) {
   EXPECT_EQ(Refused("1\t"), "usage: unknown verb or wrong arguments: \"\"");
   EXPECT_EQ(Refused("1\tSTATUS"),
             "usage: unknown verb or wrong arguments: \"STATUS\"");
-  EXPECT_EQ(Refused("1\treload\tweb"),
-            "usage: unknown verb or wrong arguments: \"reload\"");
+  EXPECT_EQ(Refused("1\tpoweroff\tweb"),
+            "usage: unknown verb or wrong arguments: \"poweroff\"");
   EXPECT_EQ(Refused("1\thalt\t"),
             "usage: unknown verb or wrong arguments: \"halt\"");
   EXPECT_EQ(Refused("1\tstart"), "usage: start needs a service name");

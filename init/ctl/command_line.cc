@@ -20,6 +20,7 @@ const char kUsage[] =
     "  start [--no-block] NAME...    start services, wait until they run\n"
     "  stop [--no-block] NAME...     stop services, wait until they are down\n"
     "  restart [--no-block] NAME...  restart services, wait until they run\n"
+    "  reload NAME...                run each service's ExecReload= and wait\n"
     "  reload                        re-read the unit directory; print what\n"
     "                                was started, stopped, restarted and\n"
     "                                changed, and every unit-file error and\n"
@@ -214,7 +215,14 @@ Status CheckOperands(const Command& c) {
         }
       }
       return fault::OkStatus();
-    case Verb::kReload:
+    case Verb::kReload:  // NAME...: ExecReload=; none: the unit directory
+      for (const std::string& name : c.operands) {
+        if (name.empty()) {
+          return InvalidArgumentError(
+              absl::StrCat(verb, ": empty service name"));
+        }
+      }
+      return fault::OkStatus();
     case Verb::kPowerOff:
     case Verb::kReboot:
     case Verb::kHalt:

@@ -174,6 +174,9 @@ bool ReachedGoal(const Command& command, const ResultRow& row) {
   if (command.verb == Verb::kStop) {
     return command.no_block || row.state == "inactive" || row.state == "failed";
   }
+  if (command.verb == Verb::kReload) {  // reload NAME: done, not failed
+    return row.state == "running" && row.message.empty();
+  }
   // start, restart. --no-block: taken, unless refused at once.
   if (command.no_block) return row.state != "failed";
   // A oneshot that ran to completion is inactive without a message.
@@ -323,6 +326,9 @@ int Main(const fault::Invocation& invocation) {
     case Verb::kRestart:
       return Transition(*command, socket, *request);
     case Verb::kReload:
+      if (!command->operands.empty()) {
+        return Transition(*command, socket, *request);
+      }
       return Reload(socket, *request);
     case Verb::kLog:
     case Verb::kFollow:

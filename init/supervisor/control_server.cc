@@ -405,6 +405,10 @@ void ControlServer::Handle(Client& c, const control::Request& request) {
       HandleTransition(c, request);
       return;
     case Verb::kReload: {
+      if (!request.names.empty()) {  // ExecReload= of each, as systemctl
+        HandleServiceReload(c, request);
+        return;
+      }
       std::vector<std::string> diagnostics;
       ReloadSummary summary = hooks_.reload(&diagnostics);
       std::string text = EncodeResponseLine(control::OkLine{});
@@ -523,6 +527,33 @@ void ControlServer::HandleTransition(Client& c,
   Poll();
 }
 
+void ControlServer::HandleServiceReload(Client& c,
+                                        const control::Request& request) {
+  const int fd = c.fd.get();
+  for (const std::string& name : request.names) {  // all or nothing
+    fault::Status check = supervisor_.CheckReload(name);
+    if (!check.ok()) {
+      SendError(fd,
+                check.code() == fault::StatusCode::kNotFound
+                    ? ErrorCode::kUnknown
+                    : ErrorCode::kFailed,
+                check.message());
+      return;
+    }
+  }
+  if (!shutdown_.empty()) {
+    SendError(fd, ErrorCode::kFailed, ShutdownMessage("reload"));
+    return;
+  }
+  for (const std::string& name : request.names) {
+    supervisor_.ReloadService(name).IgnoreError();  // checked above
+  }
+  supervisor_.Reconcile();
+  c.names = request.names;
+  c.waiting = "reload";
+  Poll();
+}
+
 void ControlServer::Poll() {
   std::vector<int> done;
   for (auto& [fd, client] : clients_) {
@@ -549,9 +580,12 @@ void ControlServer::Poll() {
         continue;
       }
       const bool failed = row->state == ServiceState::kFailed;
-      text += EncodeResponseLine(
-          control::ResultRow{name, std::string(ServiceStateName(row->state)),
-                             failed ? std::move(row->reason) : std::string()});
+      std::string message = failed ? std::move(row->reason) : std::string();
+      if (c.waiting == "reload" && !failed && supervisor_.ReloadFailed(name)) {
+        message = "reload failed";
+      }
+      text += EncodeResponseLine(control::ResultRow{
+          name, std::string(ServiceStateName(row->state)), message});
     }
     c.waiting.clear();
     Send(fd, text);

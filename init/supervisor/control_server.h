@@ -103,6 +103,9 @@ class ControlServer {
   void OnWritable(Client& client);
   void Handle(Client& client, const control::Request& request);
   void HandleStatus(Client& client, const std::vector<std::string>& names);
+  // HandleServiceReload: `reload NAME...`, answered once each ExecReload=
+  // is done, as a transition is.
+  void HandleServiceReload(Client& c, const control::Request& request);
   void HandleTransition(Client& client, const control::Request& request);
   void HandleLog(Client& client, size_t lines, const std::string& name,
                  bool follow);

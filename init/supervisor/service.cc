@@ -42,298 +42,453 @@ bool ResourceShortage(const fault::Status& status) {
 
 }  // namespace
 
-absl::string_view ServiceStateName(ServiceState state) {
-  switch (state) {
-    case ServiceState::kInactive:
-      return "inactive";
-    case ServiceState::kStarting:
-      return "starting";
-    case ServiceState::kRunning:
-      return "running";
-    case ServiceState::kStopping:
-      return "stopping";
-    case ServiceState::kRestarting:
-      return "restarting";
-    case ServiceState::kFailed:
-      return "failed";
-  }
-  return "unknown";
+const LifecycleExtras& ServicePolicy::extras() const {
+  static const LifecycleExtras kDefaults;
+  return lifecycle ? *lifecycle : kDefaults;
 }
 
 Service::Service(std::string name, ServicePolicy policy,
                  ServiceEffects& effects)
     : name_(std::move(name)), policy_(std::move(policy)), effects_(effects) {}
 
-// --- Events: every state is written out. ---
+// --- Events. ---
 
-void Service::Start() {
-  switch (state_) {
-    case ServiceState::kInactive:
-    case ServiceState::kFailed:
-      start_failures_ = 0;  // a new request: a new episode
-      if (ConditionsHold()) BeginStart();
-      return;
-    case ServiceState::kRestarting:
-      // The restart Restart= decided, taken now: it counts as one.
-      effects_.CancelTimer(*this);
-      CountRestart();
-      BeginStart();
-      return;
-    case ServiceState::kStopping:
-      start_after_stop_ = true;
-      return;
-    case ServiceState::kStarting:
-    case ServiceState::kRunning:
-      return;  // already on its way
-  }
+void Service::Start() { Dispatch({ServiceEvent::kStart}); }
+void Service::Stop(bool for_restart) {
+  Event event{ServiceEvent::kStop};
+  event.for_restart = for_restart;
+  Dispatch(event);
 }
-
-void Service::Stop() {
-  switch (state_) {
-    case ServiceState::kStarting:
-    case ServiceState::kRunning:
-      BeginStop();
-      return;
-    case ServiceState::kStopping:
-      start_after_stop_ = false;
-      return;
-    case ServiceState::kRestarting:
-      effects_.CancelTimer(*this);
-      start_failures_ = 0;
-      // What the main process left (a child KillMode=mixed did not
-      // signal, one that ignored KillSignal=) is stopped as a service is.
-      if (effects_.HasProcesses(*this)) {
-        BeginStop();
-        return;
-      }
-      Enter(ServiceState::kInactive);
-      return;
-    case ServiceState::kInactive:
-    case ServiceState::kFailed:
-      if (effects_.HasProcesses(*this)) BeginStop();  // leftovers, as above
-      return;
-  }
-}
+void Service::Reload() { Dispatch({ServiceEvent::kReload}); }
 
 void Service::ProcessExited(pid_t pid, const fault::ExitStatus& status) {
   if (pid == exec_pending_) exec_pending_ = 0;  // no report will come now
-  switch (state_) {
-    case ServiceState::kStarting:
-      if (pid == step_pid_) {
-        step_pid_ = 0;
-        if (step_kind_ == StepKind::kCondition) {
-          ConditionStepExited(status);
-          return;
-        }
-        const bool pre = step_kind_ == StepKind::kPre;
-        const bool ignored = pre && StepIgnoresFailure();
-        if (!pre && policy_.type == ServiceType::kForking) {
-          // The launcher is done: the daemon it left is the main process.
-          if (!status.exited() || status.exit_code() != 0) {
-            MainExited(status);
-            return;
-          }
-          fault::StatusOr<pid_t> daemon = effects_.MainPidOf(*this);
-          if (!daemon.ok()) {
-            Fail(daemon.status().message());
-            return;
-          }
-          main_pid_ = *daemon;
-          effects_.CancelTimer(*this);
-          Enter(ServiceState::kRunning);
-          return;
-        }
-        if (!pre) {  // a oneshot's ExecStart=
-          main_pid_ = 0;
-          if (!Successful(status)) {
-            MainExited(status);
-            return;
-          }
-        } else if (!Successful(status) && !ignored) {
-          last_exit_ = status;
-          Fail(absl::StrCat("ExecStartPre= ended with ", status.ToString()));
-          return;
-        }
-        ++step_index_;
-        if (!pre && step_index_ >= policy_.start_steps) {
-          effects_.CancelTimer(*this);
-          last_exit_ = status;
-          succeeded_ = true;
-          reason_ = status.ToString();
-          Enter(ServiceState::kInactive);
-          return;
-        }
-        RunNextStartStep();
-      } else if (pid == main_pid_) {
-        MainExited(status);  // a notify service died before READY=1
-      }
-      return;
-    case ServiceState::kRunning:
-      if (pid == main_pid_) MainExited(status);
-      return;
-    case ServiceState::kStopping:
-      if (pid == main_pid_) {
-        main_pid_ = 0;
-        last_exit_ = status;
-      }
-      if (pid == step_pid_) {
-        // ExecStop= is done: what remains gets KillSignal=.
-        step_pid_ = 0;
-        if (effects_.HasProcesses(*this)) {
-          effects_.Signal(*this, policy_.kill_signal, true);
-        }
-      }
-      if (!effects_.HasProcesses(*this)) FinishStop();
-      return;
-    case ServiceState::kInactive:
-    case ServiceState::kRestarting:
-    case ServiceState::kFailed:
-      return;  // a leftover of an earlier run, reaped
-  }
+  Event event{pid == step_pid_   ? ServiceEvent::kStepExited
+              : pid == main_pid_ ? ServiceEvent::kMainExited
+                                 : ServiceEvent::kOtherExited,
+              pid, &status};
+  if (pid == 0) event.kind = ServiceEvent::kOtherExited;
+  Dispatch(event);
 }
 
 void Service::ExecReported(pid_t pid, const fault::Status& result) {
   if (pid == 0 || pid != exec_pending_) return;  // an abandoned step's
   exec_pending_ = 0;
-  switch (state_) {
-    case ServiceState::kStarting:
-      if (!result.ok()) {
-        if (pid == step_pid_) step_pid_ = 0;
-        if (StepNotStarted(result)) RunNextStartStep();
-        return;
-      }
-      if (step_kind_ != StepKind::kMain) return;  // a pre step runs on
-      start_failures_ = 0;  // a main process runs: the episode is over
-      if (policy_.type == ServiceType::kSimple ||
-          policy_.type == ServiceType::kExec) {
-        effects_.CancelTimer(*this);
-        Enter(ServiceState::kRunning);
-      }
-      return;
-    case ServiceState::kStopping:
-      // Only ExecStop= is reported here (BeginStop forgets an interrupted
-      // start's process): one that could not run is as one that could not
-      // be spawned, and what remains gets KillSignal=.
-      if (!result.ok() && pid == step_pid_) {
-        step_pid_ = 0;
-        reason_ = std::string(result.message());
-        effects_.Signal(*this, policy_.kill_signal, true);
-      }
-      return;
-    case ServiceState::kInactive:
-    case ServiceState::kRunning:
-    case ServiceState::kRestarting:
-    case ServiceState::kFailed:
-      return;  // too late: a stop or a failure came first
-  }
+  Event event{result.ok() ? ServiceEvent::kExecOk : ServiceEvent::kExecFailed,
+              pid};
+  event.result = &result;
+  Dispatch(event);
 }
 
-void Service::Ready() {
-  switch (state_) {
-    case ServiceState::kStarting:
-      if (step_kind_ == StepKind::kMain && main_pid_ != 0) {
-        effects_.CancelTimer(*this);
-        Enter(ServiceState::kRunning);
-      }
-      return;
-    case ServiceState::kInactive:
-    case ServiceState::kRunning:
-    case ServiceState::kStopping:
-    case ServiceState::kRestarting:
-    case ServiceState::kFailed:
-      return;  // READY=1 again, or too late: nothing to do
-  }
-}
-
-void Service::TimerFired() {
-  switch (state_) {
-    case ServiceState::kStarting:
-      Fail(absl::StrCat("start timed out after ",
-                        fault::FormatTimeSpan(policy_.start_timeout)));
-      return;
-    case ServiceState::kStopping:
-      reason_ =
-          absl::StrCat("stop timed out after ",
-                       fault::FormatTimeSpan(policy_.stop_timeout), ": killed");
-      effects_.Signal(*this, SIGKILL, true);
-      return;
-    case ServiceState::kRestarting:
-      CountRestart();
-      BeginStart();
-      return;
-    case ServiceState::kInactive:
-    case ServiceState::kRunning:
-    case ServiceState::kFailed:
-      return;  // a timer cancelled too late
-  }
-}
-
-void Service::ProcessesGone() {
-  switch (state_) {
-    case ServiceState::kStopping:
-      FinishStop();
-      return;
-    case ServiceState::kInactive:
-    case ServiceState::kStarting:
-    case ServiceState::kRunning:
-    case ServiceState::kRestarting:
-    case ServiceState::kFailed:
-      return;
-  }
-}
+void Service::Ready() { Dispatch({ServiceEvent::kReady}); }
+void Service::TimerFired() { Dispatch({ServiceEvent::kTimer}); }
+void Service::ProcessesGone() { Dispatch({ServiceEvent::kProcessesGone}); }
 
 void Service::Refuse(absl::string_view reason) {
-  switch (state_) {
-    case ServiceState::kInactive:
-    case ServiceState::kRestarting:
-    case ServiceState::kFailed:
-      Fail(reason);
-      return;
-    case ServiceState::kStarting:
-    case ServiceState::kRunning:
-    case ServiceState::kStopping:
-      return;  // runs from an earlier configuration: left to stop normally
-  }
+  Event event{ServiceEvent::kRefuse};
+  event.reason = reason;
+  Dispatch(event);
 }
 
 void Service::DependencyFailed(absl::string_view reason) {
-  switch (state_) {
-    case ServiceState::kInactive:
-    case ServiceState::kRestarting:
-      Fail(reason);
+  Event event{ServiceEvent::kDependencyFailed};
+  event.reason = reason;
+  Dispatch(event);
+}
+
+// --- Actions (the table's cells). ---
+
+void Service::Ignore(const Event&) {}
+
+void Service::RequestStart(const Event&) {
+  start_failures_ = 0;  // a new request: a new episode
+  if (ConditionsHold()) BeginStart();
+}
+
+void Service::RestartNow(const Event&) {
+  // The restart Restart= decided, taken now: it counts as one.
+  effects_.CancelTimer(*this);
+  CountRestart();
+  BeginStart();
+}
+
+void Service::StopLeftovers(const Event&) {
+  // What the main process left (a child KillMode=mixed did not signal, one
+  // that ignored KillSignal=) is stopped as a service is.
+  if (policy_.extras().kill_none || !effects_.HasProcesses(*this)) return;
+  result_ = Result::kSuccess;
+  Enter(ServiceSubState::kFinalSigterm);
+  if (policy_.stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy_.stop_timeout);
+  }
+  effects_.Signal(*this, KillSignal(), true);
+}
+
+void Service::StopStarting(const Event& event) {
+  effects_.CancelTimer(*this);
+  BeginStop(false, event.for_restart);
+}
+
+void Service::StopActive(const Event& event) {
+  effects_.CancelTimer(*this);
+  BeginStop(true, event.for_restart);
+}
+
+void Service::StopRestart(const Event& event) {
+  effects_.CancelTimer(*this);
+  start_failures_ = 0;
+  result_ = Result::kSuccess;
+  if (!policy_.extras().kill_none && effects_.HasProcesses(*this)) {
+    StopLeftovers(event);
+    return;
+  }
+  Conclude();
+}
+
+void Service::BeginReload(const Event&) {
+  if (policy_.reload_steps == 0) return;  // the supervisor refuses it first
+  reload_failed_ = false;
+  step_index_ = 0;
+  Enter(ServiceSubState::kReloading);
+  if (policy_.start_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy_.start_timeout);
+  }
+  RunReloadStep();
+}
+
+void Service::ConditionStepExited(const Event& event) {
+  const fault::ExitStatus& status = *event.status;
+  step_pid_ = 0;
+  if (!Successful(status) && !StepIgnoresFailure()) {
+    last_exit_ = status;
+    // systemd: exit 1 to 254 means "condition not met"; 255 or a signal
+    // is a failure.
+    if (status.exited() && status.exit_code() >= 1 &&
+        status.exit_code() <= 254) {
+      effects_.CancelTimer(*this);
+      reason_ = absl::StrCat("condition failed: ExecCondition= ended with ",
+                             status.ToString());
+      if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
+      main_pid_ = 0;
+      result_ = Result::kSkipped;
+      AfterStop();
+    } else {
+      Fail(absl::StrCat("ExecCondition= ended with ", status.ToString()));
+    }
+    return;
+  }
+  ++step_index_;
+  RunStartSteps();
+}
+
+void Service::PreStepExited(const Event& event) {
+  const fault::ExitStatus& status = *event.status;
+  step_pid_ = 0;
+  if (!Successful(status) && !StepIgnoresFailure()) {
+    last_exit_ = status;
+    Fail(absl::StrCat("ExecStartPre= ended with ", status.ToString()));
+    return;
+  }
+  ++step_index_;
+  RunStartSteps();
+}
+
+void Service::MainStepExited(const Event& event) {
+  const fault::ExitStatus& status = *event.status;
+  step_pid_ = 0;
+  if (policy_.type == ServiceType::kForking) {
+    // The launcher is done: the daemon it left is the main process.
+    if (!status.exited() || status.exit_code() != 0) {
+      MainEnded(event);
       return;
-    case ServiceState::kStarting:
-    case ServiceState::kRunning:
-      reason_ = std::string(reason);
-      BeginStop();
+    }
+    fault::StatusOr<pid_t> daemon = effects_.MainPidOf(*this);
+    if (!daemon.ok()) {
+      Fail(daemon.status().message());
       return;
-    case ServiceState::kStopping:
-      start_after_stop_ = false;
-      return;
-    case ServiceState::kFailed:
-      return;
+    }
+    main_pid_ = *daemon;
+    MainReady(event);
+    return;
+  }
+  // A oneshot's ExecStart= line.
+  main_pid_ = 0;
+  if (!Successful(status)) {
+    MainEnded(event);
+    return;
+  }
+  ++step_index_;
+  if (step_index_ < policy_.start_steps) {
+    RunStartSteps();
+    return;
+  }
+  last_exit_ = status;
+  reason_ = status.ToString();
+  MainReady(event);
+}
+
+void Service::PostStepExited(const Event& event) {
+  const fault::ExitStatus& status = *event.status;
+  step_pid_ = 0;
+  if (!Successful(status) && !StepIgnoresFailure()) {
+    Fail(absl::StrCat("ExecStartPost= ended with ", status.ToString()));
+    return;
+  }
+  ++step_index_;
+  RunStartSteps();
+}
+
+void Service::ReloadStepExited(const Event& event) {
+  const fault::ExitStatus& status = *event.status;
+  step_pid_ = 0;
+  if (!Successful(status) && !StepIgnoresFailure()) {
+    // systemd: the service goes on running; the reload job failed.
+    reload_failed_ = true;
+    effects_.Warn(*this, absl::StrCat("reload failed: ExecReload= ended with ",
+                                      status.ToString()));
+    EndReload();
+    return;
+  }
+  ++step_index_;
+  RunReloadStep();
+}
+
+void Service::StopStepExited(const Event&) {
+  step_pid_ = 0;
+  ++step_index_;
+  RunStopStep();
+}
+
+void Service::StopPostStepExited(const Event& event) {
+  const fault::ExitStatus& status = *event.status;
+  step_pid_ = 0;
+  if (!Successful(status) && !StepIgnoresFailure()) {
+    effects_.Warn(*this,
+                  absl::StrCat("ExecStopPost= ended with ", status.ToString()));
+  }
+  ++step_index_;
+  RunStopPostStep();
+}
+
+void Service::MainEnded(const Event& event) {
+  const fault::ExitStatus& status = *event.status;
+  const bool was_running =
+      sub_ == ServiceSubState::kRunning || sub_ == ServiceSubState::kReloading;
+  main_pid_ = 0;
+  last_exit_ = status;
+  reason_ = status.ToString();
+  effects_.CancelTimer(*this);
+  // A service that stayed up a whole start-limit interval is healthy again.
+  if (was_running &&
+      effects_.Now() - running_since_ >= policy_.start_limit_interval) {
+    consecutive_restarts_ = 0;
+  }
+  if (sub_ == ServiceSubState::kRunning && policy_.remain_after_exit &&
+      Successful(status)) {
+    Enter(ServiceSubState::kExited);  // what it left runs on, as systemd
+    return;
+  }
+  // What the main process leaves behind goes with it (a running
+  // ExecStartPost= or ExecReload= too).
+  if (!policy_.extras().kill_none && effects_.HasProcesses(*this)) {
+    effects_.Signal(*this, KillSignal(), true);
+  }
+  step_pid_ = 0;
+  exec_pending_ = 0;
+  if (ShouldRestart(status)) {
+    restart_delay_ = RestartDelay(consecutive_restarts_);
+    ++consecutive_restarts_;
+    auto_restart_ = true;  // counted when it is carried out
+    result_ = Result::kRestart;
+  } else if (Successful(status)) {
+    succeeded_ = true;
+    result_ = Result::kSuccess;
+  } else {
+    reason_ = absl::StrCat("main process ended with ", status.ToString());
+    result_ = Result::kFailure;
+  }
+  AfterStop();
+}
+
+void Service::MainEndedWhileStopping(const Event& event) {
+  main_pid_ = 0;
+  last_exit_ = *event.status;
+}
+
+void Service::ExitedWhileKilling(const Event& event) {
+  if (event.pid == main_pid_) {
+    main_pid_ = 0;
+    last_exit_ = *event.status;
+  }
+  if (event.pid == step_pid_) step_pid_ = 0;
+  if (!effects_.HasProcesses(*this)) Dispatch({ServiceEvent::kProcessesGone});
+}
+
+void Service::MainExecOk(const Event&) {
+  start_failures_ = 0;  // a main process runs: the episode is over
+  if (policy_.type == ServiceType::kSimple ||
+      policy_.type == ServiceType::kExec) {
+    MainReady({ServiceEvent::kExecOk});
   }
 }
 
-// --- Actions. ---
+void Service::StartStepNotRun(const Event& event) {
+  if (event.pid == step_pid_) step_pid_ = 0;
+  if (StepNotStarted(*event.result)) RunStartSteps();
+}
 
-void Service::Enter(ServiceState next) {
-  ServiceState from = state_;
-  state_ = next;
-  if (next == ServiceState::kInactive || next == ServiceState::kFailed) {
+void Service::ReloadStepNotRun(const Event& event) {
+  if (event.pid == step_pid_) step_pid_ = 0;
+  reload_failed_ = true;
+  effects_.Warn(*this,
+                absl::StrCat("reload failed: ", event.result->message()));
+  EndReload();
+}
+
+void Service::StopStepNotRun(const Event& event) {
+  // One that could not run is as one that could not be spawned: the next
+  // line, then what remains gets KillSignal=.
+  if (event.pid == step_pid_) step_pid_ = 0;
+  reason_ = std::string(event.result->message());
+  ++step_index_;
+  RunStopStep();
+}
+
+void Service::StopPostStepNotRun(const Event& event) {
+  if (event.pid == step_pid_) step_pid_ = 0;
+  effects_.Warn(*this, event.result->message());
+  ++step_index_;
+  RunStopPostStep();
+}
+
+void Service::MainReady(const Event& event) {
+  // READY=1 before there is a main process (a forking launcher's) is early.
+  if (event.kind == ServiceEvent::kReady && main_pid_ == 0) return;
+  step_index_ = 0;
+  if (policy_.post_steps > 0) {
+    Enter(ServiceSubState::kStartPost);
+    RunStartSteps();
+    return;
+  }
+  StartPostDone();
+}
+
+void Service::StartTimedOut(const Event&) {
+  Fail(absl::StrCat("start timed out after ",
+                    fault::FormatTimeSpan(policy_.start_timeout)));
+}
+
+void Service::ReloadTimedOut(const Event&) {
+  reload_failed_ = true;
+  effects_.Warn(*this,
+                absl::StrCat("reload failed: ExecReload= timed out after ",
+                             fault::FormatTimeSpan(policy_.start_timeout)));
+  KillStep(SIGKILL);
+  EndReload();  // its exit, when it comes, is a leftover's
+}
+
+void Service::StopTimedOut(const Event&) {
+  reason_ = absl::StrCat("ExecStop= timed out after ",
+                         fault::FormatTimeSpan(policy_.stop_timeout));
+  KillStep(KillSignal());
+  EnterStopSigterm();
+}
+
+void Service::SigtermTimedOut(const Event&) {
+  const LifecycleExtras& x = policy_.extras();
+  if (!x.send_sigkill) {
+    effects_.Warn(*this,
+                  absl::StrCat("stop timed out after ",
+                               fault::FormatTimeSpan(policy_.stop_timeout),
+                               "; SendSIGKILL=no: left running"));
+    AfterStop();
+    return;
+  }
+  reason_ =
+      absl::StrCat("stop timed out after ",
+                   fault::FormatTimeSpan(policy_.stop_timeout), ": killed");
+  Enter(ServiceSubState::kStopSigkill);
+  if (policy_.stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy_.stop_timeout);
+  }
+  effects_.Signal(*this, x.final_kill_signal, true);
+}
+
+void Service::SigkillTimedOut(const Event&) {
+  // systemd gives up on processes that survive SIGKILL (stuck in the
+  // kernel) and goes on; faultinit waits for them, so that a service that
+  // is down has nothing running (its next start would meet them).
+  effects_.Warn(*this,
+                "processes still around after the final kill signal; waiting");
+}
+
+void Service::StopPostTimedOut(const Event&) {
+  effects_.Warn(*this, absl::StrCat("ExecStopPost= timed out after ",
+                                    fault::FormatTimeSpan(policy_.stop_timeout),
+                                    ": killed"));
+  KillStep(SIGKILL);  // its exit ends the stop-post state
+}
+
+void Service::FinalSigtermTimedOut(const Event&) {
+  Enter(ServiceSubState::kFinalSigkill);
+  if (policy_.stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy_.stop_timeout);
+  }
+  effects_.Signal(*this, policy_.extras().final_kill_signal, true);
+}
+
+void Service::FinalSigkillTimedOut(const Event&) {
+  effects_.Warn(*this,
+                "processes still around after the final kill signal; waiting");
+}
+
+void Service::RestartTimer(const Event&) {
+  CountRestart();
+  BeginStart();
+}
+
+void Service::KillingDone(const Event&) { AfterStop(); }
+
+void Service::FinalKillingDone(const Event&) { Conclude(); }
+
+void Service::RefuseNow(const Event& event) { FailNow(event.reason); }
+
+void Service::DependencyStopsStart(const Event& event) {
+  reason_ = std::string(event.reason);
+  StopStarting(event);
+}
+
+void Service::DependencyStopsActive(const Event& event) {
+  reason_ = std::string(event.reason);
+  StopActive(event);
+}
+
+// --- Helpers. ---
+
+void Service::Enter(ServiceSubState next) {
+  const ServiceState from = CoarseState(sub_);
+  const ServiceState to = CoarseState(next);
+  sub_ = next;
+  if (next == ServiceSubState::kDead || next == ServiceSubState::kFailed) {
     // Ended without an automatic restart: the count stays visible until
     // the next start, which is not an automatic one (systemd's
     // flush_n_restarts).
     auto_restart_ = false;
     flush_restarts_ = true;
   }
+  // A step of the same phase is not news; an end is, even a repeated one
+  // (a skip or a refusal of a service already down).
+  if (from == to && next != ServiceSubState::kDead &&
+      next != ServiceSubState::kFailed) {
+    return;
+  }
   since_ = effects_.Now();
-  if (next == ServiceState::kRunning) running_since_ = since_;
-  if (next == ServiceState::kStarting) {
+  if (to == ServiceState::kRunning) running_since_ = since_;
+  if (to == ServiceState::kStarting) {
     succeeded_ = false;
     skipped_ = false;
   }
-  effects_.StateChanged(*this, from, next);
+  effects_.StateChanged(*this, from, to);
 }
 
 void Service::Fail(absl::string_view reason) {
@@ -342,20 +497,23 @@ void Service::Fail(absl::string_view reason) {
   if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
   main_pid_ = 0;
   step_pid_ = 0;
+  exec_pending_ = 0;
   succeeded_ = false;
   skipped_ = false;
-  Enter(ServiceState::kFailed);
+  result_ = Result::kFailure;
+  AfterStop();
 }
 
-void Service::Skip(absl::string_view reason) {
+void Service::FailNow(absl::string_view reason) {
   effects_.CancelTimer(*this);
   reason_ = std::string(reason);
   if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
   main_pid_ = 0;
   step_pid_ = 0;
   succeeded_ = false;
-  skipped_ = true;
-  Enter(ServiceState::kInactive);
+  skipped_ = false;
+  result_ = Result::kFailure;
+  Conclude();
 }
 
 bool Service::ConditionsHold() {
@@ -364,38 +522,54 @@ bool Service::ConditionsHold() {
     case StartCheck::Outcome::kProceed:
       return true;
     case StartCheck::Outcome::kSkip:
-      Skip(check.reason);
+      effects_.CancelTimer(*this);
+      reason_ = std::move(check.reason);
+      if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
+      main_pid_ = 0;
+      step_pid_ = 0;
+      succeeded_ = false;
+      result_ = Result::kSkipped;
+      Conclude();
       return false;
     case StartCheck::Outcome::kFail:
-      Fail(check.reason);
+      FailNow(check.reason);
       return false;
   }
   return true;
 }
 
-void Service::ConditionStepExited(const fault::ExitStatus& status) {
-  if (!Successful(status) && !StepIgnoresFailure()) {
-    last_exit_ = status;
-    // systemd: exit 1 to 254 means "condition not met"; 255 or a signal
-    // is a failure.
-    if (status.exited() && status.exit_code() >= 1 &&
-        status.exit_code() <= 254) {
-      Skip(absl::StrCat("condition failed: ExecCondition= ended with ",
-                        status.ToString()));
-    } else {
-      Fail(absl::StrCat("ExecCondition= ended with ", status.ToString()));
-    }
-    return;
-  }
-  ++step_index_;
-  RunNextStartStep();
-}
-
 bool Service::StepIgnoresFailure() const {
-  const std::vector<bool>* flags =
-      step_kind_ == StepKind::kCondition ? &policy_.condition_ignore_failure
-      : step_kind_ == StepKind::kPre     ? &policy_.pre_ignore_failure
-                                         : nullptr;
+  const LifecycleExtras& x = policy_.extras();
+  const std::vector<bool>* flags = nullptr;
+  switch (sub_) {
+    case ServiceSubState::kCondition:
+      flags = &x.condition_ignore_failure;
+      break;
+    case ServiceSubState::kStartPre:
+      flags = &x.pre_ignore_failure;
+      break;
+    case ServiceSubState::kStartPost:
+      flags = &x.post_ignore_failure;
+      break;
+    case ServiceSubState::kReloading:
+      flags = &x.reload_ignore_failure;
+      break;
+    case ServiceSubState::kStopPost:
+      flags = &x.stop_post_ignore_failure;
+      break;
+    case ServiceSubState::kDead:
+    case ServiceSubState::kStart:
+    case ServiceSubState::kRunning:
+    case ServiceSubState::kExited:
+    case ServiceSubState::kStop:
+    case ServiceSubState::kStopSigterm:
+    case ServiceSubState::kStopSigkill:
+    case ServiceSubState::kFinalSigterm:
+    case ServiceSubState::kFinalSigkill:
+    case ServiceSubState::kAutoRestart:
+    case ServiceSubState::kFailed:
+      return false;
+  }
   return flags != nullptr && step_index_ < static_cast<int>(flags->size()) &&
          (*flags)[step_index_];
 }
@@ -414,8 +588,8 @@ void Service::RetryStart(absl::string_view reason) {
   restart_delay_ = std::max(RestartDelay(consecutive_restarts_),
                             ResourceRetryDelay(start_failures_));
   ++consecutive_restarts_;
-  Enter(ServiceState::kRestarting);
-  effects_.ArmTimer(*this, restart_delay_);
+  result_ = Result::kRestart;
+  Conclude();
 }
 
 bool Service::StepNotStarted(const fault::Status& status) {
@@ -439,48 +613,89 @@ void Service::CountRestart() {
 
 void Service::BeginStart() {
   if (StartLimitHit()) {
-    Fail(absl::StrCat("start limit hit: ", policy_.start_limit_burst,
-                      " starts within ",
-                      fault::FormatTimeSpan(policy_.start_limit_interval)));
+    FailNow(absl::StrCat("start limit hit: ", policy_.start_limit_burst,
+                         " starts within ",
+                         fault::FormatTimeSpan(policy_.start_limit_interval)));
     return;
   }
   if (flush_restarts_) {  // not an automatic restart: counting starts over
     flush_restarts_ = false;
     restarts_ = 0;
   }
-  step_kind_ = policy_.condition_steps > 0 ? StepKind::kCondition
-               : policy_.pre_steps > 0     ? StepKind::kPre
-                                           : StepKind::kMain;
   step_index_ = 0;
   main_pid_ = 0;
   step_pid_ = 0;
   exec_pending_ = 0;
-  Enter(ServiceState::kStarting);
+  result_ = Result::kSuccess;
+  Enter(policy_.condition_steps > 0 ? ServiceSubState::kCondition
+        : policy_.pre_steps > 0     ? ServiceSubState::kStartPre
+                                    : ServiceSubState::kStart);
   if (policy_.start_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy_.start_timeout);
   }
-  RunNextStartStep();
+  RunStartSteps();
 }
 
-void Service::RunNextStartStep() {
-  while (state_ == ServiceState::kStarting) {
-    if (step_kind_ == StepKind::kCondition &&
-        step_index_ >= policy_.condition_steps) {
-      step_kind_ = StepKind::kPre;
-      step_index_ = 0;
+void Service::RunStartSteps() {
+  for (;;) {
+    StepKind kind;
+    int steps;
+    switch (sub_) {
+      case ServiceSubState::kCondition:
+        kind = StepKind::kCondition;
+        steps = policy_.condition_steps;
+        break;
+      case ServiceSubState::kStartPre:
+        kind = StepKind::kPre;
+        steps = policy_.pre_steps;
+        break;
+      case ServiceSubState::kStart:
+        kind = StepKind::kMain;
+        steps = policy_.start_steps;
+        break;
+      case ServiceSubState::kStartPost:
+        kind = StepKind::kPost;
+        steps = policy_.post_steps;
+        break;
+      case ServiceSubState::kDead:
+      case ServiceSubState::kRunning:
+      case ServiceSubState::kExited:
+      case ServiceSubState::kReloading:
+      case ServiceSubState::kStop:
+      case ServiceSubState::kStopSigterm:
+      case ServiceSubState::kStopSigkill:
+      case ServiceSubState::kStopPost:
+      case ServiceSubState::kFinalSigterm:
+      case ServiceSubState::kFinalSigkill:
+      case ServiceSubState::kAutoRestart:
+      case ServiceSubState::kFailed:
+        return;  // a step failed and the service left the start
     }
-    if (step_kind_ == StepKind::kPre && step_index_ >= policy_.pre_steps) {
-      step_kind_ = StepKind::kMain;
+    if (step_index_ >= steps) {
       step_index_ = 0;
+      switch (sub_) {
+        case ServiceSubState::kCondition:
+          Enter(policy_.pre_steps > 0 ? ServiceSubState::kStartPre
+                                      : ServiceSubState::kStart);
+          continue;
+        case ServiceSubState::kStartPre:
+          Enter(ServiceSubState::kStart);
+          continue;
+        case ServiceSubState::kStart:  // no ExecStart= (a oneshot's right)
+          MainReady({ServiceEvent::kExecOk});
+          return;
+        default:  // start-post: its lines are done
+          StartPostDone();
+          return;
+      }
     }
-    fault::StatusOr<pid_t> pid =
-        effects_.StartStep(*this, step_kind_, step_index_);
+    fault::StatusOr<pid_t> pid = effects_.StartStep(*this, kind, step_index_);
     if (!pid.ok()) {
       if (StepNotStarted(pid.status())) continue;
       return;
     }
     exec_pending_ = *pid;
-    if (step_kind_ != StepKind::kMain) {  // ExecCondition=, ExecStartPre=
+    if (kind != StepKind::kMain) {
       step_pid_ = *pid;
       return;
     }
@@ -502,70 +717,166 @@ void Service::RunNextStartStep() {
   }
 }
 
-void Service::BeginStop() {
-  effects_.CancelTimer(*this);
-  const bool was_running = state_ == ServiceState::kRunning;
-  exec_pending_ = 0;  // an interrupted start's report no longer matters
-  Enter(ServiceState::kStopping);
-  if (!effects_.HasProcesses(*this)) {
-    FinishStop();
+void Service::StartPostDone() {
+  if (main_pid_ != 0) {
+    EnterRunning();
     return;
   }
-  if (policy_.stop_timeout != fault::InfiniteDuration()) {
-    effects_.ArmTimer(*this, policy_.stop_timeout);
+  // A oneshot whose lines all succeeded.
+  effects_.CancelTimer(*this);
+  if (policy_.remain_after_exit) {
+    Enter(ServiceSubState::kExited);
+    return;
   }
-  if (was_running && policy_.has_exec_stop) {
-    fault::StatusOr<pid_t> pid = effects_.StartStep(*this, StepKind::kStop, 0);
+  succeeded_ = true;
+  result_ = Result::kSuccess;
+  AfterStop();
+}
+
+void Service::EnterRunning() {
+  effects_.CancelTimer(*this);
+  Enter(ServiceSubState::kRunning);
+}
+
+void Service::RunReloadStep() {
+  while (step_index_ < policy_.reload_steps) {
+    fault::StatusOr<pid_t> pid =
+        effects_.StartStep(*this, StepKind::kReload, step_index_);
+    if (pid.ok()) {
+      exec_pending_ = *pid;
+      step_pid_ = *pid;
+      return;
+    }
+    if (StepIgnoresFailure()) {
+      ++step_index_;
+      continue;
+    }
+    reload_failed_ = true;
+    effects_.Warn(*this,
+                  absl::StrCat("reload failed: ", pid.status().message()));
+    break;
+  }
+  EndReload();
+}
+
+void Service::EndReload() {
+  effects_.CancelTimer(*this);
+  step_pid_ = 0;
+  step_index_ = 0;
+  Enter(main_pid_ != 0 ? ServiceSubState::kRunning : ServiceSubState::kExited);
+}
+
+void Service::BeginStop(bool run_exec_stop, bool for_restart) {
+  stop_for_restart_ = for_restart;
+  exec_pending_ = 0;  // an interrupted step's report no longer matters
+  result_ = Result::kSuccess;
+  step_index_ = 0;
+  if (run_exec_stop && policy_.stop_steps > 0) {
+    step_pid_ = 0;  // a reload's step is stopped with the rest
+    Enter(ServiceSubState::kStop);
+    if (policy_.stop_timeout != fault::InfiniteDuration()) {
+      effects_.ArmTimer(*this, policy_.stop_timeout);
+    }
+    RunStopStep();
+    return;
+  }
+  EnterStopSigterm();
+}
+
+void Service::RunStopStep() {
+  while (step_index_ < policy_.stop_steps) {
+    fault::StatusOr<pid_t> pid =
+        effects_.StartStep(*this, StepKind::kStop, step_index_);
     if (pid.ok()) {
       step_pid_ = *pid;
       exec_pending_ = *pid;
       return;
     }
     reason_ = std::string(pid.status().message());
+    ++step_index_;
   }
-  effects_.Signal(*this, policy_.kill_signal, true);
+  effects_.CancelTimer(*this);
+  EnterStopSigterm();
 }
 
-void Service::FinishStop() {
+void Service::EnterStopSigterm() {
+  if (policy_.extras().kill_none || !effects_.HasProcesses(*this)) {
+    // KillMode=none: only ExecStop= stops it; what runs is left alone.
+    AfterStop();
+    return;
+  }
+  Enter(ServiceSubState::kStopSigterm);
+  if (policy_.stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy_.stop_timeout);
+  }
+  effects_.Signal(*this, KillSignal(), true);
+  if (policy_.extras().send_sighup && KillSignal() != SIGHUP) {
+    effects_.Signal(*this, SIGHUP, true);
+  }
+}
+
+void Service::AfterStop() {
+  step_index_ = 0;
+  if (policy_.stop_post_steps == 0) {
+    Conclude();
+    return;
+  }
+  Enter(ServiceSubState::kStopPost);
   effects_.CancelTimer(*this);
+  if (policy_.stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy_.stop_timeout);
+  }
+  RunStopPostStep();
+}
+
+void Service::RunStopPostStep() {
+  while (step_index_ < policy_.stop_post_steps) {
+    fault::StatusOr<pid_t> pid =
+        effects_.StartStep(*this, StepKind::kStopPost, step_index_);
+    if (pid.ok()) {
+      step_pid_ = *pid;
+      exec_pending_ = *pid;
+      return;
+    }
+    effects_.Warn(*this, pid.status().message());
+    ++step_index_;
+  }
+  Conclude();
+}
+
+void Service::Conclude() {
+  effects_.CancelTimer(*this);
+  stop_for_restart_ = false;
   main_pid_ = 0;
   step_pid_ = 0;
-  Enter(ServiceState::kInactive);
-  if (start_after_stop_) {
-    start_after_stop_ = false;
-    if (ConditionsHold()) BeginStart();
+  step_index_ = 0;
+  switch (result_) {
+    case Result::kSuccess:
+      Enter(ServiceSubState::kDead);
+      return;
+    case Result::kSkipped:
+      skipped_ = true;
+      Enter(ServiceSubState::kDead);
+      return;
+    case Result::kFailure:
+      succeeded_ = false;
+      Enter(ServiceSubState::kFailed);
+      return;
+    case Result::kRestart:
+      Enter(ServiceSubState::kAutoRestart);
+      effects_.ArmTimer(*this, restart_delay_);
+      return;
   }
 }
 
-void Service::MainExited(const fault::ExitStatus& status) {
-  main_pid_ = 0;
-  last_exit_ = status;
-  reason_ = status.ToString();
-  effects_.CancelTimer(*this);
-  // What the main process leaves behind goes with it.
-  if (effects_.HasProcesses(*this)) {
-    effects_.Signal(*this, policy_.kill_signal, true);
-  }
-  // A service that stayed up a whole start-limit interval is healthy again.
-  if (state_ == ServiceState::kRunning &&
-      effects_.Now() - running_since_ >= policy_.start_limit_interval) {
-    consecutive_restarts_ = 0;
-  }
-  if (ShouldRestart(status)) {
-    fault::Duration delay = RestartDelay(consecutive_restarts_);
-    restart_delay_ = delay;
-    ++consecutive_restarts_;
-    auto_restart_ = true;  // counted when it is carried out
-    Enter(ServiceState::kRestarting);
-    effects_.ArmTimer(*this, delay);
-    return;
-  }
-  if (Successful(status)) {
-    succeeded_ = true;
-    Enter(ServiceState::kInactive);
-    return;
-  }
-  Fail(absl::StrCat("main process ended with ", status.ToString()));
+void Service::KillStep(int signo) {
+  if (step_pid_ != 0) effects_.Kill(*this, step_pid_, signo);
+}
+
+int Service::KillSignal() const {
+  const int restart_signal = policy_.extras().restart_kill_signal;
+  return stop_for_restart_ && restart_signal != 0 ? restart_signal
+                                                  : policy_.kill_signal;
 }
 
 bool Service::Successful(const fault::ExitStatus& status) const {

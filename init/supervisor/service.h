@@ -6,74 +6,106 @@
 // is tested in memory with a fake, and the real supervisor implements the
 // effects with the runtime (spawn, kill, scheduler timers).
 //
-// Design note. A service has one state and a goal:
+// Design note. The lifecycle is one table, kTable in service.cc: for each
+// sub-state (ServiceSubState, systemd's names) and each event
+// (ServiceEvent), the action taken, every cell written out; Dispatch looks
+// the cell up and runs it, and Enter is the one place the sub-state
+// changes. The supervisor and `status` see the coarse ServiceState that
+// CoarseState maps each sub-state to (in brackets below):
 //
-//   state       meaning
-//   kInactive   nothing runs. Initial; also after a clean stop, after a
-//               oneshot finished successfully (then `succeeded()` is true),
-//               and after a start skipped by a condition (`skipped()`).
-//   kStarting   start steps run: ExecCondition= and ExecStartPre= lines one
-//               by one, then the main process until it is ready (simple
-//               and exec: once
-//               exec'd; notify: READY=1; oneshot: each ExecStart= exiting
-//               successfully; forking: the launcher exiting successfully,
-//               then PIDFile= names the main process). TimeoutStartSec=
-//               bounds the whole phase.
-//   kRunning    the main process runs and is ready.
-//   kStopping   ExecStop= or KillSignal= was sent; TimeoutStopSec= later,
-//               SIGKILL. Ends when every process of the service is gone.
-//   kRestarting the main process ended and Restart= says to start again:
-//               waiting RestartSec= (with back-off) before kStarting.
-//   kFailed     a start step failed, the start timed out, the main process
-//               ended and Restart= says not to restart, or the start limit
-//               was hit. Stays until a new start request.
+//   sub-state      [coarse]     meaning
+//   dead           [inactive]   nothing runs. Initial; also after a clean
+//                               stop, after a oneshot finished (then
+//                               `succeeded()`), after a start skipped by a
+//                               condition (`skipped()`).
+//   condition      [starting]   ExecCondition= lines, one by one
+//   start-pre      [starting]   ExecStartPre= lines, one by one
+//   start          [starting]   the main process until it is ready (simple,
+//                               exec: once exec'd; notify: READY=1;
+//                               forking: the launcher exited 0 and PIDFile=
+//                               names the daemon; oneshot: each ExecStart=
+//                               line exiting successfully)
+//   start-post     [starting]   ExecStartPost= lines, after readiness; a
+//                               failure (no "-") fails the start.
+//                               TimeoutStartSec= bounds condition ..
+//                               start-post together.
+//   running        [running]    the main process runs and is ready
+//   exited         [running]    RemainAfterExit=yes: the service's
+//                               processes ended successfully and it stays
+//                               active (systemd's "active (exited)")
+//   reloading      [running]    ExecReload= lines (faultctl reload NAME),
+//                               TimeoutStartSec= bounded; a failure is
+//                               logged and leaves the service as it was
+//   stop           [stopping]   ExecStop= lines, on a stop of a running,
+//                               exited or reloading service
+//   stop-sigterm   [stopping]   KillSignal= sent (and SIGHUP with
+//                               SendSIGHUP=); waits for every process
+//   stop-sigkill   [stopping]   TimeoutStopSec= passed: FinalKillSignal=
+//                               (SIGKILL) sent, unless SendSIGKILL=no;
+//                               waits for every process (systemd gives up
+//                               after one more TimeoutStopSec=: faultinit
+//                               keeps "down" meaning nothing runs)
+//   stop-post      [stopping]   ExecStopPost= lines: after a stop, a failed
+//                               start, a crash or a finished oneshot; a
+//                               failure is logged, never fatal
+//   final-sigterm  [stopping]   a stop of a down service that left
+//   final-sigkill  [stopping]   processes (a child KillMode=mixed did not
+//                               signal): KillSignal=, then SIGKILL
+//   auto-restart   [restarting] waiting RestartSec= (with back-off) before
+//                               a new start; also a retry for want of
+//                               resources
+//   failed         [failed]     a start step failed, the start timed out,
+//                               the main process ended and Restart= said
+//                               no, or the start limit was hit
 //
-// Conditions. A start request (from kInactive or kFailed, or the one a
-// restart request makes once stopped) first asks CheckConditions
-// (Condition*=, Assert*=, as systemd checks them when the start job runs,
-// not when the unit is loaded; an automatic restart does not ask again):
-// a failed condition leaves the service kInactive with `skipped()` true and
-// the reason ("condition failed: ..."), which is not a failure; a failed
-// assert fails it. An ExecCondition= command that exits 1 to 254 skips it
-// the same way (its leftovers killed); exit 255, a signal, or a command
-// that cannot run fails it; "-" makes any failure count as success, as for
-// ExecStartPre=. A skipped service is not restarted; the next start
-// request checks again.
+// Each start step state runs its lines through step_index_ (which line);
+// no other flag says where the service is. What the stop phases end in
+// (dead, dead skipped, failed or auto-restart) is decided when they begin,
+// as systemd's service result, and kept in result_ until stop-post is done.
+// ExecStop= runs only on a requested stop (systemd also runs it when the
+// main process ended on its own; faultinit does not: docs/units.md).
+//
+// Events come from the supervisor as methods (Start, Stop, Reload,
+// ProcessExited, ExecReported, Ready, TimerFired, ProcessesGone, Refuse,
+// DependencyFailed); ProcessExited is the step's exit, the main process's,
+// or another's, by pid.
+//
+// Conditions. A start request (from dead or failed) first asks
+// CheckConditions (Condition*=, Assert*=, as systemd checks them when the
+// start job runs, not when the unit is loaded; an automatic restart does
+// not ask again): a failed condition leaves the service dead with
+// `skipped()` true and the reason ("condition failed: ..."), which is not
+// a failure; a failed assert fails it. An ExecCondition= command that exits
+// 1 to 254 skips it the same way (its leftovers killed, ExecStopPost= run);
+// exit 255, a signal, or a command that cannot run fails it; "-" makes any
+// failure count as success, as for ExecStartPre=. A skipped service is not
+// restarted; the next start request checks again.
 //
 // A start step that cannot begin for want of resources (fork's EAGAIN,
 // ENOMEM, EMFILE, ENFILE) does not fail the service: whatever Restart=
-// says, it waits in kRestarting with the back-off and tries again, and the
-// attempt does not count against the start limit (it started nothing).
+// says, it waits in auto-restart with the back-off and tries again, and
+// the attempt does not count against the start limit (it started nothing).
 // The wait is at least ResourceRetryDelay(attempt) whatever RestartSec=
 // says (RestartSec=0 would retry at once: a busy loop while the shortage
 // lasts): 100ms, doubling with each failed attempt of the episode, up to
-// 10s.
-// start_failures() counts such attempts until a main process is spawned,
-// so the supervisor logs one line per episode, not one per attempt.
+// 10s. start_failures() counts such attempts until a main process is
+// spawned, so the supervisor logs one line per episode, not one per
+// attempt.
 //
 // Exec reports. StartStep returns as soon as the step's process is forked;
 // whether its program was exec'd comes later, as ExecReported(pid, result):
-// OK once exec'd (simple and exec services are then running), or the
-// reason it could not be (a missing executable, a bad directory, a lack of
+// OK once exec'd (simple and exec services are then ready), or the reason
+// it could not be (a missing executable, a bad directory, a lack of
 // resources in the child), handled exactly as a StartStep that failed: the
 // same state, reason, back-off and start-limit rules. The supervisor
 // reports a process's exec before its exit, and only once.
 //
-// Events come from the supervisor: Start/Stop requests, a process' exit
-// (the current step's, or the main one's), its exec report, readiness, the
-// timer, and "all processes gone", each a method (Start, Stop,
-// ProcessExited, ExecReported, Ready, TimerFired, ProcessesGone; Refuse and
-// DependencyFailed from the supervisor's checks) that switches over every
-// state: every state x event pair is written out in service.cc, none falls to a
-// default (an unhandled state is a build error, -Werror=switch). Enter is the
-// one place the state changes.
-//
 // A stop request wins over everything: it cancels a pending restart and
 // interrupts a start (the running step is signalled like a main process).
 // Of a service that is down or waiting to restart, it stops what its main
-// process left running (a child KillMode=mixed did not signal, one that
-// ignored KillSignal=): kStopping until that is gone.
-// A start request while stopping is remembered and acted on once stopped.
+// process left running: final-sigterm until that is gone. A start request
+// while stopping is not taken (Start ignores it): the supervisor keeps it
+// queued until the service is down.
 //
 // Loop thread only.
 
@@ -107,6 +139,51 @@ enum class ServiceState {
 };
 absl::string_view ServiceStateName(ServiceState state);
 
+// ServiceSubState: the lifecycle's states (design note above), with the
+// names systemd shows.
+enum class ServiceSubState : uint8_t {
+  kDead,
+  kCondition,
+  kStartPre,
+  kStart,
+  kStartPost,
+  kRunning,
+  kExited,
+  kReloading,
+  kStop,
+  kStopSigterm,
+  kStopSigkill,
+  kStopPost,
+  kFinalSigterm,
+  kFinalSigkill,
+  kAutoRestart,
+  kFailed,
+};
+inline constexpr int kServiceSubStates = 16;
+absl::string_view ServiceSubStateName(ServiceSubState state);
+// CoarseState: the ServiceState the supervisor and status see.
+ServiceState CoarseState(ServiceSubState state);
+
+// ServiceEvent: what the supervisor tells a Service (one method each,
+// below; a process exit is one of three events, by pid).
+enum class ServiceEvent : uint8_t {
+  kStart,             // a start request
+  kStop,              // a stop request
+  kReload,            // a reload request (faultctl reload NAME)
+  kStepExited,        // the running step's process ended
+  kMainExited,        // the main process ended (not the step's)
+  kOtherExited,       // any other process of the service ended
+  kExecOk,            // the last step started was exec'd
+  kExecFailed,        // ... or could not be
+  kReady,             // READY=1
+  kTimer,             // the one timer fired
+  kProcessesGone,     // no process of the service is left
+  kRefuse,            // the unit cannot run (Refuse)
+  kDependencyFailed,  // a Requires= unit failed or stopped
+};
+inline constexpr int kServiceEvents = 13;
+absl::string_view ServiceEventName(ServiceEvent event);
+
 // RestartPreventExitStatus= and RestartForceExitStatus= of the main
 // process: checked before Restart= (systemd's order: prevent, force, then
 // Restart='s table).
@@ -115,16 +192,34 @@ struct RestartExceptions {
   ExitStatusSet force;
 };
 
+// LifecycleExtras: what few units set: the "-" flags of the step lines
+// (a vector each: 40 bytes even empty, so not in every policy), and the
+// kill keys (systemd.kill).
+struct LifecycleExtras {
+  std::vector<bool> condition_ignore_failure;  // ExecCondition=
+  std::vector<bool> pre_ignore_failure;        // ExecStartPre=
+  std::vector<bool> post_ignore_failure;
+  std::vector<bool> reload_ignore_failure;
+  std::vector<bool> stop_post_ignore_failure;
+  bool send_sighup = false;         // SendSIGHUP=
+  bool send_sigkill = true;         // SendSIGKILL=
+  bool kill_none = false;           // KillMode=none: nothing signalled
+  int final_kill_signal = SIGKILL;  // FinalKillSignal=
+  int restart_kill_signal = 0;      // RestartKillSignal=; 0: KillSignal=
+};
+
 // ServicePolicy: what the state machine needs from a unit file (Type= and
 // Restart= use the unit model's enums).
 struct ServicePolicy {
   ServiceType type = ServiceType::kSimple;
-  int condition_steps = 0;                     // ExecCondition= lines
-  std::vector<bool> condition_ignore_failure;  // '-' prefix, per line
-  int pre_steps = 0;                           // ExecStartPre= lines
-  int start_steps = 1;  // ExecStart= lines (several only for oneshot)
-  std::vector<bool> pre_ignore_failure;  // '-' prefix, per pre step
-  bool has_exec_stop = false;
+  int condition_steps = 0;  // ExecCondition= lines
+  int pre_steps = 0;        // ExecStartPre= lines
+  int start_steps = 1;      // ExecStart= lines (several only for oneshot)
+  int stop_steps = 0;       // ExecStop= lines
+  int post_steps = 0;       // ExecStartPost= lines
+  int reload_steps = 0;     // ExecReload= lines
+  int stop_post_steps = 0;  // ExecStopPost= lines
+  bool remain_after_exit = false;
   RestartPolicy restart = RestartPolicy::kNo;
   fault::Duration restart_delay = fault::Milliseconds(100);
   int restart_steps = 0;
@@ -142,6 +237,10 @@ struct ServicePolicy {
   // Null unless the unit sets either key: few do, and PID 1 keeps a policy
   // per service.
   std::shared_ptr<const RestartExceptions> restart_exceptions;
+  // Null unless the unit sets one of them (LifecycleExtras).
+  std::shared_ptr<const LifecycleExtras> lifecycle;
+
+  const LifecycleExtras& extras() const;
 };
 
 // The wait before retrying a start that failed for want of resources, for
@@ -152,8 +251,16 @@ inline constexpr fault::Duration kResourceRetryFirst = fault::Milliseconds(100);
 inline constexpr fault::Duration kResourceRetryMax = fault::Seconds(10);
 fault::Duration ResourceRetryDelay(int attempt);
 
-// Which process a start or stop step runs.
-enum class StepKind { kPre, kMain, kStop, kCondition };
+// Which Exec*= line a step runs.
+enum class StepKind {
+  kPre,        // ExecStartPre=
+  kMain,       // ExecStart=
+  kStop,       // ExecStop=
+  kCondition,  // ExecCondition=
+  kPost,       // ExecStartPost=
+  kReload,     // ExecReload=
+  kStopPost,   // ExecStopPost=
+};
 
 // StartCheck: what CheckConditions found.
 struct StartCheck {
@@ -176,6 +283,12 @@ class ServiceEffects {
   // Signal sends `signo` to the service's processes: its main process (or
   // running step), and with `group` its whole process group.
   virtual void Signal(Service& service, int signo, bool group) = 0;
+  // Kill sends `signo` to one process of the service (a step that timed
+  // out while the main process runs on).
+  virtual void Kill(Service& service, pid_t pid, int signo) {}
+  // Warn logs what went wrong without changing the service's state (a
+  // failed ExecReload= or ExecStopPost=).
+  virtual void Warn(Service& service, absl::string_view message) {}
   // MainPidOf reads the main pid of a forking service (its PIDFile=) once
   // the launcher has exited; the supervisor watches that process from then.
   virtual fault::StatusOr<pid_t> MainPidOf(Service& service) = 0;
@@ -198,9 +311,13 @@ class Service {
  public:
   Service(std::string name, ServicePolicy policy, ServiceEffects& effects);
 
-  // Events.
+  // Events. Each is one column of the table (ServiceEvent).
   void Start();
-  void Stop();
+  // `for_restart`: the stop of a restart request (RestartKillSignal=).
+  void Stop(bool for_restart = false);
+  // Runs ExecReload= of a running (or exited) service; ignored in other
+  // states and without ExecReload= (the supervisor refuses those first).
+  void Reload();
   // A step process (pre, oneshot main, stop) or the main process exited.
   // A process's exec report, if any, comes first.
   void ProcessExited(pid_t pid, const fault::ExitStatus& status);
@@ -224,7 +341,10 @@ class Service {
   // The effects it was made with: the Supervisor finds a service's entry
   // by them.
   ServiceEffects& effects() const { return effects_; }
-  ServiceState state() const { return state_; }
+  ServiceState state() const { return CoarseState(sub_); }
+  ServiceSubState sub_state() const { return sub_; }
+  // Whether the last reload's ExecReload= failed (logged through Warn).
+  bool reload_failed() const { return reload_failed_; }
   const ServicePolicy& policy() const { return policy_; }
   // Whether the last run succeeded (a oneshot that finished; a clean stop).
   bool succeeded() const { return succeeded_; }
@@ -258,45 +378,119 @@ class Service {
   fault::Duration RestartDelay(int n) const;
 
  private:
-  void Enter(ServiceState next);
-  void Fail(absl::string_view reason);
+  // Event: one event's data (the fields its cell reads).
+  struct Event {
+    ServiceEvent kind;
+    pid_t pid = 0;
+    const fault::ExitStatus* status = nullptr;
+    const fault::Status* result = nullptr;
+    absl::string_view reason;
+    bool for_restart = false;  // kStop: a restart request's stop
+  };
+  using Action = void (Service::*)(const Event&);
+  // service_test.cc drives each cell of the table, reachable or not.
+  friend struct ServiceTablePeer;
+  // kTable[sub-state][event]: the whole lifecycle (service.cc).
+  static const Action kTable[kServiceSubStates][kServiceEvents];
+  // Result: what the stop phases end in (decided when they begin).
+  enum class Result : uint8_t { kSuccess, kSkipped, kFailure, kRestart };
+
+  void Dispatch(const Event& event);
+  void Enter(ServiceSubState next);
+
+  // The table's actions, one per kind of cell.
+  void Ignore(const Event&);
+  void RequestStart(const Event&);
+  void RestartNow(const Event&);
+  void StopLeftovers(const Event&);
+  void StopStarting(const Event&);
+  void StopActive(const Event&);
+  void StopRestart(const Event&);
+  void BeginReload(const Event&);
+  void ConditionStepExited(const Event&);
+  void PreStepExited(const Event&);
+  void MainStepExited(const Event&);
+  void PostStepExited(const Event&);
+  void ReloadStepExited(const Event&);
+  void StopStepExited(const Event&);
+  void StopPostStepExited(const Event&);
+  void MainEnded(const Event&);
+  void MainEndedWhileStopping(const Event&);
+  void ExitedWhileKilling(const Event&);
+  void MainExecOk(const Event&);
+  void StartStepNotRun(const Event&);
+  void ReloadStepNotRun(const Event&);
+  void StopStepNotRun(const Event&);
+  void StopPostStepNotRun(const Event&);
+  void MainReady(const Event&);
+  void StartTimedOut(const Event&);
+  void ReloadTimedOut(const Event&);
+  void StopTimedOut(const Event&);
+  void SigtermTimedOut(const Event&);
+  void SigkillTimedOut(const Event&);
+  void StopPostTimedOut(const Event&);
+  void FinalSigtermTimedOut(const Event&);
+  void FinalSigkillTimedOut(const Event&);
+  void RestartTimer(const Event&);
+  void KillingDone(const Event&);
+  void FinalKillingDone(const Event&);
+  void RefuseNow(const Event&);
+  void DependencyStopsStart(const Event&);
+  void DependencyStopsActive(const Event&);
+
+  // Helpers of the actions.
+  void Fail(absl::string_view reason);     // a start failed: stop-post
+  void FailNow(absl::string_view reason);  // never started: no stop-post
   void RetryStart(absl::string_view reason);
   // StepNotStarted: the current start step could not start (StartStep's
-  // error, or its exec report's); true when the next step should run (an
-  // ExecStartPre= marked '-').
+  // error, or its exec report's); true when the next step should run (a
+  // line marked '-').
   bool StepNotStarted(const fault::Status& status);
-  // CountRestart: a pending restart is carried out; counts it if it is
-  // Restart='s.
   void CountRestart();
   void BeginStart();
   // ConditionsHold: CheckConditions before a requested start; false when
   // it skipped or failed the service instead.
   bool ConditionsHold();
-  void Skip(absl::string_view reason);
-  void ConditionStepExited(const fault::ExitStatus& status);
-  // Whether the current ExecCondition= or ExecStartPre= step has "-".
+  // Whether the current step's line has "-".
   bool StepIgnoresFailure() const;
-  void RunNextStartStep();
-  void BeginStop();
-  void FinishStop();
-  void MainExited(const fault::ExitStatus& status);
+  // RunStartSteps runs the current start state's next line, moving on to
+  // the next state when its lines are done.
+  void RunStartSteps();
+  void StartPostDone();
+  void EnterRunning();
+  void RunReloadStep();
+  void EndReload();
+  void BeginStop(bool run_exec_stop, bool for_restart);
+  void RunStopStep();
+  void EnterStopSigterm();
+  // AfterStop: ExecStopPost= if any, then Conclude.
+  void AfterStop();
+  void RunStopPostStep();
+  // Conclude: the end result_ names (dead, failed, auto-restart).
+  void Conclude();
+  void KillStep(int signo);
   bool Successful(const fault::ExitStatus& status) const;
   bool ShouldRestart(const fault::ExitStatus& status) const;
   bool StartLimitHit();
+  // KillSignal: the signal of the stop under way (RestartKillSignal= for
+  // a restart's), else KillSignal=.
+  int KillSignal() const;
 
   std::string name_;
   ServicePolicy policy_;
   ServiceEffects& effects_;
-  ServiceState state_ = ServiceState::kInactive;
+  ServiceSubState sub_ = ServiceSubState::kDead;
+  Result result_ = Result::kSuccess;
+  bool reload_failed_ = false;
+  bool stop_for_restart_ = false;  // the stop under way is a restart's
   fault::Duration since_;
-  // The start step about to run: pre steps 0..n-1, then main steps.
-  StepKind step_kind_ = StepKind::kPre;
+  // The line of the current step state (condition, start-pre, start,
+  // start-post, reloading, stop, stop-post) to run next or running.
   int step_index_ = 0;
   pid_t step_pid_ = 0;
   pid_t main_pid_ = 0;
   // The process of the last step started whose exec is not reported yet.
   pid_t exec_pending_ = 0;
-  bool start_after_stop_ = false;
   bool succeeded_ = false;
   bool skipped_ = false;
   int restarts_ = 0;              // restarts(): systemd's NRestarts

@@ -84,6 +84,13 @@ const StepCommand& ServiceSettings::Step(StepKind kind, int index) const {
       return steps[pre_steps + index];
     case StepKind::kStop:
       return steps[pre_steps + main_steps + index];
+    case StepKind::kPost:
+      return steps[pre_steps + main_steps + stop_steps + index];
+    case StepKind::kReload:
+      return steps[pre_steps + main_steps + stop_steps + post_steps + index];
+    case StepKind::kStopPost:
+      return steps[pre_steps + main_steps + stop_steps + post_steps +
+                   reload_steps + index];
     case StepKind::kCondition:
       return steps[steps.size() - condition_steps + index];
   }
@@ -96,11 +103,19 @@ ServiceSettings SettingsOf(const Unit& unit) {
   // empty one, it would take twice the short-string capacity).
   s.description = std::string(unit.description);
   s.steps.reserve(unit.exec_start_pre.size() + unit.exec_start.size() +
-                  unit.exec_stop.size() + unit.exec_condition.size());
+                  unit.exec_stop.size() + unit.exec_start_post.size() +
+                  unit.exec_reload.size() + unit.exec_stop_post.size() +
+                  unit.exec_condition.size());
   AddSteps(unit.exec_start_pre, s);
   AddSteps(unit.exec_start, s);
   AddSteps(unit.exec_stop, s);
+  AddSteps(unit.exec_start_post, s);
+  AddSteps(unit.exec_reload, s);
+  AddSteps(unit.exec_stop_post, s);
   AddSteps(unit.exec_condition, s);
+  s.stop_steps = static_cast<uint16_t>(unit.exec_stop.size());
+  s.post_steps = static_cast<uint16_t>(unit.exec_start_post.size());
+  s.reload_steps = static_cast<uint16_t>(unit.exec_reload.size());
   s.condition_steps = static_cast<uint32_t>(unit.exec_condition.size());
   s.pre_steps = static_cast<uint32_t>(unit.exec_start_pre.size());
   s.main_steps = static_cast<uint32_t>(unit.exec_start.size());

@@ -90,10 +90,9 @@ struct StepCommand {
 
 struct ServiceSettings {
   std::string description;
-  // ExecStartPre=, ExecStart=, ExecStop= and ExecCondition= lines, in
-  // that order (Step finds one).
+  // ExecStartPre=, ExecStart=, ExecStop=, ExecStartPost=, ExecReload=,
+  // ExecStopPost= and ExecCondition= lines, in that order (Step finds one).
   std::vector<StepCommand> steps;
-  // ExecCondition= lines follow the ExecStop= lines.
   uint32_t pre_steps = 0;
   uint32_t main_steps = 0;
   uint32_t condition_steps = 0;
@@ -101,13 +100,22 @@ struct ServiceSettings {
   mode_t umask = 022;
   KillMode kill_mode = KillMode::kControlGroup;
   bool working_directory_optional = false;  // "-" prefix
-  // Null while every field is at its default.
+  // ExecStop=, ExecStartPost=, ExecReload= lines: in the padding before
+  // `more` (at most kMaxStepLines each: LoadErrorOf refuses more); the
+  // ExecStopPost= lines are those left between them and ExecCondition=.
+  uint16_t stop_steps = 0;
+  uint16_t post_steps = 0;
+  uint16_t reload_steps = 0;  // Null while every field is at its default.
   std::unique_ptr<const SpawnExtras> more;
 
   const SpawnExtras& extras() const;
   // Step: line `index` of `kind` (precondition: it exists).
   const StepCommand& Step(StepKind kind, int index) const;
 };
+
+// The most lines of ExecStop=, ExecStartPost= or ExecReload= a unit may
+// have (ServiceSettings counts them in 16 bits).
+inline constexpr size_t kMaxStepLines = 65535;
 
 // SettingsOf: the settings of `unit`.
 ServiceSettings SettingsOf(const Unit& unit);

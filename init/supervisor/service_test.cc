@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -10,137 +11,18 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "init/supervisor/service_fake_effects.h"
 #include "runtime/duration.h"
 
 namespace faultinit {
 namespace {
 
 using fault::ExitStatus;
-
-ExitStatus Exited(pid_t pid, int code) {
-  return ExitStatus{pid, CLD_EXITED, code};
-}
-ExitStatus Killed(pid_t pid, int signo) {
-  return ExitStatus{pid, CLD_KILLED, signo};
-}
-
-// A world in memory: processes are numbers, time moves when told.
-class FakeEffects : public ServiceEffects {
- public:
-  struct Started {
-    pid_t pid;
-    std::string what;
-  };
-  fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
-                                   int index) override {
-    std::string what = absl::StrCat(kind == StepKind::kPre         ? "pre"
-                                    : kind == StepKind::kMain      ? "main"
-                                    : kind == StepKind::kCondition ? "cond"
-                                                                   : "stop",
-                                    index);
-    if (failing.count(what)) {
-      log.push_back("cannot " + what);
-      return fault::NotFoundError(absl::StrCat("unable to execute ", what));
-    }
-    if (short_of_resources > 0) {
-      --short_of_resources;
-      log.push_back("no fork " + what);
-      return fault::ErrnoToStatus(EAGAIN, "unable to fork");
-    }
-    pid_t pid = next_pid++;
-    running.insert(pid);
-    log.push_back(absl::StrCat("start ", what, " ", pid));
-    unreported.push_back({pid, what});
-    return pid;
-  }
-  void Signal(Service&, int signo, bool group) override {
-    log.push_back(absl::StrCat("signal ", signo, group ? " group" : ""));
-  }
-  fault::StatusOr<pid_t> MainPidOf(Service&) override {
-    if (daemon == 0) return fault::NotFoundError("no pid in /run/d.pid");
-    running.insert(daemon);
-    return daemon;
-  }
-  bool HasProcesses(Service&) override { return !running.empty(); }
-  void ArmTimer(Service&, fault::Duration after) override {
-    timer = after;
-    log.push_back(absl::StrCat("timer ", fault::FormatTimeSpan(after)));
-  }
-  void CancelTimer(Service&) override { timer = fault::ZeroDuration(); }
-  void StateChanged(Service&, ServiceState, ServiceState to) override {
-    log.push_back(std::string(ServiceStateName(to)));
-  }
-  fault::Duration Now() override { return now; }
-  StartCheck CheckConditions(Service&) override {
-    ++checks;
-    return check;
-  }
-
-  // Report: the exec reports of the processes started since, in order
-  // (a failure for a step in `failing_exec`), as the supervisor delivers
-  // them once each report pipe is readable.
-  void Report(Service& s) {
-    while (!unreported.empty()) {
-      Started next = unreported.front();
-      unreported.erase(unreported.begin());
-      ReportOne(s, next);
-    }
-  }
-  void ReportOne(Service& s, const Started& started) {
-    if (failing_exec.count(started.what)) {
-      log.push_back("exec failed " + started.what);
-      s.ExecReported(
-          started.pid,
-          failing_exec[started.what] == ENOENT
-              ? fault::Status(fault::StatusCode::kNotFound,
-                              "unable to execute " + started.what +
-                                  ": No such file or directory",
-                              ENOENT)
-              : fault::ErrnoToStatus(failing_exec[started.what],
-                                     "unable to spawn " + started.what));
-      return;
-    }
-    s.ExecReported(started.pid, fault::OkStatus());
-  }
-
-  // The process `pid` ends with `status`: its exec report first, if not
-  // delivered yet (the supervisor reads it when the exit comes first),
-  // then the exit, then the reports of what that started.
-  void End(Service& s, pid_t pid, ExitStatus status) {
-    for (auto it = unreported.begin(); it != unreported.end(); ++it) {
-      if (it->pid == pid) {
-        Started started = *it;
-        unreported.erase(it);
-        ReportOne(s, started);
-        break;
-      }
-    }
-    running.erase(pid);
-    status.pid = pid;
-    s.ProcessExited(pid, status);
-    Report(s);
-  }
-
-  StartCheck check;               // what CheckConditions answers
-  int checks = 0;                 // how many times it was asked
-  std::set<std::string> failing;  // StartStep fails (no fork, bad user)
-  // The step forks, and its exec report is this errno.
-  std::map<std::string, int> failing_exec;
-  std::vector<Started> unreported;  // exec reports not delivered yet
-  int short_of_resources = 0;       // how many StartStep calls fail with EAGAIN
-  std::set<pid_t> running;
-  pid_t next_pid = 100;
-  pid_t daemon = 0;
-  fault::Duration timer = fault::ZeroDuration();
-  fault::Duration now = fault::Seconds(1000);  // a MonotonicNow() instant
-  std::vector<std::string> log;
-};
-
-ServicePolicy Simple() {
-  ServicePolicy p;
-  p.start_timeout = fault::Seconds(90);
-  return p;
-}
+using service_testing::Exited;
+using service_testing::Extras;
+using service_testing::FakeEffects;
+using service_testing::Killed;
+using service_testing::Simple;
 
 // A simple service is running as soon as its process is exec'd.
 TEST(Service, SimpleStartsAndRuns) {
@@ -160,7 +42,7 @@ TEST(Service, PreStepsInOrderAndFailure) {
   FakeEffects fx;
   ServicePolicy p = Simple();
   p.pre_steps = 2;
-  p.pre_ignore_failure = {true, false};
+  Extras(p).pre_ignore_failure = {true, false};
   Service s("db", p, fx);
   s.Start();
   fx.Report(s);
@@ -456,9 +338,9 @@ TEST(Service, RestartsCountsAutomaticRestartsOnly) {
   EXPECT_EQ(s.restarts(), 1);
   s.Stop();
   fx.Report(s);
+  fx.End(s, s.main_pid(), Killed(0, SIGTERM));
   s.Start();
   fx.Report(s);
-  fx.End(s, s.main_pid(), Killed(0, SIGTERM));
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 0);
   // A stop during the wait ends it: inactive, the count kept for display.
@@ -499,7 +381,7 @@ TEST(Service, StopThenKillAfterTimeout) {
 TEST(Service, ExecStopThenKillSignal) {
   FakeEffects fx;
   ServicePolicy p = Simple();
-  p.has_exec_stop = true;
+  p.stop_steps = 1;
   Service s("db", p, fx);
   s.Start();
   fx.Report(s);
@@ -513,9 +395,9 @@ TEST(Service, ExecStopThenKillSignal) {
   EXPECT_EQ(s.state(), ServiceState::kInactive);
 }
 
-// A stop cancels a pending restart; a start while stopping runs once the
-// stop is done.
-TEST(Service, StopCancelsRestartAndStartAfterStop) {
+// A stop cancels a pending restart; a start while stopping is not taken
+// (the supervisor keeps it queued until the service is down).
+TEST(Service, StopCancelsRestartAndIgnoresStartWhileStopping) {
   FakeEffects fx;
   ServicePolicy p = Simple();
   p.restart = RestartPolicy::kAlways;
@@ -536,11 +418,11 @@ TEST(Service, StopCancelsRestartAndStartAfterStop) {
   fx.Report(s);
   s.Stop();
   fx.Report(s);
-  s.Start();  // remembered
+  s.Start();  // not taken while stopping: the supervisor keeps it queued
   fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStopping);
   fx.End(s, s.main_pid(), Killed(0, SIGTERM));
-  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
 }
 
 // A stop of a service that is down or waiting to restart stops what its
@@ -716,9 +598,9 @@ TEST(Service, RestartRequestChecksOnceStopped) {
   Service s("web", Simple(), fx);
   s.Start();
   s.Stop();
-  s.Start();  // while stopping: remembered
   fx.check = {StartCheck::Outcome::kSkip, "condition failed: X"};
   fx.End(s, 100, Killed(0, SIGTERM));
+  s.Start();  // the supervisor's queued start, once stopped
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_TRUE(s.skipped());
   EXPECT_EQ(fx.checks, 2);
@@ -727,9 +609,9 @@ TEST(Service, RestartRequestChecksOnceStopped) {
 ServicePolicy WithConditionSteps(std::vector<bool> ignore) {
   ServicePolicy p = Simple();
   p.condition_steps = static_cast<int>(ignore.size());
-  p.condition_ignore_failure = std::move(ignore);
+  Extras(p).condition_ignore_failure = std::move(ignore);
   p.pre_steps = 1;
-  p.pre_ignore_failure = {false};
+  Extras(p).pre_ignore_failure = {false};
   return p;
 }
 
@@ -915,7 +797,7 @@ TEST(Service, ExecReportedShortageRetriesAndIgnoredPreSkipped) {
   FakeEffects fx2;
   ServicePolicy q = Simple();
   q.pre_steps = 1;
-  q.pre_ignore_failure = {true};
+  Extras(q).pre_ignore_failure = {true};
   fx2.failing_exec = {{"pre0", ENOENT}};
   Service t("db", q, fx2);
   t.Start();
@@ -932,7 +814,7 @@ TEST(Service, ExecReportedShortageRetriesAndIgnoredPreSkipped) {
 TEST(Service, StopWhileExecPending) {
   FakeEffects fx;
   ServicePolicy p = Simple();
-  p.has_exec_stop = true;
+  p.stop_steps = 1;
   Service s("web", p, fx);
   s.Start();
   ASSERT_EQ(s.state(), ServiceState::kStarting);
@@ -953,8 +835,10 @@ TEST(Service, StopWhileExecPending) {
   fx.log.clear();
   fx.Report(s);
   EXPECT_EQ(s.reason(), "unable to execute stop0: No such file or directory");
+  // ExecStop= done: stop-sigterm, with a timer of its own (as systemd).
   EXPECT_EQ(fx.log,
-            (std::vector<std::string>{"exec failed stop0", "signal 15 group"}));
+            (std::vector<std::string>{"exec failed stop0", "timer 1min 30s",
+                                      "signal 15 group"}));
   fx.End(s, 102, Exited(0, 127));
   fx.End(s, 101, Killed(0, SIGTERM));
   EXPECT_EQ(s.state(), ServiceState::kInactive);

@@ -73,6 +73,10 @@ void Supervisor::ArmTimer(Service& service, fault::Duration after) {
   });
 }
 
+void Supervisor::Warn(Service& service, absl::string_view message) {
+  log_.Warning(service.name(), ": ", message);
+}
+
 void Supervisor::CancelTimer(Service& service) {
   Entry& e = EntryOf(service);
   if (e.timer != 0) world_.Cancel(e.timer);
@@ -193,8 +197,42 @@ fault::Status Supervisor::RestartService(absl::string_view name) {
   if (it == entries_.end() || it->second->removed) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
-  FAULT_RETURN_IF_ERROR(StopService(name));
+  // StopService's, as a restart's stop (RestartKillSignal=).
+  Entry& e = *it->second;
+  e.stop_requested = true;
+  e.pending_start = false;
+  e.service->Stop(/*for_restart=*/true);
+  dirty_ = true;
   return StartService(name);
+}
+
+fault::Status Supervisor::CheckReload(absl::string_view name) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end() || it->second->removed) {
+    return fault::NotFoundError(absl::StrCat("no such service: ", name));
+  }
+  const Service& service = *it->second->service;
+  if (service.policy().reload_steps == 0) {
+    return fault::FailedPreconditionError(absl::StrCat(
+        "Job type reload is not applicable for unit ", name, ".service."));
+  }
+  if (service.state() != ServiceState::kRunning) {
+    return fault::FailedPreconditionError(
+        absl::StrCat("Unit ", name, ".service is not active, cannot reload."));
+  }
+  return fault::OkStatus();
+}
+
+fault::Status Supervisor::ReloadService(absl::string_view name) {
+  FAULT_RETURN_IF_ERROR(CheckReload(name));
+  entries_.find(name)->second->service->Reload();
+  dirty_ = true;
+  return fault::OkStatus();
+}
+
+bool Supervisor::ReloadFailed(absl::string_view name) const {
+  auto it = entries_.find(name);
+  return it != entries_.end() && it->second->service->reload_failed();
 }
 
 bool Supervisor::Busy(absl::string_view name) const {
@@ -204,7 +242,8 @@ bool Supervisor::Busy(absl::string_view name) const {
   ServiceState state = e.service->state();
   return e.pending_start || e.replacement != nullptr ||
          state == ServiceState::kStarting || state == ServiceState::kStopping ||
-         state == ServiceState::kRestarting;
+         state == ServiceState::kRestarting ||
+         e.service->sub_state() == ServiceSubState::kReloading;
 }
 
 ServiceView Supervisor::RowOf(const Entry& e) {
@@ -217,7 +256,10 @@ ServiceView Supervisor::RowOf(const Entry& e) {
       s.reason(),
       s.skipped()     ? s.reason()
       : e.status_text ? *e.status_text
-                      : "",
+      // RemainAfterExit= and ExecReload= show as systemd's sub-states.
+      : s.sub_state() == ServiceSubState::kExited    ? std::string("exited")
+      : s.sub_state() == ServiceSubState::kReloading ? std::string("reloading")
+                                                     : std::string(),
       e.settings.description};
 }
 

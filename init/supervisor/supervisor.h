@@ -127,9 +127,20 @@ class Supervisor : private ServiceEffects {
   fault::Status StartService(absl::string_view name);
   fault::Status StopService(absl::string_view name);
   fault::Status RestartService(absl::string_view name);
+  // ReloadService runs the ExecReload= lines of a running service, as
+  // `systemctl reload` (Busy until they are done; Service::reload_failed
+  // then tells how they ended). Errors: kNotFound for an unknown name,
+  // kFailedPrecondition for a unit without ExecReload= ("Job type reload
+  // is not applicable for unit NAME.service.", systemctl's words) or one
+  // that is not running.
+  fault::Status ReloadService(absl::string_view name);
+  // CheckReload: ReloadService's errors, without reloading.
+  fault::Status CheckReload(absl::string_view name) const;
+  // ReloadFailed: whether the last ExecReload= of `name` failed.
+  bool ReloadFailed(absl::string_view name) const;
   // Busy reports whether `name` is still on its way somewhere: queued for
   // start, starting, stopping, waiting to restart, or stopping for a
-  // reload's new definition.
+  // reload's new definition, or running its ExecReload=.
   bool Busy(absl::string_view name) const;
   // View returns the status row of one service; nullopt when unknown.
   std::optional<ServiceView> View(absl::string_view name) const;
@@ -172,6 +183,8 @@ class Supervisor : private ServiceEffects {
   fault::StatusOr<pid_t> StartStep(Service& service, StepKind kind,
                                    int index) override;
   void Signal(Service& service, int signo, bool group) override;
+  void Kill(Service& service, pid_t pid, int signo) override;
+  void Warn(Service& service, absl::string_view message) override;
   fault::StatusOr<pid_t> MainPidOf(Service& service) override;
   bool HasProcesses(Service& service) override;
   void ArmTimer(Service& service, fault::Duration after) override;

@@ -208,6 +208,14 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   FAULT_RETURN_IF_ERROR(GatherStepWorld(
       settings, notify_ ? absl::string_view(notify_->path()) : "",
       options_.accounts_root, world));
+  // $MAINPID for the commands that act on a running main process, as
+  // systemd sets it (ExecReload=/bin/kill -HUP $MAINPID).
+  if (service.main_pid() != 0 &&
+      (kind == StepKind::kPost || kind == StepKind::kReload ||
+       kind == StepKind::kStop || kind == StepKind::kStopPost)) {
+    world.variables["MAINPID"] = absl::StrCat(service.main_pid());
+    world.environment = EnvironmentStrings(world.variables);
+  }
   const OutputTarget& err_target =
       u.standard_error.kind == OutputTarget::Kind::kInherit ? u.standard_output
                                                             : u.standard_error;
@@ -355,6 +363,7 @@ fault::Status Supervisor::WatchProcess(Entry& e, pid_t pid,
 void Supervisor::Signal(Service& service, int signo, bool group) {
   Entry& e = EntryOf(service);
   const KillMode mode = e.settings.kill_mode;
+  if (mode == KillMode::kNone) return;  // deprecated: nothing is signalled
   bool whole = group && (mode == KillMode::kControlGroup ||
                          (signo == SIGKILL && mode == KillMode::kMixed));
   if (whole) {
@@ -386,6 +395,12 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
   pid_t target =
       service.main_pid() != 0 ? service.main_pid() : service.step_pid();
   if (target != 0) world_.Kill(target, signo);
+}
+
+void Supervisor::Kill(Service& service, pid_t pid, int signo) {
+  Entry& e = EntryOf(service);
+  // Only an unreaped child of the service: its pid cannot have been reused.
+  if (e.pids.count(pid) != 0) world_.Kill(pid, signo);
 }
 
 fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
@@ -447,7 +462,11 @@ bool Supervisor::HasProcesses(Service& service) {
   // no more than it signals: the rest is left running, as systemd leaves
   // it (else the stop would wait for ever). Only what faultinit spawned,
   // or took from the PID file, counts.
-  if (e.settings.kill_mode == KillMode::kProcess) return !e.pids.empty();
+  // KillMode=none signals nothing: the same holds.
+  if (e.settings.kill_mode == KillMode::kProcess ||
+      e.settings.kill_mode == KillMode::kNone) {
+    return !e.pids.empty();
+  }
   return !e.pids.empty() || !e.groups.empty() || !e.sessions.empty();
 }
 

@@ -298,6 +298,10 @@ void Supervisor::Decide(Entry& e) {
     return;
   }
   if (!e.pending_start) return;
+  // A start requested while the service stops waits here until it is down
+  // (the Service takes no start while stopping; its state change touches
+  // this entry again).
+  if (e.service->state() == ServiceState::kStopping) return;
   for (const Edge& l : e.after()) {
     if (!Settled(*l.entry)) return;
   }

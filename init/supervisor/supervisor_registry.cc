@@ -19,15 +19,47 @@ ServicePolicy PolicyOf(const Unit& unit) {
   ServicePolicy p;
   p.type = unit.type;
   p.condition_steps = static_cast<int>(unit.exec_condition.size());
-  for (const ExecLine& line : unit.exec_condition) {
-    p.condition_ignore_failure.push_back(line.ignore_failure);
-  }
   p.pre_steps = static_cast<int>(unit.exec_start_pre.size());
-  for (const ExecLine& line : unit.exec_start_pre) {
-    p.pre_ignore_failure.push_back(line.ignore_failure);
-  }
   p.start_steps = static_cast<int>(unit.exec_start.size());
-  p.has_exec_stop = !unit.exec_stop.empty();
+  p.stop_steps = static_cast<int>(unit.exec_stop.size());
+  p.post_steps = static_cast<int>(unit.exec_start_post.size());
+  p.reload_steps = static_cast<int>(unit.exec_reload.size());
+  p.stop_post_steps = static_cast<int>(unit.exec_stop_post.size());
+  p.remain_after_exit = unit.remain_after_exit;
+  LifecycleExtras x;
+  for (const ExecLine& line : unit.exec_condition) {
+    x.condition_ignore_failure.push_back(line.ignore_failure);
+  }
+  for (const ExecLine& line : unit.exec_start_pre) {
+    x.pre_ignore_failure.push_back(line.ignore_failure);
+  }
+  for (const ExecLine& line : unit.exec_start_post) {
+    x.post_ignore_failure.push_back(line.ignore_failure);
+  }
+  for (const ExecLine& line : unit.exec_reload) {
+    x.reload_ignore_failure.push_back(line.ignore_failure);
+  }
+  for (const ExecLine& line : unit.exec_stop_post) {
+    x.stop_post_ignore_failure.push_back(line.ignore_failure);
+  }
+  x.send_sighup = unit.send_sighup;
+  x.send_sigkill = unit.send_sigkill;
+  x.kill_none = unit.kill_mode == KillMode::kNone;
+  x.final_kill_signal = unit.final_kill_signal;
+  x.restart_kill_signal = unit.restart_kill_signal;
+  const LifecycleExtras defaults;
+  auto any = [](const std::vector<bool>& flags) {
+    return std::find(flags.begin(), flags.end(), true) != flags.end();
+  };
+  if (any(x.condition_ignore_failure) || any(x.pre_ignore_failure) ||
+      any(x.post_ignore_failure) || any(x.reload_ignore_failure) ||
+      any(x.stop_post_ignore_failure) ||
+      x.send_sighup != defaults.send_sighup ||
+      x.send_sigkill != defaults.send_sigkill || x.kill_none ||
+      x.final_kill_signal != defaults.final_kill_signal ||
+      x.restart_kill_signal != defaults.restart_kill_signal) {
+    p.lifecycle = std::make_shared<const LifecycleExtras>(std::move(x));
+  }
   p.restart = unit.restart;
   p.restart_delay = unit.restart_sec;
   p.restart_steps = static_cast<int>(unit.restart_steps);
@@ -54,6 +86,16 @@ ServicePolicy PolicyOf(const Unit& unit) {
 std::string LoadErrorOf(const ParsedUnit& parsed) {
   for (const Diagnostic& d : parsed.diagnostics) {
     if (d.severity == Severity::kError) return d.ToString();
+  }
+  for (const auto& [key, lines] :
+       {std::make_pair("ExecStop", &parsed.unit.exec_stop),
+        std::make_pair("ExecStartPost", &parsed.unit.exec_start_post),
+        std::make_pair("ExecReload", &parsed.unit.exec_reload)}) {
+    if (lines->size() > kMaxStepLines) {
+      return absl::StrCat(parsed.unit.path, ": error: ", lines->size(), " ",
+                          key, "= lines, more than faultinit takes (",
+                          kMaxStepLines, ")");
+    }
   }
   if (parsed.unit.type == ServiceType::kForking &&
       parsed.unit.pid_file.empty()) {

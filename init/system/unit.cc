@@ -20,6 +20,7 @@
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_exit_status.h"
 #include "init/system/unit_keys.h"
+#include "init/system/unit_lifecycle_keys.h"
 #include "init/system/unit_limits.h"
 #include "init/system/unit_name.h"
 #include "init/system/unit_specifiers.h"
@@ -92,6 +93,7 @@ constexpr Choice<KillMode> kKillModes[] = {
     {"control-group", KillMode::kControlGroup},
     {"mixed", KillMode::kMixed},
     {"process", KillMode::kProcess},
+    {"none", KillMode::kNone},
 };
 
 bool IsValidKey(absl::string_view key) {
@@ -289,7 +291,7 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 7> kUnitKeyTables{
+const std::array<UnitKeyTable, 8> kUnitKeyTables{
     kConditionKeys,          // unit_conditions.h
     kExitStatusKeys,         // unit_exit_status.h
     kLimitKeys,              // unit_limits.h
@@ -297,6 +299,7 @@ const std::array<UnitKeyTable, 7> kUnitKeyTables{
     ProcessAttributeKeys(),  // process_attribute_keys.h
     ExecEnvironmentKeys(),   // exec_environment_keys.h
     ExecPrivilegeKeys(),     // exec_privilege_keys.h
+    kLifecycleKeys,          // unit_lifecycle_keys.h
 };
 
 absl::string_view SectionName(Section section) {
@@ -711,7 +714,13 @@ Status Parser::KillModeKey(absl::string_view key, absl::string_view value) {
     unit().kill_mode = KillMode::kControlGroup;
     return OkStatus();
   }
-  return Choose(key, value, kKillModes, &unit().kill_mode);
+  FAULT_RETURN_IF_ERROR(Choose(key, value, kKillModes, &unit().kill_mode));
+  if (unit().kill_mode == KillMode::kNone) {  // as systemd warns
+    Warning(line_, absl::StrCat(key,
+                                "=none is deprecated: only ExecStop= "
+                                "runs on stop; no process is signalled"));
+  }
+  return OkStatus();
 }
 
 Status Parser::UserName(absl::string_view key, absl::string_view value,

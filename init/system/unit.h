@@ -101,7 +101,9 @@ enum class RestartPolicy {
 };
 
 // KillMode=.
-enum class KillMode { kControlGroup, kMixed, kProcess };
+// kNone (deprecated in systemd, accepted with a warning): only ExecStop=
+// runs; no process is signalled.
+enum class KillMode { kControlGroup, kMixed, kProcess, kNone };
 
 // StandardOutput= / StandardError=.
 struct OutputTarget {
@@ -169,6 +171,10 @@ struct Unit {
   std::vector<ExecLine> exec_start_pre;
   std::vector<ExecLine> exec_start;  // one; Type=oneshot may have several
   std::vector<ExecLine> exec_stop;
+  // ExecStartPost=, ExecReload=, ExecStopPost= (unit_lifecycle_keys.h).
+  std::vector<ExecLine> exec_start_post;
+  std::vector<ExecLine> exec_reload;
+  std::vector<ExecLine> exec_stop_post;
   RestartPolicy restart = RestartPolicy::kNo;
   fault::Duration restart_sec = fault::Milliseconds(100);
   unsigned restart_steps = 0;
@@ -179,6 +185,13 @@ struct Unit {
   fault::Duration timeout_stop = fault::Seconds(90);
   int kill_signal = SIGTERM;
   KillMode kill_mode = KillMode::kControlGroup;
+  // RemainAfterExit=, SendSIGHUP=, SendSIGKILL=, FinalKillSignal=,
+  // RestartKillSignal= (unit_lifecycle_keys.h); 0: KillSignal=.
+  bool remain_after_exit = false;
+  bool send_sighup = false;
+  bool send_sigkill = true;
+  int final_kill_signal = SIGKILL;
+  int restart_kill_signal = 0;
   // Counted as success besides exit 0 (and, for the main process, systemd's
   // clean signals HUP, INT, TERM, PIPE).
   ExitStatusSet success_exit_status;

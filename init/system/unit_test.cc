@@ -415,9 +415,9 @@ TEST(ParseUnit, InvalidValues) {
             p + "Restart: invalid value \"sometimes\": expected no, always, "
                 "on-success, on-failure, on-abnormal, on-abort or "
                 "on-watchdog");
-  EXPECT_EQ(BadLine("KillMode=none"),
-            p + "KillMode: invalid value \"none\": expected control-group, "
-                "mixed or process");
+  EXPECT_EQ(BadLine("KillMode=all"),
+            p + "KillMode: invalid value \"all\": expected control-group, "
+                "mixed, process or none");
   EXPECT_EQ(BadLine("RestartSec=5x"),
             p + "RestartSec: invalid duration \"5x\": expected seconds "
                 "(\"5\"), a number with a unit (\"500ms\", \"5s\", \"2min\", "

@@ -1,0 +1,193 @@
+// Service's steps beyond ExecStart=/ExecStop= (ExecStartPost=,
+// ExecStopPost=, RemainAfterExit=, ExecReload=) and the kill keys, by
+// behaviour, on the fake effects.
+
+#include <signal.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "init/supervisor/service.h"
+#include "init/supervisor/service_fake_effects.h"
+
+namespace faultinit {
+namespace {
+
+using service_testing::Exited;
+using service_testing::Extras;
+using service_testing::FakeEffects;
+using service_testing::Killed;
+using service_testing::Simple;
+
+// ExecStartPost= runs once the main process is ready; the service is
+// running only after it; a failure fails the start and ExecStopPost= runs.
+TEST(Service, StartPostAfterReadyAndItsFailureFails) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.post_steps = 1;
+  p.stop_post_steps = 1;
+  Service s("web", p, fx);
+  s.Start();
+  fx.Report(s);
+  EXPECT_EQ(s.sub_state(), ServiceSubState::kStartPost);
+  EXPECT_EQ(s.state(), ServiceState::kStarting);
+  fx.End(s, 101, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  s.Stop();
+  fx.End(s, 100, Killed(0, SIGTERM));
+  ASSERT_EQ(s.sub_state(), ServiceSubState::kStopPost);
+  fx.End(s, 102, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  fx.log.clear();
+  s.Start();
+  fx.Report(s);
+  fx.End(s, 104, Exited(0, 2));  // post0 fails: the main process is killed
+  EXPECT_EQ(s.sub_state(), ServiceSubState::kStopPost);
+  EXPECT_EQ(s.reason(), "ExecStartPost= ended with exit 2");
+  fx.End(s, 103, Killed(0, SIGKILL));
+  fx.End(s, 105, Exited(0, 1));  // a failing ExecStopPost= is only logged
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(fx.log.back(), "failed");
+  EXPECT_NE(std::find(fx.log.begin(), fx.log.end(),
+                      "warn ExecStopPost= ended with exit 1"),
+            fx.log.end());
+}
+
+// ExecStopPost= runs after a crash, before the restart is scheduled.
+TEST(Service, StopPostAfterACrashThenRestart) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.stop_post_steps = 1;
+  p.restart = RestartPolicy::kOnFailure;
+  Service s("web", p, fx);
+  s.Start();
+  fx.Report(s);
+  fx.End(s, 100, Killed(0, SIGSEGV));
+  EXPECT_EQ(s.sub_state(), ServiceSubState::kStopPost);
+  EXPECT_EQ(s.step_pid(), 101);
+  fx.End(s, 101, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kRestarting);
+}
+
+// RemainAfterExit=: a oneshot stays active (exited); stop runs ExecStop=
+// and then ExecStopPost=.
+TEST(Service, RemainAfterExitOneshotStaysActive) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.type = ServiceType::kOneshot;
+  p.remain_after_exit = true;
+  p.stop_steps = 1;
+  p.stop_post_steps = 1;
+  Service s("setup", p, fx);
+  s.Start();
+  fx.End(s, 100, Exited(0, 0));
+  EXPECT_EQ(s.sub_state(), ServiceSubState::kExited);
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  s.Stop();
+  EXPECT_EQ(s.sub_state(), ServiceSubState::kStop);
+  fx.End(s, 101, Exited(0, 0));
+  EXPECT_EQ(s.sub_state(), ServiceSubState::kStopPost);
+  fx.End(s, 102, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+}
+
+// ExecReload= runs from running and returns there; a failure is logged
+// and leaves the service running.
+TEST(Service, ReloadRunsAndItsFailureLeavesItRunning) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.reload_steps = 1;
+  Service s("web", p, fx);
+  s.Start();
+  fx.Report(s);
+  s.Reload();
+  EXPECT_EQ(s.sub_state(), ServiceSubState::kReloading);
+  EXPECT_EQ(s.state(), ServiceState::kRunning);
+  fx.End(s, 101, Exited(0, 0));
+  EXPECT_EQ(s.sub_state(), ServiceSubState::kRunning);
+  EXPECT_FALSE(s.reload_failed());
+  s.Reload();
+  fx.End(s, 102, Exited(0, 1));
+  EXPECT_EQ(s.sub_state(), ServiceSubState::kRunning);
+  EXPECT_TRUE(s.reload_failed());
+  EXPECT_EQ(fx.log.back(), "warn reload failed: ExecReload= ended with exit 1");
+  EXPECT_EQ(s.main_pid(), 100);
+}
+
+// The kill keys: SendSIGHUP= follows KillSignal= with SIGHUP; SendSIGKILL=no
+// sends nothing at the timeout; FinalKillSignal= replaces SIGKILL;
+// RestartKillSignal= is the signal of a restart's stop.
+TEST(Service, KillKeys) {
+  {
+    FakeEffects fx;
+    ServicePolicy p = Simple();
+    Extras(p).send_sighup = true;
+    Extras(p).final_kill_signal = SIGQUIT;
+    Service s("web", p, fx);
+    s.Start();
+    fx.Report(s);
+    fx.log.clear();
+    s.Stop();
+    s.TimerFired();
+    EXPECT_EQ(fx.log,
+              (std::vector<std::string>{"stopping", "timer 1min 30s",
+                                        "signal 15 group", "signal 1 group",
+                                        "timer 1min 30s", "signal 3 group"}));
+  }
+  {
+    FakeEffects fx;
+    ServicePolicy p = Simple();
+    Extras(p).send_sigkill = false;
+    Service s("web", p, fx);
+    s.Start();
+    fx.Report(s);
+    s.Stop();
+    fx.log.clear();
+    s.TimerFired();
+    EXPECT_EQ(s.state(), ServiceState::kInactive);  // left running
+    EXPECT_EQ(fx.log, (std::vector<std::string>{
+                          "warn stop timed out after 1min 30s; SendSIGKILL=no: "
+                          "left running",
+                          "inactive"}));
+  }
+  {
+    FakeEffects fx;
+    ServicePolicy p = Simple();
+    Extras(p).restart_kill_signal = SIGINT;
+    Service s("web", p, fx);
+    s.Start();
+    fx.Report(s);
+    fx.log.clear();
+    s.Stop(/*for_restart=*/true);
+    EXPECT_EQ(fx.log.back(), "signal 2 group");
+    fx.End(s, 100, Killed(0, SIGINT));
+    s.Start();
+    fx.Report(s);
+    s.Stop();
+    EXPECT_EQ(fx.log.back(), "signal 15 group");
+  }
+}
+
+// KillMode=none: only ExecStop= runs; the stop ends with it and signals
+// nothing.
+TEST(Service, KillModeNoneSignalsNothing) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.stop_steps = 1;
+  Extras(p).kill_none = true;
+  Service s("web", p, fx);
+  s.Start();
+  fx.Report(s);
+  fx.log.clear();
+  s.Stop();
+  fx.End(s, 101, Exited(0, 0));
+  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  for (const std::string& line : fx.log) {
+    EXPECT_EQ(line.find("signal"), std::string::npos) << line;
+  }
+}
+
+}  // namespace
+}  // namespace faultinit

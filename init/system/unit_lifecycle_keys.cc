@@ -1,0 +1,117 @@
+#include "init/system/unit_lifecycle_keys.h"
+
+#include <signal.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "init/system/exec_command.h"
+#include "init/system/unit_conditions.h"
+#include "runtime/signals.h"
+
+namespace faultinit {
+namespace {
+
+using fault::InvalidArgumentError;
+using fault::OkStatus;
+using fault::Status;
+
+Status KeyError(absl::string_view key, absl::string_view message) {
+  return InvalidArgumentError(absl::StrCat(key, ": ", message));
+}
+
+// Exec: one more line of an Exec*= list; an empty value resets the list.
+Status Exec(UnitKeyContext& c, absl::string_view key, absl::string_view value,
+            std::vector<ExecLine>* list) {
+  if (value.empty()) {
+    list->clear();
+    return OkStatus();
+  }
+  fault::StatusOr<ExecLine> exec = ParseExecLine(value);
+  if (!exec.ok()) return KeyError(key, exec.status().message());
+  for (const std::string& warning : exec->warnings) {
+    c.warnings.push_back(absl::StrCat(key, ": ", warning));
+  }
+  list->push_back(*std::move(exec));
+  return OkStatus();
+}
+
+Status Boolean(absl::string_view key, absl::string_view value, bool fallback,
+               bool* out) {
+  if (value.empty()) {
+    *out = fallback;
+    return OkStatus();
+  }
+  std::optional<bool> b = ParseConditionBoolean(value);
+  if (!b) {
+    return KeyError(key, absl::StrCat("invalid boolean ", QuoteText(value)));
+  }
+  *out = *b;
+  return OkStatus();
+}
+
+Status Signal(absl::string_view key, absl::string_view value, int fallback,
+              int* out) {
+  if (value.empty()) {
+    *out = fallback;
+    return OkStatus();
+  }
+  fault::StatusOr<int> signo = fault::ParseSignal(value);
+  if (!signo.ok()) return KeyError(key, signo.status().message());
+  *out = *signo;
+  return OkStatus();
+}
+
+Status ExecStartPost(UnitKeyContext& c, absl::string_view key,
+                     absl::string_view value) {
+  return Exec(c, key, value, &c.unit.exec_start_post);
+}
+Status ExecReload(UnitKeyContext& c, absl::string_view key,
+                  absl::string_view value) {
+  return Exec(c, key, value, &c.unit.exec_reload);
+}
+Status ExecStopPost(UnitKeyContext& c, absl::string_view key,
+                    absl::string_view value) {
+  return Exec(c, key, value, &c.unit.exec_stop_post);
+}
+Status RemainAfterExit(UnitKeyContext& c, absl::string_view key,
+                       absl::string_view value) {
+  return Boolean(key, value, false, &c.unit.remain_after_exit);
+}
+Status SendSIGHUP(UnitKeyContext& c, absl::string_view key,
+                  absl::string_view value) {
+  return Boolean(key, value, false, &c.unit.send_sighup);
+}
+Status SendSIGKILL(UnitKeyContext& c, absl::string_view key,
+                   absl::string_view value) {
+  return Boolean(key, value, true, &c.unit.send_sigkill);
+}
+Status FinalKillSignal(UnitKeyContext& c, absl::string_view key,
+                       absl::string_view value) {
+  return Signal(key, value, SIGKILL, &c.unit.final_kill_signal);
+}
+Status RestartKillSignal(UnitKeyContext& c, absl::string_view key,
+                         absl::string_view value) {
+  // 0: KillSignal= (systemd's default).
+  return Signal(key, value, 0, &c.unit.restart_kill_signal);
+}
+
+constexpr UnitKey kKeys[] = {
+    {UnitSection::kService, "ExecStartPost", &ExecStartPost},
+    {UnitSection::kService, "ExecReload", &ExecReload},
+    {UnitSection::kService, "ExecStopPost", &ExecStopPost},
+    {UnitSection::kService, "RemainAfterExit", &RemainAfterExit},
+    {UnitSection::kService, "SendSIGHUP", &SendSIGHUP},
+    {UnitSection::kService, "SendSIGKILL", &SendSIGKILL},
+    {UnitSection::kService, "FinalKillSignal", &FinalKillSignal},
+    {UnitSection::kService, "RestartKillSignal", &RestartKillSignal},
+};
+
+}  // namespace
+
+const UnitKeyTable kLifecycleKeys(kKeys);
+
+}  // namespace faultinit
