@@ -2,6 +2,9 @@
 
 #include <utility>
 
+#include "init/system/main_process_keys.h"
+#include "init/system/standard_io_keys.h"
+
 namespace faultinit {
 namespace {
 
@@ -58,7 +61,7 @@ bool operator==(const SpawnExtras& a, const SpawnExtras& b) {
          a.working_directory == b.working_directory &&
          a.environment == b.environment && a.pid_file == b.pid_file &&
          a.standard_output == b.standard_output &&
-         a.standard_error == b.standard_error;
+         a.standard_error == b.standard_error && a.io == b.io;
 }
 
 bool SpawnExtras::AllDefault() const {
@@ -105,6 +108,7 @@ ServiceSettings SettingsOf(const Unit& unit) {
   s.umask = unit.umask;
   s.kill_mode = unit.kill_mode;
   s.working_directory_optional = unit.working_directory_optional;
+  s.notify_access = EffectiveNotifyAccess(unit.notify_access, unit.type);
 
   SpawnExtras extras;
   extras.user = unit.user;
@@ -113,8 +117,13 @@ ServiceSettings SettingsOf(const Unit& unit) {
   extras.environment = unit.environment;
   extras.environment_files = unit.environment_files;
   extras.pid_file = unit.pid_file;
-  extras.standard_output = unit.standard_output;
+  extras.standard_output = EffectiveStandardOutput(unit);
   extras.standard_error = unit.standard_error;
+  if (IsTtyInput(unit.io.input) &&
+      extras.standard_error.kind == OutputTarget::Kind::kInherit) {
+    extras.standard_error = extras.standard_output;  // the terminal
+  }
+  extras.io = unit.io;
   extras.conditions = unit.conditions;
   extras.directories = unit.directories;
   extras.attributes = unit.attributes;

@@ -49,6 +49,10 @@ struct SpawnExtras {
   std::string pid_file;  // Type=forking's PIDFile=
   OutputTarget standard_output;
   OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
+  // StandardInput=, TTY*=, Syslog*=, IgnoreSIGPIPE= (standard_io_keys.h);
+  // standard_output and standard_error above are the effective ones (a
+  // terminal's, with tty input).
+  StandardIo io;
   // Condition*=/Assert*=, checked when a start is requested.
   std::vector<Condition> conditions;
   ExecDirectories directories;               // RuntimeDirectory= and its family
@@ -95,6 +99,8 @@ struct ServiceSettings {
   mode_t umask = 022;
   KillMode kill_mode = KillMode::kControlGroup;
   bool working_directory_optional = false;  // "-" prefix
+  // NotifyAccess=, systemd's default resolved (main_process_keys.h).
+  NotifyAccess notify_access = NotifyAccess::kNone;
   // Null while every field is at its default.
   std::unique_ptr<const SpawnExtras> more;
 

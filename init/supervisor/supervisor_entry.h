@@ -115,6 +115,9 @@ struct Supervisor::Entry {
   // the unit its new definition but does not start it (docs/units.md).
   bool stop_requested = false;
   bool pending_start = false;  // beside the other flags: no padding
+  // StandardOutput=syslog found nothing listening, and said so: once while
+  // the unit is loaded (supervisor_io.cc).
+  bool syslog_fallback_said = false;
   // Reload: stop, then swap in. A pointer: a ParsedUnit is large, and is
   // held only while a reload waits for the old processes to go.
   std::unique_ptr<ParsedUnit> replacement;
