@@ -4,9 +4,9 @@
 #include <string>
 
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "init/system/exec_command.h"
 #include "init/system/unit_conditions.h"
 #include "runtime/status.h"
@@ -72,11 +72,10 @@ Status Input(UnitKeyContext& c, absl::string_view key,
     io.input_path = std::string(path);
   } else if (value == "data" || value == "socket" ||
              absl::StartsWith(value, "fd:")) {
-    return KeyError(key, absl::StrCat(QuoteText(value),
-                                      " is not supported: faultinit passes "
-                                      "no data (StandardInputText=) or "
-                                      "sockets; use null, tty, tty-force, "
-                                      "tty-fail or file:PATH"));
+    return KeyError(key, absl::StrCat("invalid value ", QuoteText(value),
+                                      ": not supported (faultinit passes no "
+                                      "sockets or data); expected null, tty, "
+                                      "tty-force, tty-fail or file:PATH"));
   } else {
     return KeyError(key, absl::StrCat("invalid value ", QuoteText(value),
                                       ": expected null, tty, tty-force, "

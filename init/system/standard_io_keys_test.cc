@@ -107,8 +107,10 @@ TEST(StandardIoKeys, Errors) {
   EXPECT_EQ(Error("StandardInput=keyboard\n"),
             "StandardInput: invalid value \"keyboard\": expected null, tty, "
             "tty-force, tty-fail or file:PATH");
-  EXPECT_EQ(Error("StandardInput=data\n").substr(0, 39),
-            "StandardInput: \"data\" is not supported:");
+  EXPECT_EQ(Error("StandardInput=data\n"),
+            "StandardInput: invalid value \"data\": not supported (faultinit "
+            "passes no sockets or data); expected null, tty, tty-force, "
+            "tty-fail or file:PATH");
   EXPECT_EQ(Error("StandardInputText=hello\n"),
             "StandardInputText: not supported: faultinit passes no data on "
             "stdin (StandardInput=data)");
