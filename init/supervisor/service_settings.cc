@@ -119,9 +119,11 @@ ServiceSettings SettingsOf(const Unit& unit) {
   extras.pid_file = unit.pid_file;
   extras.standard_output = EffectiveStandardOutput(unit);
   extras.standard_error = unit.standard_error;
-  if (IsTtyInput(unit.io.input) &&
+  // StandardError=inherit of a terminal is the terminal, opened by the
+  // child (exec_context.h): resolved here, as no descriptor stands for it.
+  if (extras.standard_output.kind == OutputTarget::Kind::kTty &&
       extras.standard_error.kind == OutputTarget::Kind::kInherit) {
-    extras.standard_error = extras.standard_output;  // the terminal
+    extras.standard_error = extras.standard_output;
   }
   extras.io = unit.io;
   extras.conditions = unit.conditions;
