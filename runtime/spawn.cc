@@ -167,7 +167,12 @@ int CloseOtherFdsAtExec(rlim_t bound) {
     struct sigaction hup;
     (void)ChangeDisposition(SIGHUP, &ignore, &hup);
     PrepareTerminal(options.terminal);
+    // StandardInput=tty may wait for ever for the terminal: a stop must
+    // reach the child meanwhile, under the mask it will exec with.
+    const bool waits = options.terminal.input == TerminalOptions::Input::kWait;
+    if (waits) ChangeSignalMask(SIG_SETMASK, &after_fork, nullptr);
     terminal_fd = OpenTerminal(options.terminal);
+    if (waits) ChangeSignalMask(SIG_SETMASK, &all, nullptr);
     (void)ChangeDisposition(SIGHUP, &hup, nullptr);
     if (terminal_fd < 0) {
       Fail(report_fd, SpawnStage::kTerminalOpen, -terminal_fd);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/vt.h>
+#include <poll.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -125,7 +126,7 @@ int OpenTerminal(const TerminalOptions& options) {
       break;
     }
     if (watch < 0) {
-      watch = inotify_init1(IN_CLOEXEC);
+      watch = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
       if (watch < 0 || inotify_add_watch(watch, path, IN_CLOSE) < 0) {
         error = errno;
         break;
@@ -133,8 +134,14 @@ int OpenTerminal(const TerminalOptions& options) {
       error = 0;
       continue;  // it may have been released before the watch was made
     }
-    alignas(struct inotify_event) char events[256];
-    while (read(watch, events, sizeof events) < 0 && errno == EINTR) {
+    // A close can come before the owner's session lets the terminal go
+    // (an exiting leader closes its files before it gives up its
+    // controlling terminal), and no close may follow: so the wait also
+    // ends after a second, to try again.
+    struct pollfd readable = {watch, POLLIN, 0};
+    if (poll(&readable, 1, 1000) > 0) {
+      alignas(struct inotify_event) char events[256];
+      (void)read(watch, events, sizeof events);  // drained: non-blocking
     }
     error = 0;
   }

@@ -51,6 +51,9 @@ void PrepareTerminal(const TerminalOptions& options);
 // session (waiting, taking it or failing as `options.input` says); without,
 // write-only, and never the controlling terminal. Returns the descriptor
 // (O_CLOEXEC) or -errno (EPERM: another session has it, tty-fail).
+// kWait waits on inotify for the terminal to be closed, and tries again
+// at least every second; it may wait for ever: the caller leaves the
+// signals that should end it (a stop's SIGTERM) unblocked meanwhile.
 int OpenTerminal(const TerminalOptions& options);
 
 }  // namespace fault

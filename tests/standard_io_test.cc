@@ -5,6 +5,7 @@
 // namespace, the effect observed from the test (a pseudo-terminal it holds
 // the master of, /dev/kmsg) or from inside the services.
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -82,6 +84,37 @@ struct Pty {
   std::string seen;
 };
 
+// ChildNotExecd polls /proc (every 10 ms, up to the deadline) for a child
+// of `parent` still named faultinit: forked, not exec'd yet.
+bool ChildNotExecd(pid_t parent) {
+  const fault::Duration deadline =
+      fault::MonotonicNow() + fault::Milliseconds(kDeadlineMs);
+  while (fault::MonotonicNow() < deadline) {
+    DIR* proc = opendir("/proc");
+    if (proc == nullptr) return false;
+    bool found = false;
+    while (dirent* d = readdir(proc)) {
+      if (d->d_name[0] < '1' || d->d_name[0] > '9') continue;  // not a pid
+      std::ifstream stat(absl::StrCat("/proc/", d->d_name, "/stat"));
+      std::string text((std::istreambuf_iterator<char>(stat)),
+                       std::istreambuf_iterator<char>());
+      const size_t close = text.rfind(')');
+      if (close == std::string::npos) continue;
+      std::istringstream fields(text.substr(close + 2));
+      std::string state;
+      long ppid = 0;
+      fields >> state >> ppid;
+      found = found ||
+              (ppid == parent && text.find("(faultinit)") != std::string::npos);
+    }
+    closedir(proc);
+    if (found) return true;
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    nanosleep(&pause, nullptr);
+  }
+  return false;
+}
+
 class StandardIo : public UnitDirectoryTest {};
 
 // StandardInput=tty: the service is the session that owns the terminal
@@ -135,6 +168,54 @@ TEST_F(StandardIo, TtyFailFailsAndTtyForceSteals) {
   r.Wait();
   At(r.err(), "opening the terminal (TTYPath=): Operation not permitted");
   EXPECT_EQ(pty.seen.find("should-not-run"), std::string::npos);
+}
+
+// StandardInput=tty waits while another session owns the terminal, and
+// takes it once that session has ended.
+TEST_F(StandardIo, TtyWaitsForTheOwnerToGo) {
+  Pty pty = Pty::Open();
+  ASSERT_FALSE(pty.slave.empty()) << "no pseudo-terminal here";
+  Unit("owner",
+       absl::StrCat("[Service]\nStandardInput=tty\nTTYPath=", pty.slave,
+                    "\nExecStart=/bin/sh -c 'echo owner-up; read x; echo "
+                    "owner-done'\n"));
+  Unit("waiter",
+       absl::StrCat("[Unit]\nAfter=owner\n[Service]\nStandardInput=tty\n"
+                    "TTYPath=",
+                    pty.slave,
+                    "\nExecStart=/bin/sh -c 'echo waiter=$(cut -d\" \" -f7 "
+                    "/proc/$$$$/stat); exec sleep 1000'\n"));
+  Running r(Boot());
+  EXPECT_NE(pty.ReadUntil("owner-up"), "");
+  ASSERT_EQ(write(pty.master.get(), "bye\n", 4), 4);
+  EXPECT_NE(pty.ReadUntil(absl::StrCat("waiter=", pty.tty_nr)), "") << pty.seen;
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_LT(pty.seen.find("owner-done"), pty.seen.find("waiter="));
+}
+
+// A service still waiting for its terminal is stopped by its stop's
+// SIGTERM (its set-up does not hold it blocked), even with no stop
+// timeout.
+TEST_F(StandardIo, AServiceWaitingForItsTerminalStops) {
+  Pty pty = Pty::Open();
+  ASSERT_FALSE(pty.slave.empty()) << "no pseudo-terminal here";
+  Unit("owner",
+       absl::StrCat("[Service]\nStandardInput=tty\nTTYPath=", pty.slave,
+                    "\nExecStart=/bin/sh -c 'echo owner-up; exec sleep "
+                    "1000'\n"));
+  Unit("waiter", absl::StrCat("[Unit]\nAfter=owner\n[Service]\n"
+                              "StandardInput=tty\nTimeoutStopSec=infinity\n"
+                              "TTYPath=",
+                              pty.slave, "\nExecStart=/bin/echo never\n"));
+  Running r(Boot());
+  EXPECT_NE(pty.ReadUntil("owner-up"), "");
+  // The waiter is forked and has not exec'd: a child of faultinit still
+  // called faultinit.
+  ASSERT_TRUE(ChildNotExecd(r.faultinit_pid()));
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(pty.seen.find("never"), std::string::npos);
 }
 
 // The corpus's serial-getty@.service, unchanged, as the instance of the
