@@ -332,7 +332,9 @@ TEST_F(StandardIo, NotifyAccessMainRefusesAChild) {
   Unit("anyone",
        absl::StrCat("[Service]\nType=notify\nNotifyAccess=all\n", script));
   Running r(Boot());
-  ASSERT_TRUE(r.WaitForAllStderr({"mainonly: running", "anyone: running"}));
+  ASSERT_TRUE(
+      r.WaitForAllStderr({"mainonly: running", "anyone: running",
+                          "[mainonly] main-sent", "[anyone] main-sent"}));
   r.Signal(SIGTERM);
   r.Wait();
   const std::string& err = r.err();
