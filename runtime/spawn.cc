@@ -196,6 +196,41 @@ void SetUserWithPrivileges(const SpawnOptions& options, int report_fd) {
       Fail(report_fd, SpawnStage::kTerminal, errno);
     }
   }
+  // The terminal, once the session is made (to acquire it) and while the
+  // credentials are still root's. SIGHUP ignored meanwhile (a hang-up or
+  // taking a terminal may send it; ignoring also drops one pending).
+  int terminal_fd = -1;
+  if (!options.terminal.empty()) {
+    struct sigaction ignore = {};
+    ignore.sa_handler = SIG_IGN;
+    struct sigaction hup;
+    (void)ChangeDisposition(SIGHUP, &ignore, &hup);
+    PrepareTerminal(options.terminal);
+    // StandardInput=tty may wait for ever for the terminal: a stop must
+    // reach the child meanwhile, under the mask it will exec with.
+    const bool waits = options.terminal.input == TerminalOptions::Input::kWait;
+    if (waits) ChangeSignalMask(SIG_SETMASK, &after_fork, nullptr);
+    terminal_fd = OpenTerminal(options.terminal);
+    if (waits) ChangeSignalMask(SIG_SETMASK, &all, nullptr);
+    (void)ChangeDisposition(SIGHUP, &hup, nullptr);
+    if (terminal_fd < 0) {
+      Fail(report_fd, SpawnStage::kTerminalOpen, -terminal_fd);
+    }
+  }
+  int stdin_fd = options.stdin_fd;
+  if (!options.stdin_path.empty()) {
+    stdin_fd = open(options.stdin_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (stdin_fd < 0) Fail(report_fd, SpawnStage::kStdinFile, errno);
+  }
+  int stdout_fd = options.stdout_fd;
+  int stderr_fd = options.stderr_fd;
+  if (terminal_fd >= 0) {
+    if (options.terminal.input != TerminalOptions::Input::kNone) {
+      stdin_fd = terminal_fd;
+    }
+    if (options.terminal.output) stdout_fd = terminal_fd;
+    if (options.terminal.error) stderr_fd = terminal_fd;
+  }
   if (options.parent_death_signal != 0) {
     if (prctl(PR_SET_PDEATHSIG, options.parent_death_signal) != 0) {
       Fail(report_fd, SpawnStage::kParentDeathSignal, errno);
@@ -232,9 +267,9 @@ void SetUserWithPrivileges(const SpawnOptions& options, int report_fd) {
     Fail(report_fd, SpawnStage::kCredentials, errno);
   }
   SetUserWithPrivileges(options, report_fd);
-  int error = MoveTo(options.stdin_fd, STDIN_FILENO);
-  if (error == 0) error = MoveTo(options.stdout_fd, STDOUT_FILENO);
-  if (error == 0) error = MoveTo(options.stderr_fd, STDERR_FILENO);
+  int error = MoveTo(stdin_fd, STDIN_FILENO);
+  if (error == 0) error = MoveTo(stdout_fd, STDOUT_FILENO);
+  if (error == 0) error = MoveTo(stderr_fd, STDERR_FILENO);
   if (error == 0 && options.close_other_fds) {
     error = CloseOtherFdsAtExec(parents_fds.rlim_cur);
   }
@@ -254,6 +289,11 @@ void SetUserWithPrivileges(const SpawnOptions& options, int report_fd) {
   error = options.signals == SpawnOptions::Signals::kInitial
               ? InitialSignalState().Apply()
               : ChangeSignalMask(SIG_SETMASK, &after_fork, nullptr);
+  if (error == 0 && options.ignore_sigpipe) {
+    struct sigaction ignore = {};
+    ignore.sa_handler = SIG_IGN;
+    error = ChangeDisposition(SIGPIPE, &ignore, nullptr);
+  }
   if (error != 0) Fail(report_fd, SpawnStage::kSignals, error);
 
   char* const* envp = options.environment != nullptr
@@ -362,6 +402,10 @@ absl::string_view SpawnStageName(SpawnStage stage) {
       return "setting the secure bits";
     case SpawnStage::kNoNewPrivileges:
       return "setting no-new-privileges";
+    case SpawnStage::kTerminalOpen:
+      return "opening the terminal (TTYPath=)";
+    case SpawnStage::kStdinFile:
+      return "opening the file for stdin";
   }
   return "starting";
 }

@@ -52,6 +52,7 @@
 #include "runtime/process_attributes.h"
 #include "runtime/resource_limits.h"
 #include "runtime/status.h"
+#include "runtime/terminal.h"
 
 namespace fault {
 
@@ -76,6 +77,9 @@ struct SpawnOptions {
   // Control, kClean is the parent's state minus what the callsets undo.
   enum class Signals { kInitial, kClean };
   Signals signals = Signals::kClean;
+  // SIGPIPE ignored at exec (systemd's IgnoreSIGPIPE=, its default for
+  // services), over the signal state chosen above.
+  bool ignore_sigpipe = false;
 
   // Put the child in a new process group (its pid is the group id).
   bool new_process_group = false;
@@ -108,6 +112,14 @@ struct SpawnOptions {
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
+  // A file opened read-only by the child for its stdin, instead of
+  // stdin_fd (StandardInput=file:); empty: none.
+  std::string stdin_path;
+  // The terminal (terminal.h), prepared and opened by the child after its
+  // session is made, before the credentials change: with input it is the
+  // child's stdin and controlling terminal (new_session needed), and
+  // stdout/stderr where `output`/`error` say, instead of those above.
+  TerminalOptions terminal;
   // One more descriptor for the child: the parent's `from` becomes the
   // child's `to` (above 2), kept across exec even with close_other_fds (a
   // readiness pipe, s6's notification-fd). `from` -1: none.
@@ -159,6 +171,8 @@ enum class SpawnStage : int {
   kCapabilities,
   kSecureBits,
   kNoNewPrivileges,
+  kTerminalOpen,  // TerminalOptions: opening or acquiring the terminal
+  kStdinFile,     // stdin_path
 };
 
 // SpawnFailureReport: what a child that failed before exec writes to its

@@ -348,9 +348,11 @@ TEST_F(SystemMode, ReloadAppliesTheDifference) {
 // SIGUSR1 (nohup, a shell's trap) is not passed on (kInitial is container
 // mode's), nor are faultinit's own blocks (its signalfd's) and its ignored
 // SIGPIPE: the fork child callset resets them (runtime/control.h).
+// (IgnoreSIGPIPE=no: by systemd's default, a service starts with SIGPIPE
+// ignored, tests/standard_io_test.cc.)
 TEST_F(SystemMode, ServicesStartCleanFromADirtyLauncher) {
   Unit("sig",
-       "[Service]\nType=oneshot\n"
+       "[Service]\nType=oneshot\nIgnoreSIGPIPE=no\n"
        "ExecStart=/bin/sh -c 'grep -E \"^Sig(Blk|Ign)\" /proc/self/status'\n");
   LaunchOptions o = Boot();
   o.before_exec = [] {
@@ -390,7 +392,8 @@ TEST_F(SystemMode, ServiceExecutionEnvironment) {
   At(err, "[env] uid=65534 hi /tmp 0077\n");
   At(err, "[env] fds=0 1 2 3\n");  // 3: ls's own directory
   At(err, "[env] SigBlk:\t0000000000000000\n");
-  At(err, "[env] SigIgn:\t0000000000000000\n");
+  // SIGPIPE alone: IgnoreSIGPIPE=, systemd's default.
+  At(err, "[env] SigIgn:\t0000000000001000\n");
   At(err, "[env] run=tmpfs\n");
   FILE* f = fopen(out_file.c_str(), "r");
   ASSERT_NE(f, nullptr);

@@ -8,6 +8,8 @@
 
 namespace faultinit {
 
+using TerminalInput = fault::TerminalOptions::Input;
+
 EnvironmentMap ServiceEnvironment(const ServiceSettings& unit,
                                   absl::string_view notify_socket,
                                   const Credentials* credentials,
@@ -126,6 +128,25 @@ fault::SpawnOptions StepSpawnOptions(
   spawn.stdin_fd = inputs.stdin_fd;
   spawn.stdout_fd = inputs.stdout_fd;
   spawn.stderr_fd = inputs.stderr_fd;
+  const SpawnExtras& x = unit.extras();
+  spawn.ignore_sigpipe = x.io.ignore_sigpipe;
+  if (x.io.input == StandardInput::kFile) spawn.stdin_path = x.io.input_path;
+  const bool tty_in = IsTtyInput(x.io.input);
+  const bool tty_out = x.standard_output.kind == OutputTarget::Kind::kTty;
+  const bool tty_err = x.standard_error.kind == OutputTarget::Kind::kTty;
+  if (tty_in || tty_out || tty_err) {
+    fault::TerminalOptions& t = spawn.terminal;
+    t.path = x.io.TtyPath();
+    t.input = x.io.input == StandardInput::kTty        ? TerminalInput::kWait
+              : x.io.input == StandardInput::kTtyForce ? TerminalInput::kForce
+              : x.io.input == StandardInput::kTtyFail  ? TerminalInput::kFail
+                                                       : TerminalInput::kNone;
+    t.output = tty_out;
+    t.error = tty_err;
+    t.reset = x.io.tty_reset;
+    t.hangup = x.io.tty_vhangup;
+    t.vt_disallocate = x.io.tty_vt_disallocate;
+  }
   if (kind == StepKind::kMain && unit.notification_fd != 0 &&
       inputs.notification_fd >= 0) {
     spawn.extra_fd = {inputs.notification_fd, unit.notification_fd};

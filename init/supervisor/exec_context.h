@@ -39,7 +39,12 @@
 //   Exec*= lines        argv and program ("@"), $VAR and ${VAR} expanded
 //                       in that environment (unless ":")
 //   StandardOutput=/StandardError=
-//                       the descriptors given (the caller opens them)
+//                       the descriptors given (the caller opens them);
+//                       tty: the terminal, opened by the child
+//   StandardInput=, TTYPath=, TTYReset=, TTYVHangup=, TTYVTDisallocate=
+//                       SpawnOptions::terminal (the child acquires it as
+//                       its controlling terminal) or stdin_path (file:)
+//   IgnoreSIGPIPE=      SpawnOptions::ignore_sigpipe (default yes)
 //   NotificationFd=     the pipe's write end as descriptor N, main steps
 //                       only
 //   Limit*=             the resource limits; LimitNOFILE= defaults to

@@ -162,6 +162,43 @@ TEST_F(ExecContextTest, UMask) {
   EXPECT_EQ(*o.umask, 077);
 }
 
+// The terminal keys reach the spawn: tty input is stdin and, unless
+// StandardOutput= says otherwise, stdout and stderr; StandardOutput=tty
+// alone writes to the terminal (stderr inheriting it) without taking it.
+// IgnoreSIGPIPE= defaults to yes.
+TEST_F(ExecContextTest, TerminalAndSigpipe) {
+  fault::SpawnOptions o = Options(
+      Parse("[Service]\nStandardInput=tty-fail\nTTYPath=/dev/ttyS1\n"
+            "TTYReset=yes\nTTYVHangup=yes\nExecStart=/sbin/agetty - vt100\n"));
+  EXPECT_EQ(o.terminal.path, "/dev/ttyS1");
+  EXPECT_EQ(o.terminal.input, fault::TerminalOptions::Input::kFail);
+  EXPECT_TRUE(o.terminal.output && o.terminal.error);
+  EXPECT_TRUE(o.terminal.reset && o.terminal.hangup);
+  EXPECT_FALSE(o.terminal.vt_disallocate);
+  EXPECT_TRUE(o.ignore_sigpipe);
+
+  o =
+      Options(Parse("[Service]\nStandardOutput=tty\nIgnoreSIGPIPE=no\n"
+                    "ExecStart=/bin/true\n"));
+  EXPECT_EQ(o.terminal.path, "/dev/console");
+  EXPECT_EQ(o.terminal.input, fault::TerminalOptions::Input::kNone);
+  EXPECT_TRUE(o.terminal.output && o.terminal.error);
+  EXPECT_FALSE(o.ignore_sigpipe);
+
+  o =
+      Options(Parse("[Service]\nStandardInput=tty\nStandardError=journal\n"
+                    "ExecStart=/bin/true\n"));
+  EXPECT_EQ(o.terminal.input, fault::TerminalOptions::Input::kWait);
+  EXPECT_TRUE(o.terminal.output);
+  EXPECT_FALSE(o.terminal.error);
+
+  o =
+      Options(Parse("[Service]\nStandardInput=file:/etc/motd\n"
+                    "ExecStart=/bin/true\n"));
+  EXPECT_TRUE(o.terminal.empty());
+  EXPECT_EQ(o.stdin_path, "/etc/motd");
+}
+
 // Limit*= reach the spawn; without LimitNOFILE= a service gets 1024 and
 // PID 1's hard limit (as systemd's DefaultLimitNOFILE=1024:524288).
 TEST_F(ExecContextTest, ResourceLimitsAndTheDescriptorDefault) {

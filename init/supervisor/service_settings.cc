@@ -2,6 +2,9 @@
 
 #include <utility>
 
+#include "init/system/main_process_keys.h"
+#include "init/system/standard_io_keys.h"
+
 namespace faultinit {
 namespace {
 
@@ -61,7 +64,7 @@ bool operator==(const SpawnExtras& a, const SpawnExtras& b) {
          a.environment == b.environment && a.pid_file == b.pid_file &&
          a.standard_output == b.standard_output &&
          a.standard_error == b.standard_error && a.privileges == b.privileges &&
-         a.permissions_start_only == b.permissions_start_only;
+         a.permissions_start_only == b.permissions_start_only && a.io == b.io;
 }
 
 bool SpawnExtras::AllDefault() const {
@@ -123,6 +126,7 @@ ServiceSettings SettingsOf(const Unit& unit) {
   s.umask = unit.umask;
   s.kill_mode = unit.kill_mode;
   s.working_directory_optional = unit.working_directory_optional;
+  s.notify_access = EffectiveNotifyAccess(unit.notify_access, unit.type);
 
   SpawnExtras extras;
   extras.user = unit.user;
@@ -131,8 +135,15 @@ ServiceSettings SettingsOf(const Unit& unit) {
   extras.environment = unit.environment;
   extras.environment_files = unit.environment_files;
   extras.pid_file = unit.pid_file;
-  extras.standard_output = unit.standard_output;
+  extras.standard_output = EffectiveStandardOutput(unit);
   extras.standard_error = unit.standard_error;
+  // StandardError=inherit of a terminal is the terminal, opened by the
+  // child (exec_context.h): resolved here, as no descriptor stands for it.
+  if (extras.standard_output.kind == OutputTarget::Kind::kTty &&
+      extras.standard_error.kind == OutputTarget::Kind::kInherit) {
+    extras.standard_error = extras.standard_output;
+  }
+  extras.io = unit.io;
   extras.conditions = unit.conditions;
   extras.directories = unit.directories;
   extras.attributes = unit.attributes;

@@ -49,6 +49,10 @@ struct SpawnExtras {
   std::string pid_file;  // Type=forking's PIDFile=
   OutputTarget standard_output;
   OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
+  // StandardInput=, TTY*=, Syslog*=, IgnoreSIGPIPE= (standard_io_keys.h);
+  // standard_output and standard_error above are the effective ones (a
+  // terminal's, with tty input).
+  StandardIo io;
   // Condition*=/Assert*=, checked when a start is requested.
   std::vector<Condition> conditions;
   ExecDirectories directories;               // RuntimeDirectory= and its family
@@ -105,7 +109,10 @@ struct ServiceSettings {
   // ExecStopPost= lines are those left between them and ExecCondition=.
   uint16_t stop_steps = 0;
   uint16_t post_steps = 0;
-  uint16_t reload_steps = 0;  // Null while every field is at its default.
+  uint16_t reload_steps = 0;
+  // NotifyAccess=, systemd's default resolved (main_process_keys.h).
+  NotifyAccess notify_access = NotifyAccess::kNone;
+  // Null while every field is at its default.
   std::unique_ptr<const SpawnExtras> more;
 
   const SpawnExtras& extras() const;

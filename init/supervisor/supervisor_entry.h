@@ -233,6 +233,9 @@ struct Supervisor::Entry final : ServiceEffects {
   bool reloading : 1;     // in reloading_
   bool exec_waiting : 1;  // in exec_waiting_ (kMaxPendingExecs)
   uint32_t position = 0;  // in order_
+  // StandardOutput=syslog found nothing listening, and said so: once while
+  // the unit is loaded (supervisor_io.cc).
+  bool syslog_fallback_said = false;
   // Reload: stop, then swap in. A pointer: a ParsedUnit is large, and is
   // held only while a reload waits for the old processes to go.
   std::unique_ptr<ParsedUnit> replacement;

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -24,6 +25,7 @@
 #include "absl/strings/str_split.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_entry.h"
+#include "init/support/output_forward.h"
 #include "init/support/service_files.h"
 
 namespace faultinit {
@@ -33,7 +35,14 @@ fault::StatusOr<fault::UniqueFd> OpenOutputTarget(const OutputTarget& target,
   switch (target.kind) {
     case OutputTarget::Kind::kJournal:
     case OutputTarget::Kind::kInherit:
-      return fault::UniqueFd();
+    case OutputTarget::Kind::kKmsg:
+    case OutputTarget::Kind::kSyslog:
+    case OutputTarget::Kind::kJournalConsole:
+    case OutputTarget::Kind::kKmsgConsole:
+    case OutputTarget::Kind::kSyslogConsole:
+      return fault::UniqueFd();  // the journal's pipe, or faultinit's own
+    case OutputTarget::Kind::kTty:
+      return fault::UniqueFd();  // opened by the child (spawn.h terminal)
     case OutputTarget::Kind::kNull:
       return OpenOutputFile("/dev/null", false, false, key);
     case OutputTarget::Kind::kConsole:
@@ -98,13 +107,65 @@ fault::StatusOr<int> Supervisor::OpenOutput(Entry& entry,
   return entry.output->write ? entry.output->write.get() : write.get();
 }
 
+namespace {
+
+// PipeSink: where the lines of `x`'s journal pipe go: StandardOutput='s
+// kind when it is read from the pipe, else StandardError='s. (One pipe
+// serves both: a unit that sends them to two different such places gets
+// StandardOutput='s for both, docs/units.md.)
+OutputTarget::Kind PipeSink(const SpawnExtras& x) {
+  if (ThroughJournalPipe(x.standard_output.kind)) return x.standard_output.kind;
+  if (x.standard_error.kind == OutputTarget::Kind::kInherit) {
+    return x.standard_output.kind;
+  }
+  return x.standard_error.kind;
+}
+
+}  // namespace
+
 void Supervisor::ReadOutput(Entry& e, size_t budget) {
   if (!e.output) return;
   const std::string& name = e.service->name();
+  const SpawnExtras& x = e.settings.extras();
+  const absl::string_view ident =
+      x.io.syslog_identifier.empty()
+          ? absl::string_view(name)
+          : absl::string_view(x.io.syslog_identifier);
+  using Kind = OutputTarget::Kind;
+  const Kind sink = PipeSink(x);
+  const bool kmsg = sink == Kind::kKmsg || sink == Kind::kKmsgConsole;
+  const bool syslog = sink == Kind::kSyslog || sink == Kind::kSyslogConsole;
+  const bool console = sink == Kind::kJournalConsole ||
+                       sink == Kind::kKmsgConsole ||
+                       sink == Kind::kSyslogConsole;
+  const pid_t pid = e.service->main_pid() != 0 ? e.service->main_pid()
+                                               : e.service->step_pid();
+  static const ForwardPaths* const kPaths = new ForwardPaths();
+  std::optional<OutputForwarder> forward;
+  if (kmsg || syslog || console) {
+    forward.emplace(ident, pid, x.io.syslog_facility * 8 + x.io.syslog_level,
+                    *kPaths);
+  }
   bool ended = e.output->reader.ReadAvailable(
       budget, [&](absl::string_view line, bool truncated) {
-        log_.Output(absl::StrCat("[", name, "] ", line,
-                                 truncated ? " [truncated]" : ""));
+        const std::string text =
+            truncated ? absl::StrCat(line, " [truncated]") : std::string(line);
+        bool journal = !kmsg && !syslog;
+        if (kmsg) (void)forward->Kmsg(text);
+        if (syslog) {
+          if (fault::Status sent = forward->Syslog(text); !sent.ok()) {
+            // Nothing listens (or it takes nothing now): faultinit's log
+            // has the line, and says why once per start of the service.
+            journal = true;
+            if (!e.syslog_fallback_said) {
+              e.syslog_fallback_said = true;
+              log_.Warning(name, ": StandardOutput=syslog: ", sent.message(),
+                           "; its lines go to faultinit's log");
+            }
+          }
+        }
+        if (console) (void)forward->Console(text);
+        if (journal) log_.Output(absl::StrCat("[", ident, "] ", text));
         e.ring.Append(line);
         if (line_listener_) line_listener_(name, line);
       });
@@ -124,15 +185,37 @@ void Supervisor::DrainOutput() {
 
 void Supervisor::OnNotify() {
   for (const NotifySocket::Received& r : notify_->ReadAll()) {
-    // From the main process, or any process in the service's groups
-    // (a helper such as `faultctl notify` run by its shell), while alive.
-    const pid_t group = r.pid > 0 ? getpgid(r.pid) : -1;
+    if (r.pid <= 0) continue;
+    // NotifyAccess= (systemd's meaning): the sender's pid, from
+    // SCM_CREDENTIALS, must be the main process (main), or one faultinit
+    // spawned for the service (exec: its ExecStartPre=, ExecStop=...
+    // commands too), or any process of the service (all: also what those
+    // forked, in their process groups or sessions), while alive.
+    pid_t group = -2;    // not looked up yet
+    pid_t session = -2;  // idem
+    bool credited = false;
     for (auto& [name, e] : entries_) {
-      if (r.pid <= 0 || (e->service->main_pid() != r.pid &&
-                         (group <= 0 || e->groups.count(group) == 0))) {
+      const NotifyAccess access = e->settings.notify_access;
+      if (access == NotifyAccess::kNone || access == NotifyAccess::kDefault) {
         continue;
       }
+      bool allowed = e->service->main_pid() == r.pid;
+      if (!allowed && access != NotifyAccess::kMain) {
+        allowed = e->pids.count(r.pid) != 0;
+      }
+      if (!allowed && access == NotifyAccess::kAll) {
+        if (group == -2) group = getpgid(r.pid);
+        if (session == -2) session = getsid(r.pid);
+        allowed = (group > 0 && e->groups.count(group) != 0) ||
+                  (session > 0 && e->sessions.count(session) != 0);
+      }
+      if (!allowed) continue;
+      credited = true;
       ApplyNotification(*e, r.message);
+    }
+    if (!credited) {
+      log_.Debug("notification from pid ", r.pid,
+                 " ignored: no service's NotifyAccess= allows it");
     }
   }
 }

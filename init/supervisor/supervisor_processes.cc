@@ -228,15 +228,13 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   inputs.stdout_fd = world.out.get();
   inputs.stderr_fd = world.err.get();
   fault::UniqueFd output;  // this spawn's write end, closed on return
-  if (u.standard_output.kind == OutputTarget::Kind::kJournal ||
-      err_target.kind == OutputTarget::Kind::kJournal) {
+  if (ThroughJournalPipe(u.standard_output.kind) ||
+      ThroughJournalPipe(err_target.kind)) {
     FAULT_ASSIGN_OR_RETURN(int journal, OpenOutput(e, output));
-    if (u.standard_output.kind == OutputTarget::Kind::kJournal) {
+    if (ThroughJournalPipe(u.standard_output.kind)) {
       inputs.stdout_fd = journal;
     }
-    if (err_target.kind == OutputTarget::Kind::kJournal) {
-      inputs.stderr_fd = journal;
-    }
+    if (ThroughJournalPipe(err_target.kind)) inputs.stderr_fd = journal;
   }
   // Without LimitNOFILE=, a service gets 1024:PID 1's hard limit.
   struct rlimit own_nofile;

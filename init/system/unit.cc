@@ -16,7 +16,9 @@
 #include "init/system/exec_directory_keys.h"
 #include "init/system/exec_environment_keys.h"
 #include "init/system/exec_privilege_keys.h"
+#include "init/system/main_process_keys.h"
 #include "init/system/process_attribute_keys.h"
+#include "init/system/standard_io_keys.h"
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_exit_status.h"
 #include "init/system/unit_keys.h"
@@ -213,14 +215,6 @@ class Parser {
   Status Environment(absl::string_view key, absl::string_view value);
   Status EnvironmentFile(absl::string_view key, absl::string_view value);
   Status UMask(absl::string_view key, absl::string_view value);
-  Status StandardOutput(absl::string_view key, absl::string_view value) {
-    return Output(key, value, OutputTarget::Kind::kJournal,
-                  &unit().standard_output);
-  }
-  Status StandardError(absl::string_view key, absl::string_view value) {
-    return Output(key, value, OutputTarget::Kind::kInherit,
-                  &unit().standard_error);
-  }
 
   // Shared by the handlers.
   Status Dependencies(absl::string_view key, absl::string_view value,
@@ -234,8 +228,6 @@ class Parser {
               std::vector<ExecLine>* list);
   Status UserName(absl::string_view key, absl::string_view value,
                   std::string* out);
-  Status Output(absl::string_view key, absl::string_view value,
-                OutputTarget::Kind fallback, OutputTarget* out);
 
   absl::string_view path_;
   ParsedUnit* out_;
@@ -285,13 +277,11 @@ const Parser::Key Parser::kKeys[] = {
     {Section::kService, "Environment", &Parser::Environment},
     {Section::kService, "EnvironmentFile", &Parser::EnvironmentFile},
     {Section::kService, "UMask", &Parser::UMask},
-    {Section::kService, "StandardOutput", &Parser::StandardOutput},
-    {Section::kService, "StandardError", &Parser::StandardError},
 };
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 8> kUnitKeyTables{
+const std::array<UnitKeyTable, 10> kUnitKeyTables{
     kConditionKeys,          // unit_conditions.h
     kExitStatusKeys,         // unit_exit_status.h
     kLimitKeys,              // unit_limits.h
@@ -300,6 +290,8 @@ const std::array<UnitKeyTable, 8> kUnitKeyTables{
     ExecEnvironmentKeys(),   // exec_environment_keys.h
     ExecPrivilegeKeys(),     // exec_privilege_keys.h
     kLifecycleKeys,          // unit_lifecycle_keys.h
+    StandardIoKeys(),        // standard_io_keys.h
+    MainProcessKeys(),       // main_process_keys.h
 };
 
 absl::string_view SectionName(Section section) {
@@ -802,44 +794,6 @@ Status Parser::UMask(absl::string_view key, absl::string_view value) {
                                       "07777, such as 0022"));
   }
   unit().umask = static_cast<mode_t>(mode);
-  return OkStatus();
-}
-
-Status Parser::Output(absl::string_view key, absl::string_view value,
-                      OutputTarget::Kind fallback, OutputTarget* out) {
-  static constexpr Choice<OutputTarget::Kind> kKinds[] = {
-      {"journal", OutputTarget::Kind::kJournal},
-      {"inherit", OutputTarget::Kind::kInherit},
-      {"null", OutputTarget::Kind::kNull},
-      {"console", OutputTarget::Kind::kConsole},
-  };
-  if (value.empty()) {
-    *out = OutputTarget{fallback, ""};
-    return OkStatus();
-  }
-  for (const Choice<OutputTarget::Kind>& choice : kKinds) {
-    if (choice.word == value) {
-      *out = OutputTarget{choice.value, ""};
-      return OkStatus();
-    }
-  }
-  absl::string_view path = value;
-  OutputTarget::Kind kind;
-  if (absl::ConsumePrefix(&path, "file:")) {
-    kind = OutputTarget::Kind::kFile;
-  } else if (absl::ConsumePrefix(&path, "append:")) {
-    kind = OutputTarget::Kind::kAppend;
-  } else {
-    return KeyError(key, absl::StrCat("invalid value ", QuoteText(value),
-                                      ": expected journal, inherit, null, "
-                                      "console, file:PATH or append:PATH"));
-  }
-  if (path.empty() || path[0] != '/') {
-    return KeyError(
-        key, absl::StrCat("invalid path ", QuoteText(path), " in ",
-                          QuoteText(value), ": expected an absolute path"));
-  }
-  *out = OutputTarget{kind, std::string(path)};
   return OkStatus();
 }
 

@@ -25,6 +25,7 @@
 
 #include <bitset>
 #include <cstddef>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -105,21 +106,82 @@ enum class RestartPolicy {
 // runs; no process is signalled.
 enum class KillMode { kControlGroup, kMixed, kProcess, kNone };
 
-// StandardOutput= / StandardError=.
+// StandardOutput= / StandardError= (standard_io_keys.h).
 struct OutputTarget {
   enum class Kind {
-    kJournal,  // through faultinit's log, "[name] line"
-    kInherit,  // stdout: faultinit's own; stderr: as StandardOutput=
+    kJournal,  // through faultinit's log, "[ident] line"
+    kInherit,  // stdout: faultinit's own (the terminal with tty input);
+               // stderr: as StandardOutput=
     kNull,     // /dev/null
     kConsole,  // /dev/console
     kFile,     // path, opened for writing without truncation
     kAppend,   // path, opened for appending
+    kTty,      // TTYPath= (the controlling terminal with tty input)
+    // Read from the journal's pipe like kJournal, each line then sent on:
+    kKmsg,            // /dev/kmsg, "<PRI>ident[pid]: line"
+    kSyslog,          // /dev/log (RFC 3164), else faultinit's log
+    kJournalConsole,  // faultinit's log and /dev/console
+    kKmsgConsole,     // kKmsg and /dev/console
+    kSyslogConsole,   // kSyslog and /dev/console
   };
   Kind kind = Kind::kJournal;
   std::string path;  // absolute; for kFile and kAppend only
 
   friend bool operator==(const OutputTarget& a, const OutputTarget& b) {
     return a.kind == b.kind && a.path == b.path;
+  }
+};
+
+// Whether output of `kind` goes through the pipe PID 1 reads (journal,
+// kmsg, syslog and their +console forms).
+inline bool ThroughJournalPipe(OutputTarget::Kind kind) {
+  return kind == OutputTarget::Kind::kJournal ||
+         kind >= OutputTarget::Kind::kKmsg;
+}
+
+// StandardInput=.
+enum class StandardInput { kNull, kTty, kTtyForce, kTtyFail, kFile };
+
+inline bool IsTtyInput(StandardInput input) {
+  return input == StandardInput::kTty || input == StandardInput::kTtyForce ||
+         input == StandardInput::kTtyFail;
+}
+
+// NotifyAccess=: whose sd_notify datagrams count. kDefault: systemd's,
+// kMain for Type=notify, kNone for the others.
+enum class NotifyAccess : uint8_t { kDefault, kNone, kMain, kExec, kAll };
+
+// StandardIo: StandardInput=, the TTY*= keys, SyslogIdentifier=,
+// SyslogFacility=, SyslogLevel= and IgnoreSIGPIPE= (standard_io_keys.h).
+struct StandardIo {
+  StandardInput input = StandardInput::kNull;
+  std::string input_path;  // StandardInput=file:PATH
+  std::string tty_path;    // TTYPath=; empty: /dev/console
+  bool tty_reset = false;
+  bool tty_vhangup = false;
+  bool tty_vt_disallocate = false;
+  bool ignore_sigpipe = true;  // IgnoreSIGPIPE=, systemd's default
+  // StandardOutput= was given: without it, tty input makes stdout the
+  // terminal (systemd's inherit, duplicating stdin).
+  bool output_given = false;
+  uint8_t syslog_facility = 3;    // LOG_DAEMON >> 3
+  uint8_t syslog_level = 6;       // LOG_INFO
+  std::string syslog_identifier;  // empty: the unit's name
+
+  const std::string& TtyPath() const;
+  friend bool operator==(const StandardIo& a, const StandardIo& b) {
+    return a.input == b.input && a.input_path == b.input_path &&
+           a.tty_path == b.tty_path && a.tty_reset == b.tty_reset &&
+           a.tty_vhangup == b.tty_vhangup &&
+           a.tty_vt_disallocate == b.tty_vt_disallocate &&
+           a.ignore_sigpipe == b.ignore_sigpipe &&
+           a.output_given == b.output_given &&
+           a.syslog_facility == b.syslog_facility &&
+           a.syslog_level == b.syslog_level &&
+           a.syslog_identifier == b.syslog_identifier;
+  }
+  friend bool operator!=(const StandardIo& a, const StandardIo& b) {
+    return !(a == b);
   }
 };
 
@@ -215,6 +277,9 @@ struct Unit {
   fault::ProcessAttributes attributes;
   OutputTarget standard_output;
   OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
+  StandardIo io;  // StandardInput=, TTY*=, Syslog*=, IgnoreSIGPIPE=
+  NotifyAccess notify_access = NotifyAccess::kDefault;
+  bool guess_main_pid = true;  // GuessMainPID= (faultinit does not guess)
   // Limit*= (unit_limits.h): only the keys set. Without LimitNOFILE=, a
   // service gets 1024:PID 1's hard limit (docs/units.md).
   fault::ResourceLimits limits;

@@ -469,9 +469,10 @@ TEST(ParseUnit, InvalidValues) {
   EXPECT_EQ(BadLine("EnvironmentFile=-etc/x"),
             p + "EnvironmentFile: invalid path \"etc/x\": expected an "
                 "absolute path");
-  EXPECT_EQ(BadLine("StandardOutput=kmsg"),
-            p + "StandardOutput: invalid value \"kmsg\": expected journal, "
-                "inherit, null, console, file:PATH or append:PATH");
+  EXPECT_EQ(BadLine("StandardOutput=socket"),
+            p + "StandardOutput: invalid value \"socket\": expected journal, "
+                "inherit, null, console, tty, kmsg, syslog, journal+console, "
+                "kmsg+console, syslog+console, file:PATH or append:PATH");
   EXPECT_EQ(BadLine("StandardError=file:log"),
             p + "StandardError: invalid path \"log\" in \"file:log\": "
                 "expected an absolute path");

@@ -1,0 +1,135 @@
+// StandardInput=, StandardOutput=/StandardError=, the TTY*= keys,
+// Syslog*=, IgnoreSIGPIPE=, NotifyAccess= and GuessMainPID=, as ParseUnit
+// reads them.
+
+#include "init/system/standard_io_keys.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "init/system/main_process_keys.h"
+#include "init/system/unit.h"
+
+namespace faultinit {
+namespace {
+
+using Kind = OutputTarget::Kind;
+
+ParsedUnit Parse(const std::string& service_lines) {
+  return ParseUnit(
+      "/srv/units/web.service",
+      absl::StrCat("[Service]\nExecStart=/bin/true\n", service_lines));
+}
+
+std::string Error(const std::string& service_lines) {
+  ParsedUnit p = Parse(service_lines);
+  EXPECT_FALSE(p.ok()) << service_lines;
+  return p.diagnostics.empty() ? "" : p.diagnostics.back().message;
+}
+
+TEST(StandardIoKeys, Defaults) {
+  ParsedUnit p = Parse("");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.unit.io.input, StandardInput::kNull);
+  EXPECT_EQ(p.unit.io.TtyPath(), "/dev/console");
+  EXPECT_TRUE(p.unit.io.ignore_sigpipe);
+  EXPECT_EQ(p.unit.io.syslog_facility, 3);
+  EXPECT_EQ(p.unit.io.syslog_level, 6);
+  EXPECT_EQ(EffectiveStandardOutput(p.unit).kind, Kind::kJournal);
+  EXPECT_EQ(EffectiveStandardError(p.unit).kind, Kind::kJournal);
+  EXPECT_EQ(EffectiveNotifyAccess(p.unit.notify_access, p.unit.type),
+            NotifyAccess::kNone);
+  EXPECT_EQ(EffectiveNotifyAccess(p.unit.notify_access, ServiceType::kNotify),
+            NotifyAccess::kMain);
+}
+
+TEST(StandardIoKeys, TtyInputMakesStdoutTheTerminalUnlessGiven) {
+  ParsedUnit p = Parse(
+      "StandardInput=tty-force\nTTYPath=/dev/ttyS0\nTTYReset=yes\n"
+      "TTYVHangup=on\nTTYVTDisallocate=1\n");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.unit.io.input, StandardInput::kTtyForce);
+  EXPECT_EQ(p.unit.io.TtyPath(), "/dev/ttyS0");
+  EXPECT_TRUE(p.unit.io.tty_reset && p.unit.io.tty_vhangup &&
+              p.unit.io.tty_vt_disallocate);
+  EXPECT_EQ(EffectiveStandardOutput(p.unit).kind, Kind::kTty);
+  EXPECT_EQ(EffectiveStandardError(p.unit).kind, Kind::kTty);
+  p = Parse("StandardInput=tty\nStandardOutput=journal\n");
+  EXPECT_EQ(EffectiveStandardOutput(p.unit).kind, Kind::kJournal);
+  p = Parse("StandardInput=tty\nStandardOutput=inherit\n");
+  EXPECT_EQ(EffectiveStandardOutput(p.unit).kind, Kind::kTty);
+  p = Parse("StandardInput=tty-fail\nStandardInput=\n");
+  EXPECT_EQ(p.unit.io.input, StandardInput::kNull);
+  p = Parse("StandardInput=file:/etc/motd\n");
+  EXPECT_EQ(p.unit.io.input, StandardInput::kFile);
+  EXPECT_EQ(p.unit.io.input_path, "/etc/motd");
+}
+
+TEST(StandardIoKeys, OutputKinds) {
+  const struct {
+    const char* word;
+    Kind kind;
+  } kCases[] = {
+      {"tty", Kind::kTty},
+      {"kmsg", Kind::kKmsg},
+      {"syslog", Kind::kSyslog},
+      {"journal+console", Kind::kJournalConsole},
+      {"kmsg+console", Kind::kKmsgConsole},
+      {"syslog+console", Kind::kSyslogConsole},
+  };
+  for (const auto& c : kCases) {
+    ParsedUnit p = Parse(absl::StrCat("StandardOutput=", c.word,
+                                      "\nStandardError=", c.word, "\n"));
+    EXPECT_TRUE(p.ok()) << c.word;
+    EXPECT_EQ(p.unit.standard_output.kind, c.kind) << c.word;
+    EXPECT_EQ(p.unit.standard_error.kind, c.kind) << c.word;
+  }
+  EXPECT_TRUE(ThroughJournalPipe(Kind::kSyslogConsole));
+  EXPECT_FALSE(ThroughJournalPipe(Kind::kTty));
+}
+
+TEST(StandardIoKeys, SyslogKeysAndSigpipe) {
+  ParsedUnit p = Parse(
+      "SyslogIdentifier=webd\nSyslogFacility=local7\nSyslogLevel=debug\n"
+      "IgnoreSIGPIPE=no\nNotifyAccess=all\nGuessMainPID=no\n");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.unit.io.syslog_identifier, "webd");
+  EXPECT_EQ(p.unit.io.syslog_facility, 23);
+  EXPECT_EQ(p.unit.io.syslog_level, 7);
+  EXPECT_FALSE(p.unit.io.ignore_sigpipe);
+  EXPECT_EQ(p.unit.notify_access, NotifyAccess::kAll);
+  EXPECT_FALSE(p.unit.guess_main_pid);
+  EXPECT_TRUE(p.diagnostics.empty());
+}
+
+TEST(StandardIoKeys, Errors) {
+  EXPECT_EQ(Error("StandardInput=keyboard\n"),
+            "StandardInput: invalid value \"keyboard\": expected null, tty, "
+            "tty-force, tty-fail or file:PATH");
+  EXPECT_EQ(Error("StandardInput=data\n"),
+            "StandardInput: invalid value \"data\": not supported (faultinit "
+            "passes no sockets or data); expected null, tty, tty-force, "
+            "tty-fail or file:PATH");
+  EXPECT_EQ(Error("StandardInputText=hello\n"),
+            "StandardInputText: not supported: faultinit passes no data on "
+            "stdin (StandardInput=data)");
+  EXPECT_EQ(Error("TTYPath=ttyS0\n"),
+            "TTYPath: invalid path \"ttyS0\" in \"ttyS0\": expected an "
+            "absolute path");
+  EXPECT_EQ(Error("TTYReset=maybe\n"),
+            "TTYReset: invalid boolean \"maybe\": expected yes or no");
+  EXPECT_EQ(Error("SyslogLevel=loud\n").substr(0, 33),
+            "SyslogLevel: invalid value \"loud\"");
+  EXPECT_EQ(Error("SyslogIdentifier=a b\n"),
+            "SyslogIdentifier: invalid identifier \"a b\": no spaces or "
+            "control bytes");
+  EXPECT_EQ(Error("NotifyAccess=some\n"),
+            "NotifyAccess: invalid value \"some\": expected none, main, exec "
+            "or all");
+  EXPECT_EQ(Error("StandardOutput=socket\n").substr(0, 38),
+            "StandardOutput: invalid value \"socket\"");
+}
+
+}  // namespace
+}  // namespace faultinit
