@@ -81,6 +81,7 @@ void Supervisor::CancelTimer(Service& service) {
 void Supervisor::StateChanged(Service& service, ServiceState from,
                               ServiceState to) {
   dirty_ = true;
+  QueueJobEvent(service, from, to);  // OnFailure=, BindsTo=... (Reconcile)
   const std::string& name = service.name();
   if ((Down(to) || to == ServiceState::kRestarting) && !Down(from)) {
     fault::Status removed =
@@ -153,30 +154,13 @@ fault::Status Supervisor::StartService(absl::string_view name) {
   if (it == entries_.end() || it->second->removed) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
-  Entry& e = *it->second;
-  e.stop_requested = false;
-  if (!e.load_error.empty()) {
-    e.service->Refuse(e.load_error);
-  } else if (!shutting_down_) {
-    e.pending_start = true;
-  }
+  StartJob(*it->second);  // with what it pulls in (supervisor_jobs.cc)
   dirty_ = true;
   return fault::OkStatus();
 }
 
 fault::Status Supervisor::StopService(absl::string_view name) {
-  auto it = entries_.find(name);
-  if (it == entries_.end()) {
-    return fault::NotFoundError(absl::StrCat("no such service: ", name));
-  }
-  // A unit a reload removed is listed until its processes are gone, and a
-  // stop of it then holds too: a reload that brings it back before that
-  // gives it the changed path, which keeps a requested stop.
-  it->second->stop_requested = true;
-  it->second->pending_start = false;
-  it->second->service->Stop();
-  dirty_ = true;
-  return fault::OkStatus();
+  return StopRequest(name, /*restart=*/false);
 }
 
 fault::Status Supervisor::RestartService(absl::string_view name) {
@@ -184,7 +168,7 @@ fault::Status Supervisor::RestartService(absl::string_view name) {
   if (it == entries_.end() || it->second->removed) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
-  FAULT_RETURN_IF_ERROR(StopService(name));
+  FAULT_RETURN_IF_ERROR(StopRequest(name, /*restart=*/true));
   return StartService(name);
 }
 

@@ -15,6 +15,10 @@
 //                            orphans, sessions
 //   supervisor_io.cc         journal output, sd_notify datagrams and the
 //                            NotificationFd= pipe
+//   supervisor_jobs.cc       jobs across units: pull-in (Requires=, Wants=,
+//                            BindsTo=), stop and restart propagation,
+//                            Conflicts=, Requisite=, OnFailure=/OnSuccess=,
+//                            RefuseManual*=, Success/FailureAction=
 //   unit_directories.cc      RuntimeDirectory= and its family, made by
 //                            StartStep, removed by StateChanged
 //
@@ -45,6 +49,7 @@
 #include "init/supervisor/service.h"
 #include "init/supervisor/service_settings.h"
 #include "init/supervisor/supervisor.h"
+#include "init/supervisor/supervisor_jobs.h"
 #include "init/supervisor/supervisor_world.h"
 #include "init/support/output_log.h"
 #include "init/system/unit.h"
@@ -105,6 +110,8 @@ struct Supervisor::Entry {
   std::unique_ptr<const DeclaredOrder> declared;
   std::vector<std::string> after;     // After=, and Before= of others
   std::vector<std::string> required;  // Requires=
+  // Wants=, BindsTo=, PartOf=... (supervisor_jobs.h); null when none.
+  std::unique_ptr<const EntryJobs> jobs;
   std::string load_error;
   // The unit file's text, to see changes on reload: its size and hash, not
   // a copy (PID 1 would keep every file twice; a 64-bit hash and the size

@@ -95,6 +95,7 @@ void Supervisor::Reconcile() {
   // Each pass may change states, which may unblock more: bounded repeats.
   for (int pass = 0; dirty_ && pass < 64; ++pass) {
     dirty_ = false;
+    RunJobEvents();  // supervisor_jobs.cc: may queue starts and stops
     if (shutting_down_) {
       for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
         Entry& e = *entries_[*it];

@@ -18,6 +18,7 @@
 #include "init/system/process_attribute_keys.h"
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_exit_status.h"
+#include "init/system/unit_job_keys.h"
 #include "init/system/unit_keys.h"
 #include "init/system/unit_limits.h"
 #include "init/system/unit_name.h"
@@ -288,13 +289,14 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 6> kUnitKeyTables{
+const std::array<UnitKeyTable, 7> kUnitKeyTables{
     kConditionKeys,          // unit_conditions.h
     kExitStatusKeys,         // unit_exit_status.h
     kLimitKeys,              // unit_limits.h
     ExecDirectoryKeys(),     // exec_directory_keys.h
     ProcessAttributeKeys(),  // process_attribute_keys.h
     ExecEnvironmentKeys(),   // exec_environment_keys.h
+    UnitJobKeys(),           // unit_job_keys.h
 };
 
 absl::string_view SectionName(Section section) {
@@ -481,7 +483,7 @@ void Parser::Entry(absl::string_view text, int line) {
       StatusOr<std::string> resolved = ResolveSpecifiers(
           value, SpecifierUnit{unit().name, path_}, SystemSpecifierHost());
       std::vector<std::string> warnings;
-      UnitKeyContext context{unit(), warnings};
+      UnitKeyContext context{unit(), warnings, line};
       Status status = resolved.ok()
                           ? k.apply(context, key, *resolved)
                           : KeyError(key, resolved.status().message());
