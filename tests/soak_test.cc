@@ -1,7 +1,8 @@
 // The soak: the real faultinit as PID 1 of a PID namespace, with real
 // processes, driven for about a minute by seeded random operations: unit
-// files written, edited, broken (RestartSec=5x, Requires=missing, an
-// unknown Type=), fixed and removed in a temporary directory; `faultctl
+// files written, edited, broken (RestartSec=5x, an unknown Type=), given a
+// Requires= of no unit (a warning), fixed and removed in a temporary
+// directory; `faultctl
 // reload` and SIGHUP; `faultctl start/stop/restart` (blocking, --no-block,
 // and blocking ones left running in the background while other operations
 // go on); service processes killed. After every operation, from outside,
@@ -192,7 +193,9 @@ void Soak::Write(const std::string& name, bool broken) {
     if (r.Chance(15)) after.push_back(other);
     if (r.Chance(8)) requires.push_back(other);
   }
-  if (broken && r.Chance(30)) requires.push_back("missing");
+  // A Requires= of a unit no file provides is a warning (treated as
+  // satisfied), not an error: any revision may have one.
+  if (r.Chance(10)) requires.push_back("missing");
   requires_ever_[name].insert(requires.begin(), requires.end());
   static const char* const kRestarts[] = {"no", "always", "on-failure"};
   static const char* const kRestartSecs[] = {"0", "200ms", "1s"};
@@ -204,8 +207,7 @@ void Soak::Write(const std::string& name, bool broken) {
     absl::StrAppend(&text, "After=", absl::StrJoin(after, " "), "\n");
   if (!requires.empty())
     absl::StrAppend(&text, "Requires=", absl::StrJoin(requires, " "), "\n");
-  const bool bad_type =
-      broken && !absl::StrContains(text, "missing") && r.Chance(50);
+  const bool bad_type = broken && r.Chance(50);
   absl::StrAppend(
       &text, "[Service]\nType=", bad_type ? "sometimes" : type,
       "\nEnvironment=SOAK_RUN=", token_, " SOAK_UNIT=", name,
@@ -216,8 +218,7 @@ void Soak::Write(const std::string& name, bool broken) {
       "TimeoutStartSec=3s\nTimeoutStopSec=", r.Pick(kStopTimeouts), "\n",
       "KillMode=", r.Pick(kKillModes), "\n");
   // The one error of a broken revision that is neither of the above.
-  const bool other_error =
-      broken && !bad_type && !absl::StrContains(text, "missing");
+  const bool other_error = broken && !bad_type;
   absl::StrAppend(
       &text, "RestartSec=", other_error ? "5x" : r.Pick(kRestartSecs), "\n");
   if (!WriteFile(absl::StrCat(units_, "/", name, ".service"), text)) {
