@@ -4,6 +4,7 @@
 // Requires= and Wants=; Conflicts= stops the other unit; OnFailure= starts
 // its unit; PartOf= stops with its unit; BindsTo= stops when the other
 // unit dies; RefuseManualStart= refuses faultctl but not a dependency;
+// Requisite= fails a start at once;
 // FailureAction=exit ends a container's faultinit with the status; a
 // Requires= of a target is a warning, and the unit runs.
 
@@ -194,6 +195,24 @@ TEST_F(Dependencies, RefuseManualStart) {
   CtlResult start = Ctl({"start", "user"});
   EXPECT_EQ(start.status, "exit 0") << start.out;
   EXPECT_EQ(StateOf("guarded"), "running");
+}
+
+// Requisite=: a start fails at once while the named unit is not active,
+// and does not start it.
+TEST_F(Dependencies, RequisiteFailsAtOnce) {
+  Unit("base", kSleeper);
+  Unit("needs", absl::StrCat("[Unit]\nRequisite=base\nAfter=base\n", kSleeper));
+  Start({"base: running", "needs: running"});
+  ASSERT_EQ(Ctl({"stop", "needs", "base"}).status, "exit 0");
+  CtlResult start = Ctl({"start", "needs"});
+  EXPECT_NE(start.status, "exit 0") << start.out;
+  EXPECT_NE(start.out.find("requisite unit base is not active"),
+            std::string::npos)
+      << start.out;
+  EXPECT_EQ(StateOf("base"), "inactive");
+  ASSERT_EQ(Ctl({"start", "base"}).status, "exit 0");
+  start = Ctl({"start", "needs"});
+  EXPECT_EQ(start.status, "exit 0") << start.out;
 }
 
 // FailureAction=exit in a container: faultinit shuts down and exits with

@@ -259,10 +259,11 @@ void Supervisor::RunJobEvents() {
       StopJob(bound, /*restart=*/false);
     }
     // A unit stopped for a reload's new definition, or removed, has not
-    // succeeded or failed as a unit.
+    // succeeded or failed as a unit; nor has one stopped to be started
+    // again (a restart).
     if (e.removed || e.replacement || !e.jobs) continue;
     const bool failed = event.to == ServiceState::kFailed;
-    if (!failed && e.service->skipped()) continue;
+    if (!failed && (e.service->skipped() || e.pending_start)) continue;
     for (const std::string& name :
          failed ? e.jobs->on_failure : e.jobs->on_success) {
       auto t = entries_.find(name);
