@@ -189,10 +189,6 @@ TEST_F(Reload, NewUnitsWithErrorsLeavePid1Answering) {
   const std::vector<Case> cases = {
       {{{"bad-value", "[Service]\nExecStart=/bin/true\nRestartSec=5x\n"}},
        "3: error: RestartSec: invalid duration \"5x\""},
-      {{{"needs",
-         "[Unit]\nRequires=missing.service\n[Service]\n"
-         "ExecStart=/bin/true\n"}},
-       "2: error: Requires: no unit \"missing\""},
       {{{"cycle-a", "[Unit]\nAfter=cycle-b\n[Service]\nExecStart=/bin/true\n"},
         {"cycle-b", "[Unit]\nAfter=cycle-a\n[Service]\nExecStart=/bin/true\n"}},
        "2: error: ordering cycle: cycle-a -> cycle-b -> cycle-a"},

@@ -1,7 +1,8 @@
 // The soak: the real faultinit as PID 1 of a PID namespace, with real
 // processes, driven for about a minute by seeded random operations: unit
-// files written, edited, broken (RestartSec=5x, Requires=missing, an
-// unknown Type=), fixed and removed in a temporary directory; `faultctl
+// files written, edited, broken (RestartSec=5x, an unknown Type=), given a
+// Requires= of no unit (a warning), fixed and removed in a temporary
+// directory; `faultctl
 // reload` and SIGHUP; `faultctl start/stop/restart` (blocking, --no-block,
 // and blocking ones left running in the background while other operations
 // go on); service processes killed. After every operation, from outside,
@@ -33,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -131,9 +133,10 @@ class Soak {
   void CollectBackground(bool wait);
   void Transition(const std::string& verb,
                   const std::vector<std::string>& names, bool no_block);
-  // A start or restart of `names` is being asked: they are no longer
-  // stopped by request, and a blocking stop of them waiting is overtaken
-  // (it waits for a state they may not reach again).
+  // A start or restart of `names` is being asked: they (and what they
+  // Requires=, which the start pulls in) are no longer stopped by request,
+  // and a blocking stop of them waiting is overtaken (it waits for a state
+  // they may not reach again).
   void Starting(const std::vector<std::string>& names);
   void Reload();
   // Observation.
@@ -151,6 +154,8 @@ class Soak {
   std::set<int> broken_;                  // revisions with an error
   std::set<std::string> loaded_;          // names in the latest reload
   std::set<std::string> stopped_;         // by a blocking stop, not started
+  // What each unit Requires= in any revision written.
+  std::map<std::string, std::set<std::string>> requires_ever_;
   std::vector<std::unique_ptr<Background>> background_;
   int next_revision_ = 1;
   off_t log_read_ = 0;  // how much of faultinit's log Check has read
@@ -188,7 +193,10 @@ void Soak::Write(const std::string& name, bool broken) {
     if (r.Chance(15)) after.push_back(other);
     if (r.Chance(8)) requires.push_back(other);
   }
-  if (broken && r.Chance(30)) requires.push_back("missing");
+  // A Requires= of a unit no file provides is a warning (treated as
+  // satisfied), not an error: any revision may have one.
+  if (r.Chance(10)) requires.push_back("missing");
+  requires_ever_[name].insert(requires.begin(), requires.end());
   static const char* const kRestarts[] = {"no", "always", "on-failure"};
   static const char* const kRestartSecs[] = {"0", "200ms", "1s"};
   static const char* const kStopTimeouts[] = {"1s", "2s"};
@@ -199,8 +207,7 @@ void Soak::Write(const std::string& name, bool broken) {
     absl::StrAppend(&text, "After=", absl::StrJoin(after, " "), "\n");
   if (!requires.empty())
     absl::StrAppend(&text, "Requires=", absl::StrJoin(requires, " "), "\n");
-  const bool bad_type =
-      broken && !absl::StrContains(text, "missing") && r.Chance(50);
+  const bool bad_type = broken && r.Chance(50);
   absl::StrAppend(
       &text, "[Service]\nType=", bad_type ? "sometimes" : type,
       "\nEnvironment=SOAK_RUN=", token_, " SOAK_UNIT=", name,
@@ -211,8 +218,7 @@ void Soak::Write(const std::string& name, bool broken) {
       "TimeoutStartSec=3s\nTimeoutStopSec=", r.Pick(kStopTimeouts), "\n",
       "KillMode=", r.Pick(kKillModes), "\n");
   // The one error of a broken revision that is neither of the above.
-  const bool other_error =
-      broken && !bad_type && !absl::StrContains(text, "missing");
+  const bool other_error = broken && !bad_type;
   absl::StrAppend(
       &text, "RestartSec=", other_error ? "5x" : r.Pick(kRestartSecs), "\n");
   if (!WriteFile(absl::StrCat(units_, "/", name, ".service"), text)) {
@@ -345,7 +351,17 @@ void Soak::CollectBackground(bool wait) {
   }
 }
 
-void Soak::Starting(const std::vector<std::string>& names) {
+void Soak::Starting(const std::vector<std::string>& asked) {
+  // A start pulls in what the unit Requires=, transitively (any revision
+  // written: the one in force may be older than the file).
+  std::vector<std::string> names = asked;
+  for (size_t i = 0; i < names.size(); ++i) {
+    for (const std::string& r : requires_ever_[names[i]]) {
+      if (std::find(names.begin(), names.end(), r) == names.end()) {
+        names.push_back(r);
+      }
+    }
+  }
   for (const std::string& name : names) stopped_.erase(name);
   for (auto& b : background_) {
     for (const std::string& name : names) {

@@ -502,6 +502,14 @@ void ControlServer::HandleTransition(Client& c,
     SendError(fd, ErrorCode::kFailed, ShutdownMessage(goal));
     return;
   }
+  for (const std::string& name : names) {  // RefuseManualStart=/Stop=
+    fault::Status allowed = supervisor_.CheckManual(
+        name, request.verb != Verb::kStop, request.verb != Verb::kStart);
+    if (!allowed.ok()) {
+      SendError(fd, ErrorCode::kFailed, allowed.message());
+      return;
+    }
+  }
   for (const std::string& name : names) {
     fault::Status applied =
         request.verb == Verb::kStart  ? supervisor_.StartService(name)
@@ -564,8 +572,13 @@ void ControlServer::Poll() {
     // forever, when another request (a start overtaking this stop) or a
     // reload moved the service on before this Poll saw it (docs/control.md).
     bool all = true;
+    // A start or restart waits for its whole job: what the named services
+    // pulled in (Requires=, Wants=, BindsTo=) queued or starting too.
+    const bool start = c.waiting == "start" || c.waiting == "restart";
     for (const std::string& name : c.names) {
-      if (supervisor_.Busy(name)) all = false;
+      if (start ? supervisor_.StartPending(name) : supervisor_.Busy(name)) {
+        all = false;
+      }
     }
     if (all) done.push_back(fd);
   }

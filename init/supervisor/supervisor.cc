@@ -94,6 +94,7 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
     for (const Edge& l : e.after()) l.entry->links->up_followers += up;
   }
   Touch(e);
+  QueueJobEvent(service, from, to);  // OnFailure=, BindsTo=... (Reconcile)
   const std::string& name = service.name();
   if ((Down(to) || to == ServiceState::kRestarting) && !Down(from)) {
     fault::Status removed = RemoveRuntimeDirectories(
@@ -165,31 +166,12 @@ fault::Status Supervisor::StartService(absl::string_view name) {
   if (it == entries_.end() || it->second->removed) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
-  Entry& e = *it->second;
-  e.stop_requested = false;
-  if (!e.load_error.empty()) {
-    e.service->Refuse(e.load_error);
-  } else if (!shutting_down_) {
-    e.pending_start = true;
-  }
-  Touch(e);
+  StartJob(*it->second);  // with what it pulls in (supervisor_jobs.cc)
   return fault::OkStatus();
 }
 
 fault::Status Supervisor::StopService(absl::string_view name) {
-  auto it = entries_.find(name);
-  if (it == entries_.end()) {
-    return fault::NotFoundError(absl::StrCat("no such service: ", name));
-  }
-  // A unit a reload removed is listed until its processes are gone, and a
-  // stop of it then holds too: a reload that brings it back before that
-  // gives it the changed path, which keeps a requested stop.
-  Entry& e = *it->second;
-  e.stop_requested = true;
-  e.pending_start = false;
-  Touch(e);
-  e.service->Stop();
-  return fault::OkStatus();
+  return StopRequest(name, /*restart=*/false);
 }
 
 fault::Status Supervisor::RestartService(absl::string_view name) {
@@ -197,12 +179,7 @@ fault::Status Supervisor::RestartService(absl::string_view name) {
   if (it == entries_.end() || it->second->removed) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
-  // StopService's, as a restart's stop (RestartKillSignal=).
-  Entry& e = *it->second;
-  e.stop_requested = true;
-  e.pending_start = false;
-  e.service->Stop(/*for_restart=*/true);
-  dirty_ = true;
+  FAULT_RETURN_IF_ERROR(StopRequest(name, /*restart=*/true));
   return StartService(name);
 }
 

@@ -37,6 +37,7 @@
 #include "init/log.h"
 #include "init/supervisor/process_view.h"
 #include "init/supervisor/service.h"
+#include "init/supervisor/supervisor_jobs.h"
 #include "init/supervisor/supervisor_world.h"
 #include "init/support/notify.h"
 #include "init/support/output_log.h"
@@ -142,6 +143,25 @@ class Supervisor : private ServiceEffects {
   // start, starting, stopping, waiting to restart, or stopping for a
   // reload's new definition, or running its ExecReload=.
   bool Busy(absl::string_view name) const;
+  // StartPending reports whether the start job of `name` is not done:
+  // `name`, or a unit its start pulled in (Requires=, Wants=, BindsTo=,
+  // transitively), is queued for start or starting (supervisor_jobs.cc).
+  bool StartPending(absl::string_view name) const;
+  // CheckManual: a request (faultctl) to start (`start`), stop (`stop`) or
+  // both (restart) `name` is refused when its unit says
+  // RefuseManualStart=/RefuseManualStop=: kFailedPrecondition with
+  // systemctl's message. Dependencies still start and stop it.
+  fault::Status CheckManual(absl::string_view name, bool start,
+                            bool stop) const;
+  // ReloadPropagation: the units a reload of `name` reaches as well, in
+  // systemd's meaning: its PropagatesReloadTo= and the units whose
+  // ReloadPropagatedFrom= names it (known units only, each once). The hook
+  // for `faultctl reload NAME` (ExecReload=, issue #27): not acted on here.
+  std::vector<std::string> ReloadPropagation(absl::string_view name) const;
+  // TakeAction: the SuccessAction=/FailureAction= that fired since the last
+  // call (the first one wins; none during a shutdown), for the system mode
+  // to perform.
+  std::optional<UnitActionRequest> TakeAction();
   // View returns the status row of one service; nullopt when unknown.
   std::optional<ServiceView> View(absl::string_view name) const;
 
@@ -283,6 +303,21 @@ class Supervisor : private ServiceEffects {
   // Reads `entry`'s pending output, up to `budget` bytes.
   void ReadOutput(Entry& entry, size_t budget);
   static bool Settled(const Entry& entry);
+  // Jobs across units (supervisor_jobs.cc). StartJob: a start of `entry`
+  // (a request's, or a dependency's) with what it pulls in; StopJob: what
+  // a stop (or restart) of `entry` propagates to; JobEvents: the state
+  // changes StateChanged queued, acted on by Reconcile.
+  void StartJob(Entry& entry);
+  void StopJob(Entry& entry, bool restart);
+  fault::Status StopRequest(absl::string_view name, bool restart);
+  void QueueJobEvent(const Service& service, ServiceState from,
+                     ServiceState to);
+  void RunJobEvents();
+  void StopConflicts(Entry& entry);
+  void StopUnneeded();
+  void FireAction(const Entry& entry, bool success);
+  const std::vector<std::string>& JobUnits();
+  std::optional<std::string> RequisiteMissing(const Entry& entry) const;
   std::optional<std::string> BrokenRequirement(const Entry& entry) const;
 
   fault::Scheduler& scheduler_;  // fd watches (output, notifications)
@@ -323,6 +358,17 @@ class Supervisor : private ServiceEffects {
   // namespace in between (AloneInSession). 0: none yet.
   pid_t run_first_ = 0;
   pid_t run_last_ = 0;
+  // Units with dependencies besides After=/Before= (required, or jobs),
+  // recomputed after Configure: the reverse lookups scan only these.
+  std::vector<std::string> job_units_;
+  bool job_units_stale_ = true;
+  struct JobEvent {
+    std::string name;
+    ServiceState from;
+    ServiceState to;
+  };
+  std::vector<JobEvent> job_events_;
+  std::optional<UnitActionRequest> action_;
   bool shutting_down_ = false;
   bool dirty_ = false;
 };

@@ -15,6 +15,10 @@
 //                            orphans, sessions
 //   supervisor_io.cc         journal output, sd_notify datagrams and the
 //                            NotificationFd= pipe
+//   supervisor_jobs.cc       jobs across units: pull-in (Requires=, Wants=,
+//                            BindsTo=), stop and restart propagation,
+//                            Conflicts=, Requisite=, OnFailure=/OnSuccess=,
+//                            RefuseManual*=, Success/FailureAction=
 //   unit_directories.cc      RuntimeDirectory= and its family, made by
 //                            StartStep, removed by StateChanged
 //   supervisor_check.cc      CheckIndexes, for tests: the indexes of
@@ -52,6 +56,7 @@
 #include "init/supervisor/service.h"
 #include "init/supervisor/service_settings.h"
 #include "init/supervisor/supervisor.h"
+#include "init/supervisor/supervisor_jobs.h"
 #include "init/supervisor/supervisor_world.h"
 #include "init/support/output_log.h"
 #include "init/system/unit.h"
@@ -215,6 +220,8 @@ struct Supervisor::Entry final : ServiceEffects {
   std::unique_ptr<const DeclaredOrder> declared;
   std::vector<std::string> required;  // Requires=, by name
   std::unique_ptr<Links> links;       // null: no edge
+  // Wants=, BindsTo=, PartOf=... (supervisor_jobs.h); null when none.
+  std::unique_ptr<const EntryJobs> jobs;
   std::string load_error;
   // The unit file's text, to see changes on reload: its size and hash, not
   // a copy (PID 1 would keep every file twice; a 64-bit hash and the size

@@ -322,6 +322,7 @@ void Supervisor::Reconcile() {
   // (what is left is decided at the next call).
   for (int pass = 0; dirty_ && pass < 64; ++pass) {
     dirty_ = false;
+    RunJobEvents();  // supervisor_jobs.cc: may queue starts and stops
     if (!shutting_down_) ApplyReplacements();
     pass_open_ = true;
     deciding_ = nullptr;

@@ -182,11 +182,6 @@ INSTANTIATE_TEST_SUITE_P(
             "BadValue",
             {{"new", "[Service]\nExecStart=/bin/true\nRestartSec=5x\n"}},
             "3: error: RestartSec"},
-        BrokenUnits{"MissingRequirement",
-                    {{"needs",
-                      "[Unit]\nRequires=missing.service\n[Service]\n"
-                      "ExecStart=/bin/true\n"}},
-                    "2: error: Requires"},
         BrokenUnits{
             "CycleOfNewUnits",
             {{"cycle-a",

@@ -122,11 +122,14 @@ void SystemMode::BetweenEvents() {
     down = true;
   });
   // Outside the critical section, which would take the Exit for a failure.
-  if (down) throw fault::Exit(0);
+  if (down) throw fault::Exit(exit_status_);
 }
 
 bool SystemMode::Step() {
   supervisor_.Reconcile();
+  if (std::optional<UnitActionRequest> action = supervisor_.TakeAction()) {
+    PerformUnitAction(*action);
+  }
   control_.Poll();
   if (phase_ == Phase::kStoppingServices && supervisor_.AllStopped()) {
     phase_ = Phase::kKillingRest;
@@ -227,6 +230,43 @@ void SystemMode::BeginShutdown(PowerAction action) {
   phase_ = Phase::kStoppingServices;
   supervisor_.Shutdown();
   control_.ShutdownBegan(action);  // waiting starts are answered now
+}
+
+void SystemMode::PerformUnitAction(const UnitActionRequest& request) {
+  PowerAction power = PowerAction::kPowerOff;
+  switch (request.action) {
+    case UnitAction::kNone:
+      return;
+    case UnitAction::kExit:
+    case UnitAction::kExitForce:
+      // As systemd: a container's init exits with the status; the
+      // machine's cannot exit, and powers off instead.
+      if (getpid() != 1 || !Boot::InInitialPidNamespace()) {
+        exit_status_ = request.exit_status;
+        log_.Info(request.unit, " ", request.why, ": exiting with status ",
+                  request.exit_status);
+      } else {
+        log_.Info(request.unit, " ", request.why,
+                  ": powering off instead of exiting (the machine's init)");
+      }
+      break;
+    case UnitAction::kReboot:
+    case UnitAction::kRebootForce:
+    case UnitAction::kRebootImmediate:
+      power = PowerAction::kReboot;
+      break;
+    case UnitAction::kPowerOff:
+    case UnitAction::kPowerOffForce:
+    case UnitAction::kPowerOffImmediate:
+      power = PowerAction::kPowerOff;
+      break;
+    case UnitAction::kHalt:
+    case UnitAction::kHaltForce:
+    case UnitAction::kHaltImmediate:
+      power = PowerAction::kHalt;
+      break;
+  }
+  BeginShutdown(power);
 }
 
 int CheckUnits(absl::string_view directory) {

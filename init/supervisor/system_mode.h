@@ -10,17 +10,18 @@
 //   5. on a shutdown request: stop the services in reverse order, then
 //      SIGTERM every remaining process, SIGKILL after kFinalGrace, and end
 //      as soon as nothing is left (no fixed waits);
-//   6. sync, unmount, reboot(2) — or, in a container, exit 0.
-// Nothing in the unit files ends it. How it runs (docs/architecture.md,
-// "The main loop"): Run registers its watches and a BeforeWait hook on the
-// scheduler, then holds the main thread in fault::Protect. An exception
-// escaping one event's callback is logged ("internal error: ...;
-// continuing") and the loop goes on; the per-turn work (BetweenEvents:
-// reconcile, answer faultctl, advance the shutdown) is a critical section
-// (fault::RunCritical), and it, like a failure of the loop itself, ends
-// faultinit in its --crash-action. The end is a fault::Exit(0) thrown by
-// the hook once the system is down in a container (the machine's PID 1
-// reboots instead).
+//   6. sync, unmount, reboot(2) — or, in a container, exit 0 (or the
+//      status of a unit's SuccessAction=/FailureAction=exit).
+// Nothing in the unit files ends it but a SuccessAction=/FailureAction=.
+// How it runs (docs/architecture.md, "The main loop"): Run registers its
+// watches and a BeforeWait hook on the scheduler, then holds the main thread
+// in fault::Protect. An exception escaping one event's callback is logged
+// ("internal error: ...; continuing") and the loop goes on; the per-turn
+// work (BetweenEvents: reconcile, answer faultctl, advance the shutdown) is
+// a critical section (fault::RunCritical), and it, like a failure of the
+// loop itself, ends faultinit in its --crash-action. The end is a
+// fault::Exit(0) (or an exit action's status) thrown by the hook once the
+// system is down in a container (the machine's PID 1 reboots instead).
 //
 // CheckUnits is `faultinit --check DIR`.
 //
@@ -90,6 +91,11 @@ class SystemMode {
   // WatchSignals watches PID 1's signals, named as in the seed's table.
   void WatchSignals();
   void BeginShutdown(PowerAction action);
+  // A unit's SuccessAction= or FailureAction= (Supervisor::TakeAction):
+  // the shutdown faultctl poweroff/reboot/halt begins; exit in a container
+  // (or not PID 1) ends faultinit with the request's status once down,
+  // and powers the machine off as its PID 1 (as systemd).
+  void PerformUnitAction(const UnitActionRequest& request);
 
   fault::Scheduler& scheduler_;
   const SystemOptions& options_;
@@ -100,6 +106,7 @@ class SystemMode {
   Leftovers leftovers_;
   Phase phase_ = Phase::kRunning;
   PowerAction action_ = PowerAction::kPowerOff;
+  int exit_status_ = 0;  // faultinit's, once down in a container
 };
 
 // CheckUnits prints the --check report of `directory` on stdout and

@@ -21,6 +21,7 @@
 #include "init/system/standard_io_keys.h"
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_exit_status.h"
+#include "init/system/unit_job_keys.h"
 #include "init/system/unit_keys.h"
 #include "init/system/unit_lifecycle_keys.h"
 #include "init/system/unit_limits.h"
@@ -281,7 +282,7 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 10> kUnitKeyTables{
+const std::array<UnitKeyTable, 11> kUnitKeyTables{
     kConditionKeys,          // unit_conditions.h
     kExitStatusKeys,         // unit_exit_status.h
     kLimitKeys,              // unit_limits.h
@@ -292,6 +293,7 @@ const std::array<UnitKeyTable, 10> kUnitKeyTables{
     kLifecycleKeys,          // unit_lifecycle_keys.h
     StandardIoKeys(),        // standard_io_keys.h
     MainProcessKeys(),       // main_process_keys.h
+    UnitJobKeys(),           // unit_job_keys.h
 };
 
 absl::string_view SectionName(Section section) {
@@ -478,7 +480,7 @@ void Parser::Entry(absl::string_view text, int line) {
       StatusOr<std::string> resolved = ResolveSpecifiers(
           value, SpecifierUnit{unit().name, path_}, SystemSpecifierHost());
       std::vector<std::string> warnings;
-      UnitKeyContext context{unit(), warnings};
+      UnitKeyContext context{unit(), warnings, line};
       Status status = resolved.ok()
                           ? k.apply(context, key, *resolved)
                           : KeyError(key, resolved.status().message());

@@ -191,6 +191,60 @@ struct Dependency {
   int line = 0;      // where it was named
 };
 
+// UnitAction: SuccessAction= and FailureAction= (systemd.unit(5)): what the
+// whole system does when the unit succeeds or fails. The -force and
+// -immediate forms are kept apart for messages; faultinit performs each as
+// its plain form (unit_job_keys.h).
+enum class UnitAction {
+  kNone,
+  kExit,
+  kExitForce,
+  kReboot,
+  kRebootForce,
+  kRebootImmediate,
+  kPowerOff,
+  kPowerOffForce,
+  kPowerOffImmediate,
+  kHalt,
+  kHaltForce,
+  kHaltImmediate,
+};
+
+// UnitJobs: the [Unit] keys about jobs across units besides After=,
+// Before=, Requires= and Wants= (unit_job_keys.h parses them; the
+// supervisor acts on them, supervisor_jobs.cc).
+struct UnitJobs {
+  std::vector<Dependency> binds_to;                // BindsTo=
+  std::vector<Dependency> part_of;                 // PartOf=
+  std::vector<Dependency> conflicts;               // Conflicts=
+  std::vector<Dependency> requisite;               // Requisite=
+  std::vector<Dependency> on_failure;              // OnFailure=
+  std::vector<Dependency> on_success;              // OnSuccess=
+  std::vector<Dependency> propagates_reload_to;    // PropagatesReloadTo=
+  std::vector<Dependency> reload_propagated_from;  // ReloadPropagatedFrom=
+  fault::Duration job_timeout = fault::InfiniteDuration();  // JobTimeoutSec=
+  UnitAction success_action = UnitAction::kNone;
+  UnitAction failure_action = UnitAction::kNone;
+  // SuccessActionExitStatus=, FailureActionExitStatus= (0-255); -1: unset,
+  // the main process's exit code (when it exited) is used.
+  int success_action_exit_status = -1;
+  int failure_action_exit_status = -1;
+  bool refuse_manual_start = false;
+  bool refuse_manual_stop = false;
+  bool stop_when_unneeded = false;
+  bool on_failure_job_mode_fail = false;  // OnFailureJobMode=fail
+
+  // Whether every key is at its default.
+  bool empty() const {
+    return binds_to.empty() && part_of.empty() && conflicts.empty() &&
+           requisite.empty() && on_failure.empty() && on_success.empty() &&
+           propagates_reload_to.empty() && reload_propagated_from.empty() &&
+           success_action == UnitAction::kNone &&
+           failure_action == UnitAction::kNone && !refuse_manual_start &&
+           !refuse_manual_stop && !stop_when_unneeded;
+  }
+};
+
 // EnvironmentFileRef: one EnvironmentFile= value.
 struct EnvironmentFileRef {
   std::string path;       // absolute
@@ -217,6 +271,7 @@ struct Unit {
   std::vector<Dependency> before;    // start before these
   std::vector<Dependency> required;  // Requires=: fail and stop with them
   std::vector<Dependency> wanted;    // Wants=: start with them, no failure
+  UnitJobs jobs;  // BindsTo=, PartOf=, Conflicts=, OnFailure=...
   fault::Duration start_limit_interval = fault::Seconds(10);
   unsigned start_limit_burst = 5;
   // Condition*= and Assert*=, in file order (unit_conditions.h).

@@ -196,21 +196,39 @@ std::vector<size_t> ShortestCycle(const Graph& graph,
 
 void CheckDependencies(absl::string_view directory, const NameIndex& index,
                        std::vector<ParsedUnit>* units) {
+  // What a name no unit has means: a requirement is treated as satisfied
+  // (until the layout, issue #28, gives faultinit targets, sockets and the
+  // rest), any other dependency is ignored.
+  constexpr const char* kIgnored = "; ignored";
+  constexpr const char* kSatisfied = "; treated as satisfied";
   struct List {
     const char* key;
-    std::vector<Dependency> Unit::*list;
-    Severity missing;
+    std::vector<Dependency> Unit::*list;      // or
+    std::vector<Dependency> UnitJobs::*jobs;  // Unit::jobs'
+    const char* missing;
   };
   const List kLists[] = {
-      {"Requires", &Unit::required, Severity::kError},
-      {"Wants", &Unit::wanted, Severity::kWarning},
-      {"After", &Unit::after, Severity::kWarning},
-      {"Before", &Unit::before, Severity::kWarning},
+      {"Requires", &Unit::required, nullptr, kSatisfied},
+      {"Wants", &Unit::wanted, nullptr, kIgnored},
+      {"After", &Unit::after, nullptr, kIgnored},
+      {"Before", &Unit::before, nullptr, kIgnored},
+      {"BindsTo", nullptr, &UnitJobs::binds_to, kSatisfied},
+      {"Requisite", nullptr, &UnitJobs::requisite, kSatisfied},
+      {"PartOf", nullptr, &UnitJobs::part_of, kIgnored},
+      {"Conflicts", nullptr, &UnitJobs::conflicts, kIgnored},
+      {"OnFailure", nullptr, &UnitJobs::on_failure, kIgnored},
+      {"OnSuccess", nullptr, &UnitJobs::on_success, kIgnored},
+      {"PropagatesReloadTo", nullptr, &UnitJobs::propagates_reload_to,
+       kIgnored},
+      {"ReloadPropagatedFrom", nullptr, &UnitJobs::reload_propagated_from,
+       kIgnored},
   };
   for (ParsedUnit& parsed : *units) {
     std::vector<Diagnostic> found;
     for (const List& l : kLists) {
-      std::vector<Dependency>& deps = parsed.unit.*(l.list);
+      std::vector<Dependency>& deps = l.list != nullptr
+                                          ? parsed.unit.*(l.list)
+                                          : parsed.unit.jobs.*(l.jobs);
       for (auto it = deps.begin(); it != deps.end();) {
         const Dependency& d = *it;
         if (d.name == parsed.unit.name) {
@@ -229,10 +247,9 @@ void CheckDependencies(absl::string_view directory, const NameIndex& index,
                   : absl::StrCat("no ", d.name, kServiceSuffix,
                                  directory.empty() ? "" : " in ", directory);
           found.push_back(MakeDiagnostic(
-              parsed.unit.path, d.line, l.missing,
-              absl::StrCat(
-                  l.key, ": no unit ", QuoteText(d.name), " (", why, ")",
-                  l.missing == Severity::kWarning ? "; ignored" : "")));
+              parsed.unit.path, d.line, Severity::kWarning,
+              absl::StrCat(l.key, ": no unit ", QuoteText(d.name), " (", why,
+                           ")", l.missing)));
         }
         ++it;
       }

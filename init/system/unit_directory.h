@@ -8,8 +8,12 @@
 //   std::vector<std::string> order = StartOrder(units);
 //
 // The checks across units (LinkUnits), after each file's own (ParseUnit):
-//   - a Requires= naming no unit in the directory: that unit fails;
-//     a Wants=, After= or Before= naming none: a warning;
+//   - a dependency (Requires=, Wants=, After=, Before=, and Unit::jobs'
+//     lists: BindsTo=, PartOf=, Conflicts=...) naming no unit in the
+//     directory: a warning. Until the layout (issue #28) gives faultinit
+//     other unit types, a name of another type (a target, a socket) or a
+//     .service no file provides is "treated as satisfied" for Requires=,
+//     BindsTo= and Requisite=, and "ignored" for the others;
 //   - a unit naming itself in any of them: a warning, the name is dropped;
 //   - an ordering cycle over After=/Before= (Before=X in A is the edge
 //     After=A in X): every unit on it fails, each with one error naming the

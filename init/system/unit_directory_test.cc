@@ -90,8 +90,8 @@ TEST(UnitDirectory, CleanDirectory) {
   EXPECT_FALSE(report.has_errors);
 }
 
-// Requires= naming a missing unit fails the unit (file, line, name);
-// Wants=/After=/Before= naming one is a warning; other units are fine.
+// A dependency naming a missing unit is a warning (file, line, name):
+// Requires= treats it as satisfied, Wants=/After=/Before= ignore it.
 TEST(UnitDirectory, MissingDependencies) {
   TempDir dir;
   dir.Write("a.service",
@@ -103,20 +103,24 @@ TEST(UnitDirectory, MissingDependencies) {
                 Service("a"));
   dir.Write("d.service", Service("d"));
   LoadedUnits units = LoadUnitDirectory(dir.path());
-  EXPECT_FALSE(units.Find("a")->ok());
+  // Until the layout (issue #28) resolves names, a Requires= of a unit
+  // faultinit does not have is a warning: treated as satisfied.
+  EXPECT_TRUE(units.Find("a")->ok());
   EXPECT_TRUE(units.Find("d")->ok());
   const std::string a = dir.Path("a.service");
   EXPECT_EQ(ReportLines(units),
-            (Lines{a + ":2: error: Requires: no unit \"b\" (no b.service in " +
-                       dir.path() + ")",
+            (Lines{a +
+                       ":2: warning: Requires: no unit \"b\" (no b.service "
+                       "in " +
+                       dir.path() + "); treated as satisfied",
                    a + ":3: warning: Wants: no unit \"c\" (no c.service in " +
                        dir.path() + "); ignored",
                    a + ":4: warning: After: no unit \"network.target\" "
                        "(faultinit has only .service units); ignored",
                    a + ":5: warning: Before: no unit \"e\" (no e.service in " +
                        dir.path() + "); ignored",
-                   "start order: d"}));
-  EXPECT_TRUE(RenderCheckReport(units).has_errors);
+                   "start order: a d"}));
+  EXPECT_FALSE(RenderCheckReport(units).has_errors);
 }
 
 // A three-unit ordering cycle (mixing After= and Before=) fails all three,

@@ -33,6 +33,7 @@ enum class UnitSection { kUnit, kService };
 struct UnitKeyContext {
   Unit& unit;
   std::vector<std::string>& warnings;
+  int line = 0;  // of the entry, for values that keep theirs (Dependency)
 };
 
 using UnitKeyHandler = fault::Status (*)(UnitKeyContext& context,

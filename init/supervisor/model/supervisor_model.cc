@@ -160,6 +160,8 @@ class Model {
   };
   std::map<std::string, Loaded> loaded_;  // the latest load
   std::set<std::string> stopped_;         // by request, not started since
+  // What each unit Requires= in any revision loaded so far.
+  std::map<std::string, std::set<std::string>> required_ever_;
   std::set<pid_t> ready_sent_;
   bool shutting_down_ = false;
   int next_revision_ = 1;
@@ -531,15 +533,35 @@ void Model::Request(const std::string& verb,
   }
   if (known) {
     const std::string goal = verb.substr(0, verb.find('-'));
+    std::vector<std::string> pulled;  // by a start: names and what they pull
     for (const std::string& name : names) {
       // A start or restart of a unit the latest load removed changes
       // nothing (Supervisor::StartService); a stop holds if it comes back
       // before it is gone (OnReload).
       if (goal == "stop") stopped_.insert(name);
       if (!loaded_.count(name)) continue;
-      if (goal == "start" || goal == "restart") stopped_.erase(name);
+      if (goal == "start" || goal == "restart") {
+        // A start is requested of what the unit Requires=, transitively,
+        // too (supervisor_jobs.cc): by any revision loaded since boot,
+        // since the one in force may be older than the latest load's.
+        size_t first = pulled.size();
+        if (std::find(pulled.begin(), pulled.end(), name) == pulled.end()) {
+          pulled.push_back(name);
+        }
+        for (size_t i = first; i < pulled.size(); ++i) {
+          if (loaded_.count(pulled[i])) stopped_.erase(pulled[i]);
+          for (const std::string& r : required_ever_[pulled[i]]) {
+            if (std::find(pulled.begin(), pulled.end(), r) == pulled.end()) {
+              pulled.push_back(r);
+            }
+          }
+        }
+      }
     }
-    if (goal == "start" || goal == "restart") clients_->Overtake(names);
+    if (goal == "start" || goal == "restart") {
+      pulled.insert(pulled.end(), names.begin(), names.end());
+      clients_->Overtake(pulled);
+    }
   }
   clients_->Send(id, verb, names, step_, true);
 }
@@ -650,6 +672,9 @@ void Model::NoteLoad(const LoadedUnits& units) {
   for (const ParsedUnit& unit : units.units) {
     Loaded& l = loaded_[unit.unit.name];
     l.revision = directory_.at(unit.unit.name).revision;
+    for (const Dependency& d : unit.unit.required) {
+      required_ever_[unit.unit.name].insert(d.name);
+    }
     for (const Diagnostic& d : unit.diagnostics) {
       if (d.severity == Severity::kError) {
         l.error = d.ToString();

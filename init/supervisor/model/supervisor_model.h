@@ -26,7 +26,8 @@
 //   - nothing is spawned for a unit that the latest load gives an error,
 //     or from a revision older than the latest load's (ExecStop= aside: it
 //     stops what runs), or for a unit stopped by request and not started
-//     by request since, or once a shutdown began;
+//     by request since (a start of a unit requests one of what it
+//     Requires=, transitively), or once a shutdown began;
 //   - each service's state agrees with the processes the fake holds:
 //     running: one process of its own, its main pid, is held; starting:
 //     exactly one; stopping: at least one (or the stop could never end),

@@ -1,0 +1,402 @@
+// Supervisor: jobs across units, with systemd's meaning (systemd.unit(5)),
+// decided where a request or a state change happens; Reconcile's ordering
+// (After=) and Requires= checks then do the rest.
+//
+//   start (a request, a pull-in, OnFailure=/OnSuccess=)  StartJob: the unit
+//       and, transitively, what it Requires=, Wants= and BindsTo= that is
+//       not up are queued for start; each queued unit stops the units it
+//       Conflicts= with and those that conflict with it; a unit whose
+//       Requisite= is not active (running or starting) fails at once. A
+//       name faultinit has no unit for is satisfied (--check warned).
+//   stop, restart (a request)  StopRequest/StopJob: the units that
+//       Requires=, BindsTo= or are PartOf= the stopped one, transitively,
+//       stop too (restart: are restarted, if they were up).
+//   a unit begins to start  RunJobEvents: its Conflicts= as above (so at
+//       boot, where every unit is queued, the first to start wins).
+//   a unit goes down (inactive or failed, from up)  RunJobEvents: the units
+//       BindsTo= it stop (and what requires them); failed: its OnFailure=
+//       units start, its FailureAction= fires; inactive and not skipped
+//       (finished, or stopped: systemd's "success"): OnSuccess=,
+//       SuccessAction=. StopWhenUnneeded= units no up unit needs stop.
+//
+// The state changes are queued by StateChanged (a Service's transition must
+// not act on other services from inside it) and acted on at the start of
+// each Reconcile pass. Nothing here runs during a shutdown. Loop thread only.
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "init/supervisor/supervisor.h"
+#include "init/supervisor/supervisor_entry.h"
+#include "init/system/unit_job_keys.h"
+
+namespace faultinit {
+namespace {
+
+std::vector<std::string> Names(const std::vector<Dependency>& list) {
+  std::vector<std::string> names;
+  names.reserve(list.size());
+  for (const Dependency& d : list) names.push_back(d.name);
+  return names;
+}
+
+bool Contains(const std::vector<std::string>& list, absl::string_view name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+}  // namespace
+
+std::unique_ptr<const EntryJobs> JobsOf(const Unit& unit) {
+  if (unit.wanted.empty() && unit.jobs.empty()) return nullptr;
+  auto jobs = std::make_unique<EntryJobs>();
+  const UnitJobs& j = unit.jobs;
+  jobs->wants = Names(unit.wanted);
+  jobs->binds_to = Names(j.binds_to);
+  jobs->part_of = Names(j.part_of);
+  jobs->conflicts = Names(j.conflicts);
+  jobs->requisite = Names(j.requisite);
+  jobs->on_failure = Names(j.on_failure);
+  jobs->on_success = Names(j.on_success);
+  jobs->propagates_reload_to = Names(j.propagates_reload_to);
+  jobs->reload_propagated_from = Names(j.reload_propagated_from);
+  jobs->success_action = j.success_action;
+  jobs->failure_action = j.failure_action;
+  jobs->success_action_exit_status = j.success_action_exit_status;
+  jobs->failure_action_exit_status = j.failure_action_exit_status;
+  jobs->refuse_manual_start = j.refuse_manual_start;
+  jobs->refuse_manual_stop = j.refuse_manual_stop;
+  jobs->stop_when_unneeded = j.stop_when_unneeded;
+  return jobs;
+}
+
+const std::vector<std::string>& Supervisor::JobUnits() {
+  if (job_units_stale_) {
+    job_units_.clear();
+    for (const auto& [name, e] : entries_) {
+      if (e->jobs || !e->required.empty()) job_units_.push_back(name);
+    }
+    job_units_stale_ = false;
+  }
+  return job_units_;
+}
+
+std::optional<std::string> Supervisor::RequisiteMissing(
+    const Entry& entry) const {
+  if (!entry.jobs) return std::nullopt;
+  for (const std::string& name : entry.jobs->requisite) {
+    auto it = entries_.find(name);
+    if (it == entries_.end()) continue;  // no such unit: satisfied
+    ServiceState state = it->second->service->state();
+    if (state != ServiceState::kRunning && state != ServiceState::kStarting) {
+      return absl::StrCat("requisite unit ", name, " is not active");
+    }
+  }
+  return std::nullopt;
+}
+
+void Supervisor::StartJob(Entry& entry) {
+  // Breadth-first over Requires=, Wants=, BindsTo=: `entry` itself is always
+  // queued (as a start request always was); what it pulls in only when it
+  // is not up already.
+  std::vector<Entry*> queue = {&entry};
+  std::vector<const Entry*> seen = {&entry};
+  for (size_t i = 0; i < queue.size(); ++i) {
+    Entry& e = *queue[i];
+    const ServiceState state = e.service->state();
+    const bool up = !Down(state) && state != ServiceState::kStopping;
+    if (&e == &entry || !up) {
+      e.stop_requested = false;
+      if (!e.load_error.empty()) {
+        e.service->Refuse(e.load_error);
+      } else if (shutting_down_) {
+        // Only stops now; the request is answered as before.
+      } else if (std::optional<std::string> missing = RequisiteMissing(e);
+                 missing && Down(state)) {
+        e.pending_start = false;
+        e.service->Refuse(*missing);
+      } else {
+        if (&e != &entry && !e.pending_start) {
+          log_.Debug(e.service->name(), ": pulled in by ",
+                     entry.service->name());
+        }
+        e.pending_start = true;
+        StopConflicts(e);
+      }
+      Touch(e);
+    }
+    auto pull = [&](const std::vector<std::string>& names) {
+      for (const std::string& name : names) {
+        auto it = entries_.find(name);
+        if (it == entries_.end() || it->second->removed) continue;
+        Entry* dep = it->second.get();
+        if (std::find(seen.begin(), seen.end(), dep) != seen.end()) continue;
+        seen.push_back(dep);
+        queue.push_back(dep);
+      }
+    };
+    pull(e.required);
+    if (e.jobs) {
+      pull(e.jobs->wants);
+      pull(e.jobs->binds_to);
+    }
+  }
+  dirty_ = true;
+}
+
+void Supervisor::StopConflicts(Entry& entry) {
+  const std::string& name = entry.service->name();
+  auto stop = [&](Entry& other) {
+    if (&other == &entry) return;
+    if (!other.pending_start && Down(other.service->state())) return;
+    log_.Info(other.service->name(), ": stopping: conflicts with ", name);
+    other.pending_start = false;
+    Touch(other);
+    other.service->Stop();
+    StopJob(other, /*restart=*/false);
+  };
+  if (entry.jobs) {
+    for (const std::string& c : entry.jobs->conflicts) {
+      auto it = entries_.find(c);
+      if (it != entries_.end()) stop(*it->second);
+    }
+  }
+  for (const std::string& other_name : JobUnits()) {
+    auto it = entries_.find(other_name);
+    if (it == entries_.end()) continue;
+    Entry& other = *it->second;
+    if (other.jobs && Contains(other.jobs->conflicts, name)) stop(other);
+  }
+}
+
+fault::Status Supervisor::StopRequest(absl::string_view name, bool restart) {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) {
+    return fault::NotFoundError(absl::StrCat("no such service: ", name));
+  }
+  // A unit a reload removed is listed until its processes are gone, and a
+  // stop of it then holds too: a reload that brings it back before that
+  // gives it the changed path, which keeps a requested stop.
+  Entry& e = *it->second;
+  e.stop_requested = true;
+  e.pending_start = false;
+  Touch(e);
+  // A restart's stop uses RestartKillSignal=.
+  e.service->Stop(/*for_restart=*/restart);
+  StopJob(e, restart);
+  dirty_ = true;
+  return fault::OkStatus();
+}
+
+void Supervisor::StopJob(Entry& entry, bool restart) {
+  // The units that Requires=, BindsTo= or are PartOf= a stopped unit stop
+  // (or restart) with it, transitively; those already down stay so.
+  std::vector<Entry*> queue = {&entry};
+  for (size_t i = 0; i < queue.size(); ++i) {
+    const std::string& stopped = queue[i]->service->name();
+    for (const std::string& name : JobUnits()) {
+      auto it = entries_.find(name);
+      if (it == entries_.end()) continue;
+      Entry& d = *it->second;
+      if (std::find(queue.begin(), queue.end(), &d) != queue.end()) continue;
+      const bool depends = Contains(d.required, stopped) ||
+                           (d.jobs && (Contains(d.jobs->binds_to, stopped) ||
+                                       Contains(d.jobs->part_of, stopped)));
+      if (!depends) continue;
+      if (!d.pending_start && Down(d.service->state())) continue;
+      log_.Info(d.service->name(), restart ? ": restarting" : ": stopping",
+                " with ", stopped);
+      Touch(d);
+      d.service->Stop(/*for_restart=*/restart);
+      // A stop that was requested stays stopped: a restart propagated to
+      // a unit still stopping on request does not start it again.
+      d.pending_start = restart && !shutting_down_ && !d.stop_requested;
+      queue.push_back(&d);
+    }
+  }
+  dirty_ = true;
+}
+
+void Supervisor::QueueJobEvent(const Service& service, ServiceState from,
+                               ServiceState to) {
+  if (shutting_down_ || JobUnits().empty()) return;
+  job_events_.push_back(JobEvent{service.name(), from, to});
+}
+
+void Supervisor::RunJobEvents() {
+  if (shutting_down_) {
+    job_events_.clear();
+    return;
+  }
+  if (job_events_.empty()) return;
+  std::vector<JobEvent> events = std::move(job_events_);
+  job_events_.clear();
+  bool went_down = false;
+  for (const JobEvent& event : events) {
+    auto it = entries_.find(event.name);
+    if (it == entries_.end()) continue;
+    Entry& e = *it->second;
+    // Conflicts=: a unit that begins to start (at boot too, where every
+    // unit is queued) stops its conflicting units; one stopped meanwhile
+    // (by an earlier start of this batch) does not.
+    if (event.to == ServiceState::kStarting &&
+        event.from != ServiceState::kStarting &&
+        e.service->state() == ServiceState::kStarting) {
+      StopConflicts(e);
+      continue;
+    }
+    if (!Down(event.to) || Down(event.from)) continue;
+    went_down = true;
+    // BindsTo=: what is bound to it stops, however it went down.
+    for (const std::string& name : JobUnits()) {
+      auto d = entries_.find(name);
+      if (d == entries_.end()) continue;
+      Entry& bound = *d->second;
+      if (!bound.jobs || !Contains(bound.jobs->binds_to, event.name)) continue;
+      if (!bound.pending_start && Down(bound.service->state())) continue;
+      log_.Info(bound.service->name(), ": stopping: bound to ", event.name,
+                ", which went down");
+      bound.pending_start = false;
+      Touch(bound);
+      bound.service->Stop();
+      StopJob(bound, /*restart=*/false);
+    }
+    // A unit stopped for a reload's new definition, or removed, has not
+    // succeeded or failed as a unit; nor has one stopped to be started
+    // again (a restart).
+    if (e.removed || e.replacement || !e.jobs) continue;
+    const bool failed = event.to == ServiceState::kFailed;
+    if (!failed && (e.service->skipped() || e.pending_start)) continue;
+    for (const std::string& name :
+         failed ? e.jobs->on_failure : e.jobs->on_success) {
+      auto t = entries_.find(name);
+      if (t == entries_.end() || t->second->removed) continue;
+      log_.Info(name,
+                ": started: ", failed ? "OnFailure=" : "OnSuccess=", " of ",
+                event.name);
+      StartJob(*t->second);
+    }
+    FireAction(e, !failed);
+  }
+  if (went_down) StopUnneeded();
+}
+
+void Supervisor::FireAction(const Entry& e, bool success) {
+  const UnitAction action =
+      success ? e.jobs->success_action : e.jobs->failure_action;
+  if (action == UnitAction::kNone) return;
+  int status = success ? e.jobs->success_action_exit_status
+                       : e.jobs->failure_action_exit_status;
+  if (status < 0) {
+    const fault::ExitStatus& last = e.service->last_exit();
+    status = last.pid != 0 && last.exited() ? last.exit_code() : 0;
+  }
+  const char* key = success ? "SuccessAction=" : "FailureAction=";
+  log_.Warning(e.service->name(), ": ", success ? "succeeded" : "failed", ": ",
+               key, UnitActionName(action));
+  if (action_) return;  // the first one wins
+  action_ = UnitActionRequest{action, status, e.service->name(),
+                              success ? "succeeded" : "failed"};
+}
+
+void Supervisor::StopUnneeded() {
+  for (const std::string& name : JobUnits()) {
+    auto it = entries_.find(name);
+    if (it == entries_.end()) continue;
+    Entry& u = *it->second;
+    if (!u.jobs || !u.jobs->stop_when_unneeded) continue;
+    if (u.pending_start || Down(u.service->state()) ||
+        u.service->state() == ServiceState::kStopping) {
+      continue;
+    }
+    bool needed = false;
+    for (const std::string& other_name : JobUnits()) {
+      auto o = entries_.find(other_name);
+      if (o == entries_.end() || o->second.get() == &u) continue;
+      const Entry& other = *o->second;
+      if (!other.pending_start && Down(other.service->state())) continue;
+      needed = needed || Contains(other.required, name) ||
+               (other.jobs && (Contains(other.jobs->wants, name) ||
+                               Contains(other.jobs->binds_to, name)));
+    }
+    if (needed) continue;
+    log_.Info(name, ": stopping: no longer needed (StopWhenUnneeded=)");
+    Touch(u);
+    u.service->Stop();
+    StopJob(u, /*restart=*/false);
+  }
+}
+
+std::optional<UnitActionRequest> Supervisor::TakeAction() {
+  std::optional<UnitActionRequest> action = std::move(action_);
+  action_.reset();
+  return action;
+}
+
+bool Supervisor::StartPending(absl::string_view name) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return false;
+  if (Busy(name)) return true;
+  std::vector<const Entry*> queue = {it->second.get()};
+  for (size_t i = 0; i < queue.size(); ++i) {
+    const Entry& e = *queue[i];
+    if (e.pending_start || e.service->state() == ServiceState::kStarting) {
+      return true;
+    }
+    auto pull = [&](const std::vector<std::string>& names) {
+      for (const std::string& n : names) {
+        auto d = entries_.find(n);
+        if (d == entries_.end()) continue;
+        if (std::find(queue.begin(), queue.end(), d->second.get()) ==
+            queue.end()) {
+          queue.push_back(d->second.get());
+        }
+      }
+    };
+    pull(e.required);
+    if (e.jobs) {
+      pull(e.jobs->wants);
+      pull(e.jobs->binds_to);
+    }
+  }
+  return false;
+}
+
+fault::Status Supervisor::CheckManual(absl::string_view name, bool start,
+                                      bool stop) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end() || !it->second->jobs) return fault::OkStatus();
+  const EntryJobs& jobs = *it->second->jobs;
+  if ((start && jobs.refuse_manual_start) ||
+      (stop && jobs.refuse_manual_stop)) {
+    return fault::FailedPreconditionError(absl::StrCat(
+        "Operation refused, unit ", name,
+        " may be requested by dependency only (it is configured to refuse "
+        "manual start/stop)."));
+  }
+  return fault::OkStatus();
+}
+
+std::vector<std::string> Supervisor::ReloadPropagation(
+    absl::string_view name) const {
+  std::vector<std::string> targets;
+  auto add = [&](const std::string& target) {
+    if (target != name && entries_.count(target) != 0 &&
+        !Contains(targets, target)) {
+      targets.push_back(target);
+    }
+  };
+  auto it = entries_.find(name);
+  if (it != entries_.end() && it->second->jobs) {
+    for (const std::string& t : it->second->jobs->propagates_reload_to) add(t);
+  }
+  for (const auto& [other, e] : entries_) {
+    if (e->jobs && Contains(e->jobs->reload_propagated_from, name)) add(other);
+  }
+  return targets;
+}
+
+}  // namespace faultinit
