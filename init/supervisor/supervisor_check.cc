@@ -139,7 +139,8 @@ std::string Supervisor::CheckIndexes() const {
     }
     // Ready, but held while kMaxPendingExecs exec reports are pending
     // (ReleaseExecSlots lets it go when one is read).
-    if (e->pending_start &&
+    // A start queued while the service stops waits until it is down.
+    if (e->pending_start && state != ServiceState::kStopping &&
         std::all_of(e->after().begin(), e->after().end(),
                     [](const Edge& l) { return Settled(*l.entry); }) &&
         !(e->exec_waiting && pending_execs_ >= kMaxPendingExecs)) {
