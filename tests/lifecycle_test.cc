@@ -171,6 +171,22 @@ TEST_F(Lifecycle, RemainAfterExitOneshotStaysActiveAndStopRunsExecStop) {
   ASSERT_TRUE(running_->WaitForStderr("[ro] torn down")) << running_->err();
 }
 
+// A oneshot with no ExecStart= (systemd lets one through with ExecStop= and
+// RemainAfterExit=yes, as lvm2's blk-availability.service is) is active at
+// once, and its ExecStop= runs at `stop`.
+TEST_F(Lifecycle, OneshotWithOnlyExecStopIsActiveAndStops) {
+  Unit("blk",
+       "[Service]\nRemainAfterExit=yes\n"
+       "ExecStop=/bin/sh -c 'echo deactivated'\n");
+  Boot({"blk: running"});
+  CtlResult status = Ctl({"status", "blk"});
+  EXPECT_EQ(status.status, "exit 0") << status.out;  // running
+  CtlResult stop = Ctl({"stop", "blk"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  EXPECT_EQ(stop.out, "blk: inactive\n");
+  ASSERT_TRUE(running_->WaitForStderr("[blk] deactivated")) << running_->err();
+}
+
 // SendSIGHUP=yes: a stop sends SIGHUP right after KillSignal=.
 TEST_F(Lifecycle, SendSIGHUPFollowsTheKillSignal) {
   Unit("h",

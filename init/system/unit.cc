@@ -237,6 +237,7 @@ class Parser {
   int errors_ = 0;
   bool stopped_ = false;
   bool timeout_start_set_ = false;
+  bool type_set_ = false;  // Type= given (Finish: a oneshot without ExecStart=)
   int restart_line_ = 0;
   int dbus_line_ = 0;  // of a Type=dbus in force
   std::string bus_name_;
@@ -504,7 +505,24 @@ void Parser::Finish() {
   if (stopped_) return;
   Unit& u = unit();
   if (u.exec_start.empty()) {
-    Error(0, "missing ExecStart=: every service needs a command");
+    // systemd's rules (systemd.service(5)): without ExecStart= and Type=,
+    // a service is a oneshot; only a oneshot may have no ExecStart=, and
+    // then it needs ExecStop= or SuccessAction=, and RemainAfterExit=yes or
+    // SuccessAction= (blk-availability.service: a oneshot that only acts
+    // at shutdown).
+    if (!type_set_) u.type = ServiceType::kOneshot;
+    const bool action = u.jobs.success_action != UnitAction::kNone;
+    if (u.type != ServiceType::kOneshot) {
+      Error(0, "missing ExecStart=: only Type=oneshot may have none");
+    } else if (!action && u.exec_stop.empty()) {
+      Error(0,
+            "missing ExecStart=: a service needs ExecStart=, ExecStop= or "
+            "SuccessAction=");
+    } else if (!action && !u.remain_after_exit) {
+      Error(0,
+            "missing ExecStart=: a Type=oneshot without it needs "
+            "RemainAfterExit=yes or SuccessAction=");
+    }
   } else if (u.exec_start.size() > 1 && u.type != ServiceType::kOneshot) {
     Error(u.exec_start[1].line,
           "ExecStart: more than one command; only Type=oneshot may have "
@@ -610,6 +628,7 @@ Status Parser::NotificationFd(absl::string_view key, absl::string_view value) {
 
 Status Parser::Type(absl::string_view key, absl::string_view value) {
   dbus_line_ = 0;
+  type_set_ = !value.empty();
   // Type=idle and Type=dbus start as Type=simple does: faultinit has no
   // job queue to wait for, and no bus to watch (checked in Finish).
   if (value == "idle") {

@@ -548,16 +548,32 @@ TEST(ParseUnit, Specifiers) {
                    "at the end of \"%\": write %% for a literal %"}));
 }
 
-// A missing ExecStart= is an error naming the file (line 0: no line).
+// A missing ExecStart= is an error naming the file (line 0: no line),
+// unless, as in systemd, the unit is a oneshot (Type= unset makes it one)
+// with ExecStop= or SuccessAction=, and RemainAfterExit=yes or
+// SuccessAction=.
 TEST(ParseUnit, MissingExecStart) {
   ParsedUnit parsed = ParseUnit(kPath, "[Unit]\nDescription=nothing\n");
   EXPECT_FALSE(parsed.ok());
   EXPECT_EQ(Diagnostics(parsed),
-            Lines{"/srv/units/web.service: error: missing ExecStart=: every "
-                  "service needs a command"});
-  EXPECT_EQ(Diagnostics(ParseUnit(kPath, "")),
-            Lines{"/srv/units/web.service: error: missing ExecStart=: every "
-                  "service needs a command"});
+            Lines{"/srv/units/web.service: error: missing ExecStart=: a "
+                  "service needs ExecStart=, ExecStop= or SuccessAction="});
+  EXPECT_EQ(Diagnostics(ParseUnit(kPath, "[Service]\nType=simple\n")),
+            Lines{"/srv/units/web.service: error: missing ExecStart=: only "
+                  "Type=oneshot may have none"});
+  EXPECT_EQ(Diagnostics(ParseUnit(kPath, "[Service]\nExecStop=/bin/true\n")),
+            Lines{"/srv/units/web.service: error: missing ExecStart=: a "
+                  "Type=oneshot without it needs RemainAfterExit=yes or "
+                  "SuccessAction="});
+  ParsedUnit stop_only =
+      ParseUnit(kPath, "[Service]\nRemainAfterExit=yes\nExecStop=/bin/true\n");
+  EXPECT_TRUE(stop_only.ok())
+      << ::testing::PrintToString(Diagnostics(stop_only));
+  EXPECT_EQ(stop_only.unit.type, ServiceType::kOneshot);
+  ParsedUnit action_only =
+      ParseUnit(kPath, "[Unit]\nSuccessAction=exit\n[Service]\n");
+  EXPECT_TRUE(action_only.ok())
+      << ::testing::PrintToString(Diagnostics(action_only));
 }
 
 // Only Type=oneshot may have several ExecStart=, and it cannot restart
