@@ -70,12 +70,21 @@ Status Input(UnitKeyContext& c, absl::string_view key,
     FAULT_RETURN_IF_ERROR(AbsolutePath(key, path, value));
     io.input = StandardInput::kFile;
     io.input_path = std::string(path);
-  } else if (value == "data" || value == "socket" ||
-             absl::StartsWith(value, "fd:")) {
-    return KeyError(key, absl::StrCat("invalid value ", QuoteText(value),
-                                      ": not supported (faultinit passes no "
-                                      "sockets or data); expected null, tty, "
-                                      "tty-force, tty-fail or file:PATH"));
+  } else if (value == "socket") {
+    // Until .socket units (issue #28) there is no socket to pass: stdin is
+    // /dev/null, which daemons that also run without socket activation
+    // accept (acpid then makes its own socket), and --check says so.
+    io.input = StandardInput::kNull;
+    c.warnings.push_back(absl::StrCat(
+        key,
+        ": differs from systemd: StandardInput=socket gets /dev/null (no "
+        "socket is passed until .socket units are supported)"));
+  } else if (value == "data" || absl::StartsWith(value, "fd:")) {
+    return KeyError(key,
+                    absl::StrCat("invalid value ", QuoteText(value),
+                                 ": not supported (faultinit passes no "
+                                 "data or descriptors); expected null, tty, "
+                                 "tty-force, tty-fail or file:PATH"));
   } else {
     return KeyError(key, absl::StrCat("invalid value ", QuoteText(value),
                                       ": expected null, tty, tty-force, "

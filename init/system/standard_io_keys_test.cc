@@ -103,13 +103,26 @@ TEST(StandardIoKeys, SyslogKeysAndSigpipe) {
   EXPECT_TRUE(p.diagnostics.empty());
 }
 
+// StandardInput=socket loads, with /dev/null and a warning saying so, until
+// .socket units can pass a socket.
+TEST(StandardIoKeys, SocketInputIsNullWithAWarning) {
+  ParsedUnit p = Parse("StandardInput=socket\n");
+  EXPECT_TRUE(p.ok());
+  EXPECT_EQ(p.unit.io.input, StandardInput::kNull);
+  ASSERT_EQ(p.diagnostics.size(), 1u);
+  EXPECT_EQ(p.diagnostics[0].message,
+            "StandardInput: differs from systemd: StandardInput=socket gets "
+            "/dev/null (no socket is passed until .socket units are "
+            "supported)");
+}
+
 TEST(StandardIoKeys, Errors) {
   EXPECT_EQ(Error("StandardInput=keyboard\n"),
             "StandardInput: invalid value \"keyboard\": expected null, tty, "
             "tty-force, tty-fail or file:PATH");
   EXPECT_EQ(Error("StandardInput=data\n"),
             "StandardInput: invalid value \"data\": not supported (faultinit "
-            "passes no sockets or data); expected null, tty, tty-force, "
+            "passes no data or descriptors); expected null, tty, tty-force, "
             "tty-fail or file:PATH");
   EXPECT_EQ(Error("StandardInputText=hello\n"),
             "StandardInputText: not supported: faultinit passes no data on "
