@@ -117,6 +117,37 @@ TEST_F(Lifecycle, ExecReloadRunsOnFaultctlReloadName) {
   EXPECT_EQ(units.out, "");
 }
 
+// A reload propagates as systemd's does: to the units PropagatesReloadTo=
+// names and to those whose ReloadPropagatedFrom= names the reloaded one,
+// transitively; a unit that cannot reload (no ExecReload=) is passed over.
+// The answer waits for all of them, and lists them.
+TEST_F(Lifecycle, ReloadPropagatesToTheNamedUnits) {
+  const auto unit = [&](const std::string& name, const std::string& extra) {
+    Unit(name, absl::StrCat("[Unit]\n", extra,
+                            "\n[Service]\nExecStart=/bin/sleep 1000\n"
+                            "ExecReload=/bin/sh -c 'echo reloaded > ",
+                            base_, "/", name, "'\n"));
+  };
+  unit("a", "PropagatesReloadTo=b plain");
+  unit("b", "PropagatesReloadTo=c");
+  unit("c", "");
+  unit("d", "ReloadPropagatedFrom=a");
+  unit("alone", "");
+  Unit("plain", "[Service]\nExecStart=/bin/sleep 1000\n");
+  Boot({"a: running", "b: running", "c: running", "d: running",
+        "alone: running", "plain: running"});
+  CtlResult reload = Ctl({"reload", "a"});
+  EXPECT_EQ(reload.status, "exit 0") << reload.out;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    EXPECT_EQ(Read(absl::StrCat(base_, "/", name)), "reloaded\n") << name;
+    EXPECT_TRUE(absl::StrContains(reload.out, absl::StrCat(name, ": running")))
+        << reload.out;
+  }
+  EXPECT_EQ(Read(base_ + "/alone"), "");
+  EXPECT_TRUE(running_->WaitForStderr("plain: reload from a passed over"))
+      << running_->err();
+}
+
 // ExecStopPost= runs after the main process crashed, and the service then
 // fails (its failure reason the crash).
 TEST_F(Lifecycle, ExecStopPostRunsAfterACrash) {

@@ -8,6 +8,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "init/control/field.h"
 #include "init/control/protocol.h"
@@ -553,11 +555,21 @@ void ControlServer::HandleServiceReload(Client& c,
     SendError(fd, ErrorCode::kFailed, ShutdownMessage("reload"));
     return;
   }
+  // Answered once the named units and those their reload propagated to are
+  // done.
+  std::vector<std::string> waited;
   for (const std::string& name : request.names) {
-    supervisor_.ReloadService(name).IgnoreError();  // checked above
+    fault::StatusOr<std::vector<std::string>> reloaded =
+        supervisor_.ReloadService(name);  // checked above
+    if (!reloaded.ok()) continue;
+    for (std::string& r : *reloaded) {
+      if (std::find(waited.begin(), waited.end(), r) == waited.end()) {
+        waited.push_back(std::move(r));
+      }
+    }
   }
   supervisor_.Reconcile();
-  c.names = request.names;
+  c.names = std::move(waited);
   c.waiting = "reload";
   Poll();
 }

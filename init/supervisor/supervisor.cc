@@ -4,6 +4,7 @@
 
 #include "init/supervisor/supervisor.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -200,11 +201,29 @@ fault::Status Supervisor::CheckReload(absl::string_view name) const {
   return fault::OkStatus();
 }
 
-fault::Status Supervisor::ReloadService(absl::string_view name) {
+fault::StatusOr<std::vector<std::string>> Supervisor::ReloadService(
+    absl::string_view name) {
   FAULT_RETURN_IF_ERROR(CheckReload(name));
-  entries_.find(name)->second->service->Reload();
-  dirty_ = true;
-  return fault::OkStatus();
+  std::vector<std::string> reloaded = {std::string(name)};
+  for (size_t i = 0; i < reloaded.size(); ++i) {
+    Entry& e = *entries_.find(reloaded[i])->second;
+    e.service->Reload();
+    Touch(e);
+    for (std::string& target : ReloadPropagation(reloaded[i])) {
+      if (std::find(reloaded.begin(), reloaded.end(), target) !=
+          reloaded.end()) {
+        continue;
+      }
+      if (fault::Status can = CheckReload(target); !can.ok()) {
+        log_.Info(target, ": reload from ", reloaded[i],
+                  " passed over: ", can.message());
+        continue;
+      }
+      log_.Info(target, ": reloading with ", reloaded[i]);
+      reloaded.push_back(std::move(target));
+    }
+  }
+  return reloaded;
 }
 
 bool Supervisor::ReloadFailed(absl::string_view name) const {

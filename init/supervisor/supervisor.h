@@ -133,8 +133,13 @@ class Supervisor : private ServiceEffects {
   // then tells how they ended). Errors: kNotFound for an unknown name,
   // kFailedPrecondition for a unit without ExecReload= ("Job type reload
   // is not applicable for unit NAME.service.", systemctl's words) or one
-  // that is not running.
-  fault::Status ReloadService(absl::string_view name);
+  // that is not running. The reload propagates (PropagatesReloadTo=,
+  // ReloadPropagatedFrom=, transitively) to the units that can take it
+  // (running, with ExecReload=), as systemd's try-reload jobs do; the others
+  // are passed over with a log line. Returns every unit it reloaded, `name`
+  // first.
+  fault::StatusOr<std::vector<std::string>> ReloadService(
+      absl::string_view name);
   // CheckReload: ReloadService's errors, without reloading.
   fault::Status CheckReload(absl::string_view name) const;
   // ReloadFailed: whether the last ExecReload= of `name` failed.
@@ -155,8 +160,8 @@ class Supervisor : private ServiceEffects {
                             bool stop) const;
   // ReloadPropagation: the units a reload of `name` reaches as well, in
   // systemd's meaning: its PropagatesReloadTo= and the units whose
-  // ReloadPropagatedFrom= names it (known units only, each once). The hook
-  // for `faultctl reload NAME` (ExecReload=, issue #27): not acted on here.
+  // ReloadPropagatedFrom= names it (known units only, each once): one hop
+  // of ReloadService's propagation.
   std::vector<std::string> ReloadPropagation(absl::string_view name) const;
   // TakeAction: the SuccessAction=/FailureAction= that fired since the last
   // call (the first one wins; none during a shutdown), for the system mode
