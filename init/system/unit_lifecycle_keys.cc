@@ -93,6 +93,32 @@ Status FinalKillSignal(UnitKeyContext& c, absl::string_view key,
                        absl::string_view value) {
   return Signal(key, value, SIGKILL, &c.unit.final_kill_signal);
 }
+// TimeoutStartFailureMode=, TimeoutStopFailureMode=: systemd's words are
+// checked, and the key is a documented difference: faultinit ends a start
+// that timed out with SIGKILL at once, and a stop that timed out with
+// FinalKillSignal= (systemd's `kill` for a start, `terminate` for a stop).
+Status FailureMode(UnitKeyContext& c, absl::string_view key,
+                   absl::string_view value, absl::string_view what) {
+  if (value.empty()) return OkStatus();
+  if (value != "terminate" && value != "abort" && value != "kill") {
+    return KeyError(key, absl::StrCat("invalid value ", QuoteText(value),
+                                      ": expected terminate, abort or kill"));
+  }
+  c.warnings.push_back(absl::StrCat(key, ": differs from systemd: ", what));
+  return OkStatus();
+}
+Status TimeoutStartFailureMode(UnitKeyContext& c, absl::string_view key,
+                               absl::string_view value) {
+  return FailureMode(c, key, value,
+                     "a start that times out is ended with SIGKILL at once "
+                     "(as `kill`)");
+}
+Status TimeoutStopFailureMode(UnitKeyContext& c, absl::string_view key,
+                              absl::string_view value) {
+  return FailureMode(c, key, value,
+                     "a stop that times out is ended with FinalKillSignal= "
+                     "(SIGKILL; as `terminate`)");
+}
 Status RestartKillSignal(UnitKeyContext& c, absl::string_view key,
                          absl::string_view value) {
   // 0: KillSignal= (systemd's default).
@@ -108,6 +134,9 @@ constexpr UnitKey kKeys[] = {
     {UnitSection::kService, "SendSIGKILL", &SendSIGKILL},
     {UnitSection::kService, "FinalKillSignal", &FinalKillSignal},
     {UnitSection::kService, "RestartKillSignal", &RestartKillSignal},
+    {UnitSection::kService, "TimeoutStartFailureMode",
+     &TimeoutStartFailureMode},
+    {UnitSection::kService, "TimeoutStopFailureMode", &TimeoutStopFailureMode},
 };
 
 }  // namespace

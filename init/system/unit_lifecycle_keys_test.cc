@@ -87,5 +87,28 @@ TEST(LifecycleKeys, KillModeNoneWarns) {
                 "signalled"});
 }
 
+// TimeoutStartFailureMode=/TimeoutStopFailureMode= take systemd's words
+// and warn of what faultinit does instead.
+TEST(LifecycleKeys, TimeoutFailureModesWarn) {
+  ParsedUnit p = Parse(
+      "TimeoutStartFailureMode=terminate\nTimeoutStopFailureMode=abort\n");
+  EXPECT_TRUE(p.ok());
+  EXPECT_EQ(Diagnostics(p),
+            (std::vector<std::string>{
+                "/srv/units/web.service:3: warning: TimeoutStartFailureMode: "
+                "differs from systemd: a start that times out is ended with "
+                "SIGKILL at once (as `kill`)",
+                "/srv/units/web.service:4: warning: TimeoutStopFailureMode: "
+                "differs from systemd: a stop that times out is ended with "
+                "FinalKillSignal= (SIGKILL; as `terminate`)"}));
+  ParsedUnit bad = Parse("TimeoutStartFailureMode=gently\n");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(Diagnostics(bad),
+            std::vector<std::string>{
+                "/srv/units/web.service:3: error: TimeoutStartFailureMode: "
+                "invalid value \"gently\": expected terminate, abort or "
+                "kill"});
+}
+
 }  // namespace
 }  // namespace faultinit
