@@ -168,6 +168,27 @@ TEST_F(Lifecycle, ExecStopPostRunsAfterACrash) {
       << running_->err();
 }
 
+// A service whose main process ends on its own still runs its ExecStop=,
+// before ExecStopPost=, as systemd does; a
+// stop requested meanwhile cancels the restart Restart= would make.
+TEST_F(Lifecycle, ExecStopRunsWhenTheMainProcessEndsOnItsOwn) {
+  const std::string go = base_ + "/go";
+  Unit("self", absl::StrCat("[Service]\nExecStart=/bin/sh -c 'echo up; "
+                            "while [ ! -e ",
+                            go,
+                            " ]; do sleep 0.1; done; exit 3'\n"
+                            "ExecStop=/bin/sh -c 'echo stop ran'\n"
+                            "ExecStopPost=/bin/sh -c 'echo stop-post ran'\n"));
+  Boot({"[self] up", "self: running"});
+  ASSERT_TRUE(WriteFile(go, ""));
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[self] stop ran", "[self] stop-post ran", "self: failed"}))
+      << running_->err();
+  EXPECT_LT(running_->err().find("[self] stop ran"),
+            running_->err().find("[self] stop-post ran"))
+      << running_->err();
+}
+
 // ExecStartPost= runs once the main process is ready (READY=1), before the
 // service counts as running.
 TEST_F(Lifecycle, ExecStartPostRunsAfterReady) {

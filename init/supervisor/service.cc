@@ -288,13 +288,6 @@ void Service::MainEnded(const Event& event) {
     Enter(ServiceSubState::kExited);  // what it left runs on, as systemd
     return;
   }
-  // What the main process leaves behind goes with it (a running
-  // ExecStartPost= or ExecReload= too).
-  if (!policy_.extras().kill_none && effects_.HasProcesses(*this)) {
-    effects_.Signal(*this, KillSignal(), true);
-  }
-  step_pid_ = 0;
-  exec_pending_ = 0;
   if (ShouldRestart(status)) {
     restart_delay_ = RestartDelay(consecutive_restarts_);
     ++consecutive_restarts_;
@@ -307,7 +300,37 @@ void Service::MainEnded(const Event& event) {
     reason_ = absl::StrCat("main process ended with ", status.ToString());
     result_ = Result::kFailure;
   }
+  step_pid_ = 0;  // a running ExecReload= is stopped with the rest
+  exec_pending_ = 0;
+  // A service that started ends through its ExecStop= lines even when the
+  // main process ended on its own, as in systemd ("the stop operation is
+  // always performed if the service started successfully"); they run with
+  // the result kept, then what is left gets KillSignal=.
+  if (was_running && policy_.stop_steps > 0) {
+    step_index_ = 0;
+    Enter(ServiceSubState::kStop);
+    if (policy_.stop_timeout != fault::InfiniteDuration()) {
+      effects_.ArmTimer(*this, policy_.stop_timeout);
+    }
+    RunStopStep();
+    return;
+  }
+  // What the main process leaves behind goes with it (a running
+  // ExecStartPost= or ExecReload= too).
+  if (!policy_.extras().kill_none && effects_.HasProcesses(*this)) {
+    effects_.Signal(*this, KillSignal(), true);
+  }
   AfterStop();
+}
+
+void Service::StopWhileStopping(const Event&) {
+  // The service is stopping on its own (its main process ended): a stop
+  // requested now cancels the restart that would follow, so a requested
+  // stop stays stopped; its failure, if it failed, stands.
+  if (result_ == Result::kRestart) {
+    result_ = Result::kSuccess;
+    auto_restart_ = false;
+  }
 }
 
 void Service::MainEndedWhileStopping(const Event& event) {

@@ -416,6 +416,7 @@ class Service {
   void StopPostStepExited(const Event&);
   void MainEnded(const Event&);
   void MainEndedWhileStopping(const Event&);
+  void StopWhileStopping(const Event&);
   void ExitedWhileKilling(const Event&);
   void MainExecOk(const Event&);
   void StartStepNotRun(const Event&);

@@ -164,28 +164,28 @@ const Service::Action Service::kTable[kServiceSubStates][kServiceEvents] = {
      X(Ignore), X(Ignore), X(ReloadStepNotRun), X(Ignore), X(ReloadTimedOut),
      X(Ignore), X(Ignore), X(DependencyStopsActive)},
     // stop
-    {X(Ignore), X(Ignore), X(Ignore), X(StopStepExited),
+    {X(Ignore), X(StopWhileStopping), X(Ignore), X(StopStepExited),
      X(MainEndedWhileStopping), X(Ignore), X(Ignore), X(StopStepNotRun),
      X(Ignore), X(StopTimedOut), X(Ignore), X(Ignore), X(Ignore)},
     // stop-sigterm
-    {X(Ignore), X(Ignore), X(Ignore), X(ExitedWhileKilling),
+    {X(Ignore), X(StopWhileStopping), X(Ignore), X(ExitedWhileKilling),
      X(ExitedWhileKilling), X(ExitedWhileKilling), X(Ignore), X(Ignore),
      X(Ignore), X(SigtermTimedOut), X(KillingDone), X(Ignore), X(Ignore)},
     // stop-sigkill
-    {X(Ignore), X(Ignore), X(Ignore), X(ExitedWhileKilling),
+    {X(Ignore), X(StopWhileStopping), X(Ignore), X(ExitedWhileKilling),
      X(ExitedWhileKilling), X(ExitedWhileKilling), X(Ignore), X(Ignore),
      X(Ignore), X(SigkillTimedOut), X(KillingDone), X(Ignore), X(Ignore)},
     // stop-post
-    {X(Ignore), X(Ignore), X(Ignore), X(StopPostStepExited),
+    {X(Ignore), X(StopWhileStopping), X(Ignore), X(StopPostStepExited),
      X(MainEndedWhileStopping), X(Ignore), X(Ignore), X(StopPostStepNotRun),
      X(Ignore), X(StopPostTimedOut), X(Ignore), X(Ignore), X(Ignore)},
     // final-sigterm
-    {X(Ignore), X(Ignore), X(Ignore), X(ExitedWhileKilling),
+    {X(Ignore), X(StopWhileStopping), X(Ignore), X(ExitedWhileKilling),
      X(ExitedWhileKilling), X(ExitedWhileKilling), X(Ignore), X(Ignore),
      X(Ignore), X(FinalSigtermTimedOut), X(FinalKillingDone), X(Ignore),
      X(Ignore)},
     // final-sigkill
-    {X(Ignore), X(Ignore), X(Ignore), X(ExitedWhileKilling),
+    {X(Ignore), X(StopWhileStopping), X(Ignore), X(ExitedWhileKilling),
      X(ExitedWhileKilling), X(ExitedWhileKilling), X(Ignore), X(Ignore),
      X(Ignore), X(FinalSigkillTimedOut), X(FinalKillingDone), X(Ignore),
      X(Ignore)},

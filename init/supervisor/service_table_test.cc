@@ -107,9 +107,12 @@ std::unique_ptr<Service> Reach(ServiceSubState state, FakeEffects& fx) {
     case ServiceSubState::kFinalSigterm:
     case ServiceSubState::kFinalSigkill:
       fx.running.insert(999);         // what it forked, left behind
-      fx.End(*s, 102, Exited(0, 1));  // stoppost0 104
+      fx.End(*s, 102, Exited(0, 1));  // stop0 104 (as systemd)
       fx.Report(*s);
-      fx.End(*s, 104, Exited(0, 0));
+      fx.End(*s, 104, Exited(0, 0));  // 999 runs on: KillSignal=
+      s->ProcessesGone();             // it ignored it: stoppost0 105
+      fx.Report(*s);
+      fx.End(*s, 105, Exited(0, 0));
       if (step(ServiceSubState::kAutoRestart) ||
           step(ServiceSubState::kFailed)) {
         return s;
@@ -312,7 +315,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kRunning, E::kReload, "reloading | timer 1min 30s | start reload0 104"},
     {S::kRunning, E::kStepExited, "running"},
     {S::kRunning, E::kMainExited,
-     "stop-post | stopping | timer 1min 30s | start stoppost0 104"},
+     "stop | stopping | timer 1min 30s | start stop0 104"},
     {S::kRunning, E::kOtherExited, "running"},
     {S::kRunning, E::kExecOk, "running"},
     {S::kRunning, E::kExecFailed, "running"},
@@ -345,8 +348,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kReloading, E::kReload, "reloading"},
     {S::kReloading, E::kStepExited, "running"},
     {S::kReloading, E::kMainExited,
-     "stop-post | signal 15 group | stopping | timer 1min 30s | start "
-     "stoppost0 105"},
+     "stop | stopping | timer 1min 30s | start stop0 105"},
     {S::kReloading, E::kOtherExited, "reloading"},
     {S::kReloading, E::kExecOk, "reloading"},
     {S::kReloading, E::kExecFailed,
@@ -461,7 +463,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kFinalSigkill, E::kDependencyFailed, "final-sigkill"},
     // AutoRestart
     {S::kAutoRestart, E::kStart,
-     "condition | starting | timer 1min 30s | start cond0 105"},
+     "condition | starting | timer 1min 30s | start cond0 106"},
     {S::kAutoRestart, E::kStop,
      "final-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kAutoRestart, E::kReload, "auto-restart"},
@@ -472,13 +474,13 @@ constexpr ExpectedCell kCells[] = {
     {S::kAutoRestart, E::kExecFailed, "auto-restart"},
     {S::kAutoRestart, E::kReady, "auto-restart"},
     {S::kAutoRestart, E::kTimer,
-     "condition | starting | timer 1min 30s | start cond0 105"},
+     "condition | starting | timer 1min 30s | start cond0 106"},
     {S::kAutoRestart, E::kProcessesGone, "auto-restart"},
     {S::kAutoRestart, E::kRefuse, "failed | signal 9 group | failed"},
     {S::kAutoRestart, E::kDependencyFailed, "failed | signal 9 group | failed"},
     // Failed
     {S::kFailed, E::kStart,
-     "condition | starting | timer 1min 30s | start cond0 105"},
+     "condition | starting | timer 1min 30s | start cond0 106"},
     {S::kFailed, E::kStop,
      "final-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kFailed, E::kReload, "failed"},
@@ -518,6 +520,27 @@ TEST(ServiceTable, EveryCell) {
 
 // Prints kCells as the code is now (FAULTINIT_PRINT_CELLS=1): to review
 // and paste when the table changes on purpose.
+// A service whose main process failed runs its ExecStop= (stop0 104) and
+// then its ExecStopPost= (stoppost0 105) on the way to its restart; a stop
+// requested meanwhile cancels the restart: it ends dead, not auto-restart.
+TEST(ServiceTable, AStopWhileStoppingOnItsOwnCancelsTheRestart) {
+  for (bool stop : {false, true}) {
+    FakeEffects fx;
+    std::unique_ptr<Service> s = Reach(ServiceSubState::kRunning, fx);
+    fx.End(*s, 102, Exited(0, 1));
+    ASSERT_EQ(s->sub_state(), ServiceSubState::kStop);
+    if (stop) s->Stop();
+    fx.Report(*s);
+    fx.End(*s, 104, Exited(0, 0));
+    ASSERT_EQ(s->sub_state(), ServiceSubState::kStopPost);
+    fx.Report(*s);
+    fx.End(*s, 105, Exited(0, 0));
+    EXPECT_EQ(s->sub_state(),
+              stop ? ServiceSubState::kDead : ServiceSubState::kAutoRestart)
+        << "stop requested: " << stop;
+  }
+}
+
 TEST(ServiceTable, PrintCells) {
   if (getenv("FAULTINIT_PRINT_CELLS") == nullptr) GTEST_SKIP();
   for (int st = 0; st < kServiceSubStates; ++st) {
