@@ -46,7 +46,9 @@ void CheckRequest(const Request& request) {
       FUZZ_CHECK(request.names.size() == 1);
       FUZZ_CHECK(!request.nowait);
       break;
-    case Verb::kReload:
+    case Verb::kReload:  // names: their ExecReload=; none: the units
+      FUZZ_CHECK(!request.nowait);
+      break;
     case Verb::kPowerOff:
     case Verb::kReboot:
     case Verb::kHalt:
