@@ -322,6 +322,8 @@ class Supervisor : private ServiceEffects {
   void StopUnneeded();
   void FireAction(const Entry& entry, bool success);
   const std::vector<std::string>& JobUnits();
+  // The reason `entry`'s start fails for Requisite= (a named unit neither
+  // running nor on its way up), or nullopt (supervisor_jobs.cc).
   std::optional<std::string> RequisiteMissing(const Entry& entry) const;
   std::optional<std::string> BrokenRequirement(const Entry& entry) const;
 

@@ -9,8 +9,12 @@
 //       Requisite= is not active (running or starting) fails at once. A
 //       name faultinit has no unit for is satisfied (--check warned).
 //   stop, restart (a request)  StopRequest/StopJob: the units that
-//       Requires=, BindsTo= or are PartOf= the stopped one, transitively,
-//       stop too (restart: are restarted, if they were up).
+//       Requires=, BindsTo=, Requisite= or are PartOf= the stopped one,
+//       transitively, stop too (restart: are restarted, if they were up).
+//   a queued start runs (Decide, once its After= units are settled)
+//       RequisiteMissing again: a Requisite= unit that is not active then
+//       (failed, stopped, skipped by a condition, a oneshot that finished)
+//       fails the start, as systemd's verify-active job does (at boot too).
 //   a unit begins to start  RunJobEvents: its Conflicts= as above (so at
 //       boot, where every unit is queued, the first to start wins).
 //   a unit goes down (inactive or failed, from up)  RunJobEvents: the units
@@ -90,8 +94,13 @@ std::optional<std::string> Supervisor::RequisiteMissing(
   for (const std::string& name : entry.jobs->requisite) {
     auto it = entries_.find(name);
     if (it == entries_.end()) continue;  // no such unit: satisfied
-    ServiceState state = it->second->service->state();
-    if (state != ServiceState::kRunning && state != ServiceState::kStarting) {
+    // Active, or on its way (queued, starting, waiting to restart): a
+    // verify job merges into the start job systemd would have.
+    const Entry& r = *it->second;
+    ServiceState state = r.service->state();
+    if (!r.pending_start && state != ServiceState::kRunning &&
+        state != ServiceState::kStarting &&
+        state != ServiceState::kRestarting) {
       return absl::StrCat("requisite unit ", name, " is not active");
     }
   }
@@ -204,6 +213,7 @@ void Supervisor::StopJob(Entry& entry, bool restart) {
       if (std::find(queue.begin(), queue.end(), &d) != queue.end()) continue;
       const bool depends = Contains(d.required, stopped) ||
                            (d.jobs && (Contains(d.jobs->binds_to, stopped) ||
+                                       Contains(d.jobs->requisite, stopped) ||
                                        Contains(d.jobs->part_of, stopped)));
       if (!depends) continue;
       if (!d.pending_start && Down(d.service->state())) continue;

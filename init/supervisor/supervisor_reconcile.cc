@@ -314,6 +314,11 @@ void Supervisor::Decide(Entry& e) {
   }
   e.pending_start = false;
   Touch(e);
+  // Requisite= (supervisor_jobs.cc), checked when the start runs.
+  if (std::optional<std::string> missing = RequisiteMissing(e)) {
+    e.service->DependencyFailed(*missing);
+    return;
+  }
   e.service->Start();
 }
 
