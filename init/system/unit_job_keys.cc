@@ -194,12 +194,27 @@ Status JobTimeoutSec(UnitKeyContext& context, absl::string_view key,
   }
   fault::StatusOr<fault::Duration> d = fault::ParseTimeSpan(value);
   if (!d.ok()) return KeyError(key, d.status().message());
-  context.unit.jobs.job_timeout = *d;
+  if (key == "JobTimeoutSec") context.unit.jobs.job_timeout = *d;
   if (*d != fault::InfiniteDuration()) {
-    context.warnings.push_back(
-        absl::StrCat(key,
-                     ": differs from systemd: faultinit has no job timeout; "
-                     "a start is bounded by TimeoutStartSec= alone"));
+    context.warnings.push_back(absl::StrCat(
+        key,
+        ": differs from systemd: faultinit has no job timeout (systemd "
+        "cancels the start or stop job when it expires and runs "
+        "JobTimeoutAction=); a start is bounded by TimeoutStartSec= alone"));
+  }
+  return OkStatus();
+}
+
+// JobTimeoutAction=: validated as SuccessAction= is; it can never fire.
+Status JobTimeoutAction(UnitKeyContext& context, absl::string_view key,
+                        absl::string_view value) {
+  UnitAction action = UnitAction::kNone;
+  if (Status s = Action(context, key, value, &action); !s.ok()) return s;
+  if (action != UnitAction::kNone) {
+    context.warnings.push_back(absl::StrCat(
+        key,
+        ": differs from systemd: faultinit has no job timeout, so this "
+        "action never runs"));
   }
   return OkStatus();
 }
@@ -222,6 +237,8 @@ constexpr UnitKey kKeys[] = {
     {UnitSection::kUnit, "SuccessActionExitStatus", &SuccessActionExitStatus},
     {UnitSection::kUnit, "FailureActionExitStatus", &FailureActionExitStatus},
     {UnitSection::kUnit, "JobTimeoutSec", &JobTimeoutSec},
+    {UnitSection::kUnit, "JobRunningTimeoutSec", &JobTimeoutSec},
+    {UnitSection::kUnit, "JobTimeoutAction", &JobTimeoutAction},
 };
 
 }  // namespace

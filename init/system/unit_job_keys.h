@@ -21,8 +21,10 @@
 //                         the plain form (services are stopped in order)
 //   SuccessActionExitStatus=, FailureActionExitStatus=  0 to 255; empty:
 //                         the main process's exit code
-//   JobTimeoutSec=        a duration, accepted with a warning: faultinit
-//                         has no job timeout
+//   JobTimeoutSec=, JobRunningTimeoutSec=  a duration, accepted with a
+//                         warning: faultinit has no job timeout
+//   JobTimeoutAction=     an action word as SuccessAction=, accepted with
+//                         a warning: it never runs
 //
 // Pure.
 

@@ -87,7 +87,26 @@ TEST(UnitJobKeys, WarningsForWhatDiffersFromSystemd) {
   EXPECT_EQ(p.unit.jobs.job_timeout, fault::Minutes(5));
   EXPECT_EQ(Last(p),
             "JobTimeoutSec: differs from systemd: faultinit has no job "
-            "timeout; a start is bounded by TimeoutStartSec= alone");
+            "timeout (systemd cancels the start or stop job when it expires "
+            "and runs JobTimeoutAction=); a start is bounded by "
+            "TimeoutStartSec= alone");
+  p = Parse("JobRunningTimeoutSec=10s\n");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p.unit.jobs.job_timeout, fault::InfiniteDuration());
+  EXPECT_EQ(Last(p),
+            "JobRunningTimeoutSec: differs from systemd: faultinit has no job "
+            "timeout (systemd cancels the start or stop job when it expires "
+            "and runs JobTimeoutAction=); a start is bounded by "
+            "TimeoutStartSec= alone");
+  p = Parse("JobTimeoutAction=reboot\n");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(Last(p),
+            "JobTimeoutAction: differs from systemd: faultinit has no job "
+            "timeout, so this action never runs");
+  p = Parse("JobTimeoutAction=none\n");
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p.diagnostics.empty());
+  EXPECT_FALSE(Parse("JobTimeoutAction=explode\n").ok());
 }
 
 TEST(UnitJobKeys, BadValuesAreErrors) {
