@@ -100,15 +100,7 @@ TEST(UnitSearchPath, FirstDirectoryHoldingANameWins) {
   EXPECT_EQ(units.Find("web")->unit.path, tree.Path("etc/web.service"));
 }
 
-TEST(UnitSearchPath, ParsesTheOption) {
-  fault::StatusOr<std::vector<std::string>> path =
-      ParseUnitSearchPath("/a:/b/:/a");
-  ASSERT_TRUE(path.ok());
-  EXPECT_EQ(*path, (Names{"/a", "/b"}));
-  EXPECT_FALSE(ParseUnitSearchPath("").ok());
-  EXPECT_FALSE(ParseUnitSearchPath("/a::/b").ok());
-  EXPECT_EQ(ParseUnitSearchPath("/a:rel").status().message(),
-            "expected absolute directories separated by \":\", got \"rel\"");
+TEST(UnitSearchPath, SystemdsDefault) {
   EXPECT_EQ(DefaultUnitSearchPath(),
             (Names{"/etc/systemd/system", "/run/systemd/system",
                    "/lib/systemd/system", "/usr/lib/systemd/system"}));

@@ -12,7 +12,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "init/system/unit_name.h"
 
 namespace faultinit {
@@ -86,26 +85,6 @@ bool Classify(const std::string& path, absl::string_view name, UnitFile* out,
 std::vector<std::string> DefaultUnitSearchPath() {
   return {"/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system",
           "/usr/lib/systemd/system"};
-}
-
-fault::StatusOr<std::vector<std::string>> ParseUnitSearchPath(
-    absl::string_view value) {
-  std::vector<std::string> out;
-  if (value.empty()) {
-    return fault::InvalidArgumentError("the unit search path is empty");
-  }
-  for (absl::string_view part : absl::StrSplit(value, ':')) {
-    if (part.empty() || part[0] != '/') {
-      return fault::InvalidArgumentError(absl::StrCat(
-          "expected absolute directories separated by \":\", got \"", part,
-          "\""));
-    }
-    while (part.size() > 1 && part.back() == '/') part.remove_suffix(1);
-    if (std::find(out.begin(), out.end(), part) == out.end()) {
-      out.emplace_back(part);
-    }
-  }
-  return out;
 }
 
 absl::string_view UnitTypeOf(absl::string_view name) {

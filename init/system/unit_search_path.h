@@ -42,20 +42,12 @@
 
 #include "absl/strings/string_view.h"
 #include "init/system/unit.h"
-#include "runtime/status.h"
 
 namespace faultinit {
 
 // systemd's system search path, in precedence order (without the
 // generator and transient directories, which faultinit has no use for).
 std::vector<std::string> DefaultUnitSearchPath();
-
-// ParseUnitSearchPath reads `--units-path`'s value, "A:B:...": absolute
-// directories, highest precedence first; a directory named twice counts
-// once, where it first appears. Errors (kInvalidArgument, one line): an
-// empty list or component, a relative one.
-fault::StatusOr<std::vector<std::string>> ParseUnitSearchPath(
-    absl::string_view value);
 
 // UnitTypeOf returns a valid unit name's type ("service", "target", ...),
 // or "" when `name` is not a valid unit name of one of systemd's types
