@@ -248,6 +248,10 @@ class Parser {
   bool type_set_ = false;  // Type= given (Finish: a oneshot without ExecStart=)
   int restart_line_ = 0;
   int dbus_line_ = 0;  // of a Type=dbus in force
+  // The files of the lines above and of the second ExecStart= (a drop-in's
+  // or the unit's), for Finish's diagnostics.
+  absl::string_view restart_file_, dbus_file_, notification_fd_file_,
+      second_exec_start_file_;
   std::string bus_name_;
   int notification_fd_line_ = 0;
 };
@@ -546,6 +550,7 @@ void Parser::Finish() {
             "RemainAfterExit=yes or SuccessAction=");
     }
   } else if (u.exec_start.size() > 1 && u.type != ServiceType::kOneshot) {
+    file_ = second_exec_start_file_;
     Error(u.exec_start[1].line,
           "ExecStart: more than one command; only Type=oneshot may have "
           "several");
@@ -553,13 +558,16 @@ void Parser::Finish() {
   if (u.type == ServiceType::kOneshot &&
       (u.restart == RestartPolicy::kAlways ||
        u.restart == RestartPolicy::kOnSuccess)) {
+    file_ = restart_file_;
     Error(restart_line_,
           "Restart: Type=oneshot cannot be restarted always or on success");
   }
   if (u.notification_fd != 0 && u.type != ServiceType::kNotify) {
+    file_ = notification_fd_file_;
     Error(notification_fd_line_,
           "NotificationFd: only a Type=notify service reports readiness");
   }
+  file_ = dbus_line_ != 0 ? dbus_file_ : path_;
   if (dbus_line_ != 0 && bus_name_.empty()) {
     Error(dbus_line_, "Type: Type=dbus needs BusName=, the name it takes");
   } else if (dbus_line_ != 0) {
@@ -634,6 +642,7 @@ Status Parser::UnsignedValue(absl::string_view key, absl::string_view value,
 
 Status Parser::NotificationFd(absl::string_view key, absl::string_view value) {
   notification_fd_line_ = line_;
+  notification_fd_file_ = file_;
   unit().notification_fd = 0;
   if (value.empty()) return OkStatus();
   int fd = 0;
@@ -663,6 +672,7 @@ Status Parser::Type(absl::string_view key, absl::string_view value) {
   if (value == "dbus") {
     unit().type = ServiceType::kSimple;
     dbus_line_ = line_;
+    dbus_file_ = file_;
     return OkStatus();
   }
   if (value.empty()) {
@@ -717,6 +727,9 @@ Status Parser::Exec(absl::string_view key, absl::string_view value,
   StatusOr<ExecLine> exec = ParseExecLine(value);
   if (!exec.ok()) return KeyError(key, exec.status().message());
   exec->line = line_;
+  if (list == &unit().exec_start && list->size() == 1) {
+    second_exec_start_file_ = file_;
+  }
   for (const std::string& warning : exec->warnings) {
     Warning(line_, absl::StrCat(key, ": ", warning));
   }
@@ -726,6 +739,7 @@ Status Parser::Exec(absl::string_view key, absl::string_view value,
 
 Status Parser::Restart(absl::string_view key, absl::string_view value) {
   restart_line_ = line_;
+  restart_file_ = file_;
   if (value.empty()) {
     unit().restart = RestartPolicy::kNo;
     return OkStatus();

@@ -229,7 +229,12 @@ TEST(UnitDropIns, WithoutTheResetExecStartAccumulates) {
   const ParsedUnit* web = units.Find("web");
   ASSERT_NE(web, nullptr);
   EXPECT_EQ(Words(web), "/bin/web; /bin/two");
-  EXPECT_FALSE(web->ok());  // two ExecStart= in a Type=simple service
+  // Two ExecStart= in a Type=simple service: named where the second is.
+  ASSERT_FALSE(web->diagnostics.empty());
+  EXPECT_EQ(web->diagnostics.back().ToString(),
+            absl::StrCat(tree.Path("lib/web.service.d/x.conf"),
+                         ":2: error: ExecStart: more than one command; only "
+                         "Type=oneshot may have several"));
 }
 
 TEST(UnitDropIns, DirectoriesOfTemplatesPrefixesAndTheType) {
