@@ -84,6 +84,40 @@ void ResolveAliases(const UnitSearchPath& path, Unit* unit) {
   }
 }
 
+// Masked services named by `parsed`: Requires= (and BindsTo=, Requisite=)
+// one fails the unit, as systemd's start job fails ("Unit x is masked");
+// the other dependencies on one are dropped, as systemd ignores them.
+void DropMasked(const std::set<std::string, std::less<>>& masked,
+                ParsedUnit* parsed) {
+  Unit& unit = parsed->unit;
+  auto drop = [&](absl::string_view key, std::vector<Dependency>* list,
+                  bool required) {
+    auto is_masked = [&](const Dependency& d) {
+      return masked.count(d.name) != 0;
+    };
+    for (const Dependency& d : *list) {
+      if (required && is_masked(d)) {
+        parsed->diagnostics.push_back(
+            Diagnostic{unit.path, d.line, Severity::kError,
+                       absl::StrCat(key, ": unit ", QuoteText(d.name),
+                                    " is masked; this unit cannot start")});
+      }
+    }
+    list->erase(std::remove_if(list->begin(), list->end(), is_masked),
+                list->end());
+  };
+  drop("Requires", &unit.required, true);
+  drop("BindsTo", &unit.jobs.binds_to, true);
+  drop("Requisite", &unit.jobs.requisite, true);
+  drop("Wants", &unit.wanted, false);
+  for (std::vector<Dependency>* list :
+       {&unit.after, &unit.before, &unit.jobs.part_of, &unit.jobs.conflicts,
+        &unit.jobs.on_failure, &unit.jobs.on_success,
+        &unit.jobs.propagates_reload_to, &unit.jobs.reload_propagated_from}) {
+    drop("", list, false);
+  }
+}
+
 std::vector<std::string> WantedNames(const Unit& unit) {
   std::vector<std::string> out;
   for (const Dependency& d : unit.wanted) out.push_back(FullName(d.name));
@@ -125,6 +159,9 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
     ReadUnit(path, name, file, aliases_of(name), &units.emplace_back());
     ResolveAliases(path, &units.back().unit);
   }
+  const std::set<std::string, std::less<>> masked_set(masked.begin(),
+                                                      masked.end());
+  for (ParsedUnit& parsed : units) DropMasked(masked_set, &parsed);
   LoadedUnits out =
       LinkUnits(absl::StrJoin(search_path, ":"), std::move(units));
   out.diagnostics.insert(out.diagnostics.begin(), skipped.begin(),

@@ -12,7 +12,10 @@
 //   units.masked;  // not loaded
 //
 //   - a service whose name is masked is not loaded (LoadedUnits::masked):
-//     nothing can start it;
+//     nothing can start it; a unit that Requires=, BindsTo= or Requisite=
+//     it fails ("Requires: unit "x" is masked"), as systemd's start job
+//     would, and so, along Requires=, what requires that unit; other
+//     dependencies on it (Wants=, After=...) are dropped;
 //   - an alias is not a unit of its own: what names it (Wants=sshd.service)
 //     names the unit it resolves to;
 //   - templates (NAME@.service) are not loaded (they are a later piece of

@@ -119,6 +119,28 @@ TEST(UnitSearchPath, MaskedByALinkToDevNullOrAnEmptyFile) {
   EXPECT_FALSE(units.has_errors());
 }
 
+TEST(UnitSearchPath, RequiringAMaskedUnitFails) {
+  Tree tree;
+  tree.Write("lib/db.service", Service("/bin/db"));
+  tree.Link("/dev/null", "etc/db.service");
+  tree.Write("lib/app.service",
+             Service("/bin/app", "Requires=db.service\nAfter=db.service"));
+  tree.Write("lib/web.service", Service("/bin/web", "Requires=app.service"));
+  tree.Write("lib/opt.service", Service("/bin/opt", "Wants=db.service"));
+  LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
+  ASSERT_NE(units.Find("app"), nullptr);
+  EXPECT_FALSE(units.Find("app")->ok());
+  EXPECT_EQ(units.Find("app")->diagnostics.front().ToString(),
+            absl::StrCat(tree.Path("lib/app.service"),
+                         ":2: error: Requires: unit \"db\" is masked; this "
+                         "unit cannot start"));
+  EXPECT_FALSE(units.Find("web")->ok());  // through Requires=app
+  ASSERT_NE(units.Find("opt"), nullptr);
+  EXPECT_TRUE(units.Find("opt")->ok());
+  EXPECT_TRUE(units.Find("opt")->diagnostics.empty());
+  EXPECT_TRUE(units.Find("opt")->unit.wanted.empty());
+}
+
 TEST(UnitSearchPath, AliasesResolveToOneUnit) {
   Tree tree;
   tree.Write("lib/ssh.service", Service("/bin/sshd"));
