@@ -188,6 +188,18 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
     return WantedNames(target.unit);
   });
   out.start_unit = closure.start;
+  if (!path.Resolve(closure.start).has_value()) {
+    out.diagnostics.push_back(Diagnostic{
+        out.directory, 0, Severity::kWarning,
+        absl::StrCat("no unit ", QuoteText(start_unit),
+                     " in the search path: nothing starts at boot")});
+  } else if (std::find(closure.masked.begin(), closure.masked.end(),
+                       closure.start) != closure.masked.end()) {
+    out.diagnostics.push_back(
+        Diagnostic{out.directory, 0, Severity::kWarning,
+                   absl::StrCat("the start unit ", QuoteText(closure.start),
+                                " is masked: nothing starts at boot")});
+  }
   std::set<std::string> boot;
   for (const std::string& name : closure.units) {
     if (absl::EndsWith(name, kServiceSuffix)) {

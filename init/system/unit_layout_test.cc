@@ -96,6 +96,12 @@ TEST(UnitSearchPath, FirstDirectoryHoldingANameWins) {
   tree.Write("lib/only.service", Service("/bin/only"));
   LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
   EXPECT_EQ(UnitNames(units.units), "only web");
+  ASSERT_EQ(units.diagnostics.size(), 1u);
+  EXPECT_EQ(units.diagnostics[0].ToString(),
+            absl::StrCat(tree.Path("etc"), ":", tree.Path("lib"),
+                         ": warning: no unit \"default.target\" in the "
+                         "search path: nothing starts at boot"));
+  EXPECT_TRUE(units.boot.empty());
   EXPECT_EQ(Words(units.Find("web")), "/bin/etc");
   EXPECT_EQ(units.Find("web")->unit.path, tree.Path("etc/web.service"));
 }
@@ -336,6 +342,15 @@ TEST(UnitClosure, DefaultTargetPullsInWhatIsEnabled) {
                                 "boot (multi-user.target): a b d f\n"
                                 "masked: e\n"))
       << report.text;
+
+  // A masked start unit starts nothing, with a warning.
+  tree.Link("/dev/null", "etc/rescue.target");
+  LoadedUnits rescue = LoadUnitLayout(tree.SearchPath(), "rescue.target");
+  EXPECT_TRUE(rescue.boot.empty());
+  ASSERT_FALSE(rescue.diagnostics.empty());
+  EXPECT_TRUE(absl::StrContains(rescue.diagnostics.back().message,
+                                "the start unit \"rescue.target\" is masked"))
+      << rescue.diagnostics.back().ToString();
 
   // Another start unit: a service of its own.
   LoadedUnits only_c = LoadUnitLayout(tree.SearchPath(), "c.service");
