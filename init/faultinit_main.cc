@@ -158,7 +158,7 @@ int Main(const fault::Invocation& invocation) {
       fault::WriteString(STDOUT_FILENO, "\n");
       return 0;
     case CommandLine::Action::kCheck:
-      return CheckUnits(command_line->system.services);
+      return CheckUnits(command_line->system);
     case CommandLine::Action::kSystem:
       RunSystemMode(command_line->system);
     case CommandLine::Action::kRun:

@@ -1,5 +1,7 @@
 #include "init/options.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -39,12 +41,19 @@ const char kUsage[] =
     "System mode (no COMMAND as PID 1, or --system): run the services of a\n"
     "unit directory (docs/units.md).\n"
     "      --system             system mode even when not PID 1\n"
-    "      --services DIR       the unit directory (default\n"
-    "                           /etc/faultinit/services)\n"
+    "      --services DIR       a flat unit directory, every service of which\n"
+    "                           starts (default /etc/faultinit/services)\n"
+    "      --units-path DIR:DIR...  systemd's layout over these directories\n"
+    "                           (without either option and without\n"
+    "                           /etc/faultinit/services: /etc/systemd/system,\n"
+    "                           /run/systemd/system, /lib/systemd/system,\n"
+    "                           /usr/lib/systemd/system); default.target's\n"
+    "                           units start\n"
     "      --control PATH       the control socket for faultctl, an absolute\n"
     "                           path (default /run/faultinit/control)\n"
-    "      --check [DIR]        check a unit directory, print every error\n"
-    "                           and the start order; exit 1 on errors\n"
+    "      --check [DIR]        check a unit directory (or the layout, with\n"
+    "                           --units-path), print every error and the\n"
+    "                           start order; exit 1 on errors\n"
     "\n"
     "Signals are named as process/terminate, SIGTERM, TERM, term or 15.\n"
     "Environment: TINI_KILL_PROCESS_GROUP=1 (as -g), TINI_VERBOSITY=N (as\n"
@@ -77,6 +86,7 @@ constexpr OptionSpec kOptions[] = {
     {0, 'h', "help", false},
     {0, 0, "system", false},
     {0, 0, "services", true},
+    {0, 0, "units-path", true},
     {0, 0, "control", true},
     {0, 0, "check", false},
     {0, 0, "version", false},
@@ -155,6 +165,23 @@ Status Apply(const OptionSpec& spec, absl::string_view shown,
     }
   } else if (name == "services") {
     out->system.services = std::string(value);
+    out->system.services_given = true;
+  } else if (name == "units-path") {
+    std::vector<std::string> path;
+    for (absl::string_view part : absl::StrSplit(value, ':')) {
+      if (part.empty() || part[0] != '/') {
+        return OptionError(
+            shown, absl::StrCat("expected absolute directories separated by "
+                                "\":\", got \"",
+                                part, "\""));
+      }
+      while (part.size() > 1 && part.back() == '/') part.remove_suffix(1);
+      // A directory named twice counts once, where it first appears.
+      if (std::find(path.begin(), path.end(), part) == path.end()) {
+        path.emplace_back(part);
+      }
+    }
+    out->system.units_path = std::move(path);
   } else if (name == "control") {
     // Relative, it would depend on the directory faultinit runs in (/ as
     // PID 1): refused rather than guessed.
@@ -217,6 +244,11 @@ StatusOr<CommandLine> ParseCommandLine(
     }
   }
   out.options.command.assign(argv.begin() + i, argv.end());
+  if (out.system.services_given && !out.system.units_path.empty()) {
+    return InvalidArgumentError(
+        "--services and --units-path: a flat directory or the layout, not "
+        "both");
+  }
   out.system.verbosity = out.options.verbosity;
 
   switch (out.action) {
@@ -230,7 +262,14 @@ StatusOr<CommandLine> ParseCommandLine(
                          out.options.command[1], "\" too"));
       }
       if (!out.options.command.empty()) {
+        if (!out.system.units_path.empty()) {
+          return InvalidArgumentError(absl::StrCat(
+              "--check checks a directory or the --units-path layout, not "
+              "both: \"",
+              out.options.command[0], "\""));
+        }
         out.system.services = out.options.command[0];
+        out.system.services_given = true;
       }
       return out;
     case CommandLine::Action::kSystem:

@@ -8,8 +8,8 @@
 // System mode, when there is no COMMAND and faultinit is PID 1, or with
 // --system; and the unit-directory check:
 //
-//   faultinit [--system] [--services DIR]
-//   faultinit --check [DIR]
+//   faultinit [--system] [--services DIR | --units-path DIR:DIR...]
+//   faultinit --check [DIR | --units-path DIR:DIR...]
 //
 // Options end at the first non-option argument, so `faultinit sh -c 'exit
 // 3'` needs no `--`. tini's environment variables are honoured:
@@ -51,7 +51,12 @@ struct ContainerOptions {
 inline constexpr char kDefaultServicesDirectory[] = "/etc/faultinit/services";
 
 struct SystemOptions {
-  std::string services = kDefaultServicesDirectory;   // --services DIR
+  std::string services = kDefaultServicesDirectory;  // --services DIR
+  bool services_given = false;  // --services (or --check DIR) was given
+  // --units-path A:B: systemd's layout over these directories, highest
+  // precedence first (docs/units.md, "Layout"); empty: not given. Which
+  // units system mode loads: init/supervisor/unit_source.h.
+  std::vector<std::string> units_path;
   std::string control = control::kDefaultSocketPath;  // --control PATH
   int verbosity = 1;
 };

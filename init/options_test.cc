@@ -138,6 +138,27 @@ TEST(ParseCommandLine, SystemModeAndCheck) {
             "--check takes one directory, got \"b\" too");
   EXPECT_EQ(Error({"--system", "sh"}),
             "--system runs no command, but a command was given: \"sh\"");
+
+  // --units-path: systemd's layout over these directories.
+  fault::StatusOr<CommandLine> layout =
+      ParseCommandLine({"--system", "--units-path", "/a:/b/:/a"}, {});
+  ASSERT_TRUE(layout.ok()) << layout.status().ToString();
+  EXPECT_EQ(layout->system.units_path, (std::vector<std::string>{"/a", "/b"}));
+  EXPECT_FALSE(layout->system.services_given);
+  EXPECT_TRUE(ParseCommandLine({"--system"}, {})->system.units_path.empty());
+  EXPECT_EQ(Error({"--units-path", "/a::/b"}),
+            "--units-path: expected absolute directories separated by "
+            "\":\", got \"\"");
+  EXPECT_EQ(Error({"--units-path", "rel"}),
+            "--units-path: expected absolute directories separated by "
+            "\":\", got \"rel\"");
+  EXPECT_EQ(Error({"--services", "/s", "--units-path", "/a"}),
+            "--services and --units-path: a flat directory or the layout, "
+            "not both");
+  EXPECT_EQ(Error({"--check", "--units-path", "/a", "/s"}),
+            "--check checks a directory or the --units-path layout, not "
+            "both: \"/s\"");
+  EXPECT_TRUE(ParseCommandLine({"--check", "/u"}, {})->system.services_given);
   // A command as PID 1 is still container mode.
   EXPECT_EQ(ParseCommandLine({"sh"}, {}, true)->action,
             CommandLine::Action::kRun);

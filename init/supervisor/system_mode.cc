@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_join.h"
 #include "init/processes.h"
+#include "init/supervisor/unit_source.h"
 #include "init/system/unit_directory.h"
 #include "runtime/control.h"
 #include "runtime/exit.h"
@@ -39,7 +40,7 @@ void SystemMode::Run() {
   Prepare();
   LoadAll();
   Open();
-  supervisor_.StartAll();
+  StartBoot();
 
   // The work is in the watches' callbacks now, and in the hook that runs
   // each time the loop is about to wait; the main thread is held in the
@@ -97,10 +98,28 @@ void SystemMode::RaiseDescriptorLimit() {
 }
 
 void SystemMode::LoadAll() {
+  source_ = ChooseUnitSource(options_,
+                             getpid() == 1 && Boot::InInitialPidNamespace());
   // The services keep their own copy: the parsed directory is freed here.
   LoadedUnits units = Load();
   WatchSignals();
   supervisor_.Load(units);
+  boot_units_ = std::move(units.boot);
+}
+
+void SystemMode::StartBoot() {
+  if (!source_.layout) {
+    supervisor_.StartAll();
+    return;
+  }
+  // The layout: what the start unit pulls in; the rest stays loaded, not
+  // started, until `faultctl start NAME`.
+  for (const std::string& name : boot_units_) {
+    if (fault::Status s = supervisor_.StartService(name); !s.ok()) {
+      log_.Warning(name, ": ", s.message());
+    }
+  }
+  std::vector<std::string>().swap(boot_units_);
 }
 
 void SystemMode::Open() {
@@ -153,7 +172,7 @@ ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
 }
 
 LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
-  LoadedUnits units = LoadUnitDirectory(options_.services);
+  LoadedUnits units = LoadUnits(source_);
   auto report = [&](const Diagnostic& d) {
     fault::WriteString(STDERR_FILENO,
                        absl::StrCat("faultinit: ", d.ToString(), "\n"));
@@ -163,7 +182,13 @@ LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
   for (const ParsedUnit& unit : units.units) {
     for (const Diagnostic& d : unit.diagnostics) report(d);
   }
-  log_.Info("loaded ", units.units.size(), " units from ", options_.services);
+  log_.Info("loaded ", units.units.size(), " units from ", source_.Name());
+  if (units.layout) {
+    log_.Info("starting ", units.start_unit, ": ",
+              absl::StrJoin(units.boot, " "),
+              units.masked.empty() ? "" : "; masked: ",
+              absl::StrJoin(units.masked, " "));
+  }
   return units;
 }
 
@@ -269,8 +294,8 @@ void SystemMode::PerformUnitAction(const UnitActionRequest& request) {
   BeginShutdown(power);
 }
 
-int CheckUnits(absl::string_view directory) {
-  LoadedUnits units = LoadUnitDirectory(directory);
+int CheckUnits(const SystemOptions& options) {
+  LoadedUnits units = LoadUnits(ChooseUnitSource(options, false));
   CheckReport report = RenderCheckReport(units);
   fault::WriteString(STDOUT_FILENO, report.text);
   return report.has_errors ? 1 : 0;

@@ -2,11 +2,13 @@
 //
 // SystemMode: faultinit as the init of a board or a container. The steps:
 //   1. boot (when PID 1): mounts, hostname, console (Boot::Up);
-//   2. load the unit directory; print every diagnostic;
+//   2. load the units (unit_source.h: a flat directory, or systemd's
+//      layout); print every diagnostic;
 //   3. watch the signals: SIGTERM, SIGPWR, SIGUSR2 power off; SIGINT
 //      (Ctrl-Alt-Del) reboots; SIGUSR1 halts; SIGHUP reloads the unit
 //      directory and applies the difference (Supervisor::Reload);
-//   4. start every service (Supervisor) and loop;
+//   4. start every service of a flat directory, or what the layout's start
+//      unit pulls in (StartBoot), and loop;
 //   5. on a shutdown request: stop the services in reverse order, then
 //      SIGTERM every remaining process, SIGKILL after kFinalGrace, and end
 //      as soon as nothing is left (no fixed waits);
@@ -23,7 +25,7 @@
 // fault::Exit(0) (or an exit action's status) thrown by the hook once the
 // system is down in a container (the machine's PID 1 reboots instead).
 //
-// CheckUnits is `faultinit --check DIR`.
+// CheckUnits is `faultinit --check [DIR | --units-path PATH]`.
 //
 // Loop thread only.
 
@@ -37,6 +39,7 @@
 #include "init/supervisor/boot.h"
 #include "init/supervisor/control_server.h"
 #include "init/supervisor/supervisor.h"
+#include "init/supervisor/unit_source.h"
 #include "runtime/duration.h"
 #include "runtime/scheduler.h"
 
@@ -88,6 +91,9 @@ class SystemMode {
   void RaiseDescriptorLimit();
   ABSL_ATTRIBUTE_NOINLINE void LoadAll();
   ABSL_ATTRIBUTE_NOINLINE void Open();
+  // StartBoot starts every service (a flat directory) or those in boot_units_
+  // (the layout), then frees boot_units_.
+  void StartBoot();
   // WatchSignals watches PID 1's signals, named as in the seed's table.
   void WatchSignals();
   void BeginShutdown(PowerAction action);
@@ -107,11 +113,14 @@ class SystemMode {
   Phase phase_ = Phase::kRunning;
   PowerAction action_ = PowerAction::kPowerOff;
   int exit_status_ = 0;  // faultinit's, once down in a container
+  UnitSource source_;    // where Load reads the units (LoadAll chooses)
+  std::vector<std::string> boot_units_;  // the layout's, until StartBoot
 };
 
-// CheckUnits prints the --check report of `directory` on stdout and
+// CheckUnits prints the --check report of the units `options` name
+// (unit_source.h; the layout's start unit is default.target) on stdout and
 // returns 0 when it has no errors, 1 otherwise.
-int CheckUnits(absl::string_view directory);
+int CheckUnits(const SystemOptions& options);
 
 }  // namespace faultinit
 

@@ -113,9 +113,13 @@ enum class Section { kNone, kUnit, kService, kIgnored };
 
 class Parser {
  public:
-  Parser(absl::string_view path, ParsedUnit* out) : path_(path), out_(out) {}
+  Parser(absl::string_view path, ParsedUnit* out)
+      : path_(path), file_(path), out_(out) {}
 
-  void Parse(absl::string_view contents);
+  // Parse reads the unit file's `contents`, then each drop-in's over it,
+  // in order, then checks the whole (Finish).
+  void Parse(absl::string_view contents,
+             const std::vector<DropInText>& drop_ins);
 
  private:
   using Apply = Status (Parser::*)(absl::string_view key,
@@ -134,6 +138,9 @@ class Parser {
   void Warning(int line, std::string message) {
     Report(line, Severity::kWarning, std::move(message));
   }
+  // Read applies the entries of one file, `file` (the unit's or a
+  // drop-in's), to the unit; false when it was too large to parse.
+  bool Read(absl::string_view file, absl::string_view contents);
   void Entry(absl::string_view text, int line);
   void Finish();
 
@@ -230,7 +237,8 @@ class Parser {
   Status UserName(absl::string_view key, absl::string_view value,
                   std::string* out);
 
-  absl::string_view path_;
+  absl::string_view path_;  // the unit file (names the unit, %f)
+  absl::string_view file_;  // the file being read, for diagnostics
   ParsedUnit* out_;
   Section section_ = Section::kNone;
   int line_ = 0;  // of the entry being applied
@@ -240,6 +248,10 @@ class Parser {
   bool type_set_ = false;  // Type= given (Finish: a oneshot without ExecStart=)
   int restart_line_ = 0;
   int dbus_line_ = 0;  // of a Type=dbus in force
+  // The files of the lines above and of the second ExecStart= (a drop-in's
+  // or the unit's), for Finish's diagnostics.
+  absl::string_view restart_file_, dbus_file_, notification_fd_file_,
+      second_exec_start_file_;
   std::string bus_name_;
   int notification_fd_line_ = 0;
 };
@@ -321,10 +333,10 @@ std::string Printable(absl::string_view message) {
 void Parser::Report(int line, Severity severity, std::string message) {
   if (stopped_) return;
   out_->diagnostics.push_back(
-      Diagnostic{std::string(path_), line, severity, Printable(message)});
+      Diagnostic{std::string(file_), line, severity, Printable(message)});
   if (severity == Severity::kError && ++errors_ == kMaxErrorsPerFile) {
     out_->diagnostics.push_back(
-        Diagnostic{std::string(path_), line, Severity::kError,
+        Diagnostic{std::string(file_), line, Severity::kError,
                    absl::StrCat("too many errors (", kMaxErrorsPerFile,
                                 "); the rest of the file is not checked")});
     stopped_ = true;
@@ -343,18 +355,32 @@ bool IsComment(absl::string_view text) {
   return !s.empty() && (s[0] == '#' || s[0] == ';');
 }
 
-void Parser::Parse(absl::string_view contents) {
+void Parser::Parse(absl::string_view contents,
+                   const std::vector<DropInText>& drop_ins) {
   const absl::string_view file_name =
       path_.substr(path_.rfind('/') + 1);  // npos + 1: the whole path
   if (std::string why = UnitFileNameProblem(file_name); !why.empty()) {
     Error(0, absl::StrCat("invalid unit name ", QuoteText(unit().name), ": ",
                           why));
   }
+  if (!Read(path_, contents)) return;
+  // As systemd: each drop-in is read over the unit as if appended to it,
+  // from no section (a key before its first header is an error).
+  for (const DropInText& drop_in : drop_ins) {
+    Read(drop_in.path, drop_in.contents);
+  }
+  file_ = path_;
+  Finish();
+}
+
+bool Parser::Read(absl::string_view file, absl::string_view contents) {
+  file_ = file;
+  section_ = Section::kNone;
   if (contents.size() > kMaxUnitFileSize) {
     Error(0, absl::StrCat("the file is ", contents.size(),
                           " bytes, over the limit of ", kMaxUnitFileSize,
                           " (1 MiB); not parsed"));
-    return;
+    return false;
   }
   std::string pending;  // a logical line continued with a backslash
   int pending_line = 0;
@@ -402,7 +428,7 @@ void Parser::Parse(absl::string_view contents) {
     Entry(pending, pending_line);
   }
   if (continued && !stopped_) Entry(pending, pending_line);
-  Finish();
+  return true;
 }
 
 void Parser::Entry(absl::string_view text, int line) {
@@ -524,6 +550,7 @@ void Parser::Finish() {
             "RemainAfterExit=yes or SuccessAction=");
     }
   } else if (u.exec_start.size() > 1 && u.type != ServiceType::kOneshot) {
+    file_ = second_exec_start_file_;
     Error(u.exec_start[1].line,
           "ExecStart: more than one command; only Type=oneshot may have "
           "several");
@@ -531,13 +558,16 @@ void Parser::Finish() {
   if (u.type == ServiceType::kOneshot &&
       (u.restart == RestartPolicy::kAlways ||
        u.restart == RestartPolicy::kOnSuccess)) {
+    file_ = restart_file_;
     Error(restart_line_,
           "Restart: Type=oneshot cannot be restarted always or on success");
   }
   if (u.notification_fd != 0 && u.type != ServiceType::kNotify) {
+    file_ = notification_fd_file_;
     Error(notification_fd_line_,
           "NotificationFd: only a Type=notify service reports readiness");
   }
+  file_ = dbus_line_ != 0 ? dbus_file_ : path_;
   if (dbus_line_ != 0 && bus_name_.empty()) {
     Error(dbus_line_, "Type: Type=dbus needs BusName=, the name it takes");
   } else if (dbus_line_ != 0) {
@@ -612,6 +642,7 @@ Status Parser::UnsignedValue(absl::string_view key, absl::string_view value,
 
 Status Parser::NotificationFd(absl::string_view key, absl::string_view value) {
   notification_fd_line_ = line_;
+  notification_fd_file_ = file_;
   unit().notification_fd = 0;
   if (value.empty()) return OkStatus();
   int fd = 0;
@@ -641,6 +672,7 @@ Status Parser::Type(absl::string_view key, absl::string_view value) {
   if (value == "dbus") {
     unit().type = ServiceType::kSimple;
     dbus_line_ = line_;
+    dbus_file_ = file_;
     return OkStatus();
   }
   if (value.empty()) {
@@ -695,6 +727,9 @@ Status Parser::Exec(absl::string_view key, absl::string_view value,
   StatusOr<ExecLine> exec = ParseExecLine(value);
   if (!exec.ok()) return KeyError(key, exec.status().message());
   exec->line = line_;
+  if (list == &unit().exec_start && list->size() == 1) {
+    second_exec_start_file_ = file_;
+  }
   for (const std::string& warning : exec->warnings) {
     Warning(line_, absl::StrCat(key, ": ", warning));
   }
@@ -704,6 +739,7 @@ Status Parser::Exec(absl::string_view key, absl::string_view value,
 
 Status Parser::Restart(absl::string_view key, absl::string_view value) {
   restart_line_ = line_;
+  restart_file_ = file_;
   if (value.empty()) {
     unit().restart = RestartPolicy::kNo;
     return OkStatus();
@@ -860,7 +896,16 @@ void ParseUnitInto(absl::string_view path, absl::string_view contents,
                    ParsedUnit* out) {
   out->unit.path = std::string(path);
   out->unit.name = UnitNameFromPath(path);
-  Parser(path, out).Parse(contents);
+  Parser(path, out).Parse(contents, {});
+}
+
+void ParseUnitWithDropInsInto(absl::string_view path,
+                              absl::string_view contents,
+                              const std::vector<DropInText>& drop_ins,
+                              ParsedUnit* out) {
+  out->unit.path = std::string(path);
+  out->unit.name = UnitNameFromPath(path);
+  Parser(path, out).Parse(contents, drop_ins);
 }
 
 ParsedUnit ParseUnit(absl::string_view path, absl::string_view contents) {

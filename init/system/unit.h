@@ -369,6 +369,24 @@ ParsedUnit ParseUnit(absl::string_view path, absl::string_view contents);
 void ParseUnitInto(absl::string_view path, absl::string_view contents,
                    ParsedUnit* out);
 
+// DropInText: one drop-in file (NAME.service.d/*.conf) and its text.
+struct DropInText {
+  std::string path;  // names the file in diagnostics
+  std::string contents;
+};
+
+// ParseUnitWithDropInsInto is ParseUnitInto with `drop_ins` read over the
+// unit file, in order, each as if appended to it but from no section, as
+// systemd does (so `ExecStart=` empty in a drop-in resets the list, a
+// scalar key set again replaces the value); the checks of the whole unit
+// (a missing ExecStart=...) run once, after the last. A drop-in's
+// problems are diagnostics naming its path and line. unit_dropins.h finds
+// the drop-ins and their order.
+void ParseUnitWithDropInsInto(absl::string_view path,
+                              absl::string_view contents,
+                              const std::vector<DropInText>& drop_ins,
+                              ParsedUnit* out);
+
 // UnitNameFromPath returns the last component of `path` without
 // ".service": "/etc/faultinit/services/web.service" -> "web".
 std::string UnitNameFromPath(absl::string_view path);

@@ -526,10 +526,22 @@ CheckReport RenderCheckReport(const LoadedUnits& loaded) {
     absl::StrAppend(&report.text, d.ToString(), "\n");
   }
   for (const ParsedUnit& parsed : loaded.units) {
+    // By file (the unit's first: its whole-file checks come with it),
+    // then by line.
     std::vector<Diagnostic> sorted = parsed.diagnostics;
+    std::vector<absl::string_view> files = {parsed.unit.path};
+    for (const Diagnostic& d : sorted) {
+      if (std::find(files.begin(), files.end(), d.file) == files.end()) {
+        files.push_back(d.file);
+      }
+    }
+    auto rank = [&files](const Diagnostic& d) {
+      return std::find(files.begin(), files.end(), d.file) - files.begin();
+    };
     std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const Diagnostic& a, const Diagnostic& b) {
-                       return a.line < b.line;
+                     [&rank](const Diagnostic& a, const Diagnostic& b) {
+                       return std::make_pair(rank(a), a.line) <
+                              std::make_pair(rank(b), b.line);
                      });
     for (const Diagnostic& d : sorted) {
       absl::StrAppend(&report.text, d.ToString(), "\n");
@@ -540,6 +552,17 @@ CheckReport RenderCheckReport(const LoadedUnits& loaded) {
     absl::StrAppend(&report.text, " ", name);
   }
   absl::StrAppend(&report.text, "\n");
+  if (loaded.layout) {
+    absl::StrAppend(&report.text, "boot (", loaded.start_unit, "):");
+    for (const std::string& name : loaded.boot) {
+      absl::StrAppend(&report.text, " ", name);
+    }
+    absl::StrAppend(&report.text, "\nmasked:");
+    for (const std::string& name : loaded.masked) {
+      absl::StrAppend(&report.text, " ", name);
+    }
+    absl::StrAppend(&report.text, "\n");
+  }
   return report;
 }
 

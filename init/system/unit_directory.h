@@ -46,6 +46,13 @@ struct LoadedUnits {
   // unreadable directory, a *.service that is not a regular file).
   std::vector<Diagnostic> diagnostics;
 
+  // The systemd layout only (unit_layout.h; empty for a flat directory,
+  // whose units all start at boot).
+  bool layout = false;
+  std::string start_unit;           // the start unit, aliases followed
+  std::vector<std::string> boot;    // what it pulls in, in start order
+  std::vector<std::string> masked;  // masked services, sorted; not loaded
+
   // Find returns the unit named `name` (without ".service"), or null.
   const ParsedUnit* Find(absl::string_view name) const;
   // has_errors: whether any diagnostic, here or in a unit, is an error.
@@ -84,8 +91,10 @@ std::vector<std::string> StartOrder(const LoadedUnits& units);
 // CheckReport: the output of `faultinit --check`.
 struct CheckReport {
   // Every diagnostic, one per line ("FILE:LINE: error: MESSAGE"): the
-  // directory's, then each unit's by name, in line order; then
-  // "start order: a b c".
+  // directory's, then each unit's by name, each file's (the unit's, then
+  // its drop-ins') in line order; then "start order: a b c"; for the
+  // layout, then "boot (START): a b", START the start unit with its
+  // aliases followed (multi-user.target), and "masked: c".
   std::string text;
   // The exit status decision: true (exit 1) when any diagnostic is an error.
   bool has_errors = false;

@@ -1,0 +1,46 @@
+// File: init/supervisor/unit_source.h
+//
+// Which units system mode (and `faultinit --check`) loads, from where:
+//   - `--units-path A:B`: systemd's layout over those directories
+//     (init/system/unit_layout.h): default.target's closure starts at boot;
+//   - `--services DIR` (or `--check DIR`): that flat directory, every
+//     service of which starts (init/system/unit_directory.h);
+//   - neither: /etc/faultinit/services when it exists (as before the
+//     layout), else the layout over systemd's search path, so that a root
+//     file system of a distribution boots with faultinit as /sbin/init and
+//     no arguments.
+// In the layout, the start unit is default.target, or `systemd.unit=NAME`
+// of the kernel command line when faultinit is the machine's PID 1
+// (systemd, too, reads /proc/cmdline only outside containers).
+//
+// Loop thread; reads the file system.
+
+#ifndef FAULT_INIT_SUPERVISOR_UNIT_SOURCE_H_
+#define FAULT_INIT_SUPERVISOR_UNIT_SOURCE_H_
+
+#include <string>
+
+#include "init/options.h"
+#include "init/system/unit_directory.h"
+
+namespace faultinit {
+
+// UnitSource: where the units come from.
+struct UnitSource {
+  bool layout = false;
+  std::vector<std::string> directories;  // the flat directory, or the path
+  std::string start_unit;                // the layout's
+  // For messages: the directory, or the path joined with ':'.
+  std::string Name() const;
+};
+
+// ChooseUnitSource applies the rules above. `machine_init`: faultinit is
+// the machine's PID 1 (then /proc/cmdline is read).
+UnitSource ChooseUnitSource(const SystemOptions& options, bool machine_init);
+
+// LoadUnits loads `source`.
+LoadedUnits LoadUnits(const UnitSource& source);
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SUPERVISOR_UNIT_SOURCE_H_

@@ -1,0 +1,51 @@
+// File: init/system/unit_layout.h
+//
+// System mode's units from systemd's layout (docs/units.md, "Layout"):
+// every service of the unit search path (unit_search_path.h), each with its
+// drop-ins (unit_dropins.h), linked and checked as one graph
+// (unit_directory.h's LinkUnits), and the services the start unit pulls in
+// (unit_closure.h), which are the ones started at boot:
+//
+//   LoadedUnits units = LoadUnitLayout(DefaultUnitSearchPath(),
+//                                      "default.target");
+//   units.boot;    // started at boot, in start order
+//   units.masked;  // not loaded
+//
+//   - a service whose name is masked is not loaded (LoadedUnits::masked):
+//     nothing can start it; a unit that Requires=, BindsTo= or Requisite=
+//     it fails ("Requires: unit "x" is masked"), as systemd's start job
+//     would, and so, along Requires=, what requires that unit; other
+//     dependencies on it (Wants=, After=...) are dropped;
+//   - an alias is not a unit of its own: what names it (Wants=sshd.service)
+//     names the unit it resolves to;
+//   - templates (NAME@.service) are not loaded (they are a later piece of
+//     issue #28); other unit types (targets...) are not services: their
+//     Wants=/Requires= and .wants/ directories are followed for the
+//     closure, and nothing else of them is used;
+//   - a drop-in that cannot be read, or has an error, fails its unit, with
+//     the drop-in's path and line in the diagnostic.
+//
+// The unit's ParsedUnit::source holds its file's text followed by each
+// drop-in's path and text: a reload (Supervisor::Reload) tells a changed
+// drop-in as a changed unit.
+//
+// Thread safety: reads the file system; thread-safe, not
+// async-signal-safe.
+
+#ifndef FAULT_INIT_SYSTEM_UNIT_LAYOUT_H_
+#define FAULT_INIT_SYSTEM_UNIT_LAYOUT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "init/system/unit_directory.h"
+
+namespace faultinit {
+
+LoadedUnits LoadUnitLayout(const std::vector<std::string>& search_path,
+                           absl::string_view start_unit);
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SYSTEM_UNIT_LAYOUT_H_

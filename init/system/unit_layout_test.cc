@@ -1,0 +1,374 @@
+// Tests of the systemd layout: the search path's precedence, masks,
+// aliases, drop-ins and the closure of the start unit, on temporary trees.
+
+#include "init/system/unit_layout.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "init/system/unit_closure.h"
+#include "init/system/unit_dropins.h"
+#include "init/system/unit_search_path.h"
+
+namespace faultinit {
+namespace {
+
+using Names = std::vector<std::string>;
+
+// Tree: a fresh directory under $TEST_TMPDIR named after the test, with
+// search directories "etc" and "lib" (highest precedence first).
+class Tree {
+ public:
+  Tree() {
+    const char* root = std::getenv("TEST_TMPDIR");
+    root_ = absl::StrCat(
+        root != nullptr ? root : "/tmp", "/layout-",
+        testing::UnitTest::GetInstance()->current_test_info()->name());
+    MakeDirs("etc");
+    MakeDirs("lib");
+  }
+  std::vector<std::string> SearchPath() const {
+    return {Path("etc"), Path("lib")};
+  }
+  std::string Path(absl::string_view name) const {
+    return absl::StrCat(root_, "/", name);
+  }
+  // MakeDirs makes `name` and its parents under the root.
+  void MakeDirs(absl::string_view name) const {
+    std::string path = root_;
+    mkdir(path.c_str(), 0755);
+    for (absl::string_view part : absl::StrSplit(name, '/')) {
+      absl::StrAppend(&path, "/", part);
+      mkdir(path.c_str(), 0755);
+    }
+  }
+  void Write(absl::string_view name, absl::string_view text) const {
+    std::string dir(name.substr(0, name.rfind('/')));
+    MakeDirs(dir);
+    FILE* f = std::fopen(Path(name).c_str(), "wb");
+    ASSERT_NE(f, nullptr) << name;
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  void Link(absl::string_view target, absl::string_view name) const {
+    MakeDirs(name.substr(0, name.rfind('/')));
+    ASSERT_EQ(symlink(std::string(target).c_str(), Path(name).c_str()), 0)
+        << name;
+  }
+
+ private:
+  std::string root_;
+};
+
+std::string Service(absl::string_view exec, absl::string_view more = "") {
+  return absl::StrCat("[Unit]\n", more, "\n[Service]\nExecStart=", exec, "\n");
+}
+
+std::string Words(const ParsedUnit* unit) {
+  if (unit == nullptr) return "<no unit>";
+  std::vector<std::string> lines;
+  for (const ExecLine& line : unit->unit.exec_start) {
+    lines.push_back(absl::StrJoin(line.words, " "));
+  }
+  return absl::StrJoin(lines, "; ");
+}
+
+std::string UnitNames(const std::vector<ParsedUnit>& units) {
+  std::vector<std::string> names;
+  for (const ParsedUnit& u : units) names.push_back(u.unit.name);
+  return absl::StrJoin(names, " ");
+}
+
+TEST(UnitSearchPath, FirstDirectoryHoldingANameWins) {
+  Tree tree;
+  tree.Write("lib/web.service", Service("/bin/lib"));
+  tree.Write("etc/web.service", Service("/bin/etc"));
+  tree.Write("lib/only.service", Service("/bin/only"));
+  LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
+  EXPECT_EQ(UnitNames(units.units), "only web");
+  ASSERT_EQ(units.diagnostics.size(), 1u);
+  EXPECT_EQ(units.diagnostics[0].ToString(),
+            absl::StrCat(tree.Path("etc"), ":", tree.Path("lib"),
+                         ": warning: no unit \"default.target\" in the "
+                         "search path: nothing starts at boot"));
+  EXPECT_TRUE(units.boot.empty());
+  EXPECT_EQ(Words(units.Find("web")), "/bin/etc");
+  EXPECT_EQ(units.Find("web")->unit.path, tree.Path("etc/web.service"));
+}
+
+TEST(UnitSearchPath, SystemdsDefault) {
+  EXPECT_EQ(DefaultUnitSearchPath(),
+            (Names{"/etc/systemd/system", "/run/systemd/system",
+                   "/lib/systemd/system", "/usr/lib/systemd/system"}));
+}
+
+TEST(UnitSearchPath, MaskedByALinkToDevNullOrAnEmptyFile) {
+  Tree tree;
+  tree.Write("lib/a.service", Service("/bin/a"));
+  tree.Link("/dev/null", "etc/a.service");
+  tree.Write("lib/b.service", Service("/bin/b"));
+  tree.Write("etc/b.service", "");
+  tree.Write("lib/c.service", Service("/bin/c"));
+  LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
+  EXPECT_EQ(UnitNames(units.units), "c");
+  EXPECT_EQ(units.masked, (Names{"a", "b"}));
+  EXPECT_FALSE(units.has_errors());
+}
+
+TEST(UnitSearchPath, RequiringAMaskedUnitFails) {
+  Tree tree;
+  tree.Write("lib/db.service", Service("/bin/db"));
+  tree.Link("/dev/null", "etc/db.service");
+  tree.Write("lib/app.service",
+             Service("/bin/app", "Requires=db.service\nAfter=db.service"));
+  tree.Write("lib/web.service", Service("/bin/web", "Requires=app.service"));
+  tree.Write("lib/opt.service", Service("/bin/opt", "Wants=db.service"));
+  LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
+  ASSERT_NE(units.Find("app"), nullptr);
+  EXPECT_FALSE(units.Find("app")->ok());
+  EXPECT_EQ(units.Find("app")->diagnostics.front().ToString(),
+            absl::StrCat(tree.Path("lib/app.service"),
+                         ":2: error: Requires: unit \"db\" is masked; this "
+                         "unit cannot start"));
+  EXPECT_FALSE(units.Find("web")->ok());  // through Requires=app
+  ASSERT_NE(units.Find("opt"), nullptr);
+  EXPECT_TRUE(units.Find("opt")->ok());
+  EXPECT_TRUE(units.Find("opt")->diagnostics.empty());
+  EXPECT_TRUE(units.Find("opt")->unit.wanted.empty());
+}
+
+TEST(UnitSearchPath, AliasesResolveToOneUnit) {
+  Tree tree;
+  tree.Write("lib/ssh.service", Service("/bin/sshd"));
+  // An alias in a directory of higher precedence, as `systemctl enable`
+  // makes from Alias=sshd.service.
+  tree.Link(tree.Path("lib/ssh.service"), "etc/sshd.service");
+  tree.Write("lib/client.service",
+             Service("/bin/client", "Wants=sshd.service\nAfter=sshd"));
+  // Alias= alone (not enabled) makes no name.
+  tree.Write("lib/web.service",
+             Service("/bin/web") + "[Install]\nAlias=www.service\n");
+  // A linked unit file: the link has the file's own name.
+  tree.Write("elsewhere/linked.service", Service("/bin/linked"));
+  tree.Link(tree.Path("elsewhere/linked.service"), "etc/linked.service");
+  LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
+  EXPECT_EQ(UnitNames(units.units), "client linked ssh web");
+  const ParsedUnit* client = units.Find("client");
+  ASSERT_NE(client, nullptr);
+  ASSERT_EQ(client->unit.wanted.size(), 1u);
+  EXPECT_EQ(client->unit.wanted[0].name, "ssh");
+  EXPECT_EQ(client->unit.after[0].name, "ssh");
+  EXPECT_EQ(Words(units.Find("linked")), "/bin/linked");
+
+  UnitSearchPath path = ScanUnitSearchPath(tree.SearchPath());
+  std::optional<ResolvedUnitFile> sshd = path.Resolve("sshd.service");
+  ASSERT_TRUE(sshd.has_value());
+  EXPECT_EQ(sshd->name, "ssh.service");
+  EXPECT_FALSE(path.Resolve("www.service").has_value());
+  EXPECT_EQ(path.Aliases().at("ssh.service"), (Names{"sshd.service"}));
+}
+
+TEST(UnitSearchPath, AliasLoopsAndOtherTypesAreWarnings) {
+  Tree tree;
+  // A loop of names: each link leads to a file, named as the other.
+  tree.Write("x/b.service", Service("/bin/b"));
+  tree.Write("y/a.service", Service("/bin/a"));
+  tree.Link(tree.Path("x/b.service"), "lib/a.service");
+  tree.Link(tree.Path("y/a.service"), "etc/b.service");
+  // A loop of links.
+  tree.Link("d.service", "lib/c.service");
+  tree.Link("c.service", "lib/d.service");
+  tree.Write("lib/t.target", "[Unit]\n");
+  tree.Link(tree.Path("lib/t.target"), "lib/x.service");
+  UnitSearchPath path = ScanUnitSearchPath(tree.SearchPath());
+  EXPECT_FALSE(path.Resolve("a.service").has_value());
+  std::string all;
+  for (const Diagnostic& d : path.diagnostics) {
+    absl::StrAppend(&all, d.ToString(), "\n");
+  }
+  EXPECT_TRUE(absl::StrContains(all,
+                                "lib/a.service: warning: alias of "
+                                "b.service, which resolves to no unit"))
+      << all;
+  EXPECT_TRUE(absl::StrContains(all, "x.service: warning: alias to ")) << all;
+  EXPECT_TRUE(absl::StrContains(all,
+                                "lib/c.service: warning: link to d.service "
+                                "leads nowhere (Too many levels of symbolic "
+                                "links); ignored"))
+      << all;
+}
+
+TEST(UnitDropIns, MergedByFileNameAndAppliedInLexicalOrder) {
+  Tree tree;
+  tree.Write("lib/web.service", Service("/bin/web", "Description=plain") +
+                                    "Environment=A=main B=main\n");
+  // Replaced whole by /etc's file of the same name.
+  tree.Write("lib/web.service.d/10-env.conf", "[Service]\nEnvironment=A=lib\n");
+  tree.Write("etc/web.service.d/10-env.conf", "[Service]\nEnvironment=A=etc\n");
+  // Applied after 10-env.conf, though in a directory of lower precedence.
+  tree.Write("lib/web.service.d/20-exec.conf",
+             "[Service]\nExecStart=\nExecStart=/bin/web --dropin\n");
+  // The top-level service.d/ applies to every service, in the same order.
+  tree.Write("lib/service.d/05-all.conf",
+             "[Unit]\nDescription=from service.d\n[Service]\n"
+             "Environment=B=top\n");
+  // Masked by a link to /dev/null of the same name.
+  tree.Write("lib/web.service.d/30-masked.conf",
+             "[Service]\nEnvironment=A=masked\n");
+  tree.Link("/dev/null", "etc/web.service.d/30-masked.conf");
+  LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
+  const ParsedUnit* web = units.Find("web");
+  ASSERT_NE(web, nullptr);
+  EXPECT_TRUE(web->ok());
+  EXPECT_EQ(Words(web), "/bin/web --dropin");
+  EXPECT_EQ(web->unit.environment.at("A"), "etc");
+  EXPECT_EQ(web->unit.environment.at("B"), "top");
+  EXPECT_EQ(web->unit.description, "from service.d");
+  std::vector<DropInFile> files =
+      FindDropIns(tree.SearchPath(), "web.service", {});
+  std::vector<std::string> order;
+  for (const DropInFile& f : files) {
+    order.push_back(absl::StrCat(f.path.substr(tree.Path("").size()),
+                                 f.masked ? " masked" : ""));
+  }
+  EXPECT_EQ(order,
+            (Names{"lib/service.d/05-all.conf", "etc/web.service.d/10-env.conf",
+                   "lib/web.service.d/20-exec.conf",
+                   "etc/web.service.d/30-masked.conf masked"}));
+  // A changed drop-in is a changed unit for a reload.
+  EXPECT_TRUE(absl::StrContains(web->source, "ExecStart=/bin/web --dropin"));
+}
+
+TEST(UnitDropIns, WithoutTheResetExecStartAccumulates) {
+  Tree tree;
+  tree.Write("lib/web.service", Service("/bin/web"));
+  tree.Write("lib/web.service.d/x.conf", "[Service]\nExecStart=/bin/two\n");
+  LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
+  const ParsedUnit* web = units.Find("web");
+  ASSERT_NE(web, nullptr);
+  EXPECT_EQ(Words(web), "/bin/web; /bin/two");
+  // Two ExecStart= in a Type=simple service: named where the second is.
+  ASSERT_FALSE(web->diagnostics.empty());
+  EXPECT_EQ(web->diagnostics.back().ToString(),
+            absl::StrCat(tree.Path("lib/web.service.d/x.conf"),
+                         ":2: error: ExecStart: more than one command; only "
+                         "Type=oneshot may have several"));
+}
+
+TEST(UnitDropIns, DirectoriesOfTemplatesPrefixesAndTheType) {
+  EXPECT_EQ(DropInDirectories("a-b-c.service"),
+            (Names{"a-b-c.service.d", "a-b-.service.d", "a-.service.d",
+                   "service.d"}));
+  EXPECT_EQ(DropInDirectories("getty@tty1.service"),
+            (Names{"getty@tty1.service.d", "getty@.service.d", "service.d"}));
+  EXPECT_EQ(DropInDirectories("multi-user.target"),
+            (Names{"multi-user.target.d", "multi-.target.d", "target.d"}));
+}
+
+TEST(UnitDropIns, InstanceGetsItsTemplatesDropIns) {
+  Tree tree;
+  tree.Write("lib/getty@tty1.service", Service("/bin/getty tty1"));
+  tree.Write("lib/getty@.service.d/x.conf",
+             "[Service]\nEnvironment=T=template\n");
+  LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
+  const ParsedUnit* getty = units.Find("getty@tty1");
+  ASSERT_NE(getty, nullptr);
+  EXPECT_EQ(getty->unit.environment.at("T"), "template");
+}
+
+TEST(UnitDropIns, ABadDropInFailsItsUnitNamingFileAndLine) {
+  Tree tree;
+  tree.Write("lib/web.service", Service("/bin/web"));
+  tree.Write("etc/web.service.d/bad.conf",
+             "[Service]\nRestart=sometimes\nNoSuchKey=1\n");
+  tree.Write("etc/early.service.d/bad.conf", "Restart=always\n");
+  tree.Write("etc/early.service", Service("/bin/early"));
+  LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
+  ASSERT_NE(units.Find("web"), nullptr);
+  EXPECT_FALSE(units.Find("web")->ok());
+  CheckReport report = RenderCheckReport(units);
+  EXPECT_TRUE(report.has_errors);
+  const std::string bad = tree.Path("etc/web.service.d/bad.conf");
+  EXPECT_TRUE(
+      absl::StrContains(report.text, absl::StrCat(bad, ":2: error: Restart: ")))
+      << report.text;
+  EXPECT_TRUE(absl::StrContains(report.text,
+                                absl::StrCat(bad, ":3: warning: unknown key")))
+      << report.text;
+  EXPECT_TRUE(absl::StrContains(
+      report.text,
+      absl::StrCat(tree.Path("etc/early.service.d/bad.conf"),
+                   ":1: error: key \"Restart\" before any [Section] header")))
+      << report.text;
+}
+
+TEST(UnitClosure, DefaultTargetPullsInWhatIsEnabled) {
+  Tree tree;
+  tree.Link("multi-user.target", "lib/default.target");
+  tree.Write("lib/multi-user.target",
+             "[Unit]\nDescription=Multi-User\nWants=b.service\n"
+             "AllowIsolate=yes\n");
+  // Enabled: a .wants/ link, as `systemctl enable` makes it.
+  tree.Link(tree.Path("lib/a.service"),
+            "etc/multi-user.target.wants/a.service");
+  tree.Write("lib/a.service", Service("/bin/a", "Wants=d.service"));
+  tree.Write("lib/b.service", Service("/bin/b"));
+  tree.Write("lib/c.service", Service("/bin/c"));  // not enabled
+  tree.Write("lib/d.service", Service("/bin/d", "After=a.service"));
+  tree.Write("lib/e.service", Service("/bin/e"));
+  tree.Link(tree.Path("lib/e.service"),
+            "lib/multi-user.target.wants/e.service");
+  tree.Link("/dev/null", "etc/e.service");  // masked, though enabled
+  // A target's .requires/ and a service's own .wants/.
+  tree.Link("../f.service", "lib/b.service.requires/f.service");
+  tree.Write("lib/f.service", Service("/bin/f"));
+  LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
+  EXPECT_EQ(UnitNames(units.units), "a b c d f");
+  EXPECT_EQ(units.start_unit, "multi-user.target");
+  EXPECT_EQ(units.boot, (Names{"a", "b", "d", "f"}));
+  EXPECT_EQ(units.masked, (Names{"e"}));
+  CheckReport report = RenderCheckReport(units);
+  EXPECT_TRUE(absl::StrContains(report.text,
+                                "boot (multi-user.target): a b d f\n"
+                                "masked: e\n"))
+      << report.text;
+
+  // A masked start unit starts nothing, with a warning.
+  tree.Link("/dev/null", "etc/rescue.target");
+  LoadedUnits rescue = LoadUnitLayout(tree.SearchPath(), "rescue.target");
+  EXPECT_TRUE(rescue.boot.empty());
+  ASSERT_FALSE(rescue.diagnostics.empty());
+  EXPECT_TRUE(absl::StrContains(rescue.diagnostics.back().message,
+                                "the start unit \"rescue.target\" is masked"))
+      << rescue.diagnostics.back().ToString();
+
+  // Another start unit: a service of its own.
+  LoadedUnits only_c = LoadUnitLayout(tree.SearchPath(), "c.service");
+  EXPECT_EQ(only_c.boot, (Names{"c"}));
+}
+
+TEST(UnitClosure, KernelCommandLine) {
+  EXPECT_EQ(KernelCommandLineUnit("console=ttyS0 quiet"), std::nullopt);
+  EXPECT_EQ(
+      KernelCommandLineUnit("root=/dev/vda systemd.unit=rescue.target quiet\n"),
+      "rescue.target");
+  EXPECT_EQ(
+      KernelCommandLineUnit("systemd.unit=a.target systemd.unit=b.service"),
+      "b.service");
+  EXPECT_EQ(KernelCommandLineUnit("systemd.unit=a.target systemd.unit=bad"),
+            "a.target");
+  EXPECT_EQ(KernelCommandLineUnit("rd.systemd.unit=x.target"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace faultinit
