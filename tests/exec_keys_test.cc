@@ -71,8 +71,9 @@ class ExecKeys : public UnitDirectoryTest {
   }
 };
 
-// systemd's order: the User= account's HOME, SHELL, USER and LOGNAME;
-// Environment= over them; EnvironmentFile= over both. Without User= none
+// systemd's order (exec_invoke's strv_env_merge): the User= account's
+// HOME, SHELL, USER and LOGNAME; PassEnvironment= over them;
+// Environment= over those; EnvironmentFile= over all. Without User= none
 // is set (faultinit's own HOME is not passed on).
 TEST_F(ExecKeys, EnvironmentPrecedence) {
   const std::string file = dir_ + "/env";
@@ -88,13 +89,17 @@ TEST_F(ExecKeys, EnvironmentPrecedence) {
                     "LOGNAME=unit\nEnvironmentFile=",
                     file, "\n", show));
   Unit("no-user", "[Service]\nType=oneshot\n" + show);
+  Unit("passed",
+       "[Service]\nType=oneshot\nUser=nobody\n"
+       "PassEnvironment=HOME SHELL\n" +
+           show);
   const struct passwd* root = getpwnam("root");
   ASSERT_NE(root, nullptr);
   const std::string root_shell = root->pw_shell;
   LaunchOptions o = Boot();
-  o.env = {"HOME=/faultinits-home"};
+  o.in_namespace_first = "export HOME=/faultinits-home; unset SHELL";
   const std::string err =
-      RunUntilFinished(o, {"account", "root", "layered", "no-user"});
+      RunUntilFinished(o, {"account", "root", "layered", "no-user", "passed"});
   At(err,
      "[account] home=/nonexistent shell=/usr/sbin/nologin user=nobody "
      "logname=nobody\n");
@@ -102,6 +107,11 @@ TEST_F(ExecKeys, EnvironmentPrecedence) {
                        " user=root logname=root\n"));
   At(err,
      "[layered] home=/from-file shell=/from-unit user=unit logname=file\n");
+  // PassEnvironment= comes after the account (a variable faultinit
+  // lacks, SHELL here, is not passed: the account's stays).
+  At(err,
+     "[passed] home=/faultinits-home shell=/usr/sbin/nologin user=nobody "
+     "logname=nobody\n");
   At(err, "[no-user] home=unset shell=unset user=unset logname=unset\n");
 }
 
@@ -282,6 +292,8 @@ TEST_F(ExecKeys, CheckRejectsInvalidUsersAndGroups) {
   Unit("big-group", "[Service]\nGroup=4294967296\nExecStart=/bin/true\n");
   Unit("minus-one", "[Service]\nUser=-1\nExecStart=/bin/true\n");
   Unit("bad-name", "[Service]\nGroup=a:b\nExecStart=/bin/true\n");
+  Unit("nobody-id", "[Service]\nUser=65535\nExecStart=/bin/true\n");
+  Unit("minus-one-id", "[Service]\nGroup=4294967295\nExecStart=/bin/true\n");
   LaunchOptions o;
   o.args = {"--check", dir_};
   Result result = RunFaultinit(o);
@@ -297,6 +309,12 @@ TEST_F(ExecKeys, CheckRejectsInvalidUsersAndGroups) {
   At(all, absl::StrCat(dir_,
                        "/bad-name.service:2: error: Group: invalid name "
                        "\"a:b\""));
+  At(all, absl::StrCat(dir_,
+                       "/nobody-id.service:2: error: User: invalid name "
+                       "\"65535\""));
+  At(all, absl::StrCat(dir_,
+                       "/minus-one-id.service:2: error: Group: invalid name "
+                       "\"4294967295\""));
 }
 
 }  // namespace
