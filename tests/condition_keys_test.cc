@@ -230,6 +230,37 @@ TEST_P(ConditionKeys, EveryForm) {
   }
 }
 
+using KernelCommandLineOverrides = UnitDirectoryTest;
+
+// systemd.condition_first_boot= and systemd.condition_needs_update= (the
+// man page's spelling; "-" and "_" are alike in a key) override what the
+// machine says: an initialized machine ID, a writable directory without
+// .updated.
+TEST_F(KernelCommandLineOverrides, FirstBootAndNeedsUpdate) {
+  Unit("first",
+       "[Unit]\nConditionFirstBoot=yes\n"
+       "[Service]\nType=oneshot\nExecStart=/bin/echo ran\n");
+  Unit("update", absl::StrCat("[Unit]\nConditionNeedsUpdate=", dir_,
+                              "\n[Service]\nType=oneshot\n"
+                              "ExecStart=/bin/echo ran\n"));
+  LaunchOptions o = Boot();
+  o.in_namespace_first = absl::StrCat(
+      "set -e; cd ", dir_,
+      "; echo 'quiet systemd.condition_first_boot=1 "
+      "systemd.condition_needs_update=0' > cmdline; "
+      "mount --bind cmdline /proc/cmdline; mkdir etc; cp -a /etc/. etc; "
+      "echo ",
+      kMachineId, " > etc/machine-id; mount --bind etc /etc; cd /");
+  Running r(o);
+  ASSERT_TRUE(r.WaitForAllStderr(
+      {"[first] ran", absl::StrCat("update: skipped: condition failed: "
+                                   "ConditionNeedsUpdate=",
+                                   dir_)}))
+      << r.err();
+  r.Signal(SIGTERM);
+  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+}
+
 INSTANTIATE_TEST_SUITE_P(, ConditionKeys, ::testing::ValuesIn(Rows()),
                          [](const ::testing::TestParamInfo<Row>& info) {
                            return info.param.kind;
