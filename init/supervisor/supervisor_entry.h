@@ -287,6 +287,10 @@ struct Supervisor::OutputPipe {
   OutputReader reader;
   fault::UniqueFd write;
   fault::Scheduler::WatchId watch = 0;
+  // The file name of the last command spawned writing into it: the IDENT
+  // of kmsg, syslog and console lines without SyslogIdentifier= (systemd's
+  // default, the process name of the executed process).
+  std::string program;
 };
 
 // The read end of a main process's notification pipe (the child holds the

@@ -141,10 +141,17 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
   const pid_t pid = e.service->main_pid() != 0 ? e.service->main_pid()
                                                : e.service->step_pid();
   static const ForwardPaths* const kPaths = new ForwardPaths();
+  std::string forward_ident;  // declared first: it outlives `forward`
   std::optional<OutputForwarder> forward;
   if (kmsg || syslog || console) {
-    forward.emplace(ident, pid, x.io.syslog_facility * 8 + x.io.syslog_level,
-                    *kPaths);
+    // Without SyslogIdentifier=, what leaves faultinit carries the
+    // command's file name, as systemd's; faultinit's log keeps the unit's.
+    // (A copy: the pipe may end, and be freed, before the forwarder.)
+    forward_ident = !x.io.syslog_identifier.empty() || e.output->program.empty()
+                        ? std::string(ident)
+                        : e.output->program;
+    forward.emplace(forward_ident, pid,
+                    x.io.syslog_facility * 8 + x.io.syslog_level, *kPaths);
   }
   bool ended = e.output->reader.ReadAvailable(
       budget, [&](absl::string_view line, bool truncated) {

@@ -86,6 +86,20 @@ bool FindSetting(const std::vector<std::string>& entries,
   return false;
 }
 
+// ConsumeCommandLineKey: whether `s` starts with `key`, "-" and "_"
+// alike (systemd's proc_cmdline_key_streq: "systemd.condition_first_boot"
+// is "systemd.condition-first-boot"); if so, removes it.
+bool ConsumeCommandLineKey(absl::string_view* s, absl::string_view key) {
+  if (s->size() < key.size()) return false;
+  for (size_t i = 0; i < key.size(); ++i) {
+    const char a = (*s)[i] == '_' ? '-' : (*s)[i];
+    const char b = key[i] == '_' ? '-' : key[i];
+    if (a != b) return false;
+  }
+  s->remove_prefix(key.size());
+  return true;
+}
+
 // A boolean systemd reads from the kernel command line ("key" alone is
 // true); nullopt when absent or not a boolean.
 std::optional<bool> CommandLineBool(ConditionWorld& w, absl::string_view key) {
@@ -94,7 +108,7 @@ std::optional<bool> CommandLineBool(ConditionWorld& w, absl::string_view key) {
   std::optional<bool> value;
   for (const std::string& word : CommandLineWords(*line)) {
     absl::string_view s = word;
-    if (!absl::ConsumePrefix(&s, key)) continue;
+    if (!ConsumeCommandLineKey(&s, key)) continue;
     if (s.empty()) {
       value = true;
     } else if (absl::ConsumePrefix(&s, "=")) {

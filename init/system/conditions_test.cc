@@ -485,6 +485,14 @@ TEST(ConditionTest, FirstBoot) {
   EXPECT_EQ(Holds("ConditionFirstBoot=no", w), kTrue);
   w.File("/proc/cmdline", "quiet systemd.condition-first-boot=1\n");
   EXPECT_EQ(Holds("ConditionFirstBoot=yes", w), kTrue);
+  // "_" and "-" alike in the key, as systemd's proc_cmdline (the man page
+  // writes systemd.condition_first_boot=); the last one counts.
+  w.File("/proc/cmdline", "systemd.condition_first_boot=1\n");
+  EXPECT_EQ(Holds("ConditionFirstBoot=yes", w), kTrue);
+  w.File("/proc/cmdline",
+         "systemd.condition_first-boot systemd.condition-"
+         "first_boot=no\n");
+  EXPECT_EQ(Holds("ConditionFirstBoot=yes", w), kFalse);
 }
 
 TEST(ConditionTest, NeedsUpdate) {
@@ -508,6 +516,8 @@ TEST(ConditionTest, NeedsUpdate) {
   w.files["/etc/.updated"].content = "TIMESTAMP_NSEC=300000000005\n";
   EXPECT_EQ(Holds("ConditionNeedsUpdate=/etc", w), kFalse);
   w.File("/proc/cmdline", "systemd.condition-needs-update=yes");
+  EXPECT_EQ(Holds("ConditionNeedsUpdate=/etc", w), kTrue);
+  w.File("/proc/cmdline", "systemd.condition_needs_update=yes");
   EXPECT_EQ(Holds("ConditionNeedsUpdate=/etc", w), kTrue);
 }
 

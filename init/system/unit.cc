@@ -487,8 +487,13 @@ void Parser::Entry(absl::string_view text, int line) {
       other_section = &k;
       continue;
     }
-    StatusOr<std::string> resolved = ResolveSpecifiers(
-        value, SpecifierUnit{unit().name, path_}, SystemSpecifierHost());
+    // Environment= resolves them in each word once unquoted (as systemd's
+    // config_parse_environ), so that a "\\" a specifier gives stays.
+    StatusOr<std::string> resolved =
+        k.apply == &Parser::Environment
+            ? std::string(value)
+            : ResolveSpecifiers(value, SpecifierUnit{unit().name, path_},
+                                SystemSpecifierHost());
     Status status = resolved.ok() ? (this->*k.apply)(key, *resolved)
                                   : KeyError(key, resolved.status().message());
     if (!status.ok()) Error(line, std::string(status.message()));
@@ -807,7 +812,11 @@ Status Parser::Environment(absl::string_view key, absl::string_view value) {
   for (const std::string& warning : warnings) {
     Warning(line_, absl::StrCat(key, ": ", warning));
   }
-  for (const std::string& word : *words) {
+  for (const std::string& unquoted : *words) {
+    StatusOr<std::string> resolved = ResolveSpecifiers(
+        unquoted, SpecifierUnit{unit().name, path_}, SystemSpecifierHost());
+    if (!resolved.ok()) return KeyError(key, resolved.status().message());
+    const std::string& word = *resolved;
     size_t eq = word.find('=');
     if (eq == std::string::npos ||
         !IsValidEnvironmentName(absl::string_view(word).substr(0, eq))) {

@@ -1,6 +1,8 @@
 #include "init/system/unit_specifiers.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include <string>
@@ -8,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "init/system/architecture.h"
 #include "init/system/environment_file.h"
 #include "init/system/exec_command.h"
@@ -35,6 +38,11 @@ class SystemHost : public SpecifierHost {
   std::string HostName() override { return Uname().nodename; }
   std::string KernelRelease() override { return Uname().release; }
   std::string Machine() override { return Uname().machine; }
+  const char* GetEnv(const char* name) override { return getenv(name); }
+  bool IsDirectory(const std::string& path) override {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  }
 
  private:
   static struct utsname Uname() {
@@ -92,6 +100,30 @@ StatusOr<std::string> OsRelease(SpecifierHost& host, absl::string_view key) {
                          ParseEnvironmentFile(path, *text));
   auto it = fields.find(key);
   return it == fields.end() ? std::string() : it->second;
+}
+
+// systemd's path_is_normalized for an absolute path: no "." or ".."
+// component, no "//".
+bool IsNormalizedPath(absl::string_view path) {
+  if (path.find("//") != absl::string_view::npos) return false;
+  for (absl::string_view part : absl::StrSplit(path, '/')) {
+    if (part == "." || part == "..") return false;
+  }
+  return true;
+}
+
+// %T and %V: systemd's tmp_dir_internal: the first of $TMPDIR, $TEMP and
+// $TMP that is set and names a directory by an absolute, normalized path
+// (the others passed over), else `fallback`.
+std::string TemporaryDirectory(SpecifierHost& host,
+                               absl::string_view fallback) {
+  for (const char* name : {"TMPDIR", "TEMP", "TMP"}) {
+    const char* value = host.GetEnv(name);
+    if (value == nullptr || value[0] != '/') continue;
+    if (!IsNormalizedPath(value) || !host.IsDirectory(value)) continue;
+    return value;
+  }
+  return std::string(fallback);
 }
 
 StatusOr<std::string> PrettyHostName(SpecifierHost& host) {
@@ -157,9 +189,9 @@ StatusOr<std::string> Specifier(char c, const SpecifierUnit& unit,
     case 'E':
       return std::string("/etc");
     case 'T':
-      return std::string("/tmp");
+      return TemporaryDirectory(host, "/tmp");
     case 'V':
-      return std::string("/var/tmp");
+      return TemporaryDirectory(host, "/var/tmp");
     case 'D':
       return std::string("/usr/share");
     case 'u':

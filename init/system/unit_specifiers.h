@@ -10,7 +10,10 @@
 //   %f  "/" + the instance (or the prefix) unescaped as a path
 //   %y  the unit file's path   %Y  its directory
 //   %t  /run   %S /var/lib   %C /var/cache   %L /var/log   %E /etc
-//   %T  /tmp   %V /var/tmp   %D /usr/share
+//   %D  /usr/share
+//   %T  /tmp, %V /var/tmp; either is the manager's $TMPDIR, else $TEMP,
+//       else $TMP, when that is an absolute, normalized path to a directory
+//       (systemd's tmp_dir and var_tmp_dir)
 //   %u  root   %U 0   %g root   %G 0   %h /root   %s /bin/sh: the user
 //       and group of the system manager, whatever User= says (systemd's
 //       rule)
@@ -49,6 +52,10 @@ class SpecifierHost {
   virtual std::string HostName() = 0;
   virtual std::string KernelRelease() = 0;
   virtual std::string Machine() = 0;
+  // The manager's environment variable `name` (nullptr when unset) and
+  // whether `path` is a directory (following links): %T and %V.
+  virtual const char* GetEnv(const char* name) = 0;
+  virtual bool IsDirectory(const std::string& path) = 0;
 };
 
 // The real machine. Stateless; lives for the program.

@@ -1,6 +1,7 @@
 #include "init/system/unit_specifiers.h"
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -19,6 +20,15 @@ class FakeHost : public SpecifierHost {
   std::string HostName() override { return "board.example.org"; }
   std::string KernelRelease() override { return "6.1.0-13-arm64"; }
   std::string Machine() override { return "aarch64"; }
+  std::map<std::string, std::string> env;
+  std::set<std::string> directories;
+  const char* GetEnv(const char* name) override {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  }
+  bool IsDirectory(const std::string& path) override {
+    return directories.count(path) != 0;
+  }
 };
 
 std::string Resolve(absl::string_view value, absl::string_view name,
@@ -50,6 +60,24 @@ TEST(Specifiers, SystemManagerValues) {
   // The system manager's user, whatever User= says (systemd's rule).
   EXPECT_EQ(Resolve("%u %U %g %G %h %s", "x", host),
             "root 0 root 0 /root /bin/sh");
+}
+
+// %T and %V: the first of $TMPDIR, $TEMP, $TMP that is an absolute,
+// normalized path to a directory.
+TEST(Specifiers, TemporaryDirectoriesFromTheEnvironment) {
+  FakeHost host;
+  host.env["TMPDIR"] = "relative";
+  host.env["TEMP"] = "/not/a/directory";
+  host.env["TMP"] = "/scratch";
+  host.directories = {"/not/a/directory/..", "/scratch"};
+  EXPECT_EQ(Resolve("%T %V", "x", host), "/scratch /scratch");
+  host.env["TEMP"] = "/not/a/directory/..";  // a directory, not normalized
+  EXPECT_EQ(Resolve("%T", "x", host), "/scratch");
+  host.env["TMPDIR"] = "/fast";
+  host.directories.insert("/fast");
+  EXPECT_EQ(Resolve("%T %V", "x", host), "/fast /fast");
+  host.env.clear();
+  EXPECT_EQ(Resolve("%T %V", "x", host), "/tmp /var/tmp");
 }
 
 TEST(Specifiers, Machine) {

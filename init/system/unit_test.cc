@@ -548,6 +548,24 @@ TEST(ParseUnit, Specifiers) {
                    "at the end of \"%\": write %% for a literal %"}));
 }
 
+// Environment= unquotes its words first and then replaces specifiers, as
+// systemd's config_parse_environ: an instance's "\x2d" stays as written
+// (ExecStart= replaces them first, then unquotes the words).
+TEST(ParseUnit, EnvironmentSpecifiersAfterUnquoting) {
+  ParsedUnit parsed = ParseUnit("/srv/units/fsck@by\\x2dlabel.service",
+                                "[Service]\n"
+                                "Environment=\"I=%i %I\" \"P=%%i\"\n"
+                                "Environment=BAD=%K\n"
+                                "ExecStart=/bin/echo %i\n");
+  EXPECT_EQ(parsed.unit.environment.at("I"), "by\\x2dlabel by-label");
+  EXPECT_EQ(parsed.unit.environment.at("P"), "%i");
+  EXPECT_EQ(parsed.unit.exec_start[0].words, (Lines{"/bin/echo", "by-label"}));
+  EXPECT_EQ(Diagnostics(parsed),
+            (Lines{"/srv/units/fsck@by\\x2dlabel.service:3: error: "
+                   "Environment: specifier \"%K\" in \"BAD=%K\": unknown "
+                   "specifier"}));
+}
+
 // A missing ExecStart= is an error naming the file (line 0: no line),
 // unless, as in systemd, the unit is a oneshot (Type= unset makes it one)
 // with ExecStop= or SuccessAction=, and RemainAfterExit=yes or
