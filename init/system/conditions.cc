@@ -344,8 +344,13 @@ int Test(const Condition& c, ConditionWorld& w) {
     case ConditionKind::kPathIsMountPoint:
       return IsMountPoint(w, p);
     case ConditionKind::kPathIsReadWrite: {
+      // Only a missing path is false; another error (EACCES...) counts as
+      // read-write, as in systemd.
       fault::StatusOr<bool> read_only = w.ReadOnlyFileSystem(p);
-      return Bool(read_only.ok() && !*read_only);
+      if (!read_only.ok()) {
+        return Bool(read_only.status().error_number() != ENOENT);
+      }
+      return Bool(!*read_only);
     }
     case ConditionKind::kDirectoryNotEmpty: {
       fault::StatusOr<std::vector<std::string>> names = w.ListDirectory(p);

@@ -80,6 +80,7 @@ class FakeWorld : public ConditionWorld {
     return S_ISLNK(it->second.mode) ? it->second.target : path;
   }
   fault::StatusOr<bool> ReadOnlyFileSystem(const std::string& path) override {
+    if (denied.count(path) > 0) return fault::ErrnoToStatus(EACCES, path);
     if (Find(path, true) == nullptr) return fault::ErrnoToStatus(ENOENT, path);
     return read_only.count(path) > 0;
   }
@@ -98,6 +99,7 @@ class FakeWorld : public ConditionWorld {
 
   std::map<std::string, Node> files;
   std::set<std::string> read_only;
+  std::set<std::string> denied;  // ReadOnlyFileSystem fails with EACCES
   std::vector<std::string> environment;
   std::string host = "board";
   std::string machine = "x86_64";
@@ -353,6 +355,10 @@ TEST(ConditionTest, MountPointAndReadWrite) {
   EXPECT_EQ(Holds("ConditionPathIsReadWrite=/data", w), kTrue);
   EXPECT_EQ(Holds("ConditionPathIsReadWrite=/missing", w), kFalse);
   EXPECT_EQ(Holds("ConditionPathIsReadWrite=!/etc", w), kTrue);
+  // Only a missing path is false: an error other than ENOENT reads as
+  // read-write, as systemd's condition_test_path_is_read_write has it.
+  w.denied.insert("/secret");
+  EXPECT_EQ(Holds("ConditionPathIsReadWrite=/secret", w), kTrue);
 }
 
 TEST(ConditionTest, KernelCommandLine) {
