@@ -1,6 +1,8 @@
 #include "init/ctl/systemctl.h"
 
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,6 +28,12 @@
 #include "runtime/fd.h"
 #include "runtime/invocation.h"
 #include "runtime/pidfd.h"
+
+// pidfd_send_signal(2) is 424 on every architecture (older libcs lack the
+// name).
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 
 namespace faultinit::systemctl {
 namespace {
@@ -61,7 +69,10 @@ class Client {
 
   // Ask sends one request and collects the answer; a failure to connect,
   // to exchange or to decode is printed here.
-  Answer Ask(Verb verb, std::vector<std::string> names, bool nowait = false) {
+  // `peer`, when given, receives faultinit's PID as this process's PID
+  // namespace sees it (SO_PEERCRED; 0 when it cannot see it).
+  Answer Ask(Verb verb, std::vector<std::string> names, bool nowait = false,
+             pid_t* peer = nullptr) {
     Answer answer;
     control::Request request;
     request.verb = verb;
@@ -79,6 +90,14 @@ class Client {
       PrintError(connection.status().message());
       answer.failure = true;
       return answer;
+    }
+    if (peer != nullptr) {
+      struct ucred cred = {};
+      socklen_t length = sizeof cred;
+      *peer = getsockopt(connection->fd(), SOL_SOCKET, SO_PEERCRED, &cred,
+                         &length) == 0
+                  ? cred.pid
+                  : 0;
     }
     bool first = true;
     fault::Status status = connection->Exchange(
@@ -118,8 +137,9 @@ class Client {
 
   // Row: one service's status row; nullopt when faultinit has no such
   // service. `*failed` is set when faultinit could not be asked.
-  std::optional<StatusRow> Row(const std::string& name, bool* failed) {
-    Answer a = Ask(Verb::kStatus, {name});
+  std::optional<StatusRow> Row(const std::string& name, bool* failed,
+                               pid_t* peer = nullptr) {
+    Answer a = Ask(Verb::kStatus, {name}, false, peer);
     if (a.failure) {
       *failed = true;
       return std::nullopt;
@@ -422,6 +442,19 @@ int Show(Client& client, const SystemctlCommand& c) {
   return kExitSuccess;
 }
 
+// SamePidNamespace: whether faultinit (`peer`, as SO_PEERCRED gave it)
+// is in this process's PID namespace, so that the PIDs its status gives
+// name the processes this process would signal. Compared through /proc,
+// which must be the one of this namespace (a false answer otherwise: the
+// kill is refused, never misdirected).
+bool SamePidNamespace(pid_t peer) {
+  if (peer <= 0) return false;
+  struct stat mine, theirs;
+  return stat("/proc/self/ns/pid", &mine) == 0 &&
+         stat(absl::StrCat("/proc/", peer, "/ns/pid").c_str(), &theirs) == 0 &&
+         mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino;
+}
+
 // Kill signals each unit's main process. A pidfd is opened on the PID a
 // first status gave, then a second status confirms the PID is still the
 // service's main process, and the signal goes through the pidfd: a PID
@@ -430,7 +463,8 @@ int Kill(Client& client, const SystemctlCommand& c) {
   int result = kExitSuccess;
   for (const std::string& name : c.units) {
     bool failed = false;
-    std::optional<StatusRow> row = client.Row(name, &failed);
+    pid_t peer = 0;
+    std::optional<StatusRow> row = client.Row(name, &failed, &peer);
     if (failed) return kExitFailure;
     if (!row.has_value()) {
       PrintError(absl::StrCat("Failed to kill unit ", UnitName(name), ": Unit ",
@@ -443,6 +477,14 @@ int Kill(Client& client, const SystemctlCommand& c) {
       result = kExitFailure;
       continue;
     }
+    if (!SamePidNamespace(peer)) {
+      PrintError(absl::StrCat(
+          "Failed to kill unit ", UnitName(name),
+          ": faultinit is not in this PID namespace (or /proc is not its), "
+          "so its main PID ",
+          row->pid, " cannot be signalled from here"));
+      return kExitFailure;
+    }
     const pid_t pid = static_cast<pid_t>(row->pid);
     fault::UniqueFd pidfd = fault::OpenPidfd(pid);
     const int open_errno = errno;
@@ -453,9 +495,7 @@ int Kill(Client& client, const SystemctlCommand& c) {
           "Failed to kill unit ", UnitName(name), ": its main process ", pid,
           pidfd.valid()
               ? " changed meanwhile"
-              : absl::StrCat(" cannot be reached (", strerror(open_errno),
-                             "; systemctl kill needs faultinit's "
-                             "PID namespace)")));
+              : absl::StrCat(" cannot be reached: ", strerror(open_errno))));
       result = kExitFailure;
       continue;
     }
