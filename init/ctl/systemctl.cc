@@ -431,9 +431,9 @@ int Show(Client& client, const SystemctlCommand& c) {
     if (i > 0) text += "\n";
     for (const auto& [name, value] :
          ShowProperties(c.units[i], row, c.properties)) {
-      // Values as they are (systemctl prints them raw), but one line each.
-      const std::string shown =
-          absl::StrContains(value, '\n') ? DisplayText(value) : value;
+      // Escaped as faultctl escapes every text it shows (a STATUS= text is
+      // the service's): one line, no terminal control bytes.
+      const std::string shown = DisplayText(value);
       absl::StrAppend(&text, c.value ? "" : name, c.value ? "" : "=", shown,
                       "\n");
     }

@@ -34,10 +34,11 @@ const char kSystemctlUsage[] =
     "  --no-legend, --plain, -a/--all, -t/--type=service, --state=STATE,\n"
     "  -l/--full, --no-ask-password, --socket PATH, -h/--help, --version\n"
     "\n"
-    "Exit status (systemctl's): 0 success; 1 failure or not failed\n"
-    "(is-failed); 3 not active (is-active, status); 4 no such unit\n"
-    "(status), permission denied or refused; 5 no such unit (start, stop,\n"
-    "...) or faultinit unreachable.\n";
+    "Exit status (systemctl's): 0 success; 1 failure, an unsupported verb\n"
+    "or option, faultinit unreachable, or none failed (is-failed); 3 not\n"
+    "active (is-active, status) or reload not applicable; 4 no such unit\n"
+    "(status), or refused; 5 no such unit (start, stop, ...); 6 reload of\n"
+    "a unit not active.\n";
 
 namespace {
 
