@@ -1,7 +1,9 @@
 // faultinit: a PID-1-capable init for containers and embedded boards.
 //
 // Called by the name faultctl (a link to this binary, as in an initramfs
-// made by tools/mkinitramfs), it is faultctl (init/ctl/faultctl.h).
+// made by tools/mkinitramfs), it is faultctl (init/ctl/faultctl.h); by
+// the name systemctl, systemctl's verbs on faultctl's protocol
+// (init/ctl/systemctl.h).
 // Otherwise main is a list of steps (see docs/architecture.md):
 //   0. Closed standard descriptors are reopened (a kernel may start init
 //      without any), before anything else takes their numbers.
@@ -30,6 +32,7 @@
 #include "absl/strings/str_cat.h"
 #include "init/container/container_init.h"
 #include "init/ctl/faultctl.h"
+#include "init/ctl/systemctl.h"
 #include "init/log.h"
 #include "init/options.h"
 #include "init/supervisor/system_mode.h"
@@ -173,6 +176,9 @@ int Main(const fault::Invocation& invocation) {
 int main(int argc, char** argv, char** envp) {
   if (argc > 0 && faultinit::CalledAs(argv[0], "faultctl")) {
     faultinit::faultctl::Run(argc, argv, envp);
+  }
+  if (argc > 0 && faultinit::CalledAs(argv[0], "systemctl")) {
+    faultinit::systemctl::Run(argc, argv, envp);
   }
   faultinit::ReserveStandardDescriptors();
   fault::Control([=] {

@@ -1,0 +1,32 @@
+// systemctl: faultinit called by the name `systemctl` (a link to it, as
+// faultctl is one): the verbs and options scripts use (init/ctl/
+// systemctl_command.h), each mapped onto requests of the control protocol
+// (docs/control.md, "systemctl"), with systemctl's exit statuses.
+//
+// Run is a list of steps:
+//   1. Control takes over signals and the process's exit (runtime).
+//   2. The invocation snapshots argv and FAULTINIT_SOCKET.
+//   3. The command line is parsed; an error (unknown or unsupported verb
+//      or option, a property `status` cannot answer) is one line on
+//      stderr, exit 1, as systemctl's own.
+//   4. The verb sends one or more requests (`status` to learn states,
+//      then `start`, `restart`, `reload` ... as the verb needs), each on a
+//      connection of its own, and prints what systemctl prints.
+//   5. `kill` alone acts outside the protocol: it signals the main PID a
+//      `status` answer gave, through a pidfd opened before a second
+//      `status` confirms the PID is still that service's (so a PID reused
+//      in between is never signalled). It needs faultinit's PID namespace.
+
+#ifndef INIT_CTL_SYSTEMCTL_H_
+#define INIT_CTL_SYSTEMCTL_H_
+
+namespace faultinit::systemctl {
+
+// Runs systemctl with main's arguments and ends the process with its exit
+// status. Call it first thing in main (it takes the process over with
+// fault::Control).
+[[noreturn]] void Run(int argc, char** argv, char** envp);
+
+}  // namespace faultinit::systemctl
+
+#endif  // INIT_CTL_SYSTEMCTL_H_
