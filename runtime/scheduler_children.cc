@@ -109,7 +109,9 @@ StatusOr<WatchId> Children::AddWatch(pid_t pid, UniqueFd pidfd,
 
 std::vector<Children::PidWatch>::iterator Children::FindPid(pid_t pid) {
   auto it = std::lower_bound(by_pid_.begin(), by_pid_.end(), PidWatch(pid, 0));
-  return it != by_pid_.end() && it->first == pid ? it : by_pid_.end();
+  return it != by_pid_.end() && it->first == pid && it->second != 0
+             ? it
+             : by_pid_.end();
 }
 
 // Insert watches `pid` through `pidfd`, or through SIGCHLD when it is
@@ -138,15 +140,31 @@ StatusOr<WatchId> Children::Insert(pid_t pid, UniqueFd pidfd,
     }
   }
   watches_.Insert(std::move(watch));
-  by_pid_.insert(
-      std::lower_bound(by_pid_.begin(), by_pid_.end(), PidWatch(pid, 0)),
-      PidWatch(pid, id));
+  auto at = std::lower_bound(by_pid_.begin(), by_pid_.end(), PidWatch(pid, 0));
+  if (at != by_pid_.end() && at->first == pid) {  // a hole for this pid
+    at->second = id;
+    --by_pid_holes_;
+  } else {
+    // At the end but where pids wrap around: they grow.
+    by_pid_.insert(at, PidWatch(pid, id));
+  }
   return id;
 }
 
 // Closing the pidfd also removes it from the epoll set.
 void Children::Remove(WatchId id, Watch& watch) {
-  if (auto it = FindPid(watch.pid); it != by_pid_.end()) by_pid_.erase(it);
+  if (auto it = FindPid(watch.pid); it != by_pid_.end()) {
+    // A hole, not an erase: an erase moves every later pid (PID 1 watches
+    // one per service process). The holes go once they are a quarter.
+    it->second = 0;
+    if (++by_pid_holes_ > 16 && by_pid_holes_ * 4 > by_pid_.size()) {
+      by_pid_.erase(
+          std::remove_if(by_pid_.begin(), by_pid_.end(),
+                         [](const PidWatch& w) { return w.second == 0; }),
+          by_pid_.end());
+      by_pid_holes_ = 0;
+    }
+  }
   if (without_pidfd_.erase(id) != 0) signals_.Release(SIGCHLD);
   watch.pidfd.Reset();
 }
@@ -239,8 +257,9 @@ void Children::Report(const siginfo_t& info) {
 
 void Children::Sweep() {
   const Duration now = MonotonicNow();
-  if (orphans_ != Orphans::kReported || by_pid_.size() < kFewWatches ||
-      sweep_found_merged_ || now - last_sweep_ >= kSweepInterval) {
+  if (orphans_ != Orphans::kReported ||
+      by_pid_.size() - by_pid_holes_ < kFewWatches || sweep_found_merged_ ||
+      now - last_sweep_ >= kSweepInterval) {
     last_sweep_ = now;
     sweep_found_merged_ = ReapAll() > 0;
     return;
@@ -286,7 +305,7 @@ void Children::ReapIfRequested() {
 bool Children::OnlySignalsCanEnd() const {
   return orphans_ != Orphans::kLeft && !reap_requested_ &&
          reap_requested_pids_.empty() &&
-         by_pid_.size() == without_pidfd_.size();
+         by_pid_.size() - by_pid_holes_ == without_pidfd_.size();
 }
 
 size_t Children::ReapAll() {

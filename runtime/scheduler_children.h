@@ -148,9 +148,12 @@ class Children {
   Timers& timers_;
   // The exit watch of each watched pid, sorted by pid: a vector, 16 bytes
   // a watch (PID 1 keeps one per service process), not a tree node each.
+  // A removed watch leaves a hole (watch id 0), by_pid_holes_ of them,
+  // dropped together once they are a quarter of the vector (Remove).
   using PidWatch = std::pair<pid_t, WatchId>;
   std::vector<PidWatch>::iterator FindPid(pid_t pid);
   std::vector<PidWatch> by_pid_;
+  size_t by_pid_holes_ = 0;
   std::set<WatchId> without_pidfd_;
   bool pidfds_available_ = true;  // false once pidfd_open said ENOSYS
   Orphans orphans_ = Orphans::kLeft;
