@@ -185,6 +185,10 @@ class Supervisor : private ServiceEffects {
   // (nothing is left for the next call), that a pass over every entry would
   // decide nothing more. "" when all agree, else the first discrepancy.
   std::string CheckIndexes() const;
+  // JobVisits, for tests: how many entries the jobs across units
+  // (supervisor_jobs.cc) have looked at so far: a count of work, which
+  // an event should keep proportional to the units it touches.
+  size_t JobVisits() const { return job_visits_; }
 
   std::vector<ServiceView> Status() const;
   // The most recent `n` output lines of a journal service.
@@ -321,7 +325,14 @@ class Supervisor : private ServiceEffects {
   void StopConflicts(Entry& entry);
   void StopUnneeded();
   void FireAction(const Entry& entry, bool success);
-  const std::vector<std::string>& JobUnits();
+  // The reverse edges of jobs (Links::job_links, job_by) and the list of
+  // StopWhenUnneeded= units: made by Link, undone by Unlink and Detach
+  // (supervisor_reconcile.cc), which call these.
+  void LinkJobs(Entry& entry);
+  void UnlinkJobs(Entry& entry);
+  void DetachJobs(Entry& entry);
+  // ByName: `list` sorted by name, each once, counted in JobVisits.
+  std::vector<Entry*> ByName(std::vector<Entry*> list);
   std::optional<std::string> RequisiteMissing(const Entry& entry) const;
   std::optional<std::string> BrokenRequirement(const Entry& entry) const;
 
@@ -363,16 +374,17 @@ class Supervisor : private ServiceEffects {
   // namespace in between (AloneInSession). 0: none yet.
   pid_t run_first_ = 0;
   pid_t run_last_ = 0;
-  // Units with dependencies besides After=/Before= (required, or jobs),
-  // recomputed after Configure: the reverse lookups scan only these.
-  std::vector<std::string> job_units_;
-  bool job_units_stale_ = true;
+  // The units with StopWhenUnneeded= (LinkJobs).
+  std::vector<Entry*> unneeded_units_;
+  // A state change RunJobEvents acts on; DetachJobs drops those of an
+  // entry about to be erased.
   struct JobEvent {
-    std::string name;
+    Entry* entry;
     ServiceState from;
     ServiceState to;
   };
   std::vector<JobEvent> job_events_;
+  size_t job_visits_ = 0;  // JobVisits
   std::optional<UnitActionRequest> action_;
   bool shutting_down_ = false;
   bool dirty_ = false;

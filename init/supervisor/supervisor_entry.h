@@ -136,12 +136,18 @@ struct Supervisor::Links {
   std::vector<Edge> followers;  // what is ordered after this
   std::vector<Entry*> requires_links;  // `required`, those that are entries
   std::vector<Entry*> required_by;     // whose Requires= names this one
+  // Jobs (supervisor_jobs.cc): the entries this one's Wants=, BindsTo=,
+  // PartOf=, Conflicts= and ReloadPropagatedFrom= name (each once), and
+  // those whose such keys name this one.
+  std::vector<Entry*> job_links;
+  std::vector<Entry*> job_by;
   // Followers (per edge) not down: a shutdown stops this entry at 0.
   int up_followers = 0;
 
   bool empty() const {
     return after.empty() && followers.empty() && requires_links.empty() &&
-           required_by.empty() && up_followers == 0;
+           required_by.empty() && job_links.empty() && job_by.empty() &&
+           up_followers == 0;
   }
 };
 
@@ -191,6 +197,12 @@ struct Supervisor::Entry final : ServiceEffects {
   }
   const std::vector<Entry*>& required_by() const {
     return links ? links->required_by : NoEntries();
+  }
+  const std::vector<Entry*>& job_links() const {
+    return links ? links->job_links : NoEntries();
+  }
+  const std::vector<Entry*>& job_by() const {
+    return links ? links->job_by : NoEntries();
   }
   int up_followers() const { return links ? links->up_followers : 0; }
   // The links, made if there are none yet (to add an edge).
