@@ -297,6 +297,9 @@ class Supervisor : private ServiceEffects {
   bool ReadNotification(Entry& entry);
   void CloseNotification(Entry& entry);
   void CheckStopped(Entry& entry);
+  // Puts `entry` in orphan_hosts_ if one of its groups or sessions is not
+  // led by a process of its own that is not reaped yet.
+  void NoteLeaderless(Entry& entry);
   // Drops from `entry`'s sessions those no process is in any more.
   void PruneSessions(Entry& entry);
   // Whether session `leader`, whose leader's group is gone, can have had
@@ -360,6 +363,10 @@ class Supervisor : private ServiceEffects {
   fault::Scheduler::WatchId notify_watch_ = 0;
   LineListener line_listener_;
   std::optional<ProcessView> members_;  // Members()
+  // The entries with a group or session none of their unreaped processes
+  // leads (NoteLeaderless): only these can have had an orphan in them, so
+  // OnOrphan looks at these alone.
+  std::vector<Entry*> orphan_hosts_;
   // Exec reports not read yet, over all entries (kMaxPendingExecs).
   size_t pending_execs_ = 0;
   // Queued starts that were ready but held back because kMaxPendingExecs

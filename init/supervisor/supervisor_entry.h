@@ -159,7 +159,8 @@ struct Supervisor::Entry final : ServiceEffects {
         deferred(false),
         in_pass(false),
         reloading(false),
-        exec_waiting(false) {}
+        exec_waiting(false),
+        orphan_host(false) {}
 
   // ServiceEffects: the Supervisor's, for this entry's Service.
   fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
@@ -251,6 +252,7 @@ struct Supervisor::Entry final : ServiceEffects {
   bool in_pass : 1;       // in pass_
   bool reloading : 1;     // in reloading_
   bool exec_waiting : 1;  // in exec_waiting_ (kMaxPendingExecs)
+  bool orphan_host : 1;   // in orphan_hosts_ (Supervisor::OnOrphan)
   uint32_t position = 0;  // in order_
   // StandardOutput=syslog found nothing listening, and said so: once while
   // the unit is loaded (supervisor_io.cc).

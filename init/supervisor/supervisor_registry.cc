@@ -281,7 +281,7 @@ void Supervisor::ApplyReplacements() {
       exec_waiting_.begin() + static_cast<std::ptrdiff_t>(exec_head_));
   exec_head_ = 0;
   for (std::vector<Entry*>* list :
-       {&touched_, &deferred_, &order_, &exec_waiting_}) {
+       {&touched_, &deferred_, &order_, &exec_waiting_, &orphan_hosts_}) {
     list->erase(std::remove_if(list->begin(), list->end(), erased),
                 list->end());
   }
