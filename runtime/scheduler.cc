@@ -78,7 +78,7 @@ class Scheduler::Impl {
   Impl()
       : timers_(watches_),
         signals_(watches_, epoll_),
-        children_(watches_, epoll_, signals_, wakeups_),
+        children_(watches_, epoll_, signals_, wakeups_, timers_),
         fds_(watches_, epoll_) {}
 
   Status Init() {
@@ -195,7 +195,7 @@ void Scheduler::Impl::HandleWake() {
 // DispatchSignals finishes a take of signals: reaps after a SIGCHLD.
 Status Scheduler::Impl::DispatchSignals(StatusOr<bool> child_exited) {
   if (!child_exited.ok()) return child_exited.status();
-  if (*child_exited) children_.Reap();
+  if (*child_exited) children_.Reap(signals_.TakeExitedPids());
   return OkStatus();
 }
 

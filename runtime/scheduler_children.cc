@@ -32,7 +32,14 @@ int WaitNoHang(idtype_t type, id_t id, siginfo_t* info) {
 
 }  // namespace
 
-Children::~Children() { SetOrphans(Orphans::kLeft); }
+Children::~Children() {
+  if (sweep_timer_ != 0) {
+    if (WatchPtr timer = watches_.Take(sweep_timer_)) {
+      timers_.Remove(sweep_timer_, *timer);
+    }
+  }
+  SetOrphans(Orphans::kLeft);
+}
 
 // CheckWatchable fails unless `pid` is a process id not watched yet.
 Status Children::CheckWatchable(pid_t pid) {
@@ -102,7 +109,9 @@ StatusOr<WatchId> Children::AddWatch(pid_t pid, UniqueFd pidfd,
 
 std::vector<Children::PidWatch>::iterator Children::FindPid(pid_t pid) {
   auto it = std::lower_bound(by_pid_.begin(), by_pid_.end(), PidWatch(pid, 0));
-  return it != by_pid_.end() && it->first == pid ? it : by_pid_.end();
+  return it != by_pid_.end() && it->first == pid && it->second != 0
+             ? it
+             : by_pid_.end();
 }
 
 // Insert watches `pid` through `pidfd`, or through SIGCHLD when it is
@@ -121,19 +130,41 @@ StatusOr<WatchId> Children::Insert(pid_t pid, UniqueFd pidfd,
   } else {
     FAULT_RETURN_IF_ERROR(signals_.Hold(SIGCHLD));
     without_pidfd_.insert(id);
-    // The child may have exited before SIGCHLD was blocked, its signal lost.
-    RequestReap();
+    if (orphans_ != Orphans::kReported) {
+      // The child may have exited before SIGCHLD was blocked, its signal
+      // lost: a reap of its pid on the next wake-up. (While orphans are
+      // reported SIGCHLD stays held, and ReapOrphans swept once it was: a
+      // SIGCHLD of its exit is pending, or was taken and a sweep follows.)
+      reap_requested_pids_.push_back(pid);
+      wakeups_.Wake();
+    }
   }
   watches_.Insert(std::move(watch));
-  by_pid_.insert(
-      std::lower_bound(by_pid_.begin(), by_pid_.end(), PidWatch(pid, 0)),
-      PidWatch(pid, id));
+  auto at = std::lower_bound(by_pid_.begin(), by_pid_.end(), PidWatch(pid, 0));
+  if (at != by_pid_.end() && at->first == pid) {  // a hole for this pid
+    at->second = id;
+    --by_pid_holes_;
+  } else {
+    // At the end but where pids wrap around: they grow.
+    by_pid_.insert(at, PidWatch(pid, id));
+  }
   return id;
 }
 
 // Closing the pidfd also removes it from the epoll set.
 void Children::Remove(WatchId id, Watch& watch) {
-  if (auto it = FindPid(watch.pid); it != by_pid_.end()) by_pid_.erase(it);
+  if (auto it = FindPid(watch.pid); it != by_pid_.end()) {
+    // A hole, not an erase: an erase moves every later pid (PID 1 watches
+    // one per service process). The holes go once they are a quarter.
+    it->second = 0;
+    if (++by_pid_holes_ > 16 && by_pid_holes_ * 4 > by_pid_.size()) {
+      by_pid_.erase(
+          std::remove_if(by_pid_.begin(), by_pid_.end(),
+                         [](const PidWatch& w) { return w.second == 0; }),
+          by_pid_.end());
+      by_pid_holes_ = 0;
+    }
+  }
   if (without_pidfd_.erase(id) != 0) signals_.Release(SIGCHLD);
   watch.pidfd.Reset();
 }
@@ -179,43 +210,115 @@ void Children::OnPidfdReadable(WatchId id) {
   }
 }
 
-// With orphans reaped, ReapAll's waitid(P_ALL) loop reaps every exited
-// child, watched ones included, so the per-pid pass is needed only without
-// it (or once a callback has ended orphan reaping).
-void Children::Reap() {
-  if (orphans_ != Orphans::kLeft) ReapAll();
+// With orphans reaped (kReported), each named child is reaped by its pid,
+// then the sweep (ReapAll's waitid(P_ALL) loop) reaps every other exited
+// child, watched ones included, so the per-pid pass over the watches
+// without a pidfd is needed only without it (or once a callback has ended
+// orphan reaping).
+void Children::Reap(const std::vector<pid_t>& exited) {
+  if (orphans_ == Orphans::kReported) {
+    const bool outer = std::exchange(in_reap_all_, true);
+    for (pid_t pid : exited) {
+      if (orphans_ != Orphans::kReported) break;
+      ReapPid(pid);
+    }
+    in_reap_all_ = outer;
+    Sweep();
+  } else if (orphans_ == Orphans::kKernelReaps) {
+    ReapAll();
+  }
   if (orphans_ == Orphans::kLeft && !without_pidfd_.empty()) {
     ReapWatchedWithoutPidfd();
   }
 }
 
+bool Children::ReapPid(pid_t pid) {
+  if (pid <= 0) return false;
+  siginfo_t info;
+  if (WaitNoHang(P_PID, static_cast<id_t>(pid), &info) != 0 ||
+      info.si_pid == 0) {
+    return false;  // running (or stopped), or not a child: ECHILD
+  }
+  Report(info);
+  return true;
+}
+
+void Children::Report(const siginfo_t& info) {
+  auto watched = FindPid(info.si_pid);
+  if (watched != by_pid_.end()) {
+    ReportExit(watched->second, ExitStatus::FromSiginfo(info));
+  } else {
+    // A copy: the callback may replace or end orphan reaping.
+    std::shared_ptr<Scheduler::ExitCallback> callback = orphan_callback_;
+    watches_.CountDispatch();
+    (*callback)(ExitStatus::FromSiginfo(info));
+  }
+}
+
+void Children::Sweep() {
+  const Duration now = MonotonicNow();
+  if (orphans_ != Orphans::kReported ||
+      by_pid_.size() - by_pid_holes_ < kFewWatches || sweep_found_merged_ ||
+      now - last_sweep_ >= kSweepInterval) {
+    last_sweep_ = now;
+    sweep_found_merged_ = ReapAll() > 0;
+    return;
+  }
+  if (sweep_timer_ != 0) return;  // one is due already
+  sweep_timer_ =
+      timers_.Add(last_sweep_ + kSweepInterval - now, ZeroDuration(), [this] {
+        sweep_timer_ = 0;
+        if (orphans_ != Orphans::kReported) return;
+        last_sweep_ = MonotonicNow();
+        sweep_found_merged_ = ReapAll() > 0;
+      });
+}
+
 void Children::ReapIfRequested() {
+  if (!reap_requested_pids_.empty()) {
+    const std::vector<pid_t> pids = std::move(reap_requested_pids_);
+    reap_requested_pids_.clear();
+    for (pid_t pid : pids) {
+      auto watched = FindPid(pid);
+      if (watched == by_pid_.end()) continue;  // reported or cancelled
+      siginfo_t info;
+      const int error = WaitNoHang(P_PID, static_cast<id_t>(pid), &info);
+      if (error == 0 && info.si_pid != 0) {
+        Report(info);
+      } else if (error == ECHILD && without_pidfd_.count(watched->second)) {
+        Drop(watched->second);  // reaped behind our back
+      }
+    }
+  }
   if (!reap_requested_) return;
   reap_requested_ = false;
-  Reap();
+  if (orphans_ == Orphans::kReported) {
+    // A sweep asked for is one at once: the children it is for left no
+    // signal.
+    last_sweep_ = MonotonicNow();
+    sweep_found_merged_ = ReapAll() > 0;
+  } else {
+    Reap({});
+  }
 }
 
 bool Children::OnlySignalsCanEnd() const {
   return orphans_ != Orphans::kLeft && !reap_requested_ &&
-         by_pid_.size() == without_pidfd_.size();
+         reap_requested_pids_.empty() &&
+         by_pid_.size() - by_pid_holes_ == without_pidfd_.size();
 }
 
-void Children::ReapAll() {
+size_t Children::ReapAll() {
   const bool outer = std::exchange(in_reap_all_, true);
+  size_t reaped = 0;
   while (orphans_ != Orphans::kLeft) {
     siginfo_t info;
     if (WaitNoHang(P_ALL, 0, &info) != 0 || info.si_pid == 0) break;
-    auto watched = FindPid(info.si_pid);
-    if (watched != by_pid_.end()) {
-      ReportExit(watched->second, ExitStatus::FromSiginfo(info));
-    } else {
-      // A copy: the callback may replace or end orphan reaping.
-      std::shared_ptr<Scheduler::ExitCallback> callback = orphan_callback_;
-      watches_.CountDispatch();
-      (*callback)(ExitStatus::FromSiginfo(info));
-    }
+    ++reaped;
+    Report(info);
   }
   in_reap_all_ = outer;
+  return reaped;
 }
 
 void Children::ReapWatchedWithoutPidfd() {

@@ -13,10 +13,22 @@
 //
 // Orphans, an explicit state (Orphans):
 //   kLeft          not reaped here (no ReapOrphans, or ReapOrphans(nullptr)).
-//   kReported      SIGCHLD held; each SIGCHLD runs the waitid(P_ALL) loop
-//                  (ReapAll: one SIGCHLD may stand for many exits), which
-//                  reports watched children to their watch and the others
-//                  to the orphan callback.
+//   kReported      SIGCHLD held; each SIGCHLD reaps the child it names by
+//                  its pid (waitid(P_PID): the kernel looks at that child
+//                  alone), then sweeps: the waitid(P_ALL) loop (ReapAll),
+//                  because one pending SIGCHLD stands for every child that
+//                  exited meanwhile and names only the first. Both report
+//                  watched children to their watch and the others to the
+//                  orphan callback. A sweep makes the kernel walk every
+//                  child, so with many watched children (kFewWatches or
+//                  more: PID 1 of thousands of services) it runs at once
+//                  only if the last one ran kSweepInterval ago or found an
+//                  exit no SIGCHLD had named (merged signals: a burst, as
+//                  in a shutdown); otherwise a timer runs it when the
+//                  interval is up. So a restart costs PID 1 a reap by pid,
+//                  not a walk of all its children, and an exit whose
+//                  SIGCHLD was merged into another's is reaped within
+//                  kSweepInterval (at once if its watch holds a pidfd).
 //   kKernelReaps   SIGCHLD at SIG_IGN: the kernel reaps each child as it
 //                  exits and sends no SIGCHLD, so an orphan costs the loop
 //                  nothing. Every exit watch holds a pidfd (entering this
@@ -29,10 +41,11 @@
 //                  again. SIGCHLD stays held, so a child that became a
 //                  zombie before SIGCHLD was ignored is still reaped.
 // Changing the state from an orphan or exit callback, that is during a
-// ReapAll pass, needs no extra reap: the pass goes on until no exited child
-// is left. Otherwise a reap is requested through Wakeups (the children that
+// reaping pass, needs no extra reap: the pass sweeps until no exited child
+// is left. Otherwise a sweep is requested through Wakeups (the children that
 // exited before SIGCHLD was blocked, or whose pending SIGCHLD was discarded
-// when it was set to SIG_IGN, left no signal).
+// when it was set to SIG_IGN, left no signal); a watch made without a pidfd
+// while SIGCHLD was not held asks for a reap of its pid alone.
 //
 // Ownership: the watches (and their pidfds) are the WatchTable's; the
 // saved SIGCHLD disposition is restored by the destructor.
@@ -50,10 +63,12 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/duration.h"
 #include "runtime/exit_status.h"
 #include "runtime/fd.h"
 #include "runtime/scheduler.h"
 #include "runtime/scheduler_signals.h"
+#include "runtime/scheduler_timers.h"
 #include "runtime/scheduler_wake.h"
 #include "runtime/scheduler_watches.h"
 #include "runtime/status.h"
@@ -64,11 +79,12 @@ namespace scheduler_internal {
 class Children {
  public:
   Children(WatchTable& watches, Epoll& epoll, Signals& signals,
-           Wakeups& wakeups)
+           Wakeups& wakeups, Timers& timers)
       : watches_(watches),
         epoll_(epoll),
         signals_(signals),
-        wakeups_(wakeups) {}
+        wakeups_(wakeups),
+        timers_(timers) {}
   ~Children();
   Children(const Children&) = delete;
   Children& operator=(const Children&) = delete;
@@ -84,8 +100,14 @@ class Children {
 
   // OnPidfdReadable: the pidfd of watch `id` was reported readable.
   void OnPidfdReadable(WatchId id);
-  // Reap: after a SIGCHLD.
-  void Reap();
+  // Reap: after SIGCHLDs; `exited` the children they named
+  // (Signals::TakeExitedPids).
+  void Reap(const std::vector<pid_t>& exited);
+
+  // kFewWatches: below this many exit watches a sweep always runs at once
+  // (the walk is short); kSweepInterval: see kReported above.
+  static constexpr size_t kFewWatches = 64;
+  static constexpr Duration kSweepInterval = Seconds(1);
   // ReapIfRequested: on a wake-up, the reap asked for (see above).
   void ReapIfRequested();
   // OnlySignalsCanEnd: whether a SIGCHLD is the only news this piece can
@@ -108,7 +130,14 @@ class Children {
   void SetOrphans(Orphans orphans);
   // Opens a pidfd for each exit watch on SIGCHLD; true if none is left.
   bool MoveWatchesToPidfds();
-  void ReapAll();
+  // Reaps `pid` if it is an exited child; true if it was.
+  bool ReapPid(pid_t pid);
+  // Report: a reaped child's exit, to its watch or the orphan callback.
+  void Report(const siginfo_t& info);
+  // Sweep: ReapAll now, or once kSweepInterval is up (kReported above).
+  void Sweep();
+  // ReapAll: the waitid(P_ALL) loop; returns how many children it reaped.
+  size_t ReapAll();
   void ReapWatchedWithoutPidfd();
   void RequestReap();
 
@@ -116,18 +145,30 @@ class Children {
   Epoll& epoll_;
   Signals& signals_;
   Wakeups& wakeups_;
+  Timers& timers_;
   // The exit watch of each watched pid, sorted by pid: a vector, 16 bytes
   // a watch (PID 1 keeps one per service process), not a tree node each.
+  // A removed watch leaves a hole (watch id 0), by_pid_holes_ of them,
+  // dropped together once they are a quarter of the vector (Remove).
   using PidWatch = std::pair<pid_t, WatchId>;
   std::vector<PidWatch>::iterator FindPid(pid_t pid);
   std::vector<PidWatch> by_pid_;
+  size_t by_pid_holes_ = 0;
   std::set<WatchId> without_pidfd_;
   bool pidfds_available_ = true;  // false once pidfd_open said ENOSYS
   Orphans orphans_ = Orphans::kLeft;
   std::shared_ptr<Scheduler::ExitCallback> orphan_callback_;  // unless kLeft
   struct sigaction saved_sigchld_ = {};  // while kKernelReaps
-  bool reap_requested_ = false;
+  bool reap_requested_ = false;          // a sweep
+  // Pids of watches made without a pidfd while SIGCHLD was not held, to
+  // reap on the next wake-up (their SIGCHLD may have been discarded).
+  std::vector<pid_t> reap_requested_pids_;
   bool in_reap_all_ = false;
+  // Sweeps (kReported): when the last one ran, whether it found exits no
+  // SIGCHLD named, and the timer of a deferred one (0: none).
+  Duration last_sweep_ = -InfiniteDuration();
+  bool sweep_found_merged_ = false;
+  WatchId sweep_timer_ = 0;
 };
 
 }  // namespace scheduler_internal

@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <utility>
 
@@ -20,13 +21,23 @@ std::pair<Fds::FdWatches::iterator, Fds::FdWatches::iterator> Fds::Of(int fd) {
 StatusOr<WatchId> Fds::AddWatch(int fd, Watch::Kind kind,
                                 Scheduler::Callback fn) {
   const WatchId id = watches_.NextId();
-  // After the fd's other watches: ids only grow.
-  fds_.insert(Of(fd).second, FdWatch{fd, kind == Watch::Kind::kWritable, id});
+  // After the fd's other watches: ids only grow. A hole right before or at
+  // that place takes it (fd numbers are reused: a closed fd's hole is
+  // there), with no move of the later watches.
+  const FdWatch added{fd, kind == Watch::Kind::kWritable, id};
+  auto at = Of(fd).second;
+  if (at != fds_.begin() && std::prev(at)->id == 0) {
+    *std::prev(at) = added;
+    --holes_;
+  } else if (at != fds_.end() && at->id == 0) {
+    *at = added;
+    --holes_;
+  } else {
+    fds_.insert(at, added);
+  }
   Status status = UpdateInterest(fd);
   if (!status.ok()) {
-    auto [first, last] = Of(fd);
-    fds_.erase(std::find_if(first, last,
-                            [id](const FdWatch& w) { return w.id == id; }));
+    Erase(fd, id);
     UpdateInterest(fd).IgnoreError();
     return status;
   }
@@ -38,11 +49,25 @@ StatusOr<WatchId> Fds::AddWatch(int fd, Watch::Kind kind,
   return id;
 }
 
-void Fds::Remove(WatchId id, const Watch& watch) {
-  auto [first, last] = Of(watch.fd);
+// Erase leaves a hole (id 0) where the watch was: an erase would move every
+// later watch (PID 1 watches an output pipe per service). The holes go
+// together once they are a quarter of the vector.
+void Fds::Erase(int fd, WatchId id) {
+  auto [first, last] = Of(fd);
   auto it =
       std::find_if(first, last, [id](const FdWatch& w) { return w.id == id; });
-  if (it != last) fds_.erase(it);
+  if (it == last) return;
+  it->id = 0;
+  if (++holes_ > 16 && holes_ * 4 > fds_.size()) {
+    fds_.erase(std::remove_if(fds_.begin(), fds_.end(),
+                              [](const FdWatch& w) { return w.id == 0; }),
+               fds_.end());
+    holes_ = 0;
+  }
+}
+
+void Fds::Remove(WatchId id, const Watch& watch) {
+  Erase(watch.fd, id);
   // Failure leaves the fd in the epoll set with a stale mask; its events
   // find no watch and are ignored.
   UpdateInterest(watch.fd).IgnoreError();
@@ -53,8 +78,9 @@ void Fds::Remove(WatchId id, const Watch& watch) {
 Status Fds::UpdateInterest(int fd) {
   uint32_t events = 0;
   auto [first, last] = Of(fd);
-  for (auto it = first; it != last; ++it)
-    events |= it->writer ? EPOLLOUT : EPOLLIN;
+  for (auto it = first; it != last; ++it) {
+    if (it->id != 0) events |= it->writer ? EPOLLOUT : EPOLLIN;
+  }
   return epoll_.Set(fd, EpollKey(Source::kFd, static_cast<uint64_t>(fd)),
                     events);
 }
@@ -65,7 +91,7 @@ void Fds::Dispatch(int fd, uint32_t events) {
   std::vector<WatchId> writers;
   auto [first, last] = Of(fd);
   for (auto it = first; it != last; ++it) {
-    (it->writer ? writers : readers).push_back(it->id);
+    if (it->id != 0) (it->writer ? writers : readers).push_back(it->id);
   }
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) Run(readers);
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) Run(writers);

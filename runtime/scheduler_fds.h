@@ -11,7 +11,9 @@
 //
 // The watches are kept in one vector sorted by fd, then by id (16 bytes a
 // watch, not a tree node of 88 and a vector per fd: PID 1 watches an
-// output pipe per service).
+// output pipe per service). A removed watch leaves a hole (id 0), which a
+// watch added at its place takes (fd numbers are reused), until a quarter
+// are holes: so an add or removal moves no other watch (issue #26).
 //
 // Ownership: the fds stay the caller's; the caller cancels a watch before
 // closing its fd. Threading: loop thread only; not async-signal-safe.
@@ -41,7 +43,7 @@ class Fds {
   void Remove(WatchId id, const Watch& watch);
   // Dispatch: epoll reported `events` for `fd`.
   void Dispatch(int fd, uint32_t events);
-  bool empty() const { return fds_.empty(); }
+  bool empty() const { return fds_.size() == holes_; }
 
  private:
   // One watch of an fd.
@@ -55,11 +57,13 @@ class Fds {
   // The watches of `fd`, in registration order.
   std::pair<FdWatches::iterator, FdWatches::iterator> Of(int fd);
   Status UpdateInterest(int fd);
+  void Erase(int fd, WatchId id);
   void Run(const std::vector<WatchId>& ids);
 
   WatchTable& watches_;
   Epoll& epoll_;
-  FdWatches fds_;  // sorted by fd, then id
+  FdWatches fds_;  // sorted by fd, then id; holes have id 0
+  size_t holes_ = 0;
 };
 
 }  // namespace scheduler_internal

@@ -372,5 +372,54 @@ TEST(Scheduler, KernelReapingWithoutPidfdsFallsBackToReporting) {
   RunWithoutPidfds(ExpectKernelReapingRefusedWithoutPidfds);
 }
 
+// With many exit watches on SIGCHLD (no pidfd: orphans are reported), the
+// sweep for merged SIGCHLDs is not run after every SIGCHLD
+// (scheduler_children.h, kReported): children that all exit at once, whose
+// SIGCHLDs merge, and an orphan among them, are still each reported once,
+// to its own callback.
+TEST(Scheduler, ManyWatchedChildrenExitingAtOnceAreEachReportedOnce) {
+  constexpr int kWatched = 100;  // above kFewWatches
+  auto scheduler = MakeScheduler();
+  std::vector<ExitStatus> orphans;
+  std::multiset<pid_t> reported;
+  ASSERT_TRUE(
+      scheduler->ReapOrphans([&](const ExitStatus& s) { orphans.push_back(s); })
+          .ok());
+  StatusOr<Pipe> pipe = MakePipe();
+  ASSERT_TRUE(pipe.ok());
+  std::set<pid_t> watched;
+  for (int i = 0; i < kWatched; ++i) {
+    const pid_t pid = ForkWaiting(*pipe);
+    ASSERT_GT(pid, 0);
+    watched.insert(pid);
+    ASSERT_TRUE(scheduler
+                    ->OnExit(pid,
+                             [&reported](const ExitStatus& s) {
+                               reported.insert(s.pid);
+                             })
+                    .ok());
+  }
+  const pid_t orphan = ForkWaiting(*pipe);
+  ASSERT_GT(orphan, 0);
+  // One exit first, alone: its sweep makes the next ones wait for the
+  // interval (or for a sweep that finds merged exits).
+  const pid_t first = *watched.begin();
+  ASSERT_EQ(kill(first, SIGKILL), 0);
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler, [&] { return reported.count(first) == 1; }));
+  pipe->write.Reset();  // every other child exits now
+  ASSERT_NO_FATAL_FAILURE(RunUntil(*scheduler, [&] {
+    return reported.size() == watched.size() && orphans.size() == 1;
+  }));
+  ASSERT_NO_FATAL_FAILURE(RunBriefly(*scheduler, fault::Milliseconds(10)));
+  EXPECT_EQ(std::set<pid_t>(reported.begin(), reported.end()), watched);
+  EXPECT_EQ(reported.size(), watched.size());  // each once
+  ASSERT_EQ(orphans.size(), 1u);
+  EXPECT_EQ(orphans[0].pid, orphan);
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);  // nothing left to reap
+  EXPECT_EQ(errno, ECHILD);
+  ASSERT_TRUE(scheduler->ReapOrphans(nullptr).ok());
+}
+
 }  // namespace
 }  // namespace fault

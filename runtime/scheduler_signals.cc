@@ -250,6 +250,11 @@ bool Signals::Dispatch(const signalfd_siginfo* buffer, size_t count) {
           static_cast<pid_t>(buffer[i].ssi_pid) == getpid()) {
         continue;
       }
+      const int code = buffer[i].ssi_code;
+      if ((code == CLD_EXITED || code == CLD_KILLED || code == CLD_DUMPED) &&
+          exited_pids_.size() < kMaxExitedPids) {
+        exited_pids_.push_back(static_cast<pid_t>(buffer[i].ssi_pid));
+      }
     } else if (Relayed(static_cast<int>(buffer[i].ssi_signo))) {
       continue;
     }

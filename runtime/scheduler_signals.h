@@ -24,7 +24,11 @@
 // target and nothing else (no watch runs, it is not counted as an event);
 // Wake's own SIGCHLD is only a wake-up; any other runs every watch of the
 // signal in registration order. A SIGCHLD is reported to the caller, who
-// reaps (scheduler_children.h).
+// reaps (scheduler_children.h); the child each SIGCHLD names as exited
+// (CLD_EXITED, CLD_KILLED, CLD_DUMPED) is kept for it (TakeExitedPids),
+// so that child can be reaped by its pid (SIGCHLD is not queued: one
+// pending SIGCHLD stands for every child that exited meanwhile, and names
+// only the first).
 //
 // Relay: one at a time, a copy of the caller's SignalRelay (allocated only
 // while on) and its target. A failed kill is not reported (ESRCH: the
@@ -96,6 +100,12 @@ class Signals {
   // on which the loop sleeps in epoll_wait.
   ABSL_ATTRIBUTE_NOINLINE StatusOr<bool> WaitAlone(Wakeups& wakeups);
 
+  // TakeExitedPids: the children the SIGCHLDs dispatched since the last
+  // take named as exited, in the order taken (at most kMaxExitedPids; a
+  // flood beyond is left to the caller's sweep), and empties the list.
+  static constexpr size_t kMaxExitedPids = 64;
+  std::vector<pid_t> TakeExitedPids() { return std::move(exited_pids_); }
+
   // UndoInChild unblocks, in a forked child, the signals held here that
   // were not blocked before (the fork child callset). Async-signal-safe:
   // sigprocmask only, no allocation.
@@ -123,6 +133,7 @@ class Signals {
 
   WatchTable& watches_;
   Epoll& epoll_;
+  std::vector<pid_t> exited_pids_;  // see TakeExitedPids
   UniqueFd fd_;
   bool polled_ = false;  // the signalfd is in the epoll set
   sigset_t mask_;

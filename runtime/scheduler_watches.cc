@@ -75,14 +75,21 @@ WatchId WatchTable::Insert(WatchPtr watch) {
 
 WatchPtr WatchTable::Find(WatchId id) const {
   auto it = Lookup(watches_, id);
-  return it == watches_.end() ? nullptr : it->second;
+  return it == watches_.end() ? nullptr : it->second;  // null: a hole
 }
 
 WatchPtr WatchTable::Take(WatchId id) {
   auto it = Lookup(watches_, id);
-  if (it == watches_.end()) return nullptr;
-  WatchPtr watch = std::move(it->second);
-  watches_.erase(it);
+  if (it == watches_.end() || it->second == nullptr) return nullptr;
+  WatchPtr watch = std::move(it->second);  // leaves a hole (null)
+  if (++holes_ > 16 && holes_ * 4 > watches_.size()) {
+    watches_.erase(std::remove_if(watches_.begin(), watches_.end(),
+                                  [](const auto& entry) {
+                                    return entry.second == nullptr;
+                                  }),
+                   watches_.end());
+    holes_ = 0;
+  }
   return watch;
 }
 

@@ -10,7 +10,8 @@
 //   - WatchTable: every watch by id (ordered by id, that is by
 //     registration: a vector sorted by id, 24 bytes a watch, not a tree
 //     node each, since PID 1 keeps a watch per service process and per
-//     output pipe; ids only grow, so an insertion appends), the id counter, and
+//     output pipe; ids only grow, so an insertion appends, and a removal
+//     leaves a hole until a quarter are holes), the id counter, and
 //     the count of callbacks run (RunOnce returns once it moved). Dispatch
 //     looks a watch up again right before running it, so a watch cancelled
 //     earlier in the same batch never runs; callbacks run from a WatchPtr
@@ -157,7 +158,7 @@ class WatchTable {
   WatchPtr Find(WatchId id) const;
   // Take removes the watch and returns it (nullptr if there is none).
   WatchPtr Take(WatchId id);
-  size_t size() const { return watches_.size(); }
+  size_t size() const { return watches_.size() - holes_; }
 
   // A batch is what one epoll_wait returned: fd events go only to watches
   // that existed then (a callback may close an fd and reuse its number).
@@ -178,8 +179,11 @@ class WatchTable {
   WatchId next_id_ = 1;
   WatchId batch_first_new_id_ = 1;
   uint64_t dispatched_ = 0;
-  // Sorted by id.
+  // Sorted by id. Take leaves a hole (a null WatchPtr), not an erase,
+  // which would move every later watch (PID 1 keeps a few per service);
+  // the holes go together once they are a quarter of the table.
   std::vector<std::pair<WatchId, WatchPtr>> watches_;
+  size_t holes_ = 0;
 };
 
 }  // namespace scheduler_internal

@@ -185,6 +185,10 @@ class Supervisor : private ServiceEffects {
   // (nothing is left for the next call), that a pass over every entry would
   // decide nothing more. "" when all agree, else the first discrepancy.
   std::string CheckIndexes() const;
+  // JobVisits, for tests: how many entries the jobs across units
+  // (supervisor_jobs.cc) have looked at so far: a count of work, which
+  // an event should keep proportional to the units it touches.
+  size_t JobVisits() const { return job_visits_; }
 
   std::vector<ServiceView> Status() const;
   // The most recent `n` output lines of a journal service.
@@ -293,6 +297,9 @@ class Supervisor : private ServiceEffects {
   bool ReadNotification(Entry& entry);
   void CloseNotification(Entry& entry);
   void CheckStopped(Entry& entry);
+  // Puts `entry` in orphan_hosts_ if one of its groups or sessions is not
+  // led by a process of its own that is not reaped yet.
+  void NoteLeaderless(Entry& entry);
   // Drops from `entry`'s sessions those no process is in any more.
   void PruneSessions(Entry& entry);
   // Whether session `leader`, whose leader's group is gone, can have had
@@ -321,7 +328,14 @@ class Supervisor : private ServiceEffects {
   void StopConflicts(Entry& entry);
   void StopUnneeded();
   void FireAction(const Entry& entry, bool success);
-  const std::vector<std::string>& JobUnits();
+  // The reverse edges of jobs (Links::job_links, job_by) and the list of
+  // StopWhenUnneeded= units: made by Link, undone by Unlink and Detach
+  // (supervisor_reconcile.cc), which call these.
+  void LinkJobs(Entry& entry);
+  void UnlinkJobs(Entry& entry);
+  void DetachJobs(Entry& entry);
+  // ByName: `list` sorted by name, each once, counted in JobVisits.
+  std::vector<Entry*> ByName(std::vector<Entry*> list);
   // The reason `entry`'s start fails for Requisite= (a named unit neither
   // running nor on its way up), or nullopt (supervisor_jobs.cc).
   std::optional<std::string> RequisiteMissing(const Entry& entry) const;
@@ -351,6 +365,10 @@ class Supervisor : private ServiceEffects {
   fault::Scheduler::WatchId notify_watch_ = 0;
   LineListener line_listener_;
   std::optional<ProcessView> members_;  // Members()
+  // The entries with a group or session none of their unreaped processes
+  // leads (NoteLeaderless): only these can have had an orphan in them, so
+  // OnOrphan looks at these alone.
+  std::vector<Entry*> orphan_hosts_;
   // Exec reports not read yet, over all entries (kMaxPendingExecs).
   size_t pending_execs_ = 0;
   // Queued starts that were ready but held back because kMaxPendingExecs
@@ -365,16 +383,17 @@ class Supervisor : private ServiceEffects {
   // namespace in between (AloneInSession). 0: none yet.
   pid_t run_first_ = 0;
   pid_t run_last_ = 0;
-  // Units with dependencies besides After=/Before= (required, or jobs),
-  // recomputed after Configure: the reverse lookups scan only these.
-  std::vector<std::string> job_units_;
-  bool job_units_stale_ = true;
+  // The units with StopWhenUnneeded= (LinkJobs).
+  std::vector<Entry*> unneeded_units_;
+  // A state change RunJobEvents acts on; DetachJobs drops those of an
+  // entry about to be erased.
   struct JobEvent {
-    std::string name;
+    Entry* entry;
     ServiceState from;
     ServiceState to;
   };
   std::vector<JobEvent> job_events_;
+  size_t job_visits_ = 0;  // JobVisits
   std::optional<UnitActionRequest> action_;
   bool shutting_down_ = false;
   bool dirty_ = false;

@@ -63,6 +63,53 @@ std::string Supervisor::CheckIndexes() const {
       return absl::StrCat(name, ": Requires= links differ from its names");
     }
   }
+  // Jobs' edges (supervisor_jobs.cc), by name, and the StopWhenUnneeded=
+  // units.
+  std::map<const Entry*, std::vector<const Entry*>> job_by;
+  std::vector<const Entry*> unneeded;
+  for (const auto& [name, e] : entries_) {
+    std::vector<const Entry*> job_links;
+    if (e->jobs) {
+      const EntryJobs& j = *e->jobs;
+      for (const std::vector<std::string>* names :
+           {&j.wants, &j.binds_to, &j.part_of, &j.conflicts,
+            &j.reload_propagated_from}) {
+        for (const std::string& n : *names) {
+          auto it = entries_.find(n);
+          if (it == entries_.end()) continue;
+          const Entry* target = it->second.get();
+          if (std::find(job_links.begin(), job_links.end(), target) !=
+              job_links.end()) {
+            continue;
+          }
+          job_links.push_back(target);
+          job_by[target].push_back(e.get());
+        }
+      }
+      if (j.stop_when_unneeded) unneeded.push_back(e.get());
+    }
+    std::vector<const Entry*> have(e->job_links().begin(),
+                                   e->job_links().end());
+    std::sort(job_links.begin(), job_links.end());
+    std::sort(have.begin(), have.end());
+    if (have != job_links) {
+      return absl::StrCat(name, ": `job_links` differ from its jobs' names");
+    }
+  }
+  for (const auto& [name, e] : entries_) {
+    std::vector<const Entry*> want = job_by[e.get()];
+    std::vector<const Entry*> have(e->job_by().begin(), e->job_by().end());
+    std::sort(want.begin(), want.end());
+    std::sort(have.begin(), have.end());
+    if (have != want) return absl::StrCat(name, ": `job_by` differs");
+  }
+  {
+    std::vector<const Entry*> have(unneeded_units_.begin(),
+                                   unneeded_units_.end());
+    std::sort(unneeded.begin(), unneeded.end());
+    std::sort(have.begin(), have.end());
+    if (have != unneeded) return "unneeded_units_ differs from the units";
+  }
   size_t up = 0;
   for (const auto& [name, e] : entries_) {
     Ends want = after[e.get()];

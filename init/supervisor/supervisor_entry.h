@@ -136,12 +136,19 @@ struct Supervisor::Links {
   std::vector<Edge> followers;  // what is ordered after this
   std::vector<Entry*> requires_links;  // `required`, those that are entries
   std::vector<Entry*> required_by;     // whose Requires= names this one
+  // Jobs (supervisor_jobs.cc): the entries this one's Wants=, BindsTo=,
+  // PartOf=, Requisite=, Conflicts= and ReloadPropagatedFrom= name (each
+  // once), and
+  // those whose such keys name this one.
+  std::vector<Entry*> job_links;
+  std::vector<Entry*> job_by;
   // Followers (per edge) not down: a shutdown stops this entry at 0.
   int up_followers = 0;
 
   bool empty() const {
     return after.empty() && followers.empty() && requires_links.empty() &&
-           required_by.empty() && up_followers == 0;
+           required_by.empty() && job_links.empty() && job_by.empty() &&
+           up_followers == 0;
   }
 };
 
@@ -153,7 +160,8 @@ struct Supervisor::Entry final : ServiceEffects {
         deferred(false),
         in_pass(false),
         reloading(false),
-        exec_waiting(false) {}
+        exec_waiting(false),
+        orphan_host(false) {}
 
   // ServiceEffects: the Supervisor's, for this entry's Service.
   fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
@@ -191,6 +199,12 @@ struct Supervisor::Entry final : ServiceEffects {
   }
   const std::vector<Entry*>& required_by() const {
     return links ? links->required_by : NoEntries();
+  }
+  const std::vector<Entry*>& job_links() const {
+    return links ? links->job_links : NoEntries();
+  }
+  const std::vector<Entry*>& job_by() const {
+    return links ? links->job_by : NoEntries();
   }
   int up_followers() const { return links ? links->up_followers : 0; }
   // The links, made if there are none yet (to add an edge).
@@ -239,6 +253,7 @@ struct Supervisor::Entry final : ServiceEffects {
   bool in_pass : 1;       // in pass_
   bool reloading : 1;     // in reloading_
   bool exec_waiting : 1;  // in exec_waiting_ (kMaxPendingExecs)
+  bool orphan_host : 1;   // in orphan_hosts_ (Supervisor::OnOrphan)
   uint32_t position = 0;  // in order_
   // StandardOutput=syslog found nothing listening, and said so: once while
   // the unit is loaded (supervisor_io.cc).

@@ -26,6 +26,16 @@
 // The state changes are queued by StateChanged (a Service's transition must
 // not act on other services from inside it) and acted on at the start of
 // each Reconcile pass. Nothing here runs during a shutdown. Loop thread only.
+//
+// Work per event is what the event touches (issue #26): what names a unit
+// in its Wants=, BindsTo=, PartOf=, Requisite=, Conflicts= or
+// ReloadPropagatedFrom= is found through the unit's reverse edges
+// (Links::job_by, made with the other edges by LinkJobs), what requires it
+// through required_by, and the
+// StopWhenUnneeded= units are a list of their own: no scan of the units.
+// Where several are acted on, they are taken in the order of their names,
+// as the scan of the units by name did. JobVisits counts the entries
+// looked at, for tests.
 
 #include <algorithm>
 #include <optional>
@@ -50,6 +60,26 @@ std::vector<std::string> Names(const std::vector<Dependency>& list) {
 
 bool Contains(const std::vector<std::string>& list, absl::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+template <typename T>
+bool ContainsEntry(const std::vector<T*>& list, const T* entry) {
+  return std::find(list.begin(), list.end(), entry) != list.end();
+}
+
+template <typename T>
+void EraseEntry(std::vector<T*>& list, const T* entry) {
+  list.erase(std::remove(list.begin(), list.end(), entry), list.end());
+}
+
+// SortByName: `list` in the order of its entries' names, each once.
+template <typename T>
+std::vector<T*> SortByName(std::vector<T*> list) {
+  std::sort(list.begin(), list.end(), [](const T* a, const T* b) {
+    return a->service->name() < b->service->name();
+  });
+  list.erase(std::unique(list.begin(), list.end()), list.end());
+  return list;
 }
 
 }  // namespace
@@ -77,15 +107,47 @@ std::unique_ptr<const EntryJobs> JobsOf(const Unit& unit) {
   return jobs;
 }
 
-const std::vector<std::string>& Supervisor::JobUnits() {
-  if (job_units_stale_) {
-    job_units_.clear();
-    for (const auto& [name, e] : entries_) {
-      if (e->jobs || !e->required.empty()) job_units_.push_back(name);
+void Supervisor::LinkJobs(Entry& e) {
+  if (!e.jobs) return;
+  const EntryJobs& j = *e.jobs;
+  for (const std::vector<std::string>* names :
+       {&j.wants, &j.binds_to, &j.part_of, &j.requisite, &j.conflicts,
+        &j.reload_propagated_from}) {
+    for (const std::string& name : *names) {
+      auto it = entries_.find(name);
+      if (it == entries_.end()) continue;
+      Entry* target = it->second.get();
+      if (ContainsEntry(e.job_links(), target)) continue;
+      e.MutableLinks().job_links.push_back(target);
+      target->MutableLinks().job_by.push_back(&e);
     }
-    job_units_stale_ = false;
   }
-  return job_units_;
+  if (j.stop_when_unneeded) unneeded_units_.push_back(&e);
+}
+
+void Supervisor::UnlinkJobs(Entry& e) {
+  EraseEntry(unneeded_units_, &e);
+  if (!e.links) return;
+  for (Entry* target : e.links->job_links) {
+    EraseEntry(target->links->job_by, &e);
+  }
+  e.links->job_links.clear();
+}
+
+void Supervisor::DetachJobs(Entry& e) {
+  UnlinkJobs(e);
+  job_events_.erase(
+      std::remove_if(job_events_.begin(), job_events_.end(),
+                     [&e](const JobEvent& event) { return event.entry == &e; }),
+      job_events_.end());
+  if (!e.links) return;
+  for (Entry* d : e.links->job_by) EraseEntry(d->links->job_links, &e);
+  e.links->job_by.clear();
+}
+
+std::vector<Supervisor::Entry*> Supervisor::ByName(std::vector<Entry*> list) {
+  job_visits_ += list.size();
+  return SortByName(std::move(list));
 }
 
 std::optional<std::string> Supervisor::RequisiteMissing(
@@ -173,11 +235,8 @@ void Supervisor::StopConflicts(Entry& entry) {
       if (it != entries_.end()) stop(*it->second);
     }
   }
-  for (const std::string& other_name : JobUnits()) {
-    auto it = entries_.find(other_name);
-    if (it == entries_.end()) continue;
-    Entry& other = *it->second;
-    if (other.jobs && Contains(other.jobs->conflicts, name)) stop(other);
+  for (Entry* other : ByName(entry.job_by())) {
+    if (other->jobs && Contains(other->jobs->conflicts, name)) stop(*other);
   }
 }
 
@@ -205,11 +264,12 @@ void Supervisor::StopJob(Entry& entry, bool restart) {
   // (or restart) with it, transitively; those already down stay so.
   std::vector<Entry*> queue = {&entry};
   for (size_t i = 0; i < queue.size(); ++i) {
-    const std::string& stopped = queue[i]->service->name();
-    for (const std::string& name : JobUnits()) {
-      auto it = entries_.find(name);
-      if (it == entries_.end()) continue;
-      Entry& d = *it->second;
+    const Entry& s = *queue[i];
+    const std::string& stopped = s.service->name();
+    std::vector<Entry*> dependents = s.required_by();
+    dependents.insert(dependents.end(), s.job_by().begin(), s.job_by().end());
+    for (Entry* dependent : ByName(std::move(dependents))) {
+      Entry& d = *dependent;
       if (std::find(queue.begin(), queue.end(), &d) != queue.end()) continue;
       const bool depends = Contains(d.required, stopped) ||
                            (d.jobs && (Contains(d.jobs->binds_to, stopped) ||
@@ -232,8 +292,15 @@ void Supervisor::StopJob(Entry& entry, bool restart) {
 
 void Supervisor::QueueJobEvent(const Service& service, ServiceState from,
                                ServiceState to) {
-  if (shutting_down_ || JobUnits().empty()) return;
-  job_events_.push_back(JobEvent{service.name(), from, to});
+  if (shutting_down_) return;
+  // Only what RunJobEvents acts on: a unit's own jobs, the units whose jobs
+  // name it, and the StopWhenUnneeded= units when it goes down.
+  Entry& e = EntryOf(service);
+  if (!e.jobs && e.job_by().empty() &&
+      (unneeded_units_.empty() || !Down(to) || Down(from))) {
+    return;
+  }
+  job_events_.push_back(JobEvent{&e, from, to});
 }
 
 void Supervisor::RunJobEvents() {
@@ -246,9 +313,8 @@ void Supervisor::RunJobEvents() {
   job_events_.clear();
   bool went_down = false;
   for (const JobEvent& event : events) {
-    auto it = entries_.find(event.name);
-    if (it == entries_.end()) continue;
-    Entry& e = *it->second;
+    Entry& e = *event.entry;
+    const std::string& name = e.service->name();
     // Conflicts=: a unit that begins to start (at boot too, where every
     // unit is queued) stops its conflicting units; one stopped meanwhile
     // (by an earlier start of this batch) does not.
@@ -261,13 +327,11 @@ void Supervisor::RunJobEvents() {
     if (!Down(event.to) || Down(event.from)) continue;
     went_down = true;
     // BindsTo=: what is bound to it stops, however it went down.
-    for (const std::string& name : JobUnits()) {
-      auto d = entries_.find(name);
-      if (d == entries_.end()) continue;
-      Entry& bound = *d->second;
-      if (!bound.jobs || !Contains(bound.jobs->binds_to, event.name)) continue;
+    for (Entry* b : ByName(e.job_by())) {
+      Entry& bound = *b;
+      if (!bound.jobs || !Contains(bound.jobs->binds_to, name)) continue;
       if (!bound.pending_start && Down(bound.service->state())) continue;
-      log_.Info(bound.service->name(), ": stopping: bound to ", event.name,
+      log_.Info(bound.service->name(), ": stopping: bound to ", name,
                 ", which went down");
       bound.pending_start = false;
       Touch(bound);
@@ -280,13 +344,13 @@ void Supervisor::RunJobEvents() {
     if (e.removed || e.replacement || !e.jobs) continue;
     const bool failed = event.to == ServiceState::kFailed;
     if (!failed && (e.service->skipped() || e.pending_start)) continue;
-    for (const std::string& name :
+    for (const std::string& target :
          failed ? e.jobs->on_failure : e.jobs->on_success) {
-      auto t = entries_.find(name);
+      auto t = entries_.find(target);
       if (t == entries_.end() || t->second->removed) continue;
-      log_.Info(name,
+      log_.Info(target,
                 ": started: ", failed ? "OnFailure=" : "OnSuccess=", " of ",
-                event.name);
+                name);
       StartJob(*t->second);
     }
     FireAction(e, !failed);
@@ -313,25 +377,25 @@ void Supervisor::FireAction(const Entry& e, bool success) {
 }
 
 void Supervisor::StopUnneeded() {
-  for (const std::string& name : JobUnits()) {
-    auto it = entries_.find(name);
-    if (it == entries_.end()) continue;
-    Entry& u = *it->second;
-    if (!u.jobs || !u.jobs->stop_when_unneeded) continue;
+  for (Entry* unit : ByName(unneeded_units_)) {
+    Entry& u = *unit;
+    const std::string& name = u.service->name();
     if (u.pending_start || Down(u.service->state()) ||
         u.service->state() == ServiceState::kStopping) {
       continue;
     }
+    // What needs it: a unit not down that Requires=, Wants= or BindsTo= it.
     bool needed = false;
-    for (const std::string& other_name : JobUnits()) {
-      auto o = entries_.find(other_name);
-      if (o == entries_.end() || o->second.get() == &u) continue;
-      const Entry& other = *o->second;
-      if (!other.pending_start && Down(other.service->state())) continue;
-      needed = needed || Contains(other.required, name) ||
-               (other.jobs && (Contains(other.jobs->wants, name) ||
-                               Contains(other.jobs->binds_to, name)));
-    }
+    auto needs = [&](const Entry& other) {
+      ++job_visits_;
+      if (&other == &u) return false;
+      if (!other.pending_start && Down(other.service->state())) return false;
+      return Contains(other.required, name) ||
+             (other.jobs && (Contains(other.jobs->wants, name) ||
+                             Contains(other.jobs->binds_to, name)));
+    };
+    for (const Entry* other : u.required_by()) needed = needed || needs(*other);
+    for (const Entry* other : u.job_by()) needed = needed || needs(*other);
     if (needed) continue;
     log_.Info(name, ": stopping: no longer needed (StopWhenUnneeded=)");
     Touch(u);
@@ -403,8 +467,12 @@ std::vector<std::string> Supervisor::ReloadPropagation(
   if (it != entries_.end() && it->second->jobs) {
     for (const std::string& t : it->second->jobs->propagates_reload_to) add(t);
   }
-  for (const auto& [other, e] : entries_) {
-    if (e->jobs && Contains(e->jobs->reload_propagated_from, name)) add(other);
+  if (it != entries_.end()) {
+    for (const Entry* e : SortByName(it->second->job_by())) {
+      if (e->jobs && Contains(e->jobs->reload_propagated_from, name)) {
+        add(e->service->name());
+      }
+    }
   }
   return targets;
 }

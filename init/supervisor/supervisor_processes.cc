@@ -21,7 +21,13 @@
 // group and session.
 // OnOrphan hears only of the rest: the processes services left to
 // faultinit (re-parented), reaped and logged; one may have been the last
-// of a session, so sessions are pruned then.
+// of a group or session, so those are pruned then: only in the entries
+// that hold one that no process of their own (not reaped yet) leads
+// (orphan_hosts_, kept by NoteLeaderless when a process of theirs is
+// reaped or a PID file's daemon is taken), since a group or session whose
+// leader is alive cannot have ended. The others are not looked at: an
+// orphan's exit costs what it may have touched, not a walk of every
+// service (issue #26).
 //
 // Type=forking: the daemon named by the PID file is not a process
 // faultinit spawned; it is watched from the moment MainPidOf accepts it,
@@ -68,6 +74,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -445,7 +452,8 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
   if (group > 0) e.groups.insert(group);
   pid_t session = getsid(pid);
   if (session > 0 && session != getsid(0)) e.sessions.insert(session);
-  members_.reset();  // what it forked may be newer than the scan
+  NoteLeaderless(e);  // the daemon's group or session may be another's
+  members_.reset();   // what it forked may be newer than the scan
   log_.Info(e.service->name(), ": main process is pid ", pid, " (from ", path,
             ")");
   return pid;
@@ -563,6 +571,7 @@ void Supervisor::OnProcessExit(Entry& e, const fault::ExitStatus& status) {
   }
   e.pids.erase(status.pid);  // its watch has ended with this report
   PruneSessions(e);          // the step's session may have ended with it
+  NoteLeaderless(e);         // what it forked may outlive it
   log_.Debug(e.service->name(), ": pid ", status.pid, " ended with ",
              status.ToString());
   e.service->ProcessExited(status.pid, status);
@@ -575,7 +584,15 @@ void Supervisor::OnOrphan(const fault::ExitStatus& status) {
   if (log_.Enabled(LogLevel::kDebug)) {  // ToString allocates: skip it
     log_.Debug("reaped orphan ", status.pid, " (", status.ToString(), ")");
   }
-  for (auto& [name, e] : entries_) {
+  // Taken out (in the order of their names, as the walk of every entry
+  // went), then each put back if it still holds a group or session whose
+  // leader is gone.
+  std::vector<Entry*> hosts;
+  hosts.swap(orphan_hosts_);
+  std::sort(hosts.begin(), hosts.end(), [](const Entry* a, const Entry* b) {
+    return a->service->name() < b->service->name();
+  });
+  for (Entry* e : hosts) {
     // The orphan may have been the last of a session whose leader is gone,
     // or of a group of a service that is down (HasProcesses drops both).
     if (Down(e->service->state())) {
@@ -585,7 +602,21 @@ void Supervisor::OnOrphan(const fault::ExitStatus& status) {
     }
     CheckStopped(*e);
   }
+  for (Entry* e : hosts) {
+    e->orphan_host = false;
+    NoteLeaderless(*e);
+  }
   dirty_ = true;
+}
+
+void Supervisor::NoteLeaderless(Entry& e) {
+  if (e.orphan_host) return;
+  bool leaderless = false;
+  for (pid_t group : e.groups) leaderless |= e.pids.count(group) == 0;
+  for (pid_t session : e.sessions) leaderless |= e.pids.count(session) == 0;
+  if (!leaderless) return;
+  e.orphan_host = true;
+  orphan_hosts_.push_back(&e);
 }
 
 }  // namespace faultinit

@@ -85,9 +85,11 @@ void Supervisor::Link(Entry& e) {
     e.MutableLinks().requires_links.push_back(it->second.get());
     it->second->MutableLinks().required_by.push_back(&e);
   }
+  LinkJobs(e);
 }
 
 void Supervisor::Unlink(Entry& e) {
+  UnlinkJobs(e);
   if (!e.links) return;
   Links& links = *e.links;
   const bool up = !Down(e.service->state());
@@ -121,6 +123,7 @@ void Supervisor::Unlink(Entry& e) {
 
 void Supervisor::Detach(Entry& e) {
   Unlink(e);
+  DetachJobs(e);
   if (!e.links) return;
   Links& links = *e.links;
   const bool up = !Down(e.service->state());
@@ -144,6 +147,7 @@ void Supervisor::Detach(Entry& e) {
 
 void Supervisor::LinkAll() {
   for (auto& [name, e] : entries_) e->links.reset();
+  unneeded_units_.clear();
   for (auto& [name, e] : entries_) {
     Link(*e);
     Touch(*e);

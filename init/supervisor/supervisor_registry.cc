@@ -126,7 +126,6 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   e.required.clear();
   for (const Dependency& d : parsed.unit.required) e.required.push_back(d.name);
   e.jobs = JobsOf(parsed.unit);
-  job_units_stale_ = true;
   // What was parsed, not the file as it is now: it may have changed since.
   e.source = SourceFingerprint::Of(parsed.source);
   // The entry is its Service's effects (EntryOf casts back).
@@ -282,7 +281,7 @@ void Supervisor::ApplyReplacements() {
       exec_waiting_.begin() + static_cast<std::ptrdiff_t>(exec_head_));
   exec_head_ = 0;
   for (std::vector<Entry*>* list :
-       {&touched_, &deferred_, &order_, &exec_waiting_}) {
+       {&touched_, &deferred_, &order_, &exec_waiting_, &orphan_hosts_}) {
     list->erase(std::remove_if(list->begin(), list->end(), erased),
                 list->end());
   }
