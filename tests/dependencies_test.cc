@@ -183,9 +183,7 @@ TEST_F(Dependencies, RequiresOfATargetLoadsWithAWarning) {
        "[Unit]\nRequires=network-online.target nowhere.service\n"
        "After=network-online.target\n[Service]\n"
        "ExecStart=/bin/sh -c 'echo up; exec sleep 1000'\n");
-  LaunchOptions check;
-  check.args = {"--check", dir_};
-  Result checked = RunFaultinit(check);
+  Result checked = Check();
   EXPECT_EQ(checked.status.ToString(), "exit 0") << checked.out;
   At(checked.out,
      absl::StrCat(dir_,

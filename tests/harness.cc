@@ -285,6 +285,12 @@ LaunchOptions UnitDirectoryTest::Boot() const {
   return o;
 }
 
+Result UnitDirectoryTest::Check() const {
+  LaunchOptions check;
+  check.args = {"--check", dir_};
+  return RunFaultinit(check);
+}
+
 size_t UnitDirectoryTest::At(const std::string& haystack,
                              const std::string& text) {
   size_t at = haystack.find(text);

@@ -118,12 +118,14 @@ CommandResult RunCommand(const std::vector<std::string>& argv, int deadline_ms);
 // test's own. SetUp skips the test without PID namespaces and makes `dir_`
 // ($TEST_TMPDIR/<test name>); Unit writes NAME.service there; Boot gives
 // the options that run `faultinit -v --services dir_` as PID 1 of a PID
-// namespace; At finds `text` in `haystack`, failing the test without it.
+// namespace; Check runs `faultinit --check dir_` and returns its end and
+// output; At finds `text` in `haystack`, failing the test without it.
 class UnitDirectoryTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void Unit(const std::string& name, const std::string& text);
   LaunchOptions Boot() const;
+  Result Check() const;
   static size_t At(const std::string& haystack, const std::string& text);
 
   std::string dir_;

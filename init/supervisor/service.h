@@ -285,10 +285,10 @@ class ServiceEffects {
   virtual void Signal(Service& service, int signo, bool group) = 0;
   // Kill sends `signo` to one process of the service (a step that timed
   // out while the main process runs on).
-  virtual void Kill(Service& service, pid_t pid, int signo) {}
+  virtual void Kill(Service& service, pid_t pid, int signo) = 0;
   // Warn logs what went wrong without changing the service's state (a
   // failed ExecReload= or ExecStopPost=).
-  virtual void Warn(Service& service, absl::string_view message) {}
+  virtual void Warn(Service& service, absl::string_view message) = 0;
   // MainPidOf reads the main pid of a forking service (its PIDFile=) once
   // the launcher has exited; the supervisor watches that process from then.
   virtual fault::StatusOr<pid_t> MainPidOf(Service& service) = 0;
