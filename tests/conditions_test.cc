@@ -5,75 +5,21 @@
 // condition failed, and a later start checks again; ExecCondition= exit 1
 // skips and 255 fails; a failed assert fails the start.
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "runtime/testing/child.h"
 #include "tests/harness.h"
 
 namespace faultinit::testing {
 namespace {
 
-class Conditions : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string why;
-    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
-    char pattern[] = "/var/tmp/faultinit-conditions.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    base_ = pattern;
-    socket_ = base_ + "/control";
-    units_ = base_ + "/units";
-    ASSERT_EQ(mkdir(units_.c_str(), 0755), 0);
-  }
-  void TearDown() override {
-    if (running_) {
-      running_->Signal(SIGTERM);
-      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
-    }
-    if (!base_.empty()) {
-      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
-    }
-  }
-
-  void Unit(const std::string& name, const std::string& text) {
-    ASSERT_TRUE(WriteFile(absl::StrCat(units_, "/", name, ".service"), text));
-  }
-  // Boots faultinit on the units and waits for `lines` on its stderr.
-  void Boot(const std::vector<std::string>& lines) {
-    LaunchOptions o;
-    o.args = {"-v", "--services", units_, "--control", socket_};
-    o.pid_namespace = true;
-    running_ = std::make_unique<Running>(o);
-    ASSERT_TRUE(running_->WaitForAllStderr(lines)) << running_->err();
-  }
-  struct CtlResult {
-    std::string status;  // "exit 0"
-    std::string out;
-  };
-  CtlResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {FaultctlPath(), "--socket", socket_});
-    fault::testing::ChildResult r = fault::testing::RunInChild([&] {
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    });
-    return {r.status.ToString(), r.out + r.err};
-  }
-
-  std::string base_, socket_, units_;
-  std::unique_ptr<Running> running_;
-};
+using Conditions = ControlledUnitTest;
 
 // A failed condition skips the unit; a unit that Requires= it starts all
 // the same; status names the condition; a later start checks again.
@@ -86,9 +32,9 @@ TEST_F(Conditions, FailedConditionSkipsAndDependentRuns) {
   Unit("app",
        "[Unit]\nRequires=opt\nAfter=opt\n[Service]\n"
        "ExecStart=/bin/sh -c 'echo app up; exec sleep 1000'\n");
-  Boot({absl::StrCat("opt: skipped: condition failed: ConditionPathExists=",
-                     flag),
-        "[app] app up", "app: running"});
+  Start({absl::StrCat("opt: skipped: condition failed: ConditionPathExists=",
+                      flag),
+         "[app] app up", "app: running"});
   EXPECT_EQ(running_->err().find("[opt] opt up"), std::string::npos);
   CtlResult status = Ctl({"status", "opt"});
   EXPECT_EQ(status.status, "exit 3") << status.out;  // not running
@@ -121,10 +67,10 @@ TEST_F(Conditions, TriggeringAndNegatedConditions) {
        "[Unit]\nConditionPathExists=|/nonexistent\n"
        "ConditionPathExists=|/nonexistent2\n"
        "[Service]\nExecStart=/bin/sleep 1000\n");
-  Boot({"[either] either up",
-        "neither: skipped: condition failed: none of "
-        "ConditionPathExists=|/nonexistent, "
-        "ConditionPathExists=|/nonexistent2"});
+  Start({"[either] either up",
+         "neither: skipped: condition failed: none of "
+         "ConditionPathExists=|/nonexistent, "
+         "ConditionPathExists=|/nonexistent2"});
 }
 
 // ExecCondition=: exit 0 goes on to ExecStartPre=; 1 to 254 skip the unit
@@ -146,11 +92,11 @@ TEST_F(Conditions, ExecCondition) {
   Unit("ignored",
        "[Service]\nExecCondition=-/bin/sh -c 'exit 255'\n"
        "ExecStart=/bin/sh -c 'echo ignored up; exec sleep 1000'\n");
-  Boot({"[go] checked", "[go] pre", "[go] go up",
-        "skip: skipped: condition failed: ExecCondition= ended with exit 1",
-        "[after-skip] after-skip up",
-        "broken: failed: ExecCondition= ended with exit 255",
-        "[ignored] ignored up"});
+  Start({"[go] checked", "[go] pre", "[go] go up",
+         "skip: skipped: condition failed: ExecCondition= ended with exit 1",
+         "[after-skip] after-skip up",
+         "broken: failed: ExecCondition= ended with exit 255",
+         "[ignored] ignored up"});
   const std::string& err = running_->err();
   EXPECT_LT(err.find("[go] checked"), err.find("[go] pre"));
   EXPECT_EQ(err.find("[skip] skip up"), std::string::npos);
@@ -173,7 +119,7 @@ TEST_F(Conditions, FailedAssertFails) {
   Unit("needs",
        "[Unit]\nRequires=asserted\nAfter=asserted\n[Service]\n"
        "ExecStart=/bin/sleep 1000\n");
-  Boot(
+  Start(
       {"asserted: failed: assertion failed: "
        "AssertPathExists=/nonexistent/initrd-release",
        "needs: failed: required unit asserted failed"});

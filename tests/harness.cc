@@ -285,6 +285,12 @@ LaunchOptions UnitDirectoryTest::Boot() const {
   return o;
 }
 
+Result UnitDirectoryTest::Check() const {
+  LaunchOptions check;
+  check.args = {"--check", dir_};
+  return RunFaultinit(check);
+}
+
 size_t UnitDirectoryTest::At(const std::string& haystack,
                              const std::string& text) {
   size_t at = haystack.find(text);
@@ -292,6 +298,69 @@ size_t UnitDirectoryTest::At(const std::string& haystack,
       << "missing: " << text << "\nin (the last 3000 bytes):\n"
       << haystack.substr(haystack.size() > 3000 ? haystack.size() - 3000 : 0);
   return at;
+}
+
+void ControlledUnitTest::SetUp() {
+  UnitDirectoryTest::SetUp();
+  if (IsSkipped()) return;
+  char pattern[] = "/var/tmp/faultinit-test.XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  base_ = pattern;
+  socket_ = base_ + "/control";
+}
+
+void ControlledUnitTest::TearDown() {
+  if (running_ && !ended_) {
+    running_->Signal(SIGTERM);
+    EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  }
+  if (!base_.empty()) {
+    EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
+  }
+}
+
+void ControlledUnitTest::Start(const std::vector<std::string>& lines) {
+  LaunchOptions o = Boot();
+  o.args.push_back("--control");
+  o.args.push_back(socket_);
+  running_ = std::make_unique<Running>(o);
+  ASSERT_TRUE(running_->WaitForAllStderr(lines)) << running_->err();
+}
+
+ControlledUnitTest::CtlResult ControlledUnitTest::Ctl(
+    std::vector<std::string> args) {
+  args.insert(args.begin(), {FaultctlPath(), "--socket", socket_});
+  fault::testing::ChildResult r = fault::testing::RunInChild([&] {
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  });
+  return {r.status.ToString(), r.out + r.err};
+}
+
+std::string ControlledUnitTest::StateOf(const std::string& name) {
+  std::string out = Ctl({"status", name}).out;
+  for (const char* state : {"running", "inactive", "failed", "starting",
+                            "stopping", "restarting"}) {
+    if (out.find(absl::StrCat(" ", state)) != std::string::npos ||
+        out.find(absl::StrCat("\t", state)) != std::string::npos) {
+      return state;
+    }
+  }
+  return out;
+}
+
+std::string ControlledUnitTest::Read(const std::string& path) {
+  std::string text;
+  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return text;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd.get(), buffer, sizeof buffer)) > 0)
+    text.append(buffer, n);
+  return text;
 }
 
 }  // namespace faultinit::testing

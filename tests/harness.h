@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -117,15 +118,45 @@ CommandResult RunCommand(const std::vector<std::string>& argv, int deadline_ms);
 // test's own. SetUp skips the test without PID namespaces and makes `dir_`
 // ($TEST_TMPDIR/<test name>); Unit writes NAME.service there; Boot gives
 // the options that run `faultinit -v --services dir_` as PID 1 of a PID
-// namespace; At finds `text` in `haystack`, failing the test without it.
+// namespace; Check runs `faultinit --check dir_` and returns its end and
+// output; At finds `text` in `haystack`, failing the test without it.
 class UnitDirectoryTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void Unit(const std::string& name, const std::string& text);
   LaunchOptions Boot() const;
+  Result Check() const;
   static size_t At(const std::string& haystack, const std::string& text);
 
   std::string dir_;
+};
+
+// ControlledUnitTest: UnitDirectoryTest with a control socket and the real
+// faultctl, for tests that drive a booted faultinit. SetUp also makes
+// `base_`, a directory of the test's under /var/tmp (a socket's path must
+// be short; removed by TearDown), holding `socket_`. Start boots faultinit
+// (Boot() with `--control socket_`) and waits for every one of `lines` on
+// its stderr; TearDown ends a faultinit still running with SIGTERM and
+// expects exit 0, unless the test set `ended_` (it waited for the end
+// itself). Ctl runs faultctl on the socket and returns how it ended
+// ("exit 0") and its stdout and stderr; StateOf is the state `faultctl
+// status NAME` shows; Read is a file's contents ("" when missing).
+class ControlledUnitTest : public UnitDirectoryTest {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  void Start(const std::vector<std::string>& lines);
+  struct CtlResult {
+    std::string status;  // "exit 0"
+    std::string out;
+  };
+  CtlResult Ctl(std::vector<std::string> args);
+  std::string StateOf(const std::string& name);
+  static std::string Read(const std::string& path);
+
+  std::string base_, socket_;
+  std::unique_ptr<Running> running_;
+  bool ended_ = false;
 };
 
 }  // namespace faultinit::testing

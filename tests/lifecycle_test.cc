@@ -6,84 +6,22 @@
 // oneshot stays active and `stop` runs its ExecStop=; SendSIGHUP= follows
 // the kill signal with SIGHUP.
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "runtime/testing/child.h"
 #include "tests/harness.h"
 
 namespace faultinit::testing {
 namespace {
 
-class Lifecycle : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string why;
-    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
-    char pattern[] = "/var/tmp/faultinit-lifecycle.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    base_ = pattern;
-    socket_ = base_ + "/control";
-    units_ = base_ + "/units";
-    ASSERT_EQ(mkdir(units_.c_str(), 0755), 0);
-  }
-  void TearDown() override {
-    if (running_) {
-      running_->Signal(SIGTERM);
-      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
-    }
-    if (!base_.empty()) {
-      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
-    }
-  }
-
-  void Unit(const std::string& name, const std::string& text) {
-    ASSERT_TRUE(WriteFile(absl::StrCat(units_, "/", name, ".service"), text));
-  }
-  // Boots faultinit on the units and waits for `lines` on its stderr.
-  void Boot(const std::vector<std::string>& lines) {
-    LaunchOptions o;
-    o.args = {"-v", "--services", units_, "--control", socket_};
-    o.pid_namespace = true;
-    running_ = std::make_unique<Running>(o);
-    ASSERT_TRUE(running_->WaitForAllStderr(lines)) << running_->err();
-  }
-  struct CtlResult {
-    std::string status;  // "exit 0"
-    std::string out;
-  };
-  CtlResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {FaultctlPath(), "--socket", socket_});
-    fault::testing::ChildResult r = fault::testing::RunInChild([&] {
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    });
-    return {r.status.ToString(), r.out + r.err};
-  }
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  std::string base_, socket_, units_;
-  std::unique_ptr<Running> running_;
-};
+using Lifecycle = ControlledUnitTest;
 
 // `faultctl reload NAME` runs ExecReload= with $MAINPID and answers once it
 // is done; a unit without ExecReload= is refused in systemctl's words; a
@@ -94,7 +32,7 @@ TEST_F(Lifecycle, ExecReloadRunsOnFaultctlReloadName) {
                          "sleep 1000'\nExecReload=/bin/sh -c 'echo $MAINPID > ",
                          mark, "'\n"));
   Unit("plain", "[Service]\nExecStart=/bin/sleep 1000\n");
-  Boot({"[r] r up", "r: running", "plain: running"});
+  Start({"[r] r up", "r: running", "plain: running"});
   CtlResult reload = Ctl({"reload", "r"});
   EXPECT_EQ(reload.status, "exit 0") << reload.out;
   EXPECT_EQ(reload.out, "r: running\n");
@@ -134,8 +72,8 @@ TEST_F(Lifecycle, ReloadPropagatesToTheNamedUnits) {
   unit("d", "ReloadPropagatedFrom=a");
   unit("alone", "");
   Unit("plain", "[Service]\nExecStart=/bin/sleep 1000\n");
-  Boot({"a: running", "b: running", "c: running", "d: running",
-        "alone: running", "plain: running"});
+  Start({"a: running", "b: running", "c: running", "d: running",
+         "alone: running", "plain: running"});
   CtlResult reload = Ctl({"reload", "a"});
   EXPECT_EQ(reload.status, "exit 0") << reload.out;
   for (const char* name : {"a", "b", "c", "d"}) {
@@ -157,7 +95,7 @@ TEST_F(Lifecycle, ExecStopPostRunsAfterACrash) {
                              go,
                              " ]; do sleep 0.1; done; exit 3'\n"
                              "ExecStopPost=/bin/sh -c 'echo stop-post ran'\n"));
-  Boot({"[crash] up", "crash: running"});
+  Start({"[crash] up", "crash: running"});
   ASSERT_TRUE(WriteFile(go, ""));
   ASSERT_TRUE(
       running_->WaitForAllStderr({"[crash] stop-post ran", "crash: failed"}))
@@ -179,7 +117,7 @@ TEST_F(Lifecycle, ExecStopRunsWhenTheMainProcessEndsOnItsOwn) {
                             " ]; do sleep 0.1; done; exit 3'\n"
                             "ExecStop=/bin/sh -c 'echo stop ran'\n"
                             "ExecStopPost=/bin/sh -c 'echo stop-post ran'\n"));
-  Boot({"[self] up", "self: running"});
+  Start({"[self] up", "self: running"});
   ASSERT_TRUE(WriteFile(go, ""));
   ASSERT_TRUE(running_->WaitForAllStderr(
       {"[self] stop ran", "[self] stop-post ran", "self: failed"}))
@@ -199,7 +137,7 @@ TEST_F(Lifecycle, ExecStartPostRunsAfterReady) {
                          " notify READY=1; exec sleep 1000'\n"
                          "ExecStartPost=/bin/sh -c 'test -e ",
                          ready, " && echo post after ready'\n"));
-  Boot({"[p] post after ready", "p: running"});
+  Start({"[p] post after ready", "p: running"});
   EXPECT_LT(running_->err().find("[p] post after ready"),
             running_->err().find("p: running"))
       << running_->err();
@@ -212,7 +150,7 @@ TEST_F(Lifecycle, RemainAfterExitOneshotStaysActiveAndStopRunsExecStop) {
        "[Service]\nType=oneshot\nRemainAfterExit=yes\n"
        "ExecStart=/bin/sh -c 'echo set up'\n"
        "ExecStop=/bin/sh -c 'echo torn down'\n");
-  Boot({"[ro] set up", "ro: running"});
+  Start({"[ro] set up", "ro: running"});
   CtlResult status = Ctl({"status", "ro"});
   EXPECT_EQ(status.status, "exit 0") << status.out;  // running
   EXPECT_TRUE(absl::StrContains(status.out, "exited")) << status.out;
@@ -230,7 +168,7 @@ TEST_F(Lifecycle, OneshotWithOnlyExecStopIsActiveAndStops) {
   Unit("blk",
        "[Service]\nRemainAfterExit=yes\n"
        "ExecStop=/bin/sh -c 'echo deactivated'\n");
-  Boot({"blk: running"});
+  Start({"blk: running"});
   CtlResult status = Ctl({"status", "blk"});
   EXPECT_EQ(status.status, "exit 0") << status.out;  // running
   CtlResult stop = Ctl({"stop", "blk"});
@@ -244,12 +182,171 @@ TEST_F(Lifecycle, SendSIGHUPFollowsTheKillSignal) {
   Unit("h",
        "[Service]\nSendSIGHUP=yes\nTimeoutStopSec=30s\n"
        "ExecStart=/bin/sh -c 'trap \"echo got HUP; exit 0\" HUP; "
-       "trap \"echo got TERM\" TERM; echo up; "
-       "while :; do sleep 1000 & wait; done'\n");
-  Boot({"[h] up", "h: running"});
+       "trap \"echo got TERM\" TERM; "
+       "while :; do sleep 1000 & echo up; wait; done'\n");
+  Start({"[h] up", "h: running"});
   CtlResult stop = Ctl({"stop", "h"});
   EXPECT_EQ(stop.status, "exit 0") << stop.out;
   ASSERT_TRUE(running_->WaitForStderr("[h] got HUP")) << running_->err();
+}
+
+// ExecStopPost= runs after a start that failed (here in ExecStartPre=),
+// before the service counts as failed.
+TEST_F(Lifecycle, ExecStopPostRunsAfterAFailedStart) {
+  Unit("pre",
+       "[Service]\nExecStartPre=/bin/sh -c 'exit 2'\n"
+       "ExecStart=/bin/sh -c 'echo main ran; exec sleep 1000'\n"
+       "ExecStopPost=/bin/sh -c 'echo stop-post ran'\n");
+  Start({"[pre] stop-post ran", "pre: failed"});
+  const std::string& err = running_->err();
+  EXPECT_LT(At(err, "[pre] stop-post ran"),
+            At(err, "pre: failed: ExecStartPre= ended with exit 2"));
+  EXPECT_EQ(err.find("[pre] main ran"), std::string::npos) << err;
+}
+
+// RestartPreventExitStatus= keeps Restart=always from restarting a main
+// process that ended so; RestartForceExitStatus= restarts one that
+// Restart=no would not (a signal name and an exit code), counted in
+// `faultctl status`'s RESTARTS. ("$$" is a unit file's "$".)
+TEST_F(Lifecycle, RestartPreventAndForceExitStatus) {
+  const std::string runs = base_ + "/runs";
+  Unit("prevent",
+       "[Service]\nRestart=always\nRestartSec=0\n"
+       "RestartPreventExitStatus=3 SIGUSR1\n"
+       "ExecStart=/bin/sh -c 'echo ran; exit 3'\n");
+  Unit("force", absl::StrCat("[Service]\nRestartSec=0\n"
+                             "RestartForceExitStatus=SIGUSR2 4\n"
+                             "ExecStart=/bin/sh -c 'echo run >> ",
+                             runs, "; n=$$(wc -l < ", runs,
+                             "); [ $$n = 1 ] && kill -USR2 $$$$; [ $$n = 2 ] "
+                             "&& "
+                             "exit 4; echo up; exec sleep 1000'\n"));
+  Start({"prevent: failed: main process ended with exit 3", "[force] up",
+         "force: running"});
+  const std::string& err = running_->err();
+  EXPECT_EQ(err.find("prevent: exit 3; restarting"), std::string::npos) << err;
+  EXPECT_LT(At(err, "force: signal USR2; restarting in"),
+            At(err, "force: exit 4; restarting in"));
+  CtlResult status = Ctl({"status", "--json", "prevent", "force"});
+  EXPECT_EQ(status.status, "exit 3") << status.out;  // one failed
+  EXPECT_TRUE(absl::StrContains(status.out,
+                                "\"name\":\"prevent\",\"state\":\"failed\""))
+      << status.out;
+  EXPECT_TRUE(
+      absl::StrContains(status.out, "\"restarts\":0,\"last_exit\":\"exit 3\""))
+      << status.out;
+  EXPECT_TRUE(absl::StrContains(status.out, "\"restarts\":2,\"last_exit\":"))
+      << status.out;
+}
+
+// SuccessExitStatus= with a signal name and an exit code: a main process
+// that ends so finishes (inactive), not failed; the same end without the
+// key fails the service.
+TEST_F(Lifecycle, SuccessExitStatusTakesSignalNames) {
+  Unit("sig",
+       "[Service]\nSuccessExitStatus=SIGUSR1 7\n"
+       "ExecStart=/bin/sh -c 'kill -USR1 $$$$'\n");
+  Unit("code",
+       "[Service]\nSuccessExitStatus=SIGUSR1 7\n"
+       "ExecStart=/bin/sh -c 'exit 7'\n");
+  Unit("plain", "[Service]\nExecStart=/bin/sh -c 'kill -USR1 $$$$'\n");
+  Start({"sig: finished (signal USR1)", "code: finished (exit 7)",
+         "plain: failed: main process ended with signal USR1"});
+  EXPECT_EQ(StateOf("sig"), "inactive");
+  EXPECT_EQ(StateOf("code"), "inactive");
+  EXPECT_EQ(StateOf("plain"), "failed");
+}
+
+// Type=idle starts as Type=simple; Type=dbus (with BusName=) is ready once
+// started, as Type=simple: `faultinit --check` says both differ from
+// systemd.
+TEST_F(Lifecycle, TypeIdleAndDbusStartAsSimple) {
+  Unit("idle",
+       "[Service]\nType=idle\nExecStart=/bin/sh -c 'echo idle up; exec "
+       "sleep 1000'\n");
+  Unit("bus",
+       "[Service]\nType=dbus\nBusName=org.example.Bus\n"
+       "ExecStart=/bin/sh -c 'echo bus up; exec sleep 1000'\n");
+  Result checked = Check();
+  EXPECT_EQ(checked.status.ToString(), "exit 0") << checked.out;
+  At(checked.out, absl::StrCat(dir_,
+                               "/idle.service:2: warning: Type: differs from "
+                               "systemd: Type=idle starts at once, as "
+                               "Type=simple"));
+  At(checked.out, absl::StrCat(dir_,
+                               "/bus.service:2: warning: Type: differs from "
+                               "systemd: Type=dbus is ready once started, as "
+                               "Type=simple (faultinit does not watch the "
+                               "bus for org.example.Bus)"));
+  Start({"[idle] idle up", "idle: running", "[bus] bus up", "bus: running"});
+  EXPECT_EQ(StateOf("idle"), "running");
+  EXPECT_EQ(StateOf("bus"), "running");
+}
+
+// GuessMainPID=yes is a warning in `--check` (faultinit never guesses), and
+// a Type=forking service without PIDFile= fails to start.
+TEST_F(Lifecycle, GuessMainPIDIsAWarningAndForkingNeedsPidFile) {
+  Unit("guess",
+       "[Service]\nType=forking\nGuessMainPID=yes\n"
+       "ExecStart=/bin/true\n");
+  Result checked = Check();
+  At(checked.out,
+     absl::StrCat(dir_,
+                  "/guess.service:3: warning: GuessMainPID: differs from "
+                  "systemd: faultinit never guesses the main process; a "
+                  "Type=forking service needs PIDFile="));
+  Start({"guess: failed: "});
+  EXPECT_EQ(StateOf("guess"), "failed");
+}
+
+// An ExecReload= that outlives TimeoutStartSec= is killed and logged; the
+// service runs on and `faultctl reload NAME` says the reload failed. (The
+// supervisor's entries passed no kill of one process, nor a warning, on:
+// the reload never ended; hence the deadline on faultctl.)
+TEST_F(Lifecycle, ExecReloadThatTimesOutIsKilled) {
+  Unit("slow",
+       "[Service]\nTimeoutStartSec=300ms\n"
+       "ExecStart=/bin/sh -c 'echo up; exec sleep 1000'\n"
+       "ExecReload=/bin/sh -c 'echo reloading; exec sleep 1000'\n");
+  Start({"[slow] up", "slow: running"});
+  CommandResult reload = RunCommand(
+      {FaultctlPath(), "--socket", socket_, "reload", "slow"}, 60 * 1000);
+  EXPECT_EQ(reload.exit_code, 1) << reload.output;
+  EXPECT_TRUE(absl::StrContains(reload.output, "reload failed"))
+      << reload.output;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[slow] reloading",
+       "warning: slow: reload failed: ExecReload= timed out after 300ms"}))
+      << running_->err();
+  EXPECT_EQ(StateOf("slow"), "running");
+}
+
+// NotifyAccess=none refuses even the main process's READY=1 (the start
+// times out); exec credits a control process (ExecReload='s STATUS=),
+// which main does not.
+TEST_F(Lifecycle, NotifyAccessNoneAndExec) {
+  const std::string notify = absl::StrCat(FaultctlPath(), " notify");
+  Unit("none", absl::StrCat("[Service]\nType=notify\nNotifyAccess=none\n"
+                            "TimeoutStartSec=300ms\nExecStart=/bin/sh -c '",
+                            notify, " READY=1; echo sent; exec sleep 1000'\n"));
+  for (const char* access : {"exec", "main"}) {
+    Unit(access, absl::StrCat("[Service]\nNotifyAccess=", access,
+                              "\nExecStart=/bin/sleep 1000\n"
+                              "ExecReload=/bin/sh -c '",
+                              notify, " STATUS=reloaded-by-", access,
+                              "; echo notified'\n"));
+  }
+  Start({"[none] sent", "none: failed: start timed out after 300ms",
+         "exec: running", "main: running"});
+  CtlResult reload = Ctl({"reload", "exec", "main"});
+  EXPECT_EQ(reload.status, "exit 0") << reload.out;
+  ASSERT_TRUE(
+      running_->WaitForAllStderr({"[exec] notified", "[main] notified"}))
+      << running_->err();
+  EXPECT_TRUE(
+      absl::StrContains(Ctl({"status", "exec"}).out, "reloaded-by-exec"));
+  EXPECT_FALSE(
+      absl::StrContains(Ctl({"status", "main"}).out, "reloaded-by-main"));
 }
 
 }  // namespace

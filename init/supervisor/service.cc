@@ -4,31 +4,12 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "runtime/duration.h"
 
 namespace faultinit {
 namespace {
-
-// RootPower: x^(n/k) for x >= 1 and 0 <= n < k, from the binary digits of
-// n/k and repeated square roots (x^(1/2), x^(1/4), ...): accurate to a few
-// units in the last place, without std::pow, which would link libm's pow
-// and its tables into the static binary for this one use.
-double RootPower(double x, int64_t n, int64_t k) {
-  double result = 1;
-  double root = x;
-  for (int bit = 0; bit < 53 && n != 0; ++bit) {
-    root = std::sqrt(root);
-    n *= 2;
-    if (n >= k) {
-      result *= root;
-      n -= k;
-    }
-  }
-  return result;
-}
 
 // ResourceShortage: a start that failed for want of processes, memory or
 // descriptors (in faultinit, or in the child before exec), which may
@@ -253,8 +234,13 @@ void Service::ReloadStepExited(const Event& event) {
   RunReloadStep();
 }
 
-void Service::StopStepExited(const Event&) {
+void Service::StopStepExited(const Event& event) {
+  const fault::ExitStatus& status = *event.status;
   step_pid_ = 0;
+  if (!Successful(status) && !StepIgnoresFailure()) {
+    StopStepFailed(absl::StrCat("ExecStop= ended with ", status.ToString()));
+    return;
+  }
   ++step_index_;
   RunStopStep();
 }
@@ -289,10 +275,7 @@ void Service::MainEnded(const Event& event) {
     return;
   }
   if (ShouldRestart(status)) {
-    restart_delay_ = RestartDelay(consecutive_restarts_);
-    ++consecutive_restarts_;
-    auto_restart_ = true;  // counted when it is carried out
-    result_ = Result::kRestart;
+    ScheduleRestart();
   } else if (Successful(status)) {
     succeeded_ = true;
     result_ = Result::kSuccess;
@@ -369,10 +352,12 @@ void Service::ReloadStepNotRun(const Event& event) {
 }
 
 void Service::StopStepNotRun(const Event& event) {
-  // One that could not run is as one that could not be spawned: the next
-  // line, then what remains gets KillSignal=.
+  // One that could not run failed (systemd's child exits 203), unless "-".
   if (event.pid == step_pid_) step_pid_ = 0;
-  reason_ = std::string(event.result->message());
+  if (!StepIgnoresFailure()) {
+    StopStepFailed(event.result->message());
+    return;
+  }
   ++step_index_;
   RunStopStep();
 }
@@ -397,8 +382,21 @@ void Service::MainReady(const Event& event) {
 }
 
 void Service::StartTimedOut(const Event&) {
-  Fail(absl::StrCat("start timed out after ",
-                    fault::FormatTimeSpan(policy_.start_timeout)));
+  // TimeoutStartFailureMode=terminate, systemd's default: the start ends
+  // with the result "timeout" (restarted by Restart=on-failure,
+  // on-abnormal, always); what runs gets KillSignal=, FinalKillSignal=
+  // after TimeoutStopSec= (stop-sigterm, stop-sigkill), then ExecStopPost=.
+  effects_.CancelTimer(*this);
+  reason_ = absl::StrCat("start timed out after ",
+                         fault::FormatTimeSpan(policy_.start_timeout));
+  exec_pending_ = 0;
+  succeeded_ = false;
+  if (RestartsAfterTimeout()) {
+    ScheduleRestart();
+  } else {
+    result_ = Result::kFailure;
+  }
+  EnterStopSigterm();
 }
 
 void Service::ReloadTimedOut(const Event&) {
@@ -411,25 +409,22 @@ void Service::ReloadTimedOut(const Event&) {
 }
 
 void Service::StopTimedOut(const Event&) {
-  reason_ = absl::StrCat("ExecStop= timed out after ",
-                         fault::FormatTimeSpan(policy_.stop_timeout));
+  StopFailed(absl::StrCat("ExecStop= timed out after ",
+                          fault::FormatTimeSpan(policy_.stop_timeout)));
   KillStep(KillSignal());
   EnterStopSigterm();
 }
 
 void Service::SigtermTimedOut(const Event&) {
   const LifecycleExtras& x = policy_.extras();
+  const std::string timed_out = absl::StrCat(
+      "stop timed out after ", fault::FormatTimeSpan(policy_.stop_timeout));
   if (!x.send_sigkill) {
-    effects_.Warn(*this,
-                  absl::StrCat("stop timed out after ",
-                               fault::FormatTimeSpan(policy_.stop_timeout),
-                               "; SendSIGKILL=no: left running"));
+    StopFailed(absl::StrCat(timed_out, "; SendSIGKILL=no: left running"));
     AfterStop();
     return;
   }
-  reason_ =
-      absl::StrCat("stop timed out after ",
-                   fault::FormatTimeSpan(policy_.stop_timeout), ": killed");
+  StopFailed(absl::StrCat(timed_out, ": killed"));
   Enter(ServiceSubState::kStopSigkill);
   if (policy_.stop_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy_.stop_timeout);
@@ -453,6 +448,9 @@ void Service::StopPostTimedOut(const Event&) {
 }
 
 void Service::FinalSigtermTimedOut(const Event&) {
+  StopFailed(absl::StrCat("stop timed out after ",
+                          fault::FormatTimeSpan(policy_.stop_timeout),
+                          ": killed"));
   Enter(ServiceSubState::kFinalSigkill);
   if (policy_.stop_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy_.stop_timeout);
@@ -580,11 +578,13 @@ bool Service::StepIgnoresFailure() const {
     case ServiceSubState::kStopPost:
       flags = &x.stop_post_ignore_failure;
       break;
+    case ServiceSubState::kStop:
+      flags = &x.stop_ignore_failure;
+      break;
     case ServiceSubState::kDead:
     case ServiceSubState::kStart:
     case ServiceSubState::kRunning:
     case ServiceSubState::kExited:
-    case ServiceSubState::kStop:
     case ServiceSubState::kStopSigterm:
     case ServiceSubState::kStopSigkill:
     case ServiceSubState::kFinalSigterm:
@@ -626,12 +626,6 @@ bool Service::StepNotStarted(const fault::Status& status) {
   }
   Fail(status.message());
   return false;
-}
-
-void Service::CountRestart() {
-  if (!auto_restart_) return;  // a retry for want of resources
-  auto_restart_ = false;
-  ++restarts_;
 }
 
 void Service::BeginStart() {
@@ -815,7 +809,10 @@ void Service::RunStopStep() {
       exec_pending_ = *pid;
       return;
     }
-    reason_ = std::string(pid.status().message());
+    if (!StepIgnoresFailure()) {
+      StopStepFailed(pid.status().message());
+      return;
+    }
     ++step_index_;
   }
   effects_.CancelTimer(*this);
@@ -896,85 +893,31 @@ void Service::KillStep(int signo) {
   if (step_pid_ != 0) effects_.Kill(*this, step_pid_, signo);
 }
 
+void Service::StopFailed(absl::string_view reason) {
+  // systemd keeps the first result that is not success: a stop that had
+  // succeeded so far fails; a failure or a restart already decided stands
+  // (and its reason), and this one is logged.
+  if (result_ != Result::kSuccess) {
+    effects_.Warn(*this, reason);
+    return;
+  }
+  result_ = Result::kFailure;
+  succeeded_ = false;
+  reason_ = std::string(reason);
+}
+
+void Service::StopStepFailed(absl::string_view reason) {
+  // systemd: a failed ExecStop= line ends the lines, and what remains gets
+  // KillSignal=; the stop's result is the failure.
+  effects_.CancelTimer(*this);
+  StopFailed(reason);
+  EnterStopSigterm();
+}
+
 int Service::KillSignal() const {
   const int restart_signal = policy_.extras().restart_kill_signal;
   return stop_for_restart_ && restart_signal != 0 ? restart_signal
                                                   : policy_.kill_signal;
-}
-
-bool Service::Successful(const fault::ExitStatus& status) const {
-  const auto value = static_cast<size_t>(status.exited() ? status.exit_code()
-                                                         : status.signal());
-  if (value >= CodeSet().size()) return false;
-  return status.exited() ? policy_.success_exit_codes[value]
-                         : policy_.success_signals[value];
-}
-
-bool Service::ShouldRestart(const fault::ExitStatus& status) const {
-  if (const RestartExceptions* exceptions = policy_.restart_exceptions.get()) {
-    const int code = status.exited() ? status.exit_code() : status.signal();
-    if (exceptions->prevent.Contains(status.exited(), code)) return false;
-    if (exceptions->force.Contains(status.exited(), code)) return true;
-  }
-  // systemd's table: a clean exit, an unclean exit code, an unclean signal.
-  const bool clean = Successful(status);
-  const bool unclean_signal = status.signaled() && !clean;
-  switch (policy_.restart) {
-    case RestartPolicy::kNo:
-    case RestartPolicy::kOnWatchdog:  // faultinit has no watchdog
-      return false;
-    case RestartPolicy::kAlways:
-      return true;
-    case RestartPolicy::kOnSuccess:
-      return clean;
-    case RestartPolicy::kOnFailure:
-      return !clean;
-    case RestartPolicy::kOnAbnormal:
-    case RestartPolicy::kOnAbort:
-      return unclean_signal;
-  }
-  return false;
-}
-
-bool Service::StartLimitHit() {
-  if (policy_.start_limit_burst <= 0 ||
-      policy_.start_limit_interval <= fault::ZeroDuration()) {
-    return false;
-  }
-  const fault::Duration now = effects_.Now();
-  auto expired = recent_starts_.begin();  // the oldest first
-  while (expired != recent_starts_.end() &&
-         now - *expired >= policy_.start_limit_interval) {
-    ++expired;
-  }
-  recent_starts_.erase(recent_starts_.begin(), expired);
-  if (static_cast<int>(recent_starts_.size()) >= policy_.start_limit_burst) {
-    return true;
-  }
-  recent_starts_.push_back(now);
-  return false;
-}
-
-fault::Duration ResourceRetryDelay(int attempt) {
-  fault::Duration delay = kResourceRetryFirst;
-  for (int i = 1; i < attempt && delay < kResourceRetryMax; ++i) {
-    delay = delay + delay;
-  }
-  return std::min(delay, kResourceRetryMax);
-}
-
-fault::Duration Service::RestartDelay(int n) const {
-  const fault::Duration base = policy_.restart_delay;
-  const fault::Duration top = policy_.restart_max_delay;
-  if (policy_.restart_steps <= 0 || top == fault::InfiniteDuration() ||
-      base <= fault::ZeroDuration() || top <= base) {
-    return base;
-  }
-  if (n >= policy_.restart_steps) return top;
-  // Exponential from base to top in restart_steps steps (as systemd).
-  const double ratio = static_cast<double>(top.nanoseconds()) /
-                       static_cast<double>(base.nanoseconds());
-  return fault::Scale(base, RootPower(ratio, n, policy_.restart_steps));
 }
 
 }  // namespace faultinit

@@ -6,8 +6,9 @@
 // is tested in memory with a fake, and the real supervisor implements the
 // effects with the runtime (spawn, kill, scheduler timers).
 //
-// Design note. The lifecycle is one table, kTable in service.cc: for each
-// sub-state (ServiceSubState, systemd's names) and each event
+// Design note. The lifecycle is one table, kTable in service_table.cc (its
+// actions in service.cc, the restart decisions in service_restart.cc): for
+// each sub-state (ServiceSubState, systemd's names) and each event
 // (ServiceEvent), the action taken, every cell written out; Dispatch looks
 // the cell up and runs it, and Enter is the one place the sub-state
 // changes. The supervisor and `status` see the coarse ServiceState that
@@ -28,7 +29,11 @@
 //   start-post     [starting]   ExecStartPost= lines, after readiness; a
 //                               failure (no "-") fails the start.
 //                               TimeoutStartSec= bounds condition ..
-//                               start-post together.
+//                               start-post together: at that timeout the
+//                               start fails (systemd's result "timeout",
+//                               restarted by Restart=on-failure,
+//                               on-abnormal, always) through stop-sigterm
+//                               (TimeoutStartFailureMode=terminate).
 //   running        [running]    the main process runs and is ready
 //   exited         [running]    RemainAfterExit=yes: the service's
 //                               processes ended successfully and it stays
@@ -37,11 +42,15 @@
 //                               TimeoutStartSec= bounded; a failure is
 //                               logged and leaves the service as it was
 //   stop           [stopping]   ExecStop= lines, on a stop of a running,
-//                               exited or reloading service
+//                               exited or reloading service, or when its
+//                               main process ended on its own; a line
+//                               that fails (no "-") or times out ends
+//                               them and fails the stop
 //   stop-sigterm   [stopping]   KillSignal= sent (and SIGHUP with
 //                               SendSIGHUP=); waits for every process
-//   stop-sigkill   [stopping]   TimeoutStopSec= passed: FinalKillSignal=
-//                               (SIGKILL) sent, unless SendSIGKILL=no;
+//   stop-sigkill   [stopping]   TimeoutStopSec= passed: the stop fails;
+//                               FinalKillSignal= (SIGKILL) sent, unless
+//                               SendSIGKILL=no (then on to stop-post);
 //                               waits for every process (systemd gives up
 //                               after one more TimeoutStopSec=: faultinit
 //                               keeps "down" meaning nothing runs)
@@ -61,9 +70,9 @@
 // Each start step state runs its lines through step_index_ (which line);
 // no other flag says where the service is. What the stop phases end in
 // (dead, dead skipped, failed or auto-restart) is decided when they begin,
-// as systemd's service result, and kept in result_ until stop-post is done.
-// ExecStop= runs only on a requested stop (systemd also runs it when the
-// main process ended on its own; faultinit does not: docs/units.md).
+// as systemd's service result, and kept in result_ until stop-post is done;
+// a stop that goes wrong later (StopFailed) turns a success into a
+// failure, and leaves a failure or a restart already decided as it was.
 //
 // Events come from the supervisor as methods (Start, Stop, Reload,
 // ProcessExited, ExecReported, Ready, TimerFired, ProcessesGone, Refuse,
@@ -200,6 +209,7 @@ struct LifecycleExtras {
   std::vector<bool> pre_ignore_failure;        // ExecStartPre=
   std::vector<bool> post_ignore_failure;
   std::vector<bool> reload_ignore_failure;
+  std::vector<bool> stop_ignore_failure;  // ExecStop=
   std::vector<bool> stop_post_ignore_failure;
   bool send_sighup = false;         // SendSIGHUP=
   bool send_sigkill = true;         // SendSIGKILL=
@@ -285,10 +295,10 @@ class ServiceEffects {
   virtual void Signal(Service& service, int signo, bool group) = 0;
   // Kill sends `signo` to one process of the service (a step that timed
   // out while the main process runs on).
-  virtual void Kill(Service& service, pid_t pid, int signo) {}
+  virtual void Kill(Service& service, pid_t pid, int signo) = 0;
   // Warn logs what went wrong without changing the service's state (a
   // failed ExecReload= or ExecStopPost=).
-  virtual void Warn(Service& service, absl::string_view message) {}
+  virtual void Warn(Service& service, absl::string_view message) = 0;
   // MainPidOf reads the main pid of a forking service (its PIDFile=) once
   // the launcher has exited; the supervisor watches that process from then.
   virtual fault::StatusOr<pid_t> MainPidOf(Service& service) = 0;
@@ -470,6 +480,18 @@ class Service {
   // Conclude: the end result_ names (dead, failed, auto-restart).
   void Conclude();
   void KillStep(int signo);
+  // ScheduleRestart: the stop phases end in auto-restart (Restart= said
+  // so), after the back-off; counted when it is carried out.
+  void ScheduleRestart();
+  // StopFailed: a stop went wrong (a failed or timed-out ExecStop=, a kill
+  // that timed out): the result becomes a failure with `reason`, unless a
+  // failure or restart was decided already (then `reason` is logged).
+  void StopFailed(absl::string_view reason);
+  // StopStepFailed: an ExecStop= line failed: StopFailed, then the kill.
+  void StopStepFailed(absl::string_view reason);
+  // Whether Restart= restarts after a timeout (systemd: on-failure,
+  // on-abnormal, always).
+  bool RestartsAfterTimeout() const;
   bool Successful(const fault::ExitStatus& status) const;
   bool ShouldRestart(const fault::ExitStatus& status) const;
   bool StartLimitHit();

@@ -146,11 +146,11 @@ TEST(Service, KillKeys) {
     s.Stop();
     fx.log.clear();
     s.TimerFired();
-    EXPECT_EQ(s.state(), ServiceState::kInactive);  // left running
-    EXPECT_EQ(fx.log, (std::vector<std::string>{
-                          "warn stop timed out after 1min 30s; SendSIGKILL=no: "
-                          "left running",
-                          "inactive"}));
+    // Left running; the stop timed out: failed, as systemd's "timeout".
+    EXPECT_EQ(s.state(), ServiceState::kFailed);
+    EXPECT_EQ(s.reason(),
+              "stop timed out after 1min 30s; SendSIGKILL=no: left running");
+    EXPECT_EQ(fx.log, (std::vector<std::string>{"failed"}));
   }
   {
     FakeEffects fx;
@@ -186,6 +186,79 @@ TEST(Service, KillModeNoneSignalsNothing) {
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   for (const std::string& line : fx.log) {
     EXPECT_EQ(line.find("signal"), std::string::npos) << line;
+  }
+}
+
+// Timeouts as systemd's: a start that times out gets KillSignal= and,
+// TimeoutStopSec= later, SIGKILL (TimeoutStartFailureMode=terminate), and
+// fails (Restart=on-failure restarts it); a stop that times out fails.
+TEST(Service, TimeoutsTerminateAndFail) {
+  for (RestartPolicy restart :
+       {RestartPolicy::kNo, RestartPolicy::kOnFailure}) {
+    FakeEffects fx;
+    ServicePolicy p = Simple();
+    p.type = ServiceType::kNotify;  // never ready
+    p.restart = restart;
+    p.stop_post_steps = 1;
+    Service s("web", p, fx);
+    s.Start();
+    fx.Report(s);
+    fx.log.clear();
+    s.TimerFired();
+    EXPECT_EQ(s.sub_state(), ServiceSubState::kStopSigterm);
+    EXPECT_EQ(fx.log, (std::vector<std::string>{"stopping", "timer 1min 30s",
+                                                "signal 15 group"}));
+    s.TimerFired();
+    EXPECT_EQ(s.sub_state(), ServiceSubState::kStopSigkill);
+    EXPECT_EQ(fx.log.back(), "signal 9 group");
+    fx.End(s, 100, Killed(0, SIGKILL));
+    ASSERT_EQ(s.sub_state(), ServiceSubState::kStopPost);
+    fx.End(s, 101, Exited(0, 0));
+    EXPECT_EQ(s.state(), restart == RestartPolicy::kNo
+                             ? ServiceState::kFailed
+                             : ServiceState::kRestarting);
+    EXPECT_EQ(s.reason(), "start timed out after 1min 30s");
+  }
+  {
+    FakeEffects fx;
+    Service s("web", Simple(), fx);
+    s.Start();
+    fx.Report(s);
+    s.Stop();
+    s.TimerFired();
+    fx.End(s, 100, Killed(0, SIGKILL));
+    EXPECT_EQ(s.state(), ServiceState::kFailed);
+    EXPECT_EQ(s.reason(), "stop timed out after 1min 30s: killed");
+  }
+}
+
+// A failing ExecStop= line ends the lines and fails the stop (systemd's
+// result "exit-code"); what runs still gets KillSignal=. With "-" it counts
+// as success.
+TEST(Service, FailingExecStopFailsTheStop) {
+  for (bool dash : {false, true}) {
+    FakeEffects fx;
+    ServicePolicy p = Simple();
+    p.stop_steps = 2;
+    if (dash) Extras(p).stop_ignore_failure = {true, false};
+    Service s("web", p, fx);
+    s.Start();
+    fx.Report(s);
+    s.Stop();
+    fx.End(s, 101, Exited(0, 3));  // stop0
+    if (dash) {
+      ASSERT_EQ(s.sub_state(), ServiceSubState::kStop);  // stop1 102
+      fx.End(s, 102, Exited(0, 0));
+    }
+    ASSERT_EQ(s.sub_state(), ServiceSubState::kStopSigterm);
+    EXPECT_EQ(fx.log.back(), "signal 15 group");
+    fx.End(s, 100, Killed(0, SIGTERM));
+    if (dash) {
+      EXPECT_EQ(s.state(), ServiceState::kInactive);
+    } else {
+      EXPECT_EQ(s.state(), ServiceState::kFailed);
+      EXPECT_EQ(s.reason(), "ExecStop= ended with exit 3");
+    }
   }
 }
 

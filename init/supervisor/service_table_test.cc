@@ -239,8 +239,7 @@ constexpr ExpectedCell kCells[] = {
      "101"},
     {S::kCondition, E::kReady, "condition"},
     {S::kCondition, E::kTimer,
-     "stop-post | signal 9 group | stopping | timer 1min 30s | start stoppost0 "
-     "101"},
+     "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kCondition, E::kProcessesGone, "condition"},
     {S::kCondition, E::kRefuse, "condition"},
     {S::kCondition, E::kDependencyFailed,
@@ -259,8 +258,7 @@ constexpr ExpectedCell kCells[] = {
      "102"},
     {S::kStartPre, E::kReady, "start-pre"},
     {S::kStartPre, E::kTimer,
-     "stop-post | signal 9 group | stopping | timer 1min 30s | start stoppost0 "
-     "102"},
+     "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kStartPre, E::kProcessesGone, "start-pre"},
     {S::kStartPre, E::kRefuse, "start-pre"},
     {S::kStartPre, E::kDependencyFailed,
@@ -280,8 +278,7 @@ constexpr ExpectedCell kCells[] = {
      "103"},
     {S::kStart, E::kReady, "start-post | start post0 103"},
     {S::kStart, E::kTimer,
-     "stop-post | signal 9 group | stopping | timer 1min 30s | start stoppost0 "
-     "103"},
+     "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kStart, E::kProcessesGone, "start"},
     {S::kStart, E::kRefuse, "start"},
     {S::kStart, E::kDependencyFailed,
@@ -302,8 +299,7 @@ constexpr ExpectedCell kCells[] = {
      "104"},
     {S::kStartPost, E::kReady, "start-post"},
     {S::kStartPost, E::kTimer,
-     "stop-post | signal 9 group | stopping | timer 1min 30s | start stoppost0 "
-     "104"},
+     "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kStartPost, E::kProcessesGone, "start-post"},
     {S::kStartPost, E::kRefuse, "start-post"},
     {S::kStartPost, E::kDependencyFailed,
@@ -451,14 +447,14 @@ constexpr ExpectedCell kCells[] = {
     {S::kFinalSigkill, E::kReload, "final-sigkill"},
     {S::kFinalSigkill, E::kStepExited, "final-sigkill"},
     {S::kFinalSigkill, E::kMainExited, "final-sigkill"},
-    {S::kFinalSigkill, E::kOtherExited, "dead | inactive"},
+    {S::kFinalSigkill, E::kOtherExited, "failed | failed"},
     {S::kFinalSigkill, E::kExecOk, "final-sigkill"},
     {S::kFinalSigkill, E::kExecFailed, "final-sigkill"},
     {S::kFinalSigkill, E::kReady, "final-sigkill"},
     {S::kFinalSigkill, E::kTimer,
      "final-sigkill | warn processes still around after the final kill signal; "
      "waiting"},
-    {S::kFinalSigkill, E::kProcessesGone, "dead | inactive"},
+    {S::kFinalSigkill, E::kProcessesGone, "failed | failed"},
     {S::kFinalSigkill, E::kRefuse, "final-sigkill"},
     {S::kFinalSigkill, E::kDependencyFailed, "final-sigkill"},
     // AutoRestart

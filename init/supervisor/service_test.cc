@@ -187,12 +187,19 @@ TEST(Service, NotifyWaitsForReadyOrTimesOut) {
   Service slow("slow", p, fx);
   slow.Start();
   fx.Report(slow);
+  // The timeout: KillSignal= (TimeoutStartFailureMode=terminate), SIGKILL
+  // TimeoutStopSec= later, then failed.
   slow.TimerFired();
   fx.Report(slow);
+  EXPECT_EQ(slow.state(), ServiceState::kStopping);
+  EXPECT_EQ(fx.log.back(), "signal 15 group");
+  slow.TimerFired();
+  EXPECT_EQ(fx.log.back(), "signal 9 group");
+  fx.running.clear();  // api's process too: the fake's are shared
+  slow.ProcessesGone();
   EXPECT_EQ(slow.state(), ServiceState::kFailed);
   EXPECT_EQ(slow.reason(), "start timed out after 5s");
   EXPECT_EQ(fx.log.back(), "failed");
-  EXPECT_EQ(fx.log[fx.log.size() - 2], "signal 9 group");
 }
 
 // Restart=on-failure restarts after RestartSec= on failure, not on success.
@@ -374,7 +381,9 @@ TEST(Service, StopThenKillAfterTimeout) {
   fx.Report(s);
   EXPECT_EQ(fx.log.back(), "signal 9 group");
   fx.End(s, 100, Killed(0, SIGKILL));
-  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  // A stop that timed out failed (systemd's result "timeout").
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(s.reason(), "stop timed out after 3s: killed");
 }
 
 // ExecStop= runs first; what remains after it gets KillSignal=.
@@ -466,7 +475,7 @@ TEST(Service, StopStopsWhatTheMainProcessLeft) {
   EXPECT_EQ(fx.log.back(), "signal 9 group");
   fx.running.erase(201);
   t.ProcessesGone();
-  EXPECT_EQ(t.state(), ServiceState::kInactive);
+  EXPECT_EQ(t.state(), ServiceState::kFailed);  // the stop timed out
 }
 
 // SuccessExitStatus= makes listed codes and signals clean exits.
@@ -835,13 +844,14 @@ TEST(Service, StopWhileExecPending) {
   fx.log.clear();
   fx.Report(s);
   EXPECT_EQ(s.reason(), "unable to execute stop0: No such file or directory");
-  // ExecStop= done: stop-sigterm, with a timer of its own (as systemd).
+  // ExecStop= failed: stop-sigterm, with a timer of its own (as systemd),
+  // and the stop fails (systemd's child would exit 203).
   EXPECT_EQ(fx.log,
             (std::vector<std::string>{"exec failed stop0", "timer 1min 30s",
                                       "signal 15 group"}));
   fx.End(s, 102, Exited(0, 127));
   fx.End(s, 101, Killed(0, SIGTERM));
-  EXPECT_EQ(s.state(), ServiceState::kInactive);
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
 }
 
 }  // namespace

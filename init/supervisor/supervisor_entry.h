@@ -171,6 +171,12 @@ struct Supervisor::Entry final : ServiceEffects {
   void Signal(Service& s, int signo, bool group) override {
     supervisor.Signal(s, signo, group);
   }
+  void Kill(Service& s, pid_t pid, int signo) override {
+    supervisor.Kill(s, pid, signo);
+  }
+  void Warn(Service& s, absl::string_view message) override {
+    supervisor.Warn(s, message);
+  }
   fault::StatusOr<pid_t> MainPidOf(Service& s) override {
     return supervisor.MainPidOf(s);
   }

@@ -39,6 +39,9 @@ ServicePolicy PolicyOf(const Unit& unit) {
   for (const ExecLine& line : unit.exec_reload) {
     x.reload_ignore_failure.push_back(line.ignore_failure);
   }
+  for (const ExecLine& line : unit.exec_stop) {
+    x.stop_ignore_failure.push_back(line.ignore_failure);
+  }
   for (const ExecLine& line : unit.exec_stop_post) {
     x.stop_post_ignore_failure.push_back(line.ignore_failure);
   }
@@ -53,7 +56,7 @@ ServicePolicy PolicyOf(const Unit& unit) {
   };
   if (any(x.condition_ignore_failure) || any(x.pre_ignore_failure) ||
       any(x.post_ignore_failure) || any(x.reload_ignore_failure) ||
-      any(x.stop_post_ignore_failure) ||
+      any(x.stop_ignore_failure) || any(x.stop_post_ignore_failure) ||
       x.send_sighup != defaults.send_sighup ||
       x.send_sigkill != defaults.send_sigkill || x.kill_none ||
       x.final_kill_signal != defaults.final_kill_signal ||

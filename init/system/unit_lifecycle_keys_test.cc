@@ -87,20 +87,22 @@ TEST(LifecycleKeys, KillModeNoneWarns) {
                 "signalled"});
 }
 
-// TimeoutStartFailureMode=/TimeoutStopFailureMode= take systemd's words
-// and warn of what faultinit does instead.
+// TimeoutStartFailureMode=/TimeoutStopFailureMode= take systemd's words:
+// terminate (the default) is what faultinit does; kill and abort warn that
+// they are done as terminate.
 TEST(LifecycleKeys, TimeoutFailureModesWarn) {
   ParsedUnit p = Parse(
-      "TimeoutStartFailureMode=terminate\nTimeoutStopFailureMode=abort\n");
+      "TimeoutStartFailureMode=terminate\nTimeoutStopFailureMode=abort\n"
+      "TimeoutStartFailureMode=kill\n");
   EXPECT_TRUE(p.ok());
   EXPECT_EQ(Diagnostics(p),
             (std::vector<std::string>{
-                "/srv/units/web.service:3: warning: TimeoutStartFailureMode: "
-                "differs from systemd: a start that times out is ended with "
-                "SIGKILL at once (as `kill`)",
                 "/srv/units/web.service:4: warning: TimeoutStopFailureMode: "
-                "differs from systemd: a stop that times out is ended with "
-                "FinalKillSignal= (SIGKILL; as `terminate`)"}));
+                "differs from systemd: `abort` is done as `terminate` (no "
+                "SIGABRT, no core dump)",
+                "/srv/units/web.service:5: warning: TimeoutStartFailureMode: "
+                "differs from systemd: `kill` is done as `terminate`: "
+                "KillSignal= first, FinalKillSignal= after TimeoutStopSec="}));
   ParsedUnit bad = Parse("TimeoutStartFailureMode=gently\n");
   EXPECT_FALSE(bad.ok());
   EXPECT_EQ(Diagnostics(bad),

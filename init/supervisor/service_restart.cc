@@ -1,0 +1,141 @@
+// When a Service restarts (service.h): which ends are clean
+// (SuccessExitStatus=), which restart (RestartPreventExitStatus=,
+// RestartForceExitStatus=, then Restart='s table, as systemd's
+// service_shall_restart), the back-off (RestartSec= to RestartMaxDelaySec=
+// in RestartSteps= steps) and the start limit. The lifecycle's actions are
+// in service.cc.
+
+#include <algorithm>
+#include <cmath>
+
+#include "init/supervisor/service.h"
+#include "runtime/duration.h"
+
+namespace faultinit {
+namespace {
+
+// RootPower: x^(n/k) for x >= 1 and 0 <= n < k, from the binary digits of
+// n/k and repeated square roots (x^(1/2), x^(1/4), ...): accurate to a few
+// units in the last place, without std::pow, which would link libm's pow
+// and its tables into the static binary for this one use.
+double RootPower(double x, int64_t n, int64_t k) {
+  double result = 1;
+  double root = x;
+  for (int bit = 0; bit < 53 && n != 0; ++bit) {
+    root = std::sqrt(root);
+    n *= 2;
+    if (n >= k) {
+      result *= root;
+      n -= k;
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+bool Service::Successful(const fault::ExitStatus& status) const {
+  const auto value = static_cast<size_t>(status.exited() ? status.exit_code()
+                                                         : status.signal());
+  if (value >= CodeSet().size()) return false;
+  return status.exited() ? policy_.success_exit_codes[value]
+                         : policy_.success_signals[value];
+}
+
+bool Service::ShouldRestart(const fault::ExitStatus& status) const {
+  if (const RestartExceptions* exceptions = policy_.restart_exceptions.get()) {
+    const int code = status.exited() ? status.exit_code() : status.signal();
+    if (exceptions->prevent.Contains(status.exited(), code)) return false;
+    if (exceptions->force.Contains(status.exited(), code)) return true;
+  }
+  // systemd's table: a clean exit, an unclean exit code, an unclean signal.
+  const bool clean = Successful(status);
+  const bool unclean_signal = status.signaled() && !clean;
+  switch (policy_.restart) {
+    case RestartPolicy::kNo:
+    case RestartPolicy::kOnWatchdog:  // faultinit has no watchdog
+      return false;
+    case RestartPolicy::kAlways:
+      return true;
+    case RestartPolicy::kOnSuccess:
+      return clean;
+    case RestartPolicy::kOnFailure:
+      return !clean;
+    case RestartPolicy::kOnAbnormal:
+    case RestartPolicy::kOnAbort:
+      return unclean_signal;
+  }
+  return false;
+}
+
+void Service::ScheduleRestart() {
+  restart_delay_ = RestartDelay(consecutive_restarts_);
+  ++consecutive_restarts_;
+  auto_restart_ = true;  // counted when it is carried out
+  result_ = Result::kRestart;
+}
+
+void Service::CountRestart() {
+  if (!auto_restart_) return;  // a retry for want of resources
+  auto_restart_ = false;
+  ++restarts_;
+}
+
+bool Service::RestartsAfterTimeout() const {
+  // systemd's table for the result "timeout".
+  switch (policy_.restart) {
+    case RestartPolicy::kAlways:
+    case RestartPolicy::kOnFailure:
+    case RestartPolicy::kOnAbnormal:
+      return true;
+    case RestartPolicy::kNo:
+    case RestartPolicy::kOnSuccess:
+    case RestartPolicy::kOnWatchdog:
+    case RestartPolicy::kOnAbort:
+      return false;
+  }
+  return false;
+}
+
+bool Service::StartLimitHit() {
+  if (policy_.start_limit_burst <= 0 ||
+      policy_.start_limit_interval <= fault::ZeroDuration()) {
+    return false;
+  }
+  const fault::Duration now = effects_.Now();
+  auto expired = recent_starts_.begin();  // the oldest first
+  while (expired != recent_starts_.end() &&
+         now - *expired >= policy_.start_limit_interval) {
+    ++expired;
+  }
+  recent_starts_.erase(recent_starts_.begin(), expired);
+  if (static_cast<int>(recent_starts_.size()) >= policy_.start_limit_burst) {
+    return true;
+  }
+  recent_starts_.push_back(now);
+  return false;
+}
+
+fault::Duration ResourceRetryDelay(int attempt) {
+  fault::Duration delay = kResourceRetryFirst;
+  for (int i = 1; i < attempt && delay < kResourceRetryMax; ++i) {
+    delay = delay + delay;
+  }
+  return std::min(delay, kResourceRetryMax);
+}
+
+fault::Duration Service::RestartDelay(int n) const {
+  const fault::Duration base = policy_.restart_delay;
+  const fault::Duration top = policy_.restart_max_delay;
+  if (policy_.restart_steps <= 0 || top == fault::InfiniteDuration() ||
+      base <= fault::ZeroDuration() || top <= base) {
+    return base;
+  }
+  if (n >= policy_.restart_steps) return top;
+  // Exponential from base to top in restart_steps steps (as systemd).
+  const double ratio = static_cast<double>(top.nanoseconds()) /
+                       static_cast<double>(base.nanoseconds());
+  return fault::Scale(base, RootPower(ratio, n, policy_.restart_steps));
+}
+
+}  // namespace faultinit

@@ -1,0 +1,227 @@
+// Stopping and timeouts in the real faultinit (system mode, PID 1 of a
+// fresh PID namespace), driven by the real faultctl, with systemd's
+// meaning: a start that times out gets KillSignal=, then SIGKILL after
+// TimeoutStopSec=, and fails (TimeoutStartFailureMode=terminate); a stop
+// that times out, or whose ExecStop= fails, ends failed; TimeoutSec= sets
+// both timeouts; SendSIGKILL=no leaves what ignored KillSignal= running;
+// FinalKillSignal= replaces SIGKILL; RestartKillSignal= is the signal of
+// `faultctl restart`; KillMode=none signals nothing; `--check` warns of
+// the failure modes faultinit does as `terminate`. Each service says what
+// it received on its output (a shell trap), and a pid file tells
+// ExecStopPost= which process to look for. ("$$" is a unit file's "$".)
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/harness.h"
+
+namespace faultinit::testing {
+namespace {
+
+using Stopping = ControlledUnitTest;
+
+// A shell that says which signal it got: "got TERM", then `on_term`
+// ("; exit 0", or "": it goes on), and with `also` one more trap; it
+// waits on a sleep, so a trap runs at once. It says "up" once the sleep
+// runs: a stop sent earlier could miss a sleep forked after it, which
+// would then hold the stop until TimeoutStopSec=.
+std::string Trapping(const std::string& on_term, const std::string& also) {
+  return absl::StrCat("ExecStart=/bin/sh -c 'trap \"echo got TERM", on_term,
+                      "\" TERM; ", also,
+                      " while :; do sleep 1000 & echo up; wait; done'\n");
+}
+
+// A start that times out (TimeoutStartSec=) gets KillSignal= first: the
+// service sees SIGTERM; it ignores it, and gets SIGKILL TimeoutStopSec=
+// later; ExecStopPost= runs, and the service fails with the timeout.
+TEST_F(Stopping, StartTimeoutSendsKillSignalThenSigkill) {
+  Unit("slow", absl::StrCat("[Service]\nType=notify\nTimeoutStartSec=300ms\n"
+                            "TimeoutStopSec=300ms\n",
+                            Trapping("", ""),
+                            "ExecStopPost=/bin/sh -c 'echo stop-post ran'\n"));
+  Start({"[slow] up", "[slow] got TERM", "[slow] stop-post ran",
+         "slow: failed: start timed out after 300ms"});
+  const std::string& err = running_->err();
+  EXPECT_LT(At(err, "[slow] got TERM"), At(err, "[slow] stop-post ran"));
+  EXPECT_LT(At(err, "[slow] stop-post ran"),
+            At(err, "slow: failed: start timed out after 300ms"));
+  EXPECT_EQ(StateOf("slow"), "failed");
+}
+
+// A start that times out is a failure Restart=on-failure restarts.
+TEST_F(Stopping, StartTimeoutRestartsOnFailure) {
+  Unit("again",
+       "[Service]\nType=notify\nTimeoutStartSec=200ms\nRestart=on-failure\n"
+       "RestartSec=0\nStartLimitBurst=2\n"
+       "ExecStart=/bin/sh -c 'echo try; exec sleep 1000'\n");
+  Start({"again: start timed out after 200ms; restarting in",
+         "again: failed: start limit hit: 2 starts"});
+}
+
+// TimeoutSec= sets both: the start times out after it, and so does a stop
+// of a service that ignores SIGTERM; a stop that timed out ends failed.
+TEST_F(Stopping, TimeoutSecSetsBothAndAStopTimeoutFails) {
+  Unit("start",
+       "[Service]\nType=notify\nTimeoutSec=300ms\n"
+       "ExecStart=/bin/sh -c 'echo up; exec sleep 1000'\n");
+  Unit("stop",
+       "[Service]\nTimeoutSec=300ms\n"
+       "ExecStart=/bin/sh -c 'trap \"\" TERM; echo up; exec sleep 1000'\n");
+  Start({"start: failed: start timed out after 300ms", "[stop] up",
+         "stop: running"});
+  CtlResult stop = Ctl({"stop", "stop"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  EXPECT_TRUE(absl::StrContains(stop.out, "stop: failed")) << stop.out;
+  ASSERT_TRUE(running_->WaitForStderr(
+      "stop: failed: stop timed out after 300ms: killed"))
+      << running_->err();
+  EXPECT_EQ(StateOf("stop"), "failed");
+}
+
+// A failing ExecStop= fails the stop (systemd's result "exit-code"); what
+// runs still gets KillSignal=. With "-" the failure counts as success.
+TEST_F(Stopping, FailingExecStopFailsTheUnit) {
+  Unit("bad", absl::StrCat("[Service]\n", Trapping("; exit 0", ""),
+                           "ExecStop=/bin/sh -c 'exit 3'\n"));
+  Unit("dash", absl::StrCat("[Service]\n", Trapping("; exit 0", ""),
+                            "ExecStop=-/bin/sh -c 'exit 3'\n"));
+  Start({"bad: running", "dash: running", "[bad] up", "[dash] up"});
+  CtlResult stop = Ctl({"stop", "bad", "dash"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  EXPECT_TRUE(absl::StrContains(stop.out, "bad: failed")) << stop.out;
+  EXPECT_TRUE(absl::StrContains(stop.out, "dash: inactive")) << stop.out;
+  ASSERT_TRUE(
+      running_->WaitForAllStderr({"[bad] got TERM", "[dash] got TERM",
+                                  "bad: failed: ExecStop= ended with exit 3"}))
+      << running_->err();
+}
+
+// SendSIGKILL=no: a process that ignores KillSignal= is still there after
+// the stop timed out (ExecStopPost= finds it, then kills it); the stop
+// failed.
+TEST_F(Stopping, SendSIGKILLNoLeavesItRunning) {
+  const std::string pid = base_ + "/pid";
+  Unit("stay",
+       absl::StrCat("[Service]\nSendSIGKILL=no\nTimeoutStopSec=300ms\n"
+                    "ExecStart=/bin/sh -c 'trap \"\" TERM; echo $$$$ > ",
+                    pid,
+                    "; echo up; exec sleep 1000'\n"
+                    "ExecStopPost=/bin/sh -c 'kill -0 $$(cat ",
+                    pid, ") && echo left running; kill -KILL $$(cat ", pid,
+                    ")'\n"));
+  Start({"[stay] up", "stay: running"});
+  CtlResult stop = Ctl({"stop", "stay"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  EXPECT_TRUE(absl::StrContains(stop.out, "stay: failed")) << stop.out;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[stay] left running",
+       "stay: failed: stop timed out after 300ms; SendSIGKILL=no: left "
+       "running"}))
+      << running_->err();
+}
+
+// FinalKillSignal= is sent instead of SIGKILL at TimeoutStopSec=.
+TEST_F(Stopping, FinalKillSignalReplacesSigkill) {
+  Unit("fin",
+       "[Service]\nFinalKillSignal=SIGUSR2\nTimeoutStopSec=300ms\n"
+       "ExecStart=/bin/sh -c 'trap \"\" TERM; "
+       "trap \"echo got USR2; exit 0\" USR2; "
+       "while :; do sleep 1000 & echo up; wait; done'\n");
+  Start({"[fin] up", "fin: running"});
+  CtlResult stop = Ctl({"stop", "fin"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[fin] got USR2", "fin: failed: stop timed out after 300ms: killed"}))
+      << running_->err();
+}
+
+// RestartKillSignal= is the signal of a restart's stop; a plain stop
+// sends KillSignal=.
+TEST_F(Stopping, RestartKillSignalStopsARestart) {
+  Unit("rk", absl::StrCat(
+                 "[Service]\nRestartKillSignal=SIGUSR1\n",
+                 Trapping("; exit 0", "trap \"echo got USR1; exit 0\" USR1;")));
+  Start({"[rk] up", "rk: running"});
+  CtlResult restart = Ctl({"restart", "rk"});
+  EXPECT_EQ(restart.status, "exit 0") << restart.out;
+  ASSERT_TRUE(running_->WaitForAllStderr({"[rk] got USR1", "[rk] up"}))
+      << running_->err();
+  EXPECT_EQ(running_->err().find("[rk] got TERM"), std::string::npos);
+  CtlResult stop = Ctl({"stop", "rk"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  ASSERT_TRUE(running_->WaitForStderr("[rk] got TERM")) << running_->err();
+}
+
+// KillMode=none (deprecated in systemd, a warning): a stop runs ExecStop=
+// and signals nothing: ExecStopPost= finds the main process still there.
+TEST_F(Stopping, KillModeNoneSignalsNothing) {
+  const std::string pid = base_ + "/pid";
+  Unit("none", absl::StrCat("[Service]\nKillMode=none\n"
+                            "ExecStart=/bin/sh -c 'echo $$$$ > ",
+                            pid,
+                            "; echo up; exec sleep 1000'\n"
+                            "ExecStop=/bin/sh -c 'echo stop ran'\n"
+                            "ExecStopPost=/bin/sh -c 'kill -0 $$(cat ",
+                            pid, ") && echo left alone; kill -KILL $$(cat ",
+                            pid, ")'\n"));
+  At(Check().out,
+     absl::StrCat(dir_,
+                  "/none.service:2: warning: KillMode=none is deprecated: "
+                  "only ExecStop= runs on stop; no process is signalled"));
+  Start({"[none] up", "none: running"});
+  CtlResult stop = Ctl({"stop", "none"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  EXPECT_EQ(stop.out, "none: inactive\n");
+  ASSERT_TRUE(
+      running_->WaitForAllStderr({"[none] stop ran", "[none] left alone"}))
+      << running_->err();
+}
+
+// TimeoutStartFailureMode=/TimeoutStopFailureMode=: `terminate` (systemd's
+// default) is what faultinit does, no warning; `kill` and `abort` are done
+// as `terminate`, and `--check` says so.
+TEST_F(Stopping, TimeoutFailureModesInCheck) {
+  Unit("modes",
+       "[Service]\nTimeoutStartFailureMode=terminate\n"
+       "TimeoutStopFailureMode=abort\nTimeoutStartFailureMode=kill\n"
+       "ExecStart=/bin/sleep 1000\n");
+  Result checked = Check();
+  EXPECT_EQ(checked.status.ToString(), "exit 0") << checked.out;
+  EXPECT_EQ(checked.out.find("modes.service:2:"), std::string::npos)
+      << checked.out;
+  At(checked.out,
+     absl::StrCat(dir_,
+                  "/modes.service:3: warning: TimeoutStopFailureMode: differs "
+                  "from systemd: `abort` is done as `terminate` (no SIGABRT, "
+                  "no core dump)"));
+  At(checked.out,
+     absl::StrCat(dir_,
+                  "/modes.service:4: warning: TimeoutStartFailureMode: "
+                  "differs from systemd: `kill` is done as `terminate`: "
+                  "KillSignal= first, FinalKillSignal= after "
+                  "TimeoutStopSec="));
+}
+
+// An ExecStopPost= line that outlives TimeoutStopSec= is killed (SIGKILL)
+// and logged, and the stop completes. (The supervisor's entries passed no
+// kill of one process, nor a warning, on: the stop waited for ever.)
+TEST_F(Stopping, ExecStopPostThatTimesOutIsKilled) {
+  Unit("post",
+       "[Service]\nTimeoutStopSec=300ms\n"
+       "ExecStart=/bin/sh -c 'echo up; exec sleep 1000'\n"
+       "ExecStopPost=/bin/sh -c 'echo post; exec sleep 1000'\n");
+  Start({"[post] up", "post: running"});
+  CtlResult stop = Ctl({"stop", "--no-block", "post"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[post] post",
+       "warning: post: ExecStopPost= timed out after 300ms: killed",
+       "post: stopped"}))
+      << running_->err();
+}
+
+}  // namespace
+}  // namespace faultinit::testing
