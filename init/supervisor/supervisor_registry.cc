@@ -130,7 +130,8 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   // What was parsed, not the file as it is now: it may have changed since.
   e.source = SourceFingerprint::Of(parsed.source);
   // The entry is its Service's effects (EntryOf casts back).
-  e.service.emplace(parsed.unit.name, PolicyOf(parsed.unit),
+  // Its policy is shared with the services whose units give the same one.
+  e.service.emplace(parsed.unit.name, policies_.Share(PolicyOf(parsed.unit)),
                     static_cast<ServiceEffects&>(e));
 }
 
@@ -275,7 +276,10 @@ void Supervisor::ApplyReplacements() {
   };
   reloading_.erase(std::remove_if(reloading_.begin(), reloading_.end(), done),
                    reloading_.end());
-  if (!gone) return;
+  if (!gone) {
+    policies_.Prune();  // those of the definitions replaced
+    return;
+  }
   const auto erased = [](const Entry* e) { return e->position == kGone; };
   exec_waiting_.erase(
       exec_waiting_.begin(),
@@ -295,6 +299,7 @@ void Supervisor::ApplyReplacements() {
     entries_.erase(name);
     log_.Info(name, ": removed");
   }
+  policies_.Prune();  // those of the definitions replaced or removed
 }
 
 }  // namespace faultinit
