@@ -123,8 +123,9 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
     e.declared = std::move(declared);
   }
   e.load_error = LoadErrorOf(parsed);
-  e.required.clear();
-  for (const Dependency& d : parsed.unit.required) e.required.push_back(d.name);
+  std::vector<std::string> required;
+  for (const Dependency& d : parsed.unit.required) required.push_back(d.name);
+  e.required = std::move(required);
   e.jobs = JobsOf(parsed.unit);
   job_units_stale_ = true;
   // What was parsed, not the file as it is now: it may have changed since.
