@@ -354,7 +354,8 @@ TEST_F(ExecContextTest, EachStepRunsItsOwnLine) {
   EXPECT_EQ(Options(unit, StepKind::kPre, 1).program, "/bin/pre1");
   EXPECT_EQ(Options(unit, StepKind::kMain, 1).program, "/bin/main1");
   EXPECT_EQ(Options(unit, StepKind::kStop, 0).program, "/bin/stop0");
-  EXPECT_EQ(&unit.Step(StepKind::kMain, 1), &unit.steps[3]);
+  EXPECT_EQ(unit.Step(StepKind::kMain, 1).Line().words,
+            std::vector<std::string>{"/bin/main1"});
 }
 
 // NotificationFd=: the main process only gets the pipe, as descriptor N.

@@ -30,7 +30,16 @@ const LifecycleExtras& ServicePolicy::extras() const {
 
 Service::Service(std::string name, ServicePolicy policy,
                  ServiceEffects& effects)
-    : name_(std::move(name)), policy_(std::move(policy)), effects_(effects) {}
+    : Service(std::move(name),
+              std::make_shared<const ServicePolicy>(std::move(policy)),
+              effects) {}
+
+Service::Service(std::string name, std::shared_ptr<const ServicePolicy> policy,
+                 ServiceEffects& effects)
+    : name_(std::move(name)),
+      shared_policy_(std::move(policy)),
+      policy_(*shared_policy_),
+      effects_(effects) {}
 
 // --- Events. ---
 

@@ -320,6 +320,10 @@ class ServiceEffects {
 class Service {
  public:
   Service(std::string name, ServicePolicy policy, ServiceEffects& effects);
+  // With a policy shared with other services (policy_pool.h): PID 1 keeps
+  // one copy of each distinct policy, not one per service. Not null.
+  Service(std::string name, std::shared_ptr<const ServicePolicy> policy,
+          ServiceEffects& effects);
 
   // Events. Each is one column of the table (ServiceEvent).
   void Start();
@@ -500,7 +504,10 @@ class Service {
   int KillSignal() const;
 
   std::string name_;
-  ServicePolicy policy_;
+  // The policy, shared (it never changes while the Service lives), and a
+  // reference to it: declared first, so it is set first.
+  std::shared_ptr<const ServicePolicy> shared_policy_;
+  const ServicePolicy& policy_;
   ServiceEffects& effects_;
   ServiceSubState sub_ = ServiceSubState::kDead;
   Result result_ = Result::kSuccess;

@@ -1,5 +1,7 @@
 #include "init/supervisor/service_settings.h"
 
+#include <cstring>
+#include <initializer_list>
 #include <utility>
 
 #include "init/system/main_process_keys.h"
@@ -13,8 +15,78 @@ const SpawnExtras& DefaultExtras() {
   return *defaults;
 }
 
-void AddSteps(const std::vector<ExecLine>& lines, ServiceSettings& s) {
-  for (const ExecLine& line : lines) s.steps.push_back(StepCommand::Of(line));
+// The text block (ServiceSettings::text): the description's size and
+// text, the count of lines, then per line a flags byte, the size of its
+// words and the words. Sizes and the count are varints (7 bits a byte, the
+// low ones first, the top bit set on all but the last): one byte each
+// below 128, which is what a unit's are.
+constexpr uint8_t kIgnoreFailure = 1;
+constexpr uint8_t kArgv0Given = 2;
+constexpr uint8_t kExpandVariables = 4;
+constexpr int kPrivilegesShift = 3;  // ExecPrivileges: 2 bits
+
+size_t VarintBytes(size_t n) {
+  size_t bytes = 1;
+  for (; n >= 128; n >>= 7) ++bytes;
+  return bytes;
+}
+
+char* PutVarint(char* at, size_t n) {
+  for (; n >= 128; n >>= 7) *at++ = static_cast<char>((n & 127) | 128);
+  *at++ = static_cast<char>(n);
+  return at;
+}
+
+const char* GetVarint(const char* at, size_t* n) {
+  size_t value = 0;
+  int shift = 0;
+  uint8_t byte;
+  do {
+    byte = static_cast<uint8_t>(*at++);
+    value |= static_cast<size_t>(byte & 127) << shift;
+    shift += 7;
+  } while ((byte & 128) != 0);
+  *n = value;
+  return at;
+}
+
+// Encodes `description` and every line of `lists`, in order, into one
+// block (null when there is neither).
+std::unique_ptr<const char[]> EncodeText(
+    absl::string_view description,
+    std::initializer_list<const std::vector<ExecLine>*> lists) {
+  std::vector<StepCommand> steps;
+  for (const std::vector<ExecLine>* lines : lists) {
+    for (const ExecLine& line : *lines) steps.push_back(StepCommand::Of(line));
+  }
+  if (steps.empty() && description.empty()) return nullptr;
+  size_t size = VarintBytes(description.size()) + description.size() +
+                VarintBytes(steps.size());
+  for (const StepCommand& step : steps) {
+    size += 1 + VarintBytes(step.words.size()) + step.words.size();
+  }
+  std::unique_ptr<char[]> block(new char[size]);
+  char* at = PutVarint(block.get(), description.size());
+  memcpy(at, description.data(), description.size());
+  at = PutVarint(at + description.size(), steps.size());
+  for (const StepCommand& step : steps) {
+    *at++ = static_cast<char>(
+        (step.ignore_failure ? kIgnoreFailure : 0) |
+        (step.argv0_given ? kArgv0Given : 0) |
+        (step.expand_variables ? kExpandVariables : 0) |
+        (static_cast<uint8_t>(step.privileges) << kPrivilegesShift));
+    at = PutVarint(at, step.words.size());
+    memcpy(at, step.words.data(), step.words.size());
+    at += step.words.size();
+  }
+  return block;
+}
+
+// Where the count of lines is, in `s`'s text block (not null).
+const char* StepsOf(const ServiceSettings& s) {
+  size_t size;
+  const char* at = GetVarint(s.text.get(), &size);
+  return at + size;
 }
 
 }  // namespace
@@ -79,43 +151,67 @@ const SpawnExtras& ServiceSettings::extras() const {
   return more ? *more : DefaultExtras();
 }
 
-const StepCommand& ServiceSettings::Step(StepKind kind, int index) const {
+absl::string_view ServiceSettings::description() const {
+  if (!text) return {};
+  size_t size;
+  const char* at = GetVarint(text.get(), &size);
+  return absl::string_view(at, size);
+}
+
+size_t ServiceSettings::step_count() const {
+  if (!text) return 0;
+  size_t count;
+  GetVarint(StepsOf(*this), &count);
+  return count;
+}
+
+StepCommand ServiceSettings::Step(StepKind kind, int index) const {
+  size_t first = 0;  // the kind's first line, in the block's order
   switch (kind) {
     case StepKind::kPre:
-      return steps[index];
+      break;
     case StepKind::kMain:
-      return steps[pre_steps + index];
+      first = pre_steps;
+      break;
     case StepKind::kStop:
-      return steps[pre_steps + main_steps + index];
+      first = pre_steps + main_steps;
+      break;
     case StepKind::kPost:
-      return steps[pre_steps + main_steps + stop_steps + index];
+      first = pre_steps + main_steps + stop_steps;
+      break;
     case StepKind::kReload:
-      return steps[pre_steps + main_steps + stop_steps + post_steps + index];
+      first = pre_steps + main_steps + stop_steps + post_steps;
+      break;
     case StepKind::kStopPost:
-      return steps[pre_steps + main_steps + stop_steps + post_steps +
-                   reload_steps + index];
+      first = pre_steps + main_steps + stop_steps + post_steps + reload_steps;
+      break;
     case StepKind::kCondition:
-      return steps[steps.size() - condition_steps + index];
+      first = step_count() - condition_steps;
+      break;
   }
-  return steps[pre_steps + index];
+  size_t count, size;
+  const char* at = GetVarint(StepsOf(*this), &count);
+  for (size_t i = first + static_cast<size_t>(index); i > 0; --i) {
+    at = GetVarint(at + 1, &size);
+    at += size;
+  }
+  const uint8_t flags = static_cast<uint8_t>(*at);
+  at = GetVarint(at + 1, &size);
+  StepCommand step;
+  step.words.assign(at, size);
+  step.ignore_failure = (flags & kIgnoreFailure) != 0;
+  step.argv0_given = (flags & kArgv0Given) != 0;
+  step.expand_variables = (flags & kExpandVariables) != 0;
+  step.privileges = static_cast<ExecPrivileges>(flags >> kPrivilegesShift);
+  return step;
 }
 
 ServiceSettings SettingsOf(const Unit& unit) {
   ServiceSettings s;
-  // Copied into a new string, which is made at its size (assigned into an
-  // empty one, it would take twice the short-string capacity).
-  s.description = std::string(unit.description);
-  s.steps.reserve(unit.exec_start_pre.size() + unit.exec_start.size() +
-                  unit.exec_stop.size() + unit.exec_start_post.size() +
-                  unit.exec_reload.size() + unit.exec_stop_post.size() +
-                  unit.exec_condition.size());
-  AddSteps(unit.exec_start_pre, s);
-  AddSteps(unit.exec_start, s);
-  AddSteps(unit.exec_stop, s);
-  AddSteps(unit.exec_start_post, s);
-  AddSteps(unit.exec_reload, s);
-  AddSteps(unit.exec_stop_post, s);
-  AddSteps(unit.exec_condition, s);
+  s.text = EncodeText(unit.description,
+                      {&unit.exec_start_pre, &unit.exec_start, &unit.exec_stop,
+                       &unit.exec_start_post, &unit.exec_reload,
+                       &unit.exec_stop_post, &unit.exec_condition});
   s.stop_steps = static_cast<uint16_t>(unit.exec_stop.size());
   s.post_steps = static_cast<uint16_t>(unit.exec_start_post.size());
   s.reload_steps = static_cast<uint16_t>(unit.exec_reload.size());

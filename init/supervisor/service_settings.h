@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "init/supervisor/service.h"
 #include "init/system/exec_command.h"
 #include "init/system/unit.h"
@@ -76,12 +77,13 @@ inline bool operator!=(const SpawnExtras& a, const SpawnExtras& b) {
   return !(a == b);
 }
 
-// StepCommand: one Exec*= line as a running service keeps it: what
+// StepCommand: one Exec*= line as a running service uses it: what
 // ExpandExecLine needs of its ExecLine (Line() makes it back), with no text
 // as written, load warnings or line number, and its words in one string.
+// ServiceSettings keeps every line of a unit encoded in one block, and
+// makes a StepCommand of one when a step is spawned (Step).
 struct StepCommand {
-  // ExecLine::words, each followed by a NUL (a unit file holds none): one
-  // allocation for them all, none for a command of up to 15 bytes.
+  // ExecLine::words, each followed by a NUL (a unit file holds none).
   std::string words;
   bool ignore_failure = false;
   bool argv0_given = false;
@@ -93,10 +95,16 @@ struct StepCommand {
 };
 
 struct ServiceSettings {
-  std::string description;
-  // ExecStartPre=, ExecStart=, ExecStop=, ExecStartPost=, ExecReload=,
-  // ExecStopPost= and ExecCondition= lines, in that order (Step finds one).
-  std::vector<StepCommand> steps;
+  // Description=, then the ExecStartPre=, ExecStart=, ExecStop=,
+  // ExecStartPost=, ExecReload=, ExecStopPost= and ExecCondition= lines, in
+  // that order (Step finds one), in one block: PID 1 keeps them per
+  // service, and a string and a vector of StepCommand would take a block
+  // for each, and one for each line's words longer than a string holds
+  // inline. The block: the description's size and text, the number of
+  // lines, then each line's flags (1 byte), the size of its words and its
+  // words (StepCommand::words); sizes and count as varints (a byte each
+  // below 128: service_settings.cc). Null: no description and no line.
+  std::unique_ptr<const char[]> text;
   uint32_t pre_steps = 0;
   uint32_t main_steps = 0;
   uint32_t condition_steps = 0;
@@ -116,8 +124,12 @@ struct ServiceSettings {
   std::unique_ptr<const SpawnExtras> more;
 
   const SpawnExtras& extras() const;
-  // Step: line `index` of `kind` (precondition: it exists).
-  const StepCommand& Step(StepKind kind, int index) const;
+  // Description= ("" when the unit has none).
+  absl::string_view description() const;
+  // How many Exec*= lines the unit has, of all kinds.
+  size_t step_count() const;
+  // Step: line `index` of `kind` (precondition: it exists), decoded.
+  StepCommand Step(StepKind kind, int index) const;
 };
 
 // The most lines of ExecStop=, ExecStartPost= or ExecReload= a unit may

@@ -256,7 +256,7 @@ ServiceView Supervisor::RowOf(const Entry& e) {
       : s.sub_state() == ServiceSubState::kExited    ? std::string("exited")
       : s.sub_state() == ServiceSubState::kReloading ? std::string("reloading")
                                                      : std::string(),
-      e.settings.description};
+      std::string(e.settings.description())};
 }
 
 // One lookup: the control server asks this after every loop dispatch while
@@ -292,7 +292,6 @@ std::vector<std::pair<size_t, std::string>> Supervisor::HeapBlocks() {
       {kMapNodeLinks + sizeof(decltype(entries_)::value_type),
        "entries_' map node"},
       {fault::Scheduler::WatchBytes(), "a scheduler watch"},
-      {sizeof(StepCommand), "ServiceSettings::steps, one line"},
       {sizeof(OutputPipe), "the output pipe (OutputReader, write end, watch)"},
       {sizeof(fault::Duration), "Service's recent starts, one"},
       {sizeof(pid_t), "a PidSet's id (groups, sessions)"},

@@ -35,6 +35,7 @@
 
 #include "absl/base/attributes.h"
 #include "init/log.h"
+#include "init/supervisor/policy_pool.h"
 #include "init/supervisor/process_view.h"
 #include "init/supervisor/service.h"
 #include "init/supervisor/supervisor_jobs.h"
@@ -347,6 +348,8 @@ class Supervisor : private ServiceEffects {
   const Logger& log_;
   SupervisorOptions options_;
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
+  // The distinct ServicePolicy values of the entries' Services, shared.
+  PolicyPool policies_;
   std::vector<Entry*> order_;  // start order; failed units last
   // Entries a reload marked removed or gave a replacement
   // (ApplyReplacements walks these, not every entry).

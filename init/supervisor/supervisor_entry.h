@@ -87,18 +87,70 @@ inline bool Down(ServiceState state) {
   return state == ServiceState::kInactive || state == ServiceState::kFailed;
 }
 
-// SourceFingerprint: what tells a unit file's text from another's.
+// SourceFingerprint: what tells a unit file's text from another's: 64
+// bits, a hash of the text (which mixes in its size) where size_t has 64
+// bits, else its 32-bit hash beside its size.
 struct SourceFingerprint {
-  size_t size = 0;
-  size_t hash = 0;
+  uint64_t value = 0;
 
   static SourceFingerprint Of(absl::string_view text) {
-    return {text.size(), absl::Hash<absl::string_view>{}(text)};
+    const uint64_t hash = absl::Hash<absl::string_view>{}(text);
+    if (sizeof(size_t) >= sizeof(uint64_t)) return {hash};
+    return {(static_cast<uint64_t>(text.size()) << 32) ^ hash};
   }
   friend bool operator==(const SourceFingerprint& a,
                          const SourceFingerprint& b) {
-    return a.size == b.size && a.hash == b.hash;
+    return a.value == b.value;
   }
+};
+
+// LoadError: a unit's load error, "" when it has none (most units): a
+// pointer, not a string, since PID 1 keeps one per service.
+class LoadError {
+ public:
+  bool empty() const { return text_ == nullptr; }
+  operator absl::string_view() const {  // NOLINT: read as a string
+    return text_ ? absl::string_view(*text_) : absl::string_view();
+  }
+  LoadError& operator=(std::string text) {
+    text_ = text.empty() ? nullptr
+                         : std::make_unique<const std::string>(std::move(text));
+    return *this;
+  }
+  friend bool operator==(const std::string& a, const LoadError& b) {
+    return absl::string_view(a) == absl::string_view(b);
+  }
+
+ private:
+  std::unique_ptr<const std::string> text_;
+};
+
+// NameList: unit names a unit lists (Requires=), read as a vector; a
+// pointer, null while the list is empty (most units), as PID 1 keeps one
+// per service.
+class NameList {
+ public:
+  using Names = std::vector<std::string>;
+  operator const Names&() const {  // NOLINT: read as the vector
+    return names_ ? *names_ : None();
+  }
+  Names::const_iterator begin() const { return Get().begin(); }
+  Names::const_iterator end() const { return Get().end(); }
+  bool empty() const { return names_ == nullptr; }
+  size_t size() const { return Get().size(); }
+  NameList& operator=(Names names) {
+    names_ = names.empty() ? nullptr
+                           : std::make_unique<const Names>(std::move(names));
+    return *this;
+  }
+
+ private:
+  const Names& Get() const { return *this; }
+  static const Names& None() {
+    static const Names* const none = new Names();
+    return *none;
+  }
+  std::unique_ptr<const Names> names_;
 };
 
 // DeclaredOrder: the units a unit names in After= and Before=.
@@ -161,7 +213,8 @@ struct Supervisor::Entry final : ServiceEffects {
         in_pass(false),
         reloading(false),
         exec_waiting(false),
-        orphan_host(false) {}
+        orphan_host(false),
+        syslog_fallback_said(false) {}
 
   // ServiceEffects: the Supervisor's, for this entry's Service.
   fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
@@ -238,14 +291,14 @@ struct Supervisor::Entry final : ServiceEffects {
   // The unit's After= and Before=, for Link to make edges of; null when it
   // has neither (a pointer: most units have none).
   std::unique_ptr<const DeclaredOrder> declared;
-  std::vector<std::string> required;  // Requires=, by name
-  std::unique_ptr<Links> links;       // null: no edge
+  NameList required;             // Requires=, by name
+  std::unique_ptr<Links> links;  // null: no edge
   // Wants=, BindsTo=, PartOf=... (supervisor_jobs.h); null when none.
   std::unique_ptr<const EntryJobs> jobs;
-  std::string load_error;
-  // The unit file's text, to see changes on reload: its size and hash, not
-  // a copy (PID 1 would keep every file twice; a 64-bit hash and the size
-  // both matching by chance is a 2^-64 event).
+  LoadError load_error;
+  // The unit file's text, to see changes on reload: a 64-bit fingerprint,
+  // not a copy (PID 1 would keep every file twice; a changed file keeping
+  // its fingerprint by chance is a 2^-64 event).
   SourceFingerprint source;
   bool removed = false;  // reload: stop, then forget
   // A stop was requested (faultctl stop) and no start since: a reload gives
@@ -260,10 +313,10 @@ struct Supervisor::Entry final : ServiceEffects {
   bool reloading : 1;     // in reloading_
   bool exec_waiting : 1;  // in exec_waiting_ (kMaxPendingExecs)
   bool orphan_host : 1;   // in orphan_hosts_ (Supervisor::OnOrphan)
-  uint32_t position = 0;  // in order_
   // StandardOutput=syslog found nothing listening, and said so: once while
   // the unit is loaded (supervisor_io.cc).
-  bool syslog_fallback_said = false;
+  bool syslog_fallback_said : 1;
+  uint32_t position = 0;  // in order_
   // Reload: stop, then swap in. A pointer: a ParsedUnit is large, and is
   // held only while a reload waits for the old processes to go.
   std::unique_ptr<ParsedUnit> replacement;

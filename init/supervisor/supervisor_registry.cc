@@ -126,13 +126,15 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
     e.declared = std::move(declared);
   }
   e.load_error = LoadErrorOf(parsed);
-  e.required.clear();
-  for (const Dependency& d : parsed.unit.required) e.required.push_back(d.name);
+  std::vector<std::string> required;
+  for (const Dependency& d : parsed.unit.required) required.push_back(d.name);
+  e.required = std::move(required);
   e.jobs = JobsOf(parsed.unit);
   // What was parsed, not the file as it is now: it may have changed since.
   e.source = SourceFingerprint::Of(parsed.source);
   // The entry is its Service's effects (EntryOf casts back).
-  e.service.emplace(parsed.unit.name, PolicyOf(parsed.unit),
+  // Its policy is shared with the services whose units give the same one.
+  e.service.emplace(parsed.unit.name, policies_.Share(PolicyOf(parsed.unit)),
                     static_cast<ServiceEffects&>(e));
 }
 
@@ -277,7 +279,10 @@ void Supervisor::ApplyReplacements() {
   };
   reloading_.erase(std::remove_if(reloading_.begin(), reloading_.end(), done),
                    reloading_.end());
-  if (!gone) return;
+  if (!gone) {
+    policies_.Prune();  // those of the definitions replaced
+    return;
+  }
   const auto erased = [](const Entry* e) { return e->position == kGone; };
   exec_waiting_.erase(
       exec_waiting_.begin(),
@@ -297,6 +302,7 @@ void Supervisor::ApplyReplacements() {
     entries_.erase(name);
     log_.Info(name, ": removed");
   }
+  policies_.Prune();  // those of the definitions replaced or removed
 }
 
 }  // namespace faultinit

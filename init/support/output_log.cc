@@ -17,15 +17,21 @@ uint32_t Bound(size_t n) {
 }
 }  // namespace
 
-LineRing::LineRing(size_t max_lines, size_t max_bytes)
-    : max_lines_(Bound(max_lines)), max_bytes_(Bound(max_bytes)) {}
+LineRing::LineRing(size_t max_lines, size_t max_bytes) {
+  if (Bound(max_lines) != kDefaultMaxLines ||
+      Bound(max_bytes) != kDefaultMaxBytes) {
+    kept_ = std::make_unique<Kept>();
+    kept_->max_lines = Bound(max_lines);
+    kept_->max_bytes = Bound(max_bytes);
+  }
+}
 
 void LineRing::Append(absl::string_view line) {
-  if (line.size() > max_bytes_) line = line.substr(0, max_bytes_);
   if (!kept_) kept_ = std::make_unique<Kept>();
   Kept& k = *kept_;
+  if (line.size() > k.max_bytes) line = line.substr(0, k.max_bytes);
   while (k.count != 0 &&
-         (k.count + 1 > max_lines_ || k.bytes + line.size() > max_bytes_)) {
+         (k.count + 1 > k.max_lines || k.bytes + line.size() > k.max_bytes)) {
     std::string& oldest = k.slots[k.head];
     k.bytes -= oldest.size();
     std::string().swap(oldest);  // its buffer goes with it

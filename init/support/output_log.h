@@ -73,8 +73,12 @@ class LineRing {
   // size is how many lines are kept; bytes their total length.
   size_t size() const { return kept_ ? kept_->count : 0; }
   size_t bytes() const { return kept_ ? kept_->bytes : 0; }
-  size_t max_lines() const { return max_lines_; }
-  size_t max_bytes() const { return max_bytes_; }
+  size_t max_lines() const {
+    return kept_ ? kept_->max_lines : kDefaultMaxLines;
+  }
+  size_t max_bytes() const {
+    return kept_ ? kept_->max_bytes : kDefaultMaxBytes;
+  }
 
  private:
   // The lines kept: a circular buffer of `count` lines from `head` in
@@ -87,17 +91,18 @@ class LineRing {
     size_t count = 0;
     size_t bytes = 0;
     uint64_t total = 0;
+    // 32 bits each: see Bound in output_log.cc.
+    uint32_t max_lines = kDefaultMaxLines;
+    uint32_t max_bytes = kDefaultMaxBytes;
   };
   // The line `i` places after the oldest kept.
   const std::string& At(size_t i) const {
     return kept_->slots[(kept_->head + i) % kept_->slots.size()];
   }
 
-  // 32 bits: PID 1 keeps a ring per service.
-  uint32_t max_lines_;
-  uint32_t max_bytes_;
-  // Made by the first Append, and holding all the rest: most services of a
-  // system never write a line, and PID 1 keeps a ring per service (16
+  // Made by the first Append (or by the constructor, for bounds other than
+  // the defaults), and holding everything, the bounds too: most services
+  // of a system never write a line, and PID 1 keeps a ring per service (8
   // bytes each, in its entry).
   std::unique_ptr<Kept> kept_;
 };
