@@ -430,7 +430,40 @@ struct VforkChildArgs {
   // With CLONE_FILES: the first descriptor the child does not keep; -1
   // without (the child has a copy of the whole table already).
   int unshare_from;
+  // The parent's mask before it blocked every signal for the clone.
+  sigset_t parent_mask;
 };
+
+// The kernel's struct sigaction (x86_64, aarch64, arm: the handler first,
+// the mask last), for the raw calls below: the C library's sigaction
+// refuses its own signals (glibc's SIGCANCEL and SIGSETXID).
+struct KernelSigaction {
+  uintptr_t handler;
+  unsigned long flags;
+  uintptr_t restorer;
+  uint64_t mask;
+};
+
+// DropHandlers: every signal the parent catches back to SIG_DFL in the
+// child (exec would reset it anyway; ignored ones stay ignored), so that
+// no handler of the parent's can run in the child, on the parent's memory,
+// once its mask is the parent's again. In the child: raw rt_sigaction.
+void DropHandlers() {
+  for (int signo = 1; signo <= 64; ++signo) {  // the kernel's 64
+    if (signo == SIGKILL || signo == SIGSTOP) continue;
+    KernelSigaction current = {};
+    if (syscall(SYS_rt_sigaction, signo, nullptr, &current,
+                sizeof current.mask) != 0) {
+      continue;  // not a signal of this kernel's
+    }
+    if (current.handler == reinterpret_cast<uintptr_t>(SIG_DFL) ||
+        current.handler == reinterpret_cast<uintptr_t>(SIG_IGN)) {
+      continue;
+    }
+    KernelSigaction dfl = {};
+    (void)syscall(SYS_rt_sigaction, signo, &dfl, nullptr, sizeof dfl.mask);
+  }
+}
 
 // The vfork child: a descriptor table of its own, the callsets' child
 // phases (VforkCallsets), then the same set-up as a forked child. Runs on
@@ -440,6 +473,10 @@ struct VforkChildArgs {
 // changed (SIGPIPE, SIGHUP), which only makes later children reset it.
 int VforkChild(void* arg) {
   const auto* args = static_cast<const VforkChildArgs*>(arg);
+  // The parent's mask, as a forked child starts with (the callsets undo
+  // part of it), once no handler of the parent's is left to run here.
+  DropHandlers();
+  ChangeSignalMask(SIG_SETMASK, &args->parent_mask, nullptr);
   if (args->unshare_from >= 0 &&
       syscall(SYS_close_range, static_cast<unsigned>(args->unshare_from), ~0U,
               CLOSE_RANGE_UNSHARE) != 0) {
@@ -476,8 +513,8 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
   void* stack = mmap(nullptr, kVforkStack, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return 0;
-  VforkChildArgs args{&options, &p, &callsets, OptionsFds(options, report_fd),
-                      -1};
+  VforkChildArgs args{
+      &options, &p, &callsets, OptionsFds(options, report_fd), -1, NoSignals()};
   int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
   Slots& slots = SpawnSlots();
   bool slots_taken = false;
@@ -492,8 +529,7 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
   // parent's memory): every signal blocked across the clone, the child
   // starting so (the callsets then set its mask).
   sigset_t all = AllSignals();
-  sigset_t old;
-  ChangeSignalMask(SIG_SETMASK, &all, &old);
+  ChangeSignalMask(SIG_SETMASK, &all, &args.parent_mask);
   int fd = -1;
   pid_t pid = -1;
   int error = 0;
@@ -511,7 +547,7 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
     }
     break;
   }
-  ChangeSignalMask(SIG_SETMASK, &old, nullptr);
+  ChangeSignalMask(SIG_SETMASK, &args.parent_mask, nullptr);
   if (flags & CLONE_FILES) slots.Empty();
   if (slots_taken) slots.busy.store(false);
   munmap(stack, kVforkStack);
