@@ -444,13 +444,20 @@ struct KernelSigaction {
   uint64_t mask;
 };
 
-// DropHandlers: every signal the parent catches back to SIG_DFL in the
-// child (exec would reset it anyway; ignored ones stay ignored), so that
-// no handler of the parent's can run in the child, on the parent's memory,
-// once its mask is the parent's again. In the child: raw rt_sigaction.
-void DropHandlers() {
+// DropHandlers: every signal `mask` lets through that the parent catches,
+// back to SIG_DFL in the child (exec would reset it anyway; ignored ones
+// stay ignored), so that no handler of the parent's can run in the child,
+// on the parent's memory, once its mask is the parent's again. Only those
+// `mask` lets through: the parent's system mode holds the rest (a few
+// queries, not 64, while the parent waits), and what the callsets unblock
+// next is clean by then (Control resets every disposition first; a
+// Scheduler's held signals are read by signalfd, never caught). In the
+// child: raw rt_sigaction.
+void DropHandlers(const sigset_t& mask) {
   for (int signo = 1; signo <= 64; ++signo) {  // the kernel's 64
-    if (signo == SIGKILL || signo == SIGSTOP) continue;
+    if (signo == SIGKILL || signo == SIGSTOP || HasSignal(mask, signo)) {
+      continue;
+    }
     KernelSigaction current = {};
     if (syscall(SYS_rt_sigaction, signo, nullptr, &current,
                 sizeof current.mask) != 0) {
@@ -475,7 +482,7 @@ int VforkChild(void* arg) {
   const auto* args = static_cast<const VforkChildArgs*>(arg);
   // The parent's mask, as a forked child starts with (the callsets undo
   // part of it), once no handler of the parent's is left to run here.
-  DropHandlers();
+  DropHandlers(args->parent_mask);
   ChangeSignalMask(SIG_SETMASK, &args->parent_mask, nullptr);
   if (args->unshare_from >= 0 &&
       syscall(SYS_close_range, static_cast<unsigned>(args->unshare_from), ~0U,
