@@ -494,9 +494,22 @@ int VforkChild(void* arg) {
   RunChild(*args->options, *args->prepared, args->fds, -1);
 }
 
-// Whether CLONE_PIDFD was refused once (a kernel before 5.2 rejects or
-// ignores it): the spawns then fork, where pidfd_open decides.
+// The sanitizers' run-time cannot follow instrumented code onto a stack of
+// its own in a child sharing the parent's memory (ASan reports the child's
+// frames as overflows): sanitized builds fork.
+#if defined(FAULT_SANITIZED) || defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
+// Whether CLONE_PIDFD was ignored once (a kernel before 5.2): spawns
+// asking for a pidfd then fork, where pidfd_open decides.
 std::atomic<bool> g_no_clone_pidfd{false};
+// Whether a clone's flags were refused once (EINVAL, ENOSYS: a kernel
+// without CLONE_PIDFD, or an emulator refusing some of the flags): every
+// spawn then forks.
+std::atomic<bool> g_no_clone{false};
 
 // CloneSharingMemory: the child by clone(CLONE_VM | CLONE_VFORK), as
 // posix_spawn makes it: no copy of PID 1's page tables, and no
@@ -514,6 +527,7 @@ std::atomic<bool> g_no_clone_pidfd{false};
 pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
                          int report_fd, UniqueFd* pidfd) {
   if (!options.terminal.empty() || !options.stdin_path.empty()) return 0;
+  if (kSanitized || g_no_clone.load()) return 0;
   if (pidfd != nullptr && g_no_clone_pidfd.load()) return 0;
   VforkCallsets callsets;
   if (!callsets.Begin()) return 0;
@@ -560,9 +574,9 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
   munmap(stack, kVforkStack);
   callsets.End();
   if (pid < 0) {
-    // A kernel that does not know CLONE_PIDFD.
-    if (pidfd != nullptr && (error == EINVAL || error == ENOSYS)) {
-      g_no_clone_pidfd.store(true);
+    // Flags this kernel (or emulator) refuses: fork, now and from now on.
+    if (error == EINVAL || error == ENOSYS) {
+      g_no_clone.store(true);
       return 0;
     }
     return -error;

@@ -36,10 +36,11 @@
 // The parent is suspended until the child has exec'd (past exec's point
 // of no return) or exited, so a spawn whose set-up may wait (a terminal,
 // StandardInput=file:, whose open of a FIFO waits for a writer) forks;
-// so do kernels without CLONE_PIDFD (5.2) when a pidfd is asked for. The
-// vfork child runs on the parent's memory and thread (errno): it writes
-// its own stack only, and every signal is blocked across the clone so no
-// handler of the parent's runs there.
+// so does every spawn once a clone's flags were refused (EINVAL: a
+// kernel without CLONE_PIDFD, 5.2, or an emulator refusing some of them).
+// The vfork child runs on the parent's memory and thread (errno): it
+// writes its own stack only, and every signal is blocked across the clone
+// so no handler of the parent's runs there.
 //
 // Threading: call from the loop thread of a single-threaded program (fork).
 // Everything Spawn needs is computed before fork; the child allocates

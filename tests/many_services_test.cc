@@ -198,8 +198,11 @@ void RunMany(int services, rlim_t soft, rlim_t hard) {
     last = status.output;
     running = Count(status.output, "\"state\":\"running\"");
     if (running == static_cast<size_t>(kServices)) break;
-    // faultinit gone (it ended, or never ran): nothing more will start.
-    if (r.faultinit_pid() == 0 || kill(r.faultinit_pid(), 0) != 0) break;
+    // faultinit gone once it ran: nothing more will start. (Until unshare
+    // has forked it, there is none to see yet.)
+    if (const pid_t seen = r.faultinit_pid(); seen != 0 && kill(seen, 0) != 0) {
+      break;
+    }
     poll(nullptr, 0, 200);  // a bounded poll of faultctl: no event exists
   }
   EXPECT_EQ(running, static_cast<size_t>(kServices))
