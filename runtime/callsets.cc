@@ -39,10 +39,11 @@ namespace {
 constexpr size_t kPhases = 4;
 
 struct Entry {
-  Entry(uint64_t entry_id, std::function<void()> fn)
-      : id(entry_id), callback(std::move(fn)) {}
+  Entry(uint64_t entry_id, std::function<void()> fn, VforkSafety safety)
+      : id(entry_id), callback(std::move(fn)), vfork(safety) {}
   const uint64_t id;
   const std::function<void()> callback;
+  const VforkSafety vfork;
   std::atomic<bool> active{true};
   std::atomic<int> running{0};
 };
@@ -205,15 +206,63 @@ void CallsetHandle::Reset() {
 }
 
 CallsetHandle RegisterForkCallback(ForkPhase phase,
-                                   std::function<void()> callback) {
+                                   std::function<void()> callback,
+                                   VforkSafety vfork) {
   if (!callback) return CallsetHandle();
   InstallForkHandlers();
   Registry& registry = GetRegistry();
   std::lock_guard<std::mutex> lock(registry.mu);
   const uint64_t id = registry.next_id++;
   registry.lists[Index(phase)].push_back(
-      std::make_shared<Entry>(id, std::move(callback)));
+      std::make_shared<Entry>(id, std::move(callback), vfork));
   return CallsetHandle(id);
+}
+
+struct VforkCallsets::Snapshot {
+  Lists lists;
+};
+
+VforkCallsets::VforkCallsets() = default;
+VforkCallsets::VforkCallsets(VforkCallsets&&) noexcept = default;
+VforkCallsets::~VforkCallsets() { End(); }
+
+bool VforkCallsets::Begin() {
+  End();
+  auto snapshot = std::make_unique<Snapshot>();
+  {
+    Registry& registry = GetRegistry();
+    std::lock_guard<std::mutex> lock(registry.mu);
+    for (ForkPhase phase : {ForkPhase::kChild, ForkPhase::kChildCleanup}) {
+      for (const auto& entry : registry.lists[Index(phase)]) {
+        if (entry->vfork != VforkSafety::kAlsoVfork) return false;
+      }
+    }
+    snapshot->lists = registry.lists;
+  }
+  const EntryList& prepare = snapshot->lists[Index(ForkPhase::kPrepare)];
+  for (auto it = prepare.rbegin(); it != prepare.rend(); ++it) {
+    RunInParent(*it);
+  }
+  snapshot_ = std::move(snapshot);
+  return true;
+}
+
+void VforkCallsets::RunInChild() const {
+  if (snapshot_ == nullptr) return;
+  // Not RunInChild(entry): t_running is the parent's thread's here.
+  for (ForkPhase phase : {ForkPhase::kChild, ForkPhase::kChildCleanup}) {
+    for (const auto& entry : snapshot_->lists[Index(phase)]) {
+      if (entry->active.load()) entry->callback();
+    }
+  }
+}
+
+void VforkCallsets::End() {
+  if (snapshot_ == nullptr) return;
+  std::unique_ptr<Snapshot> snapshot = std::move(snapshot_);
+  for (const auto& entry : snapshot->lists[Index(ForkPhase::kParent)]) {
+    RunInParent(entry);
+  }
 }
 
 void ClearAtexitCallbacks() { g_runtime_child.store(true); }

@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include <functional>
+#include <memory>
 
 namespace fault {
 
@@ -52,6 +53,13 @@ enum class ForkPhase {
   kChild,
   kChildCleanup,
 };
+
+// VforkSafety: whether a kChild or kChildCleanup callback may also run in
+// a child that shares the parent's memory (VforkCallsets, below): one that
+// makes system calls on the process's own state (sigaction, sigprocmask)
+// and leaves the memory it may write as it found it. Other phases ignore
+// it.
+enum class VforkSafety { kForkOnly, kAlsoVfork };
 
 // CallsetHandle owns one registration: destroying (or move-assigning over)
 // the handle unregisters the callback, after which it never starts again. A
@@ -81,7 +89,8 @@ class [[nodiscard]] CallsetHandle {
 
  private:
   friend CallsetHandle RegisterForkCallback(ForkPhase phase,
-                                            std::function<void()> callback);
+                                            std::function<void()> callback,
+                                            VforkSafety vfork);
   explicit CallsetHandle(uint64_t id) : id_(id) {}
 
   uint64_t id_ = 0;  // 0: no registration.
@@ -96,7 +105,45 @@ class [[nodiscard]] CallsetHandle {
 // callback (in the child only if the parent was single-threaded).
 // Aborts the process if pthread_atfork fails (ENOMEM at startup).
 CallsetHandle RegisterForkCallback(ForkPhase phase,
-                                   std::function<void()> callback);
+                                   std::function<void()> callback,
+                                   VforkSafety vfork = VforkSafety::kForkOnly);
+
+// VforkCallsets: the callsets around a child made by
+// clone(CLONE_VM | CLONE_VFORK) (runtime/spawn.cc), which fork's
+// pthread_atfork handlers do not reach. Such a child runs on the parent's
+// memory, and its thread's (TLS, errno), while the parent is suspended
+// until the child execs or exits: what runs there must leave that memory as
+// it found it. So the child callsets run there only when every callback in
+// them was registered VforkSafety::kAlsoVfork.
+//   Begin (parent, before the clone): false, having run nothing, when some
+//     kChild or kChildCleanup callback is kForkOnly (the caller forks
+//     instead); else runs the kPrepare callset (reverse order), takes the
+//     snapshot the child runs, and returns true. Allocates; not in a child.
+//   RunInChild (the child): the snapshot's kChild then kChildCleanup
+//     callbacks, in order. Async-signal-safe: it allocates, locks and writes
+//     nothing of its own (the registry is untouched; a callback may not
+//     unregister itself there).
+//   End (parent, once the clone returned, or failed): the kParent callset,
+//     and the snapshot freed. The destructor runs it if Begin succeeded and
+//     End did not run.
+// Move-only; one thread uses one object.
+class VforkCallsets {
+ public:
+  VforkCallsets();
+  VforkCallsets(VforkCallsets&&) noexcept;
+  VforkCallsets& operator=(VforkCallsets&&) = delete;
+  VforkCallsets(const VforkCallsets&) = delete;
+  VforkCallsets& operator=(const VforkCallsets&) = delete;
+  ~VforkCallsets();
+
+  bool Begin();
+  void RunInChild() const;
+  void End();
+
+ private:
+  struct Snapshot;
+  std::unique_ptr<Snapshot> snapshot_;
+};
 
 // ClearAtexitCallbacks is the seed's `clear_atexit_callbacks`, for a child
 // that will not exec: C++ cannot unregister atexit handlers, so instead it

@@ -346,5 +346,51 @@ TEST(ForkCallsets, RegistrationIsThreadSafe) {
   EXPECT_EQ(runs.load(), 0);
 }
 
+// VforkCallsets: a vfork child runs the child phases only when every
+// callback in them may run on the parent's memory; the parent phases run
+// around the clone, as around a fork.
+TEST(VforkCallsets, RunsEachPhaseWhenEveryChildCallbackIsVforkSafe) {
+  CallsetHandle prepare =
+      RegisterForkCallback(ForkPhase::kPrepare, Appender('p'));
+  CallsetHandle parent =
+      RegisterForkCallback(ForkPhase::kParent, Appender('P'));
+  CallsetHandle child = RegisterForkCallback(ForkPhase::kChild, Appender('c'),
+                                             VforkSafety::kAlsoVfork);
+  CallsetHandle cleanup = RegisterForkCallback(
+      ForkPhase::kChildCleanup, Appender('k'), VforkSafety::kAlsoVfork);
+  ClearTrace();
+  VforkCallsets callsets;
+  ASSERT_TRUE(callsets.Begin());
+  EXPECT_EQ(Trace(), "p");
+  callsets.RunInChild();  // as the child would, here
+  EXPECT_EQ(Trace(), "pck");
+  callsets.End();
+  EXPECT_EQ(Trace(), "pckP");
+  callsets.End();  // once only
+  EXPECT_EQ(Trace(), "pckP");
+}
+
+TEST(VforkCallsets, RefusedWhileAChildCallbackIsForkOnly) {
+  CallsetHandle safe = RegisterForkCallback(ForkPhase::kChild, Appender('c'),
+                                            VforkSafety::kAlsoVfork);
+  CallsetHandle prepare =
+      RegisterForkCallback(ForkPhase::kPrepare, Appender('p'));
+  {
+    CallsetHandle fork_only =
+        RegisterForkCallback(ForkPhase::kChildCleanup, Appender('x'));
+    ClearTrace();
+    VforkCallsets callsets;
+    EXPECT_FALSE(callsets.Begin());
+    callsets.RunInChild();
+    callsets.End();
+    EXPECT_EQ(Trace(), "");  // nothing ran
+  }
+  ClearTrace();
+  VforkCallsets callsets;
+  EXPECT_TRUE(callsets.Begin());  // the fork-only one is gone
+  callsets.RunInChild();
+  EXPECT_EQ(Trace(), "pc");
+}
+
 }  // namespace
 }  // namespace fault

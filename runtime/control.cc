@@ -47,9 +47,12 @@ void Control(Program main) {
   // since (see control.h). Registered before the scheduler exists, so it
   // runs before the scheduler's own part. A failure cannot be reported
   // from there; sigaction and sigprocmask do not fail for these arguments.
-  RegisterForkCallback(ForkPhase::kChild, [] {
-    (void)SignalState::ApplyClean();
-  }).Release();
+  // Also in a vfork child (VforkCallsets): system calls only, and the
+  // dispositions it resets are marked changed already.
+  RegisterForkCallback(
+      ForkPhase::kChild, [] { (void)SignalState::ApplyClean(); },
+      VforkSafety::kAlsoVfork)
+      .Release();
   controlled_scheduler.store(&Scheduling(), std::memory_order_release);
   Interruption::SetWakeup(WakeControlledScheduler);
   try {

@@ -87,7 +87,10 @@ class Scheduler::Impl {
     FAULT_RETURN_IF_ERROR(wakeups_.Init(epoll_));
     // The signalfd joins the epoll set before the first epoll_wait.
     FAULT_RETURN_IF_ERROR(signals_.Init());
-    in_child_ = RegisterForkCallback(ForkPhase::kChild, [this] { InChild(); });
+    // Also in a vfork child (VforkCallsets): InChild only makes system
+    // calls, and SIGCHLD is marked changed already when it restores it.
+    in_child_ = RegisterForkCallback(
+        ForkPhase::kChild, [this] { InChild(); }, VforkSafety::kAlsoVfork);
     return OkStatus();
   }
   ~Impl() { in_child_.Reset(); }

@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -15,10 +17,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include "absl/base/attributes.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "runtime/callsets.h"
 #include "runtime/fd.h"
 #include "runtime/pidfd.h"
 #include "runtime/signal_set.h"
@@ -167,11 +172,29 @@ void SetUserWithPrivileges(const SpawnOptions& options, int report_fd) {
   }
 }
 
+// The descriptors a child starts from: SpawnOptions' (stdin_fd,
+// stdout_fd, stderr_fd, extra_fd.from), or the slots they were copied to
+// (CloneSharingMemory), and its report pipe.
+struct ChildFds {
+  int stdin_fd;
+  int stdout_fd;
+  int stderr_fd;
+  int extra_from;
+  int report;
+};
+
+ChildFds OptionsFds(const SpawnOptions& options, int report_fd) {
+  return {options.stdin_fd, options.stdout_fd, options.stderr_fd,
+          options.extra_fd.from, report_fd};
+}
+
 // The child, between fork and exec: async-signal-safe calls only.
 // `go_fd`, when not -1, is read until the parent closes its other end.
 [[noreturn]] ABSL_ATTRIBUTE_NOINLINE void RunChild(const SpawnOptions& options,
                                                    const Prepared& p,
-                                                   int report_fd, int go_fd) {
+                                                   const ChildFds& fds,
+                                                   int go_fd) {
+  int report_fd = fds.report;
   // The fork callsets have run: the process-wide signal state is the
   // child's already (under Control: every disposition SIG_DFL, an empty
   // mask; see control.h and scheduler.h). Nothing may arrive while we set
@@ -217,13 +240,13 @@ void SetUserWithPrivileges(const SpawnOptions& options, int report_fd) {
       Fail(report_fd, SpawnStage::kTerminalOpen, -terminal_fd);
     }
   }
-  int stdin_fd = options.stdin_fd;
+  int stdin_fd = fds.stdin_fd;
   if (!options.stdin_path.empty()) {
     stdin_fd = open(options.stdin_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (stdin_fd < 0) Fail(report_fd, SpawnStage::kStdinFile, errno);
   }
-  int stdout_fd = options.stdout_fd;
-  int stderr_fd = options.stderr_fd;
+  int stdout_fd = fds.stdout_fd;
+  int stderr_fd = fds.stderr_fd;
   if (terminal_fd >= 0) {
     if (options.terminal.input != TerminalOptions::Input::kNone) {
       stdin_fd = terminal_fd;
@@ -273,14 +296,14 @@ void SetUserWithPrivileges(const SpawnOptions& options, int report_fd) {
   if (error == 0 && options.close_other_fds) {
     error = CloseOtherFdsAtExec(parents_fds.rlim_cur);
   }
-  if (error == 0 && options.extra_fd.from >= 0) {
+  if (error == 0 && fds.extra_from >= 0) {
     // The report pipe must not be the descriptor given away: move it.
     if (options.extra_fd.to == report_fd) {
       int moved = fcntl(report_fd, F_DUPFD_CLOEXEC, 3);
       if (moved < 0) Fail(report_fd, SpawnStage::kDescriptors, errno);
       report_fd = moved;
     }
-    error = MoveTo(options.extra_fd.from, options.extra_fd.to);
+    error = MoveTo(fds.extra_from, options.extra_fd.to);
   }
   if (error != 0) Fail(report_fd, SpawnStage::kDescriptors, error);
 
@@ -311,6 +334,258 @@ void SetUserWithPrivileges(const SpawnOptions& options, int report_fd) {
     }
   }
   Fail(report_fd, SpawnStage::kExec, failure);
+}
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000  // Linux 5.2
+#endif
+
+// The stack a vfork child runs RunChild on (its frames, the terminal's
+// inotify buffer, the C library's calls): mapped for each spawn, only the
+// pages it touches are ever resident, and unmapped once the parent runs
+// again.
+constexpr size_t kVforkStack = 64 * 1024;
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+
+// Slots: descriptors the process keeps at low numbers (on /dev/null), into
+// which a spawn sharing memory copies the descriptors its child starts
+// from (stdin, stdout, stderr, the extra one, the report pipe), so that
+// the child, sharing the descriptor table at first (CLONE_FILES), takes a
+// table of its own holding only the descriptors up to the last slot
+// (close_range(last + 1, ~0, CLOSE_RANGE_UNSHARE), Linux 5.9). A fork, or
+// a clone without CLONE_FILES, copies the whole table, which in PID 1
+// holds a descriptor per service: issue #26 measured that copy, and the
+// child's exec closing every copied descriptor again, growing with N in
+// each spawn (a quarter of the services' CPU at 4,000). The parent points
+// each slot back at /dev/null once the clone returns, so no service's
+// descriptor stays open in it. One spawn at a time uses them (`busy`);
+// another thread's spawn meanwhile copies the whole table.
+struct Slots {
+  enum Role { kStdin, kStdout, kStderr, kExtra, kReport, kCount };
+  std::atomic<bool> busy{false};
+  bool tried = false;  // set up attempted (under busy)
+  bool ready = false;  // set up, and close_range can unshare
+  int null_fd = -1;
+  int fd[kCount] = {-1, -1, -1, -1, -1};
+  int last = -1;  // the highest slot
+
+  // SetUp, the first time: the slots, each >= 3 (the child's stdio is
+  // moved onto 0-2 from them), and whether the kernel has
+  // CLOSE_RANGE_UNSHARE (closing nothing: an unshared table is not copied).
+  bool SetUp() {
+    if (tried) return ready;
+    tried = true;
+    if (syscall(SYS_close_range, ~0U, ~0U, CLOSE_RANGE_UNSHARE) != 0) {
+      return false;
+    }
+    null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd < 0) return false;
+    for (int& slot : fd) {
+      slot = fcntl(null_fd, F_DUPFD_CLOEXEC, 3);
+      if (slot < 0) return false;
+      if (slot > last) last = slot;
+    }
+    ready = true;
+    return true;
+  }
+
+  // Fill copies each descriptor >= 0 of `from` into its slot; `to` gets
+  // the slots' numbers (-1 kept). False, with every slot back on
+  // /dev/null, if a copy failed.
+  bool Fill(const ChildFds& from, ChildFds* to) {
+    *to = from;
+    int* targets[kCount] = {&to->stdin_fd, &to->stdout_fd, &to->stderr_fd,
+                            &to->extra_from, &to->report};
+    for (int role = 0; role < kCount; ++role) {
+      if (*targets[role] < 0) continue;
+      if (dup3(*targets[role], fd[role], O_CLOEXEC) < 0) {
+        Empty();
+        return false;
+      }
+      *targets[role] = fd[role];
+    }
+    return true;
+  }
+
+  // Empty points every slot back at /dev/null.
+  void Empty() {
+    for (int slot : fd) (void)dup3(null_fd, slot, O_CLOEXEC);
+  }
+};
+
+Slots& SpawnSlots() {
+  static Slots* const slots = new Slots;  // never destroyed
+  return *slots;
+}
+
+// What VforkChild needs, on the parent's stack (the child shares it).
+struct VforkChildArgs {
+  const SpawnOptions* options;
+  const Prepared* prepared;
+  const VforkCallsets* callsets;
+  ChildFds fds;
+  // With CLONE_FILES: the first descriptor the child does not keep; -1
+  // without (the child has a copy of the whole table already).
+  int unshare_from;
+  // The parent's mask before it blocked every signal for the clone.
+  sigset_t parent_mask;
+};
+
+// The kernel's struct sigaction (x86_64, aarch64, arm: the handler first,
+// the mask last), for the raw calls below: the C library's sigaction
+// refuses its own signals (glibc's SIGCANCEL and SIGSETXID).
+struct KernelSigaction {
+  uintptr_t handler;
+  unsigned long flags;
+  uintptr_t restorer;
+  uint64_t mask;
+};
+
+// DropHandlers: every signal `mask` lets through that the parent catches,
+// back to SIG_DFL in the child (exec would reset it anyway; ignored ones
+// stay ignored), so that no handler of the parent's can run in the child,
+// on the parent's memory, once its mask is the parent's again. Only those
+// `mask` lets through: the parent's system mode holds the rest (a few
+// queries, not 64, while the parent waits), and what the callsets unblock
+// next is clean by then (Control resets every disposition first; a
+// Scheduler's held signals are read by signalfd, never caught). In the
+// child: raw rt_sigaction.
+void DropHandlers(const sigset_t& mask) {
+  for (int signo = 1; signo <= 64; ++signo) {  // the kernel's 64
+    if (signo == SIGKILL || signo == SIGSTOP || HasSignal(mask, signo)) {
+      continue;
+    }
+    KernelSigaction current = {};
+    if (syscall(SYS_rt_sigaction, signo, nullptr, &current,
+                sizeof current.mask) != 0) {
+      continue;  // not a signal of this kernel's
+    }
+    if (current.handler == reinterpret_cast<uintptr_t>(SIG_DFL) ||
+        current.handler == reinterpret_cast<uintptr_t>(SIG_IGN)) {
+      continue;
+    }
+    KernelSigaction dfl = {};
+    (void)syscall(SYS_rt_sigaction, signo, &dfl, nullptr, sizeof dfl.mask);
+  }
+}
+
+// The vfork child: a descriptor table of its own, the callsets' child
+// phases (VforkCallsets), then the same set-up as a forked child. Runs on
+// the parent's memory while the parent is suspended: RunChild writes only
+// its own stack, the report pipe and the process's state; what it calls
+// through ChangeDisposition marks the signal in the parent as possibly
+// changed (SIGPIPE, SIGHUP), which only makes later children reset it.
+int VforkChild(void* arg) {
+  const auto* args = static_cast<const VforkChildArgs*>(arg);
+  // The parent's mask, as a forked child starts with (the callsets undo
+  // part of it), once no handler of the parent's is left to run here.
+  DropHandlers(args->parent_mask);
+  ChangeSignalMask(SIG_SETMASK, &args->parent_mask, nullptr);
+  if (args->unshare_from >= 0 &&
+      syscall(SYS_close_range, static_cast<unsigned>(args->unshare_from), ~0U,
+              CLOSE_RANGE_UNSHARE) != 0) {
+    // Still on the parent's table: report, and touch no descriptor.
+    Fail(args->fds.report, SpawnStage::kDescriptors, errno);
+  }
+  args->callsets->RunInChild();
+  RunChild(*args->options, *args->prepared, args->fds, -1);
+}
+
+// The sanitizers' run-time cannot follow instrumented code onto a stack of
+// its own in a child sharing the parent's memory (ASan reports the child's
+// frames as overflows): sanitized builds fork.
+#if defined(FAULT_SANITIZED) || defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
+// Whether CLONE_PIDFD was ignored once (a kernel before 5.2): spawns
+// asking for a pidfd then fork, where pidfd_open decides.
+std::atomic<bool> g_no_clone_pidfd{false};
+// Whether a clone's flags were refused once (EINVAL, ENOSYS: a kernel
+// without CLONE_PIDFD, or an emulator refusing some of the flags): every
+// spawn then forks.
+std::atomic<bool> g_no_clone{false};
+
+// CloneSharingMemory: the child by clone(CLONE_VM | CLONE_VFORK), as
+// posix_spawn makes it: no copy of PID 1's page tables, and no
+// copy-on-write faults in the parent afterwards (issue #26: both grew
+// with PID 1's size; fork's page-table copy was most of PID 1's start-up
+// CPU at 4,000 services). With close_other_fds, also CLONE_FILES and the
+// slots (Slots): the child's table holds a few descriptors, not PID 1's.
+// The parent is suspended until the child has exec'd or exited, so a
+// spawn whose set-up may wait (a terminal, a file for stdin: a FIFO's open
+// waits for a writer) forks instead. `pidfd`, when not null, gets the
+// child's pidfd from the same clone (CLONE_PIDFD), so the child need not
+// wait for it. Returns the pid; 0 when this way is not available (the
+// caller forks: some child callback is fork-only, no stack could be
+// mapped, no CLONE_PIDFD); else -errno of the clone, nothing running.
+pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
+                         int report_fd, UniqueFd* pidfd) {
+  if (!options.terminal.empty() || !options.stdin_path.empty()) return 0;
+  if (kSanitized || g_no_clone.load()) return 0;
+  if (pidfd != nullptr && g_no_clone_pidfd.load()) return 0;
+  VforkCallsets callsets;
+  if (!callsets.Begin()) return 0;
+  void* stack = mmap(nullptr, kVforkStack, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return 0;
+  VforkChildArgs args{
+      &options, &p, &callsets, OptionsFds(options, report_fd), -1, NoSignals()};
+  int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+  Slots& slots = SpawnSlots();
+  bool slots_taken = false;
+  if (options.close_other_fds && !slots.busy.exchange(true)) {
+    slots_taken = true;
+    if (slots.SetUp() && slots.Fill(args.fds, &args.fds)) {
+      flags |= CLONE_FILES;
+      args.unshare_from = slots.last + 1;
+    }
+  }
+  // No handler of the parent's may run in the child (it would run on the
+  // parent's memory): every signal blocked across the clone, the child
+  // starting so (the callsets then set its mask).
+  sigset_t all = AllSignals();
+  ChangeSignalMask(SIG_SETMASK, &all, &args.parent_mask);
+  int fd = -1;
+  pid_t pid = -1;
+  int error = 0;
+  for (;;) {
+    const int with = pidfd != nullptr ? flags | CLONE_PIDFD : flags;
+    pid = clone(&VforkChild, static_cast<char*>(stack) + kVforkStack, with,
+                &args, &fd, nullptr, nullptr);
+    // The child's errno is this thread's: read only when nothing ran.
+    error = pid < 0 ? errno : 0;
+    // Out of descriptors for the pidfd: the child runs without one (its
+    // exit comes through SIGCHLD), as where pidfd_open fails so.
+    if (pid < 0 && pidfd != nullptr && (error == EMFILE || error == ENFILE)) {
+      pidfd = nullptr;
+      continue;
+    }
+    break;
+  }
+  ChangeSignalMask(SIG_SETMASK, &args.parent_mask, nullptr);
+  if (flags & CLONE_FILES) slots.Empty();
+  if (slots_taken) slots.busy.store(false);
+  munmap(stack, kVforkStack);
+  callsets.End();
+  if (pid < 0) {
+    // Flags this kernel (or emulator) refuses: fork, now and from now on.
+    if (error == EINVAL || error == ENOSYS) {
+      g_no_clone.store(true);
+      return 0;
+    }
+    return -error;
+  }
+  if (pidfd != nullptr) {
+    if (fd < 0) g_no_clone_pidfd.store(true);  // a kernel that ignored it
+    *pidfd = UniqueFd(fd);
+  }
+  return pid;
 }
 
 // Reap waits for a child that failed or was killed before exec. With
@@ -410,6 +685,23 @@ absl::string_view SpawnStageName(SpawnStage stage) {
   return "starting";
 }
 
+namespace {
+
+// Started: StartSpawn's answer for `pid`.
+StartedSpawn Started(pid_t pid, UniqueFd report, const std::string& program,
+                     const SpawnOptions& options) {
+  StartedSpawn started;
+  started.pid = pid;
+  started.report = std::move(report);
+  started.program = program;
+  if (program.find('/') == std::string::npos) {
+    started.path = LookupPath(options);
+  }
+  return started;
+}
+
+}  // namespace
+
 StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options) {
   if (options.argv.empty() || options.argv[0].empty()) {
     return InvalidArgumentError("unable to spawn: no command given");
@@ -420,17 +712,28 @@ StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options) {
   // is readable; the child's one write of 8 bytes into an empty pipe
   // cannot block anyway.
   FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe(O_NONBLOCK));
-  // With a pidfd asked for, the child waits for the end of `go`.
-  Pipe go;
-  if (options.pidfd != nullptr) {
-    options.pidfd->Reset();
-    FAULT_ASSIGN_OR_RETURN(go, MakePipe());
-  }
 
   // The child reads the initial signal state: captured here if not yet,
   // not in the child (a function-local static, whose first use is not
   // async-signal-safe).
   (void)InitialSignalState();
+  // Sharing memory where it can; else fork, below.
+  if (options.pidfd != nullptr) options.pidfd->Reset();
+  const pid_t cloned =
+      CloneSharingMemory(options, prepared, report.write.get(), options.pidfd);
+  if (cloned < 0) {
+    return ErrnoToStatus(
+        -cloned, absl::StrCat("unable to spawn ", program, ": unable to fork"));
+  }
+  if (cloned > 0) {
+    report.write.Reset();
+    return Started(cloned, std::move(report.read), program, options);
+  }
+  // With a pidfd asked for, the child waits for the end of `go`.
+  Pipe go;
+  if (options.pidfd != nullptr) {
+    FAULT_ASSIGN_OR_RETURN(go, MakePipe());
+  }
   (void)fflush(nullptr);
   pid_t pid = fork();
   if (pid < 0) {
@@ -440,7 +743,8 @@ StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options) {
   if (pid == 0) {
     report.read.Reset();
     go.write.Reset();
-    RunChild(options, prepared, report.write.get(), go.read.get());
+    RunChild(options, prepared, OptionsFds(options, report.write.get()),
+             go.read.get());
   }
   report.write.Reset();
   if (go.read) {
@@ -457,14 +761,7 @@ StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options) {
     go.write.Reset();  // the child goes on
     *options.pidfd = std::move(pidfd);
   }
-  StartedSpawn started;
-  started.pid = pid;
-  started.report = std::move(report.read);
-  started.program = program;
-  if (program.find('/') == std::string::npos) {
-    started.path = LookupPath(options);
-  }
-  return started;
+  return Started(pid, std::move(report.read), program, options);
 }
 
 std::optional<Status> ReadSpawnReport(StartedSpawn& spawn) {

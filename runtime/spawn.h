@@ -18,19 +18,29 @@
 //     services so: a start wave forks as fast as fork allows while the
 //     earlier children are still setting up and exec'ing.
 //
-// Why fork and not clone(CLONE_VM | CLONE_VFORK) (posix_spawn's way,
-// which copies no page tables): the fork callsets (runtime/callsets.h) run
-// only in a fork, and they are how each subsystem undoes its signal state
-// in the child; a vfork child shares the parent's memory (and its TLS:
-// errno), so everything it runs must be written for that; and CLONE_VFORK
-// suspends the parent until the child has exec'd, which is the very wait
-// StartSpawn removes. What fork costs more is the copy of the page tables,
-// which grows with PID 1's size; measured for issue #26 (1,000 children of
-// `sleep infinity`, each with this set-up and report pipe, 2 shared cores,
-// 3 runs): with the parent at 4 MB resident (PID 1's size with 1,000
-// services: VmRSS 4.1 MB, VmPTE 48 kB), fork 1.38-1.73 s, clone(CLONE_VM
-// | CLONE_VFORK) 1.49-1.99 s: no gain; it wins only for a far larger
-// parent (32 MB: 3.3 s against 1.6 s). So: fork.
+// How the child is made. Where it can, as posix_spawn makes it: clone(
+// CLONE_VM | CLONE_VFORK) on a stack of its own, so the parent's page
+// tables are not copied and its pages not write-protected (each write
+// after a fork faults), both in proportion to the parent's size; and, for
+// a child that keeps only 0-2 (close_other_fds), with CLONE_FILES and a
+// descriptor table of its own made from a few low slots
+// (close_range(CLOSE_RANGE_UNSHARE), Linux 5.9), so PID 1's descriptor per
+// service is neither copied into each child nor closed again by its exec.
+// Issue #26 measured both (the scaling figure's start-up, 2 shared cores):
+// PID 1's CPU over start-up from about 1.7 s to 0.7 s at 4,000 services
+// (0.3 to 0.15 s at 1,000), the services' exec no longer closing 4,000
+// descriptors each; the wall time from 5.0 to 3.3 s (0.92 to 0.77 s). The fork callsets keep their meaning:
+// VforkCallsets (callsets.h) runs the child phases in the child when every
+// callback is registered as safe on shared memory (Control's and the
+// Scheduler's are: sigaction and sigprocmask only), else the spawn forks.
+// The parent is suspended until the child has exec'd (past exec's point
+// of no return) or exited, so a spawn whose set-up may wait (a terminal,
+// StandardInput=file:, whose open of a FIFO waits for a writer) forks;
+// so does every spawn once a clone's flags were refused (EINVAL: a
+// kernel without CLONE_PIDFD, 5.2, or an emulator refusing some of them).
+// The vfork child runs on the parent's memory and thread (errno): it
+// writes its own stack only, and every signal is blocked across the clone
+// so no handler of the parent's runs there.
 //
 // Threading: call from the loop thread of a single-threaded program (fork).
 // Everything Spawn needs is computed before fork; the child allocates
@@ -142,8 +152,9 @@ struct SpawnOptions {
   // When set, receives a pidfd of the child (O_CLOEXEC), opened before the
   // child may exec: it names the child even if the program exits at once
   // and the kernel reaps it (SIGCHLD ignored), so that its status can be
-  // read back (see pidfd.h). The child waits on a pipe for the
-  // parent to have opened it. Left empty where the kernel has no
+  // read back (see pidfd.h). From the clone itself (CLONE_PIDFD); in a
+  // forked child, which then waits on a pipe for the parent to have
+  // opened it (pidfd_open). Left empty where the kernel has no
   // pidfd_open (before Linux 5.3), or when it fails for want of
   // descriptors (EMFILE, ENFILE): a pidfd is a descriptor too.
   UniqueFd* pidfd = nullptr;

@@ -117,6 +117,18 @@ fault::StatusOr<std::vector<EnvironmentMap>> ReadEnvironmentFiles(
   return files;
 }
 
+// NullInput: /dev/null, read-only, for every service's stdin: opened once
+// and kept, one descriptor for all, not opened and closed at each spawn
+// (issue #26: two system calls of every start). What a service can change
+// of the shared open file (its offset, O_NONBLOCK) changes nothing a read
+// of /dev/null gives another. -1 with errno when it cannot be opened;
+// tried again at the next call.
+int NullInput() {
+  static int null_in = -1;
+  if (null_in < 0) null_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  return null_in;
+}
+
 // What a step's commands get from the world besides the journal: the
 // accounts, the environment (with the EnvironmentFile=s' contents), the
 // descriptors of stdin and of StandardOutput=/StandardError= (empty: the
@@ -126,7 +138,7 @@ struct StepWorld {
   std::vector<gid_t> supplementary_groups;
   EnvironmentMap variables;
   std::vector<std::string> environment;
-  fault::UniqueFd null_in;
+  int null_in = -1;  // NullInput's: not owned
   fault::UniqueFd out;
   fault::UniqueFd err;
 };
@@ -166,8 +178,8 @@ ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
       &passed);
   world.environment = EnvironmentStrings(world.variables);
 
-  world.null_in = fault::UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!world.null_in.valid()) {  // else the child would get faultinit's stdin
+  world.null_in = NullInput();
+  if (world.null_in < 0) {  // else the child would get faultinit's stdin
     return fault::ErrnoToStatus(errno, "unable to open /dev/null for stdin");
   }
   FAULT_ASSIGN_OR_RETURN(world.out,
@@ -231,7 +243,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   inputs.environment = &world.environment;
   inputs.credentials = world.credentials ? &*world.credentials : nullptr;
   inputs.supplementary_groups = &world.supplementary_groups;
-  inputs.stdin_fd = world.null_in.get();
+  inputs.stdin_fd = world.null_in;
   inputs.stdout_fd = world.out.get();
   inputs.stderr_fd = world.err.get();
   fault::UniqueFd output;  // this spawn's write end, closed on return

@@ -114,9 +114,14 @@ constexpr uint32_t kAuditArch = 0;
 #endif
 
 // DenyPidfdOpen makes pidfd_open fail with `error` in this process (ENOSYS:
-// as on a kernel older than 5.3). Returns false if seccomp is unavailable.
+// as on a kernel older than 5.3), and clone(2) asked for a pidfd
+// (CLONE_PIDFD, how Spawn gets one) with `error` too, or EINVAL for ENOSYS
+// (a kernel that does not know the flag). Returns false if seccomp is
+// unavailable.
 bool DenyPidfdOpen(int error) {
   if (kAuditArch == 0) return false;
+  constexpr uint32_t kClonePidfd = 0x00001000;  // CLONE_PIDFD
+  const uint32_t clone_error = error == ENOSYS ? EINVAL : error;
   sock_filter filter[] = {
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0),
@@ -125,6 +130,11 @@ bool DenyPidfdOpen(int error) {
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_open, 0, 1),
       BPF_STMT(BPF_RET | BPF_K,
                SECCOMP_RET_ERRNO | static_cast<uint32_t>(error)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 3),
+      // The flags' low word (little-endian: the first of args[0]).
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, kClonePidfd, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | clone_error),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
   sock_fprog program = {static_cast<unsigned short>(std::size(filter)), filter};
