@@ -59,6 +59,8 @@ TEST(PolicyPoolTest, ServiceUsesTheSharedPolicy) {
       return 1;
     }
     void Signal(Service&, int, bool) override {}
+    void Kill(Service&, pid_t, int) override {}
+    void Warn(Service&, absl::string_view) override {}
     fault::StatusOr<pid_t> MainPidOf(Service&) override { return 1; }
     bool HasProcesses(Service&) override { return false; }
     void ArmTimer(Service&, fault::Duration) override {}
