@@ -129,6 +129,11 @@ TEST_F(Jobs, StopPropagatesAlongRequiresBindsToAndRequisite) {
       {"req: stopping with base", "bound: stopping with base",
        "needs: stopping with base", "onreq: stopping with req"}))
       << running_->err();
+  // `faultctl stop base` answers once base is down; the units stopping
+  // with it are done when they say so.
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"req: stopped", "bound: stopped", "needs: stopped", "onreq: stopped"}))
+      << running_->err();
   for (const char* name : {"base", "req", "bound", "needs", "onreq"}) {
     EXPECT_EQ(StateOf(name), "inactive") << name;
   }

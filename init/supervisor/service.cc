@@ -392,19 +392,18 @@ void Service::MainReady(const Event& event) {
 
 void Service::StartTimedOut(const Event&) {
   // TimeoutStartFailureMode=terminate, systemd's default: the start ends
-  // with the result "timeout" (restarted by Restart=on-failure,
-  // on-abnormal, always); what runs gets KillSignal=, FinalKillSignal=
+  // with the result "timeout"; what runs gets KillSignal=, FinalKillSignal=
   // after TimeoutStopSec= (stop-sigterm, stop-sigkill), then ExecStopPost=.
+  // The unit fails and is not restarted: systemd restarts it (Restart=
+  // on-failure, on-abnormal, always), but a start job here ends only when
+  // its unit settles, so `faultctl start` would wait on the restart loop
+  // for ever (docs/units.md).
   effects_.CancelTimer(*this);
   reason_ = absl::StrCat("start timed out after ",
                          fault::FormatTimeSpan(policy_.start_timeout));
   exec_pending_ = 0;
   succeeded_ = false;
-  if (RestartsAfterTimeout()) {
-    ScheduleRestart();
-  } else {
-    result_ = Result::kFailure;
-  }
+  result_ = Result::kFailure;
   EnterStopSigterm();
 }
 

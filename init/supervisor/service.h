@@ -30,9 +30,9 @@
 //                               failure (no "-") fails the start.
 //                               TimeoutStartSec= bounds condition ..
 //                               start-post together: at that timeout the
-//                               start fails (systemd's result "timeout",
-//                               restarted by Restart=on-failure,
-//                               on-abnormal, always) through stop-sigterm
+//                               start fails (systemd's result "timeout";
+//                               not restarted, unlike systemd: see
+//                               StartTimedOut) through stop-sigterm
 //                               (TimeoutStartFailureMode=terminate).
 //   running        [running]    the main process runs and is ready
 //   exited         [running]    RemainAfterExit=yes: the service's
@@ -493,9 +493,6 @@ class Service {
   void StopFailed(absl::string_view reason);
   // StopStepFailed: an ExecStop= line failed: StopFailed, then the kill.
   void StopStepFailed(absl::string_view reason);
-  // Whether Restart= restarts after a timeout (systemd: on-failure,
-  // on-abnormal, always).
-  bool RestartsAfterTimeout() const;
   bool Successful(const fault::ExitStatus& status) const;
   bool ShouldRestart(const fault::ExitStatus& status) const;
   bool StartLimitHit();

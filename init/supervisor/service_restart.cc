@@ -81,22 +81,6 @@ void Service::CountRestart() {
   ++restarts_;
 }
 
-bool Service::RestartsAfterTimeout() const {
-  // systemd's table for the result "timeout".
-  switch (policy_.restart) {
-    case RestartPolicy::kAlways:
-    case RestartPolicy::kOnFailure:
-    case RestartPolicy::kOnAbnormal:
-      return true;
-    case RestartPolicy::kNo:
-    case RestartPolicy::kOnSuccess:
-    case RestartPolicy::kOnWatchdog:
-    case RestartPolicy::kOnAbort:
-      return false;
-  }
-  return false;
-}
-
 bool Service::StartLimitHit() {
   if (policy_.start_limit_burst <= 0 ||
       policy_.start_limit_interval <= fault::ZeroDuration()) {

@@ -315,6 +315,9 @@ class Supervisor : private ServiceEffects {
   void Reaped(pid_t pid);
   // Reads `entry`'s pending output, up to `budget` bytes.
   void ReadOutput(Entry& entry, size_t budget);
+  // NoteOutputProgram: `path` was spawned writing into `entry`'s pipe; its
+  // file name identifies the lines forwarded to kmsg, syslog or the console.
+  void NoteOutputProgram(Entry& entry, const std::string& path);
   static bool Settled(const Entry& entry);
   // Jobs across units (supervisor_jobs.cc). StartJob: a start of `entry`
   // (a request's, or a dependency's) with what it pulls in; StopJob: what

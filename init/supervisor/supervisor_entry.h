@@ -363,8 +363,9 @@ struct Supervisor::OutputPipe {
   fault::Scheduler::WatchId watch = 0;
   // The file name of the last command spawned writing into it: the IDENT
   // of kmsg, syslog and console lines without SyslogIdentifier= (systemd's
-  // default, the process name of the executed process).
-  std::string program;
+  // default, the process name of the executed process). Null unless the
+  // lines go there (a pointer: the block stays in musl's 128-byte class).
+  std::unique_ptr<std::string> program;
 };
 
 // The read end of a main process's notification pipe (the child holds the

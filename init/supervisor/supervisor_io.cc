@@ -121,7 +121,22 @@ OutputTarget::Kind PipeSink(const SpawnExtras& x) {
   return x.standard_error.kind;
 }
 
+// Forwarded: lines read from the pipe leave faultinit (kmsg, syslog, the
+// console), carrying an identifier.
+bool Forwarded(OutputTarget::Kind sink) {
+  using Kind = OutputTarget::Kind;
+  return sink == Kind::kKmsg || sink == Kind::kKmsgConsole ||
+         sink == Kind::kSyslog || sink == Kind::kSyslogConsole ||
+         sink == Kind::kJournalConsole;
+}
+
 }  // namespace
+
+void Supervisor::NoteOutputProgram(Entry& e, const std::string& path) {
+  if (!e.output || !Forwarded(PipeSink(e.settings.extras()))) return;
+  e.output->program = std::make_unique<std::string>(
+      path.substr(path.rfind('/') + 1));  // npos + 1: 0
+}
 
 void Supervisor::ReadOutput(Entry& e, size_t budget) {
   if (!e.output) return;
@@ -135,9 +150,7 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
   const Kind sink = PipeSink(x);
   const bool kmsg = sink == Kind::kKmsg || sink == Kind::kKmsgConsole;
   const bool syslog = sink == Kind::kSyslog || sink == Kind::kSyslogConsole;
-  const bool console = sink == Kind::kJournalConsole ||
-                       sink == Kind::kKmsgConsole ||
-                       sink == Kind::kSyslogConsole;
+  const bool console = Forwarded(sink) && !kmsg && !syslog;
   const pid_t pid = e.service->main_pid() != 0 ? e.service->main_pid()
                                                : e.service->step_pid();
   static const ForwardPaths* const kPaths = new ForwardPaths();
@@ -147,9 +160,9 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
     // Without SyslogIdentifier=, what leaves faultinit carries the
     // command's file name, as systemd's; faultinit's log keeps the unit's.
     // (A copy: the pipe may end, and be freed, before the forwarder.)
-    forward_ident = !x.io.syslog_identifier.empty() || e.output->program.empty()
+    forward_ident = !x.io.syslog_identifier.empty() || !e.output->program
                         ? std::string(ident)
-                        : e.output->program;
+                        : *e.output->program;
     forward.emplace(forward_ident, pid,
                     x.io.syslog_facility * 8 + x.io.syslog_level, *kPaths);
   }

@@ -277,12 +277,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   FAULT_ASSIGN_OR_RETURN(fault::StartedSpawn started, world_.Spawn(spawn));
   const pid_t pid = started.pid;
   Spawned(pid);
-  if (e.output && (ThroughJournalPipe(u.standard_output.kind) ||
-                   ThroughJournalPipe(err_target.kind))) {
-    const std::string& path =
-        spawn.program.empty() ? spawn.argv[0] : spawn.program;
-    e.output->program = path.substr(path.rfind('/') + 1);  // npos + 1: 0
-  }
+  NoteOutputProgram(e, spawn.program.empty() ? spawn.argv[0] : spawn.program);
   if (pidfd.valid() && !PidfdFits(pidfd.get(), entries_.size(), nofile_soft)) {
     pidfd.Reset();  // watched through SIGCHLD and its pid instead
   }
