@@ -3,10 +3,10 @@
 #include "init/supervisor/policy_pool.h"
 
 #include <bitset>
+#include <cstdint>
 #include <functional>
+#include <iterator>
 #include <utility>
-
-#include "absl/hash/hash.h"
 
 namespace faultinit {
 namespace {
@@ -42,16 +42,36 @@ bool SamePolicy(const ServicePolicy& a, const ServicePolicy& b) {
 
 size_t PolicyHash(const ServicePolicy& p) {
   // The counts and durations tell most policies apart; equal ones are
-  // compared whole by SamePolicy.
-  return absl::HashOf(
-      static_cast<int>(p.type), p.condition_steps, p.pre_steps, p.start_steps,
-      p.stop_steps, p.post_steps, p.reload_steps, p.stop_post_steps,
-      p.remain_after_exit, static_cast<int>(p.restart),
-      fault::ToInt64Nanoseconds(p.restart_delay), p.restart_steps,
-      fault::ToInt64Nanoseconds(p.start_timeout),
-      fault::ToInt64Nanoseconds(p.stop_timeout), p.start_limit_burst,
-      p.kill_signal, std::hash<CodeSet>{}(p.success_exit_codes),
-      p.restart_exceptions.get(), p.lifecycle.get());
+  // compared whole by SamePolicy. Each value mixed in as boost's
+  // hash_combine does.
+  size_t h = 0;
+  auto mix = [&h](uint64_t v) {
+    h ^= std::hash<uint64_t>{}(v) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  };
+  for (uint64_t v :
+       {static_cast<uint64_t>(p.type), static_cast<uint64_t>(p.condition_steps),
+        static_cast<uint64_t>(p.pre_steps),
+        static_cast<uint64_t>(p.start_steps),
+        static_cast<uint64_t>(p.stop_steps),
+        static_cast<uint64_t>(p.post_steps),
+        static_cast<uint64_t>(p.reload_steps),
+        static_cast<uint64_t>(p.stop_post_steps),
+        static_cast<uint64_t>(p.remain_after_exit),
+        static_cast<uint64_t>(p.restart),
+        static_cast<uint64_t>(fault::ToInt64Nanoseconds(p.restart_delay)),
+        static_cast<uint64_t>(p.restart_steps),
+        static_cast<uint64_t>(fault::ToInt64Nanoseconds(p.start_timeout)),
+        static_cast<uint64_t>(fault::ToInt64Nanoseconds(p.stop_timeout)),
+        static_cast<uint64_t>(p.start_limit_burst),
+        static_cast<uint64_t>(p.kill_signal),
+        static_cast<uint64_t>(std::hash<CodeSet>{}(p.success_exit_codes)),
+        static_cast<uint64_t>(
+            reinterpret_cast<uintptr_t>(p.restart_exceptions.get())),
+        static_cast<uint64_t>(
+            reinterpret_cast<uintptr_t>(p.lifecycle.get()))}) {
+    mix(v);
+  }
+  return h;
 }
 
 std::shared_ptr<const ServicePolicy> PolicyPool::Share(ServicePolicy policy) {
@@ -60,7 +80,9 @@ std::shared_ptr<const ServicePolicy> PolicyPool::Share(ServicePolicy policy) {
 }
 
 void PolicyPool::Prune() {
-  absl::erase_if(policies_, [](const Ptr& p) { return p.use_count() == 1; });
+  for (auto it = policies_.begin(); it != policies_.end();) {
+    it = it->use_count() == 1 ? policies_.erase(it) : std::next(it);
+  }
 }
 
 }  // namespace faultinit

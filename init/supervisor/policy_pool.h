@@ -20,8 +20,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <unordered_set>
 
-#include "absl/container/flat_hash_set.h"
 #include "init/supervisor/service.h"
 
 namespace faultinit {
@@ -48,7 +48,9 @@ class PolicyPool {
       return SamePolicy(*a, *b);
     }
   };
-  absl::flat_hash_set<Ptr, Hash, Eq> policies_;
+  // std::unordered_set, not absl's: absl's hash tables include
+  // absl/hash/hash.h, which includes <iostream> (see supervisor_entry.h).
+  std::unordered_set<Ptr, Hash, Eq> policies_;
 };
 
 }  // namespace faultinit

@@ -45,12 +45,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
 #include "init/supervisor/pid_set.h"
 #include "init/supervisor/service.h"
@@ -94,7 +95,11 @@ struct SourceFingerprint {
   uint64_t value = 0;
 
   static SourceFingerprint Of(absl::string_view text) {
-    const uint64_t hash = absl::Hash<absl::string_view>{}(text);
+    // std::hash, not absl::Hash: absl/hash/hash.h includes <iostream>
+    // (through absl/strings/cord.h), whose static initializer links
+    // libstdc++'s streams and locales into the static binary.
+    const uint64_t hash = std::hash<std::string_view>{}(
+        std::string_view(text.data(), text.size()));
     if (sizeof(size_t) >= sizeof(uint64_t)) return {hash};
     return {(static_cast<uint64_t>(text.size()) << 32) ^ hash};
   }
