@@ -26,10 +26,9 @@
 // descriptor table of its own made from a few low slots
 // (close_range(CLOSE_RANGE_UNSHARE), Linux 5.9), so PID 1's descriptor per
 // service is neither copied into each child nor closed again by its exec.
-// Issue #26 measured both (the scaling figure's start-up, 2 shared cores):
-// PID 1's CPU over start-up from about 1.7 s to 0.7 s at 4,000 services
-// (0.3 to 0.15 s at 1,000), the services' exec no longer closing 4,000
-// descriptors each; the wall time from 5.0 to 3.3 s (0.92 to 0.77 s). The fork callsets keep their meaning:
+// Both grew with PID 1's size and were most of its start-up CPU at
+// thousands of services (issue #26; figures in docs/benchmarks.md). The
+// fork callsets keep their meaning:
 // VforkCallsets (callsets.h) runs the child phases in the child when every
 // callback is registered as safe on shared memory (Control's and the
 // Scheduler's are: sigaction and sigprocmask only), else the spawn forks.
