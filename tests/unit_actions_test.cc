@@ -11,80 +11,18 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "runtime/testing/child.h"
 #include "tests/harness.h"
 
 namespace faultinit::testing {
 namespace {
 
-// UnitDirectoryTest with a control socket (under /var/tmp: a socket's path
-// must be short) and faultctl. (dependencies_test.cc has the same; it
-// moves into harness.h with the fixture sharing of issue #27.)
-class Jobs : public UnitDirectoryTest {
- protected:
-  void SetUp() override {
-    UnitDirectoryTest::SetUp();
-    if (IsSkipped()) return;
-    char pattern[] = "/var/tmp/faultinit-jobs.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    base_ = pattern;
-    socket_ = base_ + "/control";
-  }
-  void TearDown() override {
-    if (running_ && !ended_) {
-      running_->Signal(SIGTERM);
-      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
-    }
-    if (!base_.empty()) {
-      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
-    }
-  }
-  // Boots faultinit on the units and waits for `lines` on its stderr.
-  void Start(const std::vector<std::string>& lines) {
-    LaunchOptions o = Boot();
-    o.args.push_back("--control");
-    o.args.push_back(socket_);
-    running_ = std::make_unique<Running>(o);
-    ASSERT_TRUE(running_->WaitForAllStderr(lines)) << running_->err();
-  }
-  struct CtlResult {
-    std::string status;  // "exit 0"
-    std::string out;
-  };
-  CtlResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {FaultctlPath(), "--socket", socket_});
-    fault::testing::ChildResult r = fault::testing::RunInChild([&] {
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    });
-    return {r.status.ToString(), r.out + r.err};
-  }
-  // The state `faultctl status NAME` shows (its third field).
-  std::string StateOf(const std::string& name) {
-    std::string out = Ctl({"status", name}).out;
-    for (const char* state : {"running", "inactive", "failed", "starting",
-                              "stopping", "restarting"}) {
-      if (out.find(absl::StrCat(" ", state)) != std::string::npos ||
-          out.find(absl::StrCat("\t", state)) != std::string::npos) {
-        return state;
-      }
-    }
-    return out;
-  }
-
-  std::string base_, socket_;
-  std::unique_ptr<Running> running_;
-  bool ended_ = false;
-};
+// The shared fixture: a unit directory, a control socket, faultctl.
+class Jobs : public ControlledUnitTest {};
 
 constexpr char kSleeper[] =
     "[Service]\nExecStart=/bin/sh -c 'echo up; exec sleep 1000'\n";
