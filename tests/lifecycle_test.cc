@@ -89,14 +89,16 @@ TEST_F(Lifecycle, ReloadPropagatesToTheNamedUnits) {
 // ExecStopPost= runs after the main process crashed, and the service then
 // fails (its failure reason the crash).
 TEST_F(Lifecycle, ExecStopPostRunsAfterACrash) {
+  // A FIFO: the service's read waits for the test's write.
   const std::string go = base_ + "/go";
+  ASSERT_EQ(mkfifo(go.c_str(), 0600), 0);
   Unit("crash", absl::StrCat("[Service]\nExecStart=/bin/sh -c 'echo up; "
-                             "while [ ! -e ",
+                             "read line < ",
                              go,
-                             " ]; do sleep 0.1; done; exit 3'\n"
+                             "; exit 3'\n"
                              "ExecStopPost=/bin/sh -c 'echo stop-post ran'\n"));
   Start({"[crash] up", "crash: running"});
-  ASSERT_TRUE(WriteFile(go, ""));
+  ASSERT_TRUE(WriteFile(go, "go\n"));
   ASSERT_TRUE(
       running_->WaitForAllStderr({"[crash] stop-post ran", "crash: failed"}))
       << running_->err();
@@ -111,14 +113,15 @@ TEST_F(Lifecycle, ExecStopPostRunsAfterACrash) {
 // stop requested meanwhile cancels the restart Restart= would make.
 TEST_F(Lifecycle, ExecStopRunsWhenTheMainProcessEndsOnItsOwn) {
   const std::string go = base_ + "/go";
+  ASSERT_EQ(mkfifo(go.c_str(), 0600), 0);
   Unit("self", absl::StrCat("[Service]\nExecStart=/bin/sh -c 'echo up; "
-                            "while [ ! -e ",
+                            "read line < ",
                             go,
-                            " ]; do sleep 0.1; done; exit 3'\n"
+                            "; exit 3'\n"
                             "ExecStop=/bin/sh -c 'echo stop ran'\n"
                             "ExecStopPost=/bin/sh -c 'echo stop-post ran'\n"));
   Start({"[self] up", "self: running"});
-  ASSERT_TRUE(WriteFile(go, ""));
+  ASSERT_TRUE(WriteFile(go, "go\n"));
   ASSERT_TRUE(running_->WaitForAllStderr(
       {"[self] stop ran", "[self] stop-post ran", "self: failed"}))
       << running_->err();
