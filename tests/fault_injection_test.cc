@@ -172,9 +172,22 @@ class FaultInjection : public ::testing::Test {
 
   // The service's main process holds only 0, 1 and 2 (NOTIFY_SOCKET is a
   // path in the environment, not a descriptor).
+  // ExpectOnlyStandardFds: the service `pid` holds only 0, 1 and 2. The
+  // child is found by its command line, which is the new program's as soon
+  // as exec has run, while the dynamic loader may still hold the C
+  // library open at the lowest free descriptor (3): the table is read again
+  // until it holds no more (no event marks the loader's end); a descriptor
+  // the service was given stays, and fails at the deadline.
   static void ExpectOnlyStandardFds(pid_t pid, const std::string& what) {
     ASSERT_NE(pid, 0) << what << ": no such process";
-    EXPECT_EQ(OpenFds(pid), (std::set<int>{0, 1, 2})) << what;
+    const std::set<int> standard = {0, 1, 2};
+    std::set<int> fds = OpenFds(pid);
+    for (int waited = 0; fds != standard && waited < kPollDeadlineMs;
+         waited += 1) {
+      poll(nullptr, 0, 1);
+      fds = OpenFds(pid);
+    }
+    EXPECT_EQ(fds, standard) << what;
   }
 
   std::string dir_;

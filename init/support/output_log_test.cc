@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -311,14 +312,20 @@ TEST(OutputReader, ReadsLinesUntilEof) {
 }
 
 // One call reads no more than its budget; the rest waits for the next.
+// The 10,000 bytes are written before reading, through a stream socket: a
+// new pipe holds only one page (4 KiB) once the user's pipes exceed
+// /proc/sys/fs/pipe-user-pages-soft (other tests running at once, each
+// with thousands of services' pipes), and the write would wait forever.
 TEST(OutputReader, BudgetLimitsEachCall) {
-  fault::StatusOr<fault::Pipe> pipe = fault::MakePipe();
-  ASSERT_TRUE(pipe.ok());
+  int ends[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends), 0);
+  fault::UniqueFd read_end(ends[0]);
+  fault::UniqueFd write_end(ends[1]);
   fault::StatusOr<OutputReader> reader =
-      OutputReader::Create(std::move(pipe->read));
+      OutputReader::Create(std::move(read_end));
   ASSERT_TRUE(reader.ok());
   const std::string data(10000, 'x');
-  ASSERT_EQ(fault::WriteAll(pipe->write.get(), data.data(), data.size()), 0);
+  ASSERT_EQ(fault::WriteAll(write_end.get(), data.data(), data.size()), 0);
   Collector collector;
   EXPECT_FALSE(reader->ReadAvailable(1000, collector));
   EXPECT_EQ(reader->bytes_read(), 1000u);
@@ -327,7 +334,7 @@ TEST(OutputReader, BudgetLimitsEachCall) {
   EXPECT_FALSE(reader->ReadAvailable(100000, collector));
   EXPECT_EQ(reader->bytes_read(), 10000u);
   // One overlong line, cut at the default maximum.
-  pipe->write.Reset();
+  write_end.Reset();
   EXPECT_TRUE(reader->ReadAvailable(100000, collector));
   ASSERT_EQ(collector.lines.size(), 1u);
   EXPECT_EQ(collector.lines[0].text.size(),
