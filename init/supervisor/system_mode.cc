@@ -34,7 +34,6 @@ SystemMode::SystemMode(fault::Scheduler& scheduler,
                      return Reload(diagnostics);
                    },
                    [this](PowerAction action) { BeginShutdown(action); }}),
-      fstab_(scheduler, log),
       leftovers_(log) {}
 
 void SystemMode::Run() {
@@ -117,7 +116,8 @@ void SystemMode::MountFstab() {
   // Before any unit: what systemd orders before local-fs.target. A device
   // waited for keeps the units waiting too, on the loop (a shutdown
   // meanwhile cancels the step: nothing starts).
-  fstab_.Begin(options_.fstab, machine_init, [this] {
+  fstab_ = std::make_unique<FstabStep>(scheduler_, log_);
+  fstab_->Begin(options_.fstab, machine_init, [this] {
     if (phase_ == Phase::kRunning) StartBoot();
   });
 }
@@ -152,8 +152,8 @@ void SystemMode::BetweenEvents() {
   fault::RunCritical("system mode, between events", [this, &down] {
     if (!Step()) return;
     supervisor_.DrainOutput();
-    fstab_.Unmount();     // every service has stopped
-    boot_.Down(action_);  // as the machine's PID 1, does not return
+    if (fstab_) fstab_->Unmount();  // every service has stopped
+    boot_.Down(action_);            // as the machine's PID 1, does not return
     down = true;
   });
   // Outside the critical section, which would take the Exit for a failure.
@@ -269,7 +269,8 @@ void SystemMode::BeginShutdown(PowerAction action) {
   log_.Info("shutting down to ", PowerActionName(action),
             ": stopping services");
   phase_ = Phase::kStoppingServices;
-  fstab_.Cancel();  // a device still waited for: the units never start
+  // A device still waited for: the units never start.
+  if (fstab_) fstab_->Cancel();
   supervisor_.Shutdown();
   control_.ShutdownBegan(action);  // waiting starts are answered now
 }

@@ -36,6 +36,8 @@
 #ifndef FAULT_INIT_SUPERVISOR_SYSTEM_MODE_H_
 #define FAULT_INIT_SUPERVISOR_SYSTEM_MODE_H_
 
+#include <memory>
+
 #include "absl/base/attributes.h"
 #include "init/log.h"
 #include "init/options.h"
@@ -117,7 +119,9 @@ class SystemMode {
   Boot boot_;
   Supervisor supervisor_;
   ControlServer control_;
-  FstabStep fstab_;
+  // The fstab step, made only when it runs (MountFstab): most containers
+  // never pay for it.
+  std::unique_ptr<FstabStep> fstab_;
   Leftovers leftovers_;
   Phase phase_ = Phase::kRunning;
   PowerAction action_ = PowerAction::kPowerOff;

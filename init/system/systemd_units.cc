@@ -123,8 +123,8 @@ void SkipSystemdUnits(LoadedUnits* units) {
     }
     skipped.insert(parsed.unit.name);
   }
-  if (skipped.empty()) return;
   units->units = std::move(kept);
+  if (skipped.empty()) return;
   auto is_skipped = [&](const std::string& name) {
     return skipped.count(name) != 0;
   };

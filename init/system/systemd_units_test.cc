@@ -127,6 +127,20 @@ TEST_F(SystemdUnitsTest, ListedUnitsAreLeftOutWithOneLineEach) {
   EXPECT_FALSE(units.has_errors());
 }
 
+TEST_F(SystemdUnitsTest, WithoutListedUnitsNothingChanges) {
+  Write("app.service", Service("After=b.service"));
+  Write("b.service", Service());
+  Want("app.service");
+  LoadedUnits units = LoadUnitLayout({root_}, "default.target");
+  SkipSystemdUnits(&units);
+  EXPECT_EQ(absl::StrJoin(units.boot, " "), "app");
+  ASSERT_EQ(units.units.size(), 2u);
+  ASSERT_NE(units.Find("app"), nullptr);
+  EXPECT_EQ(units.Find("app")->unit.exec_start.size(), 1u);
+  ASSERT_EQ(units.Find("app")->unit.after.size(), 1u);
+  EXPECT_TRUE(units.diagnostics.empty());
+}
+
 TEST_F(SystemdUnitsTest, FlatDirectoriesAreLeftAsTheyAre) {
   LoadedUnits units;
   units.units.emplace_back();
