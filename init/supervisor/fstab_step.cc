@@ -90,8 +90,9 @@ void FstabStep::BeginWith(const std::string& path, Fstab fstab,
   fstab_ = std::move(fstab);
   machine_init_ = machine_init;
   done_ = std::move(done);
+  // As the units' diagnostics are printed: "faultinit: FILE:LINE: error:".
   for (const Diagnostic& d : fstab_.diagnostics) {
-    log_.Warning(d.ToString());
+    log_.Output(absl::StrCat("faultinit: ", d.ToString()));
   }
   Continue();
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <map>
@@ -175,6 +176,40 @@ TEST_F(FstabStepTest, RootIsRemountedOnlyWhenItsFlagsDiffer) {
   // The machine's init remounts an fstab's / read-only at the end.
   EXPECT_EQ(Calls(), absl::StrCat("mount  /  0x",
                                   absl::Hex(MS_REMOUNT | MS_RDONLY), " "));
+}
+
+TEST_F(FstabStepTest, DiagnosticsAreLoggedAsTheUnitsAre) {
+  Begin(
+      "tmpfs /a tmpfs x-systemd.automount 0 0\n"
+      "tmpfs relative tmpfs\n");
+  EXPECT_NE(
+      Log().find("faultinit: /t/fstab:1: warning: option "
+                 "\"x-systemd.automount\" is ignored by faultinit (/a)\n"),
+      std::string::npos)
+      << Log();
+  EXPECT_NE(Log().find("faultinit: /t/fstab:2: error: MOUNT-POINT is not an "
+                       "absolute path: \"relative\"; entry ignored\n"),
+            std::string::npos)
+      << Log();
+  EXPECT_EQ(Calls(), "mkdir /a\nmount tmpfs /a tmpfs 0x0 ");
+}
+
+TEST_F(FstabStepTest, MissingFileIsEmptyAndAFifoIsNotRead) {
+  const std::string dir = getenv("TEST_TMPDIR");
+  step_->Begin(dir + "/no-such-fstab", true, [this] { ++done_; });
+  EXPECT_EQ(done_, 1);
+  EXPECT_EQ(Log(), "");
+  // A FIFO in its place would block a read: it is refused, not read.
+  const std::string fifo = dir + "/fifo-fstab";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  FstabStep other(*scheduler_, *log_, ops_);
+  other.Begin(fifo, true, [this] { ++done_; });
+  EXPECT_EQ(done_, 2);
+  EXPECT_NE(Log().find(fifo + ": unable to read: not a regular file; no "
+                              "file system of it is mounted"),
+            std::string::npos)
+      << Log();
+  EXPECT_EQ(Calls(), "");
 }
 
 TEST_F(FstabStepTest, OtherMountPointsMountedAlreadyAreLeftAlone) {
