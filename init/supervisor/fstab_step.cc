@@ -197,8 +197,21 @@ void FstabStep::MountEntry(const FstabEntry& e, const std::string& what) {
                       ", options \"", e.options_text, "\"): ", strerror(err)));
     return;
   }
-  log_.Info("mounted ", e.where, " (", e.spec, ", ", e.type, ")");
   done_list_.push_back(Done{e.where, false});
+  // A bind mount takes no per-mount flags with it (the kernel ignores
+  // them): they need a remount of their own, as mount(8) makes.
+  const unsigned long bind_flags =
+      e.options.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+  if ((e.options.flags & MS_BIND) != 0 && bind_flags != 0) {
+    if (int err = ops_.Mount(what, e.where, "",
+                             MS_REMOUNT | MS_BIND | bind_flags, "");
+        err != 0) {
+      Fail(e, absl::StrCat("unable to apply \"", e.options_text, "\" to ",
+                           e.where, ": ", strerror(err)));
+      return;
+    }
+  }
+  log_.Info("mounted ", e.where, " (", e.spec, ", ", e.type, ")");
 }
 
 void FstabStep::Remount(const FstabEntry& e) {

@@ -282,6 +282,23 @@ TEST_F(FstabStepTest, AutoTriesEachBlockFilesystem) {
   EXPECT_FALSE(step_->failed());
 }
 
+TEST_F(FstabStepTest, BindMountGetsItsFlagsByARemount) {
+  Begin(
+      "/srv/data /b none bind,ro,nosuid 0 0\n"
+      "/srv/more /c none bind 0 0\n");
+  EXPECT_EQ(Calls(), absl::StrCat("mkdir /b\n"
+                                  "mount /srv/data /b none 0x",
+                                  absl::Hex(MS_BIND | MS_RDONLY | MS_NOSUID),
+                                  " \n"
+                                  "mount /srv/data /b  0x",
+                                  absl::Hex(MS_REMOUNT | MS_BIND | MS_RDONLY |
+                                            MS_NOSUID),
+                                  " \n"
+                                  "mkdir /c\n"
+                                  "mount /srv/more /c none 0x",
+                                  absl::Hex(MS_BIND), " "));
+}
+
 TEST_F(FstabStepTest, BusyMountIsRemountedReadOnlyAndDetached) {
   ops_.busy = {"/t"};
   Begin("tmpfs /t tmpfs defaults 0 0\n");
