@@ -51,6 +51,9 @@ const char kUsage[] =
     "                           units start\n"
     "      --control PATH       the control socket for faultctl, an absolute\n"
     "                           path (default /run/faultinit/control)\n"
+    "      --fstab PATH         the fstab mounted before the units start\n"
+    "                           (default /etc/fstab, read as the machine's\n"
+    "                           PID 1 or when this is given)\n"
     "      --check [DIR]        check a unit directory (or the layout, with\n"
     "                           --units-path), print every error and the\n"
     "                           start order; exit 1 on errors\n"
@@ -88,6 +91,7 @@ constexpr OptionSpec kOptions[] = {
     {0, 0, "services", true},
     {0, 0, "units-path", true},
     {0, 0, "control", true},
+    {0, 0, "fstab", true},
     {0, 0, "check", false},
     {0, 0, "version", false},
 };
@@ -191,6 +195,14 @@ Status Apply(const OptionSpec& spec, absl::string_view shown,
           absl::StrCat("expected an absolute path, got \"", value, "\""));
     }
     out->system.control = std::string(value);
+  } else if (name == "fstab") {
+    if (value.empty() || value[0] != '/') {
+      return OptionError(
+          shown,
+          absl::StrCat("expected an absolute path, got \"", value, "\""));
+    }
+    out->system.fstab = std::string(value);
+    out->system.fstab_given = true;
   } else if (name == "check") {
     if (out->action != CommandLine::Action::kHelp &&
         out->action != CommandLine::Action::kVersion) {

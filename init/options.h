@@ -58,6 +58,11 @@ struct SystemOptions {
   // units system mode loads: init/supervisor/unit_source.h.
   std::vector<std::string> units_path;
   std::string control = control::kDefaultSocketPath;  // --control PATH
+  // --fstab PATH: the fstab system mode mounts before the units start
+  // (init/supervisor/fstab_step.h); read as the machine's PID 1, or when
+  // given. --check checks it when given.
+  std::string fstab = "/etc/fstab";
+  bool fstab_given = false;
   int verbosity = 1;
 };
 

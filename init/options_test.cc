@@ -159,6 +159,16 @@ TEST(ParseCommandLine, SystemModeAndCheck) {
             "--check checks a directory or the --units-path layout, not "
             "both: \"/s\"");
   EXPECT_TRUE(ParseCommandLine({"--check", "/u"}, {})->system.services_given);
+  // --fstab: the fstab of system mode's boot step.
+  EXPECT_EQ(ParseCommandLine({"--system"}, {})->system.fstab, "/etc/fstab");
+  EXPECT_FALSE(ParseCommandLine({"--system"}, {})->system.fstab_given);
+  fault::StatusOr<CommandLine> fstab =
+      ParseCommandLine({"--system", "--fstab", "/t/fstab"}, {});
+  ASSERT_TRUE(fstab.ok()) << fstab.status().ToString();
+  EXPECT_EQ(fstab->system.fstab, "/t/fstab");
+  EXPECT_TRUE(fstab->system.fstab_given);
+  EXPECT_EQ(Error({"--fstab", "fstab"}),
+            "--fstab: expected an absolute path, got \"fstab\"");
   // A command as PID 1 is still container mode.
   EXPECT_EQ(ParseCommandLine({"sh"}, {}, true)->action,
             CommandLine::Action::kRun);

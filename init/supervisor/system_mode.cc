@@ -40,7 +40,7 @@ void SystemMode::Run() {
   Prepare();
   LoadAll();
   Open();
-  StartBoot();
+  MountFstab();
 
   // The work is in the watches' callbacks now, and in the hook that runs
   // each time the loop is about to wait; the main thread is held in the
@@ -107,6 +107,21 @@ void SystemMode::LoadAll() {
   boot_units_ = std::move(units.boot);
 }
 
+void SystemMode::MountFstab() {
+  const bool machine_init = getpid() == 1 && Boot::InInitialPidNamespace();
+  if (!machine_init && !options_.fstab_given) {
+    StartBoot();
+    return;
+  }
+  // Before any unit: what systemd orders before local-fs.target. A device
+  // waited for keeps the units waiting too, on the loop (a shutdown
+  // meanwhile cancels the step: nothing starts).
+  fstab_ = std::make_unique<FstabStep>(scheduler_, log_);
+  fstab_->Begin(options_.fstab, machine_init, [this] {
+    if (phase_ == Phase::kRunning) StartBoot();
+  });
+}
+
 void SystemMode::StartBoot() {
   if (!source_.layout) {
     supervisor_.StartAll();
@@ -137,7 +152,8 @@ void SystemMode::BetweenEvents() {
   fault::RunCritical("system mode, between events", [this, &down] {
     if (!Step()) return;
     supervisor_.DrainOutput();
-    boot_.Down(action_);  // as the machine's PID 1, does not return
+    if (fstab_) fstab_->Unmount();  // every service has stopped
+    boot_.Down(action_);            // as the machine's PID 1, does not return
     down = true;
   });
   // Outside the critical section, which would take the Exit for a failure.
@@ -253,6 +269,8 @@ void SystemMode::BeginShutdown(PowerAction action) {
   log_.Info("shutting down to ", PowerActionName(action),
             ": stopping services");
   phase_ = Phase::kStoppingServices;
+  // A device still waited for: the units never start.
+  if (fstab_) fstab_->Cancel();
   supervisor_.Shutdown();
   control_.ShutdownBegan(action);  // waiting starts are answered now
 }
@@ -297,6 +315,9 @@ void SystemMode::PerformUnitAction(const UnitActionRequest& request) {
 int CheckUnits(const SystemOptions& options) {
   LoadedUnits units = LoadUnits(ChooseUnitSource(options, false));
   CheckReport report = RenderCheckReport(units);
+  if (options.fstab_given) {
+    report.has_errors |= CheckFstab(options.fstab, &report.text);
+  }
   fault::WriteString(STDOUT_FILENO, report.text);
   return report.has_errors ? 1 : 0;
 }

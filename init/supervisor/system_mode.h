@@ -7,12 +7,16 @@
 //   3. watch the signals: SIGTERM, SIGPWR, SIGUSR2 power off; SIGINT
 //      (Ctrl-Alt-Del) reboots; SIGUSR1 halts; SIGHUP reloads the unit
 //      directory and applies the difference (Supervisor::Reload);
+//   3b. mount /etc/fstab's local file systems (fstab_step.h; as the
+//      machine's PID 1, or with --fstab), waiting on the loop for late
+//      devices; then
 //   4. start every service of a flat directory, or what the layout's start
 //      unit pulls in (StartBoot), and loop;
 //   5. on a shutdown request: stop the services in reverse order, then
 //      SIGTERM every remaining process, SIGKILL after kFinalGrace, and end
 //      as soon as nothing is left (no fixed waits);
-//   6. sync, unmount, reboot(2) — or, in a container, exit 0 (or the
+//   6. unmount what the fstab step mounted (in reverse), then sync,
+//      unmount, reboot(2) — or, in a container, exit 0 (or the
 //      status of a unit's SuccessAction=/FailureAction=exit).
 // Nothing in the unit files ends it but a SuccessAction=/FailureAction=.
 // How it runs (docs/architecture.md, "The main loop"): Run registers its
@@ -32,12 +36,15 @@
 #ifndef FAULT_INIT_SUPERVISOR_SYSTEM_MODE_H_
 #define FAULT_INIT_SUPERVISOR_SYSTEM_MODE_H_
 
+#include <memory>
+
 #include "absl/base/attributes.h"
 #include "init/log.h"
 #include "init/options.h"
 #include "init/processes.h"
 #include "init/supervisor/boot.h"
 #include "init/supervisor/control_server.h"
+#include "init/supervisor/fstab_step.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/unit_source.h"
 #include "runtime/duration.h"
@@ -91,6 +98,9 @@ class SystemMode {
   void RaiseDescriptorLimit();
   ABSL_ATTRIBUTE_NOINLINE void LoadAll();
   ABSL_ATTRIBUTE_NOINLINE void Open();
+  // MountFstab runs the fstab step (fstab_step.h) as the machine's PID 1
+  // or with --fstab, then StartBoot; StartBoot alone otherwise.
+  void MountFstab();
   // StartBoot starts every service (a flat directory) or those in boot_units_
   // (the layout), then frees boot_units_.
   void StartBoot();
@@ -109,6 +119,9 @@ class SystemMode {
   Boot boot_;
   Supervisor supervisor_;
   ControlServer control_;
+  // The fstab step, made only when it runs (MountFstab): most containers
+  // never pay for it.
+  std::unique_ptr<FstabStep> fstab_;
   Leftovers leftovers_;
   Phase phase_ = Phase::kRunning;
   PowerAction action_ = PowerAction::kPowerOff;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "absl/strings/str_join.h"
+#include "init/system/systemd_units.h"
 #include "init/system/unit_closure.h"
 #include "init/system/unit_dropins.h"
 #include "init/system/unit_layout.h"
@@ -39,8 +40,12 @@ UnitSource ChooseUnitSource(const SystemOptions& options, bool machine_init) {
 }
 
 LoadedUnits LoadUnits(const UnitSource& source) {
-  if (source.layout)
-    return LoadUnitLayout(source.directories, source.start_unit);
+  if (source.layout) {
+    LoadedUnits units = LoadUnitLayout(source.directories, source.start_unit);
+    // systemd's own units that faultinit replaces or cannot run.
+    SkipSystemdUnits(&units);
+    return units;
+  }
   return LoadUnitDirectory(source.directories[0]);
 }
 

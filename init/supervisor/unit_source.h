@@ -38,7 +38,8 @@ struct UnitSource {
 // the machine's PID 1 (then /proc/cmdline is read).
 UnitSource ChooseUnitSource(const SystemOptions& options, bool machine_init);
 
-// LoadUnits loads `source`.
+// LoadUnits loads `source`; in the layout, systemd's own units that
+// faultinit replaces or cannot run are left out (systemd_units.h).
 LoadedUnits LoadUnits(const UnitSource& source);
 
 }  // namespace faultinit

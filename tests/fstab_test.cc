@@ -1,0 +1,129 @@
+// /etc/fstab and systemd's own units in the real faultinit, PID 1 of a PID
+// and mount namespace (`--fstab` names a test fstab; the mounts stay in the
+// namespace):
+//   - a tmpfs entry is mounted before any unit starts: a service sees it;
+//     a `nofail` entry whose type does not exist and one whose device never
+//     appears (x-systemd.device-timeout=) are one line each, and the boot
+//     goes on; at shutdown, after the services stopped, the tmpfs is
+//     unmounted;
+//   - `faultinit --check --fstab` names an ignored x-systemd option and a
+//     bad line;
+//   - a unit named as one of systemd's that faultinit does not run
+//     (systemd-journald.service) is not started, with one line, and the
+//     unit that requires it starts.
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/harness.h"
+
+namespace faultinit::testing {
+namespace {
+
+class Fstab : public UnitDirectoryTest {};
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+TEST_F(Fstab, MountedBeforeTheUnitsAndUnmountedAfterThem) {
+  const std::string mnt = dir_ + "/mnt";
+  const std::string fstab = dir_ + "/fstab";
+  ASSERT_TRUE(WriteFile(
+      fstab,
+      absl::StrCat("# test fstab\n",  //
+                   "tmpfs ", mnt, " tmpfs size=1m,mode=0700,nodev 0 0\n",
+                   "none ", dir_, "/bad faultinit-no-such-fs nofail 0 0\n",
+                   "/dev/faultinit-test-never ", dir_,
+                   "/late ext4 nofail,x-systemd.device-timeout=300ms "
+                   "0 2\n")));
+  // The service looks for the mount in its own mount table.
+  Unit("seer", absl::StrCat("[Service]\nType=oneshot\n",
+                            "ExecStart=/bin/sh -c 'if grep -q \" ", mnt,
+                            " \" /proc/self/mountinfo; then echo mount-seen; "
+                            "else echo mount-missing; fi'\n"));
+  LaunchOptions o = Boot();
+  o.args.insert(o.args.end(), {"--fstab", fstab});
+  Running running(o);
+  ASSERT_TRUE(running.WaitForStderr("[seer] mount-")) << running.err();
+  EXPECT_NE(running.err().find("[seer] mount-seen"), std::string::npos)
+      << running.err();
+  At(running.err(), absl::StrCat("mounted ", mnt, " (tmpfs, tmpfs)"));
+  At(running.err(),
+     absl::StrCat(fstab, ":3: unable to mount none on ", dir_,
+                  "/bad (faultinit-no-such-fs, options \"nofail\"): "));
+  At(running.err(),
+     absl::StrCat(fstab,
+                  ":4: device /dev/faultinit-test-never did not appear "
+                  "within 300ms (x-systemd.device-timeout=) (nofail: the "
+                  "boot goes on)"));
+  running.Signal(SIGTERM);
+  ASSERT_TRUE(running.WaitForStderr(absl::StrCat("unmounted ", mnt)))
+      << running.err();
+  EXPECT_EQ(running.Wait().ToString(), "exit 0");
+  // Unmounted after the services stopped.
+  const std::string& err = running.err();
+  EXPECT_LT(At(err, "stopping services"), At(err, "unmounted " + mnt)) << err;
+}
+
+TEST_F(Fstab, CheckNamesIgnoredOptionsAndBadLines) {
+  const std::string fstab = dir_ + "/fstab";
+  ASSERT_TRUE(WriteFile(fstab,
+                        "tmpfs /a tmpfs x-systemd.automount 0 0\n"
+                        "tmpfs relative tmpfs defaults 0 0\n"));
+  LaunchOptions check;
+  check.args = {"--fstab", fstab, "--check", dir_};
+  Result r = RunFaultinit(check);
+  EXPECT_EQ(r.status.ToString(), "exit 1") << r.out << r.err;
+  At(r.out, absl::StrCat(fstab,
+                         ":1: warning: option \"x-systemd.automount\" is "
+                         "ignored by faultinit (/a)"));
+  At(r.out, absl::StrCat(fstab,
+                         ":2: error: MOUNT-POINT is not an absolute path: "
+                         "\"relative\"; entry ignored"));
+}
+
+TEST_F(Fstab, SystemdUnitsFaultinitDoesNotRunAreSkippedWithOneLine) {
+  const std::string lib = dir_ + "/lib";
+  ASSERT_EQ(mkdir(lib.c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((lib + "/default.target.wants").c_str(), 0755), 0);
+  ASSERT_TRUE(WriteFile(lib + "/default.target", "[Unit]\nDescription=d\n"));
+  ASSERT_TRUE(WriteFile(lib + "/systemd-journald.service",
+                        "[Service]\nType=oneshot\n"
+                        "ExecStart=/bin/sh -c 'echo journald-ran'\n"));
+  ASSERT_TRUE(WriteFile(lib + "/app.service",
+                        "[Unit]\nRequires=systemd-journald.service\n"
+                        "After=systemd-journald.service\n"
+                        "[Service]\nType=oneshot\n"
+                        "ExecStart=/bin/sh -c 'echo app-ran'\n"));
+  for (const char* name : {"systemd-journald.service", "app.service"}) {
+    ASSERT_EQ(
+        symlink(absl::StrCat("../", name).c_str(),
+                absl::StrCat(lib, "/default.target.wants/", name).c_str()),
+        0);
+  }
+  LaunchOptions o;
+  o.args = {"-v", "--units-path", lib};
+  o.pid_namespace = true;
+  Running running(o);
+  ASSERT_TRUE(running.WaitForStderr("[app] app-ran")) << running.err();
+  running.Signal(SIGTERM);
+  EXPECT_EQ(running.Wait().ToString(), "exit 0");
+  const std::string& err = running.err();
+  EXPECT_EQ(Count(err, "systemd-journald.service: not started: "), 1u) << err;
+  EXPECT_EQ(err.find("journald-ran"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace faultinit::testing
