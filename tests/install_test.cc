@@ -123,6 +123,28 @@ TEST_F(Install, EnableBootsMaskKeepsFromStarting) {
   EXPECT_EQ(state.status, "exit 0");
   EXPECT_EQ(state.out, "enabled\n");
 
+  Outcome list = Systemctl({Root(), "list-unit-files", "--type=service"});
+  EXPECT_EQ(list.status, "exit 0") << list.err;
+  EXPECT_EQ(list.out,
+            "UNIT FILE      STATE   VENDOR PRESET\n"
+            "helper.service static  -\n"
+            "web.service    enabled enabled\n"
+            "\n"
+            "2 unit files listed.\n");
+  const std::string dropins = root_ + "/etc/systemd/system/web.service.d";
+  ASSERT_EQ(mkdir(dropins.c_str(), 0755), 0);
+  ASSERT_TRUE(
+      WriteFile(dropins + "/10-env.conf", "[Service]\nEnvironment=A=1\n"));
+  Outcome cat = Systemctl({Root(), "cat", "web"});
+  EXPECT_EQ(cat.status, "exit 0") << cat.err;
+  EXPECT_EQ(cat.out,
+            "# /lib/systemd/system/web.service\n"
+            "[Unit]\nDescription=the web\n[Service]\n"
+            "ExecStart=/bin/sh -c 'echo web-up; exec sleep 1000'\n"
+            "[Install]\nWantedBy=multi-user.target\n"
+            "\n# /etc/systemd/system/web.service.d/10-env.conf\n"
+            "[Service]\nEnvironment=A=1\n");
+
   // The next boot starts it.
   Stop();
   Boot({"starting multi-user.target: web", "[web] web-up", "web: running"});
