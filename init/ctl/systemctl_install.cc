@@ -249,8 +249,10 @@ int RunUnitFileVerb(const SystemctlCommand& c, absl::string_view program,
   }
 }
 
-bool MaskedUnit(absl::string_view unit) {
-  const UnitFileState state = UnitInstaller(InstallPaths{}).State(unit);
+bool MaskedUnit(absl::string_view unit, const std::string& root) {
+  InstallPaths paths;
+  paths.root = root;
+  const UnitFileState state = UnitInstaller(paths).State(unit);
   return state == UnitFileState::kMasked ||
          state == UnitFileState::kMaskedRuntime;
 }

@@ -48,9 +48,9 @@ int RunUnitFileVerb(const SystemctlCommand& c, absl::string_view program,
                     const InstallHooks& hooks);
 
 // MaskedUnit: whether `unit` (a unit file name) is masked in systemd's
-// search path under "/": what status says of a unit faultinit does not
-// know.
-bool MaskedUnit(absl::string_view unit);
+// search path under `root`: what status says of a unit faultinit does not
+// know (status looks under "/").
+bool MaskedUnit(absl::string_view unit, const std::string& root = "/");
 
 }  // namespace faultinit::systemctl
 

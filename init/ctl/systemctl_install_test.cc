@@ -89,5 +89,14 @@ TEST_F(UnitFileVerbs, ExitStatuses) {
   EXPECT_TRUE(calls_ == std::vector<std::string>{"reload"});
 }
 
+// What status says of a unit faultinit does not know.
+TEST_F(UnitFileVerbs, MaskedUnit) {
+  EXPECT_FALSE(MaskedUnit("web.service", root_));
+  EXPECT_EQ(Run({"mask", "-q", "web", "ghost"}), 0);
+  EXPECT_TRUE(MaskedUnit("web.service", root_));
+  EXPECT_TRUE(MaskedUnit("ghost.service", root_));
+  EXPECT_FALSE(MaskedUnit("other.service", root_));
+}
+
 }  // namespace
 }  // namespace faultinit::systemctl

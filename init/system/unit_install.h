@@ -48,8 +48,10 @@
 //
 // Thread safety: reads and writes the file system; not thread-safe (two
 // installers racing on one root race as two systemctl's do), not
-// async-signal-safe. Never follows a link outside `root` when reading:
-// link targets are resolved relative to it.
+// async-signal-safe. The targets of the links it reads (unit files,
+// aliases, masks) are resolved under `root`, as systemd resolves them
+// with --root; a directory of the root that is itself an absolute link
+// is followed by the kernel (Debian's /lib -> usr/lib is relative).
 
 #ifndef FAULT_INIT_SYSTEM_UNIT_INSTALL_H_
 #define FAULT_INIT_SYSTEM_UNIT_INSTALL_H_
