@@ -300,10 +300,13 @@ int StatusOfMasked(Command command, const std::string& socket) {
   std::vector<std::string> others;
   for (const std::string& name : command.operands) {
     if (systemctl::MaskedUnit(absl::StrCat(name, ".service"))) {
-      Print(absl::StrCat(DisplayText(name),
-                         ": masked (its unit file is a link to /dev/null: "
-                         "not loaded; faultctl unmask ",
-                         DisplayText(name), ")\n"));
+      // On stderr with --json, which keeps stdout one JSON array.
+      fault::WriteString(
+          command.json ? STDERR_FILENO : STDOUT_FILENO,
+          absl::StrCat(DisplayText(name),
+                       ": masked (its unit file is a link to /dev/null: "
+                       "not loaded; faultctl unmask ",
+                       DisplayText(name), ")\n"));
     } else {
       others.push_back(name);
     }
@@ -313,8 +316,8 @@ int StatusOfMasked(Command command, const std::string& socket) {
   fault::StatusOr<std::string> request =
       control::EncodeRequest(RequestFor(command));
   if (!request.ok()) return kExitUsage;
-  ShowStatus(command, socket, *request);
-  return kExitNotRunning;
+  const int shown = ShowStatus(command, socket, *request);
+  return shown == kExitSuccess ? kExitNotRunning : shown;
 }
 
 int Main(const fault::Invocation& invocation) {
