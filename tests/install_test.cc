@@ -6,7 +6,9 @@
 // `unmask` and `disable` undo them; `is-enabled` answers systemctl's words
 // and exit statuses all along.
 
+#include <sched.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "runtime/duration.h"
 #include "runtime/testing/child.h"
 #include "tests/harness.h"
 
@@ -72,6 +75,12 @@ class Install : public ::testing::Test {
     o.pid_namespace = true;
     running_ = std::make_unique<Running>(o);
     ASSERT_TRUE(running_->WaitForAllStderr(lines)) << running_->err();
+    // The control socket may come after that line: poll until faultinit
+    // answers (each poll a full request, no sleep; a 30 s deadline).
+    const auto deadline = fault::MonotonicNow() + fault::Seconds(30);
+    while (Systemctl({"is-system-running"}).out == "offline\n") {
+      ASSERT_LT(fault::MonotonicNow(), deadline) << "faultinit never answered";
+    }
   }
   void Stop() {
     if (running_) {
@@ -83,6 +92,27 @@ class Install : public ::testing::Test {
   Outcome Run(std::string program, std::vector<std::string> args) {
     args.insert(args.begin(), {program, "--socket", socket_});
     fault::testing::ChildResult r = fault::testing::RunInChild([&] {
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    });
+    return {r.status.ToString(), r.out, r.err};
+  }
+  // RunMasked: Run with /etc/systemd/system, in a mount namespace of the
+  // child's own, an empty tmpfs where `unit` is masked: what status looks
+  // at (it looks under "/"), without touching the host's.
+  Outcome RunMasked(std::string program, std::vector<std::string> args,
+                    const std::string& unit) {
+    args.insert(args.begin(), {program, "--socket", socket_});
+    fault::testing::ChildResult r = fault::testing::RunInChild([&] {
+      if (unshare(CLONE_NEWNS) != 0 ||
+          mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+          mount("tmpfs", "/etc/systemd/system", "tmpfs", 0, "mode=0755") != 0 ||
+          symlink("/dev/null", ("/etc/systemd/system/" + unit).c_str()) != 0) {
+        _exit(126);
+      }
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -161,6 +191,23 @@ TEST_F(Install, EnableBootsMaskKeepsFromStarting) {
   Stop();
   Boot({"starting multi-user.target: ; masked: web"});
   EXPECT_EQ(running_->err().find("web-up"), std::string::npos);
+  // status of the masked unit (faultinit does not load it) says masked,
+  // for systemctl and faultctl; a unit not masked stays unknown.
+  Outcome status = RunMasked(systemctl_, {"status", "web"}, "web.service");
+  EXPECT_EQ(status.status, "exit 3") << status.err;
+  EXPECT_EQ(status.out,
+            "\xe2\x97\x8b web.service\n"
+            "     Loaded: masked (Reason: Unit web.service is masked.)\n"
+            "     Active: inactive (dead)\n");
+  Outcome faultctl_status =
+      RunMasked(FaultctlPath(), {"status", "web"}, "web.service");
+  EXPECT_EQ(faultctl_status.status, "exit 3") << faultctl_status.err;
+  EXPECT_EQ(faultctl_status.out,
+            "web: masked (its unit file is a link to /dev/null: not loaded; "
+            "faultctl unmask web)\n");
+  Outcome unknown = RunMasked(systemctl_, {"status", "nope"}, "web.service");
+  EXPECT_EQ(unknown.status, "exit 4");
+  EXPECT_EQ(unknown.err, "systemctl: Unit nope.service could not be found.\n");
 
   // unmask (faultctl's verb this time), and it is enabled again; disable
   // removes the link.
