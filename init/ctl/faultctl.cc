@@ -18,6 +18,8 @@
 #include "init/ctl/client.h"
 #include "init/ctl/command_line.h"
 #include "init/ctl/format.h"
+#include "init/ctl/systemctl.h"
+#include "init/ctl/systemctl_install.h"
 #include "init/version.h"
 #include "runtime/control.h"
 #include "runtime/duration.h"
@@ -291,7 +293,38 @@ control::Request RequestFor(const Command& command) {
   return request;
 }
 
+// StatusOfMasked: `status NAME...` where some NAMEs are masked (not
+// loaded, so faultinit does not know them): a line each, and the status
+// of the others. kExitNotRunning when only masked ones were named.
+int StatusOfMasked(Command command, const std::string& socket) {
+  std::vector<std::string> others;
+  for (const std::string& name : command.operands) {
+    if (systemctl::MaskedUnit(absl::StrCat(name, ".service"))) {
+      // On stderr with --json, which keeps stdout one JSON array.
+      fault::WriteString(
+          command.json ? STDERR_FILENO : STDOUT_FILENO,
+          absl::StrCat(DisplayText(name),
+                       ": masked (its unit file is a link to /dev/null: "
+                       "not loaded; faultctl unmask ",
+                       DisplayText(name), ")\n"));
+    } else {
+      others.push_back(name);
+    }
+  }
+  if (others.empty()) return kExitNotRunning;
+  command.operands = std::move(others);
+  fault::StatusOr<std::string> request =
+      control::EncodeRequest(RequestFor(command));
+  if (!request.ok()) return kExitUsage;
+  const int shown = ShowStatus(command, socket, *request);
+  return shown == kExitSuccess ? kExitNotRunning : shown;
+}
+
 int Main(const fault::Invocation& invocation) {
+  // The unit file verbs are systemctl's (systemctl_install.h).
+  if (systemctl::IsUnitFileCommand(invocation.argv())) {
+    return systemctl::RunUnitFileCommand(invocation, "faultctl");
+  }
   fault::StatusOr<Command> command = ParseCommandLine(invocation.argv());
   if (!command.ok()) {
     PrintError(command.status().message());
@@ -320,6 +353,11 @@ int Main(const fault::Invocation& invocation) {
       ChooseSocketPath(command->socket, invocation.environ());
   switch (command->verb) {
     case Verb::kStatus:
+      for (const std::string& name : command->operands) {
+        if (systemctl::MaskedUnit(absl::StrCat(name, ".service"))) {
+          return StatusOfMasked(*command, socket);
+        }
+      }
       return ShowStatus(*command, socket, *request);
     case Verb::kStart:
     case Verb::kStop:

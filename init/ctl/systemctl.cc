@@ -22,6 +22,7 @@
 #include "init/ctl/client.h"
 #include "init/ctl/format.h"
 #include "init/ctl/systemctl_command.h"
+#include "init/ctl/systemctl_install.h"
 #include "init/ctl/systemctl_state.h"
 #include "init/version.h"
 #include "runtime/control.h"
@@ -48,8 +49,13 @@ using control::Verb;
 
 const absl::string_view kImportedVariables[] = {faultctl::kSocketVariable};
 
+// The name errors are shown under: "systemctl", or "faultctl" when
+// faultctl runs a unit file verb (RunUnitFileCommand).
+absl::string_view program_name = "systemctl";
+
 void PrintError(absl::string_view message) {
-  fault::WriteString(STDERR_FILENO, absl::StrCat("systemctl: ", message, "\n"));
+  fault::WriteString(STDERR_FILENO,
+                     absl::StrCat(program_name, ": ", message, "\n"));
 }
 
 void Print(absl::string_view text) { fault::WriteString(STDOUT_FILENO, text); }
@@ -310,6 +316,16 @@ int Status(Client& client, const SystemctlCommand& c) {
     bool failed = false;
     std::optional<StatusRow> row = client.Row(name, &failed);
     if (failed) return kExitFailure;
+    if (!row.has_value() && MaskedUnit(UnitName(name))) {
+      // Not loaded because masked: systemctl's block for a masked unit.
+      Print(absl::StrCat(
+          printed ? "\n" : "", "\xe2\x97\x8b ", DisplayText(UnitName(name)),
+          "\n     Loaded: masked (Reason: Unit ", DisplayText(UnitName(name)),
+          " is masked.)\n     Active: inactive (dead)\n"));
+      printed = true;
+      if (result == kExitSuccess) result = kExitNotRunning;
+      continue;
+    }
     if (!row.has_value()) {
       PrintError(absl::StrCat("Unit ", UnitName(name), " could not be found."));
       if (result == kExitSuccess) result = kExitNoSuchUnitStatus;
@@ -532,12 +548,30 @@ Verb TransitionVerb(SystemctlVerb v) {
   }
 }
 
+// UnitFiles: the unit file verbs, with the running faultinit (if any)
+// reloaded and, for --now, starting or stopping the units.
+int UnitFiles(Client& client, const std::string& socket,
+              const SystemctlCommand& c) {
+  InstallHooks hooks;
+  hooks.reload = [&] {
+    // No faultinit to reload (not running, or not at this socket): the
+    // files are changed all the same, as systemctl off a running systemd.
+    if (!faultctl::Connection::Connect(socket).ok()) return true;
+    return DaemonReload(client) == kExitSuccess;
+  };
+  hooks.transition = [&](bool start, const std::vector<std::string>& names) {
+    return Transition(client, start ? Verb::kStart : Verb::kStop, names,
+                      c.no_block);
+  };
+  return RunUnitFileVerb(c, program_name, hooks);
+}
+
 int Main(const fault::Invocation& invocation) {
   fault::StatusOr<SystemctlCommand> command =
       ParseSystemctlCommandLine(invocation.argv());
   if (!command.ok()) {
     PrintError(command.status().message());
-    return kExitFailure;
+    return program_name == "systemctl" ? kExitFailure : 2;
   }
   const SystemctlCommand& c = *command;
   switch (c.action) {
@@ -550,7 +584,10 @@ int Main(const fault::Invocation& invocation) {
     case SystemctlCommand::Action::kRun:
       break;
   }
-  Client client(faultctl::ChooseSocketPath(c.socket, invocation.environ()));
+  const std::string socket =
+      faultctl::ChooseSocketPath(c.socket, invocation.environ());
+  Client client(socket);
+  if (IsUnitFileVerb(c.verb)) return UnitFiles(client, socket, c);
   switch (c.verb) {
     case SystemctlVerb::kStart:
     case SystemctlVerb::kStop:
@@ -582,11 +619,43 @@ int Main(const fault::Invocation& invocation) {
       return Shutdown(client, Verb::kReboot);
     case SystemctlVerb::kHalt:
       return Shutdown(client, Verb::kHalt);
+    default:
+      break;
   }
   return kExitFailure;
 }
 
 }  // namespace
+
+bool IsUnitFileCommand(const std::vector<std::string>& argv) {
+  fault::StatusOr<SystemctlCommand> c = ParseSystemctlCommandLine(argv);
+  if (c.ok()) {
+    return c->action == SystemctlCommand::Action::kRun &&
+           IsUnitFileVerb(c->verb);
+  }
+  // A bad command line of one of those verbs is theirs to report.
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& word = argv[i];
+    if (word == "--socket" || word == "--root") {
+      ++i;  // its value
+      continue;
+    }
+    if (word.empty() || word[0] == '-') continue;
+    for (absl::string_view verb :
+         {"enable", "disable", "reenable", "preset", "is-enabled", "mask",
+          "unmask", "list-unit-files", "cat"}) {
+      if (word == verb) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+int RunUnitFileCommand(const fault::Invocation& invocation,
+                       absl::string_view program) {
+  program_name = program;
+  return Main(invocation);
+}
 
 void Run(int argc, char** argv, char** envp) {
   fault::Control([=] {

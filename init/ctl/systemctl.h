@@ -16,11 +16,32 @@
 //      `status` answer gave, through a pidfd opened before a second
 //      `status` confirms the PID is still that service's (so a PID reused
 //      in between is never signalled). It needs faultinit's PID namespace.
+//   6. The unit file verbs (enable, disable, is-enabled, mask, unmask,
+//      list-unit-files, cat...: systemctl_install.h) act on the files, and
+//      then ask the running faultinit, if any, to reload.
 
 #ifndef INIT_CTL_SYSTEMCTL_H_
 #define INIT_CTL_SYSTEMCTL_H_
 
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "runtime/invocation.h"
+
 namespace faultinit::systemctl {
+
+// IsUnitFileCommand: whether the arguments after the program name name a
+// unit file verb (enable, disable, reenable, preset, is-enabled, mask,
+// unmask, list-unit-files, cat), which faultctl takes too.
+bool IsUnitFileCommand(const std::vector<std::string>& argv);
+
+// RunUnitFileCommand runs such a command as systemctl does, its errors
+// shown as "PROGRAM: ..." (a usage error exits 2 unless PROGRAM is
+// "systemctl", as faultctl's do); returns the exit status. Inside
+// fault::Control (faultctl's Run).
+int RunUnitFileCommand(const fault::Invocation& invocation,
+                       absl::string_view program);
 
 // Runs systemctl with main's arguments and ends the process with its exit
 // status. Call it first thing in main (it takes the process over with

@@ -26,13 +26,15 @@ const char kSystemctlUsage[] =
     "  show [-p PROP]... [--value] UNIT...\n"
     "  kill [-s SIGNAL] UNIT... (the main process)\n"
     "  poweroff, reboot, halt\n"
-    "Not supported yet: enable, disable, is-enabled, mask, unmask,\n"
-    "list-unit-files, cat.\n"
+    "  enable, disable, reenable, preset, mask, unmask UNIT... [--now]\n"
+    "  is-enabled UNIT...       list-unit-files      cat UNIT...\n"
+    "Not supported yet: edit, link, revert.\n"
     "\n"
     "Options: --no-block, -q/--quiet, --now, --no-pager, --system,\n"
     "  -p/--property=NAME[,NAME], --value, -s/--signal=SIGNAL,\n"
     "  --no-legend, --plain, -a/--all, -t/--type=service, --state=STATE,\n"
-    "  -l/--full, --no-ask-password, --socket PATH, -h/--help, --version\n"
+    "  -l/--full, --no-ask-password, --socket PATH, -h/--help, --version,\n"
+    "  --root=DIR, --runtime, -f/--force, --no-reload, --preset-mode=MODE\n"
     "\n"
     "Exit status (systemctl's): 0 success; 1 failure, an unsupported verb\n"
     "or option, faultinit unreachable, or none failed (is-failed); 3 not\n"
@@ -41,6 +43,16 @@ const char kSystemctlUsage[] =
     "a unit not active.\n";
 
 namespace {
+
+// systemd's unit types (unit_type_table).
+bool IsUnitType(absl::string_view type) {
+  for (absl::string_view t :
+       {"service", "socket", "target", "device", "mount", "automount", "swap",
+        "timer", "path", "slice", "scope"}) {
+    if (t == type) return true;
+  }
+  return false;
+}
 
 using fault::InvalidArgumentError;
 using fault::Status;
@@ -70,13 +82,19 @@ constexpr VerbEntry kVerbTable[] = {
     {"poweroff", SystemctlVerb::kPowerOff},
     {"reboot", SystemctlVerb::kReboot},
     {"halt", SystemctlVerb::kHalt},
+    {"enable", SystemctlVerb::kEnable},
+    {"disable", SystemctlVerb::kDisable},
+    {"reenable", SystemctlVerb::kReenable},
+    {"preset", SystemctlVerb::kPreset},
+    {"is-enabled", SystemctlVerb::kIsEnabled},
+    {"mask", SystemctlVerb::kMask},
+    {"unmask", SystemctlVerb::kUnmask},
+    {"list-unit-files", SystemctlVerb::kListUnitFiles},
+    {"cat", SystemctlVerb::kCat},
 };
 
 // Verbs systemctl has that this one does not do yet: a one-line error.
-constexpr absl::string_view kNotYet[] = {
-    "enable", "disable",  "is-enabled", "mask", "unmask", "list-unit-files",
-    "cat",    "reenable", "preset",     "edit", "link",   "revert",
-};
+constexpr absl::string_view kNotYet[] = {"edit", "link", "revert"};
 
 enum class Option {
   kNoBlock,
@@ -97,6 +115,11 @@ enum class Option {
   kSocket,
   kHelp,
   kVersion,
+  kRoot,
+  kRuntime,
+  kForce,
+  kNoReload,
+  kPresetMode,
 };
 
 using fault::OptionSpec;
@@ -120,6 +143,11 @@ constexpr OptionSpec kOptions[] = {
     {static_cast<int>(Option::kSocket), 0, "socket", true},
     {static_cast<int>(Option::kHelp), 'h', "help", false},
     {static_cast<int>(Option::kVersion), 0, "version", false},
+    {static_cast<int>(Option::kRoot), 0, "root", true},
+    {static_cast<int>(Option::kRuntime), 0, "runtime", false},
+    {static_cast<int>(Option::kForce), 'f', "force", false},
+    {static_cast<int>(Option::kNoReload), 0, "no-reload", false},
+    {static_cast<int>(Option::kPresetMode), 0, "preset-mode", true},
 };
 
 bool IsTransition(SystemctlVerb v) {
@@ -128,13 +156,28 @@ bool IsTransition(SystemctlVerb v) {
          v == SystemctlVerb::kReload || v == SystemctlVerb::kReloadOrRestart;
 }
 
+bool Changes(SystemctlVerb v) {
+  return v == SystemctlVerb::kEnable || v == SystemctlVerb::kDisable ||
+         v == SystemctlVerb::kReenable || v == SystemctlVerb::kPreset ||
+         v == SystemctlVerb::kMask || v == SystemctlVerb::kUnmask;
+}
+
 // Applies: whether an option means something for the verb. Options that
-// change nothing here (--no-pager, --system, --full, --no-ask-password,
-// --now) are taken with every verb, as systemctl takes them.
+// change nothing here (--no-pager, --system, --full, --no-ask-password)
+// are taken with every verb, as systemctl takes them; --now with the
+// others than enable, disable, reenable, mask too (systemctl ignores it).
 bool Applies(Option option, SystemctlVerb v) {
   switch (option) {
+    case Option::kRoot:
+      return IsUnitFileVerb(v);
+    case Option::kRuntime:
+    case Option::kForce:
+    case Option::kNoReload:
+      return Changes(v);
+    case Option::kPresetMode:
+      return v == SystemctlVerb::kPreset;
     case Option::kNoBlock:
-      return IsTransition(v) || v == SystemctlVerb::kPowerOff ||
+      return IsTransition(v) || Changes(v) || v == SystemctlVerb::kPowerOff ||
              v == SystemctlVerb::kReboot || v == SystemctlVerb::kHalt;
     case Option::kQuiet:
       return true;
@@ -148,7 +191,8 @@ bool Applies(Option option, SystemctlVerb v) {
     case Option::kAll:
     case Option::kType:
     case Option::kState:
-      return v == SystemctlVerb::kListUnits;
+      return v == SystemctlVerb::kListUnits ||
+             v == SystemctlVerb::kListUnitFiles;
     case Option::kNow:
     case Option::kNoPager:
     case Option::kSystem:
@@ -207,13 +251,36 @@ Status Apply(Option option, absl::string_view shown, absl::string_view value,
       out->all = true;
       break;
     case Option::kType:
+      // Checked once the verb is known (list-unit-files takes every type).
       for (absl::string_view t : absl::StrSplit(value, ',')) {
-        if (t != "service") {
-          return InvalidArgumentError(absl::StrCat(
-              shown, ": unit type \"", t,
-              "\" is not supported (faultinit has service units only)"));
-        }
+        if (!t.empty()) out->types.push_back(absl::StrCat(shown, "\t", t));
       }
+      break;
+    case Option::kRoot:
+      if (value.empty() || value[0] != '/') {
+        return InvalidArgumentError(
+            absl::StrCat(shown, ": \"", value, "\" is not an absolute path"));
+      }
+      out->root = std::string(value);
+      out->root_given = true;
+      break;
+    case Option::kRuntime:
+      out->runtime = true;
+      break;
+    case Option::kForce:
+      out->force = true;
+      break;
+    case Option::kNoReload:
+      out->no_reload = true;
+      break;
+    case Option::kPresetMode:
+      if (value != "full" && value != "enable-only" &&
+          value != "disable-only") {
+        return InvalidArgumentError(
+            absl::StrCat(shown, ": unknown preset mode \"", value,
+                         "\" (full, enable-only, disable-only)"));
+      }
+      out->preset_mode = std::string(value);
       break;
     case Option::kState:
       for (absl::string_view s : absl::StrSplit(value, ',')) {
@@ -234,8 +301,10 @@ Status Apply(Option option, absl::string_view shown, absl::string_view value,
         out->action = SystemctlCommand::Action::kVersion;
       }
       break;
-    case Option::kPlain:
     case Option::kNow:
+      out->now = true;
+      break;
+    case Option::kPlain:
     case Option::kNoPager:
     case Option::kSystem:
     case Option::kFull:
@@ -255,6 +324,7 @@ Status CheckUnits(absl::string_view verb, const SystemctlCommand& c) {
   switch (c.verb) {
     case SystemctlVerb::kStatus:
     case SystemctlVerb::kListUnits:
+    case SystemctlVerb::kListUnitFiles:
       return fault::OkStatus();
     case SystemctlVerb::kIsSystemRunning:
     case SystemctlVerb::kDaemonReload:
@@ -282,6 +352,11 @@ Status CheckUnits(absl::string_view verb, const SystemctlCommand& c) {
 }
 
 }  // namespace
+
+bool IsUnitFileVerb(SystemctlVerb v) {
+  return Changes(v) || v == SystemctlVerb::kIsEnabled ||
+         v == SystemctlVerb::kListUnitFiles || v == SystemctlVerb::kCat;
+}
 
 std::string ServiceName(absl::string_view unit) {
   absl::ConsumeSuffix(&unit, ".service");
@@ -356,7 +431,25 @@ StatusOr<SystemctlCommand> ParseSystemctlCommandLine(
           absl::StrCat(s.shown, " is not an option of \"", *verb_word, "\""));
     }
   }
+  for (const std::string& type : out.types) {
+    std::pair<absl::string_view, absl::string_view> shown_type =
+        absl::StrSplit(type, '\t');
+    if (out.verb != SystemctlVerb::kListUnitFiles &&
+        shown_type.second != "service") {
+      return InvalidArgumentError(absl::StrCat(
+          shown_type.first, ": unit type \"", shown_type.second,
+          "\" is not supported (faultinit has service units only)"));
+    }
+  }
   for (const std::string& unit : operands) {
+    // systemctl's unit_name_mangle: a name without a type is a service.
+    const size_t dot = unit.rfind('.');
+    const bool typed = dot != std::string::npos &&
+                       absl::string_view(unit).substr(dot + 1).find('/') ==
+                           absl::string_view::npos &&
+                       dot + 1 < unit.size() &&
+                       IsUnitType(absl::string_view(unit).substr(dot + 1));
+    out.unit_files.push_back(typed ? unit : absl::StrCat(unit, ".service"));
     std::string name = ServiceName(unit);
     if (name.empty()) {
       return InvalidArgumentError(

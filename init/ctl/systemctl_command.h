@@ -11,9 +11,14 @@
 //
 // Every error is one line (the Status message, shown as "systemctl:
 // MESSAGE"), exit status 1 as systemctl's: an unknown verb or option, a
-// verb not supported yet (enable, disable, is-enabled, mask, unmask,
-// list-unit-files, or one faultinit does not implement), an option the
-// verb does not take, a missing unit name, a bad signal or property.
+// verb not supported yet (edit, link, revert, or one faultinit does not
+// implement), an option the verb does not take, a missing unit name, a bad
+// signal or property.
+//
+// The unit file verbs (enable, disable, reenable, preset, is-enabled,
+// mask, unmask, list-unit-files, cat: systemctl_install.h) act on the
+// files under --root (default "/"), and name units by their unit file
+// names (`unit_files`: "web" is "web.service", as systemctl mangles it).
 //
 // Threading: thread-safe (pure functions). Not async-signal-safe.
 
@@ -47,7 +52,20 @@ enum class SystemctlVerb {
   kPowerOff,
   kReboot,
   kHalt,
+  // Unit file verbs (systemctl_install.h).
+  kEnable,
+  kDisable,
+  kReenable,
+  kPreset,
+  kIsEnabled,
+  kMask,
+  kUnmask,
+  kListUnitFiles,
+  kCat,
 };
+
+// IsUnitFileVerb: one of the unit file verbs, which act on files.
+bool IsUnitFileVerb(SystemctlVerb verb);
 
 struct SystemctlCommand {
   enum class Action { kRun, kHelp, kVersion };
@@ -64,6 +82,16 @@ struct SystemctlCommand {
   std::vector<std::string> properties;  // show -p (each name once, in order)
   std::vector<std::string> states;      // list-units --state=
   int signal = 15;                      // kill -s (SIGTERM by default)
+  // The unit file verbs: the units' file names ("web" -> "web.service").
+  std::vector<std::string> unit_files;
+  std::string root = "/";            // --root=DIR
+  bool root_given = false;           // --root given
+  bool now = false;                  // --now (enable, disable, mask...)
+  bool runtime = false;              // --runtime
+  bool force = false;                // -f, --force
+  bool no_reload = false;            // --no-reload
+  std::string preset_mode = "full";  // --preset-mode=
+  std::vector<std::string> types;    // -t, --type= (as given)
 };
 
 // ParseSystemctlCommandLine parses the arguments after the program name.

@@ -103,8 +103,7 @@ TEST(SystemctlCommand, KillSignal) {
 // Never a silent success: an unsupported verb or option is an error naming
 // it.
 TEST(SystemctlCommand, UnsupportedIsAnErrorNamingIt) {
-  for (const char* verb : {"enable", "disable", "is-enabled", "mask", "unmask",
-                           "list-unit-files", "cat"}) {
+  for (const char* verb : {"edit", "link", "revert"}) {
     EXPECT_EQ(Error({verb, "web"}),
               absl::StrCat("verb \"", verb,
                            "\" is not supported yet by faultinit's systemctl"));
@@ -133,6 +132,50 @@ TEST(SystemctlCommand, UnsupportedIsAnErrorNamingIt) {
             "daemon-reload takes no unit, got \"web\"");
   EXPECT_EQ(Parse({"enable", "--help"})->action,
             SystemctlCommand::Action::kHelp);
+}
+
+// The unit file verbs: their units by file name, their options, and the
+// options they refuse.
+TEST(SystemctlCommand, UnitFileVerbs) {
+  fault::StatusOr<SystemctlCommand> c = Parse(
+      {"enable", "--now", "web", "getty@tty1.service", "sock.socket", "-q"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->verb, SystemctlVerb::kEnable);
+  EXPECT_TRUE(IsUnitFileVerb(c->verb));
+  EXPECT_TRUE(c->now);
+  EXPECT_TRUE(c->quiet);
+  EXPECT_EQ(c->unit_files,
+            (std::vector<std::string>{"web.service", "getty@tty1.service",
+                                      "sock.socket"}));
+  EXPECT_EQ(c->units,
+            (std::vector<std::string>{"web", "getty@tty1", "sock.socket"}));
+  // deb-systemd-helper's and deb-systemd-invoke's command lines.
+  c = Parse({"--root=/", "--system", "--preset-mode=enable-only", "preset",
+             "ssh.service"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->verb, SystemctlVerb::kPreset);
+  EXPECT_EQ(c->preset_mode, "enable-only");
+  EXPECT_TRUE(c->root_given);
+  c = Parse({"--system", "is-enabled", "--", "ssh.service"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->verb, SystemctlVerb::kIsEnabled);
+  c = Parse({"list-unit-files", "--type=socket", "--state=enabled"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->states, std::vector<std::string>{"enabled"});
+  for (const char* verb :
+       {"disable", "reenable", "mask", "unmask", "cat", "is-enabled"}) {
+    EXPECT_TRUE(Parse({verb, "web"}).ok()) << verb;
+  }
+  EXPECT_EQ(Error({"enable"}), "enable: no unit given");
+  EXPECT_EQ(Error({"start", "--root=/x", "web"}),
+            "--root is not an option of \"start\"");
+  EXPECT_EQ(Error({"enable", "--root=x", "web"}),
+            "--root: \"x\" is not an absolute path");
+  EXPECT_EQ(Error({"is-enabled", "--force", "web"}),
+            "--force is not an option of \"is-enabled\"");
+  EXPECT_EQ(Error({"preset", "--preset-mode=some", "web"}),
+            "--preset-mode: unknown preset mode \"some\" (full, "
+            "enable-only, disable-only)");
 }
 
 control::StatusRow Row(const char* state, int64_t pid = 0,
