@@ -5,7 +5,8 @@
 # "[debian-check] ...": waits, up to DEADLINE seconds of uptime (first
 # argument, default 240), until sshd, cron, rsyslogd, nginx and
 # dbus-daemon all run; prints "ready UPTIME" (the kernel's clock when the
-# last one was seen, polled every 0.1 s) and PID 1's RssAnon then; checks
+# last one was seen, polled every 0.1 s; "up NAME UPTIME" for each) and
+# PID 1's RssAnon then; checks
 # that `systemctl status ssh` answers (exit 0, naming ssh.service); one
 # "FAIL what: why" line per failure, else the verdict
 # "DEBIAN-BOOT-OK ready=S rssanon=KB"; then powers off with systemctl.
@@ -19,7 +20,7 @@ daemons="sshd cron rsyslogd nginx dbus-daemon"
 running() {
   for p in /proc/[0-9]*; do
     c=
-    read -r c <"$p/comm" 2>/dev/null || continue
+    { read -r c <"$p/comm"; } 2>/dev/null || continue # it may have ended
     [ "$c" = "$1" ] && return 0
   done
   return 1
@@ -30,8 +31,11 @@ missing=$daemons
 while :; do
   still=
   for d in $missing; do running "$d" || still="$still $d"; done
-  missing=${still# }
   uptime_now
+  for d in $missing; do
+    case " $still " in *" $d "*) ;; *) say "up $d $up" ;; esac
+  done
+  missing=${still# }
   [ -n "$missing" ] || break
   [ "${up%.*}" -lt "$deadline" ] || break
   sleep 0.1
@@ -46,6 +50,8 @@ for d in $missing; do
 done
 if [ -z "$missing" ]; then
   say "ready $ready: $daemons all running (PID 1: $pid1, RssAnon ${rss} kB)"
+else
+  say "not ready at $ready: missing $missing (PID 1: $pid1, RssAnon ${rss} kB)"
 fi
 status=$(SYSTEMD_PAGER=cat systemctl --no-pager status ssh 2>&1)
 code=$?
