@@ -3,7 +3,7 @@
 # (tools/debian-image), the same under systemd and under faultinit. It
 # writes to the console itself (no StandardOutput= needed) lines
 # "[debian-check] ...": waits, up to DEADLINE seconds of uptime (first
-# argument, default 240), until sshd, cron, rsyslogd, nginx and
+# argument, default 360), until sshd, cron, rsyslogd, nginx and
 # dbus-daemon all run; prints "ready UPTIME" (the kernel's clock when the
 # last one was seen, polled every 0.1 s; "up NAME UPTIME" for each) and
 # PID 1's RssAnon then; checks
@@ -12,7 +12,7 @@
 # "DEBIAN-BOOT-OK ready=S rssanon=KB"; then powers off with systemctl.
 exec >/dev/console 2>&1 </dev/null
 say() { echo "[debian-check] $*"; }
-deadline=${1:-240}
+deadline=${1:-360}
 daemons="sshd cron rsyslogd nginx dbus-daemon"
 
 # running NAME: whether a process whose comm is NAME exists. Reads /proc
