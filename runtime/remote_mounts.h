@@ -15,7 +15,9 @@
 // component on a local file system that is a symbolic link is read
 // (readlink) and followed, so a link into a network mount is seen. What
 // it cannot see: a path whose directory is renamed or remounted between
-// the decision and the child's exec (the next spawn sees the new table).
+// the decision and the child's exec (the next spawn sees the new table),
+// and a script's "#!" interpreter on such a mount (the kernel's exec
+// reads it from the script).
 //
 // MountTableWatch keeps the table of the calling process's mount
 // namespace, re-read only when the kernel says it changed (poll(2)
