@@ -141,7 +141,7 @@ class Scheduler::Impl {
 Scheduler::WatchId Scheduler::Impl::BeforeWait(Callback fn) {
   auto watch = WatchPtr::Make();
   watch->kind = Watch::Kind::kBeforeWait;
-  watch->fn.emplace<Callback>(std::move(fn));
+  watch->SetCallback(std::move(fn));
   const WatchId id = watches_.Insert(std::move(watch));
   before_wait_.push_back(id);
   return id;

@@ -120,7 +120,7 @@ StatusOr<WatchId> Children::Insert(pid_t pid, UniqueFd pidfd,
                                    Scheduler::ExitCallback fn) {
   auto watch = WatchPtr::Make();
   watch->kind = Watch::Kind::kExit;
-  watch->fn.emplace<Scheduler::ExitCallback>(std::move(fn));
+  watch->SetCallback(std::move(fn));
   watch->pid = pid;
   watch->pidfd = std::move(pidfd);
   const WatchId id = watches_.NextId();

@@ -43,7 +43,7 @@ StatusOr<WatchId> Fds::AddWatch(int fd, Watch::Kind kind,
   }
   auto watch = WatchPtr::Make();
   watch->kind = kind;
-  watch->fn.emplace<Scheduler::Callback>(std::move(fn));
+  watch->SetCallback(std::move(fn));
   watch->fd = fd;
   watches_.Insert(std::move(watch));
   return id;

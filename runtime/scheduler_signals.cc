@@ -123,7 +123,7 @@ StatusOr<WatchId> Signals::AddWatch(const std::vector<int>& signos,
   FAULT_RETURN_IF_ERROR(Hold(signos));
   auto watch = WatchPtr::Make();
   watch->kind = Watch::Kind::kSignal;
-  watch->fn.emplace<Scheduler::SignalCallback>(std::move(fn));
+  watch->SetCallback(std::move(fn));
   const WatchId id = watches_.Insert(std::move(watch));
   // Exactly what the first watch needs (one allocation for container
   // mode's one watch of all its signals), and geometric growth after it:

@@ -21,7 +21,7 @@ Status Timers::Init(Epoll& epoll) {
 WatchId Timers::Add(Duration delay, Duration period, Scheduler::Callback fn) {
   auto watch = WatchPtr::Make();
   watch->kind = Watch::Kind::kTimer;
-  watch->fn.emplace<Scheduler::Callback>(std::move(fn));
+  watch->SetCallback(std::move(fn));
   watch->deadline = MonotonicNow() + std::max(delay, ZeroDuration());
   watch->period = period;
   const Duration deadline = watch->deadline;

@@ -11,7 +11,8 @@ namespace fault {
 namespace scheduler_internal {
 
 // The size scheduler_watches.h states (LP64).
-static_assert(sizeof(void*) != 8 || sizeof(Watch) == 72, "Watch has padding");
+static_assert(sizeof(void*) != 8 || sizeof(Watch) == 56,
+              "Watch has grown out of musl's 64-byte size class");
 
 constexpr int kSourceShift = 56;
 constexpr uint64_t kValueMask = (uint64_t{1} << kSourceShift) - 1;

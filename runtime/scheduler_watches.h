@@ -31,8 +31,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "runtime/duration.h"
@@ -67,9 +67,11 @@ class Epoll {
   UniqueFd fd_;
 };
 
-// Its fields are ordered to leave no padding: 72 bytes on LP64 (PID 1
-// keeps a watch per service process and per output pipe), its reference
-// count (WatchPtr) in what was the tail's padding.
+// 56 bytes on LP64, in musl's 64-byte size class (PID 1 keeps a watch per
+// service process and per output pipe): the callback of its kind in one
+// storage, tagged by a byte of its own (not a std::variant, whose index
+// took 8 bytes); the fields of different kinds share their storage; its
+// reference count (WatchPtr) in what would be padding.
 struct Watch {
   enum class Kind : uint8_t {
     kTimer,
@@ -80,31 +82,78 @@ struct Watch {
     kWritable,
     kBeforeWait
   };
+  Watch() {}
+  ~Watch() { ResetCallback(); }
+  Watch(const Watch&) = delete;
+  Watch& operator=(const Watch&) = delete;
+
   // The callback of the watch's kind: a Callback (timers, fd watches,
-  // BeforeWait hooks), a SignalCallback (signal watches) or an ExitCallback
-  // (exit watches). A watch has one kind, so they share one storage: PID 1
-  // keeps a watch per service process and per output pipe.
-  std::variant<Scheduler::Callback, Scheduler::SignalCallback,
-               Scheduler::ExitCallback>
-      fn;
-  Scheduler::Callback& callback() {
-    return *std::get_if<Scheduler::Callback>(&fn);
+  // BeforeWait hooks), a SignalCallback (signal watches) or an
+  // ExitCallback (exit watches). Set once, after `kind`; the accessor of
+  // another type than the one set must not be called.
+  void SetCallback(Scheduler::Callback fn) {
+    ResetCallback();
+    new (&fn_.callback) Scheduler::Callback(std::move(fn));
+    fn_type_ = FnType::kCallback;
   }
-  Scheduler::SignalCallback& signal_callback() {
-    return *std::get_if<Scheduler::SignalCallback>(&fn);
+  void SetCallback(Scheduler::SignalCallback fn) {
+    ResetCallback();
+    new (&fn_.signal) Scheduler::SignalCallback(std::move(fn));
+    fn_type_ = FnType::kSignal;
   }
-  Scheduler::ExitCallback& exit_callback() {
-    return *std::get_if<Scheduler::ExitCallback>(&fn);
+  void SetCallback(Scheduler::ExitCallback fn) {
+    ResetCallback();
+    new (&fn_.exit) Scheduler::ExitCallback(std::move(fn));
+    fn_type_ = FnType::kExit;
   }
+  Scheduler::Callback& callback() { return fn_.callback; }
+  Scheduler::SignalCallback& signal_callback() { return fn_.signal; }
+  Scheduler::ExitCallback& exit_callback() { return fn_.exit; }
+
   Duration deadline;  // timers: when next due (monotonic)
-  Duration period;    // timers: zero for a one-shot timer
-  int fd = -1;
-  pid_t pid = 0;
+  union {
+    Duration period{};  // timers: zero for a one-shot timer
+    int fd;             // fd watches
+    pid_t pid;          // exit watches
+  };
   UniqueFd pidfd;  // exit watches; invalid when SIGCHLD is used instead
-  Kind kind;
+  Kind kind = Kind::kTimer;
+
+ private:
+  enum class FnType : uint8_t { kNone, kCallback, kSignal, kExit };
+  FnType fn_type_ = FnType::kNone;  // beside `kind`: no padding
+
+ public:
   // WatchPtrs to it: the table's, and a dispatch's while a callback runs
   // (a handful at most: one loop thread).
   uint16_t refs = 0;
+
+ private:
+  union Fn {
+    Fn() {}
+    ~Fn() {}
+    Scheduler::Callback callback;
+    Scheduler::SignalCallback signal;
+    Scheduler::ExitCallback exit;
+  };
+  void ResetCallback() {
+    switch (fn_type_) {
+      case FnType::kNone:
+        break;
+      case FnType::kCallback:
+        std::destroy_at(&fn_.callback);
+        break;
+      case FnType::kSignal:
+        std::destroy_at(&fn_.signal);
+        break;
+      case FnType::kExit:
+        std::destroy_at(&fn_.exit);
+        break;
+    }
+    fn_type_ = FnType::kNone;
+  }
+
+  Fn fn_;
 };
 
 // WatchPtr: shared ownership of a Watch, counted in the Watch (refs), so a

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -26,6 +27,7 @@
 #include "runtime/callsets.h"
 #include "runtime/fd.h"
 #include "runtime/pidfd.h"
+#include "runtime/remote_mounts.h"
 #include "runtime/signal_set.h"
 #include "runtime/signal_state.h"
 
@@ -511,6 +513,32 @@ std::atomic<bool> g_no_clone_pidfd{false};
 // spawn then forks.
 std::atomic<bool> g_no_clone{false};
 
+// MayWaitOnMount: whether the child's chdir or exec may look a path up on
+// a network, FUSE or autofs mount (remote_mounts.h), where a hung server
+// would hold the child there, and a parent sharing its memory with it
+// suspended with it (PID 1 never waits on a hung server). Decided from
+// the mount table, without touching such a path; the table is re-read
+// only when it changed (one poll per spawn otherwise). Relative paths
+// are taken from the working directory the child will have.
+bool MayWaitOnMount(const SpawnOptions& options, const Prepared& p) {
+  static MountTableWatch* const watch = new MountTableWatch();
+  const RemoteMounts& mounts = watch->Current();
+  if (mounts.empty()) return false;
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof cwd) == nullptr) return true;  // unknown: fork
+  std::string base = cwd;
+  if (!options.working_directory.empty()) {
+    if (mounts.MayWait(options.working_directory, base)) return true;
+    base = options.working_directory[0] == '/'
+               ? options.working_directory
+               : absl::StrCat(base, "/", options.working_directory);
+  }
+  for (const std::string& candidate : p.candidates) {
+    if (mounts.MayWait(candidate, base)) return true;
+  }
+  return false;
+}
+
 // CloneSharingMemory: the child by clone(CLONE_VM | CLONE_VFORK), as
 // posix_spawn makes it: no copy of PID 1's page tables, and no
 // copy-on-write faults in the parent afterwards (issue #26: both grew
@@ -519,7 +547,8 @@ std::atomic<bool> g_no_clone{false};
 // slots (Slots): the child's table holds a few descriptors, not PID 1's.
 // The parent is suspended until the child has exec'd or exited, so a
 // spawn whose set-up may wait (a terminal, a file for stdin: a FIFO's open
-// waits for a writer) forks instead. `pidfd`, when not null, gets the
+// waits for a writer), or one whose chdir or exec may wait on a network or
+// FUSE mount (MayWaitOnMount), forks instead. `pidfd`, when not null, gets the
 // child's pidfd from the same clone (CLONE_PIDFD), so the child need not
 // wait for it. Returns the pid; 0 when this way is not available (the
 // caller forks: some child callback is fork-only, no stack could be
@@ -529,6 +558,7 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
   if (!options.terminal.empty() || !options.stdin_path.empty()) return 0;
   if (kSanitized || g_no_clone.load()) return 0;
   if (pidfd != nullptr && g_no_clone_pidfd.load()) return 0;
+  if (MayWaitOnMount(options, p)) return 0;
   VforkCallsets callsets;
   if (!callsets.Begin()) return 0;
   void* stack = mmap(nullptr, kVforkStack, PROT_READ | PROT_WRITE,

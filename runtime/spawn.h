@@ -35,6 +35,10 @@
 // The parent is suspended until the child has exec'd (past exec's point
 // of no return) or exited, so a spawn whose set-up may wait (a terminal,
 // StandardInput=file:, whose open of a FIFO waits for a writer) forks;
+// so does one whose working directory or executable lies under a network,
+// FUSE or autofs mount (remote_mounts.h: decided from the mount table,
+// without touching the path), where the child's chdir or exec could wait
+// on a hung server;
 // so does every spawn once a clone's flags were refused (EINVAL: a
 // kernel without CLONE_PIDFD, 5.2, or an emulator refusing some of them).
 // The vfork child runs on the parent's memory and thread (errno): it

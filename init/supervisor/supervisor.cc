@@ -282,6 +282,10 @@ std::vector<std::string> Supervisor::Log(absl::string_view name,
 }
 
 std::vector<std::pair<size_t, std::string>> Supervisor::HeapBlocks() {
+  // musl's 96-byte size class holds up to 92 bytes (PID 1 keeps an output
+  // pipe per running service that captures its output).
+  static_assert(sizeof(void*) != 8 || sizeof(OutputPipe) <= 92,
+                "OutputPipe has grown out of musl's 96-byte size class");
   // A std::map node: the tree's links and colour, then the value.
   constexpr size_t kMapNodeLinks = 4 * sizeof(void*);
   return {

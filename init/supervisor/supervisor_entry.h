@@ -369,7 +369,7 @@ struct Supervisor::OutputPipe {
   // The file name of the last command spawned writing into it: the IDENT
   // of kmsg, syslog and console lines without SyslogIdentifier= (systemd's
   // default, the process name of the executed process). Null unless the
-  // lines go there (a pointer: the block stays in musl's 128-byte class).
+  // lines go there (a pointer: the block stays in musl's 96-byte class).
   std::unique_ptr<std::string> program;
 };
 

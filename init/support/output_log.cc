@@ -76,12 +76,13 @@ std::vector<std::string> LineRing::LinesSince(uint64_t seq) const {
 // ---- LineSplitter ----
 
 LineSplitter::LineSplitter(size_t max_line_length)
-    : max_line_length_(Bound(max_line_length)) {}
+    : max_line_length_(std::min<uint32_t>(Bound(max_line_length), INT32_MAX)),
+      discarding_(false) {}
 
 void LineSplitter::Emit(absl::string_view line, bool truncated,
                         LineCallback on_line) {
   ++lines_;
-  if (truncated) ++truncated_lines_;
+  if (truncated && truncated_lines_ != UINT32_MAX) ++truncated_lines_;
   on_line(line, truncated);
 }
 
@@ -93,32 +94,33 @@ void LineSplitter::Feed(absl::string_view chunk, LineCallback on_line) {
     if (discarding_) {
       discarded_bytes_ += piece.size();
       discarding_ = !complete;
-    } else if (partial_.empty() && complete &&
-               piece.size() <= max_line_length_) {
+    } else if (pending() == 0 && complete && piece.size() <= max_line_length_) {
       Emit(piece, false, on_line);  // the common case: no copy
     } else {
-      const size_t room = max_line_length_ - partial_.size();
+      if (!partial_) partial_ = std::make_unique<std::string>();
+      std::string& partial = *partial_;
+      const size_t room = max_line_length_ - partial.size();
       const size_t taken = std::min(piece.size(), room);
-      const size_t needed = partial_.size() + taken;
-      if (partial_.capacity() < needed) {
+      const size_t needed = partial.size() + taken;
+      if (partial.capacity() < needed) {
         // Grown as a string grows, but never past one line: a new string
         // reserves what it is asked (one that grows may take twice its
         // capacity).
         std::string grown;
         grown.reserve(std::min<size_t>(
-            max_line_length_, std::max(needed, 2 * partial_.capacity())));
-        grown.append(partial_);
-        partial_.swap(grown);
+            max_line_length_, std::max(needed, 2 * partial.capacity())));
+        grown.append(partial);
+        partial.swap(grown);
       }
-      partial_.append(piece.data(), taken);
+      partial.append(piece.data(), taken);
       if (piece.size() <= room) {
         if (complete) {
-          Emit(partial_, false, on_line);
+          Emit(partial, false, on_line);
           Release();
         }
       } else {
         // Over the limit: emit what fits, drop the rest of this line.
-        Emit(partial_, true, on_line);
+        Emit(partial, true, on_line);
         Release();
         discarded_bytes_ += piece.size() - room;
         discarding_ = !complete;
@@ -130,7 +132,7 @@ void LineSplitter::Feed(absl::string_view chunk, LineCallback on_line) {
 }
 
 void LineSplitter::Flush(LineCallback on_line) {
-  if (!partial_.empty()) Emit(partial_, false, on_line);
+  if (pending() != 0) Emit(*partial_, false, on_line);
   Release();
   discarding_ = false;
 }
@@ -139,7 +141,7 @@ void LineSplitter::Flush(LineCallback on_line) {
 // service for its whole life, and a line split across reads (a service's
 // stdio writes its pipe in blocks) would otherwise leave up to a line's
 // worth of capacity in it.
-void LineSplitter::Release() { std::string().swap(partial_); }
+void LineSplitter::Release() { partial_.reset(); }
 
 // ---- OutputReader ----
 

@@ -116,7 +116,7 @@ class LineSplitter {
   // no newline; `truncated` when the line was cut at the maximum length.
   using LineCallback = absl::FunctionRef<void(absl::string_view, bool)>;
 
-  // `max_line_length` (at least 1, at most 2^32 - 1) bounds a line and
+  // `max_line_length` (at least 1, at most 2^31 - 1) bounds a line and
   // the bytes held.
   explicit LineSplitter(size_t max_line_length = kDefaultMaxLineLength);
 
@@ -134,12 +134,14 @@ class LineSplitter {
   void Flush(LineCallback on_line);
 
   // pending is how many bytes of a partial line are held; held_capacity
-  // the bytes of buffer that holds them (none beyond a string's own while
-  // no partial line is held: the buffer goes with the line).
-  size_t pending() const { return partial_.size(); }
-  size_t held_capacity() const { return partial_.capacity(); }
+  // the bytes of buffer that holds them (none while no partial line is
+  // held: the buffer goes with the line).
+  size_t pending() const { return partial_ ? partial_->size() : 0; }
+  size_t held_capacity() const { return partial_ ? partial_->capacity() : 0; }
   size_t max_line_length() const { return max_line_length_; }
   uint64_t lines() const { return lines_; }
+  // Lines cut; stays at 2^32 - 1 once there (each is a line of at least
+  // max_line_length bytes).
   uint64_t truncated_lines() const { return truncated_lines_; }
   uint64_t discarded_bytes() const { return discarded_bytes_; }
 
@@ -147,12 +149,14 @@ class LineSplitter {
   void Emit(absl::string_view line, bool truncated, LineCallback on_line);
   void Release();
 
-  // 32 bits, beside the flag: PID 1 keeps a splitter per service.
-  uint32_t max_line_length_;
-  bool discarding_ = false;  // inside an overlong line, after its cut
-  std::string partial_;
+  // 32 bytes on LP64: PID 1 keeps a splitter per service (in its output
+  // pipe, OutputPipe, which stays in musl's 96-byte size class).
+  uint32_t max_line_length_ : 31;
+  uint32_t discarding_ : 1;  // inside an overlong line, after its cut
+  uint32_t truncated_lines_ = 0;
+  // The partial line held, null while none is: its buffer is made with it.
+  std::unique_ptr<std::string> partial_;
   uint64_t lines_ = 0;
-  uint64_t truncated_lines_ = 0;
   uint64_t discarded_bytes_ = 0;
 };
 
