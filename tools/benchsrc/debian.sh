@@ -4,18 +4,21 @@
 # dbus-daemon all run, as the in-guest checker (examples/debian/check.sh)
 # sees it, and PID 1's RssAnon at that moment. A boot in which a daemon
 # never came up is not counted; its row names the missing daemons.
+# BENCH_DEBIAN_RUNS (default 2) sets this figure's repetitions apart from
+# BENCH_RUNS: each run is two emulated boots of 2 to 6 minutes.
 # shellcheck shell=bash
 arch_select aarch64
+deb_runs=${BENCH_DEBIAN_RUNS:-2}
 for kind in systemd faultinit; do
   tools/debian-image aarch64 --init "$kind" -o "$work/debian-$kind.cpio" >/dev/null ||
     { echo "bench: debian: tools/debian-image aarch64 --init $kind failed" >&2; return 1; }
 done
 
-table_begin debian "Debian 12 booted under QEMU aarch64 (TCG): kernel start to sshd, cron, rsyslogd, nginx, dbus-daemon all running, ms, and PID 1's RssAnon then, kB; min / median / max over $runs runs; compared: time" \
+table_begin debian "Debian 12 booted under QEMU aarch64 (TCG): kernel start to sshd, cron, rsyslogd, nginx, dbus-daemon all running, ms, and PID 1's RssAnon then, kB; min / median / max over $deb_runs runs; compared: time" \
   "kernel start to ready, ms | PID 1 RssAnon, kB"
 unset deb_ms deb_rss deb_missing
 declare -A deb_ms=() deb_rss=() deb_missing=()
-for _ in $(seq 1 "$runs"); do
+for _ in $(seq 1 "$deb_runs"); do
   for kind in systemd faultinit; do
     log="$FAULTINIT_CACHE/debian-aarch64/bench-$kind.log" # kept for a look
     # Both inits at their default verbosity (systemd's "quiet"; faultinit's
