@@ -76,6 +76,12 @@ class SystemMode {
   LoadedUnits Load(std::vector<std::string>* diagnostics = nullptr);
   // Reload applies a fresh load and logs what changed.
   ReloadSummary Reload(std::vector<std::string>* diagnostics);
+  // ResolveName: the control server's Hooks::resolve: the unit a requested
+  // name stands for (unit_names.h); an instance of a template not loaded
+  // yet is loaded on demand (kept in source_.instances for the reloads
+  // after), not started. nullopt when none, or a shutdown began.
+  ABSL_ATTRIBUTE_NOINLINE std::optional<std::string> ResolveName(
+      const std::string& name);
   // Run's steps before the services start, in order: Prepare (boot as
   // PID 1, or become a subreaper; /run/faultinit), LoadAll (the first load,
   // PID 1's signals, the supervisor's entries), Open (the notify and
