@@ -183,22 +183,28 @@ std::optional<std::string> SystemMode::ResolveName(const std::string& name) {
       [this](const std::string& n) { return supervisor_.View(n).has_value(); });
   if (!unit.has_value()) return std::nullopt;
   if (!unit->load) return unit->name;
-  if (phase_ != Phase::kRunning) return std::nullopt;
-  source_.instances.load.push_back(absl::StrCat(unit->name, ".service"));
+  if (!LoadInstance(unit->name)) return std::nullopt;
+  return unit->name;
+}
+
+bool SystemMode::LoadInstance(const std::string& name) {
+  if (supervisor_.View(name)) return true;
+  if (phase_ != Phase::kRunning || !source_.layout) return false;
+  source_.instances.load.push_back(absl::StrCat(name, ".service"));
   LoadedUnits units = LoadUnits(source_);
-  if (const ParsedUnit* parsed = units.Find(unit->name)) {
+  if (const ParsedUnit* parsed = units.Find(name)) {
     for (const Diagnostic& d : parsed->diagnostics) {
       fault::WriteString(STDERR_FILENO,
                          absl::StrCat("faultinit: ", d.ToString(), "\n"));
     }
   }
   std::vector<std::string> added = supervisor_.AddLoaded(units);
-  if (!supervisor_.View(unit->name)) {
+  if (!supervisor_.View(name)) {
     source_.instances.load.pop_back();
-    return std::nullopt;
+    return false;
   }
   log_.Info("loaded on demand: ", absl::StrJoin(added, " "));
-  return unit->name;
+  return true;
 }
 
 LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {

@@ -62,7 +62,8 @@ void ReadUnit(const UnitSearchPath& path, const std::string& name,
   if (IsTemplateName(file_name) && IsInstanceName(name)) {
     // An instance read from its template: named, and specified, as itself.
     ParseInstanceWithDropInsInto(
-        file.path, absl::string_view(name).substr(0, name.size() - 8),
+        file.path,
+        absl::string_view(name).substr(0, name.size() - kServiceSuffix.size()),
         *contents, drop_ins, out);
   } else {
     ParseUnitWithDropInsInto(file.path, *contents, drop_ins, out);
