@@ -49,6 +49,10 @@ const char kUsage[] =
     "                           /run/systemd/system, /lib/systemd/system,\n"
     "                           /usr/lib/systemd/system); default.target's\n"
     "                           units start\n"
+    "      --kernel-cmdline FILE  read FILE as the kernel command line\n"
+    "                           (systemd.unit=, console=) instead of\n"
+    "                           /proc/cmdline, also when not the machine's\n"
+    "                           PID 1; its consoles are taken as terminals\n"
     "      --control PATH       the control socket for faultctl, an absolute\n"
     "                           path (default /run/faultinit/control)\n"
     "      --fstab PATH         the fstab mounted before the units start\n"
@@ -92,6 +96,7 @@ constexpr OptionSpec kOptions[] = {
     {0, 0, "units-path", true},
     {0, 0, "control", true},
     {0, 0, "fstab", true},
+    {0, 0, "kernel-cmdline", true},
     {0, 0, "check", false},
     {0, 0, "version", false},
 };
@@ -186,6 +191,13 @@ Status Apply(const OptionSpec& spec, absl::string_view shown,
       }
     }
     out->system.units_path = std::move(path);
+  } else if (name == "kernel-cmdline") {
+    if (value.empty() || value[0] != '/') {
+      return OptionError(
+          shown,
+          absl::StrCat("expected an absolute path, got \"", value, "\""));
+    }
+    out->system.kernel_cmdline = std::string(value);
   } else if (name == "control") {
     // Relative, it would depend on the directory faultinit runs in (/ as
     // PID 1): refused rather than guessed.

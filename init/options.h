@@ -57,6 +57,11 @@ struct SystemOptions {
   // precedence first (docs/units.md, "Layout"); empty: not given. Which
   // units system mode loads: init/supervisor/unit_source.h.
   std::vector<std::string> units_path;
+  // --kernel-cmdline FILE: read as the kernel command line instead of
+  // /proc/cmdline, whether or not faultinit is the machine's PID 1, and
+  // the consoles it names taken as terminals (init/supervisor/unit_source.h);
+  // empty: not given.
+  std::string kernel_cmdline;
   std::string control = control::kDefaultSocketPath;  // --control PATH
   // --fstab PATH: the fstab system mode mounts before the units start
   // (init/supervisor/fstab_step.h); read as the machine's PID 1, or when

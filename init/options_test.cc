@@ -158,6 +158,15 @@ TEST(ParseCommandLine, SystemModeAndCheck) {
   EXPECT_EQ(Error({"--check", "--units-path", "/a", "/s"}),
             "--check checks a directory or the --units-path layout, not "
             "both: \"/s\"");
+
+  // --kernel-cmdline: the file read instead of /proc/cmdline.
+  EXPECT_EQ(ParseCommandLine({"--system", "--kernel-cmdline", "/t/cmdline"}, {})
+                ->system.kernel_cmdline,
+            "/t/cmdline");
+  EXPECT_TRUE(
+      ParseCommandLine({"--system"}, {})->system.kernel_cmdline.empty());
+  EXPECT_EQ(Error({"--kernel-cmdline", "cmdline"}),
+            "--kernel-cmdline: expected an absolute path, got \"cmdline\"");
   EXPECT_TRUE(ParseCommandLine({"--check", "/u"}, {})->system.services_given);
   // --fstab: the fstab of system mode's boot step.
   EXPECT_EQ(ParseCommandLine({"--system"}, {})->system.fstab, "/etc/fstab");

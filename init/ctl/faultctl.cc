@@ -160,12 +160,11 @@ int ShowStatus(const Command& command, const std::string& socket,
       });
   if (result != kExitSuccess) return result;
   Print(command.json ? FormatStatusJson(rows) : FormatStatusTable(rows));
-  // A service named but not in the answer counts as not running.
-  for (const std::string& name : command.operands) {
-    bool running = false;
-    for (const StatusRow& row : rows) {
-      if (row.name == name && row.state == "running") running = true;
-    }
+  // A service named but not in the answer counts as not running. The
+  // answer has one row per name, in order, named by the unit's own name
+  // (which an alias or "NAME.service" is not).
+  for (size_t i = 0; i < command.operands.size(); ++i) {
+    const bool running = i < rows.size() && rows[i].state == "running";
     if (!running) return kExitNotRunning;
   }
   return kExitSuccess;

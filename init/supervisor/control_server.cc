@@ -387,8 +387,22 @@ std::string ControlServer::ShutdownMessage(absl::string_view goal) const {
                       " was abandoned; services only stop now");
 }
 
-// Handle answers a request that control::ParseRequest accepted.
-void ControlServer::Handle(Client& c, const control::Request& request) {
+// Handle answers a request that control::ParseRequest accepted, its names
+// first taken to the units' own (Hooks::resolve).
+void ControlServer::Handle(Client& c, const control::Request& given) {
+  control::Request resolved;
+  const bool resolving =
+      hooks_.resolve &&
+      std::any_of(given.names.begin(), given.names.end(),
+                  [&](const std::string& n) { return !supervisor_.View(n); });
+  if (resolving) {
+    resolved = given;
+    for (std::string& name : resolved.names) {
+      if (supervisor_.View(name)) continue;
+      if (std::optional<std::string> own = hooks_.resolve(name)) name = *own;
+    }
+  }
+  const control::Request& request = resolving ? resolved : given;
   const int fd = c.fd.get();
   if (log_.Enabled(LogLevel::kDebug)) {
     std::string text = control::WireVerb(request.verb, request.nowait);

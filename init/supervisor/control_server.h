@@ -30,6 +30,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,11 @@ class ControlServer {
     std::function<ReloadSummary(std::vector<std::string>* diagnostics)> reload;
     // Begins a shutdown.
     std::function<void(PowerAction)> power;
+    // Optional: the name the supervisor knows a requested name by, for a
+    // name it does not know as given ("web.service", an alias, an instance
+    // of a template loaded on demand: unit_names.h); nullopt when none.
+    // Every request's names go through it before they are looked up.
+    std::function<std::optional<std::string>(const std::string& name)> resolve;
   };
 
   ControlServer(fault::Scheduler& scheduler, Supervisor& supervisor,

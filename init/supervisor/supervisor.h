@@ -100,6 +100,12 @@ class Supervisor : private ServiceEffects {
   // is not (what it Requires= is gone or back, an ordering cycle through it
   // came or went) has changed too.
   ReloadSummary Reload(const LoadedUnits& units);
+  // AddLoaded makes a service of each unit of `units` (a fresh load) that
+  // it does not know, not started: a unit loaded on demand (an instance of
+  // a template `faultctl start` names, unit_names.h), and what it names.
+  // The units it knows are left as they are (a changed file waits for
+  // Reload). Returns the names added.
+  std::vector<std::string> AddLoaded(const LoadedUnits& units);
 
   // Begin opens the notify socket (a failure is logged; notify services
   // then fail to become ready) and starts reaping every orphan.

@@ -207,6 +207,19 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
   return summary;
 }
 
+std::vector<std::string> Supervisor::AddLoaded(const LoadedUnits& units) {
+  std::vector<std::string> added;
+  for (const ParsedUnit& parsed : units.units) {
+    if (entries_.count(parsed.unit.name) != 0) continue;
+    Add(parsed);
+    added.push_back(parsed.unit.name);
+  }
+  if (added.empty()) return added;
+  Order(units);
+  dirty_ = true;
+  return added;
+}
+
 void Supervisor::MarkReloading(Entry& e) {
   if (e.reloading) return;
   e.reloading = true;

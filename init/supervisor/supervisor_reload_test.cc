@@ -311,5 +311,26 @@ TEST_F(SupervisorReload, ShutdownDropsAPendingDefinition) {
   EXPECT_FALSE(HasLine("x", "v2"));
 }
 
+// AddLoaded (a unit loaded on demand): a unit it does not know becomes an
+// entry, not started, which a start then runs; a unit it knows keeps its
+// definition and its process, even when its file changed.
+TEST_F(SupervisorReload, AddLoadedAddsNewUnitsOnlyAndStartsNothing) {
+  Unit("web", Version("web-v1"));
+  Boot();
+  ASSERT_TRUE(Logged("web", "web-v1"));
+  const pid_t web = Pid("web");
+  Unit("web", Version("web-v2"));
+  Unit("extra", Version("extra-up"));
+  EXPECT_EQ(supervisor_->AddLoaded(LoadUnitDirectory(dir_)), Names{"extra"});
+  ASSERT_TRUE(RunUntil([&] { return true; }));
+  EXPECT_EQ(State("extra"), ServiceState::kInactive);
+  EXPECT_EQ(Pid("web"), web);
+  EXPECT_TRUE(supervisor_->AddLoaded(LoadUnitDirectory(dir_)).empty());
+  ASSERT_TRUE(supervisor_->StartService("extra").ok());
+  ASSERT_TRUE(Logged("extra", "extra-up"));
+  EXPECT_EQ(Pid("web"), web);
+  EXPECT_FALSE(HasLine("web", "web-v2"));
+}
+
 }  // namespace
 }  // namespace faultinit

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_join.h"
 #include "init/processes.h"
+#include "init/supervisor/unit_names.h"
 #include "init/supervisor/unit_source.h"
 #include "init/system/unit_directory.h"
 #include "runtime/control.h"
@@ -28,12 +29,14 @@ SystemMode::SystemMode(fault::Scheduler& scheduler,
       log_(log),
       boot_(log),
       supervisor_(scheduler, log, SupervisorOptions{kNotifySocket, "/"}),
-      control_(scheduler, supervisor_, log,
-               ControlServer::Hooks{
-                   [this](std::vector<std::string>* diagnostics) {
-                     return Reload(diagnostics);
-                   },
-                   [this](PowerAction action) { BeginShutdown(action); }}),
+      control_(
+          scheduler, supervisor_, log,
+          ControlServer::Hooks{
+              [this](std::vector<std::string>* diagnostics) {
+                return Reload(diagnostics);
+              },
+              [this](PowerAction action) { BeginShutdown(action); },
+              [this](const std::string& name) { return ResolveName(name); }}),
       leftovers_(log) {}
 
 void SystemMode::Run() {
@@ -100,6 +103,9 @@ void SystemMode::RaiseDescriptorLimit() {
 void SystemMode::LoadAll() {
   source_ = ChooseUnitSource(options_,
                              getpid() == 1 && Boot::InInitialPidNamespace());
+  if (!source_.kernel_cmdline_error.empty()) {
+    log_.Warning(source_.kernel_cmdline_error);
+  }
   // The services keep their own copy: the parsed directory is freed here.
   LoadedUnits units = Load();
   WatchSignals();
@@ -185,6 +191,36 @@ ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
             "], restarted [", absl::StrJoin(summary.restarted, " "),
             "], changed [", absl::StrJoin(summary.changed, " "), "]");
   return summary;
+}
+
+std::optional<std::string> SystemMode::ResolveName(const std::string& name) {
+  std::optional<RequestedUnit> unit = ResolveRequestedUnit(
+      source_, name,
+      [this](const std::string& n) { return supervisor_.View(n).has_value(); });
+  if (!unit.has_value()) return std::nullopt;
+  if (!unit->load) return unit->name;
+  if (!LoadInstance(unit->name)) return std::nullopt;
+  return unit->name;
+}
+
+bool SystemMode::LoadInstance(const std::string& name) {
+  if (supervisor_.View(name)) return true;
+  if (phase_ != Phase::kRunning || !source_.layout) return false;
+  source_.instances.load.push_back(absl::StrCat(name, ".service"));
+  LoadedUnits units = LoadUnits(source_);
+  if (const ParsedUnit* parsed = units.Find(name)) {
+    for (const Diagnostic& d : parsed->diagnostics) {
+      fault::WriteString(STDERR_FILENO,
+                         absl::StrCat("faultinit: ", d.ToString(), "\n"));
+    }
+  }
+  std::vector<std::string> added = supervisor_.AddLoaded(units);
+  if (!supervisor_.View(name)) {
+    source_.instances.load.pop_back();
+    return false;
+  }
+  log_.Info("loaded on demand: ", absl::StrJoin(added, " "));
+  return true;
 }
 
 LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {

@@ -83,6 +83,19 @@ class SystemMode {
   LoadedUnits Load(std::vector<std::string>* diagnostics = nullptr);
   // Reload applies a fresh load and logs what changed.
   ReloadSummary Reload(std::vector<std::string>* diagnostics);
+  // ResolveName: the control server's Hooks::resolve: the unit a requested
+  // name stands for (unit_names.h); an instance of a template not loaded
+  // yet is loaded on demand (kept in source_.instances for the reloads
+  // after), not started. nullopt when none, or a shutdown began.
+  ABSL_ATTRIBUTE_NOINLINE std::optional<std::string> ResolveName(
+      const std::string& name);
+  // LoadInstance loads `name` (an instance of a template, without
+  // ".service": "tmpl@x") into the running supervisor, not started, and
+  // keeps it for the reloads after: the instantiation a request (or a
+  // socket with Accept=yes) needs. False when it could not be loaded (no
+  // template; see the log) or a shutdown began. Names are made with
+  // InstanceName (init/system/unit_name.h).
+  ABSL_ATTRIBUTE_NOINLINE bool LoadInstance(const std::string& name);
   // Run's steps before the services start, in order: Prepare (boot as
   // PID 1, or become a subreaper; /run/faultinit), LoadAll (the first load,
   // PID 1's signals, the supervisor's entries), Open (the notify and

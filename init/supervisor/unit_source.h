@@ -11,7 +11,14 @@
 //     no arguments.
 // In the layout, the start unit is default.target, or `systemd.unit=NAME`
 // of the kernel command line when faultinit is the machine's PID 1
-// (systemd, too, reads /proc/cmdline only outside containers).
+// (systemd, too, reads /proc/cmdline only outside containers). From the
+// same command line (and /sys/class/tty/console/active) come the
+// serial-getty@.service instances systemd-getty-generator would add to
+// getty.target (init/system/getty_generator.h). `--kernel-cmdline FILE`
+// stands for /proc/cmdline, read whether or not faultinit is the machine's
+// PID 1; its consoles are then taken as terminals and the active consoles
+// and virtualizer consoles are not looked at (it stands for a machine,
+// whose devices the test has not).
 //
 // Loop thread; reads the file system.
 
@@ -22,6 +29,7 @@
 
 #include "init/options.h"
 #include "init/system/unit_directory.h"
+#include "init/system/unit_template.h"
 
 namespace faultinit {
 
@@ -30,6 +38,12 @@ struct UnitSource {
   bool layout = false;
   std::vector<std::string> directories;  // the flat directory, or the path
   std::string start_unit;                // the layout's
+  // The layout's instances besides those its units name: the serial
+  // gettys of the kernel's consoles (getty_generator.h), and the
+  // instances loaded on demand (SystemMode appends those).
+  LayoutInstances instances;
+  // A --kernel-cmdline file that could not be read: the one-line error.
+  std::string kernel_cmdline_error;
   // For messages: the directory, or the path joined with ':'.
   std::string Name() const;
 };

@@ -357,8 +357,11 @@ bool IsComment(absl::string_view text) {
 
 void Parser::Parse(absl::string_view contents,
                    const std::vector<DropInText>& drop_ins) {
-  const absl::string_view file_name =
+  absl::string_view file_name =
       path_.substr(path_.rfind('/') + 1);  // npos + 1: the whole path
+  // An instance read from its template is checked by its own name.
+  const std::string own = absl::StrCat(unit().name, ".service");
+  if (IsTemplateName(file_name) && IsInstanceName(own)) file_name = own;
   if (std::string why = UnitFileNameProblem(file_name); !why.empty()) {
     Error(0, absl::StrCat("invalid unit name ", QuoteText(unit().name), ": ",
                           why));
@@ -914,6 +917,16 @@ void ParseUnitWithDropInsInto(absl::string_view path,
                               ParsedUnit* out) {
   out->unit.path = std::string(path);
   out->unit.name = UnitNameFromPath(path);
+  Parser(path, out).Parse(contents, drop_ins);
+}
+
+void ParseInstanceWithDropInsInto(absl::string_view path,
+                                  absl::string_view name,
+                                  absl::string_view contents,
+                                  const std::vector<DropInText>& drop_ins,
+                                  ParsedUnit* out) {
+  out->unit.path = std::string(path);
+  out->unit.name = std::string(name);
   Parser(path, out).Parse(contents, drop_ins);
 }
 

@@ -387,6 +387,16 @@ void ParseUnitWithDropInsInto(absl::string_view path,
                               const std::vector<DropInText>& drop_ins,
                               ParsedUnit* out);
 
+// ParseInstanceWithDropInsInto is ParseUnitWithDropInsInto for a unit
+// named `name` (without ".service") whose file has another name: an
+// instance read from its template (unit_template.h); its specifiers take
+// `name`'s values.
+void ParseInstanceWithDropInsInto(absl::string_view path,
+                                  absl::string_view name,
+                                  absl::string_view contents,
+                                  const std::vector<DropInText>& drop_ins,
+                                  ParsedUnit* out);
+
 // UnitNameFromPath returns the last component of `path` without
 // ".service": "/etc/faultinit/services/web.service" -> "web".
 std::string UnitNameFromPath(absl::string_view path);

@@ -279,7 +279,7 @@ TEST(UnitDirectory, InvalidFileNamesAreNotLoaded) {
           dir.path() +
               ": error: unit file \"tmpl@.service\" not loaded: the name "
               "is a template (NAME@.service), which does not run itself: "
-              "faultinit has no instances of templates",
+              "its instances (NAME@INSTANCE.service) do, in the layout",
           dir.path() +
               ": error: unit file \"zz\\x0ax.service\" not loaded: the "
               "name holds \\x0a at byte 3" +

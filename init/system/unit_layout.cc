@@ -1,6 +1,7 @@
 #include "init/system/unit_layout.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "init/system/unit_dropins.h"
 #include "init/system/unit_name.h"
 #include "init/system/unit_search_path.h"
+#include "init/system/unit_template.h"
 
 namespace faultinit {
 namespace {
@@ -56,7 +58,16 @@ void ReadUnit(const UnitSearchPath& path, const std::string& name,
                     std::string(1, '\0'), *text);
     drop_ins.push_back(DropInText{drop_in.path, std::move(*text)});
   }
-  ParseUnitWithDropInsInto(file.path, *contents, drop_ins, out);
+  const std::string file_name = UnitNameFromPath(file.path) + ".service";
+  if (IsTemplateName(file_name) && IsInstanceName(name)) {
+    // An instance read from its template: named, and specified, as itself.
+    ParseInstanceWithDropInsInto(
+        file.path,
+        absl::string_view(name).substr(0, name.size() - kServiceSuffix.size()),
+        *contents, drop_ins, out);
+  } else {
+    ParseUnitWithDropInsInto(file.path, *contents, drop_ins, out);
+  }
   out->diagnostics.insert(out->diagnostics.end(), unreadable.begin(),
                           unreadable.end());
   out->source = std::move(source);
@@ -118,6 +129,26 @@ void DropMasked(const std::set<std::string, std::less<>>& masked,
   }
 }
 
+// The instances `unit` names in any dependency (with their suffix).
+void NamedInstances(const Unit& unit, std::deque<std::string>* out) {
+  for (const std::vector<Dependency>* list :
+       {&unit.after, &unit.before, &unit.required, &unit.wanted,
+        &unit.jobs.binds_to, &unit.jobs.part_of, &unit.jobs.conflicts,
+        &unit.jobs.requisite, &unit.jobs.on_failure, &unit.jobs.on_success,
+        &unit.jobs.propagates_reload_to, &unit.jobs.reload_propagated_from}) {
+    for (const Dependency& d : *list) {
+      std::string name = FullName(d.name);
+      if (IsInstanceName(name)) out->push_back(std::move(name));
+    }
+  }
+}
+
+// At most this many instances are read from templates in one load: a
+// template that names an instance of itself with a longer instance
+// (Wants=a@%i-x.service) ends at the name length limit, this bounds the
+// work before that.
+constexpr size_t kMaxTemplateInstances = 4096;
+
 std::vector<std::string> WantedNames(const Unit& unit) {
   std::vector<std::string> out;
   for (const Dependency& d : unit.wanted) out.push_back(FullName(d.name));
@@ -127,8 +158,9 @@ std::vector<std::string> WantedNames(const Unit& unit) {
 
 }  // namespace
 
-ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
-    const std::vector<std::string>& search_path, absl::string_view start_unit) {
+ABSL_ATTRIBUTE_NOINLINE LoadedUnits
+LoadUnitLayout(const std::vector<std::string>& search_path,
+               absl::string_view start_unit, const LayoutInstances& instances) {
   UnitSearchPath path = ScanUnitSearchPath(search_path);
   const auto aliases = path.Aliases();
   const std::vector<std::string> no_aliases;
@@ -159,6 +191,43 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
     ReadUnit(path, name, file, aliases_of(name), &units.emplace_back());
     ResolveAliases(path, &units.back().unit);
   }
+  // Instances of templates (unit_template.h): those named by the units
+  // read so far, by .wants/ and .requires/ entries, by a generator or on
+  // demand, and then those the instances name.
+  std::deque<std::string> named;
+  for (const std::string& name : DependencyDirectoryInstances(search_path)) {
+    named.push_back(name);
+  }
+  named.insert(named.end(), instances.load.begin(), instances.load.end());
+  for (const auto& [unit, wanted] : instances.wants) {
+    named.insert(named.end(), wanted.begin(), wanted.end());
+  }
+  for (const ParsedUnit& parsed : units) NamedInstances(parsed.unit, &named);
+  std::set<std::string> seen;
+  for (; !named.empty(); named.pop_front()) {
+    const std::string name = std::move(named.front());
+    if (!absl::EndsWith(name, kServiceSuffix) || !seen.insert(name).second) {
+      continue;
+    }
+    // An instance with an entry of its own was read above (or is masked,
+    // or an alias).
+    std::optional<InstanceFile> file = FindInstanceFile(path, name);
+    if (!file.has_value() || !file->from_template) continue;
+    if (file->file->kind == UnitFile::Kind::kMasked) {
+      masked.push_back(name.substr(0, name.size() - kServiceSuffix.size()));
+      continue;
+    }
+    if (seen.size() > kMaxTemplateInstances) {
+      skipped.push_back(Diagnostic{
+          file->file->path, 0, Severity::kError,
+          absl::StrCat("instance ", QuoteText(name), " not loaded: over ",
+                       kMaxTemplateInstances, " instances of templates")});
+      continue;
+    }
+    ReadUnit(path, name, *file->file, aliases_of(name), &units.emplace_back());
+    ResolveAliases(path, &units.back().unit);
+    NamedInstances(units.back().unit, &named);
+  }
   const std::set<std::string, std::less<>> masked_set(masked.begin(),
                                                       masked.end());
   for (ParsedUnit& parsed : units) DropMasked(masked_set, &parsed);
@@ -169,7 +238,7 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
   out.layout = true;
   out.masked = std::move(masked);
 
-  BootClosure closure = PullIn(path, start_unit, [&](const std::string& name) {
+  const WantsOf wants_of = [&](const std::string& name) {
     if (absl::EndsWith(name, kServiceSuffix)) {
       const ParsedUnit* unit =
           out.Find(name.substr(0, name.size() - kServiceSuffix.size()));
@@ -186,6 +255,14 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
     ParsedUnit target;
     ReadUnit(path, name, *resolved->file, aliases_of(name), &target);
     return WantedNames(target.unit);
+  };
+  BootClosure closure = PullIn(path, start_unit, [&](const std::string& name) {
+    std::vector<std::string> wanted = wants_of(name);
+    // What a generator adds (unit_template.h's LayoutInstances::wants).
+    if (auto it = instances.wants.find(name); it != instances.wants.end()) {
+      wanted.insert(wanted.end(), it->second.begin(), it->second.end());
+    }
+    return wanted;
   });
   out.start_unit = closure.start;
   if (!path.Resolve(closure.start).has_value()) {

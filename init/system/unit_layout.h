@@ -18,10 +18,11 @@
 //     dependencies on it (Wants=, After=...) are dropped;
 //   - an alias is not a unit of its own: what names it (Wants=sshd.service)
 //     names the unit it resolves to;
-//   - templates (NAME@.service) are not loaded (they are a later piece of
-//     issue #28); other unit types (targets...) are not services: their
-//     Wants=/Requires= and .wants/ directories are followed for the
-//     closure, and nothing else of them is used;
+//   - a template (NAME@.service) is not a unit itself: its instances
+//     (NAME@INSTANCE.service) are, read from it under their own names
+//     (unit_template.h says which); other unit types (targets...) are not
+//     services: their Wants=/Requires= and .wants/ directories are followed for
+//     the closure, and nothing else of them is used;
 //   - a drop-in that cannot be read, or has an error, fails its unit, with
 //     the drop-in's path and line in the diagnostic.
 //
@@ -40,11 +41,15 @@
 
 #include "absl/strings/string_view.h"
 #include "init/system/unit_directory.h"
+#include "init/system/unit_template.h"
 
 namespace faultinit {
 
+// `instances`: the instances loaded besides those the layout names, and
+// what generators add (unit_template.h).
 LoadedUnits LoadUnitLayout(const std::vector<std::string>& search_path,
-                           absl::string_view start_unit);
+                           absl::string_view start_unit,
+                           const LayoutInstances& instances = {});
 
 }  // namespace faultinit
 

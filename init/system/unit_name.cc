@@ -1,7 +1,11 @@
 #include "init/system/unit_name.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace faultinit {
 namespace {
@@ -23,7 +27,87 @@ std::string Shown(char c) {
                       std::string(1, kHex[b & 0xf]));
 }
 
+// The position of the '.' before a valid name's type suffix, and of its
+// first '@' (npos when none): false when `name` is not a valid unit name.
+bool SplitName(absl::string_view name, size_t* dot, size_t* at) {
+  if (name.empty() || name.size() > kMaxUnitNameLength) return false;
+  *dot = name.rfind('.');
+  if (*dot == absl::string_view::npos || *dot == 0 || *dot + 1 == name.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < *dot; ++i) {
+    if (!AllowedInName(name[i])) return false;
+  }
+  *at = name.substr(0, *dot).find('@');
+  return *at != 0;
+}
+
 }  // namespace
+
+bool IsTemplateName(absl::string_view name) {
+  size_t dot, at;
+  return SplitName(name, &dot, &at) && at != absl::string_view::npos &&
+         at + 1 == dot;
+}
+
+bool IsInstanceName(absl::string_view name) {
+  size_t dot, at;
+  return SplitName(name, &dot, &at) && at != absl::string_view::npos &&
+         at + 1 < dot;
+}
+
+std::string TemplateOf(absl::string_view name) {
+  if (!IsInstanceName(name)) return "";
+  const size_t at = name.find('@');
+  return absl::StrCat(name.substr(0, at + 1), name.substr(name.rfind('.')));
+}
+
+std::string InstanceOf(absl::string_view name) {
+  if (!IsInstanceName(name)) return "";
+  const size_t at = name.find('@');
+  return std::string(name.substr(at + 1, name.rfind('.') - at - 1));
+}
+
+std::string UnitPrefixOf(absl::string_view name) {
+  size_t dot, at;
+  if (!SplitName(name, &dot, &at)) return "";
+  return std::string(name.substr(0, std::min(dot, at)));
+}
+
+std::string InstanceName(absl::string_view template_name,
+                         absl::string_view instance) {
+  if (!IsTemplateName(template_name) || instance.empty()) return "";
+  const size_t at = template_name.find('@');
+  std::string out = absl::StrCat(template_name.substr(0, at + 1), instance,
+                                 template_name.substr(at + 1));
+  return IsInstanceName(out) ? out : "";
+}
+
+std::string EscapeUnitNamePath(absl::string_view path) {
+  while (absl::ConsumePrefix(&path, "/")) {
+  }
+  while (absl::ConsumeSuffix(&path, "/")) {
+  }
+  if (path.empty()) return "-";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    const char c = path[i];
+    if (c == '/') {
+      if (path[i - 1] != '/') out.push_back('-');  // "a//b" is "a/b"
+      continue;
+    }
+    const unsigned char b = static_cast<unsigned char>(c);
+    if ((i == 0 && c == '.') || c == '-' || c == '\\' || c == '@' ||
+        !AllowedInName(c)) {
+      absl::StrAppend(&out, "\\x", std::string(1, kHex[b >> 4]),
+                      std::string(1, kHex[b & 0xf]));
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
 
 std::string UnitFileNameProblem(absl::string_view file_name) {
   if (file_name.empty()) return "the name is empty";
@@ -54,7 +138,7 @@ std::string UnitFileNameProblem(absl::string_view file_name) {
   if (at == 0) return "the name is empty before \"@\"";
   if (at != absl::string_view::npos && at + 1 == prefix.size()) {
     return "the name is a template (NAME@.service), which does not run "
-           "itself: faultinit has no instances of templates";
+           "itself: its instances (NAME@INSTANCE.service) do, in the layout";
   }
   return "";
 }

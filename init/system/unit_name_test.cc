@@ -50,10 +50,46 @@ TEST(UnitFileNameProblem, ShapeOfTheName) {
             "the suffix \".socket\" is not \".service\"");
   EXPECT_EQ(UnitFileNameProblem("getty@.service"),
             "the name is a template (NAME@.service), which does not run "
-            "itself: faultinit has no instances of templates");
+            "itself: its instances (NAME@INSTANCE.service) do, in the layout");
   // UNIT_NAME_MAX is 256 with the NUL: 256 bytes is one too many.
   EXPECT_EQ(UnitFileNameProblem(std::string(256 - 8, 'a') + ".service"),
             "the name is 256 bytes long, over systemd's limit of 255");
+}
+
+TEST(UnitNameParts, TemplatesAndInstances) {
+  EXPECT_TRUE(IsTemplateName("getty@.service"));
+  EXPECT_FALSE(IsTemplateName("getty@tty1.service"));
+  EXPECT_FALSE(IsTemplateName("getty.service"));
+  EXPECT_FALSE(IsTemplateName("@.service"));
+  EXPECT_TRUE(IsInstanceName("getty@tty1.service"));
+  EXPECT_TRUE(IsInstanceName("a@b@c.socket"));
+  EXPECT_FALSE(IsInstanceName("getty@.service"));
+  EXPECT_FALSE(IsInstanceName("getty@tty/1.service"));
+  EXPECT_FALSE(IsInstanceName("getty@tty1"));
+  EXPECT_EQ(TemplateOf("getty@tty1.service"), "getty@.service");
+  EXPECT_EQ(TemplateOf("a@b@c.socket"), "a@.socket");
+  EXPECT_EQ(TemplateOf("getty.service"), "");
+  EXPECT_EQ(InstanceOf("getty@tty1.service"), "tty1");
+  EXPECT_EQ(InstanceOf("a@b@c.socket"), "b@c");
+  EXPECT_EQ(InstanceOf("getty@.service"), "");
+  EXPECT_EQ(UnitPrefixOf("getty@tty1.service"), "getty");
+  EXPECT_EQ(UnitPrefixOf("multi-user.target"), "multi-user");
+  EXPECT_EQ(UnitPrefixOf("a.b.service"), "a.b");
+  EXPECT_EQ(InstanceName("getty@.service", "tty1"), "getty@tty1.service");
+  EXPECT_EQ(InstanceName("getty@.service", ""), "");
+  EXPECT_EQ(InstanceName("getty.service", "tty1"), "");
+  EXPECT_EQ(InstanceName("getty@.service", "a b"), "");
+  EXPECT_EQ(InstanceName("getty@.service", std::string(250, 'a')), "");
+}
+
+// systemd's unit_name_path_escape, as the getty generator names ttys.
+TEST(UnitNameParts, EscapePath) {
+  EXPECT_EQ(EscapeUnitNamePath("ttyAMA0"), "ttyAMA0");
+  EXPECT_EQ(EscapeUnitNamePath("3270/tty1"), "3270-tty1");
+  EXPECT_EQ(EscapeUnitNamePath("/dev//sda/"), "dev-sda");
+  EXPECT_EQ(EscapeUnitNamePath("/"), "-");
+  EXPECT_EQ(EscapeUnitNamePath("a-b c"), "a\\x2db\\x20c");
+  EXPECT_EQ(EscapeUnitNamePath(".hidden"), "\\x2ehidden");
 }
 
 }  // namespace

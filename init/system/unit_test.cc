@@ -620,8 +620,8 @@ TEST(ParseUnit, InvalidFileName) {
   EXPECT_EQ(Diagnostics(parsed),
             Lines{"/srv/units/tmpl@.service: error: invalid unit name "
                   "\"tmpl@\": the name is a template (NAME@.service), which "
-                  "does not run itself: faultinit has no instances of "
-                  "templates"});
+                  "does not run itself: its instances "
+                  "(NAME@INSTANCE.service) do, in the layout"});
 }
 
 // Text over 1 MiB is one error and is not parsed.

@@ -1,0 +1,78 @@
+// File: init/system/unit_template.h
+//
+// Templates and their instances in systemd's layout (systemd.unit(5),
+// "Description"): a unit `NAME@INSTANCE.service` that no search directory
+// holds by its own name is read from its template `NAME@.service`, under
+// its own name, so that its specifiers (%i, %I, %n, %N, %p, %P, %j, %J:
+// unit_specifiers.h) take the instance's values, and with the drop-ins of
+// both names (unit_dropins.h: `NAME@.service.d/` then
+// `NAME@INSTANCE.service.d/`... in systemd's order).
+//
+//   std::optional<InstanceFile> file = FindInstanceFile(path,
+//   "getty@tty1.service"); file->file->path;        // .../getty@.service
+//   file->from_template;     // true: no getty@tty1.service of its own
+//
+//   - an instance's own file (or a link of its own name) wins over the
+//     template, whole; a masked instance name is masked, and so is every
+//     instance of a masked template;
+//   - which instances exist: those a loaded unit names (Wants=, Requires=,
+//     After=... an instance), the entries named NAME@INSTANCE.service of
+//     any NAME.wants/ or NAME.requires/ directory (the links `systemctl
+//     enable getty@tty1.service` makes, pointing at the template), those a
+//     generator adds (getty_generator.h) and those started on demand
+//     (`faultctl start NAME@INSTANCE.service`): LayoutInstances, given to
+//     LoadUnitLayout (unit_layout.h). Sockets with Accept=yes instantiate
+//     through the same function.
+//
+// Thread safety: pure functions (FindInstanceFile reads no file,
+// DependencyDirectoryInstances reads directories); thread-safe, not
+// async-signal-safe.
+
+#ifndef FAULT_INIT_SYSTEM_UNIT_TEMPLATE_H_
+#define FAULT_INIT_SYSTEM_UNIT_TEMPLATE_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "init/system/unit_search_path.h"
+
+namespace faultinit {
+
+// LayoutInstances: what the layout instantiates besides what its units
+// name (LoadUnitLayout's argument).
+struct LayoutInstances {
+  // Instances to load whether or not anything names them (with their
+  // suffix): those started on demand.
+  std::vector<std::string> load;
+  // Names a generator adds to a unit's Wants= (with their suffix):
+  // {"getty.target", {"serial-getty@ttyAMA0.service"}}, as a generator's
+  // link in /run/systemd/generator/getty.target.wants/ would.
+  std::map<std::string, std::vector<std::string>> wants;
+};
+
+// InstanceFile: where an instance is read from.
+struct InstanceFile {
+  const UnitFile* file = nullptr;  // kFile or kMasked
+  bool from_template = false;      // the template's file, not its own
+};
+
+// FindInstanceFile returns the file of `name` (an instance, with its
+// suffix): its own entry when a search directory has one (followed through
+// aliases), else its template's; nullopt when neither exists, or `name` is
+// not an instance.
+std::optional<InstanceFile> FindInstanceFile(const UnitSearchPath& path,
+                                             absl::string_view name);
+
+// DependencyDirectoryInstances returns the instance names (with their
+// suffix) that are entries of a *.wants/ or *.requires/ directory of any
+// of `search_path`'s directories, sorted, each once; masked entries are
+// left out.
+std::vector<std::string> DependencyDirectoryInstances(
+    const std::vector<std::string>& search_path);
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SYSTEM_UNIT_TEMPLATE_H_

@@ -1,0 +1,207 @@
+// Templates and instances in the real faultinit (system mode, PID 1 of a
+// fresh PID namespace) over a small tree of its own (`--units-path
+// ETC:LIB`), observed through its log, the real faultctl and systemctl
+// (faultinit by that name): an instance enabled by a .wants/ link to its
+// template (its %i, %I, %n, %p in the output), an instance a dependency
+// names, an instance loaded on demand by `faultctl start`, the serial
+// getty systemd-getty-generator adds for a console= argument (the kernel
+// command line injected with --kernel-cmdline), and a unit known by an
+// alias answered by faultctl and systemctl.
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "runtime/testing/child.h"
+#include "tests/harness.h"
+
+namespace faultinit::testing {
+namespace {
+
+class Templates : public UnitDirectoryTest {
+ protected:
+  void SetUp() override {
+    UnitDirectoryTest::SetUp();
+    if (IsSkipped()) return;
+    etc_ = dir_ + "/etc";
+    lib_ = dir_ + "/lib";
+    ASSERT_EQ(mkdir(etc_.c_str(), 0755), 0);
+    ASSERT_EQ(mkdir(lib_.c_str(), 0755), 0);
+    char pattern[] = "/var/tmp/faultinit-templates.XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    base_ = pattern;
+    socket_ = base_ + "/control";
+    link_ = base_ + "/systemctl";
+    ASSERT_EQ(symlink(FaultinitPath().c_str(), link_.c_str()), 0);
+    Link("multi-user.target", "lib/default.target");
+    File("lib/multi-user.target", "[Unit]\nDescription=Multi-User System\n");
+  }
+  void TearDown() override {
+    if (running_) {
+      running_->Signal(SIGTERM);
+      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+    }
+    if (!base_.empty()) {
+      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
+    }
+  }
+  // File writes `text` at `name` under the tree, making its directory.
+  void File(const std::string& name, const std::string& text) {
+    const std::string path = absl::StrCat(dir_, "/", name);
+    mkdir(path.substr(0, path.rfind('/')).c_str(), 0755);
+    ASSERT_TRUE(WriteFile(path, text)) << path;
+  }
+  // Link makes the symbolic link `name` under the tree to `target`.
+  void Link(const std::string& target, const std::string& name) {
+    const std::string path = absl::StrCat(dir_, "/", name);
+    mkdir(path.substr(0, path.rfind('/')).c_str(), 0755);
+    ASSERT_EQ(symlink(target.c_str(), path.c_str()), 0) << path;
+  }
+  void Start(const std::vector<std::string>& lines,
+             std::vector<std::string> more = {}) {
+    LaunchOptions o;
+    o.args = {"-v", "--units-path", etc_ + ":" + lib_, "--control", socket_};
+    o.args.insert(o.args.end(), more.begin(), more.end());
+    o.pid_namespace = true;
+    running_ = std::make_unique<Running>(o);
+    ASSERT_TRUE(running_->WaitForAllStderr(lines)) << running_->err();
+  }
+  struct CtlResult {
+    std::string status;
+    std::string out;
+  };
+  // Ctl runs faultctl (or, with `program`, systemctl) against the socket.
+  CtlResult Ctl(std::vector<std::string> args, bool systemctl = false) {
+    args.insert(args.begin(),
+                {systemctl ? link_ : FaultctlPath(), "--socket", socket_});
+    fault::testing::ChildResult r = fault::testing::RunInChild([&] {
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    });
+    return {r.status.ToString(), r.out + r.err};
+  }
+
+  std::string etc_, lib_, base_, socket_, link_;
+  std::unique_ptr<Running> running_;
+};
+
+// `systemctl enable echo@a-b.service` links the instance's name to the
+// template: the instance starts at boot, its specifiers its own.
+TEST_F(Templates, WantsLinkStartsAnInstanceWithItsSpecifiers) {
+  File("lib/echo@.service",
+       "[Unit]\nDescription=echo %I\n[Service]\nExecStart=/bin/sh -c "
+       "'echo \"i=%i I=%I n=%n N=%N p=%p\"; exec sleep 1000'\n");
+  Link(lib_ + "/echo@.service", "etc/multi-user.target.wants/echo@a-b.service");
+  Start({"starting multi-user.target: echo@a-b",
+         "[echo@a-b] i=a-b I=a/b n=echo@a-b.service N=echo@a-b p=echo",
+         "echo@a-b: running"});
+  CtlResult status = Ctl({"status", "echo@a-b.service"});
+  EXPECT_EQ(status.status, "exit 0") << status.out;
+  EXPECT_NE(status.out.find("echo a/b"), std::string::npos) << status.out;
+}
+
+// A dependency naming an instance loads it from its template and starts
+// it; the instance's own Requires= of another instance too.
+TEST_F(Templates, DependencyOnAnInstanceStartsIt) {
+  File("lib/web.service",
+       "[Unit]\nRequires=worker@1.service\nAfter=worker@1.service\n"
+       "[Service]\nExecStart=/bin/sh -c 'echo web-up; exec sleep 1000'\n");
+  Link(lib_ + "/web.service", "etc/multi-user.target.wants/web.service");
+  File("lib/worker@.service",
+       "[Unit]\nWants=log@%i.service\n[Service]\nExecStart=/bin/sh -c "
+       "'echo worker %i; exec sleep 1000'\n");
+  File("lib/log@.service",
+       "[Service]\nExecStart=/bin/sh -c 'echo log %i; exec sleep 1000'\n");
+  Start({"[worker@1] worker 1", "worker@1: running", "[log@1] log 1",
+         "log@1: running", "[web] web-up", "web: running"});
+}
+
+// A template's instance nothing names is loaded when `faultctl start`
+// names it, and started; systemctl knows it too after.
+TEST_F(Templates, StartLoadsAnInstanceOnDemand) {
+  File("lib/base.service",
+       "[Service]\nExecStart=/bin/sh -c 'echo base-up; exec sleep 1000'\n");
+  Link(lib_ + "/base.service", "etc/multi-user.target.wants/base.service");
+  File("lib/tmpl@.service",
+       "[Service]\nExecStart=/bin/sh -c 'echo tmpl %i; exec sleep 1000'\n");
+  Start({"base: running"});
+  CtlResult before = Ctl({"status", "tmpl@x"});
+  EXPECT_NE(before.status, "exit 0") << before.out;
+  CtlResult start = Ctl({"start", "tmpl@x.service"});
+  EXPECT_EQ(start.status, "exit 0") << start.out;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"loaded on demand: tmpl@x", "[tmpl@x] tmpl x", "tmpl@x: running"}))
+      << running_->err();
+  CtlResult status = Ctl({"is-active", "tmpl@x.service"}, true);
+  EXPECT_EQ(status.status, "exit 0") << status.out;
+  CtlResult other = Ctl({"start", "tmpl@y.service"}, true);
+  EXPECT_EQ(other.status, "exit 0") << other.out;
+  ASSERT_TRUE(running_->WaitForAllStderr({"[tmpl@y] tmpl y"}))
+      << running_->err();
+  // No template, no instance.
+  CtlResult none = Ctl({"start", "nothing@x.service"});
+  EXPECT_NE(none.status, "exit 0") << none.out;
+  EXPECT_NE(none.out.find("no such service: nothing@x.service"),
+            std::string::npos)
+      << none.out;
+}
+
+// systemd-getty-generator: a serial console= on the kernel command line
+// gets serial-getty@TTY.service, wanted by getty.target; a virtual
+// terminal's console= does not.
+TEST_F(Templates, SerialGettyOnTheKernelConsole) {
+  File("lib/getty.target", "[Unit]\nDescription=Login Prompts\n");
+  Link(lib_ + "/getty.target", "lib/multi-user.target.wants/getty.target");
+  File("lib/serial-getty@.service",
+       "[Service]\nExecStart=/bin/sh -c 'echo getty on %I; exec sleep "
+       "1000'\n");
+  const std::string cmdline = base_ + "/cmdline";
+  ASSERT_TRUE(WriteFile(cmdline,
+                        "root=/dev/vda console=tty0 console=ttyAMA0,115200n8 "
+                        "quiet\n"));
+  Start({"starting multi-user.target: serial-getty@ttyAMA0",
+         "[serial-getty@ttyAMA0] getty on ttyAMA0",
+         "serial-getty@ttyAMA0: running"},
+        {"--kernel-cmdline", cmdline});
+  EXPECT_EQ(running_->err().find("serial-getty@tty0"), std::string::npos)
+      << running_->err();
+}
+
+// A unit known by an alias (the link `Alias=sshd.service` makes): status,
+// stop and start by that name act on the unit, in faultctl and systemctl.
+TEST_F(Templates, AliasAnsweredByFaultctlAndSystemctl) {
+  File("lib/ssh.service",
+       "[Unit]\nDescription=OpenBSD Secure Shell server\n[Service]\n"
+       "ExecStart=/bin/sh -c 'echo ssh-up; exec sleep 1000'\n");
+  Link(lib_ + "/ssh.service", "etc/sshd.service");
+  Link(lib_ + "/ssh.service", "etc/multi-user.target.wants/ssh.service");
+  Start({"[ssh] ssh-up", "ssh: running"});
+  for (const char* name : {"sshd", "sshd.service", "ssh.service"}) {
+    CtlResult status = Ctl({"status", name});
+    EXPECT_EQ(status.status, "exit 0") << name << ": " << status.out;
+    EXPECT_NE(status.out.find("OpenBSD Secure Shell server"), std::string::npos)
+        << status.out;
+  }
+  CtlResult active = Ctl({"is-active", "sshd.service"}, true);
+  EXPECT_EQ(active.status, "exit 0") << active.out;
+  CtlResult stop = Ctl({"stop", "sshd"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  CtlResult stopped = Ctl({"is-active", "sshd"}, true);
+  EXPECT_EQ(stopped.status, "exit 3") << stopped.out;
+  CtlResult start = Ctl({"start", "sshd.service"}, true);
+  EXPECT_EQ(start.status, "exit 0") << start.out;
+  CtlResult running = Ctl({"status", "sshd"});
+  EXPECT_EQ(running.status, "exit 0") << running.out;
+}
+
+}  // namespace
+}  // namespace faultinit::testing
