@@ -604,7 +604,10 @@ void ControlServer::Poll() {
             EncodeResponseLine(control::ResultRow{name, "inactive", "removed"});
         continue;
       }
-      const bool failed = row->state == ServiceState::kFailed;
+      // A start's attempt that failed, the unit waiting to restart, is a
+      // failed job too (Supervisor::StartPending): it says why.
+      const bool failed = row->state == ServiceState::kFailed ||
+                          row->state == ServiceState::kRestarting;
       std::string message = failed ? std::move(row->reason) : std::string();
       if (c.waiting == "reload" && !failed && supervisor_.ReloadFailed(name)) {
         message = "reload failed";
