@@ -163,8 +163,7 @@ void Service::ConditionStepExited(const Event& event) {
       result_ = Result::kSkipped;
       AfterStop();
     } else {
-      Fail(absl::StrCat("ExecCondition= ended with ", status.ToString()),
-           FailureOf(status));
+      Fail(absl::StrCat("ExecCondition= ended with ", status.ToString()));
     }
     return;
   }
@@ -177,8 +176,7 @@ void Service::PreStepExited(const Event& event) {
   step_pid_ = 0;
   if (!Successful(status) && !StepIgnoresFailure()) {
     last_exit_ = status;
-    Fail(absl::StrCat("ExecStartPre= ended with ", status.ToString()),
-         FailureOf(status));
+    Fail(absl::StrCat("ExecStartPre= ended with ", status.ToString()));
     return;
   }
   ++step_index_;
@@ -196,7 +194,7 @@ void Service::MainStepExited(const Event& event) {
     }
     fault::StatusOr<pid_t> daemon = effects_.MainPidOf(*this);
     if (!daemon.ok()) {
-      Fail(daemon.status().message(), Failure::kProtocol);
+      Fail(daemon.status().message());
       return;
     }
     main_pid_ = *daemon;
@@ -223,8 +221,7 @@ void Service::PostStepExited(const Event& event) {
   const fault::ExitStatus& status = *event.status;
   step_pid_ = 0;
   if (!Successful(status) && !StepIgnoresFailure()) {
-    Fail(absl::StrCat("ExecStartPost= ended with ", status.ToString()),
-         FailureOf(status));
+    Fail(absl::StrCat("ExecStartPost= ended with ", status.ToString()));
     return;
   }
   ++step_index_;
@@ -405,7 +402,7 @@ void Service::StartTimedOut(const Event&) {
                          fault::FormatTimeSpan(policy_.start_timeout));
   exec_pending_ = 0;
   succeeded_ = false;
-  if (RestartsAfter(Failure::kTimeout)) {
+  if (RestartsAfterTimeout()) {
     ScheduleRestart();
   } else {
     result_ = Result::kFailure;
@@ -527,7 +524,7 @@ void Service::Enter(ServiceSubState next) {
   effects_.StateChanged(*this, from, to);
 }
 
-void Service::Fail(absl::string_view reason, Failure failure) {
+void Service::Fail(absl::string_view reason) {
   effects_.CancelTimer(*this);
   reason_ = std::string(reason);
   if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
@@ -536,14 +533,7 @@ void Service::Fail(absl::string_view reason, Failure failure) {
   exec_pending_ = 0;
   succeeded_ = false;
   skipped_ = false;
-  // Restart= decides, as in systemd, where a failed start step is the
-  // result "exit-code" or "signal" (a forking daemon without a main pid:
-  // "protocol"); RestartPreventExitStatus= names main processes only.
-  if (RestartsAfter(failure)) {
-    ScheduleRestart();
-  } else {
-    result_ = Result::kFailure;
-  }
+  result_ = Result::kFailure;
   AfterStop();
 }
 
@@ -648,9 +638,7 @@ bool Service::StepNotStarted(const fault::Status& status) {
     ++step_index_;
     return true;
   }
-  // systemd's child of a command that cannot run exits 203 (EXEC) and
-  // the like: an exit code.
-  Fail(status.message(), Failure::kExitCode);
+  Fail(status.message());
   return false;
 }
 

@@ -62,15 +62,11 @@
 //   final-sigkill  [stopping]   processes (a child KillMode=mixed did not
 //                               signal): KillSignal=, then SIGKILL
 //   auto-restart   [restarting] waiting RestartSec= (with back-off) before
-//                               a new start: Restart= said so after the
-//                               main process ended, a start step failed
-//                               or the start timed out (systemd's results
-//                               exit-code, signal, timeout, protocol:
-//                               RestartsAfter); also a retry for want of
+//                               a new start; also a retry for want of
 //                               resources
 //   failed         [failed]     a start step failed, the start timed out,
-//                               or the main process ended, and Restart=
-//                               said no; or the start limit was hit
+//                               the main process ended and Restart= said
+//                               no, or the start limit was hit
 //
 // Each start step state runs its lines through step_index_ (which line);
 // no other flag says where the service is. What the stop phases end in
@@ -417,8 +413,6 @@ class Service {
   static const Action kTable[kServiceSubStates][kServiceEvents];
   // Result: what the stop phases end in (decided when they begin).
   enum class Result : uint8_t { kSuccess, kSkipped, kFailure, kRestart };
-  // Failure: how a start failed, as systemd's service result names it.
-  enum class Failure : uint8_t { kExitCode, kSignal, kTimeout, kProtocol };
 
   void Dispatch(const Event& event);
   void Enter(ServiceSubState next);
@@ -465,9 +459,7 @@ class Service {
   void DependencyStopsActive(const Event&);
 
   // Helpers of the actions.
-  // Fail: a start failed: stop-post, then failed or, as Restart= says for
-  // `failure`, auto-restart.
-  void Fail(absl::string_view reason, Failure failure);
+  void Fail(absl::string_view reason);     // a start failed: stop-post
   void FailNow(absl::string_view reason);  // never started: no stop-post
   void RetryStart(absl::string_view reason);
   // StepNotStarted: the current start step could not start (StartStep's
@@ -508,9 +500,9 @@ class Service {
   void StopStepFailed(absl::string_view reason);
   bool Successful(const fault::ExitStatus& status) const;
   bool ShouldRestart(const fault::ExitStatus& status) const;
-  static Failure FailureOf(const fault::ExitStatus& status);
-  // RestartsAfter: whether Restart= restarts after a start that failed so.
-  bool RestartsAfter(Failure failure) const;
+  // RestartsAfterTimeout: whether Restart= restarts after a start that
+  // timed out (systemd's result "timeout").
+  bool RestartsAfterTimeout() const;
   bool StartLimitHit();
   // KillSignal: the signal of the stop under way (RestartKillSignal= for
   // a restart's), else KillSignal=.

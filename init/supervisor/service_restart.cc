@@ -68,23 +68,17 @@ bool Service::ShouldRestart(const fault::ExitStatus& status) const {
   return false;
 }
 
-Service::Failure Service::FailureOf(const fault::ExitStatus& status) {
-  return status.signaled() ? Failure::kSignal : Failure::kExitCode;
-}
-
-bool Service::RestartsAfter(Failure failure) const {
-  // systemd's table (service_shall_restart), for a start that failed with
-  // the result "exit-code", "signal", "timeout" or "protocol".
+bool Service::RestartsAfterTimeout() const {
+  // systemd's table, the row "Timeout". RestartPreventExitStatus= and
+  // RestartForceExitStatus= name exits, and a timeout is none.
   switch (policy_.restart) {
     case RestartPolicy::kAlways:
     case RestartPolicy::kOnFailure:
-      return true;
     case RestartPolicy::kOnAbnormal:
-      return failure != Failure::kExitCode;
-    case RestartPolicy::kOnAbort:
-      return failure == Failure::kSignal;
+      return true;
     case RestartPolicy::kNo:
     case RestartPolicy::kOnSuccess:
+    case RestartPolicy::kOnAbort:
     case RestartPolicy::kOnWatchdog:
       return false;
   }
