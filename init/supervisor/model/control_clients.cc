@@ -167,8 +167,9 @@ void ControlClients::Check(const Client& c,
       // A start job ends at its first failed attempt, as systemd's: the
       // unit may then wait to restart (a new job), and the answer says why
       // the attempt failed.
-      const bool failed_attempt = (c.verb == "start" || c.verb == "restart") &&
-                                  state == "restarting" && !fields[3].empty();
+      const bool failed_attempt = (c.verb == "start" || c.verb == "restart" ||
+                                   (c.verb == "stop" && c.overtaken)) &&
+                                  state == "restarting";
       if ((c.verb == "start" || c.verb == "restart" || c.verb == "stop") &&
           !settled && !failed_attempt) {
         return fail("a blocking request answered before the service settled");
