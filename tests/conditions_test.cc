@@ -124,6 +124,12 @@ TEST_F(Conditions, FailedAssertFails) {
        "AssertPathExists=/nonexistent/initrd-release",
        "needs: failed: required unit asserted failed"});
   EXPECT_EQ(running_->err().find("[asserted] asserted up"), std::string::npos);
+  // The STATUS column says which assert failed, as for a condition.
+  CtlResult status = Ctl({"status", "asserted"});
+  EXPECT_NE(status.out.find("assertion failed: "
+                            "AssertPathExists=/nonexistent/initrd-release"),
+            std::string::npos)
+      << status.out;
   CtlResult start = Ctl({"start", "asserted"});
   EXPECT_EQ(start.status, "exit 1") << start.out;
   EXPECT_NE(start.out.find("asserted: failed: assertion failed: "

@@ -51,16 +51,47 @@ TEST_F(Stopping, StartTimeoutSendsKillSignalThenSigkill) {
   EXPECT_EQ(StateOf("slow"), "failed");
 }
 
-// A start that times out fails the unit, and (unlike systemd, which
-// restarts it with Restart=on-failure: docs/units.md) it stays failed.
-TEST_F(Stopping, StartTimeoutFailsWithoutRestart) {
+// A start that times out is restarted as Restart= says, as systemd's
+// result "timeout": on-failure restarts it (until the start limit),
+// on-abort does not.
+TEST_F(Stopping, StartTimeoutRestartsPerRestart) {
   Unit("again",
+       "[Unit]\nStartLimitBurst=3\n"
        "[Service]\nType=notify\nTimeoutStartSec=200ms\nRestart=on-failure\n"
-       "RestartSec=0\n"
+       "RestartSec=0\nTimeoutStopSec=5s\n"
        "ExecStart=/bin/sh -c 'echo try; exec sleep 1000'\n");
-  Start({"again: failed: start timed out after 200ms"});
+  Unit("abort",
+       "[Service]\nType=notify\nTimeoutStartSec=200ms\nRestart=on-abort\n"
+       "RestartSec=0\nExecStart=/bin/sh -c 'echo try; exec sleep 1000'\n");
+  Start({"again: start timed out after 200ms; restarting in 0",
+         "again: failed: start limit hit: 3 starts within 10s",
+         "abort: failed: start timed out after 200ms"});
   EXPECT_EQ(StateOf("again"), "failed");
-  EXPECT_EQ(running_->err().find("restarting in"), std::string::npos);
+  EXPECT_EQ(StateOf("abort"), "failed");
+  EXPECT_EQ(running_->err().find("abort: start timed out after 200ms; "
+                                 "restarting"),
+            std::string::npos)
+      << running_->err();
+}
+
+// A requested start ends at its first failed attempt, as systemd's start
+// job: `faultctl start` answers (exit 1, the reason) while the unit goes on
+// to restart, even when every start times out.
+TEST_F(Stopping, StartRequestAnswersAtTheFirstFailedAttempt) {
+  Unit("loop",
+       "[Unit]\nStartLimitIntervalSec=0\n"
+       "[Service]\nType=notify\nTimeoutStartSec=200ms\nRestart=always\n"
+       "RestartSec=300ms\nTimeoutStopSec=5s\n"
+       "ExecStart=/bin/sh -c 'echo try; exec sleep 1000'\n");
+  Start({"loop: start timed out after 200ms; restarting in 300ms"});
+  CtlResult start = Ctl({"start", "loop"});
+  EXPECT_EQ(start.status, "exit 1") << start.out;
+  EXPECT_TRUE(absl::StrContains(
+      start.out, "loop: restarting: start timed out after 200ms"))
+      << start.out;
+  CtlResult stop = Ctl({"stop", "loop"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  EXPECT_TRUE(absl::StrContains(stop.out, "loop: inactive")) << stop.out;
 }
 
 // TimeoutSec= sets both: the start times out after it, and so does a stop

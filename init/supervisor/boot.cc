@@ -155,7 +155,17 @@ void Boot::Down(PowerAction action) {
       log_.Warning("unable to unmount ", *it, ": ", strerror(errno));
     }
   }
-  if (!machine_init) return;  // a container's init: exit 0
+  if (!machine_init) {
+    if (getpid() == 1 && action == PowerAction::kReboot) {
+      // As systemd in a container: the kernel's reboot_pid_ns kills this
+      // init with SIGHUP, which the parent sees (does not return then).
+      log_.Info("reboot: ending the PID namespace (its parent sees SIGHUP)");
+      reboot(RB_AUTOBOOT);
+      log_.Info("unable to reboot the PID namespace: ", strerror(errno),
+                "; exiting");
+    }
+    return;  // a container's init: exit 0 (or an exit action's status)
+  }
   int command = action == PowerAction::kReboot ? RB_AUTOBOOT
                 : action == PowerAction::kHalt ? RB_HALT_SYSTEM
                                                : RB_POWER_OFF;

@@ -43,8 +43,13 @@ class Boot {
   // read-only). As the machine's PID 1 it then syncs and performs `action`
   // with reboot(2), and never returns: if reboot(2) fails, it logs why and
   // stays (exiting would panic the kernel). In a container (not PID 1 of
-  // the initial PID namespace) it returns at once, without a sync, and
-  // faultinit exits 0.
+  // the initial PID namespace) it does not sync; as PID 1 of a PID
+  // namespace, a reboot is passed to the parent as the kernel passes one
+  // (reboot(2) there ends the namespace, its init killed by SIGHUP, which
+  // LXC and systemd-nspawn take as "restart the container"), and returns
+  // only if that is refused (no CAP_SYS_BOOT: Docker's and podman's
+  // default), as after a power-off or halt: faultinit exits 0 (the
+  // status of an `exit` action). docs/control.md says why.
   void Down(PowerAction action);
 
   // InInitialPidNamespace reports whether this is the machine's own PID

@@ -602,9 +602,15 @@ void ControlServer::Poll() {
     // pulled in (Requires=, Wants=, BindsTo=) queued or starting too.
     const bool start = c.waiting == "start" || c.waiting == "restart";
     for (const std::string& name : c.names) {
-      if (start ? supervisor_.StartPending(name) : supervisor_.Busy(name)) {
-        all = false;
-      }
+      // A stop that a later start overtook is done once that start's
+      // attempt failed and the unit waits to restart (a requested stop
+      // never leads there): the unit may loop for ever.
+      const bool waits =
+          start ? supervisor_.StartPending(name)
+                : supervisor_.Busy(name) &&
+                      !(c.waiting == "stop" && supervisor_.View(name)->state ==
+                                                   ServiceState::kRestarting);
+      if (waits) all = false;
     }
     if (all) done.push_back(fd);
   }
@@ -618,7 +624,10 @@ void ControlServer::Poll() {
             EncodeResponseLine(control::ResultRow{name, "inactive", "removed"});
         continue;
       }
-      const bool failed = row->state == ServiceState::kFailed;
+      // A start's attempt that failed, the unit waiting to restart, is a
+      // failed job too (Supervisor::StartPending): it says why.
+      const bool failed = row->state == ServiceState::kFailed ||
+                          row->state == ServiceState::kRestarting;
       std::string message = failed ? std::move(row->reason) : std::string();
       if (c.waiting == "reload" && !failed && supervisor_.ReloadFailed(name)) {
         message = "reload failed";

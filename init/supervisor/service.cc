@@ -394,16 +394,19 @@ void Service::StartTimedOut(const Event&) {
   // TimeoutStartFailureMode=terminate, systemd's default: the start ends
   // with the result "timeout"; what runs gets KillSignal=, FinalKillSignal=
   // after TimeoutStopSec= (stop-sigterm, stop-sigkill), then ExecStopPost=.
-  // The unit fails and is not restarted: systemd restarts it (Restart=
-  // on-failure, on-abnormal, always), but a start job here ends only when
-  // its unit settles, so `faultctl start` would wait on the restart loop
-  // for ever (docs/units.md).
+  // Then Restart= decides, as for systemd's result "timeout" (restarted
+  // with always, on-failure and on-abnormal); a start job waiting on it
+  // ends there, failed (Supervisor::StartPending).
   effects_.CancelTimer(*this);
   reason_ = absl::StrCat("start timed out after ",
                          fault::FormatTimeSpan(policy_.start_timeout));
   exec_pending_ = 0;
   succeeded_ = false;
-  result_ = Result::kFailure;
+  if (RestartsAfterTimeout()) {
+    ScheduleRestart();
+  } else {
+    result_ = Result::kFailure;
+  }
   EnterStopSigterm();
 }
 
@@ -516,6 +519,7 @@ void Service::Enter(ServiceSubState next) {
   if (to == ServiceState::kStarting) {
     succeeded_ = false;
     skipped_ = false;
+    assert_failed_ = false;
   }
   effects_.StateChanged(*this, from, to);
 }
@@ -541,6 +545,7 @@ void Service::FailNow(absl::string_view reason) {
   step_pid_ = 0;
   succeeded_ = false;
   skipped_ = false;
+  assert_failed_ = false;
   result_ = Result::kFailure;
   Conclude();
 }
@@ -562,6 +567,7 @@ bool Service::ConditionsHold() {
       return false;
     case StartCheck::Outcome::kFail:
       FailNow(check.reason);
+      assert_failed_ = true;
       return false;
   }
   return true;

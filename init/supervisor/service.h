@@ -30,9 +30,10 @@
 //                               failure (no "-") fails the start.
 //                               TimeoutStartSec= bounds condition ..
 //                               start-post together: at that timeout the
-//                               start fails (systemd's result "timeout";
-//                               not restarted, unlike systemd: see
-//                               StartTimedOut) through stop-sigterm
+//                               start fails (systemd's result "timeout",
+//                               restarted as Restart= says: always,
+//                               on-failure, on-abnormal) through
+//                               stop-sigterm
 //                               (TimeoutStartFailureMode=terminate).
 //   running        [running]    the main process runs and is ready
 //   exited         [running]    RemainAfterExit=yes: the service's
@@ -366,6 +367,10 @@ class Service {
   // ExecCondition=): the service is kInactive, not failed, and reason()
   // says which condition. Cleared by the next start.
   bool skipped() const { return skipped_; }
+  // Whether the last start failed on an Assert*= (CheckConditions'
+  // kFail): the service is kFailed, never ran, and reason() says which
+  // assert. Cleared by the next start.
+  bool assert_failed() const { return assert_failed_; }
   pid_t main_pid() const { return main_pid_; }
   // The pid of the step running now (pre, oneshot, stop), or 0.
   pid_t step_pid() const { return step_pid_; }
@@ -495,6 +500,9 @@ class Service {
   void StopStepFailed(absl::string_view reason);
   bool Successful(const fault::ExitStatus& status) const;
   bool ShouldRestart(const fault::ExitStatus& status) const;
+  // RestartsAfterTimeout: whether Restart= restarts after a start that
+  // timed out (systemd's result "timeout").
+  bool RestartsAfterTimeout() const;
   bool StartLimitHit();
   // KillSignal: the signal of the stop under way (RestartKillSignal= for
   // a restart's), else KillSignal=.
@@ -520,6 +528,7 @@ class Service {
   pid_t exec_pending_ = 0;
   bool succeeded_ = false;
   bool skipped_ = false;
+  bool assert_failed_ = false;
   int restarts_ = 0;              // restarts(): systemd's NRestarts
   bool auto_restart_ = false;     // the pending restart is Restart='s
   bool flush_restarts_ = false;   // the next start resets restarts_

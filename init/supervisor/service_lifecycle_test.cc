@@ -194,7 +194,9 @@ TEST(Service, KillModeNoneSignalsNothing) {
 // fails (Restart=on-failure restarts it); a stop that times out fails.
 TEST(Service, TimeoutsTerminateAndFail) {
   for (RestartPolicy restart :
-       {RestartPolicy::kNo, RestartPolicy::kOnFailure}) {
+       {RestartPolicy::kNo, RestartPolicy::kOnFailure, RestartPolicy::kOnAbort,
+        RestartPolicy::kOnAbnormal, RestartPolicy::kAlways,
+        RestartPolicy::kOnSuccess}) {
     FakeEffects fx;
     ServicePolicy p = Simple();
     p.type = ServiceType::kNotify;  // never ready
@@ -214,10 +216,30 @@ TEST(Service, TimeoutsTerminateAndFail) {
     fx.End(s, 100, Killed(0, SIGKILL));
     ASSERT_EQ(s.sub_state(), ServiceSubState::kStopPost);
     fx.End(s, 101, Exited(0, 0));
-    // Failed with either Restart=: a start timeout is not restarted
-    // (Service::StartTimedOut says why; docs/units.md).
-    EXPECT_EQ(s.state(), ServiceState::kFailed);
+    // Restart='s row "Timeout" in systemd's table: restarted with
+    // on-failure, on-abnormal and always; failed with the others.
+    const bool restarts = restart == RestartPolicy::kOnFailure ||
+                          restart == RestartPolicy::kOnAbnormal ||
+                          restart == RestartPolicy::kAlways;
+    EXPECT_EQ(s.sub_state(), restarts ? ServiceSubState::kAutoRestart
+                                      : ServiceSubState::kFailed)
+        << static_cast<int>(restart);
     EXPECT_EQ(s.reason(), "start timed out after 1min 30s");
+    if (restarts) {
+      // A stop requested while it is killed after the timeout cancels the
+      // restart: a requested stop stays stopped.
+      FakeEffects fx2;
+      Service t("web", p, fx2);
+      t.Start();
+      fx2.Report(t);
+      t.TimerFired();
+      ASSERT_EQ(t.sub_state(), ServiceSubState::kStopSigterm);
+      t.Stop();
+      t.TimerFired();
+      fx2.End(t, 100, Killed(0, SIGKILL));
+      fx2.End(t, 101, Exited(0, 0));
+      EXPECT_NE(t.sub_state(), ServiceSubState::kAutoRestart);
+    }
   }
   {
     FakeEffects fx;

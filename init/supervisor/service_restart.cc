@@ -68,6 +68,23 @@ bool Service::ShouldRestart(const fault::ExitStatus& status) const {
   return false;
 }
 
+bool Service::RestartsAfterTimeout() const {
+  // systemd's table, the row "Timeout". RestartPreventExitStatus= and
+  // RestartForceExitStatus= name exits, and a timeout is none.
+  switch (policy_.restart) {
+    case RestartPolicy::kAlways:
+    case RestartPolicy::kOnFailure:
+    case RestartPolicy::kOnAbnormal:
+      return true;
+    case RestartPolicy::kNo:
+    case RestartPolicy::kOnSuccess:
+    case RestartPolicy::kOnAbort:
+    case RestartPolicy::kOnWatchdog:
+      return false;
+  }
+  return false;
+}
+
 void Service::ScheduleRestart() {
   restart_delay_ = RestartDelay(consecutive_restarts_);
   ++consecutive_restarts_;

@@ -247,11 +247,12 @@ ServiceView Supervisor::RowOf(const Entry& e) {
   return ServiceView{
       s.name(), s.state(), s.main_pid(), s.since(), s.restarts(),
       s.last_exit().pid != 0 ? s.last_exit().ToString() : "",
-      // A start skipped by a condition says which in the STATUS column: it
-      // never ran, so there is no STATUS= of this start to show.
+      // A start skipped by a condition, or failed by an assert, says which
+      // in the STATUS column: it never ran, so there is no STATUS= of this
+      // start to show.
       s.reason(),
-      s.skipped()     ? s.reason()
-      : e.status_text ? *e.status_text
+      s.skipped() || s.assert_failed() ? s.reason()
+      : e.status_text                  ? *e.status_text
       // RemainAfterExit= and ExecReload= show as systemd's sub-states.
       : s.sub_state() == ServiceSubState::kExited    ? std::string("exited")
       : s.sub_state() == ServiceSubState::kReloading ? std::string("reloading")

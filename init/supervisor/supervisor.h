@@ -157,7 +157,9 @@ class Supervisor : private ServiceEffects {
   bool Busy(absl::string_view name) const;
   // StartPending reports whether the start job of `name` is not done:
   // `name`, or a unit its start pulled in (Requires=, Wants=, BindsTo=,
-  // transitively), is queued for start or starting (supervisor_jobs.cc).
+  // transitively), is queued for start or starting, or `name` is Busy
+  // otherwise; but `name` waiting to restart (its attempt failed) ends the
+  // job, as systemd's (supervisor_jobs.cc).
   bool StartPending(absl::string_view name) const;
   // CheckManual: a request (faultctl) to start (`start`), stop (`stop`) or
   // both (restart) `name` is refused when its unit says

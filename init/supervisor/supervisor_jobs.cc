@@ -413,8 +413,17 @@ std::optional<UnitActionRequest> Supervisor::TakeAction() {
 bool Supervisor::StartPending(absl::string_view name) const {
   auto it = entries_.find(name);
   if (it == entries_.end()) return false;
-  if (Busy(name)) return true;
-  std::vector<const Entry*> queue = {it->second.get()};
+  // The unit itself: Busy, except waiting to restart. As systemd's, a start
+  // job ends at the first attempt that fails, even when Restart= then
+  // restarts the unit (a new job): answered failed, in `restarting`. A
+  // start requested while it waits is queued (pending_start) and waits
+  // for the attempt it makes.
+  const Entry& named = *it->second;
+  if (Busy(name) && (named.service->state() != ServiceState::kRestarting ||
+                     named.replacement != nullptr)) {
+    return true;
+  }
+  std::vector<const Entry*> queue = {&named};
   for (size_t i = 0; i < queue.size(); ++i) {
     const Entry& e = *queue[i];
     if (e.pending_start || e.service->state() == ServiceState::kStarting) {

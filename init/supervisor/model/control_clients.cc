@@ -164,8 +164,14 @@ void ControlClients::Check(const Client& c,
           state != "failed") {
         return fail("a blocking stop answered before the service stopped");
       }
+      // A start job ends at its first failed attempt, as systemd's: the
+      // unit may then wait to restart (a new job), and the answer says why
+      // the attempt failed.
+      const bool failed_attempt = (c.verb == "start" || c.verb == "restart" ||
+                                   (c.verb == "stop" && c.overtaken)) &&
+                                  state == "restarting";
       if ((c.verb == "start" || c.verb == "restart" || c.verb == "stop") &&
-          !settled) {
+          !settled && !failed_attempt) {
         return fail("a blocking request answered before the service settled");
       }
     } else if (c.verb == "reload") {

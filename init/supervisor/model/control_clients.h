@@ -6,7 +6,9 @@
 // time. Every answer is checked when it ends (the server closes its side):
 // one `OK` or `ERR` line first and no other; after `OK`, the lines its verb
 // gives (one `R` per named service in order for start/stop/restart, each
-// in a settled state -- running, inactive or failed -- and for a blocking
+// in a settled state -- running, inactive or failed; for a blocking start
+// or restart also restarting with a reason: its attempt failed and
+// Restart= restarts the unit, systemd's failed job -- and for a blocking
 // stop that no later start overtook, a stopped one: inactive or failed;
 // `S` lines for status; `C` and `D` for reload; nothing for poweroff); a
 // client that sent no whole request gets no answer.
