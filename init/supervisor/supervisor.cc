@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "init/supervisor/supervisor_entry.h"
 #include "init/supervisor/unit_directories.h"
@@ -253,7 +254,10 @@ ServiceView Supervisor::RowOf(const Entry& e) {
       s.skipped()     ? s.reason()
       : e.status_text ? *e.status_text
       // RemainAfterExit= and ExecReload= show as systemd's sub-states.
-      : s.sub_state() == ServiceSubState::kExited    ? std::string("exited")
+      // A target (target_unit.h) that is up is systemd's "active".
+      : s.sub_state() == ServiceSubState::kExited
+          ? std::string(absl::EndsWith(s.name(), ".target") ? "active"
+                                                            : "exited")
       : s.sub_state() == ServiceSubState::kReloading ? std::string("reloading")
                                                      : std::string(),
       std::string(e.settings.description())};
