@@ -105,7 +105,9 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
   }
   switch (to) {
     case ServiceState::kRunning:
-      log_.Info(name, ": running");
+      // A target (no process) is systemd's "active".
+      log_.Info(name,
+                absl::EndsWith(name, ".target") ? ": active" : ": running");
       return;
     case ServiceState::kFailed:
       log_.Warning(name, ": failed: ", service.reason());
@@ -131,6 +133,8 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
     case ServiceState::kInactive:
       if (service.skipped()) {
         log_.Info(name, ": skipped: ", service.reason());
+      } else if (absl::EndsWith(name, ".target")) {
+        log_.Info(name, ": stopped");
       } else if (from == ServiceState::kStarting ||
                  from == ServiceState::kRunning) {
         log_.Info(name, ": finished (", service.reason(), ")");
