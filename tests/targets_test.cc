@@ -1,8 +1,9 @@
 // Targets in the real faultinit (system mode, PID 1 of a fresh PID
 // namespace, systemd's layout over a tree of the test's own with
 // `--units-path`), observed through its log and the real faultctl: a
-// service After= network.target waits for one Before= it; the built-in
-// multi-user.target (no default.target in the tree) reaches active;
+// service After= network.target waits for one Before= it, and
+// multi-user.target reaches active once both are up; the built-in
+// multi-user.target starts when the tree has no default.target;
 // `faultctl start NAME.target` starts what it wants (Wants= and its
 // .wants/ directory); default dependencies' Conflicts=shutdown.target
 // (a unit with DefaultDependencies=no is left alone); the shutdown order
@@ -38,6 +39,18 @@ class Targets : public ControlledUnitTest {
     mkdir(dir.c_str(), 0755);
     ASSERT_EQ(symlink(absl::StrCat(dir_, "/", unit).c_str(),
                       absl::StrCat(dir, "/", unit).c_str()),
+              0);
+  }
+  // DefaultTarget gives the tree a multi-user.target file of its own and
+  // default.target linked to it, as a distribution has (the layout booted
+  // it before targets were units, so the tests fail there on what they
+  // check, not on what boots).
+  void DefaultTarget() {
+    File("multi-user.target",
+         "[Unit]\nDescription=Multi-User System\nRequires=basic.target\n"
+         "After=basic.target\n");
+    ASSERT_EQ(symlink("multi-user.target",
+                      absl::StrCat(dir_, "/default.target").c_str()),
               0);
   }
   // A FIFO under base_ a service reads from: the test releases it.
@@ -91,7 +104,7 @@ TEST_F(Targets, AfterNetworkTargetWaitsForWhatIsBeforeIt) {
                     kSleeper));
   Enable("multi-user.target", "provider.service");
   Enable("multi-user.target", "consumer.service");
-  // No default.target in the tree: the built-in multi-user.target starts.
+  DefaultTarget();
   StartLayout({"starting multi-user.target: provider consumer",
                "[provider] provider-begin"});
   // network.target waits for the provider; the consumer for network.target.
@@ -180,8 +193,9 @@ TEST_F(Targets, ShutdownStopsInReverseOrderThroughATarget) {
                     fifo, "; echo late-stop-end'\n"));
   Enable("multi-user.target", "early.service");
   Enable("multi-user.target", "late.service");
-  StartLayout({"[early] early-up", "[late] late-up"});
-  ASSERT_TRUE(Active("multi-user.target"));
+  DefaultTarget();
+  StartLayout({"[early] early-up", "[late] late-up", "early: running",
+               "late: running"});
   running_->Signal(SIGTERM);
   ASSERT_TRUE(running_->WaitForStderr("[late] late-stop-begin"))
       << running_->err();

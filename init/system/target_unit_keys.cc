@@ -34,8 +34,8 @@ Status DefaultDependencies(UnitKeyContext& c, absl::string_view key,
   return Boolean(key, value, true, &c.unit.default_dependencies);
 }
 
-// AllowIsolate=, IgnoreOnIsolate=: `systemctl isolate` is not supported,
-// so they change nothing; a `yes` says so.
+// AllowIsolate=: `systemctl isolate` is not supported, so it changes
+// nothing; a `yes` says so.
 Status Isolate(UnitKeyContext& c, absl::string_view key,
                absl::string_view value) {
   bool on = false;
@@ -47,10 +47,18 @@ Status Isolate(UnitKeyContext& c, absl::string_view key,
   return OkStatus();
 }
 
+// IgnoreOnIsolate=: a unit faultinit never stops for an isolate, since it
+// has none: what `yes` asks for, and `no` changes nothing either.
+Status IgnoreOnIsolate(UnitKeyContext&, absl::string_view key,
+                       absl::string_view value) {
+  bool on = false;
+  return Boolean(key, value, false, &on);
+}
+
 constexpr UnitKey kTargetUnitKeys[] = {
     {UnitSection::kUnit, "DefaultDependencies", &DefaultDependencies},
     {UnitSection::kUnit, "AllowIsolate", &Isolate},
-    {UnitSection::kUnit, "IgnoreOnIsolate", &Isolate},
+    {UnitSection::kUnit, "IgnoreOnIsolate", &IgnoreOnIsolate},
 };
 
 }  // namespace

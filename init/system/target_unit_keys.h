@@ -7,7 +7,8 @@
 //                         targets (target_unit.h, AddDefaultDependencies)
 //   AllowIsolate=         a boolean; faultinit has no `isolate`, so `yes`
 //                         is accepted with a warning (differs from systemd)
-//   IgnoreOnIsolate=      a boolean, accepted with the same warning
+//   IgnoreOnIsolate=      a boolean, accepted: with no isolate, no unit is
+//                         ever stopped by one
 // An invalid boolean is an error naming the key and the value.
 //
 // Thread safety: pure; thread-safe, not async-signal-safe.
