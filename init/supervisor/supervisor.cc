@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "init/supervisor/supervisor_entry.h"
 #include "init/supervisor/unit_directories.h"
@@ -104,7 +105,9 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
   }
   switch (to) {
     case ServiceState::kRunning:
-      log_.Info(name, ": running");
+      // A target (no process) is systemd's "active".
+      log_.Info(name,
+                absl::EndsWith(name, ".target") ? ": active" : ": running");
       return;
     case ServiceState::kFailed:
       log_.Warning(name, ": failed: ", service.reason());
@@ -130,6 +133,8 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
     case ServiceState::kInactive:
       if (service.skipped()) {
         log_.Info(name, ": skipped: ", service.reason());
+      } else if (absl::EndsWith(name, ".target")) {
+        log_.Info(name, ": stopped");
       } else if (from == ServiceState::kStarting ||
                  from == ServiceState::kRunning) {
         log_.Info(name, ": finished (", service.reason(), ")");
@@ -254,7 +259,10 @@ ServiceView Supervisor::RowOf(const Entry& e) {
       s.skipped() || s.assert_failed() ? s.reason()
       : e.status_text                  ? *e.status_text
       // RemainAfterExit= and ExecReload= show as systemd's sub-states.
-      : s.sub_state() == ServiceSubState::kExited    ? std::string("exited")
+      // A target (target_unit.h) that is up is systemd's "active".
+      : s.sub_state() == ServiceSubState::kExited
+          ? std::string(absl::EndsWith(s.name(), ".target") ? "active"
+                                                            : "exited")
       : s.sub_state() == ServiceSubState::kReloading ? std::string("reloading")
                                                      : std::string(),
       std::string(e.settings.description())};

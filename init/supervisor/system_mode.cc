@@ -10,6 +10,7 @@
 
 #include <exception>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "init/processes.h"
 #include "init/supervisor/unit_names.h"
@@ -236,8 +237,12 @@ LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
   }
   log_.Info("loaded ", units.units.size(), " units from ", source_.Name());
   if (units.layout) {
-    log_.Info("starting ", units.start_unit, ": ",
-              absl::StrJoin(units.boot, " "),
+    // The services; the targets they reach are units too, not listed.
+    std::vector<absl::string_view> services;
+    for (const std::string& name : units.boot) {
+      if (!absl::EndsWith(name, ".target")) services.push_back(name);
+    }
+    log_.Info("starting ", units.start_unit, ": ", absl::StrJoin(services, " "),
               units.masked.empty() ? "" : "; masked: ",
               absl::StrJoin(units.masked, " "));
   }

@@ -19,6 +19,7 @@
 #include "init/system/main_process_keys.h"
 #include "init/system/process_attribute_keys.h"
 #include "init/system/standard_io_keys.h"
+#include "init/system/target_unit_keys.h"
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_exit_status.h"
 #include "init/system/unit_job_keys.h"
@@ -295,7 +296,7 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 11> kUnitKeyTables{
+const std::array<UnitKeyTable, 12> kUnitKeyTables{
     kConditionKeys,          // unit_conditions.h
     kExitStatusKeys,         // unit_exit_status.h
     kLimitKeys,              // unit_limits.h
@@ -307,6 +308,7 @@ const std::array<UnitKeyTable, 11> kUnitKeyTables{
     StandardIoKeys(),        // standard_io_keys.h
     MainProcessKeys(),       // main_process_keys.h
     UnitJobKeys(),           // unit_job_keys.h
+    TargetUnitKeys(),        // target_unit_keys.h
 };
 
 absl::string_view SectionName(Section section) {

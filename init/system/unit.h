@@ -276,6 +276,9 @@ struct Unit {
   unsigned start_limit_burst = 5;
   // Condition*= and Assert*=, in file order (unit_conditions.h).
   std::vector<Condition> conditions;
+  // DefaultDependencies= (target_unit_keys.h): whether the layout adds
+  // systemd's dependencies on the standard targets (target_unit.h).
+  bool default_dependencies = true;
 
   // [Service]
   ServiceType type = ServiceType::kSimple;

@@ -37,6 +37,30 @@ std::vector<std::string> DependencyDirectoryEntries(
   return std::vector<std::string>(out.begin(), out.end());
 }
 
+DirectoryDependencies DependencyDirectories(
+    const std::vector<std::string>& search_path, absl::string_view name) {
+  std::set<std::string> found[2];
+  for (const std::string& search : search_path) {
+    int k = 0;
+    for (absl::string_view suffix : {".wants", ".requires"}) {
+      const std::string dir = absl::StrCat(search, "/", name, suffix);
+      std::set<std::string>& out = found[k++];
+      DIR* stream = opendir(dir.c_str());
+      if (stream == nullptr) continue;
+      while (struct dirent* entry = readdir(stream)) {
+        absl::string_view file = entry->d_name;
+        if (UnitTypeOf(file).empty()) continue;
+        if (IsMaskedPath(absl::StrCat(dir, "/", file))) continue;
+        out.emplace(file);
+      }
+      closedir(stream);
+    }
+  }
+  return DirectoryDependencies{
+      std::vector<std::string>(found[0].begin(), found[0].end()),
+      std::vector<std::string>(found[1].begin(), found[1].end())};
+}
+
 BootClosure PullIn(const UnitSearchPath& path, absl::string_view start,
                    const WantsOf& wants_of) {
   BootClosure out;

@@ -62,6 +62,16 @@ std::vector<std::string> DependencyDirectoryEntries(
     const std::vector<std::string>& search_path, absl::string_view name,
     std::vector<std::string>* masked);
 
+// DirectoryDependencies: the entries of NAME.wants/ and NAME.requires/ of
+// every search directory, apart (a Wants= and a Requires= each, as systemd
+// reads them), sorted, each once, masked entries left out.
+struct DirectoryDependencies {
+  std::vector<std::string> wants;
+  std::vector<std::string> requires_;
+};
+DirectoryDependencies DependencyDirectories(
+    const std::vector<std::string>& search_path, absl::string_view name);
+
 // KernelCommandLineUnit returns the unit of the last `systemd.unit=NAME`
 // word of `cmdline` (/proc/cmdline's text), or nullopt when there is none
 // or its NAME is not a valid unit name (systemd ignores it then too).

@@ -223,6 +223,12 @@ void CheckDependencies(absl::string_view directory, const NameIndex& index,
       {"ReloadPropagatedFrom", nullptr, &UnitJobs::reload_propagated_from,
        kIgnored},
   };
+  // The layout has targets (its own files and the standard ones built in,
+  // target_unit.h); a flat directory has none.
+  const bool has_targets =
+      std::any_of(units->begin(), units->end(), [](const ParsedUnit& p) {
+        return absl::EndsWith(p.unit.name, ".target");
+      });
   for (ParsedUnit& parsed : *units) {
     std::vector<Diagnostic> found;
     for (const List& l : kLists) {
@@ -242,8 +248,14 @@ void CheckDependencies(absl::string_view directory, const NameIndex& index,
         }
         if (index.find(d.name) == index.end()) {
           std::string why =
-              IsOtherUnitKind(d.name)
-                  ? std::string("faultinit has only .service units")
+              has_targets && absl::EndsWith(d.name, ".target")
+                  ? absl::StrCat("no ", d.name, " in ", directory,
+                                 " nor built in")
+              : IsOtherUnitKind(d.name)
+                  ? std::string(has_targets
+                                    ? "faultinit has only .service and "
+                                      ".target units"
+                                    : "faultinit has only .service units")
                   : absl::StrCat("no ", d.name, kServiceSuffix,
                                  directory.empty() ? "" : " in ", directory);
           found.push_back(MakeDiagnostic(
@@ -547,19 +559,28 @@ CheckReport RenderCheckReport(const LoadedUnits& loaded) {
       absl::StrAppend(&report.text, d.ToString(), "\n");
     }
   }
+  // Services on these lines; the targets the start unit reaches on one of
+  // their own (the layout's: target_unit.h).
+  auto is_target = [](const std::string& name) {
+    return absl::EndsWith(name, ".target");
+  };
   absl::StrAppend(&report.text, "start order:");
   for (const std::string& name : StartOrder(loaded)) {
-    absl::StrAppend(&report.text, " ", name);
+    if (!is_target(name)) absl::StrAppend(&report.text, " ", name);
   }
   absl::StrAppend(&report.text, "\n");
   if (loaded.layout) {
     absl::StrAppend(&report.text, "boot (", loaded.start_unit, "):");
     for (const std::string& name : loaded.boot) {
-      absl::StrAppend(&report.text, " ", name);
+      if (!is_target(name)) absl::StrAppend(&report.text, " ", name);
     }
     absl::StrAppend(&report.text, "\nmasked:");
     for (const std::string& name : loaded.masked) {
       absl::StrAppend(&report.text, " ", name);
+    }
+    absl::StrAppend(&report.text, "\nboot targets:");
+    for (const std::string& name : loaded.boot) {
+      if (is_target(name)) absl::StrAppend(&report.text, " ", name);
     }
     absl::StrAppend(&report.text, "\n");
   }

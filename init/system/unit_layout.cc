@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "init/system/exec_command.h"
+#include "init/system/standard_targets.h"
+#include "init/system/target_unit.h"
 #include "init/system/unit_closure.h"
 #include "init/system/unit_dropins.h"
 #include "init/system/unit_name.h"
@@ -27,6 +29,40 @@ constexpr absl::string_view kServiceSuffix = ".service";
 std::string FullName(absl::string_view dependency) {
   if (!UnitTypeOf(dependency).empty()) return std::string(dependency);
   return absl::StrCat(dependency, kServiceSuffix);
+}
+
+constexpr absl::string_view kTargetSuffix = ".target";
+
+// A name as Unit keeps it: a service without its suffix, others with.
+std::string KeptName(absl::string_view name) {
+  if (absl::EndsWith(name, kServiceSuffix)) {
+    name.remove_suffix(kServiceSuffix.size());
+  }
+  return std::string(name);
+}
+
+// The entries of `name`'s NAME.wants/ and NAME.requires/ (and its
+// aliases') become Wants= and Requires= of the unit, as systemd reads
+// them: a target's enabled units are its dependencies at run time too
+// (`faultctl start multi-user.target`, default dependencies' ordering).
+void AddDirectoryDependencies(const UnitSearchPath& path,
+                              const std::string& name,
+                              const std::vector<std::string>& aliases,
+                              Unit* unit) {
+  std::vector<std::string> names = {name};
+  names.insert(names.end(), aliases.begin(), aliases.end());
+  for (const std::string& n : names) {
+    DirectoryDependencies found = DependencyDirectories(path.directories, n);
+    auto add = [](std::vector<Dependency>* list, const std::string& entry) {
+      std::string kept = KeptName(entry);
+      for (const Dependency& d : *list) {
+        if (d.name == kept) return;
+      }
+      list->push_back(Dependency{std::move(kept), 0});
+    };
+    for (const std::string& w : found.wants) add(&unit->wanted, w);
+    for (const std::string& r : found.requires_) add(&unit->required, r);
+  }
 }
 
 // Reads `name`'s file at `file.path` and its drop-ins into `*out`.
@@ -173,22 +209,37 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
   std::vector<Diagnostic> skipped = path.diagnostics;
   std::vector<std::string> masked;
   for (const auto& [name, file] : path.files) {
-    if (!absl::EndsWith(name, kServiceSuffix) ||
+    const bool target = absl::EndsWith(name, kTargetSuffix);
+    if ((!absl::EndsWith(name, kServiceSuffix) && !target) ||
         file.kind == UnitFile::Kind::kAlias) {
       continue;
     }
     if (absl::EndsWith(name, "@.service")) continue;  // a template
+    if (absl::EndsWith(name, "@.target")) continue;
     if (file.kind == UnitFile::Kind::kMasked) {
-      masked.push_back(name.substr(0, name.size() - kServiceSuffix.size()));
+      masked.push_back(KeptName(name));
       continue;
     }
-    if (std::string why = UnitFileNameProblem(name); !why.empty()) {
+    if (std::string why =
+            target ? TargetFileNameProblem(name) : UnitFileNameProblem(name);
+        !why.empty()) {
       skipped.push_back(Diagnostic{
           file.path, 0, Severity::kError,
           absl::StrCat("unit file ", QuoteText(name), " not loaded: ", why)});
       continue;
     }
     ReadUnit(path, name, file, aliases_of(name), &units.emplace_back());
+    if (target) MakeTarget(&units.back());
+    AddDirectoryDependencies(path, name, aliases_of(name), &units.back().unit);
+    ResolveAliases(path, &units.back().unit);
+  }
+  // systemd's standard targets where the search path has no file of the
+  // name (a masked one stays masked).
+  for (const StandardTarget& standard : StandardTargets()) {
+    if (path.Resolve(std::string(standard.name)).has_value()) continue;
+    ParseStandardTarget(standard, &units.emplace_back());
+    AddDirectoryDependencies(path, std::string(standard.name), no_aliases,
+                             &units.back().unit);
     ResolveAliases(path, &units.back().unit);
   }
   // Instances of templates (unit_template.h): those named by the units
@@ -225,9 +276,11 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
       continue;
     }
     ReadUnit(path, name, *file->file, aliases_of(name), &units.emplace_back());
+    AddDirectoryDependencies(path, name, aliases_of(name), &units.back().unit);
     ResolveAliases(path, &units.back().unit);
     NamedInstances(units.back().unit, &named);
   }
+  AddDefaultDependencies(&units);
   const std::set<std::string, std::less<>> masked_set(masked.begin(),
                                                       masked.end());
   for (ParsedUnit& parsed : units) DropMasked(masked_set, &parsed);
@@ -238,26 +291,18 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
   out.layout = true;
   out.masked = std::move(masked);
 
-  const WantsOf wants_of = [&](const std::string& name) {
-    if (absl::EndsWith(name, kServiceSuffix)) {
-      const ParsedUnit* unit =
-          out.Find(name.substr(0, name.size() - kServiceSuffix.size()));
-      return unit == nullptr ? std::vector<std::string>()
-                             : WantedNames(unit->unit);
-    }
-    // Another type (a target): its Wants= and Requires= only, read by
-    // the service parser, whose other findings do not apply to it.
-    std::optional<ResolvedUnitFile> resolved = path.Resolve(name);
-    if (!resolved.has_value() ||
-        resolved->file->kind != UnitFile::Kind::kFile) {
-      return std::vector<std::string>();
-    }
-    ParsedUnit target;
-    ReadUnit(path, name, *resolved->file, aliases_of(name), &target);
-    return WantedNames(target.unit);
-  };
+  // Without default.target in the search path: multi-user.target
+  // (standard_targets.h, kFallbackStartUnit).
+  if (start_unit == kDefaultStartUnit &&
+      !path.Resolve(kDefaultStartUnit).has_value()) {
+    start_unit = kFallbackStartUnit;
+  }
   BootClosure closure = PullIn(path, start_unit, [&](const std::string& name) {
-    std::vector<std::string> wanted = wants_of(name);
+    // Services and targets (built in or not) are loaded units now: their
+    // Wants= and Requires=, with their .wants/ entries and defaults.
+    const ParsedUnit* unit = out.Find(KeptName(name));
+    std::vector<std::string> wanted =
+        unit == nullptr ? std::vector<std::string>() : WantedNames(unit->unit);
     // What a generator adds (unit_template.h's LayoutInstances::wants).
     if (auto it = instances.wants.find(name); it != instances.wants.end()) {
       wanted.insert(wanted.end(), it->second.begin(), it->second.end());
@@ -265,7 +310,8 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
     return wanted;
   });
   out.start_unit = closure.start;
-  if (!path.Resolve(closure.start).has_value()) {
+  if (!path.Resolve(closure.start).has_value() &&
+      out.Find(KeptName(closure.start)) == nullptr) {
     out.diagnostics.push_back(Diagnostic{
         out.directory, 0, Severity::kWarning,
         absl::StrCat("no unit ", QuoteText(start_unit),
@@ -279,8 +325,9 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
   }
   std::set<std::string> boot;
   for (const std::string& name : closure.units) {
-    if (absl::EndsWith(name, kServiceSuffix)) {
-      boot.insert(name.substr(0, name.size() - kServiceSuffix.size()));
+    if (absl::EndsWith(name, kServiceSuffix) ||
+        absl::EndsWith(name, kTargetSuffix)) {
+      boot.insert(KeptName(name));
     }
   }
   for (const std::string& name : StartOrder(out)) {

@@ -20,9 +20,15 @@
 //     names the unit it resolves to;
 //   - a template (NAME@.service) is not a unit itself: its instances
 //     (NAME@INSTANCE.service) are, read from it under their own names
-//     (unit_template.h says which); other unit types (targets...) are not
-//     services: their Wants=/Requires= and .wants/ directories are followed for
-//     the closure, and nothing else of them is used;
+//     (unit_template.h says which);
+//   - targets are units (target_unit.h), named with their suffix
+//     ("network.target"): every `.target` file, and systemd's standard
+//     targets built in where no file has the name (standard_targets.h);
+//     every unit's NAME.wants/ and NAME.requires/ entries are its Wants=
+//     and Requires=; systemd's default dependencies are added
+//     (AddDefaultDependencies); LoadedUnits::boot holds the targets the
+//     start unit reaches beside the services; without default.target the
+//     start unit is multi-user.target;
 //   - a drop-in that cannot be read, or has an error, fails its unit, with
 //     the drop-in's path and line in the diagnostic.
 //

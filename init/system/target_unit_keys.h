@@ -1,0 +1,27 @@
+// File: init/system/target_unit_keys.h
+//
+// The [Unit] keys of targets and default dependencies (docs/units.md,
+// "Targets"), as a UnitKey table (unit_keys.h) kUnitKeyTables includes:
+//   DefaultDependencies=  a boolean (default yes): whether the layout adds
+//                         systemd's implicit dependencies on the standard
+//                         targets (target_unit.h, AddDefaultDependencies)
+//   AllowIsolate=         a boolean; faultinit has no `isolate`, so `yes`
+//                         is accepted with a warning (differs from systemd)
+//   IgnoreOnIsolate=      a boolean, accepted: with no isolate, no unit is
+//                         ever stopped by one
+// An invalid boolean is an error naming the key and the value.
+//
+// Thread safety: pure; thread-safe, not async-signal-safe.
+
+#ifndef FAULT_INIT_SYSTEM_TARGET_UNIT_KEYS_H_
+#define FAULT_INIT_SYSTEM_TARGET_UNIT_KEYS_H_
+
+#include "init/system/unit_keys.h"
+
+namespace faultinit {
+
+UnitKeyTable TargetUnitKeys();
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SYSTEM_TARGET_UNIT_KEYS_H_
