@@ -18,6 +18,7 @@
 #include "init/system/exec_privilege_keys.h"
 #include "init/system/main_process_keys.h"
 #include "init/system/process_attribute_keys.h"
+#include "init/system/socket_keys.h"
 #include "init/system/standard_io_keys.h"
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_exit_status.h"
@@ -109,7 +110,7 @@ bool IsValidKey(absl::string_view key) {
   return !key.empty();
 }
 
-enum class Section { kNone, kUnit, kService, kIgnored };
+enum class Section { kNone, kUnit, kService, kSocket, kIgnored };
 
 class Parser {
  public:
@@ -295,7 +296,7 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 11> kUnitKeyTables{
+const std::array<UnitKeyTable, 12> kUnitKeyTables{
     kConditionKeys,          // unit_conditions.h
     kExitStatusKeys,         // unit_exit_status.h
     kLimitKeys,              // unit_limits.h
@@ -307,9 +308,11 @@ const std::array<UnitKeyTable, 11> kUnitKeyTables{
     StandardIoKeys(),        // standard_io_keys.h
     MainProcessKeys(),       // main_process_keys.h
     UnitJobKeys(),           // unit_job_keys.h
+    SocketKeys(),            // socket_keys.h
 };
 
 absl::string_view SectionName(Section section) {
+  if (section == Section::kSocket) return "[Socket]";
   return section == Section::kUnit ? "[Unit]" : "[Service]";
 }
 
@@ -359,7 +362,12 @@ void Parser::Parse(absl::string_view contents,
                    const std::vector<DropInText>& drop_ins) {
   const absl::string_view file_name =
       path_.substr(path_.rfind('/') + 1);  // npos + 1: the whole path
-  if (std::string why = UnitFileNameProblem(file_name); !why.empty()) {
+  // A .socket unit's name has a service's rules (socket_keys.h).
+  const std::string checked =
+      absl::EndsWith(file_name, ".socket")
+          ? absl::StrCat(file_name.substr(0, file_name.size() - 7), ".service")
+          : std::string(file_name);
+  if (std::string why = UnitFileNameProblem(checked); !why.empty()) {
     Error(0, absl::StrCat("invalid unit name ", QuoteText(unit().name), ": ",
                           why));
   }
@@ -451,6 +459,8 @@ void Parser::Entry(absl::string_view text, int line) {
       section_ = Section::kUnit;
     } else if (name == "Service") {
       section_ = Section::kService;
+    } else if (name == "Socket" && absl::EndsWith(path_, ".socket")) {
+      section_ = Section::kSocket;
     } else {
       section_ = Section::kIgnored;
       if (name != "Install" && !absl::StartsWith(name, "X-")) {
@@ -503,8 +513,9 @@ void Parser::Entry(absl::string_view text, int line) {
   for (UnitKeyTable table : kUnitKeyTables) {
     for (const UnitKey& k : table) {
       if (k.name != key) continue;
-      Section section =
-          k.section == UnitSection::kUnit ? Section::kUnit : Section::kService;
+      Section section = k.section == UnitSection::kUnit     ? Section::kUnit
+                        : k.section == UnitSection::kSocket ? Section::kSocket
+                                                            : Section::kService;
       if (section != section_) {
         other_table_section = section;
         continue;
@@ -535,6 +546,10 @@ void Parser::Entry(absl::string_view text, int line) {
 void Parser::Finish() {
   if (stopped_) return;
   Unit& u = unit();
+  if (absl::EndsWith(path_, ".socket")) {  // not a service: socket_keys.h
+    if (std::string why = SocketUnitProblem(u); !why.empty()) Error(0, why);
+    return;
+  }
   if (u.exec_start.empty()) {
     // systemd's rules (systemd.service(5)): without ExecStart= and Type=,
     // a service is a oneshot; only a oneshot may have no ExecStart=, and
