@@ -28,6 +28,7 @@ SystemMode::SystemMode(fault::Scheduler& scheduler,
       log_(log),
       boot_(log),
       supervisor_(scheduler, log, SupervisorOptions{kNotifySocket, "/"}),
+      sockets_(scheduler, supervisor_, log),
       control_(scheduler, supervisor_, log,
                ControlServer::Hooks{
                    [this](std::vector<std::string>* diagnostics) {
@@ -105,10 +106,24 @@ void SystemMode::LoadAll() {
   WatchSignals();
   supervisor_.Load(units);
   boot_units_ = std::move(units.boot);
+  // Before any service starts (socket_activation.h). A flat directory
+  // starts every service but those a socket unit activates.
+  sockets_.Listen(units.sockets);
+  if (!source_.layout && !units.sockets.empty()) {
+    for (const std::string& name : StartOrder(units)) {
+      if (!sockets_.Activates(name)) boot_units_.push_back(name);
+    }
+    for (const ParsedUnit& unit : units.units) {
+      if (!unit.ok() && !sockets_.Activates(unit.unit.name)) {
+        boot_units_.push_back(unit.unit.name);
+      }
+    }
+    source_sockets_ = true;
+  }
 }
 
 void SystemMode::StartBoot() {
-  if (!source_.layout) {
+  if (!source_.layout && !source_sockets_) {
     supervisor_.StartAll();
     return;
   }
@@ -146,6 +161,7 @@ void SystemMode::BetweenEvents() {
 
 bool SystemMode::Step() {
   supervisor_.Reconcile();
+  sockets_.Poll();
   if (std::optional<UnitActionRequest> action = supervisor_.TakeAction()) {
     PerformUnitAction(*action);
   }
@@ -180,6 +196,9 @@ LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
   };
   for (const Diagnostic& d : units.diagnostics) report(d);
   for (const ParsedUnit& unit : units.units) {
+    for (const Diagnostic& d : unit.diagnostics) report(d);
+  }
+  for (const ParsedUnit& unit : units.sockets) {
     for (const Diagnostic& d : unit.diagnostics) report(d);
   }
   log_.Info("loaded ", units.units.size(), " units from ", source_.Name());
@@ -254,6 +273,7 @@ void SystemMode::BeginShutdown(PowerAction action) {
             ": stopping services");
   phase_ = Phase::kStoppingServices;
   supervisor_.Shutdown();
+  sockets_.Close();                // no activation while the system goes down
   control_.ShutdownBegan(action);  // waiting starts are answered now
 }
 
@@ -296,6 +316,11 @@ void SystemMode::PerformUnitAction(const UnitActionRequest& request) {
 
 int CheckUnits(const SystemOptions& options) {
   LoadedUnits units = LoadUnits(ChooseUnitSource(options, false));
+  for (const ParsedUnit& socket : units.sockets) {  // socket_keys.h
+    units.diagnostics.insert(units.diagnostics.end(),
+                             socket.diagnostics.begin(),
+                             socket.diagnostics.end());
+  }
   CheckReport report = RenderCheckReport(units);
   fault::WriteString(STDOUT_FILENO, report.text);
   return report.has_errors ? 1 : 0;

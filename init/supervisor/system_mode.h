@@ -38,6 +38,7 @@
 #include "init/processes.h"
 #include "init/supervisor/boot.h"
 #include "init/supervisor/control_server.h"
+#include "init/supervisor/socket_activation.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/unit_source.h"
 #include "runtime/duration.h"
@@ -108,6 +109,7 @@ class SystemMode {
   const Logger& log_;
   Boot boot_;
   Supervisor supervisor_;
+  SocketActivation sockets_;  // socket units (socket_activation.h)
   ControlServer control_;
   Leftovers leftovers_;
   Phase phase_ = Phase::kRunning;
@@ -115,6 +117,9 @@ class SystemMode {
   int exit_status_ = 0;  // faultinit's, once down in a container
   UnitSource source_;    // where Load reads the units (LoadAll chooses)
   std::vector<std::string> boot_units_;  // the layout's, until StartBoot
+  // A flat directory with socket units: boot_units_ holds its services
+  // but those activated by a socket.
+  bool source_sockets_ = false;
 };
 
 // CheckUnits prints the --check report of the units `options` name
