@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <memory>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -162,6 +163,47 @@ TEST_F(SocketActivationTest, RemoveOnStopRemovesThePathsAtShutdown) {
   EXPECT_NE(lstat(removed.c_str(), &st), 0);
   EXPECT_NE(lstat(link.c_str(), &st), 0);
   EXPECT_EQ(lstat(kept.c_str(), &st), 0);
+}
+
+// The layout: a socket unit enabled in sockets.target.wants/, which
+// default.target pulls in, is opened; its service, which nothing pulls in,
+// starts on the first connection, and the service's Requires= and After=
+// on its socket are satisfied.
+TEST_F(SocketActivationTest, LayoutListensOnSocketsTheStartUnitPullsIn) {
+  const std::string lib = dir_ + "/lib";
+  const std::string path = base_ + "/bus.sock";
+  ASSERT_EQ(mkdir(lib.c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((lib + "/sockets.target.wants").c_str(), 0755), 0);
+  ASSERT_TRUE(
+      WriteFile(lib + "/default.target", "[Unit]\nWants=sockets.target\n"));
+  ASSERT_TRUE(WriteFile(lib + "/sockets.target", "[Unit]\nDescription=s\n"));
+  ASSERT_TRUE(WriteFile(lib + "/bus.socket",
+                        absl::StrCat("[Socket]\nListenStream=", path, "\n")));
+  ASSERT_TRUE(WriteFile(
+      lib + "/unused.socket",
+      absl::StrCat("[Socket]\nListenStream=", base_, "/unused.sock\n")));
+  ASSERT_EQ(symlink("../bus.socket",
+                    (lib + "/sockets.target.wants/bus.socket").c_str()),
+            0);
+  ASSERT_TRUE(
+      WriteFile(lib + "/bus.service",
+                absl::StrCat("[Unit]\nRequires=bus.socket\nAfter=bus.socket\n"
+                             "[Service]\nExecStart=",
+                             ListenProbePath(), "\n")));
+  LaunchOptions o;
+  o.args = {"-v", "--units-path", lib, "--control", socket_};
+  o.pid_namespace = true;
+  running_ = std::make_unique<Running>(o);
+  ASSERT_TRUE(running_->WaitForStderr("bus.socket: listening on " + path))
+      << running_->err();
+  EXPECT_EQ(StateOf("bus"), "inactive");
+  struct stat st;
+  EXPECT_NE(lstat((base_ + "/unused.sock").c_str(), &st), 0);
+  std::string hello = Converse(path);
+  EXPECT_TRUE(absl::StartsWith(hello, "hello ")) << hello;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[bus] listen pid_ok=1 fds=1 names=bus.socket", "[bus] accepted"}))
+      << running_->err();
 }
 
 }  // namespace
