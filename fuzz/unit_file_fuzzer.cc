@@ -9,7 +9,10 @@
 // Properties: every diagnostic is one printable line with a line number
 // inside the file; parsing stops after kMaxErrorsPerFile errors; a unit
 // without errors has an ExecStart= whose commands all have an executable;
-// the start order lists each unit without errors once.
+// the start order lists each unit without errors once. The input is
+// parsed once more as d.socket: a socket unit without errors has
+// [Socket] settings with a Listen*= address (socket_keys.h), each AF_UNIX
+// path fitting sockaddr_un.
 
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "fuzz/check.h"
 #include "init/system/exec_command.h"
+#include "init/system/socket_keys.h"
 #include "init/system/unit.h"
 #include "init/system/unit_directory.h"
 
@@ -100,5 +104,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(std::set<std::string>(order.begin(), order.end()) == good);
   const CheckReport report = RenderCheckReport(loaded);
   FUZZ_CHECK(report.has_errors == loaded.has_errors());
+
+  const ParsedUnit socket =
+      ParseUnit(std::string(kDirectory) + "/d.socket", text);
+  for (const Diagnostic& d : socket.diagnostics) CheckDiagnostic(d, lines);
+  if (socket.ok()) {
+    FUZZ_CHECK(socket.unit.socket != nullptr);
+    FUZZ_CHECK(!socket.unit.socket->listen.empty());
+    for (const SocketAddress& a : socket.unit.socket->listen) {
+      FUZZ_CHECK(a.family != AF_UNIX ||
+                 (!a.path.empty() && a.path.size() < 108));
+    }
+    FUZZ_CHECK(!SocketServiceName(socket.unit).empty());
+  }
   return 0;
 }

@@ -55,6 +55,10 @@ struct Prepared {
   std::vector<std::string> candidates;  // paths to try, in order
   std::vector<char*> argv;
   std::vector<char*> envp;
+  // listen_fds: "LISTEN_PID=" and room for the child's pid, which the
+  // child writes after the name (RunChild) before exec; longer than any
+  // small-string buffer, so envp's pointer survives a move of Prepared.
+  std::string listen_pid;
 };
 
 std::string LookupPath(const SpawnOptions& options) {
@@ -92,8 +96,16 @@ ABSL_ATTRIBUTE_NOINLINE Prepared Prepare(const SpawnOptions& options) {
   }
   p.argv.push_back(nullptr);
   if (options.environment != nullptr) {
+    const bool listen = !options.listen_fds.empty();
     for (const std::string& entry : *options.environment) {
+      if (listen && absl::StartsWith(entry, "LISTEN_PID=")) continue;
       p.envp.push_back(const_cast<char*>(entry.c_str()));
+    }
+    if (listen) {
+      constexpr absl::string_view kName = "LISTEN_PID=";
+      p.listen_pid.assign(kName.data(), kName.size());
+      p.listen_pid.resize(kName.size() + 24, '\0');
+      p.envp.push_back(&p.listen_pid[0]);
     }
     p.envp.push_back(nullptr);
   }
@@ -188,6 +200,49 @@ struct ChildFds {
 ChildFds OptionsFds(const SpawnOptions& options, int report_fd) {
   return {options.stdin_fd, options.stdout_fd, options.stderr_fd,
           options.extra_fd.from, report_fd};
+}
+
+// MoveListenFds makes `listen` the child's 3, 4, ... (without
+// close-on-exec). Every other descriptor the child still needs (the
+// report pipe, the extra one) that sits in that range is moved above it
+// first, and each listen fd is copied above it before the dup2s, so no
+// source is overwritten before it is copied. Async-signal-safe; 0 or an
+// errno.
+int MoveListenFds(const std::vector<int>& listen, int* report_fd,
+                  int* extra_from) {
+  const int n = static_cast<int>(listen.size());
+  if (listen.size() > kMaxListenFds) return EMFILE;
+  const int end = 3 + n;
+  for (int* fd : {report_fd, extra_from}) {
+    if (*fd >= 3 && *fd < end) {
+      int moved = fcntl(*fd, F_DUPFD_CLOEXEC, end);
+      if (moved < 0) return errno;
+      *fd = moved;
+    }
+  }
+  int copies[kMaxListenFds];
+  for (int i = 0; i < n; ++i) {
+    copies[i] = fcntl(listen[static_cast<size_t>(i)], F_DUPFD_CLOEXEC, end);
+    if (copies[i] < 0) return errno;
+  }
+  for (int i = 0; i < n; ++i) {
+    if (dup2(copies[i], 3 + i) < 0) return errno;
+    close(copies[i]);
+  }
+  return 0;
+}
+
+// WritePid writes `pid`'s decimal digits and a NUL at `out` (room for 24).
+void WritePid(pid_t pid, char* out) {
+  char digits[24];
+  int n = 0;
+  unsigned long value = static_cast<unsigned long>(pid);
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0 && n < 23);
+  for (int i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
+  out[n] = '\0';
 }
 
 // The child, between fork and exec: async-signal-safe calls only.
@@ -298,14 +353,22 @@ ChildFds OptionsFds(const SpawnOptions& options, int report_fd) {
   if (error == 0 && options.close_other_fds) {
     error = CloseOtherFdsAtExec(parents_fds.rlim_cur);
   }
-  if (error == 0 && fds.extra_from >= 0) {
+  int extra_from = fds.extra_from;
+  if (error == 0 && !options.listen_fds.empty()) {
+    error = MoveListenFds(options.listen_fds, &report_fd, &extra_from);
+    if (!p.listen_pid.empty()) {
+      WritePid(static_cast<pid_t>(syscall(SYS_getpid)),
+               const_cast<char*>(p.listen_pid.data()) + 11);
+    }
+  }
+  if (error == 0 && extra_from >= 0) {
     // The report pipe must not be the descriptor given away: move it.
     if (options.extra_fd.to == report_fd) {
       int moved = fcntl(report_fd, F_DUPFD_CLOEXEC, 3);
       if (moved < 0) Fail(report_fd, SpawnStage::kDescriptors, errno);
       report_fd = moved;
     }
-    error = MoveTo(fds.extra_from, options.extra_fd.to);
+    error = MoveTo(extra_from, options.extra_fd.to);
   }
   if (error != 0) Fail(report_fd, SpawnStage::kDescriptors, error);
 
@@ -569,7 +632,9 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
   int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
   Slots& slots = SpawnSlots();
   bool slots_taken = false;
-  if (options.close_other_fds && !slots.busy.exchange(true)) {
+  // Listen fds are many and anywhere in the table: the child copies it.
+  if (options.close_other_fds && options.listen_fds.empty() &&
+      !slots.busy.exchange(true)) {
     slots_taken = true;
     if (slots.SetUp() && slots.Fill(args.fds, &args.fds)) {
       flags |= CLONE_FILES;

@@ -69,6 +69,9 @@
 
 namespace fault {
 
+// The most descriptors SpawnOptions::listen_fds may pass.
+inline constexpr size_t kMaxListenFds = 64;
+
 struct SpawnOptions {
   // argv[0] is the program: a path when it contains '/', else searched in
   // PATH as execvp(3) does (PATH from `environment`, or the default path
@@ -141,6 +144,18 @@ struct SpawnOptions {
     int to = -1;
   };
   ExtraFd extra_fd;
+  // Socket activation (sd_listen_fds(3), systemd's LISTEN_FDS protocol):
+  // these descriptors of the parent's become the child's 3, 4, ... in
+  // order, kept across exec (also with close_other_fds), and, when
+  // `environment` is given, the child's environment gets LISTEN_PID=its
+  // own pid (any LISTEN_PID= there is dropped). The child learns its pid
+  // only after the clone: Prepare reserves a buffer for that entry and the
+  // child writes the digits into it before exec, the one write a vfork
+  // child makes outside its own stack, into memory of this spawn's that
+  // nothing else reads. LISTEN_FDS= and LISTEN_FDNAMES= are the caller's,
+  // in `environment`. At most kMaxListenFds; empty: none. A spawn with
+  // listen fds takes no CLONE_FILES slots (the child copies the table).
+  std::vector<int> listen_fds;
   // setrlimit(2) limits for the child, applied before the credentials (so
   // a limit the new user could not raise is still set, as systemd does); a
   // limit above what may be raised is lowered to the hard limit

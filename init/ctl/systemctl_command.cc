@@ -364,6 +364,8 @@ std::string ServiceName(absl::string_view unit) {
 }
 
 std::string UnitName(absl::string_view service) {
+  // The socket units' status rows (docs/control.md) carry their suffix.
+  if (absl::EndsWith(service, ".socket")) return std::string(service);
   return absl::StrCat(service, ".service");
 }
 

@@ -103,7 +103,8 @@ fault::StatusOr<SystemctlCommand> ParseSystemctlCommandLine(
 // ServiceName: `unit` without a trailing ".service" (faultinit's name).
 std::string ServiceName(absl::string_view unit);
 
-// UnitName: faultinit's service name as systemd names it ("web.service").
+// UnitName: faultinit's service name as systemd names it ("web.service");
+// a socket unit's status row keeps its own ("dbus.socket").
 std::string UnitName(absl::string_view service);
 
 // kSystemctlUsage: the --help text.

@@ -32,6 +32,7 @@ TEST(SystemctlCommand, UnitNamesWithOrWithoutService) {
   EXPECT_EQ(c->units, (std::vector<std::string>{"web", "db", "sock.socket"}));
   EXPECT_EQ(ServiceName("a.service.service"), "a.service");
   EXPECT_EQ(UnitName("web"), "web.service");
+  EXPECT_EQ(UnitName("dbus.socket"), "dbus.socket");  // a socket's row
 }
 
 TEST(SystemctlCommand, EveryVerb) {

@@ -280,6 +280,7 @@ std::vector<ServiceView> Supervisor::Status() const {
   std::vector<ServiceView> rows;
   rows.reserve(order_.size());
   for (const Entry* e : order_) rows.push_back(RowOf(*e));
+  if (status_rows_) status_rows_(&rows);
   return rows;
 }
 

@@ -68,6 +68,14 @@ struct ServiceView {
   std::string description;
 };
 
+// ListenFds: the sockets a service's main process gets from socket
+// activation (socket_activation.h): `fds` become its 3, 4, ..., with
+// LISTEN_FDS, LISTEN_FDNAMES (`names`, ':' between them) and LISTEN_PID.
+struct ListenFds {
+  std::vector<int> fds;
+  std::string names;
+};
+
 // ReloadSummary: what a reload changed.
 struct ReloadSummary {
   std::vector<std::string> started;    // new units
@@ -186,6 +194,14 @@ class Supervisor : private ServiceEffects {
   void OnOutputLine(LineListener listener) {
     line_listener_ = std::move(listener);
   }
+  // Socket activation's hooks (socket_activation.h): the listening sockets
+  // of a service (null: none), asked for each main step it spawns; and
+  // more rows for Status (the socket units).
+  using ListenFdsSource =
+      std::function<const ListenFds*(const std::string& name)>;
+  void SetListenFds(ListenFdsSource source) { listen_fds_ = std::move(source); }
+  using StatusRows = std::function<void(std::vector<ServiceView>* rows)>;
+  void AddStatusRows(StatusRows rows) { status_rows_ = std::move(rows); }
 
   // CheckIndexes, for tests: what the supervisor keeps to make each event
   // cost what it touches (supervisor_check.cc), recomputed from scratch by
@@ -378,6 +394,8 @@ class Supervisor : private ServiceEffects {
   std::optional<NotifySocket> notify_;
   fault::Scheduler::WatchId notify_watch_ = 0;
   LineListener line_listener_;
+  ListenFdsSource listen_fds_;
+  StatusRows status_rows_;
   std::optional<ProcessView> members_;  // Members()
   // The entries with a group or session none of their unreaped processes
   // leads (NoteLeaderless): only these can have had an orphan in them, so

@@ -235,6 +235,16 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     world.variables["MAINPID"] = absl::StrCat(service.main_pid());
     world.environment = EnvironmentStrings(world.variables);
   }
+  // Socket activation: the main process gets the listening sockets.
+  const ListenFds* listen = nullptr;
+  if (kind == StepKind::kMain && listen_fds_) {
+    listen = listen_fds_(service.name());
+    if (listen != nullptr && !listen->fds.empty()) {
+      world.variables["LISTEN_FDS"] = absl::StrCat(listen->fds.size());
+      world.variables["LISTEN_FDNAMES"] = listen->names;
+      world.environment = EnvironmentStrings(world.variables);
+    }
+  }
   const OutputTarget& err_target =
       u.standard_error.kind == OutputTarget::Kind::kInherit ? u.standard_output
                                                             : u.standard_error;
@@ -272,6 +282,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   fault::SpawnOptions spawn = StepSpawnOptions(
       settings, kind, index, inputs,
       [](const std::string& path) { return access(path.c_str(), X_OK) == 0; });
+  if (listen != nullptr) spawn.listen_fds = listen->fds;
   fault::UniqueFd pidfd;
   spawn.pidfd = &pidfd;
   FAULT_ASSIGN_OR_RETURN(fault::StartedSpawn started, world_.Spawn(spawn));

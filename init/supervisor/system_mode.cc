@@ -30,6 +30,7 @@ SystemMode::SystemMode(fault::Scheduler& scheduler,
       log_(log),
       boot_(log),
       supervisor_(scheduler, log, SupervisorOptions{kNotifySocket, "/"}),
+      sockets_(scheduler, supervisor_, log),
       control_(
           scheduler, supervisor_, log,
           ControlServer::Hooks{
@@ -112,6 +113,20 @@ void SystemMode::LoadAll() {
   WatchSignals();
   supervisor_.Load(units);
   boot_units_ = std::move(units.boot);
+  // Before any service starts (socket_activation.h). A flat directory
+  // starts every service but those a socket unit activates.
+  sockets_.Listen(units.sockets);
+  if (!source_.layout && !units.sockets.empty()) {
+    for (const std::string& name : StartOrder(units)) {
+      if (!sockets_.Activates(name)) boot_units_.push_back(name);
+    }
+    for (const ParsedUnit& unit : units.units) {
+      if (!unit.ok() && !sockets_.Activates(unit.unit.name)) {
+        boot_units_.push_back(unit.unit.name);
+      }
+    }
+    source_sockets_ = true;
+  }
 }
 
 void SystemMode::MountFstab() {
@@ -130,7 +145,7 @@ void SystemMode::MountFstab() {
 }
 
 void SystemMode::StartBoot() {
-  if (!source_.layout) {
+  if (!source_.layout && !source_sockets_) {
     supervisor_.StartAll();
     return;
   }
@@ -169,6 +184,7 @@ void SystemMode::BetweenEvents() {
 
 bool SystemMode::Step() {
   supervisor_.Reconcile();
+  sockets_.Poll();
   if (std::optional<UnitActionRequest> action = supervisor_.TakeAction()) {
     PerformUnitAction(*action);
   }
@@ -233,6 +249,9 @@ LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
   };
   for (const Diagnostic& d : units.diagnostics) report(d);
   for (const ParsedUnit& unit : units.units) {
+    for (const Diagnostic& d : unit.diagnostics) report(d);
+  }
+  for (const ParsedUnit& unit : units.sockets) {
     for (const Diagnostic& d : unit.diagnostics) report(d);
   }
   log_.Info("loaded ", units.units.size(), " units from ", source_.Name());
@@ -313,6 +332,7 @@ void SystemMode::BeginShutdown(PowerAction action) {
   // A device still waited for: the units never start.
   if (fstab_) fstab_->Cancel();
   supervisor_.Shutdown();
+  sockets_.Close();                // no activation while the system goes down
   control_.ShutdownBegan(action);  // waiting starts are answered now
 }
 
@@ -355,6 +375,11 @@ void SystemMode::PerformUnitAction(const UnitActionRequest& request) {
 
 int CheckUnits(const SystemOptions& options) {
   LoadedUnits units = LoadUnits(ChooseUnitSource(options, false));
+  for (const ParsedUnit& socket : units.sockets) {  // socket_keys.h
+    units.diagnostics.insert(units.diagnostics.end(),
+                             socket.diagnostics.begin(),
+                             socket.diagnostics.end());
+  }
   CheckReport report = RenderCheckReport(units);
   if (options.fstab_given) {
     report.has_errors |= CheckFstab(options.fstab, &report.text);

@@ -45,6 +45,7 @@
 #include "init/supervisor/boot.h"
 #include "init/supervisor/control_server.h"
 #include "init/supervisor/fstab_step.h"
+#include "init/supervisor/socket_activation.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/unit_source.h"
 #include "runtime/duration.h"
@@ -131,6 +132,7 @@ class SystemMode {
   const Logger& log_;
   Boot boot_;
   Supervisor supervisor_;
+  SocketActivation sockets_;  // socket units (socket_activation.h)
   ControlServer control_;
   // The fstab step, made only when it runs (MountFstab): most containers
   // never pay for it.
@@ -141,6 +143,9 @@ class SystemMode {
   int exit_status_ = 0;  // faultinit's, once down in a container
   UnitSource source_;    // where Load reads the units (LoadAll chooses)
   std::vector<std::string> boot_units_;  // the layout's, until StartBoot
+  // A flat directory with socket units: boot_units_ holds its services
+  // but those activated by a socket.
+  bool source_sockets_ = false;
 };
 
 // CheckUnits prints the --check report of the units `options` name

@@ -18,6 +18,7 @@
 #include "init/system/exec_privilege_keys.h"
 #include "init/system/main_process_keys.h"
 #include "init/system/process_attribute_keys.h"
+#include "init/system/socket_keys.h"
 #include "init/system/standard_io_keys.h"
 #include "init/system/target_unit_keys.h"
 #include "init/system/unit_conditions.h"
@@ -110,7 +111,7 @@ bool IsValidKey(absl::string_view key) {
   return !key.empty();
 }
 
-enum class Section { kNone, kUnit, kService, kIgnored };
+enum class Section { kNone, kUnit, kService, kSocket, kIgnored };
 
 class Parser {
  public:
@@ -309,9 +310,11 @@ const std::array<UnitKeyTable, 12> kUnitKeyTables{
     MainProcessKeys(),       // main_process_keys.h
     UnitJobKeys(),           // unit_job_keys.h
     TargetUnitKeys(),        // target_unit_keys.h
+    SocketKeys(),            // socket_keys.h
 };
 
 absl::string_view SectionName(Section section) {
+  if (section == Section::kSocket) return "[Socket]";
   return section == Section::kUnit ? "[Unit]" : "[Service]";
 }
 
@@ -364,7 +367,12 @@ void Parser::Parse(absl::string_view contents,
   // An instance read from its template is checked by its own name.
   const std::string own = absl::StrCat(unit().name, ".service");
   if (IsTemplateName(file_name) && IsInstanceName(own)) file_name = own;
-  if (std::string why = UnitFileNameProblem(file_name); !why.empty()) {
+  // A .socket unit's name has a service's rules (socket_keys.h).
+  const std::string checked =
+      absl::EndsWith(file_name, ".socket")
+          ? absl::StrCat(file_name.substr(0, file_name.size() - 7), ".service")
+          : std::string(file_name);
+  if (std::string why = UnitFileNameProblem(checked); !why.empty()) {
     Error(0, absl::StrCat("invalid unit name ", QuoteText(unit().name), ": ",
                           why));
   }
@@ -456,6 +464,8 @@ void Parser::Entry(absl::string_view text, int line) {
       section_ = Section::kUnit;
     } else if (name == "Service") {
       section_ = Section::kService;
+    } else if (name == "Socket" && absl::EndsWith(path_, ".socket")) {
+      section_ = Section::kSocket;
     } else {
       section_ = Section::kIgnored;
       if (name != "Install" && !absl::StartsWith(name, "X-")) {
@@ -508,8 +518,9 @@ void Parser::Entry(absl::string_view text, int line) {
   for (UnitKeyTable table : kUnitKeyTables) {
     for (const UnitKey& k : table) {
       if (k.name != key) continue;
-      Section section =
-          k.section == UnitSection::kUnit ? Section::kUnit : Section::kService;
+      Section section = k.section == UnitSection::kUnit     ? Section::kUnit
+                        : k.section == UnitSection::kSocket ? Section::kSocket
+                                                            : Section::kService;
       if (section != section_) {
         other_table_section = section;
         continue;
@@ -540,6 +551,10 @@ void Parser::Entry(absl::string_view text, int line) {
 void Parser::Finish() {
   if (stopped_) return;
   Unit& u = unit();
+  if (absl::EndsWith(path_, ".socket")) {  // not a service: socket_keys.h
+    if (std::string why = SocketUnitProblem(u); !why.empty()) Error(0, why);
+    return;
+  }
   if (u.exec_start.empty()) {
     // systemd's rules (systemd.service(5)): without ExecStart= and Type=,
     // a service is a oneshot; only a oneshot may have no ExecStart=, and

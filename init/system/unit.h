@@ -26,6 +26,7 @@
 #include <bitset>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -260,6 +261,8 @@ struct ExecEnvironmentSettings {
   std::vector<std::string> unset_environment;     // NAME or NAME=VALUE
 };
 
+struct SocketSettings;  // socket_keys.h
+
 // Unit: one service, with systemd's default for every key not set.
 struct Unit {
   std::string name;  // the file name without ".service"
@@ -346,6 +349,10 @@ struct Unit {
   fault::Privileges privileges;
   // PermissionsStartOnly=: every command but ExecStart='s as with "+".
   bool permissions_start_only = false;
+
+  // [Socket] (socket_keys.h): a NAME.socket unit's, made by its first
+  // [Socket] key; null for a service.
+  std::shared_ptr<SocketSettings> socket;
 };
 
 // ParsedUnit: a unit and what was found while reading it.

@@ -433,10 +433,12 @@ LoadedUnits LoadUnitDirectory(absl::string_view dir) {
     return out;
   }
   std::vector<std::string> names;
+  std::vector<std::string> sockets;  // *.socket (socket_keys.h)
   errno = 0;
   while (struct dirent* entry = readdir(stream)) {
     absl::string_view name = entry->d_name;
     if (absl::EndsWith(name, kServiceSuffix)) names.emplace_back(name);
+    if (absl::EndsWith(name, ".socket")) sockets.emplace_back(name);
   }
   int read_error = errno;
   closedir(stream);
@@ -470,6 +472,10 @@ LoadedUnits LoadUnitDirectory(absl::string_view dir) {
   LoadedUnits out = LinkUnits(dir, std::move(units));
   out.diagnostics.insert(out.diagnostics.begin(), skipped.begin(),
                          skipped.end());
+  std::sort(sockets.begin(), sockets.end());
+  for (const std::string& name : sockets) {
+    ReadUnitFileInto(prefix + name, &out.sockets.emplace_back());
+  }
   return out;
 }
 

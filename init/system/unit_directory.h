@@ -52,6 +52,10 @@ struct LoadedUnits {
   std::string start_unit;           // the start unit, aliases followed
   std::vector<std::string> boot;    // what it pulls in, in start order
   std::vector<std::string> masked;  // masked services, sorted; not loaded
+  // Socket units (socket_keys.h) to listen on: a flat directory's every
+  // *.socket; the layout's, those the start unit pulls in. Not linked
+  // with the services; failed ones included.
+  std::vector<ParsedUnit> sockets;
 
   // Find returns the unit named `name` (without ".service"), or null.
   const ParsedUnit* Find(absl::string_view name) const;

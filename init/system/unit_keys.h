@@ -28,7 +28,7 @@
 
 namespace faultinit {
 
-enum class UnitSection { kUnit, kService };
+enum class UnitSection { kUnit, kService, kSocket };
 
 struct UnitKeyContext {
   Unit& unit;

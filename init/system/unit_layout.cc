@@ -323,6 +323,15 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
                    absl::StrCat("the start unit ", QuoteText(closure.start),
                                 " is masked: nothing starts at boot")});
   }
+  // The socket units it pulls in (socket_keys.h), for socket activation.
+  for (const std::string& name : closure.units) {
+    if (!absl::EndsWith(name, ".socket")) continue;
+    std::optional<ResolvedUnitFile> resolved = path.Resolve(name);
+    if (resolved.has_value() && resolved->file->kind == UnitFile::Kind::kFile) {
+      ReadUnit(path, name, *resolved->file, aliases_of(name),
+               &out.sockets.emplace_back());
+    }
+  }
   std::set<std::string> boot;
   for (const std::string& name : closure.units) {
     if (absl::EndsWith(name, kServiceSuffix) ||

@@ -1,0 +1,108 @@
+// File: init/supervisor/socket_activation.h
+//
+// SocketActivation: system mode's socket units (systemd.socket(5),
+// Accept=no). Each socket unit loaded (init/system/socket_keys.h) is
+// opened once, before any service starts (socket_listen.h), and names one
+// service (Service=, or its own name with .service):
+//
+//   - while that service is down (inactive or failed, no start queued),
+//     its sockets are watched on the loop (Scheduler::OnReadable); the
+//     first connection, datagram or write makes a start request for it
+//     (Supervisor::StartService, as `faultctl start`) and the watches are
+//     cancelled: a socket that stays readable while its service starts
+//     and runs costs no wake-up;
+//   - once the service is down again (it exited, failed, or was stopped),
+//     Poll (run each turn, before the loop waits) watches its sockets
+//     again: the next connection starts it again;
+//   - the main process of each start (ExecStart=) gets the service's
+//     sockets from descriptor 3 on, in socket-unit then Listen*= order,
+//     with LISTEN_FDS, LISTEN_FDNAMES (FileDescriptorName=, else the socket
+//     unit's name, per descriptor) and LISTEN_PID (its own pid, set in the
+//     child: runtime/spawn.h), as sd_listen_fds(3) expects;
+//   - a service started otherwise (pulled in at boot, faultctl start) gets
+//     them too;
+//   - more than 200 activations in 2 seconds (systemd's
+//     TriggerLimitIntervalSec=2s, TriggerLimitBurst=200: a service that
+//     exits without taking the connection) fail the socket unit: it is no
+//     longer watched, and says so in `faultctl status`;
+//   - Close (at shutdown) stops watching, closes the sockets and, with
+//     RemoveOnStop=, removes their files and Symlinks=.
+// A socket that cannot be opened (or whose SocketUser= is unknown) is
+// failed with the reason; its service's other sockets still work. A
+// reload (faultctl reload-all, SIGHUP) leaves the sockets as they are.
+//
+// Loop thread only. Owns the listening descriptors.
+
+#ifndef FAULT_INIT_SUPERVISOR_SOCKET_ACTIVATION_H_
+#define FAULT_INIT_SUPERVISOR_SOCKET_ACTIVATION_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "init/log.h"
+#include "init/supervisor/supervisor.h"
+#include "init/system/socket_keys.h"
+#include "init/system/unit.h"
+#include "runtime/duration.h"
+#include "runtime/fd.h"
+#include "runtime/scheduler.h"
+
+namespace faultinit {
+
+class SocketActivation {
+ public:
+  // Registers its hooks on `supervisor` (SetListenFds, AddStatusRows);
+  // both must outlive this.
+  SocketActivation(fault::Scheduler& scheduler, Supervisor& supervisor,
+                   const Logger& log);
+  ~SocketActivation();
+  SocketActivation(const SocketActivation&) = delete;
+  SocketActivation& operator=(const SocketActivation&) = delete;
+
+  // Listen opens and watches every socket of `sockets` (socket units with
+  // errors are logged and skipped). Call once, before the services start.
+  // `accounts_root` resolves SocketUser=/SocketGroup= (accounts.h).
+  void Listen(const std::vector<ParsedUnit>& sockets,
+              const std::string& accounts_root = "/");
+  // Activates: whether a socket unit names `service`.
+  bool Activates(const std::string& service) const {
+    return by_service_.count(service) != 0;
+  }
+  // Poll watches again the sockets whose service is down and idle.
+  void Poll();
+  // Close stops watching and closes every socket (RemoveOnStop=).
+  void Close();
+
+ private:
+  struct Socket {
+    std::string name;     // "dbus.socket"
+    std::string service;  // "dbus"
+    SocketSettings settings;
+    std::vector<fault::UniqueFd> fds;
+    std::vector<fault::Scheduler::WatchId> watches;
+    std::string failed;  // why it is failed; empty: listening
+    std::vector<fault::Duration> triggers;  // within the last 2 s
+  };
+  void Open(Socket& socket, const std::string& accounts_root);
+  void Watch(Socket& socket);
+  void Unwatch(Socket& socket);
+  void Trigger(Socket& socket);
+  void Rows(std::vector<ServiceView>* rows) const;
+
+  fault::Scheduler& scheduler_;
+  Supervisor& supervisor_;
+  const Logger& log_;
+  std::vector<std::unique_ptr<Socket>> sockets_;
+  // Per service: its sockets, and what its main process gets.
+  std::map<std::string, std::vector<Socket*>, std::less<>> by_service_;
+  std::map<std::string, ListenFds, std::less<>> fds_;
+  // Sockets not watched, waiting for their service to be down.
+  std::vector<Socket*> waiting_;
+  bool closed_ = false;
+};
+
+}  // namespace faultinit
+
+#endif  // FAULT_INIT_SUPERVISOR_SOCKET_ACTIVATION_H_

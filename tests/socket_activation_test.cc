@@ -1,0 +1,210 @@
+// Socket units and socket activation (init/supervisor/socket_activation.h)
+// in the real binary as PID 1 of a PID namespace: the sockets are opened
+// before any service starts, the first connection, datagram or write
+// starts the service, which gets them from descriptor 3 with LISTEN_FDS,
+// LISTEN_PID (its own pid) and LISTEN_FDNAMES; a service that exited is
+// started again by the next one. The service is tests/listen_probe.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "runtime/fd.h"
+#include "tests/harness.h"
+
+namespace faultinit::testing {
+namespace {
+
+std::string ListenProbePath() {
+  std::string path = ProbePath();
+  return path.substr(0, path.size() - 5) + "listen_probe";
+}
+
+// Connects to the stream socket at `path` and returns the first line the
+// service writes ("hello PID"), or "" on error; bounded by 30 s.
+std::string Converse(const std::string& path) {
+  fault::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) return "";
+  memcpy(address.sun_path, path.data(), path.size());
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address),
+              sizeof address) != 0) {
+    return absl::StrCat("connect: ", strerror(errno));
+  }
+  std::string line;
+  for (;;) {
+    struct pollfd p = {fd.get(), POLLIN, 0};
+    if (poll(&p, 1, 30000) != 1) return line + "<no answer in time>";
+    char c;
+    ssize_t n = read(fd.get(), &c, 1);
+    if (n <= 0 || c == '\n') return line;
+    line.push_back(c);
+  }
+}
+
+class SocketActivationTest : public ControlledUnitTest {
+ protected:
+  void Socket(const std::string& name, const std::string& text) {
+    ASSERT_TRUE(WriteFile(absl::StrCat(dir_, "/", name, ".socket"), text));
+  }
+};
+
+TEST_F(SocketActivationTest, StreamSocketStartsItsServiceOnEachConnection) {
+  const std::string path = base_ + "/run/echo.sock";
+  Socket("echo", absl::StrCat("[Socket]\nListenStream=", path,
+                              "\nSocketMode=0600\nDirectoryMode=0750\n"));
+  Unit("echo", absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n"));
+  Start({"echo.socket: listening on " + path});
+  // Opened before any service, which has not started.
+  struct stat st;
+  ASSERT_EQ(lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  ASSERT_EQ(stat((base_ + "/run").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0750u);
+  EXPECT_EQ(StateOf("echo"), "inactive");
+  EXPECT_TRUE(absl::StrContains(Ctl({"status"}).out, "echo.socket"));
+
+  std::string first = Converse(path);
+  ASSERT_TRUE(absl::StartsWith(first, "hello ")) << first;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[echo] listen pid_ok=1 fds=1 names=echo.socket", "[echo] accepted"}))
+      << running_->err();
+  // It exited; the next connection starts it again.
+  std::string second = Converse(path);
+  ASSERT_TRUE(absl::StartsWith(second, "hello ")) << second;
+  EXPECT_NE(first, second);  // another process
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[echo] listen pid_ok=1 fds=1 names=echo.socket", "[echo] accepted"}))
+      << running_->err();
+}
+
+TEST_F(SocketActivationTest, DatagramSocketWithServiceAndName) {
+  const std::string path = base_ + "/log.sock";
+  Socket("log", absl::StrCat("[Socket]\nListenDatagram=", path,
+                             "\nService=logd.service\n"
+                             "FileDescriptorName=journal\n"));
+  Unit("logd", absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n"));
+  Start({"log.socket: listening on " + path + " for logd.service"});
+  fault::UniqueFd fd(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  memcpy(address.sun_path, path.data(), path.size());
+  ASSERT_EQ(sendto(fd.get(), "ping", 4, 0,
+                   reinterpret_cast<sockaddr*>(&address), sizeof address),
+            4)
+      << strerror(errno);
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[logd] listen pid_ok=1 fds=1 names=journal", "[logd] datagram ping"}))
+      << running_->err();
+}
+
+TEST_F(SocketActivationTest, FifoStartsItsServiceOnWrite) {
+  const std::string path = base_ + "/control.fifo";
+  Socket("pipe",
+         absl::StrCat("[Socket]\nListenFIFO=", path, "\nSocketMode=0620\n"));
+  Unit("pipe", absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n"));
+  Start({"pipe.socket: listening on " + path});
+  struct stat st;
+  ASSERT_EQ(lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0620u);
+  // PID 1 holds it open for reading: this open does not wait.
+  fault::UniqueFd fd(open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  ASSERT_TRUE(fd.valid()) << strerror(errno);
+  ASSERT_EQ(write(fd.get(), "line\n", 5), 5);
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[pipe] listen pid_ok=1 fds=1 names=pipe.socket", "[pipe] fifo line"}))
+      << running_->err();
+}
+
+TEST_F(SocketActivationTest, SocketUserAndGroupOwnThePath) {
+  const std::string path = base_ + "/owned.sock";
+  Socket("owned", absl::StrCat("[Socket]\nListenStream=", path,
+                               "\nSocketUser=4321\nSocketGroup=1234\n"));
+  Unit("owned", absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n"));
+  Start({"owned.socket: listening on " + path});
+  struct stat st;
+  ASSERT_EQ(lstat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 4321u);
+  EXPECT_EQ(st.st_gid, 1234u);
+  EXPECT_EQ(st.st_mode & 07777, 0666u);  // SocketMode='s default
+}
+
+TEST_F(SocketActivationTest, RemoveOnStopRemovesThePathsAtShutdown) {
+  const std::string removed = base_ + "/removed.sock";
+  const std::string kept = base_ + "/kept.sock";
+  const std::string link = base_ + "/link.sock";
+  Socket("removed", absl::StrCat("[Socket]\nListenStream=", removed,
+                                 "\nRemoveOnStop=yes\nSymlinks=", link, "\n"));
+  Socket("kept", absl::StrCat("[Socket]\nListenStream=", kept, "\n"));
+  Unit("removed",
+       absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n"));
+  Unit("kept", absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n"));
+  Start({"removed.socket: listening on", "kept.socket: listening on"});
+  struct stat st;
+  ASSERT_EQ(lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  ASSERT_EQ(stat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  running_->Signal(SIGTERM);
+  EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  ended_ = true;
+  EXPECT_NE(lstat(removed.c_str(), &st), 0);
+  EXPECT_NE(lstat(link.c_str(), &st), 0);
+  EXPECT_EQ(lstat(kept.c_str(), &st), 0);
+}
+
+// The layout: a socket unit enabled in sockets.target.wants/, which
+// default.target pulls in, is opened; its service, which nothing pulls in,
+// starts on the first connection, and the service's Requires= and After=
+// on its socket are satisfied.
+TEST_F(SocketActivationTest, LayoutListensOnSocketsTheStartUnitPullsIn) {
+  const std::string lib = dir_ + "/lib";
+  const std::string path = base_ + "/bus.sock";
+  ASSERT_EQ(mkdir(lib.c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((lib + "/sockets.target.wants").c_str(), 0755), 0);
+  ASSERT_TRUE(
+      WriteFile(lib + "/default.target", "[Unit]\nWants=sockets.target\n"));
+  ASSERT_TRUE(WriteFile(lib + "/sockets.target", "[Unit]\nDescription=s\n"));
+  ASSERT_TRUE(WriteFile(lib + "/bus.socket",
+                        absl::StrCat("[Socket]\nListenStream=", path, "\n")));
+  ASSERT_TRUE(WriteFile(
+      lib + "/unused.socket",
+      absl::StrCat("[Socket]\nListenStream=", base_, "/unused.sock\n")));
+  ASSERT_EQ(symlink("../bus.socket",
+                    (lib + "/sockets.target.wants/bus.socket").c_str()),
+            0);
+  ASSERT_TRUE(
+      WriteFile(lib + "/bus.service",
+                absl::StrCat("[Unit]\nRequires=bus.socket\nAfter=bus.socket\n"
+                             "[Service]\nExecStart=",
+                             ListenProbePath(), "\n")));
+  LaunchOptions o;
+  o.args = {"-v", "--units-path", lib, "--control", socket_};
+  o.pid_namespace = true;
+  running_ = std::make_unique<Running>(o);
+  ASSERT_TRUE(running_->WaitForStderr("bus.socket: listening on " + path))
+      << running_->err();
+  EXPECT_EQ(StateOf("bus"), "inactive");
+  struct stat st;
+  EXPECT_NE(lstat((base_ + "/unused.sock").c_str(), &st), 0);
+  std::string hello = Converse(path);
+  EXPECT_TRUE(absl::StartsWith(hello, "hello ")) << hello;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[bus] listen pid_ok=1 fds=1 names=bus.socket", "[bus] accepted"}))
+      << running_->err();
+}
+
+}  // namespace
+}  // namespace faultinit::testing
