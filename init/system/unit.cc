@@ -297,7 +297,7 @@ const Parser::Key Parser::kKeys[] = {
 
 // The key tables kept in files of their own (unit_keys.h), one line each;
 // consulted after kKeys.
-const std::array<UnitKeyTable, 12> kUnitKeyTables{
+const std::array<UnitKeyTable, 13> kUnitKeyTables{
     kConditionKeys,          // unit_conditions.h
     kExitStatusKeys,         // unit_exit_status.h
     kLimitKeys,              // unit_limits.h
