@@ -96,6 +96,13 @@ void AddDefaultDependencies(std::vector<ParsedUnit>* units) {
         if (it == by_name.end() || !it->second->default_dependencies) continue;
         const Unit& u = *it->second;
         if (Names(t.before, u.name) || Names(u.after, t.name)) continue;
+        // A service's own defaults (below) order it after sysinit.target
+        // and basic.target: systemd adds the targets' defaults once those
+        // are in place, and its loop check sees them.
+        if (!IsTargetName(u.name) &&
+            (t.name == kSysinitTarget || t.name == kBasicTarget)) {
+          continue;
+        }
         target_after[t.name].push_back(u.name);
       }
     }

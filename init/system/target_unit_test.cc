@@ -117,6 +117,22 @@ TEST(TargetUnit, SystemdsDefaultDependencies) {
   EXPECT_EQ(Names(units[6].unit.before), "");
 }
 
+// A service with default dependencies that sysinit.target or basic.target
+// wants (systemd-pcrphase.service is in Debian's sysinit.target.wants/):
+// its own defaults order it after them, so they get no After= on it (it
+// would be an ordering cycle).
+TEST(TargetUnit, NoCycleWithTheTargetsAServiceIsOrderedAfter) {
+  std::vector<ParsedUnit> units;
+  units.push_back(
+      ParseUnit("/s/phase.service", "[Service]\nExecStart=/bin/phase\n"));
+  units.push_back(Target("sysinit.target", "[Unit]\nWants=phase\n"));
+  units.push_back(Target("basic.target", "[Unit]\nWants=phase\n"));
+  AddDefaultDependencies(&units);
+  EXPECT_EQ(Names(units[0].unit.after), "sysinit.target basic.target");
+  EXPECT_EQ(Names(units[1].unit.after), "");
+  EXPECT_EQ(Names(units[2].unit.after), "");
+}
+
 TEST(StandardTargets, EachParsesAsATargetWithoutWarnings) {
   std::string previous;
   for (const StandardTarget& t : StandardTargets()) {
