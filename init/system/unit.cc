@@ -151,6 +151,11 @@ class Parser {
   // The key handlers: each applies one value (an empty one resets the key)
   // or returns an error that starts with the key.
   Status Description(absl::string_view key, absl::string_view value);
+  // Documentation=: where `systemctl help` points; faultinit shows no
+  // documentation, and nothing the unit does at run time depends on it.
+  Status Documentation(absl::string_view, absl::string_view) {
+    return OkStatus();
+  }
   Status After(absl::string_view key, absl::string_view value) {
     return Dependencies(key, value, &unit().after);
   }
@@ -260,6 +265,7 @@ class Parser {
 
 const Parser::Key Parser::kKeys[] = {
     {Section::kUnit, "Description", &Parser::Description},
+    {Section::kUnit, "Documentation", &Parser::Documentation},
     {Section::kUnit, "After", &Parser::After},
     {Section::kUnit, "Before", &Parser::Before},
     {Section::kUnit, "Requires", &Parser::Requires},
