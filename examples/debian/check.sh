@@ -9,7 +9,8 @@
 # that daemon's oldest process (/proc/PID/stat, seconds since boot), so
 # the figure does not depend on when the checker itself started or polled.
 # Then "ready READY" (the latest START) and PID 1's RssAnon at that check;
-# whether `systemctl status ssh` answers (exit 0, naming ssh.service); one
+# whether `systemctl status ssh` answers (exit 0, naming ssh.service) once
+# `systemctl is-active ssh` says it is (within the deadline); one
 # "FAIL what: why" line per failure, else the verdict
 # "DEBIAN-BOOT-OK ready=READY rssanon=KB pid1=NAME"; then powers off with
 # systemctl.
@@ -71,6 +72,14 @@ if [ -z "$missing" ]; then
 else
   say "not ready at $up: missing $missing (PID 1: $pid1, RssAnon ${rss} kB)"
 fi
+# ssh.service is Type=notify: its sshd runs (above) a little before it
+# says it is ready, and `systemctl status` exits 3 until then (under either
+# init). Wait for it to be active, within the same deadline.
+while ! systemctl is-active --quiet ssh; do
+  uptime_now
+  [ "${up%.*}" -lt "$deadline" ] || break
+  sleep 0.1
+done
 status=$(SYSTEMD_PAGER=cat systemctl --no-pager status ssh 2>&1)
 code=$?
 echo "$status" | sed 's/^/[debian-check] | /'

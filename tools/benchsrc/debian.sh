@@ -29,7 +29,7 @@ for _ in $(seq 1 "$deb_runs"); do
     if [ -z "${ready:-}" ]; then
       # What it did reach: the last daemon's time and PID 1's RssAnon then.
       deb_missing[$kind]="$(grep -a -o 'FAIL daemon [a-z-]*' "$log" | awk '{print $3}' | sort -u | tr '\n' ' ' || true)not running"
-      up=$(sed -n 's/^\[debian-check\] up [a-z-]* \([0-9.]*\).*/\1/p' "$log" | sort -n | tail -n 1 || true)
+      up=$(sed -n 's/.*\[debian-check\] up [a-z-]* \([0-9.]*\).*/\1/p' "$log" | sort -n | tail -n 1 || true)
       [ -z "$up" ] || deb_missing[$kind]+="; the others up at $(awk -v u="$up" 'BEGIN {printf "%d", u * 1000}') ms"
       rss=$(sed -n 's/.*not ready at .*RssAnon \([0-9]*\) kB.*/\1/p' "$log" | head -n 1)
       deb_missing[$kind]+=" | ${rss:--}"
