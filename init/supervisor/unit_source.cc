@@ -73,8 +73,8 @@ UnitSource ChooseUnitSource(const SystemOptions& options, bool machine_init) {
 
 LoadedUnits LoadUnits(const UnitSource& source) {
   if (source.layout) {
-    LoadedUnits units = LoadUnitLayout(source.directories, source.start_unit,
-                                       source.instances);
+    LoadedUnits units =
+        LoadUnitLayout(source.directories, source.start_unit, source.instances);
     // systemd's own units that faultinit replaces or cannot run.
     SkipSystemdUnits(&units);
     return units;
