@@ -194,7 +194,8 @@ TEST_F(SocketActivationTest, LayoutListensOnSocketsTheStartUnitPullsIn) {
   o.args = {"-v", "--units-path", lib, "--control", socket_};
   o.pid_namespace = true;
   running_ = std::make_unique<Running>(o);
-  ASSERT_TRUE(running_->WaitForStderr("bus.socket: listening on " + path))
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"bus.socket: listening on " + path, "answering faultctl on " + socket_}))
       << running_->err();
   EXPECT_EQ(StateOf("bus"), "inactive");
   struct stat st;

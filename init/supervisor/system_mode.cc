@@ -163,6 +163,10 @@ void SystemMode::Open() {
   supervisor_.Begin();
   if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
     log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
+  } else {
+    // With -v: from here faultctl is answered (socket units may have said
+    // "listening" before: they open before the control socket).
+    log_.Info("answering faultctl on ", options_.control);
   }
 }
 
