@@ -56,12 +56,12 @@ void SocketActivation::Listen(const std::vector<ParsedUnit>& sockets,
     if (s.fds.empty()) continue;
     by_service_[s.service].push_back(&s);
     ListenFds& fds = fds_[s.service];
-    const std::string fd_name = SocketFdName(parsed.unit);
+    s.fd_name = SocketFdName(parsed.unit);
     for (const fault::UniqueFd& fd : s.fds) {
       if (fds.fds.size() >= fault::kMaxListenFds) break;
       fds.fds.push_back(fd.get());
       if (!fds.names.empty()) fds.names += ':';
-      fds.names += fd_name;
+      fds.names += s.fd_name;
     }
     log_.Info(s.name, ": listening on ",
               absl::StrJoin(s.settings.listen, " ",
@@ -70,6 +70,24 @@ void SocketActivation::Listen(const std::vector<ParsedUnit>& sockets,
                             }),
               " for ", s.service, ".service");
     waiting_.push_back(&s);  // watched by the first Poll, if down
+  }
+}
+
+void SocketActivation::PassSockets(const std::vector<ParsedUnit>& services) {
+  for (const ParsedUnit& parsed : services) {
+    const Unit& unit = parsed.unit;
+    for (const std::string& name : unit.sockets) {
+      for (const auto& socket : sockets_) {
+        if (socket->name != name || socket->service == unit.name) continue;
+        ListenFds& fds = fds_[unit.name];
+        for (const fault::UniqueFd& fd : socket->fds) {
+          if (fds.fds.size() >= fault::kMaxListenFds) break;
+          fds.fds.push_back(fd.get());
+          if (!fds.names.empty()) fds.names += ':';
+          fds.names += socket->fd_name;
+        }
+      }
+    }
   }
 }
 

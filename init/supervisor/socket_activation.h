@@ -19,6 +19,8 @@
 //     with LISTEN_FDS, LISTEN_FDNAMES (FileDescriptorName=, else the socket
 //     unit's name, per descriptor) and LISTEN_PID (its own pid, set in the
 //     child: runtime/spawn.h), as sd_listen_fds(3) expects;
+//     then those of the socket units its Sockets= names that name another
+//     service (PassSockets);
 //   - a service started otherwise (pulled in at boot, faultctl start) gets
 //     them too;
 //   - more than 200 activations in 2 seconds (systemd's
@@ -66,6 +68,11 @@ class SocketActivation {
   // `accounts_root` resolves SocketUser=/SocketGroup= (accounts.h).
   void Listen(const std::vector<ParsedUnit>& sockets,
               const std::string& accounts_root = "/");
+  // PassSockets: each service of `services` with Sockets= (other_unit_keys.h)
+  // also gets, after its own, the sockets of the socket units it names that
+  // are listening and name another service (Service=), as systemd passes
+  // every socket unit that triggers the service. Call after Listen.
+  void PassSockets(const std::vector<ParsedUnit>& services);
   // Activates: whether a socket unit names `service`.
   bool Activates(const std::string& service) const {
     return by_service_.count(service) != 0;
@@ -79,6 +86,7 @@ class SocketActivation {
   struct Socket {
     std::string name;     // "dbus.socket"
     std::string service;  // "dbus"
+    std::string fd_name;  // in LISTEN_FDNAMES
     SocketSettings settings;
     std::vector<fault::UniqueFd> fds;
     std::vector<fault::Scheduler::WatchId> watches;

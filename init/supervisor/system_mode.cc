@@ -116,6 +116,7 @@ void SystemMode::LoadAll() {
   // Before any service starts (socket_activation.h). A flat directory
   // starts every service but those a socket unit activates.
   sockets_.Listen(units.sockets);
+  sockets_.PassSockets(units.units);
   if (!source_.layout && !units.sockets.empty()) {
     for (const std::string& name : StartOrder(units)) {
       if (!sockets_.Activates(name)) boot_units_.push_back(name);
