@@ -69,8 +69,10 @@ TEST_F(Jobs, StopPropagatesAlongRequiresBindsToAndRequisite) {
       << running_->err();
   // `faultctl stop base` answers once base is down; the units stopping
   // with it are done when they say so.
+  // Whole names: "req: stopped" is also the end of "onreq: stopped".
   ASSERT_TRUE(running_->WaitForAllStderr(
-      {"req: stopped", "bound: stopped", "needs: stopped", "onreq: stopped"}))
+      {"faultinit: req: stopped", "faultinit: bound: stopped",
+       "faultinit: needs: stopped", "faultinit: onreq: stopped"}))
       << running_->err();
   for (const char* name : {"base", "req", "bound", "needs", "onreq"}) {
     EXPECT_EQ(StateOf(name), "inactive") << name;
