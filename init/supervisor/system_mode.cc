@@ -84,6 +84,13 @@ void SystemMode::Prepare() {
   if (mkdir("/run/faultinit", 0755) != 0 && errno != EEXIST) {
     log_.Warning("unable to create /run/faultinit: ", strerror(errno));
   }
+  // The control socket comes before anything else a client can see of
+  // this boot (a socket unit's path, a log line): a client that saw one
+  // reaches faultinit, its request waiting in the backlog until the loop
+  // runs.
+  if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
+    log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
+  }
 }
 
 void SystemMode::RaiseDescriptorLimit() {
@@ -159,12 +166,7 @@ void SystemMode::StartBoot() {
   std::vector<std::string>().swap(boot_units_);
 }
 
-void SystemMode::Open() {
-  supervisor_.Begin();
-  if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
-    log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
-  }
-}
+void SystemMode::Open() { supervisor_.Begin(); }
 
 void SystemMode::BetweenEvents() {
   bool down = false;
