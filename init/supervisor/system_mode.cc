@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "absl/strings/match.h"
@@ -121,7 +122,19 @@ void SystemMode::LoadAll() {
   supervisor_.Load(units);
   boot_units_ = std::move(units.boot);
   // Before any service starts (socket_activation.h). A flat directory
-  // starts every service but those a socket unit activates.
+  // starts every service but those a socket unit activates. In the layout,
+  // an Accept=yes socket's connections are instances of its template,
+  // loaded as a request's are, and kept for reloads until they end.
+  if (source_.layout) {
+    sockets_.SetInstances(SocketActivation::Instances{
+        [this](const std::string& name) { return LoadInstance(name); },
+        [this](const std::string& name) {
+          std::vector<std::string>& load = source_.instances.load;
+          load.erase(std::remove(load.begin(), load.end(),
+                                 absl::StrCat(name, ".service")),
+                     load.end());
+        }});
+  }
   sockets_.Listen(units.sockets);
   if (!source_.layout && !units.sockets.empty()) {
     for (const std::string& name : StartOrder(units)) {
