@@ -410,5 +410,37 @@ TEST_F(SocketActivationTest, SocketUnitStopsAndStartsOnRequest) {
   EXPECT_EQ(Ctl({"status", "nothing.socket"}).status, "exit 4");
 }
 
+// Service= names an alias: Debian's syslog.socket says
+// Service=syslog.service, a link in /etc/systemd/system to
+// rsyslog.service; the connection starts rsyslog.
+TEST_F(SocketActivationTest, ServiceIsFollowedThroughAliases) {
+  const std::string lib = Layout({"syslog.socket"});
+  const std::string etc = dir_ + "/etc";
+  ASSERT_EQ(mkdir(etc.c_str(), 0755), 0);
+  const std::string path = base_ + "/log.sock";
+  ASSERT_TRUE(WriteFile(lib + "/syslog.socket",
+                        absl::StrCat("[Socket]\nListenStream=", path,
+                                     "\nService=syslog.service\n")));
+  ASSERT_TRUE(WriteFile(
+      lib + "/rsyslog.service",
+      absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n")));
+  ASSERT_EQ(symlink((lib + "/rsyslog.service").c_str(),
+                    (etc + "/syslog.service").c_str()),
+            0);
+  LaunchOptions o;
+  o.args = {"-v", "--units-path", etc + ":" + lib, "--control", socket_};
+  o.pid_namespace = true;
+  running_ = std::make_unique<Running>(o);
+  ASSERT_TRUE(running_->WaitForStderr("syslog.socket: listening on " + path +
+                                      " for rsyslog.service"))
+      << running_->err();
+  std::string hello = Converse(path);
+  EXPECT_TRUE(absl::StartsWith(hello, "hello ")) << hello;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[rsyslog] listen pid_ok=1 fds=1 names=syslog.socket",
+       "[rsyslog] accepted"}))
+      << running_->err();
+}
+
 }  // namespace
 }  // namespace faultinit::testing
