@@ -5,7 +5,10 @@
 // then takes one event on descriptor 3 and exits 0:
 //   a stream socket: accepts a connection, writes "hello PID\n" to it;
 //   a datagram socket: receives one, prints "datagram TEXT";
-//   a FIFO: reads once, prints "fifo TEXT".
+//   a FIFO: reads once, prints "fifo TEXT";
+//   a connected stream socket (Accept=yes): writes "hello PID\n" to it,
+//   prints "connection REMOTE_ADDR", then reads it to its end and exits
+//   (the client ends the instance by closing its end).
 // With "stay" as its argument, it then waits for SIGTERM.
 
 #include <poll.h>
@@ -28,33 +31,48 @@ int main(int argc, char** argv) {
   printf("listen pid_ok=%d fds=%s names=%s\n", pid_ok ? 1 : 0, fds ? fds : "-",
          names ? names : "-");
   fflush(stdout);
-  struct pollfd p = {3, POLLIN, 0};
-  if (poll(&p, 1, -1) != 1) return 2;
   struct stat st;
   if (fstat(3, &st) != 0) return 3;
+  int type = 0;
+  int listening = 0;
+  if (S_ISSOCK(st.st_mode)) {
+    socklen_t length = sizeof type;
+    if (getsockopt(3, SOL_SOCKET, SO_TYPE, &type, &length) != 0) return 5;
+    length = sizeof listening;
+    if (getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0) {
+      return 9;
+    }
+  }
   char buffer[256];
+  if (type == SOCK_STREAM && !listening) {  // a connection (Accept=yes)
+    std::string hello = "hello " + std::to_string(getpid()) + "\n";
+    if (write(3, hello.data(), hello.size()) < 0) return 7;
+    const char* remote = getenv("REMOTE_ADDR");
+    printf("connection %s\n", remote ? remote : "-");
+    fflush(stdout);
+    while (read(3, buffer, sizeof buffer) > 0) {
+    }
+    return 0;
+  }
+  struct pollfd p = {3, POLLIN, 0};
+  if (poll(&p, 1, -1) != 1) return 2;
   if (S_ISFIFO(st.st_mode)) {
     ssize_t n = read(3, buffer, sizeof buffer - 1);
     if (n < 0) return 4;
     buffer[n] = '\0';
     printf("fifo %s\n", strtok(buffer, "\n"));
+  } else if (type == SOCK_STREAM) {
+    int c = accept(3, nullptr, nullptr);
+    if (c < 0) return 6;
+    std::string hello = "hello " + std::to_string(getpid()) + "\n";
+    if (write(c, hello.data(), hello.size()) < 0) return 7;
+    close(c);
+    printf("accepted\n");
   } else {
-    int type = 0;
-    socklen_t length = sizeof type;
-    if (getsockopt(3, SOL_SOCKET, SO_TYPE, &type, &length) != 0) return 5;
-    if (type == SOCK_STREAM) {
-      int c = accept(3, nullptr, nullptr);
-      if (c < 0) return 6;
-      std::string hello = "hello " + std::to_string(getpid()) + "\n";
-      if (write(c, hello.data(), hello.size()) < 0) return 7;
-      close(c);
-      printf("accepted\n");
-    } else {
-      ssize_t n = recv(3, buffer, sizeof buffer - 1, 0);
-      if (n < 0) return 8;
-      buffer[n] = '\0';
-      printf("datagram %s\n", buffer);
-    }
+    ssize_t n = recv(3, buffer, sizeof buffer - 1, 0);
+    if (n < 0) return 8;
+    buffer[n] = '\0';
+    printf("datagram %s\n", buffer);
   }
   fflush(stdout);
   if (argc > 1 && strcmp(argv[1], "stay") == 0) pause();

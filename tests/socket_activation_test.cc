@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -52,10 +53,61 @@ std::string Converse(const std::string& path) {
   }
 }
 
+// Connects to the stream socket at `path`; an invalid fd on error.
+fault::UniqueFd Connect(const std::string& path) {
+  fault::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) return fault::UniqueFd();
+  memcpy(address.sun_path, path.data(), path.size());
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address),
+              sizeof address) != 0) {
+    return fault::UniqueFd();
+  }
+  return fd;
+}
+
+// The first line `fd` gives ("" at its end), bounded by 30 s.
+std::string ReadLine(int fd) {
+  std::string line;
+  for (;;) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, 30000) != 1) return line + "<no answer in time>";
+    char c;
+    ssize_t n = read(fd, &c, 1);
+    if (n <= 0 || c == '\n') return line;
+    line.push_back(c);
+  }
+}
+
 class SocketActivationTest : public ControlledUnitTest {
  protected:
   void Socket(const std::string& name, const std::string& text) {
     ASSERT_TRUE(WriteFile(absl::StrCat(dir_, "/", name, ".socket"), text));
+  }
+  // A layout in dir_/lib whose default.target wants sockets.target, which
+  // wants each of `sockets` (their files written by the test).
+  std::string Layout(const std::vector<std::string>& sockets) {
+    const std::string lib = dir_ + "/lib";
+    EXPECT_EQ(mkdir(lib.c_str(), 0755), 0);
+    EXPECT_EQ(mkdir((lib + "/sockets.target.wants").c_str(), 0755), 0);
+    EXPECT_TRUE(
+        WriteFile(lib + "/default.target", "[Unit]\nWants=sockets.target\n"));
+    EXPECT_TRUE(WriteFile(lib + "/sockets.target", "[Unit]\nDescription=s\n"));
+    for (const std::string& name : sockets) {
+      EXPECT_EQ(symlink(("../" + name).c_str(),
+                        (lib + "/sockets.target.wants/" + name).c_str()),
+                0);
+    }
+    return lib;
+  }
+  void StartLayout(const std::string& lib,
+                   const std::vector<std::string>& lines) {
+    LaunchOptions o;
+    o.args = {"-v", "--units-path", lib, "--control", socket_};
+    o.pid_namespace = true;
+    running_ = std::make_unique<Running>(o);
+    ASSERT_TRUE(running_->WaitForAllStderr(lines)) << running_->err();
   }
 };
 
@@ -240,6 +292,190 @@ TEST_F(SocketActivationTest, SocketsAndNonBlocking) {
   EXPECT_NE(flags("fast") & O_NONBLOCK, 0) << running_->err();
   EXPECT_EQ(flags("slow") & O_NONBLOCK, 0) << running_->err();
   EXPECT_GE(flags("slow"), 0) << running_->err();
+}
+
+// Accept=yes: PID 1 accepts each connection and starts an instance of the
+// template for it alone, the connection its descriptor 3; the instance is
+// not restarted (Restart=always in the template) and is removed once it
+// ended; MaxConnections= closes what is over it.
+TEST_F(SocketActivationTest, AcceptYesStartsAnInstancePerConnection) {
+  const std::string lib = Layout({"echo.socket"});
+  const std::string path = base_ + "/echo.sock";
+  ASSERT_TRUE(WriteFile(lib + "/echo.socket",
+                        absl::StrCat("[Socket]\nListenStream=", path,
+                                     "\nAccept=yes\nMaxConnections=2\n")));
+  ASSERT_TRUE(WriteFile(lib + "/echo@.service",
+                        absl::StrCat("[Service]\nExecStart=", ListenProbePath(),
+                                     "\nRestart=always\n")));
+  StartLayout(lib, {"echo.socket: listening on " + path});
+  fault::UniqueFd first = Connect(path);
+  ASSERT_TRUE(first.valid()) << strerror(errno);
+  const std::string hello1 = ReadLine(first.get());
+  ASSERT_TRUE(absl::StartsWith(hello1, "hello ")) << hello1;
+  // The client is outside faultinit's PID namespace: its pid is unknown
+  // there, so the instance is named by the counter alone.
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"echo.socket: connection 0 for echo@0-unknown.service",
+       "listen pid_ok=1 fds=1 names=connection", "connection -"}))
+      << running_->err();
+  fault::UniqueFd second = Connect(path);
+  ASSERT_TRUE(second.valid()) << strerror(errno);
+  const std::string hello2 = ReadLine(second.get());
+  ASSERT_TRUE(absl::StartsWith(hello2, "hello ")) << hello2;
+  EXPECT_NE(hello1, hello2);
+  ASSERT_TRUE(running_->WaitForStderr(
+      "echo.socket: connection 1 for echo@1-unknown.service"))
+      << running_->err();
+  EXPECT_EQ(StateOf("echo@0-unknown"), "running");
+  EXPECT_EQ(StateOf("echo@1-unknown"), "running");
+  EXPECT_TRUE(absl::StrContains(Ctl({"status", "echo.socket"}).out,
+                                "listening on " + path + "; 2 connections"))
+      << Ctl({"status", "echo.socket"}).out;
+  // Over MaxConnections=2: closed at once, no instance.
+  fault::UniqueFd third = Connect(path);
+  ASSERT_TRUE(third.valid()) << strerror(errno);
+  EXPECT_EQ(ReadLine(third.get()), "");
+  ASSERT_TRUE(running_->WaitForStderr(
+      "echo.socket: too many connections (2, MaxConnections=2)"))
+      << running_->err();
+  // The first ends: its instance is removed, not restarted.
+  first.Reset();
+  ASSERT_TRUE(running_->WaitForStderr("echo@0-unknown: removed"))
+      << running_->err();
+  EXPECT_FALSE(absl::StrContains(running_->err(), "restarting in"));
+  // Asked for, a template's instance is loaded anew, as systemd's: not
+  // running.
+  EXPECT_EQ(StateOf("echo@0-unknown"), "inactive");
+  // A slot is free again; the counter goes on from the last instance.
+  fault::UniqueFd fourth = Connect(path);
+  ASSERT_TRUE(fourth.valid()) << strerror(errno);
+  const std::string hello4 = ReadLine(fourth.get());
+  ASSERT_TRUE(absl::StartsWith(hello4, "hello ")) << hello4;
+  ASSERT_TRUE(running_->WaitForStderr(
+      "echo.socket: connection 2 for echo@2-unknown.service"))
+      << running_->err();
+  // Stopping the socket leaves the instances running.
+  EXPECT_EQ(Ctl({"stop", "echo.socket"}).status, "exit 0");
+  EXPECT_EQ(StateOf("echo.socket"), "inactive");
+  EXPECT_FALSE(Connect(path).valid());
+  EXPECT_EQ(StateOf("echo@1-unknown"), "running");
+  second.Reset();
+  fourth.Reset();
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"echo@1-unknown: removed", "echo@2-unknown: removed"}))
+      << running_->err();
+}
+
+// MaxConnectionsPerSource=: counted per peer uid for AF_UNIX (as systemd).
+TEST_F(SocketActivationTest, AcceptYesLimitsConnectionsPerSource) {
+  const std::string lib = Layout({"echo.socket"});
+  const std::string path = base_ + "/echo.sock";
+  ASSERT_TRUE(
+      WriteFile(lib + "/echo.socket",
+                absl::StrCat("[Socket]\nListenStream=", path,
+                             "\nAccept=yes\nMaxConnectionsPerSource=1\n")));
+  ASSERT_TRUE(WriteFile(
+      lib + "/echo@.service",
+      absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n")));
+  StartLayout(lib, {"echo.socket: listening on " + path});
+  fault::UniqueFd first = Connect(path);
+  ASSERT_TRUE(first.valid()) << strerror(errno);
+  ASSERT_TRUE(absl::StartsWith(ReadLine(first.get()), "hello "));
+  fault::UniqueFd second = Connect(path);
+  ASSERT_TRUE(second.valid()) << strerror(errno);
+  EXPECT_EQ(ReadLine(second.get()), "");
+  ASSERT_TRUE(running_->WaitForStderr(
+      absl::StrCat("echo.socket: too many connections (1) from uid ", getuid(),
+                   " (MaxConnectionsPerSource=1)")))
+      << running_->err();
+  first.Reset();
+  ASSERT_TRUE(running_->WaitForStderr("echo@0-unknown: removed"))
+      << running_->err();
+  fault::UniqueFd third = Connect(path);
+  ASSERT_TRUE(third.valid()) << strerror(errno);
+  EXPECT_TRUE(absl::StartsWith(ReadLine(third.get()), "hello "));
+}
+
+// A flat directory loads no template: an Accept=yes socket unit fails
+// with the reason, and the others work.
+TEST_F(SocketActivationTest, AcceptYesNeedsTheLayout) {
+  Socket("echo", absl::StrCat("[Socket]\nListenStream=", base_,
+                              "/echo.sock\nAccept=yes\n"));
+  Unit("other", "[Service]\nExecStart=/bin/true\n");
+  Start({"echo.socket: failed: Accept=yes needs its template echo@.service"});
+  EXPECT_EQ(StateOf("echo.socket"), "failed");
+}
+
+// faultctl status|stop|start NAME.socket: stop closes the socket (and,
+// with RemoveOnStop=, removes its file) and leaves its running service
+// alone; start opens it again, and a connection activates the service.
+TEST_F(SocketActivationTest, SocketUnitStopsAndStartsOnRequest) {
+  const std::string path = base_ + "/run/echo.sock";
+  Socket("echo",
+         absl::StrCat("[Socket]\nListenStream=", path, "\nRemoveOnStop=yes\n"));
+  Unit("echo",
+       absl::StrCat("[Service]\nExecStart=", ListenProbePath(), " stay\n"));
+  Start({"echo.socket: listening on " + path});
+  CtlResult status = Ctl({"status", "echo.socket"});
+  EXPECT_EQ(status.status, "exit 0");
+  EXPECT_TRUE(absl::StrContains(status.out, "listening on " + path))
+      << status.out;
+  // Activated: the service holds the socket.
+  std::string hello = Converse(path);
+  ASSERT_TRUE(absl::StartsWith(hello, "hello ")) << hello;
+  ASSERT_TRUE(running_->WaitForStderr("[echo] accepted")) << running_->err();
+  EXPECT_TRUE(absl::StrContains(Ctl({"status", "echo.socket"}).out,
+                                "running on " + path));
+  CtlResult stop = Ctl({"stop", "echo.socket"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  EXPECT_EQ(StateOf("echo.socket"), "inactive");
+  EXPECT_TRUE(absl::StrContains(Ctl({"status", "echo.socket"}).out, "stopped"));
+  struct stat st;
+  EXPECT_NE(lstat(path.c_str(), &st), 0);  // RemoveOnStop=
+  EXPECT_EQ(StateOf("echo"), "running");   // its service goes on
+  // Stopped, it stays closed when its service stops.
+  EXPECT_EQ(Ctl({"stop", "echo"}).status, "exit 0");
+  EXPECT_FALSE(Connect(path).valid());
+  CtlResult start = Ctl({"start", "echo.socket"});
+  EXPECT_EQ(start.status, "exit 0") << start.out;
+  EXPECT_EQ(StateOf("echo.socket"), "running");
+  ASSERT_EQ(lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  hello = Converse(path);
+  EXPECT_TRUE(absl::StartsWith(hello, "hello ")) << hello;
+  EXPECT_EQ(Ctl({"status", "nothing.socket"}).status, "exit 4");
+}
+
+// Service= names an alias: Debian's syslog.socket says
+// Service=syslog.service, a link in /etc/systemd/system to
+// rsyslog.service; the connection starts rsyslog.
+TEST_F(SocketActivationTest, ServiceIsFollowedThroughAliases) {
+  const std::string lib = Layout({"syslog.socket"});
+  const std::string etc = dir_ + "/etc";
+  ASSERT_EQ(mkdir(etc.c_str(), 0755), 0);
+  const std::string path = base_ + "/log.sock";
+  ASSERT_TRUE(WriteFile(lib + "/syslog.socket",
+                        absl::StrCat("[Socket]\nListenStream=", path,
+                                     "\nService=syslog.service\n")));
+  ASSERT_TRUE(WriteFile(
+      lib + "/rsyslog.service",
+      absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n")));
+  ASSERT_EQ(symlink((lib + "/rsyslog.service").c_str(),
+                    (etc + "/syslog.service").c_str()),
+            0);
+  LaunchOptions o;
+  o.args = {"-v", "--units-path", etc + ":" + lib, "--control", socket_};
+  o.pid_namespace = true;
+  running_ = std::make_unique<Running>(o);
+  ASSERT_TRUE(running_->WaitForStderr("syslog.socket: listening on " + path +
+                                      " for rsyslog.service"))
+      << running_->err();
+  std::string hello = Converse(path);
+  EXPECT_TRUE(absl::StartsWith(hello, "hello ")) << hello;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[rsyslog] listen pid_ok=1 fds=1 names=syslog.socket",
+       "[rsyslog] accepted"}))
+      << running_->err();
 }
 
 }  // namespace

@@ -2,9 +2,13 @@
 
 #include <signal.h>
 
+#include <string>
+#include <vector>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "init/ctl/format.h"
 #include "init/ctl/systemctl_command.h"
@@ -22,6 +26,21 @@ const absl::string_view kShowProperties[13] = {
 };
 
 namespace {
+
+bool IsSocketRow(const control::StatusRow& row) {
+  return absl::EndsWith(row.name, ".socket");
+}
+
+// The addresses a socket unit's STATUS lists: "listening on A, B; 2
+// connections" -> A, B.
+std::vector<std::string> ListenAddresses(const control::StatusRow& row) {
+  absl::string_view text = row.status_text;
+  const size_t on = text.find(" on ");
+  if (on == absl::string_view::npos) return {};
+  text.remove_prefix(on + 4);
+  text = text.substr(0, text.find("; "));
+  return absl::StrSplit(text, ", ", absl::SkipEmpty());
+}
 
 // LastExit: how the last exit reads as ExecMainCode and ExecMainStatus
 // ("exit 3": 1 3; "signal TERM": 2 15; none: 0 0).
@@ -58,6 +77,11 @@ std::string ActiveState(const std::optional<control::StatusRow>& row) {
 std::string SubState(const std::optional<control::StatusRow>& row) {
   if (!row.has_value()) return "dead";
   const std::string& s = row->state;
+  // A socket unit's STATUS says "listening on ..." or "running on ...".
+  if (IsSocketRow(*row) && s == "running") {
+    return std::string(absl::string_view(row->status_text)
+                           .substr(0, row->status_text.find(' ')));
+  }
   if (s == "running") return row->pid == 0 ? "exited" : "running";
   if (s == "starting") return "start";
   if (s == "restarting") return "auto-restart";
@@ -169,7 +193,11 @@ std::string FormatServiceStatus(const control::StatusRow& row) {
   if (row.restarts != 0) {
     absl::StrAppend(&text, "   Restarts: ", row.restarts, "\n");
   }
-  if (!row.status_text.empty()) {
+  if (IsSocketRow(row) && active != "failed") {
+    for (const std::string& address : ListenAddresses(row)) {
+      absl::StrAppend(&text, "     Listen: ", DisplayText(address), "\n");
+    }
+  } else if (!row.status_text.empty()) {
     absl::StrAppend(&text, "     Status: \"", DisplayText(row.status_text),
                     "\"\n");
   }

@@ -30,7 +30,9 @@ std::string ActiveState(const std::optional<control::StatusRow>& row);
 
 // SubState: running "running", or "exited" when it runs without a process
 // (RemainAfterExit=); starting "start"; restarting "auto-restart";
-// stopping "stop"; failed "failed"; inactive and no row "dead".
+// stopping "stop"; failed "failed"; inactive and no row "dead". A socket
+// unit's running row: the first word of its STATUS, "listening" or
+// "running".
 std::string SubState(const std::optional<control::StatusRow>& row);
 
 // kShowProperties: the properties `show` answers, in the order `show`
@@ -87,8 +89,9 @@ int IsFailedExit(absl::Span<const std::string> active_states);
 //      Main PID: 42
 //        Status: "serving"
 // (Main PID and Status only when there are; a failed service's last exit
-// as "Active: failed (Result: exit-code) ... last exit 3"). Service
-// texts through DisplayText.
+// as "Active: failed (Result: exit-code) ... last exit 3"). A socket
+// unit that is not failed shows a "Listen: ADDRESS" line per address of
+// its STATUS in place of Status. Service texts through DisplayText.
 std::string FormatServiceStatus(const control::StatusRow& row);
 
 }  // namespace faultinit::systemctl

@@ -283,5 +283,26 @@ TEST(SystemctlState, StatusBlock) {
             "     Status: \"serving\"\n");
 }
 
+// A socket unit's row: its sub-state and addresses from its STATUS.
+TEST(SystemctlState, SocketStatusBlock) {
+  control::StatusRow row = Row("running", 0);
+  row.name = "echo.socket";
+  row.description = "socket for echo.service";
+  row.uptime_seconds = 3;
+  row.status_text = "listening on /run/echo.sock, 8080; 2 connections";
+  EXPECT_EQ(SubState(row), "listening");
+  EXPECT_EQ(FormatServiceStatus(row),
+            "\xe2\x97\x8f echo.socket - socket for echo.service\n"
+            "     Loaded: loaded\n"
+            "     Active: active (listening) for 3s\n"
+            "     Listen: /run/echo.sock\n"
+            "     Listen: 8080\n");
+  row.status_text = "running on /run/echo.sock";
+  EXPECT_EQ(SubState(row), "running");
+  row.state = "inactive";
+  row.status_text = "stopped";
+  EXPECT_EQ(SubState(row), "dead");
+}
+
 }  // namespace
 }  // namespace faultinit::systemctl

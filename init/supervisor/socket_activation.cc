@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "init/supervisor/socket_listen.h"
 #include "init/support/accounts.h"
+#include "init/system/unit_name.h"
 
 namespace faultinit {
 namespace {
@@ -32,74 +33,133 @@ SocketActivation::SocketActivation(fault::Scheduler& scheduler,
     auto it = fds_.find(name);
     return it == fds_.end() ? nullptr : &it->second;
   });
-  supervisor_.AddStatusRows(
-      [this](std::vector<ServiceView>* rows) { Rows(rows); });
+  supervisor_.SetSocketUnits(Supervisor::SocketUnitHooks{
+      [this](std::vector<ServiceView>* rows) { Rows(rows); },
+      [this](absl::string_view name) -> std::optional<ServiceView> {
+        const Socket* socket = Find(name);
+        if (socket == nullptr) return std::nullopt;
+        return RowOf(*socket);
+      },
+      [this](absl::string_view name, bool start) {
+        return Change(name, start);
+      }});
 }
 
 SocketActivation::~SocketActivation() {
   for (auto& socket : sockets_) Unwatch(*socket);
   supervisor_.SetListenFds(nullptr);
-  supervisor_.AddStatusRows(nullptr);
+  supervisor_.SetSocketUnits({});
 }
 
 void SocketActivation::Listen(const std::vector<ParsedUnit>& sockets,
                               const std::string& accounts_root) {
+  accounts_root_ = accounts_root;
   for (const ParsedUnit& parsed : sockets) {
     if (!parsed.ok() || parsed.unit.socket == nullptr) continue;
     auto socket = std::make_unique<Socket>();
-    socket->name = parsed.unit.name;
-    socket->service = SocketServiceName(parsed.unit);
-    socket->settings = *parsed.unit.socket;
-    Open(*socket, accounts_root);
     Socket& s = *socket;
     sockets_.push_back(std::move(socket));
-    if (s.fds.empty()) continue;
-    by_service_[s.service].push_back(&s);
-    ListenFds& fds = fds_[s.service];
+    s.name = parsed.unit.name;
+    s.settings = *parsed.unit.socket;
     s.fd_name = SocketFdName(parsed.unit);
-    for (const fault::UniqueFd& fd : s.fds) {
-      if (fds.fds.size() >= fault::kMaxListenFds) break;
-      fds.fds.push_back(fd.get());
-      if (!fds.names.empty()) fds.names += ':';
-      fds.names += s.fd_name;
+    if (s.settings.accept) {
+      s.service = UnitPrefixOf(parsed.unit.name) + "@";
+      if (!instances_.load) {
+        Fail(s, absl::StrCat("Accept=yes needs its template ", s.service,
+                             ".service, and templates are loaded from "
+                             "systemd's layout (--units-path) only"));
+        continue;
+      }
+    } else {
+      s.service = SocketServiceName(parsed.unit);
+      by_service_[s.service].push_back(&s);
     }
+    Open(s);
+    if (s.fds.empty()) continue;
     log_.Info(s.name, ": listening on ",
               absl::StrJoin(s.settings.listen, " ",
                             [](std::string* out, const SocketAddress& a) {
                               out->append(a.text);
                             }),
               " for ", s.service, ".service");
-    waiting_.push_back(&s);  // watched by the first Poll, if down
+    if (s.settings.accept) {
+      Watch(s);
+    } else {
+      UpdateFds(s.service);
+      waiting_.push_back(&s);  // watched by the first Poll, if down
+    }
   }
+}
+
+bool SocketActivation::Activates(const std::string& service) const {
+  auto it = by_service_.find(service);
+  if (it == by_service_.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(),
+                     [](const Socket* s) { return !s->fds.empty(); });
 }
 
 void SocketActivation::PassSockets(const std::vector<ParsedUnit>& services) {
   for (const ParsedUnit& parsed : services) {
     const Unit& unit = parsed.unit;
     for (const std::string& name : unit.sockets) {
-      for (const auto& socket : sockets_) {
-        if (socket->name != name || socket->service == unit.name) continue;
-        ListenFds& fds = fds_[unit.name];
-        for (const fault::UniqueFd& fd : socket->fds) {
-          if (fds.fds.size() >= fault::kMaxListenFds) break;
-          fds.fds.push_back(fd.get());
-          if (!fds.names.empty()) fds.names += ':';
-          fds.names += socket->fd_name;
-        }
+      Socket* socket = Find(name);
+      // Its own sockets it gets anyway; an Accept=yes socket's connections
+      // go to instances of its template.
+      if (socket == nullptr || socket->service == unit.name ||
+          socket->settings.accept) {
+        continue;
       }
+      named_by_[socket].push_back(unit.name);
+      also_[unit.name].push_back(socket);
     }
+    if (also_.count(unit.name) != 0) Collect(unit.name);
   }
 }
 
-void SocketActivation::Open(Socket& socket, const std::string& root) {
+void SocketActivation::UpdateFds(const std::string& service) {
+  Collect(service);
+  // The services that name one of its sockets in Sockets= see the change.
+  auto own = by_service_.find(service);
+  if (own == by_service_.end()) return;
+  for (const Socket* s : own->second) {
+    auto it = named_by_.find(s);
+    if (it == named_by_.end()) continue;
+    for (const std::string& other : it->second) Collect(other);
+  }
+}
+
+void SocketActivation::Collect(const std::string& service) {
+  ListenFds fds;
+  const auto add = [&fds](const Socket* s) {
+    for (const fault::UniqueFd& fd : s->fds) {
+      if (fds.fds.size() >= fault::kMaxListenFds) break;
+      fds.fds.push_back(fd.get());
+      if (!fds.names.empty()) fds.names += ':';
+      fds.names += s->fd_name;
+    }
+  };
+  // Its own sockets first, then those Sockets= names (as systemd orders).
+  for (const auto* map : {&by_service_, &also_}) {
+    auto it = map->find(service);
+    if (it == map->end()) continue;
+    for (const Socket* s : it->second) add(s);
+  }
+  if (fds.fds.empty()) {
+    fds_.erase(service);
+  } else {
+    fds_[service] = std::move(fds);
+  }
+}
+
+void SocketActivation::Open(Socket& socket) {
   const SocketSettings& settings = socket.settings;
   SocketOwner owner;
   if (!settings.user.empty() || !settings.group.empty()) {
-    fault::StatusOr<Credentials> who = ResolveCredentials(
-        settings.user.empty() ? "root" : settings.user, settings.group, root);
+    fault::StatusOr<Credentials> who =
+        ResolveCredentials(settings.user.empty() ? "root" : settings.user,
+                           settings.group, accounts_root_);
     if (!who.ok()) {
-      socket.failed = std::string(who.status().message());
-      log_.Warning(socket.name, ": failed: ", socket.failed);
+      Fail(socket, std::string(who.status().message()));
       return;
     }
     if (!settings.user.empty()) owner.uid = who->uid;
@@ -109,9 +169,8 @@ void SocketActivation::Open(Socket& socket, const std::string& root) {
     fault::StatusOr<fault::UniqueFd> fd =
         OpenListening(address, settings, owner);
     if (!fd.ok()) {
-      socket.failed = std::string(fd.status().message());
-      log_.Warning(socket.name, ": failed: ", socket.failed);
       socket.fds.clear();
+      Fail(socket, std::string(fd.status().message()));
       return;
     }
     socket.fds.push_back(std::move(*fd));
@@ -141,12 +200,27 @@ void SocketActivation::Open(Socket& socket, const std::string& root) {
   }
 }
 
+bool SocketActivation::Listening(const Socket& socket) const {
+  return !closed_ && !socket.stopped && socket.failed.empty() &&
+         !socket.fds.empty();
+}
+
+void SocketActivation::Fail(Socket& socket, std::string why) {
+  socket.failed = std::move(why);
+  log_.Warning(socket.name, ": failed: ", socket.failed);
+  Unwatch(socket);
+}
+
 void SocketActivation::Watch(Socket& socket) {
-  if (!socket.watches.empty() || !socket.failed.empty() || closed_) return;
+  if (!socket.watches.empty() || !Listening(socket)) return;
   for (const fault::UniqueFd& fd : socket.fds) {
     Socket* s = &socket;
+    const int listening = fd.get();
     fault::StatusOr<fault::Scheduler::WatchId> id =
-        scheduler_.OnReadable(fd.get(), [this, s] { Trigger(*s); });
+        s->settings.accept
+            ? scheduler_.OnReadable(
+                  listening, [this, s, listening] { AcceptOn(*s, listening); })
+            : scheduler_.OnReadable(listening, [this, s] { Trigger(*s); });
     if (!id.ok()) {
       log_.Warning(socket.name, ": unable to watch: ", id.status().message());
       continue;
@@ -160,6 +234,19 @@ void SocketActivation::Unwatch(Socket& socket) {
   socket.watches.clear();
 }
 
+bool SocketActivation::TriggerLimitHit(Socket& socket) {
+  const fault::Duration now = fault::MonotonicNow();
+  auto& t = socket.triggers;
+  t.erase(std::remove_if(
+              t.begin(), t.end(),
+              [&](fault::Duration at) { return now - at >= kTriggerInterval; }),
+          t.end());
+  t.push_back(now);
+  if (t.size() <= kTriggerBurst) return false;
+  Fail(socket, "trigger limit hit (over 200 activations in 2s)");
+  return true;
+}
+
 void SocketActivation::Trigger(Socket& socket) {
   // Every socket of the service waits for it to be down again.
   for (Socket* s : by_service_[socket.service]) {
@@ -170,83 +257,145 @@ void SocketActivation::Trigger(Socket& socket) {
   }
   std::optional<ServiceView> view = supervisor_.View(socket.service);
   if (view && !Down(view->state)) return;  // up or on its way: it takes it
-  const fault::Duration now = fault::MonotonicNow();
-  auto& t = socket.triggers;
-  t.erase(std::remove_if(
-              t.begin(), t.end(),
-              [&](fault::Duration at) { return now - at >= kTriggerInterval; }),
-          t.end());
-  t.push_back(now);
-  if (t.size() > kTriggerBurst) {
-    socket.failed = "trigger limit hit (over 200 activations in 2s)";
-    log_.Warning(socket.name, ": failed: ", socket.failed);
-    return;
-  }
+  if (TriggerLimitHit(socket)) return;
   log_.Info(socket.name, ": activating ", socket.service, ".service");
   if (fault::Status s = supervisor_.StartService(socket.service); !s.ok()) {
-    socket.failed = absl::StrCat(socket.service, ".service: ", s.message());
-    log_.Warning(socket.name, ": failed: ", socket.failed);
+    Fail(socket, absl::StrCat(socket.service, ".service: ", s.message()));
   }
 }
 
 void SocketActivation::Poll() {
-  if (closed_ || waiting_.empty()) return;
+  if (closed_) return;
+  if (!connections_.empty()) EndConnections();
   for (size_t i = 0; i < waiting_.size();) {
     Socket& s = *waiting_[i];
     std::optional<ServiceView> view = supervisor_.View(s.service);
-    const bool idle = !s.failed.empty() ||
+    const bool idle = !Listening(s) ||
                       !view.has_value() ||  // no such service: never
                       (Down(view->state) && !supervisor_.Busy(s.service));
     if (!idle) {
       ++i;
       continue;
     }
-    if (view.has_value()) {
+    if (!Listening(s)) {
+      // Stopped or failed meanwhile: a start puts it back.
+    } else if (view.has_value()) {
       Watch(s);
-    } else if (s.failed.empty()) {
-      s.failed = absl::StrCat("no unit ", s.service, ".service to activate");
-      log_.Warning(s.name, ": failed: ", s.failed);
+    } else {
+      Fail(s, absl::StrCat("no unit ", s.service, ".service to activate"));
     }
     waiting_[i] = waiting_.back();
     waiting_.pop_back();
   }
 }
 
-void SocketActivation::Close() {
-  if (closed_) return;
-  closed_ = true;
-  waiting_.clear();
-  fds_.clear();
-  for (auto& socket : sockets_) {
-    Unwatch(*socket);
-    socket->fds.clear();
-    if (!socket->settings.remove_on_stop) continue;
-    for (const SocketAddress& a : socket->settings.listen) {
-      if (a.in_file_system()) (void)unlink(a.path.c_str());
-    }
-    for (const std::string& link : socket->settings.symlinks) {
-      (void)unlink(link.c_str());
-    }
+void SocketActivation::Shut(Socket& socket) {
+  Unwatch(socket);
+  waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), &socket),
+                 waiting_.end());
+  const bool was_open = !socket.fds.empty();
+  socket.fds.clear();
+  if (!socket.settings.accept) UpdateFds(socket.service);
+  if (!was_open || !socket.settings.remove_on_stop) return;
+  for (const SocketAddress& a : socket.settings.listen) {
+    if (a.in_file_system()) (void)unlink(a.path.c_str());
+  }
+  for (const std::string& link : socket.settings.symlinks) {
+    (void)unlink(link.c_str());
   }
 }
 
-void SocketActivation::Rows(std::vector<ServiceView>* rows) const {
+void SocketActivation::Close() {
+  if (closed_) return;
+  closed_ = true;
+  for (auto& socket : sockets_) Shut(*socket);
+  waiting_.clear();
+  fds_.clear();
+}
+
+SocketActivation::Socket* SocketActivation::Find(absl::string_view name) const {
   for (const auto& socket : sockets_) {
-    ServiceView row{};
-    row.name = socket->name;
-    row.pid = 0;
-    row.restarts = 0;
-    if (!socket->failed.empty()) {
-      row.state = ServiceState::kFailed;
-      row.reason = socket->failed;
-    } else {
-      row.state = closed_ ? ServiceState::kInactive : ServiceState::kRunning;
-      row.status_text =
-          closed_ ? "" : (socket->watches.empty() ? "running" : "listening");
-    }
-    row.description = absl::StrCat("socket for ", socket->service, ".service");
-    rows->push_back(std::move(row));
+    if (socket->name == name) return socket.get();
   }
+  return nullptr;
+}
+
+fault::Status SocketActivation::Change(absl::string_view name, bool start) {
+  Socket* found = Find(name);
+  if (found == nullptr) {
+    return fault::NotFoundError(absl::StrCat("no such unit: ", name));
+  }
+  Socket& s = *found;
+  if (!start) {
+    if (s.stopped) return fault::OkStatus();
+    s.stopped = true;
+    s.failed.clear();  // a stop resets a failed unit, as systemd's
+    Shut(s);
+    log_.Info(s.name, ": stopped",
+              s.settings.remove_on_stop ? " (its files removed)" : "");
+    return fault::OkStatus();
+  }
+  if (closed_) {
+    return fault::FailedPreconditionError(
+        absl::StrCat(s.name, ": the system is going down"));
+  }
+  if (Listening(s)) return fault::OkStatus();
+  if (s.settings.accept && !instances_.load) return fault::OkStatus();
+  Shut(s);  // a failed unit's remains, if any
+  s.stopped = false;
+  s.failed.clear();
+  s.triggers.clear();
+  Open(s);
+  if (s.fds.empty()) return fault::OkStatus();  // failed, with the reason
+  log_.Info(s.name, ": listening on ",
+            absl::StrJoin(s.settings.listen, " ",
+                          [](std::string* out, const SocketAddress& a) {
+                            out->append(a.text);
+                          }));
+  if (s.settings.accept) {
+    Watch(s);
+  } else {
+    UpdateFds(s.service);
+    waiting_.push_back(&s);  // watched by the next Poll, if its service is down
+  }
+  return fault::OkStatus();
+}
+
+ServiceView SocketActivation::RowOf(const Socket& socket) const {
+  ServiceView row{};
+  row.name = socket.name;
+  row.pid = 0;
+  row.restarts = 0;
+  if (!socket.failed.empty()) {
+    row.state = ServiceState::kFailed;
+    row.reason = socket.failed;
+    row.status_text = socket.failed;
+  } else if (!Listening(socket)) {
+    row.state = ServiceState::kInactive;
+    row.status_text = "stopped";
+  } else {
+    row.state = ServiceState::kRunning;
+    // Accept=yes keeps listening while its instances run.
+    row.status_text = absl::StrCat(
+        socket.watches.empty() ? "running" : "listening", " on ",
+        absl::StrJoin(socket.settings.listen, ", ",
+                      [](std::string* out, const SocketAddress& a) {
+                        out->append(a.text);
+                      }));
+    if (socket.settings.accept) {
+      absl::StrAppend(&row.status_text, "; ", socket.connections,
+                      socket.connections == 1 ? " connection" : " connections");
+    }
+  }
+  row.description =
+      socket.settings.accept
+          ? absl::StrCat("socket for ", socket.service, ".service instances")
+          : absl::StrCat("socket for ", socket.service, ".service");
+  return row;
+}
+
+void SocketActivation::Rows(std::vector<ServiceView>* rows) const {
+  for (const auto& socket : sockets_) rows->push_back(RowOf(*socket));
 }
 
 }  // namespace faultinit

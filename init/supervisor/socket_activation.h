@@ -1,10 +1,11 @@
 // File: init/supervisor/socket_activation.h
 //
-// SocketActivation: system mode's socket units (systemd.socket(5),
-// Accept=no). Each socket unit loaded (init/system/socket_keys.h) is
-// opened once, before any service starts (socket_listen.h), and names one
-// service (Service=, or its own name with .service):
+// SocketActivation: system mode's socket units (systemd.socket(5)). Each
+// socket unit loaded (init/system/socket_keys.h) is opened once, before
+// any service starts (socket_listen.h).
 //
+// Accept=no (the default): the unit names one service (Service=, or its
+// own name with .service):
 //   - while that service is down (inactive or failed, no start queued),
 //     its sockets are watched on the loop (Scheduler::OnReadable); the
 //     first connection, datagram or write makes a start request for it
@@ -26,20 +27,43 @@
 //   - more than 200 activations in 2 seconds (systemd's
 //     TriggerLimitIntervalSec=2s, TriggerLimitBurst=200: a service that
 //     exits without taking the connection) fail the socket unit: it is no
-//     longer watched, and says so in `faultctl status`;
-//   - Close (at shutdown) stops watching, closes the sockets and, with
-//     RemoveOnStop=, removes their files and Symlinks=.
-// A socket that cannot be opened (or whose SocketUser= is unknown) is
-// failed with the reason; its service's other sockets still work. A
-// reload (faultctl reload-all, SIGHUP) leaves the sockets as they are.
+//     longer watched, and says so in `faultctl status`.
+// Accept=yes: the sockets are watched whenever the unit listens; PID 1
+// accepts each connection and starts an instance of the template
+// NAME@.service for it alone (socket_accept.h names it, the Instances
+// hooks load it; Supervisor::StartTransient: never restarted, removed once
+// it ended), whose main process gets the connection as descriptor 3
+// (LISTEN_FDS=1, LISTEN_FDNAMES=connection, and REMOTE_ADDR/REMOTE_PORT
+// for an IP peer). A connection over MaxConnections= instances running,
+// or over MaxConnectionsPerSource= from one source, is closed at once
+// (logged); so is one whose instance cannot be loaded or started (the
+// unit then fails, as systemd's); more than 200 connections in 2 seconds
+// fail the unit. A failed accept(2) other than a connection that went
+// away (EMFILE...) fails the unit rather than spin on its pending
+// connection. Without Instances hooks (a flat directory has no
+// templates) an Accept=yes unit fails with that reason.
 //
-// Loop thread only. Owns the listening descriptors.
+// A socket unit is a unit `faultctl status|start|stop|restart NAME.socket`
+// names (Supervisor::SetSocketUnits): its row says `listening on ADDR,
+// ...` (watched), `running on ...` (its service has it), `stopped`, or
+// failed with the reason; stop closes its sockets (RemoveOnStop=: their
+// files and Symlinks= removed) and leaves its service, and any instance,
+// running, as systemd does; start opens them again (a failed unit is
+// opened afresh). Close (at shutdown) stops them all. A socket that
+// cannot be opened (or whose SocketUser= is unknown) is failed with the
+// reason; its service's other sockets still work. A reload (faultctl
+// reload-all, SIGHUP) leaves the sockets as they are.
+//
+// Loop thread only. Owns the listening descriptors and the connections
+// until their instances end.
 
 #ifndef FAULT_INIT_SUPERVISOR_SOCKET_ACTIVATION_H_
 #define FAULT_INIT_SUPERVISOR_SOCKET_ACTIVATION_H_
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,7 +79,16 @@ namespace faultinit {
 
 class SocketActivation {
  public:
-  // Registers its hooks on `supervisor` (SetListenFds, AddStatusRows);
+  // How Accept=yes instances come and go (SystemMode, in the layout).
+  struct Instances {
+    // Loads `name` (an instance, without ".service") into the supervisor,
+    // not started; false when it cannot (logged by the caller).
+    std::function<bool(const std::string& name)> load;
+    // Its connection is over: the caller stops keeping it for reloads.
+    std::function<void(const std::string& name)> forget;
+  };
+
+  // Registers its hooks on `supervisor` (SetListenFds, SetSocketUnits);
   // both must outlive this.
   SocketActivation(fault::Scheduler& scheduler, Supervisor& supervisor,
                    const Logger& log);
@@ -63,6 +96,8 @@ class SocketActivation {
   SocketActivation(const SocketActivation&) = delete;
   SocketActivation& operator=(const SocketActivation&) = delete;
 
+  // SetInstances: the hooks Accept=yes units need; call before Listen.
+  void SetInstances(Instances instances) { instances_ = std::move(instances); }
   // Listen opens and watches every socket of `sockets` (socket units with
   // errors are logged and skipped). Call once, before the services start.
   // `accounts_root` resolves SocketUser=/SocketGroup= (accounts.h).
@@ -70,42 +105,82 @@ class SocketActivation {
               const std::string& accounts_root = "/");
   // PassSockets: each service of `services` with Sockets= (other_unit_keys.h)
   // also gets, after its own, the sockets of the socket units it names that
-  // are listening and name another service (Service=), as systemd passes
-  // every socket unit that triggers the service. Call after Listen.
+  // name another service (Service=), while they are listening, as systemd
+  // passes every socket unit that triggers the service. Call after Listen.
   void PassSockets(const std::vector<ParsedUnit>& services);
-  // Activates: whether a socket unit names `service`.
-  bool Activates(const std::string& service) const {
-    return by_service_.count(service) != 0;
-  }
-  // Poll watches again the sockets whose service is down and idle.
+  // Activates: whether an open socket unit (Accept=no) names `service`.
+  bool Activates(const std::string& service) const;
+  // Poll watches again the sockets whose service is down and idle, and
+  // ends the connections whose instance has ended.
   void Poll();
-  // Close stops watching and closes every socket (RemoveOnStop=).
+  // Close stops every socket unit (RemoveOnStop=); no start after it.
   void Close();
 
  private:
   struct Socket {
     std::string name;     // "dbus.socket"
-    std::string service;  // "dbus"
+    std::string service;  // "dbus"; Accept=yes: the template, "echo@"
     std::string fd_name;  // in LISTEN_FDNAMES
     SocketSettings settings;
     std::vector<fault::UniqueFd> fds;
     std::vector<fault::Scheduler::WatchId> watches;
-    std::string failed;  // why it is failed; empty: listening
+    std::string failed;    // why it is failed; empty: not failed
+    bool stopped = false;  // by request (faultctl stop), until a start
     std::vector<fault::Duration> triggers;  // within the last 2 s
+    // Accept=yes: the next connection's number, the instances running,
+    // and those per source (MaxConnectionsPerSource=).
+    unsigned accepted = 0;
+    unsigned connections = 0;
+    std::map<std::string, unsigned> sources;
   };
-  void Open(Socket& socket, const std::string& accounts_root);
+  // An Accept=yes connection, held until its instance has ended.
+  struct Connection {
+    Socket* socket;
+    fault::UniqueFd fd;
+    std::optional<std::string> source;
+  };
+
+  void Open(Socket& socket);
   void Watch(Socket& socket);
   void Unwatch(Socket& socket);
+  // Stop closes `socket`'s descriptors (RemoveOnStop=).
+  void Shut(Socket& socket);
+  void Fail(Socket& socket, std::string why);
+  // Listening: open, not failed, not stopped, not closed.
+  bool Listening(const Socket& socket) const;
+  // TriggerLimitHit counts one activation of `socket`; true (and the unit
+  // failed) past the limit.
+  bool TriggerLimitHit(Socket& socket);
   void Trigger(Socket& socket);
+  // Accept=yes (socket_connections.cc): one connection on `fd`, and the
+  // end of those whose instance has ended.
+  void AcceptOn(Socket& socket, int fd);
+  void EndConnections();
+  // Rebuild what `service`'s main process gets from its open sockets.
+  // UpdateFds sets what `service` gets (Collect), and what the services
+  // naming its sockets in Sockets= get.
+  void UpdateFds(const std::string& service);
+  void Collect(const std::string& service);
+  Socket* Find(absl::string_view name) const;
+  fault::Status Change(absl::string_view name, bool start);
+  ServiceView RowOf(const Socket& socket) const;
   void Rows(std::vector<ServiceView>* rows) const;
 
   fault::Scheduler& scheduler_;
   Supervisor& supervisor_;
   const Logger& log_;
+  Instances instances_;
+  std::string accounts_root_ = "/";
   std::vector<std::unique_ptr<Socket>> sockets_;
-  // Per service: its sockets, and what its main process gets.
+  // Accept=no, per service: its sockets, and what its main process gets;
+  // and, per Accept=yes instance, its connection.
   std::map<std::string, std::vector<Socket*>, std::less<>> by_service_;
   std::map<std::string, ListenFds, std::less<>> fds_;
+  // Sockets=: per service, the other services' sockets it names; per such
+  // socket, the services naming it.
+  std::map<std::string, std::vector<Socket*>, std::less<>> also_;
+  std::map<const Socket*, std::vector<std::string>> named_by_;
+  std::map<std::string, Connection, std::less<>> connections_;
   // Sockets not watched, waiting for their service to be down.
   std::vector<Socket*> waiting_;
   bool closed_ = false;

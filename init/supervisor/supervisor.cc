@@ -97,6 +97,13 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
   }
   Touch(e);
   QueueJobEvent(service, from, to);  // OnFailure=, BindsTo=... (Reconcile)
+  if (e.transient && Down(to) && !e.removed) {
+    // Its one run is over: forgotten once nothing of it is left
+    // (ApplyReplacements), as a unit a reload removed.
+    e.removed = true;
+    e.pending_start = false;
+    MarkReloading(e);
+  }
   const std::string& name = service.name();
   if ((Down(to) || to == ServiceState::kRestarting) && !Down(from)) {
     fault::Status removed = RemoveRuntimeDirectories(
@@ -167,7 +174,18 @@ StartCheck Supervisor::CheckConditions(Service& service) {
   return {};
 }
 
+namespace {
+
+bool SocketUnitName(absl::string_view name) {
+  return absl::EndsWith(name, ".socket");
+}
+
+}  // namespace
+
 fault::Status Supervisor::StartService(absl::string_view name) {
+  if (SocketUnitName(name) && socket_units_.change) {
+    return socket_units_.change(name, /*start=*/true);
+  }
   auto it = entries_.find(name);
   if (it == entries_.end() || it->second->removed) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
@@ -176,11 +194,44 @@ fault::Status Supervisor::StartService(absl::string_view name) {
   return fault::OkStatus();
 }
 
+fault::Status Supervisor::StartTransient(absl::string_view name) {
+  auto it = entries_.find(name);
+  if (it == entries_.end() || it->second->removed) {
+    return fault::NotFoundError(absl::StrCat("no such service: ", name));
+  }
+  Entry& e = *it->second;
+  if (!Down(e.service->state()) || e.pending_start || e.timer != 0 ||
+      !e.pids.empty()) {
+    return fault::FailedPreconditionError(
+        absl::StrCat(name, " is not down: not started for a connection"));
+  }
+  if (e.service->policy().restart != RestartPolicy::kNo) {
+    // Nothing of it runs: its Service may be made again, with the policy
+    // of its unit but Restart=no.
+    ServicePolicy policy = e.service->policy();
+    policy.restart = RestartPolicy::kNo;
+    e.service.reset();
+    e.service.emplace(std::string(name), policies_.Share(std::move(policy)),
+                      static_cast<ServiceEffects&>(e));
+    policies_.Prune();
+  }
+  e.transient = true;
+  StartJob(e);
+  return fault::OkStatus();
+}
+
 fault::Status Supervisor::StopService(absl::string_view name) {
+  if (SocketUnitName(name) && socket_units_.change) {
+    return socket_units_.change(name, /*start=*/false);
+  }
   return StopRequest(name, /*restart=*/false);
 }
 
 fault::Status Supervisor::RestartService(absl::string_view name) {
+  if (SocketUnitName(name) && socket_units_.change) {
+    FAULT_RETURN_IF_ERROR(socket_units_.change(name, /*start=*/false));
+    return socket_units_.change(name, /*start=*/true);
+  }
   auto it = entries_.find(name);
   if (it == entries_.end() || it->second->removed) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
@@ -271,6 +322,9 @@ ServiceView Supervisor::RowOf(const Entry& e) {
 // One lookup: the control server asks this after every loop dispatch while
 // a client waits, so it does not build the whole table.
 std::optional<ServiceView> Supervisor::View(absl::string_view name) const {
+  if (SocketUnitName(name) && socket_units_.view) {
+    return socket_units_.view(name);
+  }
   auto it = entries_.find(name);
   if (it == entries_.end()) return std::nullopt;
   return RowOf(*it->second);
@@ -280,7 +334,7 @@ std::vector<ServiceView> Supervisor::Status() const {
   std::vector<ServiceView> rows;
   rows.reserve(order_.size());
   for (const Entry* e : order_) rows.push_back(RowOf(*e));
-  if (status_rows_) status_rows_(&rows);
+  if (socket_units_.rows) socket_units_.rows(&rows);
   return rows;
 }
 

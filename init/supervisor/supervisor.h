@@ -74,6 +74,9 @@ struct ServiceView {
 struct ListenFds {
   std::vector<int> fds;
   std::string names;
+  // More environment variables (an Accept=yes connection's REMOTE_ADDR
+  // and REMOTE_PORT).
+  std::vector<std::pair<std::string, std::string>> variables;
 };
 
 // ReloadSummary: what a reload changed.
@@ -197,13 +200,29 @@ class Supervisor : private ServiceEffects {
     line_listener_ = std::move(listener);
   }
   // Socket activation's hooks (socket_activation.h): the listening sockets
-  // of a service (null: none), asked for each main step it spawns; and
-  // more rows for Status (the socket units).
+  // (or, for an Accept=yes instance, the connection) of a service (null:
+  // none), asked for each main step it spawns.
   using ListenFdsSource =
       std::function<const ListenFds*(const std::string& name)>;
   void SetListenFds(ListenFdsSource source) { listen_fds_ = std::move(source); }
-  using StatusRows = std::function<void(std::vector<ServiceView>* rows)>;
-  void AddStatusRows(StatusRows rows) { status_rows_ = std::move(rows); }
+  // The socket units, known by their names with ".socket": their rows
+  // follow the services' in Status; View, StartService, StopService and
+  // RestartService of such a name ask them (`change`: open, with `start`,
+  // or close; done at once, so a socket unit is never Busy).
+  struct SocketUnitHooks {
+    std::function<void(std::vector<ServiceView>* rows)> rows;
+    std::function<std::optional<ServiceView>(absl::string_view name)> view;
+    std::function<fault::Status(absl::string_view name, bool start)> change;
+  };
+  void SetSocketUnits(SocketUnitHooks hooks) {
+    socket_units_ = std::move(hooks);
+  }
+  // StartTransient starts `name`, a loaded service that has not run, as a
+  // unit of its own: the instance an Accept=yes socket made for one
+  // connection. Restart= does not apply to it, a reload leaves it as it
+  // is, and once it has ended (down, nothing of it left) it is removed.
+  // Errors: kNotFound, or kFailedPrecondition when it is not down.
+  fault::Status StartTransient(absl::string_view name);
 
   // CheckIndexes, for tests: what the supervisor keeps to make each event
   // cost what it touches (supervisor_check.cc), recomputed from scratch by
@@ -397,7 +416,7 @@ class Supervisor : private ServiceEffects {
   fault::Scheduler::WatchId notify_watch_ = 0;
   LineListener line_listener_;
   ListenFdsSource listen_fds_;
-  StatusRows status_rows_;
+  SocketUnitHooks socket_units_;
   std::optional<ProcessView> members_;  // Members()
   // The entries with a group or session none of their unreaped processes
   // leads (NoteLeaderless): only these can have had an orphan in them, so

@@ -219,7 +219,8 @@ struct Supervisor::Entry final : ServiceEffects {
         reloading(false),
         exec_waiting(false),
         orphan_host(false),
-        syslog_fallback_said(false) {}
+        syslog_fallback_said(false),
+        transient(false) {}
 
   // ServiceEffects: the Supervisor's, for this entry's Service.
   fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
@@ -321,6 +322,9 @@ struct Supervisor::Entry final : ServiceEffects {
   // StandardOutput=syslog found nothing listening, and said so: once while
   // the unit is loaded (supervisor_io.cc).
   bool syslog_fallback_said : 1;
+  // Started by StartTransient (an Accept=yes connection's instance): never
+  // restarted, left alone by a reload, removed once it has ended.
+  bool transient : 1;
   uint32_t position = 0;  // in order_
   // Reload: stop, then swap in. A pointer: a ParsedUnit is large, and is
   // held only while a reload waits for the old processes to go.

@@ -242,6 +242,9 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     if (listen != nullptr && !listen->fds.empty()) {
       world.variables["LISTEN_FDS"] = absl::StrCat(listen->fds.size());
       world.variables["LISTEN_FDNAMES"] = listen->names;
+      for (const auto& [variable, value] : listen->variables) {
+        world.variables[variable] = value;
+      }
       world.environment = EnvironmentStrings(world.variables);
     }
   }

@@ -174,6 +174,7 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
       continue;
     }
     Entry& e = *it->second;
+    if (e.transient) continue;  // a connection's instance runs its course
     // A unit removed by an earlier reload and back before its processes
     // were gone is stopping: it takes the changed path, and starts again.
     const bool was_removed = std::exchange(e.removed, false);
@@ -194,7 +195,7 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     (e.stop_requested ? summary.changed : summary.restarted).push_back(name);
   }
   for (auto& [name, e] : entries_) {
-    if (present.count(name) || e->removed) continue;
+    if (present.count(name) || e->removed || e->transient) continue;
     e->removed = true;
     e->pending_start = false;
     MarkReloading(*e);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "absl/strings/match.h"
@@ -84,6 +85,15 @@ void SystemMode::Prepare() {
   if (mkdir("/run/faultinit", 0755) != 0 && errno != EEXIST) {
     log_.Warning("unable to create /run/faultinit: ", strerror(errno));
   }
+  // The control socket comes before anything else a client can see of
+  // this boot (a socket unit's path, a log line): a client that saw one
+  // reaches faultinit, its request waiting in the backlog until the loop
+  // runs.
+  if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
+    log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
+  } else {
+    log_.Info("answering faultctl on ", options_.control);  // with -v
+  }
 }
 
 void SystemMode::RaiseDescriptorLimit() {
@@ -114,7 +124,19 @@ void SystemMode::LoadAll() {
   supervisor_.Load(units);
   boot_units_ = std::move(units.boot);
   // Before any service starts (socket_activation.h). A flat directory
-  // starts every service but those a socket unit activates.
+  // starts every service but those a socket unit activates. In the layout,
+  // an Accept=yes socket's connections are instances of its template,
+  // loaded as a request's are, and kept for reloads until they end.
+  if (source_.layout) {
+    sockets_.SetInstances(SocketActivation::Instances{
+        [this](const std::string& name) { return LoadInstance(name); },
+        [this](const std::string& name) {
+          std::vector<std::string>& load = source_.instances.load;
+          load.erase(std::remove(load.begin(), load.end(),
+                                 absl::StrCat(name, ".service")),
+                     load.end());
+        }});
+  }
   sockets_.Listen(units.sockets);
   sockets_.PassSockets(units.units);
   if (!source_.layout && !units.sockets.empty()) {
@@ -160,16 +182,7 @@ void SystemMode::StartBoot() {
   std::vector<std::string>().swap(boot_units_);
 }
 
-void SystemMode::Open() {
-  supervisor_.Begin();
-  if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
-    log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
-  } else {
-    // With -v: from here faultctl is answered (socket units may have said
-    // "listening" before: they open before the control socket).
-    log_.Info("answering faultctl on ", options_.control);
-  }
-}
+void SystemMode::Open() { supervisor_.Begin(); }
 
 void SystemMode::BetweenEvents() {
   bool down = false;

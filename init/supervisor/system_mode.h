@@ -98,9 +98,10 @@ class SystemMode {
   // InstanceName (init/system/unit_name.h).
   ABSL_ATTRIBUTE_NOINLINE bool LoadInstance(const std::string& name);
   // Run's steps before the services start, in order: Prepare (boot as
-  // PID 1, or become a subreaper; /run/faultinit), LoadAll (the first load,
-  // PID 1's signals, the supervisor's entries), Open (the notify and
-  // control sockets). Each is never inlined: its locals (the parsed
+  // PID 1, or become a subreaper; /run/faultinit and the control socket,
+  // before anything else of this boot is visible), LoadAll (the first
+  // load, PID 1's signals, the supervisor's entries, the socket units),
+  // Open (the notify socket). Each is never inlined: its locals (the parsed
   // directory; the mounts', sockets' and messages' temporaries) are off the
   // stack before the next step and before the services start, so no path
   // reaches deeper than it needs (touched stack pages stay resident while

@@ -11,6 +11,7 @@
 #include "init/system/account_name.h"
 #include "init/system/exec_command.h"
 #include "init/system/unit_conditions.h"
+#include "init/system/unit_name.h"
 
 namespace faultinit {
 namespace {
@@ -78,16 +79,32 @@ Status Boolean(absl::string_view key, absl::string_view value, bool fallback,
 }
 
 Status Accept(UnitKeyContext& c, absl::string_view k, absl::string_view v) {
-  bool accept = false;
-  FAULT_RETURN_IF_ERROR(Boolean(k, v, false, &accept));
-  Settings(c);
-  if (accept) {
-    return KeyError(k,
-                    "yes (a service instance per connection) is not "
-                    "supported: faultinit passes listening sockets only "
-                    "(Accept=no)");
+  return Boolean(k, v, false, &Settings(c).accept);
+}
+
+// MaxConnections= (at least 1) and MaxConnectionsPerSource= (0: no limit).
+Status Count(absl::string_view key, absl::string_view value, unsigned fallback,
+             unsigned minimum, unsigned* out) {
+  if (value.empty()) {
+    *out = fallback;
+    return OkStatus();
   }
+  unsigned n = 0;
+  if (!absl::SimpleAtoi(value, &n) || n < minimum) {
+    return KeyError(key, absl::StrCat("invalid number ", QuoteText(value),
+                                      minimum == 0 ? "" : ": at least 1"));
+  }
+  *out = n;
   return OkStatus();
+}
+
+Status MaxConnections(UnitKeyContext& c, absl::string_view k,
+                      absl::string_view v) {
+  return Count(k, v, kDefaultMaxConnections, 1, &Settings(c).max_connections);
+}
+Status MaxConnectionsPerSource(UnitKeyContext& c, absl::string_view k,
+                               absl::string_view v) {
+  return Count(k, v, 0, 0, &Settings(c).max_connections_per_source);
 }
 
 Status Account(UnitKeyContext& c, absl::string_view k, absl::string_view v,
@@ -224,6 +241,8 @@ constexpr UnitKey kSocketKeys[] = {
     {UnitSection::kSocket, "ListenFIFO", &ListenFifo},
     {UnitSection::kSocket, "ListenNetlink", &ListenNetlink},
     {UnitSection::kSocket, "Accept", &Accept},
+    {UnitSection::kSocket, "MaxConnections", &MaxConnections},
+    {UnitSection::kSocket, "MaxConnectionsPerSource", &MaxConnectionsPerSource},
     {UnitSection::kSocket, "SocketUser", &SocketUser},
     {UnitSection::kSocket, "SocketGroup", &SocketGroup},
     {UnitSection::kSocket, "SocketMode", &SocketMode},
@@ -263,7 +282,32 @@ std::string SocketUnitProblem(const Unit& socket_unit) {
            "ListenDatagram=, ListenSequentialPacket=, ListenFIFO= or "
            "ListenNetlink=";
   }
+  const SocketSettings& s = *socket_unit.socket;
+  if (!s.accept) return "";
+  // systemd's socket_verify refuses both.
+  if (!s.service.empty()) {
+    return "Service= with Accept=yes: each connection gets an instance of "
+           "the socket's own template (NAME@.service), not a named service";
+  }
+  for (const SocketAddress& a : s.listen) {
+    if (!AcceptsConnections(a)) {
+      return absl::StrCat("Accept=yes on ", QuoteText(a.text),
+                          ", which takes no connections: only "
+                          "ListenStream= and ListenSequentialPacket= "
+                          "sockets (not AF_NETLINK) can accept");
+    }
+  }
   return "";
+}
+
+bool AcceptsConnections(const SocketAddress& address) {
+  return (address.kind == ListenKind::kStream ||
+          address.kind == ListenKind::kSequentialPacket) &&
+         address.family != AF_NETLINK;
+}
+
+std::string AcceptTemplateName(const Unit& socket_unit) {
+  return absl::StrCat(UnitPrefixOf(socket_unit.name), "@.service");
 }
 
 }  // namespace faultinit

@@ -9,8 +9,14 @@
 //   ListenNetlink=     where to listen (socket_address.h), each assignment
 //                      one more; an empty one resets the list
 //   Accept=            no (the default): the service gets the listening
-//                      sockets; yes (a service instance per connection)
-//                      is an error: faultinit has no templates yet
+//                      sockets; yes: PID 1 accepts each connection and
+//                      starts an instance of the template NAME@.service
+//                      with it (socket_accept.h); then every Listen*=
+//                      must accept connections and Service= is an error
+//   MaxConnections=    Accept=yes: the most instances at once, default 64
+//   MaxConnectionsPerSource=
+//                      Accept=yes: the most at once from one IP address
+//                      (AF_UNIX: one uid), default 0: no limit
 //   SocketUser=, SocketGroup=
 //                      the owner of the socket files and FIFOs
 //   SocketMode=        their mode, default 0666
@@ -45,6 +51,9 @@
 
 namespace faultinit {
 
+// systemd's default MaxConnections=.
+inline constexpr unsigned kDefaultMaxConnections = 64;
+
 // SocketSettings: a socket unit's [Socket] keys.
 struct SocketSettings {
   std::vector<SocketAddress> listen;  // in file order
@@ -59,6 +68,9 @@ struct SocketSettings {
   bool remove_on_stop = false;
   bool pass_credentials = false;
   bool reuse_port = false;
+  bool accept = false;
+  unsigned max_connections = kDefaultMaxConnections;
+  unsigned max_connections_per_source = 0;  // 0: no limit
 };
 
 UnitKeyTable SocketKeys();
@@ -70,8 +82,16 @@ std::string SocketServiceName(const Unit& socket_unit);
 // SocketFdName: FileDescriptorName=, or the unit's name.
 std::string SocketFdName(const Unit& socket_unit);
 // SocketUnitProblem: why a parsed .socket unit cannot listen (no Listen*=
-// key), or empty. The Parser's whole-unit check for socket units.
+// key; with Accept=yes, a Service= or a socket that takes no connections,
+// as systemd refuses them), or empty. The Parser's whole-unit check for
+// socket units.
 std::string SocketUnitProblem(const Unit& socket_unit);
+// AcceptsConnections: whether Accept=yes can accept on `address` (a
+// stream or sequential-packet socket).
+bool AcceptsConnections(const SocketAddress& address);
+// AcceptTemplateName: the template an Accept=yes socket instantiates: its
+// name's prefix with "@.service" ("echo.socket" -> "echo@.service").
+std::string AcceptTemplateName(const Unit& socket_unit);
 
 }  // namespace faultinit
 

@@ -145,10 +145,31 @@ TEST(SocketKeys, BadValuesAreErrors) {
             "RemoveOnStop: invalid boolean \"maybe\"");
 }
 
-TEST(SocketKeys, AcceptYesIsAnError) {
-  EXPECT_EQ(Error("ListenStream=/a\nAccept=yes\n"),
-            "Accept: yes (a service instance per connection) is not "
-            "supported: faultinit passes listening sockets only (Accept=no)");
+TEST(SocketKeys, AcceptYesAndItsLimits) {
+  ParsedUnit p = Parse("ListenStream=/a\nAccept=yes\n", "echo.socket");
+  ASSERT_TRUE(p.ok()) << p.diagnostics[0].ToString();
+  EXPECT_TRUE(p.unit.socket->accept);
+  EXPECT_EQ(p.unit.socket->max_connections, 64u);  // systemd's defaults
+  EXPECT_EQ(p.unit.socket->max_connections_per_source, 0u);
+  EXPECT_EQ(AcceptTemplateName(p.unit), "echo@.service");
+  p = Parse(
+      "ListenStream=/a\nListenSequentialPacket=/b\nAccept=yes\n"
+      "MaxConnections=3\nMaxConnectionsPerSource=1\n");
+  ASSERT_TRUE(p.ok()) << p.diagnostics[0].ToString();
+  EXPECT_EQ(p.unit.socket->max_connections, 3u);
+  EXPECT_EQ(p.unit.socket->max_connections_per_source, 1u);
+  EXPECT_EQ(Error("ListenStream=/a\nMaxConnections=0\n"),
+            "MaxConnections: invalid number \"0\": at least 1");
+  EXPECT_EQ(Error("ListenStream=/a\nMaxConnectionsPerSource=x\n"),
+            "MaxConnectionsPerSource: invalid number \"x\"");
+  // As systemd's socket_verify.
+  EXPECT_EQ(Error("ListenStream=/a\nAccept=yes\nService=x.service\n"),
+            "Service= with Accept=yes: each connection gets an instance of "
+            "the socket's own template (NAME@.service), not a named service");
+  EXPECT_EQ(Error("ListenStream=/a\nListenDatagram=/d\nAccept=yes\n"),
+            "Accept=yes on \"/d\", which takes no connections: only "
+            "ListenStream= and ListenSequentialPacket= sockets (not "
+            "AF_NETLINK) can accept");
 }
 
 TEST(SocketKeys, ASocketNeedsAListenKeyAndNoExecStart) {
@@ -161,11 +182,11 @@ TEST(SocketKeys, ASocketNeedsAListenKeyAndNoExecStart) {
 }
 
 TEST(SocketKeys, UnknownSocketKeysAreWarnedAbout) {
-  ParsedUnit p = Parse("ListenStream=/a\nMaxConnections=4\n");
+  ParsedUnit p = Parse("ListenStream=/a\nKeepAlive=yes\n");
   EXPECT_TRUE(p.ok());
   ASSERT_EQ(p.diagnostics.size(), 1u);
   EXPECT_EQ(p.diagnostics[0].message,
-            "unknown key \"MaxConnections\" in [Socket]; ignored");
+            "unknown key \"KeepAlive\" in [Socket]; ignored");
 }
 
 TEST(SocketKeys, SocketKeysInAServiceAreMisplaced) {

@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "init/system/socket_keys.h"
 #include "init/system/unit_search_path.h"
 
 namespace faultinit {
@@ -89,6 +90,42 @@ std::string FullName(absl::string_view dependency) {
   return absl::StrCat(dependency, ".service");
 }
 
+// The policy that keeps a socket unit closed: its own entry, else its
+// service's (Service=, or the template of an Accept=yes socket).
+const SystemdUnitPolicy* SocketPolicy(const Unit& socket) {
+  if (const SystemdUnitPolicy* own = FindSystemdUnitPolicy(socket.name)) {
+    return own;
+  }
+  if (socket.socket == nullptr) return nullptr;
+  return FindSystemdUnitPolicy(
+      socket.socket->accept
+          ? AcceptTemplateName(socket)
+          : absl::StrCat(SocketServiceName(socket), ".service"));
+}
+
+// The socket units the table names, or whose service it names: not opened
+// (their service would not run to take them), one line each.
+void SkipSystemdSockets(LoadedUnits* units) {
+  std::vector<ParsedUnit> kept;
+  kept.reserve(units->sockets.size());
+  for (ParsedUnit& parsed : units->sockets) {
+    const SystemdUnitPolicy* policy = SocketPolicy(parsed.unit);
+    if (policy == nullptr) {
+      kept.push_back(std::move(parsed));
+      continue;
+    }
+    units->diagnostics.push_back(Diagnostic{
+        parsed.unit.path, 0, Severity::kWarning,
+        absl::StrCat(
+            parsed.unit.name, ": not opened: ",
+            policy->name == parsed.unit.name
+                ? std::string(policy->why)
+                : absl::StrCat(policy->name, " is not started: ", policy->why),
+            " (docs/units.md, systemd's own units)")});
+  }
+  units->sockets = std::move(kept);
+}
+
 }  // namespace
 
 const SystemdUnitPolicy* FindSystemdUnitPolicy(absl::string_view name) {
@@ -124,6 +161,7 @@ void SkipSystemdUnits(LoadedUnits* units) {
     skipped.insert(parsed.unit.name);
   }
   units->units = std::move(kept);
+  SkipSystemdSockets(units);
   if (skipped.empty()) return;
   auto is_skipped = [&](const std::string& name) {
     return skipped.count(name) != 0;

@@ -161,6 +161,44 @@ TEST_F(SystemdUnitsTest, WithoutListedUnitsNothingChanges) {
   EXPECT_TRUE(units.diagnostics.empty());
 }
 
+// Socket units: one the table names, or whose service it names, is not
+// opened (one line each); the others are.
+TEST_F(SystemdUnitsTest, SocketsOfListedUnitsAreNotOpened) {
+  Write("systemd-initctl.socket", "[Socket]\nListenFIFO=/run/initctl\n");
+  Write("systemd-initctl.service", Service());
+  // Not in the table itself: its service is.
+  Write("logind-extra.socket",
+        "[Socket]\nListenStream=/run/x.sock\n"
+        "Service=systemd-logind.service\n");
+  Write("systemd-logind.service", Service());
+  Write("app.socket", "[Socket]\nListenStream=/run/app.sock\n");
+  Write("app.service", Service());
+  Want("systemd-initctl.socket");
+  Want("logind-extra.socket");
+  Want("app.socket");
+  LoadedUnits units = LoadUnitLayout({root_}, "default.target");
+  ASSERT_EQ(units.sockets.size(), 3u);
+  SkipSystemdUnits(&units);
+  ASSERT_EQ(units.sockets.size(), 1u);
+  EXPECT_EQ(units.sockets[0].unit.name, "app.socket");
+  std::vector<std::string> lines;
+  for (const Diagnostic& d : units.diagnostics) lines.push_back(d.ToString());
+  ASSERT_EQ(lines.size(), 2u) << absl::StrJoin(lines, "\n");
+  EXPECT_EQ(lines[0],
+            absl::StrCat(root_,
+                         "/logind-extra.socket: warning: logind-extra.socket: "
+                         "not opened: systemd-logind.service is not started: ",
+                         FindSystemdUnitPolicy("systemd-logind.service")->why,
+                         " (docs/units.md, systemd's own units)"));
+  EXPECT_EQ(
+      lines[1],
+      absl::StrCat(root_,
+                   "/systemd-initctl.socket: warning: systemd-initctl.socket: "
+                   "not opened: ",
+                   FindSystemdUnitPolicy("systemd-initctl.socket")->why,
+                   " (docs/units.md, systemd's own units)"));
+}
+
 TEST_F(SystemdUnitsTest, FlatDirectoriesAreLeftAsTheyAre) {
   LoadedUnits units;
   units.units.emplace_back();

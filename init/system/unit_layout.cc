@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "init/system/exec_command.h"
+#include "init/system/socket_keys.h"
 #include "init/system/standard_targets.h"
 #include "init/system/target_unit.h"
 #include "init/system/unit_closure.h"
@@ -129,6 +130,21 @@ void ResolveAliases(const UnitSearchPath& path, Unit* unit) {
         &unit->jobs.propagates_reload_to, &unit->jobs.reload_propagated_from}) {
     resolve(list);
   }
+}
+
+// The service a socket unit activates (Service=, or its own name), by the
+// name its file has: Debian's syslog.socket says Service=syslog.service,
+// an alias link to rsyslog.service.
+void ResolveSocketService(const UnitSearchPath& path, Unit* socket) {
+  if (socket->socket == nullptr || socket->socket->accept) return;
+  std::optional<ResolvedUnitFile> resolved =
+      path.Resolve(absl::StrCat(SocketServiceName(*socket), kServiceSuffix));
+  if (!resolved.has_value() ||
+      !absl::EndsWith(resolved->name, kServiceSuffix)) {
+    return;
+  }
+  std::string name = KeptName(resolved->name);
+  if (name != SocketServiceName(*socket)) socket->socket->service = name;
 }
 
 // Masked services named by `parsed`: Requires= (and BindsTo=, Requisite=)
@@ -335,8 +351,9 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
     if (!absl::EndsWith(name, ".socket")) continue;
     std::optional<ResolvedUnitFile> resolved = path.Resolve(name);
     if (resolved.has_value() && resolved->file->kind == UnitFile::Kind::kFile) {
-      ReadUnit(path, name, *resolved->file, aliases_of(name),
-               &out.sockets.emplace_back());
+      ParsedUnit& socket = out.sockets.emplace_back();
+      ReadUnit(path, name, *resolved->file, aliases_of(name), &socket);
+      ResolveSocketService(path, &socket.unit);
     }
   }
   std::set<std::string> boot;
