@@ -24,6 +24,7 @@
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_exit_status.h"
 #include "init/system/unit_job_keys.h"
+#include "init/system/unit_key_values.h"
 #include "init/system/unit_keys.h"
 #include "init/system/unit_lifecycle_keys.h"
 #include "init/system/unit_limits.h"
@@ -36,16 +37,11 @@
 namespace faultinit {
 namespace {
 
-using fault::InvalidArgumentError;
 using fault::OkStatus;
 using fault::Status;
 using fault::StatusOr;
 
 constexpr absl::string_view kServiceSuffix = ".service";
-
-Status KeyError(absl::string_view key, absl::string_view message) {
-  return InvalidArgumentError(absl::StrCat(key, ": ", message));
-}
 
 // Choice: one accepted word of an enumerated key.
 template <typename E>
@@ -870,23 +866,7 @@ Status Parser::EnvironmentFile(absl::string_view key, absl::string_view value) {
 }
 
 Status Parser::UMask(absl::string_view key, absl::string_view value) {
-  if (value.empty()) {
-    unit().umask = 022;
-    return OkStatus();
-  }
-  unsigned mode = 0;
-  bool octal = value.size() <= 5;
-  for (char c : value) {
-    octal = octal && c >= '0' && c <= '7';
-    mode = mode * 8 + static_cast<unsigned>(c - '0');
-  }
-  if (!octal || mode > 07777) {
-    return KeyError(key, absl::StrCat("invalid mode ", QuoteText(value),
-                                      ": expected an octal number from 0 to "
-                                      "07777, such as 0022"));
-  }
-  unit().umask = static_cast<mode_t>(mode);
-  return OkStatus();
+  return ParseModeKey(key, value, 022, "0022", &unit().umask);
 }
 
 }  // namespace

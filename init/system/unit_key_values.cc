@@ -1,0 +1,54 @@
+#include "init/system/unit_key_values.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "init/system/exec_command.h"
+#include "init/system/unit_conditions.h"
+
+namespace faultinit {
+
+using fault::OkStatus;
+using fault::Status;
+
+Status KeyError(absl::string_view key, absl::string_view message) {
+  return fault::InvalidArgumentError(absl::StrCat(key, ": ", message));
+}
+
+Status ParseBooleanKey(absl::string_view key, absl::string_view value,
+                       bool fallback, bool* out) {
+  if (value.empty()) {
+    *out = fallback;
+    return OkStatus();
+  }
+  std::optional<bool> b = ParseConditionBoolean(value);
+  if (!b) {
+    return KeyError(key, absl::StrCat("invalid boolean ", QuoteText(value)));
+  }
+  *out = *b;
+  return OkStatus();
+}
+
+Status ParseModeKey(absl::string_view key, absl::string_view value,
+                    mode_t fallback, absl::string_view example, mode_t* out) {
+  if (value.empty()) {
+    *out = fallback;
+    return OkStatus();
+  }
+  unsigned mode = 0;
+  bool octal = value.size() <= 5;
+  for (char c : value) {
+    octal = octal && c >= '0' && c <= '7';
+    mode = mode * 8 + static_cast<unsigned>(c - '0');
+  }
+  if (!octal || mode > 07777) {
+    return KeyError(key, absl::StrCat("invalid mode ", QuoteText(value),
+                                      ": expected an octal number from 0 to "
+                                      "07777, such as ",
+                                      example));
+  }
+  *out = static_cast<mode_t>(mode);
+  return OkStatus();
+}
+
+}  // namespace faultinit
