@@ -1,7 +1,10 @@
 #include "init/system/unit_key_values.h"
 
+#include <cstdint>
 #include <optional>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "init/system/exec_command.h"
 #include "init/system/unit_conditions.h"
@@ -48,6 +51,41 @@ Status ParseModeKey(absl::string_view key, absl::string_view value,
                                       example));
   }
   *out = static_cast<mode_t>(mode);
+  return OkStatus();
+}
+
+Status ParseDurationKey(absl::string_view key, absl::string_view value,
+                        fault::Duration fallback, bool zero_is_infinity,
+                        fault::Duration* out) {
+  if (value.empty()) {
+    *out = fallback;
+    return OkStatus();
+  }
+  fault::StatusOr<fault::Duration> d = fault::ParseTimeSpan(value);
+  if (!d.ok()) {
+    return KeyError(key, d.status().message());
+  }
+  *out = zero_is_infinity && *d == fault::ZeroDuration()
+             ? fault::InfiniteDuration()
+             : *d;
+  return OkStatus();
+}
+
+Status ParseUnsignedKey(absl::string_view key, absl::string_view value,
+                        unsigned fallback, unsigned* out) {
+  if (value.empty()) {
+    *out = fallback;
+    return OkStatus();
+  }
+  uint32_t number = 0;
+  bool digits = true;
+  for (char c : value) digits = digits && absl::ascii_isdigit(c);
+  if (!digits || !absl::SimpleAtoi(value, &number)) {
+    return KeyError(
+        key, absl::StrCat("invalid number ", QuoteText(value),
+                          ": expected a whole number from 0 to ", UINT32_MAX));
+  }
+  *out = number;
   return OkStatus();
 }
 

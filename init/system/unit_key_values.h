@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "absl/strings/string_view.h"
+#include "runtime/duration.h"
 #include "runtime/status.h"
 
 namespace faultinit {
@@ -32,6 +33,17 @@ fault::Status ParseBooleanKey(absl::string_view key, absl::string_view value,
 fault::Status ParseModeKey(absl::string_view key, absl::string_view value,
                            mode_t fallback, absl::string_view example,
                            mode_t* out);
+
+// ParseDurationKey: a time span (fault::ParseTimeSpan: "90", "5min 20s",
+// "infinity"...); with `zero_is_infinity`, 0 means no limit, as for
+// systemd's timeouts.
+fault::Status ParseDurationKey(absl::string_view key, absl::string_view value,
+                               fault::Duration fallback, bool zero_is_infinity,
+                               fault::Duration* out);
+
+// ParseUnsignedKey: a whole number in decimal digits, 0 to UINT32_MAX.
+fault::Status ParseUnsignedKey(absl::string_view key, absl::string_view value,
+                               unsigned fallback, unsigned* out);
 
 }  // namespace faultinit
 
