@@ -12,13 +12,11 @@
 // after a deadline of 20 s; it answers which: a parent suspended by its
 // child reaches StartSpawn's return only after the deadline.
 
-#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "runtime/fd.h"
 #include "runtime/spawn.h"
+#include "runtime/testing/hung_mount.h"
 
 namespace fault {
 namespace {
@@ -50,56 +49,12 @@ class SpawnRemoteMount : public ::testing::Test {
     dir_ = absl::StrCat(getenv("TEST_TMPDIR"), "/hung",
                         ::testing::UnitTest::GetInstance()->random_seed(), "-",
                         counter_++);
-    ASSERT_EQ(mkdir(dir_.c_str(), 0755), 0);
-    UniqueFd fuse(open("/dev/fuse", O_RDWR | O_CLOEXEC));
-    if (!fuse) GTEST_SKIP() << "no /dev/fuse";
-    const std::string options =
-        absl::StrCat("fd=", fuse.get(), ",rootmode=40000,user_id=0,group_id=0");
-    if (mount("faultinit-test", dir_.c_str(), "fuse", MS_NOSUID | MS_NODEV,
-              options.c_str()) != 0) {
-      GTEST_SKIP() << "unable to mount FUSE: " << strerror(errno);
-    }
-    int told[2], answer[2];
-    ASSERT_EQ(pipe2(told, O_CLOEXEC), 0);
-    ASSERT_EQ(pipe2(answer, O_CLOEXEC), 0);
-    helper_ = fork();
-    ASSERT_GE(helper_, 0);
-    if (helper_ == 0) {
-      // Holds the device (inherited) until told or the deadline.
-      close(told[1]);
-      close(answer[0]);
-      struct pollfd go = {told[0], POLLIN, 0};
-      const char said = poll(&go, 1, kDeadlineMs) > 0 ? 't' : 'x';
-      (void)!write(answer[1], &said, 1);
-      _exit(0);
-    }
-    close(told[0]);
-    close(answer[1]);
-    told_ = UniqueFd(told[1]);
-    answer_ = UniqueFd(answer[0]);
-    // `fuse` closes here: the helper holds the only reference, so no
-    // child of the test keeps the connection alive.
-  }
-
-  void TearDown() override {
-    if (helper_ > 0) {
-      told_.Reset();
-      int status = 0;
-      waitpid(helper_, &status, 0);
-    }
+    const std::string why = hung_.Start(dir_, kDeadlineMs);
+    if (!why.empty()) GTEST_SKIP() << why;
   }
 
   // Ends the hang; true if the helper was told before its deadline.
-  bool ToldInTime() {
-    // EPIPE when the helper is gone already (its deadline passed).
-    (void)!write(told_.get(), "g", 1);
-    char said = 0;
-    EXPECT_EQ(read(answer_.get(), &said, 1), 1);
-    int status = 0;
-    EXPECT_EQ(waitpid(helper_, &status, 0), helper_);
-    helper_ = 0;
-    return said == 't';
-  }
+  bool ToldInTime() { return hung_.ToldInTime(); }
 
   // The child's report once the hang has ended: its lookup failed.
   static Status Report(StartedSpawn& spawn) {
@@ -116,9 +71,7 @@ class SpawnRemoteMount : public ::testing::Test {
   static bool namespace_;
   static int counter_;
   std::string dir_;
-  pid_t helper_ = 0;
-  UniqueFd told_;
-  UniqueFd answer_;
+  testing::HungMount hung_;
 };
 
 bool SpawnRemoteMount::namespace_ = false;

@@ -23,20 +23,11 @@
 namespace faultinit::testing {
 namespace {
 
-struct ChildResultLike {
-  std::string status;  // "exit 0"
-  std::string out;
-  std::string err;
-};
-
-class Faultctl : public ::testing::Test {
+class Faultctl : public ScratchTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
-    char pattern[] = "/var/tmp/faultctl-e2e.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    base_ = pattern;
+    ScratchTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     socket_ = base_ + "/run/control";
     std::string units = base_ + "/units";
     mkdir(units.c_str(), 0755);
@@ -74,15 +65,6 @@ class Faultctl : public ::testing::Test {
   virtual void MoreUnits(const std::string& units,
                          std::vector<std::string>* ready,
                          std::vector<std::string>* args) {}
-  void TearDown() override {
-    if (running_ && !stopped_) {
-      running_->Signal(SIGTERM);
-      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
-    }
-    if (!base_.empty()) {
-      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
-    }
-  }
   static void Write(const std::string& path, const std::string& text) {
     FILE* f = fopen(path.c_str(), "w");
     fputs(text.c_str(), f);
@@ -90,28 +72,18 @@ class Faultctl : public ::testing::Test {
   }
   // Runs `program` (faultctl by default) with `args` against this
   // faultinit.
-  ChildResultLike Ctl(std::vector<std::string> args,
-                      const std::string& program = FaultctlPath()) {
-    args.insert(args.begin(), {program, "--socket", socket_});
-    fault::testing::ChildResult r = fault::testing::RunInChild([&] {
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    });
-    return {r.status.ToString(), r.out, r.err};
+  ClientResult Ctl(std::vector<std::string> args,
+                   const std::string& program = FaultctlPath()) {
+    return RunClient(program, socket_, std::move(args));
   }
 
-  std::string base_, socket_, link_;
-  std::unique_ptr<Running> running_;
-  bool stopped_ = false;
+  std::string socket_, link_;
 };
 
 // status prints the table; --json parses back; a named service that is not
 // running exits 3; an unknown one 4.
 TEST_F(Faultctl, Status) {
-  ChildResultLike table = Ctl({"status"});
+  ClientResult table = Ctl({"status"});
   EXPECT_EQ(table.status, "exit 0") << table.err;
   std::vector<std::string> lines = absl::StrSplit(table.out, '\n');
   ASSERT_GE(lines.size(), 3u) << table.out;
@@ -120,7 +92,7 @@ TEST_F(Faultctl, Status) {
   EXPECT_NE(table.out.find("  piped"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("the web"), std::string::npos);
 
-  ChildResultLike json = Ctl({"status", "--json", "web"});
+  ClientResult json = Ctl({"status", "--json", "web"});
   EXPECT_EQ(json.status, "exit 0");
   EXPECT_EQ(json.out.substr(0, 27), "[{\"name\":\"web\",\"state\":\"run")
       << json.out;
@@ -128,7 +100,7 @@ TEST_F(Faultctl, Status) {
   EXPECT_EQ(Ctl({"stop", "web"}).status, "exit 0");
   EXPECT_EQ(Ctl({"status", "web"}).status, "exit 3");
   EXPECT_EQ(Ctl({"status", "nope"}).status, "exit 4");
-  ChildResultLike start = Ctl({"start", "web"});
+  ClientResult start = Ctl({"start", "web"});
   EXPECT_EQ(start.status, "exit 0");
   EXPECT_EQ(start.out, "web: running\n");
   EXPECT_EQ(Ctl({"restart", "--no-block", "web"}).status, "exit 0");
@@ -137,15 +109,15 @@ TEST_F(Faultctl, Status) {
 // log shows recent lines; reload reports what changed; a bad verb is a
 // usage error with a suggestion; an unreachable socket exits 5.
 TEST_F(Faultctl, LogReloadUsageUnreachable) {
-  ChildResultLike log = Ctl({"log", "-n", "5", "web"});
+  ClientResult log = Ctl({"log", "-n", "5", "web"});
   EXPECT_EQ(log.status, "exit 0");
   EXPECT_EQ(log.out, "web up\n");
   Write(base_ + "/units/extra.service",
         "[Service]\nExecStart=/bin/sleep 1000\n");
-  ChildResultLike reload = Ctl({"reload"});
+  ClientResult reload = Ctl({"reload"});
   EXPECT_EQ(reload.status, "exit 0") << reload.err;
   EXPECT_EQ(reload.out, "started: extra\n");
-  ChildResultLike typo = Ctl({"stauts"});
+  ClientResult typo = Ctl({"stauts"});
   EXPECT_EQ(typo.status, "exit 2");
   EXPECT_NE(typo.err.find("did you mean \"status\""), std::string::npos);
   std::vector<std::string> args = {FaultctlPath(), "--socket",
@@ -166,16 +138,16 @@ TEST_F(Faultctl, LogReloadUsageUnreachable) {
 // faultinit called as faultctl: its notify made linked.service ready with
 // its status text, and it answers and exits as the faultctl binary does.
 TEST_F(Faultctl, FaultinitCalledFaultctl) {
-  ChildResultLike status = Ctl({"status", "linked"}, link_);
+  ClientResult status = Ctl({"status", "linked"}, link_);
   EXPECT_EQ(status.status, "exit 0") << status.err;
   EXPECT_NE(status.out.find("running"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("  linked"), std::string::npos) << status.out;
   EXPECT_EQ(Ctl({"status", "nope"}, link_).status, "exit 4");
-  ChildResultLike version = Ctl({"--version"}, link_);
+  ClientResult version = Ctl({"--version"}, link_);
   EXPECT_EQ(version.status, "exit 0");
   EXPECT_EQ(version.out, Ctl({"--version"}).out);
   EXPECT_EQ(version.out.substr(0, 9), "faultctl ");
-  ChildResultLike typo = Ctl({"stauts"}, link_);
+  ClientResult typo = Ctl({"stauts"}, link_);
   EXPECT_EQ(typo.status, "exit 2");
   EXPECT_EQ(typo.err, Ctl({"stauts"}).err);
 }
@@ -185,7 +157,7 @@ TEST_F(Faultctl, FaultinitCalledFaultctl) {
 TEST_F(Faultctl, Poweroff) {
   EXPECT_EQ(Ctl({"poweroff"}).status, "exit 0");
   EXPECT_EQ(running_->Wait().ToString(), "exit 0");
-  stopped_ = true;
+  ended_ = true;
   EXPECT_NE(running_->err().find("web: stopped"), std::string::npos);
 }
 
@@ -241,7 +213,7 @@ TEST_F(FaultctlHostile, InvalidUnitFileNamesAreReportedNotLoaded) {
         << line << running_->err();
   }
   EXPECT_NE(running_->err().find("loaded 6 units from"), std::string::npos);
-  ChildResultLike table = Ctl({"status"});
+  ClientResult table = Ctl({"status"});
   EXPECT_EQ(table.status, "exit 0") << table.err;
   std::vector<std::string> lines = absl::StrSplit(table.out, '\n');
   // The header, api, linked, odd, oddpipe, piped, web, and the empty end.
@@ -249,7 +221,7 @@ TEST_F(FaultctlHostile, InvalidUnitFileNamesAreReportedNotLoaded) {
   for (const std::string& line : lines) {
     EXPECT_EQ(line.find("healthy"), std::string::npos) << table.out;
   }
-  ChildResultLike json = Ctl({"status", "--json"});
+  ClientResult json = Ctl({"status", "--json"});
   EXPECT_EQ(json.status, "exit 0") << json.err;
   EXPECT_EQ(json.out.find("healthy"), std::string::npos) << json.out;
   EXPECT_NE(json.out.find("{\"name\":\"web\",\"state\":\"running\""),
@@ -267,10 +239,10 @@ TEST_F(FaultctlHostile, StatusTextRoundTrips) {
       "\"status\":\"tab\\there cr\\r bs\\\\ esc\\u001b[2J byte\\udcff end\"";
   for (const char* name : {"odd", "oddpipe"}) {
     SCOPED_TRACE(name);
-    ChildResultLike json = Ctl({"status", "--json", name});
+    ClientResult json = Ctl({"status", "--json", name});
     EXPECT_EQ(json.status, "exit 0") << json.err;
     EXPECT_NE(json.out.find(exact), std::string::npos) << json.out;
-    ChildResultLike table = Ctl({"status", name});
+    ClientResult table = Ctl({"status", name});
     EXPECT_EQ(table.status, "exit 0") << table.err;
     std::vector<std::string> lines = absl::StrSplit(table.out, '\n');
     ASSERT_EQ(lines.size(), 3u) << table.out;  // header, row, empty end
@@ -321,7 +293,7 @@ TEST_F(FaultctlSlots, PoweroffGetsThroughAndWaitersAreAnswered) {
     ASSERT_TRUE(running_->WaitForStderr("control: request: start stuck")) << i;
     waiters.push_back(std::move(fd));
   }
-  ChildResultLike poweroff = Ctl({"poweroff"});
+  ClientResult poweroff = Ctl({"poweroff"});
   EXPECT_EQ(poweroff.status, "exit 0") << poweroff.err;
   int busy = 0, abandoned = 0;
   for (int i = 0; i < kWaiters; ++i) {
@@ -342,7 +314,7 @@ TEST_F(FaultctlSlots, PoweroffGetsThroughAndWaitersAreAnswered) {
   EXPECT_EQ(busy, 1);
   EXPECT_EQ(abandoned, kWaiters - 1);
   EXPECT_EQ(running_->Wait().ToString(), "exit 0");
-  stopped_ = true;
+  ended_ = true;
   EXPECT_NE(running_->err().find("stuck: stopped"), std::string::npos)
       << running_->err();
 }

@@ -265,6 +265,24 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   return result;
 }
 
+void ScratchTest::SetUp() {
+  std::string why;
+  if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
+  char pattern[] = "/var/tmp/faultinit-test.XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  base_ = pattern;
+}
+
+void ScratchTest::TearDown() {
+  if (running_ && !ended_) {
+    running_->Signal(SIGTERM);
+    EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  }
+  if (!base_.empty()) {
+    EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
+  }
+}
+
 void UnitDirectoryTest::SetUp() {
   std::string why;
   if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
@@ -330,9 +348,9 @@ void ControlledUnitTest::Start(const std::vector<std::string>& lines) {
   ASSERT_TRUE(running_->WaitForAllStderr(all)) << running_->err();
 }
 
-ControlledUnitTest::CtlResult ControlledUnitTest::Ctl(
-    std::vector<std::string> args) {
-  args.insert(args.begin(), {FaultctlPath(), "--socket", socket_});
+ClientResult RunClient(const std::string& program, const std::string& socket,
+                       std::vector<std::string> args) {
+  args.insert(args.begin(), {program, "--socket", socket});
   fault::testing::ChildResult r = fault::testing::RunInChild([&] {
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
@@ -340,7 +358,13 @@ ControlledUnitTest::CtlResult ControlledUnitTest::Ctl(
     execv(argv[0], argv.data());
     _exit(127);
   });
-  return {r.status.ToString(), r.out + r.err};
+  return {r.status.ToString(), std::move(r.out), std::move(r.err)};
+}
+
+ControlledUnitTest::CtlResult ControlledUnitTest::Ctl(
+    std::vector<std::string> args) {
+  ClientResult r = RunClient(FaultctlPath(), socket_, std::move(args));
+  return {r.status, r.out + r.err};
 }
 
 std::string ControlledUnitTest::StateOf(const std::string& name) {

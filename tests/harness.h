@@ -114,6 +114,34 @@ struct CommandResult {
 };
 CommandResult RunCommand(const std::vector<std::string>& argv, int deadline_ms);
 
+// RunClient runs `program --socket SOCKET ARGS...` (faultctl, or faultinit
+// by a link named systemctl or faultctl) in a child and returns how it
+// ended and what it wrote. Forks: call it only where fork is safe.
+struct ClientResult {
+  std::string status;  // "exit 0"
+  std::string out;
+  std::string err;
+};
+ClientResult RunClient(const std::string& program, const std::string& socket,
+                       std::vector<std::string> args);
+
+// ScratchTest: a fixture for tests that boot faultinit themselves. SetUp
+// skips the test without PID namespaces and makes `base_`, a fresh
+// directory of the test's under /var/tmp (a socket's path must be short);
+// TearDown ends a faultinit still in `running_` with SIGTERM and expects
+// exit 0, unless the test set `ended_` (it waited for the end itself),
+// then removes `base_`. A derived SetUp calls this one first and returns
+// when IsSkipped() or HasFatalFailure().
+class ScratchTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  std::string base_;
+  std::unique_ptr<Running> running_;
+  bool ended_ = false;
+};
+
 // UnitDirectoryTest: a fixture for system mode on a unit directory of the
 // test's own. SetUp skips the test without PID namespaces and makes `dir_`
 // ($TEST_TMPDIR/<test name>); Unit writes NAME.service there; Boot gives

@@ -25,20 +25,13 @@
 namespace faultinit::testing {
 namespace {
 
-struct Outcome {
-  std::string status;  // "exit 0"
-  std::string out;
-  std::string err;
-};
+using Outcome = ClientResult;
 
-class Install : public ::testing::Test {
+class Install : public ScratchTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
-    char pattern[] = "/var/tmp/install-e2e.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    base_ = pattern;
+    ScratchTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     root_ = base_ + "/root";
     socket_ = base_ + "/control";
     systemctl_ = base_ + "/systemctl";
@@ -58,12 +51,6 @@ class Install : public ::testing::Test {
                           "[Install]\nWantedBy=multi-user.target\n"));
     ASSERT_TRUE(WriteFile(lib + "/helper.service",
                           "[Service]\nExecStart=/bin/sleep 1000\n"));
-  }
-  void TearDown() override {
-    Stop();
-    if (!base_.empty()) {
-      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
-    }
   }
   // Boot starts faultinit over the root's /etc and /lib and waits for its
   // "starting multi-user.target" line (which names what it starts).
@@ -90,15 +77,7 @@ class Install : public ::testing::Test {
     }
   }
   Outcome Run(std::string program, std::vector<std::string> args) {
-    args.insert(args.begin(), {program, "--socket", socket_});
-    fault::testing::ChildResult r = fault::testing::RunInChild([&] {
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    });
-    return {r.status.ToString(), r.out, r.err};
+    return RunClient(program, socket_, std::move(args));
   }
   // RunMasked: Run with /etc/systemd/system, in a mount namespace of the
   // child's own, an empty tmpfs where `unit` is masked: what status looks
@@ -126,8 +105,7 @@ class Install : public ::testing::Test {
   }
   std::string Root() const { return "--root=" + root_; }
 
-  std::string base_, root_, socket_, systemctl_;
-  std::unique_ptr<Running> running_;
+  std::string root_, socket_, systemctl_;
 };
 
 TEST_F(Install, EnableBootsMaskKeepsFromStarting) {

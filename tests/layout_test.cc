@@ -7,84 +7,18 @@
 // `faultctl start`; and `faultinit --check --units-path` naming a bad
 // drop-in's file and line.
 
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "runtime/testing/child.h"
 #include "tests/harness.h"
+#include "tests/unit_tree_fixture.h"
 
 namespace faultinit::testing {
 namespace {
 
-class Layout : public UnitDirectoryTest {
- protected:
-  void SetUp() override {
-    UnitDirectoryTest::SetUp();
-    if (IsSkipped()) return;
-    etc_ = dir_ + "/etc";
-    lib_ = dir_ + "/lib";
-    ASSERT_EQ(mkdir(etc_.c_str(), 0755), 0);
-    ASSERT_EQ(mkdir(lib_.c_str(), 0755), 0);
-    char pattern[] = "/var/tmp/faultinit-layout.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    base_ = pattern;
-    socket_ = base_ + "/control";
-  }
-  void TearDown() override {
-    if (running_) {
-      running_->Signal(SIGTERM);
-      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
-    }
-    if (!base_.empty()) {
-      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
-    }
-  }
-  // File writes `text` at `name` under the tree, making its directory.
-  void File(const std::string& name, const std::string& text) {
-    const std::string path = absl::StrCat(dir_, "/", name);
-    mkdir(path.substr(0, path.rfind('/')).c_str(), 0755);
-    ASSERT_TRUE(WriteFile(path, text)) << path;
-  }
-  // Link makes the symbolic link `name` under the tree to `target`.
-  void Link(const std::string& target, const std::string& name) {
-    const std::string path = absl::StrCat(dir_, "/", name);
-    mkdir(path.substr(0, path.rfind('/')).c_str(), 0755);
-    ASSERT_EQ(symlink(target.c_str(), path.c_str()), 0) << path;
-  }
-  std::string UnitsPath() const { return etc_ + ":" + lib_; }
-  void Start(const std::vector<std::string>& lines) {
-    LaunchOptions o;
-    o.args = {"-v", "--units-path", UnitsPath(), "--control", socket_};
-    o.pid_namespace = true;
-    running_ = std::make_unique<Running>(o);
-    ASSERT_TRUE(running_->WaitForAllStderr(lines)) << running_->err();
-  }
-  struct CtlResult {
-    std::string status;
-    std::string out;
-  };
-  CtlResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {FaultctlPath(), "--socket", socket_});
-    fault::testing::ChildResult r = fault::testing::RunInChild([&] {
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    });
-    return {r.status.ToString(), r.out + r.err};
-  }
-
-  std::string etc_, lib_, base_, socket_;
-  std::unique_ptr<Running> running_;
-};
+using Layout = UnitTreeTest;
 
 std::string Sleeper(const std::string& word) {
   return absl::StrCat("[Service]\nExecStart=/bin/sh -c 'echo ", word,

@@ -26,20 +26,13 @@
 namespace faultinit::testing {
 namespace {
 
-struct Outcome {
-  std::string status;  // "exit 0"
-  std::string out;
-  std::string err;
-};
+using Outcome = ClientResult;
 
-class Systemctl : public ::testing::Test {
+class Systemctl : public ScratchTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
-    char pattern[] = "/var/tmp/systemctl-e2e.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    base_ = pattern;
+    ScratchTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     socket_ = base_ + "/run/control";
     const std::string units = base_ + "/units";
     mkdir(units.c_str(), 0755);
@@ -56,16 +49,6 @@ class Systemctl : public ::testing::Test {
     running_ = std::make_unique<Running>(o);
     ASSERT_TRUE(running_->WaitForAllStderr({"web: running"}));
   }
-  void TearDown() override {
-    if (running_) {
-      running_->Signal(SIGTERM);
-      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
-    }
-    if (!base_.empty()) {
-      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
-    }
-  }
-
   // Run: `systemctl --socket SOCKET ARGS...`, by the link; `inside`: from
   // faultinit's PID and mount namespaces (as nsenter -t PID -p -m would).
   Outcome Run(std::vector<std::string> args, bool inside = false) {
@@ -116,8 +99,7 @@ class Systemctl : public ::testing::Test {
     return false;
   }
 
-  std::string base_, socket_, link_;
-  std::unique_ptr<Running> running_;
+  std::string socket_, link_;
 };
 
 TEST_F(Systemctl, StartStopIsActiveStatus) {

@@ -9,18 +9,14 @@
 #include "absl/strings/str_split.h"
 #include "init/system/exec_command.h"
 #include "init/system/exec_directories.h"
+#include "init/system/unit_key_values.h"
 #include "runtime/status.h"
 
 namespace faultinit {
 namespace {
 
-using fault::InvalidArgumentError;
 using fault::OkStatus;
 using fault::Status;
-
-Status KeyError(absl::string_view key, absl::string_view message) {
-  return InvalidArgumentError(absl::StrCat(key, ": ", message));
-}
 
 // NormalizedName: `word` as a relative path of components without "."
 // (dropped) and without empty ones, or an error.
@@ -106,23 +102,10 @@ Status Directories(UnitKeyContext& context, absl::string_view key,
 template <ExecDirectoryType kType>
 Status Mode(UnitKeyContext& context, absl::string_view key,
             absl::string_view value) {
-  uint16_t& mode = context.unit.directories.modes[static_cast<int>(kType)];
-  if (value.empty()) {
-    mode = 0755;
-    return OkStatus();
-  }
-  unsigned parsed = 0;
-  bool octal = value.size() <= 5;
-  for (char c : value) {
-    octal = octal && c >= '0' && c <= '7';
-    parsed = parsed * 8 + static_cast<unsigned>(c - '0');
-  }
-  if (!octal || parsed > 07777) {
-    return KeyError(key, absl::StrCat("invalid mode ", QuoteText(value),
-                                      ": expected an octal number from 0 to "
-                                      "07777, such as 0755"));
-  }
-  mode = static_cast<uint16_t>(parsed);
+  mode_t parsed = 0;
+  FAULT_RETURN_IF_ERROR(ParseModeKey(key, value, 0755, "0755", &parsed));
+  context.unit.directories.modes[static_cast<int>(kType)] =
+      static_cast<uint16_t>(parsed);
   return OkStatus();
 }
 

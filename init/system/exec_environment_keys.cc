@@ -7,18 +7,14 @@
 #include "absl/strings/string_view.h"
 #include "init/system/account_name.h"
 #include "init/system/exec_command.h"
+#include "init/system/unit_key_values.h"
 #include "runtime/status.h"
 
 namespace faultinit {
 namespace {
 
-using fault::InvalidArgumentError;
 using fault::OkStatus;
 using fault::Status;
-
-Status KeyError(absl::string_view key, absl::string_view message) {
-  return InvalidArgumentError(absl::StrCat(key, ": ", message));
-}
 
 // Problem: why `word` is not a value of the key, or empty.
 using WordCheck = std::string (*)(absl::string_view word);

@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "init/system/exec_command.h"
 #include "init/system/unit_conditions.h"
+#include "init/system/unit_key_values.h"
 #include "runtime/privileges.h"
 #include "runtime/status.h"
 
@@ -17,14 +18,9 @@ namespace faultinit {
 namespace {
 
 using fault::CapabilitySet;
-using fault::InvalidArgumentError;
 using fault::kAllCapabilities;
 using fault::OkStatus;
 using fault::Status;
-
-Status KeyError(absl::string_view key, absl::string_view message) {
-  return InvalidArgumentError(absl::StrCat(key, ": ", message));
-}
 
 // Words: `value`'s words, quotes allowed (as systemd's extract_first_word
 // with EXTRACT_UNQUOTE); unknown escapes are warnings.

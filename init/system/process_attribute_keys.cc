@@ -12,22 +12,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "init/system/exec_command.h"
+#include "init/system/unit_key_values.h"
 #include "runtime/process_attributes.h"
 #include "runtime/status.h"
 
 namespace faultinit {
 namespace {
 
-using fault::InvalidArgumentError;
 using fault::OkStatus;
 using fault::ProcessAttributes;
 using fault::Status;
 
 constexpr int kMaxCpu = 8191;
-
-Status KeyError(absl::string_view key, absl::string_view message) {
-  return InvalidArgumentError(absl::StrCat(key, ": ", message));
-}
 
 // Integer: a decimal number (an optional sign, digits) within [low, high].
 bool Integer(absl::string_view text, int low, int high, int* out) {

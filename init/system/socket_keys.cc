@@ -1,7 +1,6 @@
 #include "init/system/socket_keys.h"
 
 #include <memory>
-#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -11,6 +10,7 @@
 #include "init/system/account_name.h"
 #include "init/system/exec_command.h"
 #include "init/system/unit_conditions.h"
+#include "init/system/unit_key_values.h"
 #include "init/system/unit_name.h"
 
 namespace faultinit {
@@ -19,10 +19,6 @@ namespace {
 using fault::InvalidArgumentError;
 using fault::OkStatus;
 using fault::Status;
-
-Status KeyError(absl::string_view key, absl::string_view message) {
-  return InvalidArgumentError(absl::StrCat(key, ": ", message));
-}
 
 SocketSettings& Settings(UnitKeyContext& context) {
   if (context.unit.socket == nullptr) {
@@ -64,22 +60,8 @@ Status ListenNetlink(UnitKeyContext& c, absl::string_view k,
   return Listen(c, k, v, ListenKind::kNetlink);
 }
 
-Status Boolean(absl::string_view key, absl::string_view value, bool fallback,
-               bool* out) {
-  if (value.empty()) {
-    *out = fallback;
-    return OkStatus();
-  }
-  std::optional<bool> b = ParseConditionBoolean(value);
-  if (!b) {
-    return KeyError(key, absl::StrCat("invalid boolean ", QuoteText(value)));
-  }
-  *out = *b;
-  return OkStatus();
-}
-
 Status Accept(UnitKeyContext& c, absl::string_view k, absl::string_view v) {
-  return Boolean(k, v, false, &Settings(c).accept);
+  return ParseBooleanKey(k, v, false, &Settings(c).accept);
 }
 
 // MaxConnections= (at least 1) and MaxConnectionsPerSource= (0: no limit).
@@ -128,33 +110,12 @@ Status SocketGroup(UnitKeyContext& c, absl::string_view k,
   return Account(c, k, v, &SocketSettings::group);
 }
 
-Status Mode(absl::string_view key, absl::string_view value, mode_t fallback,
-            mode_t* out) {
-  if (value.empty()) {
-    *out = fallback;
-    return OkStatus();
-  }
-  unsigned mode = 0;
-  bool octal = value.size() <= 5;
-  for (char ch : value) {
-    octal = octal && ch >= '0' && ch <= '7';
-    mode = mode * 8 + static_cast<unsigned>(ch - '0');
-  }
-  if (!octal || mode > 07777) {
-    return KeyError(key, absl::StrCat("invalid mode ", QuoteText(value),
-                                      ": expected an octal number from 0 to "
-                                      "07777, such as 0660"));
-  }
-  *out = static_cast<mode_t>(mode);
-  return OkStatus();
-}
-
 Status SocketMode(UnitKeyContext& c, absl::string_view k, absl::string_view v) {
-  return Mode(k, v, 0666, &Settings(c).socket_mode);
+  return ParseModeKey(k, v, 0666, "0660", &Settings(c).socket_mode);
 }
 Status DirectoryMode(UnitKeyContext& c, absl::string_view k,
                      absl::string_view v) {
-  return Mode(k, v, 0755, &Settings(c).directory_mode);
+  return ParseModeKey(k, v, 0755, "0660", &Settings(c).directory_mode);
 }
 
 Status ServiceKey(UnitKeyContext& c, absl::string_view k, absl::string_view v) {
@@ -224,14 +185,14 @@ Status Backlog(UnitKeyContext& c, absl::string_view k, absl::string_view v) {
 
 Status RemoveOnStop(UnitKeyContext& c, absl::string_view k,
                     absl::string_view v) {
-  return Boolean(k, v, false, &Settings(c).remove_on_stop);
+  return ParseBooleanKey(k, v, false, &Settings(c).remove_on_stop);
 }
 Status PassCredentials(UnitKeyContext& c, absl::string_view k,
                        absl::string_view v) {
-  return Boolean(k, v, false, &Settings(c).pass_credentials);
+  return ParseBooleanKey(k, v, false, &Settings(c).pass_credentials);
 }
 Status ReusePort(UnitKeyContext& c, absl::string_view k, absl::string_view v) {
-  return Boolean(k, v, false, &Settings(c).reuse_port);
+  return ParseBooleanKey(k, v, false, &Settings(c).reuse_port);
 }
 
 constexpr UnitKey kSocketKeys[] = {

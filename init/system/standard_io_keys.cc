@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "init/system/exec_command.h"
 #include "init/system/unit_conditions.h"
+#include "init/system/unit_key_values.h"
 #include "runtime/status.h"
 
 namespace faultinit {
@@ -20,13 +21,8 @@ const std::string& StandardIo::TtyPath() const {
 
 namespace {
 
-using fault::InvalidArgumentError;
 using fault::OkStatus;
 using fault::Status;
-
-Status KeyError(absl::string_view key, absl::string_view message) {
-  return InvalidArgumentError(absl::StrCat(key, ": ", message));
-}
 
 Status Boolean(absl::string_view key, absl::string_view value, bool fallback,
                bool* out) {

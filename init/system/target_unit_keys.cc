@@ -1,37 +1,17 @@
 #include "init/system/target_unit_keys.h"
 
-#include <optional>
-
 #include "absl/strings/str_cat.h"
-#include "init/system/exec_command.h"
-#include "init/system/unit_conditions.h"
+#include "init/system/unit_key_values.h"
 
 namespace faultinit {
 namespace {
 
-using fault::InvalidArgumentError;
 using fault::OkStatus;
 using fault::Status;
 
-// An empty value resets the key to `fallback`, as systemd's.
-Status Boolean(absl::string_view key, absl::string_view value, bool fallback,
-               bool* out) {
-  if (value.empty()) {
-    *out = fallback;
-    return OkStatus();
-  }
-  std::optional<bool> b = ParseConditionBoolean(value);
-  if (!b) {
-    return InvalidArgumentError(
-        absl::StrCat(key, ": invalid boolean ", QuoteText(value)));
-  }
-  *out = *b;
-  return OkStatus();
-}
-
 Status DefaultDependencies(UnitKeyContext& c, absl::string_view key,
                            absl::string_view value) {
-  return Boolean(key, value, true, &c.unit.default_dependencies);
+  return ParseBooleanKey(key, value, true, &c.unit.default_dependencies);
 }
 
 // AllowIsolate=: `systemctl isolate` is not supported, so it changes
@@ -39,7 +19,7 @@ Status DefaultDependencies(UnitKeyContext& c, absl::string_view key,
 Status Isolate(UnitKeyContext& c, absl::string_view key,
                absl::string_view value) {
   bool on = false;
-  if (Status s = Boolean(key, value, false, &on); !s.ok()) return s;
+  if (Status s = ParseBooleanKey(key, value, false, &on); !s.ok()) return s;
   if (on) {
     c.warnings.push_back(absl::StrCat(
         key, ": differs from systemd: faultinit has no isolate; ignored"));
@@ -52,7 +32,7 @@ Status Isolate(UnitKeyContext& c, absl::string_view key,
 Status IgnoreOnIsolate(UnitKeyContext&, absl::string_view key,
                        absl::string_view value) {
   bool on = false;
-  return Boolean(key, value, false, &on);
+  return ParseBooleanKey(key, value, false, &on);
 }
 
 constexpr UnitKey kTargetUnitKeys[] = {

@@ -1,7 +1,6 @@
 #include "init/system/unit.h"
 
 #include <array>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -12,41 +11,36 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "init/system/account_name.h"
 #include "init/system/exec_directory_keys.h"
 #include "init/system/exec_environment_keys.h"
 #include "init/system/exec_privilege_keys.h"
 #include "init/system/main_process_keys.h"
 #include "init/system/other_unit_keys.h"
 #include "init/system/process_attribute_keys.h"
+#include "init/system/service_keys.h"
 #include "init/system/socket_keys.h"
 #include "init/system/standard_io_keys.h"
 #include "init/system/target_unit_keys.h"
 #include "init/system/unit_conditions.h"
 #include "init/system/unit_exit_status.h"
 #include "init/system/unit_job_keys.h"
+#include "init/system/unit_key_values.h"
 #include "init/system/unit_keys.h"
 #include "init/system/unit_lifecycle_keys.h"
 #include "init/system/unit_limits.h"
 #include "init/system/unit_name.h"
 #include "init/system/unit_specifiers.h"
 #include "runtime/duration.h"
-#include "runtime/signals.h"
 #include "runtime/status.h"
 
 namespace faultinit {
 namespace {
 
-using fault::InvalidArgumentError;
 using fault::OkStatus;
 using fault::Status;
 using fault::StatusOr;
 
 constexpr absl::string_view kServiceSuffix = ".service";
-
-Status KeyError(absl::string_view key, absl::string_view message) {
-  return InvalidArgumentError(absl::StrCat(key, ": ", message));
-}
 
 // Choice: one accepted word of an enumerated key.
 template <typename E>
@@ -149,34 +143,10 @@ class Parser {
 
   Unit& unit() { return out_->unit; }
 
-  // Key handlers: each applies a value or returns an error naming the key.
-  Status Description(absl::string_view key, absl::string_view value);
-  // Documentation=: where `systemctl help` points; faultinit shows no
-  // documentation, and nothing the unit does at run time depends on it.
-  Status Documentation(absl::string_view, absl::string_view) {
-    return OkStatus();
-  }
-  Status After(absl::string_view key, absl::string_view value) {
-    return Dependencies(key, value, &unit().after);
-  }
-  Status Before(absl::string_view key, absl::string_view value) {
-    return Dependencies(key, value, &unit().before);
-  }
-  Status Requires(absl::string_view key, absl::string_view value) {
-    return Dependencies(key, value, &unit().required);
-  }
-  Status Wants(absl::string_view key, absl::string_view value) {
-    return Dependencies(key, value, &unit().wanted);
-  }
-  Status StartLimitIntervalSec(absl::string_view key, absl::string_view value) {
-    return DurationValue(key, value, fault::Seconds(10), false,
-                         &unit().start_limit_interval);
-  }
-  Status StartLimitBurst(absl::string_view key, absl::string_view value) {
-    return UnsignedValue(key, value, 5, &unit().start_limit_burst);
-  }
+  // The key handlers: each applies one value (an empty one resets the key)
+  // or returns an error that starts with the key. The keys that need only
+  // the unit are a table of their own (service_keys.h).
   Status Type(absl::string_view key, absl::string_view value);
-  Status PIDFile(absl::string_view key, absl::string_view value);
   Status NotificationFd(absl::string_view key, absl::string_view value);
   Status ExecCondition(absl::string_view key, absl::string_view value) {
     return Exec(key, value, &unit().exec_condition);
@@ -191,25 +161,10 @@ class Parser {
     return Exec(key, value, &unit().exec_stop);
   }
   Status Restart(absl::string_view key, absl::string_view value);
-  Status RestartSec(absl::string_view key, absl::string_view value) {
-    return DurationValue(key, value, fault::Milliseconds(100), false,
-                         &unit().restart_sec);
-  }
-  Status RestartSteps(absl::string_view key, absl::string_view value) {
-    return UnsignedValue(key, value, 0, &unit().restart_steps);
-  }
-  Status RestartMaxDelaySec(absl::string_view key, absl::string_view value) {
-    return DurationValue(key, value, fault::InfiniteDuration(), false,
-                         &unit().restart_max_delay);
-  }
   Status TimeoutStartSec(absl::string_view key, absl::string_view value) {
     timeout_start_set_ = !value.empty();
-    return DurationValue(key, value, fault::Seconds(90), true,
-                         &unit().timeout_start);
-  }
-  Status TimeoutStopSec(absl::string_view key, absl::string_view value) {
-    return DurationValue(key, value, fault::Seconds(90), true,
-                         &unit().timeout_stop);
+    return ParseDurationKey(key, value, fault::Seconds(90), true,
+                            &unit().timeout_start);
   }
   // TimeoutSec=: both of the above.
   Status TimeoutSec(absl::string_view key, absl::string_view value) {
@@ -218,31 +173,12 @@ class Parser {
     return status;
   }
   Status BusName(absl::string_view key, absl::string_view value);
-  Status KillSignal(absl::string_view key, absl::string_view value);
   Status KillModeKey(absl::string_view key, absl::string_view value);
-  Status User(absl::string_view key, absl::string_view value) {
-    return UserName(key, value, &unit().user);
-  }
-  Status Group(absl::string_view key, absl::string_view value) {
-    return UserName(key, value, &unit().group);
-  }
-  Status WorkingDirectory(absl::string_view key, absl::string_view value);
   Status Environment(absl::string_view key, absl::string_view value);
-  Status EnvironmentFile(absl::string_view key, absl::string_view value);
-  Status UMask(absl::string_view key, absl::string_view value);
 
   // Shared by the handlers.
-  Status Dependencies(absl::string_view key, absl::string_view value,
-                      std::vector<Dependency>* list);
-  Status DurationValue(absl::string_view key, absl::string_view value,
-                       fault::Duration fallback, bool zero_is_infinity,
-                       fault::Duration* out);
-  Status UnsignedValue(absl::string_view key, absl::string_view value,
-                       unsigned fallback, unsigned* out);
   Status Exec(absl::string_view key, absl::string_view value,
               std::vector<ExecLine>* list);
-  Status UserName(absl::string_view key, absl::string_view value,
-                  std::string* out);
 
   absl::string_view path_;  // the unit file (names the unit, %f)
   absl::string_view file_;  // the file being read, for diagnostics
@@ -264,45 +200,24 @@ class Parser {
 };
 
 const Parser::Key Parser::kKeys[] = {
-    {Section::kUnit, "Description", &Parser::Description},
-    {Section::kUnit, "Documentation", &Parser::Documentation},
-    {Section::kUnit, "After", &Parser::After},
-    {Section::kUnit, "Before", &Parser::Before},
-    {Section::kUnit, "Requires", &Parser::Requires},
-    {Section::kUnit, "Wants", &Parser::Wants},
-    {Section::kUnit, "StartLimitIntervalSec", &Parser::StartLimitIntervalSec},
-    {Section::kUnit, "StartLimitBurst", &Parser::StartLimitBurst},
-    // systemd's older names and places, still read by systemd.
-    {Section::kUnit, "StartLimitInterval", &Parser::StartLimitIntervalSec},
-    {Section::kService, "StartLimitInterval", &Parser::StartLimitIntervalSec},
-    {Section::kService, "StartLimitBurst", &Parser::StartLimitBurst},
     {Section::kService, "Type", &Parser::Type},
-    {Section::kService, "PIDFile", &Parser::PIDFile},
     {Section::kService, "NotificationFd", &Parser::NotificationFd},
     {Section::kService, "ExecCondition", &Parser::ExecCondition},
     {Section::kService, "ExecStartPre", &Parser::ExecStartPre},
     {Section::kService, "ExecStart", &Parser::ExecStart},
     {Section::kService, "ExecStop", &Parser::ExecStop},
     {Section::kService, "Restart", &Parser::Restart},
-    {Section::kService, "RestartSec", &Parser::RestartSec},
-    {Section::kService, "RestartSteps", &Parser::RestartSteps},
-    {Section::kService, "RestartMaxDelaySec", &Parser::RestartMaxDelaySec},
     {Section::kService, "TimeoutStartSec", &Parser::TimeoutStartSec},
-    {Section::kService, "TimeoutStopSec", &Parser::TimeoutStopSec},
     {Section::kService, "TimeoutSec", &Parser::TimeoutSec},
     {Section::kService, "BusName", &Parser::BusName},
-    {Section::kService, "KillSignal", &Parser::KillSignal},
     {Section::kService, "KillMode", &Parser::KillModeKey},
-    {Section::kService, "User", &Parser::User},
-    {Section::kService, "Group", &Parser::Group},
-    {Section::kService, "WorkingDirectory", &Parser::WorkingDirectory},
     {Section::kService, "Environment", &Parser::Environment},
-    {Section::kService, "EnvironmentFile", &Parser::EnvironmentFile},
-    {Section::kService, "UMask", &Parser::UMask},
 };
 
-// The key tables of their own files (unit_keys.h), consulted after kKeys.
-const std::array<UnitKeyTable, 14> kUnitKeyTables{
+// The key tables kept in files of their own (unit_keys.h), one line each;
+// consulted after kKeys.
+const std::array<UnitKeyTable, 15> kUnitKeyTables{
+    ServiceKeys(),           // service_keys.h
     kConditionKeys,          // unit_conditions.h
     kExitStatusKeys,         // unit_exit_status.h
     kLimitKeys,              // unit_limits.h
@@ -617,60 +532,6 @@ void Parser::Finish() {
   }
 }
 
-Status Parser::Description(absl::string_view, absl::string_view value) {
-  unit().description = std::string(value);
-  return OkStatus();
-}
-
-Status Parser::Dependencies(absl::string_view key, absl::string_view value,
-                            std::vector<Dependency>* list) {
-  // As in systemd, an empty value does not reset a dependency list.
-  for (absl::string_view word :
-       absl::StrSplit(value, absl::ByAnyChar(" \t\n\r"), absl::SkipEmpty())) {
-    std::string name = NormalizeUnitName(word);
-    if (name.empty()) {
-      return KeyError(key, absl::StrCat("invalid unit name ", QuoteText(word)));
-    }
-    bool seen = false;
-    for (const Dependency& d : *list) seen = seen || d.name == name;
-    if (!seen) list->push_back(Dependency{std::move(name), line_});
-  }
-  return OkStatus();
-}
-
-Status Parser::DurationValue(absl::string_view key, absl::string_view value,
-                             fault::Duration fallback, bool zero_is_infinity,
-                             fault::Duration* out) {
-  if (value.empty()) {
-    *out = fallback;
-    return OkStatus();
-  }
-  StatusOr<fault::Duration> d = fault::ParseTimeSpan(value);
-  if (!d.ok()) return KeyError(key, d.status().message());
-  *out = zero_is_infinity && *d == fault::ZeroDuration()
-             ? fault::InfiniteDuration()
-             : *d;
-  return OkStatus();
-}
-
-Status Parser::UnsignedValue(absl::string_view key, absl::string_view value,
-                             unsigned fallback, unsigned* out) {
-  if (value.empty()) {
-    *out = fallback;
-    return OkStatus();
-  }
-  uint32_t number = 0;
-  bool digits = true;
-  for (char c : value) digits = digits && absl::ascii_isdigit(c);
-  if (!digits || !absl::SimpleAtoi(value, &number)) {
-    return KeyError(
-        key, absl::StrCat("invalid number ", QuoteText(value),
-                          ": expected a whole number from 0 to ", UINT32_MAX));
-  }
-  *out = number;
-  return OkStatus();
-}
-
 Status Parser::NotificationFd(absl::string_view key, absl::string_view value) {
   notification_fd_line_ = line_;
   notification_fd_file_ = file_;
@@ -740,15 +601,6 @@ Status Parser::BusName(absl::string_view key, absl::string_view value) {
   return OkStatus();
 }
 
-Status Parser::PIDFile(absl::string_view, absl::string_view value) {
-  if (value.empty() || value[0] == '/') {
-    unit().pid_file = std::string(value);
-  } else {
-    unit().pid_file = absl::StrCat("/run/", value);  // as systemd
-  }
-  return OkStatus();
-}
-
 Status Parser::Exec(absl::string_view key, absl::string_view value,
                     std::vector<ExecLine>* list) {
   if (value.empty()) {  // as systemd: an empty value resets the list
@@ -778,17 +630,6 @@ Status Parser::Restart(absl::string_view key, absl::string_view value) {
   return Choose(key, value, kRestartPolicies, &unit().restart);
 }
 
-Status Parser::KillSignal(absl::string_view key, absl::string_view value) {
-  if (value.empty()) {
-    unit().kill_signal = SIGTERM;
-    return OkStatus();
-  }
-  StatusOr<int> signo = fault::ParseSignal(value);
-  if (!signo.ok()) return KeyError(key, signo.status().message());
-  unit().kill_signal = *signo;
-  return OkStatus();
-}
-
 Status Parser::KillModeKey(absl::string_view key, absl::string_view value) {
   if (value.empty()) {
     unit().kill_mode = KillMode::kControlGroup;
@@ -800,30 +641,6 @@ Status Parser::KillModeKey(absl::string_view key, absl::string_view value) {
                                 "=none is deprecated: only ExecStop= "
                                 "runs on stop; no process is signalled"));
   }
-  return OkStatus();
-}
-
-Status Parser::UserName(absl::string_view key, absl::string_view value,
-                        std::string* out) {
-  if (!value.empty()) {
-    if (std::string why = AccountNameProblem(value); !why.empty()) {
-      return KeyError(
-          key, absl::StrCat("invalid name ", QuoteText(value), ": ", why));
-    }
-  }
-  *out = std::string(value);
-  return OkStatus();
-}
-
-Status Parser::WorkingDirectory(absl::string_view key,
-                                absl::string_view value) {
-  bool optional = absl::ConsumePrefix(&value, "-");
-  if (!value.empty() && value != "~" && value[0] != '/') {
-    return KeyError(key, absl::StrCat("invalid directory ", QuoteText(value),
-                                      ": expected an absolute path or \"~\""));
-  }
-  unit().working_directory = std::string(value);
-  unit().working_directory_optional = optional && !value.empty();
   return OkStatus();
 }
 
@@ -851,41 +668,6 @@ Status Parser::Environment(absl::string_view key, absl::string_view value) {
     }
     unit().environment[word.substr(0, eq)] = word.substr(eq + 1);
   }
-  return OkStatus();
-}
-
-Status Parser::EnvironmentFile(absl::string_view key, absl::string_view value) {
-  if (value.empty()) {
-    unit().environment_files.clear();
-    return OkStatus();
-  }
-  bool optional = absl::ConsumePrefix(&value, "-");
-  if (value.empty() || value[0] != '/') {
-    return KeyError(key, absl::StrCat("invalid path ", QuoteText(value),
-                                      ": expected an absolute path"));
-  }
-  unit().environment_files.push_back(
-      EnvironmentFileRef{std::string(value), optional, line_});
-  return OkStatus();
-}
-
-Status Parser::UMask(absl::string_view key, absl::string_view value) {
-  if (value.empty()) {
-    unit().umask = 022;
-    return OkStatus();
-  }
-  unsigned mode = 0;
-  bool octal = value.size() <= 5;
-  for (char c : value) {
-    octal = octal && c >= '0' && c <= '7';
-    mode = mode * 8 + static_cast<unsigned>(c - '0');
-  }
-  if (!octal || mode > 07777) {
-    return KeyError(key, absl::StrCat("invalid mode ", QuoteText(value),
-                                      ": expected an octal number from 0 to "
-                                      "07777, such as 0022"));
-  }
-  unit().umask = static_cast<mode_t>(mode);
   return OkStatus();
 }
 

@@ -13,12 +13,12 @@
 #include "absl/strings/strip.h"
 #include "init/system/condition.h"
 #include "init/system/exec_command.h"
+#include "init/system/unit_key_values.h"
 #include "runtime/status.h"
 
 namespace faultinit {
 namespace {
 
-using fault::InvalidArgumentError;
 using fault::OkStatus;
 using fault::Status;
 
@@ -123,10 +123,6 @@ constexpr absl::string_view kSecurityExact[] = {
 template <size_t N>
 bool OneOf(absl::string_view word, const absl::string_view (&list)[N]) {
   return std::find(std::begin(list), std::end(list), word) != std::end(list);
-}
-
-Status KeyError(absl::string_view key, absl::string_view message) {
-  return InvalidArgumentError(absl::StrCat(key, ": ", message));
 }
 
 bool IsPathKind(ConditionKind kind) {

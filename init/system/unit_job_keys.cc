@@ -2,7 +2,6 @@
 
 #include "init/system/unit_job_keys.h"
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,20 +10,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "init/system/exec_command.h"
-#include "init/system/unit_conditions.h"
+#include "init/system/unit_key_values.h"
 #include "runtime/duration.h"
 #include "runtime/status.h"
 
 namespace faultinit {
 namespace {
 
-using fault::InvalidArgumentError;
 using fault::OkStatus;
 using fault::Status;
-
-Status KeyError(absl::string_view key, absl::string_view message) {
-  return InvalidArgumentError(absl::StrCat(key, ": ", message));
-}
 
 struct ActionName {
   absl::string_view name;
@@ -82,30 +76,20 @@ FAULTINIT_NAMES_KEY(PropagatesReloadTo, propagates_reload_to)
 FAULTINIT_NAMES_KEY(ReloadPropagatedFrom, reload_propagated_from)
 #undef FAULTINIT_NAMES_KEY
 
-Status Boolean(absl::string_view key, absl::string_view value, bool* out) {
-  if (value.empty()) {
-    *out = false;
-    return OkStatus();
-  }
-  std::optional<bool> b = ParseConditionBoolean(value);
-  if (!b) {
-    return KeyError(key, absl::StrCat("invalid boolean ", QuoteText(value)));
-  }
-  *out = *b;
-  return OkStatus();
-}
-
 Status RefuseManualStart(UnitKeyContext& context, absl::string_view key,
                          absl::string_view value) {
-  return Boolean(key, value, &context.unit.jobs.refuse_manual_start);
+  return ParseBooleanKey(key, value, false,
+                         &context.unit.jobs.refuse_manual_start);
 }
 Status RefuseManualStop(UnitKeyContext& context, absl::string_view key,
                         absl::string_view value) {
-  return Boolean(key, value, &context.unit.jobs.refuse_manual_stop);
+  return ParseBooleanKey(key, value, false,
+                         &context.unit.jobs.refuse_manual_stop);
 }
 Status StopWhenUnneeded(UnitKeyContext& context, absl::string_view key,
                         absl::string_view value) {
-  return Boolean(key, value, &context.unit.jobs.stop_when_unneeded);
+  return ParseBooleanKey(key, value, false,
+                         &context.unit.jobs.stop_when_unneeded);
 }
 
 Status OnFailureJobMode(UnitKeyContext& context, absl::string_view key,

@@ -3,104 +3,21 @@
 
 #include "init/system/unit_layout.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "init/system/testing/unit_tree.h"
 #include "init/system/unit_closure.h"
 #include "init/system/unit_dropins.h"
 #include "init/system/unit_search_path.h"
 
-namespace faultinit {
+namespace faultinit::testing {
 namespace {
 
 using Names = std::vector<std::string>;
-
-// Tree: a fresh directory under $TEST_TMPDIR named after the test, with
-// search directories "etc" and "lib" (highest precedence first).
-class Tree {
- public:
-  Tree() {
-    const char* root = std::getenv("TEST_TMPDIR");
-    root_ = absl::StrCat(
-        root != nullptr ? root : "/tmp", "/layout-",
-        testing::UnitTest::GetInstance()->current_test_info()->name());
-    MakeDirs("etc");
-    MakeDirs("lib");
-  }
-  std::vector<std::string> SearchPath() const {
-    return {Path("etc"), Path("lib")};
-  }
-  std::string Path(absl::string_view name) const {
-    return absl::StrCat(root_, "/", name);
-  }
-  // MakeDirs makes `name` and its parents under the root.
-  void MakeDirs(absl::string_view name) const {
-    std::string path = root_;
-    mkdir(path.c_str(), 0755);
-    for (absl::string_view part : absl::StrSplit(name, '/')) {
-      absl::StrAppend(&path, "/", part);
-      mkdir(path.c_str(), 0755);
-    }
-  }
-  void Write(absl::string_view name, absl::string_view text) const {
-    std::string dir(name.substr(0, name.rfind('/')));
-    MakeDirs(dir);
-    FILE* f = std::fopen(Path(name).c_str(), "wb");
-    ASSERT_NE(f, nullptr) << name;
-    std::fwrite(text.data(), 1, text.size(), f);
-    std::fclose(f);
-  }
-  void Link(absl::string_view target, absl::string_view name) const {
-    MakeDirs(name.substr(0, name.rfind('/')));
-    ASSERT_EQ(symlink(std::string(target).c_str(), Path(name).c_str()), 0)
-        << name;
-  }
-
- private:
-  std::string root_;
-};
-
-std::string Service(absl::string_view exec, absl::string_view more = "") {
-  return absl::StrCat("[Unit]\n", more, "\n[Service]\nExecStart=", exec, "\n");
-}
-
-std::string Words(const ParsedUnit* unit) {
-  if (unit == nullptr) return "<no unit>";
-  std::vector<std::string> lines;
-  for (const ExecLine& line : unit->unit.exec_start) {
-    lines.push_back(absl::StrJoin(line.words, " "));
-  }
-  return absl::StrJoin(lines, "; ");
-}
-
-// The services' names: the targets (standard ones built in) are checked
-// by the tests of targets.
-std::string UnitNames(const std::vector<ParsedUnit>& units) {
-  std::vector<std::string> names;
-  for (const ParsedUnit& u : units) {
-    if (!absl::EndsWith(u.unit.name, ".target")) names.push_back(u.unit.name);
-  }
-  return absl::StrJoin(names, " ");
-}
-
-// Services(boot): the services of a boot list, in its order.
-Names Services(const Names& boot) {
-  Names out;
-  for (const std::string& name : boot) {
-    if (!absl::EndsWith(name, ".target")) out.push_back(name);
-  }
-  return out;
-}
 
 TEST(UnitSearchPath, FirstDirectoryHoldingANameWins) {
   Tree tree;
@@ -113,7 +30,7 @@ TEST(UnitSearchPath, FirstDirectoryHoldingANameWins) {
   // service here.
   EXPECT_TRUE(units.diagnostics.empty());
   EXPECT_EQ(units.start_unit, "multi-user.target");
-  EXPECT_TRUE(Services(units.boot).empty());
+  EXPECT_TRUE(NotTargets(units.boot).empty());
   EXPECT_EQ(Words(units.Find("web")), "/bin/etc");
   EXPECT_EQ(units.Find("web")->unit.path, tree.Path("etc/web.service"));
 }
@@ -347,7 +264,7 @@ TEST(UnitClosure, DefaultTargetPullsInWhatIsEnabled) {
   LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
   EXPECT_EQ(UnitNames(units.units), "a b c d f");
   EXPECT_EQ(units.start_unit, "multi-user.target");
-  EXPECT_EQ(Services(units.boot), (Names{"a", "b", "d", "f"}));
+  EXPECT_EQ(NotTargets(units.boot), (Names{"a", "b", "d", "f"}));
   EXPECT_EQ(units.masked, (Names{"e"}));
   CheckReport report = RenderCheckReport(units);
   EXPECT_TRUE(absl::StrContains(report.text,
@@ -366,7 +283,7 @@ TEST(UnitClosure, DefaultTargetPullsInWhatIsEnabled) {
 
   // Another start unit: a service of its own.
   LoadedUnits only_c = LoadUnitLayout(tree.SearchPath(), "c.service");
-  EXPECT_EQ(Services(only_c.boot), (Names{"c"}));
+  EXPECT_EQ(NotTargets(only_c.boot), (Names{"c"}));
 }
 
 TEST(UnitClosure, KernelCommandLine) {
@@ -383,4 +300,4 @@ TEST(UnitClosure, KernelCommandLine) {
 }
 
 }  // namespace
-}  // namespace faultinit
+}  // namespace faultinit::testing

@@ -2,26 +2,20 @@
 
 #include <signal.h>
 
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "init/system/exec_command.h"
-#include "init/system/unit_conditions.h"
+#include "init/system/unit_key_values.h"
 #include "runtime/signals.h"
 
 namespace faultinit {
 namespace {
 
-using fault::InvalidArgumentError;
 using fault::OkStatus;
 using fault::Status;
-
-Status KeyError(absl::string_view key, absl::string_view message) {
-  return InvalidArgumentError(absl::StrCat(key, ": ", message));
-}
 
 // Exec: one more line of an Exec*= list; an empty value resets the list.
 Status Exec(UnitKeyContext& c, absl::string_view key, absl::string_view value,
@@ -36,20 +30,6 @@ Status Exec(UnitKeyContext& c, absl::string_view key, absl::string_view value,
     c.warnings.push_back(absl::StrCat(key, ": ", warning));
   }
   list->push_back(*std::move(exec));
-  return OkStatus();
-}
-
-Status Boolean(absl::string_view key, absl::string_view value, bool fallback,
-               bool* out) {
-  if (value.empty()) {
-    *out = fallback;
-    return OkStatus();
-  }
-  std::optional<bool> b = ParseConditionBoolean(value);
-  if (!b) {
-    return KeyError(key, absl::StrCat("invalid boolean ", QuoteText(value)));
-  }
-  *out = *b;
   return OkStatus();
 }
 
@@ -79,15 +59,15 @@ Status ExecStopPost(UnitKeyContext& c, absl::string_view key,
 }
 Status RemainAfterExit(UnitKeyContext& c, absl::string_view key,
                        absl::string_view value) {
-  return Boolean(key, value, false, &c.unit.remain_after_exit);
+  return ParseBooleanKey(key, value, false, &c.unit.remain_after_exit);
 }
 Status SendSIGHUP(UnitKeyContext& c, absl::string_view key,
                   absl::string_view value) {
-  return Boolean(key, value, false, &c.unit.send_sighup);
+  return ParseBooleanKey(key, value, false, &c.unit.send_sighup);
 }
 Status SendSIGKILL(UnitKeyContext& c, absl::string_view key,
                    absl::string_view value) {
-  return Boolean(key, value, true, &c.unit.send_sigkill);
+  return ParseBooleanKey(key, value, true, &c.unit.send_sigkill);
 }
 Status FinalKillSignal(UnitKeyContext& c, absl::string_view key,
                        absl::string_view value) {
