@@ -168,7 +168,7 @@ std::string Supervisor::CheckIndexes() const {
       if ((state == ServiceState::kStarting ||
            state == ServiceState::kRunning ||
            state == ServiceState::kRestarting) &&
-          e->up_followers() == 0) {
+          e->up_followers() == 0 && (final_stop_ || !e->kept_at_shutdown)) {
         return absl::StrCat(e->service->name(),
                             ": up in a shutdown, with its followers down");
       }
