@@ -41,6 +41,9 @@ void CheckRequest(const Request& request) {
     case Verb::kRestart:
       FUZZ_CHECK(!request.names.empty());
       break;
+    case Verb::kIsolate:
+      FUZZ_CHECK(request.names.size() == 1);
+      break;
     case Verb::kLog:
     case Verb::kFollow:
       FUZZ_CHECK(request.names.size() == 1);

@@ -221,5 +221,32 @@ TEST_F(Install, RootMustBeAbsoluteAndFaultctlUsageExitsTwo) {
             "not exist.\n");
 }
 
+// Offline (--root): --now makes the links, then refuses the start or stop
+// with systemctl's message and exit 1; a running faultinit is neither
+// reloaded nor asked to start anything.
+TEST_F(Install, NowWithRootMakesTheLinksAndRefusesTheRest) {
+  Boot({"starting multi-user.target: "});
+  Outcome enable = Systemctl({Root(), "--now", "enable", "web"});
+  EXPECT_EQ(enable.status, "exit 1");
+  EXPECT_EQ(enable.err,
+            "Created symlink /etc/systemd/system/multi-user.target.wants/"
+            "web.service \xe2\x86\x92 /lib/systemd/system/web.service.\n"
+            "systemctl: --now cannot be used when systemd is not running or "
+            "in conjunction with --root=/--global, refusing.\n");
+  EXPECT_EQ(Systemctl({Root(), "is-enabled", "web"}).out, "enabled\n");
+  Outcome active = Systemctl({"is-active", "web"});
+  EXPECT_EQ(active.out, "inactive\n");
+  Outcome disable = Systemctl({Root(), "disable", "--now", "web"});
+  EXPECT_EQ(disable.status, "exit 1");
+  EXPECT_EQ(disable.err,
+            "Removed \"/etc/systemd/system/multi-user.target.wants/"
+            "web.service\".\n"
+            "systemctl: --now cannot be used when systemd is not running or "
+            "in conjunction with --root=/--global, refusing.\n");
+  EXPECT_EQ(Systemctl({Root(), "is-enabled", "web"}).out, "disabled\n");
+  EXPECT_EQ(running_->err().find("reloaded"), std::string::npos)
+      << running_->err();
+}
+
 }  // namespace
 }  // namespace faultinit::testing

@@ -244,7 +244,9 @@ TEST_F(Systemctl, UnsupportedVerbsAndOptions) {
   EXPECT_EQ(user.err,
             "systemctl: unknown option \"--user\" (not supported by "
             "faultinit's systemctl)\n");
-  EXPECT_EQ(Run({"isolate", "rescue.target"}).status, "exit 1");
+  EXPECT_EQ(Run({"set-property", "web", "CPUWeight=1"}).status, "exit 1");
+  // A flat directory has no targets: no such unit, and nothing stops.
+  EXPECT_EQ(Run({"isolate", "rescue.target"}).status, "exit 5");
   EXPECT_EQ(Value("ActiveState", "web"), "active");  // nothing happened
 }
 

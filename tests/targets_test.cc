@@ -7,7 +7,7 @@
 // `faultctl start NAME.target` starts what it wants (Wants= and its
 // .wants/ directory); default dependencies' Conflicts=shutdown.target
 // (a unit with DefaultDependencies=no is left alone); the shutdown order
-// through a target.
+// through a target, and the units without that conflict stopped last.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -210,6 +210,42 @@ TEST_F(Targets, ShutdownStopsInReverseOrderThroughATarget) {
   ended_ = true;
   const std::string& err = running_->err();
   EXPECT_LT(At(err, "late-stop-end"), At(err, "early-stop"));
+}
+
+// Shutdown reaches shutdown.target first: the units that conflict with it
+// (default dependencies) stop in reverse order; a unit with
+// DefaultDependencies=no and no conflict runs on until they are all down,
+// even one ordered after them, and stops last (systemd's final kill).
+TEST_F(Targets, ShutdownStopsUnitsWithoutTheConflictLast) {
+  const std::string fifo = Fifo("plain-stop");
+  File(
+      "plain.service",
+      absl::StrCat("[Service]\nExecStart=/bin/sh -c 'echo plain-up; ", kSleeper,
+                   "ExecStop=/bin/sh -c 'echo plain-stop-begin; read x < ",
+                   fifo, "; echo plain-stop-end'\n"));
+  File("early.service",
+       absl::StrCat("[Unit]\nDefaultDependencies=no\nAfter=plain.service\n"
+                    "[Service]\nExecStart=/bin/sh -c 'echo early-up; ",
+                    kSleeper, "ExecStop=/bin/sh -c 'echo early-stop'\n"));
+  Enable("multi-user.target", "plain.service");
+  Enable("multi-user.target", "early.service");
+  DefaultTarget();
+  StartLayout({"plain: running", "early: running"});
+  running_->Signal(SIGTERM);
+  ASSERT_TRUE(running_->WaitForStderr("[plain] plain-stop-begin"))
+      << running_->err();
+  // early is ordered after plain, but has no job in the shutdown yet.
+  EXPECT_EQ(StateOf("early"), "running");
+  Release(fifo);
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[plain] plain-stop-end",
+       "early: stopping: left for the end of the shutdown",
+       "[early] early-stop"}))
+      << running_->err();
+  EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  ended_ = true;
+  const std::string& err = running_->err();
+  EXPECT_LT(At(err, "plain-stop-end"), At(err, "early-stop"));
 }
 
 }  // namespace

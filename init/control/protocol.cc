@@ -27,6 +27,8 @@ absl::string_view VerbName(Verb verb) {
       return "restart";
     case Verb::kReload:
       return "reload";
+    case Verb::kIsolate:
+      return "isolate";
     case Verb::kLog:
       return "log";
     case Verb::kFollow:
@@ -46,6 +48,7 @@ bool TakesNowait(Verb verb) {
     case Verb::kStart:
     case Verb::kStop:
     case Verb::kRestart:
+    case Verb::kIsolate:
       return true;
     case Verb::kStatus:
     case Verb::kReload:

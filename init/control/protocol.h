@@ -34,15 +34,16 @@ inline constexpr int kProtocolVersion = 1;
 // RequestTooLong in request.h).
 inline constexpr size_t kMaxRequestBytes = 4096;
 
-// Verb: what a request asks for. `start`, `stop` and `restart` also come
-// as `start-nowait` ... (answered once taken, not once done): the same
-// Verb with Request::nowait set (request.h).
+// Verb: what a request asks for. `start`, `stop`, `restart` and `isolate`
+// also come as `start-nowait` ... (answered once taken, not once done): the
+// same Verb with Request::nowait set (request.h).
 enum class Verb {
   kStatus,
   kStart,
   kStop,
   kRestart,
   kReload,
+  kIsolate,
   kLog,
   kFollow,
   kPowerOff,
@@ -52,9 +53,9 @@ enum class Verb {
 
 // kVerbs: every Verb, in docs/control.md's order.
 inline constexpr Verb kVerbs[] = {
-    Verb::kStatus, Verb::kStart, Verb::kStop,   Verb::kRestart,
-    Verb::kReload, Verb::kLog,   Verb::kFollow, Verb::kPowerOff,
-    Verb::kReboot, Verb::kHalt,
+    Verb::kStatus,   Verb::kStart,   Verb::kStop, Verb::kRestart,
+    Verb::kReload,   Verb::kIsolate, Verb::kLog,  Verb::kFollow,
+    Verb::kPowerOff, Verb::kReboot,  Verb::kHalt,
 };
 
 // VerbName: the verb's name on the wire without "-nowait" ("status",

@@ -15,8 +15,8 @@ TEST(VerbName, EveryDocumentedVerb) {
     names += std::string(VerbName(verb)) + " ";
   }
   EXPECT_EQ(names,
-            "status start stop restart reload log follow poweroff reboot "
-            "halt ");
+            "status start stop restart reload isolate log follow poweroff "
+            "reboot halt ");
 }
 
 // Only the transitions have a -nowait form; ParseWireVerb reads back
@@ -25,6 +25,7 @@ TEST(WireVerb, NowaitFormsRoundTrip) {
   EXPECT_EQ(WireVerb(Verb::kStart, true), "start-nowait");
   EXPECT_EQ(WireVerb(Verb::kStop, true), "stop-nowait");
   EXPECT_EQ(WireVerb(Verb::kRestart, true), "restart-nowait");
+  EXPECT_EQ(WireVerb(Verb::kIsolate, true), "isolate-nowait");
   EXPECT_EQ(WireVerb(Verb::kStatus, true), "status");
   EXPECT_EQ(WireVerb(Verb::kStart, false), "start");
   for (Verb verb : kVerbs) {

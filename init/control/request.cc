@@ -95,6 +95,11 @@ ParsedRequest ParseRequest(absl::string_view line) {
         return Usage(absl::StrCat(verb_text, " needs a service name"));
       }
       break;
+    case Verb::kIsolate:
+      if (request.names.size() != 1) {
+        return Usage(absl::StrCat(verb_text, " needs one unit name"));
+      }
+      break;
     case Verb::kLog:
     case Verb::kFollow: {
       if (request.names.size() != 2 ||

@@ -91,6 +91,7 @@ TEST(EncodeRequest, ParsesBackToTheSameRequest) {
       {Verb::kLog, false, {"web"}, 7},
       {Verb::kFollow, false, {"a\\b"}, 0},
       {Verb::kHalt, false, {}},
+      {Verb::kIsolate, true, {"rescue.target"}},
   };
   for (const Request& request : requests) {
     fault::StatusOr<std::string> line = EncodeRequest(request);
@@ -188,6 +189,9 @@ TEST(ParseRequest, Refusals) {
   EXPECT_EQ(Refused("1\thalt\t"),
             "usage: unknown verb or wrong arguments: \"halt\"");
   EXPECT_EQ(Refused("1\tstart"), "usage: start needs a service name");
+  EXPECT_EQ(Refused("1\tisolate"), "usage: isolate needs one unit name");
+  EXPECT_EQ(Refused("1\tisolate-nowait\ta.target\tb.target"),
+            "usage: isolate-nowait needs one unit name");
   EXPECT_EQ(Refused("1\trestart-nowait"),
             "usage: restart-nowait needs a service name");
   EXPECT_EQ(Refused("1\tlog\tweb"), "usage: expected N<tab>NAME");

@@ -20,6 +20,10 @@ const char kUsage[] =
     "  start [--no-block] NAME...    start services, wait until they run\n"
     "  stop [--no-block] NAME...     stop services, wait until they are down\n"
     "  restart [--no-block] NAME...  restart services, wait until they run\n"
+    "  isolate [--no-block] TARGET   start TARGET (\".target\" added to a "
+    "name\n"
+    "                                without a suffix) and what it pulls in;\n"
+    "                                stop every other unit (AllowIsolate=yes)\n"
     "  reload NAME...                run each service's ExecReload= and wait\n"
     "  reload                        re-read the unit directory; print what\n"
     "                                was started, stopped, restarted and\n"
@@ -39,8 +43,9 @@ const char kUsage[] =
     "      --socket PATH   faultinit's control socket (default:\n"
     "                      $FAULTINIT_SOCKET, else /run/faultinit/control)\n"
     "      --json          status: a JSON array instead of the table\n"
-    "      --no-block      start, stop, restart: return once faultinit has\n"
-    "                      taken the request, without waiting\n"
+    "      --no-block      start, stop, restart, isolate: return once\n"
+    "                      faultinit has taken the request, without\n"
+    "                      waiting\n"
     "  -n, --lines N       log: how many recent lines (default 10)\n"
     "  -f, --follow        log: then print new lines until interrupted\n"
     "  -h, --help          show this help and exit\n"
@@ -218,6 +223,12 @@ Status CheckOperands(const Command& c) {
           return InvalidArgumentError(
               absl::StrCat(verb, ": empty service name"));
         }
+      }
+      return fault::OkStatus();
+    case Verb::kIsolate:
+      if (n != 1 || c.operands[0].empty()) {
+        return InvalidArgumentError(
+            absl::StrCat(verb, " takes one unit name (a target)"));
       }
       return fault::OkStatus();
     case Verb::kReload:  // NAME...: ExecReload=; none: the unit directory

@@ -277,6 +277,13 @@ control::Request RequestFor(const Command& command) {
     case Verb::kRestart:
       request.nowait = command.no_block;
       break;
+    case Verb::kIsolate:  // as systemctl: a name without a type is a target
+      request.nowait = command.no_block;
+      if (!request.names.empty() &&
+          request.names[0].find('.') == std::string::npos) {
+        request.names[0] += ".target";
+      }
+      break;
     case Verb::kLog:
     case Verb::kFollow:
       if (command.follow) request.verb = Verb::kFollow;
@@ -361,6 +368,7 @@ int Main(const fault::Invocation& invocation) {
     case Verb::kStart:
     case Verb::kStop:
     case Verb::kRestart:
+    case Verb::kIsolate:
       return Transition(*command, socket, *request);
     case Verb::kReload:
       if (!command->operands.empty()) {

@@ -238,6 +238,29 @@ int Transition(Client& client, Verb verb, const std::vector<std::string>& names,
   return result;
 }
 
+// Isolate: `isolate TARGET` (and `default`, `rescue`): a start job in
+// systemd's isolate mode, answered as Transition answers a start; the
+// target named by its own name ("rescue.target").
+int Isolate(Client& client, const std::string& target, bool no_block) {
+  Answer a = client.Ask(Verb::kIsolate, {target}, no_block);
+  if (a.failure) return kExitFailure;
+  if (a.error.has_value()) {
+    PrintError(absl::StrCat("Failed to start ", DisplayText(target), ": ",
+                            DisplayText(a.error->message)));
+    return ErrorExitStatus(*a.error);
+  }
+  for (const ResponseLine& line : a.body) {
+    const auto* row = std::get_if<ResultRow>(&line);
+    if (row != nullptr && !ReachedGoal(Verb::kStart, no_block, *row)) {
+      PrintError(absl::StrCat(
+          "Job for ", DisplayText(target), " failed: ", DisplayText(row->state),
+          row->message.empty() ? "" : ": ", DisplayText(row->message)));
+      return kExitFailure;
+    }
+  }
+  return kExitSuccess;
+}
+
 // TryRestart: restart those of `units` that are active or activating.
 int TryRestart(Client& client, const SystemctlCommand& c) {
   std::vector<std::string> up;
@@ -619,6 +642,12 @@ int Main(const fault::Invocation& invocation) {
       return Shutdown(client, Verb::kReboot);
     case SystemctlVerb::kHalt:
       return Shutdown(client, Verb::kHalt);
+    case SystemctlVerb::kIsolate:
+      return Isolate(client, c.units[0], c.no_block);
+    case SystemctlVerb::kDefault:
+      return Isolate(client, "default.target", c.no_block);
+    case SystemctlVerb::kRescue:
+      return Isolate(client, "rescue.target", c.no_block);
     default:
       break;
   }

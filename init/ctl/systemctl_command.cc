@@ -25,7 +25,7 @@ const char kSystemctlUsage[] =
     "  is-system-running        daemon-reload        list-units\n"
     "  show [-p PROP]... [--value] UNIT...\n"
     "  kill [-s SIGNAL] UNIT... (the main process)\n"
-    "  poweroff, reboot, halt\n"
+    "  poweroff, reboot, halt   isolate TARGET       default, rescue\n"
     "  enable, disable, reenable, preset, mask, unmask UNIT... [--now]\n"
     "  is-enabled UNIT...       list-unit-files      cat UNIT...\n"
     "Not supported yet: edit, link, revert.\n"
@@ -82,6 +82,9 @@ constexpr VerbEntry kVerbTable[] = {
     {"poweroff", SystemctlVerb::kPowerOff},
     {"reboot", SystemctlVerb::kReboot},
     {"halt", SystemctlVerb::kHalt},
+    {"isolate", SystemctlVerb::kIsolate},
+    {"default", SystemctlVerb::kDefault},
+    {"rescue", SystemctlVerb::kRescue},
     {"enable", SystemctlVerb::kEnable},
     {"disable", SystemctlVerb::kDisable},
     {"reenable", SystemctlVerb::kReenable},
@@ -178,7 +181,9 @@ bool Applies(Option option, SystemctlVerb v) {
       return v == SystemctlVerb::kPreset;
     case Option::kNoBlock:
       return IsTransition(v) || Changes(v) || v == SystemctlVerb::kPowerOff ||
-             v == SystemctlVerb::kReboot || v == SystemctlVerb::kHalt;
+             v == SystemctlVerb::kReboot || v == SystemctlVerb::kHalt ||
+             v == SystemctlVerb::kIsolate || v == SystemctlVerb::kDefault ||
+             v == SystemctlVerb::kRescue;
     case Option::kQuiet:
       return true;
     case Option::kProperty:
@@ -331,6 +336,8 @@ Status CheckUnits(absl::string_view verb, const SystemctlCommand& c) {
     case SystemctlVerb::kPowerOff:
     case SystemctlVerb::kReboot:
     case SystemctlVerb::kHalt:
+    case SystemctlVerb::kDefault:
+    case SystemctlVerb::kRescue:
       if (n > 0) {
         return InvalidArgumentError(
             absl::StrCat(verb, " takes no unit, got \"", c.units[0], "\""));
@@ -341,6 +348,12 @@ Status CheckUnits(absl::string_view verb, const SystemctlCommand& c) {
         return InvalidArgumentError(
             "show without a unit (the manager's properties) is not "
             "supported; name a unit");
+      }
+      return fault::OkStatus();
+    case SystemctlVerb::kIsolate:
+      if (n != 1) {
+        return InvalidArgumentError(
+            absl::StrCat(verb, " takes one unit, got ", n));
       }
       return fault::OkStatus();
     default:
@@ -457,7 +470,10 @@ StatusOr<SystemctlCommand> ParseSystemctlCommandLine(
                        dot + 1 < unit.size() &&
                        IsUnitType(absl::string_view(unit).substr(dot + 1));
     out.unit_files.push_back(typed ? unit : absl::StrCat(unit, ".service"));
-    std::string name = ServiceName(unit);
+    // isolate's unit is a target when it names no type, as systemctl's.
+    std::string name = out.verb == SystemctlVerb::kIsolate && !typed
+                           ? absl::StrCat(unit, ".target")
+                           : ServiceName(unit);
     if (name.empty()) {
       return InvalidArgumentError(
           absl::StrCat(*verb_word, ": empty unit name \"", unit, "\""));

@@ -52,6 +52,10 @@ enum class SystemctlVerb {
   kPowerOff,
   kReboot,
   kHalt,
+  // isolate TARGET; default, rescue: isolate default.target, rescue.target.
+  kIsolate,
+  kDefault,
+  kRescue,
   // Unit file verbs (systemctl_install.h).
   kEnable,
   kDisable,
@@ -71,7 +75,8 @@ struct SystemctlCommand {
   enum class Action { kRun, kHelp, kVersion };
   Action action = Action::kRun;
   SystemctlVerb verb = SystemctlVerb::kStatus;
-  // Service names as faultinit knows them ("web" for "web.service").
+  // Service names as faultinit knows them ("web" for "web.service");
+  // isolate's one name is a target's ("rescue" is "rescue.target").
   std::vector<std::string> units;
   std::optional<std::string> socket;    // --socket PATH (faultinit's own)
   bool no_block = false;                // --no-block

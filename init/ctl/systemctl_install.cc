@@ -49,6 +49,13 @@ InstallPaths PathsOf(const SystemctlCommand& c) {
   return paths;
 }
 
+// NowApplies: the verbs --now starts (enable, reenable) or stops (disable,
+// mask) the units after.
+bool NowApplies(SystemctlVerb verb) {
+  return verb == SystemctlVerb::kEnable || verb == SystemctlVerb::kReenable ||
+         verb == SystemctlVerb::kDisable || verb == SystemctlVerb::kMask;
+}
+
 // The services --now starts or stops: faultinit's names of the units.
 std::vector<std::string> Services(const SystemctlCommand& c) { return c.units; }
 
@@ -116,6 +123,14 @@ int Change(const SystemctlCommand& c, absl::string_view program,
   }
   if (!result->changes.empty() && !c.root_given && !c.no_reload) {
     if (!hooks.reload()) return kExitFailure;
+  }
+  if (c.now && c.root_given && NowApplies(c.verb)) {
+    // As systemctl: the links are made, the start or stop refused (no
+    // manager to ask in an offline tree).
+    Err(absl::StrCat(program,
+                     ": --now cannot be used when systemd is not running or "
+                     "in conjunction with --root=/--global, refusing."));
+    return kExitFailure;
   }
   if (c.now && !c.root_given) {
     switch (c.verb) {

@@ -104,6 +104,23 @@ TEST(SystemctlCommand, KillSignal) {
             "-s: unknown signal \"NOPE\"");
 }
 
+// isolate takes one unit, a target when it names no type (systemctl's
+// mangling); default and rescue take none.
+TEST(SystemctlCommand, Isolate) {
+  EXPECT_EQ(Parse({"isolate", "rescue"})->units,
+            std::vector<std::string>{"rescue.target"});
+  EXPECT_EQ(Parse({"isolate", "multi-user.target"})->units,
+            std::vector<std::string>{"multi-user.target"});
+  EXPECT_EQ(Parse({"isolate", "web.service"})->units,
+            std::vector<std::string>{"web"});
+  EXPECT_TRUE(Parse({"isolate", "--no-block", "rescue"})->no_block);
+  EXPECT_EQ(Error({"isolate"}), "isolate takes one unit, got 0");
+  EXPECT_EQ(Error({"isolate", "a", "b"}), "isolate takes one unit, got 2");
+  EXPECT_EQ(Parse({"default"})->verb, SystemctlVerb::kDefault);
+  EXPECT_EQ(Parse({"rescue"})->verb, SystemctlVerb::kRescue);
+  EXPECT_EQ(Error({"rescue", "x"}), "rescue takes no unit, got \"x\"");
+}
+
 // Never a silent success: an unsupported verb or option is an error naming
 // it.
 TEST(SystemctlCommand, UnsupportedIsAnErrorNamingIt) {
@@ -112,8 +129,8 @@ TEST(SystemctlCommand, UnsupportedIsAnErrorNamingIt) {
               absl::StrCat("verb \"", verb,
                            "\" is not supported yet by faultinit's systemctl"));
   }
-  EXPECT_EQ(Error({"isolate", "rescue.target"}),
-            "unknown verb \"isolate\" (not supported by faultinit's "
+  EXPECT_EQ(Error({"set-property", "web", "CPUWeight=1"}),
+            "unknown verb \"set-property\" (not supported by faultinit's "
             "systemctl)");
   EXPECT_EQ(Error({"--user", "start", "web"}),
             "unknown option \"--user\" (not supported by faultinit's "

@@ -58,6 +58,8 @@ struct ControlServer::Client {
   // A transition waiting to be answered: the verb and its services.
   std::string waiting;
   std::vector<std::string> names;
+  // An isolate's: the units it stops, waited for but not answered for.
+  std::vector<std::string> stopping;
   std::string follow;   // the service whose lines are streamed
   uint64_t serial = 0;  // order of arrival: the oldest is evicted first
 };
@@ -420,6 +422,9 @@ void ControlServer::Handle(Client& c, const control::Request& given) {
     case Verb::kRestart:
       HandleTransition(c, request);
       return;
+    case Verb::kIsolate:
+      HandleIsolate(c, request);
+      return;
     case Verb::kReload: {
       if (!request.names.empty()) {  // ExecReload= of each, as systemctl
         HandleServiceReload(c, request);
@@ -551,6 +556,43 @@ void ControlServer::HandleTransition(Client& c,
   Poll();
 }
 
+void ControlServer::HandleIsolate(Client& c, const control::Request& request) {
+  const int fd = c.fd.get();
+  const std::string& name = request.names[0];  // one: ParseRequest
+  if (!supervisor_.View(name)) {
+    SendError(fd, ErrorCode::kUnknown, absl::StrCat("no such service: ", name));
+    return;
+  }
+  if (!shutdown_.empty()) {
+    SendError(fd, ErrorCode::kFailed, ShutdownMessage("isolate"));
+    return;
+  }
+  fault::Status allowed = supervisor_.CheckManual(name, true, false);
+  fault::StatusOr<std::vector<std::string>> stopped =
+      allowed.ok() ? supervisor_.IsolateService(name)
+                   : fault::StatusOr<std::vector<std::string>>(allowed);
+  if (!stopped.ok()) {
+    SendError(fd, ErrorCode::kFailed, stopped.status().message());
+    return;
+  }
+  supervisor_.Reconcile();
+  c.names = {name};
+  c.stopping = std::move(*stopped);
+  c.waiting = "isolate";
+  if (request.nowait) {
+    c.waiting.clear();
+    Send(fd,
+         EncodeResponseLine(control::OkLine{}) +
+             EncodeResponseLine(control::ResultRow{
+                 name,
+                 std::string(ServiceStateName(supervisor_.View(name)->state)),
+                 ""}));
+    Finish(fd);
+    return;
+  }
+  Poll();
+}
+
 void ControlServer::HandleServiceReload(Client& c,
                                         const control::Request& request) {
   const int fd = c.fd.get();
@@ -600,7 +642,8 @@ void ControlServer::Poll() {
     bool all = true;
     // A start or restart waits for its whole job: what the named services
     // pulled in (Requires=, Wants=, BindsTo=) queued or starting too.
-    const bool start = c.waiting == "start" || c.waiting == "restart";
+    const bool start = c.waiting == "start" || c.waiting == "restart" ||
+                       c.waiting == "isolate";
     for (const std::string& name : c.names) {
       // A stop that a later start overtook is done once that start's
       // attempt failed and the unit waits to restart (a requested stop
@@ -611,6 +654,13 @@ void ControlServer::Poll() {
                       !(c.waiting == "stop" && supervisor_.View(name)->state ==
                                                    ServiceState::kRestarting);
       if (waits) all = false;
+    }
+    for (const std::string& name : c.stopping) {  // an isolate's stops
+      std::optional<ServiceView> row = supervisor_.View(name);
+      if (row && supervisor_.Busy(name) &&
+          row->state != ServiceState::kRestarting) {
+        all = false;
+      }
     }
     if (all) done.push_back(fd);
   }
@@ -636,6 +686,7 @@ void ControlServer::Poll() {
           name, std::string(ServiceStateName(row->state)), message});
     }
     c.waiting.clear();
+    c.stopping.clear();
     Send(fd, text);
     Finish(fd);
   }

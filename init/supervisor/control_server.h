@@ -14,7 +14,7 @@
 // through unless all kMaxClients are still sending their requests (each for
 // kRequestTimeout at most); see MakeRoom.
 //
-// start/stop/restart answer once the services have finished their
+// start/stop/restart/isolate answer once the services have finished their
 // transition: Poll, called by the main loop after each dispatch, completes
 // those requests, each exactly once, as soon as none of its services is
 // Busy, with the state each settled in (a removed one: inactive).
@@ -113,6 +113,9 @@ class ControlServer {
   // is done, as a transition is.
   void HandleServiceReload(Client& c, const control::Request& request);
   void HandleTransition(Client& client, const control::Request& request);
+  // HandleIsolate: `isolate NAME` (Supervisor::IsolateService), answered
+  // as a start of NAME, once the units it stops are down too.
+  void HandleIsolate(Client& client, const control::Request& request);
   void HandleLog(Client& client, size_t lines, const std::string& name,
                  bool follow);
   void OnLine(const std::string& name, absl::string_view line);

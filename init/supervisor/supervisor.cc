@@ -93,6 +93,7 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
     // (the shutdown order, supervisor_reconcile.cc), and AllStopped all.
     const int up = Down(to) ? -1 : 1;
     up_ += up;
+    if (shutting_down_ && !e.kept_at_shutdown) early_up_ += up;
     for (const Edge& l : e.after()) l.entry->links->up_followers += up;
   }
   Touch(e);

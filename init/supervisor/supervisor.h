@@ -127,7 +127,13 @@ class Supervisor : private ServiceEffects {
   // Shutdown stops every service, dependents before what they are ordered
   // after; a service starting or waiting to restart is stopped at once (a
   // shutdown spawns nothing but ExecStop= and ExecStopPost= lines: a
-  // pending restart is dropped). AllStopped tells when nothing runs.
+  // pending restart is dropped). AllStopped tells when nothing runs. With a
+  // shutdown.target unit (the layout), in two stages, as systemd reaches
+  // shutdown.target first and kills what is left at the end: first the
+  // units that conflict with shutdown.target (either side's Conflicts=:
+  // every unit with default dependencies), then, once they are all down,
+  // the others (DefaultDependencies=no without the conflict: udevd, a
+  // getty...), each stage in reverse order.
   void Shutdown();
   bool AllStopped() const;
 
@@ -148,6 +154,19 @@ class Supervisor : private ServiceEffects {
   fault::Status StartService(absl::string_view name);
   fault::Status StopService(absl::string_view name);
   fault::Status RestartService(absl::string_view name);
+  // IsolateService is `systemctl isolate NAME` (supervisor_isolate.cc): a
+  // start of `name` with what it pulls in (its closure through Requires=,
+  // Wants=, BindsTo=, as StartService), and a stop of every other unit
+  // that is up or queued, except those with IgnoreOnIsolate=yes and the
+  // services a socket unit activates (their trigger stays, as systemd
+  // keeps units triggered by units it keeps); each stop is a requested
+  // one (stays stopped across reloads until a start). Returns the units
+  // it stops, by name. Errors: kNotFound for an unknown name,
+  // kFailedPrecondition "Operation refused, unit may not be isolated."
+  // (systemd's words) unless the unit says AllowIsolate=yes; nothing is
+  // changed then.
+  fault::StatusOr<std::vector<std::string>> IsolateService(
+      absl::string_view name);
   // ReloadService runs the ExecReload= lines of a running service, as
   // `systemctl reload` (Busy until they are done; Service::reload_failed
   // then tells how they ended). Errors: kNotFound for an unknown name,
@@ -304,6 +323,10 @@ class Supervisor : private ServiceEffects {
   void Schedule(Entry& entry);
   bool PassesBefore(const Entry& a, const Entry& b) const;
   void Decide(Entry& entry);
+  // The shutdown's part of Decide; EarlyFollowerUp: whether a unit ordered
+  // after `entry` and not kept_at_shutdown is up (the first stage's order).
+  void DecideShutdown(Entry& entry);
+  bool EarlyFollowerUp(const Entry& entry) const;
   // HoldForExecSlot: `entry`'s queued start is ready but kMaxPendingExecs
   // reports are pending: it waits in exec_waiting_ (once).
   // ReleaseExecSlots schedules held starts, as many as slots are free.
@@ -449,6 +472,10 @@ class Supervisor : private ServiceEffects {
   size_t job_visits_ = 0;  // JobVisits
   std::optional<UnitActionRequest> action_;
   bool shutting_down_ = false;
+  // The shutdown's second stage (Shutdown): the units kept_at_shutdown
+  // stop too. Until then, early_up_ counts the others not down.
+  bool final_stop_ = false;
+  size_t early_up_ = 0;
   bool dirty_ = false;
 };
 

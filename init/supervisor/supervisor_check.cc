@@ -170,7 +170,8 @@ std::string Supervisor::CheckIndexes() const {
         return absl::StrCat(e->service->name(),
                             ": starting or restarting in a shutdown");
       }
-      if (state == ServiceState::kRunning && e->up_followers() == 0) {
+      if (state == ServiceState::kRunning && e->up_followers() == 0 &&
+          (final_stop_ || !e->kept_at_shutdown)) {
         return absl::StrCat(e->service->name(),
                             ": up in a shutdown, with its followers down");
       }

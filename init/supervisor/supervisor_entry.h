@@ -19,6 +19,7 @@
 //                            BindsTo=), stop and restart propagation,
 //                            Conflicts=, Requisite=, OnFailure=/OnSuccess=,
 //                            RefuseManual*=, Success/FailureAction=
+//   supervisor_isolate.cc    isolate: start a unit's closure, stop the rest
 //   unit_directories.cc      RuntimeDirectory= and its family, made by
 //                            StartStep, removed by StateChanged
 //   supervisor_check.cc      CheckIndexes, for tests: the indexes of
@@ -220,7 +221,8 @@ struct Supervisor::Entry final : ServiceEffects {
         exec_waiting(false),
         orphan_host(false),
         syslog_fallback_said(false),
-        transient(false) {}
+        transient(false),
+        kept_at_shutdown(false) {}
 
   // ServiceEffects: the Supervisor's, for this entry's Service.
   fault::StatusOr<pid_t> StartStep(Service& s, StepKind kind,
@@ -325,6 +327,9 @@ struct Supervisor::Entry final : ServiceEffects {
   // Started by StartTransient (an Accept=yes connection's instance): never
   // restarted, left alone by a reload, removed once it has ended.
   bool transient : 1;
+  // In a shutdown: not stopped with shutdown.target's conflicts, but only
+  // once they are down (Supervisor::Shutdown).
+  bool kept_at_shutdown : 1;
   uint32_t position = 0;  // in order_
   // Reload: stop, then swap in. A pointer: a ParsedUnit is large, and is
   // held only while a reload waits for the old processes to go.

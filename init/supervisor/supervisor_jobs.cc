@@ -104,6 +104,8 @@ std::unique_ptr<const EntryJobs> JobsOf(const Unit& unit) {
   jobs->refuse_manual_start = j.refuse_manual_start;
   jobs->refuse_manual_stop = j.refuse_manual_stop;
   jobs->stop_when_unneeded = j.stop_when_unneeded;
+  jobs->allow_isolate = j.allow_isolate;
+  jobs->ignore_on_isolate = j.ignore_on_isolate;
   return jobs;
 }
 

@@ -37,6 +37,8 @@ struct EntryJobs {
   bool refuse_manual_start = false;
   bool refuse_manual_stop = false;
   bool stop_when_unneeded = false;
+  bool allow_isolate = false;      // AllowIsolate=
+  bool ignore_on_isolate = false;  // IgnoreOnIsolate=
 };
 
 // JobsOf: `unit`'s, or null when it has none of them (most units: PID 1

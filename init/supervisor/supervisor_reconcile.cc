@@ -26,7 +26,12 @@
 //     (ReleaseExecSlots), so a report read decides again for them.
 //   - A shutdown keeps, per entry, how many of its followers (per edge)
 //     are not down (up_followers, counted by StateChanged): an entry is
-//     stopped when that reaches 0, with no scan of the others.
+//     stopped when that reaches 0, with no scan of the others. In the
+//     first of a layout's two stages (Supervisor::Shutdown), a unit kept
+//     for the second does not hold what it is ordered after: only then are
+//     the followers of an entry looked at (EarlyFollowerUp), and only
+//     while that count is not 0. The second stage begins when early_up_
+//     (counted by StateChanged too) reaches 0: one walk of the entries.
 
 #include <algorithm>
 #include <cstdint>
@@ -36,6 +41,7 @@
 #include "absl/strings/str_cat.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_entry.h"
+#include "init/system/target_unit.h"
 
 namespace faultinit {
 namespace {
@@ -181,6 +187,24 @@ void Supervisor::StartAll() {
 
 void Supervisor::Shutdown() {
   shutting_down_ = true;
+  // Which units wait for the second stage: with no shutdown.target (a flat
+  // directory), none.
+  auto target = entries_.find(kShutdownTarget);
+  const Entry* shutdown =
+      target == entries_.end() ? nullptr : target->second.get();
+  auto conflicts = [](const Entry& a, const Entry& b) {
+    return a.jobs &&
+           std::find(a.jobs->conflicts.begin(), a.jobs->conflicts.end(),
+                     b.service->name()) != a.jobs->conflicts.end();
+  };
+  early_up_ = 0;
+  for (auto& [name, e] : entries_) {
+    e->kept_at_shutdown = shutdown != nullptr && e.get() != shutdown &&
+                          !conflicts(*e, *shutdown) &&
+                          !conflicts(*shutdown, *e);
+    if (!e->kept_at_shutdown && !Down(e->service->state())) ++early_up_;
+  }
+  final_stop_ = false;
   for (auto& [name, e] : entries_) {
     e->pending_start = false;
     // A reload's new definition would never be applied now (ApplyReplacements
@@ -281,18 +305,39 @@ void Supervisor::ReleaseExecSlots() {
   }
 }
 
+bool Supervisor::EarlyFollowerUp(const Entry& e) const {
+  for (const Edge& l : e.followers()) {
+    if (!l.entry->kept_at_shutdown && !Down(l.entry->service->state())) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Supervisor::DecideShutdown(Entry& e) {
+  const ServiceState state = e.service->state();
+  if (Down(state)) return;
+  // Nothing starts once a shutdown began, in either stage: a start under
+  // way (its next step would spawn) and a pending restart (its timer would
+  // start it) are stopped at once, whatever their followers.
+  if (state == ServiceState::kStarting || state == ServiceState::kRestarting) {
+    e.service->Stop();
+    return;
+  }
+  if (!final_stop_) {
+    // First stage: shutdown.target's conflicts, in reverse order among
+    // themselves (a kept unit ordered after one does not hold it).
+    if (e.kept_at_shutdown) return;
+    if (e.up_followers() != 0 && EarlyFollowerUp(e)) return;
+  } else if (e.up_followers() != 0) {
+    return;
+  }
+  e.service->Stop();
+}
+
 void Supervisor::Decide(Entry& e) {
   if (shutting_down_) {
-    // Nothing starts once a shutdown began: a start under way (its next
-    // step would spawn) and a pending restart (its timer would start it)
-    // are stopped at once, whatever their followers; what is up stops
-    // once its followers are down.
-    const ServiceState state = e.service->state();
-    if (state == ServiceState::kStarting ||
-        state == ServiceState::kRestarting ||
-        (!Down(state) && e.up_followers() == 0)) {
-      e.service->Stop();
-    }
+    DecideShutdown(e);
     return;
   }
   // Drops the process groups and sessions of a service that is down and
@@ -340,6 +385,17 @@ void Supervisor::Reconcile() {
   // (what is left is decided at the next call).
   for (int pass = 0; dirty_ && pass < 64; ++pass) {
     dirty_ = false;
+    if (shutting_down_ && !final_stop_ && early_up_ == 0) {
+      // shutdown.target's conflicts are down: the second stage.
+      final_stop_ = true;
+      for (Entry* e : order_) {
+        if (!e->kept_at_shutdown || Down(e->service->state())) continue;
+        log_.Info(e->service->name(),
+                  ": stopping: left for the end of the shutdown (no "
+                  "Conflicts=shutdown.target)");
+        Touch(*e);
+      }
+    }
     RunJobEvents();  // supervisor_jobs.cc: may queue starts and stops
     if (!shutting_down_) ApplyReplacements();
     pass_open_ = true;

@@ -3,6 +3,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "init/system/standard_targets.h"
+#include "init/system/unit_closure.h"
 #include "init/system/unit_name.h"
 #include "init/system/unit_search_path.h"
 #include "init/system/unit_template.h"
@@ -18,24 +20,31 @@ std::optional<RequestedUnit> ResolveRequestedUnit(
   if (bare.empty()) return std::nullopt;
   if (known(std::string(bare))) return RequestedUnit{std::string(bare), false};
   if (!source.layout) return std::nullopt;
-  // A unit of another type ("default.target") is named with its suffix,
-  // and so is the unit it resolves to; a service without its suffix.
-  const absl::string_view type = UnitTypeOf(bare);
+  // A unit of another type (a target) is known by its full name.
+  const absl::string_view type = UnitTypeOf(requested);
   const bool service = type.empty() || type == "service";
   const std::string full =
-      service ? absl::StrCat(bare, kSuffix) : std::string(bare);
+      service ? absl::StrCat(bare, kSuffix) : std::string(requested);
   if (UnitTypeOf(full).empty()) return std::nullopt;
   const UnitSearchPath path = ScanUnitSearchPath(source.directories);
   if (std::optional<ResolvedUnitFile> resolved = path.Resolve(full)) {
     absl::string_view own = resolved->name;
     if (resolved->file->kind != UnitFile::Kind::kFile ||
-        (service && !absl::ConsumeSuffix(&own, kSuffix)) ||
+        (service ? !absl::ConsumeSuffix(&own, kSuffix)
+                 : UnitTypeOf(own) != type) ||
         !known(std::string(own))) {
       return std::nullopt;
     }
     return RequestedUnit{std::string(own), false};
   }
-  if (!service) return std::nullopt;
+  if (!service) {
+    // default.target with no file or link: the start unit the layout falls
+    // back to (standard_targets.h).
+    if (full == kDefaultStartUnit && known(kFallbackStartUnit)) {
+      return RequestedUnit{kFallbackStartUnit, false};
+    }
+    return std::nullopt;
+  }
   std::optional<InstanceFile> instance = FindInstanceFile(path, full);
   if (!instance.has_value() || !instance->from_template ||
       instance->file->kind != UnitFile::Kind::kFile) {

@@ -8,8 +8,10 @@
 //     ("multi-user.target"), and known by it;
 //   - in the layout, an alias: a symbolic link of another name to its
 //     file ("sshd.service -> ssh.service", the link `Alias=` makes at
-//     `systemctl enable`; "default.target -> multi-user.target"),
-//     followed as unit_search_path.h resolves it;
+//     `systemctl enable`), followed as unit_search_path.h resolves it;
+//   - in the layout, a target by its full name, an alias of it
+//     ("default.target -> multi-user.target"), and default.target with no
+//     file or link: the layout's fallback start unit (multi-user.target);
 //   - in the layout, an instance of a template that is not loaded yet
 //     ("getty@tty3.service" with a getty@.service in the search path):
 //     systemd loads such a unit when it is asked for; the caller loads it

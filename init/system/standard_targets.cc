@@ -19,7 +19,8 @@ constexpr StandardTarget kStandardTargets[] = {
     {"getty.target", "[Unit]\nDescription=Login Prompts\n"},
     {"graphical.target",
      "[Unit]\nDescription=Graphical Interface\nRequires=multi-user.target\n"
-     "Conflicts=rescue.target\nAfter=multi-user.target rescue.target\n"},
+     "Conflicts=rescue.target\nAfter=multi-user.target rescue.target\n"
+     "AllowIsolate=yes\n"},
     {"local-fs-pre.target",
      "[Unit]\nDescription=Preparation for Local File Systems\n"
      "DefaultDependencies=no\nRefuseManualStart=yes\n"},
@@ -31,7 +32,8 @@ constexpr StandardTarget kStandardTargets[] = {
     {"multi-user.target",
      "[Unit]\nDescription=Multi-User System\nRequires=basic.target\n"
      "Wants=getty.target\n"
-     "Conflicts=rescue.target\nAfter=basic.target rescue.target\n"},
+     "Conflicts=rescue.target\nAfter=basic.target rescue.target\n"
+     "AllowIsolate=yes\n"},
     {"network-online.target",
      "[Unit]\nDescription=Network is Online\nAfter=network.target\n"},
     {"network-pre.target",
@@ -48,7 +50,7 @@ constexpr StandardTarget kStandardTargets[] = {
      "Conflicts=shutdown.target\nBefore=shutdown.target\n"},
     {"rescue.target",
      "[Unit]\nDescription=Rescue Mode\nRequires=sysinit.target\n"
-     "After=sysinit.target\n"},
+     "After=sysinit.target\nAllowIsolate=yes\n"},
     {"shutdown.target",
      "[Unit]\nDescription=System Shutdown\nDefaultDependencies=no\n"
      "RefuseManualStart=yes\n"},

@@ -14,6 +14,10 @@
 // does not have (rescue.service, emergency.service, display-manager.service)
 // or an action it does not take (local-fs.target's OnFailure= of
 // emergency.target: faultinit has no emergency shell to isolate to).
+// AllowIsolate=yes, as systemd's: multi-user, graphical and rescue (an
+// isolate to rescue.target leaves what sysinit.target pulls in, with no
+// shell); not emergency.target, which without its shell would leave the
+// machine with nothing running.
 //
 // Thread safety: constant data and pure functions.
 

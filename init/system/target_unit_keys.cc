@@ -14,30 +14,19 @@ Status DefaultDependencies(UnitKeyContext& c, absl::string_view key,
   return ParseBooleanKey(key, value, true, &c.unit.default_dependencies);
 }
 
-// AllowIsolate=: `systemctl isolate` is not supported, so it changes
-// nothing; a `yes` says so.
-Status Isolate(UnitKeyContext& c, absl::string_view key,
-               absl::string_view value) {
-  bool on = false;
-  if (Status s = ParseBooleanKey(key, value, false, &on); !s.ok()) return s;
-  if (on) {
-    c.warnings.push_back(absl::StrCat(
-        key, ": differs from systemd: faultinit has no isolate; ignored"));
-  }
-  return OkStatus();
+Status AllowIsolate(UnitKeyContext& c, absl::string_view key,
+                    absl::string_view value) {
+  return ParseBooleanKey(key, value, false, &c.unit.jobs.allow_isolate);
 }
 
-// IgnoreOnIsolate=: a unit faultinit never stops for an isolate, since it
-// has none: what `yes` asks for, and `no` changes nothing either.
-Status IgnoreOnIsolate(UnitKeyContext&, absl::string_view key,
+Status IgnoreOnIsolate(UnitKeyContext& c, absl::string_view key,
                        absl::string_view value) {
-  bool on = false;
-  return ParseBooleanKey(key, value, false, &on);
+  return ParseBooleanKey(key, value, false, &c.unit.jobs.ignore_on_isolate);
 }
 
 constexpr UnitKey kTargetUnitKeys[] = {
     {UnitSection::kUnit, "DefaultDependencies", &DefaultDependencies},
-    {UnitSection::kUnit, "AllowIsolate", &Isolate},
+    {UnitSection::kUnit, "AllowIsolate", &AllowIsolate},
     {UnitSection::kUnit, "IgnoreOnIsolate", &IgnoreOnIsolate},
 };
 

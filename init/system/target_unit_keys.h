@@ -5,10 +5,11 @@
 //   DefaultDependencies=  a boolean (default yes): whether the layout adds
 //                         systemd's implicit dependencies on the standard
 //                         targets (target_unit.h, AddDefaultDependencies)
-//   AllowIsolate=         a boolean; faultinit has no `isolate`, so `yes`
-//                         is accepted with a warning (differs from systemd)
-//   IgnoreOnIsolate=      a boolean, accepted: with no isolate, no unit is
-//                         ever stopped by one
+//   AllowIsolate=         a boolean (default no): whether `systemctl
+//                         isolate` (faultctl isolate) may take this unit
+//   IgnoreOnIsolate=      a boolean (default no): whether an isolate to
+//                         another unit leaves this one running
+// (UnitJobs::allow_isolate, ignore_on_isolate; supervisor_isolate.cc).
 // An invalid boolean is an error naming the key and the value.
 //
 // Thread safety: pure; thread-safe, not async-signal-safe.

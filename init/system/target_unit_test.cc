@@ -72,9 +72,17 @@ TEST(TargetUnit, DefaultDependenciesKey) {
             std::string::npos)
       << Errors(bad);
   ParsedUnit isolate = Target("i.target", "[Unit]\nAllowIsolate=yes\n");
-  EXPECT_NE(Errors(isolate).find("AllowIsolate: differs from systemd"),
-            std::string::npos)
-      << Errors(isolate);
+  EXPECT_TRUE(isolate.diagnostics.empty()) << Errors(isolate);
+  EXPECT_TRUE(isolate.unit.jobs.allow_isolate);
+  EXPECT_FALSE(isolate.unit.jobs.ignore_on_isolate);
+  EXPECT_FALSE(isolate.unit.jobs.empty());
+  ParsedUnit ignored = ParseUnit("/s/d.service",
+                                 "[Unit]\nIgnoreOnIsolate=yes\n"
+                                 "[Service]\nExecStart=/bin/d\n");
+  EXPECT_TRUE(ignored.diagnostics.empty()) << Errors(ignored);
+  EXPECT_TRUE(ignored.unit.jobs.ignore_on_isolate);
+  EXPECT_FALSE(ignored.unit.jobs.allow_isolate);  // systemd's default: no
+  EXPECT_FALSE(Target("j.target", "[Unit]\n").unit.jobs.allow_isolate);
 }
 
 TEST(TargetUnit, SystemdsDefaultDependencies) {

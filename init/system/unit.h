@@ -234,6 +234,11 @@ struct UnitJobs {
   bool refuse_manual_stop = false;
   bool stop_when_unneeded = false;
   bool on_failure_job_mode_fail = false;  // OnFailureJobMode=fail
+  // AllowIsolate=, IgnoreOnIsolate= (target_unit_keys.h): whether
+  // `systemctl isolate` may take this unit, and whether an isolate to
+  // another one leaves it running.
+  bool allow_isolate = false;
+  bool ignore_on_isolate = false;
 
   // Whether every key is at its default.
   bool empty() const {
@@ -242,7 +247,8 @@ struct UnitJobs {
            propagates_reload_to.empty() && reload_propagated_from.empty() &&
            success_action == UnitAction::kNone &&
            failure_action == UnitAction::kNone && !refuse_manual_start &&
-           !refuse_manual_stop && !stop_when_unneeded;
+           !refuse_manual_stop && !stop_when_unneeded && !allow_isolate &&
+           !ignore_on_isolate;
   }
 };
 
