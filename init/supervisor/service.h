@@ -158,6 +158,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "init/supervisor/rare_text.h"
 #include "init/system/unit.h"
 #include "runtime/duration.h"
 #include "runtime/exit_status.h"
@@ -415,7 +416,7 @@ class Service {
   // spawn of a main process (0 when none): the current episode.
   int start_failures() const { return start_failures_; }
   // Why the service failed, or how its last process ended ("exit 3").
-  const std::string& reason() const { return reason_; }
+  const std::string& reason() const { return reason_.get(); }
   const fault::ExitStatus& last_exit() const { return last_exit_; }
   // When the state last changed (a Now() instant).
   fault::Duration since() const { return since_; }
@@ -573,6 +574,8 @@ class Service {
   pid_t main_pid_ = 0;
   // The process of the last step started whose exec is not reported yet.
   pid_t exec_pending_ = 0;
+  // Among the 4-byte fields (no padding).
+  fault::ExitStatus last_exit_;
   bool succeeded_ = false;
   bool skipped_ = false;
   bool assert_failed_ = false;
@@ -584,8 +587,9 @@ class Service {
   // For the start limit, oldest first; at most start_limit_burst entries. A
   // vector: a std::deque allocates a block even while empty.
   std::vector<fault::Duration> recent_starts_;
-  std::string reason_;
-  fault::ExitStatus last_exit_;
+  // Empty while the service runs (a block only once there is a reason):
+  // PID 1 keeps a Service per service.
+  RareText reason_;
 };
 
 }  // namespace faultinit

@@ -114,14 +114,15 @@ struct ServiceSettings {
   mode_t umask = 022;
   KillMode kill_mode = KillMode::kControlGroup;
   bool working_directory_optional = false;  // "-" prefix
+  // NotifyAccess=, systemd's default resolved (main_process_keys.h): a
+  // byte, beside the other one (no padding).
+  NotifyAccess notify_access = NotifyAccess::kNone;
   // ExecStop=, ExecStartPost=, ExecReload= lines: in the padding before
   // `more` (at most kMaxStepLines each: LoadErrorOf refuses more); the
   // ExecStopPost= lines are those left between them and ExecCondition=.
   uint16_t stop_steps = 0;
   uint16_t post_steps = 0;
   uint16_t reload_steps = 0;
-  // NotifyAccess=, systemd's default resolved (main_process_keys.h).
-  NotifyAccess notify_access = NotifyAccess::kNone;
   // Null while every field is at its default.
   std::unique_ptr<const SpawnExtras> more;
 

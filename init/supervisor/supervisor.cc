@@ -30,7 +30,7 @@ Supervisor::~Supervisor() {
     for (const auto& [pid, watch] : e->pids) world_.Cancel(watch);
     for (const PendingExec& exec : e->execs) scheduler_.Cancel(exec.watch);
     if (e->output) scheduler_.Cancel(e->output->watch);
-    if (e->notification) scheduler_.Cancel(e->notification->watch);
+    if (e->notification()) scheduler_.Cancel(e->notification()->watch);
   }
   if (notify_watch_ != 0) scheduler_.Cancel(notify_watch_);
   (void)world_.WatchOrphans(nullptr);
@@ -309,7 +309,7 @@ ServiceView Supervisor::RowOf(const Entry& e) {
       // start to show.
       s.reason(),
       s.skipped() || s.assert_failed() ? s.reason()
-      : e.status_text                  ? *e.status_text
+      : e.status_text()                ? *e.status_text()
       // RemainAfterExit= and ExecReload= show as systemd's sub-states.
       // A target (target_unit.h) that is up is systemd's "active".
       : s.sub_state() == ServiceSubState::kExited
@@ -347,21 +347,24 @@ std::vector<std::string> Supervisor::Log(absl::string_view name,
 }
 
 std::vector<std::pair<size_t, std::string>> Supervisor::HeapBlocks() {
-  // musl's 96-byte size class holds up to 92 bytes (PID 1 keeps an output
-  // pipe per running service that captures its output).
-  static_assert(sizeof(void*) != 8 || sizeof(OutputPipe) <= 92,
-                "OutputPipe has grown out of musl's 96-byte size class");
-  // A std::map node: the tree's links and colour, then the value.
-  constexpr size_t kMapNodeLinks = 4 * sizeof(void*);
+  // musl's 80-byte size class holds up to 76 bytes (PID 1 keeps an output
+  // pipe per running service that captures its output), its 400-byte
+  // class up to 396 (an entry per service): what few units or pipes need
+  // is in the entry's Extras.
+  static_assert(sizeof(void*) != 8 || sizeof(OutputPipe) <= 76,
+                "OutputPipe has grown out of musl's 80-byte size class");
+  static_assert(sizeof(void*) != 8 || sizeof(Entry) <= 396,
+                "Supervisor::Entry has grown out of musl's 400-byte size "
+                "class: put what few units need in Entry::Extras");
   return {
       {sizeof(Entry),
        absl::StrCat("Supervisor::Entry: its Service ", sizeof(Service),
                     " B, ServiceSettings ", sizeof(ServiceSettings),
                     " B, ring ", sizeof(LineRing), " B")},
-      {kMapNodeLinks + sizeof(decltype(entries_)::value_type),
-       "entries_' map node"},
+      {sizeof(Entry::Extras),
+       "the entry's extras (dependencies, load error, STATUS=...)"},
       {fault::Scheduler::WatchBytes(), "a scheduler watch"},
-      {sizeof(OutputPipe), "the output pipe (OutputReader, write end, watch)"},
+      {sizeof(OutputPipe), "the output pipe (OutputReader, watch)"},
       {sizeof(fault::Duration), "Service's recent starts, one"},
       {sizeof(pid_t), "a PidSet's id (groups, sessions)"},
       {sizeof(PidMap<SupervisorWorld::WatchId>::value_type),

@@ -35,6 +35,7 @@
 
 #include "absl/base/attributes.h"
 #include "init/log.h"
+#include "init/supervisor/name_index.h"
 #include "init/supervisor/policy_pool.h"
 #include "init/supervisor/process_view.h"
 #include "init/supervisor/service.h"
@@ -418,7 +419,8 @@ class Supervisor : private ServiceEffects {
   SupervisorWorld& world_;  // runtime_world_ unless a test gave one
   const Logger& log_;
   SupervisorOptions options_;
-  std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
+  // The entries by name (each with its Service from Add on).
+  NameIndex<Entry> entries_;
   // The distinct ServicePolicy values of the entries' Services, shared.
   PolicyPool policies_;
   std::vector<Entry*> order_;  // start order; failed units last

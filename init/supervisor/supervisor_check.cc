@@ -37,14 +37,14 @@ std::string Supervisor::CheckIndexes() const {
   std::map<const Entry*, Ends> followers;
   std::map<const Entry*, std::vector<const Entry*>> required_by;
   for (const auto& [name, e] : entries_) {
-    if (e->declared) {
-      for (const std::string& a : e->declared->after) {
+    if (e->declared()) {
+      for (const std::string& a : e->declared()->after) {
         auto it = entries_.find(a);
         if (it == entries_.end()) continue;
         after[e.get()].emplace_back(it->second.get(), true);
         followers[it->second.get()].emplace_back(e.get(), false);
       }
-      for (const std::string& b : e->declared->before) {
+      for (const std::string& b : e->declared()->before) {
         auto it = entries_.find(b);
         if (it == entries_.end()) continue;
         followers[e.get()].emplace_back(it->second.get(), true);
@@ -52,7 +52,7 @@ std::string Supervisor::CheckIndexes() const {
       }
     }
     std::vector<const Entry*> requires_links;
-    for (const std::string& r : e->required) {
+    for (const std::string& r : e->required()) {
       auto it = entries_.find(r);
       if (it == entries_.end()) continue;
       requires_links.push_back(it->second.get());
@@ -69,8 +69,8 @@ std::string Supervisor::CheckIndexes() const {
   std::vector<const Entry*> unneeded;
   for (const auto& [name, e] : entries_) {
     std::vector<const Entry*> job_links;
-    if (e->jobs) {
-      const EntryJobs& j = *e->jobs;
+    if (e->jobs()) {
+      const EntryJobs& j = *e->jobs();
       for (const std::vector<std::string>* names :
            {&j.wants, &j.binds_to, &j.part_of, &j.conflicts,
             &j.reload_propagated_from}) {

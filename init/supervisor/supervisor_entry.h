@@ -163,6 +163,48 @@ class NameList {
 struct DeclaredOrder {
   std::vector<std::string> after;
   std::vector<std::string> before;
+
+  bool empty() const { return after.empty() && before.empty(); }
+};
+
+// HeldVector: a vector held by pointer, null while empty: 8 bytes where a
+// std::vector takes 24, for lists PID 1 keeps per service that are empty
+// most of the time. The subset of std::vector's interface the supervisor
+// uses; an insertion or erase invalidates iterators, and the erase of the
+// last item frees the block.
+template <typename T>
+class HeldVector {
+ public:
+  using List = std::vector<T>;
+  using const_iterator = typename List::const_iterator;
+  using iterator = typename List::iterator;
+
+  bool empty() const { return list_ == nullptr; }
+  size_t size() const { return list_ ? list_->size() : 0; }
+  T& operator[](size_t i) { return (*list_)[i]; }
+  const T& operator[](size_t i) const { return (*list_)[i]; }
+  iterator begin() { return list_ ? list_->begin() : iterator(); }
+  iterator end() { return list_ ? list_->end() : iterator(); }
+  const_iterator begin() const {
+    return list_ ? list_->cbegin() : const_iterator();
+  }
+  const_iterator end() const {
+    return list_ ? list_->cend() : const_iterator();
+  }
+  void push_back(T item) {
+    if (!list_) list_ = std::make_unique<List>();
+    list_->push_back(std::move(item));
+  }
+  // Take removes item `i` and returns it.
+  T Take(size_t i) {
+    T item = std::move((*list_)[i]);
+    list_->erase(list_->begin() + static_cast<std::ptrdiff_t>(i));
+    if (list_->empty()) list_.reset();
+    return item;
+  }
+
+ private:
+  std::unique_ptr<List> list_;
 };
 
 // A spawned process's exec report, watched on the loop until read
@@ -211,6 +253,37 @@ struct Supervisor::Links {
 };
 
 struct Supervisor::Entry final : ServiceEffects {
+  // Extras: what an entry keeps for few units, in one block of its own
+  // made with the first of them (MutableExtras), so that the entry of a
+  // unit that has none is smaller (PID 1 keeps one per service: issue
+  // #26): its definition's dependencies and load error (set by
+  // Configure), and what a running service may send (STATUS=, a
+  // NotificationFd= pipe).
+  struct Extras {
+    DeclaredOrder declared;  // After= and Before=, for Link's edges
+    NameList required;       // Requires=, by name
+    // Wants=, BindsTo=, PartOf=... (supervisor_jobs.h); null when none.
+    std::unique_ptr<const EntryJobs> jobs;
+    LoadError load_error;
+    // The last STATUS= it sent; null until it sends one.
+    std::unique_ptr<std::string> status_text;
+    // NotificationFd=: set while the main process's pipe is read.
+    std::unique_ptr<NotificationPipe> notification;
+    // While `output` is open: the file name of the last command spawned
+    // writing into it, the IDENT of kmsg, syslog and console lines without
+    // SyslogIdentifier= (systemd's default, the process name of the
+    // executed process), null unless the lines go there; and its write
+    // end, kept only where /proc cannot reopen it (OpenOutput).
+    std::unique_ptr<std::string> output_program;
+    fault::UniqueFd output_write;
+
+    bool empty() const {
+      return declared.empty() && required.empty() && !jobs &&
+             load_error.empty() && !status_text && !notification &&
+             !output_program && !output_write;
+    }
+  };
+
   // (Bit-fields have no default member initializers in C++17.)
   explicit Entry(Supervisor& owner)
       : supervisor(owner),
@@ -254,6 +327,10 @@ struct Supervisor::Entry final : ServiceEffects {
     return supervisor.CheckConditions(s);
   }
 
+  // Its unit's name (NameIndex's key): its Service's, which it has from
+  // Add on.
+  const std::string& name() const { return service->name(); }
+
   // The edges (Links), empty when there are none.
   const std::vector<Edge>& after() const {
     return links ? links->after : NoEdges();
@@ -274,6 +351,49 @@ struct Supervisor::Entry final : ServiceEffects {
     return links ? links->job_by : NoEntries();
   }
   int up_followers() const { return links ? links->up_followers : 0; }
+  // What Extras holds, or its defaults while there are none.
+  // declared(): null when the unit has neither After= nor Before=.
+  const DeclaredOrder* declared() const {
+    return extras && !extras->declared.empty() ? &extras->declared : nullptr;
+  }
+  const NameList& required() const {
+    return extras ? extras->required : NoNames();
+  }
+  const EntryJobs* jobs() const {
+    return extras ? extras->jobs.get() : nullptr;
+  }
+  const LoadError& load_error() const {
+    return extras ? extras->load_error : NoError();
+  }
+  const std::string* status_text() const {
+    return extras ? extras->status_text.get() : nullptr;
+  }
+  NotificationPipe* notification() const {
+    return extras ? extras->notification.get() : nullptr;
+  }
+  const std::string* output_program() const {
+    return extras ? extras->output_program.get() : nullptr;
+  }
+  // The output pipe's write end PID 1 keeps (no /proc), or -1.
+  int output_write() const {
+    return extras && extras->output_write ? extras->output_write.get() : -1;
+  }
+  // The extras, made if there are none yet (to set one); DropEmptyExtras
+  // frees them once they hold nothing.
+  Extras& MutableExtras() {
+    if (!extras) extras = std::make_unique<Extras>();
+    return *extras;
+  }
+  void DropEmptyExtras();
+  static const NameList& NoNames() {
+    static const NameList* const none = new NameList();
+    return *none;
+  }
+  static const LoadError& NoError() {
+    static const LoadError* const none = new LoadError();
+    return *none;
+  }
+
   // The links, made if there are none yet (to add an edge).
   Links& MutableLinks() {
     if (!links) links = std::make_unique<Links>();
@@ -296,14 +416,9 @@ struct Supervisor::Entry final : ServiceEffects {
   // definition); inside the entry, not a block of its own: PID 1 keeps one
   // per service, and each block costs a slot of musl's malloc.
   std::optional<Service> service;
-  // The unit's After= and Before=, for Link to make edges of; null when it
-  // has neither (a pointer: most units have none).
-  std::unique_ptr<const DeclaredOrder> declared;
-  NameList required;             // Requires=, by name
   std::unique_ptr<Links> links;  // null: no edge
-  // Wants=, BindsTo=, PartOf=... (supervisor_jobs.h); null when none.
-  std::unique_ptr<const EntryJobs> jobs;
-  LoadError load_error;
+  // What few units have (Extras), null while it has none of it.
+  std::unique_ptr<Extras> extras;
   // The unit file's text, to see changes on reload: a 64-bit fingerprint,
   // not a copy (PID 1 would keep every file twice; a changed file keeping
   // its fingerprint by chance is a 2^-64 event).
@@ -349,37 +464,28 @@ struct Supervisor::Entry final : ServiceEffects {
   PidSet sessions;
   // Spawned processes whose exec report is not read yet (issue #26: a
   // start wave forks without waiting for each exec). Each is in `pids`
-  // too, and leaves this list no later than its exit is handled.
-  std::vector<PendingExec> execs;
+  // too, and leaves this list no later than its exit is handled. Empty
+  // (no block) between starts.
+  HeldVector<PendingExec> execs;
   fault::Scheduler::WatchId timer = 0;
   // Journal output, while a process may write to it (supervisor_io.cc);
   // null otherwise, and for a service whose output is not captured.
   std::unique_ptr<OutputPipe> output;
   LineRing ring;
-  // The last STATUS= it sent; null until it sends one (a pointer: most
-  // services never do, and PID 1 keeps an entry per service).
-  std::unique_ptr<std::string> status_text;
-  // NotificationFd=: set while the main process's pipe is read. A pointer:
-  // PID 1 keeps an entry per service, and few services use it.
-  std::unique_ptr<NotificationPipe> notification;
 };
 
 // A service's journal output pipe: its read end, read through `reader`
-// and watched by `watch`, and the write end only where /proc cannot
-// reopen it (supervisor_io.cc). A block of its own, made with the pipe and
-// freed at its end of file: the entry (a slot of musl's malloc per
-// service) stays in a smaller size class, and keeps nothing for output
-// while no process of it writes.
+// and watched by `watch` (supervisor_io.cc). A block of its own, made
+// with the pipe and freed at its end of file: the entry (a slot of musl's
+// malloc per service) stays in a smaller size class, and keeps nothing for
+// output while no process of it writes. What few pipes need beside it
+// (the write end where /proc cannot reopen it, the program's name for
+// forwarded lines) is in the entry's Extras: this block stays in musl's
+// 80-byte class.
 struct Supervisor::OutputPipe {
   explicit OutputPipe(OutputReader r) : reader(std::move(r)) {}
   OutputReader reader;
-  fault::UniqueFd write;
   fault::Scheduler::WatchId watch = 0;
-  // The file name of the last command spawned writing into it: the IDENT
-  // of kmsg, syslog and console lines without SyslogIdentifier= (systemd's
-  // default, the process name of the executed process). Null unless the
-  // lines go there (a pointer: the block stays in musl's 96-byte class).
-  std::unique_ptr<std::string> program;
 };
 
 // The read end of a main process's notification pipe (the child holds the
@@ -389,6 +495,10 @@ struct Supervisor::NotificationPipe {
   fault::Scheduler::WatchId watch = 0;
   std::string line;
 };
+
+inline void Supervisor::Entry::DropEmptyExtras() {
+  if (extras && extras->empty()) extras.reset();
+}
 
 // OpenOutputTarget opens the descriptor of StandardOutput= or
 // StandardError= (`key`), or returns an empty one to keep faultinit's own

@@ -80,7 +80,7 @@ fault::StatusOr<fault::UniqueFd> ReopenWriteEnd(int read) {
 fault::StatusOr<int> Supervisor::OpenOutput(Entry& entry,
                                             fault::UniqueFd& write) {
   if (entry.output) {
-    if (entry.output->write) return entry.output->write.get();  // no /proc
+    if (entry.output_write() >= 0) return entry.output_write();  // no /proc
     // Still read: a process of the service holds a write end.
     FAULT_ASSIGN_OR_RETURN(write, ReopenWriteEnd(entry.output->reader.fd()));
     return write.get();
@@ -97,14 +97,14 @@ fault::StatusOr<int> Supervisor::OpenOutput(Entry& entry,
   // Only the read end is kept where /proc can give a write end again for
   // the next spawn; else (no /proc) the write end too, as the pipe must
   // outlive any one spawn: it is never at end of file then.
-  if (access(ProcFdPath(output->reader.fd()).c_str(), F_OK) != 0) {
-    output->write = std::move(pipe.write);
-    write.Reset();
-  } else {
-    write = std::move(pipe.write);
-  }
   entry.output = std::move(output);
-  return entry.output->write ? entry.output->write.get() : write.get();
+  if (access(ProcFdPath(entry.output->reader.fd()).c_str(), F_OK) != 0) {
+    entry.MutableExtras().output_write = std::move(pipe.write);
+    write.Reset();
+    return entry.output_write();
+  }
+  write = std::move(pipe.write);
+  return write.get();
 }
 
 namespace {
@@ -134,7 +134,7 @@ bool Forwarded(OutputTarget::Kind sink) {
 
 void Supervisor::NoteOutputProgram(Entry& e, const std::string& path) {
   if (!e.output || !Forwarded(PipeSink(e.settings.extras()))) return;
-  e.output->program = std::make_unique<std::string>(
+  e.MutableExtras().output_program = std::make_unique<std::string>(
       path.substr(path.rfind('/') + 1));  // npos + 1: 0
 }
 
@@ -160,9 +160,9 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
     // Without SyslogIdentifier=, what leaves faultinit carries the
     // command's file name, as systemd's; faultinit's log keeps the unit's.
     // (A copy: the pipe may end, and be freed, before the forwarder.)
-    forward_ident = !x.io.syslog_identifier.empty() || !e.output->program
+    forward_ident = !x.io.syslog_identifier.empty() || !e.output_program()
                         ? std::string(ident)
-                        : *e.output->program;
+                        : *e.output_program();
     forward.emplace(forward_ident, pid,
                     x.io.syslog_facility * 8 + x.io.syslog_level, *kPaths);
   }
@@ -195,6 +195,11 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
     // output meanwhile.
     scheduler_.Cancel(e.output->watch);
     e.output.reset();
+    if (e.extras) {
+      e.extras->output_program.reset();
+      e.extras->output_write.Reset();
+      e.DropEmptyExtras();
+    }
   }
 }
 
@@ -242,10 +247,11 @@ void Supervisor::OnNotify() {
 
 void Supervisor::ApplyNotification(Entry& e, const NotifyMessage& message) {
   if (message.status) {
-    if (e.status_text) {
-      *e.status_text = *message.status;
+    Entry::Extras& x = e.MutableExtras();
+    if (x.status_text) {
+      *x.status_text = *message.status;
     } else {
-      e.status_text = std::make_unique<std::string>(*message.status);
+      x.status_text = std::make_unique<std::string>(*message.status);
     }
   }
   if (message.ready) {
@@ -266,17 +272,18 @@ fault::Status Supervisor::WatchNotification(Entry& e, fault::UniqueFd read) {
                          scheduler_.OnReadable(read.get(), [this, &e] {
                            (void)ReadNotification(e);
                          }));
-  e.notification = std::make_unique<NotificationPipe>();
-  e.notification->fd = std::move(read);
-  e.notification->watch = watch;
+  auto pipe = std::make_unique<NotificationPipe>();
+  pipe->fd = std::move(read);
+  pipe->watch = watch;
+  e.MutableExtras().notification = std::move(pipe);
   return fault::OkStatus();
 }
 
 bool Supervisor::ReadNotification(Entry& e) {
-  if (!e.notification) return false;
+  if (!e.notification()) return false;
   // One read per wakeup: the loop comes back while more is buffered.
   char buffer[256];
-  ssize_t n = read(e.notification->fd.get(), buffer, sizeof buffer);
+  ssize_t n = read(e.notification()->fd.get(), buffer, sizeof buffer);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return false;
   if (n <= 0) {  // every holder of the write end is gone
     CloseNotification(e);
@@ -284,7 +291,7 @@ bool Supervisor::ReadNotification(Entry& e) {
   }
   // The ended lines are taken out before acting on them: acting may end
   // the service, and its pipe with it.
-  std::string& pending = e.notification->line;
+  std::string& pending = e.notification()->line;
   pending.append(buffer, static_cast<size_t>(n));
   const size_t ended = pending.rfind('\n') + 1;  // 0 when none
   std::string lines = pending.substr(0, ended);
@@ -306,13 +313,14 @@ bool Supervisor::ReadNotification(Entry& e) {
     }
     ApplyNotification(e, message);
   }
-  return e.notification != nullptr;
+  return e.notification() != nullptr;
 }
 
 void Supervisor::CloseNotification(Entry& e) {
-  if (!e.notification) return;
-  scheduler_.Cancel(e.notification->watch);
-  e.notification.reset();
+  if (!e.notification()) return;
+  scheduler_.Cancel(e.notification()->watch);
+  e.extras->notification.reset();
+  e.DropEmptyExtras();
 }
 
 }  // namespace faultinit

@@ -110,8 +110,8 @@ std::unique_ptr<const EntryJobs> JobsOf(const Unit& unit) {
 }
 
 void Supervisor::LinkJobs(Entry& e) {
-  if (!e.jobs) return;
-  const EntryJobs& j = *e.jobs;
+  if (!e.jobs()) return;
+  const EntryJobs& j = *e.jobs();
   for (const std::vector<std::string>* names :
        {&j.wants, &j.binds_to, &j.part_of, &j.requisite, &j.conflicts,
         &j.reload_propagated_from}) {
@@ -154,8 +154,8 @@ std::vector<Supervisor::Entry*> Supervisor::ByName(std::vector<Entry*> list) {
 
 std::optional<std::string> Supervisor::RequisiteMissing(
     const Entry& entry) const {
-  if (!entry.jobs) return std::nullopt;
-  for (const std::string& name : entry.jobs->requisite) {
+  if (!entry.jobs()) return std::nullopt;
+  for (const std::string& name : entry.jobs()->requisite) {
     auto it = entries_.find(name);
     if (it == entries_.end()) continue;  // no such unit: satisfied
     // Active, or on its way (queued, starting, waiting to restart): a
@@ -183,8 +183,8 @@ void Supervisor::StartJob(Entry& entry) {
     const bool up = !Down(state) && state != ServiceState::kStopping;
     if (&e == &entry || !up) {
       e.stop_requested = false;
-      if (!e.load_error.empty()) {
-        e.service->Refuse(e.load_error);
+      if (!e.load_error().empty()) {
+        e.service->Refuse(e.load_error());
       } else if (shutting_down_) {
         // Only stops now; the request is answered as before.
       } else if (std::optional<std::string> missing = RequisiteMissing(e);
@@ -211,10 +211,10 @@ void Supervisor::StartJob(Entry& entry) {
         queue.push_back(dep);
       }
     };
-    pull(e.required);
-    if (e.jobs) {
-      pull(e.jobs->wants);
-      pull(e.jobs->binds_to);
+    pull(e.required());
+    if (e.jobs()) {
+      pull(e.jobs()->wants);
+      pull(e.jobs()->binds_to);
     }
   }
   dirty_ = true;
@@ -231,14 +231,14 @@ void Supervisor::StopConflicts(Entry& entry) {
     other.service->Stop();
     StopJob(other, /*restart=*/false);
   };
-  if (entry.jobs) {
-    for (const std::string& c : entry.jobs->conflicts) {
+  if (entry.jobs()) {
+    for (const std::string& c : entry.jobs()->conflicts) {
       auto it = entries_.find(c);
       if (it != entries_.end()) stop(*it->second);
     }
   }
   for (Entry* other : ByName(entry.job_by())) {
-    if (other->jobs && Contains(other->jobs->conflicts, name)) stop(*other);
+    if (other->jobs() && Contains(other->jobs()->conflicts, name)) stop(*other);
   }
 }
 
@@ -273,10 +273,11 @@ void Supervisor::StopJob(Entry& entry, bool restart) {
     for (Entry* dependent : ByName(std::move(dependents))) {
       Entry& d = *dependent;
       if (std::find(queue.begin(), queue.end(), &d) != queue.end()) continue;
-      const bool depends = Contains(d.required, stopped) ||
-                           (d.jobs && (Contains(d.jobs->binds_to, stopped) ||
-                                       Contains(d.jobs->requisite, stopped) ||
-                                       Contains(d.jobs->part_of, stopped)));
+      const bool depends =
+          Contains(d.required(), stopped) ||
+          (d.jobs() && (Contains(d.jobs()->binds_to, stopped) ||
+                        Contains(d.jobs()->requisite, stopped) ||
+                        Contains(d.jobs()->part_of, stopped)));
       if (!depends) continue;
       if (!d.pending_start && Down(d.service->state())) continue;
       log_.Info(d.service->name(), restart ? ": restarting" : ": stopping",
@@ -298,7 +299,7 @@ void Supervisor::QueueJobEvent(const Service& service, ServiceState from,
   // Only what RunJobEvents acts on: a unit's own jobs, the units whose jobs
   // name it, and the StopWhenUnneeded= units when it goes down.
   Entry& e = EntryOf(service);
-  if (!e.jobs && e.job_by().empty() &&
+  if (!e.jobs() && e.job_by().empty() &&
       (unneeded_units_.empty() || !Down(to) || Down(from))) {
     return;
   }
@@ -331,7 +332,7 @@ void Supervisor::RunJobEvents() {
     // BindsTo=: what is bound to it stops, however it went down.
     for (Entry* b : ByName(e.job_by())) {
       Entry& bound = *b;
-      if (!bound.jobs || !Contains(bound.jobs->binds_to, name)) continue;
+      if (!bound.jobs() || !Contains(bound.jobs()->binds_to, name)) continue;
       if (!bound.pending_start && Down(bound.service->state())) continue;
       log_.Info(bound.service->name(), ": stopping: bound to ", name,
                 ", which went down");
@@ -343,11 +344,11 @@ void Supervisor::RunJobEvents() {
     // A unit stopped for a reload's new definition, or removed, has not
     // succeeded or failed as a unit; nor has one stopped to be started
     // again (a restart).
-    if (e.removed || e.replacement || !e.jobs) continue;
+    if (e.removed || e.replacement || !e.jobs()) continue;
     const bool failed = event.to == ServiceState::kFailed;
     if (!failed && (e.service->skipped() || e.pending_start)) continue;
     for (const std::string& target :
-         failed ? e.jobs->on_failure : e.jobs->on_success) {
+         failed ? e.jobs()->on_failure : e.jobs()->on_success) {
       auto t = entries_.find(target);
       if (t == entries_.end() || t->second->removed) continue;
       log_.Info(target,
@@ -362,10 +363,10 @@ void Supervisor::RunJobEvents() {
 
 void Supervisor::FireAction(const Entry& e, bool success) {
   const UnitAction action =
-      success ? e.jobs->success_action : e.jobs->failure_action;
+      success ? e.jobs()->success_action : e.jobs()->failure_action;
   if (action == UnitAction::kNone) return;
-  int status = success ? e.jobs->success_action_exit_status
-                       : e.jobs->failure_action_exit_status;
+  int status = success ? e.jobs()->success_action_exit_status
+                       : e.jobs()->failure_action_exit_status;
   if (status < 0) {
     const fault::ExitStatus& last = e.service->last_exit();
     status = last.pid != 0 && last.exited() ? last.exit_code() : 0;
@@ -392,9 +393,9 @@ void Supervisor::StopUnneeded() {
       ++job_visits_;
       if (&other == &u) return false;
       if (!other.pending_start && Down(other.service->state())) return false;
-      return Contains(other.required, name) ||
-             (other.jobs && (Contains(other.jobs->wants, name) ||
-                             Contains(other.jobs->binds_to, name)));
+      return Contains(other.required(), name) ||
+             (other.jobs() && (Contains(other.jobs()->wants, name) ||
+                               Contains(other.jobs()->binds_to, name)));
     };
     for (const Entry* other : u.required_by()) needed = needed || needs(*other);
     for (const Entry* other : u.job_by()) needed = needed || needs(*other);
@@ -441,10 +442,10 @@ bool Supervisor::StartPending(absl::string_view name) const {
         }
       }
     };
-    pull(e.required);
-    if (e.jobs) {
-      pull(e.jobs->wants);
-      pull(e.jobs->binds_to);
+    pull(e.required());
+    if (e.jobs()) {
+      pull(e.jobs()->wants);
+      pull(e.jobs()->binds_to);
     }
   }
   return false;
@@ -453,8 +454,8 @@ bool Supervisor::StartPending(absl::string_view name) const {
 fault::Status Supervisor::CheckManual(absl::string_view name, bool start,
                                       bool stop) const {
   auto it = entries_.find(name);
-  if (it == entries_.end() || !it->second->jobs) return fault::OkStatus();
-  const EntryJobs& jobs = *it->second->jobs;
+  if (it == entries_.end() || !it->second->jobs()) return fault::OkStatus();
+  const EntryJobs& jobs = *it->second->jobs();
   if ((start && jobs.refuse_manual_start) ||
       (stop && jobs.refuse_manual_stop)) {
     return fault::FailedPreconditionError(absl::StrCat(
@@ -475,12 +476,13 @@ std::vector<std::string> Supervisor::ReloadPropagation(
     }
   };
   auto it = entries_.find(name);
-  if (it != entries_.end() && it->second->jobs) {
-    for (const std::string& t : it->second->jobs->propagates_reload_to) add(t);
+  if (it != entries_.end() && it->second->jobs()) {
+    for (const std::string& t : it->second->jobs()->propagates_reload_to)
+      add(t);
   }
   if (it != entries_.end()) {
     for (const Entry* e : SortByName(it->second->job_by())) {
-      if (e->jobs && Contains(e->jobs->reload_propagated_from, name)) {
+      if (e->jobs() && Contains(e->jobs()->reload_propagated_from, name)) {
         add(e->service->name());
       }
     }

@@ -367,10 +367,7 @@ void Supervisor::OnExecReport(Entry& e, pid_t pid) {
 
 void Supervisor::ExecReported(Entry& e, size_t index,
                               const fault::Status& result) {
-  PendingExec exec = std::move(e.execs[index]);
-  e.execs.erase(e.execs.begin() + static_cast<std::ptrdiff_t>(index));
-  // Most of the time the list is empty between starts: no buffer kept.
-  if (e.execs.empty()) std::vector<PendingExec>().swap(e.execs);
+  PendingExec exec = e.execs.Take(index);
   --pending_execs_;
   scheduler_.Cancel(exec.watch);
   const pid_t pid = exec.spawn.pid;

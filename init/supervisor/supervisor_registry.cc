@@ -114,22 +114,28 @@ std::string LoadErrorOf(const ParsedUnit& parsed) {
 
 void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   e.settings = SettingsOf(parsed.unit);
-  e.declared.reset();
-  if (!parsed.unit.after.empty() || !parsed.unit.before.empty()) {
-    auto declared = std::make_unique<DeclaredOrder>();
-    for (const Dependency& d : parsed.unit.after) {
-      declared->after.push_back(d.name);
-    }
-    for (const Dependency& d : parsed.unit.before) {
-      declared->before.push_back(d.name);
-    }
-    e.declared = std::move(declared);
+  // The definition's part of the extras: made only for a unit that has
+  // some (what a running service sent stays).
+  DeclaredOrder declared;
+  for (const Dependency& d : parsed.unit.after) {
+    declared.after.push_back(d.name);
   }
-  e.load_error = LoadErrorOf(parsed);
+  for (const Dependency& d : parsed.unit.before) {
+    declared.before.push_back(d.name);
+  }
   std::vector<std::string> required;
   for (const Dependency& d : parsed.unit.required) required.push_back(d.name);
-  e.required = std::move(required);
-  e.jobs = JobsOf(parsed.unit);
+  std::string load_error = LoadErrorOf(parsed);
+  std::unique_ptr<const EntryJobs> jobs = JobsOf(parsed.unit);
+  if (e.extras || !declared.empty() || !required.empty() ||
+      !load_error.empty() || jobs) {
+    Entry::Extras& x = e.MutableExtras();
+    x.declared = std::move(declared);
+    x.required = std::move(required);
+    x.load_error = std::move(load_error);
+    x.jobs = std::move(jobs);
+    e.DropEmptyExtras();
+  }
   // What was parsed, not the file as it is now: it may have changed since.
   e.source = SourceFingerprint::Of(parsed.source);
   // The entry is its Service's effects (EntryOf casts back).
@@ -139,17 +145,17 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
 }
 
 Supervisor::Entry& Supervisor::Add(const ParsedUnit& parsed) {
-  // In entries_ before its Service exists: the Service reaches its entry
-  // through EntryOf on every effect, from its first event on.
-  std::unique_ptr<Entry>& slot = entries_[parsed.unit.name];
-  slot = std::make_unique<Entry>(*this);
-  Configure(*slot, parsed);
-  return *slot;
+  // Indexed once its Service (its name) exists: the Service reaches its
+  // entry through EntryOf, not entries_, and has no event before this
+  // returns.
+  auto entry = std::make_unique<Entry>(*this);
+  Configure(*entry, parsed);
+  return entries_.insert(std::move(entry));
 }
 
 void Supervisor::QueueStart(Entry& e) {
-  if (!e.load_error.empty()) {
-    e.service->Refuse(e.load_error);
+  if (!e.load_error().empty()) {
+    e.service->Refuse(e.load_error());
   } else {
     e.pending_start = true;
     Touch(e);
@@ -183,7 +189,7 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     // an ordering cycle now runs through it, and loses it when that is
     // undone).
     if (!was_removed && SourceFingerprint::Of(parsed.source) == e.source &&
-        LoadErrorOf(parsed) == e.load_error && !e.replacement) {
+        LoadErrorOf(parsed) == e.load_error() && !e.replacement) {
       continue;
     }
     // Changed: stop what runs, then swap in the new definition
@@ -272,7 +278,7 @@ void Supervisor::ApplyReplacements() {
     Touch(*e);
     // A unit stopped on request stays stopped; an error in its new
     // definition still shows (failed, with the error), as at boot.
-    if (!e->stop_requested || !e->load_error.empty()) QueueStart(*e);
+    if (!e->stop_requested || !e->load_error().empty()) QueueStart(*e);
   }
   if (gone) {
     for (Entry* e : ready) {
