@@ -287,6 +287,7 @@ struct Supervisor::Entry final : ServiceEffects {
   // (Bit-fields have no default member initializers in C++17.)
   explicit Entry(Supervisor& owner)
       : supervisor(owner),
+        stop_requested(false),
         touched(false),
         deferred(false),
         in_pass(false),
@@ -423,11 +424,11 @@ struct Supervisor::Entry final : ServiceEffects {
   // not a copy (PID 1 would keep every file twice; a changed file keeping
   // its fingerprint by chance is a 2^-64 event).
   SourceFingerprint source;
-  bool removed = false;  // reload: stop, then forget
+  bool removed = false;        // reload: stop, then forget
+  bool pending_start = false;  // beside the other flags: no padding
   // A stop was requested (faultctl stop) and no start since: a reload gives
   // the unit its new definition but does not start it (docs/units.md).
-  bool stop_requested = false;
-  bool pending_start = false;  // beside the other flags: no padding
+  bool stop_requested : 1;
   // Reconcile's worklist (supervisor_reconcile.cc): one bit each, beside
   // the flags and the position (no padding).
   bool touched : 1;       // in touched_

@@ -29,7 +29,7 @@ fault::StatusOr<std::vector<std::string>> Supervisor::IsolateService(
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
   Entry& target = *it->second;
-  if (!target.jobs || !target.jobs->allow_isolate) {
+  if (!target.jobs() || !target.jobs()->allow_isolate) {
     return fault::FailedPreconditionError(
         "Operation refused, unit may not be isolated.");
   }
@@ -47,10 +47,10 @@ fault::StatusOr<std::vector<std::string>> Supervisor::IsolateService(
         }
       }
     };
-    pull(e.required);
-    if (e.jobs) {
-      pull(e.jobs->wants);
-      pull(e.jobs->binds_to);
+    pull(e.required());
+    if (e.jobs()) {
+      pull(e.jobs()->wants);
+      pull(e.jobs()->binds_to);
     }
   }
   std::vector<std::string> stopped;
@@ -61,7 +61,7 @@ fault::StatusOr<std::vector<std::string>> Supervisor::IsolateService(
       continue;
     }
     if (std::find(keep.begin(), keep.end(), &e) != keep.end()) continue;
-    if (e.jobs && e.jobs->ignore_on_isolate) continue;
+    if (e.jobs() && e.jobs()->ignore_on_isolate) continue;
     if (listen_fds_ && listen_fds_(n) != nullptr) continue;
     stopped.push_back(n);
   }

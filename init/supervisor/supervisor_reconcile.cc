@@ -193,9 +193,9 @@ void Supervisor::Shutdown() {
   const Entry* shutdown =
       target == entries_.end() ? nullptr : target->second.get();
   auto conflicts = [](const Entry& a, const Entry& b) {
-    return a.jobs &&
-           std::find(a.jobs->conflicts.begin(), a.jobs->conflicts.end(),
-                     b.service->name()) != a.jobs->conflicts.end();
+    return a.jobs() &&
+           std::find(a.jobs()->conflicts.begin(), a.jobs()->conflicts.end(),
+                     b.service->name()) != a.jobs()->conflicts.end();
   };
   early_up_ = 0;
   for (auto& [name, e] : entries_) {
