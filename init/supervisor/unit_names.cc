@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "init/system/standard_targets.h"
 #include "init/system/unit_name.h"
 #include "init/system/unit_search_path.h"
 #include "init/system/unit_template.h"
@@ -18,16 +19,29 @@ std::optional<RequestedUnit> ResolveRequestedUnit(
   if (bare.empty()) return std::nullopt;
   if (known(std::string(bare))) return RequestedUnit{std::string(bare), false};
   if (!source.layout) return std::nullopt;
-  const std::string full = absl::StrCat(bare, kSuffix);
+  // A service's full name, or a target's as given ("rescue.target").
+  const bool target = UnitTypeOf(bare) == "target";
+  const std::string full =
+      target ? std::string(bare) : absl::StrCat(bare, kSuffix);
   if (UnitTypeOf(full).empty()) return std::nullopt;
   const UnitSearchPath path = ScanUnitSearchPath(source.directories);
   if (std::optional<ResolvedUnitFile> resolved = path.Resolve(full)) {
     absl::string_view own = resolved->name;
     if (resolved->file->kind != UnitFile::Kind::kFile ||
-        !absl::ConsumeSuffix(&own, kSuffix) || !known(std::string(own))) {
+        (!target && !absl::ConsumeSuffix(&own, kSuffix)) ||
+        (target && UnitTypeOf(own) != "target")) {
       return std::nullopt;
     }
-    return RequestedUnit{std::string(own), false};
+    // Installed, not held yet (init/system/needed_units.h): loaded now.
+    const bool held = known(std::string(own));
+    return RequestedUnit{std::string(own), !held};
+  }
+  if (target) {
+    // systemd's standard targets are built in where no file has the name.
+    for (const StandardTarget& standard : StandardTargets()) {
+      if (standard.name == bare) return RequestedUnit{std::string(bare), true};
+    }
+    return std::nullopt;
   }
   std::optional<InstanceFile> instance = FindInstanceFile(path, full);
   if (!instance.has_value() || !instance->from_template ||
