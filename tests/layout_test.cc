@@ -3,9 +3,9 @@
 // observed through its log and the real faultctl: a drop-in's effect (an
 // empty ExecStart= resets the list), a masked unit not loaded though
 // enabled, an enabled unit started through a .wants/ link (also by an
-// alias's name), a unit not enabled loaded but not started until
-// `faultctl start`; and `faultinit --check --units-path` naming a bad
-// drop-in's file and line.
+// alias's name), a unit not enabled not held, loaded when `faultctl
+// status` names it and not started until `faultctl start`; and `faultinit
+// --check --units-path` naming a bad drop-in's file and line.
 
 #include <string>
 #include <vector>
@@ -57,9 +57,15 @@ TEST_F(Layout, BootsWhatDefaultTargetPullsIn) {
   EXPECT_EQ(err.find("from-the-unit-file"), std::string::npos) << err;
   EXPECT_EQ(err.find("quiet-up"), std::string::npos) << err;
 
+  // idle is installed, not held (init/system/needed_units.h): loaded when
+  // a request names it, not started.
+  EXPECT_NE(running_->err().find("holding "), std::string::npos)
+      << running_->err();
   CtlResult idle = Ctl({"status", "idle"});
   EXPECT_EQ(idle.status, "exit 3") << idle.out;  // systemctl's: not running
   EXPECT_NE(idle.out.find("inactive"), std::string::npos) << idle.out;
+  EXPECT_TRUE(running_->WaitForStderr("loaded on demand: idle"))
+      << running_->err();
   EXPECT_EQ(err.find("idle-up"), std::string::npos) << err;
   CtlResult masked = Ctl({"status", "quiet"});
   EXPECT_NE(masked.status, "exit 0") << masked.out;

@@ -16,6 +16,7 @@
 #include "init/processes.h"
 #include "init/supervisor/unit_names.h"
 #include "init/supervisor/unit_source.h"
+#include "init/system/needed_units.h"
 #include "init/system/unit_directory.h"
 #include "runtime/control.h"
 #include "runtime/exit.h"
@@ -241,8 +242,10 @@ std::optional<std::string> SystemMode::ResolveName(const std::string& name) {
 bool SystemMode::LoadInstance(const std::string& name) {
   if (supervisor_.View(name)) return true;
   if (phase_ != Phase::kRunning || !source_.layout) return false;
-  source_.instances.load.push_back(absl::StrCat(name, ".service"));
+  source_.instances.load.push_back(
+      absl::EndsWith(name, ".target") ? name : absl::StrCat(name, ".service"));
   LoadedUnits units = LoadUnits(source_);
+  KeepNeededUnits(&units, HeldNames());
   if (const ParsedUnit* parsed = units.Find(name)) {
     for (const Diagnostic& d : parsed->diagnostics) {
       fault::WriteString(STDERR_FILENO,
@@ -256,6 +259,14 @@ bool SystemMode::LoadInstance(const std::string& name) {
   }
   log_.Info("loaded on demand: ", absl::StrJoin(added, " "));
   return true;
+}
+
+std::vector<std::string> SystemMode::HeldNames() const {
+  std::vector<std::string> names = source_.instances.load;
+  for (const ServiceView& row : supervisor_.Status()) {
+    names.push_back(row.name);
+  }
+  return names;
 }
 
 LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
@@ -289,6 +300,13 @@ LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
                  "--check` lists them)");
   }
   log_.Info("loaded ", units.units.size(), " units from ", source_.Name());
+  // Every unit was parsed and its problems reported; PID 1 holds only the
+  // ones something can start (needed_units.h), the others are loaded when a
+  // request names them.
+  if (const size_t dropped = KeepNeededUnits(&units, HeldNames())) {
+    log_.Info("holding ", units.units.size(), " of them; ", dropped,
+              " more are loaded when a request names them");
+  }
   if (units.layout) {
     // The services; the targets they reach are units too, not listed.
     std::vector<absl::string_view> services;

@@ -80,22 +80,28 @@ class SystemMode {
   // the shutdown phases; true when the system is down.
   bool Step();
   // Load reads the unit directory and prints every diagnostic (also
-  // collected in `diagnostics` when given).
+  // collected in `diagnostics` when given); of a layout, it returns the
+  // units PID 1 holds (needed_units.h: what the start unit needs, what
+  // HeldNames names, and what they need).
   LoadedUnits Load(std::vector<std::string>* diagnostics = nullptr);
+  // HeldNames: the units loaded on demand and those the supervisor holds.
+  std::vector<std::string> HeldNames() const;
   // Reload applies a fresh load and logs what changed.
   ReloadSummary Reload(std::vector<std::string>* diagnostics);
   // ResolveName: the control server's Hooks::resolve: the unit a requested
-  // name stands for (unit_names.h); an instance of a template not loaded
-  // yet is loaded on demand (kept in source_.instances for the reloads
-  // after), not started. nullopt when none, or a shutdown began.
+  // name stands for (unit_names.h); a unit not held yet (an installed unit
+  // nothing at boot can start, an instance of a template) is loaded on
+  // demand (kept in source_.instances for the reloads after), not started.
+  // nullopt when none, or a shutdown began.
   ABSL_ATTRIBUTE_NOINLINE std::optional<std::string> ResolveName(
       const std::string& name);
-  // LoadInstance loads `name` (an instance of a template, without
-  // ".service": "tmpl@x") into the running supervisor, not started, and
-  // keeps it for the reloads after: the instantiation a request (or a
-  // socket with Accept=yes) needs. False when it could not be loaded (no
-  // template; see the log) or a shutdown began. Names are made with
-  // InstanceName (init/system/unit_name.h).
+  // LoadInstance loads `name` (a service without ".service": "tmpl@x",
+  // "idle"; or a target: "rescue.target") into the running supervisor,
+  // not started, with what it needs (needed_units.h), and keeps it for
+  // the reloads after: the unit a request names, or the instance a socket
+  // with Accept=yes needs. False when it could not be loaded (no file or
+  // template; see the log) or a shutdown began. Instance names are made
+  // with InstanceName (init/system/unit_name.h).
   ABSL_ATTRIBUTE_NOINLINE bool LoadInstance(const std::string& name);
   // Run's steps before the services start, in order: Prepare (boot as
   // PID 1, or become a subreaper; /run/faultinit and the control socket,

@@ -31,17 +31,23 @@ std::optional<RequestedUnit> ResolveRequestedUnit(
     absl::string_view own = resolved->name;
     if (resolved->file->kind != UnitFile::Kind::kFile ||
         (service ? !absl::ConsumeSuffix(&own, kSuffix)
-                 : UnitTypeOf(own) != type) ||
-        !known(std::string(own))) {
+                 : UnitTypeOf(own) != type)) {
       return std::nullopt;
     }
-    return RequestedUnit{std::string(own), false};
+    // Installed, not held yet (init/system/needed_units.h): loaded now.
+    const bool held = known(std::string(own));
+    return RequestedUnit{std::string(own), !held};
   }
   if (!service) {
     // default.target with no file or link: the start unit the layout falls
     // back to (standard_targets.h).
-    if (full == kDefaultStartUnit && known(kFallbackStartUnit)) {
-      return RequestedUnit{kFallbackStartUnit, false};
+    if (full == kDefaultStartUnit) {
+      return RequestedUnit{std::string(kFallbackStartUnit),
+                           !known(std::string(kFallbackStartUnit))};
+    }
+    // systemd's standard targets are built in where no file has the name.
+    for (const StandardTarget& standard : StandardTargets()) {
+      if (standard.name == bare) return RequestedUnit{std::string(bare), true};
     }
     return std::nullopt;
   }

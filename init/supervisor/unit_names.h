@@ -9,13 +9,13 @@
 //   - in the layout, an alias: a symbolic link of another name to its
 //     file ("sshd.service -> ssh.service", the link `Alias=` makes at
 //     `systemctl enable`), followed as unit_search_path.h resolves it;
-//   - in the layout, a target by its full name, an alias of it
-//     ("default.target -> multi-user.target"), and default.target with no
-//     file or link: the layout's fallback start unit (multi-user.target);
-//   - in the layout, an instance of a template that is not loaded yet
-//     ("getty@tty3.service" with a getty@.service in the search path):
-//     systemd loads such a unit when it is asked for; the caller loads it
-//     (RequestedUnit::load) and then knows it.
+//   - in the layout, a unit that is installed but not held yet (system
+//     mode holds only the units something can start:
+//     init/system/needed_units.h): a service or a target with a file in
+//     the search path, one of systemd's standard targets, or an instance
+//     of a template ("getty@tty3.service" with a getty@.service in the
+//     search path): systemd loads such a unit when it is asked for; the
+//     caller loads it (RequestedUnit::load) and then knows it.
 //
 // Loop thread; reads the search path's directories (not the unit files)
 // when the name is not one the supervisor knows.
@@ -35,7 +35,7 @@ namespace faultinit {
 // RequestedUnit: the unit a requested name stands for.
 struct RequestedUnit {
   std::string name;   // without ".service"
-  bool load = false;  // an instance of a template, to load first
+  bool load = false;  // not held yet: to load first
 };
 
 // ResolveRequestedUnit maps `requested` to its unit over `source`;

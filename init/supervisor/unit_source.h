@@ -39,8 +39,9 @@ struct UnitSource {
   std::vector<std::string> directories;  // the flat directory, or the path
   std::string start_unit;                // the layout's
   // The layout's instances besides those its units name: the serial
-  // gettys of the kernel's consoles (getty_generator.h), and the
-  // instances loaded on demand (SystemMode appends those).
+  // gettys of the kernel's consoles (getty_generator.h), and the units
+  // and instances loaded on demand (SystemMode appends those; for a unit
+  // that is no instance, `load` only tells KeepNeededUnits to hold it).
   LayoutInstances instances;
   // A --kernel-cmdline file that could not be read: the one-line error.
   std::string kernel_cmdline_error;

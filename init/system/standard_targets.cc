@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "init/system/source_digest.h"
 #include "init/system/target_unit.h"
 
 namespace faultinit {
@@ -84,7 +85,7 @@ std::string StandardTargetPath(absl::string_view name) {
 void ParseStandardTarget(const StandardTarget& target, ParsedUnit* out) {
   ParseUnitInto(StandardTargetPath(target.name), target.text, out);
   MakeTarget(out);
-  out->source = std::string(target.text);
+  out->source = SourceDigest(target.text);
 }
 
 }  // namespace faultinit

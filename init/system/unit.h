@@ -372,8 +372,10 @@ struct ParsedUnit {
   // In the order found: the file's, by line, then whole-file checks (line
   // 0) and, after LinkUnits, the directory checks.
   std::vector<Diagnostic> diagnostics;
-  // The text that was parsed, as ReadUnitFile read it (empty when the file
-  // could not be read): a reload compares it to tell a changed file.
+  // The digest of the text that was parsed (source_digest.h; with the
+  // layout, of the file's text and each drop-in's path and text), empty
+  // when the file could not be read: a reload compares it to tell a
+  // changed file. Not the text itself, which is not kept past the parse.
   std::string source;
 
   // ok is false when any diagnostic is an error: the unit is failed.

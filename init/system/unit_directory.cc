@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "init/system/exec_command.h"
+#include "init/system/source_digest.h"
 #include "init/system/unit_name.h"
 #include "runtime/fd.h"
 
@@ -435,7 +436,7 @@ void ReadUnitFileInto(absl::string_view path, ParsedUnit* out) {
     return;
   }
   ParseUnitInto(path, *contents, out);
-  out->source = std::move(*contents);
+  out->source = SourceDigest(*contents);
 }
 
 ParsedUnit ReadUnitFile(absl::string_view path) {

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "init/system/source_digest.h"
 
 namespace faultinit {
 namespace {
@@ -229,7 +230,7 @@ TEST(UnitDirectory, KeepsTheParsedText) {
   LoadedUnits units = LoadUnitDirectory(dir.path());
   ASSERT_EQ(units.units.size(), 2u);
   EXPECT_EQ(units.units[0].unit.name, "a");
-  EXPECT_EQ(units.units[0].source, Service("a"));
+  EXPECT_EQ(units.units[0].source, SourceDigest(Service("a")));
   EXPECT_EQ(units.units[1].unit.name, "big");
   EXPECT_EQ(units.units[1].source, "");
 }

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "init/system/exec_command.h"
 #include "init/system/socket_keys.h"
+#include "init/system/source_digest.h"
 #include "init/system/standard_targets.h"
 #include "init/system/target_unit.h"
 #include "init/system/unit_closure.h"
@@ -81,7 +82,6 @@ void ReadUnit(const UnitSearchPath& path, const std::string& name,
   }
   std::vector<DropInText> drop_ins;
   std::vector<Diagnostic> unreadable;
-  std::string source = *contents;
   for (const DropInFile& drop_in :
        FindDropIns(path.directories, name, aliases)) {
     if (drop_in.masked) continue;
@@ -91,8 +91,6 @@ void ReadUnit(const UnitSearchPath& path, const std::string& name,
                                       std::string(text.status().message())});
       continue;
     }
-    absl::StrAppend(&source, std::string(1, '\0'), drop_in.path,
-                    std::string(1, '\0'), *text);
     drop_ins.push_back(DropInText{drop_in.path, std::move(*text)});
   }
   const std::string file_name = UnitNameFromPath(file.path) + ".service";
@@ -107,7 +105,17 @@ void ReadUnit(const UnitSearchPath& path, const std::string& name,
   }
   out->diagnostics.insert(out->diagnostics.end(), unreadable.begin(),
                           unreadable.end());
-  out->source = std::move(source);
+  // The digest of the file's text, then each drop-in's path and text.
+  if (drop_ins.empty()) {
+    out->source = SourceDigest(*contents);
+  } else {
+    std::string source = std::move(*contents);
+    for (const DropInText& d : drop_ins) {
+      absl::StrAppend(&source, std::string(1, '\0'), d.path,
+                      std::string(1, '\0'), d.contents);
+    }
+    out->source = SourceDigest(source);
+  }
 }
 
 // Names given through an alias become the unit's own.

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "init/system/testing/unit_tree.h"
+#include "init/system/source_digest.h"
 #include "init/system/unit_closure.h"
 #include "init/system/unit_dropins.h"
 #include "init/system/unit_search_path.h"
@@ -174,8 +175,17 @@ TEST(UnitDropIns, MergedByFileNameAndAppliedInLexicalOrder) {
             (Names{"lib/service.d/05-all.conf", "etc/web.service.d/10-env.conf",
                    "lib/web.service.d/20-exec.conf",
                    "etc/web.service.d/30-masked.conf masked"}));
-  // A changed drop-in is a changed unit for a reload.
-  EXPECT_TRUE(absl::StrContains(web->source, "ExecStart=/bin/web --dropin"));
+  // A changed drop-in is a changed unit for a reload: the digest covers
+  // the drop-ins, not the file alone.
+  const std::string before = web->source;
+  EXPECT_EQ(before.size(), 8u);
+  EXPECT_NE(before, SourceDigest(Service("/bin/web", "Description=plain") +
+                                 "Environment=A=main B=main\n"));
+  tree.Write("lib/web.service.d/20-exec.conf",
+             "[Service]\nExecStart=\nExecStart=/bin/web --changed\n");
+  LoadedUnits again = LoadUnitLayout(tree.SearchPath(), "default.target");
+  ASSERT_NE(again.Find("web"), nullptr);
+  EXPECT_NE(again.Find("web")->source, before);
 }
 
 TEST(UnitDropIns, WithoutTheResetExecStartAccumulates) {

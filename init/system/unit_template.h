@@ -45,7 +45,9 @@ namespace faultinit {
 // name (LoadUnitLayout's argument).
 struct LayoutInstances {
   // Instances to load whether or not anything names them (with their
-  // suffix): those started on demand.
+  // suffix): those started on demand. Other names are passed over here
+  // (system mode lists the units it loaded on demand too, for
+  // needed_units.h).
   std::vector<std::string> load;
   // Names a generator adds to a unit's Wants= (with their suffix):
   // {"getty.target", {"serial-getty@ttyAMA0.service"}}, as a generator's
