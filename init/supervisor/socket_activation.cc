@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "init/supervisor/socket_listen.h"
 #include "init/support/accounts.h"
+#include "init/system/target_unit.h"
 
 namespace faultinit {
 namespace {
@@ -29,6 +30,9 @@ SocketActivation::SocketActivation(fault::Scheduler& scheduler,
                                    Supervisor& supervisor, const Logger& log)
     : scheduler_(scheduler), supervisor_(supervisor), log_(log) {
   supervisor_.SetListenFds([this](const std::string& name) -> const ListenFds* {
+    // A service started before sysinit.target is active (in the same
+    // pass, or by a request) gets its sockets all the same.
+    if (!deferred_.empty()) StartDeferred(&name);
     auto it = fds_.find(name);
     return it == fds_.end() ? nullptr : &it->second;
   });
@@ -43,33 +47,62 @@ SocketActivation::~SocketActivation() {
 }
 
 void SocketActivation::Listen(const std::vector<ParsedUnit>& sockets,
-                              const std::string& accounts_root) {
+                              const std::string& accounts_root,
+                              bool after_sysinit) {
+  accounts_root_ = accounts_root;
   for (const ParsedUnit& parsed : sockets) {
     if (!parsed.ok() || parsed.unit.socket == nullptr) continue;
     auto socket = std::make_unique<Socket>();
     socket->name = parsed.unit.name;
     socket->service = SocketServiceName(parsed.unit);
     socket->settings = *parsed.unit.socket;
-    Open(*socket, accounts_root);
+    socket->fd_name = SocketFdName(parsed.unit);
     Socket& s = *socket;
     sockets_.push_back(std::move(socket));
-    if (s.fds.empty()) continue;
-    by_service_[s.service].push_back(&s);
-    ListenFds& fds = fds_[s.service];
-    const std::string fd_name = SocketFdName(parsed.unit);
-    for (const fault::UniqueFd& fd : s.fds) {
+    if (after_sysinit && parsed.unit.default_dependencies) {
+      deferred_.push_back(&s);
+      continue;
+    }
+    Start(s);
+  }
+}
+
+void SocketActivation::Start(Socket& s) {
+  Open(s, accounts_root_);
+  if (s.fds.empty()) return;
+  by_service_[s.service].push_back(&s);
+  // In socket-unit order whichever was opened first (in place: a spawn may
+  // hold the address).
+  ListenFds& fds = fds_[s.service];
+  fds = ListenFds{};
+  for (const auto& other : sockets_) {
+    if (other->service != s.service) continue;
+    for (const fault::UniqueFd& fd : other->fds) {
       if (fds.fds.size() >= fault::kMaxListenFds) break;
       fds.fds.push_back(fd.get());
       if (!fds.names.empty()) fds.names += ':';
-      fds.names += fd_name;
+      fds.names += other->fd_name;
     }
-    log_.Info(s.name, ": listening on ",
-              absl::StrJoin(s.settings.listen, " ",
-                            [](std::string* out, const SocketAddress& a) {
-                              out->append(a.text);
-                            }),
-              " for ", s.service, ".service");
-    waiting_.push_back(&s);  // watched by the first Poll, if down
+  }
+  log_.Info(s.name, ": listening on ",
+            absl::StrJoin(s.settings.listen, " ",
+                          [](std::string* out, const SocketAddress& a) {
+                            out->append(a.text);
+                          }),
+            " for ", s.service, ".service");
+  waiting_.push_back(&s);  // watched by the next Poll, if down
+}
+
+void SocketActivation::StartDeferred(const std::string* service) {
+  if (closed_) return;
+  for (size_t i = 0; i < deferred_.size();) {
+    Socket& s = *deferred_[i];
+    if (service != nullptr && s.service != *service) {
+      ++i;
+      continue;
+    }
+    deferred_.erase(deferred_.begin() + static_cast<ptrdiff_t>(i));
+    Start(s);
   }
 }
 
@@ -172,7 +205,14 @@ void SocketActivation::Trigger(Socket& socket) {
 }
 
 void SocketActivation::Poll() {
-  if (closed_ || waiting_.empty()) return;
+  if (closed_) return;
+  if (!deferred_.empty()) {
+    std::optional<ServiceView> sysinit = supervisor_.View(kSysinitTarget);
+    if (!sysinit.has_value() || sysinit->state == ServiceState::kRunning) {
+      StartDeferred(nullptr);
+    }
+  }
+  if (waiting_.empty()) return;
   for (size_t i = 0; i < waiting_.size();) {
     Socket& s = *waiting_[i];
     std::optional<ServiceView> view = supervisor_.View(s.service);
@@ -198,6 +238,7 @@ void SocketActivation::Close() {
   if (closed_) return;
   closed_ = true;
   waiting_.clear();
+  deferred_.clear();
   fds_.clear();
   for (auto& socket : sockets_) {
     Unwatch(*socket);

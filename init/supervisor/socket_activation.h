@@ -2,8 +2,20 @@
 //
 // SocketActivation: system mode's socket units (systemd.socket(5),
 // Accept=no). Each socket unit loaded (init/system/socket_keys.h) is
-// opened once, before any service starts (socket_listen.h), and names one
-// service (Service=, or its own name with .service):
+// opened once (socket_listen.h), and names one service (Service=, or its
+// own name with .service). When it is opened:
+//
+//   - in the layout, a socket unit with DefaultDependencies=yes once
+//     sysinit.target is active (systemd orders it After=sysinit.target):
+//     until then its path does not exist, and a early client (say,
+//     systemd-update-utmp's D-Bus fallback) fails at once instead of
+//     waiting for a service that cannot start before sysinit.target; a
+//     service spawned earlier (in the same pass, or on request) has its
+//     sockets opened then;
+//   - otherwise (DefaultDependencies=no, or a flat directory), before any
+//     service starts.
+//
+// Then:
 //
 //   - while that service is down (inactive or failed, no start queued),
 //     its sockets are watched on the loop (Scheduler::OnReadable); the
@@ -63,14 +75,22 @@ class SocketActivation {
 
   // Listen opens and watches every socket of `sockets` (socket units with
   // errors are logged and skipped). Call once, before the services start.
-  // `accounts_root` resolves SocketUser=/SocketGroup= (accounts.h).
+  // `accounts_root` resolves SocketUser=/SocketGroup= (accounts.h). With
+  // `after_sysinit` (the layout), those with DefaultDependencies=yes are
+  // opened later: by the first Poll that finds sysinit.target active (or
+  // no such unit), or when their service's main process is spawned.
   void Listen(const std::vector<ParsedUnit>& sockets,
-              const std::string& accounts_root = "/");
+              const std::string& accounts_root = "/",
+              bool after_sysinit = false);
   // Activates: whether a socket unit names `service`.
   bool Activates(const std::string& service) const {
     return by_service_.count(service) != 0;
   }
-  // Poll watches again the sockets whose service is down and idle.
+  // HasDeferred: whether a socket waits for sysinit.target (which the
+  // caller then starts, as the socket's Requires= would pull it in).
+  bool HasDeferred() const { return !deferred_.empty(); }
+  // Poll opens the deferred sockets once sysinit.target is active, and
+  // watches again the sockets whose service is down and idle.
   void Poll();
   // Close stops watching and closes every socket (RemoveOnStop=).
   void Close();
@@ -79,12 +99,18 @@ class SocketActivation {
   struct Socket {
     std::string name;     // "dbus.socket"
     std::string service;  // "dbus"
+    std::string fd_name;  // its name in LISTEN_FDNAMES
     SocketSettings settings;
     std::vector<fault::UniqueFd> fds;
     std::vector<fault::Scheduler::WatchId> watches;
     std::string failed;  // why it is failed; empty: listening
     std::vector<fault::Duration> triggers;  // within the last 2 s
   };
+  // Start opens a socket and registers it for its service.
+  void Start(Socket& socket);
+  // StartDeferred starts the deferred sockets (of `service` only, unless
+  // null).
+  void StartDeferred(const std::string* service);
   void Open(Socket& socket, const std::string& accounts_root);
   void Watch(Socket& socket);
   void Unwatch(Socket& socket);
@@ -100,6 +126,9 @@ class SocketActivation {
   std::map<std::string, ListenFds, std::less<>> fds_;
   // Sockets not watched, waiting for their service to be down.
   std::vector<Socket*> waiting_;
+  // Sockets not opened yet, waiting for sysinit.target (Listen).
+  std::vector<Socket*> deferred_;
+  std::string accounts_root_ = "/";
   bool closed_ = false;
 };
 

@@ -15,6 +15,7 @@
 #include "init/processes.h"
 #include "init/supervisor/unit_names.h"
 #include "init/supervisor/unit_source.h"
+#include "init/system/target_unit.h"
 #include "init/system/unit_directory.h"
 #include "runtime/control.h"
 #include "runtime/exit.h"
@@ -113,9 +114,10 @@ void SystemMode::LoadAll() {
   WatchSignals();
   supervisor_.Load(units);
   boot_units_ = std::move(units.boot);
-  // Before any service starts (socket_activation.h). A flat directory
-  // starts every service but those a socket unit activates.
-  sockets_.Listen(units.sockets);
+  // Before any service starts, but in the layout a socket unit with
+  // default dependencies waits for sysinit.target (socket_activation.h). A
+  // flat directory starts every service but those a socket unit activates.
+  sockets_.Listen(units.sockets, "/", source_.layout);
   if (!source_.layout && !units.sockets.empty()) {
     for (const std::string& name : StartOrder(units)) {
       if (!sockets_.Activates(name)) boot_units_.push_back(name);
@@ -157,6 +159,13 @@ void SystemMode::StartBoot() {
     }
   }
   std::vector<std::string>().swap(boot_units_);
+  // A socket unit with default dependencies Requires= sysinit.target, as
+  // in systemd: pulled in even when the start unit does not reach it.
+  if (sockets_.HasDeferred()) {
+    if (fault::Status s = supervisor_.StartService(kSysinitTarget); !s.ok()) {
+      log_.Warning(kSysinitTarget, ": ", s.message());
+    }
+  }
 }
 
 void SystemMode::Open() {
