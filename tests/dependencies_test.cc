@@ -188,8 +188,8 @@ TEST_F(Dependencies, RequiresOfATargetLoadsWithAWarning) {
   At(checked.out,
      absl::StrCat(dir_,
                   "/net.service:2: warning: Requires: no unit "
-                  "\"network-online.target\" (faultinit has only .service "
-                  "units); treated as satisfied"));
+                  "\"network-online.target\" (a flat directory has no "
+                  ".target units); treated as satisfied"));
   At(checked.out, absl::StrCat(dir_,
                                "/net.service:2: warning: Requires: no unit "
                                "\"nowhere\" (no nowhere.service in ",

@@ -324,7 +324,11 @@ void ControlledUnitTest::Start(const std::vector<std::string>& lines) {
   o.args.push_back("--control");
   o.args.push_back(socket_);
   running_ = std::make_unique<Running>(o);
-  ASSERT_TRUE(running_->WaitForAllStderr(lines)) << running_->err();
+  // The lines may come before faultctl is answered (a socket unit's
+  // "listening" does); the control socket's line comes once it is.
+  std::vector<std::string> all = lines;
+  all.push_back("answering faultctl on " + socket_);
+  ASSERT_TRUE(running_->WaitForAllStderr(all)) << running_->err();
 }
 
 ControlledUnitTest::CtlResult ControlledUnitTest::Ctl(

@@ -4,7 +4,9 @@
 // refused, as systemctl does); ExecStopPost= runs after a crash;
 // ExecStartPost= runs once the main process is ready; a RemainAfterExit=
 // oneshot stays active and `stop` runs its ExecStop=; SendSIGHUP= follows
-// the kill signal with SIGHUP.
+// the kill signal with SIGHUP; a failed ExecStartPre= is retried as
+// Restart= says, up to the start limit, and a stop during the wait keeps
+// it stopped.
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -205,6 +207,52 @@ TEST_F(Lifecycle, ExecStopPostRunsAfterAFailedStart) {
   EXPECT_LT(At(err, "[pre] stop-post ran"),
             At(err, "pre: failed: ExecStartPre= ended with exit 2"));
   EXPECT_EQ(err.find("[pre] main ran"), std::string::npos) << err;
+}
+
+// An ExecStartPre= that fails restarts the service as Restart=on-failure
+// says (systemd's result "exit-code"), each attempt counted against the
+// start limit: after StartLimitBurst= attempts it stays failed, and its
+// main process never ran.
+TEST_F(Lifecycle, FailedExecStartPreRetriesUntilTheStartLimit) {
+  const std::string runs = base_ + "/runs";
+  Unit("pre", absl::StrCat("[Unit]\nStartLimitBurst=3\n"
+                           "[Service]\nRestart=on-failure\nRestartSec=0\n"
+                           "ExecStartPre=/bin/sh -c 'echo run >> ",
+                           runs,
+                           "; exit 1'\n"
+                           "ExecStart=/bin/sh -c 'echo main ran; exec sleep "
+                           "1000'\n"));
+  Start({"pre: failed: start limit hit: 3 starts within 10s"});
+  const std::string& err = running_->err();
+  EXPECT_LT(At(err, "pre: ExecStartPre= ended with exit 1; restarting in"),
+            At(err, "pre: failed: start limit hit"));
+  EXPECT_EQ(Read(runs), "run\nrun\nrun\n");
+  EXPECT_EQ(err.find("[pre] main ran"), std::string::npos) << err;
+  EXPECT_EQ(StateOf("pre"), "failed");
+  EXPECT_EQ(Read(runs), "run\nrun\nrun\n");  // no attempt after the limit
+}
+
+// A stop requested while a service waits RestartSec= after a failed
+// ExecStartPre= drops the restart: the service is stopped (inactive, not
+// restarting), and stays so until a start, which runs the step again.
+TEST_F(Lifecycle, StopDuringTheRestartWaitOfAFailedStartKeepsItStopped) {
+  const std::string runs = base_ + "/runs";
+  Unit("pre", absl::StrCat("[Service]\nRestart=on-failure\nRestartSec=1h\n"
+                           "ExecStartPre=/bin/sh -c 'echo run >> ",
+                           runs,
+                           "; exit 1'\n"
+                           "ExecStart=/bin/sleep 1000\n"));
+  Start({"pre: ExecStartPre= ended with exit 1; restarting in 1h"});
+  EXPECT_EQ(StateOf("pre"), "restarting");
+  CtlResult stop = Ctl({"stop", "pre"});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  EXPECT_EQ(StateOf("pre"), "inactive");
+  EXPECT_EQ(Read(runs), "run\n");
+  // A start runs the step again (and fails again, to wait once more).
+  CtlResult start = Ctl({"start", "pre"});
+  EXPECT_EQ(start.status, "exit 1") << start.out;
+  EXPECT_EQ(Read(runs), "run\nrun\n");
+  EXPECT_EQ(StateOf("pre"), "restarting");
 }
 
 // RestartPreventExitStatus= keeps Restart=always from restarting a main

@@ -194,7 +194,8 @@ TEST_F(SocketActivationTest, LayoutListensOnSocketsTheStartUnitPullsIn) {
   o.args = {"-v", "--units-path", lib, "--control", socket_};
   o.pid_namespace = true;
   running_ = std::make_unique<Running>(o);
-  ASSERT_TRUE(running_->WaitForStderr("bus.socket: listening on " + path))
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"bus.socket: listening on " + path, "answering faultctl on " + socket_}))
       << running_->err();
   EXPECT_EQ(StateOf("bus"), "inactive");
   struct stat st;
@@ -204,6 +205,41 @@ TEST_F(SocketActivationTest, LayoutListensOnSocketsTheStartUnitPullsIn) {
   ASSERT_TRUE(running_->WaitForAllStderr(
       {"[bus] listen pid_ok=1 fds=1 names=bus.socket", "[bus] accepted"}))
       << running_->err();
+}
+
+// Sockets= gives a service the sockets of a socket unit that activates
+// another service; NonBlocking= sets their O_NONBLOCK at each start, and
+// without it the flag is cleared (PID 1 opens them non-blocking), as
+// systemd does.
+TEST_F(SocketActivationTest, SocketsAndNonBlocking) {
+  Unit("other", "[Service]\nExecStart=/bin/sleep 1000\n");
+  for (const char* name : {"fast", "slow"}) {
+    Socket(absl::StrCat(name, "-in"),
+           absl::StrCat("[Socket]\nListenStream=", base_, "/", name,
+                        ".sock\nService=other.service\n"));
+  }
+  // Prints the count and names it got and the flags of descriptor 3 (in
+  // octal, from /proc: the description the service and PID 1 share).
+  const std::string report =
+      "ExecStart=/bin/sh -c 'echo \"$0 fds=$LISTEN_FDS "
+      "names=$LISTEN_FDNAMES flags=$(sed -n \"s/^flags:[[:space:]]*//p\" "
+      "/proc/self/fdinfo/3)\" >&2; exec sleep 1000' %n\n";
+  Unit("fast", "[Service]\nSockets=fast-in.socket\nNonBlocking=yes\n" + report);
+  Unit("slow", "[Service]\nSockets=slow-in.socket\n" + report);
+  Start({"[fast] fast.service fds=1 names=fast-in.socket flags=",
+         "[slow] slow.service fds=1 names=slow-in.socket flags="});
+  auto flags = [&](const std::string& name) -> long {
+    const std::string key =
+        absl::StrCat("[", name, "] ", name, ".service fds=1 names=", name,
+                     "-in.socket flags=");
+    const std::string& err = running_->err();
+    size_t at = err.find(key);
+    if (at == std::string::npos) return -1;
+    return strtol(err.c_str() + at + key.size(), nullptr, 8);
+  };
+  EXPECT_NE(flags("fast") & O_NONBLOCK, 0) << running_->err();
+  EXPECT_EQ(flags("slow") & O_NONBLOCK, 0) << running_->err();
+  EXPECT_GE(flags("slow"), 0) << running_->err();
 }
 
 }  // namespace

@@ -74,6 +74,27 @@ TEST_F(Stopping, StartTimeoutRestartsPerRestart) {
       << running_->err();
 }
 
+// A start step that fails is restarted as Restart= says, as in systemd
+// (the result "exit-code"): on-failure restarts it (until the start
+// limit), on-abnormal does not.
+TEST_F(Stopping, FailedStartStepRestartsPerRestart) {
+  Unit("pre",
+       "[Unit]\nStartLimitBurst=2\n"
+       "[Service]\nRestart=on-failure\nRestartSec=0\n"
+       "ExecStartPre=/bin/sh -c 'echo pre; exit 1'\n"
+       "ExecStart=/bin/sleep 1000\n");
+  Unit("abnormal",
+       "[Service]\nRestart=on-abnormal\nRestartSec=0\n"
+       "ExecStartPre=/bin/sh -c 'exit 1'\nExecStart=/bin/sleep 1000\n");
+  Start({"pre: ExecStartPre= ended with exit 1; restarting in 0",
+         "pre: failed: start limit hit: 2 starts within 10s",
+         "abnormal: failed: ExecStartPre= ended with exit 1"});
+  EXPECT_EQ(running_->err().find("abnormal: ExecStartPre= ended with exit 1; "
+                                 "restarting"),
+            std::string::npos)
+      << running_->err();
+}
+
 // A requested start ends at its first failed attempt, as systemd's start
 // job: `faultctl start` answers (exit 1, the reason) while the unit goes on
 // to restart, even when every start times out.

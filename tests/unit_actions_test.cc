@@ -69,8 +69,10 @@ TEST_F(Jobs, StopPropagatesAlongRequiresBindsToAndRequisite) {
       << running_->err();
   // `faultctl stop base` answers once base is down; the units stopping
   // with it are done when they say so.
+  // Whole names: "req: stopped" is also the end of "onreq: stopped".
   ASSERT_TRUE(running_->WaitForAllStderr(
-      {"req: stopped", "bound: stopped", "needs: stopped", "onreq: stopped"}))
+      {"faultinit: req: stopped", "faultinit: bound: stopped",
+       "faultinit: needs: stopped", "faultinit: onreq: stopped"}))
       << running_->err();
   for (const char* name : {"base", "req", "bound", "needs", "onreq"}) {
     EXPECT_EQ(StateOf(name), "inactive") << name;
@@ -301,8 +303,8 @@ TEST_F(Jobs, JobTimeoutIsAWarning) {
   Start({"timed: running"});
 }
 
-// A name of another unit type in any dependency key is a warning (what it
-// means is the layout's, issue #28): the unit loads and runs.
+// A socket unit the directory does not have, in any dependency key, is a
+// warning: the unit loads and runs.
 TEST_F(Jobs, OtherUnitTypesInDependenciesAreWarnings) {
   const std::vector<std::string> keys = {"Requires",
                                          "Wants",
@@ -329,8 +331,8 @@ TEST_F(Jobs, OtherUnitTypesInDependenciesAreWarnings) {
   for (size_t i = 0; i < keys.size(); ++i) {
     At(checked.out,
        absl::StrCat(dir_, "/typed.service:", i + 2, ": warning: ", keys[i],
-                    ": no unit \"x-", keys[i],
-                    ".socket\" (faultinit has only .service units)"));
+                    ": no unit \"x-", keys[i], ".socket\" (no x-", keys[i],
+                    ".socket in ", dir_, ")"));
   }
   Start({"typed: running"});
 }

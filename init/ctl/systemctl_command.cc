@@ -364,8 +364,13 @@ std::string ServiceName(absl::string_view unit) {
 }
 
 std::string UnitName(absl::string_view service) {
-  // The socket units' status rows (docs/control.md) carry their suffix.
-  if (absl::EndsWith(service, ".socket")) return std::string(service);
+  // Units of the other types (targets, the socket units' status rows:
+  // docs/control.md) carry their suffix.
+  for (absl::string_view suffix :
+       {".socket", ".target", ".mount", ".automount", ".swap", ".device",
+        ".path", ".timer", ".slice", ".scope"}) {
+    if (absl::EndsWith(service, suffix)) return std::string(service);
+  }
   return absl::StrCat(service, ".service");
 }
 

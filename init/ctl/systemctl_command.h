@@ -104,7 +104,8 @@ fault::StatusOr<SystemctlCommand> ParseSystemctlCommandLine(
 std::string ServiceName(absl::string_view unit);
 
 // UnitName: faultinit's service name as systemd names it ("web.service");
-// a socket unit's status row keeps its own ("dbus.socket").
+// a unit of another type keeps its own ("multi-user.target", a socket
+// unit's status row "dbus.socket").
 std::string UnitName(absl::string_view service);
 
 // kSystemctlUsage: the --help text.

@@ -33,6 +33,9 @@ TEST(SystemctlCommand, UnitNamesWithOrWithoutService) {
   EXPECT_EQ(ServiceName("a.service.service"), "a.service");
   EXPECT_EQ(UnitName("web"), "web.service");
   EXPECT_EQ(UnitName("dbus.socket"), "dbus.socket");  // a socket's row
+  EXPECT_EQ(UnitName("multi-user.target"), "multi-user.target");
+  EXPECT_EQ(UnitName("data.mount"), "data.mount");
+  EXPECT_EQ(UnitName("a.b"), "a.b.service");
 }
 
 TEST(SystemctlCommand, EveryVerb) {

@@ -45,9 +45,7 @@ Service::Service(std::string name, std::shared_ptr<const ServicePolicy> policy,
 
 void Service::Start() { Dispatch({ServiceEvent::kStart}); }
 void Service::Stop(bool for_restart) {
-  Event event{ServiceEvent::kStop};
-  event.for_restart = for_restart;
-  Dispatch(event);
+  Dispatch({for_restart ? ServiceEvent::kRestartStop : ServiceEvent::kStop});
 }
 void Service::Reload() { Dispatch({ServiceEvent::kReload}); }
 
@@ -92,14 +90,13 @@ void Service::Ignore(const Event&) {}
 
 void Service::RequestStart(const Event&) {
   start_failures_ = 0;  // a new request: a new episode
-  if (ConditionsHold()) BeginStart();
+  if (ConditionsHold()) BeginStart(Cause::kRequest);
 }
 
 void Service::RestartNow(const Event&) {
   // The restart Restart= decided, taken now: it counts as one.
   effects_.CancelTimer(*this);
-  CountRestart();
-  BeginStart();
+  BeginStart(Cause::kAutomatic);
 }
 
 void Service::StopLeftovers(const Event&) {
@@ -116,12 +113,12 @@ void Service::StopLeftovers(const Event&) {
 
 void Service::StopStarting(const Event& event) {
   effects_.CancelTimer(*this);
-  BeginStop(false, event.for_restart);
+  BeginStop(false, event.kind);
 }
 
 void Service::StopActive(const Event& event) {
   effects_.CancelTimer(*this);
-  BeginStop(true, event.for_restart);
+  BeginStop(true, event.kind);
 }
 
 void Service::StopRestart(const Event& event) {
@@ -163,7 +160,8 @@ void Service::ConditionStepExited(const Event& event) {
       result_ = Result::kSkipped;
       AfterStop();
     } else {
-      Fail(absl::StrCat("ExecCondition= ended with ", status.ToString()));
+      Fail(absl::StrCat("ExecCondition= ended with ", status.ToString()),
+           FailureOf(status));
     }
     return;
   }
@@ -176,7 +174,8 @@ void Service::PreStepExited(const Event& event) {
   step_pid_ = 0;
   if (!Successful(status) && !StepIgnoresFailure()) {
     last_exit_ = status;
-    Fail(absl::StrCat("ExecStartPre= ended with ", status.ToString()));
+    Fail(absl::StrCat("ExecStartPre= ended with ", status.ToString()),
+         FailureOf(status));
     return;
   }
   ++step_index_;
@@ -194,7 +193,7 @@ void Service::MainStepExited(const Event& event) {
     }
     fault::StatusOr<pid_t> daemon = effects_.MainPidOf(*this);
     if (!daemon.ok()) {
-      Fail(daemon.status().message());
+      Fail(daemon.status().message(), Failure::kProtocol);
       return;
     }
     main_pid_ = *daemon;
@@ -221,7 +220,8 @@ void Service::PostStepExited(const Event& event) {
   const fault::ExitStatus& status = *event.status;
   step_pid_ = 0;
   if (!Successful(status) && !StepIgnoresFailure()) {
-    Fail(absl::StrCat("ExecStartPost= ended with ", status.ToString()));
+    Fail(absl::StrCat("ExecStartPost= ended with ", status.ToString()),
+         FailureOf(status));
     return;
   }
   ++step_index_;
@@ -319,9 +319,8 @@ void Service::StopWhileStopping(const Event&) {
   // The service is stopping on its own (its main process ended): a stop
   // requested now cancels the restart that would follow, so a requested
   // stop stays stopped; its failure, if it failed, stands.
-  if (result_ == Result::kRestart) {
+  if (result_ == Result::kRestart || result_ == Result::kRetry) {
     result_ = Result::kSuccess;
-    auto_restart_ = false;
   }
 }
 
@@ -402,7 +401,7 @@ void Service::StartTimedOut(const Event&) {
                          fault::FormatTimeSpan(policy_.start_timeout));
   exec_pending_ = 0;
   succeeded_ = false;
-  if (RestartsAfterTimeout()) {
+  if (RestartsAfter(Failure::kTimeout)) {
     ScheduleRestart();
   } else {
     result_ = Result::kFailure;
@@ -474,10 +473,7 @@ void Service::FinalSigkillTimedOut(const Event&) {
                 "processes still around after the final kill signal; waiting");
 }
 
-void Service::RestartTimer(const Event&) {
-  CountRestart();
-  BeginStart();
-}
+void Service::RestartTimer(const Event&) { BeginStart(Cause::kAutomatic); }
 
 void Service::KillingDone(const Event&) { AfterStop(); }
 
@@ -501,13 +497,6 @@ void Service::Enter(ServiceSubState next) {
   const ServiceState from = CoarseState(sub_);
   const ServiceState to = CoarseState(next);
   sub_ = next;
-  if (next == ServiceSubState::kDead || next == ServiceSubState::kFailed) {
-    // Ended without an automatic restart: the count stays visible until
-    // the next start, which is not an automatic one (systemd's
-    // flush_n_restarts).
-    auto_restart_ = false;
-    flush_restarts_ = true;
-  }
   // A step of the same phase is not news; an end is, even a repeated one
   // (a skip or a refusal of a service already down).
   if (from == to && next != ServiceSubState::kDead &&
@@ -524,7 +513,7 @@ void Service::Enter(ServiceSubState next) {
   effects_.StateChanged(*this, from, to);
 }
 
-void Service::Fail(absl::string_view reason) {
+void Service::Fail(absl::string_view reason, Failure failure) {
   effects_.CancelTimer(*this);
   reason_ = std::string(reason);
   if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
@@ -533,7 +522,14 @@ void Service::Fail(absl::string_view reason) {
   exec_pending_ = 0;
   succeeded_ = false;
   skipped_ = false;
-  result_ = Result::kFailure;
+  // Restart= decides, as in systemd, where a failed start step is the
+  // result "exit-code" or "signal" (a forking daemon without a main pid:
+  // "protocol"); RestartPreventExitStatus= names main processes only.
+  if (RestartsAfter(failure)) {
+    ScheduleRestart();
+  } else {
+    result_ = Result::kFailure;
+  }
   AfterStop();
 }
 
@@ -625,7 +621,7 @@ void Service::RetryStart(absl::string_view reason) {
   restart_delay_ = std::max(RestartDelay(consecutive_restarts_),
                             ResourceRetryDelay(start_failures_));
   ++consecutive_restarts_;
-  result_ = Result::kRestart;
+  result_ = Result::kRetry;
   Conclude();
 }
 
@@ -638,21 +634,26 @@ bool Service::StepNotStarted(const fault::Status& status) {
     ++step_index_;
     return true;
   }
-  Fail(status.message());
+  // systemd's child of a command that cannot run exits 203 (EXEC) and
+  // the like: an exit code.
+  Fail(status.message(), Failure::kExitCode);
   return false;
 }
 
-void Service::BeginStart() {
+void Service::BeginStart(Cause cause) {
+  // An automatic restart counts when it is carried out, even if the start
+  // limit refuses it; a retry for want of resources does not count.
+  if (cause == Cause::kAutomatic && result_ == Result::kRestart) ++restarts_;
   if (StartLimitHit()) {
     FailNow(absl::StrCat("start limit hit: ", policy_.start_limit_burst,
                          " starts within ",
                          fault::FormatTimeSpan(policy_.start_limit_interval)));
     return;
   }
-  if (flush_restarts_) {  // not an automatic restart: counting starts over
-    flush_restarts_ = false;
-    restarts_ = 0;
-  }
+  // A requested start comes from dead or failed: the service ended since
+  // the last start, and the count starts over (systemd's
+  // flush_n_restarts). It stayed visible until now.
+  if (cause == Cause::kRequest) restarts_ = 0;
   step_index_ = 0;
   main_pid_ = 0;
   step_pid_ = 0;
@@ -797,8 +798,11 @@ void Service::EndReload() {
   Enter(main_pid_ != 0 ? ServiceSubState::kRunning : ServiceSubState::kExited);
 }
 
-void Service::BeginStop(bool run_exec_stop, bool for_restart) {
-  stop_for_restart_ = for_restart;
+void Service::BeginStop(bool run_exec_stop, ServiceEvent request) {
+  const int restart_signal = policy_.extras().restart_kill_signal;
+  stop_signal_ = request == ServiceEvent::kRestartStop && restart_signal != 0
+                     ? restart_signal
+                     : policy_.kill_signal;
   exec_pending_ = 0;  // an interrupted step's report no longer matters
   result_ = Result::kSuccess;
   step_index_ = 0;
@@ -880,7 +884,7 @@ void Service::RunStopPostStep() {
 
 void Service::Conclude() {
   effects_.CancelTimer(*this);
-  stop_for_restart_ = false;
+  stop_signal_ = 0;
   main_pid_ = 0;
   step_pid_ = 0;
   step_index_ = 0;
@@ -897,6 +901,7 @@ void Service::Conclude() {
       Enter(ServiceSubState::kFailed);
       return;
     case Result::kRestart:
+    case Result::kRetry:
       Enter(ServiceSubState::kAutoRestart);
       effects_.ArmTimer(*this, restart_delay_);
       return;
@@ -929,9 +934,7 @@ void Service::StopStepFailed(absl::string_view reason) {
 }
 
 int Service::KillSignal() const {
-  const int restart_signal = policy_.extras().restart_kill_signal;
-  return stop_for_restart_ && restart_signal != 0 ? restart_signal
-                                                  : policy_.kill_signal;
+  return stop_signal_ != 0 ? stop_signal_ : policy_.kill_signal;
 }
 
 }  // namespace faultinit

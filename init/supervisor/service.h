@@ -62,23 +62,49 @@
 //   final-sigkill  [stopping]   processes (a child KillMode=mixed did not
 //                               signal): KillSignal=, then SIGKILL
 //   auto-restart   [restarting] waiting RestartSec= (with back-off) before
-//                               a new start; also a retry for want of
+//                               a new start: Restart= said so after the
+//                               main process ended, a start step failed
+//                               or the start timed out (systemd's results
+//                               exit-code, signal, timeout, protocol:
+//                               RestartsAfter); also a retry for want of
 //                               resources
 //   failed         [failed]     a start step failed, the start timed out,
-//                               the main process ended and Restart= said
-//                               no, or the start limit was hit
+//                               or the main process ended, and Restart=
+//                               said no; or the start limit was hit
 //
-// Each start step state runs its lines through step_index_ (which line);
-// no other flag says where the service is. What the stop phases end in
-// (dead, dead skipped, failed or auto-restart) is decided when they begin,
-// as systemd's service result, and kept in result_ until stop-post is done;
-// a stop that goes wrong later (StopFailed) turns a success into a
-// failure, and leaves a failure or a restart already decided as it was.
+// No hidden sub-states. The cell run is chosen by sub_ and the event
+// alone; what else a Service keeps is data the cells carry, never a flag
+// that makes one state behave as two:
+//   - step_index_: which line of the current step state runs.
+//   - result_: what the stop phases end in (dead, dead skipped, failed,
+//     auto-restart), decided when they begin, as systemd's service result,
+//     and kept until stop-post is done; a stop that goes wrong later
+//     (StopFailed) turns a success into a failure, and leaves a failure or
+//     a restart already decided as it was. A restart Restart= decided
+//     (kRestart) counts in restarts() when carried out; a retry for want
+//     of resources (kRetry, systemd's result "resources") does not.
+//   - stop_signal_: the kill signal of the stop phases under way, chosen
+//     by the request that began them: a restart request's stop is an event
+//     of its own (kRestartStop: RestartKillSignal=), with the cells of a
+//     stop.
+//   - whether restarts() starts over is the start's cause (BeginStart): a
+//     requested start (the cells of dead and failed) resets it, the
+//     automatic one of auto-restart counts one more.
+// The supervisor's entry (supervisor_entry.h) keeps three things beside
+// the Service, and none is a lifecycle state: `pending_start` is a queued
+// start job (systemd keeps its jobs apart from the unit's state, and so
+// does the supervisor: it delivers the kStart event when the job's order
+// allows, and no cell reads it); `removed` and `replacement` are a
+// reload's data (the file is gone; the new definition to swap in): the
+// supervisor stops the unit with the ordinary kStop and, once it is down,
+// forgets it or makes a new Service of the new definition.
 //
 // Events come from the supervisor as methods (Start, Stop, Reload,
 // ProcessExited, ExecReported, Ready, TimerFired, ProcessesGone, Refuse,
 // DependencyFailed); ProcessExited is the step's exit, the main process's,
-// or another's, by pid.
+// or another's, by pid. A shutdown (Supervisor::Shutdown) sends kStop to a
+// service starting or in auto-restart at once: a pending restart is
+// dropped, never spawned.
 //
 // Conditions. A start request (from dead or failed) first asks
 // CheckConditions (Condition*=, Assert*=, as systemd checks them when the
@@ -179,6 +205,7 @@ ServiceState CoarseState(ServiceSubState state);
 enum class ServiceEvent : uint8_t {
   kStart,             // a start request
   kStop,              // a stop request
+  kRestartStop,       // the stop of a restart request (RestartKillSignal=)
   kReload,            // a reload request (faultctl reload NAME)
   kStepExited,        // the running step's process ended
   kMainExited,        // the main process ended (not the step's)
@@ -191,7 +218,7 @@ enum class ServiceEvent : uint8_t {
   kRefuse,            // the unit cannot run (Refuse)
   kDependencyFailed,  // a Requires= unit failed or stopped
 };
-inline constexpr int kServiceEvents = 13;
+inline constexpr int kServiceEvents = 14;
 absl::string_view ServiceEventName(ServiceEvent event);
 
 // RestartPreventExitStatus= and RestartForceExitStatus= of the main
@@ -328,7 +355,8 @@ class Service {
 
   // Events. Each is one column of the table (ServiceEvent).
   void Start();
-  // `for_restart`: the stop of a restart request (RestartKillSignal=).
+  // kStop, or with `for_restart` kRestartStop: the stop of a restart
+  // request (RestartKillSignal=).
   void Stop(bool for_restart = false);
   // Runs ExecReload= of a running (or exited) service; ignored in other
   // states and without ExecReload= (the supervisor refuses those first).
@@ -404,7 +432,6 @@ class Service {
     const fault::ExitStatus* status = nullptr;
     const fault::Status* result = nullptr;
     absl::string_view reason;
-    bool for_restart = false;  // kStop: a restart request's stop
   };
   using Action = void (Service::*)(const Event&);
   // service_test.cc drives each cell of the table, reachable or not.
@@ -412,7 +439,20 @@ class Service {
   // kTable[sub-state][event]: the whole lifecycle (service.cc).
   static const Action kTable[kServiceSubStates][kServiceEvents];
   // Result: what the stop phases end in (decided when they begin).
-  enum class Result : uint8_t { kSuccess, kSkipped, kFailure, kRestart };
+  // kRestart: Restart= said so (counted in restarts() when carried out);
+  // kRetry: a start short of resources is tried again (not counted).
+  enum class Result : uint8_t {
+    kSuccess,
+    kSkipped,
+    kFailure,
+    kRestart,
+    kRetry
+  };
+  // Cause: why a start begins: a request (from dead or failed: restarts()
+  // starts over) or the automatic restart auto-restart waits for.
+  enum class Cause : uint8_t { kRequest, kAutomatic };
+  // Failure: how a start failed, as systemd's service result names it.
+  enum class Failure : uint8_t { kExitCode, kSignal, kTimeout, kProtocol };
 
   void Dispatch(const Event& event);
   void Enter(ServiceSubState next);
@@ -459,15 +499,17 @@ class Service {
   void DependencyStopsActive(const Event&);
 
   // Helpers of the actions.
-  void Fail(absl::string_view reason);     // a start failed: stop-post
+  // Fail: a start failed: stop-post, then failed or, as Restart= says for
+  // `failure`, auto-restart.
+  void Fail(absl::string_view reason, Failure failure);
   void FailNow(absl::string_view reason);  // never started: no stop-post
   void RetryStart(absl::string_view reason);
   // StepNotStarted: the current start step could not start (StartStep's
   // error, or its exec report's); true when the next step should run (a
   // line marked '-').
   bool StepNotStarted(const fault::Status& status);
-  void CountRestart();
-  void BeginStart();
+  // BeginStart: the start, unless the start limit refuses it.
+  void BeginStart(Cause cause);
   // ConditionsHold: CheckConditions before a requested start; false when
   // it skipped or failed the service instead.
   bool ConditionsHold();
@@ -480,7 +522,9 @@ class Service {
   void EnterRunning();
   void RunReloadStep();
   void EndReload();
-  void BeginStop(bool run_exec_stop, bool for_restart);
+  // BeginStop: the stop phases of a stop request (kStop, kRestartStop),
+  // with its kill signal.
+  void BeginStop(bool run_exec_stop, ServiceEvent request);
   void RunStopStep();
   void EnterStopSigterm();
   // AfterStop: ExecStopPost= if any, then Conclude.
@@ -500,12 +544,12 @@ class Service {
   void StopStepFailed(absl::string_view reason);
   bool Successful(const fault::ExitStatus& status) const;
   bool ShouldRestart(const fault::ExitStatus& status) const;
-  // RestartsAfterTimeout: whether Restart= restarts after a start that
-  // timed out (systemd's result "timeout").
-  bool RestartsAfterTimeout() const;
+  static Failure FailureOf(const fault::ExitStatus& status);
+  // RestartsAfter: whether Restart= restarts after a start that failed so.
+  bool RestartsAfter(Failure failure) const;
   bool StartLimitHit();
-  // KillSignal: the signal of the stop under way (RestartKillSignal= for
-  // a restart's), else KillSignal=.
+  // KillSignal: the signal of the stop under way (stop_signal_), else
+  // KillSignal=.
   int KillSignal() const;
 
   std::string name_;
@@ -517,7 +561,10 @@ class Service {
   ServiceSubState sub_ = ServiceSubState::kDead;
   Result result_ = Result::kSuccess;
   bool reload_failed_ = false;
-  bool stop_for_restart_ = false;  // the stop under way is a restart's
+  // The kill signal of the stop phases under way, chosen by the request
+  // that began them (KillSignal=, or RestartKillSignal= for kRestartStop);
+  // 0 outside them. A datum the cells pass on, never one they branch on.
+  int stop_signal_ = 0;
   fault::Duration since_;
   // The line of the current step state (condition, start-pre, start,
   // start-post, reloading, stop, stop-post) to run next or running.
@@ -530,8 +577,6 @@ class Service {
   bool skipped_ = false;
   bool assert_failed_ = false;
   int restarts_ = 0;              // restarts(): systemd's NRestarts
-  bool auto_restart_ = false;     // the pending restart is Restart='s
-  bool flush_restarts_ = false;   // the next start resets restarts_
   int consecutive_restarts_ = 0;  // for the back-off
   int start_failures_ = 0;        // see start_failures()
   fault::Duration restart_delay_;

@@ -68,17 +68,23 @@ bool Service::ShouldRestart(const fault::ExitStatus& status) const {
   return false;
 }
 
-bool Service::RestartsAfterTimeout() const {
-  // systemd's table, the row "Timeout". RestartPreventExitStatus= and
-  // RestartForceExitStatus= name exits, and a timeout is none.
+Service::Failure Service::FailureOf(const fault::ExitStatus& status) {
+  return status.signaled() ? Failure::kSignal : Failure::kExitCode;
+}
+
+bool Service::RestartsAfter(Failure failure) const {
+  // systemd's table (service_shall_restart), for a start that failed with
+  // the result "exit-code", "signal", "timeout" or "protocol".
   switch (policy_.restart) {
     case RestartPolicy::kAlways:
     case RestartPolicy::kOnFailure:
-    case RestartPolicy::kOnAbnormal:
       return true;
+    case RestartPolicy::kOnAbnormal:
+      return failure != Failure::kExitCode;
+    case RestartPolicy::kOnAbort:
+      return failure == Failure::kSignal;
     case RestartPolicy::kNo:
     case RestartPolicy::kOnSuccess:
-    case RestartPolicy::kOnAbort:
     case RestartPolicy::kOnWatchdog:
       return false;
   }
@@ -88,14 +94,7 @@ bool Service::RestartsAfterTimeout() const {
 void Service::ScheduleRestart() {
   restart_delay_ = RestartDelay(consecutive_restarts_);
   ++consecutive_restarts_;
-  auto_restart_ = true;  // counted when it is carried out
-  result_ = Result::kRestart;
-}
-
-void Service::CountRestart() {
-  if (!auto_restart_) return;  // a retry for want of resources
-  auto_restart_ = false;
-  ++restarts_;
+  result_ = Result::kRestart;  // counted when it is carried out
 }
 
 bool Service::StartLimitHit() {

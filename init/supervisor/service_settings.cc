@@ -136,7 +136,8 @@ bool operator==(const SpawnExtras& a, const SpawnExtras& b) {
          a.environment == b.environment && a.pid_file == b.pid_file &&
          a.standard_output == b.standard_output &&
          a.standard_error == b.standard_error && a.privileges == b.privileges &&
-         a.permissions_start_only == b.permissions_start_only && a.io == b.io;
+         a.permissions_start_only == b.permissions_start_only &&
+         a.non_blocking == b.non_blocking && a.io == b.io;
 }
 
 bool SpawnExtras::AllDefault() const {
@@ -247,6 +248,7 @@ ServiceSettings SettingsOf(const Unit& unit) {
   extras.limits = unit.limits;
   extras.privileges = unit.privileges;
   extras.permissions_start_only = unit.permissions_start_only;
+  extras.non_blocking = unit.non_blocking;
   if (!extras.AllDefault()) {
     s.more = std::make_unique<const SpawnExtras>(std::move(extras));
   }

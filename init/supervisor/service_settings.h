@@ -65,6 +65,8 @@ struct SpawnExtras {
   fault::Privileges privileges;
   // PermissionsStartOnly=: every step but a main one as with "+".
   bool permissions_start_only = false;
+  // NonBlocking=: O_NONBLOCK on the sockets the main process gets.
+  bool non_blocking = false;
 
   // Whether every field is at its default: SettingsOf keeps the extras of
   // a unit only when not.

@@ -97,6 +97,8 @@ absl::string_view ServiceEventName(ServiceEvent event) {
       return "start";
     case ServiceEvent::kStop:
       return "stop";
+    case ServiceEvent::kRestartStop:
+      return "restart stop";
     case ServiceEvent::kReload:
       return "reload";
     case ServiceEvent::kStepExited:
@@ -125,78 +127,84 @@ absl::string_view ServiceEventName(ServiceEvent event) {
 
 // --- The table: every sub-state x event cell written out. ---
 //
-// Columns, in ServiceEvent's order: start, stop, reload, step exited,
-// main exited, other exited, exec ok, exec failed, ready, timer,
-// processes gone, refuse, dependency failed.
+// Columns, in ServiceEvent's order: start, stop, restart stop (the same
+// cells as stop; the stop phases it begins send RestartKillSignal=),
+// reload, step exited, main exited, other exited, exec ok, exec failed,
+// ready, timer, processes gone, refuse, dependency failed.
 
 #define X(action) &Service::action
 const Service::Action Service::kTable[kServiceSubStates][kServiceEvents] = {
     // dead
-    {X(RequestStart), X(StopLeftovers), X(Ignore), X(Ignore), X(Ignore),
+    {X(RequestStart), X(StopLeftovers), X(StopLeftovers), X(Ignore), X(Ignore),
      X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore),
-     X(RefuseNow), X(RefuseNow)},
+     X(Ignore), X(RefuseNow), X(RefuseNow)},
     // condition
-    {X(Ignore), X(StopStarting), X(Ignore), X(ConditionStepExited), X(Ignore),
-     X(Ignore), X(Ignore), X(StartStepNotRun), X(Ignore), X(StartTimedOut),
-     X(Ignore), X(Ignore), X(DependencyStopsStart)},
+    {X(Ignore), X(StopStarting), X(StopStarting), X(Ignore),
+     X(ConditionStepExited), X(Ignore), X(Ignore), X(Ignore),
+     X(StartStepNotRun), X(Ignore), X(StartTimedOut), X(Ignore), X(Ignore),
+     X(DependencyStopsStart)},
     // start-pre
-    {X(Ignore), X(StopStarting), X(Ignore), X(PreStepExited), X(Ignore),
-     X(Ignore), X(Ignore), X(StartStepNotRun), X(Ignore), X(StartTimedOut),
-     X(Ignore), X(Ignore), X(DependencyStopsStart)},
+    {X(Ignore), X(StopStarting), X(StopStarting), X(Ignore), X(PreStepExited),
+     X(Ignore), X(Ignore), X(Ignore), X(StartStepNotRun), X(Ignore),
+     X(StartTimedOut), X(Ignore), X(Ignore), X(DependencyStopsStart)},
     // start
-    {X(Ignore), X(StopStarting), X(Ignore), X(MainStepExited), X(MainEnded),
-     X(Ignore), X(MainExecOk), X(StartStepNotRun), X(MainReady),
+    {X(Ignore), X(StopStarting), X(StopStarting), X(Ignore), X(MainStepExited),
+     X(MainEnded), X(Ignore), X(MainExecOk), X(StartStepNotRun), X(MainReady),
      X(StartTimedOut), X(Ignore), X(Ignore), X(DependencyStopsStart)},
     // start-post
-    {X(Ignore), X(StopStarting), X(Ignore), X(PostStepExited), X(MainEnded),
-     X(Ignore), X(Ignore), X(StartStepNotRun), X(Ignore), X(StartTimedOut),
-     X(Ignore), X(Ignore), X(DependencyStopsStart)},
+    {X(Ignore), X(StopStarting), X(StopStarting), X(Ignore), X(PostStepExited),
+     X(MainEnded), X(Ignore), X(Ignore), X(StartStepNotRun), X(Ignore),
+     X(StartTimedOut), X(Ignore), X(Ignore), X(DependencyStopsStart)},
     // running
-    {X(Ignore), X(StopActive), X(BeginReload), X(Ignore), X(MainEnded),
-     X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore),
-     X(Ignore), X(DependencyStopsActive)},
-    // exited
-    {X(Ignore), X(StopActive), X(BeginReload), X(Ignore), X(Ignore), X(Ignore),
-     X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore),
-     X(DependencyStopsActive)},
-    // reloading
-    {X(Ignore), X(StopActive), X(Ignore), X(ReloadStepExited), X(MainEnded),
-     X(Ignore), X(Ignore), X(ReloadStepNotRun), X(Ignore), X(ReloadTimedOut),
+    {X(Ignore), X(StopActive), X(StopActive), X(BeginReload), X(Ignore),
+     X(MainEnded), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore),
      X(Ignore), X(Ignore), X(DependencyStopsActive)},
-    // stop
-    {X(Ignore), X(StopWhileStopping), X(Ignore), X(StopStepExited),
-     X(MainEndedWhileStopping), X(Ignore), X(Ignore), X(StopStepNotRun),
-     X(Ignore), X(StopTimedOut), X(Ignore), X(Ignore), X(Ignore)},
-    // stop-sigterm
-    {X(Ignore), X(StopWhileStopping), X(Ignore), X(ExitedWhileKilling),
-     X(ExitedWhileKilling), X(ExitedWhileKilling), X(Ignore), X(Ignore),
-     X(Ignore), X(SigtermTimedOut), X(KillingDone), X(Ignore), X(Ignore)},
-    // stop-sigkill
-    {X(Ignore), X(StopWhileStopping), X(Ignore), X(ExitedWhileKilling),
-     X(ExitedWhileKilling), X(ExitedWhileKilling), X(Ignore), X(Ignore),
-     X(Ignore), X(SigkillTimedOut), X(KillingDone), X(Ignore), X(Ignore)},
-    // stop-post
-    {X(Ignore), X(StopWhileStopping), X(Ignore), X(StopPostStepExited),
-     X(MainEndedWhileStopping), X(Ignore), X(Ignore), X(StopPostStepNotRun),
-     X(Ignore), X(StopPostTimedOut), X(Ignore), X(Ignore), X(Ignore)},
-    // final-sigterm
-    {X(Ignore), X(StopWhileStopping), X(Ignore), X(ExitedWhileKilling),
-     X(ExitedWhileKilling), X(ExitedWhileKilling), X(Ignore), X(Ignore),
-     X(Ignore), X(FinalSigtermTimedOut), X(FinalKillingDone), X(Ignore),
-     X(Ignore)},
-    // final-sigkill
-    {X(Ignore), X(StopWhileStopping), X(Ignore), X(ExitedWhileKilling),
-     X(ExitedWhileKilling), X(ExitedWhileKilling), X(Ignore), X(Ignore),
-     X(Ignore), X(FinalSigkillTimedOut), X(FinalKillingDone), X(Ignore),
-     X(Ignore)},
-    // auto-restart
-    {X(RestartNow), X(StopRestart), X(Ignore), X(Ignore), X(Ignore), X(Ignore),
-     X(Ignore), X(Ignore), X(Ignore), X(RestartTimer), X(Ignore), X(RefuseNow),
-     X(RefuseNow)},
-    // failed
-    {X(RequestStart), X(StopLeftovers), X(Ignore), X(Ignore), X(Ignore),
+    // exited
+    {X(Ignore), X(StopActive), X(StopActive), X(BeginReload), X(Ignore),
      X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore),
-     X(RefuseNow), X(Ignore)},
+     X(Ignore), X(Ignore), X(DependencyStopsActive)},
+    // reloading
+    {X(Ignore), X(StopActive), X(StopActive), X(Ignore), X(ReloadStepExited),
+     X(MainEnded), X(Ignore), X(Ignore), X(ReloadStepNotRun), X(Ignore),
+     X(ReloadTimedOut), X(Ignore), X(Ignore), X(DependencyStopsActive)},
+    // stop
+    {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
+     X(StopStepExited), X(MainEndedWhileStopping), X(Ignore), X(Ignore),
+     X(StopStepNotRun), X(Ignore), X(StopTimedOut), X(Ignore), X(Ignore),
+     X(Ignore)},
+    // stop-sigterm
+    {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
+     X(ExitedWhileKilling), X(ExitedWhileKilling), X(ExitedWhileKilling),
+     X(Ignore), X(Ignore), X(Ignore), X(SigtermTimedOut), X(KillingDone),
+     X(Ignore), X(Ignore)},
+    // stop-sigkill
+    {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
+     X(ExitedWhileKilling), X(ExitedWhileKilling), X(ExitedWhileKilling),
+     X(Ignore), X(Ignore), X(Ignore), X(SigkillTimedOut), X(KillingDone),
+     X(Ignore), X(Ignore)},
+    // stop-post
+    {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
+     X(StopPostStepExited), X(MainEndedWhileStopping), X(Ignore), X(Ignore),
+     X(StopPostStepNotRun), X(Ignore), X(StopPostTimedOut), X(Ignore),
+     X(Ignore), X(Ignore)},
+    // final-sigterm
+    {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
+     X(ExitedWhileKilling), X(ExitedWhileKilling), X(ExitedWhileKilling),
+     X(Ignore), X(Ignore), X(Ignore), X(FinalSigtermTimedOut),
+     X(FinalKillingDone), X(Ignore), X(Ignore)},
+    // final-sigkill
+    {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
+     X(ExitedWhileKilling), X(ExitedWhileKilling), X(ExitedWhileKilling),
+     X(Ignore), X(Ignore), X(Ignore), X(FinalSigkillTimedOut),
+     X(FinalKillingDone), X(Ignore), X(Ignore)},
+    // auto-restart
+    {X(RestartNow), X(StopRestart), X(StopRestart), X(Ignore), X(Ignore),
+     X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(RestartTimer),
+     X(Ignore), X(RefuseNow), X(RefuseNow)},
+    // failed
+    {X(RequestStart), X(StopLeftovers), X(StopLeftovers), X(Ignore), X(Ignore),
+     X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore),
+     X(Ignore), X(RefuseNow), X(Ignore)},
 };
 #undef X
 

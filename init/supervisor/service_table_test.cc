@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,7 @@ namespace {
 
 using fault::ExitStatus;
 using service_testing::Exited;
+using service_testing::Extras;
 using service_testing::FakeEffects;
 using service_testing::Killed;
 using service_testing::Simple;
@@ -39,6 +41,7 @@ struct ServiceTablePeer {
 namespace {
 
 // Every line of every kind, Restart=on-failure: each state is reachable.
+// RestartKillSignal=SIGINT tells a restart's stop from a stop.
 ServicePolicy Full() {
   ServicePolicy p = Simple();
   p.condition_steps = 1;
@@ -49,6 +52,7 @@ ServicePolicy Full() {
   p.stop_post_steps = 1;
   p.restart = RestartPolicy::kOnFailure;
   p.restart_delay = fault::Seconds(1);
+  Extras(p).restart_kill_signal = SIGINT;
   return p;
 }
 
@@ -144,6 +148,9 @@ void Fire(Service& s, FakeEffects& fx, ServiceEvent event) {
     case ServiceEvent::kStop:
       s.Stop();
       return;
+    case ServiceEvent::kRestartStop:
+      s.Stop(/*for_restart=*/true);
+      return;
     case ServiceEvent::kReload:
       s.Reload();
       return;
@@ -181,16 +188,52 @@ void Fire(Service& s, FakeEffects& fx, ServiceEvent event) {
   }
 }
 
-// One cell: the sub-state reached and the effects, in order.
-std::string Cell(ServiceSubState state, ServiceEvent event) {
+// Outcome: the sub-state reached, then each effect logged since `log` was
+// cleared.
+std::string Outcome(const Service& s, const FakeEffects& fx) {
+  std::string out(ServiceSubStateName(s.sub_state()));
+  for (const std::string& line : fx.log) absl::StrAppend(&out, " | ", line);
+  return out;
+}
+
+// One cell: the sub-state reached and the effects, in order. With
+// `follow_on`, what comes next (FollowOn) instead.
+std::string Cell(ServiceSubState state, ServiceEvent event,
+                 bool follow_on = false);
+
+// FollowOn: after a cell that armed the timer (a start or stop timeout,
+// the restart's RestartSec=, the next kill signal's TimeoutStopSec=),
+// what follows: the exec reports are delivered and each step that runs
+// ends successfully (the main process and leftovers run on), which
+// settles the service in a state (its outcome first); then the timer,
+// if still armed, fires (its outcome after " >> "), as the supervisor
+// would deliver it: a restart carried out, a kill escalated, a step or a
+// start that times out.
+std::string FollowOn(Service& s, FakeEffects& fx) {
+  fx.log.clear();
+  fx.Report(s);
+  for (int i = 0; i < 8 && s.step_pid() != 0; ++i) {
+    fx.End(s, s.step_pid(), Exited(0, 0));
+  }
+  std::string out = Outcome(s, fx);
+  if (fx.timer == fault::ZeroDuration()) return out + " >> no timer";
+  fx.log.clear();
+  fx.now = fx.now + fx.timer;
+  s.TimerFired();
+  return absl::StrCat(out, " >> ", Outcome(s, fx));
+}
+
+std::string Cell(ServiceSubState state, ServiceEvent event, bool follow_on) {
   FakeEffects fx;
   std::unique_ptr<Service> s = Reach(state, fx);
   EXPECT_EQ(s->sub_state(), state) << ServiceSubStateName(state);
   fx.log.clear();
   Fire(*s, fx, event);
-  std::string out(ServiceSubStateName(s->sub_state()));
-  for (const std::string& line : fx.log) absl::StrAppend(&out, " | ", line);
-  return out;
+  const bool armed = std::any_of(
+      fx.log.begin(), fx.log.end(),
+      [](const std::string& line) { return line.rfind("timer ", 0) == 0; });
+  if (!follow_on) return Outcome(*s, fx);
+  return armed ? FollowOn(*s, fx) : "";
 }
 
 struct ExpectedCell {
@@ -214,6 +257,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kDead, E::kStart,
      "condition | starting | timer 1min 30s | start cond0 100"},
     {S::kDead, E::kStop, "dead"},
+    {S::kDead, E::kRestartStop, "dead"},
     {S::kDead, E::kReload, "dead"},
     {S::kDead, E::kStepExited, "dead"},
     {S::kDead, E::kMainExited, "dead"},
@@ -229,6 +273,8 @@ constexpr ExpectedCell kCells[] = {
     {S::kCondition, E::kStart, "condition"},
     {S::kCondition, E::kStop,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
+    {S::kCondition, E::kRestartStop,
+     "stop-sigterm | stopping | timer 1min 30s | signal 2 group"},
     {S::kCondition, E::kReload, "condition"},
     {S::kCondition, E::kStepExited, "start-pre | start pre0 101"},
     {S::kCondition, E::kMainExited, "condition"},
@@ -248,6 +294,8 @@ constexpr ExpectedCell kCells[] = {
     {S::kStartPre, E::kStart, "start-pre"},
     {S::kStartPre, E::kStop,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
+    {S::kStartPre, E::kRestartStop,
+     "stop-sigterm | stopping | timer 1min 30s | signal 2 group"},
     {S::kStartPre, E::kReload, "start-pre"},
     {S::kStartPre, E::kStepExited, "start | start main0 102"},
     {S::kStartPre, E::kMainExited, "start-pre"},
@@ -267,6 +315,8 @@ constexpr ExpectedCell kCells[] = {
     {S::kStart, E::kStart, "start"},
     {S::kStart, E::kStop,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
+    {S::kStart, E::kRestartStop,
+     "stop-sigterm | stopping | timer 1min 30s | signal 2 group"},
     {S::kStart, E::kReload, "start"},
     {S::kStart, E::kStepExited, "start-post | start post0 103"},
     {S::kStart, E::kMainExited,
@@ -287,6 +337,8 @@ constexpr ExpectedCell kCells[] = {
     {S::kStartPost, E::kStart, "start-post"},
     {S::kStartPost, E::kStop,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
+    {S::kStartPost, E::kRestartStop,
+     "stop-sigterm | stopping | timer 1min 30s | signal 2 group"},
     {S::kStartPost, E::kReload, "start-post"},
     {S::kStartPost, E::kStepExited, "running | running"},
     {S::kStartPost, E::kMainExited,
@@ -308,6 +360,8 @@ constexpr ExpectedCell kCells[] = {
     {S::kRunning, E::kStart, "running"},
     {S::kRunning, E::kStop,
      "stop | stopping | timer 1min 30s | start stop0 104"},
+    {S::kRunning, E::kRestartStop,
+     "stop | stopping | timer 1min 30s | start stop0 104"},
     {S::kRunning, E::kReload, "reloading | timer 1min 30s | start reload0 104"},
     {S::kRunning, E::kStepExited, "running"},
     {S::kRunning, E::kMainExited,
@@ -325,6 +379,8 @@ constexpr ExpectedCell kCells[] = {
     {S::kExited, E::kStart, "exited"},
     {S::kExited, E::kStop,
      "stop | stopping | timer 1min 30s | start stop0 104"},
+    {S::kExited, E::kRestartStop,
+     "stop | stopping | timer 1min 30s | start stop0 104"},
     {S::kExited, E::kReload, "reloading | timer 1min 30s | start reload0 104"},
     {S::kExited, E::kStepExited, "exited"},
     {S::kExited, E::kMainExited, "exited"},
@@ -340,6 +396,8 @@ constexpr ExpectedCell kCells[] = {
     // Reloading
     {S::kReloading, E::kStart, "reloading"},
     {S::kReloading, E::kStop,
+     "stop | stopping | timer 1min 30s | start stop0 105"},
+    {S::kReloading, E::kRestartStop,
      "stop | stopping | timer 1min 30s | start stop0 105"},
     {S::kReloading, E::kReload, "reloading"},
     {S::kReloading, E::kStepExited, "running"},
@@ -360,6 +418,7 @@ constexpr ExpectedCell kCells[] = {
     // Stop
     {S::kStop, E::kStart, "stop"},
     {S::kStop, E::kStop, "stop"},
+    {S::kStop, E::kRestartStop, "stop"},
     {S::kStop, E::kReload, "stop"},
     {S::kStop, E::kStepExited,
      "stop-sigterm | timer 1min 30s | signal 15 group"},
@@ -377,6 +436,7 @@ constexpr ExpectedCell kCells[] = {
     // StopSigterm
     {S::kStopSigterm, E::kStart, "stop-sigterm"},
     {S::kStopSigterm, E::kStop, "stop-sigterm"},
+    {S::kStopSigterm, E::kRestartStop, "stop-sigterm"},
     {S::kStopSigterm, E::kReload, "stop-sigterm"},
     {S::kStopSigterm, E::kStepExited, "stop-sigterm"},
     {S::kStopSigterm, E::kMainExited,
@@ -394,6 +454,7 @@ constexpr ExpectedCell kCells[] = {
     // StopSigkill
     {S::kStopSigkill, E::kStart, "stop-sigkill"},
     {S::kStopSigkill, E::kStop, "stop-sigkill"},
+    {S::kStopSigkill, E::kRestartStop, "stop-sigkill"},
     {S::kStopSigkill, E::kReload, "stop-sigkill"},
     {S::kStopSigkill, E::kStepExited, "stop-sigkill"},
     {S::kStopSigkill, E::kMainExited,
@@ -412,6 +473,7 @@ constexpr ExpectedCell kCells[] = {
     // StopPost
     {S::kStopPost, E::kStart, "stop-post"},
     {S::kStopPost, E::kStop, "stop-post"},
+    {S::kStopPost, E::kRestartStop, "stop-post"},
     {S::kStopPost, E::kReload, "stop-post"},
     {S::kStopPost, E::kStepExited, "dead | inactive"},
     {S::kStopPost, E::kMainExited, "stop-post"},
@@ -429,6 +491,7 @@ constexpr ExpectedCell kCells[] = {
     // FinalSigterm
     {S::kFinalSigterm, E::kStart, "final-sigterm"},
     {S::kFinalSigterm, E::kStop, "final-sigterm"},
+    {S::kFinalSigterm, E::kRestartStop, "final-sigterm"},
     {S::kFinalSigterm, E::kReload, "final-sigterm"},
     {S::kFinalSigterm, E::kStepExited, "final-sigterm"},
     {S::kFinalSigterm, E::kMainExited, "final-sigterm"},
@@ -444,6 +507,7 @@ constexpr ExpectedCell kCells[] = {
     // FinalSigkill
     {S::kFinalSigkill, E::kStart, "final-sigkill"},
     {S::kFinalSigkill, E::kStop, "final-sigkill"},
+    {S::kFinalSigkill, E::kRestartStop, "final-sigkill"},
     {S::kFinalSigkill, E::kReload, "final-sigkill"},
     {S::kFinalSigkill, E::kStepExited, "final-sigkill"},
     {S::kFinalSigkill, E::kMainExited, "final-sigkill"},
@@ -462,6 +526,8 @@ constexpr ExpectedCell kCells[] = {
      "condition | starting | timer 1min 30s | start cond0 106"},
     {S::kAutoRestart, E::kStop,
      "final-sigterm | stopping | timer 1min 30s | signal 15 group"},
+    {S::kAutoRestart, E::kRestartStop,
+     "final-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kAutoRestart, E::kReload, "auto-restart"},
     {S::kAutoRestart, E::kStepExited, "auto-restart"},
     {S::kAutoRestart, E::kMainExited, "auto-restart"},
@@ -478,6 +544,8 @@ constexpr ExpectedCell kCells[] = {
     {S::kFailed, E::kStart,
      "condition | starting | timer 1min 30s | start cond0 106"},
     {S::kFailed, E::kStop,
+     "final-sigterm | stopping | timer 1min 30s | signal 15 group"},
+    {S::kFailed, E::kRestartStop,
      "final-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kFailed, E::kReload, "failed"},
     {S::kFailed, E::kStepExited, "failed"},
@@ -514,8 +582,44 @@ TEST(ServiceTable, EveryCell) {
   }
 }
 
-// Prints kCells as the code is now (FAULTINIT_PRINT_CELLS=1): to review
-// and paste when the table changes on purpose.
+// kFollowOns: for each cell that arms the timer (and only those), what
+// follows it (FollowOn): the state its steps settle it in, " >> ", then
+// what the timer does there.
+constexpr ExpectedCell kFollowOns[] = {
+#include "init/supervisor/service_table_follow_ons.inc"
+};
+
+// Every cell that arms the timer, followed on: the state reached and what
+// the next events (the steps' ends, then the timer) do there, compared
+// with kFollowOns, which lists exactly those cells.
+TEST(ServiceTable, EveryCellThatArmsTheTimerFollowedOn) {
+  size_t listed = 0;
+  for (int st = 0; st < kServiceSubStates; ++st) {
+    for (int ev = 0; ev < kServiceEvents; ++ev) {
+      const auto state = static_cast<ServiceSubState>(st);
+      const auto event = static_cast<ServiceEvent>(ev);
+      const std::string got = Cell(state, event, /*follow_on=*/true);
+      const ExpectedCell* expected = nullptr;
+      for (const ExpectedCell& c : kFollowOns) {
+        if (c.state == state && c.event == event) expected = &c;
+      }
+      const std::string where = absl::StrCat(ServiceSubStateName(state), " x ",
+                                             ServiceEventName(event));
+      if (got.empty()) {
+        EXPECT_EQ(expected, nullptr) << where << ": arms no timer";
+        continue;
+      }
+      ++listed;
+      ASSERT_NE(expected, nullptr) << where << ": not in kFollowOns: " << got;
+      EXPECT_EQ(got, expected->outcome) << where;
+    }
+  }
+  EXPECT_EQ(listed, sizeof(kFollowOns) / sizeof(kFollowOns[0]));
+}
+
+// Prints kCells and kFollowOns as the code is now
+// (FAULTINIT_PRINT_CELLS=1): to review and paste when the table changes
+// on purpose.
 // A service whose main process failed runs its ExecStop= (stop0 104) and
 // then its ExecStopPost= (stoppost0 105) on the way to its restart; a stop
 // requested meanwhile cancels the restart: it ends dead, not auto-restart.
@@ -544,6 +648,8 @@ TEST(ServiceTable, PrintCells) {
       const auto state = static_cast<ServiceSubState>(st);
       const auto event = static_cast<ServiceEvent>(ev);
       printf("CELL %d %d %s\n", st, ev, Cell(state, event).c_str());
+      const std::string then = Cell(state, event, /*follow_on=*/true);
+      if (!then.empty()) printf("THEN %d %d %s\n", st, ev, then.c_str());
     }
   }
 }

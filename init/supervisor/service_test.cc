@@ -757,25 +757,38 @@ TEST(Service, ExecReadyOnceExecReported) {
   }
 }
 
-// A main process whose exec failed fails the service as a spawn that
-// failed did: the same state and reason, no restart whatever Restart=
-// says; its exit, which follows, changes nothing. (The failing child is
+// A main process whose exec failed fails the start as a spawn that
+// failed did: the same reason, and Restart= decides as for systemd's
+// result "exit-code" (203/EXEC): always restarts it, on-abnormal does
+// not; its exit, which follows, changes nothing. (The failing child is
 // still there, exiting: the failure's SIGKILL to the group reaches it.)
 TEST(Service, ExecFailureReportedFails) {
-  FakeEffects fx;
-  ServicePolicy p = Simple();
-  p.restart = RestartPolicy::kAlways;
-  fx.failing_exec = {{"main0", ENOENT}};
-  Service s("ghost", p, fx);
-  s.Start();
-  EXPECT_EQ(s.state(), ServiceState::kStarting);
-  fx.End(s, 100, Exited(0, 127));  // the exit first: the report comes first
-  EXPECT_EQ(s.state(), ServiceState::kFailed);
-  EXPECT_EQ(s.reason(), "unable to execute main0: No such file or directory");
-  EXPECT_EQ(s.main_pid(), 0);
-  EXPECT_EQ(fx.log, (std::vector<std::string>{
-                        "starting", "timer 1min 30s", "start main0 100",
-                        "exec failed main0", "signal 9 group", "failed"}));
+  for (RestartPolicy restart :
+       {RestartPolicy::kAlways, RestartPolicy::kOnAbnormal}) {
+    FakeEffects fx;
+    ServicePolicy p = Simple();
+    p.restart = restart;
+    fx.failing_exec = {{"main0", ENOENT}};
+    Service s("ghost", p, fx);
+    s.Start();
+    EXPECT_EQ(s.state(), ServiceState::kStarting);
+    fx.End(s, 100, Exited(0, 127));  // the exit first: the report comes first
+    const bool again = restart == RestartPolicy::kAlways;
+    EXPECT_EQ(s.state(),
+              again ? ServiceState::kRestarting : ServiceState::kFailed);
+    EXPECT_EQ(s.reason(), "unable to execute main0: No such file or directory");
+    EXPECT_EQ(s.main_pid(), 0);
+    std::vector<std::string> expected = {"starting", "timer 1min 30s",
+                                         "start main0 100", "exec failed main0",
+                                         "signal 9 group"};
+    if (again) {
+      expected.push_back("restarting");
+      expected.push_back("timer 100ms");
+    } else {
+      expected.push_back("failed");
+    }
+    EXPECT_EQ(fx.log, expected);
+  }
 }
 
 // A child short of resources before exec (EMFILE, ENOMEM) waits and

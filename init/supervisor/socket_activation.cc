@@ -71,17 +71,10 @@ void SocketActivation::Start(Socket& s) {
   Open(s, accounts_root_);
   if (s.fds.empty()) return;
   by_service_[s.service].push_back(&s);
-  // In socket-unit order whichever was opened first (in place: a spawn may
-  // hold the address).
-  ListenFds& fds = fds_[s.service];
-  fds = ListenFds{};
-  for (const auto& other : sockets_) {
-    if (other->service != s.service) continue;
-    for (const fault::UniqueFd& fd : other->fds) {
-      if (fds.fds.size() >= fault::kMaxListenFds) break;
-      fds.fds.push_back(fd.get());
-      if (!fds.names.empty()) fds.names += ':';
-      fds.names += other->fd_name;
+  Rebuild(s.service);
+  for (const auto& [service, names] : passed_) {
+    if (std::find(names.begin(), names.end(), s.name) != names.end()) {
+      Rebuild(service);
     }
   }
   log_.Info(s.name, ": listening on ",
@@ -93,16 +86,68 @@ void SocketActivation::Start(Socket& s) {
   waiting_.push_back(&s);  // watched by the next Poll, if down
 }
 
+void SocketActivation::Rebuild(const std::string& service) {
+  // Its own sockets in socket-unit order, then those of Sockets=, whichever
+  // was opened first (in place: a spawn may hold the address).
+  ListenFds& fds = fds_[service];
+  fds = ListenFds{};
+  auto add = [&fds](const Socket& socket) {
+    for (const fault::UniqueFd& fd : socket.fds) {
+      if (fds.fds.size() >= fault::kMaxListenFds) break;
+      fds.fds.push_back(fd.get());
+      if (!fds.names.empty()) fds.names += ':';
+      fds.names += socket.fd_name;
+    }
+  };
+  for (const auto& socket : sockets_) {
+    if (socket->service == service) add(*socket);
+  }
+  auto it = passed_.find(service);
+  if (it == passed_.end()) return;
+  for (const std::string& name : it->second) {
+    for (const auto& socket : sockets_) {
+      if (socket->name == name && socket->service != service) add(*socket);
+    }
+  }
+}
+
 void SocketActivation::StartDeferred(const std::string* service) {
   if (closed_) return;
+  const std::vector<std::string>* passed = nullptr;
+  if (service != nullptr) {
+    auto it = passed_.find(*service);
+    if (it != passed_.end()) passed = &it->second;
+  }
   for (size_t i = 0; i < deferred_.size();) {
     Socket& s = *deferred_[i];
-    if (service != nullptr && s.service != *service) {
+    const bool its =
+        service == nullptr || s.service == *service ||
+        (passed != nullptr &&
+         std::find(passed->begin(), passed->end(), s.name) != passed->end());
+    if (!its) {
       ++i;
       continue;
     }
     deferred_.erase(deferred_.begin() + static_cast<ptrdiff_t>(i));
     Start(s);
+  }
+}
+
+void SocketActivation::PassSockets(const std::vector<ParsedUnit>& services) {
+  for (const ParsedUnit& parsed : services) {
+    const Unit& unit = parsed.unit;
+    std::vector<std::string> names;
+    for (const std::string& name : unit.sockets) {
+      for (const auto& socket : sockets_) {
+        if (socket->name == name && socket->service != unit.name) {
+          names.push_back(name);
+          break;
+        }
+      }
+    }
+    if (names.empty()) continue;
+    passed_[unit.name] = std::move(names);
+    Rebuild(unit.name);
   }
 }
 

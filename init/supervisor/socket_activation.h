@@ -31,6 +31,8 @@
 //     with LISTEN_FDS, LISTEN_FDNAMES (FileDescriptorName=, else the socket
 //     unit's name, per descriptor) and LISTEN_PID (its own pid, set in the
 //     child: runtime/spawn.h), as sd_listen_fds(3) expects;
+//     then those of the socket units its Sockets= names that name another
+//     service (PassSockets);
 //   - a service started otherwise (pulled in at boot, faultctl start) gets
 //     them too;
 //   - more than 200 activations in 2 seconds (systemd's
@@ -82,6 +84,12 @@ class SocketActivation {
   void Listen(const std::vector<ParsedUnit>& sockets,
               const std::string& accounts_root = "/",
               bool after_sysinit = false);
+  // PassSockets: each service of `services` with Sockets= (other_unit_keys.h)
+  // also gets, after its own, the sockets of the socket units it names that
+  // name another service (Service=), as systemd passes every socket unit
+  // that triggers the service; a deferred one once it is open. Call after
+  // Listen.
+  void PassSockets(const std::vector<ParsedUnit>& services);
   // Activates: whether a socket unit names `service`.
   bool Activates(const std::string& service) const {
     return by_service_.count(service) != 0;
@@ -108,8 +116,11 @@ class SocketActivation {
   };
   // Start opens a socket and registers it for its service.
   void Start(Socket& socket);
-  // StartDeferred starts the deferred sockets (of `service` only, unless
-  // null).
+  // Rebuild makes what the main process of `service` gets from the open
+  // sockets.
+  void Rebuild(const std::string& service);
+  // StartDeferred starts the deferred sockets (only those `service` gets,
+  // its own and its Sockets=, unless null).
   void StartDeferred(const std::string* service);
   void Open(Socket& socket, const std::string& accounts_root);
   void Watch(Socket& socket);
@@ -124,6 +135,8 @@ class SocketActivation {
   // Per service: its sockets, and what its main process gets.
   std::map<std::string, std::vector<Socket*>, std::less<>> by_service_;
   std::map<std::string, ListenFds, std::less<>> fds_;
+  // Per service with Sockets=: the socket units of other services it gets.
+  std::map<std::string, std::vector<std::string>, std::less<>> passed_;
   // Sockets not watched, waiting for their service to be down.
   std::vector<Socket*> waiting_;
   // Sockets not opened yet, waiting for sysinit.target (Listen).

@@ -122,7 +122,9 @@ class Supervisor : private ServiceEffects {
   // StartAll requests every loaded service, in start order.
   void StartAll();
   // Shutdown stops every service, dependents before what they are ordered
-  // after; AllStopped tells when nothing runs.
+  // after; a service starting or waiting to restart is stopped at once (a
+  // shutdown spawns nothing but ExecStop= and ExecStopPost= lines: a
+  // pending restart is dropped). AllStopped tells when nothing runs.
   void Shutdown();
   bool AllStopped() const;
 

@@ -165,10 +165,12 @@ std::string Supervisor::CheckIndexes() const {
   for (const Entry* e : order_) {
     const ServiceState state = e->service->state();
     if (shutting_down_) {
-      if ((state == ServiceState::kStarting ||
-           state == ServiceState::kRunning ||
-           state == ServiceState::kRestarting) &&
-          e->up_followers() == 0) {
+      if (state == ServiceState::kStarting ||
+          state == ServiceState::kRestarting) {
+        return absl::StrCat(e->service->name(),
+                            ": starting or restarting in a shutdown");
+      }
+      if (state == ServiceState::kRunning && e->up_followers() == 0) {
         return absl::StrCat(e->service->name(),
                             ": up in a shutdown, with its followers down");
       }

@@ -282,7 +282,18 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   fault::SpawnOptions spawn = StepSpawnOptions(
       settings, kind, index, inputs,
       [](const std::string& path) { return access(path.c_str(), X_OK) == 0; });
-  if (listen != nullptr) spawn.listen_fds = listen->fds;
+  if (listen != nullptr) {
+    spawn.listen_fds = listen->fds;
+    // As systemd, each start sets O_NONBLOCK on the sockets (shared with
+    // PID 1, which only polls them) to NonBlocking=: cleared by default.
+    for (int fd : listen->fds) {
+      const int flags = fcntl(fd, F_GETFL);
+      if (flags < 0) continue;
+      const int want =
+          u.non_blocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+      if (want != flags) (void)fcntl(fd, F_SETFL, want);
+    }
+  }
   fault::UniqueFd pidfd;
   spawn.pidfd = &pidfd;
   FAULT_ASSIGN_OR_RETURN(fault::StartedSpawn started, world_.Spawn(spawn));

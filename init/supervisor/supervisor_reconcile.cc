@@ -283,7 +283,16 @@ void Supervisor::ReleaseExecSlots() {
 
 void Supervisor::Decide(Entry& e) {
   if (shutting_down_) {
-    if (!Down(e.service->state()) && e.up_followers() == 0) e.service->Stop();
+    // Nothing starts once a shutdown began: a start under way (its next
+    // step would spawn) and a pending restart (its timer would start it)
+    // are stopped at once, whatever their followers; what is up stops
+    // once its followers are down.
+    const ServiceState state = e.service->state();
+    if (state == ServiceState::kStarting ||
+        state == ServiceState::kRestarting ||
+        (!Down(state) && e.up_followers() == 0)) {
+      e.service->Stop();
+    }
     return;
   }
   // Drops the process groups and sessions of a service that is down and

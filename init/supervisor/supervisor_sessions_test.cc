@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,6 +86,11 @@ class ScanCountingWorld final : public SupervisorWorld {
 class SupervisorSessions : public ::testing::Test {
  protected:
   void SetUp() override {
+    // As system mode is when it is not PID 1: the service's children
+    // outlive it as ours, and their end is an event (WatchOrphans). Else a
+    // member that outlived its parent would end with no event, and the
+    // stop would wait for TimeoutStopSec= to look again.
+    ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
     dir_ = absl::StrCat(
         getenv("TEST_TMPDIR"), "/",
         ::testing::UnitTest::GetInstance()->current_test_info()->name());

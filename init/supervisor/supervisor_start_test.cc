@@ -149,14 +149,15 @@ class SupervisorStart : public ::testing::Test {
 // A start wave forks every service before the first exec report is read
 // (before, each spawn waited for its child's exec); each Type=exec service
 // is starting until its report says exec'd, then running its program; a
-// missing executable fails its service, once, with Spawn's message and no
-// restart whatever Restart= says.
+// missing executable fails its service, once, with Spawn's message (with
+// Restart=no: Restart=always restarts it, as systemd's result exit-code,
+// 203/EXEC).
 TEST_F(SupervisorStart, AWaveForksAllBeforeTheFirstReport) {
   for (int i = 0; i < kServices; ++i) {
     Unit(absl::StrCat("s", i),
          "[Service]\nType=exec\nExecStart=/bin/sleep 1000\n");
   }
-  Unit("ghost", "[Service]\nExecStart=/nonexistent/daemon\nRestart=always\n");
+  Unit("ghost", "[Service]\nExecStart=/nonexistent/daemon\nRestart=no\n");
   supervisor_->Load(LoadUnitDirectory(dir_));
   supervisor_->Begin();
   supervisor_->StartAll();

@@ -118,6 +118,7 @@ void SystemMode::LoadAll() {
   // default dependencies waits for sysinit.target (socket_activation.h). A
   // flat directory starts every service but those a socket unit activates.
   sockets_.Listen(units.sockets, "/", source_.layout);
+  sockets_.PassSockets(units.units);
   if (!source_.layout && !units.sockets.empty()) {
     for (const std::string& name : StartOrder(units)) {
       if (!sockets_.Activates(name)) boot_units_.push_back(name);
@@ -172,6 +173,10 @@ void SystemMode::Open() {
   supervisor_.Begin();
   if (fault::Status s = control_.Listen(options_.control); !s.ok()) {
     log_.Warning(s.message(), " (faultctl cannot reach this faultinit)");
+  } else {
+    // With -v: from here faultctl is answered (socket units may have said
+    // "listening" before: they open before the control socket).
+    log_.Info("answering faultctl on ", options_.control);
   }
 }
 

@@ -18,17 +18,24 @@ std::optional<RequestedUnit> ResolveRequestedUnit(
   if (bare.empty()) return std::nullopt;
   if (known(std::string(bare))) return RequestedUnit{std::string(bare), false};
   if (!source.layout) return std::nullopt;
-  const std::string full = absl::StrCat(bare, kSuffix);
+  // A unit of another type ("default.target") is named with its suffix,
+  // and so is the unit it resolves to; a service without its suffix.
+  const absl::string_view type = UnitTypeOf(bare);
+  const bool service = type.empty() || type == "service";
+  const std::string full =
+      service ? absl::StrCat(bare, kSuffix) : std::string(bare);
   if (UnitTypeOf(full).empty()) return std::nullopt;
   const UnitSearchPath path = ScanUnitSearchPath(source.directories);
   if (std::optional<ResolvedUnitFile> resolved = path.Resolve(full)) {
     absl::string_view own = resolved->name;
     if (resolved->file->kind != UnitFile::Kind::kFile ||
-        !absl::ConsumeSuffix(&own, kSuffix) || !known(std::string(own))) {
+        (service && !absl::ConsumeSuffix(&own, kSuffix)) ||
+        !known(std::string(own))) {
       return std::nullopt;
     }
     return RequestedUnit{std::string(own), false};
   }
+  if (!service) return std::nullopt;
   std::optional<InstanceFile> instance = FindInstanceFile(path, full);
   if (!instance.has_value() || !instance->from_template ||
       instance->file->kind != UnitFile::Kind::kFile) {

@@ -3,10 +3,13 @@
 // The names a client (faultctl, systemctl) may give a unit, and the name
 // the supervisor knows it by (its file's, without ".service"):
 //
-//   - its own name, with or without ".service": "web", "web.service";
+//   - its own name, with or without ".service": "web", "web.service"; a
+//     unit of another type by its name with its suffix
+//     ("multi-user.target"), and known by it;
 //   - in the layout, an alias: a symbolic link of another name to its
 //     file ("sshd.service -> ssh.service", the link `Alias=` makes at
-//     `systemctl enable`), followed as unit_search_path.h resolves it;
+//     `systemctl enable`; "default.target -> multi-user.target"),
+//     followed as unit_search_path.h resolves it;
 //   - in the layout, an instance of a template that is not loaded yet
 //     ("getty@tty3.service" with a getty@.service in the search path):
 //     systemd loads such a unit when it is asked for; the caller loads it

@@ -17,6 +17,7 @@
 #include "init/system/exec_environment_keys.h"
 #include "init/system/exec_privilege_keys.h"
 #include "init/system/main_process_keys.h"
+#include "init/system/other_unit_keys.h"
 #include "init/system/process_attribute_keys.h"
 #include "init/system/socket_keys.h"
 #include "init/system/standard_io_keys.h"
@@ -148,8 +149,7 @@ class Parser {
 
   Unit& unit() { return out_->unit; }
 
-  // The key handlers: each applies one value (an empty one resets the key)
-  // or returns an error that starts with the key.
+  // Key handlers: each applies a value or returns an error naming the key.
   Status Description(absl::string_view key, absl::string_view value);
   // Documentation=: where `systemctl help` points; faultinit shows no
   // documentation, and nothing the unit does at run time depends on it.
@@ -301,9 +301,8 @@ const Parser::Key Parser::kKeys[] = {
     {Section::kService, "UMask", &Parser::UMask},
 };
 
-// The key tables kept in files of their own (unit_keys.h), one line each;
-// consulted after kKeys.
-const std::array<UnitKeyTable, 13> kUnitKeyTables{
+// The key tables of their own files (unit_keys.h), consulted after kKeys.
+const std::array<UnitKeyTable, 14> kUnitKeyTables{
     kConditionKeys,          // unit_conditions.h
     kExitStatusKeys,         // unit_exit_status.h
     kLimitKeys,              // unit_limits.h
@@ -317,6 +316,7 @@ const std::array<UnitKeyTable, 13> kUnitKeyTables{
     UnitJobKeys(),           // unit_job_keys.h
     TargetUnitKeys(),        // target_unit_keys.h
     SocketKeys(),            // socket_keys.h
+    OtherUnitKeys(),         // other_unit_keys.h
 };
 
 absl::string_view SectionName(Section section) {

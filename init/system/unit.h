@@ -282,6 +282,11 @@ struct Unit {
   // DefaultDependencies= (target_unit_keys.h): whether the layout adds
   // systemd's dependencies on the standard targets (target_unit.h).
   bool default_dependencies = true;
+  // Sockets= (other_unit_keys.h): socket units ("x.socket") whose sockets
+  // the main process gets besides those naming it; NonBlocking=: those
+  // sockets' O_NONBLOCK at each start.
+  std::vector<std::string> sockets;
+  bool non_blocking = false;
 
   // [Service]
   ServiceType type = ServiceType::kSimple;

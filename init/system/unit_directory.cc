@@ -46,15 +46,36 @@ std::string TooLarge(absl::string_view size) {
                       kMaxUnitFileSize, " (1 MiB); not parsed");
 }
 
-// Suffixes of systemd's other kinds of unit: naming one is not a typo, it
-// is a unit faultinit does not have.
-bool IsOtherUnitKind(absl::string_view name) {
-  for (absl::string_view suffix :
-       {".target", ".socket", ".mount", ".automount", ".path", ".timer",
-        ".device", ".slice", ".scope", ".swap"}) {
-    if (absl::EndsWith(name, suffix)) return true;
+// Why a dependency on `name`, a unit of a type faultinit has no units of,
+// is not one it can honour, and what happens instead; "" for a name of
+// another type (a service, a target, a socket).
+absl::string_view MissingTypeReason(absl::string_view name) {
+  struct Type {
+    absl::string_view suffix;
+    absl::string_view why;
+  };
+  static constexpr Type kTypes[] = {
+      {".mount",
+       "faultinit has no .mount units: the fstab step mounts /etc/fstab's "
+       "local file systems before any unit starts, nothing else is mounted "
+       "for it"},
+      {".automount",
+       "faultinit has no .automount units: nothing is mounted on access"},
+      {".swap",
+       "faultinit has no .swap units: the fstab step turns /etc/fstab's swap "
+       "on before any unit starts"},
+      {".device",
+       "faultinit has no .device units: nothing waits for the device"},
+      {".slice", "faultinit has no .slice units: no cgroups"},
+      {".scope", "faultinit has no .scope units: no cgroups"},
+      {".timer", "faultinit has no .timer units: nothing starts on time"},
+      {".path",
+       "faultinit has no .path units: nothing starts on a path's change"},
+  };
+  for (const Type& t : kTypes) {
+    if (absl::EndsWith(name, t.suffix)) return t.why;
   }
-  return false;
+  return "";
 }
 
 // The ordering graph over units[i], by index; the units are sorted by name,
@@ -195,10 +216,10 @@ std::vector<size_t> ShortestCycle(const Graph& graph,
 }
 
 void CheckDependencies(absl::string_view directory, const NameIndex& index,
+                       const std::vector<std::string>& other_units,
                        std::vector<ParsedUnit>* units) {
-  // What a name no unit has means: a requirement is treated as satisfied
-  // (until the layout, issue #28, gives faultinit targets, sockets and the
-  // rest), any other dependency is ignored.
+  // What a name no unit has means: a requirement is treated as satisfied,
+  // any other dependency is ignored.
   constexpr const char* kIgnored = "; ignored";
   constexpr const char* kSatisfied = "; treated as satisfied";
   struct List {
@@ -246,16 +267,20 @@ void CheckDependencies(absl::string_view directory, const NameIndex& index,
           it = deps.erase(it);
           continue;
         }
-        if (index.find(d.name) == index.end()) {
+        if (index.find(d.name) == index.end() &&
+            std::find(other_units.begin(), other_units.end(), d.name) ==
+                other_units.end()) {
+          const bool target = absl::EndsWith(d.name, ".target");
+          const absl::string_view lacking = MissingTypeReason(d.name);
           std::string why =
-              has_targets && absl::EndsWith(d.name, ".target")
-                  ? absl::StrCat("no ", d.name, " in ", directory,
-                                 " nor built in")
-              : IsOtherUnitKind(d.name)
-                  ? std::string(has_targets
-                                    ? "faultinit has only .service and "
-                                      ".target units"
-                                    : "faultinit has only .service units")
+              !lacking.empty() ? std::string(lacking)
+              : target && !has_targets
+                  ? std::string("a flat directory has no .target units")
+              : target ? absl::StrCat("no ", d.name, " in ", directory,
+                                      " nor built in")
+              : absl::EndsWith(d.name, ".socket")
+                  ? absl::StrCat("no ", d.name, directory.empty() ? "" : " in ",
+                                 directory)
                   : absl::StrCat("no ", d.name, kServiceSuffix,
                                  directory.empty() ? "" : " in ", directory);
           found.push_back(MakeDiagnostic(
@@ -469,10 +494,10 @@ LoadedUnits LoadUnitDirectory(absl::string_view dir) {
     }
     ReadUnitFileInto(path, &units.emplace_back());
   }
-  LoadedUnits out = LinkUnits(dir, std::move(units));
+  std::sort(sockets.begin(), sockets.end());
+  LoadedUnits out = LinkUnits(dir, std::move(units), sockets);
   out.diagnostics.insert(out.diagnostics.begin(), skipped.begin(),
                          skipped.end());
-  std::sort(sockets.begin(), sockets.end());
   for (const std::string& name : sockets) {
     ReadUnitFileInto(prefix + name, &out.sockets.emplace_back());
   }
@@ -481,8 +506,9 @@ LoadedUnits LoadUnitDirectory(absl::string_view dir) {
 
 // Not inlined into LoadUnitDirectory: its locals would stay in that frame
 // while each file is read and parsed, the deepest PID 1's stack goes.
-ABSL_ATTRIBUTE_NOINLINE LoadedUnits LinkUnits(absl::string_view directory,
-                                              std::vector<ParsedUnit> units) {
+ABSL_ATTRIBUTE_NOINLINE LoadedUnits
+LinkUnits(absl::string_view directory, std::vector<ParsedUnit> units,
+          const std::vector<std::string>& other_units) {
   LoadedUnits out;
   out.directory = std::string(directory);
   // Sorted by index: sorting the units themselves would hold one on the
@@ -506,7 +532,7 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LinkUnits(absl::string_view directory,
     out.units.push_back(std::move(parsed));
   }
   NameIndex index = IndexUnits(out.units);
-  CheckDependencies(directory, index, &out.units);
+  CheckDependencies(directory, index, other_units, &out.units);
   CheckCycles(&out.units, index);
   PropagateFailure(&out.units, index);
   return out;

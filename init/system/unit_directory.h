@@ -10,9 +10,12 @@
 // The checks across units (LinkUnits), after each file's own (ParseUnit):
 //   - a dependency (Requires=, Wants=, After=, Before=, and Unit::jobs'
 //     lists: BindsTo=, PartOf=, Conflicts=...) naming no unit in the
-//     directory: a warning. Until the layout (issue #28) gives faultinit
-//     other unit types, a name of another type (a target, a socket) or a
-//     .service no file provides is "treated as satisfied" for Requires=,
+//     directory (nor one of the caller's `other_units`, its sockets): a
+//     warning saying why: no file of the name (a service, a socket; a
+//     target neither in the layout nor built in; a flat directory has no
+//     targets), or a unit of a type faultinit has none of (.mount,
+//     .device, .automount, .swap, .slice, .scope, .timer, .path: what
+//     happens instead). It is "treated as satisfied" for Requires=,
 //     BindsTo= and Requisite=, and "ignored" for the others;
 //   - a unit naming itself in any of them: a warning, the name is dropped;
 //   - an ordering cycle over After=/Before= (Before=X in A is the edge
@@ -82,9 +85,13 @@ LoadedUnits LoadUnitDirectory(absl::string_view dir);
 // LinkUnits runs the checks across `units` (see the top of this file), adds
 // their diagnostics to the units, and returns them sorted by name.
 // `directory` is only for messages. A second unit with a name already seen
-// is dropped with an error in LoadedUnits::diagnostics.
+// is dropped with an error in LoadedUnits::diagnostics. `other_units`:
+// the names, with their suffix, of the socket units there are
+// ("dbus.socket"); a dependency on one is satisfied without a word (the
+// sockets are open before any service starts).
 LoadedUnits LinkUnits(absl::string_view directory,
-                      std::vector<ParsedUnit> units);
+                      std::vector<ParsedUnit> units,
+                      const std::vector<std::string>& other_units = {});
 
 // StartOrder returns the names of the units that are not failed in an order
 // that honours every After=/Before= between them: a topological order in

@@ -103,8 +103,8 @@ TEST(UnitDirectory, MissingDependencies) {
                 Service("a"));
   dir.Write("d.service", Service("d"));
   LoadedUnits units = LoadUnitDirectory(dir.path());
-  // Until the layout (issue #28) resolves names, a Requires= of a unit
-  // faultinit does not have is a warning: treated as satisfied.
+  // A Requires= of a unit the directory does not have is a warning:
+  // treated as satisfied.
   EXPECT_TRUE(units.Find("a")->ok());
   EXPECT_TRUE(units.Find("d")->ok());
   const std::string a = dir.Path("a.service");
@@ -116,11 +116,46 @@ TEST(UnitDirectory, MissingDependencies) {
                    a + ":3: warning: Wants: no unit \"c\" (no c.service in " +
                        dir.path() + "); ignored",
                    a + ":4: warning: After: no unit \"network.target\" "
-                       "(faultinit has only .service units); ignored",
+                       "(a flat directory has no .target units); ignored",
                    a + ":5: warning: Before: no unit \"e\" (no e.service in " +
                        dir.path() + "); ignored",
                    "start order: a d"}));
   EXPECT_FALSE(RenderCheckReport(units).has_errors);
+}
+
+// A socket unit of the directory is a unit a dependency may name (open
+// before any service starts); a missing socket is named as such, and a
+// unit of a type faultinit has none of says what happens instead.
+TEST(UnitDirectory, DependenciesOnOtherUnitTypes) {
+  TempDir dir;
+  dir.Write("a.service",
+            "[Unit]\n"
+            "Requires=here.socket\n"
+            "After=here.socket gone.socket\n"
+            "Requires=data.mount\n"
+            "BindsTo=dev-sda1.device\n"
+            "Wants=clean.timer\n" +
+                Service("a"));
+  dir.Write("here.socket", "[Socket]\nListenStream=/run/here.sock\n");
+  LoadedUnits units = LoadUnitDirectory(dir.path());
+  const std::string a = dir.Path("a.service");
+  EXPECT_EQ(
+      ReportLines(units),
+      (Lines{a +
+                 ":3: warning: After: no unit \"gone.socket\" (no gone.socket "
+                 "in " +
+                 dir.path() + "); ignored",
+             a + ":4: warning: Requires: no unit \"data.mount\" (faultinit "
+                 "has no .mount units: the fstab step mounts /etc/fstab's "
+                 "local file systems before any unit starts, nothing else is "
+                 "mounted for it); treated as satisfied",
+             a + ":5: warning: BindsTo: no unit \"dev-sda1.device\" "
+                 "(faultinit has no .device units: nothing waits for the "
+                 "device); treated as satisfied",
+             a + ":6: warning: Wants: no unit \"clean.timer\" (faultinit has "
+                 "no .timer units: nothing starts on time); ignored",
+             "start order: a"}));
+  EXPECT_TRUE(units.Find("a")->ok());
 }
 
 // A three-unit ordering cycle (mixing After= and Before=) fails all three,

@@ -284,8 +284,15 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
   const std::set<std::string, std::less<>> masked_set(masked.begin(),
                                                       masked.end());
   for (ParsedUnit& parsed : units) DropMasked(masked_set, &parsed);
+  // The socket units of the search path: a dependency on one is satisfied.
+  std::vector<std::string> sockets;
+  for (const auto& [name, file] : path.files) {
+    if (absl::EndsWith(name, ".socket") && file.kind == UnitFile::Kind::kFile) {
+      sockets.push_back(name);
+    }
+  }
   LoadedUnits out =
-      LinkUnits(absl::StrJoin(search_path, ":"), std::move(units));
+      LinkUnits(absl::StrJoin(search_path, ":"), std::move(units), sockets);
   out.diagnostics.insert(out.diagnostics.begin(), skipped.begin(),
                          skipped.end());
   out.layout = true;

@@ -127,9 +127,8 @@ TEST_F(Sequence, AStartRequestedDuringAReplacementDoesNotRunAUnitWithAnError) {
 }
 
 // A reload that removes what a unit Requires= leaves the unit unchanged:
-// a name faultinit has no unit for is a warning, treated as satisfied
-// (until the layout, issue #28, resolves names), so the unit has no new
-// error and keeps running; it is not restarted when the unit comes back.
+// a name faultinit has no unit for is a warning, treated as satisfied,
+// so the unit has no new error and keeps running; it is not restarted when the unit comes back.
 // (Before that, the unit failed: "Requires: no unit b".)
 TEST_F(Sequence, AReloadThatRemovesARequirementLeavesTheUnitRunning) {
   const std::string a = Unit("a", 1, "Requires=b\nAfter=b\n", "");
