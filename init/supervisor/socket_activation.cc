@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "init/supervisor/socket_listen.h"
 #include "init/support/accounts.h"
+#include "init/system/target_unit.h"
 #include "init/system/unit_name.h"
 
 namespace faultinit {
@@ -30,6 +31,9 @@ SocketActivation::SocketActivation(fault::Scheduler& scheduler,
                                    Supervisor& supervisor, const Logger& log)
     : scheduler_(scheduler), supervisor_(supervisor), log_(log) {
   supervisor_.SetListenFds([this](const std::string& name) -> const ListenFds* {
+    // A service started before sysinit.target is active (in the same
+    // pass, or by a request) gets its sockets all the same.
+    if (!deferred_.empty()) StartDeferred(&name);
     auto it = fds_.find(name);
     return it == fds_.end() ? nullptr : &it->second;
   });
@@ -52,7 +56,8 @@ SocketActivation::~SocketActivation() {
 }
 
 void SocketActivation::Listen(const std::vector<ParsedUnit>& sockets,
-                              const std::string& accounts_root) {
+                              const std::string& accounts_root,
+                              bool after_sysinit) {
   accounts_root_ = accounts_root;
   for (const ParsedUnit& parsed : sockets) {
     if (!parsed.ok() || parsed.unit.socket == nullptr) continue;
@@ -74,21 +79,49 @@ void SocketActivation::Listen(const std::vector<ParsedUnit>& sockets,
       s.service = SocketServiceName(parsed.unit);
       by_service_[s.service].push_back(&s);
     }
-    Open(s);
-    if (s.fds.empty()) continue;
-    log_.Info(s.name, ": listening on ",
-              absl::StrJoin(s.settings.listen, " ",
-                            [](std::string* out, const SocketAddress& a) {
-                              out->append(a.text);
-                            }),
-              " for ", s.service, ".service");
-    if (s.settings.accept) {
-      Watch(s);
-    } else {
-      UpdateFds(s.service);
-      waiting_.push_back(&s);  // watched by the first Poll, if down
+    if (after_sysinit && parsed.unit.default_dependencies) {
+      deferred_.push_back(&s);
+      continue;
     }
+    Start(s);
   }
+}
+
+void SocketActivation::Start(Socket& s) {
+  Open(s);
+  if (s.fds.empty()) return;
+  log_.Info(s.name, ": listening on ",
+            absl::StrJoin(s.settings.listen, " ",
+                          [](std::string* out, const SocketAddress& a) {
+                            out->append(a.text);
+                          }),
+            " for ", s.service, ".service");
+  if (s.settings.accept) {
+    Watch(s);
+  } else {
+    UpdateFds(s.service);    // in socket-unit order, whichever opened first
+    waiting_.push_back(&s);  // watched by the next Poll, if down
+  }
+}
+
+void SocketActivation::StartDeferred(const std::string* service) {
+  if (closed_) return;
+  for (size_t i = 0; i < deferred_.size();) {
+    Socket& s = *deferred_[i];
+    if (service != nullptr && s.service != *service) {
+      ++i;
+      continue;
+    }
+    deferred_.erase(deferred_.begin() + static_cast<std::ptrdiff_t>(i));
+    Start(s);
+  }
+}
+
+bool SocketActivation::Undefer(Socket& s) {
+  auto it = std::find(deferred_.begin(), deferred_.end(), &s);
+  if (it == deferred_.end()) return false;
+  deferred_.erase(it);
+  return true;
 }
 
 bool SocketActivation::Activates(const std::string& service) const {
@@ -266,6 +299,12 @@ void SocketActivation::Trigger(Socket& socket) {
 
 void SocketActivation::Poll() {
   if (closed_) return;
+  if (!deferred_.empty()) {
+    std::optional<ServiceView> sysinit = supervisor_.View(kSysinitTarget);
+    if (!sysinit.has_value() || sysinit->state == ServiceState::kRunning) {
+      StartDeferred(nullptr);
+    }
+  }
   if (!connections_.empty()) EndConnections();
   for (size_t i = 0; i < waiting_.size();) {
     Socket& s = *waiting_[i];
@@ -310,6 +349,7 @@ void SocketActivation::Close() {
   closed_ = true;
   for (auto& socket : sockets_) Shut(*socket);
   waiting_.clear();
+  deferred_.clear();
   fds_.clear();
 }
 
@@ -326,8 +366,10 @@ fault::Status SocketActivation::Change(absl::string_view name, bool start) {
     return fault::NotFoundError(absl::StrCat("no such unit: ", name));
   }
   Socket& s = *found;
+  // One that waits for sysinit.target: a request decides for it now.
+  const bool was_deferred = Undefer(s);
   if (!start) {
-    if (s.stopped) return fault::OkStatus();
+    if (s.stopped && !was_deferred) return fault::OkStatus();
     s.stopped = true;
     s.failed.clear();  // a stop resets a failed unit, as systemd's
     Shut(s);

@@ -1,8 +1,16 @@
 // File: init/supervisor/socket_activation.h
 //
 // SocketActivation: system mode's socket units (systemd.socket(5)). Each
-// socket unit loaded (init/system/socket_keys.h) is opened once, before
-// any service starts (socket_listen.h).
+// socket unit loaded (init/system/socket_keys.h) is opened once
+// (socket_listen.h):
+//   - in the layout, one with DefaultDependencies=yes once sysinit.target
+//     is active (systemd orders it After=sysinit.target): until then its
+//     path does not exist, and an early client (systemd-update-utmp's
+//     D-Bus fallback) fails at once instead of waiting for a service that
+//     cannot start before sysinit.target; a service spawned earlier (in
+//     the same pass, or on request) has its sockets opened then;
+//   - otherwise (DefaultDependencies=no, or a flat directory), before any
+//     service starts.
 //
 // Accept=no (the default): the unit names one service (Service=, or its
 // own name with .service):
@@ -101,8 +109,16 @@ class SocketActivation {
   // Listen opens and watches every socket of `sockets` (socket units with
   // errors are logged and skipped). Call once, before the services start.
   // `accounts_root` resolves SocketUser=/SocketGroup= (accounts.h).
+  // With `after_sysinit` (the layout), those with DefaultDependencies=yes
+  // are opened later: by the first Poll that finds sysinit.target active
+  // (or no such unit), when their service's main process is spawned, or
+  // by a start request.
   void Listen(const std::vector<ParsedUnit>& sockets,
-              const std::string& accounts_root = "/");
+              const std::string& accounts_root = "/",
+              bool after_sysinit = false);
+  // HasDeferred: whether a socket waits for sysinit.target (which the
+  // caller then starts, as the socket's Requires= would pull it in).
+  bool HasDeferred() const { return !deferred_.empty(); }
   // PassSockets: each service of `services` with Sockets= (other_unit_keys.h)
   // also gets, after its own, the sockets of the socket units it names that
   // name another service (Service=), while they are listening, as systemd
@@ -140,6 +156,13 @@ class SocketActivation {
     std::optional<std::string> source;
   };
 
+  // Start opens a socket unit's sockets and watches them (Accept=yes) or
+  // registers them for its service.
+  void Start(Socket& socket);
+  // StartDeferred starts the deferred sockets (of `service` only, unless
+  // null); Undefer takes `socket` out of them, true if it was there.
+  void StartDeferred(const std::string* service);
+  bool Undefer(Socket& socket);
   void Open(Socket& socket);
   void Watch(Socket& socket);
   void Unwatch(Socket& socket);
@@ -183,6 +206,8 @@ class SocketActivation {
   std::map<std::string, Connection, std::less<>> connections_;
   // Sockets not watched, waiting for their service to be down.
   std::vector<Socket*> waiting_;
+  // Sockets not opened yet, waiting for sysinit.target (Listen).
+  std::vector<Socket*> deferred_;
   bool closed_ = false;
 };
 

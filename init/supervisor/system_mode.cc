@@ -17,6 +17,7 @@
 #include "init/supervisor/unit_names.h"
 #include "init/supervisor/unit_source.h"
 #include "init/system/needed_units.h"
+#include "init/system/target_unit.h"
 #include "init/system/unit_directory.h"
 #include "runtime/control.h"
 #include "runtime/exit.h"
@@ -124,8 +125,10 @@ void SystemMode::LoadAll() {
   WatchSignals();
   supervisor_.Load(units);
   boot_units_ = std::move(units.boot);
-  // Before any service starts (socket_activation.h). A flat directory
-  // starts every service but those a socket unit activates. In the layout,
+  // Before any service starts, but in the layout a socket unit with
+  // default dependencies waits for sysinit.target (socket_activation.h). A
+  // flat directory starts every service but those a socket unit activates.
+  // In the layout,
   // an Accept=yes socket's connections are instances of its template,
   // loaded as a request's are, and kept for reloads until they end.
   if (source_.layout) {
@@ -138,7 +141,7 @@ void SystemMode::LoadAll() {
                      load.end());
         }});
   }
-  sockets_.Listen(units.sockets);
+  sockets_.Listen(units.sockets, "/", source_.layout);
   sockets_.PassSockets(units.units);
   if (!source_.layout && !units.sockets.empty()) {
     for (const std::string& name : StartOrder(units)) {
@@ -181,6 +184,13 @@ void SystemMode::StartBoot() {
     }
   }
   std::vector<std::string>().swap(boot_units_);
+  // A socket unit with default dependencies Requires= sysinit.target, as
+  // in systemd: pulled in even when the start unit does not reach it.
+  if (sockets_.HasDeferred()) {
+    if (fault::Status s = supervisor_.StartService(kSysinitTarget); !s.ok()) {
+      log_.Warning(kSysinitTarget, ": ", s.message());
+    }
+  }
 }
 
 void SystemMode::Open() { supervisor_.Begin(); }

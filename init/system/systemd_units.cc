@@ -65,6 +65,10 @@ constexpr SystemdUnitPolicy kPolicies[] = {
      "/etc/fstab options before any unit starts"},
     {"systemd-update-utmp-runlevel.service", R::kUnsupported,
      "it asks systemd's D-Bus API for the runlevel"},
+    {"systemd-update-utmp.service", R::kUnsupported,
+     "it asks systemd's D-Bus API (its private bus) for the boot time and "
+     "exits 1 without it, at boot and at shutdown; before sysinit.target no "
+     "D-Bus listens"},
     {"user-runtime-dir@.service", R::kUnsupported,
      "systemd-logind's, for sessions; faultinit does not run systemd-logind"},
     {"user@.service", R::kUnsupported,

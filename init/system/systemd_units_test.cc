@@ -79,6 +79,10 @@ TEST_F(SystemdUnitsTest, TableLookups) {
   // An instance is looked up as its template.
   EXPECT_NE(FindSystemdUnitPolicy("systemd-fsck@dev-sda1.service"), nullptr);
   EXPECT_NE(FindSystemdUnitPolicy("user@1000.service"), nullptr);
+  // It exits 1 without systemd's bus (a boot of Debian 12).
+  ASSERT_NE(FindSystemdUnitPolicy("systemd-update-utmp.service"), nullptr);
+  EXPECT_EQ(FindSystemdUnitPolicy("systemd-update-utmp.service")->reason,
+            SystemdUnitReason::kUnsupported);
   // Units that work under faultinit are not listed.
   for (const char* name :
        {"systemd-tmpfiles-setup.service", "systemd-sysctl.service",
