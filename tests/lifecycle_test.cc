@@ -195,6 +195,30 @@ TEST_F(Lifecycle, SendSIGHUPFollowsTheKillSignal) {
   ASSERT_TRUE(running_->WaitForStderr("[h] got HUP")) << running_->err();
 }
 
+// "-" on ExecStart=: any exit counts as success, as systemd records it and
+// goes on. A oneshot runs its next line and ends inactive, not failed
+// (Debian's modprobe@.service: "ExecStart=-/sbin/modprobe -abq %i"); a
+// simple service whose main process exits 3 is not restarted by
+// Restart=on-failure and does not fail.
+TEST_F(Lifecycle, DashOnExecStartCountsAnyExitAsSuccess) {
+  Unit("once",
+       "[Service]\nType=oneshot\nExecStart=-/bin/sh -c 'exit 1'\n"
+       "ExecStart=/bin/sh -c 'echo second line'\n");
+  Unit("main",
+       "[Service]\nExecStart=-/bin/sh -c 'echo main up; exit 3'\n"
+       "Restart=on-failure\nRestartSec=0\n");
+  Start({"[once] second line", "once: finished (exit 0)", "[main] main up",
+         "main: finished (exit 3)"});
+  EXPECT_EQ(StateOf("once"), "inactive");
+  EXPECT_EQ(StateOf("main"), "inactive");
+  const std::string& err = running_->err();
+  EXPECT_EQ(err.find("once: failed"), std::string::npos) << err;
+  EXPECT_EQ(err.find("main: failed"), std::string::npos) << err;
+  EXPECT_EQ(err.find("main: restarting"), std::string::npos) << err;
+  // Started once: "main up" is said once.
+  EXPECT_EQ(err.find("[main] main up"), err.rfind("[main] main up")) << err;
+}
+
 // ExecStopPost= runs after a start that failed (here in ExecStartPre=),
 // before the service counts as failed.
 TEST_F(Lifecycle, ExecStopPostRunsAfterAFailedStart) {

@@ -202,7 +202,7 @@ void Service::MainStepExited(const Event& event) {
   }
   // A oneshot's ExecStart= line.
   main_pid_ = 0;
-  if (!Successful(status)) {
+  if (!Clean(status)) {
     MainEnded(event);
     return;
   }
@@ -279,13 +279,13 @@ void Service::MainEnded(const Event& event) {
     consecutive_restarts_ = 0;
   }
   if (sub_ == ServiceSubState::kRunning && policy_.remain_after_exit &&
-      Successful(status)) {
+      Clean(status)) {
     Enter(ServiceSubState::kExited);  // what it left runs on, as systemd
     return;
   }
   if (ShouldRestart(status)) {
     ScheduleRestart();
-  } else if (Successful(status)) {
+  } else if (Clean(status)) {
     succeeded_ = true;
     result_ = Result::kSuccess;
   } else {

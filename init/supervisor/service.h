@@ -236,6 +236,7 @@ struct RestartExceptions {
 struct LifecycleExtras {
   std::vector<bool> condition_ignore_failure;  // ExecCondition=
   std::vector<bool> pre_ignore_failure;        // ExecStartPre=
+  std::vector<bool> start_ignore_failure;      // ExecStart=
   std::vector<bool> post_ignore_failure;
   std::vector<bool> reload_ignore_failure;
   std::vector<bool> stop_ignore_failure;  // ExecStop=
@@ -545,6 +546,11 @@ class Service {
   void StopStepFailed(absl::string_view reason);
   bool Successful(const fault::ExitStatus& status) const;
   bool ShouldRestart(const fault::ExitStatus& status) const;
+  // Clean: a main process's (or a oneshot's ExecStart= line's) exit that
+  // counts as success: SuccessExitStatus=, or any exit of a "-" line
+  // (systemd records it and treats it as success: no failure, no
+  // Restart=on-failure).
+  bool Clean(const fault::ExitStatus& status) const;
   static Failure FailureOf(const fault::ExitStatus& status);
   // RestartsAfter: whether Restart= restarts after a start that failed so.
   bool RestartsAfter(Failure failure) const;

@@ -42,6 +42,16 @@ bool Service::Successful(const fault::ExitStatus& status) const {
                          : policy_.success_signals[value];
 }
 
+bool Service::Clean(const fault::ExitStatus& status) const {
+  if (Successful(status)) return true;
+  // The line whose exit this is: a oneshot's current one, else the first.
+  const std::vector<bool>& ignore = policy_.extras().start_ignore_failure;
+  const size_t line = policy_.type == ServiceType::kOneshot
+                          ? static_cast<size_t>(step_index_)
+                          : 0;
+  return line < ignore.size() && ignore[line];
+}
+
 bool Service::ShouldRestart(const fault::ExitStatus& status) const {
   if (const RestartExceptions* exceptions = policy_.restart_exceptions.get()) {
     const int code = status.exited() ? status.exit_code() : status.signal();
@@ -49,7 +59,7 @@ bool Service::ShouldRestart(const fault::ExitStatus& status) const {
     if (exceptions->force.Contains(status.exited(), code)) return true;
   }
   // systemd's table: a clean exit, an unclean exit code, an unclean signal.
-  const bool clean = Successful(status);
+  const bool clean = Clean(status);
   const bool unclean_signal = status.signaled() && !clean;
   switch (policy_.restart) {
     case RestartPolicy::kNo:

@@ -33,6 +33,9 @@ ServicePolicy PolicyOf(const Unit& unit) {
   for (const ExecLine& line : unit.exec_start_pre) {
     x.pre_ignore_failure.push_back(line.ignore_failure);
   }
+  for (const ExecLine& line : unit.exec_start) {
+    x.start_ignore_failure.push_back(line.ignore_failure);
+  }
   for (const ExecLine& line : unit.exec_start_post) {
     x.post_ignore_failure.push_back(line.ignore_failure);
   }
@@ -55,8 +58,9 @@ ServicePolicy PolicyOf(const Unit& unit) {
     return std::find(flags.begin(), flags.end(), true) != flags.end();
   };
   if (any(x.condition_ignore_failure) || any(x.pre_ignore_failure) ||
-      any(x.post_ignore_failure) || any(x.reload_ignore_failure) ||
-      any(x.stop_ignore_failure) || any(x.stop_post_ignore_failure) ||
+      any(x.start_ignore_failure) || any(x.post_ignore_failure) ||
+      any(x.reload_ignore_failure) || any(x.stop_ignore_failure) ||
+      any(x.stop_post_ignore_failure) ||
       x.send_sighup != defaults.send_sighup ||
       x.send_sigkill != defaults.send_sigkill || x.kill_none ||
       x.final_kill_signal != defaults.final_kill_signal ||
