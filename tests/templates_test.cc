@@ -72,6 +72,24 @@ TEST_F(Templates, DependencyOnAnInstanceStartsIt) {
          "log@1: running", "[web] web-up", "web: running"});
 }
 
+// A dependency naming a template without an instance gets the naming
+// unit's instance, else its name, as in systemd.
+TEST_F(Templates, DependencyOnATemplateTakesTheInstanceOrTheName) {
+  File("lib/web.service",
+       "[Unit]\nWants=log@.service\n"
+       "[Service]\nExecStart=/bin/sh -c 'echo web-up; exec sleep 1000'\n");
+  Link(lib_ + "/web.service", "etc/multi-user.target.wants/web.service");
+  Link(lib_ + "/worker@.service",
+       "etc/multi-user.target.wants/worker@2.service");
+  File("lib/worker@.service",
+       "[Unit]\nWants=log@.service\n[Service]\nExecStart=/bin/sh -c "
+       "'echo worker %i; exec sleep 1000'\n");
+  File("lib/log@.service",
+       "[Service]\nExecStart=/bin/sh -c 'echo log %i; exec sleep 1000'\n");
+  Start({"[log@web] log web", "log@web: running", "[log@2] log 2",
+         "log@2: running", "[worker@2] worker 2", "web: running"});
+}
+
 // A template's instance nothing names is loaded when `faultctl start`
 // names it, and started; systemctl knows it too after.
 TEST_F(Templates, StartLoadsAnInstanceOnDemand) {

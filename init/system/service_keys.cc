@@ -12,6 +12,7 @@
 #include "init/system/account_name.h"
 #include "init/system/exec_command.h"
 #include "init/system/unit_key_values.h"
+#include "init/system/unit_name.h"
 #include "runtime/duration.h"
 #include "runtime/signals.h"
 #include "runtime/status.h"
@@ -40,7 +41,7 @@ Status Dependencies(UnitKeyContext& c, absl::string_view key,
   // As in systemd, an empty value does not reset a dependency list.
   for (absl::string_view word :
        absl::StrSplit(value, absl::ByAnyChar(" \t\n\r"), absl::SkipEmpty())) {
-    std::string name = NormalizeUnitName(word);
+    std::string name = NormalizeUnitName(FillTemplate(word, c.unit.name));
     if (name.empty()) {
       return KeyError(key, absl::StrCat("invalid unit name ", QuoteText(word)));
     }

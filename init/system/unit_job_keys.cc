@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "init/system/exec_command.h"
 #include "init/system/unit_key_values.h"
+#include "init/system/unit_name.h"
 #include "runtime/duration.h"
 #include "runtime/status.h"
 
@@ -47,7 +48,7 @@ Status Names(UnitKeyContext& context, absl::string_view key,
   std::vector<std::string> names;
   for (absl::string_view word :
        absl::StrSplit(value, absl::ByAnyChar(" \t\n\r"), absl::SkipEmpty())) {
-    std::string name = NormalizeUnitName(word);
+    std::string name = NormalizeUnitName(FillTemplate(word, context.unit.name));
     if (name.empty()) {
       return KeyError(key, absl::StrCat("invalid unit name ", QuoteText(word)));
     }

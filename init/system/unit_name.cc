@@ -74,6 +74,20 @@ std::string UnitPrefixOf(absl::string_view name) {
   return std::string(name.substr(0, std::min(dot, at)));
 }
 
+std::string FillTemplate(absl::string_view word, absl::string_view owner) {
+  // A service may be named without its suffix.
+  const std::string full = word.find('.') == absl::string_view::npos
+                               ? absl::StrCat(word, ".service")
+                               : std::string(word);
+  if (!IsTemplateName(full)) return std::string(word);
+  std::string own(owner);
+  if (UnitPrefixOf(own).empty()) own += ".service";
+  const std::string instance = InstanceOf(own);
+  const std::string filled =
+      InstanceName(full, instance.empty() ? UnitPrefixOf(own) : instance);
+  return filled.empty() ? std::string(word) : filled;
+}
+
 std::string InstanceName(absl::string_view template_name,
                          absl::string_view instance) {
   if (!IsTemplateName(template_name) || instance.empty()) return "";

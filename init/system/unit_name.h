@@ -67,6 +67,14 @@ std::string UnitPrefixOf(absl::string_view name);
 // byte systemd's names refuse, a name over kMaxUnitNameLength).
 std::string InstanceName(absl::string_view template_name,
                          absl::string_view instance);
+// FillTemplate: a dependency `word` naming a template without an instance
+// ("foo@.service", "foo@" for a service) becomes the instance systemd makes
+// of it (unit_add_dependency_by_name): `owner`'s instance when the naming
+// unit is one ("getty@tty1.service" -> "foo@tty1.service"), else `owner`'s
+// prefix ("web" -> "foo@web.service"). Any other word is returned
+// as it is. `owner` is named as Unit names it (a service without its
+// suffix: "getty@tty1", "web"; another type with it).
+std::string FillTemplate(absl::string_view word, absl::string_view owner);
 // EscapeUnitNamePath: systemd's unit_name_path_escape, as the getty
 // generator names a tty's instance: leading, trailing and repeated '/'
 // dropped, '/' becomes '-', and a byte outside A-Z a-z 0-9 : _ . (or a

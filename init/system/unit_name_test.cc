@@ -92,5 +92,18 @@ TEST(UnitNameParts, EscapePath) {
   EXPECT_EQ(EscapeUnitNamePath(".hidden"), "\\x2ehidden");
 }
 
+// systemd's rule for a template named without an instance: the naming
+// unit's instance, else its prefix.
+TEST(UnitName, FillTemplate) {
+  EXPECT_EQ(FillTemplate("foo@.service", "getty@tty1"), "foo@tty1.service");
+  EXPECT_EQ(FillTemplate("foo@", "web"), "foo@web.service");
+  EXPECT_EQ(FillTemplate("foo@.service", "boot.target"), "foo@boot.service");
+  EXPECT_EQ(FillTemplate("foo@.socket", "web"), "foo@web.socket");
+  // Anything else as it is.
+  EXPECT_EQ(FillTemplate("foo@bar.service", "web"), "foo@bar.service");
+  EXPECT_EQ(FillTemplate("foo", "web"), "foo");
+  EXPECT_EQ(FillTemplate("basic.target", "web"), "basic.target");
+}
+
 }  // namespace
 }  // namespace faultinit

@@ -490,7 +490,7 @@ TEST(ParseUnit, InvalidUnitSectionValues) {
                                 "Requires=a/b.service\n"
                                 "StartLimitIntervalSec=soon\n"
                                 "StartLimitBurst=many\n"
-                                "Wants=tmpl@.service\n"
+                                "Wants=@.service\n"
                                 "[Service]\nExecStart=/bin/true\n");
   EXPECT_EQ(Diagnostics(parsed),
             (Lines{"/srv/units/web.service:2: error: Requires: invalid unit "
@@ -503,7 +503,17 @@ TEST(ParseUnit, InvalidUnitSectionValues) {
                    "number \"many\": expected a whole number from 0 to "
                    "4294967295",
                    "/srv/units/web.service:5: error: Wants: invalid unit name "
-                   "\"tmpl@.service\""}));
+                   "\"@.service\""}));
+}
+
+// A template named without an instance is its instance of the naming
+// unit's name (web), as systemd makes it.
+TEST(ParseUnit, TemplateDependencyTakesTheUnitsName) {
+  ParsedUnit parsed = ParseUnit(
+      kPath, "[Unit]\nWants=tmpl@.service\n[Service]\nExecStart=/bin/true\n");
+  EXPECT_TRUE(parsed.ok()) << ::testing::PrintToString(Diagnostics(parsed));
+  ASSERT_EQ(parsed.unit.wanted.size(), 1u);
+  EXPECT_EQ(parsed.unit.wanted[0].name, "tmpl@web");
 }
 
 // Unknown escapes in commands and Environment= are warnings, kept as
