@@ -128,8 +128,8 @@ TEST_F(Sequence, AStartRequestedDuringAReplacementDoesNotRunAUnitWithAnError) {
 
 // A reload that removes what a unit Requires= leaves the unit unchanged:
 // a name faultinit has no unit for is a warning, treated as satisfied,
-// so the unit has no new error and keeps running; it is not restarted when the unit comes back.
-// (Before that, the unit failed: "Requires: no unit b".)
+// so the unit has no new error and keeps running; it is not restarted when the
+// unit comes back. (Before that, the unit failed: "Requires: no unit b".)
 TEST_F(Sequence, AReloadThatRemovesARequirementLeavesTheUnitRunning) {
   const std::string a = Unit("a", 1, "Requires=b\nAfter=b\n", "");
   Boot({{"a", a}, {"b", Unit("b", 1, "", "")}});
