@@ -38,7 +38,6 @@ Service::Service(std::string name, std::shared_ptr<const ServicePolicy> policy,
                  ServiceEffects& effects)
     : name_(std::move(name)),
       shared_policy_(std::move(policy)),
-      policy_(*shared_policy_),
       effects_(effects) {}
 
 // --- Events. ---
@@ -102,11 +101,11 @@ void Service::RestartNow(const Event&) {
 void Service::StopLeftovers(const Event&) {
   // What the main process left (a child KillMode=mixed did not signal, one
   // that ignored KillSignal=) is stopped as a service is.
-  if (policy_.extras().kill_none || !effects_.HasProcesses(*this)) return;
+  if (policy().extras().kill_none || !effects_.HasProcesses(*this)) return;
   result_ = Result::kSuccess;
   Enter(ServiceSubState::kFinalSigterm);
-  if (policy_.stop_timeout != fault::InfiniteDuration()) {
-    effects_.ArmTimer(*this, policy_.stop_timeout);
+  if (policy().stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy().stop_timeout);
   }
   effects_.Signal(*this, KillSignal(), true);
 }
@@ -125,7 +124,7 @@ void Service::StopRestart(const Event& event) {
   effects_.CancelTimer(*this);
   start_failures_ = 0;
   result_ = Result::kSuccess;
-  if (!policy_.extras().kill_none && effects_.HasProcesses(*this)) {
+  if (!policy().extras().kill_none && effects_.HasProcesses(*this)) {
     StopLeftovers(event);
     return;
   }
@@ -133,12 +132,12 @@ void Service::StopRestart(const Event& event) {
 }
 
 void Service::BeginReload(const Event&) {
-  if (policy_.reload_steps == 0) return;  // the supervisor refuses it first
+  if (policy().reload_steps == 0) return;  // the supervisor refuses it first
   reload_failed_ = false;
   step_index_ = 0;
   Enter(ServiceSubState::kReloading);
-  if (policy_.start_timeout != fault::InfiniteDuration()) {
-    effects_.ArmTimer(*this, policy_.start_timeout);
+  if (policy().start_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy().start_timeout);
   }
   RunReloadStep();
 }
@@ -185,7 +184,7 @@ void Service::PreStepExited(const Event& event) {
 void Service::MainStepExited(const Event& event) {
   const fault::ExitStatus& status = *event.status;
   step_pid_ = 0;
-  if (policy_.type == ServiceType::kForking) {
+  if (policy().type == ServiceType::kForking) {
     // The launcher is done: the daemon it left is the main process.
     if (!status.exited() || status.exit_code() != 0) {
       MainEnded(event);
@@ -207,7 +206,7 @@ void Service::MainStepExited(const Event& event) {
     return;
   }
   ++step_index_;
-  if (step_index_ < policy_.start_steps) {
+  if (step_index_ < policy().start_steps) {
     RunStartSteps();
     return;
   }
@@ -275,10 +274,10 @@ void Service::MainEnded(const Event& event) {
   effects_.CancelTimer(*this);
   // A service that stayed up a whole start-limit interval is healthy again.
   if (was_running &&
-      effects_.Now() - running_since_ >= policy_.start_limit_interval) {
+      effects_.Now() - running_since_ >= policy().start_limit_interval) {
     consecutive_restarts_ = 0;
   }
-  if (sub_ == ServiceSubState::kRunning && policy_.remain_after_exit &&
+  if (sub_ == ServiceSubState::kRunning && policy().remain_after_exit &&
       Clean(status)) {
     Enter(ServiceSubState::kExited);  // what it left runs on, as systemd
     return;
@@ -298,18 +297,18 @@ void Service::MainEnded(const Event& event) {
   // main process ended on its own, as in systemd ("the stop operation is
   // always performed if the service started successfully"); they run with
   // the result kept, then what is left gets KillSignal=.
-  if (was_running && policy_.stop_steps > 0) {
+  if (was_running && policy().stop_steps > 0) {
     step_index_ = 0;
     Enter(ServiceSubState::kStop);
-    if (policy_.stop_timeout != fault::InfiniteDuration()) {
-      effects_.ArmTimer(*this, policy_.stop_timeout);
+    if (policy().stop_timeout != fault::InfiniteDuration()) {
+      effects_.ArmTimer(*this, policy().stop_timeout);
     }
     RunStopStep();
     return;
   }
   // What the main process leaves behind goes with it (a running
   // ExecStartPost= or ExecReload= too).
-  if (!policy_.extras().kill_none && effects_.HasProcesses(*this)) {
+  if (!policy().extras().kill_none && effects_.HasProcesses(*this)) {
     effects_.Signal(*this, KillSignal(), true);
   }
   AfterStop();
@@ -340,8 +339,8 @@ void Service::ExitedWhileKilling(const Event& event) {
 
 void Service::MainExecOk(const Event&) {
   start_failures_ = 0;  // a main process runs: the episode is over
-  if (policy_.type == ServiceType::kSimple ||
-      policy_.type == ServiceType::kExec) {
+  if (policy().type == ServiceType::kSimple ||
+      policy().type == ServiceType::kExec) {
     MainReady({ServiceEvent::kExecOk});
   }
 }
@@ -381,7 +380,7 @@ void Service::MainReady(const Event& event) {
   // READY=1 before there is a main process (a forking launcher's) is early.
   if (event.kind == ServiceEvent::kReady && main_pid_ == 0) return;
   step_index_ = 0;
-  if (policy_.post_steps > 0) {
+  if (policy().post_steps > 0) {
     Enter(ServiceSubState::kStartPost);
     RunStartSteps();
     return;
@@ -398,7 +397,7 @@ void Service::StartTimedOut(const Event&) {
   // ends there, failed (Supervisor::StartPending).
   effects_.CancelTimer(*this);
   reason_ = absl::StrCat("start timed out after ",
-                         fault::FormatTimeSpan(policy_.start_timeout));
+                         fault::FormatTimeSpan(policy().start_timeout));
   exec_pending_ = 0;
   succeeded_ = false;
   if (RestartsAfter(Failure::kTimeout)) {
@@ -413,22 +412,22 @@ void Service::ReloadTimedOut(const Event&) {
   reload_failed_ = true;
   effects_.Warn(*this,
                 absl::StrCat("reload failed: ExecReload= timed out after ",
-                             fault::FormatTimeSpan(policy_.start_timeout)));
+                             fault::FormatTimeSpan(policy().start_timeout)));
   KillStep(SIGKILL);
   EndReload();  // its exit, when it comes, is a leftover's
 }
 
 void Service::StopTimedOut(const Event&) {
   StopFailed(absl::StrCat("ExecStop= timed out after ",
-                          fault::FormatTimeSpan(policy_.stop_timeout)));
+                          fault::FormatTimeSpan(policy().stop_timeout)));
   KillStep(KillSignal());
   EnterStopSigterm();
 }
 
 void Service::SigtermTimedOut(const Event&) {
-  const LifecycleExtras& x = policy_.extras();
+  const LifecycleExtras& x = policy().extras();
   const std::string timed_out = absl::StrCat(
-      "stop timed out after ", fault::FormatTimeSpan(policy_.stop_timeout));
+      "stop timed out after ", fault::FormatTimeSpan(policy().stop_timeout));
   if (!x.send_sigkill) {
     StopFailed(absl::StrCat(timed_out, "; SendSIGKILL=no: left running"));
     AfterStop();
@@ -436,8 +435,8 @@ void Service::SigtermTimedOut(const Event&) {
   }
   StopFailed(absl::StrCat(timed_out, ": killed"));
   Enter(ServiceSubState::kStopSigkill);
-  if (policy_.stop_timeout != fault::InfiniteDuration()) {
-    effects_.ArmTimer(*this, policy_.stop_timeout);
+  if (policy().stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy().stop_timeout);
   }
   effects_.Signal(*this, x.final_kill_signal, true);
 }
@@ -451,21 +450,22 @@ void Service::SigkillTimedOut(const Event&) {
 }
 
 void Service::StopPostTimedOut(const Event&) {
-  effects_.Warn(*this, absl::StrCat("ExecStopPost= timed out after ",
-                                    fault::FormatTimeSpan(policy_.stop_timeout),
-                                    ": killed"));
+  effects_.Warn(
+      *this,
+      absl::StrCat("ExecStopPost= timed out after ",
+                   fault::FormatTimeSpan(policy().stop_timeout), ": killed"));
   KillStep(SIGKILL);  // its exit ends the stop-post state
 }
 
 void Service::FinalSigtermTimedOut(const Event&) {
   StopFailed(absl::StrCat("stop timed out after ",
-                          fault::FormatTimeSpan(policy_.stop_timeout),
+                          fault::FormatTimeSpan(policy().stop_timeout),
                           ": killed"));
   Enter(ServiceSubState::kFinalSigkill);
-  if (policy_.stop_timeout != fault::InfiniteDuration()) {
-    effects_.ArmTimer(*this, policy_.stop_timeout);
+  if (policy().stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy().stop_timeout);
   }
-  effects_.Signal(*this, policy_.extras().final_kill_signal, true);
+  effects_.Signal(*this, policy().extras().final_kill_signal, true);
 }
 
 void Service::FinalSigkillTimedOut(const Event&) {
@@ -570,7 +570,7 @@ bool Service::ConditionsHold() {
 }
 
 bool Service::StepIgnoresFailure() const {
-  const LifecycleExtras& x = policy_.extras();
+  const LifecycleExtras& x = policy().extras();
   const std::vector<bool>* flags = nullptr;
   switch (sub_) {
     case ServiceSubState::kCondition:
@@ -609,7 +609,7 @@ bool Service::StepIgnoresFailure() const {
 
 void Service::RetryStart(absl::string_view reason) {
   // Nothing was started: the attempt does not count against the limit.
-  if (!recent_starts_.empty()) recent_starts_.pop_back();
+  if (limit_starts_ > 0) --limit_starts_;
   effects_.CancelTimer(*this);
   if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
   main_pid_ = 0;
@@ -645,9 +645,9 @@ void Service::BeginStart(Cause cause) {
   // limit refuses it; a retry for want of resources does not count.
   if (cause == Cause::kAutomatic && result_ == Result::kRestart) ++restarts_;
   if (StartLimitHit()) {
-    FailNow(absl::StrCat("start limit hit: ", policy_.start_limit_burst,
+    FailNow(absl::StrCat("start limit hit: ", policy().start_limit_burst,
                          " starts within ",
-                         fault::FormatTimeSpan(policy_.start_limit_interval)));
+                         fault::FormatTimeSpan(policy().start_limit_interval)));
     return;
   }
   // A requested start comes from dead or failed: the service ended since
@@ -659,11 +659,11 @@ void Service::BeginStart(Cause cause) {
   step_pid_ = 0;
   exec_pending_ = 0;
   result_ = Result::kSuccess;
-  Enter(policy_.condition_steps > 0 ? ServiceSubState::kCondition
-        : policy_.pre_steps > 0     ? ServiceSubState::kStartPre
-                                    : ServiceSubState::kStart);
-  if (policy_.start_timeout != fault::InfiniteDuration()) {
-    effects_.ArmTimer(*this, policy_.start_timeout);
+  Enter(policy().condition_steps > 0 ? ServiceSubState::kCondition
+        : policy().pre_steps > 0     ? ServiceSubState::kStartPre
+                                     : ServiceSubState::kStart);
+  if (policy().start_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy().start_timeout);
   }
   RunStartSteps();
 }
@@ -675,19 +675,19 @@ void Service::RunStartSteps() {
     switch (sub_) {
       case ServiceSubState::kCondition:
         kind = StepKind::kCondition;
-        steps = policy_.condition_steps;
+        steps = policy().condition_steps;
         break;
       case ServiceSubState::kStartPre:
         kind = StepKind::kPre;
-        steps = policy_.pre_steps;
+        steps = policy().pre_steps;
         break;
       case ServiceSubState::kStart:
         kind = StepKind::kMain;
-        steps = policy_.start_steps;
+        steps = policy().start_steps;
         break;
       case ServiceSubState::kStartPost:
         kind = StepKind::kPost;
-        steps = policy_.post_steps;
+        steps = policy().post_steps;
         break;
       case ServiceSubState::kDead:
       case ServiceSubState::kRunning:
@@ -707,8 +707,8 @@ void Service::RunStartSteps() {
       step_index_ = 0;
       switch (sub_) {
         case ServiceSubState::kCondition:
-          Enter(policy_.pre_steps > 0 ? ServiceSubState::kStartPre
-                                      : ServiceSubState::kStart);
+          Enter(policy().pre_steps > 0 ? ServiceSubState::kStartPre
+                                       : ServiceSubState::kStart);
           continue;
         case ServiceSubState::kStartPre:
           Enter(ServiceSubState::kStart);
@@ -732,7 +732,7 @@ void Service::RunStartSteps() {
       return;
     }
     main_pid_ = *pid;
-    switch (policy_.type) {
+    switch (policy().type) {
       case ServiceType::kOneshot:
         step_pid_ = *pid;
         return;
@@ -756,7 +756,7 @@ void Service::StartPostDone() {
   }
   // A oneshot whose lines all succeeded.
   effects_.CancelTimer(*this);
-  if (policy_.remain_after_exit) {
+  if (policy().remain_after_exit) {
     Enter(ServiceSubState::kExited);
     return;
   }
@@ -771,7 +771,7 @@ void Service::EnterRunning() {
 }
 
 void Service::RunReloadStep() {
-  while (step_index_ < policy_.reload_steps) {
+  while (step_index_ < policy().reload_steps) {
     fault::StatusOr<pid_t> pid =
         effects_.StartStep(*this, StepKind::kReload, step_index_);
     if (pid.ok()) {
@@ -799,18 +799,18 @@ void Service::EndReload() {
 }
 
 void Service::BeginStop(bool run_exec_stop, ServiceEvent request) {
-  const int restart_signal = policy_.extras().restart_kill_signal;
+  const int restart_signal = policy().extras().restart_kill_signal;
   stop_signal_ = request == ServiceEvent::kRestartStop && restart_signal != 0
                      ? restart_signal
-                     : policy_.kill_signal;
+                     : policy().kill_signal;
   exec_pending_ = 0;  // an interrupted step's report no longer matters
   result_ = Result::kSuccess;
   step_index_ = 0;
-  if (run_exec_stop && policy_.stop_steps > 0) {
+  if (run_exec_stop && policy().stop_steps > 0) {
     step_pid_ = 0;  // a reload's step is stopped with the rest
     Enter(ServiceSubState::kStop);
-    if (policy_.stop_timeout != fault::InfiniteDuration()) {
-      effects_.ArmTimer(*this, policy_.stop_timeout);
+    if (policy().stop_timeout != fault::InfiniteDuration()) {
+      effects_.ArmTimer(*this, policy().stop_timeout);
     }
     RunStopStep();
     return;
@@ -819,7 +819,7 @@ void Service::BeginStop(bool run_exec_stop, ServiceEvent request) {
 }
 
 void Service::RunStopStep() {
-  while (step_index_ < policy_.stop_steps) {
+  while (step_index_ < policy().stop_steps) {
     fault::StatusOr<pid_t> pid =
         effects_.StartStep(*this, StepKind::kStop, step_index_);
     if (pid.ok()) {
@@ -838,37 +838,37 @@ void Service::RunStopStep() {
 }
 
 void Service::EnterStopSigterm() {
-  if (policy_.extras().kill_none || !effects_.HasProcesses(*this)) {
+  if (policy().extras().kill_none || !effects_.HasProcesses(*this)) {
     // KillMode=none: only ExecStop= stops it; what runs is left alone.
     AfterStop();
     return;
   }
   Enter(ServiceSubState::kStopSigterm);
-  if (policy_.stop_timeout != fault::InfiniteDuration()) {
-    effects_.ArmTimer(*this, policy_.stop_timeout);
+  if (policy().stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy().stop_timeout);
   }
   effects_.Signal(*this, KillSignal(), true);
-  if (policy_.extras().send_sighup && KillSignal() != SIGHUP) {
+  if (policy().extras().send_sighup && KillSignal() != SIGHUP) {
     effects_.Signal(*this, SIGHUP, true);
   }
 }
 
 void Service::AfterStop() {
   step_index_ = 0;
-  if (policy_.stop_post_steps == 0) {
+  if (policy().stop_post_steps == 0) {
     Conclude();
     return;
   }
   Enter(ServiceSubState::kStopPost);
   effects_.CancelTimer(*this);
-  if (policy_.stop_timeout != fault::InfiniteDuration()) {
-    effects_.ArmTimer(*this, policy_.stop_timeout);
+  if (policy().stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy().stop_timeout);
   }
   RunStopPostStep();
 }
 
 void Service::RunStopPostStep() {
-  while (step_index_ < policy_.stop_post_steps) {
+  while (step_index_ < policy().stop_post_steps) {
     fault::StatusOr<pid_t> pid =
         effects_.StartStep(*this, StepKind::kStopPost, step_index_);
     if (pid.ok()) {
@@ -934,7 +934,7 @@ void Service::StopStepFailed(absl::string_view reason) {
 }
 
 int Service::KillSignal() const {
-  return stop_signal_ != 0 ? stop_signal_ : policy_.kill_signal;
+  return stop_signal_ != 0 ? stop_signal_ : policy().kill_signal;
 }
 
 }  // namespace faultinit

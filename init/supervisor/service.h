@@ -390,7 +390,7 @@ class Service {
   ServiceSubState sub_state() const { return sub_; }
   // Whether the last reload's ExecReload= failed (logged through Warn).
   bool reload_failed() const { return reload_failed_; }
-  const ServicePolicy& policy() const { return policy_; }
+  const ServicePolicy& policy() const { return *shared_policy_; }
   // Whether the last run succeeded (a oneshot that finished; a clean stop).
   bool succeeded() const { return succeeded_; }
   // Whether the last start was skipped by a condition (Condition*=,
@@ -560,10 +560,9 @@ class Service {
   int KillSignal() const;
 
   std::string name_;
-  // The policy, shared (it never changes while the Service lives), and a
-  // reference to it: declared first, so it is set first.
+  // The policy, shared (it never changes while the Service lives); never
+  // null.
   std::shared_ptr<const ServicePolicy> shared_policy_;
-  const ServicePolicy& policy_;
   ServiceEffects& effects_;
   ServiceSubState sub_ = ServiceSubState::kDead;
   Result result_ = Result::kSuccess;
@@ -588,11 +587,14 @@ class Service {
   int restarts_ = 0;              // restarts(): systemd's NRestarts
   int consecutive_restarts_ = 0;  // for the back-off
   int start_failures_ = 0;        // see start_failures()
+  // The start limit (StartLimitHit), as systemd keeps it: the starts
+  // counted in the window that opened at limit_window_ (not a time per
+  // start: PID 1 keeps a Service per service). Beside the ints above (no
+  // padding).
+  int limit_starts_ = 0;
   fault::Duration restart_delay_;
   fault::Duration running_since_;
-  // For the start limit, oldest first; at most start_limit_burst entries. A
-  // vector: a std::deque allocates a block even while empty.
-  std::vector<fault::Duration> recent_starts_;
+  fault::Duration limit_window_;
   // Empty while the service runs (a block only once there is a reason):
   // PID 1 keeps a Service per service.
   RareText reason_;

@@ -38,22 +38,22 @@ bool Service::Successful(const fault::ExitStatus& status) const {
   const auto value = static_cast<size_t>(status.exited() ? status.exit_code()
                                                          : status.signal());
   if (value >= CodeSet().size()) return false;
-  return status.exited() ? policy_.success_exit_codes[value]
-                         : policy_.success_signals[value];
+  return status.exited() ? policy().success_exit_codes[value]
+                         : policy().success_signals[value];
 }
 
 bool Service::Clean(const fault::ExitStatus& status) const {
   if (Successful(status)) return true;
   // The line whose exit this is: a oneshot's current one, else the first.
-  const std::vector<bool>& ignore = policy_.extras().start_ignore_failure;
-  const size_t line = policy_.type == ServiceType::kOneshot
+  const std::vector<bool>& ignore = policy().extras().start_ignore_failure;
+  const size_t line = policy().type == ServiceType::kOneshot
                           ? static_cast<size_t>(step_index_)
                           : 0;
   return line < ignore.size() && ignore[line];
 }
 
 bool Service::ShouldRestart(const fault::ExitStatus& status) const {
-  if (const RestartExceptions* exceptions = policy_.restart_exceptions.get()) {
+  if (const RestartExceptions* exceptions = policy().restart_exceptions.get()) {
     const int code = status.exited() ? status.exit_code() : status.signal();
     if (exceptions->prevent.Contains(status.exited(), code)) return false;
     if (exceptions->force.Contains(status.exited(), code)) return true;
@@ -61,7 +61,7 @@ bool Service::ShouldRestart(const fault::ExitStatus& status) const {
   // systemd's table: a clean exit, an unclean exit code, an unclean signal.
   const bool clean = Clean(status);
   const bool unclean_signal = status.signaled() && !clean;
-  switch (policy_.restart) {
+  switch (policy().restart) {
     case RestartPolicy::kNo:
     case RestartPolicy::kOnWatchdog:  // faultinit has no watchdog
       return false;
@@ -85,7 +85,7 @@ Service::Failure Service::FailureOf(const fault::ExitStatus& status) {
 bool Service::RestartsAfter(Failure failure) const {
   // systemd's table (service_shall_restart), for a start that failed with
   // the result "exit-code", "signal", "timeout" or "protocol".
-  switch (policy_.restart) {
+  switch (policy().restart) {
     case RestartPolicy::kAlways:
     case RestartPolicy::kOnFailure:
       return true;
@@ -108,21 +108,20 @@ void Service::ScheduleRestart() {
 }
 
 bool Service::StartLimitHit() {
-  if (policy_.start_limit_burst <= 0 ||
-      policy_.start_limit_interval <= fault::ZeroDuration()) {
+  if (policy().start_limit_burst <= 0 ||
+      policy().start_limit_interval <= fault::ZeroDuration()) {
     return false;
   }
+  // systemd's rate limit: a window opens at the first start after the last
+  // one has passed, and at most start_limit_burst starts fit in it.
   const fault::Duration now = effects_.Now();
-  auto expired = recent_starts_.begin();  // the oldest first
-  while (expired != recent_starts_.end() &&
-         now - *expired >= policy_.start_limit_interval) {
-    ++expired;
+  if (limit_starts_ == 0 ||
+      now - limit_window_ > policy().start_limit_interval) {
+    limit_window_ = now;
+    limit_starts_ = 0;
   }
-  recent_starts_.erase(recent_starts_.begin(), expired);
-  if (static_cast<int>(recent_starts_.size()) >= policy_.start_limit_burst) {
-    return true;
-  }
-  recent_starts_.push_back(now);
+  if (limit_starts_ >= policy().start_limit_burst) return true;
+  ++limit_starts_;
   return false;
 }
 
@@ -135,17 +134,17 @@ fault::Duration ResourceRetryDelay(int attempt) {
 }
 
 fault::Duration Service::RestartDelay(int n) const {
-  const fault::Duration base = policy_.restart_delay;
-  const fault::Duration top = policy_.restart_max_delay;
-  if (policy_.restart_steps <= 0 || top == fault::InfiniteDuration() ||
+  const fault::Duration base = policy().restart_delay;
+  const fault::Duration top = policy().restart_max_delay;
+  if (policy().restart_steps <= 0 || top == fault::InfiniteDuration() ||
       base <= fault::ZeroDuration() || top <= base) {
     return base;
   }
-  if (n >= policy_.restart_steps) return top;
+  if (n >= policy().restart_steps) return top;
   // Exponential from base to top in restart_steps steps (as systemd).
   const double ratio = static_cast<double>(top.nanoseconds()) /
                        static_cast<double>(base.nanoseconds());
-  return fault::Scale(base, RootPower(ratio, n, policy_.restart_steps));
+  return fault::Scale(base, RootPower(ratio, n, policy().restart_steps));
 }
 
 }  // namespace faultinit

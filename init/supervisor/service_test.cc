@@ -297,6 +297,41 @@ TEST(Service, StartLimit) {
   EXPECT_EQ(s.restarts(), 0);  // a requested start: counting starts over
 }
 
+// The window is systemd's (ratelimit_below): it opens at a start after
+// the last window has passed and counts the starts in it, not the starts
+// of the last StartLimitIntervalSec=: 3 starts at 0, 5 and 9 s, then at
+// 10.5 s a new window opens, so 3 more fit in it (a sliding window would
+// refuse the second of them, with the starts at 5 and 9 s still in it).
+TEST(Service, StartLimitCountsWithinSystemdsWindow) {
+  FakeEffects fx;
+  ServicePolicy p = Simple();
+  p.restart = RestartPolicy::kAlways;
+  p.restart_delay = fault::ZeroDuration();
+  p.start_limit_burst = 3;
+  Service s("loop", p, fx);
+  s.Start();
+  fx.Report(s);
+  const fault::Duration start = fx.now;
+  auto restart_at = [&](fault::Duration after) {
+    fx.now = start + after;
+    fx.End(s, s.main_pid(), Exited(0, 1));
+    s.TimerFired();
+    fx.Report(s);
+  };
+  restart_at(fault::Seconds(5));
+  restart_at(fault::Seconds(9));
+  ASSERT_EQ(s.state(), ServiceState::kRunning);
+  restart_at(fault::Milliseconds(10500));  // a new window
+  ASSERT_EQ(s.state(), ServiceState::kRunning);
+  restart_at(fault::Milliseconds(10600));
+  ASSERT_EQ(s.state(), ServiceState::kRunning);
+  restart_at(fault::Milliseconds(10700));
+  ASSERT_EQ(s.state(), ServiceState::kRunning);
+  restart_at(fault::Milliseconds(10800));  // a fourth in the window
+  EXPECT_EQ(s.state(), ServiceState::kFailed);
+  EXPECT_EQ(s.reason(), "start limit hit: 3 starts within 10s");
+}
+
 // restarts() is systemd's NRestarts (service.c: n_restarts++ when the
 // restart job is queued, flushed by the next start after the service
 // ended without one): a first start and 5 automatic restarts are 5; a

@@ -27,7 +27,7 @@ Supervisor::Supervisor(fault::Scheduler& scheduler, const Logger& log,
 Supervisor::~Supervisor() {
   for (auto& [name, e] : entries_) {
     if (e->timer != 0) world_.Cancel(e->timer);
-    for (const auto& [pid, watch] : e->pids) world_.Cancel(watch);
+    for (const auto& [pid, watch] : e->pids()) world_.Cancel(watch);
     for (const PendingExec& exec : e->execs) scheduler_.Cancel(exec.watch);
     if (e->output) scheduler_.Cancel(e->output->watch);
     if (e->notification()) scheduler_.Cancel(e->notification()->watch);
@@ -202,7 +202,7 @@ fault::Status Supervisor::StartTransient(absl::string_view name) {
   }
   Entry& e = *it->second;
   if (!Down(e.service->state()) || e.pending_start || e.timer != 0 ||
-      !e.pids.empty()) {
+      !e.pids().empty()) {
     return fault::FailedPreconditionError(
         absl::StrCat(name, " is not down: not started for a connection"));
   }
@@ -347,14 +347,14 @@ std::vector<std::string> Supervisor::Log(absl::string_view name,
 }
 
 std::vector<std::pair<size_t, std::string>> Supervisor::HeapBlocks() {
-  // musl's 80-byte size class holds up to 76 bytes (PID 1 keeps an output
-  // pipe per running service that captures its output), its 400-byte
-  // class up to 396 (an entry per service): what few units or pipes need
+  // musl's 64-byte size class holds up to 60 bytes (PID 1 keeps an output
+  // pipe per running service that captures its output), its 320-byte
+  // class up to 316 (an entry per service): what few units or pipes need
   // is in the entry's Extras.
-  static_assert(sizeof(void*) != 8 || sizeof(OutputPipe) <= 76,
-                "OutputPipe has grown out of musl's 80-byte size class");
-  static_assert(sizeof(void*) != 8 || sizeof(Entry) <= 396,
-                "Supervisor::Entry has grown out of musl's 400-byte size "
+  static_assert(sizeof(void*) != 8 || sizeof(OutputPipe) <= 60,
+                "OutputPipe has grown out of musl's 64-byte size class");
+  static_assert(sizeof(void*) != 8 || sizeof(Entry) <= 316,
+                "Supervisor::Entry has grown out of musl's 320-byte size "
                 "class: put what few units need in Entry::Extras");
   return {
       {sizeof(Entry),
@@ -365,10 +365,8 @@ std::vector<std::pair<size_t, std::string>> Supervisor::HeapBlocks() {
        "the entry's extras (dependencies, load error, STATUS=...)"},
       {fault::Scheduler::WatchBytes(), "a scheduler watch"},
       {sizeof(OutputPipe), "the output pipe (OutputReader, watch)"},
-      {sizeof(fault::Duration), "Service's recent starts, one"},
-      {sizeof(pid_t), "a PidSet's id (groups, sessions)"},
-      {sizeof(PidMap<SupervisorWorld::WatchId>::value_type),
-       "the entry's pids, one"},
+      {sizeof(std::vector<int>),
+       "the entry's process ids beyond one (ProcessIdList)"},
       {sizeof(Supervisor*) + sizeof(std::string),
        "a callback's captures (this and the unit's name)"},
   };

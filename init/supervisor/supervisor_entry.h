@@ -54,7 +54,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "init/supervisor/pid_set.h"
+#include "init/supervisor/process_id_list.h"
 #include "init/supervisor/service.h"
 #include "init/supervisor/service_settings.h"
 #include "init/supervisor/supervisor.h"
@@ -452,17 +452,34 @@ struct Supervisor::Entry final : ServiceEffects {
   std::unique_ptr<ParsedUnit> replacement;
   // Processes spawned (or taken from the PID file) and not yet reaped, each
   // with its exit watch (SupervisorWorld::WatchExit): the one way their
-  // exits reach the supervisor.
-  PidMap<SupervisorWorld::WatchId> pids;
-  PidSet groups;  // their process groups (each step a session)
-  // Their sessions: each step's (its pid), and a PID file's daemon's. A
-  // process in one of them belongs to the service even in a group of its
-  // own (setpgid, as a job-control shell does); one that called setsid()
-  // itself has left (docs/units.md, KillMode=). An id is dropped once no
-  // process is in the session (PruneSessions: with no scan of /proc when
-  // it never had a member but its leader, AloneInSession): it may then be
-  // reused.
-  PidSet sessions;
+  // exits reach the supervisor (pids()); their process groups (each step a
+  // session: groups()); and their sessions (sessions()): each step's (its
+  // pid), and a PID file's daemon's. A process in one of them belongs to
+  // the service even in a group of its own (setpgid, as a job-control
+  // shell does); one that called setsid() itself has left (docs/units.md,
+  // KillMode=). A session id is dropped once no process is in the session
+  // (PruneSessions: with no scan of /proc when it never had a member but
+  // its leader, AloneInSession): it may then be reused. One list
+  // (process_id_list.h): a running service's three are one id.
+  ProcessIdList processes;
+  ProcessIdList::View<ProcessIdList::kProcess> pids() {
+    return processes.pids();
+  }
+  ProcessIdList::View<ProcessIdList::kGroup> groups() {
+    return processes.groups();
+  }
+  ProcessIdList::View<ProcessIdList::kSession> sessions() {
+    return processes.sessions();
+  }
+  const ProcessIdList::View<ProcessIdList::kProcess> pids() const {
+    return processes.pids();
+  }
+  const ProcessIdList::View<ProcessIdList::kGroup> groups() const {
+    return processes.groups();
+  }
+  const ProcessIdList::View<ProcessIdList::kSession> sessions() const {
+    return processes.sessions();
+  }
   // Spawned processes whose exec report is not read yet (issue #26: a
   // start wave forks without waiting for each exec). Each is in `pids`
   // too, and leaves this list no later than its exit is handled. Empty
@@ -482,7 +499,7 @@ struct Supervisor::Entry final : ServiceEffects {
 // output while no process of it writes. What few pipes need beside it
 // (the write end where /proc cannot reopen it, the program's name for
 // forwarded lines) is in the entry's Extras: this block stays in musl's
-// 80-byte class.
+// 64-byte class.
 struct Supervisor::OutputPipe {
   explicit OutputPipe(OutputReader r) : reader(std::move(r)) {}
   OutputReader reader;

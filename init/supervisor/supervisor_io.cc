@@ -226,13 +226,13 @@ void Supervisor::OnNotify() {
       }
       bool allowed = e->service->main_pid() == r.pid;
       if (!allowed && access != NotifyAccess::kMain) {
-        allowed = e->pids.count(r.pid) != 0;
+        allowed = e->pids().count(r.pid) != 0;
       }
       if (!allowed && access == NotifyAccess::kAll) {
         if (group == -2) group = getpgid(r.pid);
         if (session == -2) session = getsid(r.pid);
-        allowed = (group > 0 && e->groups.count(group) != 0) ||
-                  (session > 0 && e->sessions.count(session) != 0);
+        allowed = (group > 0 && e->groups().count(group) != 0) ||
+                  (session > 0 && e->sessions().count(session) != 0);
       }
       if (!allowed) continue;
       credited = true;

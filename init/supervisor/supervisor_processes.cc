@@ -340,8 +340,8 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
                    "; it can still notify over NOTIFY_SOCKET");
     }
   }
-  e.groups.insert(pid);
-  e.sessions.insert(pid);
+  e.groups().insert(pid);
+  e.sessions().insert(pid);
   members_.reset();  // a new session: looked for in a new scan
   return pid;
 }
@@ -396,7 +396,7 @@ fault::Status Supervisor::WatchProcess(Entry& e, pid_t pid,
                        [this, &e](const fault::ExitStatus& status) {
                          OnProcessExit(e, status);
                        }));
-  e.pids[pid] = watch;
+  e.pids()[pid] = watch;
   return fault::OkStatus();
 }
 
@@ -407,7 +407,7 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
   bool whole = group && (mode == KillMode::kControlGroup ||
                          (signo == SIGKILL && mode == KillMode::kMixed));
   if (whole) {
-    for (pid_t g : e.groups) {
+    for (pid_t g : e.groups()) {
       // A child still on its way to exec may not have made its session
       // (setsid) yet: it gets the signal itself, which its set-up holds
       // blocked until just before exec, where it acts.
@@ -418,16 +418,16 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
     // And the sessions' members in groups of their own (setpgid).
     // Each member of one of the sessions, or of a group whose id is one
     // of them, once: found by session and by group in the view.
-    if (e.sessions.empty()) return;
+    if (e.sessions().empty()) return;
     ProcessView& view = Members();
-    for (pid_t s : e.sessions) {
+    for (pid_t s : e.sessions()) {
       view.ForEachInSession(s, [&](const SupervisorWorld::Member& m) {
         world_.Kill(m.pid, signo);
       });
     }
-    for (pid_t s : e.sessions) {
+    for (pid_t s : e.sessions()) {
       view.ForEachInGroup(s, [&](const SupervisorWorld::Member& m) {
-        if (e.sessions.count(m.session) == 0) world_.Kill(m.pid, signo);
+        if (e.sessions().count(m.session) == 0) world_.Kill(m.pid, signo);
       });
     }
     return;
@@ -440,7 +440,7 @@ void Supervisor::Signal(Service& service, int signo, bool group) {
 void Supervisor::Kill(Service& service, pid_t pid, int signo) {
   Entry& e = EntryOf(service);
   // Only an unreaped child of the service: its pid cannot have been reused.
-  if (e.pids.count(pid) != 0) world_.Kill(pid, signo);
+  if (e.pids().count(pid) != 0) world_.Kill(pid, signo);
 }
 
 fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
@@ -461,7 +461,7 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
         ", not faultinit: not a process of this service"));
   }
   for (const auto& [name, other] : entries_) {
-    if (other.get() != &e && other->pids.count(pid) != 0) {
+    if (other.get() != &e && other->pids().count(pid) != 0) {
       return fault::PermissionDeniedError(
           absl::StrCat("PIDFile= ", path, " names pid ", pid, ", which is ",
                        name, "'s: not a process of this service"));
@@ -469,7 +469,7 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
   }
   // Its exit comes through a watch of its own, as a spawned process's does
   // (see the file comment: only as faultinit's unreaped child).
-  if (e.pids.count(pid) == 0) {
+  if (e.pids().count(pid) == 0) {
     if (fault::Status watched = WatchProcess(e, pid, fault::UniqueFd());
         !watched.ok()) {
       return fault::Status(watched.code(),
@@ -478,9 +478,9 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
     }
   }
   pid_t group = getpgid(pid);
-  if (group > 0) e.groups.insert(group);
+  if (group > 0) e.groups().insert(group);
   pid_t session = getsid(pid);
-  if (session > 0 && session != getsid(0)) e.sessions.insert(session);
+  if (session > 0 && session != getsid(0)) e.sessions().insert(session);
   NoteLeaderless(e);  // the daemon's group or session may be another's
   members_.reset();   // what it forked may be newer than the scan
   log_.Info(e.service->name(), ": main process is pid ", pid, " (from ", path,
@@ -490,10 +490,10 @@ fault::StatusOr<pid_t> Supervisor::MainPidOf(Service& service) {
 
 bool Supervisor::HasProcesses(Service& service) {
   Entry& e = EntryOf(service);
-  for (auto it = e.groups.begin(); it != e.groups.end();) {
+  for (auto it = e.groups().begin(); it != e.groups().end();) {
     // A child still on its way to exec may not have made its group yet.
     if (world_.Kill(-*it, 0) != 0 && errno == ESRCH && !ExecPending(e, *it)) {
-      it = e.groups.erase(it);
+      it = e.groups().erase(it);
     } else {
       ++it;
     }
@@ -506,16 +506,16 @@ bool Supervisor::HasProcesses(Service& service) {
   // KillMode=none signals nothing: the same holds.
   if (e.settings.kill_mode == KillMode::kProcess ||
       e.settings.kill_mode == KillMode::kNone) {
-    return !e.pids.empty();
+    return !e.pids().empty();
   }
-  return !e.pids.empty() || !e.groups.empty() || !e.sessions.empty();
+  return !e.pids().empty() || !e.groups().empty() || !e.sessions().empty();
 }
 
 void Supervisor::PruneSessions(Entry& e) {
   // A session whose leader's group still exists is not empty: the group
   // is in it. Only the others need /proc, so most calls scan nothing.
   std::set<pid_t> unsure;
-  for (pid_t id : e.sessions) {
+  for (pid_t id : e.sessions()) {
     // A child still on its way to exec may not have made its session yet.
     if (world_.Kill(-id, 0) != 0 && errno == ESRCH && !ExecPending(e, id)) {
       unsure.insert(id);
@@ -525,7 +525,7 @@ void Supervisor::PruneSessions(Entry& e) {
   // dropped with no scan (AloneInSession).
   for (auto it = unsure.begin(); it != unsure.end();) {
     if (AloneInSession(*it)) {
-      e.sessions.erase(*it);
+      e.sessions().erase(*it);
       it = unsure.erase(it);
     } else {
       ++it;
@@ -537,7 +537,7 @@ void Supervisor::PruneSessions(Entry& e) {
     bool live = false;
     view.ForEachInSession(id,
                           [&](const SupervisorWorld::Member&) { live = true; });
-    if (!live) e.sessions.erase(id);
+    if (!live) e.sessions().erase(id);
   }
 }
 
@@ -598,9 +598,9 @@ void Supervisor::OnProcessExit(Entry& e, const fault::ExitStatus& status) {
   ReadOutput(e, kOutputBudget);
   for (int i = 0; i < 16 && ReadNotification(e); ++i) {
   }
-  e.pids.erase(status.pid);  // its watch has ended with this report
-  PruneSessions(e);          // the step's session may have ended with it
-  NoteLeaderless(e);         // what it forked may outlive it
+  e.pids().erase(status.pid);  // its watch has ended with this report
+  PruneSessions(e);            // the step's session may have ended with it
+  NoteLeaderless(e);           // what it forked may outlive it
   log_.Debug(e.service->name(), ": pid ", status.pid, " ended with ",
              status.ToString());
   e.service->ProcessExited(status.pid, status);
@@ -641,8 +641,8 @@ void Supervisor::OnOrphan(const fault::ExitStatus& status) {
 void Supervisor::NoteLeaderless(Entry& e) {
   if (e.orphan_host) return;
   bool leaderless = false;
-  for (pid_t group : e.groups) leaderless |= e.pids.count(group) == 0;
-  for (pid_t session : e.sessions) leaderless |= e.pids.count(session) == 0;
+  for (pid_t group : e.groups()) leaderless |= e.pids().count(group) == 0;
+  for (pid_t session : e.sessions()) leaderless |= e.pids().count(session) == 0;
   if (!leaderless) return;
   e.orphan_host = true;
   orphan_hosts_.push_back(&e);

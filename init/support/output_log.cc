@@ -153,7 +153,7 @@ constexpr size_t kReadChunk = 4096;
 }  // namespace
 
 OutputReader::OutputReader(fault::UniqueFd fd, size_t max_line_length)
-    : splitter_(max_line_length), fd_(std::move(fd)) {}
+    : splitter_(max_line_length), fd_(std::move(fd)), error_(0), eof_(0) {}
 
 fault::StatusOr<OutputReader> OutputReader::Create(fault::UniqueFd read_end,
                                                    size_t max_line_length) {
@@ -184,7 +184,7 @@ bool OutputReader::ReadAvailable(size_t budget_bytes,
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
-      status_ = fault::ErrnoToStatus(errno, "unable to read service output");
+      error_ = static_cast<uint32_t>(errno);
       break;
     }
     if (n == 0) break;
@@ -192,10 +192,16 @@ bool OutputReader::ReadAvailable(size_t budget_bytes,
     done += static_cast<size_t>(n);
     splitter_.Feed(absl::string_view(buffer, static_cast<size_t>(n)), on_line);
   }
-  if (done >= budget && status_.ok()) return false;  // budget spent
+  if (done >= budget && error_ == 0) return false;  // budget spent
   splitter_.Flush(on_line);
-  eof_ = true;
+  eof_ = 1;
   return true;
+}
+
+fault::Status OutputReader::status() const {
+  if (error_ == 0) return fault::OkStatus();
+  return fault::ErrnoToStatus(static_cast<int>(error_),
+                              "unable to read service output");
 }
 
 }  // namespace faultinit

@@ -150,7 +150,7 @@ class LineSplitter {
   void Release();
 
   // 32 bytes on LP64: PID 1 keeps a splitter per service (in its output
-  // pipe, OutputPipe, which stays in musl's 96-byte size class).
+  // pipe, OutputPipe, which stays in musl's 64-byte size class).
   uint32_t max_line_length_ : 31;
   uint32_t discarding_ : 1;  // inside an overlong line, after its cut
   uint32_t truncated_lines_ = 0;
@@ -187,21 +187,24 @@ class OutputReader {
   bool ReadAvailable(size_t budget_bytes, LineSplitter::LineCallback on_line);
 
   // eof is true once ReadAvailable has returned true.
-  bool eof() const { return eof_; }
+  bool eof() const { return eof_ != 0; }
   // status is OK, or the read error that ended the stream.
-  const fault::Status& status() const { return status_; }
+  fault::Status status() const;
   uint64_t bytes_read() const { return bytes_read_; }
   const LineSplitter& splitter() const { return splitter_; }
 
  private:
   OutputReader(fault::UniqueFd fd, size_t max_line_length);
 
-  // In this order, no padding but the tail's.
+  // 48 bytes on LP64, no padding: PID 1 keeps a reader per service whose
+  // output it captures (in its OutputPipe, which stays in musl's 64-byte
+  // size class). The read error as its errno value, not a Status (16
+  // bytes); made into one only when asked for.
   LineSplitter splitter_;
-  fault::Status status_;
   uint64_t bytes_read_ = 0;
   fault::UniqueFd fd_;
-  bool eof_ = false;
+  uint32_t error_ : 31;  // errno of the read that failed; 0: none
+  uint32_t eof_ : 1;
 };
 
 }  // namespace faultinit
