@@ -25,10 +25,13 @@
 //                  only if the last one ran kSweepInterval ago or found an
 //                  exit no SIGCHLD had named (merged signals: a burst, as
 //                  in a shutdown); otherwise a timer runs it when the
-//                  interval is up. So a restart costs PID 1 a reap by pid,
-//                  not a walk of all its children, and an exit whose
-//                  SIGCHLD was merged into another's is reaped within
-//                  kSweepInterval (at once if its watch holds a pidfd).
+//                  interval is up. So a burst of restarts costs PID 1 a
+//                  reap by pid each and one walk a kSweepInterval, and an
+//                  exit whose SIGCHLD was merged into another's is reaped
+//                  within kSweepInterval (at once if its watch holds a
+//                  pidfd). That bound is why a restart with no sweep in
+//                  the kSweepInterval before it still walks every child:
+//                  any SIGCHLD may stand for an orphan's exit too.
 //   kKernelReaps   SIGCHLD at SIG_IGN: the kernel reaps each child as it
 //                  exits and sends no SIGCHLD, so an orphan costs the loop
 //                  nothing. Every exit watch holds a pidfd (entering this

@@ -255,6 +255,10 @@ class Supervisor : private ServiceEffects {
   // (supervisor_jobs.cc) have looked at so far: a count of work, which
   // an event should keep proportional to the units it touches.
   size_t JobVisits() const { return job_visits_; }
+  // Decisions, for tests: how many times Reconcile has decided for an
+  // entry so far (supervisor_reconcile.cc): a count of work, which an event
+  // should keep to the entries it touches and those that depend on them.
+  size_t Decisions() const { return decisions_; }
 
   std::vector<ServiceView> Status() const;
   // The most recent `n` output lines of a journal service.
@@ -472,6 +476,7 @@ class Supervisor : private ServiceEffects {
   };
   std::vector<JobEvent> job_events_;
   size_t job_visits_ = 0;  // JobVisits
+  size_t decisions_ = 0;   // Decisions
   std::optional<UnitActionRequest> action_;
   bool shutting_down_ = false;
   // The shutdown's second stage (Shutdown): the units kept_at_shutdown

@@ -336,6 +336,7 @@ void Supervisor::DecideShutdown(Entry& e) {
 }
 
 void Supervisor::Decide(Entry& e) {
+  ++decisions_;
   if (shutting_down_) {
     DecideShutdown(e);
     return;
