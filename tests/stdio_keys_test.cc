@@ -14,7 +14,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <string>
@@ -24,56 +23,12 @@
 #include "runtime/duration.h"
 #include "runtime/fd.h"
 #include "tests/harness.h"
+#include "tests/stream_observers.h"
 
 namespace faultinit::testing {
 namespace {
 
 constexpr int kDeadlineMs = 30000;
-
-// A pseudo-terminal: the test holds the master, and a descriptor of the
-// slave opened before the boot (not as a controlling terminal).
-struct Pty {
-  fault::UniqueFd master, held;
-  std::string slave;  // /dev/pts/N
-  std::string seen;   // what the master has read
-
-  static Pty Open() {
-    Pty p;
-    p.master = fault::UniqueFd(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-    if (!p.master || grantpt(p.master.get()) != 0 ||
-        unlockpt(p.master.get()) != 0) {
-      return p;
-    }
-    p.slave = ptsname(p.master.get());
-    p.held = fault::UniqueFd(
-        open(p.slave.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
-    return p;
-  }
-
-  // Reads the master until `text` has appeared; false at the deadline.
-  bool ReadUntil(const std::string& text) {
-    const fault::Duration deadline =
-        fault::MonotonicNow() + fault::Milliseconds(kDeadlineMs);
-    while (seen.find(text) == std::string::npos) {
-      const fault::Duration left = deadline - fault::MonotonicNow();
-      if (left <= fault::ZeroDuration()) return false;
-      pollfd p = {master.get(), POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(fault::ToInt64Milliseconds(left)) + 1) <=
-          0) {
-        continue;
-      }
-      char buffer[512];
-      ssize_t n = read(master.get(), buffer, sizeof buffer);
-      if (n < 0 && errno == EIO) {  // no slave open now: not pollable
-        struct timespec pause = {0, 10 * 1000 * 1000};
-        nanosleep(&pause, nullptr);
-        continue;
-      }
-      if (n > 0) seen.append(buffer, static_cast<size_t>(n));
-    }
-    return true;
-  }
-};
 
 using StdioKeys = UnitDirectoryTest;
 
@@ -87,7 +42,7 @@ std::string TtyUnit(const std::string& name, const std::string& path,
 // TTYVHangup=yes hangs the terminal up before the service opens it: what
 // the test held of it before gives EIO; with =no it still works.
 TEST_F(StdioKeys, TtyVHangupHangsUpEarlierHolders) {
-  Pty hup = Pty::Open(), keep = Pty::Open();
+  Pty hup = Pty::Open(/*hold=*/true), keep = Pty::Open(/*hold=*/true);
   ASSERT_TRUE(hup.held.valid() && keep.held.valid()) << "no pseudo-terminal";
   Unit("hup", TtyUnit("hup", hup.slave, "TTYVHangup=yes\n"));
   Unit("keep", TtyUnit("keep", keep.slave, "TTYVHangup=no\n"));
@@ -106,7 +61,7 @@ TEST_F(StdioKeys, TtyVHangupHangsUpEarlierHolders) {
 // (systemd's terminal_reset_ioctl), and the terminal got its reset
 // sequence (ESC c); with =no it is left as it was.
 TEST_F(StdioKeys, TtyResetMakesTheLineSane) {
-  Pty reset = Pty::Open(), keep = Pty::Open();
+  Pty reset = Pty::Open(/*hold=*/true), keep = Pty::Open(/*hold=*/true);
   ASSERT_TRUE(reset.held.valid() && keep.held.valid()) << "no pseudo-terminal";
   for (Pty* p : {&reset, &keep}) {
     struct termios t;
@@ -136,7 +91,7 @@ TEST_F(StdioKeys, TtyResetMakesTheLineSane) {
 // StandardOutput=null drops stdout. The console is a pseudo-terminal of
 // the test's, bound over /dev/console.
 TEST_F(StdioKeys, JournalAndConsole) {
-  Pty console = Pty::Open();
+  Pty console = Pty::Open(/*hold=*/true);
   ASSERT_TRUE(console.held.valid()) << "no pseudo-terminal";
   Unit("both",
        "[Service]\nType=oneshot\nStandardOutput=journal+console\n"
@@ -184,13 +139,7 @@ TEST_F(StdioKeys, StandardErrorKmsg) {
   ASSERT_TRUE(r.WaitForStderr("errk: finished"));
   r.Signal(SIGTERM);
   r.Wait();
-  std::string records;
-  char record[8192];
-  ssize_t n;
-  while ((n = read(kmsg.get(), record, sizeof record)) > 0 ||
-         (n < 0 && errno == EPIPE)) {
-    if (n > 0) records.append(record, static_cast<size_t>(n));
-  }
+  const std::string records = ReadKernelLog(kmsg.get());
   const size_t at = records.find(absl::StrCat(ident, "["));
   ASSERT_NE(at, std::string::npos) << "no record of " << ident;
   const std::string line = records.substr(at, records.find('\n', at) - at);
