@@ -276,7 +276,7 @@ void ScratchTest::SetUp() {
 void ScratchTest::TearDown() {
   if (running_ && !ended_) {
     running_->Signal(SIGTERM);
-    EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+    EXPECT_EQ(running_->Wait().ToString(), "exit 0") << running_->err();
   }
   if (!base_.empty()) {
     EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
