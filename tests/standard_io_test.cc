@@ -91,10 +91,7 @@ TEST_F(StandardIo, TtyInputOwnsTheTerminal) {
 TEST_F(StandardIo, TtyFailFailsAndTtyForceSteals) {
   Pty pty = Pty::Open();
   ASSERT_FALSE(pty.slave.empty()) << "no pseudo-terminal here";
-  Unit("owner",
-       absl::StrCat("[Service]\nStandardInput=tty\nTTYPath=", pty.slave,
-                    "\nExecStart=/bin/sh -c 'echo owner-up; exec sleep "
-                    "1000'\n"));
+  Unit("owner", TtyUnit("owner", pty.slave));
   Unit("failing",
        absl::StrCat("[Unit]\nAfter=owner\n[Service]\n"
                     "StandardInput=tty-fail\nTTYPath=",
@@ -145,10 +142,7 @@ TEST_F(StandardIo, TtyWaitsForTheOwnerToGo) {
 TEST_F(StandardIo, AServiceWaitingForItsTerminalStops) {
   Pty pty = Pty::Open();
   ASSERT_FALSE(pty.slave.empty()) << "no pseudo-terminal here";
-  Unit("owner",
-       absl::StrCat("[Service]\nStandardInput=tty\nTTYPath=", pty.slave,
-                    "\nExecStart=/bin/sh -c 'echo owner-up; exec sleep "
-                    "1000'\n"));
+  Unit("owner", TtyUnit("owner", pty.slave));
   Unit("waiter", absl::StrCat("[Unit]\nAfter=owner\n[Service]\n"
                               "StandardInput=tty\nTimeoutStopSec=infinity\n"
                               "TTYPath=",

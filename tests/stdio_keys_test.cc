@@ -32,13 +32,6 @@ constexpr int kDeadlineMs = 30000;
 
 using StdioKeys = UnitDirectoryTest;
 
-std::string TtyUnit(const std::string& name, const std::string& path,
-                    const std::string& keys) {
-  return absl::StrCat("[Service]\nStandardInput=tty\nTTYPath=", path, "\n",
-                      keys, "ExecStart=/bin/sh -c 'echo ", name,
-                      "-up; exec sleep 1000'\n");
-}
-
 // TTYVHangup=yes hangs the terminal up before the service opens it: what
 // the test held of it before gives EIO; with =no it still works.
 TEST_F(StdioKeys, TtyVHangupHangsUpEarlierHolders) {

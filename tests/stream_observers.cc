@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "runtime/duration.h"
 
 namespace faultinit::testing {
@@ -55,6 +56,13 @@ bool Pty::ReadUntil(const std::string& text) {
     if (n > 0) seen.append(buffer, static_cast<size_t>(n));
   }
   return true;
+}
+
+std::string TtyUnit(const std::string& name, const std::string& path,
+                    const std::string& keys) {
+  return absl::StrCat("[Service]\nStandardInput=tty\nTTYPath=", path, "\n",
+                      keys, "ExecStart=/bin/sh -c 'echo ", name,
+                      "-up; exec sleep 1000'\n");
 }
 
 std::string ReadKernelLog(int kmsg) {

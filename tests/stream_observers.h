@@ -33,6 +33,12 @@ struct Pty {
   std::string seen;     // what the master has read
 };
 
+// TtyUnit: a service on the terminal `path` (StandardInput=tty, TTYPath=,
+// then `keys`, whole lines of [Service]) that writes "NAME-up" there and
+// sleeps.
+std::string TtyUnit(const std::string& name, const std::string& path,
+                    const std::string& keys = "");
+
 // ReadKernelLog: the records of `kmsg` (/dev/kmsg, opened O_NONBLOCK) from
 // its position to the end, each "PRI,SEQ,TIME,FLAGS;TEXT\n" (a record
 // overwritten before it was read is passed over).
