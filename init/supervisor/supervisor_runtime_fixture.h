@@ -3,9 +3,9 @@
 // For the Supervisor's tests on the real runtime (scheduler, spawn,
 // reaping). Test only.
 //
-// ForwardingWorld: a SupervisorWorld that passes every call to a
-// RuntimeWorld but LastPid, which stays SupervisorWorld's (0: unknown); a
-// test's world derives from it to count or change what it is asked.
+// RuntimeForwardingWorld: a ForwardingWorld (forwarding_world.h) to a
+// RuntimeWorld of its own on the scheduler; a test's world derives from it
+// to count or change what it is asked.
 //
 // SupervisorOnRuntime<World>: the fixture. Each test gets a unit directory
 // of its own under TEST_TMPDIR (named for the test, '/' made '_'), a
@@ -33,6 +33,7 @@
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "init/log.h"
+#include "init/supervisor/forwarding_world.h"
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_world.h"
 #include "init/system/unit_directory.h"
@@ -47,38 +48,18 @@ inline void PrintTo(ServiceState state, std::ostream* os) {
   *os << ServiceStateName(state);
 }
 
-class ForwardingWorld : public SupervisorWorld {
+// The member RuntimeWorld, constructed before ForwardingWorld refers to it.
+struct RuntimeWorldMember {
+  explicit RuntimeWorldMember(fault::Scheduler& scheduler)
+      : runtime(scheduler) {}
+  RuntimeWorld runtime;
+};
+
+class RuntimeForwardingWorld : private RuntimeWorldMember,
+                               public ForwardingWorld {
  public:
-  explicit ForwardingWorld(fault::Scheduler& scheduler) : real_(scheduler) {}
-
-  fault::StatusOr<fault::StartedSpawn> Spawn(
-      const fault::SpawnOptions& options) override {
-    return real_.Spawn(options);
-  }
-  std::optional<fault::Status> ReadSpawnReport(
-      fault::StartedSpawn& spawn) override {
-    return real_.ReadSpawnReport(spawn);
-  }
-  int Kill(pid_t target, int signo) override {
-    return real_.Kill(target, signo);
-  }
-  std::vector<Member> Processes() override { return real_.Processes(); }
-  fault::StatusOr<WatchId> WatchExit(
-      pid_t pid, fault::UniqueFd pidfd,
-      fault::Scheduler::ExitCallback fn) override {
-    return real_.WatchExit(pid, std::move(pidfd), std::move(fn));
-  }
-  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) override {
-    return real_.WatchOrphans(std::move(fn));
-  }
-  fault::Duration Now() override { return real_.Now(); }
-  TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override {
-    return real_.After(delay, std::move(fn));
-  }
-  void Cancel(TimerId id) override { real_.Cancel(id); }
-
- private:
-  RuntimeWorld real_;
+  explicit RuntimeForwardingWorld(fault::Scheduler& scheduler)
+      : RuntimeWorldMember(scheduler), ForwardingWorld(runtime) {}
 };
 
 template <typename World>

@@ -28,9 +28,9 @@ namespace {
 // The runtime's world, counting the scans of the processes; LastPid is
 // the last pid Spawn returned plus `foreign` (0: nothing else created a
 // process since, as in a PID namespace where only the supervisor forks).
-class ScanCountingWorld final : public ForwardingWorld {
+class ScanCountingWorld final : public RuntimeForwardingWorld {
  public:
-  using ForwardingWorld::ForwardingWorld;
+  using RuntimeForwardingWorld::RuntimeForwardingWorld;
 
   fault::StatusOr<fault::StartedSpawn> Spawn(
       const fault::SpawnOptions& options) override {

@@ -24,9 +24,9 @@ constexpr int kServices = 24;
 
 // The runtime's world, counting spawns and exec report reads, and how many
 // spawns there had been when the first report was read.
-class CountingWorld final : public ForwardingWorld {
+class CountingWorld final : public RuntimeForwardingWorld {
  public:
-  using ForwardingWorld::ForwardingWorld;
+  using RuntimeForwardingWorld::RuntimeForwardingWorld;
 
   fault::StatusOr<fault::StartedSpawn> Spawn(
       const fault::SpawnOptions& options) override {
