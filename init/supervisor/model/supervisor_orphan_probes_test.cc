@@ -55,17 +55,14 @@ class OrphanProbes : public ::testing::Test {
     scheduler_ = std::move(fault::Scheduler::Create().value());
     supervisor_ = std::make_unique<Supervisor>(
         *scheduler_, log_, SupervisorOptions{"", "/"}, &counted_);
-    std::vector<ParsedUnit> units;
+    UnitTexts units;
     for (int i = 0; i < kServices; ++i) {
       const std::string name = absl::StrCat("s", i);
       // KillMode=process: what the main process forked outlives it.
-      const std::string text = absl::StrCat("[Service]\nExecStart=/m/", name,
-                                            "/1/main0\nKillMode=process\n");
-      ParsedUnit parsed = ParseUnit(UnitPath(name), text);
-      parsed.source = text;
-      units.push_back(std::move(parsed));
+      units.emplace_back(name, absl::StrCat("[Service]\nExecStart=/m/", name,
+                                            "/1/main0\nKillMode=process\n"));
     }
-    supervisor_->Load(LinkUnits("/m/units", std::move(units)));
+    supervisor_->Load(LoadTexts(units));
     supervisor_->Begin();
     supervisor_->StartAll();
     for (int i = 0; i < 100 && Running() < kServices; ++i) Turn();

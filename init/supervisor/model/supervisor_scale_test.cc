@@ -176,14 +176,11 @@ class Scale {
   }
 
   LoadedUnits Parse() {
-    std::vector<ParsedUnit> units;
+    UnitTexts units;
     for (const auto& [name, spec] : directory_) {
-      const std::string text = Text(name, spec);
-      ParsedUnit parsed = ParseUnit(UnitPath(name), text);
-      parsed.source = text;
-      units.push_back(std::move(parsed));
+      units.emplace_back(name, Text(name, spec));
     }
-    return LinkUnits("/m/units", std::move(units));
+    return LoadTexts(units);
   }
 
   std::string AnyName() {
