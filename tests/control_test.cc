@@ -301,8 +301,7 @@ TEST_F(ControlPath, RegularFileIsLeftAlone) {
   ASSERT_TRUE(running_->WaitForAllStderr({warning, "web: running"}))
       << running_->err();
   EXPECT_EQ(Contents(path), "precious\n");
-  running_->Signal(SIGTERM);
-  EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  EXPECT_EQ(running_->Terminate().ToString(), "exit 0");
   EXPECT_EQ(Count(running_->err(), warning), 1u) << running_->err();
   EXPECT_NE(running_->err().find("web: stopped"), std::string::npos);
   running_.reset();

@@ -216,8 +216,7 @@ TEST_F(Reload, NewUnitsWithErrorsLeavePid1Answering) {
     EXPECT_TRUE(absl::StartsWith(steady, "exit 0: ")) << steady;
     EXPECT_TRUE(absl::StrContains(steady, "running")) << steady;
   }
-  running_->Signal(SIGTERM);
-  EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  EXPECT_EQ(running_->Terminate().ToString(), "exit 0");
   const std::string err = running_->err();
   running_.reset();
   EXPECT_FALSE(absl::StrContains(err, "crashed")) << err;

@@ -82,8 +82,7 @@ TEST_F(StandardIo, TtyInputOwnsTheTerminal) {
       << "the service wrote nothing on its terminal";
   ASSERT_EQ(write(pty.master.get(), "hello\n", 6), 6);
   EXPECT_TRUE(pty.ReadUntil("got=hello")) << pty.seen;
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
 }
 
 // tty-fail: a terminal another session owns fails the start; tty-force
@@ -131,8 +130,7 @@ TEST_F(StandardIo, TtyWaitsForTheOwnerToGo) {
   EXPECT_TRUE(pty.ReadUntil("owner-up"));
   ASSERT_EQ(write(pty.master.get(), "bye\n", 4), 4);
   EXPECT_TRUE(pty.ReadUntil(absl::StrCat("waiter=", pty.tty_nr))) << pty.seen;
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   EXPECT_LT(pty.seen.find("owner-done"), pty.seen.find("waiter="));
 }
 
@@ -152,8 +150,7 @@ TEST_F(StandardIo, AServiceWaitingForItsTerminalStops) {
   // The waiter is forked and has not exec'd: a child of faultinit still
   // called faultinit.
   ASSERT_TRUE(ChildNotExecd(r.faultinit_pid()));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   EXPECT_EQ(pty.seen.find("never"), std::string::npos);
 }
 

@@ -46,8 +46,7 @@ TEST_F(StdioKeys, TtyVHangupHangsUpEarlierHolders) {
   EXPECT_EQ(write(hup.held.get(), "x\n", 2), -1);
   EXPECT_EQ(errno, EIO);
   EXPECT_EQ(write(keep.held.get(), "x\n", 2), 2);
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
 }
 
 // TTYReset=yes: a line left without echo and canonical mode is sane again
@@ -74,8 +73,7 @@ TEST_F(StdioKeys, TtyResetMakesTheLineSane) {
   ASSERT_EQ(tcgetattr(keep.held.get(), &t), 0);
   EXPECT_EQ(t.c_lflag & (ECHO | ICANON), 0u);
   EXPECT_EQ(keep.seen.find("\033c"), std::string::npos);
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
 }
 
 // journal+console: each line in faultinit's log and on the console as
@@ -101,8 +99,7 @@ TEST_F(StdioKeys, JournalAndConsole) {
       {"faultinit: both: finished", "faultinit: err-only: finished"}));
   EXPECT_TRUE(console.ReadUntil("]: to-both")) << console.seen;
   EXPECT_TRUE(console.ReadUntil("]: to-err")) << console.seen;
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& text = console.seen;
   const size_t both = At(text, "fi-both[");
   EXPECT_LT(both, text.find("]: to-both"));
@@ -188,8 +185,7 @@ TEST_F(StdioKeys, SyslogReachesTheListener) {
     if (n > 0) datagram.assign(buffer, static_cast<size_t>(n));
   }
   ASSERT_TRUE(r.WaitForStderr("sys: finished"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   // local1 (17) * 8 + warning (4).
   EXPECT_EQ(datagram.substr(0, 5), "<140>") << datagram;
   EXPECT_NE(datagram.find(" fi-sys["), std::string::npos) << datagram;
