@@ -10,8 +10,10 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "gtest/gtest.h"
+#include "runtime/testing/child.h"
 
 namespace fault {
 namespace {
@@ -39,10 +41,7 @@ uint64_t Field(const char* status, const char* name) {
 }
 
 Seen ApplyInChild(const Privileges& privileges, int uid = -1) {
-  int fds[2];
-  EXPECT_EQ(pipe2(fds, O_CLOEXEC), 0);
-  pid_t pid = fork();
-  if (pid == 0) {
+  std::optional<Seen> answer = testing::ValueInChild<Seen>([&] {
     Seen seen;
     PrivilegeStep step = PrivilegeStep::kCapabilities;
     seen.error = PrivilegesBeforeUser(privileges, &step);
@@ -65,17 +64,10 @@ Seen ApplyInChild(const Privileges& privileges, int uid = -1) {
     seen.no_new_privileges = static_cast<int>(Field(status, "NoNewPrivs:"));
     seen.secure_bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
     seen.uid = static_cast<int>(getuid());
-    (void)!write(fds[1], &seen, sizeof seen);
-    _exit(0);
-  }
-  close(fds[1]);
-  Seen seen;
-  EXPECT_EQ(read(fds[0], &seen, sizeof seen),
-            static_cast<ssize_t>(sizeof seen));
-  close(fds[0]);
-  int status = 0;
-  EXPECT_EQ(waitpid(pid, &status, 0), pid);
-  return seen;
+    return seen;
+  });
+  EXPECT_TRUE(answer.has_value()) << "no answer from the child";
+  return answer.value_or(Seen{});
 }
 
 // The tests change capabilities, which takes root's (CAP_SETPCAP,

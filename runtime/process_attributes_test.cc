@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "gtest/gtest.h"
+#include "runtime/testing/child.h"
 
 namespace fault {
 namespace {
@@ -29,10 +31,7 @@ struct Seen {
 };
 
 Seen ApplyInChild(const ProcessAttributes& attributes) {
-  int fds[2];
-  EXPECT_EQ(pipe2(fds, O_CLOEXEC), 0);
-  pid_t pid = fork();
-  if (pid == 0) {
+  std::optional<Seen> answer = testing::ValueInChild<Seen>([&] {
     Seen seen;
     ProcessAttribute which = ProcessAttribute::kNice;
     seen.error = ApplyProcessAttributes(attributes, &which);
@@ -53,17 +52,10 @@ Seen ApplyInChild(const ProcessAttributes& attributes) {
         if (CPU_ISSET(cpu, &set)) seen.affinity |= 1ul << cpu;
       }
     }
-    (void)!write(fds[1], &seen, sizeof seen);
-    _exit(0);
-  }
-  close(fds[1]);
-  Seen seen;
-  EXPECT_EQ(read(fds[0], &seen, sizeof seen),
-            static_cast<ssize_t>(sizeof seen));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return seen;
+    return seen;
+  });
+  EXPECT_TRUE(answer.has_value()) << "no answer from the child";
+  return answer.value_or(Seen{});
 }
 
 TEST(ProcessAttributes, EmptyChangesNothing) {

@@ -222,8 +222,7 @@ TEST_P(ConditionKeys, EveryForm) {
               std::string::npos)
         << a_no.output;
   }
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   for (const char* never : {"[c-no] ran", "[c-nothold] ran", "[c-neither] ran",
                             "[a-no] ran", "error:"}) {
     EXPECT_EQ(r.err().find(never), std::string::npos) << never << r.err();
@@ -257,8 +256,7 @@ TEST_F(KernelCommandLineOverrides, FirstBootAndNeedsUpdate) {
                                    "ConditionNeedsUpdate=",
                                    dir_)}))
       << r.err();
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
 }
 
 INSTANTIATE_TEST_SUITE_P(, ConditionKeys, ::testing::ValuesIn(Rows()),

@@ -53,16 +53,13 @@ std::string Ask(const std::string& path, const std::string& request) {
   return fault::ReadAll(fd.get(), 1 << 20).value_or("<read error>");
 }
 
-class ControlSocket : public ::testing::Test {
+// ScratchTest's base_ is under /var/tmp, not /tmp (which may be 0700):
+// the refused-uid test needs a path others can reach.
+class ControlSocket : public ScratchTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
-    // sun_path is short: not under $TEST_TMPDIR. /var/tmp, because /tmp
-    // may be 0700 and the refused-uid test needs a path others can reach.
-    char pattern[] = "/var/tmp/faultinit-control.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    base_ = pattern;
+    ScratchTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     units_ = base_ + "/units";
     socket_ = base_ + "/run/control";
     mkdir(units_.c_str(), 0755);
@@ -77,16 +74,6 @@ class ControlSocket : public ::testing::Test {
     o.pid_namespace = true;
     running_ = std::make_unique<Running>(o);
     ASSERT_TRUE(running_->WaitForAllStderr({"web: running", "[web] web up"}));
-  }
-  void TearDown() override {
-    if (running_) {
-      running_->Signal(SIGTERM);
-      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
-    }
-    if (!base_.empty()) {
-      std::string command = "rm -rf " + base_;
-      EXPECT_EQ(system(command.c_str()), 0);
-    }
   }
   // faultinit's open descriptors.
   size_t OpenFds() {
@@ -112,8 +99,7 @@ class ControlSocket : public ::testing::Test {
     return n;
   }
 
-  std::string base_, units_, socket_;
-  std::unique_ptr<Running> running_;
+  std::string units_, socket_;
 };
 
 // The socket is 0600 in a 0700 directory; status answers a row per
@@ -246,27 +232,15 @@ std::string Contents(const std::string& path) {
 
 // ControlBoot: a unit directory with web.service in a fresh directory;
 // Launch starts faultinit on it as PID 1 with the control socket given.
-class ControlBoot : public ::testing::Test {
+class ControlBoot : public ScratchTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
-    char pattern[] = "/var/tmp/faultinit-path.XXXXXX";  // sun_path is short
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    base_ = pattern;
+    ScratchTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     units_ = base_ + "/units";
     mkdir(units_.c_str(), 0755);
     ASSERT_TRUE(WriteFile(units_ + "/web.service",
                           "[Service]\nExecStart=/bin/sleep 1000\n"));
-  }
-  void TearDown() override {
-    if (running_) {
-      running_->Signal(SIGTERM);
-      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
-    }
-    if (!base_.empty()) {
-      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
-    }
   }
   void Launch(const std::string& control) {
     LaunchOptions o;
@@ -290,8 +264,7 @@ class ControlBoot : public ::testing::Test {
     return n;
   }
 
-  std::string base_, units_;
-  std::unique_ptr<Running> running_;
+  std::string units_;
 };
 
 // --control PATH damages nothing that is there (issue 24): an existing
@@ -328,8 +301,7 @@ TEST_F(ControlPath, RegularFileIsLeftAlone) {
   ASSERT_TRUE(running_->WaitForAllStderr({warning, "web: running"}))
       << running_->err();
   EXPECT_EQ(Contents(path), "precious\n");
-  running_->Signal(SIGTERM);
-  EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  EXPECT_EQ(running_->Terminate().ToString(), "exit 0");
   EXPECT_EQ(Count(running_->err(), warning), 1u) << running_->err();
   EXPECT_NE(running_->err().find("web: stopped"), std::string::npos);
   running_.reset();

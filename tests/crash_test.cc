@@ -148,8 +148,7 @@ TEST_F(CrashTest, InternalErrorInSystemModeIsSurvived) {
       "faultinit: warning: internal error: test fault thrown on purpose; "
       "continuing"))
       << init.err();
-  init.Signal(SIGTERM);
-  EXPECT_EQ(init.Wait().ToString(), "exit 0") << init.err();
+  EXPECT_EQ(init.Terminate().ToString(), "exit 0") << init.err();
   EXPECT_EQ(init.err().find("crashed"), std::string::npos) << init.err();
 }
 

@@ -62,8 +62,7 @@ TEST_F(ExecEnvironment, DirectoriesAreMadeOwnedNamedAndRemoved) {
        "test -d /var/lib/st && echo state-kept'\n");
   Running r(Boot());
   ASSERT_TRUE(r.WaitForStderr("after: finished"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   At(err, "namespace-ready");
   At(err,
@@ -119,8 +118,7 @@ TEST_F(ExecEnvironment, RuntimeDirectoryPreserve) {
   ASSERT_TRUE(r.WaitForAllStderr({"faultinit: check: finished",
                                   "faultinit: over-restart: finished",
                                   "faultinit: not-over-restart: finished"}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   At(err, "[over-restart] kept\n");
   At(err, "[not-over-restart] fresh\n");
@@ -149,8 +147,7 @@ TEST_F(ExecEnvironment, PlantedLinksAreNeverFollowed) {
        "test -e /run/planter || echo planter-removed'\n");
   Running r(Boot());
   ASSERT_TRUE(r.WaitForStderr("check: finished"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   At(err, "[planter] planted\n");
   At(err,
@@ -170,8 +167,7 @@ TEST_F(ExecEnvironment, ExistingDirectoryIsGivenToTheUserWhole) {
        "$STATE_DIRECTORY/file'\n");
   Running r(Boot());
   ASSERT_TRUE(r.WaitForStderr("owner: finished"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   At(r.err(), "[owner] /var/lib/precious nobody\n");
   At(r.err(), "[owner] /var/lib/precious/file nobody\n");
 }
@@ -183,8 +179,7 @@ TEST_F(ExecEnvironment, DirectoryFailureFailsTheStart) {
        "ExecStart=/bin/sh -c 'echo should not run'\n");
   Running r(Boot());
   ASSERT_TRUE(r.WaitForStderr("blocked: failed"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   At(r.err(),
      "blocked: failed: StateDirectory=: unable to create "
      "/var/lib/precious/file/sub: /var/lib/precious/file is not a "
@@ -211,8 +206,7 @@ TEST_F(ExecEnvironment, SchedulingAttributes) {
        "CPUSchedulingPriority=50\nExecStart=/bin/sh -c 'echo ran'\n");
   Running r(Boot());
   ASSERT_TRUE(r.WaitForAllStderr({"sched: finished", "bad-priority: failed"}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   At(err, "[sched] nice=7 oom=500 uid=65534\n");
   At(err, "[sched] best-effort: prio 6\n");
@@ -249,8 +243,7 @@ TEST_F(ExecEnvironment, GroupsAndEnvironment) {
            "FAULTINIT_TEST_OTHER=not-passed"};
   Running r(o);
   ASSERT_TRUE(r.WaitForStderr("groups: finished"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   At(r.err(), "[groups] groups=65534 4 4242\n");
   At(r.err(),
      "[groups] passed=overridden-by-unit other=none dropped=unset file=1 "
@@ -266,8 +259,7 @@ TEST_F(ExecEnvironment, PassEnvironmentPassesFaultinitsValue) {
   o.env = {"FAULTINIT_TEST_PASSED=from-faultinit"};
   Running r(o);
   ASSERT_TRUE(r.WaitForStderr("pass: finished"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   At(r.err(), "[pass] passed=from-faultinit\n");
 }
 

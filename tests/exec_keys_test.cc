@@ -65,8 +65,7 @@ class ExecKeys : public UnitDirectoryTest {
     }
     Running r(o);
     EXPECT_TRUE(r.WaitForAllStderr(lines)) << r.err();
-    r.Signal(SIGTERM);
-    EXPECT_EQ(r.Wait().ToString(), "exit 0");
+    EXPECT_EQ(r.Terminate().ToString(), "exit 0");
     return r.err();
   }
 };

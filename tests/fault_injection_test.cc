@@ -251,8 +251,7 @@ TEST_F(FaultInjection, ForkFailureRetriedWithBackOffLoggedOnce) {
   ASSERT_TRUE(r.WaitForStderr("victim: running"));
   ExpectOnlyStandardFds(SleepChild(r.faultinit_pid(), "1001"),
                         "victim after the episode");
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   EXPECT_EQ(Count(err, "unable to fork"), 1u) << err;
   EXPECT_EQ(Count(err, "victim: failed"), 0u) << err;
@@ -324,8 +323,7 @@ TEST_F(FaultInjection, DescriptorExhaustion) {
   EXPECT_NE(status.output.find("running"), std::string::npos) << status.output;
   ASSERT_TRUE(r.WaitForStderr("control: accepting clients again"));
 
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   EXPECT_EQ(Count(err, "unable to accept a client"), 1u) << err;
   EXPECT_EQ(Count(err, "not logged again until a start succeeds"), 1u) << err;
@@ -376,8 +374,7 @@ TEST_F(FaultInjection, DescriptorShortageBacksOffWithRestartSecZero) {
   ASSERT_EQ(prlimit(pid1, RLIMIT_NOFILE, &old_limit, nullptr), 0);
   ASSERT_TRUE(r.WaitForStderr(" failed attempts"));
   ASSERT_TRUE(r.WaitForStderr("worker: running"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   EXPECT_EQ(Count(err, "not logged again until a start succeeds"), 1u) << err;
   EXPECT_EQ(Count(err, "start attempt 5 "), 0u) << err;
@@ -452,8 +449,7 @@ TEST_F(FaultInjection, SignalStormSystemMode) {
   ExpectOnlyStandardFds(steady, "steady after the storm");
   ExpectOnlyStandardFds(late, "late");
 
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   EXPECT_EQ(Count(err, "reaped orphan"), 1000u);
   EXPECT_EQ(Count(err, "steady: started"), 1u) << err;
@@ -540,8 +536,7 @@ TEST_F(FaultInjection, OutputFloodKeepsMemoryBounded) {
   const long anon_after = StatusKb(pid1, "RssAnon");
   ExpectOnlyStandardFds(SleepChild(pid1, "1006"), "other, restarted");
   ExpectOnlyStandardFds(SleepChild(pid1, "1005"), "flood");
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   // The ring keeps at most 256 KiB of text; a reader holds one 4 KiB line.
   EXPECT_LT(peak - rss_before, kMemoryFactor * 4 * 1024)
       << "VmRSS before " << rss_before << " kB, VmHWM " << peak << " kB";
@@ -587,8 +582,7 @@ TEST_F(FaultInjection, CrashLoopFollowsBackOffAndStartLimit) {
       << status.output;
   pid_t bystander = SleepChild(r.faultinit_pid(), "1007");
   ExpectOnlyStandardFds(bystander, "bystander");
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   EXPECT_EQ(system(("rm -rf " + base).c_str()), 0);
 
   // The loop's own lines, in order.
@@ -702,8 +696,7 @@ TEST_F(FaultInjection, HostileUnitDirectory) {
   EXPECT_EQ(SleepChild(pid1, "1008"), steady);
   ExpectOnlyStandardFds(steady, "steady after the reloads");
   ExpectOnlyStandardFds(churn, "churn after the reloads");
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   EXPECT_EQ(Count(err, "steady: started"), 1u);
   EXPECT_EQ(Count(err, "internal error"), 0u);

@@ -118,8 +118,7 @@ TEST_F(Fstab, SystemdUnitsFaultinitDoesNotRunAreSkippedWithOneLine) {
   o.pid_namespace = true;
   Running running(o);
   ASSERT_TRUE(running.WaitForStderr("[app] app-ran")) << running.err();
-  running.Signal(SIGTERM);
-  EXPECT_EQ(running.Wait().ToString(), "exit 0");
+  EXPECT_EQ(running.Terminate().ToString(), "exit 0");
   const std::string& err = running.err();
   EXPECT_EQ(Count(err, "systemd-journald.service: not started: "), 1u) << err;
   EXPECT_EQ(err.find("journald-ran"), std::string::npos) << err;

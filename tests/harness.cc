@@ -188,6 +188,11 @@ bool Running::WaitForAllStderr(const std::vector<std::string>& texts) {
 
 void Running::Signal(int signo) { kill(faultinit_pid(), signo); }
 
+fault::ExitStatus Running::Terminate() {
+  Signal(SIGTERM);
+  return Wait();
+}
+
 void Running::KillLauncher() {
   if (pid_namespace_) kill(pid_, SIGKILL);
 }
@@ -275,8 +280,7 @@ void ScratchTest::SetUp() {
 
 void ScratchTest::TearDown() {
   if (running_ && !ended_) {
-    running_->Signal(SIGTERM);
-    EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+    EXPECT_EQ(running_->Terminate().ToString(), "exit 0") << running_->err();
   }
   if (!base_.empty()) {
     EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
@@ -329,8 +333,7 @@ void ControlledUnitTest::SetUp() {
 
 void ControlledUnitTest::TearDown() {
   if (running_ && !ended_) {
-    running_->Signal(SIGTERM);
-    EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+    EXPECT_EQ(running_->Terminate().ToString(), "exit 0");
   }
   if (!base_.empty()) {
     EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);

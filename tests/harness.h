@@ -75,6 +75,8 @@ class Running {
 
   // Wait reads the rest of both outputs and reaps faultinit.
   fault::ExitStatus Wait();
+  // Terminate: Signal(SIGTERM), then Wait (a clean end is "exit 0").
+  fault::ExitStatus Terminate();
   const std::string& out() const { return out_; }
   const std::string& err() const { return err_; }
 

@@ -63,15 +63,11 @@ pid_t GroupOf(pid_t pid) {
   return fields.size() > 2 && absl::SimpleAtoi(fields[2], &group) ? group : 0;
 }
 
-class Hostile : public ::testing::Test {
+class Hostile : public ScratchTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
-    // sun_path is short: not under $TEST_TMPDIR.
-    char pattern[] = "/var/tmp/faultinit-hostile.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    base_ = pattern;
+    ScratchTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     units_ = base_ + "/units";
     socket_ = base_ + "/control";
     ASSERT_EQ(mkdir(units_.c_str(), 0755), 0);
@@ -81,13 +77,9 @@ class Hostile : public ::testing::Test {
       // PID 1 may be stuck: end its namespace (unshare --kill-child).
       running_->KillLauncher();
       running_->Wait();
-    } else if (running_) {
-      running_->Signal(SIGTERM);
-      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+      ended_ = true;
     }
-    if (!base_.empty()) {
-      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
-    }
+    ScratchTest::TearDown();
   }
 
   void Unit(const std::string& name, const std::string& text) {
@@ -109,8 +101,7 @@ class Hostile : public ::testing::Test {
     return RunCommand(args, kDeadlineMs);
   }
 
-  std::string base_, units_, socket_;
-  std::unique_ptr<Running> running_;
+  std::string units_, socket_;
 };
 
 // A forking service whose PIDFile= is a FIFO it made: faultinit used to

@@ -71,8 +71,7 @@ class Install : public ScratchTest {
   }
   void Stop() {
     if (running_) {
-      running_->Signal(SIGTERM);
-      EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+      EXPECT_EQ(running_->Terminate().ToString(), "exit 0");
       running_.reset();
     }
   }

@@ -16,37 +16,21 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/harness.h"
+#include "tests/unit_tree_fixture.h"
 
 namespace faultinit::testing {
 namespace {
 
 constexpr char kSleeper[] = "exec sleep 1000'\n";
 
-class Isolate : public ControlledUnitTest {
+class Isolate : public UnitFilesTest {
  protected:
-  void File(const std::string& name, const std::string& text) {
-    ASSERT_TRUE(WriteFile(absl::StrCat(dir_, "/", name), text)) << name;
-  }
-  void Enable(const std::string& target, const std::string& unit) {
-    const std::string dir = absl::StrCat(dir_, "/", target, ".wants");
-    mkdir(dir.c_str(), 0755);
-    ASSERT_EQ(symlink(absl::StrCat(dir_, "/", unit).c_str(),
-                      absl::StrCat(dir, "/", unit).c_str()),
-              0);
-  }
   // A service that says NAME-up and sleeps, with `unit` in its [Unit].
   void Sleeper(const std::string& name, const std::string& unit = "") {
     File(
         absl::StrCat(name, ".service"),
         absl::StrCat("[Unit]\n", unit, "[Service]\nExecStart=/bin/sh -c 'echo ",
                      name, "-up; ", kSleeper));
-  }
-  void StartLayout(const std::vector<std::string>& lines) {
-    LaunchOptions o;
-    o.args = {"-v", "--units-path", dir_, "--control", socket_};
-    o.pid_namespace = true;
-    running_ = std::make_unique<Running>(o);
-    ASSERT_TRUE(running_->WaitForAllStderr(lines)) << running_->err();
   }
   // Systemctl runs faultinit by the name systemctl on the control socket.
   CommandResult Systemctl(const std::vector<std::string>& args) {
@@ -66,9 +50,7 @@ class Isolate : public ControlledUnitTest {
     File("multi-user.target",
          "[Unit]\nDescription=Multi-User System\nRequires=basic.target\n"
          "After=basic.target\nAllowIsolate=yes\n");
-    ASSERT_EQ(symlink("multi-user.target",
-                      absl::StrCat(dir_, "/default.target").c_str()),
-              0);
+    Link("multi-user.target", "default.target");
     File("web.target",
          "[Unit]\nDescription=Web only\nWants=front.service\n"
          "AllowIsolate=yes\n");
@@ -85,7 +67,7 @@ class Isolate : public ControlledUnitTest {
 
 TEST_F(Isolate, StartsTheTargetAndStopsTheRest) {
   Tree();
-  StartLayout({"plain: running", "keeper: running", "early: running"});
+  Start({"plain: running", "keeper: running", "early: running"});
   ASSERT_EQ(StateOf("front"), "inactive");
 
   CommandResult r = Systemctl({"isolate", "web"});
@@ -119,7 +101,7 @@ TEST_F(Isolate, StartsTheTargetAndStopsTheRest) {
 
 TEST_F(Isolate, RefusedWithoutAllowIsolate) {
   Tree();
-  StartLayout({"plain: running", "keeper: running", "early: running"});
+  Start({"plain: running", "keeper: running", "early: running"});
   CommandResult r = Systemctl({"isolate", "closed.target"});
   EXPECT_EQ(r.exit_code, 4) << r.output;
   EXPECT_EQ(r.output,
@@ -141,7 +123,7 @@ TEST_F(Isolate, RefusedWithoutAllowIsolate) {
 
 TEST_F(Isolate, FaultctlIsolateAndRescue) {
   Tree();
-  StartLayout({"plain: running", "keeper: running", "early: running"});
+  Start({"plain: running", "keeper: running", "early: running"});
   CtlResult ctl = Ctl({"isolate", "web"});
   EXPECT_EQ(ctl.status, "exit 0") << ctl.out;
   EXPECT_NE(ctl.out.find("web.target: running"), std::string::npos) << ctl.out;

@@ -114,8 +114,7 @@ class LayoutMemory : public UnitDirectoryTest {
     Running r(o);
     EXPECT_TRUE(r.WaitForAllStderr(running)) << r.err();
     const long kb = StatusKb(r.faultinit_pid(), "RssAnon");
-    r.Signal(SIGTERM);
-    EXPECT_EQ(r.Wait().ToString(), "exit 0");
+    EXPECT_EQ(r.Terminate().ToString(), "exit 0");
     return kb;
   }
 };

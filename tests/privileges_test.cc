@@ -40,8 +40,7 @@ TEST_F(Privileges, AmbientCapabilitiesAcrossTheChangeOfUser) {
                              Show("plain"), "\n"));
   Running r(Boot());
   ASSERT_TRUE(r.WaitForAllStderr({"ambient: finished", "plain: finished"}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   // CAP_NET_BIND_SERVICE is 10.
   At(r.err(),
      "[ambient] ambient uid=65534 amb=0000000000000400 "
@@ -66,8 +65,7 @@ TEST_F(Privileges, BoundingSetAndNoNewPrivileges) {
   Running r(Boot());
   ASSERT_TRUE(r.WaitForAllStderr(
       {"bounded: finished", "nnp: finished", "root: finished"}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   At(r.err(), "[root] root uid=0 amb=0000000000000000");
   At(r.err(), "nnp=0 sysadmin=1\n");  // what the test has to drop
   At(r.err(), "[bounded] bounded uid=0 ");
@@ -101,8 +99,7 @@ TEST_F(Privileges, PrefixesExemptASteps) {
   Running r(Boot());
   ASSERT_TRUE(
       r.WaitForAllStderr({"prefixed: finished", "start-only: finished"}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   At(err, "[prefixed] plus uid=0 ");
   At(err, "[prefixed] bang uid=0 ");

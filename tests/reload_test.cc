@@ -92,15 +92,11 @@ class Client {
   fault::UniqueFd out_, err_;
 };
 
-class Reload : public ::testing::Test {
+class Reload : public ScratchTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (!PidNamespacesAvailable(&why)) GTEST_SKIP() << why;
-    // sun_path is short: not under $TEST_TMPDIR.
-    char pattern[] = "/var/tmp/faultinit-reload.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    base_ = pattern;
+    ScratchTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     units_ = base_ + "/units";
     socket_ = base_ + "/run/control";
     fifo_ = base_ + "/hold";
@@ -112,14 +108,8 @@ class Reload : public ::testing::Test {
     ASSERT_TRUE(hold_.valid());
   }
   void TearDown() override {
-    if (running_) {
-      Release();  // a stop still held would hold the shutdown
-      running_->Signal(SIGTERM);
-      EXPECT_EQ(running_->Wait().ToString(), "exit 0") << running_->err();
-    }
-    if (!base_.empty()) {
-      EXPECT_EQ(system(("rm -rf " + base_).c_str()), 0);
-    }
+    if (running_) Release();  // a stop still held would hold the shutdown
+    ScratchTest::TearDown();
   }
 
   void Unit(const std::string& name, const std::string& text) {
@@ -166,9 +156,8 @@ class Reload : public ::testing::Test {
     return absl::StrCat(a.status, ": ", a.out, a.err);
   }
 
-  std::string base_, units_, socket_, fifo_;
+  std::string units_, socket_, fifo_;
   fault::UniqueFd hold_;
-  std::unique_ptr<Running> running_;
 };
 
 // A new unit with an error, added by a reload, fails alone with its
@@ -227,8 +216,7 @@ TEST_F(Reload, NewUnitsWithErrorsLeavePid1Answering) {
     EXPECT_TRUE(absl::StartsWith(steady, "exit 0: ")) << steady;
     EXPECT_TRUE(absl::StrContains(steady, "running")) << steady;
   }
-  running_->Signal(SIGTERM);
-  EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  EXPECT_EQ(running_->Terminate().ToString(), "exit 0");
   const std::string err = running_->err();
   running_.reset();
   EXPECT_FALSE(absl::StrContains(err, "crashed")) << err;

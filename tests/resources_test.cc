@@ -87,8 +87,7 @@ TEST_F(Resources, LimitsSeenInsideServices) {
   Running r(o);
   ASSERT_TRUE(r.WaitForAllStderr({"plain: finished", "limited: finished"}));
   EXPECT_EQ(LimitsLine(r.faultinit_pid(), "Max open files"), hard + " " + hard);
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   EXPECT_NE(r.err().find("[plain] nofile=1024:" + hard + " cpu=unlimited\n"),
             std::string::npos)
       << r.err();
@@ -131,8 +130,7 @@ TEST_F(Resources, OneOutputDescriptorPerServiceAndLeftoversStillHeard) {
     poll(nullptr, 0, 10);
   }
   EXPECT_EQ(pipes, 2);
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
 }
 
 }  // namespace

@@ -209,8 +209,7 @@ TEST_F(SocketActivationTest, RemoveOnStopRemovesThePathsAtShutdown) {
   EXPECT_TRUE(S_ISLNK(st.st_mode));
   ASSERT_EQ(stat(link.c_str(), &st), 0);
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
-  running_->Signal(SIGTERM);
-  EXPECT_EQ(running_->Wait().ToString(), "exit 0");
+  EXPECT_EQ(running_->Terminate().ToString(), "exit 0");
   ended_ = true;
   EXPECT_NE(lstat(removed.c_str(), &st), 0);
   EXPECT_NE(lstat(link.c_str(), &st), 0);

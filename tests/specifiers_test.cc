@@ -60,8 +60,7 @@ TEST_F(Specifiers, ValuesSeenByTheService) {
   Running r(Boot("unset TMPDIR TEMP TMP"));
   ASSERT_TRUE(r.WaitForAllStderr(
       {"namespace-ready", "spec@a\\x2db-c: finished", "plain-name: finished"}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   struct utsname u;
   ASSERT_EQ(uname(&u), 0);
   At(r.err(), absl::StrCat("[spec@a\\x2db-c] I=a-b/c f=/a-b/c h=/root u=root "
@@ -82,8 +81,7 @@ TEST_F(Specifiers, TemporaryDirectoriesFollowTheManagersEnvironment) {
   Running r(Boot(absl::StrCat(
       "mkdir ", tmp, "; export TMPDIR=relative TEMP=", tmp, "; unset TMP")));
   ASSERT_TRUE(r.WaitForAllStderr({"namespace-ready", "tmp: finished"}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   At(r.err(), absl::StrCat("[tmp] T=", tmp, " V=", tmp, "\n"));
 }
 

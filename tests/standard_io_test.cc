@@ -8,10 +8,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,63 +22,12 @@
 #include "runtime/duration.h"
 #include "runtime/fd.h"
 #include "tests/harness.h"
+#include "tests/stream_observers.h"
 
 namespace faultinit::testing {
 namespace {
 
 constexpr int kDeadlineMs = 30000;
-
-// A pseudo-terminal: the test holds the master; services get the slave.
-struct Pty {
-  fault::UniqueFd master;
-  std::string slave;    // /dev/pts/N
-  unsigned tty_nr = 0;  // the slave as /proc/PID/stat's tty_nr shows it
-
-  static Pty Open() {
-    Pty p;
-    p.master = fault::UniqueFd(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-    if (!p.master || grantpt(p.master.get()) != 0 ||
-        unlockpt(p.master.get()) != 0) {
-      return p;
-    }
-    p.slave = ptsname(p.master.get());
-    struct stat st;
-    if (stat(p.slave.c_str(), &st) == 0) {
-      const unsigned major_n = major(st.st_rdev), minor_n = minor(st.st_rdev);
-      p.tty_nr = (minor_n & 0xff) | (major_n << 8) | ((minor_n & ~0xffu) << 12);
-    }
-    return p;
-  }
-
-  // Reads from the master until `text` has appeared; what was read, or
-  // empty at the deadline (or when the slave side is gone).
-  std::string ReadUntil(const std::string& text) {
-    const fault::Duration deadline =
-        fault::MonotonicNow() + fault::Milliseconds(kDeadlineMs);
-    while (seen.find(text) == std::string::npos) {
-      const fault::Duration left = deadline - fault::MonotonicNow();
-      if (left <= fault::ZeroDuration()) return "";
-      pollfd p = {master.get(), POLLIN, 0};
-      int ready =
-          poll(&p, 1, static_cast<int>(fault::ToInt64Milliseconds(left)) + 1);
-      if (ready <= 0) continue;
-      char buffer[512];
-      ssize_t n = read(master.get(), buffer, sizeof buffer);
-      // EIO: no slave open now (between the hang-up and the service's
-      // own open): wait for it.
-      if (n < 0 && errno == EIO) {
-        struct timespec pause = {0, 10 * 1000 * 1000};
-        nanosleep(&pause, nullptr);  // EIO is not waitable by poll
-        continue;
-      }
-      if (n <= 0) continue;
-      seen.append(buffer, static_cast<size_t>(n));
-    }
-    return seen;
-  }
-
-  std::string seen;
-};
 
 // ChildNotExecd polls /proc (every 10 ms, up to the deadline) for a child
 // of `parent` still named faultinit: forked, not exec'd yet.
@@ -133,12 +78,11 @@ TEST_F(StandardIo, TtyInputOwnsTheTerminal) {
   Running r(Boot());
   const std::string expected =
       absl::StrCat("tty_nr=", pty.tty_nr, " stdin=", pty.slave);
-  std::string seen = pty.ReadUntil(expected);
-  EXPECT_NE(seen, "") << "the service wrote nothing on its terminal";
+  EXPECT_TRUE(pty.ReadUntil(expected))
+      << "the service wrote nothing on its terminal";
   ASSERT_EQ(write(pty.master.get(), "hello\n", 6), 6);
-  EXPECT_NE(pty.ReadUntil("got=hello"), "") << pty.seen;
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_TRUE(pty.ReadUntil("got=hello")) << pty.seen;
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
 }
 
 // tty-fail: a terminal another session owns fails the start; tty-force
@@ -146,10 +90,7 @@ TEST_F(StandardIo, TtyInputOwnsTheTerminal) {
 TEST_F(StandardIo, TtyFailFailsAndTtyForceSteals) {
   Pty pty = Pty::Open();
   ASSERT_FALSE(pty.slave.empty()) << "no pseudo-terminal here";
-  Unit("owner",
-       absl::StrCat("[Service]\nStandardInput=tty\nTTYPath=", pty.slave,
-                    "\nExecStart=/bin/sh -c 'echo owner-up; exec sleep "
-                    "1000'\n"));
+  Unit("owner", TtyUnit("owner", pty.slave));
   Unit("failing",
        absl::StrCat("[Unit]\nAfter=owner\n[Service]\n"
                     "StandardInput=tty-fail\nTTYPath=",
@@ -161,9 +102,9 @@ TEST_F(StandardIo, TtyFailFailsAndTtyForceSteals) {
                     "\nExecStart=/bin/sh -c 'echo forced=$(cut -d\" \" -f7 "
                     "/proc/$$$$/stat); exec sleep 1000'\n"));
   Running r(Boot());
-  EXPECT_NE(pty.ReadUntil("owner-up"), "");
+  EXPECT_TRUE(pty.ReadUntil("owner-up"));
   ASSERT_TRUE(r.WaitForStderr("failing: failed"));
-  EXPECT_NE(pty.ReadUntil(absl::StrCat("forced=", pty.tty_nr)), "") << pty.seen;
+  EXPECT_TRUE(pty.ReadUntil(absl::StrCat("forced=", pty.tty_nr))) << pty.seen;
   r.Signal(SIGTERM);
   r.Wait();
   At(r.err(), "opening the terminal (TTYPath=): Operation not permitted");
@@ -186,11 +127,10 @@ TEST_F(StandardIo, TtyWaitsForTheOwnerToGo) {
                     "\nExecStart=/bin/sh -c 'echo waiter=$(cut -d\" \" -f7 "
                     "/proc/$$$$/stat); exec sleep 1000'\n"));
   Running r(Boot());
-  EXPECT_NE(pty.ReadUntil("owner-up"), "");
+  EXPECT_TRUE(pty.ReadUntil("owner-up"));
   ASSERT_EQ(write(pty.master.get(), "bye\n", 4), 4);
-  EXPECT_NE(pty.ReadUntil(absl::StrCat("waiter=", pty.tty_nr)), "") << pty.seen;
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_TRUE(pty.ReadUntil(absl::StrCat("waiter=", pty.tty_nr))) << pty.seen;
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   EXPECT_LT(pty.seen.find("owner-done"), pty.seen.find("waiter="));
 }
 
@@ -200,21 +140,17 @@ TEST_F(StandardIo, TtyWaitsForTheOwnerToGo) {
 TEST_F(StandardIo, AServiceWaitingForItsTerminalStops) {
   Pty pty = Pty::Open();
   ASSERT_FALSE(pty.slave.empty()) << "no pseudo-terminal here";
-  Unit("owner",
-       absl::StrCat("[Service]\nStandardInput=tty\nTTYPath=", pty.slave,
-                    "\nExecStart=/bin/sh -c 'echo owner-up; exec sleep "
-                    "1000'\n"));
+  Unit("owner", TtyUnit("owner", pty.slave));
   Unit("waiter", absl::StrCat("[Unit]\nAfter=owner\n[Service]\n"
                               "StandardInput=tty\nTimeoutStopSec=infinity\n"
                               "TTYPath=",
                               pty.slave, "\nExecStart=/bin/echo never\n"));
   Running r(Boot());
-  EXPECT_NE(pty.ReadUntil("owner-up"), "");
+  EXPECT_TRUE(pty.ReadUntil("owner-up"));
   // The waiter is forked and has not exec'd: a child of faultinit still
   // called faultinit.
   ASSERT_TRUE(ChildNotExecd(r.faultinit_pid()));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   EXPECT_EQ(pty.seen.find("never"), std::string::npos);
 }
 
@@ -234,7 +170,7 @@ TEST_F(StandardIo, CorpusSerialGettyRunsOnItsTerminal) {
       absl::StrReplaceAll(pty.slave.substr(5), {{"/", "-"}});
   Unit(absl::StrCat("serial-getty@", instance), text.str());
   Running r(Boot());
-  EXPECT_NE(pty.ReadUntil("login: "), "") << pty.seen;
+  EXPECT_TRUE(pty.ReadUntil("login: ")) << pty.seen;
   r.Signal(SIGTERM);
   r.Wait();
   EXPECT_EQ(r.err().find("error:"), std::string::npos) << r.err();
@@ -258,13 +194,7 @@ TEST_F(StandardIo, KmsgOutputReachesTheKernelLog) {
   r.Signal(SIGTERM);
   r.Wait();
   // Records: "PRI,SEQ,TIME,FLAGS;TEXT\n"; PRI = local0 (16) * 8 + notice.
-  std::string records;
-  char record[8192];
-  ssize_t n;
-  while ((n = read(kmsg.get(), record, sizeof record)) > 0 ||
-         (n < 0 && errno == EPIPE)) {
-    if (n > 0) records.append(record, static_cast<size_t>(n));
-  }
+  const std::string records = ReadKernelLog(kmsg.get());
   const size_t at = records.find(absl::StrCat(ident, "["));
   ASSERT_NE(at, std::string::npos)
       << records.substr(records.size() > 2000 ? records.size() - 2000 : 0);

@@ -14,7 +14,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <string>
@@ -24,70 +23,19 @@
 #include "runtime/duration.h"
 #include "runtime/fd.h"
 #include "tests/harness.h"
+#include "tests/stream_observers.h"
 
 namespace faultinit::testing {
 namespace {
 
 constexpr int kDeadlineMs = 30000;
 
-// A pseudo-terminal: the test holds the master, and a descriptor of the
-// slave opened before the boot (not as a controlling terminal).
-struct Pty {
-  fault::UniqueFd master, held;
-  std::string slave;  // /dev/pts/N
-  std::string seen;   // what the master has read
-
-  static Pty Open() {
-    Pty p;
-    p.master = fault::UniqueFd(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-    if (!p.master || grantpt(p.master.get()) != 0 ||
-        unlockpt(p.master.get()) != 0) {
-      return p;
-    }
-    p.slave = ptsname(p.master.get());
-    p.held = fault::UniqueFd(
-        open(p.slave.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
-    return p;
-  }
-
-  // Reads the master until `text` has appeared; false at the deadline.
-  bool ReadUntil(const std::string& text) {
-    const fault::Duration deadline =
-        fault::MonotonicNow() + fault::Milliseconds(kDeadlineMs);
-    while (seen.find(text) == std::string::npos) {
-      const fault::Duration left = deadline - fault::MonotonicNow();
-      if (left <= fault::ZeroDuration()) return false;
-      pollfd p = {master.get(), POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(fault::ToInt64Milliseconds(left)) + 1) <=
-          0) {
-        continue;
-      }
-      char buffer[512];
-      ssize_t n = read(master.get(), buffer, sizeof buffer);
-      if (n < 0 && errno == EIO) {  // no slave open now: not pollable
-        struct timespec pause = {0, 10 * 1000 * 1000};
-        nanosleep(&pause, nullptr);
-        continue;
-      }
-      if (n > 0) seen.append(buffer, static_cast<size_t>(n));
-    }
-    return true;
-  }
-};
-
 using StdioKeys = UnitDirectoryTest;
-
-std::string TtyUnit(const std::string& name, const std::string& path,
-                    const std::string& keys) {
-  return absl::StrCat("[Service]\nStandardInput=tty\nTTYPath=", path, "\n",
-                      keys, "ExecStart=/bin/sh -c 'echo ", name,
-                      "-up; exec sleep 1000'\n");
-}
 
 // TTYVHangup=yes hangs the terminal up before the service opens it: what
 // the test held of it before gives EIO; with =no it still works.
 TEST_F(StdioKeys, TtyVHangupHangsUpEarlierHolders) {
-  Pty hup = Pty::Open(), keep = Pty::Open();
+  Pty hup = Pty::Open(/*hold=*/true), keep = Pty::Open(/*hold=*/true);
   ASSERT_TRUE(hup.held.valid() && keep.held.valid()) << "no pseudo-terminal";
   Unit("hup", TtyUnit("hup", hup.slave, "TTYVHangup=yes\n"));
   Unit("keep", TtyUnit("keep", keep.slave, "TTYVHangup=no\n"));
@@ -98,15 +46,14 @@ TEST_F(StdioKeys, TtyVHangupHangsUpEarlierHolders) {
   EXPECT_EQ(write(hup.held.get(), "x\n", 2), -1);
   EXPECT_EQ(errno, EIO);
   EXPECT_EQ(write(keep.held.get(), "x\n", 2), 2);
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
 }
 
 // TTYReset=yes: a line left without echo and canonical mode is sane again
 // (systemd's terminal_reset_ioctl), and the terminal got its reset
 // sequence (ESC c); with =no it is left as it was.
 TEST_F(StdioKeys, TtyResetMakesTheLineSane) {
-  Pty reset = Pty::Open(), keep = Pty::Open();
+  Pty reset = Pty::Open(/*hold=*/true), keep = Pty::Open(/*hold=*/true);
   ASSERT_TRUE(reset.held.valid() && keep.held.valid()) << "no pseudo-terminal";
   for (Pty* p : {&reset, &keep}) {
     struct termios t;
@@ -126,8 +73,7 @@ TEST_F(StdioKeys, TtyResetMakesTheLineSane) {
   ASSERT_EQ(tcgetattr(keep.held.get(), &t), 0);
   EXPECT_EQ(t.c_lflag & (ECHO | ICANON), 0u);
   EXPECT_EQ(keep.seen.find("\033c"), std::string::npos);
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
 }
 
 // journal+console: each line in faultinit's log and on the console as
@@ -136,7 +82,7 @@ TEST_F(StdioKeys, TtyResetMakesTheLineSane) {
 // StandardOutput=null drops stdout. The console is a pseudo-terminal of
 // the test's, bound over /dev/console.
 TEST_F(StdioKeys, JournalAndConsole) {
-  Pty console = Pty::Open();
+  Pty console = Pty::Open(/*hold=*/true);
   ASSERT_TRUE(console.held.valid()) << "no pseudo-terminal";
   Unit("both",
        "[Service]\nType=oneshot\nStandardOutput=journal+console\n"
@@ -153,8 +99,7 @@ TEST_F(StdioKeys, JournalAndConsole) {
       {"faultinit: both: finished", "faultinit: err-only: finished"}));
   EXPECT_TRUE(console.ReadUntil("]: to-both")) << console.seen;
   EXPECT_TRUE(console.ReadUntil("]: to-err")) << console.seen;
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& text = console.seen;
   const size_t both = At(text, "fi-both[");
   EXPECT_LT(both, text.find("]: to-both"));
@@ -184,13 +129,7 @@ TEST_F(StdioKeys, StandardErrorKmsg) {
   ASSERT_TRUE(r.WaitForStderr("errk: finished"));
   r.Signal(SIGTERM);
   r.Wait();
-  std::string records;
-  char record[8192];
-  ssize_t n;
-  while ((n = read(kmsg.get(), record, sizeof record)) > 0 ||
-         (n < 0 && errno == EPIPE)) {
-    if (n > 0) records.append(record, static_cast<size_t>(n));
-  }
+  const std::string records = ReadKernelLog(kmsg.get());
   const size_t at = records.find(absl::StrCat(ident, "["));
   ASSERT_NE(at, std::string::npos) << "no record of " << ident;
   const std::string line = records.substr(at, records.find('\n', at) - at);
@@ -246,8 +185,7 @@ TEST_F(StdioKeys, SyslogReachesTheListener) {
     if (n > 0) datagram.assign(buffer, static_cast<size_t>(n));
   }
   ASSERT_TRUE(r.WaitForStderr("sys: finished"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   // local1 (17) * 8 + warning (4).
   EXPECT_EQ(datagram.substr(0, 5), "<140>") << datagram;
   EXPECT_NE(datagram.find(" fi-sys["), std::string::npos) << datagram;

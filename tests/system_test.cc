@@ -39,8 +39,7 @@ TEST_F(SystemMode, OrderingAndReadiness) {
                            "ExecStart=", ProbePath(), " notify serving\n"));
   Running r(Boot());
   ASSERT_TRUE(r.WaitForStderr("api: running"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   size_t prepared = At(err, "[setup] prepared");
   size_t setup_done = At(err, "setup: finished (exit 0)");
@@ -76,8 +75,7 @@ TEST_F(SystemMode, NotificationFd) {
        "ExecStart=/bin/sh -c 'echo READY=1 >&3; exit 3'\n");
   Running r(Boot());
   ASSERT_TRUE(r.WaitForAllStderr({"mute: failed", "brief: failed"}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   size_t before = At(err, "[piped] before");
   size_t piped_running = At(err, "piped: running");
@@ -102,8 +100,7 @@ TEST_F(SystemMode, RestartBackOffAndStartLimit) {
        "RestartSec=20ms\nRestartSteps=2\nRestartMaxDelaySec=80ms\n");
   Running r(Boot());
   ASSERT_TRUE(r.WaitForStderr("flaky: failed: start limit hit: 4 starts"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   size_t first = At(err, "flaky: exit 3; restarting in 20ms");
   size_t second = At(err, "flaky: exit 3; restarting in 40ms");
@@ -124,8 +121,7 @@ TEST_F(SystemMode, BackOffResetsAfterStayingUp) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(r.WaitForStderr("steady: exit 1; restarting in 10ms"));
   }
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   EXPECT_EQ(r.err().find("restarting in 21ms"), std::string::npos);
 }
 
@@ -146,8 +142,7 @@ TEST_F(SystemMode, BadUnitsFailAloneWithReasons) {
   // The exec failure is an event of its own (issue #26): waited for, or
   // the shutdown could overtake it.
   ASSERT_TRUE(r.WaitForAllStderr({"[fine] fine", "ghost: failed"}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   At(err, absl::StrCat("sideways: failed: ", dir_,
                        "/sideways.service:2: error: Type: invalid value "
@@ -183,8 +178,7 @@ TEST_F(SystemMode, RequiresPropagatesFailure) {
   ASSERT_EQ(write(fd, "go\n", 3), 3);
   close(fd);
   ASSERT_TRUE(r.WaitForStderr("app: stopped"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   At(r.err(), "db: failed: main process ended with exit 4");
 }
 
@@ -200,8 +194,7 @@ TEST_F(SystemMode, ShutdownOrderAndStopTimeout) {
   Running r(Boot());
   // Its trap is set once it has said its name.
   ASSERT_TRUE(r.WaitForStderr("[stubborn] stubborn"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   size_t stubborn = At(err, "stubborn: failed: stop timed out after 300ms");
   size_t base = At(err, "base: stopped");
@@ -235,8 +228,7 @@ TEST_F(SystemMode, ForkingWithPidFile) {
   Running r(Boot());
   ASSERT_TRUE(r.WaitForStderr("forky: running"));
   ASSERT_TRUE(r.WaitForAllStderr({"thief: failed: ", "stray: failed: "}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   EXPECT_LT(At(err, "forky: main process is pid "), At(err, "forky: running"));
   At(err, "forky: stopped");
@@ -265,8 +257,7 @@ TEST_F(SystemMode, ForkingDaemonsExitEndsItsService) {
   ASSERT_TRUE(r.WaitForStderr("daemon: running"));
   ASSERT_TRUE(WriteFile(go, "go\n"));
   ASSERT_TRUE(r.WaitForStderr("daemon: failed: "));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   const std::string daemon_pid =
       err.substr(At(err, "daemon: main process is pid ") +
@@ -287,8 +278,7 @@ TEST_F(SystemMode, ReapsOrphans) {
   o.args.insert(o.args.begin(), "-v");  // -vv: debug lines
   Running r(o);
   ASSERT_TRUE(r.WaitForStderr("reaped orphan"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
 }
 
 // PID 1 never exits over its arguments (a kernel passes init words it did
@@ -307,8 +297,7 @@ TEST_F(SystemMode, BadArgumentsAsPid1StillBoot) {
       "freeze, reboot or poweroff; ignoring the command line: system mode "
       "with the defaults"))
       << r.err();
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0") << r.err();
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0") << r.err();
 }
 
 // SIGHUP reloads the directory: new units start, removed ones stop, changed
@@ -334,8 +323,7 @@ TEST_F(SystemMode, ReloadAppliesTheDifference) {
   // or the shutdown could overtake it.
   ASSERT_TRUE(
       r.WaitForAllStderr({"[change] new", "[add] add", "drop: removed"}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   At(err, "drop: removed");
   At(err, "[add] add");
@@ -366,8 +354,7 @@ TEST_F(SystemMode, ServicesStartCleanFromADirtyLauncher) {
   };
   Running r(o);
   ASSERT_TRUE(r.WaitForStderr("sig: finished")) << r.err();
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   At(r.err(), "[sig] SigBlk:\t0000000000000000\n");
   At(r.err(), "[sig] SigIgn:\t0000000000000000\n");
 }
@@ -388,8 +375,7 @@ TEST_F(SystemMode, ServiceExecutionEnvironment) {
                     "\nExecStart=/bin/sh -c 'echo into the file'\n"));
   Running r(Boot());
   ASSERT_TRUE(r.WaitForAllStderr({"env: finished", "to-file: finished"}));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   const std::string& err = r.err();
   At(err, "[env] uid=65534 hi /tmp 0077\n");
   At(err, "[env] fds=0 1 2 3\n");  // 3: ls's own directory
@@ -419,8 +405,7 @@ TEST_F(SystemMode, EnvironmentIsNeverLogged) {
   o.args.insert(o.args.begin(), "-v");  // -vv: debug lines too
   Running r(o);
   ASSERT_TRUE(r.WaitForStderr("secretive: failed"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   EXPECT_EQ(r.err().find("hunter2-9z8y"), std::string::npos) << r.err();
   EXPECT_EQ(r.err().find("from-the-file-0a1b"), std::string::npos) << r.err();
   At(r.err(), "secretive: started /bin/sh as pid ");
@@ -436,8 +421,7 @@ TEST_F(SystemMode, FloodDoesNotStall) {
        "ExecStart=/bin/sh -c 'echo late ran; exec sleep 1000'\n");
   Running r(Boot());
   ASSERT_TRUE(r.WaitForStderr("[late] late ran"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
 }
 
 // A dependency cycle fails exactly the units on it, naming the whole cycle.
@@ -447,8 +431,7 @@ TEST_F(SystemMode, CycleFailsItsUnitsOnly) {
   Unit("c", "[Service]\nExecStart=/bin/sh -c 'echo c ran; exec sleep 1000'\n");
   Running r(Boot());
   ASSERT_TRUE(r.WaitForStderr("[c] c ran"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   At(r.err(), "a: failed: ");
   At(r.err(), "b: failed: ");
   At(r.err(), "ordering cycle: a -> b -> a");
@@ -469,8 +452,7 @@ TEST_F(SystemMode, HostnameFromEtcHostname) {
   o.in_namespace_first = "hostname before-boot";  // the namespace's own
   Running r(o);
   ASSERT_TRUE(r.WaitForStderr("name: finished"));
-  r.Signal(SIGTERM);
-  EXPECT_EQ(r.Wait().ToString(), "exit 0");
+  EXPECT_EQ(r.Terminate().ToString(), "exit 0");
   At(r.err(), "[name] " + expected + "\n");
 }
 

@@ -21,26 +21,13 @@
 #include "gtest/gtest.h"
 #include "runtime/duration.h"
 #include "tests/harness.h"
+#include "tests/unit_tree_fixture.h"
 
 namespace faultinit::testing {
 namespace {
 
-class Targets : public ControlledUnitTest {
+class Targets : public UnitFilesTest {
  protected:
-  // File writes `text` at `name` under the tree, making its directory.
-  void File(const std::string& name, const std::string& text) {
-    const std::string path = absl::StrCat(dir_, "/", name);
-    mkdir(path.substr(0, path.rfind('/')).c_str(), 0755);
-    ASSERT_TRUE(WriteFile(path, text)) << path;
-  }
-  // Enable links `unit` into TARGET.wants/, as `systemctl enable` does.
-  void Enable(const std::string& target, const std::string& unit) {
-    const std::string dir = absl::StrCat(dir_, "/", target, ".wants");
-    mkdir(dir.c_str(), 0755);
-    ASSERT_EQ(symlink(absl::StrCat(dir_, "/", unit).c_str(),
-                      absl::StrCat(dir, "/", unit).c_str()),
-              0);
-  }
   // DefaultTarget gives the tree a multi-user.target file of its own and
   // default.target linked to it, as a distribution has (the layout booted
   // it before targets were units, so the tests fail there on what they
@@ -49,9 +36,7 @@ class Targets : public ControlledUnitTest {
     File("multi-user.target",
          "[Unit]\nDescription=Multi-User System\nRequires=basic.target\n"
          "After=basic.target\n");
-    ASSERT_EQ(symlink("multi-user.target",
-                      absl::StrCat(dir_, "/default.target").c_str()),
-              0);
+    Link("multi-user.target", "default.target");
   }
   // A FIFO under base_ a service reads from: the test releases it.
   std::string Fifo(const std::string& name) {
@@ -64,13 +49,6 @@ class Targets : public ControlledUnitTest {
     fault::UniqueFd fd(open(fifo.c_str(), O_WRONLY | O_CLOEXEC));
     ASSERT_TRUE(fd.valid()) << fifo;
     ASSERT_EQ(write(fd.get(), "go\n", 3), 3);
-  }
-  void StartLayout(const std::vector<std::string>& lines) {
-    LaunchOptions o;
-    o.args = {"-v", "--units-path", dir_, "--control", socket_};
-    o.pid_namespace = true;
-    running_ = std::make_unique<Running>(o);
-    ASSERT_TRUE(running_->WaitForAllStderr(lines)) << running_->err();
   }
   // Polls `faultctl status NAME` until it shows the target up (state
   // running, STATUS active: "inactive" holds "active" too), against a
@@ -105,8 +83,8 @@ TEST_F(Targets, AfterNetworkTargetWaitsForWhatIsBeforeIt) {
   Enable("multi-user.target", "provider.service");
   Enable("multi-user.target", "consumer.service");
   DefaultTarget();
-  StartLayout({"starting multi-user.target: provider consumer",
-               "[provider] provider-begin"});
+  Start({"starting multi-user.target: provider consumer",
+         "[provider] provider-begin"});
   // network.target waits for the provider; the consumer for network.target.
   EXPECT_EQ(StateOf("consumer"), "inactive");
   EXPECT_EQ(StateOf("network.target"), "inactive");
@@ -136,7 +114,7 @@ TEST_F(Targets, StartingATargetStartsWhatItWants) {
        absl::StrCat("[Service]\nExecStart=/bin/sh -c 'echo back-up; ",
                     kSleeper));
   Enable("web.target", "back.service");
-  StartLayout({"starting multi-user.target: \n", "multi-user.target: active"});
+  Start({"starting multi-user.target: \n", "multi-user.target: active"});
   EXPECT_EQ(StateOf("web.target"), "inactive");
   EXPECT_EQ(StateOf("front"), "inactive");
   CtlResult start = Ctl({"start", "web.target"});
@@ -164,7 +142,7 @@ TEST_F(Targets, DefaultDependenciesConflictWithShutdownTarget) {
                     kSleeper));
   Enable("multi-user.target", "plain.service");
   Enable("multi-user.target", "early.service");
-  StartLayout({"[plain] plain-up", "[early] early-up"});
+  Start({"[plain] plain-up", "[early] early-up"});
   CtlResult start = Ctl({"start", "shutdown.target"});
   EXPECT_EQ(start.status, "exit 0") << start.out;
   ASSERT_TRUE(running_->WaitForAllStderr(
@@ -194,8 +172,8 @@ TEST_F(Targets, ShutdownStopsInReverseOrderThroughATarget) {
   Enable("multi-user.target", "early.service");
   Enable("multi-user.target", "late.service");
   DefaultTarget();
-  StartLayout({"[early] early-up", "[late] late-up", "early: running",
-               "late: running"});
+  Start({"[early] early-up", "[late] late-up", "early: running",
+         "late: running"});
   running_->Signal(SIGTERM);
   ASSERT_TRUE(running_->WaitForStderr("[late] late-stop-begin"))
       << running_->err();
@@ -230,7 +208,7 @@ TEST_F(Targets, ShutdownStopsUnitsWithoutTheConflictLast) {
   Enable("multi-user.target", "plain.service");
   Enable("multi-user.target", "early.service");
   DefaultTarget();
-  StartLayout({"plain: running", "early: running"});
+  Start({"plain: running", "early: running"});
   running_->Signal(SIGTERM);
   ASSERT_TRUE(running_->WaitForStderr("[plain] plain-stop-begin"))
       << running_->err();

@@ -19,29 +19,35 @@ void UnitTreeTest::SetUp() {
   ASSERT_EQ(mkdir(lib_.c_str(), 0755), 0);
 }
 
-void UnitTreeTest::File(const std::string& name, const std::string& text) {
+void UnitFilesTest::File(const std::string& name, const std::string& text) {
   const std::string path = absl::StrCat(dir_, "/", name);
   mkdir(path.substr(0, path.rfind('/')).c_str(), 0755);
   ASSERT_TRUE(WriteFile(path, text)) << path;
 }
 
-void UnitTreeTest::Link(const std::string& target, const std::string& name) {
+void UnitFilesTest::Link(const std::string& target, const std::string& name) {
   const std::string path = absl::StrCat(dir_, "/", name);
   mkdir(path.substr(0, path.rfind('/')).c_str(), 0755);
   ASSERT_EQ(symlink(target.c_str(), path.c_str()), 0) << path;
 }
 
+void UnitFilesTest::Enable(const std::string& target, const std::string& unit) {
+  Link(absl::StrCat(dir_, "/", unit), absl::StrCat(target, ".wants/", unit));
+}
+
+std::string UnitFilesTest::UnitsPath() const { return dir_; }
+
 std::string UnitTreeTest::UnitsPath() const { return etc_ + ":" + lib_; }
 
-LaunchOptions UnitTreeTest::Boot() const {
+LaunchOptions UnitFilesTest::Boot() const {
   LaunchOptions o;
   o.args = {"-v", "--units-path", UnitsPath()};
   o.pid_namespace = true;
   return o;
 }
 
-void UnitTreeTest::Start(const std::vector<std::string>& lines,
-                         const std::vector<std::string>& more) {
+void UnitFilesTest::Start(const std::vector<std::string>& lines,
+                          const std::vector<std::string>& more) {
   LaunchOptions o = Boot();
   o.args.insert(o.args.end(), {"--control", socket_});
   o.args.insert(o.args.end(), more.begin(), more.end());

@@ -150,6 +150,21 @@ class FakeEffects : public ServiceEffects {
     Report(s);
   }
 
+  // Start, Stop, Fire: s.Start(), s.Stop(), s.TimerFired(), then the
+  // exec reports of what the call started (Report).
+  void Start(Service& s) {
+    s.Start();
+    Report(s);
+  }
+  void Stop(Service& s) {
+    s.Stop();
+    Report(s);
+  }
+  void Fire(Service& s) {
+    s.TimerFired();
+    Report(s);
+  }
+
   StartCheck check;               // what CheckConditions answers
   int checks = 0;                 // how many times it was asked
   std::set<std::string> failing;  // StartStep fails (no fork, bad user)

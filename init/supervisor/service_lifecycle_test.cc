@@ -29,8 +29,7 @@ TEST(Service, StartPostAfterReadyAndItsFailureFails) {
   p.post_steps = 1;
   p.stop_post_steps = 1;
   Service s("web", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.sub_state(), ServiceSubState::kStartPost);
   EXPECT_EQ(s.state(), ServiceState::kStarting);
   fx.End(s, 101, Exited(0, 0));
@@ -41,8 +40,7 @@ TEST(Service, StartPostAfterReadyAndItsFailureFails) {
   fx.End(s, 102, Exited(0, 0));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   fx.log.clear();
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 104, Exited(0, 2));  // post0 fails: the main process is killed
   EXPECT_EQ(s.sub_state(), ServiceSubState::kStopPost);
   EXPECT_EQ(s.reason(), "ExecStartPost= ended with exit 2");
@@ -62,8 +60,7 @@ TEST(Service, StopPostAfterACrashThenRestart) {
   p.stop_post_steps = 1;
   p.restart = RestartPolicy::kOnFailure;
   Service s("web", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 100, Killed(0, SIGSEGV));
   EXPECT_EQ(s.sub_state(), ServiceSubState::kStopPost);
   EXPECT_EQ(s.step_pid(), 101);
@@ -100,8 +97,7 @@ TEST(Service, ReloadRunsAndItsFailureLeavesItRunning) {
   ServicePolicy p = Simple();
   p.reload_steps = 1;
   Service s("web", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   s.Reload();
   EXPECT_EQ(s.sub_state(), ServiceSubState::kReloading);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
@@ -126,8 +122,7 @@ TEST(Service, KillKeys) {
     Extras(p).send_sighup = true;
     Extras(p).final_kill_signal = SIGQUIT;
     Service s("web", p, fx);
-    s.Start();
-    fx.Report(s);
+    fx.Start(s);
     fx.log.clear();
     s.Stop();
     s.TimerFired();
@@ -141,8 +136,7 @@ TEST(Service, KillKeys) {
     ServicePolicy p = Simple();
     Extras(p).send_sigkill = false;
     Service s("web", p, fx);
-    s.Start();
-    fx.Report(s);
+    fx.Start(s);
     s.Stop();
     fx.log.clear();
     s.TimerFired();
@@ -157,14 +151,12 @@ TEST(Service, KillKeys) {
     ServicePolicy p = Simple();
     Extras(p).restart_kill_signal = SIGINT;
     Service s("web", p, fx);
-    s.Start();
-    fx.Report(s);
+    fx.Start(s);
     fx.log.clear();
     s.Stop(/*for_restart=*/true);
     EXPECT_EQ(fx.log.back(), "signal 2 group");
     fx.End(s, 100, Killed(0, SIGINT));
-    s.Start();
-    fx.Report(s);
+    fx.Start(s);
     s.Stop();
     EXPECT_EQ(fx.log.back(), "signal 15 group");
   }
@@ -178,8 +170,7 @@ TEST(Service, KillModeNoneSignalsNothing) {
   p.stop_steps = 1;
   Extras(p).kill_none = true;
   Service s("web", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.log.clear();
   s.Stop();
   fx.End(s, 101, Exited(0, 0));
@@ -203,8 +194,7 @@ TEST(Service, TimeoutsTerminateAndFail) {
     p.restart = restart;
     p.stop_post_steps = 1;
     Service s("web", p, fx);
-    s.Start();
-    fx.Report(s);
+    fx.Start(s);
     fx.log.clear();
     s.TimerFired();
     EXPECT_EQ(s.sub_state(), ServiceSubState::kStopSigterm);
@@ -230,8 +220,7 @@ TEST(Service, TimeoutsTerminateAndFail) {
       // restart: a requested stop stays stopped.
       FakeEffects fx2;
       Service t("web", p, fx2);
-      t.Start();
-      fx2.Report(t);
+      fx2.Start(t);
       t.TimerFired();
       ASSERT_EQ(t.sub_state(), ServiceSubState::kStopSigterm);
       t.Stop();
@@ -244,8 +233,7 @@ TEST(Service, TimeoutsTerminateAndFail) {
   {
     FakeEffects fx;
     Service s("web", Simple(), fx);
-    s.Start();
-    fx.Report(s);
+    fx.Start(s);
     s.Stop();
     s.TimerFired();
     fx.End(s, 100, Killed(0, SIGKILL));
@@ -264,8 +252,7 @@ TEST(Service, FailingExecStopFailsTheStop) {
     p.stop_steps = 2;
     if (dash) Extras(p).stop_ignore_failure = {true, false};
     Service s("web", p, fx);
-    s.Start();
-    fx.Report(s);
+    fx.Start(s);
     s.Stop();
     fx.End(s, 101, Exited(0, 3));  // stop0
     if (dash) {

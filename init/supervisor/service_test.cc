@@ -28,8 +28,7 @@ using service_testing::Simple;
 TEST(Service, SimpleStartsAndRuns) {
   FakeEffects fx;
   Service s("web", Simple(), fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.main_pid(), 100);
   EXPECT_EQ(fx.log, (std::vector<std::string>{"starting", "timer 1min 30s",
@@ -44,8 +43,7 @@ TEST(Service, PreStepsInOrderAndFailure) {
   p.pre_steps = 2;
   Extras(p).pre_ignore_failure = {true, false};
   Service s("db", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.step_pid(), 100);
   fx.End(s, 100, Exited(0, 1));  // ignored: '-'
   EXPECT_EQ(s.step_pid(), 101);
@@ -59,8 +57,7 @@ TEST(Service, MissingExecutableFails) {
   FakeEffects fx;
   fx.failing = {"main0"};
   Service s("ghost", Simple(), fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "unable to execute main0");
 }
@@ -77,8 +74,7 @@ TEST(Service, ResourceShortageRetriesWithBackOff) {
   p.start_limit_burst = 2;
   fx.short_of_resources = 4;
   Service s("web", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   std::vector<std::string> delays;
   for (int attempt = 1; attempt <= 4; ++attempt) {
     ASSERT_EQ(s.state(), ServiceState::kRestarting) << attempt;
@@ -86,8 +82,7 @@ TEST(Service, ResourceShortageRetriesWithBackOff) {
     EXPECT_EQ(s.reason(), "unable to fork: Resource temporarily unavailable");
     delays.push_back(fault::FormatTimeSpan(fx.timer));
     fx.now += fx.timer;
-    s.TimerFired();
-    fx.Report(s);
+    fx.Fire(s);
   }
   // At least the resource back-off (100ms, doubling), over RestartSec='s.
   EXPECT_EQ(delays,
@@ -99,16 +94,13 @@ TEST(Service, ResourceShortageRetriesWithBackOff) {
 
   // The next episode counts from one again.
   fx.short_of_resources = 1;
-  s.Stop();
-  fx.Report(s);
+  fx.Stop(s);
   fx.End(s, 100, Killed(0, SIGTERM));
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
   EXPECT_EQ(s.start_failures(), 1);
   // A stop wins over the pending retry.
-  s.Stop();
-  fx.Report(s);
+  fx.Stop(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_EQ(s.start_failures(), 0);
 }
@@ -153,8 +145,7 @@ TEST(Service, OneshotRunsEachStep) {
   p.type = ServiceType::kOneshot;
   p.start_steps = 2;
   Service s("setup", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.state(), ServiceState::kStarting);
   fx.End(s, 100, Exited(0, 0));
   EXPECT_EQ(s.state(), ServiceState::kStarting);
@@ -162,9 +153,7 @@ TEST(Service, OneshotRunsEachStep) {
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_TRUE(s.succeeded());
 
-  s.Start();
-
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 102, Exited(0, 4));
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "main process ended with exit 4");
@@ -178,19 +167,16 @@ TEST(Service, NotifyWaitsForReadyOrTimesOut) {
   p.type = ServiceType::kNotify;
   p.start_timeout = fault::Seconds(5);
   Service s("api", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.state(), ServiceState::kStarting);
   s.Ready();
   EXPECT_EQ(s.state(), ServiceState::kRunning);
 
   Service slow("slow", p, fx);
-  slow.Start();
-  fx.Report(slow);
+  fx.Start(slow);
   // The timeout: KillSignal= (TimeoutStartFailureMode=terminate), SIGKILL
   // TimeoutStopSec= later, then failed.
-  slow.TimerFired();
-  fx.Report(slow);
+  fx.Fire(slow);
   EXPECT_EQ(slow.state(), ServiceState::kStopping);
   EXPECT_EQ(fx.log.back(), "signal 15 group");
   slow.TimerFired();
@@ -209,13 +195,11 @@ TEST(Service, RestartOnFailure) {
   p.restart = RestartPolicy::kOnFailure;
   p.restart_delay = fault::Milliseconds(250);
   Service s("web", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 100, Killed(0, SIGSEGV));  // unclean: restarted
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
   EXPECT_EQ(fx.timer, fault::Milliseconds(250));
-  s.TimerFired();
-  fx.Report(s);
+  fx.Fire(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 1);
   fx.End(s, 101, Exited(0, 0));
@@ -229,12 +213,10 @@ TEST(Service, RestartOnAbnormal) {
   ServicePolicy p = Simple();
   p.restart = RestartPolicy::kOnAbnormal;
   Service s("w", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 100, Exited(0, 3));
   EXPECT_EQ(s.state(), ServiceState::kFailed);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 101, Killed(0, SIGKILL));
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
 }
@@ -254,14 +236,12 @@ TEST(Service, BackOffAndReset) {
   EXPECT_EQ(s.RestartDelay(1), fault::Milliseconds(200));
   EXPECT_EQ(s.RestartDelay(2), fault::Milliseconds(400));
   EXPECT_EQ(s.RestartDelay(9), fault::Milliseconds(400));
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   std::vector<fault::Duration> delays;
   for (int i = 0; i < 4; ++i) {
     fx.End(s, s.main_pid(), Exited(0, 1));
     delays.push_back(fx.timer);
-    s.TimerFired();
-    fx.Report(s);
+    fx.Fire(s);
   }
   EXPECT_EQ(delays, (std::vector<fault::Duration>{
                         fault::Milliseconds(100), fault::Milliseconds(200),
@@ -280,19 +260,16 @@ TEST(Service, StartLimit) {
   p.restart_delay = fault::ZeroDuration();
   p.start_limit_burst = 3;
   Service s("loop", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   for (int i = 0; i < 3; ++i) {
     fx.End(s, s.main_pid(), Exited(0, 1));
-    s.TimerFired();
-    fx.Report(s);
+    fx.Fire(s);
   }
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "start limit hit: 3 starts within 10s");
   EXPECT_EQ(s.restarts(), 3);    // the refused one counts, as in systemd
   fx.now += fault::Seconds(11);  // the window has passed: starts again
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 0);  // a requested start: counting starts over
 }
@@ -344,15 +321,13 @@ TEST(Service, RestartsCountsAutomaticRestartsOnly) {
   p.restart_delay = fault::Milliseconds(250);
   p.start_limit_burst = 100;
   Service s("flaky", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.restarts(), 0);  // the first start is no restart
   for (int i = 1; i <= 5; ++i) {
     fx.End(s, s.main_pid(), Exited(0, 1));
     ASSERT_EQ(s.state(), ServiceState::kRestarting);
     EXPECT_EQ(s.restarts(), i - 1) << "waiting: not carried out yet";
-    s.TimerFired();
-    fx.Report(s);
+    fx.Fire(s);
     ASSERT_EQ(s.state(), ServiceState::kRunning);
     EXPECT_EQ(s.restarts(), i);
   }
@@ -362,36 +337,29 @@ TEST(Service, RestartsCountsAutomaticRestartsOnly) {
   // restart out: it counts.
   fx.End(s, s.main_pid(), Exited(0, 1));
   EXPECT_EQ(s.restarts(), 5);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 6);
   // A clean exit, no restart: the count stays visible until the next start.
   fx.End(s, s.main_pid(), Exited(0, 0));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_EQ(s.restarts(), 6);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.restarts(), 0);
   // A restart request is a stop and a start, not an automatic restart.
   fx.End(s, s.main_pid(), Exited(0, 1));
-  s.TimerFired();
-  fx.Report(s);
+  fx.Fire(s);
   EXPECT_EQ(s.restarts(), 1);
-  s.Stop();
-  fx.Report(s);
+  fx.Stop(s);
   fx.End(s, s.main_pid(), Killed(0, SIGTERM));
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(s.restarts(), 0);
   // A stop during the wait ends it: inactive, the count kept for display.
   fx.End(s, s.main_pid(), Exited(0, 1));
-  s.TimerFired();
-  fx.Report(s);
+  fx.Fire(s);
   fx.End(s, s.main_pid(), Exited(0, 1));
-  s.Stop();
-  fx.Report(s);
+  fx.Stop(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   EXPECT_EQ(s.restarts(), 1);
 }
@@ -404,16 +372,13 @@ TEST(Service, StopThenKillAfterTimeout) {
   p.stop_timeout = fault::Seconds(3);
   p.kill_signal = SIGINT;
   Service s("stubborn", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.log.clear();
-  s.Stop();
-  fx.Report(s);
+  fx.Stop(s);
   EXPECT_EQ(s.state(), ServiceState::kStopping);
   EXPECT_EQ(fx.log, (std::vector<std::string>{"stopping", "timer 3s",
                                               "signal 2 group"}));
-  s.TimerFired();
-  fx.Report(s);
+  fx.Fire(s);
   EXPECT_EQ(fx.log.back(), "signal 9 group");
   fx.End(s, 100, Killed(0, SIGKILL));
   // A stop that timed out failed (systemd's result "timeout").
@@ -427,11 +392,9 @@ TEST(Service, ExecStopThenKillSignal) {
   ServicePolicy p = Simple();
   p.stop_steps = 1;
   Service s("db", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.log.clear();
-  s.Stop();
-  fx.Report(s);
+  fx.Stop(s);
   EXPECT_EQ(s.step_pid(), 101);
   fx.End(s, 101, Exited(0, 0));
   EXPECT_EQ(fx.log.back(), "signal 15 group");
@@ -446,22 +409,17 @@ TEST(Service, StopCancelsRestartAndIgnoresStartWhileStopping) {
   ServicePolicy p = Simple();
   p.restart = RestartPolicy::kAlways;
   Service s("w", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 100, Exited(0, 1));
   ASSERT_EQ(s.state(), ServiceState::kRestarting);
-  s.Stop();
-  fx.Report(s);
+  fx.Stop(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   s.TimerFired();  // a timer that raced the cancel does nothing
   fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kInactive);
 
-  s.Start();
-
-  fx.Report(s);
-  s.Stop();
-  fx.Report(s);
+  fx.Start(s);
+  fx.Stop(s);
   s.Start();  // not taken while stopping: the supervisor keeps it queued
   fx.Report(s);
   EXPECT_EQ(s.state(), ServiceState::kStopping);
@@ -478,14 +436,12 @@ TEST(Service, StopStopsWhatTheMainProcessLeft) {
   ServicePolicy p = Simple();
   p.restart = RestartPolicy::kAlways;
   Service s("w", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.running.insert(200);  // forked by the main process
   fx.End(s, 100, Killed(0, SIGKILL));
   ASSERT_EQ(s.state(), ServiceState::kRestarting);
   fx.log.clear();
-  s.Stop();
-  fx.Report(s);
+  fx.Stop(s);
   EXPECT_EQ(s.state(), ServiceState::kStopping);
   EXPECT_EQ(fx.log, (std::vector<std::string>{"stopping", "timer 1min 30s",
                                               "signal 15 group"}));
@@ -496,14 +452,12 @@ TEST(Service, StopStopsWhatTheMainProcessLeft) {
   // Down after a clean exit, with a leftover that ignored SIGTERM.
   p.restart = RestartPolicy::kNo;
   Service t("v", p, fx);
-  t.Start();
-  fx.Report(t);
+  fx.Start(t);
   const pid_t main = t.main_pid();
   fx.running.insert(201);
   fx.End(t, main, Exited(0, 0));
   ASSERT_EQ(t.state(), ServiceState::kInactive);
-  t.Stop();
-  fx.Report(t);
+  fx.Stop(t);
   EXPECT_EQ(t.state(), ServiceState::kStopping);
   t.TimerFired();  // the stop timeout: SIGKILL
   fx.Report(t);
@@ -522,16 +476,13 @@ TEST(Service, SuccessExitStatus) {
   p.success_exit_codes[143] = true;
   p.success_signals = CodeSet(1u << SIGUSR1);
   Service s("jvm", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 100, Exited(0, 143));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 101, Killed(0, SIGUSR1));
   EXPECT_EQ(s.state(), ServiceState::kInactive);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 102, Killed(0, SIGUSR2));
   EXPECT_EQ(s.state(), ServiceState::kRestarting);
 }
@@ -543,8 +494,7 @@ TEST(Service, ForkingReadsMainPid) {
   ServicePolicy p = Simple();
   p.type = ServiceType::kForking;
   Service s("daemon", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(s.state(), ServiceState::kStarting);
   fx.daemon = 555;
   fx.End(s, 100, Exited(0, 0));
@@ -554,13 +504,11 @@ TEST(Service, ForkingReadsMainPid) {
   EXPECT_EQ(s.state(), ServiceState::kFailed);
 
   fx.daemon = 0;  // the PID file names nothing
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 101, Exited(0, 0));
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "no pid in /run/d.pid");
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   fx.End(s, 102, Exited(0, 1));  // the launcher failed
   EXPECT_EQ(s.reason(), "main process ended with exit 1");
 }
@@ -574,8 +522,7 @@ TEST(Service, DependencyFailed) {
   EXPECT_EQ(waiting.reason(), "required unit db failed");
 
   Service running("app2", Simple(), fx);
-  running.Start();
-  fx.Report(running);
+  fx.Start(running);
   running.DependencyFailed("required unit db stopped");
   EXPECT_EQ(running.state(), ServiceState::kStopping);
   fx.End(running, running.main_pid(), Killed(0, SIGTERM));
@@ -597,8 +544,7 @@ TEST(Service, FailedConditionSkipsTheStart) {
   EXPECT_EQ(fx.log, (std::vector<std::string>{"inactive"}));
   // A later start checks again; the condition now holds.
   fx.check = {};
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   EXPECT_EQ(fx.checks, 2);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_FALSE(s.skipped());
@@ -630,8 +576,7 @@ TEST(Service, AutomaticRestartDoesNotCheckAgain) {
   fx.check = {StartCheck::Outcome::kSkip, "condition failed: X"};
   fx.End(s, s.main_pid(), Exited(0, 1));
   ASSERT_EQ(s.state(), ServiceState::kRestarting);
-  s.TimerFired();
-  fx.Report(s);
+  fx.Fire(s);
   EXPECT_EQ(s.state(), ServiceState::kRunning);
   EXPECT_EQ(fx.checks, 1);
 }
@@ -836,8 +781,7 @@ TEST(Service, ExecReportedShortageRetriesAndIgnoredPreSkipped) {
   p.start_limit_burst = 1;
   fx.failing_exec = {{"main0", EMFILE}};
   Service s("web", p, fx);
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   ASSERT_EQ(s.state(), ServiceState::kRestarting);
   EXPECT_EQ(s.start_failures(), 1);
   EXPECT_EQ(s.reason().rfind("unable to spawn main0: ", 0), 0u) << s.reason();
@@ -857,8 +801,7 @@ TEST(Service, ExecReportedShortageRetriesAndIgnoredPreSkipped) {
   Extras(q).pre_ignore_failure = {true};
   fx2.failing_exec = {{"pre0", ENOENT}};
   Service t("db", q, fx2);
-  t.Start();
-  fx2.Report(t);
+  fx2.Start(t);
   EXPECT_EQ(t.state(), ServiceState::kRunning);
   EXPECT_EQ(t.main_pid(), 101);
   fx2.End(t, 100, Exited(0, 127));  // the skipped step's exit
@@ -884,8 +827,7 @@ TEST(Service, StopWhileExecPending) {
   EXPECT_EQ(s.state(), ServiceState::kInactive);
 
   fx.failing_exec = {{"stop0", ENOENT}};
-  s.Start();
-  fx.Report(s);
+  fx.Start(s);
   ASSERT_EQ(s.state(), ServiceState::kRunning);
   s.Stop();
   EXPECT_EQ(s.step_pid(), 102);

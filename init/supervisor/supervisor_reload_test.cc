@@ -21,19 +21,13 @@
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "init/log.h"
-#include "init/supervisor/supervisor.h"
+#include "init/supervisor/supervisor_runtime_fixture.h"
 #include "init/system/unit_directory.h"
 #include "runtime/duration.h"
 #include "runtime/fd.h"
 #include "runtime/scheduler.h"
 
 namespace faultinit {
-
-// Failures name the state.
-void PrintTo(ServiceState state, std::ostream* os) {
-  *os << ServiceStateName(state);
-}
-
 namespace {
 
 using Names = std::vector<std::string>;
@@ -44,60 +38,18 @@ std::string Version(absl::string_view v) {
                       "; exec sleep 1000'\n");
 }
 
-class SupervisorReload : public ::testing::Test {
+class SupervisorReload : public SupervisorOnRuntime<RuntimeWorld> {
  protected:
-  void SetUp() override {
-    // Parameterized tests' names hold '/'.
-    dir_ = absl::StrCat(
-        getenv("TEST_TMPDIR"), "/",
-        absl::StrReplaceAll(
-            ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-            {{"/", "_"}}));
-    ASSERT_EQ(mkdir(dir_.c_str(), 0755), 0);
-    fault::StatusOr<std::unique_ptr<fault::Scheduler>> scheduler =
-        fault::Scheduler::Create();
-    ASSERT_TRUE(scheduler.ok());
-    scheduler_ = std::move(*scheduler);
-    supervisor_ =
-        std::make_unique<Supervisor>(*scheduler_, log_, SupervisorOptions{});
-  }
-  void TearDown() override {
-    if (supervisor_) {
-      supervisor_->Shutdown();
-      EXPECT_TRUE(RunUntil([&] { return supervisor_->AllStopped(); }));
-      supervisor_.reset();
-    }
-  }
+  SupervisorReload() : SupervisorOnRuntime(1) {}
 
-  void Unit(const std::string& name, const std::string& text) {
-    fault::UniqueFd fd(open(absl::StrCat(dir_, "/", name, ".service").c_str(),
-                            O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    ASSERT_TRUE(fd.valid());
-    ASSERT_EQ(fault::WriteAll(fd.get(), text.data(), text.size()), 0);
-  }
   void Remove(const std::string& name) {
     ASSERT_EQ(unlink(absl::StrCat(dir_, "/", name, ".service").c_str()), 0);
   }
 
-  void Boot() {
-    supervisor_->Load(LoadUnitDirectory(dir_));
-    supervisor_->Begin();
-    supervisor_->StartAll();
-  }
   ReloadSummary Reload() {
     return supervisor_->Reload(LoadUnitDirectory(dir_));
   }
 
-  // Runs the loop as system mode does until `done`; false after 30 s.
-  bool RunUntil(const std::function<bool()>& done) {
-    const fault::Duration deadline = fault::MonotonicNow() + fault::Seconds(30);
-    for (;;) {
-      supervisor_->Reconcile();
-      if (done()) return true;
-      if (fault::MonotonicNow() >= deadline) return false;
-      if (!scheduler_->RunOnce(deadline).ok()) return false;
-    }
-  }
   bool Settled(const std::string& name) {
     return RunUntil([&] { return !supervisor_->Busy(name); });
   }
@@ -121,11 +73,6 @@ class SupervisorReload : public ::testing::Test {
     std::optional<ServiceView> view = supervisor_->View(name);
     return view ? view->pid : 0;
   }
-
-  std::string dir_;
-  Logger log_{1};
-  std::unique_ptr<fault::Scheduler> scheduler_;
-  std::unique_ptr<Supervisor> supervisor_;
 };
 
 // A new unit with an error, added by a reload, fails with its file:line

@@ -7,123 +7,46 @@
 // deadline; nothing is timed.
 
 #include <fcntl.h>
-#include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <functional>
-#include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "init/log.h"
-#include "init/supervisor/supervisor.h"
-#include "init/system/unit_directory.h"
-#include "runtime/duration.h"
+#include "init/supervisor/supervisor_runtime_fixture.h"
 #include "runtime/fd.h"
-#include "runtime/scheduler.h"
 
 namespace faultinit {
-
-void PrintTo(ServiceState state, std::ostream* os) {
-  *os << ServiceStateName(state);
-}
-
 namespace {
 
 constexpr int kServices = 24;
 
 // The runtime's world, counting spawns and exec report reads, and how many
 // spawns there had been when the first report was read.
-class CountingWorld final : public SupervisorWorld {
+class CountingWorld final : public RuntimeForwardingWorld {
  public:
-  explicit CountingWorld(fault::Scheduler& scheduler) : real_(scheduler) {}
+  using RuntimeForwardingWorld::RuntimeForwardingWorld;
 
   fault::StatusOr<fault::StartedSpawn> Spawn(
       const fault::SpawnOptions& options) override {
     ++spawns;
-    return real_.Spawn(options);
+    return ForwardingWorld::Spawn(options);
   }
   std::optional<fault::Status> ReadSpawnReport(
       fault::StartedSpawn& spawn) override {
     if (!spawns_at_first_read) spawns_at_first_read = spawns;
     ++reads;
-    return real_.ReadSpawnReport(spawn);
+    return ForwardingWorld::ReadSpawnReport(spawn);
   }
-  int Kill(pid_t target, int signo) override {
-    return real_.Kill(target, signo);
-  }
-  std::vector<Member> Processes() override { return real_.Processes(); }
-  fault::StatusOr<WatchId> WatchExit(
-      pid_t pid, fault::UniqueFd pidfd,
-      fault::Scheduler::ExitCallback fn) override {
-    return real_.WatchExit(pid, std::move(pidfd), std::move(fn));
-  }
-  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) override {
-    return real_.WatchOrphans(std::move(fn));
-  }
-  fault::Duration Now() override { return real_.Now(); }
-  TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override {
-    return real_.After(delay, std::move(fn));
-  }
-  void Cancel(TimerId id) override { real_.Cancel(id); }
 
   int spawns = 0;
   int reads = 0;
   std::optional<int> spawns_at_first_read;
-
- private:
-  RuntimeWorld real_;
 };
 
-class SupervisorStart : public ::testing::Test {
+class SupervisorStart : public SupervisorOnRuntime<CountingWorld> {
  protected:
-  void SetUp() override {
-    dir_ = absl::StrCat(
-        getenv("TEST_TMPDIR"), "/",
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_EQ(mkdir(dir_.c_str(), 0755), 0);
-    fault::StatusOr<std::unique_ptr<fault::Scheduler>> scheduler =
-        fault::Scheduler::Create();
-    ASSERT_TRUE(scheduler.ok());
-    scheduler_ = std::move(*scheduler);
-    world_ = std::make_unique<CountingWorld>(*scheduler_);
-    supervisor_ = std::make_unique<Supervisor>(*scheduler_, log_,
-                                               SupervisorOptions{}, &*world_);
-  }
-  void TearDown() override {
-    if (supervisor_) {
-      supervisor_->Shutdown();
-      EXPECT_TRUE(RunUntil([&] { return supervisor_->AllStopped(); }));
-      supervisor_.reset();
-    }
-  }
-
-  void Unit(const std::string& name, const std::string& text) {
-    fault::UniqueFd fd(open(absl::StrCat(dir_, "/", name, ".service").c_str(),
-                            O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    ASSERT_TRUE(fd.valid());
-    ASSERT_EQ(fault::WriteAll(fd.get(), text.data(), text.size()), 0);
-  }
-
-  // Runs the loop as system mode does until `done`; false after 30 s.
-  bool RunUntil(const std::function<bool()>& done) {
-    const fault::Duration deadline = fault::MonotonicNow() + fault::Seconds(30);
-    for (;;) {
-      supervisor_->Reconcile();
-      if (done()) return true;
-      if (fault::MonotonicNow() >= deadline) return false;
-      if (!scheduler_->RunOnce(deadline).ok()) return false;
-    }
-  }
-  ServiceView Row(const std::string& name) {
-    std::optional<ServiceView> row = supervisor_->View(name);
-    EXPECT_TRUE(row.has_value()) << name;
-    return row.value_or(ServiceView{});
-  }
   int Count(ServiceState state) {
     int n = 0;
     for (const ServiceView& row : supervisor_->Status())
@@ -138,12 +61,6 @@ class SupervisorStart : public ::testing::Test {
     fault::StatusOr<std::string> text = fault::ReadAll(fd.get(), 64);
     return text.value_or("");
   }
-
-  std::string dir_;
-  Logger log_{0};
-  std::unique_ptr<fault::Scheduler> scheduler_;
-  std::unique_ptr<CountingWorld> world_;
-  std::unique_ptr<Supervisor> supervisor_;
 };
 
 // A start wave forks every service before the first exec report is read
@@ -158,9 +75,7 @@ TEST_F(SupervisorStart, AWaveForksAllBeforeTheFirstReport) {
          "[Service]\nType=exec\nExecStart=/bin/sleep 1000\n");
   }
   Unit("ghost", "[Service]\nExecStart=/nonexistent/daemon\nRestart=no\n");
-  supervisor_->Load(LoadUnitDirectory(dir_));
-  supervisor_->Begin();
-  supervisor_->StartAll();
+  Boot();
   supervisor_->Reconcile();  // starts the wave; the loop has not run yet
   EXPECT_EQ(world_->spawns, kServices + 1);
   EXPECT_EQ(world_->reads, 0);
@@ -192,9 +107,7 @@ TEST_F(SupervisorStart, AStopWhileTheReportIsPending) {
          "[Service]\nType=exec\nExecStart=/bin/sleep 1000\n"
          "TimeoutStopSec=infinity\n");
   }
-  supervisor_->Load(LoadUnitDirectory(dir_));
-  supervisor_->Begin();
-  supervisor_->StartAll();
+  Boot();
   supervisor_->Reconcile();
   ASSERT_EQ(world_->reads, 0);
   for (int i = 0; i < kServices; ++i) {

@@ -6,11 +6,13 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "init/system/exec_directories.h"
+#include "init/system/testing/service_lines.h"
 #include "init/system/unit.h"
 
 namespace faultinit {
 namespace {
 
+using testing::ParseServiceLines;
 using Lines = std::vector<std::string>;
 
 constexpr char kPath[] = "/srv/units/web.service";
@@ -19,11 +21,6 @@ Lines Diagnostics(const ParsedUnit& parsed) {
   Lines out;
   for (const Diagnostic& d : parsed.diagnostics) out.push_back(d.ToString());
   return out;
-}
-
-ParsedUnit Parse(const std::string& service_lines) {
-  return ParseUnit(
-      kPath, absl::StrCat("[Service]\nExecStart=/bin/true\n", service_lines));
 }
 
 std::vector<std::string> Paths(const Unit& unit) {
@@ -35,7 +32,7 @@ std::vector<std::string> Paths(const Unit& unit) {
 }
 
 TEST(ExecDirectoryKeys, Defaults) {
-  ParsedUnit p = Parse("");
+  ParsedUnit p = ParseServiceLines("");
   EXPECT_EQ(Diagnostics(p), Lines{});
   EXPECT_TRUE(p.unit.directories.empty());
   for (int t = 0; t < kExecDirectoryTypes; ++t) {
@@ -46,7 +43,7 @@ TEST(ExecDirectoryKeys, Defaults) {
 }
 
 TEST(ExecDirectoryKeys, NamesOfEveryKeyAddUpInOrder) {
-  ParsedUnit p = Parse(
+  ParsedUnit p = ParseServiceLines(
       "RuntimeDirectory=sshd 'with space'\n"
       "StateDirectory=./lib//nested/\n"
       "CacheDirectory=c\nLogsDirectory=l\nConfigurationDirectory=%N\n"
@@ -59,7 +56,7 @@ TEST(ExecDirectoryKeys, NamesOfEveryKeyAddUpInOrder) {
 }
 
 TEST(ExecDirectoryKeys, EmptyValueResetsThatKeyOnly) {
-  ParsedUnit p = Parse(
+  ParsedUnit p = ParseServiceLines(
       "RuntimeDirectory=a\nStateDirectory=s\nRuntimeDirectory=\n"
       "RuntimeDirectory=b\n");
   EXPECT_EQ(Diagnostics(p), Lines{});
@@ -67,7 +64,7 @@ TEST(ExecDirectoryKeys, EmptyValueResetsThatKeyOnly) {
 }
 
 TEST(ExecDirectoryKeys, ModesAndPreserve) {
-  ParsedUnit p = Parse(
+  ParsedUnit p = ParseServiceLines(
       "RuntimeDirectoryMode=0700\nStateDirectoryMode=750\n"
       "CacheDirectoryMode=0\nLogsDirectoryMode=2775\n"
       "ConfigurationDirectoryMode=0555\nRuntimeDirectoryPreserve=restart\n");
@@ -79,18 +76,20 @@ TEST(ExecDirectoryKeys, ModesAndPreserve) {
   EXPECT_EQ(d.mode(ExecDirectoryType::kLogs), 02775u);
   EXPECT_EQ(d.mode(ExecDirectoryType::kConfiguration), 0555u);
   EXPECT_EQ(d.runtime_preserve, DirectoryPreserve::kRestart);
-  EXPECT_EQ(
-      Parse("RuntimeDirectoryPreserve=yes\n").unit.directories.runtime_preserve,
-      DirectoryPreserve::kYes);
-  EXPECT_EQ(Parse("RuntimeDirectoryPreserve=true\n")
+  EXPECT_EQ(ParseServiceLines("RuntimeDirectoryPreserve=yes\n")
                 .unit.directories.runtime_preserve,
             DirectoryPreserve::kYes);
-  EXPECT_EQ(Parse("RuntimeDirectoryPreserve=yes\nRuntimeDirectoryPreserve=\n")
+  EXPECT_EQ(ParseServiceLines("RuntimeDirectoryPreserve=true\n")
+                .unit.directories.runtime_preserve,
+            DirectoryPreserve::kYes);
+  EXPECT_EQ(ParseServiceLines(
+                "RuntimeDirectoryPreserve=yes\nRuntimeDirectoryPreserve=\n")
                 .unit.directories.runtime_preserve,
             DirectoryPreserve::kNo);
-  EXPECT_EQ(Parse("RuntimeDirectoryMode=0700\nRuntimeDirectoryMode=\n")
-                .unit.directories.mode(ExecDirectoryType::kRuntime),
-            0755u);
+  EXPECT_EQ(
+      ParseServiceLines("RuntimeDirectoryMode=0700\nRuntimeDirectoryMode=\n")
+          .unit.directories.mode(ExecDirectoryType::kRuntime),
+      0755u);
 }
 
 // Hostile or wrong names are errors at load, as in systemd: a service's
@@ -128,7 +127,8 @@ TEST(ExecDirectoryKeys, BadValuesAreErrors) {
        "yes or restart"},
   };
   for (const Case& c : cases) {
-    ParsedUnit p = Parse(absl::StrCat("RuntimeDirectory=kept\n", c.line, "\n"));
+    ParsedUnit p = ParseServiceLines(
+        absl::StrCat("RuntimeDirectory=kept\n", c.line, "\n"));
     EXPECT_FALSE(p.ok()) << c.line;
     ASSERT_EQ(p.diagnostics.size(), 1u) << c.line;
     EXPECT_EQ(p.diagnostics[0].line, 4) << c.line;
@@ -138,7 +138,7 @@ TEST(ExecDirectoryKeys, BadValuesAreErrors) {
     // A bad value adds nothing: not even its good names.
     EXPECT_EQ(Paths(p.unit), std::vector<std::string>{"/run/kept"}) << c.line;
   }
-  ParsedUnit mixed = Parse("RuntimeDirectory=good ../bad\n");
+  ParsedUnit mixed = ParseServiceLines("RuntimeDirectory=good ../bad\n");
   EXPECT_FALSE(mixed.ok());
   EXPECT_TRUE(mixed.unit.directories.empty());
 }

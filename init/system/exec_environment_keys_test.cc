@@ -4,29 +4,19 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "init/system/testing/service_lines.h"
 #include "init/system/unit.h"
 
 namespace faultinit {
 namespace {
 
+using testing::ParseServiceLines;
+using testing::ServiceLinesError;
 using Words = std::vector<std::string>;
 
-ParsedUnit Parse(const std::string& service_lines) {
-  return ParseUnit(
-      "/srv/units/web.service",
-      absl::StrCat("[Service]\nExecStart=/bin/true\n", service_lines));
-}
-
-std::string Error(const std::string& service_lines) {
-  ParsedUnit p = Parse(service_lines);
-  EXPECT_FALSE(p.ok()) << service_lines;
-  return p.diagnostics.empty() ? "" : p.diagnostics.back().message;
-}
-
 TEST(ExecEnvironmentKeys, ListsAddUpAndResetWhenEmpty) {
-  ParsedUnit p = Parse(
+  ParsedUnit p = ParseServiceLines(
       "SupplementaryGroups=adm \"dialout\"\nSupplementaryGroups=20 adm\n"
       "PassEnvironment=TERM LANG\nUnsetEnvironment=HOME A=1\n"
       "UnsetEnvironment=\"B=two words\"\n");
@@ -35,7 +25,7 @@ TEST(ExecEnvironmentKeys, ListsAddUpAndResetWhenEmpty) {
   EXPECT_EQ(e.supplementary_groups, (Words{"adm", "dialout", "20"}));
   EXPECT_EQ(e.pass_environment, (Words{"TERM", "LANG"}));
   EXPECT_EQ(e.unset_environment, (Words{"HOME", "A=1", "B=two words"}));
-  p = Parse(
+  p = ParseServiceLines(
       "SupplementaryGroups=adm\nSupplementaryGroups=\nPassEnvironment=A\n"
       "PassEnvironment=\nUnsetEnvironment=A\nUnsetEnvironment=\n");
   EXPECT_TRUE(p.ok());
@@ -45,20 +35,20 @@ TEST(ExecEnvironmentKeys, ListsAddUpAndResetWhenEmpty) {
 }
 
 TEST(ExecEnvironmentKeys, BadWordsAreErrorsAndAddNothing) {
-  EXPECT_EQ(Error("SupplementaryGroups=adm 4294967295\n"),
+  EXPECT_EQ(ServiceLinesError("SupplementaryGroups=adm 4294967295\n"),
             "SupplementaryGroups: invalid group \"4294967295\": a number "
             "must be from 0 to 4294967294, and not 65535");
-  EXPECT_EQ(Error("SupplementaryGroups=a:b\n"),
+  EXPECT_EQ(ServiceLinesError("SupplementaryGroups=a:b\n"),
             "SupplementaryGroups: invalid group \"a:b\": \":\" and \"/\" are "
             "not allowed");
-  EXPECT_EQ(Error("PassEnvironment=OK 1BAD\n"),
+  EXPECT_EQ(ServiceLinesError("PassEnvironment=OK 1BAD\n"),
             "PassEnvironment: invalid variable name \"1BAD\"");
-  EXPECT_EQ(Error("PassEnvironment=A=1\n"),
+  EXPECT_EQ(ServiceLinesError("PassEnvironment=A=1\n"),
             "PassEnvironment: invalid variable name \"A=1\"");
-  EXPECT_EQ(Error("UnsetEnvironment==x\n"),
+  EXPECT_EQ(ServiceLinesError("UnsetEnvironment==x\n"),
             "UnsetEnvironment: invalid variable name or assignment \"=x\": "
             "expected NAME or NAME=VALUE");
-  ParsedUnit p = Parse("SupplementaryGroups=adm 4294967295\n");
+  ParsedUnit p = ParseServiceLines("SupplementaryGroups=adm 4294967295\n");
   EXPECT_TRUE(p.unit.exec_environment.supplementary_groups.empty());
 }
 

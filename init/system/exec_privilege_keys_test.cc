@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "init/system/testing/service_lines.h"
 #include "init/system/unit.h"
 #include "runtime/privileges.h"
 
@@ -17,15 +17,10 @@ namespace {
 
 using fault::CapabilityBit;
 using fault::kAllCapabilities;
-
-ParsedUnit Parse(const std::string& service_lines) {
-  return ParseUnit(
-      "/srv/units/web.service",
-      absl::StrCat("[Service]\nExecStart=/bin/true\n", service_lines));
-}
+using testing::ParseServiceLines;
 
 fault::Privileges PrivilegesOf(const std::string& service_lines) {
-  ParsedUnit p = Parse(service_lines);
+  ParsedUnit p = ParseServiceLines(service_lines);
   EXPECT_TRUE(p.ok()) << service_lines
                       << (p.diagnostics.empty()
                               ? ""
@@ -34,13 +29,13 @@ fault::Privileges PrivilegesOf(const std::string& service_lines) {
 }
 
 std::string Error(const std::string& service_lines) {
-  ParsedUnit p = Parse(service_lines);
+  ParsedUnit p = ParseServiceLines(service_lines);
   EXPECT_FALSE(p.ok()) << service_lines;
   return p.diagnostics.empty() ? "" : p.diagnostics.back().ToString();
 }
 
 TEST(ExecPrivilegeKeys, DefaultsChangeNothing) {
-  ParsedUnit p = Parse("");
+  ParsedUnit p = ParseServiceLines("");
   EXPECT_TRUE(p.unit.privileges.empty());
   EXPECT_FALSE(p.unit.permissions_start_only);
 }
@@ -125,13 +120,13 @@ TEST(ExecPrivilegeKeys, ErrorsNameFileLineAndValue) {
             "no-setuid-fixup, no-setuid-fixup-locked, noroot or "
             "noroot-locked");
   // A bad list changes nothing.
-  ParsedUnit p = Parse(
+  ParsedUnit p = ParseServiceLines(
       "CapabilityBoundingSet=CAP_CHOWN\nCapabilityBoundingSet=CAP_KILL x\n");
   EXPECT_EQ(p.unit.privileges.bounding, CapabilityBit(CAP_CHOWN));
 }
 
 TEST(ExecPrivilegeKeys, PermissionsStartOnlyIsDeprecated) {
-  ParsedUnit p = Parse("PermissionsStartOnly=yes\n");
+  ParsedUnit p = ParseServiceLines("PermissionsStartOnly=yes\n");
   EXPECT_TRUE(p.ok());
   EXPECT_TRUE(p.unit.permissions_start_only);
   ASSERT_EQ(p.diagnostics.size(), 1u);
@@ -143,13 +138,13 @@ TEST(ExecPrivilegeKeys, PermissionsStartOnlyIsDeprecated) {
                 0),
             0u)
       << p.diagnostics[0].message;
-  p = Parse("PermissionsStartOnly=no\n");
+  p = ParseServiceLines("PermissionsStartOnly=no\n");
   EXPECT_TRUE(p.diagnostics.empty());
   EXPECT_FALSE(p.unit.permissions_start_only);
 }
 
 TEST(ExecPrivilegeKeys, PAMNameWarnsWhatDiffers) {
-  ParsedUnit p = Parse("PAMName=login\n");
+  ParsedUnit p = ParseServiceLines("PAMName=login\n");
   EXPECT_TRUE(p.ok());
   ASSERT_EQ(p.diagnostics.size(), 1u);
   EXPECT_EQ(p.diagnostics[0].severity, Severity::kWarning);

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "init/system/testing/service_lines.h"
 #include "init/system/unit.h"
 #include "runtime/process_attributes.h"
 
@@ -16,24 +16,14 @@ namespace {
 
 using fault::IoClass;
 using fault::ProcessAttributes;
-
-ParsedUnit Parse(const std::string& service_lines) {
-  return ParseUnit(
-      "/srv/units/web.service",
-      absl::StrCat("[Service]\nExecStart=/bin/true\n", service_lines));
-}
+using testing::ParseServiceLines;
+using testing::ServiceLinesError;
 
 ProcessAttributes Clean(const std::string& service_lines) {
-  ParsedUnit p = Parse(service_lines);
+  ParsedUnit p = ParseServiceLines(service_lines);
   EXPECT_TRUE(p.ok()) << (p.diagnostics.empty() ? std::string()
                                                 : p.diagnostics[0].ToString());
   return p.unit.attributes;
-}
-
-std::string Error(const std::string& service_lines) {
-  ParsedUnit p = Parse(service_lines);
-  EXPECT_FALSE(p.ok()) << service_lines;
-  return p.diagnostics.empty() ? "" : p.diagnostics.back().message;
 }
 
 TEST(ProcessAttributeKeys, DefaultsInheritEverything) {
@@ -49,11 +39,11 @@ TEST(ProcessAttributeKeys, NiceAndOomScore) {
   EXPECT_EQ(Clean("Nice=19\nOOMScoreAdjust=+1000\n").oom_score_adjust, 1000);
   EXPECT_TRUE(
       Clean("Nice=3\nNice=\nOOMScoreAdjust=5\nOOMScoreAdjust=\n").empty());
-  EXPECT_EQ(Error("Nice=20\n"),
+  EXPECT_EQ(ServiceLinesError("Nice=20\n"),
             "Nice: invalid value \"20\": expected a number from -20 to 19");
-  EXPECT_EQ(Error("Nice=high\n"),
+  EXPECT_EQ(ServiceLinesError("Nice=high\n"),
             "Nice: invalid value \"high\": expected a number from -20 to 19");
-  EXPECT_EQ(Error("OOMScoreAdjust=-1001\n"),
+  EXPECT_EQ(ServiceLinesError("OOMScoreAdjust=-1001\n"),
             "OOMScoreAdjust: invalid value \"-1001\": expected a number from "
             "-1000 to 1000");
 }
@@ -73,10 +63,10 @@ TEST(ProcessAttributeKeys, IoScheduling) {
   a = Clean("IOSchedulingPriority=1\nIOSchedulingClass=none\n");
   EXPECT_EQ(a.io_priority(), (2 << 13) | 4);
   EXPECT_TRUE(Clean("IOSchedulingClass=idle\nIOSchedulingPriority=\n").empty());
-  EXPECT_EQ(Error("IOSchedulingClass=fast\n"),
+  EXPECT_EQ(ServiceLinesError("IOSchedulingClass=fast\n"),
             "IOSchedulingClass: invalid value \"fast\": expected realtime, "
             "best-effort, idle, none or 0 to 3");
-  EXPECT_EQ(Error("IOSchedulingPriority=8\n"),
+  EXPECT_EQ(ServiceLinesError("IOSchedulingPriority=8\n"),
             "IOSchedulingPriority: invalid value \"8\": expected a number "
             "from 0 to 7");
 }
@@ -100,13 +90,13 @@ TEST(ProcessAttributeKeys, CpuScheduling) {
   EXPECT_EQ(Clean("CPUSchedulingPolicy=other\n").cpu_policy, SCHED_OTHER);
   EXPECT_TRUE(
       Clean("CPUSchedulingPolicy=fifo\nCPUSchedulingPolicy=\n").empty());
-  EXPECT_EQ(Error("CPUSchedulingPolicy=deadline\n"),
+  EXPECT_EQ(ServiceLinesError("CPUSchedulingPolicy=deadline\n"),
             "CPUSchedulingPolicy: invalid value \"deadline\": expected "
             "other, batch, idle, fifo or rr");
-  EXPECT_EQ(Error("CPUSchedulingPriority=100\n"),
+  EXPECT_EQ(ServiceLinesError("CPUSchedulingPriority=100\n"),
             "CPUSchedulingPriority: invalid value \"100\": expected a number "
             "from 0 to 99");
-  EXPECT_EQ(Error("CPUSchedulingResetOnFork=maybe\n"),
+  EXPECT_EQ(ServiceLinesError("CPUSchedulingResetOnFork=maybe\n"),
             "CPUSchedulingResetOnFork: invalid value \"maybe\": expected a "
             "boolean (yes or no)");
 }
@@ -118,20 +108,20 @@ TEST(ProcessAttributeKeys, CpuAffinity) {
   EXPECT_EQ(a.cpu_affinity[1], 1u);
   EXPECT_TRUE(Clean("CPUAffinity=1\nCPUAffinity=\n").empty());
   EXPECT_EQ(Clean("CPUAffinity=8191\n").cpu_affinity.size(), 128u);
-  EXPECT_EQ(Error("CPUAffinity=8192\n"),
+  EXPECT_EQ(ServiceLinesError("CPUAffinity=8192\n"),
             "CPUAffinity: invalid CPU \"8192\" in \"8192\": expected CPU "
             "numbers or ranges (2-5) from 0 to 8191");
-  EXPECT_EQ(Error("CPUAffinity=3-1\n"),
+  EXPECT_EQ(ServiceLinesError("CPUAffinity=3-1\n"),
             "CPUAffinity: invalid CPU \"3-1\" in \"3-1\": expected CPU "
             "numbers or ranges (2-5) from 0 to 8191");
-  EXPECT_EQ(Error("CPUAffinity=-1\n"),
+  EXPECT_EQ(ServiceLinesError("CPUAffinity=-1\n"),
             "CPUAffinity: invalid CPU \"-1\" in \"-1\": expected CPU numbers "
             "or ranges (2-5) from 0 to 8191");
-  EXPECT_EQ(Error("CPUAffinity=numa\n"),
+  EXPECT_EQ(ServiceLinesError("CPUAffinity=numa\n"),
             "CPUAffinity: \"numa\" is not supported: faultinit has no "
             "NUMAPolicy=; list the CPUs");
   // A bad value adds nothing.
-  ParsedUnit p = Parse("CPUAffinity=1\nCPUAffinity=2 x\n");
+  ParsedUnit p = ParseServiceLines("CPUAffinity=1\nCPUAffinity=2 x\n");
   EXPECT_FALSE(p.ok());
   EXPECT_EQ(p.unit.attributes.cpu_affinity, std::vector<uint64_t>{2});
 }

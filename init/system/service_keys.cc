@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,32 +53,33 @@ Status Dependencies(UnitKeyContext& c, absl::string_view key,
   return OkStatus();
 }
 
-Status After(UnitKeyContext& c, absl::string_view key,
-             absl::string_view value) {
-  return Dependencies(c, key, value, &c.unit.after);
-}
-Status Before(UnitKeyContext& c, absl::string_view key,
-              absl::string_view value) {
-  return Dependencies(c, key, value, &c.unit.before);
-}
-Status Requires(UnitKeyContext& c, absl::string_view key,
-                absl::string_view value) {
-  return Dependencies(c, key, value, &c.unit.required);
-}
-Status Wants(UnitKeyContext& c, absl::string_view key,
-             absl::string_view value) {
-  return Dependencies(c, key, value, &c.unit.wanted);
+// The keys that only parse their value into one field of the unit, each
+// an instance of one of these with its field and systemd's default.
+template <std::vector<Dependency> Unit::*kList>
+Status DependencyKey(UnitKeyContext& c, absl::string_view key,
+                     absl::string_view value) {
+  return Dependencies(c, key, value, &(c.unit.*kList));
 }
 
-Status StartLimitIntervalSec(UnitKeyContext& c, absl::string_view key,
-                             absl::string_view value) {
-  return ParseDurationKey(key, value, fault::Seconds(10), false,
-                          &c.unit.start_limit_interval);
+template <fault::Duration Unit::*kField, int64_t kFallbackNanoseconds,
+          bool kZeroIsInfinity = false>
+Status DurationKey(UnitKeyContext& c, absl::string_view key,
+                   absl::string_view value) {
+  return ParseDurationKey(
+      key, value, fault::Duration::FromNanoseconds(kFallbackNanoseconds),
+      kZeroIsInfinity, &(c.unit.*kField));
 }
-Status StartLimitBurst(UnitKeyContext& c, absl::string_view key,
-                       absl::string_view value) {
-  return ParseUnsignedKey(key, value, 5, &c.unit.start_limit_burst);
+
+template <unsigned Unit::*kField, unsigned kFallback>
+Status UnsignedKey(UnitKeyContext& c, absl::string_view key,
+                   absl::string_view value) {
+  return ParseUnsignedKey(key, value, kFallback, &(c.unit.*kField));
 }
+
+constexpr UnitKeyHandler StartLimitIntervalSec =
+    &DurationKey<&Unit::start_limit_interval, fault::Seconds(10).nanoseconds()>;
+constexpr UnitKeyHandler StartLimitBurst =
+    &UnsignedKey<&Unit::start_limit_burst, 5>;
 
 Status PIDFile(UnitKeyContext& c, absl::string_view, absl::string_view value) {
   if (value.empty() || value[0] == '/') {
@@ -86,26 +88,6 @@ Status PIDFile(UnitKeyContext& c, absl::string_view, absl::string_view value) {
     c.unit.pid_file = absl::StrCat("/run/", value);  // as systemd
   }
   return OkStatus();
-}
-
-Status RestartSec(UnitKeyContext& c, absl::string_view key,
-                  absl::string_view value) {
-  return ParseDurationKey(key, value, fault::Milliseconds(100), false,
-                          &c.unit.restart_sec);
-}
-Status RestartSteps(UnitKeyContext& c, absl::string_view key,
-                    absl::string_view value) {
-  return ParseUnsignedKey(key, value, 0, &c.unit.restart_steps);
-}
-Status RestartMaxDelaySec(UnitKeyContext& c, absl::string_view key,
-                          absl::string_view value) {
-  return ParseDurationKey(key, value, fault::InfiniteDuration(), false,
-                          &c.unit.restart_max_delay);
-}
-Status TimeoutStopSec(UnitKeyContext& c, absl::string_view key,
-                      absl::string_view value) {
-  return ParseDurationKey(key, value, fault::Seconds(90), true,
-                          &c.unit.timeout_stop);
 }
 
 Status KillSignal(UnitKeyContext& c, absl::string_view key,
@@ -131,12 +113,10 @@ Status UserName(absl::string_view key, absl::string_view value,
   *out = std::string(value);
   return OkStatus();
 }
-Status User(UnitKeyContext& c, absl::string_view key, absl::string_view value) {
-  return UserName(key, value, &c.unit.user);
-}
-Status Group(UnitKeyContext& c, absl::string_view key,
-             absl::string_view value) {
-  return UserName(key, value, &c.unit.group);
+template <std::string Unit::*kField>
+Status AccountKey(UnitKeyContext& c, absl::string_view key,
+                  absl::string_view value) {
+  return UserName(key, value, &(c.unit.*kField));
 }
 
 Status WorkingDirectory(UnitKeyContext& c, absl::string_view key,
@@ -175,24 +155,29 @@ Status UMask(UnitKeyContext& c, absl::string_view key,
 constexpr UnitKey kKeys[] = {
     {UnitSection::kUnit, "Description", &Description},
     {UnitSection::kUnit, "Documentation", &Documentation},
-    {UnitSection::kUnit, "After", &After},
-    {UnitSection::kUnit, "Before", &Before},
-    {UnitSection::kUnit, "Requires", &Requires},
-    {UnitSection::kUnit, "Wants", &Wants},
-    {UnitSection::kUnit, "StartLimitIntervalSec", &StartLimitIntervalSec},
-    {UnitSection::kUnit, "StartLimitBurst", &StartLimitBurst},
+    {UnitSection::kUnit, "After", &DependencyKey<&Unit::after>},
+    {UnitSection::kUnit, "Before", &DependencyKey<&Unit::before>},
+    {UnitSection::kUnit, "Requires", &DependencyKey<&Unit::required>},
+    {UnitSection::kUnit, "Wants", &DependencyKey<&Unit::wanted>},
+    {UnitSection::kUnit, "StartLimitIntervalSec", StartLimitIntervalSec},
+    {UnitSection::kUnit, "StartLimitBurst", StartLimitBurst},
     // systemd's older names and places, still read by systemd.
-    {UnitSection::kUnit, "StartLimitInterval", &StartLimitIntervalSec},
-    {UnitSection::kService, "StartLimitInterval", &StartLimitIntervalSec},
-    {UnitSection::kService, "StartLimitBurst", &StartLimitBurst},
+    {UnitSection::kUnit, "StartLimitInterval", StartLimitIntervalSec},
+    {UnitSection::kService, "StartLimitInterval", StartLimitIntervalSec},
+    {UnitSection::kService, "StartLimitBurst", StartLimitBurst},
     {UnitSection::kService, "PIDFile", &PIDFile},
-    {UnitSection::kService, "RestartSec", &RestartSec},
-    {UnitSection::kService, "RestartSteps", &RestartSteps},
-    {UnitSection::kService, "RestartMaxDelaySec", &RestartMaxDelaySec},
-    {UnitSection::kService, "TimeoutStopSec", &TimeoutStopSec},
+    {UnitSection::kService, "RestartSec",
+     &DurationKey<&Unit::restart_sec, fault::Milliseconds(100).nanoseconds()>},
+    {UnitSection::kService, "RestartSteps",
+     &UnsignedKey<&Unit::restart_steps, 0>},
+    {UnitSection::kService, "RestartMaxDelaySec",
+     &DurationKey<&Unit::restart_max_delay,
+                  fault::InfiniteDuration().nanoseconds()>},
+    {UnitSection::kService, "TimeoutStopSec",  // 0: no limit
+     &DurationKey<&Unit::timeout_stop, fault::Seconds(90).nanoseconds(), true>},
     {UnitSection::kService, "KillSignal", &KillSignal},
-    {UnitSection::kService, "User", &User},
-    {UnitSection::kService, "Group", &Group},
+    {UnitSection::kService, "User", &AccountKey<&Unit::user>},
+    {UnitSection::kService, "Group", &AccountKey<&Unit::group>},
     {UnitSection::kService, "WorkingDirectory", &WorkingDirectory},
     {UnitSection::kService, "EnvironmentFile", &EnvironmentFile},
     {UnitSection::kService, "UMask", &UMask},

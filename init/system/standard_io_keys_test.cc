@@ -9,27 +9,18 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "init/system/main_process_keys.h"
+#include "init/system/testing/service_lines.h"
 #include "init/system/unit.h"
 
 namespace faultinit {
 namespace {
 
+using testing::ParseServiceLines;
+using testing::ServiceLinesError;
 using Kind = OutputTarget::Kind;
 
-ParsedUnit Parse(const std::string& service_lines) {
-  return ParseUnit(
-      "/srv/units/web.service",
-      absl::StrCat("[Service]\nExecStart=/bin/true\n", service_lines));
-}
-
-std::string Error(const std::string& service_lines) {
-  ParsedUnit p = Parse(service_lines);
-  EXPECT_FALSE(p.ok()) << service_lines;
-  return p.diagnostics.empty() ? "" : p.diagnostics.back().message;
-}
-
 TEST(StandardIoKeys, Defaults) {
-  ParsedUnit p = Parse("");
+  ParsedUnit p = ParseServiceLines("");
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p.unit.io.input, StandardInput::kNull);
   EXPECT_EQ(p.unit.io.TtyPath(), "/dev/console");
@@ -45,7 +36,7 @@ TEST(StandardIoKeys, Defaults) {
 }
 
 TEST(StandardIoKeys, TtyInputMakesStdoutTheTerminalUnlessGiven) {
-  ParsedUnit p = Parse(
+  ParsedUnit p = ParseServiceLines(
       "StandardInput=tty-force\nTTYPath=/dev/ttyS0\nTTYReset=yes\n"
       "TTYVHangup=on\nTTYVTDisallocate=1\n");
   ASSERT_TRUE(p.ok());
@@ -55,13 +46,13 @@ TEST(StandardIoKeys, TtyInputMakesStdoutTheTerminalUnlessGiven) {
               p.unit.io.tty_vt_disallocate);
   EXPECT_EQ(EffectiveStandardOutput(p.unit).kind, Kind::kTty);
   EXPECT_EQ(EffectiveStandardError(p.unit).kind, Kind::kTty);
-  p = Parse("StandardInput=tty\nStandardOutput=journal\n");
+  p = ParseServiceLines("StandardInput=tty\nStandardOutput=journal\n");
   EXPECT_EQ(EffectiveStandardOutput(p.unit).kind, Kind::kJournal);
-  p = Parse("StandardInput=tty\nStandardOutput=inherit\n");
+  p = ParseServiceLines("StandardInput=tty\nStandardOutput=inherit\n");
   EXPECT_EQ(EffectiveStandardOutput(p.unit).kind, Kind::kTty);
-  p = Parse("StandardInput=tty-fail\nStandardInput=\n");
+  p = ParseServiceLines("StandardInput=tty-fail\nStandardInput=\n");
   EXPECT_EQ(p.unit.io.input, StandardInput::kNull);
-  p = Parse("StandardInput=file:/etc/motd\n");
+  p = ParseServiceLines("StandardInput=file:/etc/motd\n");
   EXPECT_EQ(p.unit.io.input, StandardInput::kFile);
   EXPECT_EQ(p.unit.io.input_path, "/etc/motd");
 }
@@ -79,8 +70,8 @@ TEST(StandardIoKeys, OutputKinds) {
       {"syslog+console", Kind::kSyslogConsole},
   };
   for (const auto& c : kCases) {
-    ParsedUnit p = Parse(absl::StrCat("StandardOutput=", c.word,
-                                      "\nStandardError=", c.word, "\n"));
+    ParsedUnit p = ParseServiceLines(absl::StrCat(
+        "StandardOutput=", c.word, "\nStandardError=", c.word, "\n"));
     EXPECT_TRUE(p.ok()) << c.word;
     EXPECT_EQ(p.unit.standard_output.kind, c.kind) << c.word;
     EXPECT_EQ(p.unit.standard_error.kind, c.kind) << c.word;
@@ -90,7 +81,7 @@ TEST(StandardIoKeys, OutputKinds) {
 }
 
 TEST(StandardIoKeys, SyslogKeysAndSigpipe) {
-  ParsedUnit p = Parse(
+  ParsedUnit p = ParseServiceLines(
       "SyslogIdentifier=webd\nSyslogFacility=local7\nSyslogLevel=debug\n"
       "IgnoreSIGPIPE=no\nNotifyAccess=all\nGuessMainPID=no\n");
   ASSERT_TRUE(p.ok());
@@ -106,7 +97,7 @@ TEST(StandardIoKeys, SyslogKeysAndSigpipe) {
 // StandardInput=socket loads, with /dev/null and a warning saying so, until
 // .socket units can pass a socket.
 TEST(StandardIoKeys, SocketInputIsNullWithAWarning) {
-  ParsedUnit p = Parse("StandardInput=socket\n");
+  ParsedUnit p = ParseServiceLines("StandardInput=socket\n");
   EXPECT_TRUE(p.ok());
   EXPECT_EQ(p.unit.io.input, StandardInput::kNull);
   ASSERT_EQ(p.diagnostics.size(), 1u);
@@ -117,30 +108,30 @@ TEST(StandardIoKeys, SocketInputIsNullWithAWarning) {
 }
 
 TEST(StandardIoKeys, Errors) {
-  EXPECT_EQ(Error("StandardInput=keyboard\n"),
+  EXPECT_EQ(ServiceLinesError("StandardInput=keyboard\n"),
             "StandardInput: invalid value \"keyboard\": expected null, tty, "
             "tty-force, tty-fail or file:PATH");
-  EXPECT_EQ(Error("StandardInput=data\n"),
+  EXPECT_EQ(ServiceLinesError("StandardInput=data\n"),
             "StandardInput: invalid value \"data\": not supported (faultinit "
             "passes no data or descriptors); expected null, tty, tty-force, "
             "tty-fail or file:PATH");
-  EXPECT_EQ(Error("StandardInputText=hello\n"),
+  EXPECT_EQ(ServiceLinesError("StandardInputText=hello\n"),
             "StandardInputText: not supported: faultinit passes no data on "
             "stdin (StandardInput=data)");
-  EXPECT_EQ(Error("TTYPath=ttyS0\n"),
+  EXPECT_EQ(ServiceLinesError("TTYPath=ttyS0\n"),
             "TTYPath: invalid path \"ttyS0\" in \"ttyS0\": expected an "
             "absolute path");
-  EXPECT_EQ(Error("TTYReset=maybe\n"),
+  EXPECT_EQ(ServiceLinesError("TTYReset=maybe\n"),
             "TTYReset: invalid boolean \"maybe\": expected yes or no");
-  EXPECT_EQ(Error("SyslogLevel=loud\n").substr(0, 33),
+  EXPECT_EQ(ServiceLinesError("SyslogLevel=loud\n").substr(0, 33),
             "SyslogLevel: invalid value \"loud\"");
-  EXPECT_EQ(Error("SyslogIdentifier=a b\n"),
+  EXPECT_EQ(ServiceLinesError("SyslogIdentifier=a b\n"),
             "SyslogIdentifier: invalid identifier \"a b\": no spaces or "
             "control bytes");
-  EXPECT_EQ(Error("NotifyAccess=some\n"),
+  EXPECT_EQ(ServiceLinesError("NotifyAccess=some\n"),
             "NotifyAccess: invalid value \"some\": expected none, main, exec "
             "or all");
-  EXPECT_EQ(Error("StandardOutput=socket\n").substr(0, 38),
+  EXPECT_EQ(ServiceLinesError("StandardOutput=socket\n").substr(0, 38),
             "StandardOutput: invalid value \"socket\"");
 }
 

@@ -129,7 +129,7 @@ void Pump(Supervisor& supervisor, fault::Scheduler& scheduler,
 }
 
 LoadedUnits Directory(int n) {
-  std::vector<ParsedUnit> units;
+  UnitTexts units;
   for (int i = 0; i < n; ++i) {
     const std::string name = absl::StrCat("s", i);
     std::string unit_section = "StartLimitIntervalSec=0\n";
@@ -138,15 +138,13 @@ LoadedUnits Directory(int n) {
       absl::StrAppend(&unit_section, "After=", up, "\n");
       if (i % 8 == 0) absl::StrAppend(&unit_section, "Requires=", up, "\n");
     }
-    const std::string text =
+    units.emplace_back(
+        name,
         absl::StrCat("[Unit]\n", unit_section, "[Service]\nExecStart=/m/", name,
                      "/1/main0\nRestart=always\nRestartSec=0\n"
-                     "StandardOutput=inherit\n");
-    ParsedUnit parsed = ParseUnit(UnitPath(name), text);
-    parsed.source = text;
-    units.push_back(std::move(parsed));
+                     "StandardOutput=inherit\n"));
   }
-  return LinkUnits("/m/units", std::move(units));
+  return LoadTexts(units);
 }
 
 void Measure(int n, int max_shutdown) {

@@ -34,14 +34,12 @@ class JobVisits : public ::testing::Test {
     scheduler_ = std::move(fault::Scheduler::Create().value());
     supervisor_ = std::make_unique<Supervisor>(
         *scheduler_, log_, SupervisorOptions{"", "/"}, &world_);
-    std::vector<ParsedUnit> units;
+    UnitTexts units;
     auto add = [&](const std::string& name, const std::string& unit_section) {
-      const std::string text =
+      units.emplace_back(
+          name,
           absl::StrCat("[Unit]\n", unit_section, "[Service]\nExecStart=/m/",
-                       name, "/1/main0\nRestart=always\nRestartSec=0\n");
-      ParsedUnit parsed = ParseUnit(UnitPath(name), text);
-      parsed.source = text;
-      units.push_back(std::move(parsed));
+                       name, "/1/main0\nRestart=always\nRestartSec=0\n"));
     };
     add("never", "");
     for (int i = 0; i < kPairs; ++i) {
@@ -51,7 +49,7 @@ class JobVisits : public ::testing::Test {
           absl::StrCat("BindsTo=", a, "\nWants=", a, "\nAfter=", a,
                        "\nConflicts=never\n"));
     }
-    supervisor_->Load(LinkUnits("/m/units", std::move(units)));
+    supervisor_->Load(LoadTexts(units));
     supervisor_->Begin();
     supervisor_->StartAll();
     Turn();

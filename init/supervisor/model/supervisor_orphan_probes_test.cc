@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "init/log.h"
+#include "init/supervisor/forwarding_world.h"
 #include "init/supervisor/model/fake_world.h"
 #include "init/supervisor/model/unit_specs.h"
 #include "init/supervisor/supervisor.h"
@@ -31,38 +32,17 @@ constexpr int kServices = 300;
 constexpr size_t kFewProbes = 4;
 
 // ProbeCount: `world`, counting kill(2) calls with signal 0 (probes).
-class ProbeCount final : public SupervisorWorld {
+class ProbeCount final : public ForwardingWorld {
  public:
-  explicit ProbeCount(FakeWorld& world) : world_(world) {}
+  explicit ProbeCount(FakeWorld& world)
+      : ForwardingWorld(world), world_(world) {}
   size_t probes() const { return probes_; }
 
-  fault::StatusOr<fault::StartedSpawn> Spawn(
-      const fault::SpawnOptions& options) override {
-    return world_.Spawn(options);
-  }
-  std::optional<fault::Status> ReadSpawnReport(
-      fault::StartedSpawn& spawn) override {
-    return world_.ReadSpawnReport(spawn);
-  }
   int Kill(pid_t target, int signo) override {
     probes_ += signo == 0;
-    return world_.Kill(target, signo);
+    return ForwardingWorld::Kill(target, signo);
   }
-  std::vector<Member> Processes() override { return world_.Processes(); }
   pid_t LastPid() override { return world_.LastPid(); }
-  fault::StatusOr<WatchId> WatchExit(
-      pid_t pid, fault::UniqueFd pidfd,
-      fault::Scheduler::ExitCallback fn) override {
-    return world_.WatchExit(pid, std::move(pidfd), std::move(fn));
-  }
-  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) override {
-    return world_.WatchOrphans(std::move(fn));
-  }
-  fault::Duration Now() override { return world_.Now(); }
-  TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override {
-    return world_.After(delay, std::move(fn));
-  }
-  void Cancel(TimerId id) override { world_.Cancel(id); }
 
  private:
   FakeWorld& world_;
@@ -75,17 +55,14 @@ class OrphanProbes : public ::testing::Test {
     scheduler_ = std::move(fault::Scheduler::Create().value());
     supervisor_ = std::make_unique<Supervisor>(
         *scheduler_, log_, SupervisorOptions{"", "/"}, &counted_);
-    std::vector<ParsedUnit> units;
+    UnitTexts units;
     for (int i = 0; i < kServices; ++i) {
       const std::string name = absl::StrCat("s", i);
       // KillMode=process: what the main process forked outlives it.
-      const std::string text = absl::StrCat("[Service]\nExecStart=/m/", name,
-                                            "/1/main0\nKillMode=process\n");
-      ParsedUnit parsed = ParseUnit(UnitPath(name), text);
-      parsed.source = text;
-      units.push_back(std::move(parsed));
+      units.emplace_back(name, absl::StrCat("[Service]\nExecStart=/m/", name,
+                                            "/1/main0\nKillMode=process\n"));
     }
-    supervisor_->Load(LinkUnits("/m/units", std::move(units)));
+    supervisor_->Load(LoadTexts(units));
     supervisor_->Begin();
     supervisor_->StartAll();
     for (int i = 0; i < 100 && Running() < kServices; ++i) Turn();

@@ -29,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "init/log.h"
+#include "init/supervisor/forwarding_world.h"
 #include "init/supervisor/model/fake_world.h"
 #include "init/supervisor/model/unit_specs.h"
 #include "init/supervisor/supervisor.h"
@@ -46,9 +47,9 @@ int EnvInt(const char* name, int otherwise) {
 
 // KillWatch: a FakeWorld that tells `on_kill` of every signal sent, before
 // it is delivered.
-class KillWatch final : public SupervisorWorld {
+class KillWatch final : public ForwardingWorld {
  public:
-  explicit KillWatch(FakeWorld& world) : world_(world) {}
+  explicit KillWatch(FakeWorld& world) : ForwardingWorld(world) {}
   std::function<void(pid_t target, int signo)> on_kill;
 
   // Exec reports not read yet (the fake world's processes exec at once:
@@ -57,37 +58,24 @@ class KillWatch final : public SupervisorWorld {
 
   fault::StatusOr<fault::StartedSpawn> Spawn(
       const fault::SpawnOptions& options) override {
-    fault::StatusOr<fault::StartedSpawn> started = world_.Spawn(options);
+    fault::StatusOr<fault::StartedSpawn> started =
+        ForwardingWorld::Spawn(options);
     if (started.ok()) ++spawned_;
     return started;
   }
   std::optional<fault::Status> ReadSpawnReport(
       fault::StartedSpawn& spawn) override {
-    std::optional<fault::Status> report = world_.ReadSpawnReport(spawn);
+    std::optional<fault::Status> report =
+        ForwardingWorld::ReadSpawnReport(spawn);
     if (report) ++reported_;
     return report;
   }
   int Kill(pid_t target, int signo) override {
     if (on_kill && signo != 0) on_kill(target, signo);
-    return world_.Kill(target, signo);
+    return ForwardingWorld::Kill(target, signo);
   }
-  std::vector<Member> Processes() override { return world_.Processes(); }
-  fault::StatusOr<WatchId> WatchExit(
-      pid_t pid, fault::UniqueFd pidfd,
-      fault::Scheduler::ExitCallback fn) override {
-    return world_.WatchExit(pid, std::move(pidfd), std::move(fn));
-  }
-  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) override {
-    return world_.WatchOrphans(std::move(fn));
-  }
-  fault::Duration Now() override { return world_.Now(); }
-  TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override {
-    return world_.After(delay, std::move(fn));
-  }
-  void Cancel(TimerId id) override { world_.Cancel(id); }
 
  private:
-  FakeWorld& world_;
   size_t spawned_ = 0;
   size_t reported_ = 0;
 };
@@ -188,14 +176,11 @@ class Scale {
   }
 
   LoadedUnits Parse() {
-    std::vector<ParsedUnit> units;
+    UnitTexts units;
     for (const auto& [name, spec] : directory_) {
-      const std::string text = Text(name, spec);
-      ParsedUnit parsed = ParseUnit(UnitPath(name), text);
-      parsed.source = text;
-      units.push_back(std::move(parsed));
+      units.emplace_back(name, Text(name, spec));
     }
-    return LinkUnits("/m/units", std::move(units));
+    return LoadTexts(units);
   }
 
   std::string AnyName() {

@@ -29,16 +29,13 @@ class Scans : public ::testing::Test {
     scheduler_ = std::move(fault::Scheduler::Create().value());
     supervisor_ = std::make_unique<Supervisor>(
         *scheduler_, log_, SupervisorOptions{"", "/"}, &world_);
-    std::vector<ParsedUnit> units;
+    UnitTexts units;
     for (int i = 0; i < kServices; ++i) {
       const std::string name = absl::StrCat("s", i);
-      const std::string text =
-          absl::StrCat("[Service]\nExecStart=/m/", name, "/1/main0\n");
-      ParsedUnit parsed = ParseUnit(UnitPath(name), text);
-      parsed.source = text;
-      units.push_back(std::move(parsed));
+      units.emplace_back(
+          name, absl::StrCat("[Service]\nExecStart=/m/", name, "/1/main0\n"));
     }
-    supervisor_->Load(LinkUnits("/m/units", std::move(units)));
+    supervisor_->Load(LoadTexts(units));
     supervisor_->Begin();
     supervisor_->StartAll();
     // The exec reports (the fake world's processes exec at once), read as

@@ -43,13 +43,7 @@ class Sequence : public ::testing::Test {
   }
 
   static LoadedUnits Parse(const std::map<std::string, std::string>& texts) {
-    std::vector<ParsedUnit> units;
-    for (const auto& [name, text] : texts) {
-      ParsedUnit parsed = ParseUnit(UnitPath(name), text);
-      parsed.source = text;
-      units.push_back(std::move(parsed));
-    }
-    return LinkUnits("/m/units", std::move(units));
+    return LoadTexts(UnitTexts(texts.begin(), texts.end()));
   }
   void Boot(const std::map<std::string, std::string>& texts) {
     supervisor_->Load(Parse(texts));

@@ -120,15 +120,22 @@ std::string RenderUnit(const std::string& name, const UnitSpec& s) {
   return text;
 }
 
-LoadedUnits LoadSpecs(const std::map<std::string, UnitSpec>& directory) {
+LoadedUnits LoadTexts(const UnitTexts& texts) {
   std::vector<ParsedUnit> units;
-  for (const auto& [name, spec] : directory) {
-    const std::string text = RenderUnit(name, spec);
+  for (const auto& [name, text] : texts) {
     ParsedUnit parsed = ParseUnit(UnitPath(name), text);
     parsed.source = text;
     units.push_back(std::move(parsed));
   }
   return LinkUnits("/m/units", std::move(units));
+}
+
+LoadedUnits LoadSpecs(const std::map<std::string, UnitSpec>& directory) {
+  UnitTexts texts;
+  for (const auto& [name, spec] : directory) {
+    texts.emplace_back(name, RenderUnit(name, spec));
+  }
+  return LoadTexts(texts);
 }
 
 }  // namespace faultinit::model

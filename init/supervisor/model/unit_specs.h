@@ -19,6 +19,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "init/supervisor/model/choices.h"
@@ -71,8 +72,15 @@ std::string RenderUnit(const std::string& name, const UnitSpec& spec);
 // The path of `name`'s unit file in the model's directory.
 std::string UnitPath(const std::string& name);
 
-// LoadSpecs parses every spec (ParseUnit) and links them (LinkUnits), with
-// each ParsedUnit's source set as ReadUnitFile sets it.
+// UnitTexts: unit names and their files' texts, in order.
+using UnitTexts = std::vector<std::pair<std::string, std::string>>;
+
+// LoadTexts parses every text as the unit file of its name (ParseUnit), in
+// order, and links them (LinkUnits), with each ParsedUnit's source set as
+// ReadUnitFile sets it.
+LoadedUnits LoadTexts(const UnitTexts& texts);
+
+// LoadSpecs: LoadTexts of every spec's RenderUnit.
 LoadedUnits LoadSpecs(const std::map<std::string, UnitSpec>& directory);
 
 }  // namespace faultinit::model
