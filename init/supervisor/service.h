@@ -133,9 +133,10 @@
 // not ask again): a failed condition leaves the service dead with
 // `skipped()` true and the reason ("condition failed: ..."), which is not
 // a failure; a failed assert fails it. An ExecCondition= command that exits
-// 1 to 254 skips it the same way (its leftovers killed, ExecStopPost= run);
-// exit 255, a signal, or a command that cannot run fails it; "-" makes any
-// failure count as success, as for ExecStartPre=. A skipped service is not
+// 1 to 254 skips it the same way (its leftovers stopped through
+// stop-sigterm, ExecStopPost= run); exit 255, a signal, or a command that
+// cannot run fails it; "-" makes any failure count as success, as for
+// ExecStartPre=. A skipped service is not
 // restarted; the next start request checks again.
 //
 // A start step that cannot begin for want of resources (fork's EAGAIN,
