@@ -91,8 +91,8 @@ TEST(UnitJobTableTest, InvariantsOfEveryCell) {
       }
       if (event == E::kFileChanged || event == E::kFileGone ||
           event == E::kRunOver || event == E::kShutdown ||
-          event == E::kStartCancelled || event == E::kDown) {
-        EXPECT_FALSE(StartQueued(cell.next) && event != E::kDown) << name;
+          event == E::kStartCancelled) {
+        EXPECT_FALSE(StartQueued(cell.next)) << name;
       }
       // A unit being forgotten is never started, and leaves that state
       // only when down, or when its file is back.
