@@ -34,8 +34,8 @@
 // A cell gives the next state and whether the unit is to be stopped now
 // (`stop`: a reload's Stop of a unit that was not being stopped for it
 // already). The supervisor acts on the cell (supervisor_registry.cc,
-// supervisor_jobs.cc, supervisor_reconcile.cc): it never sets the state
-// but through NextUnitJob.
+// supervisor_jobs.cc, supervisor_reconcile.cc) and sets the state only
+// through the table (Supervisor::ApplyJob).
 //
 // Loop thread only (no state of its own).
 
