@@ -95,6 +95,53 @@ TEST_F(Stopping, FailedStartStepRestartsPerRestart) {
       << running_->err();
 }
 
+// A start step that fails leaves what it forked: as systemd after a
+// failed start, that gets KillSignal= first (stop-sigterm), and
+// FinalKillSignal= TimeoutStopSec= later (stop-sigkill), then
+// ExecStopPost= runs. Each ExecStartPre= forks a leftover that traps
+// SIGTERM and writes a file, waits (on a FIFO) until the trap is set, and
+// fails; "polite"'s leftover exits on SIGTERM, "stubborn"'s goes on and is
+// killed. ExecStopPost= shows the file: written before the leftover died.
+// The leftover's sleep is forked before the trap is set: a child forked
+// with the trap in place could take the signal in its handler before its
+// exec resets it, lose it, and hold the stop until TimeoutStopSec=.
+TEST_F(Stopping, FailedStartStepSendsKillSignalToLeftoversFirst) {
+  for (const std::string name : {"polite", "stubborn"}) {
+    const std::string fifo = absl::StrCat(base_, "/", name, ".fifo");
+    const std::string file = absl::StrCat(base_, "/", name, ".term");
+    const bool polite = name == "polite";
+    // The polite one's exit is not raced against a short timeout (a
+    // loaded machine may run its trap late): only the stubborn one's
+    // timeout is meant to pass.
+    Unit(name,
+         absl::StrCat(
+             "[Service]\nTimeoutStopSec=", polite ? "60s" : "300ms",
+             "\n"
+             "ExecStartPre=/bin/sh -c 'mkfifo ",
+             fifo, "; (sleep 1000 & trap \"echo leftover got TERM > ", file,
+             polite ? "; exit 0" : "", "\" TERM; echo > ", fifo,
+             "; wait; while :; do sleep 1000 & wait; done) & read x < ", fifo,
+             "; exit 1'\n"
+             "ExecStart=/bin/sleep 1000\n"
+             "ExecStopPost=/bin/sh -c 'cat ",
+             file, " || echo no file'\n"));
+  }
+  Start({"[polite] leftover got TERM", "[stubborn] leftover got TERM",
+         "polite: failed: ExecStartPre= ended with exit 1",
+         "stubborn: failed: ExecStartPre= ended with exit 1"});
+  const std::string& err = running_->err();
+  EXPECT_EQ(err.find("no file"), std::string::npos) << err;
+  EXPECT_LT(At(err, "[polite] leftover got TERM"),
+            At(err, "polite: failed: ExecStartPre= ended with exit 1"));
+  // The stubborn one ignored it: TimeoutStopSec= later it was killed
+  // (the start's failure stands; the timeout is logged).
+  EXPECT_LT(At(err, "stubborn: stop timed out after 300ms: killed"),
+            At(err, "[stubborn] leftover got TERM"));
+  EXPECT_EQ(err.find("polite: stop timed out"), std::string::npos) << err;
+  EXPECT_EQ(StateOf("polite"), "failed");
+  EXPECT_EQ(StateOf("stubborn"), "failed");
+}
+
 // A requested start ends at its first failed attempt, as systemd's start
 // job: `faultctl start` answers (exit 1, the reason) while the unit goes on
 // to restart, even when every start times out.

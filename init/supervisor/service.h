@@ -7,7 +7,9 @@
 // effects with the runtime (spawn, kill, scheduler timers).
 //
 // Design note. The lifecycle is one table, kTable in service_table.cc (its
-// actions in service.cc, the restart decisions in service_restart.cc): for
+// actions by phase: service_start.cc the start, service_stop.cc the stop
+// phases, service.cc the events, Enter and the active states; the restart
+// decisions in service_restart.cc): for
 // each sub-state (ServiceSubState, systemd's names) and each event
 // (ServiceEvent), the action taken, every cell written out; Dispatch looks
 // the cell up and runs it, and Enter is the one place the sub-state
@@ -48,7 +50,9 @@
 //                               that fails (no "-") or times out ends
 //                               them and fails the stop
 //   stop-sigterm   [stopping]   KillSignal= sent (and SIGHUP with
-//                               SendSIGHUP=); waits for every process
+//                               SendSIGHUP=); waits for every process.
+//                               Also after a start that failed or
+//                               timed out (below)
 //   stop-sigkill   [stopping]   TimeoutStopSec= passed: the stop fails;
 //                               FinalKillSignal= (SIGKILL) sent, unless
 //                               SendSIGKILL=no (then on to stop-post);
@@ -90,14 +94,31 @@
 //   - whether restarts() starts over is the start's cause (BeginStart): a
 //     requested start (the cells of dead and failed) resets it, the
 //     automatic one of auto-restart counts one more.
-// The supervisor's entry (supervisor_entry.h) keeps three things beside
-// the Service, and none is a lifecycle state: `pending_start` is a queued
-// start job (systemd keeps its jobs apart from the unit's state, and so
-// does the supervisor: it delivers the kStart event when the job's order
-// allows, and no cell reads it); `removed` and `replacement` are a
-// reload's data (the file is gone; the new definition to swap in): the
-// supervisor stops the unit with the ordinary kStop and, once it is down,
-// forgets it or makes a new Service of the new definition.
+// What the supervisor will do with the unit beside what its Service does
+// is not kept here, and no cell reads it: a queued start job, a reload's
+// wait to forget the unit or to swap in its new definition once it is
+// down. systemd keeps its jobs apart from the unit's state, and so does
+// the supervisor: that is UnitJob (unit_job.h), one explicit state per
+// entry with a table of its own (none, start, forget, replace,
+// replace-then-start); the supervisor delivers kStart when a queued
+// start's order allows, and stops a unit for a reload with the ordinary
+// kStop.
+//
+// A start that fails. A start step that fails (ExecCondition= exit 255
+// or a signal, ExecStartPre=, a oneshot's ExecStart= line,
+// ExecStartPost=, a command that cannot run, a forking daemon without a
+// main pid: Fail), an ExecCondition= that skips the unit (exit 1 to 254),
+// and a main process that ends before the service ran (MainEnded from
+// start or start-post) leave what runs (the main process, what a step
+// forked) to the stop phases, as systemd does after a failed start:
+// stop-sigterm (KillSignal=), stop-sigkill (FinalKillSignal= after
+// TimeoutStopSec=), then stop-post. The main pid is kept until then
+// (KillMode=process and mixed signal it). The start's result (a failure,
+// a skip, or the restart Restart= decided) stands; a timeout on the way is
+// logged (StopFailed). A main process that ends after the service ran
+// (running, reloading) with no ExecStop= has its leftovers sent
+// KillSignal= and goes on to stop-post at once (a later stop of the
+// service, down, stops what is still left: final-sigterm).
 //
 // Events come from the supervisor as methods (Start, Stop, Reload,
 // ProcessExited, ExecReported, Ready, TimerFired, ProcessesGone, Refuse,
@@ -112,9 +133,10 @@
 // not ask again): a failed condition leaves the service dead with
 // `skipped()` true and the reason ("condition failed: ..."), which is not
 // a failure; a failed assert fails it. An ExecCondition= command that exits
-// 1 to 254 skips it the same way (its leftovers killed, ExecStopPost= run);
-// exit 255, a signal, or a command that cannot run fails it; "-" makes any
-// failure count as success, as for ExecStartPre=. A skipped service is not
+// 1 to 254 skips it the same way (its leftovers stopped through
+// stop-sigterm, ExecStopPost= run); exit 255, a signal, or a command that
+// cannot run fails it; "-" makes any failure count as success, as for
+// ExecStartPre=. A skipped service is not
 // restarted; the next start request checks again.
 //
 // A start step that cannot begin for want of resources (fork's EAGAIN,
@@ -438,7 +460,7 @@ class Service {
   using Action = void (Service::*)(const Event&);
   // service_test.cc drives each cell of the table, reachable or not.
   friend struct ServiceTablePeer;
-  // kTable[sub-state][event]: the whole lifecycle (service.cc).
+  // kTable[sub-state][event]: the whole lifecycle (service_table.cc).
   static const Action kTable[kServiceSubStates][kServiceEvents];
   // Result: what the stop phases end in (decided when they begin).
   // kRestart: Restart= said so (counted in restarts() when carried out);

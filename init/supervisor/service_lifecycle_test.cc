@@ -5,9 +5,11 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "init/supervisor/service.h"
 #include "init/supervisor/service_fake_effects.h"
@@ -41,10 +43,12 @@ TEST(Service, StartPostAfterReadyAndItsFailureFails) {
   EXPECT_EQ(s.state(), ServiceState::kInactive);
   fx.log.clear();
   fx.Start(s);
-  fx.End(s, 104, Exited(0, 2));  // post0 fails: the main process is killed
-  EXPECT_EQ(s.sub_state(), ServiceSubState::kStopPost);
+  fx.End(s, 104, Exited(0, 2));  // post0 fails: the main process is stopped
+  EXPECT_EQ(s.sub_state(), ServiceSubState::kStopSigterm);
+  EXPECT_EQ(fx.log.back(), "signal 15 group");
   EXPECT_EQ(s.reason(), "ExecStartPost= ended with exit 2");
-  fx.End(s, 103, Killed(0, SIGKILL));
+  fx.End(s, 103, Killed(0, SIGTERM));
+  EXPECT_EQ(s.sub_state(), ServiceSubState::kStopPost);
   fx.End(s, 105, Exited(0, 1));  // a failing ExecStopPost= is only logged
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(fx.log.back(), "failed");
@@ -239,6 +243,67 @@ TEST(Service, TimeoutsTerminateAndFail) {
     fx.End(s, 100, Killed(0, SIGKILL));
     EXPECT_EQ(s.state(), ServiceState::kFailed);
     EXPECT_EQ(s.reason(), "stop timed out after 1min 30s: killed");
+  }
+}
+
+// A start step that fails (ExecStartPre=, a oneshot's ExecStart=,
+// ExecStartPost=) and leaves processes: as systemd after a failed start,
+// what is left gets KillSignal= (stop-sigterm) and, TimeoutStopSec=
+// later, FinalKillSignal= (stop-sigkill), then ExecStopPost= runs and the
+// service fails (or restarts, as Restart= says).
+TEST(Service, FailedStartStepStopsItsLeftoversAsAStop) {
+  enum class Step { kPre, kOneshot, kPost };
+  for (Step step : {Step::kPre, Step::kOneshot, Step::kPost}) {
+    for (bool restart : {false, true}) {
+      FakeEffects fx;
+      ServicePolicy p = Simple();
+      p.kill_signal = SIGINT;
+      p.stop_post_steps = 1;
+      if (restart) p.restart = RestartPolicy::kOnFailure;
+      auto x = std::make_shared<LifecycleExtras>();
+      x->final_kill_signal = SIGQUIT;
+      p.lifecycle = x;
+      pid_t failing = 0;
+      if (step == Step::kPre) {
+        p.pre_steps = 1;
+        failing = 100;
+      } else if (step == Step::kOneshot) {
+        p.type = ServiceType::kOneshot;
+        failing = 100;
+      } else {
+        p.post_steps = 1;
+        failing = 101;  // the main process, 100, still runs
+      }
+      Service s("web", p, fx);
+      s.Start();
+      fx.Report(s);
+      fx.running.insert(300);  // forked by the step, trapping KillSignal=
+      fx.log.clear();
+      fx.End(s, failing, Exited(0, 3));
+      const std::string where =
+          absl::StrCat("step ", static_cast<int>(step), " restart ", restart);
+      ASSERT_EQ(s.sub_state(), ServiceSubState::kStopSigterm) << where;
+      EXPECT_EQ(fx.log, (std::vector<std::string>{"stopping", "timer 1min 30s",
+                                                  "signal 2 group"}))
+          << where;
+      for (const std::string& line : fx.log) {
+        EXPECT_EQ(line.find("signal 9"), std::string::npos) << where;
+      }
+      if (step == Step::kPost) fx.End(s, 100, Killed(0, SIGINT));
+      ASSERT_EQ(s.sub_state(), ServiceSubState::kStopSigterm) << where;
+      s.TimerFired();  // TimeoutStopSec=: the final kill signal
+      ASSERT_EQ(s.sub_state(), ServiceSubState::kStopSigkill) << where;
+      EXPECT_EQ(fx.log.back(), "signal 3 group") << where;
+      fx.running.erase(300);
+      s.ProcessesGone();
+      ASSERT_EQ(s.sub_state(), ServiceSubState::kStopPost) << where;
+      fx.End(s, s.step_pid(), Exited(0, 0));
+      EXPECT_EQ(s.sub_state(), restart ? ServiceSubState::kAutoRestart
+                                       : ServiceSubState::kFailed)
+          << where;
+      EXPECT_NE(s.reason().find("exit 3"), std::string::npos)
+          << where << ": " << s.reason();
+    }
   }
 }
 

@@ -281,8 +281,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kCondition, E::kOtherExited, "condition"},
     {S::kCondition, E::kExecOk, "condition"},
     {S::kCondition, E::kExecFailed,
-     "stop-post | signal 9 group | stopping | timer 1min 30s | start stoppost0 "
-     "101"},
+     "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kCondition, E::kReady, "condition"},
     {S::kCondition, E::kTimer,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
@@ -302,8 +301,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kStartPre, E::kOtherExited, "start-pre"},
     {S::kStartPre, E::kExecOk, "start-pre"},
     {S::kStartPre, E::kExecFailed,
-     "stop-post | signal 9 group | stopping | timer 1min 30s | start stoppost0 "
-     "102"},
+     "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kStartPre, E::kReady, "start-pre"},
     {S::kStartPre, E::kTimer,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
@@ -324,8 +322,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kStart, E::kOtherExited, "start"},
     {S::kStart, E::kExecOk, "start-post | start post0 103"},
     {S::kStart, E::kExecFailed,
-     "stop-post | signal 9 group | stopping | timer 1min 30s | start stoppost0 "
-     "103"},
+     "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kStart, E::kReady, "start-post | start post0 103"},
     {S::kStart, E::kTimer,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
@@ -342,13 +339,11 @@ constexpr ExpectedCell kCells[] = {
     {S::kStartPost, E::kReload, "start-post"},
     {S::kStartPost, E::kStepExited, "running | running"},
     {S::kStartPost, E::kMainExited,
-     "stop-post | signal 15 group | stopping | timer 1min 30s | start "
-     "stoppost0 104"},
+     "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kStartPost, E::kOtherExited, "start-post"},
     {S::kStartPost, E::kExecOk, "start-post"},
     {S::kStartPost, E::kExecFailed,
-     "stop-post | signal 9 group | stopping | timer 1min 30s | start stoppost0 "
-     "104"},
+     "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kStartPost, E::kReady, "start-post"},
     {S::kStartPost, E::kTimer,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},

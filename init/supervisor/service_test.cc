@@ -740,8 +740,8 @@ TEST(Service, ExecReadyOnceExecReported) {
 // A main process whose exec failed fails the start as a spawn that
 // failed did: the same reason, and Restart= decides as for systemd's
 // result "exit-code" (203/EXEC): always restarts it, on-abnormal does
-// not; its exit, which follows, changes nothing. (The failing child is
-// still there, exiting: the failure's SIGKILL to the group reaches it.)
+// not. The failing child is still there, exiting: the failure's
+// KillSignal= to the group reaches it, and its exit ends the stop.
 TEST(Service, ExecFailureReportedFails) {
   for (RestartPolicy restart :
        {RestartPolicy::kAlways, RestartPolicy::kOnAbnormal}) {
@@ -758,9 +758,9 @@ TEST(Service, ExecFailureReportedFails) {
               again ? ServiceState::kRestarting : ServiceState::kFailed);
     EXPECT_EQ(s.reason(), "unable to execute main0: No such file or directory");
     EXPECT_EQ(s.main_pid(), 0);
-    std::vector<std::string> expected = {"starting", "timer 1min 30s",
-                                         "start main0 100", "exec failed main0",
-                                         "signal 9 group"};
+    std::vector<std::string> expected = {
+        "starting", "timer 1min 30s", "start main0 100", "exec failed main0",
+        "stopping", "timer 1min 30s", "signal 15 group"};
     if (again) {
       expected.push_back("restarting");
       expected.push_back("timer 100ms");

@@ -98,11 +98,10 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
   }
   Touch(e);
   QueueJobEvent(service, from, to);  // OnFailure=, BindsTo=... (Reconcile)
-  if (e.transient && Down(to) && !e.removed) {
+  if (e.transient && Down(to) && e.job != UnitJob::kForget) {
     // Its one run is over: forgotten once nothing of it is left
     // (ApplyReplacements), as a unit a reload removed.
-    e.removed = true;
-    e.pending_start = false;
+    ApplyJob(e, UnitJobEvent::kRunOver);
     MarkReloading(e);
   }
   const std::string& name = service.name();
@@ -188,7 +187,7 @@ fault::Status Supervisor::StartService(absl::string_view name) {
     return socket_units_.change(name, /*start=*/true);
   }
   auto it = entries_.find(name);
-  if (it == entries_.end() || it->second->removed) {
+  if (it == entries_.end() || it->second->job == UnitJob::kForget) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
   StartJob(*it->second);  // with what it pulls in (supervisor_jobs.cc)
@@ -197,11 +196,11 @@ fault::Status Supervisor::StartService(absl::string_view name) {
 
 fault::Status Supervisor::StartTransient(absl::string_view name) {
   auto it = entries_.find(name);
-  if (it == entries_.end() || it->second->removed) {
+  if (it == entries_.end() || it->second->job == UnitJob::kForget) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
   Entry& e = *it->second;
-  if (!Down(e.service->state()) || e.pending_start || e.timer != 0 ||
+  if (!Down(e.service->state()) || StartQueued(e.job) || e.timer != 0 ||
       !e.pids().empty()) {
     return fault::FailedPreconditionError(
         absl::StrCat(name, " is not down: not started for a connection"));
@@ -234,7 +233,7 @@ fault::Status Supervisor::RestartService(absl::string_view name) {
     return socket_units_.change(name, /*start=*/true);
   }
   auto it = entries_.find(name);
-  if (it == entries_.end() || it->second->removed) {
+  if (it == entries_.end() || it->second->job == UnitJob::kForget) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
   FAULT_RETURN_IF_ERROR(StopRequest(name, /*restart=*/true));
@@ -243,7 +242,7 @@ fault::Status Supervisor::RestartService(absl::string_view name) {
 
 fault::Status Supervisor::CheckReload(absl::string_view name) const {
   auto it = entries_.find(name);
-  if (it == entries_.end() || it->second->removed) {
+  if (it == entries_.end() || it->second->job == UnitJob::kForget) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
   const Service& service = *it->second->service;
@@ -293,7 +292,7 @@ bool Supervisor::Busy(absl::string_view name) const {
   if (it == entries_.end()) return false;
   const Entry& e = *it->second;
   ServiceState state = e.service->state();
-  return e.pending_start || e.replacement != nullptr ||
+  return StartQueued(e.job) || Replacing(e.job) ||
          state == ServiceState::kStarting || state == ServiceState::kStopping ||
          state == ServiceState::kRestarting ||
          e.service->sub_state() == ServiceSubState::kReloading;

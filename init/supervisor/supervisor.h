@@ -41,6 +41,7 @@
 #include "init/supervisor/service.h"
 #include "init/supervisor/supervisor_jobs.h"
 #include "init/supervisor/supervisor_world.h"
+#include "init/supervisor/unit_job.h"
 #include "init/support/notify.h"
 #include "init/support/output_log.h"
 #include "init/system/unit_directory.h"
@@ -320,6 +321,10 @@ class Supervisor : private ServiceEffects {
   void ApplyReplacements();
   // MarkReloading adds `entry` to reloading_ (once).
   void MarkReloading(Entry& entry);
+  // ApplyJob moves `entry`'s job (unit_job.h) to the cell of `event` and
+  // returns the cell; a replacement the new state no longer waits with is
+  // dropped from replacements_ (supervisor_jobs.cc).
+  UnitJobCell ApplyJob(Entry& entry, UnitJobEvent event);
   // Touch: `entry`'s state, queued start or links changed; the next
   // Reconcile decides again for it and for what depends on it.
   void Touch(Entry& entry);
@@ -431,6 +436,10 @@ class Supervisor : private ServiceEffects {
   // Entries a reload marked removed or gave a replacement
   // (ApplyReplacements walks these, not every entry).
   std::vector<Entry*> reloading_;
+  // The reload record's new definitions: one per entry whose job is
+  // replace or replace-then-start, held only while it waits to be down
+  // (not a pointer in every entry: PID 1 keeps one entry per unit).
+  std::map<const Entry*, std::unique_ptr<ParsedUnit>> replacements_;
   // Reconcile's worklist: entries touched since the last pass, entries a
   // pass reached after their turn (for the next pass), and the pass's own
   // heap (in start order; reverse start order in a shutdown), the entry

@@ -150,8 +150,12 @@ std::string Supervisor::CheckIndexes() const {
                                    e.get()) != reloading_.end())) {
       return absl::StrCat(name, ": `reloading` differs from reloading_");
     }
-    if ((e->removed || e->replacement) && !e->reloading && !shutting_down_) {
+    if (ReloadWaits(e->job) && !e->reloading && !shutting_down_) {
       return absl::StrCat(name, ": removed or replaced, not in reloading_");
+    }
+    if (Replacing(e->job) != (replacements_.count(e.get()) != 0)) {
+      return absl::StrCat(name, ": job ", UnitJobName(e->job),
+                          " differs from replacements_");
     }
   }
   if (order_.size() != entries_.size()) return "start order: wrong size";
@@ -177,9 +181,9 @@ std::string Supervisor::CheckIndexes() const {
       }
       continue;
     }
-    if (e->removed || e->replacement) continue;
+    if (ReloadWaits(e->job)) continue;
     if (BrokenRequirement(*e)) {
-      if (e->pending_start || state == ServiceState::kStarting ||
+      if (StartQueued(e->job) || state == ServiceState::kStarting ||
           state == ServiceState::kRunning ||
           state == ServiceState::kRestarting) {
         return absl::StrCat(e->service->name(),
@@ -190,7 +194,7 @@ std::string Supervisor::CheckIndexes() const {
     // Ready, but held while kMaxPendingExecs exec reports are pending
     // (ReleaseExecSlots lets it go when one is read).
     // A start queued while the service stops waits until it is down.
-    if (e->pending_start && state != ServiceState::kStopping &&
+    if (StartQueued(e->job) && state != ServiceState::kStopping &&
         std::all_of(e->after().begin(), e->after().end(),
                     [](const Edge& l) { return Settled(*l.entry); }) &&
         !(e->exec_waiting && pending_execs_ >= kMaxPendingExecs)) {

@@ -60,6 +60,7 @@
 #include "init/supervisor/supervisor.h"
 #include "init/supervisor/supervisor_jobs.h"
 #include "init/supervisor/supervisor_world.h"
+#include "init/supervisor/unit_job.h"
 #include "init/support/output_log.h"
 #include "init/system/unit.h"
 #include "runtime/fd.h"
@@ -424,8 +425,10 @@ struct Supervisor::Entry final : ServiceEffects {
   // not a copy (PID 1 would keep every file twice; a changed file keeping
   // its fingerprint by chance is a 2^-64 event).
   SourceFingerprint source;
-  bool removed = false;        // reload: stop, then forget
-  bool pending_start = false;  // beside the other flags: no padding
+  // What the supervisor will do with the unit beside what its Service
+  // does: a queued start, a reload's wait (unit_job.h). Set only through
+  // Supervisor::ApplyJob. Beside the flags: no padding.
+  UnitJob job = UnitJob::kNone;
   // A stop was requested (faultctl stop) and no start since: a reload gives
   // the unit its new definition but does not start it (docs/units.md).
   bool stop_requested : 1;
@@ -447,9 +450,6 @@ struct Supervisor::Entry final : ServiceEffects {
   // once they are down (Supervisor::Shutdown).
   bool kept_at_shutdown : 1;
   uint32_t position = 0;  // in order_
-  // Reload: stop, then swap in. A pointer: a ParsedUnit is large, and is
-  // held only while a reload waits for the old processes to go.
-  std::unique_ptr<ParsedUnit> replacement;
   // Processes spawned (or taken from the PID file) and not yet reaped, each
   // with its exit watch (SupervisorWorld::WatchExit): the one way their
   // exits reach the supervisor (pids()); their process groups (each step a

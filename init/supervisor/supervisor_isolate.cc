@@ -25,7 +25,7 @@ namespace faultinit {
 fault::StatusOr<std::vector<std::string>> Supervisor::IsolateService(
     absl::string_view name) {
   auto it = entries_.find(name);
-  if (it == entries_.end() || it->second->removed) {
+  if (it == entries_.end() || it->second->job == UnitJob::kForget) {
     return fault::NotFoundError(absl::StrCat("no such service: ", name));
   }
   Entry& target = *it->second;
@@ -40,7 +40,7 @@ fault::StatusOr<std::vector<std::string>> Supervisor::IsolateService(
     auto pull = [&](const std::vector<std::string>& names) {
       for (const std::string& n : names) {
         auto d = entries_.find(n);
-        if (d == entries_.end() || d->second->removed) continue;
+        if (d == entries_.end() || d->second->job == UnitJob::kForget) continue;
         if (std::find(keep.begin(), keep.end(), d->second.get()) ==
             keep.end()) {
           keep.push_back(d->second.get());
@@ -57,7 +57,8 @@ fault::StatusOr<std::vector<std::string>> Supervisor::IsolateService(
   for (auto& [n, entry] : entries_) {
     Entry& e = *entry;
     const ServiceState state = e.service->state();
-    if (!e.pending_start && (Down(state) || state == ServiceState::kStopping)) {
+    if (!StartQueued(e.job) &&
+        (Down(state) || state == ServiceState::kStopping)) {
       continue;
     }
     if (std::find(keep.begin(), keep.end(), &e) != keep.end()) continue;

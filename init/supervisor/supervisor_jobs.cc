@@ -162,13 +162,22 @@ std::optional<std::string> Supervisor::RequisiteMissing(
     // verify job merges into the start job systemd would have.
     const Entry& r = *it->second;
     ServiceState state = r.service->state();
-    if (!r.pending_start && state != ServiceState::kRunning &&
+    if (!StartQueued(r.job) && state != ServiceState::kRunning &&
         state != ServiceState::kStarting &&
         state != ServiceState::kRestarting) {
       return absl::StrCat("requisite unit ", name, " is not active");
     }
   }
   return std::nullopt;
+}
+
+UnitJobCell Supervisor::ApplyJob(Entry& entry, UnitJobEvent event) {
+  const UnitJobCell cell = UnitJobTransition(entry.job, event);
+  if (Replacing(entry.job) && !Replacing(cell.next)) {
+    replacements_.erase(&entry);
+  }
+  entry.job = cell.next;
+  return cell;
 }
 
 void Supervisor::StartJob(Entry& entry) {
@@ -189,14 +198,14 @@ void Supervisor::StartJob(Entry& entry) {
         // Only stops now; the request is answered as before.
       } else if (std::optional<std::string> missing = RequisiteMissing(e);
                  missing && Down(state)) {
-        e.pending_start = false;
+        ApplyJob(e, UnitJobEvent::kStartCancelled);
         e.service->Refuse(*missing);
       } else {
-        if (&e != &entry && !e.pending_start) {
+        if (&e != &entry && !StartQueued(e.job)) {
           log_.Debug(e.service->name(), ": pulled in by ",
                      entry.service->name());
         }
-        e.pending_start = true;
+        ApplyJob(e, UnitJobEvent::kStartRequested);
         StopConflicts(e);
       }
       Touch(e);
@@ -204,7 +213,8 @@ void Supervisor::StartJob(Entry& entry) {
     auto pull = [&](const std::vector<std::string>& names) {
       for (const std::string& name : names) {
         auto it = entries_.find(name);
-        if (it == entries_.end() || it->second->removed) continue;
+        if (it == entries_.end() || it->second->job == UnitJob::kForget)
+          continue;
         Entry* dep = it->second.get();
         if (std::find(seen.begin(), seen.end(), dep) != seen.end()) continue;
         seen.push_back(dep);
@@ -224,9 +234,9 @@ void Supervisor::StopConflicts(Entry& entry) {
   const std::string& name = entry.service->name();
   auto stop = [&](Entry& other) {
     if (&other == &entry) return;
-    if (!other.pending_start && Down(other.service->state())) return;
+    if (!StartQueued(other.job) && Down(other.service->state())) return;
     log_.Info(other.service->name(), ": stopping: conflicts with ", name);
-    other.pending_start = false;
+    ApplyJob(other, UnitJobEvent::kStartCancelled);
     Touch(other);
     other.service->Stop();
     StopJob(other, /*restart=*/false);
@@ -252,7 +262,7 @@ fault::Status Supervisor::StopRequest(absl::string_view name, bool restart) {
   // gives it the changed path, which keeps a requested stop.
   Entry& e = *it->second;
   e.stop_requested = true;
-  e.pending_start = false;
+  ApplyJob(e, UnitJobEvent::kStartCancelled);
   Touch(e);
   // A restart's stop uses RestartKillSignal=.
   e.service->Stop(/*for_restart=*/restart);
@@ -279,14 +289,16 @@ void Supervisor::StopJob(Entry& entry, bool restart) {
                         Contains(d.jobs()->requisite, stopped) ||
                         Contains(d.jobs()->part_of, stopped)));
       if (!depends) continue;
-      if (!d.pending_start && Down(d.service->state())) continue;
+      if (!StartQueued(d.job) && Down(d.service->state())) continue;
       log_.Info(d.service->name(), restart ? ": restarting" : ": stopping",
                 " with ", stopped);
       Touch(d);
       d.service->Stop(/*for_restart=*/restart);
       // A stop that was requested stays stopped: a restart propagated to
       // a unit still stopping on request does not start it again.
-      d.pending_start = restart && !shutting_down_ && !d.stop_requested;
+      ApplyJob(d, restart && !shutting_down_ && !d.stop_requested
+                      ? UnitJobEvent::kStartRequested
+                      : UnitJobEvent::kStartCancelled);
       queue.push_back(&d);
     }
   }
@@ -333,10 +345,10 @@ void Supervisor::RunJobEvents() {
     for (Entry* b : ByName(e.job_by())) {
       Entry& bound = *b;
       if (!bound.jobs() || !Contains(bound.jobs()->binds_to, name)) continue;
-      if (!bound.pending_start && Down(bound.service->state())) continue;
+      if (!StartQueued(bound.job) && Down(bound.service->state())) continue;
       log_.Info(bound.service->name(), ": stopping: bound to ", name,
                 ", which went down");
-      bound.pending_start = false;
+      ApplyJob(bound, UnitJobEvent::kStartCancelled);
       Touch(bound);
       bound.service->Stop();
       StopJob(bound, /*restart=*/false);
@@ -344,13 +356,13 @@ void Supervisor::RunJobEvents() {
     // A unit stopped for a reload's new definition, or removed, has not
     // succeeded or failed as a unit; nor has one stopped to be started
     // again (a restart).
-    if (e.removed || e.replacement || !e.jobs()) continue;
+    if (ReloadWaits(e.job) || !e.jobs()) continue;
     const bool failed = event.to == ServiceState::kFailed;
-    if (!failed && (e.service->skipped() || e.pending_start)) continue;
+    if (!failed && (e.service->skipped() || StartQueued(e.job))) continue;
     for (const std::string& target :
          failed ? e.jobs()->on_failure : e.jobs()->on_success) {
       auto t = entries_.find(target);
-      if (t == entries_.end() || t->second->removed) continue;
+      if (t == entries_.end() || t->second->job == UnitJob::kForget) continue;
       log_.Info(target,
                 ": started: ", failed ? "OnFailure=" : "OnSuccess=", " of ",
                 name);
@@ -383,7 +395,7 @@ void Supervisor::StopUnneeded() {
   for (Entry* unit : ByName(unneeded_units_)) {
     Entry& u = *unit;
     const std::string& name = u.service->name();
-    if (u.pending_start || Down(u.service->state()) ||
+    if (StartQueued(u.job) || Down(u.service->state()) ||
         u.service->state() == ServiceState::kStopping) {
       continue;
     }
@@ -392,7 +404,7 @@ void Supervisor::StopUnneeded() {
     auto needs = [&](const Entry& other) {
       ++job_visits_;
       if (&other == &u) return false;
-      if (!other.pending_start && Down(other.service->state())) return false;
+      if (!StartQueued(other.job) && Down(other.service->state())) return false;
       return Contains(other.required(), name) ||
              (other.jobs() && (Contains(other.jobs()->wants, name) ||
                                Contains(other.jobs()->binds_to, name)));
@@ -419,17 +431,17 @@ bool Supervisor::StartPending(absl::string_view name) const {
   // The unit itself: Busy, except waiting to restart. As systemd's, a start
   // job ends at the first attempt that fails, even when Restart= then
   // restarts the unit (a new job): answered failed, in `restarting`. A
-  // start requested while it waits is queued (pending_start) and waits
+  // start requested while it waits is queued (UnitJob start) and waits
   // for the attempt it makes.
   const Entry& named = *it->second;
   if (Busy(name) && (named.service->state() != ServiceState::kRestarting ||
-                     named.replacement != nullptr)) {
+                     Replacing(named.job))) {
     return true;
   }
   std::vector<const Entry*> queue = {&named};
   for (size_t i = 0; i < queue.size(); ++i) {
     const Entry& e = *queue[i];
-    if (e.pending_start || e.service->state() == ServiceState::kStarting) {
+    if (StartQueued(e.job) || e.service->state() == ServiceState::kStarting) {
       return true;
     }
     auto pull = [&](const std::vector<std::string>& names) {

@@ -206,10 +206,10 @@ void Supervisor::Shutdown() {
   }
   final_stop_ = false;
   for (auto& [name, e] : entries_) {
-    e->pending_start = false;
-    // A reload's new definition would never be applied now (ApplyReplacements
-    // does not run in a shutdown): dropped, so the unit is not Busy forever.
-    e->replacement.reset();
+    // A queued start is dropped; so is a reload's new definition, which
+    // would never be applied now (ApplyReplacements does not run in a
+    // shutdown), so that the unit is not Busy forever.
+    ApplyJob(*e, UnitJobEvent::kShutdown);
     Touch(*e);
   }
   dirty_ = true;
@@ -219,7 +219,7 @@ void Supervisor::Shutdown() {
 bool Supervisor::AllStopped() const { return up_ == 0; }
 
 bool Supervisor::Settled(const Entry& e) {
-  return !e.pending_start && e.service->state() != ServiceState::kStarting;
+  return !StartQueued(e.job) && e.service->state() != ServiceState::kStarting;
 }
 
 std::optional<std::string> Supervisor::BrokenRequirement(
@@ -231,7 +231,7 @@ std::optional<std::string> Supervisor::BrokenRequirement(
     }
     // A unit a condition skipped did not fail: what requires it runs, as in
     // systemd.
-    if (state == ServiceState::kInactive && !dep->pending_start &&
+    if (state == ServiceState::kInactive && !StartQueued(dep->job) &&
         !dep->service->succeeded() && !dep->service->skipped()) {
       return absl::StrCat("required unit ", dep->service->name(), " stopped");
     }
@@ -294,7 +294,7 @@ void Supervisor::ReleaseExecSlots() {
   while (free > 0 && exec_head_ < exec_waiting_.size()) {
     Entry& e = *exec_waiting_[exec_head_++];
     e.exec_waiting = false;
-    if (!e.pending_start) continue;  // stopped or started meanwhile
+    if (!StartQueued(e.job)) continue;  // stopped or started meanwhile
     Schedule(e);
     --free;
   }
@@ -345,18 +345,18 @@ void Supervisor::Decide(Entry& e) {
   // whose processes are gone (HasProcesses prunes them), before their ids
   // can be reused.
   if (Down(e.service->state())) (void)HasProcesses(*e.service);
-  if (e.removed || e.replacement) return;
+  if (ReloadWaits(e.job)) return;
   if (std::optional<std::string> broken = BrokenRequirement(e)) {
     ServiceState state = e.service->state();
-    if (e.pending_start || state == ServiceState::kStarting ||
+    if (StartQueued(e.job) || state == ServiceState::kStarting ||
         state == ServiceState::kRunning || state == ServiceState::kRestarting) {
-      e.pending_start = false;
+      ApplyJob(e, UnitJobEvent::kStartCancelled);
       Touch(e);
       e.service->DependencyFailed(*broken);
     }
     return;
   }
-  if (!e.pending_start) return;
+  if (!StartQueued(e.job)) return;
   // A start requested while the service stops waits here until it is down
   // (the Service takes no start while stopping; its state change touches
   // this entry again).
@@ -371,7 +371,7 @@ void Supervisor::Decide(Entry& e) {
     HoldForExecSlot(e);
     return;
   }
-  e.pending_start = false;
+  ApplyJob(e, UnitJobEvent::kStartTaken);
   Touch(e);
   // Requisite= (supervisor_jobs.cc), checked when the start runs.
   if (std::optional<std::string> missing = RequisiteMissing(e)) {

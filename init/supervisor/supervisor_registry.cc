@@ -161,7 +161,7 @@ void Supervisor::QueueStart(Entry& e) {
   if (!e.load_error().empty()) {
     e.service->Refuse(e.load_error());
   } else {
-    e.pending_start = true;
+    ApplyJob(e, UnitJobEvent::kStartRequested);
     Touch(e);
   }
 }
@@ -185,29 +185,29 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     }
     Entry& e = *it->second;
     if (e.transient) continue;  // a connection's instance runs its course
-    // A unit removed by an earlier reload and back before its processes
-    // were gone is stopping: it takes the changed path, and starts again.
-    const bool was_removed = std::exchange(e.removed, false);
     // Changed: its file, or what the directory makes of it (a unit whose
     // file is the same gains an error when what it requires is removed or
     // an ordering cycle now runs through it, and loses it when that is
-    // undone).
-    if (!was_removed && SourceFingerprint::Of(parsed.source) == e.source &&
-        LoadErrorOf(parsed) == e.load_error() && !e.replacement) {
+    // undone). The table (unit_job.h) says what follows: a changed unit,
+    // one removed by an earlier reload and back before its processes were
+    // gone, and one whose replacement still waits, are stopped, and their
+    // new definition is swapped in once they are down (ApplyReplacements),
+    // started unless a stop was requested.
+    const bool same = SourceFingerprint::Of(parsed.source) == e.source &&
+                      LoadErrorOf(parsed) == e.load_error();
+    if (!ApplyJob(e,
+                  same ? UnitJobEvent::kFileSame : UnitJobEvent::kFileChanged)
+             .stop) {
       continue;
     }
-    // Changed: stop what runs, then swap in the new definition
-    // (ApplyReplacements), started unless a stop was requested.
-    e.replacement = std::make_unique<ParsedUnit>(parsed);
-    e.pending_start = false;
+    replacements_[&e] = std::make_unique<ParsedUnit>(parsed);
     MarkReloading(e);
     e.service->Stop();
     (e.stop_requested ? summary.changed : summary.restarted).push_back(name);
   }
   for (auto& [name, e] : entries_) {
-    if (present.count(name) || e->removed || e->transient) continue;
-    e->removed = true;
-    e->pending_start = false;
+    if (present.count(name) || e->transient) continue;
+    if (!ApplyJob(*e, UnitJobEvent::kFileGone).stop) continue;
     MarkReloading(*e);
     e->service->Stop();
     summary.stopped.push_back(name);
@@ -245,8 +245,8 @@ void Supervisor::ApplyReplacements() {
   std::vector<Entry*> ready;
   size_t kept = 0;
   for (Entry* e : reloading_) {
-    if (!e->removed && !e->replacement) {
-      e->reloading = false;  // a removed unit came back unchanged
+    if (!ReloadWaits(e->job)) {
+      e->reloading = false;  // its wait ended otherwise (a shutdown)
       continue;
     }
     reloading_[kept++] = e;
@@ -263,12 +263,14 @@ void Supervisor::ApplyReplacements() {
   constexpr uint32_t kGone = UINT32_MAX;
   bool gone = false;
   for (Entry* e : ready) {
-    if (e->removed) {
+    if (e->job == UnitJob::kForget) {
       gone = true;
       continue;
     }
-    ParsedUnit parsed = std::move(*e->replacement);
-    e->replacement.reset();
+    auto held = replacements_.find(e);
+    std::unique_ptr<ParsedUnit> replacement = std::move(held->second);
+    ApplyJob(*e, UnitJobEvent::kDown);  // out of replacements_
+    const ParsedUnit& parsed = *replacement;
     if (e->timer != 0) world_.Cancel(e->timer);
     e->timer = 0;
     // Its edges are those of its new definition from now on (After=,
@@ -277,8 +279,8 @@ void Supervisor::ApplyReplacements() {
     Configure(*e, parsed);
     Link(*e);
     // A start requested while the replacement waited was for the old
-    // definition: one with an error must not run (QueueStart fails it).
-    e->pending_start = false;
+    // definition (kDown dropped it): one with an error must not run
+    // (QueueStart fails it).
     Touch(*e);
     // A unit stopped on request stays stopped; an error in its new
     // definition still shows (failed, with the error), as at boot.
@@ -286,7 +288,7 @@ void Supervisor::ApplyReplacements() {
   }
   if (gone) {
     for (Entry* e : ready) {
-      if (!e->removed) continue;
+      if (e->job != UnitJob::kForget) continue;
       if (e->timer != 0) world_.Cancel(e->timer);
       if (e->output) scheduler_.Cancel(e->output->watch);
       CloseNotification(*e);
@@ -297,7 +299,7 @@ void Supervisor::ApplyReplacements() {
   // Out of every list that holds entries before the erase: reloading_
   // (also those now done), the worklists and the start order.
   const auto done = [](Entry* e) {
-    if (e->position != kGone && (e->removed || e->replacement)) return false;
+    if (e->position != kGone && ReloadWaits(e->job)) return false;
     e->reloading = false;
     return true;
   };
