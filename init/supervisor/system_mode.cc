@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "init/processes.h"
 #include "init/supervisor/unit_names.h"
+#include "init/supervisor/unit_plan.h"
 #include "init/supervisor/unit_source.h"
 #include "init/system/needed_units.h"
 #include "init/system/target_unit.h"
@@ -280,6 +281,38 @@ std::vector<std::string> SystemMode::HeldNames() const {
 }
 
 LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
+  if (!source_.layout) return LoadAndReport(diagnostics);
+  const bool collect = diagnostics != nullptr;
+  fault::StatusOr<std::string> sent = RunLoaderChild(
+      [this, collect] {
+        std::vector<std::string> reported;
+        LoadedUnits units = LoadAndReport(collect ? &reported : nullptr);
+        return EncodeUnitPlan(PlanOf(units, std::move(reported)));
+      },
+      kLoaderLimit);
+  std::optional<UnitPlan> plan;
+  if (sent.ok()) plan = DecodeUnitPlan(*sent);
+  if (!plan.has_value()) {
+    log_.Warning(
+        "loading the units in a child process failed (",
+        sent.ok() ? "its result did not decode" : sent.status().message(),
+        "); loading them in PID 1");
+    return LoadAndReport(diagnostics);
+  }
+  std::string().swap(*sent);
+  if (collect) {
+    diagnostics->insert(diagnostics->end(), plan->diagnostics.begin(),
+                        plan->diagnostics.end());
+  }
+  LoadedUnits units = LoadUnits(source_, &plan->files);
+  // The whole load's boot order first: KeepNeededUnits keeps what it
+  // names, though what named it was not read.
+  ApplyUnitPlan(*plan, &units);
+  KeepNeededUnits(&units, HeldNames());
+  return units;
+}
+
+LoadedUnits SystemMode::LoadAndReport(std::vector<std::string>* diagnostics) {
   LoadedUnits units = LoadUnits(source_);
   // A layout's warnings (a root file system's hundreds of units: After= on
   // units not installed, keys that differ) are one line on the console at
