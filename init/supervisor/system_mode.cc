@@ -124,7 +124,7 @@ void SystemMode::LoadAll() {
   // The services keep their own copy: the parsed directory is freed here.
   LoadedUnits units = Load();
   WatchSignals();
-  supervisor_.Load(units);
+  supervisor_.LoadReleasing(&units);
   boot_units_ = std::move(units.boot);
   // Before any service starts, but in the layout a socket unit with
   // default dependencies waits for sysinit.target (socket_activation.h). A
@@ -304,11 +304,9 @@ LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
     diagnostics->insert(diagnostics->end(), plan->diagnostics.begin(),
                         plan->diagnostics.end());
   }
+  // What the child held, no more: KeepNeededUnits has nothing to drop.
   LoadedUnits units = LoadUnits(source_, &plan->files);
-  // The whole load's boot order first: KeepNeededUnits keeps what it
-  // names, though what named it was not read.
   ApplyUnitPlan(*plan, &units);
-  KeepNeededUnits(&units, HeldNames());
   return units;
 }
 

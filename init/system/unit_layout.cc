@@ -339,6 +339,21 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
                          skipped.end());
   out.layout = true;
   out.masked = std::move(masked);
+  auto read_socket = [&](const std::string& name) {
+    if (!absl::EndsWith(name, ".socket")) return;
+    std::optional<ResolvedUnitFile> resolved = path.Resolve(name);
+    if (resolved.has_value() && resolved->file->kind == UnitFile::Kind::kFile) {
+      ParsedUnit& socket = out.sockets.emplace_back();
+      ReadUnit(path, name, *resolved->file, aliases_of(name), &socket);
+      ResolveSocketService(path, &socket.unit);
+    }
+  };
+  if (only != nullptr) {
+    // The sockets named; the start unit and the boot order are the
+    // earlier load's (a unit not read may be on the way to one).
+    for (const std::string& name : *only) read_socket(name);
+    return out;
+  }
 
   // Without default.target in the search path: multi-user.target
   // (standard_targets.h, kFallbackStartUnit).
@@ -372,26 +387,8 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
                    absl::StrCat("the start unit ", QuoteText(closure.start),
                                 " is masked: nothing starts at boot")});
   }
-  // The socket units it pulls in (socket_keys.h), for socket activation;
-  // with `only`, its socket units (a unit not read may be what pulled one
-  // in).
-  std::vector<std::string> socket_names;
-  if (only != nullptr) {
-    for (const std::string& name : *only) {
-      if (absl::EndsWith(name, ".socket")) socket_names.push_back(name);
-    }
-  } else {
-    socket_names.assign(closure.units.begin(), closure.units.end());
-  }
-  for (const std::string& name : socket_names) {
-    if (!absl::EndsWith(name, ".socket")) continue;
-    std::optional<ResolvedUnitFile> resolved = path.Resolve(name);
-    if (resolved.has_value() && resolved->file->kind == UnitFile::Kind::kFile) {
-      ParsedUnit& socket = out.sockets.emplace_back();
-      ReadUnit(path, name, *resolved->file, aliases_of(name), &socket);
-      ResolveSocketService(path, &socket.unit);
-    }
-  }
+  // The socket units it pulls in (socket_keys.h), for socket activation.
+  for (const std::string& name : closure.units) read_socket(name);
   std::set<std::string> boot;
   for (const std::string& name : closure.units) {
     if (absl::EndsWith(name, kServiceSuffix) ||

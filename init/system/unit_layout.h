@@ -61,7 +61,9 @@ namespace faultinit {
 // needed units are closed under what may start, what is read is what that
 // load held, but for what needs the units not read (an ordering cycle
 // through one; the boot order through one): the caller takes those from
-// that load. The instances named are read whatever names them.
+// that load. The instances named are read whatever names them, and
+// LoadedUnits::start_unit and boot are left empty: that load's are the
+// ones (a unit not read may be on the way to one).
 using UnitFileNames = std::set<std::string, std::less<>>;
 
 // `instances`: the instances loaded besides those the layout names, and
