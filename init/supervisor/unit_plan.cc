@@ -138,18 +138,13 @@ std::optional<UnitPlan> DecodeUnitPlan(absl::string_view in) {
 
 void ApplyUnitPlan(const UnitPlan& plan, LoadedUnits* units) {
   units->boot = plan.boot;
+  std::vector<Diagnostic>().swap(units->diagnostics);
   for (ParsedUnit& parsed : units->units) {
     if (plan.files.count(FileName(parsed.unit.name)) == 0) continue;
-    std::vector<Diagnostic>& d = parsed.diagnostics;
-    d.erase(std::remove_if(d.begin(), d.end(),
-                           [](const Diagnostic& x) {
-                             return x.severity == Severity::kError;
-                           }),
-            d.end());
+    // Its warnings too: reported by the child, and of no use after.
+    std::vector<Diagnostic>().swap(parsed.diagnostics);
     auto it = plan.errors.find(parsed.unit.name);
-    if (it != plan.errors.end()) {
-      d.insert(d.end(), it->second.begin(), it->second.end());
-    }
+    if (it != plan.errors.end()) parsed.diagnostics = it->second;
   }
 }
 

@@ -69,9 +69,10 @@ std::string EncodeUnitPlan(const UnitPlan& plan);
 std::optional<UnitPlan> DecodeUnitPlan(absl::string_view bytes);
 
 // ApplyUnitPlan gives `units`, a load of plan.files, the whole load's boot
-// order and errors (a unit of plan.files without any has none). A unit
-// the plan does not name (its file appeared between the two loads) keeps
-// its own.
+// order and errors (a unit of plan.files without any has none), and drops
+// the load's other diagnostics (the child reported the whole load's). A
+// unit the plan does not name (its file appeared between the two loads)
+// keeps its own.
 void ApplyUnitPlan(const UnitPlan& plan, LoadedUnits* units);
 
 // RunLoaderChild forks a child that runs `fn` and writes its result to a
