@@ -102,6 +102,13 @@ class Supervisor : private ServiceEffects {
   // Load makes a service per unit; units with errors become failed
   // services carrying the first error. Call once, before Begin.
   void Load(const LoadedUnits& units);
+  // LoadReleasing is Load that, once each unit's service is made, frees
+  // the unit's definition but for what the start order and socket
+  // activation read after it (its name, After=, Before=, Sockets= and
+  // diagnostics): each entry takes the memory the definition before it
+  // freed instead of memory of its own, which would stay resident, partly
+  // used, once the definitions are gone.
+  void LoadReleasing(LoadedUnits* units);
 
   // Reload applies a fresh load of the unit directory: new units start (a
   // new unit with errors fails with its first error), units whose file is

@@ -171,6 +171,20 @@ void Supervisor::Load(const LoadedUnits& units) {
   Order(units);
 }
 
+void Supervisor::LoadReleasing(LoadedUnits* units) {
+  for (ParsedUnit& parsed : units->units) {
+    Add(parsed);
+    Unit kept;
+    kept.name = std::move(parsed.unit.name);
+    kept.after = std::move(parsed.unit.after);
+    kept.before = std::move(parsed.unit.before);
+    kept.sockets = std::move(parsed.unit.sockets);
+    parsed.unit = std::move(kept);
+    std::string().swap(parsed.source);
+  }
+  Order(*units);
+}
+
 ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
   ReloadSummary summary;
   std::set<std::string> present;

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "init/processes.h"
 #include "init/supervisor/unit_names.h"
+#include "init/supervisor/unit_plan.h"
 #include "init/supervisor/unit_source.h"
 #include "init/system/needed_units.h"
 #include "init/system/target_unit.h"
@@ -123,7 +124,7 @@ void SystemMode::LoadAll() {
   // The services keep their own copy: the parsed directory is freed here.
   LoadedUnits units = Load();
   WatchSignals();
-  supervisor_.Load(units);
+  supervisor_.LoadReleasing(&units);
   boot_units_ = std::move(units.boot);
   // Before any service starts, but in the layout a socket unit with
   // default dependencies waits for sysinit.target (socket_activation.h). A
@@ -280,6 +281,36 @@ std::vector<std::string> SystemMode::HeldNames() const {
 }
 
 LoadedUnits SystemMode::Load(std::vector<std::string>* diagnostics) {
+  if (!source_.layout) return LoadAndReport(diagnostics);
+  const bool collect = diagnostics != nullptr;
+  fault::StatusOr<std::string> sent = RunLoaderChild(
+      [this, collect] {
+        std::vector<std::string> reported;
+        LoadedUnits units = LoadAndReport(collect ? &reported : nullptr);
+        return EncodeUnitPlan(PlanOf(units, std::move(reported)));
+      },
+      kLoaderLimit);
+  std::optional<UnitPlan> plan;
+  if (sent.ok()) plan = DecodeUnitPlan(*sent);
+  if (!plan.has_value()) {
+    log_.Warning(
+        "loading the units in a child process failed (",
+        sent.ok() ? "its result did not decode" : sent.status().message(),
+        "); loading them in PID 1");
+    return LoadAndReport(diagnostics);
+  }
+  std::string().swap(*sent);
+  if (collect) {
+    diagnostics->insert(diagnostics->end(), plan->diagnostics.begin(),
+                        plan->diagnostics.end());
+  }
+  // What the child held, no more: KeepNeededUnits has nothing to drop.
+  LoadedUnits units = LoadUnits(source_, &plan->files);
+  ApplyUnitPlan(*plan, &units);
+  return units;
+}
+
+LoadedUnits SystemMode::LoadAndReport(std::vector<std::string>* diagnostics) {
   LoadedUnits units = LoadUnits(source_);
   // A layout's warnings (a root file system's hundreds of units: After= on
   // units not installed, keys that differ) are one line on the console at

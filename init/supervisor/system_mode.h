@@ -57,6 +57,10 @@ namespace faultinit {
 inline constexpr char kNotifySocket[] = "/run/faultinit/notify";
 // What remains after the services stopped gets this long after SIGTERM.
 inline constexpr fault::Duration kFinalGrace = fault::Seconds(5);
+// How long PID 1 waits for the child that loads the layout (Load) before
+// it kills it and loads the units itself: far over what reading a root
+// file system's units takes, even under emulation.
+inline constexpr fault::Duration kLoaderLimit = fault::Seconds(60);
 
 class SystemMode {
  public:
@@ -82,8 +86,13 @@ class SystemMode {
   // Load reads the unit directory and prints every diagnostic (also
   // collected in `diagnostics` when given); of a layout, it returns the
   // units PID 1 holds (needed_units.h: what the start unit needs, what
-  // HeldNames names, and what they need).
+  // HeldNames names, and what they need). A layout is loaded whole in a
+  // child process (unit_plan.h), which reports the diagnostics, and PID 1
+  // reads only the units it holds; if the child fails, PID 1 says so and
+  // loads the layout itself.
   LoadedUnits Load(std::vector<std::string>* diagnostics = nullptr);
+  // LoadAndReport is Load in the process that calls it.
+  LoadedUnits LoadAndReport(std::vector<std::string>* diagnostics);
   // HeldNames: the units loaded on demand and those the supervisor holds.
   std::vector<std::string> HeldNames() const;
   // Reload applies a fresh load and logs what changed.

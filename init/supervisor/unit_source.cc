@@ -71,10 +71,10 @@ UnitSource ChooseUnitSource(const SystemOptions& options, bool machine_init) {
   return source;
 }
 
-LoadedUnits LoadUnits(const UnitSource& source) {
+LoadedUnits LoadUnits(const UnitSource& source, const UnitFileNames* only) {
   if (source.layout) {
-    LoadedUnits units =
-        LoadUnitLayout(source.directories, source.start_unit, source.instances);
+    LoadedUnits units = LoadUnitLayout(source.directories, source.start_unit,
+                                       source.instances, only);
     // systemd's own units that faultinit replaces or cannot run.
     SkipSystemdUnits(&units);
     return units;

@@ -29,6 +29,7 @@
 
 #include "init/options.h"
 #include "init/system/unit_directory.h"
+#include "init/system/unit_layout.h"
 #include "init/system/unit_template.h"
 
 namespace faultinit {
@@ -54,8 +55,10 @@ struct UnitSource {
 UnitSource ChooseUnitSource(const SystemOptions& options, bool machine_init);
 
 // LoadUnits loads `source`; in the layout, systemd's own units that
-// faultinit replaces or cannot run are left out (systemd_units.h).
-LoadedUnits LoadUnits(const UnitSource& source);
+// faultinit replaces or cannot run are left out (systemd_units.h), and
+// with `only`, only those services and targets are read (unit_layout.h).
+LoadedUnits LoadUnits(const UnitSource& source,
+                      const UnitFileNames* only = nullptr);
 
 }  // namespace faultinit
 

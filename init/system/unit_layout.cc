@@ -218,9 +218,9 @@ std::vector<std::string> WantedNames(const Unit& unit) {
 
 }  // namespace
 
-ABSL_ATTRIBUTE_NOINLINE LoadedUnits
-LoadUnitLayout(const std::vector<std::string>& search_path,
-               absl::string_view start_unit, const LayoutInstances& instances) {
+ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
+    const std::vector<std::string>& search_path, absl::string_view start_unit,
+    const LayoutInstances& instances, const UnitFileNames* only) {
   UnitSearchPath path = ScanUnitSearchPath(search_path);
   const auto aliases = path.Aliases();
   const std::vector<std::string> no_aliases;
@@ -232,6 +232,13 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
   std::vector<ParsedUnit> units;
   std::vector<Diagnostic> skipped = path.diagnostics;
   std::vector<std::string> masked;
+  // Units not read (`only`): dependencies on them are satisfied.
+  std::vector<std::string> not_read;
+  auto skip = [&](const std::string& name) {
+    if (only == nullptr || only->count(name) != 0) return false;
+    not_read.push_back(KeptName(name));
+    return true;
+  };
   for (const auto& [name, file] : path.files) {
     const bool target = absl::EndsWith(name, kTargetSuffix);
     if ((!absl::EndsWith(name, kServiceSuffix) && !target) ||
@@ -252,6 +259,7 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
           absl::StrCat("unit file ", QuoteText(name), " not loaded: ", why)});
       continue;
     }
+    if (skip(name)) continue;
     ReadUnit(path, name, file, aliases_of(name), &units.emplace_back());
     if (target) MakeTarget(&units.back());
     AddDirectoryDependencies(path, name, aliases_of(name), &units.back().unit);
@@ -261,6 +269,7 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
   // name (a masked one stays masked).
   for (const StandardTarget& standard : StandardTargets()) {
     if (path.Resolve(std::string(standard.name)).has_value()) continue;
+    if (skip(std::string(standard.name))) continue;
     ParseStandardTarget(standard, &units.emplace_back());
     AddDirectoryDependencies(path, std::string(standard.name), no_aliases,
                              &units.back().unit);
@@ -274,6 +283,12 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
     named.push_back(name);
   }
   named.insert(named.end(), instances.load.begin(), instances.load.end());
+  // With `only`, its instances: a unit not read may be what named one.
+  if (only != nullptr) {
+    for (const std::string& name : *only) {
+      if (IsInstanceName(name)) named.push_back(name);
+    }
+  }
   for (const auto& [unit, wanted] : instances.wants) {
     named.insert(named.end(), wanted.begin(), wanted.end());
   }
@@ -299,6 +314,7 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
                        kMaxTemplateInstances, " instances of templates")});
       continue;
     }
+    if (skip(name)) continue;
     ReadUnit(path, name, *file->file, aliases_of(name), &units.emplace_back());
     AddDirectoryDependencies(path, name, aliases_of(name), &units.back().unit);
     ResolveAliases(path, &units.back().unit);
@@ -315,12 +331,29 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
       sockets.push_back(name);
     }
   }
+  sockets.insert(sockets.end(), not_read.begin(), not_read.end());
+  std::vector<std::string>().swap(not_read);
   LoadedUnits out =
       LinkUnits(absl::StrJoin(search_path, ":"), std::move(units), sockets);
   out.diagnostics.insert(out.diagnostics.begin(), skipped.begin(),
                          skipped.end());
   out.layout = true;
   out.masked = std::move(masked);
+  auto read_socket = [&](const std::string& name) {
+    if (!absl::EndsWith(name, ".socket")) return;
+    std::optional<ResolvedUnitFile> resolved = path.Resolve(name);
+    if (resolved.has_value() && resolved->file->kind == UnitFile::Kind::kFile) {
+      ParsedUnit& socket = out.sockets.emplace_back();
+      ReadUnit(path, name, *resolved->file, aliases_of(name), &socket);
+      ResolveSocketService(path, &socket.unit);
+    }
+  };
+  if (only != nullptr) {
+    // The sockets named; the start unit and the boot order are the
+    // earlier load's (a unit not read may be on the way to one).
+    for (const std::string& name : *only) read_socket(name);
+    return out;
+  }
 
   // Without default.target in the search path: multi-user.target
   // (standard_targets.h, kFallbackStartUnit).
@@ -355,15 +388,7 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
                                 " is masked: nothing starts at boot")});
   }
   // The socket units it pulls in (socket_keys.h), for socket activation.
-  for (const std::string& name : closure.units) {
-    if (!absl::EndsWith(name, ".socket")) continue;
-    std::optional<ResolvedUnitFile> resolved = path.Resolve(name);
-    if (resolved.has_value() && resolved->file->kind == UnitFile::Kind::kFile) {
-      ParsedUnit& socket = out.sockets.emplace_back();
-      ReadUnit(path, name, *resolved->file, aliases_of(name), &socket);
-      ResolveSocketService(path, &socket.unit);
-    }
-  }
+  for (const std::string& name : closure.units) read_socket(name);
   std::set<std::string> boot;
   for (const std::string& name : closure.units) {
     if (absl::EndsWith(name, kServiceSuffix) ||

@@ -42,6 +42,8 @@
 #ifndef FAULT_INIT_SYSTEM_UNIT_LAYOUT_H_
 #define FAULT_INIT_SYSTEM_UNIT_LAYOUT_H_
 
+#include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,11 +53,25 @@
 
 namespace faultinit {
 
+// The file names ("ssh.service", "multi-user.target", instances too) of
+// the only services and targets to read, and the socket units
+// ("syslog.socket") to read for LoadedUnits::sockets: what an earlier load
+// of the same layout held (needed_units.h). The others are not read, and a
+// dependency on one is as on a unit of another type: satisfied. Since the
+// needed units are closed under what may start, what is read is what that
+// load held, but for what needs the units not read (an ordering cycle
+// through one; the boot order through one): the caller takes those from
+// that load. The instances named are read whatever names them, and
+// LoadedUnits::start_unit and boot are left empty: that load's are the
+// ones (a unit not read may be on the way to one).
+using UnitFileNames = std::set<std::string, std::less<>>;
+
 // `instances`: the instances loaded besides those the layout names, and
-// what generators add (unit_template.h).
+// what generators add (unit_template.h). `only`: null for every unit.
 LoadedUnits LoadUnitLayout(const std::vector<std::string>& search_path,
                            absl::string_view start_unit,
-                           const LayoutInstances& instances = {});
+                           const LayoutInstances& instances = {},
+                           const UnitFileNames* only = nullptr);
 
 }  // namespace faultinit
 

@@ -309,5 +309,36 @@ TEST(UnitClosure, KernelCommandLine) {
   EXPECT_EQ(KernelCommandLineUnit("rd.systemd.unit=x.target"), std::nullopt);
 }
 
+TEST(UnitLayout, OnlyReadsTheUnitsNamed) {
+  Tree tree;
+  tree.Write("lib/multi-user.target", "[Unit]\nDescription=m\n");
+  tree.Link("multi-user.target", "lib/default.target");
+  tree.Write("lib/app.service",
+             Service("/bin/app", "After=idle.service\nWants=log.socket"));
+  tree.Link("../app.service", "lib/multi-user.target.wants/app.service");
+  // Named only by a unit not read: read all the same.
+  tree.Write("lib/idle.service", Service("/bin/idle", "Wants=mod@drm.service"));
+  tree.Write("lib/mod@.service", Service("/bin/mod %i"));
+  tree.Write("lib/log.socket", "[Socket]\nListenStream=/run/log\n");
+  tree.Write("lib/other.socket", "[Socket]\nListenStream=/run/other\n");
+  const UnitFileNames only = {"app.service", "multi-user.target",
+                              "mod@drm.service", "other.socket"};
+  LoadedUnits units =
+      LoadUnitLayout(tree.SearchPath(), "default.target", {}, &only);
+  EXPECT_EQ(UnitNames(units.units), "app mod@drm");
+  ASSERT_NE(units.Find("app"), nullptr);
+  // After= a unit not read: as on one that exists.
+  EXPECT_TRUE(units.Find("app")->diagnostics.empty());
+  ASSERT_EQ(units.sockets.size(), 1u);
+  EXPECT_EQ(units.sockets[0].unit.name, "other.socket");
+  EXPECT_TRUE(units.boot.empty());
+  EXPECT_TRUE(units.start_unit.empty());
+  // Without `only`, every unit, and the sockets the start unit pulls in.
+  LoadedUnits all = LoadUnitLayout(tree.SearchPath(), "default.target");
+  EXPECT_EQ(UnitNames(all.units), "app idle mod@drm");
+  ASSERT_EQ(all.sockets.size(), 1u);
+  EXPECT_EQ(all.sockets[0].unit.name, "log.socket");
+}
+
 }  // namespace
 }  // namespace faultinit::testing
