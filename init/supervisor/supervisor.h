@@ -350,6 +350,10 @@ class Supervisor : private ServiceEffects {
   // The exec report of `pid`, a process of `entry` (in its `execs`), is
   // readable: the watch holds both, so no entry is searched for.
   void OnExecReport(Entry& entry, pid_t pid);
+  // Reads `exec`'s report (a pending exec of `entry`), its watch ended
+  // first (the read closes the descriptor once answered); nullopt: not
+  // there yet, and watched again.
+  std::optional<fault::Status> ReadExecReport(Entry& entry, PendingExec& exec);
   // Ends `entry.execs[index]`'s watch and tells its service `result`.
   void ExecReported(Entry& entry, size_t index, const fault::Status& result);
   // Whether `pid`, a process of `entry`, has not reported its exec yet: it

@@ -353,13 +353,33 @@ bool Supervisor::ExecPending(const Entry& e, pid_t pid) {
   return false;
 }
 
+std::optional<fault::Status> Supervisor::ReadExecReport(Entry& e,
+                                                        PendingExec& exec) {
+  // The watch ends before the read, which closes the report's descriptor
+  // once it has the answer: epoll forgets a descriptor only while it is
+  // open (EPOLL_CTL_DEL on a closed one fails), and a child forked
+  // meanwhile may still hold a copy of the pipe until its exec, which
+  // would keep the forgotten watch's hang-up coming back on every wait.
+  if (exec.watch != 0) scheduler_.Cancel(exec.watch);
+  exec.watch = 0;
+  std::optional<fault::Status> result = world_.ReadSpawnReport(exec.spawn);
+  if (result || !exec.spawn.report) return result;
+  // Not there yet: watched again. Should that fail, the child's exit
+  // (OnProcessExit) reads the report, complete by then.
+  const pid_t pid = exec.spawn.pid;
+  fault::StatusOr<fault::Scheduler::WatchId> again =
+      scheduler_.OnReadable(exec.spawn.report.get(),
+                            [&e, pid] { e.supervisor.OnExecReport(e, pid); });
+  if (again.ok()) exec.watch = *again;
+  return std::nullopt;
+}
+
 void Supervisor::OnExecReport(Entry& e, pid_t pid) {
   // Its entry's pending reports (a few at most) hold `pid` until read.
   for (size_t i = 0; i < e.execs.size(); ++i) {
     if (e.execs[i].spawn.pid != pid) continue;
-    std::optional<fault::Status> result =
-        world_.ReadSpawnReport(e.execs[i].spawn);
-    if (!result) return;  // not there yet: the watch stays
+    std::optional<fault::Status> result = ReadExecReport(e, e.execs[i]);
+    if (!result) return;  // not there yet: watched again
     ExecReported(e, i, *result);
     return;
   }
@@ -369,7 +389,7 @@ void Supervisor::ExecReported(Entry& e, size_t index,
                               const fault::Status& result) {
   PendingExec exec = e.execs.Take(index);
   --pending_execs_;
-  scheduler_.Cancel(exec.watch);
+  if (exec.watch != 0) scheduler_.Cancel(exec.watch);
   const pid_t pid = exec.spawn.pid;
   Service& service = *e.service;
   if (result.ok()) {
@@ -588,8 +608,7 @@ void Supervisor::OnProcessExit(Entry& e, const fault::ExitStatus& status) {
   // exited, so the report is complete now (nothing there: no report).
   for (size_t i = 0; i < e.execs.size(); ++i) {
     if (e.execs[i].spawn.pid != status.pid) continue;
-    std::optional<fault::Status> result =
-        world_.ReadSpawnReport(e.execs[i].spawn);
+    std::optional<fault::Status> result = ReadExecReport(e, e.execs[i]);
     ExecReported(e, i, result ? *result : fault::OkStatus());
     break;
   }
