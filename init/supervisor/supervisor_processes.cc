@@ -298,7 +298,10 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     }
   }
   fault::UniqueFd pidfd;
-  spawn.pidfd = &pidfd;
+  // Asked for only where one could be kept: with more services than the
+  // limit leaves room for, none can (PidfdFits), and each would be opened
+  // and closed again for nothing (issue #26: 4,000 services under 4,096).
+  if (PidfdFits(0, entries_.size(), nofile_soft)) spawn.pidfd = &pidfd;
   FAULT_ASSIGN_OR_RETURN(fault::StartedSpawn started, world_.Spawn(spawn));
   const pid_t pid = started.pid;
   Spawned(pid);
