@@ -406,10 +406,49 @@ void WritePid(pid_t pid, char* out) {
 #endif
 
 // The stack a vfork child runs RunChild on (its frames, the terminal's
-// inotify buffer, the C library's calls): mapped for each spawn, only the
-// pages it touches are ever resident, and unmapped once the parent runs
-// again.
+// inotify buffer, the C library's calls): mapped once and kept for the
+// next spawn (VforkStack), only the pages a child touched resident.
 constexpr size_t kVforkStack = 64 * 1024;
+
+// VforkStack: the one mapping every vfork child runs on, one child at a
+// time (a child runs on it only while its parent is suspended), mapped at
+// the first spawn and never unmapped: a start wave of thousands maps and
+// unmaps no stack per spawn (issue #26: the unmap's page-table zap and
+// TLB flush, and the child's faults on fresh pages, were a tenth of PID
+// 1's start-up CPU). Its cost is the pages the deepest child touched.
+// Another thread's spawn meanwhile (`busy`) maps a stack of its own.
+struct VforkStack {
+  std::atomic<bool> busy{false};
+  void* base = nullptr;  // under busy
+
+  // Take: a stack for one clone, `*shared` telling whether it is this one
+  // (give it back with Give) or a mapping of its own (unmap it). Null
+  // when none could be mapped.
+  void* Take(bool* shared) {
+    *shared = !busy.exchange(true);
+    if (*shared && base != nullptr) return base;
+    void* stack = mmap(nullptr, kVforkStack, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+      if (*shared) busy.store(false);
+      return nullptr;
+    }
+    if (*shared) base = stack;
+    return stack;
+  }
+  void Give(void* stack, bool shared) {
+    if (shared) {
+      busy.store(false);
+    } else {
+      munmap(stack, kVforkStack);
+    }
+  }
+};
+
+VforkStack& SpawnStack() {
+  static VforkStack* const stack = new VforkStack;  // never destroyed
+  return *stack;
+}
 
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
@@ -435,7 +474,8 @@ struct Slots {
   bool ready = false;  // set up, and close_range can unshare
   int null_fd = -1;
   int fd[kCount] = {-1, -1, -1, -1, -1};
-  int last = -1;  // the highest slot
+  int last = -1;        // the highest slot
+  unsigned filled = 0;  // the slots Fill pointed away from /dev/null
 
   // SetUp, the first time: the slots, each >= 3 (the child's stdio is
   // moved onto 0-2 from them), and whether the kernel has
@@ -470,14 +510,19 @@ struct Slots {
         Empty();
         return false;
       }
+      filled |= 1U << role;
       *targets[role] = fd[role];
     }
     return true;
   }
 
-  // Empty points every slot back at /dev/null.
+  // Empty points every slot Fill filled back at /dev/null (the others are
+  // on it still).
   void Empty() {
-    for (int slot : fd) (void)dup3(null_fd, slot, O_CLOEXEC);
+    for (int role = 0; role < kCount; ++role) {
+      if (filled & (1U << role)) (void)dup3(null_fd, fd[role], O_CLOEXEC);
+    }
+    filled = 0;
   }
 };
 
@@ -624,9 +669,9 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
   if (MayWaitOnMount(options, p)) return 0;
   VforkCallsets callsets;
   if (!callsets.Begin()) return 0;
-  void* stack = mmap(nullptr, kVforkStack, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) return 0;
+  bool shared_stack = false;
+  void* stack = SpawnStack().Take(&shared_stack);
+  if (stack == nullptr) return 0;
   VforkChildArgs args{
       &options, &p, &callsets, OptionsFds(options, report_fd), -1, NoSignals()};
   int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
@@ -666,7 +711,7 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
   ChangeSignalMask(SIG_SETMASK, &args.parent_mask, nullptr);
   if (flags & CLONE_FILES) slots.Empty();
   if (slots_taken) slots.busy.store(false);
-  munmap(stack, kVforkStack);
+  SpawnStack().Give(stack, shared_stack);
   callsets.End();
   if (pid < 0) {
     // Flags this kernel (or emulator) refuses: fork, now and from now on.
