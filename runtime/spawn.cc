@@ -112,6 +112,20 @@ ABSL_ATTRIBUTE_NOINLINE Prepared Prepare(const SpawnOptions& options) {
   return p;
 }
 
+// MemoryReport: where a vfork child with no report pipe (report_fd -1)
+// puts its failure: in its parent's memory, which it shares, read by the
+// parent once the clone returns (CloneSharingMemory). The parent is
+// suspended until the child has exec'd or exited, and a failure is written
+// before the child exits, so the parent reads it complete, and its absence
+// means the exec. Each thread's own (the child runs on its parent's
+// thread pointer), so spawns of two threads cannot meet; null outside such
+// a clone.
+struct MemoryReport {
+  Failure failure;
+  bool failed = false;
+};
+thread_local MemoryReport* t_memory_report = nullptr;
+
 [[noreturn]] void Fail(int report_fd, SpawnStage stage, int error,
                        const ResourceLimit* limit = nullptr) {
   Failure failure{static_cast<int>(stage), error, 0, 0, 0};
@@ -120,7 +134,12 @@ ABSL_ATTRIBUTE_NOINLINE Prepared Prepare(const SpawnOptions& options) {
     failure.soft = limit->soft;
     failure.hard = limit->hard;
   }
-  (void)WriteAll(report_fd, &failure, sizeof failure);
+  if (report_fd >= 0) {
+    (void)WriteAll(report_fd, &failure, sizeof failure);
+  } else if (MemoryReport* memory = t_memory_report; memory != nullptr) {
+    memory->failure = failure;
+    memory->failed = true;
+  }
   _exit(error == ENOENT ? 127 : 126);
 }
 
@@ -662,7 +681,7 @@ bool MayWaitOnMount(const SpawnOptions& options, const Prepared& p) {
 // caller forks: some child callback is fork-only, no stack could be
 // mapped, no CLONE_PIDFD); else -errno of the clone, nothing running.
 pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
-                         int report_fd, UniqueFd* pidfd) {
+                         int report_fd, MemoryReport* memory, UniqueFd* pidfd) {
   if (!options.terminal.empty() || !options.stdin_path.empty()) return 0;
   if (kSanitized || g_no_clone.load()) return 0;
   if (pidfd != nullptr && g_no_clone_pidfd.load()) return 0;
@@ -691,6 +710,8 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
   // starting so (the callsets then set its mask).
   sigset_t all = AllSignals();
   ChangeSignalMask(SIG_SETMASK, &all, &args.parent_mask);
+  MemoryReport* const outer_memory = t_memory_report;
+  t_memory_report = memory;
   int fd = -1;
   pid_t pid = -1;
   int error = 0;
@@ -708,6 +729,7 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
     }
     break;
   }
+  t_memory_report = outer_memory;
   ChangeSignalMask(SIG_SETMASK, &args.parent_mask, nullptr);
   if (flags & CLONE_FILES) slots.Empty();
   if (slots_taken) slots.busy.store(false);
@@ -848,27 +870,33 @@ StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options) {
   }
   const std::string& program = Program(options);
   Prepared prepared = Prepare(options);
-  // Non-blocking at both ends: the parent reads it when the loop says it
-  // is readable; the child's one write of 8 bytes into an empty pipe
-  // cannot block anyway.
-  FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe(O_NONBLOCK));
 
   // The child reads the initial signal state: captured here if not yet,
   // not in the child (a function-local static, whose first use is not
   // async-signal-safe).
   (void)InitialSignalState();
-  // Sharing memory where it can; else fork, below.
+  // Sharing memory where it can, the report in memory (no pipe: issue
+  // #26, a pipe, its watch and three closes per spawn); else fork, below.
   if (options.pidfd != nullptr) options.pidfd->Reset();
+  MemoryReport memory;
   const pid_t cloned =
-      CloneSharingMemory(options, prepared, report.write.get(), options.pidfd);
+      CloneSharingMemory(options, prepared, -1, &memory, options.pidfd);
   if (cloned < 0) {
     return ErrnoToStatus(
         -cloned, absl::StrCat("unable to spawn ", program, ": unable to fork"));
   }
   if (cloned > 0) {
-    report.write.Reset();
-    return Started(cloned, std::move(report.read), program, options);
+    StartedSpawn started = Started(cloned, UniqueFd(), program, options);
+    if (memory.failed) {
+      started.reported =
+          FailedSpawn(started.program, started.path, memory.failure);
+    }
+    return started;
   }
+  // Non-blocking at both ends: the parent reads it when the loop says it
+  // is readable; the child's one write of 8 bytes into an empty pipe
+  // cannot block anyway.
+  FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe(O_NONBLOCK));
   // With a pidfd asked for, the child waits for the end of `go`.
   Pipe go;
   if (options.pidfd != nullptr) {
@@ -905,7 +933,11 @@ StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options) {
 }
 
 std::optional<Status> ReadSpawnReport(StartedSpawn& spawn) {
-  if (!spawn.report) return OkStatus();
+  if (!spawn.report) {
+    Status known = std::move(spawn.reported);
+    spawn.reported = OkStatus();
+    return known;
+  }
   Failure failure;
   ssize_t n = ReadFull(spawn.report.get(), &failure, sizeof failure);
   if (n == -EAGAIN) return std::nullopt;
@@ -922,8 +954,8 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
   FAULT_ASSIGN_OR_RETURN(StartedSpawn started, StartSpawn(options));
   // Wait in the read itself, as a blocking descriptor does; poll only if
   // the descriptor could not be made blocking.
-  const int fd = started.report.get();
-  const int flags = fcntl(fd, F_GETFL);
+  const int fd = started.report.get();  // -1: the answer is known
+  const int flags = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
   if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   std::optional<Status> report;
   while (!(report = ReadSpawnReport(started))) {
