@@ -318,6 +318,35 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     world_.Kill(pid, SIGKILL);
     return watched;
   }
+  if (!started.report) {
+    // Cloned sharing memory: exec'd (or failed) already, the report known
+    // with no descriptor. Told by the next Reconcile pass, not from here
+    // (the Service is inside its StartStep).
+    e.execs.push_back(PendingExec{std::move(started), 0, kind});
+    ++pending_execs_;  // a slot until told: a pass starts so many at most
+    known_reports_.emplace_back(&e, pid);
+    dirty_ = true;
+  } else {
+    FAULT_RETURN_IF_ERROR(WatchExecReport(e, std::move(started), kind));
+  }
+  if (notification) {
+    // Our copy of the write end closes on return: end of file comes when
+    // the service's processes are gone.
+    if (fault::Status s = WatchNotification(e, std::move(notification->read));
+        !s.ok()) {
+      log_.Warning(service.name(), ": ", s.message(),
+                   "; it can still notify over NOTIFY_SOCKET");
+    }
+  }
+  e.groups.insert(pid);
+  e.sessions.insert(pid);
+  members_.reset();  // a new session: looked for in a new scan
+  return pid;
+}
+
+fault::Status Supervisor::WatchExecReport(Entry& e, fault::StartedSpawn started,
+                                          StepKind kind) {
+  const pid_t pid = started.pid;
   // Its exec is reported on the loop (OnExecReport), not waited for here:
   // the next service forks meanwhile.
   // The callback holds the entry (which outlives the watch: it is erased
@@ -334,19 +363,21 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   }
   e.execs.push_back(PendingExec{std::move(started), *report, kind});
   ++pending_execs_;
-  if (notification) {
-    // Our copy of the write end closes on return: end of file comes when
-    // the service's processes are gone.
-    if (fault::Status s = WatchNotification(e, std::move(notification->read));
-        !s.ok()) {
-      log_.Warning(service.name(), ": ", s.message(),
-                   "; it can still notify over NOTIFY_SOCKET");
+  return fault::OkStatus();
+}
+
+void Supervisor::TellKnownReports() {
+  std::vector<std::pair<Entry*, pid_t>> known;
+  known.swap(known_reports_);
+  for (const auto& [e, pid] : known) {
+    // Gone already if its exit came first (OnProcessExit told it).
+    for (size_t i = 0; i < e->execs.size(); ++i) {
+      if (e->execs[i].spawn.pid != pid) continue;
+      std::optional<fault::Status> result = ReadExecReport(*e, e->execs[i]);
+      ExecReported(*e, i, result ? *result : fault::OkStatus());
+      break;
     }
   }
-  e.groups.insert(pid);
-  e.sessions.insert(pid);
-  members_.reset();  // a new session: looked for in a new scan
-  return pid;
 }
 
 bool Supervisor::ExecPending(const Entry& e, pid_t pid) {

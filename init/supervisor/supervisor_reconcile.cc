@@ -396,6 +396,9 @@ void Supervisor::Reconcile() {
         Touch(*e);
       }
     }
+    // Reports known at their spawn (supervisor_processes.cc), first: before
+    // ApplyReplacements may erase an entry.
+    TellKnownReports();
     RunJobEvents();  // supervisor_jobs.cc: may queue starts and stops
     if (!shutting_down_) ApplyReplacements();
     pass_open_ = true;
@@ -428,6 +431,17 @@ void Supervisor::Reconcile() {
         exec_head_ < exec_waiting_.size()) {
       dirty_ = true;
     }
+  }
+  // Past the bound on passes: told now (known_reports_ is empty whenever
+  // Reconcile returns); what they change is decided at the next call.
+  while (!known_reports_.empty()) TellKnownReports();
+  // Decisions left (a wave of thousands of starts, kMaxPendingExecs a
+  // pass): the loop comes back at once, after a look at its other events.
+  if (dirty_ && again_ == 0) {
+    again_ = scheduler_.After(fault::Duration(), [this] {
+      again_ = 0;
+      dirty_ = true;
+    });
   }
   Release(touched_);
   Release(deferred_);
