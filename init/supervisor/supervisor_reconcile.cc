@@ -396,10 +396,12 @@ void Supervisor::Reconcile() {
         Touch(*e);
       }
     }
-    // Reports known at their spawn (supervisor_processes.cc), first: before
+    RunJobEvents();  // supervisor_jobs.cc: may queue starts and stops
+    // Reports known at their spawn (supervisor_processes.cc): after the job
+    // events (a unit that began to start is still starting for its
+    // Conflicts=, as when its report comes through the loop), before
     // ApplyReplacements may erase an entry.
     TellKnownReports();
-    RunJobEvents();  // supervisor_jobs.cc: may queue starts and stops
     if (!shutting_down_) ApplyReplacements();
     pass_open_ = true;
     deciding_ = nullptr;
