@@ -604,7 +604,7 @@ void DropHandlers(const sigset_t& mask) {
 // The vfork child: a descriptor table of its own, the callsets' child
 // phases (VforkCallsets), then the same set-up as a forked child. Runs on
 // the parent's memory while the parent is suspended: RunChild writes only
-// its own stack, the report pipe and the process's state; what it calls
+// its own stack, its MemoryReport and the process's state; what it calls
 // through ChangeDisposition marks the signal in the parent as possibly
 // changed (SIGPIPE, SIGHUP), which only makes later children reset it.
 int VforkChild(void* arg) {

@@ -45,8 +45,8 @@
 // so does every spawn once a clone's flags were refused (EINVAL: a
 // kernel without CLONE_PIDFD, 5.2, or an emulator refusing some of them).
 // The vfork child runs on the parent's memory and thread (errno): it
-// writes its own stack only, and every signal is blocked across the clone
-// so no handler of the parent's runs there.
+// writes its own stack and, failing, its report only, and every signal is
+// blocked across the clone so no handler of the parent's runs there.
 //
 // Threading: call from the loop thread of a single-threaded program (fork).
 // Everything Spawn needs is computed before fork; the child allocates
