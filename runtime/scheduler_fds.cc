@@ -1,5 +1,6 @@
 #include "runtime/scheduler_fds.h"
 
+#include <errno.h>
 #include <sys/epoll.h>
 
 #include <algorithm>
@@ -25,7 +26,11 @@ StatusOr<WatchId> Fds::AddWatch(int fd, Watch::Kind kind,
   // that place takes it (fd numbers are reused: a closed fd's hole is
   // there), with no move of the later watches.
   const FdWatch added{fd, kind == Watch::Kind::kWritable, id};
-  auto at = Of(fd).second;
+  auto [first, at] = Of(fd);
+  // The fd's first watch adds its epoll entry with one call (Set would try
+  // a modification first): a start wave adds two new fds per service.
+  const bool first_watch =
+      std::none_of(first, at, [](const FdWatch& w) { return w.id != 0; });
   if (at != fds_.begin() && std::prev(at)->id == 0) {
     *std::prev(at) = added;
     --holes_;
@@ -35,10 +40,18 @@ StatusOr<WatchId> Fds::AddWatch(int fd, Watch::Kind kind,
   } else {
     fds_.insert(at, added);
   }
-  Status status = UpdateInterest(fd);
+  // (An entry a failed removal left behind: Set modifies it.)
+  Status status =
+      first_watch
+          ? epoll_.Add(fd, EpollKey(Source::kFd, static_cast<uint64_t>(fd)),
+                       added.writer ? EPOLLOUT : EPOLLIN)
+          : UpdateInterest(fd);
+  if (first_watch && !status.ok() && status.error_number() == EEXIST) {
+    status = UpdateInterest(fd);
+  }
   if (!status.ok()) {
     Erase(fd, id);
-    UpdateInterest(fd).IgnoreError();
+    if (!first_watch) UpdateInterest(fd).IgnoreError();
     return status;
   }
   auto watch = WatchPtr::Make();

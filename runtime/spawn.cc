@@ -112,6 +112,20 @@ ABSL_ATTRIBUTE_NOINLINE Prepared Prepare(const SpawnOptions& options) {
   return p;
 }
 
+// MemoryReport: where a vfork child with no report pipe (report_fd -1)
+// puts its failure: in its parent's memory, which it shares, read by the
+// parent once the clone returns (CloneSharingMemory). The parent is
+// suspended until the child has exec'd or exited, and a failure is written
+// before the child exits, so the parent reads it complete, and its absence
+// means the exec. Each thread's own (the child runs on its parent's
+// thread pointer), so spawns of two threads cannot meet; null outside such
+// a clone.
+struct MemoryReport {
+  Failure failure;
+  bool failed = false;
+};
+thread_local MemoryReport* t_memory_report = nullptr;
+
 [[noreturn]] void Fail(int report_fd, SpawnStage stage, int error,
                        const ResourceLimit* limit = nullptr) {
   Failure failure{static_cast<int>(stage), error, 0, 0, 0};
@@ -120,7 +134,12 @@ ABSL_ATTRIBUTE_NOINLINE Prepared Prepare(const SpawnOptions& options) {
     failure.soft = limit->soft;
     failure.hard = limit->hard;
   }
-  (void)WriteAll(report_fd, &failure, sizeof failure);
+  if (report_fd >= 0) {
+    (void)WriteAll(report_fd, &failure, sizeof failure);
+  } else if (MemoryReport* memory = t_memory_report; memory != nullptr) {
+    memory->failure = failure;
+    memory->failed = true;
+  }
   _exit(error == ENOENT ? 127 : 126);
 }
 
@@ -406,10 +425,49 @@ void WritePid(pid_t pid, char* out) {
 #endif
 
 // The stack a vfork child runs RunChild on (its frames, the terminal's
-// inotify buffer, the C library's calls): mapped for each spawn, only the
-// pages it touches are ever resident, and unmapped once the parent runs
-// again.
+// inotify buffer, the C library's calls): mapped once and kept for the
+// next spawn (VforkStack), only the pages a child touched resident.
 constexpr size_t kVforkStack = 64 * 1024;
+
+// VforkStack: the one mapping every vfork child runs on, one child at a
+// time (a child runs on it only while its parent is suspended), mapped at
+// the first spawn and never unmapped: a start wave of thousands maps and
+// unmaps no stack per spawn (issue #26: the unmap's page-table zap and
+// TLB flush, and the child's faults on fresh pages, were a tenth of PID
+// 1's start-up CPU). Its cost is the pages the deepest child touched.
+// Another thread's spawn meanwhile (`busy`) maps a stack of its own.
+struct VforkStack {
+  std::atomic<bool> busy{false};
+  void* base = nullptr;  // under busy
+
+  // Take: a stack for one clone, `*shared` telling whether it is this one
+  // (give it back with Give) or a mapping of its own (unmap it). Null
+  // when none could be mapped.
+  void* Take(bool* shared) {
+    *shared = !busy.exchange(true);
+    if (*shared && base != nullptr) return base;
+    void* stack = mmap(nullptr, kVforkStack, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+      if (*shared) busy.store(false);
+      return nullptr;
+    }
+    if (*shared) base = stack;
+    return stack;
+  }
+  void Give(void* stack, bool shared) {
+    if (shared) {
+      busy.store(false);
+    } else {
+      munmap(stack, kVforkStack);
+    }
+  }
+};
+
+VforkStack& SpawnStack() {
+  static VforkStack* const stack = new VforkStack;  // never destroyed
+  return *stack;
+}
 
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
@@ -435,7 +493,8 @@ struct Slots {
   bool ready = false;  // set up, and close_range can unshare
   int null_fd = -1;
   int fd[kCount] = {-1, -1, -1, -1, -1};
-  int last = -1;  // the highest slot
+  int last = -1;        // the highest slot
+  unsigned filled = 0;  // the slots Fill pointed away from /dev/null
 
   // SetUp, the first time: the slots, each >= 3 (the child's stdio is
   // moved onto 0-2 from them), and whether the kernel has
@@ -470,14 +529,19 @@ struct Slots {
         Empty();
         return false;
       }
+      filled |= 1U << role;
       *targets[role] = fd[role];
     }
     return true;
   }
 
-  // Empty points every slot back at /dev/null.
+  // Empty points every slot Fill filled back at /dev/null (the others are
+  // on it still).
   void Empty() {
-    for (int slot : fd) (void)dup3(null_fd, slot, O_CLOEXEC);
+    for (int role = 0; role < kCount; ++role) {
+      if (filled & (1U << role)) (void)dup3(null_fd, fd[role], O_CLOEXEC);
+    }
+    filled = 0;
   }
 };
 
@@ -540,7 +604,7 @@ void DropHandlers(const sigset_t& mask) {
 // The vfork child: a descriptor table of its own, the callsets' child
 // phases (VforkCallsets), then the same set-up as a forked child. Runs on
 // the parent's memory while the parent is suspended: RunChild writes only
-// its own stack, the report pipe and the process's state; what it calls
+// its own stack, its MemoryReport and the process's state; what it calls
 // through ChangeDisposition marks the signal in the parent as possibly
 // changed (SIGPIPE, SIGHUP), which only makes later children reset it.
 int VforkChild(void* arg) {
@@ -617,16 +681,16 @@ bool MayWaitOnMount(const SpawnOptions& options, const Prepared& p) {
 // caller forks: some child callback is fork-only, no stack could be
 // mapped, no CLONE_PIDFD); else -errno of the clone, nothing running.
 pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
-                         int report_fd, UniqueFd* pidfd) {
+                         int report_fd, MemoryReport* memory, UniqueFd* pidfd) {
   if (!options.terminal.empty() || !options.stdin_path.empty()) return 0;
   if (kSanitized || g_no_clone.load()) return 0;
   if (pidfd != nullptr && g_no_clone_pidfd.load()) return 0;
   if (MayWaitOnMount(options, p)) return 0;
   VforkCallsets callsets;
   if (!callsets.Begin()) return 0;
-  void* stack = mmap(nullptr, kVforkStack, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) return 0;
+  bool shared_stack = false;
+  void* stack = SpawnStack().Take(&shared_stack);
+  if (stack == nullptr) return 0;
   VforkChildArgs args{
       &options, &p, &callsets, OptionsFds(options, report_fd), -1, NoSignals()};
   int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
@@ -646,6 +710,8 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
   // starting so (the callsets then set its mask).
   sigset_t all = AllSignals();
   ChangeSignalMask(SIG_SETMASK, &all, &args.parent_mask);
+  MemoryReport* const outer_memory = t_memory_report;
+  t_memory_report = memory;
   int fd = -1;
   pid_t pid = -1;
   int error = 0;
@@ -663,10 +729,11 @@ pid_t CloneSharingMemory(const SpawnOptions& options, const Prepared& p,
     }
     break;
   }
+  t_memory_report = outer_memory;
   ChangeSignalMask(SIG_SETMASK, &args.parent_mask, nullptr);
   if (flags & CLONE_FILES) slots.Empty();
   if (slots_taken) slots.busy.store(false);
-  munmap(stack, kVforkStack);
+  SpawnStack().Give(stack, shared_stack);
   callsets.End();
   if (pid < 0) {
     // Flags this kernel (or emulator) refuses: fork, now and from now on.
@@ -803,27 +870,33 @@ StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options) {
   }
   const std::string& program = Program(options);
   Prepared prepared = Prepare(options);
-  // Non-blocking at both ends: the parent reads it when the loop says it
-  // is readable; the child's one write of 8 bytes into an empty pipe
-  // cannot block anyway.
-  FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe(O_NONBLOCK));
 
   // The child reads the initial signal state: captured here if not yet,
   // not in the child (a function-local static, whose first use is not
   // async-signal-safe).
   (void)InitialSignalState();
-  // Sharing memory where it can; else fork, below.
+  // Sharing memory where it can, the report in memory (no pipe: issue
+  // #26, a pipe, its watch and three closes per spawn); else fork, below.
   if (options.pidfd != nullptr) options.pidfd->Reset();
+  MemoryReport memory;
   const pid_t cloned =
-      CloneSharingMemory(options, prepared, report.write.get(), options.pidfd);
+      CloneSharingMemory(options, prepared, -1, &memory, options.pidfd);
   if (cloned < 0) {
     return ErrnoToStatus(
         -cloned, absl::StrCat("unable to spawn ", program, ": unable to fork"));
   }
   if (cloned > 0) {
-    report.write.Reset();
-    return Started(cloned, std::move(report.read), program, options);
+    StartedSpawn started = Started(cloned, UniqueFd(), program, options);
+    if (memory.failed) {
+      started.reported =
+          FailedSpawn(started.program, started.path, memory.failure);
+    }
+    return started;
   }
+  // Non-blocking at both ends: the parent reads it when the loop says it
+  // is readable; the child's one write of 8 bytes into an empty pipe
+  // cannot block anyway.
+  FAULT_ASSIGN_OR_RETURN(Pipe report, MakePipe(O_NONBLOCK));
   // With a pidfd asked for, the child waits for the end of `go`.
   Pipe go;
   if (options.pidfd != nullptr) {
@@ -860,7 +933,11 @@ StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options) {
 }
 
 std::optional<Status> ReadSpawnReport(StartedSpawn& spawn) {
-  if (!spawn.report) return OkStatus();
+  if (!spawn.report) {
+    Status known = std::move(spawn.reported);
+    spawn.reported = OkStatus();
+    return known;
+  }
   Failure failure;
   ssize_t n = ReadFull(spawn.report.get(), &failure, sizeof failure);
   if (n == -EAGAIN) return std::nullopt;
@@ -877,8 +954,8 @@ StatusOr<pid_t> Spawn(const SpawnOptions& options) {
   FAULT_ASSIGN_OR_RETURN(StartedSpawn started, StartSpawn(options));
   // Wait in the read itself, as a blocking descriptor does; poll only if
   // the descriptor could not be made blocking.
-  const int fd = started.report.get();
-  const int flags = fcntl(fd, F_GETFL);
+  const int fd = started.report.get();  // -1: the answer is known
+  const int flags = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
   if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   std::optional<Status> report;
   while (!(report = ReadSpawnReport(started))) {

@@ -6,17 +6,20 @@
 // async-signal-safe calls only, exec.
 //
 // Failures in the child before exec (setpgid, the terminal, the signal
-// state, exec itself) are reported to the parent through a close-on-exec
-// pipe as (stage, errno), so "command not found" is a Status, not a
-// mysterious exit 127. Two ways to wait for that report:
+// state, exec itself) are reported to the parent as (stage, errno), so
+// "command not found" is a Status, not a mysterious exit 127: through a
+// close-on-exec pipe from a forked child, in the shared memory from a
+// child cloned sharing it (below; its parent resumes only once it has
+// exec'd or failed). Two ways to wait for that report:
 //   - Spawn returns only after the child has exec'd or failed (a child
 //     that failed is reaped before it returns): container mode's one
 //     command, and tests.
 //   - StartSpawn returns as soon as fork has: the pid, its pidfd (when
-//     asked) and the report pipe's read end, which the caller watches on
-//     its loop and reads with ReadSpawnReport. System mode starts its
-//     services so: a start wave forks as fast as fork allows while the
-//     earlier children are still setting up and exec'ing.
+//     asked) and, from a forked child, the report pipe's read end, which
+//     the caller watches on its loop and reads with ReadSpawnReport (a
+//     cloned child's report is known at once, with no descriptor). System
+//     mode starts its services so: a start wave forks as fast as fork
+//     allows while the earlier children are still setting up and exec'ing.
 //
 // How the child is made. Where it can, as posix_spawn makes it: clone(
 // CLONE_VM | CLONE_VFORK) on a stack of its own, so the parent's page
@@ -42,8 +45,8 @@
 // so does every spawn once a clone's flags were refused (EINVAL: a
 // kernel without CLONE_PIDFD, 5.2, or an emulator refusing some of them).
 // The vfork child runs on the parent's memory and thread (errno): it
-// writes its own stack only, and every signal is blocked across the clone
-// so no handler of the parent's runs there.
+// writes its own stack and, failing, its report only, and every signal is
+// blocked across the clone so no handler of the parent's runs there.
 //
 // Threading: call from the loop thread of a single-threaded program (fork).
 // Everything Spawn needs is computed before fork; the child allocates
@@ -238,14 +241,21 @@ absl::string_view SpawnStageName(SpawnStage stage);
 // holds the child's errno.
 StatusOr<pid_t> Spawn(const SpawnOptions& options);
 
-// StartedSpawn: a child StartSpawn forked, whose exec is not known yet.
+// StartedSpawn: a child StartSpawn forked or cloned, whose exec is known
+// (`report` empty) or not yet.
 struct StartedSpawn {
   pid_t pid = 0;
-  // The read end of the child's report pipe (O_CLOEXEC | O_NONBLOCK):
+  // A forked child's report pipe's read end (O_CLOEXEC | O_NONBLOCK):
   // readable once the child has exec'd (end of file: the write end closed
   // on exec) or failed before exec (its report, then end of file). Watch
-  // it for readability; ReadSpawnReport closes it once it has the answer.
+  // it for readability; ReadSpawnReport closes it once it has the answer
+  // (cancel the watch first: epoll forgets only an open descriptor).
+  // Empty for a child cloned sharing memory: its parent resumed only once
+  // it had exec'd or failed, so the answer is known at return (`reported`),
+  // with no descriptor to watch; ReadSpawnReport gives it.
   UniqueFd report;
+  // With no `report`: the known answer, OkStatus once exec'd.
+  Status reported;
   // What the failure's message names: the program, and the PATH it was
   // searched in (empty for a program given as a path).
   std::string program;
@@ -263,7 +273,8 @@ struct StartedSpawn {
 // ENOENT, else 126, right after its report).
 StatusOr<StartedSpawn> StartSpawn(const SpawnOptions& options);
 
-// ReadSpawnReport reads `spawn`'s report without waiting:
+// ReadSpawnReport reads `spawn`'s report without waiting (with no
+// `spawn.report`, it gives `spawn.reported`, once):
 //   - std::nullopt: nothing yet (the child is still on its way to exec);
 //   - OkStatus: it exec'd, or ended before it could report (killed by a
 //     signal: its exit status tells);

@@ -33,6 +33,7 @@ Supervisor::~Supervisor() {
     if (e->notification()) scheduler_.Cancel(e->notification()->watch);
   }
   if (notify_watch_ != 0) scheduler_.Cancel(notify_watch_);
+  if (again_ != 0) scheduler_.Cancel(again_);
   (void)world_.WatchOrphans(nullptr);
 }
 

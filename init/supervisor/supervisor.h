@@ -366,6 +366,18 @@ class Supervisor : private ServiceEffects {
   // The exec report of `pid`, a process of `entry` (in its `execs`), is
   // readable: the watch holds both, so no entry is searched for.
   void OnExecReport(Entry& entry, pid_t pid);
+  // Reads `exec`'s report (a pending exec of `entry`), its watch ended
+  // first (the read closes the descriptor once answered); nullopt: not
+  // there yet, and watched again.
+  std::optional<fault::Status> ReadExecReport(Entry& entry, PendingExec& exec);
+  // WatchExecReport watches the report pipe of `started`, a process of
+  // `entry` running step `kind`, for OnExecReport; on failure the process
+  // is killed (its exit watch reaps it).
+  fault::Status WatchExecReport(Entry& entry, fault::StartedSpawn started,
+                                StepKind kind);
+  // TellKnownReports tells each spawn of known_reports_ its report
+  // (ExecReported), in the order spawned.
+  void TellKnownReports();
   // Ends `entry.execs[index]`'s watch and tells its service `result`.
   void ExecReported(Entry& entry, size_t index, const fault::Status& result);
   // Whether `pid`, a process of `entry`, has not reported its exec yet: it
@@ -459,6 +471,10 @@ class Supervisor : private ServiceEffects {
   size_t up_ = 0;  // entries whose service is not down (AllStopped)
   std::optional<NotifySocket> notify_;
   fault::Scheduler::WatchId notify_watch_ = 0;
+  // A zero-delay timer armed when Reconcile returns with decisions left
+  // (its bound on passes reached): the loop turns once, taking up what
+  // else is ready, and calls Reconcile again, with no event needed.
+  fault::Scheduler::WatchId again_ = 0;
   LineListener line_listener_;
   ListenFdsSource listen_fds_;
   SocketUnitHooks socket_units_;
@@ -467,8 +483,17 @@ class Supervisor : private ServiceEffects {
   // leads (NoteLeaderless): only these can have had an orphan in them, so
   // OnOrphan looks at these alone.
   std::vector<Entry*> orphan_hosts_;
-  // Exec reports not read yet, over all entries (kMaxPendingExecs).
+  // Exec reports not told yet, over all entries (kMaxPendingExecs): a
+  // forked child's holds a descriptor until read; one known at its spawn
+  // holds its slot until the next pass tells it, so that one pass starts
+  // kMaxPendingExecs at most.
   size_t pending_execs_ = 0;
+  // Spawns whose exec report was known when the spawn returned (a child
+  // cloned sharing memory: no descriptor, no watch), each (entry, pid),
+  // told to their services by the next Reconcile pass (TellKnownReports),
+  // never from inside the StartStep that made them. Empty whenever
+  // Reconcile returns, so no entry in it can have been erased.
+  std::vector<std::pair<Entry*, pid_t>> known_reports_;
   // Queued starts that were ready but held back because kMaxPendingExecs
   // reports were pending, in the order they were held (from exec_head_
   // on): each Reconcile pass schedules as many as there are free slots

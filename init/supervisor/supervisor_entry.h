@@ -73,9 +73,12 @@ namespace faultinit {
 inline constexpr size_t kOutputBudget = 64 * 1024;
 
 // How many queued starts may be waiting for their exec reports at once:
-// each holds a descriptor (its report pipe) until the child has exec'd, and
-// a wave of thousands of services must leave PID 1 descriptors for output
-// pipes, pidfds and faultctl's connections.
+// a forked child's holds a descriptor (its report pipe) until the child has
+// exec'd, and a wave of thousands of services must leave PID 1 descriptors
+// for output pipes, pidfds and faultctl's connections; a report known at
+// the spawn (a child cloned sharing memory) holds its slot until the next
+// Reconcile pass tells it, so a pass starts this many at most, and a wave
+// of thousands yields to the loop between Reconcile calls.
 inline constexpr size_t kMaxPendingExecs = 32;
 
 // Descriptors a process's pidfd must leave free besides one per service

@@ -75,6 +75,18 @@ fault::StatusOr<fault::UniqueFd> ReopenWriteEnd(int read) {
   return write;
 }
 
+// ProcReopens: whether /proc can give the write end of `read`'s pipe
+// again. Once it could, it is taken to stay so (PID 1 keeps /proc mounted
+// while services run; a /proc gone later fails that reopen, as it does
+// for a pipe made before): a start wave looks /proc up once, not once per
+// service (issue #26: a lookup through /proc/self was a twentieth of PID
+// 1's start-up CPU). A missing /proc is looked for again at each pipe.
+bool ProcReopens(int read) {
+  static bool seen = false;
+  if (!seen) seen = access(ProcFdPath(read).c_str(), F_OK) == 0;
+  return seen;
+}
+
 }  // namespace
 
 fault::StatusOr<int> Supervisor::OpenOutput(Entry& entry,
@@ -98,7 +110,7 @@ fault::StatusOr<int> Supervisor::OpenOutput(Entry& entry,
   // the next spawn; else (no /proc) the write end too, as the pipe must
   // outlive any one spawn: it is never at end of file then.
   entry.output = std::move(output);
-  if (access(ProcFdPath(entry.output->reader.fd()).c_str(), F_OK) != 0) {
+  if (!ProcReopens(entry.output->reader.fd())) {
     entry.MutableExtras().output_write = std::move(pipe.write);
     write.Reset();
     return entry.output_write();

@@ -298,7 +298,10 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     }
   }
   fault::UniqueFd pidfd;
-  spawn.pidfd = &pidfd;
+  // Asked for only where one could be kept: with more services than the
+  // limit leaves room for, none can (PidfdFits), and each would be opened
+  // and closed again for nothing (issue #26: 4,000 services under 4,096).
+  if (PidfdFits(0, entries_.size(), nofile_soft)) spawn.pidfd = &pidfd;
   FAULT_ASSIGN_OR_RETURN(fault::StartedSpawn started, world_.Spawn(spawn));
   const pid_t pid = started.pid;
   Spawned(pid);
@@ -315,6 +318,35 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     world_.Kill(pid, SIGKILL);
     return watched;
   }
+  if (!started.report) {
+    // Cloned sharing memory: exec'd (or failed) already, the report known
+    // with no descriptor. Told by the next Reconcile pass, not from here
+    // (the Service is inside its StartStep).
+    e.execs.push_back(PendingExec{std::move(started), 0, kind});
+    ++pending_execs_;  // a slot until told: a pass starts so many at most
+    known_reports_.emplace_back(&e, pid);
+    dirty_ = true;
+  } else {
+    FAULT_RETURN_IF_ERROR(WatchExecReport(e, std::move(started), kind));
+  }
+  if (notification) {
+    // Our copy of the write end closes on return: end of file comes when
+    // the service's processes are gone.
+    if (fault::Status s = WatchNotification(e, std::move(notification->read));
+        !s.ok()) {
+      log_.Warning(service.name(), ": ", s.message(),
+                   "; it can still notify over NOTIFY_SOCKET");
+    }
+  }
+  e.groups().insert(pid);
+  e.sessions().insert(pid);
+  members_.reset();  // a new session: looked for in a new scan
+  return pid;
+}
+
+fault::Status Supervisor::WatchExecReport(Entry& e, fault::StartedSpawn started,
+                                          StepKind kind) {
+  const pid_t pid = started.pid;
   // Its exec is reported on the loop (OnExecReport), not waited for here:
   // the next service forks meanwhile.
   // The callback holds the entry (which outlives the watch: it is erased
@@ -331,19 +363,21 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   }
   e.execs.push_back(PendingExec{std::move(started), *report, kind});
   ++pending_execs_;
-  if (notification) {
-    // Our copy of the write end closes on return: end of file comes when
-    // the service's processes are gone.
-    if (fault::Status s = WatchNotification(e, std::move(notification->read));
-        !s.ok()) {
-      log_.Warning(service.name(), ": ", s.message(),
-                   "; it can still notify over NOTIFY_SOCKET");
+  return fault::OkStatus();
+}
+
+void Supervisor::TellKnownReports() {
+  std::vector<std::pair<Entry*, pid_t>> known;
+  known.swap(known_reports_);
+  for (const auto& [e, pid] : known) {
+    // Gone already if its exit came first (OnProcessExit told it).
+    for (size_t i = 0; i < e->execs.size(); ++i) {
+      if (e->execs[i].spawn.pid != pid) continue;
+      std::optional<fault::Status> result = ReadExecReport(*e, e->execs[i]);
+      ExecReported(*e, i, result ? *result : fault::OkStatus());
+      break;
     }
   }
-  e.groups().insert(pid);
-  e.sessions().insert(pid);
-  members_.reset();  // a new session: looked for in a new scan
-  return pid;
 }
 
 bool Supervisor::ExecPending(const Entry& e, pid_t pid) {
@@ -353,13 +387,33 @@ bool Supervisor::ExecPending(const Entry& e, pid_t pid) {
   return false;
 }
 
+std::optional<fault::Status> Supervisor::ReadExecReport(Entry& e,
+                                                        PendingExec& exec) {
+  // The watch ends before the read, which closes the report's descriptor
+  // once it has the answer: epoll forgets a descriptor only while it is
+  // open (EPOLL_CTL_DEL on a closed one fails), and a child forked
+  // meanwhile may still hold a copy of the pipe until its exec, which
+  // would keep the forgotten watch's hang-up coming back on every wait.
+  if (exec.watch != 0) scheduler_.Cancel(exec.watch);
+  exec.watch = 0;
+  std::optional<fault::Status> result = world_.ReadSpawnReport(exec.spawn);
+  if (result || !exec.spawn.report) return result;
+  // Not there yet: watched again. Should that fail, the child's exit
+  // (OnProcessExit) reads the report, complete by then.
+  const pid_t pid = exec.spawn.pid;
+  fault::StatusOr<fault::Scheduler::WatchId> again =
+      scheduler_.OnReadable(exec.spawn.report.get(),
+                            [&e, pid] { e.supervisor.OnExecReport(e, pid); });
+  if (again.ok()) exec.watch = *again;
+  return std::nullopt;
+}
+
 void Supervisor::OnExecReport(Entry& e, pid_t pid) {
   // Its entry's pending reports (a few at most) hold `pid` until read.
   for (size_t i = 0; i < e.execs.size(); ++i) {
     if (e.execs[i].spawn.pid != pid) continue;
-    std::optional<fault::Status> result =
-        world_.ReadSpawnReport(e.execs[i].spawn);
-    if (!result) return;  // not there yet: the watch stays
+    std::optional<fault::Status> result = ReadExecReport(e, e.execs[i]);
+    if (!result) return;  // not there yet: watched again
     ExecReported(e, i, *result);
     return;
   }
@@ -369,7 +423,7 @@ void Supervisor::ExecReported(Entry& e, size_t index,
                               const fault::Status& result) {
   PendingExec exec = e.execs.Take(index);
   --pending_execs_;
-  scheduler_.Cancel(exec.watch);
+  if (exec.watch != 0) scheduler_.Cancel(exec.watch);
   const pid_t pid = exec.spawn.pid;
   Service& service = *e.service;
   if (result.ok()) {
@@ -588,8 +642,7 @@ void Supervisor::OnProcessExit(Entry& e, const fault::ExitStatus& status) {
   // exited, so the report is complete now (nothing there: no report).
   for (size_t i = 0; i < e.execs.size(); ++i) {
     if (e.execs[i].spawn.pid != status.pid) continue;
-    std::optional<fault::Status> result =
-        world_.ReadSpawnReport(e.execs[i].spawn);
+    std::optional<fault::Status> result = ReadExecReport(e, e.execs[i]);
     ExecReported(e, i, result ? *result : fault::OkStatus());
     break;
   }

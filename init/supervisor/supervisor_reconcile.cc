@@ -398,6 +398,11 @@ void Supervisor::Reconcile() {
       }
     }
     RunJobEvents();  // supervisor_jobs.cc: may queue starts and stops
+    // Reports known at their spawn (supervisor_processes.cc): after the job
+    // events (a unit that began to start is still starting for its
+    // Conflicts=, as when its report comes through the loop), before
+    // ApplyReplacements may erase an entry.
+    TellKnownReports();
     if (!shutting_down_) ApplyReplacements();
     pass_open_ = true;
     deciding_ = nullptr;
@@ -429,6 +434,17 @@ void Supervisor::Reconcile() {
         exec_head_ < exec_waiting_.size()) {
       dirty_ = true;
     }
+  }
+  // Past the bound on passes: told now (known_reports_ is empty whenever
+  // Reconcile returns); what they change is decided at the next call.
+  while (!known_reports_.empty()) TellKnownReports();
+  // Decisions left (a wave of thousands of starts, kMaxPendingExecs a
+  // pass): the loop comes back at once, after a look at its other events.
+  if (dirty_ && again_ == 0) {
+    again_ = scheduler_.After(fault::Duration(), [this] {
+      again_ = 0;
+      dirty_ = true;
+    });
   }
   Release(touched_);
   Release(deferred_);

@@ -63,23 +63,33 @@ class SupervisorStart : public SupervisorOnRuntime<CountingWorld> {
   }
 };
 
+// StandardInput=file: makes a spawn fork (its open may wait: spawn.h), so
+// its exec report comes through the loop; without it, a child cloned
+// sharing memory has its report known when the spawn returns, told by the
+// next Reconcile pass (sanitized builds fork every spawn).
+constexpr char kForked[] = "StandardInput=file:/dev/null\n";
+
 // A start wave forks every service before the first exec report is read
-// (before, each spawn waited for its child's exec); each Type=exec service
-// is starting until its report says exec'd, then running its program; a
-// missing executable fails its service, once, with Spawn's message (with
-// Restart=no: Restart=always restarts it, as systemd's result exit-code,
-// 203/EXEC).
+// (before, each spawn waited for its child's exec), whichever way each
+// child is made; each Type=exec service is starting until its report says
+// exec'd, then running its program; a missing executable fails its
+// service, once, with Spawn's message (with Restart=no: Restart=always
+// restarts it, as systemd's result exit-code, 203/EXEC).
 TEST_F(SupervisorStart, AWaveForksAllBeforeTheFirstReport) {
   for (int i = 0; i < kServices; ++i) {
     Unit(absl::StrCat("s", i),
-         "[Service]\nType=exec\nExecStart=/bin/sleep 1000\n");
+         absl::StrCat("[Service]\nType=exec\nExecStart=/bin/sleep 1000\n",
+                      i % 2 == 0 ? kForked : ""));
   }
   Unit("ghost", "[Service]\nExecStart=/nonexistent/daemon\nRestart=no\n");
   Boot();
   supervisor_->Reconcile();  // starts the wave; the loop has not run yet
   EXPECT_EQ(world_->spawns, kServices + 1);
-  EXPECT_EQ(world_->reads, 0);
-  EXPECT_EQ(Count(ServiceState::kStarting), kServices + 1);
+  // The forked half waits for the loop to read its reports.
+  EXPECT_GE(Count(ServiceState::kStarting), kServices / 2);
+  if (world_->spawns_at_first_read) {
+    EXPECT_EQ(*world_->spawns_at_first_read, kServices + 1);
+  }
 
   ASSERT_TRUE(RunUntil([&] {
     return Count(ServiceState::kRunning) == kServices &&
@@ -100,12 +110,15 @@ TEST_F(SupervisorStart, AWaveForksAllBeforeTheFirstReport) {
 
 // A stop that comes while the exec reports are pending (the children may
 // not even have made their sessions yet) stops every service: no stop
-// timeout to fall back on, so a child the stop missed would hang it.
+// timeout to fall back on, so a child the stop missed would hang it. The
+// children fork (kForked): a report known at the spawn is told before
+// Reconcile returns.
 TEST_F(SupervisorStart, AStopWhileTheReportIsPending) {
   for (int i = 0; i < kServices; ++i) {
     Unit(absl::StrCat("s", i),
-         "[Service]\nType=exec\nExecStart=/bin/sleep 1000\n"
-         "TimeoutStopSec=infinity\n");
+         absl::StrCat("[Service]\nType=exec\nExecStart=/bin/sleep 1000\n"
+                      "TimeoutStopSec=infinity\n",
+                      kForked));
   }
   Boot();
   supervisor_->Reconcile();

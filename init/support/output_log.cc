@@ -163,9 +163,13 @@ fault::StatusOr<OutputReader> OutputReader::Create(fault::UniqueFd read_end,
   const int fd = read_end.get();
   const int status_flags = fcntl(fd, F_GETFL);
   const int fd_flags = fcntl(fd, F_GETFD);
+  // Only what is not set yet is set (a pipe made O_CLOEXEC needs one
+  // call less: PID 1 makes one per service).
   if (status_flags < 0 || fd_flags < 0 ||
-      fcntl(fd, F_SETFL, status_flags | O_NONBLOCK) != 0 ||
-      fcntl(fd, F_SETFD, fd_flags | FD_CLOEXEC) != 0) {
+      ((status_flags & O_NONBLOCK) == 0 &&
+       fcntl(fd, F_SETFL, status_flags | O_NONBLOCK) != 0) ||
+      ((fd_flags & FD_CLOEXEC) == 0 &&
+       fcntl(fd, F_SETFD, fd_flags | FD_CLOEXEC) != 0)) {
     return fault::ErrnoToStatus(errno,
                                 "unable to make output pipe non-blocking");
   }

@@ -81,6 +81,10 @@ fault::StatusOr<fault::StartedSpawn> FakeWorld::Spawn(
   started.pid = p.pid;
   started.report = std::move(report.read);
   started.program = program;
+  if (keep_report_copies_) {
+    report_copies_.emplace_back(
+        fcntl(started.report.get(), F_DUPFD_CLOEXEC, 3));
+  }
   Add(std::move(p));
   return started;
 }

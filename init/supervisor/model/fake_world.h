@@ -94,6 +94,10 @@ class FakeWorld final : public SupervisorWorld {
   explicit FakeWorld(fault::Duration start) : now_(start) {}
 
   void set_spawn_hook(SpawnHook hook) { spawn_hook_ = std::move(hook); }
+  // Keeps a copy of every exec report's read end from now on, as a child
+  // forked later holds one until its own exec (close-on-exec): what the
+  // supervisor closes is then not the pipe's last reference.
+  void keep_report_copies() { keep_report_copies_ = true; }
 
   // SupervisorWorld.
   fault::StatusOr<fault::StartedSpawn> Spawn(
@@ -171,6 +175,8 @@ class FakeWorld final : public SupervisorWorld {
   size_t process_scans_ = 0;
   pid_t next_pid_ = 1000;
   std::vector<std::string> violations_;
+  bool keep_report_copies_ = false;
+  std::vector<fault::UniqueFd> report_copies_;
 };
 
 }  // namespace faultinit::model
