@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "init/system/unit_name.h"
 
 namespace faultinit {
 
@@ -29,7 +30,7 @@ std::vector<std::string> DependencyDirectoryEntries(
           if (masked != nullptr) masked->emplace_back(file);
           continue;
         }
-        out.emplace(file);
+        out.emplace(FillTemplate(file, name));
       }
       closedir(stream);
     }
@@ -51,7 +52,7 @@ DirectoryDependencies DependencyDirectories(
         absl::string_view file = entry->d_name;
         if (UnitTypeOf(file).empty()) continue;
         if (IsMaskedPath(absl::StrCat(dir, "/", file))) continue;
-        out.emplace(file);
+        out.emplace(FillTemplate(file, name));
       }
       closedir(stream);
     }

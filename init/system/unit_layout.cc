@@ -203,6 +203,24 @@ void NamedInstances(const Unit& unit, std::deque<std::string>* out) {
   }
 }
 
+// A .wants/ or .requires/ entry naming a template without an instance
+// works as in systemd, but is seldom what was meant (DefaultInstance= does
+// not apply to it): a warning says which instance it stands for.
+Diagnostic TemplateLinkWarning(const TemplateLink& link) {
+  if (link.instance.empty()) {
+    return Diagnostic{link.path, 0, Severity::kWarning,
+                      "a template linked without an instance names no valid "
+                      "instance of its directory's unit; ignored"};
+  }
+  return Diagnostic{
+      link.path, 0, Severity::kWarning,
+      absl::StrCat("a template linked without an instance stands for ",
+                   QuoteText(link.instance),
+                   ", as in systemd (the instance of the directory's unit, "
+                   "else its name; DefaultInstance= applies only to "
+                   "`systemctl enable`)")};
+}
+
 // At most this many instances are read from templates in one load: a
 // template that names an instance of itself with a longer instance
 // (Wants=a@%i-x.service) ends at the name length limit, this bounds the
@@ -270,8 +288,13 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
   // read so far, by .wants/ and .requires/ entries, by a generator or on
   // demand, and then those the instances name.
   std::deque<std::string> named;
-  for (const std::string& name : DependencyDirectoryInstances(search_path)) {
+  std::vector<TemplateLink> template_links;
+  for (const std::string& name :
+       DependencyDirectoryInstances(search_path, &template_links)) {
     named.push_back(name);
+  }
+  for (const TemplateLink& link : template_links) {
+    skipped.push_back(TemplateLinkWarning(link));
   }
   named.insert(named.end(), instances.load.begin(), instances.load.end());
   for (const auto& [unit, wanted] : instances.wants) {

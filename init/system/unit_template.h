@@ -18,7 +18,9 @@
 //   - which instances exist: those a loaded unit names (Wants=, Requires=,
 //     After=... an instance), the entries named NAME@INSTANCE.service of
 //     any NAME.wants/ or NAME.requires/ directory (the links `systemctl
-//     enable getty@tty1.service` makes, pointing at the template), those a
+//     enable getty@tty1.service` makes, pointing at the template), the
+//     instances entries named NAME@.service there stand for (TemplateLink),
+//     those a
 //     generator adds (getty_generator.h) and those started on demand
 //     (`faultctl start NAME@INSTANCE.service`): LayoutInstances, given to
 //     LoadUnitLayout (unit_layout.h). Sockets with Accept=yes instantiate
@@ -68,12 +70,25 @@ struct InstanceFile {
 std::optional<InstanceFile> FindInstanceFile(const UnitSearchPath& path,
                                              absl::string_view name);
 
+// TemplateLink: an entry of a NAME.wants/ or NAME.requires/ directory
+// naming a template without an instance (`multi-user.target.wants/
+// getty@.service`). systemd's manager reads it as it reads Wants=getty@.service
+// of NAME (unit_name.h's FillTemplate: NAME's instance, else its prefix,
+// here getty@multi-user.service); DefaultInstance= plays no part (it names
+// the link `systemctl enable` makes).
+struct TemplateLink {
+  std::string path;      // the link
+  std::string instance;  // what it names; "" when no valid name results
+};
+
 // DependencyDirectoryInstances returns the instance names (with their
 // suffix) that are entries of a *.wants/ or *.requires/ directory of any
-// of `search_path`'s directories, sorted, each once; masked entries are
-// left out.
+// of `search_path`'s directories, and those its template entries name
+// (TemplateLink), sorted, each once; masked entries are left out.
+// `template_links`, when given, gets each template entry.
 std::vector<std::string> DependencyDirectoryInstances(
-    const std::vector<std::string>& search_path);
+    const std::vector<std::string>& search_path,
+    std::vector<TemplateLink>* template_links = nullptr);
 
 }  // namespace faultinit
 
