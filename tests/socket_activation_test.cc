@@ -259,6 +259,38 @@ TEST_F(SocketActivationTest, LayoutListensOnSocketsTheStartUnitPullsIn) {
       << running_->err();
 }
 
+// A socket unit nothing pulled in at boot (installed, not enabled) is
+// loaded when a request names it, inactive and closed; `start` opens it,
+// and its first connection starts its service, as systemd's.
+TEST_F(SocketActivationTest, SocketUnitNotPulledInIsLoadedOnStart) {
+  const std::string lib = Layout({});
+  const std::string path = base_ + "/late.sock";
+  ASSERT_TRUE(WriteFile(lib + "/late.socket",
+                        absl::StrCat("[Socket]\nListenStream=", path, "\n")));
+  ASSERT_TRUE(WriteFile(
+      lib + "/late.service",
+      absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n")));
+  StartLayout(lib, {"answering faultctl on " + socket_});
+  EXPECT_FALSE(Connect(path).valid());
+  EXPECT_EQ(StateOf("late.socket"), "inactive");
+  // "loaded on demand: late local-fs.target ... late.socket"
+  ASSERT_TRUE(running_->WaitForStderr("loaded on demand: late "))
+      << running_->err();
+  EXPECT_FALSE(Connect(path).valid());
+  ControlledUnitTest::CtlResult start = Ctl({"start", "late.socket"});
+  EXPECT_EQ(start.status, "exit 0") << start.out;
+  ASSERT_TRUE(running_->WaitForStderr("late.socket: listening on " + path))
+      << running_->err();
+  EXPECT_EQ(StateOf("late"), "inactive");
+  const std::string hello = Converse(path);
+  EXPECT_TRUE(absl::StartsWith(hello, "hello ")) << hello;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[late] listen pid_ok=1 fds=1 names=late.socket", "[late] accepted"}))
+      << running_->err();
+  // A name with no file is still unknown.
+  EXPECT_NE(Ctl({"start", "none.socket"}).status, "exit 0");
+}
+
 // Sockets= gives a service the sockets of a socket unit that activates
 // another service; NonBlocking= sets their O_NONBLOCK at each start, and
 // without it the flag is cleared (PID 1 opens them non-blocking), as

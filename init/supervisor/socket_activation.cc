@@ -60,31 +60,44 @@ void SocketActivation::Listen(const std::vector<ParsedUnit>& sockets,
                               bool after_sysinit) {
   accounts_root_ = accounts_root;
   for (const ParsedUnit& parsed : sockets) {
-    if (!parsed.ok() || parsed.unit.socket == nullptr) continue;
-    auto socket = std::make_unique<Socket>();
-    Socket& s = *socket;
-    sockets_.push_back(std::move(socket));
-    s.name = parsed.unit.name;
-    s.settings = *parsed.unit.socket;
-    s.fd_name = SocketFdName(parsed.unit);
-    if (s.settings.accept) {
-      s.service = UnitPrefixOf(parsed.unit.name) + "@";
-      if (!instances_.load) {
-        Fail(s, absl::StrCat("Accept=yes needs its template ", s.service,
-                             ".service, and templates are loaded from "
-                             "systemd's layout (--units-path) only"));
-        continue;
-      }
-    } else {
-      s.service = SocketServiceName(parsed.unit);
-      by_service_[s.service].push_back(&s);
-    }
+    Socket* s = Register(parsed);
+    if (s == nullptr || !s->failed.empty()) continue;
     if (after_sysinit && parsed.unit.default_dependencies) {
-      deferred_.push_back(&s);
+      deferred_.push_back(s);
       continue;
     }
-    Start(s);
+    Start(*s);
   }
+}
+
+SocketActivation::Socket* SocketActivation::Register(const ParsedUnit& parsed) {
+  if (!parsed.ok() || parsed.unit.socket == nullptr) return nullptr;
+  auto socket = std::make_unique<Socket>();
+  Socket& s = *socket;
+  sockets_.push_back(std::move(socket));
+  s.name = parsed.unit.name;
+  s.settings = *parsed.unit.socket;
+  s.fd_name = SocketFdName(parsed.unit);
+  if (s.settings.accept) {
+    s.service = UnitPrefixOf(parsed.unit.name) + "@";
+    if (!instances_.load) {
+      Fail(s, absl::StrCat("Accept=yes needs its template ", s.service,
+                           ".service, and templates are loaded from "
+                           "systemd's layout (--units-path) only"));
+    }
+  } else {
+    s.service = SocketServiceName(parsed.unit);
+    by_service_[s.service].push_back(&s);
+  }
+  return &s;
+}
+
+bool SocketActivation::Add(const ParsedUnit& parsed) {
+  if (Find(parsed.unit.name) != nullptr) return true;
+  Socket* s = Register(parsed);
+  if (s == nullptr) return false;
+  if (s->failed.empty()) s->stopped = true;  // inactive until a start
+  return true;
 }
 
 void SocketActivation::Start(Socket& s) {

@@ -52,7 +52,9 @@
 // templates) an Accept=yes unit fails with that reason.
 //
 // A socket unit is a unit `faultctl status|start|stop|restart NAME.socket`
-// names (Supervisor::SetSocketUnits): its row says `listening on ADDR,
+// names (Supervisor::SetSocketUnits); one nothing pulled in at boot is
+// loaded when a request names it (Add), inactive until started: its row says
+// `listening on ADDR,
 // ...` (watched), `running on ...` (its service has it), `stopped`, or
 // failed with the reason; stop closes its sockets (RemoveOnStop=: their
 // files and Symlinks= removed) and leaves its service, and any instance,
@@ -116,6 +118,10 @@ class SocketActivation {
   void Listen(const std::vector<ParsedUnit>& sockets,
               const std::string& accounts_root = "/",
               bool after_sysinit = false);
+  // Add loads one more socket unit (a request named it: one nothing pulled
+  // in at boot), inactive until a start request opens it; false when it
+  // has errors. Known already: nothing changes.
+  bool Add(const ParsedUnit& socket);
   // HasDeferred: whether a socket waits for sysinit.target (which the
   // caller then starts, as the socket's Requires= would pull it in).
   bool HasDeferred() const { return !deferred_.empty(); }
@@ -156,6 +162,9 @@ class SocketActivation {
     std::optional<std::string> source;
   };
 
+  // Register makes the Socket of a unit without errors (Accept=yes with no
+  // Instances hooks: failed, saying why); nullptr for one with errors.
+  Socket* Register(const ParsedUnit& parsed);
   // Start opens a socket unit's sockets and watches them (Accept=yes) or
   // registers them for its service.
   void Start(Socket& socket);

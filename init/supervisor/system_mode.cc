@@ -252,17 +252,29 @@ std::optional<std::string> SystemMode::ResolveName(const std::string& name) {
 bool SystemMode::LoadInstance(const std::string& name) {
   if (supervisor_.View(name)) return true;
   if (phase_ != Phase::kRunning || !source_.layout) return false;
-  source_.instances.load.push_back(
-      absl::EndsWith(name, ".target") ? name : absl::StrCat(name, ".service"));
+  const bool socket = absl::EndsWith(name, ".socket");
+  source_.instances.load.push_back(absl::EndsWith(name, ".target") || socket
+                                       ? name
+                                       : absl::StrCat(name, ".service"));
   LoadedUnits units = LoadUnits(source_);
   KeepNeededUnits(&units, HeldNames());
-  if (const ParsedUnit* parsed = units.Find(name)) {
+  const ParsedUnit* parsed = units.Find(name);
+  if (socket) {
+    parsed = nullptr;
+    for (const ParsedUnit& s : units.sockets) {
+      if (s.unit.name == name) parsed = &s;
+    }
+  }
+  if (parsed != nullptr) {
     for (const Diagnostic& d : parsed->diagnostics) {
       fault::WriteString(STDERR_FILENO,
                          absl::StrCat("faultinit: ", d.ToString(), "\n"));
     }
   }
   std::vector<std::string> added = supervisor_.AddLoaded(units);
+  if (socket && parsed != nullptr && sockets_.Add(*parsed)) {
+    added.push_back(name);
+  }
   if (!supervisor_.View(name)) {
     source_.instances.load.pop_back();
     return false;

@@ -377,8 +377,12 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
                    absl::StrCat("the start unit ", QuoteText(closure.start),
                                 " is masked: nothing starts at boot")});
   }
-  // The socket units it pulls in (socket_keys.h), for socket activation.
-  for (const std::string& name : closure.units) {
+  // The socket units it pulls in (socket_keys.h), for socket activation,
+  // and those loaded on demand.
+  std::set<std::string> socket_names(closure.units.begin(),
+                                     closure.units.end());
+  socket_names.insert(instances.load.begin(), instances.load.end());
+  for (const std::string& name : socket_names) {
     if (!absl::EndsWith(name, ".socket")) continue;
     std::optional<ResolvedUnitFile> resolved = path.Resolve(name);
     if (resolved.has_value() && resolved->file->kind == UnitFile::Kind::kFile) {

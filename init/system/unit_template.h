@@ -47,8 +47,9 @@ namespace faultinit {
 // name (LoadUnitLayout's argument).
 struct LayoutInstances {
   // Instances to load whether or not anything names them (with their
-  // suffix): those started on demand. Other names are passed over here
-  // (system mode lists the units it loaded on demand too, for
+  // suffix): those started on demand; and socket units ("x.socket") loaded
+  // on demand, read into LoadedUnits::sockets. Other names are passed over
+  // here (system mode lists the units it loaded on demand too, for
   // needed_units.h).
   std::vector<std::string> load;
   // Names a generator adds to a unit's Wants= (with their suffix):
