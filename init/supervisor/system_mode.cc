@@ -115,8 +115,13 @@ void SystemMode::RaiseDescriptorLimit() {
 }
 
 void SystemMode::LoadAll() {
-  source_ = ChooseUnitSource(options_,
-                             getpid() == 1 && Boot::InInitialPidNamespace());
+  const bool machine_init = getpid() == 1 && Boot::InInitialPidNamespace();
+  source_ = ChooseUnitSource(options_, machine_init);
+  // The fstab's remote file systems are units of the layout
+  // (fstab_units.h), mounted for remote-fs.target.
+  if (source_.layout && (machine_init || options_.fstab_given)) {
+    source_.instances.generated = FstabUnits(options_.fstab);
+  }
   if (!source_.kernel_cmdline_error.empty()) {
     log_.Warning(source_.kernel_cmdline_error);
   }
@@ -166,6 +171,7 @@ void SystemMode::MountFstab() {
   // waited for keeps the units waiting too, on the loop (a shutdown
   // meanwhile cancels the step: nothing starts).
   fstab_ = std::make_unique<FstabStep>(scheduler_, log_);
+  fstab_->set_remote_units(source_.layout);
   fstab_->Begin(options_.fstab, machine_init, [this] {
     if (phase_ == Phase::kRunning) StartBoot();
   });
@@ -448,7 +454,11 @@ void SystemMode::PerformUnitAction(const UnitActionRequest& request) {
 }
 
 int CheckUnits(const SystemOptions& options) {
-  LoadedUnits units = LoadUnits(ChooseUnitSource(options, false));
+  UnitSource source = ChooseUnitSource(options, false);
+  if (source.layout && options.fstab_given) {
+    source.instances.generated = FstabUnits(options.fstab);
+  }
+  LoadedUnits units = LoadUnits(source);
   for (const ParsedUnit& socket : units.sockets) {  // socket_keys.h
     units.diagnostics.insert(units.diagnostics.end(),
                              socket.diagnostics.begin(),

@@ -35,6 +35,10 @@ std::string FullName(absl::string_view dependency) {
 
 constexpr absl::string_view kTargetSuffix = ".target";
 
+// Where a generated unit's file would be (systemd's generators write
+// theirs there): it names the unit in diagnostics; nothing is written.
+constexpr absl::string_view kGeneratorDirectory = "/run/systemd/generator";
+
 // A name as Unit keeps it: a service without its suffix, others with.
 std::string KeptName(absl::string_view name) {
   if (absl::EndsWith(name, kServiceSuffix)) {
@@ -284,6 +288,30 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
                              &units.back().unit);
     ResolveAliases(path, &units.back().unit);
   }
+  // What generators make (unit_template.h's GeneratedUnit), where no file
+  // has the name, each wanted by its unit.
+  std::map<std::string, std::vector<std::string>> generated_wants;
+  for (const GeneratedUnit& g : instances.generated) {
+    std::vector<std::string>& wanted = generated_wants[g.wanted_by];
+    if (path.Resolve(g.name).has_value() ||
+        std::find(wanted.begin(), wanted.end(), g.name) != wanted.end()) {
+      continue;
+    }
+    ParseUnitInto(absl::StrCat(kGeneratorDirectory, "/", g.name), g.text,
+                  &units.emplace_back());
+    units.back().source = SourceDigest(g.text);
+    AddDirectoryDependencies(path, g.name, no_aliases, &units.back().unit);
+    ResolveAliases(path, &units.back().unit);
+    wanted.push_back(g.name);
+  }
+  for (ParsedUnit& parsed : units) {
+    const std::string full = FullName(parsed.unit.name);
+    auto it = generated_wants.find(full);
+    if (it == generated_wants.end()) continue;
+    for (const std::string& name : it->second) {
+      parsed.unit.wanted.push_back(Dependency{KeptName(name), 0});
+    }
+  }
   // Instances of templates (unit_template.h): those named by the units
   // read so far, by .wants/ and .requires/ entries, by a generator or on
   // demand, and then those the instances name.
@@ -359,6 +387,9 @@ LoadUnitLayout(const std::vector<std::string>& search_path,
         unit == nullptr ? std::vector<std::string>() : WantedNames(unit->unit);
     // What a generator adds (unit_template.h's LayoutInstances::wants).
     if (auto it = instances.wants.find(name); it != instances.wants.end()) {
+      wanted.insert(wanted.end(), it->second.begin(), it->second.end());
+    }
+    if (auto it = generated_wants.find(name); it != generated_wants.end()) {
       wanted.insert(wanted.end(), it->second.begin(), it->second.end());
     }
     return wanted;

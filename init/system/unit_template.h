@@ -43,6 +43,16 @@
 
 namespace faultinit {
 
+// GeneratedUnit: a unit a generator makes with no file of its own (as
+// systemd's generators write theirs to /run/systemd/generator/): read
+// where no search directory has a file of its name (a file, or a mask,
+// wins).
+struct GeneratedUnit {
+  std::string name;       // with its suffix: "remote-mount-mnt-nfs.service"
+  std::string text;       // the unit file's text
+  std::string wanted_by;  // the unit that wants it: "remote-fs.target"
+};
+
 // LayoutInstances: what the layout instantiates besides what its units
 // name (LoadUnitLayout's argument).
 struct LayoutInstances {
@@ -56,6 +66,9 @@ struct LayoutInstances {
   // {"getty.target", {"serial-getty@ttyAMA0.service"}}, as a generator's
   // link in /run/systemd/generator/getty.target.wants/ would.
   std::map<std::string, std::vector<std::string>> wants;
+  // Services a generator makes (fstab_units.h), each wanted by its
+  // wanted_by.
+  std::vector<GeneratedUnit> generated;
 };
 
 // InstanceFile: where an instance is read from.
