@@ -237,7 +237,9 @@ bool SystemMode::Step() {
 
 ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
   if (phase_ != Phase::kRunning) return {};
-  ReloadSummary summary = supervisor_.Reload(Load(diagnostics));
+  LoadedUnits units = Load(diagnostics);
+  ReloadSummary summary = supervisor_.Reload(units);
+  if (units.layout) sockets_.Reload(units.sockets);
   log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
             "], stopped [", absl::StrJoin(summary.stopped, " "),
             "], restarted [", absl::StrJoin(summary.restarted, " "),
