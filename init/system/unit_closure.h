@@ -62,9 +62,12 @@ BootClosure PullIn(const UnitSearchPath& path, absl::string_view start,
 // NAME.requires/ of every search directory (`name` with its suffix),
 // sorted, each once (a template filled in as FillTemplate does); `masked`
 // gets those entries that are masked, as they are named.
+// `owner`, when not empty, is the unit whose directories they are when
+// `name` is one of its aliases: a template entry takes its instance or
+// prefix, as systemd resolves it by the unit's own name.
 std::vector<std::string> DependencyDirectoryEntries(
     const std::vector<std::string>& search_path, absl::string_view name,
-    std::vector<std::string>* masked);
+    std::vector<std::string>* masked, absl::string_view owner = "");
 
 // DirectoryDependencies: the entries of NAME.wants/ and NAME.requires/ of
 // every search directory, apart (a Wants= and a Requires= each, as systemd
@@ -75,7 +78,8 @@ struct DirectoryDependencies {
   std::vector<std::string> requires_;
 };
 DirectoryDependencies DependencyDirectories(
-    const std::vector<std::string>& search_path, absl::string_view name);
+    const std::vector<std::string>& search_path, absl::string_view name,
+    absl::string_view owner = "");
 
 // KernelCommandLineUnit returns the unit of the last `systemd.unit=NAME`
 // word of `cmdline` (/proc/cmdline's text), or nullopt when there is none

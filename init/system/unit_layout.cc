@@ -58,7 +58,8 @@ void AddDirectoryDependencies(const UnitSearchPath& path,
   std::vector<std::string> names = {name};
   names.insert(names.end(), aliases.begin(), aliases.end());
   for (const std::string& n : names) {
-    DirectoryDependencies found = DependencyDirectories(path.directories, n);
+    DirectoryDependencies found =
+        DependencyDirectories(path.directories, n, name);
     auto add = [](std::vector<Dependency>* list, const std::string& entry) {
       std::string kept = KeptName(entry);
       for (const Dependency& d : *list) {
