@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,25 @@ namespace faultinit::testing {
 namespace {
 
 class Fstab : public UnitDirectoryTest {};
+
+// `path` as systemd escapes it in a unit name: "/a/b-c" -> "a-b\\x2dc".
+std::string UnitPathName(const std::string& path) {
+  std::string out;
+  for (size_t i = 1; i < path.size(); ++i) {
+    const char c = path[i];
+    if (c == '/') {
+      out += '-';
+    } else if (isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+               (c == '.' && out.size() != 0)) {
+      out += c;
+    } else {
+      char hex[8];
+      snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
+      out += hex;
+    }
+  }
+  return out;
+}
 
 size_t Count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
@@ -122,6 +143,56 @@ TEST_F(Fstab, SystemdUnitsFaultinitDoesNotRunAreSkippedWithOneLine) {
   const std::string& err = running.err();
   EXPECT_EQ(Count(err, "systemd-journald.service: not started: "), 1u) << err;
   EXPECT_EQ(err.find("journald-ran"), std::string::npos) << err;
+}
+
+// In the layout a remote entry (_netdev here, on a tmpfs the test can
+// mount) is not mounted before the units: its service (fstab_units.h)
+// runs mount(8) after network-online.target, before remote-fs.target, and
+// umount(8) at shutdown.
+TEST_F(Fstab, RemoteEntryIsMountedForRemoteFsTarget) {
+  const std::string lib = dir_ + "/lib";
+  const std::string net = dir_ + "/net";
+  const std::string fstab = dir_ + "/fstab";
+  ASSERT_EQ(mkdir(lib.c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(net.c_str(), 0755), 0);
+  ASSERT_TRUE(WriteFile(
+      fstab, absl::StrCat("remote-src ", net, " tmpfs _netdev,size=1m 0 0\n")));
+  auto seen = [&](const std::string& who) {
+    return absl::StrCat("/bin/sh -c 'if grep -q \" ", net,
+                        " \" /proc/self/mountinfo; then echo ", who,
+                        "-mounted; else echo ", who, "-not-mounted; fi'\n");
+  };
+  ASSERT_TRUE(WriteFile(lib + "/default.target",
+                        "[Unit]\nWants=remote-fs.target early.service "
+                        "late.service\n"));
+  // Before network-online.target: not mounted yet.
+  ASSERT_TRUE(WriteFile(lib + "/early.service",
+                        absl::StrCat("[Unit]\nBefore=network-online.target\n"
+                                     "[Service]\nType=oneshot\nExecStart=",
+                                     seen("early"))));
+  ASSERT_TRUE(WriteFile(lib + "/late.service",
+                        absl::StrCat("[Unit]\nAfter=remote-fs.target\n"
+                                     "[Service]\nType=oneshot\nExecStart=",
+                                     seen("late"))));
+  LaunchOptions o;
+  o.args = {"-v", "--units-path", lib, "--fstab", fstab};
+  o.pid_namespace = true;
+  Running running(o);
+  ASSERT_TRUE(running.WaitForAllStderr({"[early] early-", "[late] late-"}))
+      << running.err();
+  const std::string unit = "remote-mount-" + UnitPathName(net);
+  EXPECT_NE(running.err().find("[early] early-not-mounted"), std::string::npos)
+      << running.err();
+  EXPECT_NE(running.err().find("[late] late-mounted"), std::string::npos)
+      << running.err();
+  At(running.err(),
+     absl::StrCat(fstab, ":1: ", net,
+                  ": a remote file system (tmpfs): mounted after "
+                  "network-online.target by ",
+                  unit, ".service (remote-fs.target)"));
+  running.Signal(SIGTERM);
+  ASSERT_TRUE(running.WaitForStderr(unit + ": stopped")) << running.err();
+  EXPECT_EQ(running.Wait().ToString(), "exit 0");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -256,6 +257,102 @@ TEST_F(SocketActivationTest, LayoutListensOnSocketsTheStartUnitPullsIn) {
   ASSERT_TRUE(running_->WaitForAllStderr(
       {"[bus] listen pid_ok=1 fds=1 names=bus.socket", "[bus] accepted"}))
       << running_->err();
+}
+
+// A socket unit nothing pulled in at boot (installed, not enabled) is
+// loaded when a request names it, inactive and closed; `start` opens it,
+// and its first connection starts its service, as systemd's.
+TEST_F(SocketActivationTest, SocketUnitNotPulledInIsLoadedOnStart) {
+  const std::string lib = Layout({});
+  const std::string path = base_ + "/late.sock";
+  ASSERT_TRUE(WriteFile(lib + "/late.socket",
+                        absl::StrCat("[Socket]\nListenStream=", path, "\n")));
+  ASSERT_TRUE(WriteFile(
+      lib + "/late.service",
+      absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n")));
+  StartLayout(lib, {"answering faultctl on " + socket_});
+  EXPECT_FALSE(Connect(path).valid());
+  EXPECT_EQ(StateOf("late.socket"), "inactive");
+  // "loaded on demand: late local-fs.target ... late.socket"
+  ASSERT_TRUE(running_->WaitForStderr("loaded on demand: late "))
+      << running_->err();
+  EXPECT_FALSE(Connect(path).valid());
+  ControlledUnitTest::CtlResult start = Ctl({"start", "late.socket"});
+  EXPECT_EQ(start.status, "exit 0") << start.out;
+  ASSERT_TRUE(running_->WaitForStderr("late.socket: listening on " + path))
+      << running_->err();
+  EXPECT_EQ(StateOf("late"), "inactive");
+  const std::string hello = Converse(path);
+  EXPECT_TRUE(absl::StartsWith(hello, "hello ")) << hello;
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"[late] listen pid_ok=1 fds=1 names=late.socket", "[late] accepted"}))
+      << running_->err();
+  // A name with no file is still unknown.
+  EXPECT_NE(Ctl({"start", "none.socket"}).status, "exit 0");
+}
+
+// A reload opens a new socket unit the start unit pulls in, reopens one
+// whose file changed (its service down), and closes one whose file is
+// gone.
+TEST_F(SocketActivationTest, ReloadOpensNewAndChangedSocketUnits) {
+  const std::string lib = Layout({"a.socket", "gone.socket"});
+  const std::string a1 = base_ + "/a1.sock", a2 = base_ + "/a2.sock";
+  const std::string b = base_ + "/b.sock", gone = base_ + "/gone.sock";
+  auto socket_unit = [&](const std::string& name, const std::string& path) {
+    ASSERT_TRUE(WriteFile(
+        lib + "/" + name + ".socket",
+        absl::StrCat("[Socket]\nListenStream=", path, "\nRemoveOnStop=yes\n")));
+    ASSERT_TRUE(WriteFile(
+        lib + "/" + name + ".service",
+        absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n")));
+  };
+  socket_unit("a", a1);
+  socket_unit("gone", gone);
+  StartLayout(lib, {"a.socket: listening on " + a1,
+                    "gone.socket: listening on " + gone});
+  socket_unit("a", a2);
+  socket_unit("b", b);
+  ASSERT_EQ(
+      symlink("../b.socket", (lib + "/sockets.target.wants/b.socket").c_str()),
+      0);
+  ASSERT_EQ(unlink((lib + "/gone.socket").c_str()), 0);
+  running_->Signal(SIGHUP);
+  ASSERT_TRUE(running_->WaitForAllStderr(
+      {"b.socket: new socket unit", "b.socket: listening on " + b,
+       "a.socket: changed: reopened", "a.socket: listening on " + a2,
+       "gone.socket: removed: closed"}))
+      << running_->err();
+  EXPECT_FALSE(Connect(a1).valid());
+  EXPECT_FALSE(Connect(gone).valid());
+  for (const std::string& path : {a2, b}) {
+    const std::string hello = Converse(path);
+    EXPECT_TRUE(absl::StartsWith(hello, "hello ")) << path << ": " << hello;
+  }
+  EXPECT_EQ(Ctl({"status", "gone.socket"}).status == "exit 0", false);
+}
+
+// A changed socket unit whose service runs keeps its sockets across a
+// reload, with a warning: the service holds them.
+TEST_F(SocketActivationTest, ReloadKeepsTheSocketsARunningServiceHolds) {
+  const std::string lib = Layout({"held.socket"});
+  const std::string old_path = base_ + "/old.sock";
+  ASSERT_TRUE(
+      WriteFile(lib + "/held.socket",
+                absl::StrCat("[Socket]\nListenStream=", old_path, "\n")));
+  ASSERT_TRUE(WriteFile(lib + "/held.service",
+                        "[Service]\nExecStart=/bin/sleep 1000\n"));
+  StartLayout(lib, {"held.socket: listening on " + old_path});
+  ASSERT_EQ(Ctl({"start", "held"}).status, "exit 0");
+  ASSERT_EQ(StateOf("held"), "running");
+  ASSERT_TRUE(
+      WriteFile(lib + "/held.socket",
+                absl::StrCat("[Socket]\nListenStream=", base_, "/new.sock\n")));
+  running_->Signal(SIGHUP);
+  ASSERT_TRUE(running_->WaitForStderr(
+      "held.socket: changed while held.service holds its sockets"))
+      << running_->err();
+  EXPECT_TRUE(Connect(old_path).valid());
+  EXPECT_FALSE(Connect(base_ + "/new.sock").valid());
 }
 
 // Sockets= gives a service the sockets of a socket unit that activates

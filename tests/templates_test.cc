@@ -90,6 +90,40 @@ TEST_F(Templates, DependencyOnATemplateTakesTheInstanceOrTheName) {
          "log@2: running", "[worker@2] worker 2", "web: running"});
 }
 
+// A .wants/ link named as the template, without an instance, stands for
+// the instance systemd makes of it (the wanting unit's instance, else its
+// name), whatever DefaultInstance= says; --check names the link.
+TEST_F(Templates, TemplateLinkedWithoutAnInstanceTakesTheUnitsName) {
+  File("lib/echo@.service",
+       "[Service]\nExecStart=/bin/sh -c 'echo echo %i; exec sleep 1000'\n"
+       "[Install]\nWantedBy=multi-user.target\nDefaultInstance=tty1\n");
+  Link(lib_ + "/echo@.service", "etc/multi-user.target.wants/echo@.service");
+  File("lib/pair@.service",
+       "[Unit]\nWants=log@.service\n[Service]\nExecStart=/bin/sh -c "
+       "'echo pair %i; exec sleep 1000'\n");
+  Link(lib_ + "/pair@.service", "etc/multi-user.target.wants/pair@7.service");
+  File("lib/log@.service",
+       "[Service]\nExecStart=/bin/sh -c 'echo log %i; exec sleep 1000'\n");
+  Link(lib_ + "/log@.service", "etc/pair@7.service.requires/log@.service");
+  Result check =
+      RunFaultinit(LaunchOptions{{"--check", "--units-path", UnitsPath()}});
+  EXPECT_NE(check.out.find(absl::StrCat(
+                etc_,
+                "/multi-user.target.wants/echo@.service: warning: a template "
+                "linked without an instance stands for "
+                "\"echo@multi-user.service\"")),
+            std::string::npos)
+      << check.out << check.err;
+  EXPECT_NE(check.out.find(absl::StrCat(
+                etc_, "/pair@7.service.requires/log@.service: warning: ")),
+            std::string::npos)
+      << check.out << check.err;
+  Start({"[echo@multi-user] echo multi-user", "echo@multi-user: running",
+         "[log@7] log 7", "log@7: running", "[pair@7] pair 7"});
+  EXPECT_EQ(running_->err().find("echo@tty1"), std::string::npos)
+      << running_->err();
+}
+
 // A template's instance nothing names is loaded when `faultctl start`
 // names it, and started; systemctl knows it too after.
 TEST_F(Templates, StartLoadsAnInstanceOnDemand) {

@@ -68,6 +68,13 @@ bool CheckFstab(const std::string& path, std::string* text) {
   return errors;
 }
 
+std::vector<GeneratedUnit> FstabUnits(const std::string& path) {
+  std::string problem;
+  std::optional<std::string> contents = ReadFstab(path, &problem);
+  if (!contents) return {};
+  return RemoteMountUnits(path, ParseFstab(path, *contents));
+}
+
 FstabStep::~FstabStep() {
   if (poll_) scheduler_.Cancel(*poll_);
 }
@@ -131,9 +138,16 @@ bool FstabStep::Take(const FstabEntry& e) {
     return true;
   }
   if (e.remote) {
-    log_.Info(path_, ":", e.line, ": ", e.where, ": a remote file system (",
-              e.type,
-              "), not mounted: faultinit mounts local file systems only");
+    if (remote_units_) {
+      log_.Info(path_, ":", e.line, ": ", e.where, ": a remote file system (",
+                e.type, "): mounted after network-online.target by ",
+                RemoteMountUnitName(e.where), " (remote-fs.target)");
+    } else {
+      log_.Info(path_, ":", e.line, ": ", e.where, ": a remote file system (",
+                e.type,
+                "), not mounted: a flat unit directory has no "
+                "remote-fs.target");
+    }
     return true;
   }
   if (e.where == "/") root_in_fstab_ = true;

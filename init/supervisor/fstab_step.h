@@ -14,7 +14,9 @@
 // Begin reads the file (a missing one is an empty fstab; an unreadable one
 // a warning) and takes its entries in file order:
 //   - `noauto`: skipped; a remote file system (`_netdev`, nfs, cifs...):
-//     skipped with one line (remote-fs.target is not faultinit's);
+//     skipped with one line: not before local-fs.target; in the layout
+//     its FstabUnits service mounts it for remote-fs.target
+//     (set_remote_units), in a flat directory (no targets) nothing does;
 //   - `/`, `/usr` and the API file systems Boot::Up mounts, when mounted
 //     already: remounted with the entry's flags and data when their
 //     ro/nosuid/nodev/noexec differ from the entry's (systemd-remount-fs);
@@ -55,6 +57,7 @@
 #include "init/log.h"
 #include "init/supervisor/mount_ops.h"
 #include "init/system/fstab.h"
+#include "init/system/fstab_units.h"
 #include "runtime/duration.h"
 #include "runtime/scheduler.h"
 
@@ -67,6 +70,11 @@ inline constexpr fault::Duration kDevicePoll = fault::Milliseconds(100);
 // of `path`, one a line ("PATH:LINE: warning: ..."), in `*text`; true when
 // one is an error or the file cannot be read.
 bool CheckFstab(const std::string& path, std::string* text);
+
+// FstabUnits: the services that mount `path`'s remote file systems after
+// network-online.target (init/system/fstab_units.h), for the layout to
+// load; none when the file cannot be read (Begin reports it).
+std::vector<GeneratedUnit> FstabUnits(const std::string& path);
 
 class FstabStep {
  public:
@@ -86,6 +94,9 @@ class FstabStep {
   // logged); `path` names it in messages.
   void BeginWith(const std::string& path, Fstab fstab, bool machine_init,
                  std::function<void()> done);
+  // set_remote_units: the remote entries are FstabUnits services (the
+  // layout): the step says so of each. Call before Begin.
+  void set_remote_units(bool remote_units) { remote_units_ = remote_units; }
   // Cancel stops waiting for a device (a shutdown began): `done` is not
   // called.
   void Cancel();
@@ -121,6 +132,7 @@ class FstabStep {
   bool cancelled_ = false;
   bool unmounted_ = false;
   bool root_in_fstab_ = false;
+  bool remote_units_ = false;
   // What Begin did, in order: mount points mounted, swap areas on.
   struct Done {
     std::string path;

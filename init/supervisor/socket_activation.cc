@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -60,31 +62,46 @@ void SocketActivation::Listen(const std::vector<ParsedUnit>& sockets,
                               bool after_sysinit) {
   accounts_root_ = accounts_root;
   for (const ParsedUnit& parsed : sockets) {
-    if (!parsed.ok() || parsed.unit.socket == nullptr) continue;
-    auto socket = std::make_unique<Socket>();
-    Socket& s = *socket;
-    sockets_.push_back(std::move(socket));
-    s.name = parsed.unit.name;
-    s.settings = *parsed.unit.socket;
-    s.fd_name = SocketFdName(parsed.unit);
-    if (s.settings.accept) {
-      s.service = UnitPrefixOf(parsed.unit.name) + "@";
-      if (!instances_.load) {
-        Fail(s, absl::StrCat("Accept=yes needs its template ", s.service,
-                             ".service, and templates are loaded from "
-                             "systemd's layout (--units-path) only"));
-        continue;
-      }
-    } else {
-      s.service = SocketServiceName(parsed.unit);
-      by_service_[s.service].push_back(&s);
-    }
+    Socket* s = Register(parsed);
+    if (s == nullptr || !s->failed.empty()) continue;
     if (after_sysinit && parsed.unit.default_dependencies) {
-      deferred_.push_back(&s);
+      deferred_.push_back(s);
       continue;
     }
-    Start(s);
+    Start(*s);
   }
+}
+
+SocketActivation::Socket* SocketActivation::Register(const ParsedUnit& parsed) {
+  if (!parsed.ok() || parsed.unit.socket == nullptr) return nullptr;
+  auto socket = std::make_unique<Socket>();
+  Socket& s = *socket;
+  sockets_.push_back(std::move(socket));
+  s.name = parsed.unit.name;
+  s.path = parsed.unit.path;
+  s.source = parsed.source;
+  s.settings = *parsed.unit.socket;
+  s.fd_name = SocketFdName(parsed.unit);
+  if (s.settings.accept) {
+    s.service = UnitPrefixOf(parsed.unit.name) + "@";
+    if (!instances_.load) {
+      Fail(s, absl::StrCat("Accept=yes needs its template ", s.service,
+                           ".service, and templates are loaded from "
+                           "systemd's layout (--units-path) only"));
+    }
+  } else {
+    s.service = SocketServiceName(parsed.unit);
+    by_service_[s.service].push_back(&s);
+  }
+  return &s;
+}
+
+bool SocketActivation::Add(const ParsedUnit& parsed) {
+  if (Find(parsed.unit.name) != nullptr) return true;
+  Socket* s = Register(parsed);
+  if (s == nullptr) return false;
+  if (s->failed.empty()) s->stopped = true;  // inactive until a start
+  return true;
 }
 
 void SocketActivation::Start(Socket& s) {
@@ -355,9 +372,89 @@ void SocketActivation::Close() {
 
 SocketActivation::Socket* SocketActivation::Find(absl::string_view name) const {
   for (const auto& socket : sockets_) {
-    if (socket->name == name) return socket.get();
+    if (socket->name == name && !socket->removed) return socket.get();
   }
   return nullptr;
+}
+
+bool SocketActivation::InUse(const Socket& s) const {
+  if (s.settings.accept) return false;  // connections are the instances'
+  std::optional<ServiceView> view = supervisor_.View(s.service);
+  return view.has_value() &&
+         (!Down(view->state) || supervisor_.Busy(s.service));
+}
+
+void SocketActivation::Replace(Socket& s, const ParsedUnit& parsed) {
+  Undefer(s);
+  Shut(s);
+  const std::string old_service = s.service;
+  if (!s.settings.accept) {
+    std::vector<Socket*>& list = by_service_[old_service];
+    list.erase(std::remove(list.begin(), list.end(), &s), list.end());
+    UpdateFds(old_service);
+  }
+  s.settings = *parsed.unit.socket;
+  s.source = parsed.source;
+  s.fd_name = SocketFdName(parsed.unit);
+  s.failed.clear();
+  s.triggers.clear();
+  if (s.settings.accept) {
+    s.service = UnitPrefixOf(parsed.unit.name) + "@";
+  } else {
+    s.service = SocketServiceName(parsed.unit);
+    by_service_[s.service].push_back(&s);
+  }
+}
+
+void SocketActivation::Reload(const std::vector<ParsedUnit>& sockets) {
+  if (closed_) return;
+  std::set<std::string> present;
+  for (const ParsedUnit& parsed : sockets) {
+    present.insert(parsed.unit.name);
+    Socket* s = Find(parsed.unit.name);
+    if (s == nullptr) {
+      Socket* added = Register(parsed);
+      if (added == nullptr || !added->failed.empty()) continue;
+      log_.Info(added->name, ": new socket unit");
+      Start(*added);
+      continue;
+    }
+    if (s->source == parsed.source) continue;  // keeps its descriptors
+    if (!parsed.ok() || parsed.unit.socket == nullptr) {
+      log_.Warning(s->name,
+                   ": its changed file has errors; it keeps its "
+                   "sockets");
+      continue;
+    }
+    if (InUse(*s)) {
+      log_.Warning(s->name, ": changed while ", s->service,
+                   ".service holds its sockets: they are kept until it is "
+                   "down and a reload");
+      continue;
+    }
+    Replace(*s, parsed);
+    log_.Info(s->name, ": changed: reopened");
+    if (!s->stopped) Start(*s);
+  }
+  for (const auto& owned : sockets_) {
+    Socket& s = *owned;
+    // One no longer pulled in whose file is still there stays as it is.
+    struct stat st;
+    if (s.removed || present.count(s.name) != 0 ||
+        stat(s.path.c_str(), &st) == 0) {
+      continue;
+    }
+    if (InUse(s)) {
+      log_.Warning(s.name, ": removed while ", s.service,
+                   ".service holds its sockets: they are kept until it is "
+                   "down and a reload");
+      continue;
+    }
+    Undefer(s);
+    Shut(s);
+    s.removed = true;
+    log_.Info(s.name, ": removed: closed");
+  }
 }
 
 fault::Status SocketActivation::Change(absl::string_view name, bool start) {
@@ -437,7 +534,9 @@ ServiceView SocketActivation::RowOf(const Socket& socket) const {
 }
 
 void SocketActivation::Rows(std::vector<ServiceView>* rows) const {
-  for (const auto& socket : sockets_) rows->push_back(RowOf(*socket));
+  for (const auto& socket : sockets_) {
+    if (!socket->removed) rows->push_back(RowOf(*socket));
+  }
 }
 
 }  // namespace faultinit

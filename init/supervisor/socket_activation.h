@@ -52,7 +52,9 @@
 // templates) an Accept=yes unit fails with that reason.
 //
 // A socket unit is a unit `faultctl status|start|stop|restart NAME.socket`
-// names (Supervisor::SetSocketUnits): its row says `listening on ADDR,
+// names (Supervisor::SetSocketUnits); one nothing pulled in at boot is
+// loaded when a request names it (Add), inactive until started: its row says
+// `listening on ADDR,
 // ...` (watched), `running on ...` (its service has it), `stopped`, or
 // failed with the reason; stop closes its sockets (RemoveOnStop=: their
 // files and Symlinks= removed) and leaves its service, and any instance,
@@ -60,7 +62,8 @@
 // opened afresh). Close (at shutdown) stops them all. A socket that
 // cannot be opened (or whose SocketUser= is unknown) is failed with the
 // reason; its service's other sockets still work. A reload (faultctl
-// reload-all, SIGHUP) leaves the sockets as they are.
+// reload-all, SIGHUP) opens new socket units and reopens changed ones that
+// no running service holds (Reload).
 //
 // Loop thread only. Owns the listening descriptors and the connections
 // until their instances end.
@@ -116,6 +119,17 @@ class SocketActivation {
   void Listen(const std::vector<ParsedUnit>& sockets,
               const std::string& accounts_root = "/",
               bool after_sysinit = false);
+  // Add loads one more socket unit (a request named it: one nothing pulled
+  // in at boot), inactive until a start request opens it; false when it
+  // has errors. Known already: nothing changes.
+  bool Add(const ParsedUnit& socket);
+  // Reload takes a reload's socket units (LoadedUnits::sockets): a new one
+  // is opened; one whose file changed is closed and opened anew from it,
+  // and one whose file is gone closed and forgotten, unless its service
+  // (Accept=no) is up or starting: then it keeps its sockets, with a warning,
+  // until a restart of the socket unit (the reload after that). An unchanged
+  // one keeps its descriptors; one stopped on request stays stopped.
+  void Reload(const std::vector<ParsedUnit>& sockets);
   // HasDeferred: whether a socket waits for sysinit.target (which the
   // caller then starts, as the socket's Requires= would pull it in).
   bool HasDeferred() const { return !deferred_.empty(); }
@@ -142,6 +156,9 @@ class SocketActivation {
     std::vector<fault::Scheduler::WatchId> watches;
     std::string failed;    // why it is failed; empty: not failed
     bool stopped = false;  // by request (faultctl stop), until a start
+    bool removed = false;  // its file is gone (Reload): closed, not listed
+    std::string path;      // its file
+    std::string source;    // its file's digest (ParsedUnit::source)
     std::vector<fault::Duration> triggers;  // within the last 2 s
     // Accept=yes: the next connection's number, the instances running,
     // and those per source (MaxConnectionsPerSource=).
@@ -156,6 +173,13 @@ class SocketActivation {
     std::optional<std::string> source;
   };
 
+  // Register makes the Socket of a unit without errors (Accept=yes with no
+  // Instances hooks: failed, saying why); nullptr for one with errors.
+  Socket* Register(const ParsedUnit& parsed);
+  // InUse: its service (Accept=no) is up or on its way, holding them.
+  bool InUse(const Socket& socket) const;
+  // Replace gives `socket` its new definition, closed first.
+  void Replace(Socket& socket, const ParsedUnit& parsed);
   // Start opens a socket unit's sockets and watches them (Accept=yes) or
   // registers them for its service.
   void Start(Socket& socket);

@@ -43,6 +43,8 @@ fault::StatusOr<fault::UniqueFd> OpenOutputTarget(const OutputTarget& target,
       return fault::UniqueFd();  // the journal's pipe, or faultinit's own
     case OutputTarget::Kind::kTty:
       return fault::UniqueFd();  // opened by the child (spawn.h terminal)
+    case OutputTarget::Kind::kSocket:
+      return fault::UniqueFd();  // socket activation's (StartStep)
     case OutputTarget::Kind::kNull:
       return OpenOutputFile("/dev/null", false, false, key);
     case OutputTarget::Kind::kConsole:

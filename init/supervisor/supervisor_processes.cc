@@ -192,6 +192,33 @@ ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
   return fault::OkStatus();
 }
 
+// SocketStdioKey: the first of StandardInput=, StandardOutput=,
+// StandardError= that is `socket` in `u`; empty when none is.
+absl::string_view SocketStdioKey(const SpawnExtras& u) {
+  using Kind = OutputTarget::Kind;
+  if (u.io.input == StandardInput::kSocket) return "StandardInput";
+  if (u.standard_output.kind == Kind::kSocket) return "StandardOutput";
+  if (u.standard_error.kind == Kind::kSocket) return "StandardError";
+  return "";
+}
+
+// TheSocket: the one socket `key`=socket connects, as systemd requires it
+// (exec_spawn: "Got no socket.", "Got more than one socket.").
+fault::StatusOr<int> TheSocket(absl::string_view key, const ListenFds* listen) {
+  if (listen == nullptr || listen->fds.empty()) {
+    return fault::FailedPreconditionError(absl::StrCat(
+        key,
+        "=socket: no socket to connect (the service is not activated by a "
+        "listening socket unit)"));
+  }
+  if (listen->fds.size() > 1) {
+    return fault::FailedPreconditionError(
+        absl::StrCat(key, "=socket: its socket units pass ", listen->fds.size(),
+                     " sockets; socket input and output take exactly one"));
+  }
+  return listen->fds[0];
+}
+
 // PidfdFits: whether a process's pidfd, `pidfd` (the descriptor's
 // number), may be kept with `services` services loaded and `soft` the
 // RLIMIT_NOFILE soft limit: a pidfd is one descriptor a process, on top of
@@ -235,18 +262,28 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     world.variables["MAINPID"] = absl::StrCat(service.main_pid());
     world.environment = EnvironmentStrings(world.variables);
   }
-  // Socket activation: the main process gets the listening sockets.
+  // Socket activation: the main process gets the listening sockets, or,
+  // with StandardInput=/StandardOutput=/StandardError=socket, every command
+  // gets the one socket as those streams and none from fd 3 (systemd's
+  // exec_spawn).
+  const absl::string_view socket_key = SocketStdioKey(u);
   const ListenFds* listen = nullptr;
-  if (kind == StepKind::kMain && listen_fds_) {
+  if ((kind == StepKind::kMain || !socket_key.empty()) && listen_fds_) {
     listen = listen_fds_(service.name());
-    if (listen != nullptr && !listen->fds.empty()) {
+  }
+  int socket_fd = -1;
+  if (!socket_key.empty()) {
+    FAULT_ASSIGN_OR_RETURN(socket_fd, TheSocket(socket_key, listen));
+  }
+  if (listen != nullptr && !listen->fds.empty()) {
+    if (socket_fd < 0) {
       world.variables["LISTEN_FDS"] = absl::StrCat(listen->fds.size());
       world.variables["LISTEN_FDNAMES"] = listen->names;
-      for (const auto& [variable, value] : listen->variables) {
-        world.variables[variable] = value;
-      }
-      world.environment = EnvironmentStrings(world.variables);
     }
+    for (const auto& [variable, value] : listen->variables) {
+      world.variables[variable] = value;
+    }
+    world.environment = EnvironmentStrings(world.variables);
   }
   const OutputTarget& err_target =
       u.standard_error.kind == OutputTarget::Kind::kInherit ? u.standard_output
@@ -259,6 +296,15 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   inputs.stdin_fd = world.null_in;
   inputs.stdout_fd = world.out.get();
   inputs.stderr_fd = world.err.get();
+  if (socket_fd >= 0) {
+    if (u.io.input == StandardInput::kSocket) inputs.stdin_fd = socket_fd;
+    if (u.standard_output.kind == OutputTarget::Kind::kSocket) {
+      inputs.stdout_fd = socket_fd;
+    }
+    if (err_target.kind == OutputTarget::Kind::kSocket) {
+      inputs.stderr_fd = socket_fd;
+    }
+  }
   fault::UniqueFd output;  // this spawn's write end, closed on return
   if (ThroughJournalPipe(u.standard_output.kind) ||
       ThroughJournalPipe(err_target.kind)) {
@@ -286,7 +332,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
       settings, kind, index, inputs,
       [](const std::string& path) { return access(path.c_str(), X_OK) == 0; });
   if (listen != nullptr) {
-    spawn.listen_fds = listen->fds;
+    if (socket_fd < 0) spawn.listen_fds = listen->fds;
     // As systemd, each start sets O_NONBLOCK on the sockets (shared with
     // PID 1, which only polls them) to NonBlocking=: cleared by default.
     for (int fd : listen->fds) {

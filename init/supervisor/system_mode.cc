@@ -116,8 +116,13 @@ void SystemMode::RaiseDescriptorLimit() {
 }
 
 void SystemMode::LoadAll() {
-  source_ = ChooseUnitSource(options_,
-                             getpid() == 1 && Boot::InInitialPidNamespace());
+  const bool machine_init = getpid() == 1 && Boot::InInitialPidNamespace();
+  source_ = ChooseUnitSource(options_, machine_init);
+  // The fstab's remote file systems are units of the layout
+  // (fstab_units.h), mounted for remote-fs.target.
+  if (source_.layout && (machine_init || options_.fstab_given)) {
+    source_.instances.generated = FstabUnits(options_.fstab);
+  }
   if (!source_.kernel_cmdline_error.empty()) {
     log_.Warning(source_.kernel_cmdline_error);
   }
@@ -167,6 +172,7 @@ void SystemMode::MountFstab() {
   // waited for keeps the units waiting too, on the loop (a shutdown
   // meanwhile cancels the step: nothing starts).
   fstab_ = std::make_unique<FstabStep>(scheduler_, log_);
+  fstab_->set_remote_units(source_.layout);
   fstab_->Begin(options_.fstab, machine_init, [this] {
     if (phase_ == Phase::kRunning) StartBoot();
   });
@@ -232,7 +238,9 @@ bool SystemMode::Step() {
 
 ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
   if (phase_ != Phase::kRunning) return {};
-  ReloadSummary summary = supervisor_.Reload(Load(diagnostics));
+  LoadedUnits units = Load(diagnostics);
+  ReloadSummary summary = supervisor_.Reload(units);
+  if (units.layout) sockets_.Reload(units.sockets);
   log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
             "], stopped [", absl::StrJoin(summary.stopped, " "),
             "], restarted [", absl::StrJoin(summary.restarted, " "),
@@ -253,17 +261,29 @@ std::optional<std::string> SystemMode::ResolveName(const std::string& name) {
 bool SystemMode::LoadInstance(const std::string& name) {
   if (supervisor_.View(name)) return true;
   if (phase_ != Phase::kRunning || !source_.layout) return false;
-  source_.instances.load.push_back(
-      absl::EndsWith(name, ".target") ? name : absl::StrCat(name, ".service"));
+  const bool socket = absl::EndsWith(name, ".socket");
+  source_.instances.load.push_back(absl::EndsWith(name, ".target") || socket
+                                       ? name
+                                       : absl::StrCat(name, ".service"));
   LoadedUnits units = LoadUnits(source_);
   KeepNeededUnits(&units, HeldNames());
-  if (const ParsedUnit* parsed = units.Find(name)) {
+  const ParsedUnit* parsed = units.Find(name);
+  if (socket) {
+    parsed = nullptr;
+    for (const ParsedUnit& s : units.sockets) {
+      if (s.unit.name == name) parsed = &s;
+    }
+  }
+  if (parsed != nullptr) {
     for (const Diagnostic& d : parsed->diagnostics) {
       fault::WriteString(STDERR_FILENO,
                          absl::StrCat("faultinit: ", d.ToString(), "\n"));
     }
   }
   std::vector<std::string> added = supervisor_.AddLoaded(units);
+  if (socket && parsed != nullptr && sockets_.Add(*parsed)) {
+    added.push_back(name);
+  }
   if (!supervisor_.View(name)) {
     source_.instances.load.pop_back();
     return false;
@@ -467,7 +487,11 @@ void SystemMode::PerformUnitAction(const UnitActionRequest& request) {
 }
 
 int CheckUnits(const SystemOptions& options) {
-  LoadedUnits units = LoadUnits(ChooseUnitSource(options, false));
+  UnitSource source = ChooseUnitSource(options, false);
+  if (source.layout && options.fstab_given) {
+    source.instances.generated = FstabUnits(options.fstab);
+  }
+  LoadedUnits units = LoadUnits(source);
   for (const ParsedUnit& socket : units.sockets) {  // socket_keys.h
     units.diagnostics.insert(units.diagnostics.end(),
                              socket.diagnostics.begin(),

@@ -110,7 +110,9 @@ class SystemMode {
   // the reloads after: the unit a request names, or the instance a socket
   // with Accept=yes needs. False when it could not be loaded (no file or
   // template; see the log) or a shutdown began. Instance names are made
-  // with InstanceName (init/system/unit_name.h).
+  // with InstanceName (init/system/unit_name.h). A socket unit
+  // ("x.socket") is loaded with the service it activates, inactive
+  // (SocketActivation::Add).
   ABSL_ATTRIBUTE_NOINLINE bool LoadInstance(const std::string& name);
   // Run's steps before the services start, in order: Prepare (boot as
   // PID 1, or become a subreaper; /run/faultinit and the control socket,

@@ -31,8 +31,9 @@
 //     ignored, with a warning naming it (FstabEntry::ignored);
 //   - remote file systems (`_netdev`, or a network type: nfs, nfs4, cifs,
 //     smb3, ceph, glusterfs, sshfs, davfs, ...) are FstabEntry::remote:
-//     systemd mounts them after network-online.target (remote-fs.target),
-//     which faultinit does not; the step logs and skips them;
+//     systemd mounts them after network-online.target (remote-fs.target);
+//     the step skips them, and in the layout fstab_units.h's services
+//     mount them;
 //   - TYPE `swap` is a swap area (MOUNT-POINT `none` or `swap`): `pri=N`
 //     and `discard` become swapon(2) flags;
 //   - a line with fewer than three fields, more than six, a MOUNT-POINT

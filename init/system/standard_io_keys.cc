@@ -67,24 +67,17 @@ Status Input(UnitKeyContext& c, absl::string_view key,
     io.input = StandardInput::kFile;
     io.input_path = std::string(path);
   } else if (value == "socket") {
-    // Until .socket units (issue #28) there is no socket to pass: stdin is
-    // /dev/null, which daemons that also run without socket activation
-    // accept (acpid then makes its own socket), and --check says so.
-    io.input = StandardInput::kNull;
-    c.warnings.push_back(absl::StrCat(
-        key,
-        ": differs from systemd: StandardInput=socket gets /dev/null (no "
-        "socket is passed until .socket units are supported)"));
+    io.input = StandardInput::kSocket;
   } else if (value == "data" || absl::StartsWith(value, "fd:")) {
     return KeyError(key,
                     absl::StrCat("invalid value ", QuoteText(value),
                                  ": not supported (faultinit passes no "
                                  "data or descriptors); expected null, tty, "
-                                 "tty-force, tty-fail or file:PATH"));
+                                 "tty-force, tty-fail, file:PATH or socket"));
   } else {
     return KeyError(key, absl::StrCat("invalid value ", QuoteText(value),
                                       ": expected null, tty, tty-force, "
-                                      "tty-fail or file:PATH"));
+                                      "tty-fail, file:PATH or socket"));
   }
   return OkStatus();
 }
@@ -111,6 +104,7 @@ constexpr OutputWord kOutputWords[] = {
     {"journal+console", OutputTarget::Kind::kJournalConsole},
     {"kmsg+console", OutputTarget::Kind::kKmsgConsole},
     {"syslog+console", OutputTarget::Kind::kSyslogConsole},
+    {"socket", OutputTarget::Kind::kSocket},
 };
 
 Status Output(absl::string_view key, absl::string_view value,
@@ -136,8 +130,8 @@ Status Output(absl::string_view key, absl::string_view value,
                                       ": expected journal, inherit, null, "
                                       "console, tty, kmsg, syslog, "
                                       "journal+console, kmsg+console, "
-                                      "syslog+console, file:PATH or "
-                                      "append:PATH"));
+                                      "syslog+console, socket, file:PATH "
+                                      "or append:PATH"));
   }
   FAULT_RETURN_IF_ERROR(AbsolutePath(key, path, value));
   *out = OutputTarget{kind, std::string(path)};
@@ -284,9 +278,14 @@ UnitKeyTable StandardIoKeys() { return kKeys; }
 
 OutputTarget EffectiveStandardOutput(const Unit& unit) {
   const OutputTarget& out = unit.standard_output;
-  if (IsTtyInput(unit.io.input) &&
-      (!unit.io.output_given || out.kind == OutputTarget::Kind::kInherit)) {
+  // systemd's inherit duplicates a terminal's or a socket's stdin.
+  const bool inherit =
+      !unit.io.output_given || out.kind == OutputTarget::Kind::kInherit;
+  if (IsTtyInput(unit.io.input) && inherit) {
     return OutputTarget{OutputTarget::Kind::kTty, ""};
+  }
+  if (unit.io.input == StandardInput::kSocket && inherit) {
+    return OutputTarget{OutputTarget::Kind::kSocket, ""};
   }
   return out;
 }

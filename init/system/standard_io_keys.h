@@ -4,13 +4,16 @@
 // UnitKey table for unit.cc's Parser, each with systemd's meaning (man
 // systemd.exec, "Logging and Standard Input/Output"):
 //
-//   StandardInput=     null (default), tty, tty-force, tty-fail, file:PATH;
-//                      data, socket, fd: are errors (faultinit passes no
-//                      data or sockets)
+//   StandardInput=     null (default), tty, tty-force, tty-fail, file:PATH,
+//                      socket (the one socket of socket activation); data
+//                      and fd: are errors (faultinit passes no data or
+//                      named descriptors)
 //   StandardOutput=    journal (default), inherit, null, console, tty,
 //   StandardError=     kmsg, syslog, journal+console, kmsg+console,
-//                      syslog+console, file:PATH, append:PATH; stderr's
-//                      default inherit is "as StandardOutput="
+//                      syslog+console, socket, file:PATH, append:PATH;
+//                      stderr's default inherit is "as StandardOutput=";
+//                      stdout's inherit (its default with tty or socket
+//                      input) is stdin's terminal or socket
 //   TTYPath=           the terminal of tty input and output; default
 //                      /dev/console
 //   TTYReset=, TTYVHangup=, TTYVTDisallocate=

@@ -94,27 +94,36 @@ TEST(StandardIoKeys, SyslogKeysAndSigpipe) {
   EXPECT_TRUE(p.diagnostics.empty());
 }
 
-// StandardInput=socket loads, with /dev/null and a warning saying so, until
-// .socket units can pass a socket.
-TEST(StandardIoKeys, SocketInputIsNullWithAWarning) {
+// StandardInput=socket: stdout and stderr follow it unless given, as
+// systemd's inherit duplicates stdin; StandardOutput=socket alone too.
+TEST(StandardIoKeys, SocketInputAndOutput) {
   ParsedUnit p = ParseServiceLines("StandardInput=socket\n");
   EXPECT_TRUE(p.ok());
-  EXPECT_EQ(p.unit.io.input, StandardInput::kNull);
-  ASSERT_EQ(p.diagnostics.size(), 1u);
-  EXPECT_EQ(p.diagnostics[0].message,
-            "StandardInput: differs from systemd: StandardInput=socket gets "
-            "/dev/null (no socket is passed until .socket units are "
-            "supported)");
+  EXPECT_TRUE(p.diagnostics.empty());
+  EXPECT_EQ(p.unit.io.input, StandardInput::kSocket);
+  EXPECT_EQ(EffectiveStandardOutput(p.unit).kind, Kind::kSocket);
+  EXPECT_EQ(EffectiveStandardError(p.unit).kind, Kind::kSocket);
+  ParsedUnit journal =
+      ParseServiceLines("StandardInput=socket\nStandardError=journal\n");
+  EXPECT_EQ(EffectiveStandardOutput(journal.unit).kind, Kind::kSocket);
+  EXPECT_EQ(EffectiveStandardError(journal.unit).kind, Kind::kJournal);
+  ParsedUnit out =
+      ParseServiceLines("StandardInput=socket\nStandardOutput=null\n");
+  EXPECT_EQ(EffectiveStandardOutput(out.unit).kind, Kind::kNull);
+  EXPECT_EQ(EffectiveStandardError(out.unit).kind, Kind::kNull);
+  ParsedUnit only_out = ParseServiceLines("StandardOutput=socket\n");
+  EXPECT_EQ(only_out.unit.io.input, StandardInput::kNull);
+  EXPECT_EQ(EffectiveStandardOutput(only_out.unit).kind, Kind::kSocket);
 }
 
 TEST(StandardIoKeys, Errors) {
   EXPECT_EQ(ServiceLinesError("StandardInput=keyboard\n"),
             "StandardInput: invalid value \"keyboard\": expected null, tty, "
-            "tty-force, tty-fail or file:PATH");
+            "tty-force, tty-fail, file:PATH or socket");
   EXPECT_EQ(ServiceLinesError("StandardInput=data\n"),
             "StandardInput: invalid value \"data\": not supported (faultinit "
             "passes no data or descriptors); expected null, tty, tty-force, "
-            "tty-fail or file:PATH");
+            "tty-fail, file:PATH or socket");
   EXPECT_EQ(ServiceLinesError("StandardInputText=hello\n"),
             "StandardInputText: not supported: faultinit passes no data on "
             "stdin (StandardInput=data)");
@@ -131,8 +140,8 @@ TEST(StandardIoKeys, Errors) {
   EXPECT_EQ(ServiceLinesError("NotifyAccess=some\n"),
             "NotifyAccess: invalid value \"some\": expected none, main, exec "
             "or all");
-  EXPECT_EQ(ServiceLinesError("StandardOutput=socket\n").substr(0, 38),
-            "StandardOutput: invalid value \"socket\"");
+  EXPECT_EQ(ServiceLinesError("StandardOutput=sockets\n").substr(0, 39),
+            "StandardOutput: invalid value \"sockets\"");
 }
 
 }  // namespace

@@ -118,6 +118,7 @@ struct OutputTarget {
     kFile,     // path, opened for writing without truncation
     kAppend,   // path, opened for appending
     kTty,      // TTYPath= (the controlling terminal with tty input)
+    kSocket,   // the socket of socket activation (StandardInput=socket)
     // Read from the journal's pipe like kJournal, each line then sent on:
     kKmsg,            // /dev/kmsg, "<PRI>ident[pid]: line"
     kSyslog,          // /dev/log (RFC 3164), else faultinit's log
@@ -141,7 +142,9 @@ inline bool ThroughJournalPipe(OutputTarget::Kind kind) {
 }
 
 // StandardInput=.
-enum class StandardInput { kNull, kTty, kTtyForce, kTtyFail, kFile };
+// kSocket: the service's one socket from socket activation (an
+// Accept=yes instance's connection, an Accept=no unit's listening socket).
+enum class StandardInput { kNull, kTty, kTtyForce, kTtyFail, kFile, kSocket };
 
 inline bool IsTtyInput(StandardInput input) {
   return input == StandardInput::kTty || input == StandardInput::kTtyForce ||

@@ -10,12 +10,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "init/system/unit_name.h"
 
 namespace faultinit {
 
 std::vector<std::string> DependencyDirectoryEntries(
     const std::vector<std::string>& search_path, absl::string_view name,
-    std::vector<std::string>* masked) {
+    std::vector<std::string>* masked, absl::string_view owner) {
+  if (owner.empty()) owner = name;
   std::set<std::string> out;
   for (const std::string& search : search_path) {
     for (absl::string_view suffix : {".wants", ".requires"}) {
@@ -29,7 +31,7 @@ std::vector<std::string> DependencyDirectoryEntries(
           if (masked != nullptr) masked->emplace_back(file);
           continue;
         }
-        out.emplace(file);
+        out.emplace(FillTemplate(file, owner));
       }
       closedir(stream);
     }
@@ -38,7 +40,9 @@ std::vector<std::string> DependencyDirectoryEntries(
 }
 
 DirectoryDependencies DependencyDirectories(
-    const std::vector<std::string>& search_path, absl::string_view name) {
+    const std::vector<std::string>& search_path, absl::string_view name,
+    absl::string_view owner) {
+  if (owner.empty()) owner = name;
   std::set<std::string> found[2];
   for (const std::string& search : search_path) {
     int k = 0;
@@ -51,7 +55,7 @@ DirectoryDependencies DependencyDirectories(
         absl::string_view file = entry->d_name;
         if (UnitTypeOf(file).empty()) continue;
         if (IsMaskedPath(absl::StrCat(dir, "/", file))) continue;
-        out.emplace(file);
+        out.emplace(FillTemplate(file, owner));
       }
       closedir(stream);
     }
@@ -89,8 +93,8 @@ BootClosure PullIn(const UnitSearchPath& path, absl::string_view start,
     }
     for (const std::string& n : names) {
       std::vector<std::string> entry_masked;
-      for (std::string& next :
-           DependencyDirectoryEntries(path.directories, n, &entry_masked)) {
+      for (std::string& next : DependencyDirectoryEntries(
+               path.directories, n, &entry_masked, name)) {
         queue.push_back(canonical(next));
       }
     }

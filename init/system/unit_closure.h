@@ -13,6 +13,9 @@
 //     entries of its NAME.wants/ and NAME.requires/ directories in every
 //     search directory (and its aliases'), the links `systemctl enable`
 //     makes; an entry that is masked (a link to /dev/null) pulls in nothing;
+//     an entry naming a template without an instance ("getty@.service")
+//     names the instance systemd makes of it (unit_name.h's FillTemplate:
+//     the directory's unit's instance, else its prefix);
 //   - a masked unit is not pulled in, nor what it would pull in (systemd
 //     refuses to start it);
 //   - a name no directory holds is kept (the caller says what that means);
@@ -57,20 +60,26 @@ BootClosure PullIn(const UnitSearchPath& path, absl::string_view start,
 
 // DependencyDirectoryEntries returns the unit names in NAME.wants/ and
 // NAME.requires/ of every search directory (`name` with its suffix),
-// sorted, each once; `masked` gets those entries that are masked.
+// sorted, each once (a template filled in as FillTemplate does); `masked`
+// gets those entries that are masked, as they are named.
+// `owner`, when not empty, is the unit whose directories they are when
+// `name` is one of its aliases: a template entry takes its instance or
+// prefix, as systemd resolves it by the unit's own name.
 std::vector<std::string> DependencyDirectoryEntries(
     const std::vector<std::string>& search_path, absl::string_view name,
-    std::vector<std::string>* masked);
+    std::vector<std::string>* masked, absl::string_view owner = "");
 
 // DirectoryDependencies: the entries of NAME.wants/ and NAME.requires/ of
 // every search directory, apart (a Wants= and a Requires= each, as systemd
-// reads them), sorted, each once, masked entries left out.
+// reads them), sorted, each once, masked entries left out, a template
+// filled in as FillTemplate does.
 struct DirectoryDependencies {
   std::vector<std::string> wants;
   std::vector<std::string> requires_;
 };
 DirectoryDependencies DependencyDirectories(
-    const std::vector<std::string>& search_path, absl::string_view name);
+    const std::vector<std::string>& search_path, absl::string_view name,
+    absl::string_view owner = "");
 
 // KernelCommandLineUnit returns the unit of the last `systemd.unit=NAME`
 // word of `cmdline` (/proc/cmdline's text), or nullopt when there is none

@@ -35,6 +35,10 @@ std::string FullName(absl::string_view dependency) {
 
 constexpr absl::string_view kTargetSuffix = ".target";
 
+// Where a generated unit's file would be (systemd's generators write
+// theirs there): it names the unit in diagnostics; nothing is written.
+constexpr absl::string_view kGeneratorDirectory = "/run/systemd/generator";
+
 // A name as Unit keeps it: a service without its suffix, others with.
 std::string KeptName(absl::string_view name) {
   if (absl::EndsWith(name, kServiceSuffix)) {
@@ -54,7 +58,8 @@ void AddDirectoryDependencies(const UnitSearchPath& path,
   std::vector<std::string> names = {name};
   names.insert(names.end(), aliases.begin(), aliases.end());
   for (const std::string& n : names) {
-    DirectoryDependencies found = DependencyDirectories(path.directories, n);
+    DirectoryDependencies found =
+        DependencyDirectories(path.directories, n, name);
     auto add = [](std::vector<Dependency>* list, const std::string& entry) {
       std::string kept = KeptName(entry);
       for (const Dependency& d : *list) {
@@ -203,6 +208,24 @@ void NamedInstances(const Unit& unit, std::deque<std::string>* out) {
   }
 }
 
+// A .wants/ or .requires/ entry naming a template without an instance
+// works as in systemd, but is seldom what was meant (DefaultInstance= does
+// not apply to it): a warning says which instance it stands for.
+Diagnostic TemplateLinkWarning(const TemplateLink& link) {
+  if (link.instance.empty()) {
+    return Diagnostic{link.path, 0, Severity::kWarning,
+                      "a template linked without an instance names no valid "
+                      "instance of its directory's unit; ignored"};
+  }
+  return Diagnostic{
+      link.path, 0, Severity::kWarning,
+      absl::StrCat("a template linked without an instance stands for ",
+                   QuoteText(link.instance),
+                   ", as in systemd (the instance of the directory's unit, "
+                   "else its name; DefaultInstance= applies only to "
+                   "`systemctl enable`)")};
+}
+
 // At most this many instances are read from templates in one load: a
 // template that names an instance of itself with a longer instance
 // (Wants=a@%i-x.service) ends at the name length limit, this bounds the
@@ -275,12 +298,41 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
                              &units.back().unit);
     ResolveAliases(path, &units.back().unit);
   }
+  // What generators make (unit_template.h's GeneratedUnit), where no file
+  // has the name, each wanted by its unit.
+  std::map<std::string, std::vector<std::string>> generated_wants;
+  for (const GeneratedUnit& g : instances.generated) {
+    std::vector<std::string>& wanted = generated_wants[g.wanted_by];
+    if (path.Resolve(g.name).has_value() ||
+        std::find(wanted.begin(), wanted.end(), g.name) != wanted.end()) {
+      continue;
+    }
+    ParseUnitInto(absl::StrCat(kGeneratorDirectory, "/", g.name), g.text,
+                  &units.emplace_back());
+    units.back().source = SourceDigest(g.text);
+    AddDirectoryDependencies(path, g.name, no_aliases, &units.back().unit);
+    ResolveAliases(path, &units.back().unit);
+    wanted.push_back(g.name);
+  }
+  for (ParsedUnit& parsed : units) {
+    const std::string full = FullName(parsed.unit.name);
+    auto it = generated_wants.find(full);
+    if (it == generated_wants.end()) continue;
+    for (const std::string& name : it->second) {
+      parsed.unit.wanted.push_back(Dependency{KeptName(name), 0});
+    }
+  }
   // Instances of templates (unit_template.h): those named by the units
   // read so far, by .wants/ and .requires/ entries, by a generator or on
   // demand, and then those the instances name.
   std::deque<std::string> named;
-  for (const std::string& name : DependencyDirectoryInstances(search_path)) {
+  std::vector<TemplateLink> template_links;
+  for (const std::string& name :
+       DependencyDirectoryInstances(search_path, &template_links)) {
     named.push_back(name);
+  }
+  for (const TemplateLink& link : template_links) {
+    skipped.push_back(TemplateLinkWarning(link));
   }
   named.insert(named.end(), instances.load.begin(), instances.load.end());
   // With `only`, its instances: a unit not read may be what named one.
@@ -371,6 +423,9 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
     if (auto it = instances.wants.find(name); it != instances.wants.end()) {
       wanted.insert(wanted.end(), it->second.begin(), it->second.end());
     }
+    if (auto it = generated_wants.find(name); it != generated_wants.end()) {
+      wanted.insert(wanted.end(), it->second.begin(), it->second.end());
+    }
     return wanted;
   });
   out.start_unit = closure.start;
@@ -387,8 +442,12 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
                    absl::StrCat("the start unit ", QuoteText(closure.start),
                                 " is masked: nothing starts at boot")});
   }
-  // The socket units it pulls in (socket_keys.h), for socket activation.
-  for (const std::string& name : closure.units) read_socket(name);
+  // The socket units it pulls in (socket_keys.h), for socket activation,
+  // and those loaded on demand.
+  std::set<std::string> socket_names(closure.units.begin(),
+                                     closure.units.end());
+  socket_names.insert(instances.load.begin(), instances.load.end());
+  for (const std::string& name : socket_names) read_socket(name);
   std::set<std::string> boot;
   for (const std::string& name : closure.units) {
     if (absl::EndsWith(name, kServiceSuffix) ||

@@ -29,6 +29,9 @@
 //     (AddDefaultDependencies); LoadedUnits::boot holds the targets the
 //     start unit reaches beside the services; without default.target the
 //     start unit is multi-user.target;
+//   - a generated unit (LayoutInstances::generated: the fstab's remote
+//     mounts, fstab_units.h) is read where no search directory has a file
+//     of its name, and is a Wants= of its wanted_by unit;
 //   - a drop-in that cannot be read, or has an error, fails its unit, with
 //     the drop-in's path and line in the diagnostic.
 //

@@ -36,6 +36,27 @@ TEST(UnitSearchPath, FirstDirectoryHoldingANameWins) {
   EXPECT_EQ(units.Find("web")->unit.path, tree.Path("etc/web.service"));
 }
 
+// A template linked without an instance in an alias's .wants/ takes the
+// unit's own name, as systemd resolves it by the unit's id.
+TEST(UnitSearchPath, TemplateLinkInAnAliasDirectoryTakesTheUnitsName) {
+  Tree tree;
+  tree.Write("lib/web.service", Service("/bin/web"));
+  tree.Link(tree.Path("lib/web.service"), "etc/www.service");
+  tree.Write("lib/log@.service", Service("/bin/log"));
+  tree.Link(tree.Path("lib/log@.service"),
+            "etc/www.service.wants/log@.service");
+  tree.Link(tree.Path("lib/web.service"),
+            "etc/multi-user.target.wants/web.service");
+  LoadedUnits units = LoadUnitLayout(tree.SearchPath(), "default.target");
+  ASSERT_NE(units.Find("web"), nullptr);
+  Names wanted;
+  for (const Dependency& d : units.Find("web")->unit.wanted) {
+    wanted.push_back(d.name);
+  }
+  EXPECT_EQ(wanted, (Names{"log@web"}));
+  EXPECT_EQ(NotTargets(units.boot), (Names{"log@web", "web"}));
+}
+
 TEST(UnitSearchPath, SystemdsDefault) {
   EXPECT_EQ(DefaultUnitSearchPath(),
             (Names{"/etc/systemd/system", "/run/systemd/system",

@@ -18,7 +18,9 @@
 //   - which instances exist: those a loaded unit names (Wants=, Requires=,
 //     After=... an instance), the entries named NAME@INSTANCE.service of
 //     any NAME.wants/ or NAME.requires/ directory (the links `systemctl
-//     enable getty@tty1.service` makes, pointing at the template), those a
+//     enable getty@tty1.service` makes, pointing at the template), the
+//     instances entries named NAME@.service there stand for (TemplateLink),
+//     those a
 //     generator adds (getty_generator.h) and those started on demand
 //     (`faultctl start NAME@INSTANCE.service`): LayoutInstances, given to
 //     LoadUnitLayout (unit_layout.h). Sockets with Accept=yes instantiate
@@ -41,18 +43,32 @@
 
 namespace faultinit {
 
+// GeneratedUnit: a unit a generator makes with no file of its own (as
+// systemd's generators write theirs to /run/systemd/generator/): read
+// where no search directory has a file of its name (a file, or a mask,
+// wins).
+struct GeneratedUnit {
+  std::string name;       // with its suffix: "remote-mount-mnt-nfs.service"
+  std::string text;       // the unit file's text
+  std::string wanted_by;  // the unit that wants it: "remote-fs.target"
+};
+
 // LayoutInstances: what the layout instantiates besides what its units
 // name (LoadUnitLayout's argument).
 struct LayoutInstances {
   // Instances to load whether or not anything names them (with their
-  // suffix): those started on demand. Other names are passed over here
-  // (system mode lists the units it loaded on demand too, for
+  // suffix): those started on demand; and socket units ("x.socket") loaded
+  // on demand, read into LoadedUnits::sockets. Other names are passed over
+  // here (system mode lists the units it loaded on demand too, for
   // needed_units.h).
   std::vector<std::string> load;
   // Names a generator adds to a unit's Wants= (with their suffix):
   // {"getty.target", {"serial-getty@ttyAMA0.service"}}, as a generator's
   // link in /run/systemd/generator/getty.target.wants/ would.
   std::map<std::string, std::vector<std::string>> wants;
+  // Services a generator makes (fstab_units.h), each wanted by its
+  // wanted_by.
+  std::vector<GeneratedUnit> generated;
 };
 
 // InstanceFile: where an instance is read from.
@@ -68,12 +84,25 @@ struct InstanceFile {
 std::optional<InstanceFile> FindInstanceFile(const UnitSearchPath& path,
                                              absl::string_view name);
 
+// TemplateLink: an entry of a NAME.wants/ or NAME.requires/ directory
+// naming a template without an instance (`multi-user.target.wants/
+// getty@.service`). systemd's manager reads it as it reads Wants=getty@.service
+// of NAME (unit_name.h's FillTemplate: NAME's instance, else its prefix,
+// here getty@multi-user.service); DefaultInstance= plays no part (it names
+// the link `systemctl enable` makes).
+struct TemplateLink {
+  std::string path;      // the link
+  std::string instance;  // what it names; "" when no valid name results
+};
+
 // DependencyDirectoryInstances returns the instance names (with their
 // suffix) that are entries of a *.wants/ or *.requires/ directory of any
-// of `search_path`'s directories, sorted, each once; masked entries are
-// left out.
+// of `search_path`'s directories, and those its template entries name
+// (TemplateLink), sorted, each once; masked entries are left out.
+// `template_links`, when given, gets each template entry.
 std::vector<std::string> DependencyDirectoryInstances(
-    const std::vector<std::string>& search_path);
+    const std::vector<std::string>& search_path,
+    std::vector<TemplateLink>* template_links = nullptr);
 
 }  // namespace faultinit
 

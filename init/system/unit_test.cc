@@ -469,10 +469,11 @@ TEST(ParseUnit, InvalidValues) {
   EXPECT_EQ(BadLine("EnvironmentFile=-etc/x"),
             p + "EnvironmentFile: invalid path \"etc/x\": expected an "
                 "absolute path");
-  EXPECT_EQ(BadLine("StandardOutput=socket"),
-            p + "StandardOutput: invalid value \"socket\": expected journal, "
+  EXPECT_EQ(BadLine("StandardOutput=pipe"),
+            p + "StandardOutput: invalid value \"pipe\": expected journal, "
                 "inherit, null, console, tty, kmsg, syslog, journal+console, "
-                "kmsg+console, syslog+console, file:PATH or append:PATH");
+                "kmsg+console, syslog+console, socket, file:PATH or "
+                "append:PATH");
   EXPECT_EQ(BadLine("StandardError=file:log"),
             p + "StandardError: invalid path \"log\" in \"file:log\": "
                 "expected an absolute path");
