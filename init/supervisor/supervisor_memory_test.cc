@@ -150,16 +150,17 @@ size_t MallocngSlot(size_t n) {
 }
 
 // The most a service may keep on PID 1's heap: just above what a running
-// service keeps now (657 B in 4.99 blocks, the counts are the same in
+// service keeps now (651 B in 4.99 blocks, the counts are the same in
 // every run; issue #26's goal is 1 KB of RssAnon), so that it does not
 // grow back unnoticed; and a ceiling just above the same in mallocng's
-// slots (698 B), which is what RssAnon grows by in the shipped binaries
-// (less the groups' headers and part-empty groups). A field added back to
-// the entry or its Service takes the entry out of the 320-byte class, one
-// added to the output pipe takes it out of the 64-byte class: either
-// fails the slot budget.
+// slots (701 B, of which about 1 B is an array of 1 KB that a start wave
+// of 1,100 services makes and one of 100 does not), which is what RssAnon grows
+// by in the shipped binaries (less the groups' headers and part-empty groups).
+// A field added back to the entry or its Service takes the entry out of the
+// 320-byte class, one added to the output pipe takes it out of the 64-byte
+// class: either fails the slot budget.
 constexpr long long kBudgetPerService = 660;
-constexpr long long kSlotBudgetPerService = 700;
+constexpr long long kSlotBudgetPerService = 705;
 
 // The runs compared: the services added are as many as issue #26's
 // scaling figure measures at N = 1,000 (the arrays over all services grow
