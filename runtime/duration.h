@@ -10,7 +10,7 @@
 // Why not absl::Duration: faultinit needs one monotonic clock and integer
 // nanoseconds, and absl::Now() reads the clock through Abseil's clock.cc (a
 // spin lock, a cycle-clock calibration, the CPU count), which this keeps
-// out of the static binary (docs/architecture.md, "Size"). The names follow
+// out of the static binary (docs/size.md). The names follow
 // Abseil's (Seconds(), ZeroDuration(), ToInt64Seconds()...).
 //
 // Everything here is thread-safe and async-signal-safe except

@@ -7,7 +7,7 @@
 // a switch to Abseil's types is mechanical. faultinit does not use Abseil's
 // own types because absl::Status carries its payloads in a Cord: linking it
 // brings Cord and, with it, Abseil's Mutex and symbolizer
-// (docs/architecture.md, "Size").
+// (docs/size.md).
 //
 // A Status is a code, the errno that caused it (0 when none) and a message
 // that, by convention, reads "unable to VERB OBJECT: strerror".

@@ -5,7 +5,7 @@
 // units or more, of which PID 1 holds a few dozen (needed_units.h), and the
 // texts, parsed units and tables of the others, freed once the load is
 // done, would leave the allocator's groups they shared with what PID 1
-// keeps resident (docs/architecture.md, "Memory").
+// keeps resident (docs/size.md).
 //
 // The child loads the whole layout, reports every diagnostic (as PID 1
 // would: it writes to the same descriptors), and sends back a UnitPlan:
