@@ -71,10 +71,10 @@ std::string Supervisor::CheckIndexes() const {
     std::vector<const Entry*> job_links;
     if (e->jobs()) {
       const EntryJobs& j = *e->jobs();
-      for (const std::vector<std::string>* names :
-           {&j.wants, &j.binds_to, &j.part_of, &j.conflicts,
-            &j.reload_propagated_from}) {
-        for (const std::string& n : *names) {
+      for (const absl::Span<const std::string> names :
+           {j.wants(), j.binds_to(), j.part_of(), j.conflicts(),
+            j.reload_propagated_from()}) {
+        for (const std::string& n : names) {
           auto it = entries_.find(n);
           if (it == entries_.end()) continue;
           const Entry* target = it->second.get();

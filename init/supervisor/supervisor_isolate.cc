@@ -37,7 +37,7 @@ fault::StatusOr<std::vector<std::string>> Supervisor::IsolateService(
   std::vector<const Entry*> keep = {&target};
   for (size_t i = 0; i < keep.size(); ++i) {
     const Entry& e = *keep[i];
-    auto pull = [&](const std::vector<std::string>& names) {
+    auto pull = [&](const auto& names) {
       for (const std::string& n : names) {
         auto d = entries_.find(n);
         if (d == entries_.end() || d->second->job == UnitJob::kForget) continue;
@@ -49,8 +49,8 @@ fault::StatusOr<std::vector<std::string>> Supervisor::IsolateService(
     };
     pull(e.required());
     if (e.jobs()) {
-      pull(e.jobs()->wants);
-      pull(e.jobs()->binds_to);
+      pull(e.jobs()->wants());
+      pull(e.jobs()->binds_to());
     }
   }
   std::vector<std::string> stopped;

@@ -51,13 +51,6 @@
 namespace faultinit {
 namespace {
 
-std::vector<std::string> Names(const std::vector<Dependency>& list) {
-  std::vector<std::string> names;
-  names.reserve(list.size());
-  for (const Dependency& d : list) names.push_back(d.name);
-  return names;
-}
-
 bool Contains(const std::vector<std::string>& list, absl::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();
 }
@@ -82,21 +75,32 @@ std::vector<T*> SortByName(std::vector<T*> list) {
   return list;
 }
 
+bool Contains(absl::Span<const std::string> list, absl::string_view name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
 }  // namespace
+
+void EntryJobs::SetNames(
+    const std::vector<Dependency>* const (&lists)[kListCount]) {
+  size_t total = 0;
+  for (const std::vector<Dependency>* list : lists) total += list->size();
+  std::vector<std::string> names;
+  names.reserve(total);
+  for (int i = 0; i < kListCount; ++i) {
+    for (const Dependency& d : *lists[i]) names.push_back(d.name);
+    ends_[i] = static_cast<uint32_t>(names.size());
+  }
+  names_ = std::move(names);
+}
 
 std::unique_ptr<const EntryJobs> JobsOf(const Unit& unit) {
   if (unit.wanted.empty() && unit.jobs.empty()) return nullptr;
   auto jobs = std::make_unique<EntryJobs>();
   const UnitJobs& j = unit.jobs;
-  jobs->wants = Names(unit.wanted);
-  jobs->binds_to = Names(j.binds_to);
-  jobs->part_of = Names(j.part_of);
-  jobs->conflicts = Names(j.conflicts);
-  jobs->requisite = Names(j.requisite);
-  jobs->on_failure = Names(j.on_failure);
-  jobs->on_success = Names(j.on_success);
-  jobs->propagates_reload_to = Names(j.propagates_reload_to);
-  jobs->reload_propagated_from = Names(j.reload_propagated_from);
+  jobs->SetNames({&unit.wanted, &j.binds_to, &j.part_of, &j.conflicts,
+                  &j.requisite, &j.on_failure, &j.on_success,
+                  &j.propagates_reload_to, &j.reload_propagated_from});
   jobs->success_action = j.success_action;
   jobs->failure_action = j.failure_action;
   jobs->success_action_exit_status = j.success_action_exit_status;
@@ -112,10 +116,10 @@ std::unique_ptr<const EntryJobs> JobsOf(const Unit& unit) {
 void Supervisor::LinkJobs(Entry& e) {
   if (!e.jobs()) return;
   const EntryJobs& j = *e.jobs();
-  for (const std::vector<std::string>* names :
-       {&j.wants, &j.binds_to, &j.part_of, &j.requisite, &j.conflicts,
-        &j.reload_propagated_from}) {
-    for (const std::string& name : *names) {
+  for (const absl::Span<const std::string> names :
+       {j.wants(), j.binds_to(), j.part_of(), j.requisite(), j.conflicts(),
+        j.reload_propagated_from()}) {
+    for (const std::string& name : names) {
       auto it = entries_.find(name);
       if (it == entries_.end()) continue;
       Entry* target = it->second.get();
@@ -155,7 +159,7 @@ std::vector<Supervisor::Entry*> Supervisor::ByName(std::vector<Entry*> list) {
 std::optional<std::string> Supervisor::RequisiteMissing(
     const Entry& entry) const {
   if (!entry.jobs()) return std::nullopt;
-  for (const std::string& name : entry.jobs()->requisite) {
+  for (const std::string& name : entry.jobs()->requisite()) {
     auto it = entries_.find(name);
     if (it == entries_.end()) continue;  // no such unit: satisfied
     // Active, or on its way (queued, starting, waiting to restart): a
@@ -210,7 +214,7 @@ void Supervisor::StartJob(Entry& entry) {
       }
       Touch(e);
     }
-    auto pull = [&](const std::vector<std::string>& names) {
+    auto pull = [&](const auto& names) {
       for (const std::string& name : names) {
         auto it = entries_.find(name);
         if (it == entries_.end() || it->second->job == UnitJob::kForget)
@@ -223,8 +227,8 @@ void Supervisor::StartJob(Entry& entry) {
     };
     pull(e.required());
     if (e.jobs()) {
-      pull(e.jobs()->wants);
-      pull(e.jobs()->binds_to);
+      pull(e.jobs()->wants());
+      pull(e.jobs()->binds_to());
     }
   }
   dirty_ = true;
@@ -242,13 +246,14 @@ void Supervisor::StopConflicts(Entry& entry) {
     StopJob(other, /*restart=*/false);
   };
   if (entry.jobs()) {
-    for (const std::string& c : entry.jobs()->conflicts) {
+    for (const std::string& c : entry.jobs()->conflicts()) {
       auto it = entries_.find(c);
       if (it != entries_.end()) stop(*it->second);
     }
   }
   for (Entry* other : ByName(entry.job_by())) {
-    if (other->jobs() && Contains(other->jobs()->conflicts, name)) stop(*other);
+    if (other->jobs() && Contains(other->jobs()->conflicts(), name))
+      stop(*other);
   }
 }
 
@@ -285,9 +290,9 @@ void Supervisor::StopJob(Entry& entry, bool restart) {
       if (std::find(queue.begin(), queue.end(), &d) != queue.end()) continue;
       const bool depends =
           Contains(d.required(), stopped) ||
-          (d.jobs() && (Contains(d.jobs()->binds_to, stopped) ||
-                        Contains(d.jobs()->requisite, stopped) ||
-                        Contains(d.jobs()->part_of, stopped)));
+          (d.jobs() && (Contains(d.jobs()->binds_to(), stopped) ||
+                        Contains(d.jobs()->requisite(), stopped) ||
+                        Contains(d.jobs()->part_of(), stopped)));
       if (!depends) continue;
       if (!StartQueued(d.job) && Down(d.service->state())) continue;
       log_.Info(d.service->name(), restart ? ": restarting" : ": stopping",
@@ -344,7 +349,7 @@ void Supervisor::RunJobEvents() {
     // BindsTo=: what is bound to it stops, however it went down.
     for (Entry* b : ByName(e.job_by())) {
       Entry& bound = *b;
-      if (!bound.jobs() || !Contains(bound.jobs()->binds_to, name)) continue;
+      if (!bound.jobs() || !Contains(bound.jobs()->binds_to(), name)) continue;
       if (!StartQueued(bound.job) && Down(bound.service->state())) continue;
       log_.Info(bound.service->name(), ": stopping: bound to ", name,
                 ", which went down");
@@ -360,7 +365,7 @@ void Supervisor::RunJobEvents() {
     const bool failed = event.to == ServiceState::kFailed;
     if (!failed && (e.service->skipped() || StartQueued(e.job))) continue;
     for (const std::string& target :
-         failed ? e.jobs()->on_failure : e.jobs()->on_success) {
+         failed ? e.jobs()->on_failure() : e.jobs()->on_success()) {
       auto t = entries_.find(target);
       if (t == entries_.end() || t->second->job == UnitJob::kForget) continue;
       log_.Info(target,
@@ -406,8 +411,8 @@ void Supervisor::StopUnneeded() {
       if (&other == &u) return false;
       if (!StartQueued(other.job) && Down(other.service->state())) return false;
       return Contains(other.required(), name) ||
-             (other.jobs() && (Contains(other.jobs()->wants, name) ||
-                               Contains(other.jobs()->binds_to, name)));
+             (other.jobs() && (Contains(other.jobs()->wants(), name) ||
+                               Contains(other.jobs()->binds_to(), name)));
     };
     for (const Entry* other : u.required_by()) needed = needed || needs(*other);
     for (const Entry* other : u.job_by()) needed = needed || needs(*other);
@@ -444,7 +449,7 @@ bool Supervisor::StartPending(absl::string_view name) const {
     if (StartQueued(e.job) || e.service->state() == ServiceState::kStarting) {
       return true;
     }
-    auto pull = [&](const std::vector<std::string>& names) {
+    auto pull = [&](const auto& names) {
       for (const std::string& n : names) {
         auto d = entries_.find(n);
         if (d == entries_.end()) continue;
@@ -456,8 +461,8 @@ bool Supervisor::StartPending(absl::string_view name) const {
     };
     pull(e.required());
     if (e.jobs()) {
-      pull(e.jobs()->wants);
-      pull(e.jobs()->binds_to);
+      pull(e.jobs()->wants());
+      pull(e.jobs()->binds_to());
     }
   }
   return false;
@@ -489,12 +494,12 @@ std::vector<std::string> Supervisor::ReloadPropagation(
   };
   auto it = entries_.find(name);
   if (it != entries_.end() && it->second->jobs()) {
-    for (const std::string& t : it->second->jobs()->propagates_reload_to)
+    for (const std::string& t : it->second->jobs()->propagates_reload_to())
       add(t);
   }
   if (it != entries_.end()) {
     for (const Entry* e : SortByName(it->second->job_by())) {
-      if (e->jobs() && Contains(e->jobs()->reload_propagated_from, name)) {
+      if (e->jobs() && Contains(e->jobs()->reload_propagated_from(), name)) {
         add(e->service->name());
       }
     }

@@ -11,25 +11,54 @@
 #ifndef FAULT_INIT_SUPERVISOR_SUPERVISOR_JOBS_H_
 #define FAULT_INIT_SUPERVISOR_SUPERVISOR_JOBS_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "init/supervisor/service.h"
 #include "init/system/unit.h"
 
 namespace faultinit {
 
+// EntryJobs keeps the names of its nine lists in one vector, each list's
+// after the one before (one block for all of them, none for an empty
+// list), and gives each list as a span of it.
 struct EntryJobs {
-  std::vector<std::string> wants;
-  std::vector<std::string> binds_to;
-  std::vector<std::string> part_of;
-  std::vector<std::string> conflicts;
-  std::vector<std::string> requisite;
-  std::vector<std::string> on_failure;
-  std::vector<std::string> on_success;
-  std::vector<std::string> propagates_reload_to;
-  std::vector<std::string> reload_propagated_from;
+  enum List {
+    kWants,
+    kBindsTo,
+    kPartOf,
+    kConflicts,
+    kRequisite,
+    kOnFailure,
+    kOnSuccess,
+    kPropagatesReloadTo,
+    kReloadPropagatedFrom,
+    kListCount
+  };
+
+  absl::Span<const std::string> wants() const { return Names(kWants); }
+  absl::Span<const std::string> binds_to() const { return Names(kBindsTo); }
+  absl::Span<const std::string> part_of() const { return Names(kPartOf); }
+  absl::Span<const std::string> conflicts() const { return Names(kConflicts); }
+  absl::Span<const std::string> requisite() const { return Names(kRequisite); }
+  absl::Span<const std::string> on_failure() const { return Names(kOnFailure); }
+  absl::Span<const std::string> on_success() const { return Names(kOnSuccess); }
+  absl::Span<const std::string> propagates_reload_to() const {
+    return Names(kPropagatesReloadTo);
+  }
+  absl::Span<const std::string> reload_propagated_from() const {
+    return Names(kReloadPropagatedFrom);
+  }
+  absl::Span<const std::string> Names(List list) const {
+    const uint32_t begin = list == 0 ? 0 : ends_[list - 1];
+    return absl::MakeConstSpan(names_).subspan(begin, ends_[list] - begin);
+  }
+  // SetNames: the names of `lists[i]` become list i (replacing all).
+  void SetNames(const std::vector<Dependency>* const (&lists)[kListCount]);
+
   UnitAction success_action = UnitAction::kNone;
   UnitAction failure_action = UnitAction::kNone;
   int success_action_exit_status = -1;  // -1: the main process's exit code
@@ -39,6 +68,11 @@ struct EntryJobs {
   bool stop_when_unneeded = false;
   bool allow_isolate = false;      // AllowIsolate=
   bool ignore_on_isolate = false;  // IgnoreOnIsolate=
+
+ private:
+  std::vector<std::string> names_;
+  // Where each list ends in names_.
+  uint32_t ends_[kListCount] = {};
 };
 
 // JobsOf: `unit`'s, or null when it has none of them (most units: PID 1

@@ -194,8 +194,8 @@ void Supervisor::Shutdown() {
       target == entries_.end() ? nullptr : target->second.get();
   auto conflicts = [](const Entry& a, const Entry& b) {
     return a.jobs() &&
-           std::find(a.jobs()->conflicts.begin(), a.jobs()->conflicts.end(),
-                     b.service->name()) != a.jobs()->conflicts.end();
+           std::find(a.jobs()->conflicts().begin(), a.jobs()->conflicts().end(),
+                     b.service->name()) != a.jobs()->conflicts().end();
   };
   early_up_ = 0;
   for (auto& [name, e] : entries_) {
