@@ -10,12 +10,16 @@
 // it received on its output (a shell trap), and a pid file tells
 // ExecStopPost= which process to look for. ("$$" is a unit file's "$".)
 
+#include <poll.h>
+
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "init/processes.h"
 #include "tests/harness.h"
 
 namespace faultinit::testing {
@@ -32,6 +36,26 @@ std::string Trapping(const std::string& on_term, const std::string& also) {
   return absl::StrCat("ExecStart=/bin/sh -c 'trap \"echo got TERM", on_term,
                       "\" TERM; ", also,
                       " while :; do sleep 1000 & echo up; wait; done'\n");
+}
+
+// Waits (bounded: 30 s) until a service's background sleep runs, a
+// grandchild of faultinit (`faultinit`) named "sleep". The shell's echo
+// comes after its fork but may come before the child's exec: until then
+// the child runs the shell's trap handlers, and a signal sent to the group
+// then is taken by them, not by sleep, which outlives it (and the stop
+// waits TimeoutStopSec=). No event says a process exec'd: /proc is polled.
+bool BackgroundSleepRuns(pid_t faultinit) {
+  for (int waited = 0; waited < 30000; ++waited) {
+    for (pid_t main : ChildrenOf(faultinit)) {
+      for (pid_t child : ChildrenOf(main)) {
+        std::ifstream comm(absl::StrCat("/proc/", child, "/comm"));
+        std::string name;
+        if (std::getline(comm, name) && name == "sleep") return true;
+      }
+    }
+    poll(nullptr, 0, 1);
+  }
+  return false;
 }
 
 // A start that times out (TimeoutStartSec=) gets KillSignal= first: the
@@ -246,14 +270,19 @@ TEST_F(Stopping, RestartKillSignalStopsARestart) {
                  "[Service]\nRestartKillSignal=SIGUSR1\n",
                  Trapping("; exit 0", "trap \"echo got USR1; exit 0\" USR1;")));
   Start({"[rk] up", "rk: running"});
+  ASSERT_TRUE(BackgroundSleepRuns(running_->faultinit_pid()));
   CtlResult restart = Ctl({"restart", "rk"});
   EXPECT_EQ(restart.status, "exit 0") << restart.out;
   ASSERT_TRUE(running_->WaitForAllStderr({"[rk] got USR1", "[rk] up"}))
       << running_->err();
   EXPECT_EQ(running_->err().find("[rk] got TERM"), std::string::npos);
+  ASSERT_TRUE(BackgroundSleepRuns(running_->faultinit_pid()));
   CtlResult stop = Ctl({"stop", "rk"});
   EXPECT_EQ(stop.status, "exit 0") << stop.out;
   ASSERT_TRUE(running_->WaitForStderr("[rk] got TERM")) << running_->err();
+  // The group's processes took the signal: neither stop timed out.
+  EXPECT_EQ(running_->err().find("stop timed out"), std::string::npos)
+      << running_->err();
 }
 
 // KillMode=none (deprecated in systemd, a warning): a stop runs ExecStop=
