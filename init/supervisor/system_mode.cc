@@ -120,9 +120,8 @@ void SystemMode::LoadAll() {
   source_ = ChooseUnitSource(options_, machine_init);
   // The fstab's remote file systems are units of the layout
   // (fstab_units.h), mounted for remote-fs.target.
-  if (source_.layout && (machine_init || options_.fstab_given)) {
-    source_.instances.generated = FstabUnits(options_.fstab);
-  }
+  fstab_units_ = source_.layout && (machine_init || options_.fstab_given);
+  if (fstab_units_) source_.instances.generated = FstabUnits(options_.fstab);
   if (!source_.kernel_cmdline_error.empty()) {
     log_.Warning(source_.kernel_cmdline_error);
   }
@@ -238,9 +237,22 @@ bool SystemMode::Step() {
 
 ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
   if (phase_ != Phase::kRunning) return {};
+  // The fstab again, as systemd reruns its generators: its units follow
+  // the file, or, when a line of it is bad, stay as they were.
+  if (fstab_units_) {
+    std::vector<Diagnostic> problems;
+    if (std::optional<std::vector<GeneratedUnit>> units =
+            ReloadedFstabUnits(options_.fstab, &problems)) {
+      source_.instances.generated = *std::move(units);
+    }
+    for (const Diagnostic& d : problems) {
+      log_.Warning(d.ToString());
+      if (diagnostics != nullptr) diagnostics->push_back(d.ToString());
+    }
+  }
   LoadedUnits units = Load(diagnostics);
   ReloadSummary summary = supervisor_.Reload(units);
-  if (units.layout) sockets_.Reload(units.sockets);
+  if (units.layout) sockets_.Reload(units.sockets, &summary);
   log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
             "], stopped [", absl::StrJoin(summary.stopped, " "),
             "], restarted [", absl::StrJoin(summary.restarted, " "),

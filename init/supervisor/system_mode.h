@@ -6,7 +6,8 @@
 //      layout); print every diagnostic;
 //   3. watch the signals: SIGTERM, SIGPWR, SIGUSR2 power off; SIGINT
 //      (Ctrl-Alt-Del) reboots; SIGUSR1 halts; SIGHUP reloads the unit
-//      directory and applies the difference (Supervisor::Reload);
+//      directory (and the fstab's remote file systems' units) and applies
+//      the difference (Supervisor::Reload, SocketActivation::Reload);
 //   3b. mount /etc/fstab's local file systems (fstab_step.h; as the
 //      machine's PID 1, or with --fstab), waiting on the loop for late
 //      devices; then
@@ -95,7 +96,9 @@ class SystemMode {
   LoadedUnits LoadAndReport(std::vector<std::string>* diagnostics);
   // HeldNames: the units loaded on demand and those the supervisor holds.
   std::vector<std::string> HeldNames() const;
-  // Reload applies a fresh load and logs what changed.
+  // Reload applies a fresh load (the fstab read again first: its remote
+  // file systems' units; ReloadedFstabUnits) and logs what changed, the
+  // socket units' changes among them.
   ReloadSummary Reload(std::vector<std::string>* diagnostics);
   // ResolveName: the control server's Hooks::resolve: the unit a requested
   // name stands for (unit_names.h); a unit not held yet (an installed unit
@@ -161,6 +164,9 @@ class SystemMode {
   int exit_status_ = 0;  // faultinit's, once down in a container
   UnitSource source_;    // where Load reads the units (LoadAll chooses)
   std::vector<std::string> boot_units_;  // the layout's, until StartBoot
+  // The layout holds the fstab's remote file systems (fstab_units.h): as
+  // the machine's PID 1 or with --fstab. A reload reads the fstab again.
+  bool fstab_units_ = false;
   // A flat directory with socket units: boot_units_ holds its services
   // but those activated by a socket.
   bool source_sockets_ = false;
