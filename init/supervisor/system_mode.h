@@ -117,6 +117,14 @@ class SystemMode {
   // ("x.socket") is loaded with the service it activates, inactive
   // (SocketActivation::Add).
   ABSL_ATTRIBUTE_NOINLINE bool LoadInstance(const std::string& name);
+  // LoadOnDemand is LoadInstance's load, with `name` in
+  // source_.instances.load already: as Load, the layout is read whole in a
+  // child process (unit_plan.h), which prints `name`'s diagnostics, and
+  // PID 1 reads only the files of the units it is to hold (those it holds
+  // and what `name` needs), so that its heap does not grow by a whole
+  // layout's load at each instance start; if the child fails, PID 1 says
+  // so and loads the layout itself.
+  ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadOnDemand(const std::string& name);
   // Run's steps before the services start, in order: Prepare (boot as
   // PID 1, or become a subreaper; /run/faultinit and the control socket,
   // before anything else of this boot is visible), LoadAll (the first
