@@ -293,7 +293,7 @@ TEST_F(SocketActivationTest, SocketUnitNotPulledInIsLoadedOnStart) {
 
 // A reload opens a new socket unit the start unit pulls in, reopens one
 // whose file changed (its service down), and closes one whose file is
-// gone.
+// gone; its answer lists them.
 TEST_F(SocketActivationTest, ReloadOpensNewAndChangedSocketUnits) {
   const std::string lib = Layout({"a.socket", "gone.socket"});
   const std::string a1 = base_ + "/a1.sock", a2 = base_ + "/a2.sock";
@@ -316,7 +316,14 @@ TEST_F(SocketActivationTest, ReloadOpensNewAndChangedSocketUnits) {
       symlink("../b.socket", (lib + "/sockets.target.wants/b.socket").c_str()),
       0);
   ASSERT_EQ(unlink((lib + "/gone.socket").c_str()), 0);
-  running_->Signal(SIGHUP);
+  ControlledUnitTest::CtlResult reload = Ctl({"reload"});
+  EXPECT_EQ(reload.status, "exit 0") << reload.out;
+  // b.service, new too, is listed before b.socket.
+  EXPECT_TRUE(absl::StartsWith(reload.out, "started: ")) << reload.out;
+  for (const char* line :
+       {" b.socket\n", "\nrestarted: a.socket\n", "\nstopped: gone.socket\n"}) {
+    EXPECT_TRUE(absl::StrContains(reload.out, line)) << reload.out;
+  }
   ASSERT_TRUE(running_->WaitForAllStderr(
       {"b.socket: new socket unit", "b.socket: listening on " + b,
        "a.socket: changed: reopened", "a.socket: listening on " + a2,

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "runtime/fd.h"
 
 namespace faultinit {
@@ -73,6 +74,32 @@ std::vector<GeneratedUnit> FstabUnits(const std::string& path) {
   std::optional<std::string> contents = ReadFstab(path, &problem);
   if (!contents) return {};
   return RemoteMountUnits(path, ParseFstab(path, *contents));
+}
+
+std::optional<std::vector<GeneratedUnit>> ReloadedFstabUnits(
+    const std::string& path, std::vector<Diagnostic>* problems) {
+  constexpr absl::string_view kKept =
+      "; its remote file systems' units are kept as they were";
+  std::string problem;
+  std::optional<std::string> contents = ReadFstab(path, &problem);
+  if (!contents) {
+    problems->push_back(
+        Diagnostic{path, 0, Severity::kWarning,
+                   absl::StrCat("unable to read: ", problem, kKept)});
+    return std::nullopt;
+  }
+  Fstab fstab = ParseFstab(path, *contents);
+  bool bad = false;
+  for (Diagnostic& d : fstab.diagnostics) {
+    if (d.severity != Severity::kError) continue;
+    bad = true;
+    absl::string_view message = d.message;
+    absl::ConsumeSuffix(&message, "; entry ignored");
+    problems->push_back(Diagnostic{d.file, d.line, Severity::kWarning,
+                                   absl::StrCat(message, kKept)});
+  }
+  if (bad) return std::nullopt;
+  return RemoteMountUnits(path, fstab);
 }
 
 FstabStep::~FstabStep() {

@@ -76,6 +76,15 @@ bool CheckFstab(const std::string& path, std::string* text);
 // load; none when the file cannot be read (Begin reports it).
 std::vector<GeneratedUnit> FstabUnits(const std::string& path);
 
+// ReloadedFstabUnits is FstabUnits for a reload (systemd reruns its
+// generators on daemon-reload), applied whole or not at all: nullopt, with
+// one line a problem in `*problems` ("PATH:LINE: warning: ...; ... kept as
+// they were", naming the value), when the file cannot be read or a line of
+// it cannot be parsed: the caller keeps the units it has. A missing file
+// is an empty one (no remote file system).
+std::optional<std::vector<GeneratedUnit>> ReloadedFstabUnits(
+    const std::string& path, std::vector<Diagnostic>* problems);
+
 class FstabStep {
  public:
   FstabStep(fault::Scheduler& scheduler, const Logger& log,

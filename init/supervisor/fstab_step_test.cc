@@ -212,6 +212,56 @@ TEST_F(FstabStepTest, MissingFileIsEmptyAndAFifoIsNotRead) {
   EXPECT_EQ(Calls(), "");
 }
 
+// A reload's read of the fstab (ReloadedFstabUnits) is whole or nothing:
+// a bad line or an unreadable file is one warning naming it, and no units;
+// a missing file is an empty one.
+TEST(ReloadedFstabUnits, WholeOrNothing) {
+  const std::string dir = getenv("TEST_TMPDIR");
+  const std::string path = dir + "/reloaded-fstab";
+  auto put = [&](const std::string& text) {
+    const int fd =
+        open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, text.data(), text.size()),
+              static_cast<ssize_t>(text.size()));
+    close(fd);
+  };
+  std::vector<Diagnostic> problems;
+  put("srv:/a /mnt/a nfs defaults 0 0\n/dev/sda1 /data ext4 defaults\n");
+  std::optional<std::vector<GeneratedUnit>> units =
+      ReloadedFstabUnits(path, &problems);
+  ASSERT_TRUE(units.has_value());
+  ASSERT_EQ(units->size(), 1u);
+  EXPECT_EQ((*units)[0].name, "remote-mount-mnt-a.service");
+  EXPECT_TRUE(problems.empty());
+
+  put("srv:/a /mnt/a nfs defaults 0 0\nsrv:/b relative nfs defaults\n");
+  EXPECT_FALSE(ReloadedFstabUnits(path, &problems).has_value());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].ToString(),
+            path +
+                ":2: warning: MOUNT-POINT is not an absolute path: "
+                "\"relative\"; its remote file systems' units are kept "
+                "as they were");
+
+  problems.clear();
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  EXPECT_FALSE(ReloadedFstabUnits(path, &problems).has_value());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].ToString(),
+            path +
+                ": warning: unable to read: not a regular file; its "
+                "remote file systems' units are kept as they were");
+
+  problems.clear();
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  units = ReloadedFstabUnits(path, &problems);
+  ASSERT_TRUE(units.has_value());
+  EXPECT_TRUE(units->empty());
+  EXPECT_TRUE(problems.empty());
+}
+
 TEST_F(FstabStepTest, OtherMountPointsMountedAlreadyAreLeftAlone) {
   ops_.mounted = {"/data"};
   Begin("tmpfs /data tmpfs defaults 0 0\n");

@@ -406,7 +406,8 @@ void SocketActivation::Replace(Socket& s, const ParsedUnit& parsed) {
   }
 }
 
-void SocketActivation::Reload(const std::vector<ParsedUnit>& sockets) {
+void SocketActivation::Reload(const std::vector<ParsedUnit>& sockets,
+                              ReloadSummary* summary) {
   if (closed_) return;
   std::set<std::string> present;
   for (const ParsedUnit& parsed : sockets) {
@@ -416,6 +417,7 @@ void SocketActivation::Reload(const std::vector<ParsedUnit>& sockets) {
       Socket* added = Register(parsed);
       if (added == nullptr || !added->failed.empty()) continue;
       log_.Info(added->name, ": new socket unit");
+      summary->started.push_back(added->name);
       Start(*added);
       continue;
     }
@@ -434,6 +436,7 @@ void SocketActivation::Reload(const std::vector<ParsedUnit>& sockets) {
     }
     Replace(*s, parsed);
     log_.Info(s->name, ": changed: reopened");
+    (s->stopped ? summary->changed : summary->restarted).push_back(s->name);
     if (!s->stopped) Start(*s);
   }
   for (const auto& owned : sockets_) {
@@ -454,6 +457,7 @@ void SocketActivation::Reload(const std::vector<ParsedUnit>& sockets) {
     Shut(s);
     s.removed = true;
     log_.Info(s.name, ": removed: closed");
+    summary->stopped.push_back(s.name);
   }
 }
 

@@ -128,8 +128,12 @@ class SocketActivation {
   // and one whose file is gone closed and forgotten, unless its service
   // (Accept=no) is up or starting: then it keeps its sockets, with a warning,
   // until a restart of the socket unit (the reload after that). An unchanged
-  // one keeps its descriptors; one stopped on request stays stopped.
-  void Reload(const std::vector<ParsedUnit>& sockets);
+  // one keeps its descriptors; one stopped on request stays stopped. What
+  // changed is added to `*summary` by the socket units' names
+  // ("a.socket"): opened as new in `started`, reopened in `restarted`
+  // (`changed` when stopped on request: only its definition changed),
+  // closed as removed in `stopped`.
+  void Reload(const std::vector<ParsedUnit>& sockets, ReloadSummary* summary);
   // HasDeferred: whether a socket waits for sysinit.target (which the
   // caller then starts, as the socket's Requires= would pull it in).
   bool HasDeferred() const { return !deferred_.empty(); }

@@ -120,9 +120,8 @@ void SystemMode::LoadAll() {
   source_ = ChooseUnitSource(options_, machine_init);
   // The fstab's remote file systems are units of the layout
   // (fstab_units.h), mounted for remote-fs.target.
-  if (source_.layout && (machine_init || options_.fstab_given)) {
-    source_.instances.generated = FstabUnits(options_.fstab);
-  }
+  fstab_units_ = source_.layout && (machine_init || options_.fstab_given);
+  if (fstab_units_) source_.instances.generated = FstabUnits(options_.fstab);
   if (!source_.kernel_cmdline_error.empty()) {
     log_.Warning(source_.kernel_cmdline_error);
   }
@@ -238,9 +237,22 @@ bool SystemMode::Step() {
 
 ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
   if (phase_ != Phase::kRunning) return {};
+  // The fstab again, as systemd reruns its generators: its units follow
+  // the file, or, when a line of it is bad, stay as they were.
+  if (fstab_units_) {
+    std::vector<Diagnostic> problems;
+    if (std::optional<std::vector<GeneratedUnit>> units =
+            ReloadedFstabUnits(options_.fstab, &problems)) {
+      source_.instances.generated = *std::move(units);
+    }
+    for (const Diagnostic& d : problems) {
+      log_.Warning(d.ToString());
+      if (diagnostics != nullptr) diagnostics->push_back(d.ToString());
+    }
+  }
   LoadedUnits units = Load(diagnostics);
   ReloadSummary summary = supervisor_.Reload(units);
-  if (units.layout) sockets_.Reload(units.sockets);
+  if (units.layout) sockets_.Reload(units.sockets, &summary);
   log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
             "], stopped [", absl::StrJoin(summary.stopped, " "),
             "], restarted [", absl::StrJoin(summary.restarted, " "),
@@ -258,6 +270,20 @@ std::optional<std::string> SystemMode::ResolveName(const std::string& name) {
   return unit->name;
 }
 
+namespace {
+
+// The unit or socket unit `name` of `units`; null when not loaded.
+const ParsedUnit* FindLoaded(const LoadedUnits& units,
+                             const std::string& name) {
+  if (!absl::EndsWith(name, ".socket")) return units.Find(name);
+  for (const ParsedUnit& s : units.sockets) {
+    if (s.unit.name == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 bool SystemMode::LoadInstance(const std::string& name) {
   if (supervisor_.View(name)) return true;
   if (phase_ != Phase::kRunning || !source_.layout) return false;
@@ -265,21 +291,8 @@ bool SystemMode::LoadInstance(const std::string& name) {
   source_.instances.load.push_back(absl::EndsWith(name, ".target") || socket
                                        ? name
                                        : absl::StrCat(name, ".service"));
-  LoadedUnits units = LoadUnits(source_);
-  KeepNeededUnits(&units, HeldNames());
-  const ParsedUnit* parsed = units.Find(name);
-  if (socket) {
-    parsed = nullptr;
-    for (const ParsedUnit& s : units.sockets) {
-      if (s.unit.name == name) parsed = &s;
-    }
-  }
-  if (parsed != nullptr) {
-    for (const Diagnostic& d : parsed->diagnostics) {
-      fault::WriteString(STDERR_FILENO,
-                         absl::StrCat("faultinit: ", d.ToString(), "\n"));
-    }
-  }
+  LoadedUnits units = LoadOnDemand(name);
+  const ParsedUnit* parsed = FindLoaded(units, name);
   std::vector<std::string> added = supervisor_.AddLoaded(units);
   if (socket && parsed != nullptr && sockets_.Add(*parsed)) {
     added.push_back(name);
@@ -290,6 +303,37 @@ bool SystemMode::LoadInstance(const std::string& name) {
   }
   log_.Info("loaded on demand: ", absl::StrJoin(added, " "));
   return true;
+}
+
+LoadedUnits SystemMode::LoadOnDemand(const std::string& name) {
+  // The whole layout, less what nothing needs, with `name`'s diagnostics
+  // printed: in the child, or in PID 1 when the child fails.
+  auto held = [this, &name] {
+    LoadedUnits units = LoadUnits(source_);
+    KeepNeededUnits(&units, HeldNames());
+    if (const ParsedUnit* parsed = FindLoaded(units, name)) {
+      for (const Diagnostic& d : parsed->diagnostics) {
+        fault::WriteString(STDERR_FILENO,
+                           absl::StrCat("faultinit: ", d.ToString(), "\n"));
+      }
+    }
+    return units;
+  };
+  fault::StatusOr<std::string> sent = RunLoaderChild(
+      [&held] { return EncodeUnitPlan(PlanOf(held(), {})); }, kLoaderLimit);
+  std::optional<UnitPlan> plan;
+  if (sent.ok()) plan = DecodeUnitPlan(*sent);
+  if (!plan.has_value()) {
+    log_.Warning(
+        "loading ", name, " in a child process failed (",
+        sent.ok() ? "its result did not decode" : sent.status().message(),
+        "); loading it in PID 1");
+    return held();
+  }
+  std::string().swap(*sent);
+  LoadedUnits units = LoadUnits(source_, &plan->files);
+  ApplyUnitPlan(*plan, &units);
+  return units;
 }
 
 std::vector<std::string> SystemMode::HeldNames() const {

@@ -6,7 +6,8 @@
 //      layout); print every diagnostic;
 //   3. watch the signals: SIGTERM, SIGPWR, SIGUSR2 power off; SIGINT
 //      (Ctrl-Alt-Del) reboots; SIGUSR1 halts; SIGHUP reloads the unit
-//      directory and applies the difference (Supervisor::Reload);
+//      directory (and the fstab's remote file systems' units) and applies
+//      the difference (Supervisor::Reload, SocketActivation::Reload);
 //   3b. mount /etc/fstab's local file systems (fstab_step.h; as the
 //      machine's PID 1, or with --fstab), waiting on the loop for late
 //      devices; then
@@ -95,7 +96,9 @@ class SystemMode {
   LoadedUnits LoadAndReport(std::vector<std::string>* diagnostics);
   // HeldNames: the units loaded on demand and those the supervisor holds.
   std::vector<std::string> HeldNames() const;
-  // Reload applies a fresh load and logs what changed.
+  // Reload applies a fresh load (the fstab read again first: its remote
+  // file systems' units; ReloadedFstabUnits) and logs what changed, the
+  // socket units' changes among them.
   ReloadSummary Reload(std::vector<std::string>* diagnostics);
   // ResolveName: the control server's Hooks::resolve: the unit a requested
   // name stands for (unit_names.h); a unit not held yet (an installed unit
@@ -114,6 +117,14 @@ class SystemMode {
   // ("x.socket") is loaded with the service it activates, inactive
   // (SocketActivation::Add).
   ABSL_ATTRIBUTE_NOINLINE bool LoadInstance(const std::string& name);
+  // LoadOnDemand is LoadInstance's load, with `name` in
+  // source_.instances.load already: as Load, the layout is read whole in a
+  // child process (unit_plan.h), which prints `name`'s diagnostics, and
+  // PID 1 reads only the files of the units it is to hold (those it holds
+  // and what `name` needs), so that its heap does not grow by a whole
+  // layout's load at each instance start; if the child fails, PID 1 says
+  // so and loads the layout itself.
+  ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadOnDemand(const std::string& name);
   // Run's steps before the services start, in order: Prepare (boot as
   // PID 1, or become a subreaper; /run/faultinit and the control socket,
   // before anything else of this boot is visible), LoadAll (the first
@@ -161,6 +172,9 @@ class SystemMode {
   int exit_status_ = 0;  // faultinit's, once down in a container
   UnitSource source_;    // where Load reads the units (LoadAll chooses)
   std::vector<std::string> boot_units_;  // the layout's, until StartBoot
+  // The layout holds the fstab's remote file systems (fstab_units.h): as
+  // the machine's PID 1 or with --fstab. A reload reads the fstab again.
+  bool fstab_units_ = false;
   // A flat directory with socket units: boot_units_ holds its services
   // but those activated by a socket.
   bool source_sockets_ = false;

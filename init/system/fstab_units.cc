@@ -67,13 +67,18 @@ std::vector<GeneratedUnit> RemoteMountUnits(absl::string_view fstab_path,
     unit.name =
         absl::StrCat("remote-mount-", EscapeUnitNamePath(e.where), ".service");
     unit.wanted_by = "remote-fs.target";
+    // systemd.mount(5): without `nofail` the target requires the mount and
+    // is ordered after it; with it, only wants it and does not wait for it.
+    unit.required = !e.options.nofail;
     unit.text = absl::StrCat(
         "[Unit]\nDescription=Remote file system ", Described(e.where), " (",
         Described(fstab_path), ":", e.line,
         ")\nDefaultDependencies=no\n"
         "Wants=network-online.target\n"
         "After=network-online.target network.target remote-fs-pre.target\n"
-        "Before=remote-fs.target shutdown.target\n"
+        "Before=",
+        unit.required ? "remote-fs.target " : "",
+        "shutdown.target\n"
         "Conflicts=shutdown.target\n"
         "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=:",
         mount, "\nExecStop=:", kUmountProgram, " ", Quoted(e.where), "\n");

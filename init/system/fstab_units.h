@@ -10,14 +10,14 @@
 //   units[0].name;  // "remote-mount-mnt-nfs.service"
 //
 //   - After= and Wants= network-online.target, After= network.target and
-//     remote-fs-pre.target, Before= remote-fs.target, Conflicts= and
-//     Before= shutdown.target (systemd: umount.target), and
+//     remote-fs-pre.target, Before= remote-fs.target (not with `nofail`),
+//     Conflicts= and Before= shutdown.target (systemd: umount.target), and
 //     DefaultDependencies=no: mounted once the network is online, before
 //     remote-fs.target is reached; unmounted at shutdown before the
 //     network goes down;
-//   - remote-fs.target wants each one (systemd: requires it, or wants it
-//     with `nofail`; faultinit logs a failed mount either way and goes on,
-//     as for local file systems);
+//   - remote-fs.target requires each one (GeneratedUnit::required), so a
+//     failed mount fails the target's start, or, with `nofail`, wants it
+//     and does not wait for it (systemd.mount(5));
 //   - ExecStart=/bin/mount [-t TYPE] [-o OPTIONS] SOURCE MOUNT-POINT,
 //     OPTIONS as written (mount(8) passes over _netdev, nofail, x-*);
 //     ExecStop=/bin/umount MOUNT-POINT; each word as the fstab has it

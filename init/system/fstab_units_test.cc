@@ -1,6 +1,7 @@
 // RemoteMountUnits: the service made of each remote fstab entry parses,
 // runs mount(8) with the entry's words as they are, and is ordered as
-// systemd orders a network mount.
+// systemd orders a network mount: required by remote-fs.target and
+// ordered before it, or, with `nofail`, only wanted and not waited for.
 
 #include "init/system/fstab_units.h"
 
@@ -48,6 +49,30 @@ TEST(RemoteMountUnits, OneServicePerRemoteEntry) {
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t.unit.exec_start[0].words[5], "tmp$x");
   EXPECT_FALSE(t.unit.exec_start[0].expand_variables);
+}
+
+std::vector<std::string> Names(const std::vector<Dependency>& list) {
+  std::vector<std::string> out;
+  for (const Dependency& d : list) out.push_back(d.name);
+  return out;
+}
+
+TEST(RemoteMountUnits, NofailIsWantedAndNotWaitedFor) {
+  Fstab fstab = ParseFstab("/etc/fstab",
+                           "srv:/a /mnt/a nfs defaults 0 0\n"
+                           "srv:/b /mnt/b nfs nofail 0 0\n");
+  ASSERT_TRUE(fstab.diagnostics.empty());
+  std::vector<GeneratedUnit> units = RemoteMountUnits("/etc/fstab", fstab);
+  ASSERT_EQ(units.size(), 2u);
+  EXPECT_TRUE(units[0].required);
+  EXPECT_FALSE(units[1].required);
+  ParsedUnit a = ParseUnit("/run/x/" + units[0].name, units[0].text);
+  ParsedUnit b = ParseUnit("/run/x/" + units[1].name, units[1].text);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(Names(a.unit.before),
+            (std::vector<std::string>{"remote-fs.target", "shutdown.target"}));
+  EXPECT_EQ(Names(b.unit.before),
+            (std::vector<std::string>{"shutdown.target"}));
 }
 
 }  // namespace

@@ -46,9 +46,13 @@ constexpr StandardTarget kStandardTargets[] = {
      "[Unit]\nDescription=Host and Network Name Lookups\n"
      "RefuseManualStart=yes\n"},
     {"paths.target", "[Unit]\nDescription=Path Units\n"},
+    {"remote-fs-pre.target",
+     "[Unit]\nDescription=Preparation for Remote File Systems\n"
+     "RefuseManualStart=yes\n"},
     {"remote-fs.target",
      "[Unit]\nDescription=Remote File Systems\nDefaultDependencies=no\n"
-     "Conflicts=shutdown.target\nBefore=shutdown.target\n"},
+     "Conflicts=shutdown.target\nAfter=remote-fs-pre.target\n"
+     "Before=shutdown.target\n"},
     {"rescue.target",
      "[Unit]\nDescription=Rescue Mode\nRequires=sysinit.target\n"
      "After=sysinit.target\nAllowIsolate=yes\n"},

@@ -299,8 +299,9 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
     ResolveAliases(path, &units.back().unit);
   }
   // What generators make (unit_template.h's GeneratedUnit), where no file
-  // has the name, each wanted by its unit.
+  // has the name, each wanted (or required) by its unit.
   std::map<std::string, std::vector<std::string>> generated_wants;
+  std::set<std::string> generated_required;
   for (const GeneratedUnit& g : instances.generated) {
     std::vector<std::string>& wanted = generated_wants[g.wanted_by];
     if (path.Resolve(g.name).has_value() ||
@@ -313,13 +314,16 @@ ABSL_ATTRIBUTE_NOINLINE LoadedUnits LoadUnitLayout(
     AddDirectoryDependencies(path, g.name, no_aliases, &units.back().unit);
     ResolveAliases(path, &units.back().unit);
     wanted.push_back(g.name);
+    if (g.required) generated_required.insert(g.name);
   }
   for (ParsedUnit& parsed : units) {
     const std::string full = FullName(parsed.unit.name);
     auto it = generated_wants.find(full);
     if (it == generated_wants.end()) continue;
     for (const std::string& name : it->second) {
-      parsed.unit.wanted.push_back(Dependency{KeptName(name), 0});
+      (generated_required.count(name) != 0 ? parsed.unit.required
+                                           : parsed.unit.wanted)
+          .push_back(Dependency{KeptName(name), 0});
     }
   }
   // Instances of templates (unit_template.h): those named by the units

@@ -3,6 +3,7 @@
 
 #include "init/system/unit_layout.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -359,6 +360,39 @@ TEST(UnitLayout, OnlyReadsTheUnitsNamed) {
   EXPECT_EQ(UnitNames(all.units), "app idle mod@drm");
   ASSERT_EQ(all.sockets.size(), 1u);
   EXPECT_EQ(all.sockets[0].unit.name, "log.socket");
+}
+
+}  // namespace
+}  // namespace faultinit::testing
+
+namespace faultinit::testing {
+namespace {
+
+// A generated unit (unit_template.h's GeneratedUnit) is in its target's
+// Requires= when `required`, in its Wants= otherwise, and both are pulled
+// in with the target.
+TEST(GeneratedUnits, RequiredOrWantedByTheirTarget) {
+  Tree tree;
+  tree.Write("lib/default.target", "[Unit]\nWants=remote-fs.target\n");
+  LayoutInstances instances;
+  instances.generated.push_back(GeneratedUnit{
+      "hard.service", Service("/bin/hard"), "remote-fs.target", true});
+  instances.generated.push_back(GeneratedUnit{
+      "soft.service", Service("/bin/soft"), "remote-fs.target", false});
+  LoadedUnits units =
+      LoadUnitLayout(tree.SearchPath(), "default.target", instances);
+  const ParsedUnit* target = units.Find("remote-fs.target");
+  ASSERT_NE(target, nullptr);
+  auto names = [](const std::vector<Dependency>& list) {
+    Names out;
+    for (const Dependency& d : list) out.push_back(d.name);
+    return out;
+  };
+  EXPECT_EQ(names(target->unit.required), Names{"hard"});
+  EXPECT_EQ(names(target->unit.wanted), Names{"soft"});
+  Names boot = NotTargets(units.boot);
+  std::sort(boot.begin(), boot.end());
+  EXPECT_EQ(boot, (Names{"hard", "soft"}));
 }
 
 }  // namespace

@@ -50,7 +50,10 @@ namespace faultinit {
 struct GeneratedUnit {
   std::string name;       // with its suffix: "remote-mount-mnt-nfs.service"
   std::string text;       // the unit file's text
-  std::string wanted_by;  // the unit that wants it: "remote-fs.target"
+  std::string wanted_by;  // the unit that pulls it in: "remote-fs.target"
+  // wanted_by Requires= it (its failure fails wanted_by's start) instead
+  // of Wants= it.
+  bool required = false;
 };
 
 // LayoutInstances: what the layout instantiates besides what its units
@@ -66,8 +69,8 @@ struct LayoutInstances {
   // {"getty.target", {"serial-getty@ttyAMA0.service"}}, as a generator's
   // link in /run/systemd/generator/getty.target.wants/ would.
   std::map<std::string, std::vector<std::string>> wants;
-  // Services a generator makes (fstab_units.h), each wanted by its
-  // wanted_by.
+  // Services a generator makes (fstab_units.h), each wanted (or
+  // required) by its wanted_by.
   std::vector<GeneratedUnit> generated;
 };
 
