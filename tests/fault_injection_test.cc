@@ -63,12 +63,6 @@ constexpr bool kThreadSanitized = false;
 constexpr long kMemoryFactor = 1;
 #endif
 
-std::string ReadText(const std::string& path) {
-  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return "";
-  return fault::ReadAll(fd.get(), 1 << 20).value_or("");
-}
-
 bool WriteText(const std::string& path, const std::string& text) {
   fault::UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
   return fd.valid() && fault::WriteAll(fd.get(), text.data(), text.size()) == 0;

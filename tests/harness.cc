@@ -45,6 +45,12 @@ bool WriteFile(const std::string& path, const std::string& text) {
   return fd.valid() && fault::WriteAll(fd.get(), text.data(), text.size()) == 0;
 }
 
+std::string ReadText(const std::string& path) {
+  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return "";
+  return fault::ReadAll(fd.get(), 1 << 20).value_or("");
+}
+
 bool PidNamespacesAvailable(std::string* why) {
   pid_t pid = fork();
   if (pid == 0) {

@@ -33,6 +33,10 @@ std::string FaultinitTestFaultsPath();
 // WriteFile replaces `path`'s contents with `text`; false on any error.
 bool WriteFile(const std::string& path, const std::string& text);
 
+// ReadText returns `path`'s contents (its first 1 MiB at most), "" when it
+// cannot be opened or read.
+std::string ReadText(const std::string& path);
+
 // PidNamespacesAvailable reports whether `unshare --pid` works here (root,
 // not under qemu-user); tests that need it skip with the reason otherwise.
 bool PidNamespacesAvailable(std::string* why);
