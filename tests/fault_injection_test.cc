@@ -114,16 +114,6 @@ pid_t SleepChild(pid_t parent, const std::string& tag) {
   return 0;
 }
 
-// How often `text` occurs in `haystack`.
-size_t Count(const std::string& haystack, const std::string& text) {
-  size_t n = 0;
-  for (size_t at = haystack.find(text); at != std::string::npos;
-       at = haystack.find(text, at + text.size())) {
-    ++n;
-  }
-  return n;
-}
-
 // Runs faultctl with `args`, bounded by a deadline.
 CommandResult Faultctl(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {FaultctlPath()};

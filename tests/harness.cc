@@ -51,6 +51,15 @@ std::string ReadText(const std::string& path) {
   return fault::ReadAll(fd.get(), 1 << 20).value_or("");
 }
 
+size_t Count(const std::string& haystack, const std::string& text) {
+  size_t n = 0;
+  for (size_t at = haystack.find(text); at != std::string::npos;
+       at = haystack.find(text, at + text.size())) {
+    ++n;
+  }
+  return n;
+}
+
 bool PidNamespacesAvailable(std::string* why) {
   pid_t pid = fork();
   if (pid == 0) {

@@ -37,6 +37,10 @@ bool WriteFile(const std::string& path, const std::string& text);
 // cannot be opened or read.
 std::string ReadText(const std::string& path);
 
+// Count returns how often `text` (not empty) occurs in `haystack`, the
+// occurrences counted not overlapping.
+size_t Count(const std::string& haystack, const std::string& text);
+
 // PidNamespacesAvailable reports whether `unshare --pid` works here (root,
 // not under qemu-user); tests that need it skip with the reason otherwise.
 bool PidNamespacesAvailable(std::string* why);
