@@ -7,7 +7,9 @@
 // child sharing memory, VforkCallsets::RunInChild): async-signal-safe
 // calls only, no allocation, no locks; it reads `options` and the plan
 // and writes nothing of the parent's but the plan's listen_pid buffer
-// (spawn.h: listen_fds) and, failing, its MemoryReport (spawn_report.h).
+// (spawn.h: listen_fds), failing, its MemoryReport (spawn_report.h), and
+// through ChangeDisposition (SIGHUP, SIGPIPE) signal_state.h's mark of a
+// signal as changed, which only makes later children reset it.
 // It never returns: it execs, or reports the stage that failed through
 // Fail and exits (127 for ENOENT, else 126).
 

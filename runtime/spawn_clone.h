@@ -6,11 +6,11 @@
 //
 // Parent side: CloneSharingMemory allocates only before the clone (the
 // mount check, VforkCallsets::Begin, the first spawn's stack and slots)
-// and makes the clone with every signal blocked. The child it makes runs on the
-// parent's memory and thread (TLS, errno) while the parent is suspended
-// until the child has exec'd or exited: async-signal-safe, writing only
-// its own stack (a mapping of the spawn's), the plan's listen_pid buffer
-// and, failing, the MemoryReport given (spawn_report.h). Loop thread of
+// and makes the clone with every signal blocked. The child it makes runs
+// on the parent's memory and thread (TLS, errno) while the parent is
+// suspended until the child has exec'd or exited: async-signal-safe,
+// writing only its own stack (a mapping of the spawn's) and what RunChild
+// writes (spawn_child.h), the MemoryReport given included. Loop thread of
 // a single-threaded program, as Spawn; another thread's spawn meanwhile
 // is safe but takes a stack and a descriptor-table copy of its own.
 
