@@ -109,7 +109,7 @@ CallsetHandle RegisterForkCallback(ForkPhase phase,
                                    VforkSafety vfork = VforkSafety::kForkOnly);
 
 // VforkCallsets: the callsets around a child made by
-// clone(CLONE_VM | CLONE_VFORK) (runtime/spawn.cc), which fork's
+// clone(CLONE_VM | CLONE_VFORK) (runtime/spawn_clone.cc), which fork's
 // pthread_atfork handlers do not reach. Such a child runs on the parent's
 // memory, and its thread's (TLS, errno), while the parent is suspended
 // until the child execs or exits: what runs there must leave that memory as

@@ -6,7 +6,8 @@
 // SecureBits=, NoNewPrivileges=). Each is left as inherited unless set.
 //
 // They are applied around the child's change of user (setgroups, setgid,
-// setuid: runtime/spawn.cc), in systemd's order (src/core/exec-invoke.c):
+// setuid: runtime/spawn_child_credentials.cc), in systemd's order
+// (src/core/exec-invoke.c):
 //   1. PrivilegesBeforeUser, after the groups are set and before setuid:
 //      the bounding set dropped (PR_CAPBSET_DROP, and the dropped
 //      capabilities cleared from the inheritable set); the ambient

@@ -3,7 +3,7 @@
 // RemoteMounts: where a path lookup may wait on something other than this
 // machine's own disks: under a mount of a network file system (NFS, CIFS,
 // 9p, Ceph...), of FUSE (its daemon answers each lookup; a hung one never
-// does) or of autofs (a lookup may mount one of those). Spawn (spawn.cc)
+// does) or of autofs (a lookup may mount one of those). Spawn (spawn_clone.cc)
 // asks it, before it makes a child sharing its memory (clone(CLONE_VM |
 // CLONE_VFORK)), whether the child's working directory or executable lies
 // under such a mount: the parent is suspended until that child has exec'd,

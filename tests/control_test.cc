@@ -26,26 +26,14 @@
 #include "init/processes.h"
 #include "runtime/fd.h"
 #include "tests/harness.h"
+#include "tests/socket_client.h"
 
 namespace faultinit::testing {
 namespace {
 
-// Connects to `path`; -1 on failure.
-int Connect(const std::string& path) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_un address = {};
-  address.sun_family = AF_UNIX;
-  strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // Sends `request` and reads the answer until faultinit closes.
 std::string Ask(const std::string& path, const std::string& request) {
-  fault::UniqueFd fd(Connect(path));
+  fault::UniqueFd fd = Connect(path);
   if (!fd.valid()) return "<no connection>";
   // MSG_NOSIGNAL: a refused client may find the connection closed already;
   // the answer is still there to read.
@@ -152,7 +140,7 @@ TEST_F(ControlSocket, TransitionsAnswerWhenDone) {
 // behind.
 TEST_F(ControlSocket, SilentAndManyClients) {
   size_t baseline = OpenFds();
-  fault::UniqueFd silent(Connect(socket_));
+  fault::UniqueFd silent = Connect(socket_);
   ASSERT_TRUE(silent.valid());
   EXPECT_EQ(Ask(socket_, "1\tstatus\n").substr(0, 3), "OK\n");
 
@@ -207,7 +195,7 @@ TEST_F(ControlSocket, OtherUidRefused) {
 // log returns the service's recent lines; follow streams new ones.
 TEST_F(ControlSocket, LogAndFollow) {
   EXPECT_EQ(Ask(socket_, "1\tlog\t10\tweb\n"), "OK\nL\tweb up\n");
-  fault::UniqueFd follower(Connect(socket_));
+  fault::UniqueFd follower = Connect(socket_);
   ASSERT_TRUE(follower.valid());
   fault::WriteString(follower.get(), "1\tfollow\t0\tweb\n");
   char buffer[64];
@@ -330,7 +318,7 @@ TEST_F(ControlPath, LiveSocketIsLeftAlone) {
   struct stat after;
   ASSERT_EQ(stat(path.c_str(), &after), 0);
   EXPECT_EQ(after.st_ino, before.st_ino);
-  fault::UniqueFd client(Connect(path));
+  fault::UniqueFd client = Connect(path);
   EXPECT_TRUE(client.valid());  // still the other program's
 }
 

@@ -63,12 +63,6 @@ constexpr bool kThreadSanitized = false;
 constexpr long kMemoryFactor = 1;
 #endif
 
-std::string ReadText(const std::string& path) {
-  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return "";
-  return fault::ReadAll(fd.get(), 1 << 20).value_or("");
-}
-
 bool WriteText(const std::string& path, const std::string& text) {
   fault::UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
   return fd.valid() && fault::WriteAll(fd.get(), text.data(), text.size()) == 0;
@@ -118,16 +112,6 @@ pid_t SleepChild(pid_t parent, const std::string& tag) {
     poll(nullptr, 0, 1);  // a bounded poll of /proc: no event exists
   }
   return 0;
-}
-
-// How often `text` occurs in `haystack`.
-size_t Count(const std::string& haystack, const std::string& text) {
-  size_t n = 0;
-  for (size_t at = haystack.find(text); at != std::string::npos;
-       at = haystack.find(text, at + text.size())) {
-    ++n;
-  }
-  return n;
 }
 
 // Runs faultctl with `args`, bounded by a deadline.

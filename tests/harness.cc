@@ -45,6 +45,21 @@ bool WriteFile(const std::string& path, const std::string& text) {
   return fd.valid() && fault::WriteAll(fd.get(), text.data(), text.size()) == 0;
 }
 
+std::string ReadText(const std::string& path) {
+  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return "";
+  return fault::ReadAll(fd.get(), 1 << 20).value_or("");
+}
+
+size_t Count(const std::string& haystack, const std::string& text) {
+  size_t n = 0;
+  for (size_t at = haystack.find(text); at != std::string::npos;
+       at = haystack.find(text, at + text.size())) {
+    ++n;
+  }
+  return n;
+}
+
 bool PidNamespacesAvailable(std::string* why) {
   pid_t pid = fork();
   if (pid == 0) {

@@ -33,6 +33,14 @@ std::string FaultinitTestFaultsPath();
 // WriteFile replaces `path`'s contents with `text`; false on any error.
 bool WriteFile(const std::string& path, const std::string& text);
 
+// ReadText returns `path`'s contents (its first 1 MiB at most), "" when it
+// cannot be opened or read.
+std::string ReadText(const std::string& path);
+
+// Count returns how often `text` (not empty) occurs in `haystack`, the
+// occurrences counted not overlapping.
+size_t Count(const std::string& haystack, const std::string& text);
+
 // PidNamespacesAvailable reports whether `unshare --pid` works here (root,
 // not under qemu-user); tests that need it skip with the reason otherwise.
 bool PidNamespacesAvailable(std::string* why);

@@ -38,12 +38,6 @@ namespace {
 // A bound on every wait, far beyond a healthy run.
 constexpr int kDeadlineMs = 30 * 1000;
 
-std::string ReadText(const std::string& path) {
-  fault::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return "";
-  return fault::ReadAll(fd.get(), 1 << 20).value_or("");
-}
-
 // A process's state letter from /proc/PID/stat ('S', 'Z', ...), or 0 when
 // it is gone (reaped).
 char StateOf(pid_t pid) {

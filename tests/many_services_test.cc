@@ -46,15 +46,6 @@
 namespace faultinit::testing {
 namespace {
 
-size_t Count(const std::string& haystack, const std::string& text) {
-  size_t n = 0;
-  for (size_t at = haystack.find(text); at != std::string::npos;
-       at = haystack.find(text, at + text.size())) {
-    ++n;
-  }
-  return n;
-}
-
 // How many of `pid`'s descriptors are pipes.
 int PipesOf(pid_t pid) {
   const std::string dir = absl::StrCat("/proc/", pid, "/fd");

@@ -6,7 +6,6 @@
 // started again by the next one. The service is tests/listen_probe.
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "runtime/fd.h"
 #include "tests/harness.h"
+#include "tests/socket_client.h"
 
 namespace faultinit::testing {
 namespace {
@@ -32,53 +32,11 @@ std::string ListenProbePath() {
 }
 
 // Connects to the stream socket at `path` and returns the first line the
-// service writes ("hello PID"), or "" on error; bounded by 30 s.
+// service writes ("hello PID"), or what went wrong; bounded by 30 s.
 std::string Converse(const std::string& path) {
-  fault::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_un address = {};
-  address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof address.sun_path) return "";
-  memcpy(address.sun_path, path.data(), path.size());
-  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address),
-              sizeof address) != 0) {
-    return absl::StrCat("connect: ", strerror(errno));
-  }
-  std::string line;
-  for (;;) {
-    struct pollfd p = {fd.get(), POLLIN, 0};
-    if (poll(&p, 1, 30000) != 1) return line + "<no answer in time>";
-    char c;
-    ssize_t n = read(fd.get(), &c, 1);
-    if (n <= 0 || c == '\n') return line;
-    line.push_back(c);
-  }
-}
-
-// Connects to the stream socket at `path`; an invalid fd on error.
-fault::UniqueFd Connect(const std::string& path) {
-  fault::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_un address = {};
-  address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof address.sun_path) return fault::UniqueFd();
-  memcpy(address.sun_path, path.data(), path.size());
-  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address),
-              sizeof address) != 0) {
-    return fault::UniqueFd();
-  }
-  return fd;
-}
-
-// The first line `fd` gives ("" at its end), bounded by 30 s.
-std::string ReadLine(int fd) {
-  std::string line;
-  for (;;) {
-    struct pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, 30000) != 1) return line + "<no answer in time>";
-    char c;
-    ssize_t n = read(fd, &c, 1);
-    if (n <= 0 || c == '\n') return line;
-    line.push_back(c);
-  }
+  fault::UniqueFd fd = Connect(path);
+  if (!fd) return absl::StrCat("connect: ", strerror(errno));
+  return ReadLine(fd.get());
 }
 
 class SocketActivationTest : public ControlledUnitTest {

@@ -6,9 +6,6 @@
 // socket is its service's stdin; a service with socket input and no socket,
 // or with more than one, fails to start, naming why.
 
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -18,36 +15,11 @@
 #include "gtest/gtest.h"
 #include "runtime/fd.h"
 #include "tests/harness.h"
+#include "tests/socket_client.h"
 #include "tests/unit_tree_fixture.h"
 
 namespace faultinit::testing {
 namespace {
-
-// Connects to the stream socket at `path`; an invalid fd on error.
-fault::UniqueFd Connect(const std::string& path) {
-  fault::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_un address = {};
-  address.sun_family = AF_UNIX;
-  if (!fd || path.size() >= sizeof address.sun_path) return fault::UniqueFd();
-  memcpy(address.sun_path, path.data(), path.size());
-  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&address),
-              sizeof address) != 0) {
-    return fault::UniqueFd();
-  }
-  return fd;
-}
-
-// The next line `fd` gives ("" at its end), bounded by 30 s.
-std::string ReadLine(int fd) {
-  std::string line;
-  for (;;) {
-    struct pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, 30000) != 1) return line + "<no answer in time>";
-    char c;
-    if (read(fd, &c, 1) != 1 || c == '\n') return line;
-    line.push_back(c);
-  }
-}
 
 class SocketStdio : public UnitTreeTest {};
 
