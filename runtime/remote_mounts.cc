@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
@@ -159,6 +160,26 @@ bool RemoteMounts::MayWait(absl::string_view path,
   return false;
 }
 
+namespace {
+
+// ReadFromStart: the whole of `fd`'s file, read from its start into
+// `text`; false on an error. Never inlined: its 4 KB buffer would lie in
+// the frame of every spawn (Current is called at each), and the pages
+// below it that the spawn's callees touch stay resident in PID 1.
+ABSL_ATTRIBUTE_NOINLINE bool ReadFromStart(int fd, std::string* text) {
+  if (lseek(fd, 0, SEEK_SET) != 0) return false;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) return true;
+    text->append(buffer, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
 const RemoteMounts& MountTableWatch::Current() {
   bool read = false;
   if (!fd_) {
@@ -177,16 +198,7 @@ const RemoteMounts& MountTableWatch::Current() {
   }
   if (!read) return mounts_;
   std::string text;
-  char buffer[4096];
-  bool ok = lseek(fd_.get(), 0, SEEK_SET) == 0;
-  while (ok) {
-    const ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ok = false;
-    if (n <= 0) break;
-    text.append(buffer, static_cast<size_t>(n));
-  }
-  if (!ok) {
+  if (!ReadFromStart(fd_.get(), &text)) {
     fd_.Reset();  // opened again next time
     mounts_ = RemoteMounts();
     return mounts_;

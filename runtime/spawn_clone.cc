@@ -17,6 +17,7 @@
 #include <atomic>
 #include <string>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/callsets.h"
 #include "runtime/remote_mounts.h"
@@ -176,10 +177,21 @@ std::atomic<bool> g_no_clone{false};
 // the mount table, without touching such a path; the table is re-read
 // only when it changed (one poll per spawn otherwise). Relative paths
 // are taken from the working directory the child will have.
+bool MayWaitOnRemote(const SpawnOptions& options, const Prepared& p,
+                     const RemoteMounts& mounts);
 bool MayWaitOnMount(const SpawnOptions& options, const Prepared& p) {
   static MountTableWatch* const watch = new MountTableWatch();
   const RemoteMounts& mounts = watch->Current();
-  if (mounts.empty()) return false;
+  return !mounts.empty() && MayWaitOnRemote(options, p, mounts);
+}
+
+// MayWaitOnRemote: MayWaitOnMount's answer when some mount is remote. Never
+// inlined: its buffers (a path here, a link's target in MayWait: 4 KB
+// each) would lie in every spawn's frame, and the pages below them that
+// the spawn's callees touch stay resident in PID 1.
+ABSL_ATTRIBUTE_NOINLINE bool MayWaitOnRemote(const SpawnOptions& options,
+                                             const Prepared& p,
+                                             const RemoteMounts& mounts) {
   char cwd[PATH_MAX];
   if (getcwd(cwd, sizeof cwd) == nullptr) return true;  // unknown: fork
   std::string base = cwd;

@@ -28,7 +28,7 @@ EnvironmentMap ServiceEnvironment(const ServiceSettings& unit,
   }
   // $RUNTIME_DIRECTORY and its family: each key's directories, absolute,
   // joined with ":" (systemd sets them with the account's variables).
-  for (const ExecDirectory& d : x.directories.directories) {
+  for (const ExecDirectory& d : x.rare().directories.directories) {
     std::string& value = env[std::string(ExecDirectoryVariable(d.type))];
     if (!value.empty()) value += ':';
     value += ExecDirectoryPath(d);
@@ -41,7 +41,7 @@ EnvironmentMap ServiceEnvironment(const ServiceSettings& unit,
     for (const auto& [key, value] : file) env[key] = value;
   }
   // UnsetEnvironment=: NAME whatever its value, NAME=VALUE only with it.
-  for (const std::string& unset : x.exec_environment.unset_environment) {
+  for (const std::string& unset : x.rare().exec_environment.unset_environment) {
     const size_t eq = unset.find('=');
     auto it = env.find(absl::string_view(unset).substr(0, eq));
     if (it == env.end()) continue;
@@ -62,7 +62,7 @@ std::vector<std::string> EnvironmentStrings(const EnvironmentMap& env) {
 
 ExecPrivileges StepPrivileges(const ServiceSettings& unit, StepKind kind,
                               int index, bool ambient_capabilities) {
-  if (kind != StepKind::kMain && unit.extras().permissions_start_only) {
+  if (kind != StepKind::kMain && unit.extras().rare().permissions_start_only) {
     return ExecPrivileges::kFull;
   }
   const ExecPrivileges privileges = unit.Step(kind, index).privileges;
@@ -108,7 +108,7 @@ fault::SpawnOptions StepSpawnOptions(
     }
   }
   spawn.umask = unit.umask;
-  spawn.attributes = unit.extras().attributes;
+  spawn.attributes = unit.extras().rare().attributes;
 
   std::string directory = unit.extras().working_directory;
   if (directory == "~") {
@@ -129,31 +129,33 @@ fault::SpawnOptions StepSpawnOptions(
   spawn.stdout_fd = inputs.stdout_fd;
   spawn.stderr_fd = inputs.stderr_fd;
   const SpawnExtras& x = unit.extras();
-  spawn.ignore_sigpipe = x.io.ignore_sigpipe;
-  if (x.io.input == StandardInput::kFile) spawn.stdin_path = x.io.input_path;
-  const bool tty_in = IsTtyInput(x.io.input);
+  spawn.ignore_sigpipe = x.rare().io.ignore_sigpipe;
+  if (x.rare().io.input == StandardInput::kFile)
+    spawn.stdin_path = x.rare().io.input_path;
+  const bool tty_in = IsTtyInput(x.rare().io.input);
   const bool tty_out = x.standard_output.kind == OutputTarget::Kind::kTty;
   const bool tty_err = x.standard_error.kind == OutputTarget::Kind::kTty;
   if (tty_in || tty_out || tty_err) {
     fault::TerminalOptions& t = spawn.terminal;
-    t.path = x.io.TtyPath();
-    t.input = x.io.input == StandardInput::kTty        ? TerminalInput::kWait
-              : x.io.input == StandardInput::kTtyForce ? TerminalInput::kForce
-              : x.io.input == StandardInput::kTtyFail  ? TerminalInput::kFail
-                                                       : TerminalInput::kNone;
+    t.path = x.rare().io.TtyPath();
+    t.input =
+        x.rare().io.input == StandardInput::kTty        ? TerminalInput::kWait
+        : x.rare().io.input == StandardInput::kTtyForce ? TerminalInput::kForce
+        : x.rare().io.input == StandardInput::kTtyFail  ? TerminalInput::kFail
+                                                        : TerminalInput::kNone;
     t.output = tty_out;
     t.error = tty_err;
-    t.reset = x.io.tty_reset;
-    t.hangup = x.io.tty_vhangup;
-    t.vt_disallocate = x.io.tty_vt_disallocate;
+    t.reset = x.rare().io.tty_reset;
+    t.hangup = x.rare().io.tty_vhangup;
+    t.vt_disallocate = x.rare().io.tty_vt_disallocate;
   }
   if (kind == StepKind::kMain && unit.notification_fd != 0 &&
       inputs.notification_fd >= 0) {
     spawn.extra_fd = {inputs.notification_fd, unit.notification_fd};
   }
   if (sandboxed) {
-    spawn.resource_limits = unit.extras().limits;
-    spawn.privileges = unit.extras().privileges;
+    spawn.resource_limits = unit.extras().rare().limits;
+    spawn.privileges = unit.extras().rare().privileges;
   }
   if (privileges == ExecPrivileges::kNoSetuidWithoutAmbient) {
     // systemd's fallback without ambient capabilities: the program drops

@@ -15,6 +15,11 @@ const SpawnExtras& DefaultExtras() {
   return *defaults;
 }
 
+const RareSpawnExtras& DefaultRare() {
+  static const RareSpawnExtras* const defaults = new RareSpawnExtras();
+  return *defaults;
+}
+
 // The text block (ServiceSettings::text): the description's size and
 // text, the count of lines, then per line a flags byte, the size of its
 // words and the words. Sizes and the count are varints (7 bits a byte, the
@@ -131,21 +136,34 @@ bool operator==(const SpawnExtras& a, const SpawnExtras& b) {
     const EnvironmentFileRef& y = b.environment_files[i];
     if (x.path != y.path || x.optional != y.optional) return false;
   }
+  const RareSpawnExtras& ra = a.rare();
+  const RareSpawnExtras& rb = b.rare();
   return a.user == b.user && a.group == b.group &&
          a.working_directory == b.working_directory &&
          a.environment == b.environment && a.pid_file == b.pid_file &&
          a.standard_output == b.standard_output &&
-         a.standard_error == b.standard_error && a.privileges == b.privileges &&
-         a.permissions_start_only == b.permissions_start_only &&
-         a.non_blocking == b.non_blocking && a.io == b.io;
+         a.standard_error == b.standard_error &&
+         ra.privileges == rb.privileges &&
+         ra.permissions_start_only == rb.permissions_start_only &&
+         ra.non_blocking == rb.non_blocking && ra.io == rb.io;
+}
+
+bool RareSpawnExtras::AllDefault() const {
+  const RareSpawnExtras& d = DefaultRare();
+  return io == d.io && privileges == d.privileges &&
+         permissions_start_only == d.permissions_start_only &&
+         non_blocking == d.non_blocking && directories.empty() &&
+         attributes.empty() && exec_environment.supplementary_groups.empty() &&
+         exec_environment.pass_environment.empty() &&
+         exec_environment.unset_environment.empty() && limits.empty();
+}
+
+const RareSpawnExtras& SpawnExtras::rare() const {
+  return more ? *more : DefaultRare();
 }
 
 bool SpawnExtras::AllDefault() const {
-  return *this == DefaultExtras() && conditions.empty() &&
-         directories.empty() && attributes.empty() &&
-         exec_environment.supplementary_groups.empty() &&
-         exec_environment.pass_environment.empty() &&
-         exec_environment.unset_environment.empty() && limits.empty();
+  return *this == DefaultExtras() && conditions.empty() && rare().AllDefault();
 }
 
 const SpawnExtras& ServiceSettings::extras() const {
@@ -240,15 +258,19 @@ ServiceSettings SettingsOf(const Unit& unit) {
       extras.standard_error.kind == OutputTarget::Kind::kInherit) {
     extras.standard_error = extras.standard_output;
   }
-  extras.io = unit.io;
   extras.conditions = unit.conditions;
-  extras.directories = unit.directories;
-  extras.attributes = unit.attributes;
-  extras.exec_environment = unit.exec_environment;
-  extras.limits = unit.limits;
-  extras.privileges = unit.privileges;
-  extras.permissions_start_only = unit.permissions_start_only;
-  extras.non_blocking = unit.non_blocking;
+  RareSpawnExtras rare;
+  rare.io = unit.io;
+  rare.directories = unit.directories;
+  rare.attributes = unit.attributes;
+  rare.exec_environment = unit.exec_environment;
+  rare.limits = unit.limits;
+  rare.privileges = unit.privileges;
+  rare.permissions_start_only = unit.permissions_start_only;
+  rare.non_blocking = unit.non_blocking;
+  if (!rare.AllDefault()) {
+    extras.more = std::make_unique<const RareSpawnExtras>(std::move(rare));
+  }
   if (!extras.AllDefault()) {
     s.more = std::make_unique<const SpawnExtras>(std::move(extras));
   }

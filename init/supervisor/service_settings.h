@@ -12,12 +12,14 @@
 //     Exec*= line's text as written, and what ServicePolicy holds;
 //   - the settings most units leave at their defaults are in SpawnExtras,
 //     allocated only when the unit sets one of them (extras() gives the
-//     defaults otherwise).
+//     defaults otherwise), and those even fewer set in its
+//     RareSpawnExtras, allocated only when the unit sets one of those.
 //
 // A new per-service setting that a running service needs (a spawn-time
 // key): a field here or, when most units leave it at its default, in
-// SpawnExtras (and in its operator==, which decides whether the extras are
-// kept); SettingsOf copies it from the Unit.
+// SpawnExtras or RareSpawnExtras (and in operator== or
+// RareSpawnExtras::AllDefault, which decide whether the blocks are kept);
+// SettingsOf copies it from the Unit.
 //
 // Values; thread-compatible; allocate. No errors (a unit reaching here has
 // passed the loader's checks).
@@ -39,23 +41,17 @@
 
 namespace faultinit {
 
-// SpawnExtras: the spawn-time settings most units leave at their defaults
-// (the Unit's defaults: see unit.h).
-struct SpawnExtras {
-  std::string user;               // empty: root (faultinit's own)
-  std::string group;              // empty: the user's primary group
-  std::string working_directory;  // empty: "/"; "~": the user's home
-  EnvironmentMap environment;
-  std::vector<EnvironmentFileRef> environment_files;
-  std::string pid_file;  // Type=forking's PIDFile=
-  OutputTarget standard_output;
-  OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
+// RareSpawnExtras: the spawn-time settings that even the units setting
+// some of SpawnExtras's rarely set (the Unit's defaults: see unit.h). In
+// a block of their own, allocated only for a unit that sets one: Debian's
+// units set a user, an environment file or a condition far more often
+// than these, and SpawnExtras without them fits musl's 320-byte class,
+// not its 672-byte one.
+struct RareSpawnExtras {
   // StandardInput=, TTY*=, Syslog*=, IgnoreSIGPIPE= (standard_io_keys.h);
-  // standard_output and standard_error above are the effective ones (a
-  // terminal's, with tty input).
+  // SpawnExtras::standard_output and standard_error are the effective
+  // ones (a terminal's, with tty input).
   StandardIo io;
-  // Condition*=/Assert*=, checked when a start is requested.
-  std::vector<Condition> conditions;
   ExecDirectories directories;               // RuntimeDirectory= and its family
   fault::ProcessAttributes attributes;       // Nice=, OOMScoreAdjust=...
   ExecEnvironmentSettings exec_environment;  // SupplementaryGroups=...
@@ -68,12 +64,35 @@ struct SpawnExtras {
   // NonBlocking=: O_NONBLOCK on the sockets the main process gets.
   bool non_blocking = false;
 
-  // Whether every field is at its default: SettingsOf keeps the extras of
-  // a unit only when not.
+  // Whether every field is at its default: SettingsOf keeps the block only
+  // when not.
   bool AllDefault() const;
 };
-// The fields compared by value (the lists that follow them are checked for
-// emptiness by AllDefault).
+
+// SpawnExtras: the spawn-time settings most units leave at their defaults
+// (the Unit's defaults: see unit.h).
+struct SpawnExtras {
+  std::string user;               // empty: root (faultinit's own)
+  std::string group;              // empty: the user's primary group
+  std::string working_directory;  // empty: "/"; "~": the user's home
+  EnvironmentMap environment;
+  std::vector<EnvironmentFileRef> environment_files;
+  std::string pid_file;  // Type=forking's PIDFile=
+  OutputTarget standard_output;
+  OutputTarget standard_error{OutputTarget::Kind::kInherit, ""};
+  // Condition*=/Assert*=, checked when a start is requested.
+  std::vector<Condition> conditions;
+  // Null while every rare setting is at its default (rare() gives the
+  // defaults then).
+  std::unique_ptr<const RareSpawnExtras> more;
+
+  const RareSpawnExtras& rare() const;
+  // Whether every field, rare ones included, is at its default: SettingsOf
+  // keeps the extras of a unit only when not.
+  bool AllDefault() const;
+};
+// The fields compared by value, the rare ones' included (the lists that
+// follow them are checked for emptiness by AllDefault).
 bool operator==(const SpawnExtras& a, const SpawnExtras& b);
 inline bool operator!=(const SpawnExtras& a, const SpawnExtras& b) {
   return !(a == b);

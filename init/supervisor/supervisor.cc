@@ -107,8 +107,9 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
   }
   const std::string& name = service.name();
   if ((Down(to) || to == ServiceState::kRestarting) && !Down(from)) {
-    fault::Status removed = RemoveRuntimeDirectories(
-        e.settings.extras().directories, to == ServiceState::kRestarting);
+    fault::Status removed =
+        RemoveRuntimeDirectories(e.settings.extras().rare().directories,
+                                 to == ServiceState::kRestarting);
     if (!removed.ok()) log_.Warning(name, ": ", removed.message());
   }
   switch (to) {

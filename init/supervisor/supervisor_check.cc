@@ -38,13 +38,13 @@ std::string Supervisor::CheckIndexes() const {
   std::map<const Entry*, std::vector<const Entry*>> required_by;
   for (const auto& [name, e] : entries_) {
     if (e->declared()) {
-      for (const std::string& a : e->declared()->after) {
+      for (const std::string& a : e->declared()->after()) {
         auto it = entries_.find(a);
         if (it == entries_.end()) continue;
         after[e.get()].emplace_back(it->second.get(), true);
         followers[it->second.get()].emplace_back(e.get(), false);
       }
-      for (const std::string& b : e->declared()->before) {
+      for (const std::string& b : e->declared()->before()) {
         auto it = entries_.find(b);
         if (it == entries_.end()) continue;
         followers[e.get()].emplace_back(it->second.get(), true);

@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "init/supervisor/process_id_list.h"
 #include "init/supervisor/service.h"
 #include "init/supervisor/service_settings.h"
@@ -163,12 +164,27 @@ class NameList {
   std::unique_ptr<const Names> names_;
 };
 
-// DeclaredOrder: the units a unit names in After= and Before=.
-struct DeclaredOrder {
-  std::vector<std::string> after;
-  std::vector<std::string> before;
+// DeclaredOrder: the units a unit names in After= and Before=, in one
+// vector made at its size (the After= names, then the Before= ones): PID
+// 1 keeps one per unit, and two vectors grown by push_back took two
+// blocks, each up to twice the size of its names.
+class DeclaredOrder {
+ public:
+  DeclaredOrder() = default;
+  DeclaredOrder(const std::vector<Dependency>& after,
+                const std::vector<Dependency>& before);
 
-  bool empty() const { return after.empty() && before.empty(); }
+  absl::Span<const std::string> after() const {
+    return absl::MakeConstSpan(names_).first(after_count_);
+  }
+  absl::Span<const std::string> before() const {
+    return absl::MakeConstSpan(names_).subspan(after_count_);
+  }
+  bool empty() const { return names_.empty(); }
+
+ private:
+  std::vector<std::string> names_;
+  size_t after_count_ = 0;
 };
 
 // HeldVector: a vector held by pointer, null while empty: 8 bytes where a
@@ -248,6 +264,7 @@ struct Supervisor::Links {
   std::vector<Entry*> job_by;
   // Followers (per edge) not down: a shutdown stops this entry at 0.
   int up_followers = 0;
+
 
   bool empty() const {
     return after.empty() && followers.empty() && requires_links.empty() &&

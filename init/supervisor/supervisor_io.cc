@@ -157,9 +157,9 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
   const std::string& name = e.service->name();
   const SpawnExtras& x = e.settings.extras();
   const absl::string_view ident =
-      x.io.syslog_identifier.empty()
+      x.rare().io.syslog_identifier.empty()
           ? absl::string_view(name)
-          : absl::string_view(x.io.syslog_identifier);
+          : absl::string_view(x.rare().io.syslog_identifier);
   using Kind = OutputTarget::Kind;
   const Kind sink = PipeSink(x);
   const bool kmsg = sink == Kind::kKmsg || sink == Kind::kKmsgConsole;
@@ -174,11 +174,13 @@ void Supervisor::ReadOutput(Entry& e, size_t budget) {
     // Without SyslogIdentifier=, what leaves faultinit carries the
     // command's file name, as systemd's; faultinit's log keeps the unit's.
     // (A copy: the pipe may end, and be freed, before the forwarder.)
-    forward_ident = !x.io.syslog_identifier.empty() || !e.output_program()
-                        ? std::string(ident)
-                        : *e.output_program();
+    forward_ident =
+        !x.rare().io.syslog_identifier.empty() || !e.output_program()
+            ? std::string(ident)
+            : *e.output_program();
     forward.emplace(forward_ident, pid,
-                    x.io.syslog_facility * 8 + x.io.syslog_level, *kPaths);
+                    x.rare().io.syslog_facility * 8 + x.rare().io.syslog_level,
+                    *kPaths);
   }
   bool ended = e.output->reader.ReadAvailable(
       budget, [&](absl::string_view line, bool truncated) {

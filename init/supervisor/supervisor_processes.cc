@@ -159,16 +159,18 @@ ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
   }
   // RuntimeDirectory= and its family: before each command, as systemd.
   FAULT_RETURN_IF_ERROR(MakeUnitDirectories(
-      u.directories, world.credentials ? &*world.credentials : nullptr));
-  if (!u.exec_environment.supplementary_groups.empty()) {
+      u.rare().directories, world.credentials ? &*world.credentials : nullptr));
+  if (!u.rare().exec_environment.supplementary_groups.empty()) {
     FAULT_ASSIGN_OR_RETURN(
         world.supplementary_groups,
-        ResolveGroups(u.exec_environment.supplementary_groups, accounts_root));
+        ResolveGroups(u.rare().exec_environment.supplementary_groups,
+                      accounts_root));
   }
   FAULT_ASSIGN_OR_RETURN(std::vector<EnvironmentMap> files,
                          ReadEnvironmentFiles(s));
   EnvironmentMap passed;  // PassEnvironment=: from faultinit's environment
-  for (const std::string& name : s.extras().exec_environment.pass_environment) {
+  for (const std::string& name :
+       s.extras().rare().exec_environment.pass_environment) {
     if (const char* value = getenv(name.c_str()); value != nullptr) {
       passed[name] = value;
     }
@@ -196,7 +198,7 @@ ABSL_ATTRIBUTE_NOINLINE fault::Status GatherStepWorld(
 // StandardError= that is `socket` in `u`; empty when none is.
 absl::string_view SocketStdioKey(const SpawnExtras& u) {
   using Kind = OutputTarget::Kind;
-  if (u.io.input == StandardInput::kSocket) return "StandardInput";
+  if (u.rare().io.input == StandardInput::kSocket) return "StandardInput";
   if (u.standard_output.kind == Kind::kSocket) return "StandardOutput";
   if (u.standard_error.kind == Kind::kSocket) return "StandardError";
   return "";
@@ -297,7 +299,8 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   inputs.stdout_fd = world.out.get();
   inputs.stderr_fd = world.err.get();
   if (socket_fd >= 0) {
-    if (u.io.input == StandardInput::kSocket) inputs.stdin_fd = socket_fd;
+    if (u.rare().io.input == StandardInput::kSocket)
+      inputs.stdin_fd = socket_fd;
     if (u.standard_output.kind == OutputTarget::Kind::kSocket) {
       inputs.stdout_fd = socket_fd;
     }
@@ -339,7 +342,7 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
       const int flags = fcntl(fd, F_GETFL);
       if (flags < 0) continue;
       const int want =
-          u.non_blocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+          u.rare().non_blocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
       if (want != flags) (void)fcntl(fd, F_SETFL, want);
     }
   }

@@ -65,7 +65,7 @@ void Release(std::vector<T>& v) {
 void Supervisor::Link(Entry& e) {
   const bool up = !Down(e.service->state());
   if (e.declared()) {
-    for (const std::string& name : e.declared()->after) {
+    for (const std::string& name : e.declared()->after()) {
       auto it = entries_.find(name);
       if (it == entries_.end()) continue;
       Entry& before = *it->second;
@@ -75,7 +75,7 @@ void Supervisor::Link(Entry& e) {
       if (up) ++b.up_followers;
     }
     // Before=X on E orders X after E.
-    for (const std::string& name : e.declared()->before) {
+    for (const std::string& name : e.declared()->before()) {
       auto it = entries_.find(name);
       if (it == entries_.end()) continue;
       Entry& later = *it->second;

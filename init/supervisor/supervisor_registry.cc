@@ -116,18 +116,21 @@ std::string LoadErrorOf(const ParsedUnit& parsed) {
 
 }  // namespace
 
+DeclaredOrder::DeclaredOrder(const std::vector<Dependency>& after,
+                             const std::vector<Dependency>& before)
+    : after_count_(after.size()) {
+  names_.reserve(after.size() + before.size());
+  for (const Dependency& d : after) names_.push_back(d.name);
+  for (const Dependency& d : before) names_.push_back(d.name);
+}
+
 void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   e.settings = SettingsOf(parsed.unit);
   // The definition's part of the extras: made only for a unit that has
   // some (what a running service sent stays).
-  DeclaredOrder declared;
-  for (const Dependency& d : parsed.unit.after) {
-    declared.after.push_back(d.name);
-  }
-  for (const Dependency& d : parsed.unit.before) {
-    declared.before.push_back(d.name);
-  }
+  DeclaredOrder declared(parsed.unit.after, parsed.unit.before);
   std::vector<std::string> required;
+  required.reserve(parsed.unit.required.size());  // kept: no spare room
   for (const Dependency& d : parsed.unit.required) required.push_back(d.name);
   std::string load_error = LoadErrorOf(parsed);
   std::unique_ptr<const EntryJobs> jobs = JobsOf(parsed.unit);

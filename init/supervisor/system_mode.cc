@@ -116,6 +116,13 @@ void SystemMode::RaiseDescriptorLimit() {
 }
 
 void SystemMode::LoadAll() {
+  ChooseSource();
+  // The services keep their own copy: the parsed directory is freed here.
+  LoadedUnits units = Load();
+  Hold(units);
+}
+
+void SystemMode::ChooseSource() {
   const bool machine_init = getpid() == 1 && Boot::InInitialPidNamespace();
   source_ = ChooseUnitSource(options_, machine_init);
   // The fstab's remote file systems are units of the layout
@@ -125,8 +132,9 @@ void SystemMode::LoadAll() {
   if (!source_.kernel_cmdline_error.empty()) {
     log_.Warning(source_.kernel_cmdline_error);
   }
-  // The services keep their own copy: the parsed directory is freed here.
-  LoadedUnits units = Load();
+}
+
+void SystemMode::Hold(LoadedUnits& units) {
   WatchSignals();
   supervisor_.LoadReleasing(&units);
   boot_units_ = std::move(units.boot);

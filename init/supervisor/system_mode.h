@@ -140,6 +140,12 @@ class SystemMode {
   // otherwise. Container mode leaves its limits as they are.
   void RaiseDescriptorLimit();
   ABSL_ATTRIBUTE_NOINLINE void LoadAll();
+  // LoadAll's parts before and after Load, in frames of their own: the
+  // deepest of the first load's paths runs under Load (the unit parser's),
+  // and their temporaries (the source's, the entries' and sockets') would
+  // lie under it in LoadAll's frame.
+  ABSL_ATTRIBUTE_NOINLINE void ChooseSource();
+  ABSL_ATTRIBUTE_NOINLINE void Hold(LoadedUnits& units);
   ABSL_ATTRIBUTE_NOINLINE void Open();
   // MountFstab runs the fstab step (fstab_step.h) as the machine's PID 1
   // or with --fstab, then StartBoot; StartBoot alone otherwise.

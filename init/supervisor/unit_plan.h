@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/string_view.h"
 #include "init/system/unit.h"
 #include "init/system/unit_directory.h"
@@ -80,8 +81,10 @@ void ApplyUnitPlan(const UnitPlan& plan, LoadedUnits* units);
 // naming what happened: the pipe or fork failed; the child ended otherwise
 // (a signal, an exception: exit 1); no result within `limit` (the child is
 // killed and reaped first). PID 1 waits at most `limit`: never for a child
-// that hangs.
-fault::StatusOr<std::string> RunLoaderChild(
+// that hangs. Never inlined: its 4 KB read buffer would lie in the
+// caller's frame under the load that follows it (PID 1's deepest path:
+// the stack pages it touches stay resident).
+ABSL_ATTRIBUTE_NOINLINE fault::StatusOr<std::string> RunLoaderChild(
     const std::function<std::string()>& fn, fault::Duration limit);
 
 }  // namespace faultinit
