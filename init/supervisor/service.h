@@ -263,9 +263,12 @@ struct LifecycleExtras {
   std::vector<bool> reload_ignore_failure;
   std::vector<bool> stop_ignore_failure;  // ExecStop=
   std::vector<bool> stop_post_ignore_failure;
-  bool send_sighup = false;         // SendSIGHUP=
-  bool send_sigkill = true;         // SendSIGKILL=
-  bool kill_none = false;           // KillMode=none: nothing signalled
+  bool send_sighup = false;  // SendSIGHUP=
+  bool send_sigkill = true;  // SendSIGKILL=
+  bool kill_none = false;    // KillMode=none: nothing signalled
+  // KillMode=mixed: KillSignal= reaches the main process (or the step
+  // running) alone; the final kill signal reaches every process.
+  bool kill_mixed = false;
   int final_kill_signal = SIGKILL;  // FinalKillSignal=
   int restart_kill_signal = 0;      // RestartKillSignal=; 0: KillSignal=
 };
@@ -550,7 +553,12 @@ class Service {
   // with its kill signal.
   void BeginStop(bool run_exec_stop, ServiceEvent request);
   void RunStopStep();
+  // EnterStopSigterm: KillSignal= to what is left (per KillMode=), or on
+  // at once when it would reach nothing: stop-sigkill, or stop-post.
   void EnterStopSigterm();
+  // EnterStopSigkill: FinalKillSignal= to every process, waiting
+  // TimeoutStopSec= again; with SendSIGKILL=no, stop-post at once.
+  void EnterStopSigkill();
   // AfterStop: ExecStopPost= if any, then Conclude.
   void AfterStop();
   void RunStopPostStep();

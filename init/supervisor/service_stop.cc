@@ -125,11 +125,7 @@ void Service::SigtermTimedOut(const Event&) {
     return;
   }
   StopFailed(absl::StrCat(timed_out, ": killed"));
-  Enter(ServiceSubState::kStopSigkill);
-  if (policy().stop_timeout != fault::InfiniteDuration()) {
-    effects_.ArmTimer(*this, policy().stop_timeout);
-  }
-  effects_.Signal(*this, x.final_kill_signal, true);
+  EnterStopSigkill();
 }
 
 void Service::SigkillTimedOut(const Event&) {
@@ -218,9 +214,18 @@ void Service::RunStopStep() {
 }
 
 void Service::EnterStopSigterm() {
-  if (policy().extras().kill_none || !effects_.HasProcesses(*this)) {
+  const LifecycleExtras& x = policy().extras();
+  if (x.kill_none || !effects_.HasProcesses(*this)) {
     // KillMode=none: only ExecStop= stops it; what runs is left alone.
     AfterStop();
+    return;
+  }
+  if (x.kill_mixed && main_pid_ == 0 && step_pid_ == 0) {
+    // KillMode=mixed sends KillSignal= to the main process (or the step
+    // running) alone: with neither left, it would reach nothing and there
+    // would be nothing to wait for. As systemd (service_enter_signal),
+    // the final kill signal follows at once; it reaches every process.
+    EnterStopSigkill();
     return;
   }
   Enter(ServiceSubState::kStopSigterm);
@@ -231,6 +236,19 @@ void Service::EnterStopSigterm() {
   if (policy().extras().send_sighup && KillSignal() != SIGHUP) {
     effects_.Signal(*this, SIGHUP, true);
   }
+}
+
+void Service::EnterStopSigkill() {
+  if (!policy().extras().send_sigkill) {
+    AfterStop();  // SendSIGKILL=no: what is left runs on
+    return;
+  }
+  Enter(ServiceSubState::kStopSigkill);
+  effects_.CancelTimer(*this);
+  if (policy().stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy().stop_timeout);
+  }
+  effects_.Signal(*this, policy().extras().final_kill_signal, true);
 }
 
 void Service::AfterStop() {
