@@ -100,7 +100,7 @@ TEST_F(MainEnded, MixedKillsTheLeftoverAtOnce) {
       Leaving("m", 0, false, "KillMode=mixed\nTimeoutStopSec=infinity\n");
   const std::string bare = Leaving(
       "n", 0, false, "KillMode=mixed\nTimeoutStopSec=infinity\n", false);
-  Start({"m: stopped", "n: stopped"});
+  Start({"m: finished (exit 0)", "n: finished (exit 0)"});
   EXPECT_EQ(Read(log), "stop\npost\ngone\n");
   EXPECT_EQ(Read(bare), "post\ngone\n");
   EXPECT_EQ(StateOf("m"), "inactive");

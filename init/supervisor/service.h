@@ -448,6 +448,11 @@ class Service {
   // kFail): the service is kFailed, never ran, and reason() says which
   // assert. Cleared by the next start.
   bool assert_failed() const { return assert_failed_; }
+  // Whether the stop phases under way (or that just ended: asked as the
+  // service enters its end) were begun by a request (a stop, a restart, a
+  // dependency's stop), not by the service's own end (its main process
+  // ended, a start failed).
+  bool stop_requested() const { return stop_signal_ != 0; }
   pid_t main_pid() const { return main_pid_; }
   // The pid of the step running now (pre, oneshot, stop), or 0.
   pid_t step_pid() const { return step_pid_; }
@@ -621,7 +626,8 @@ class Service {
   bool reload_failed_ = false;
   // The kill signal of the stop phases under way, chosen by the request
   // that began them (KillSignal=, or RestartKillSignal= for kRestartStop);
-  // 0 outside them. A datum the cells pass on, never one they branch on.
+  // 0 outside them, and in those the service began itself (then
+  // KillSignal=). A datum the cells pass on, never one they branch on.
   int stop_signal_ = 0;
   fault::Duration since_;
   // The line of the current step state (condition, start-pre, start,
