@@ -28,6 +28,11 @@
 //                          all; then stay up (tools/bench's respawn figure).
 //   probe tty              print "foreground" when its process group owns
 //                          the terminal on stdin, else "background".
+//   probe leftover FILE FIFO [polite]
+//                          write its pid to FILE.pid, then a line to FIFO
+//                          (once SIGTERM is caught); on the first SIGTERM
+//                          append "term" to FILE, and exit 0 if polite;
+//                          else wait for ever (tests/main_ended_test.cc).
 //   probe groups N         fork N children, each the leader of a process
 //                          group of its own in this session (setpgid, as a
 //                          job-control shell does; the first ignores
@@ -211,6 +216,37 @@ int Leftovers() {
   return 3;
 }
 
+int Leftover(const char* file, const char* fifo, bool polite) {
+  if (pipe(signal_pipe) != 0) return 90;
+  struct sigaction action = {};
+  action.sa_handler = Record;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  char pid_path[4096];
+  snprintf(pid_path, sizeof pid_path, "%s.pid", file);
+  FILE* pid = fopen(pid_path, "w");
+  if (pid == nullptr) return 94;
+  fprintf(pid, "%d\n", getpid());
+  fclose(pid);
+  FILE* ready = fopen(fifo, "w");
+  if (ready == nullptr) return 95;
+  fputs("\n", ready);
+  fclose(ready);
+  bool told = false;
+  for (;;) {
+    unsigned char byte;
+    if (read(signal_pipe[0], &byte, 1) != 1 || byte != SIGTERM) continue;
+    if (!told) {
+      FILE* log = fopen(file, "a");
+      if (log == nullptr) return 96;
+      fputs("term\n", log);
+      fclose(log);
+      told = true;
+    }
+    if (polite) return 0;
+  }
+}
+
 int Groups(int count) {
   for (int i = 0; i < count; ++i) {
     // Set before the fork: the child ignores SIGTERM from its start.
@@ -311,6 +347,10 @@ int main(int argc, char** argv) {
   if (strcmp(argv[1], "stamp") == 0) return Stamps();
   if (strcmp(argv[1], "respawn") == 0 && argc == 4) {
     return Respawn(argv[2], atoi(argv[3]));
+  }
+  if (strcmp(argv[1], "leftover") == 0 && (argc == 4 || argc == 5)) {
+    return Leftover(argv[2], argv[3],
+                    argc == 5 && strcmp(argv[4], "polite") == 0);
   }
   if (strcmp(argv[1], "groups") == 0 && argc == 3) {
     return Groups(atoi(argv[2]));

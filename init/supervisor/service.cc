@@ -131,11 +131,15 @@ void Service::MainEnded(const Event& event) {
     result_ = Result::kFailure;
   }
   exec_pending_ = 0;
-  // A service that started ends through its ExecStop= lines even when the
-  // main process ended on its own, as in systemd ("the stop operation is
-  // always performed if the service started successfully"); they run with
-  // the result kept, then what is left gets KillSignal=.
-  if (was_running && policy().stop_steps > 0) {
+  // systemd (service_enter_running): a main process of a service that ran
+  // and that ended successfully takes the service through its stop
+  // operation, as a stop request would: ExecStop= (run even though the
+  // processes ended on their own), then stop-sigterm. One that failed
+  // skips ExecStop= and goes to stop-sigterm at once, as a start that
+  // failed does. Either way what is left gets KillSignal= as KillMode=
+  // says, then FinalKillSignal= after TimeoutStopSec=, then ExecStopPost=;
+  // the result decided above (success, failure, restart) is kept.
+  if (was_running && Clean(status) && policy().stop_steps > 0) {
     step_pid_ = 0;  // a running ExecReload= is stopped with the rest
     step_index_ = 0;
     Enter(ServiceSubState::kStop);
@@ -145,23 +149,7 @@ void Service::MainEnded(const Event& event) {
     RunStopStep();
     return;
   }
-  // A start that failed (a oneshot's ExecStart= line, a main process that
-  // ended before it was ready or during ExecStartPost=): what it left is
-  // stopped as after a failed step, KillSignal= (stop-sigterm), then
-  // FinalKillSignal= after TimeoutStopSec=, then ExecStopPost=.
-  if (!was_running) {
-    EnterStopSigterm();
-    return;
-  }
-  // What the main process of a service that ran leaves behind goes with
-  // it (a running ExecReload= too): KillSignal=, then ExecStopPost=; a
-  // stop of the service that is down stops what is still left
-  // (final-sigterm).
-  step_pid_ = 0;
-  if (!policy().extras().kill_none && effects_.HasProcesses(*this)) {
-    effects_.Signal(*this, KillSignal(), true);
-  }
-  AfterStop();
+  EnterStopSigterm();
 }
 
 void Service::ReloadStepNotRun(const Event& event) {

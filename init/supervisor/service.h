@@ -46,19 +46,26 @@
 //                               logged and leaves the service as it was
 //   stop           [stopping]   ExecStop= lines, on a stop of a running,
 //                               exited or reloading service, or when its
-//                               main process ended on its own; a line
-//                               that fails (no "-") or times out ends
-//                               them and fails the stop
+//                               main process ended on its own
+//                               successfully (below); a line that fails
+//                               (no "-") or times out ends them and
+//                               fails the stop
 //   stop-sigterm   [stopping]   KillSignal= sent (and SIGHUP with
-//                               SendSIGHUP=); waits for every process.
-//                               Also after a start that failed or
-//                               timed out (below)
+//                               SendSIGHUP=) as KillMode= says; waits for
+//                               every process. Also after a start that
+//                               failed or timed out, or a main process
+//                               that failed (below)
 //   stop-sigkill   [stopping]   TimeoutStopSec= passed: the stop fails;
 //                               FinalKillSignal= (SIGKILL) sent, unless
 //                               SendSIGKILL=no (then on to stop-post);
 //                               waits for every process (systemd gives up
 //                               after one more TimeoutStopSec=: faultinit
-//                               keeps "down" meaning nothing runs)
+//                               keeps "down" meaning nothing runs). Also
+//                               at once, with no failure, where
+//                               KillSignal= would reach nothing:
+//                               KillMode=mixed with neither the main
+//                               process nor a step left (systemd's
+//                               service_enter_signal)
 //   stop-post      [stopping]   ExecStopPost= lines: after a stop, a failed
 //                               start, a crash or a finished oneshot; a
 //                               failure is logged, never fatal
@@ -115,10 +122,25 @@
 // TimeoutStopSec=), then stop-post. The main pid is kept until then
 // (KillMode=process and mixed signal it). The start's result (a failure,
 // a skip, or the restart Restart= decided) stands; a timeout on the way is
-// logged (StopFailed). A main process that ends after the service ran
-// (running, reloading) with no ExecStop= has its leftovers sent
-// KillSignal= and goes on to stop-post at once (a later stop of the
-// service, down, stops what is still left: final-sigterm).
+// logged (StopFailed).
+//
+// A main process that ends after the service ran (running, reloading:
+// MainEnded), as systemd's service_enter_running: with RemainAfterExit=yes
+// and a successful exit (from running), the service stays active
+// (exited), what it left running untouched. Else the result is decided
+// at once (success, failure, or the restart Restart= says) and the
+// service goes through the stop states as a stop would: a successful
+// exit runs ExecStop= first (stop: systemd performs the stop operation
+// even when the processes ended on their own), a failed one skips it;
+// then stop-sigterm (KillSignal= to what is left, as KillMode= says:
+// control-group every process, process and mixed the main process, gone,
+// so nothing: mixed goes on to stop-sigkill at once, process to
+// stop-post), stop-sigkill at TimeoutStopSec=, stop-post, and the end
+// the result names. An ExecReload= running is stopped with the rest
+// (systemd lets it finish first, then decides the same way; and from
+// reloading RemainAfterExit=yes does not keep the service active).
+// What a stop leaves (KillMode=process, SendSIGKILL=no) is stopped by a
+// later stop of the service, down: final-sigterm.
 //
 // Events come from the supervisor as methods (Start, Stop, Reload,
 // ProcessExited, ExecReported, Ready, TimerFired, ProcessesGone, Refuse,
@@ -263,9 +285,12 @@ struct LifecycleExtras {
   std::vector<bool> reload_ignore_failure;
   std::vector<bool> stop_ignore_failure;  // ExecStop=
   std::vector<bool> stop_post_ignore_failure;
-  bool send_sighup = false;         // SendSIGHUP=
-  bool send_sigkill = true;         // SendSIGKILL=
-  bool kill_none = false;           // KillMode=none: nothing signalled
+  bool send_sighup = false;  // SendSIGHUP=
+  bool send_sigkill = true;  // SendSIGKILL=
+  bool kill_none = false;    // KillMode=none: nothing signalled
+  // KillMode=mixed: KillSignal= reaches the main process (or the step
+  // running) alone; the final kill signal reaches every process.
+  bool kill_mixed = false;
   int final_kill_signal = SIGKILL;  // FinalKillSignal=
   int restart_kill_signal = 0;      // RestartKillSignal=; 0: KillSignal=
 };
@@ -423,6 +448,11 @@ class Service {
   // kFail): the service is kFailed, never ran, and reason() says which
   // assert. Cleared by the next start.
   bool assert_failed() const { return assert_failed_; }
+  // Whether the stop phases under way (or that just ended: asked as the
+  // service enters its end) were begun by a request (a stop, a restart, a
+  // dependency's stop), not by the service's own end (its main process
+  // ended, a start failed).
+  bool stop_requested() const { return stop_signal_ != 0; }
   pid_t main_pid() const { return main_pid_; }
   // The pid of the step running now (pre, oneshot, stop), or 0.
   pid_t step_pid() const { return step_pid_; }
@@ -550,7 +580,12 @@ class Service {
   // with its kill signal.
   void BeginStop(bool run_exec_stop, ServiceEvent request);
   void RunStopStep();
+  // EnterStopSigterm: KillSignal= to what is left (per KillMode=), or on
+  // at once when it would reach nothing: stop-sigkill, or stop-post.
   void EnterStopSigterm();
+  // EnterStopSigkill: FinalKillSignal= to every process, waiting
+  // TimeoutStopSec= again; with SendSIGKILL=no, stop-post at once.
+  void EnterStopSigkill();
   // AfterStop: ExecStopPost= if any, then Conclude.
   void AfterStop();
   void RunStopPostStep();
@@ -591,7 +626,8 @@ class Service {
   bool reload_failed_ = false;
   // The kill signal of the stop phases under way, chosen by the request
   // that began them (KillSignal=, or RestartKillSignal= for kRestartStop);
-  // 0 outside them. A datum the cells pass on, never one they branch on.
+  // 0 outside them, and in those the service began itself (then
+  // KillSignal=). A datum the cells pass on, never one they branch on.
   int stop_signal_ = 0;
   fault::Duration since_;
   // The line of the current step state (condition, start-pre, start,

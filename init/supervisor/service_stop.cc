@@ -17,6 +17,7 @@ void Service::StopLeftovers(const Event&) {
   // that ignored KillSignal=) is stopped as a service is.
   if (policy().extras().kill_none || !effects_.HasProcesses(*this)) return;
   result_ = Result::kSuccess;
+  stop_signal_ = policy().kill_signal;  // a requested stop
   Enter(ServiceSubState::kFinalSigterm);
   if (policy().stop_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy().stop_timeout);
@@ -70,7 +71,9 @@ void Service::StopPostStepExited(const Event& event) {
 void Service::StopWhileStopping(const Event&) {
   // The service is stopping on its own (its main process ended): a stop
   // requested now cancels the restart that would follow, so a requested
-  // stop stays stopped; its failure, if it failed, stands.
+  // stop stays stopped; its failure, if it failed, stands. From now on it
+  // is a requested stop (stop_requested()), with the signal it had.
+  if (stop_signal_ == 0) stop_signal_ = policy().kill_signal;
   if (result_ == Result::kRestart || result_ == Result::kRetry) {
     result_ = Result::kSuccess;
   }
@@ -125,11 +128,7 @@ void Service::SigtermTimedOut(const Event&) {
     return;
   }
   StopFailed(absl::StrCat(timed_out, ": killed"));
-  Enter(ServiceSubState::kStopSigkill);
-  if (policy().stop_timeout != fault::InfiniteDuration()) {
-    effects_.ArmTimer(*this, policy().stop_timeout);
-  }
-  effects_.Signal(*this, x.final_kill_signal, true);
+  EnterStopSigkill();
 }
 
 void Service::SigkillTimedOut(const Event&) {
@@ -218,9 +217,18 @@ void Service::RunStopStep() {
 }
 
 void Service::EnterStopSigterm() {
-  if (policy().extras().kill_none || !effects_.HasProcesses(*this)) {
+  const LifecycleExtras& x = policy().extras();
+  if (x.kill_none || !effects_.HasProcesses(*this)) {
     // KillMode=none: only ExecStop= stops it; what runs is left alone.
     AfterStop();
+    return;
+  }
+  if (x.kill_mixed && main_pid_ == 0 && step_pid_ == 0) {
+    // KillMode=mixed sends KillSignal= to the main process (or the step
+    // running) alone: with neither left, it would reach nothing and there
+    // would be nothing to wait for. As systemd (service_enter_signal),
+    // the final kill signal follows at once; it reaches every process.
+    EnterStopSigkill();
     return;
   }
   Enter(ServiceSubState::kStopSigterm);
@@ -231,6 +239,19 @@ void Service::EnterStopSigterm() {
   if (policy().extras().send_sighup && KillSignal() != SIGHUP) {
     effects_.Signal(*this, SIGHUP, true);
   }
+}
+
+void Service::EnterStopSigkill() {
+  if (!policy().extras().send_sigkill) {
+    AfterStop();  // SendSIGKILL=no: what is left runs on
+    return;
+  }
+  Enter(ServiceSubState::kStopSigkill);
+  effects_.CancelTimer(*this);
+  if (policy().stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy().stop_timeout);
+  }
+  effects_.Signal(*this, policy().extras().final_kill_signal, true);
 }
 
 void Service::AfterStop() {
@@ -264,28 +285,30 @@ void Service::RunStopPostStep() {
 
 void Service::Conclude() {
   effects_.CancelTimer(*this);
-  stop_signal_ = 0;
   main_pid_ = 0;
   step_pid_ = 0;
   step_index_ = 0;
+  // stop_signal_ is cleared once the end is entered: the supervisor's log
+  // of it asks stop_requested().
   switch (result_) {
     case Result::kSuccess:
       Enter(ServiceSubState::kDead);
-      return;
+      break;
     case Result::kSkipped:
       skipped_ = true;
       Enter(ServiceSubState::kDead);
-      return;
+      break;
     case Result::kFailure:
       succeeded_ = false;
       Enter(ServiceSubState::kFailed);
-      return;
+      break;
     case Result::kRestart:
     case Result::kRetry:
       Enter(ServiceSubState::kAutoRestart);
       effects_.ArmTimer(*this, restart_delay_);
-      return;
+      break;
   }
+  stop_signal_ = 0;
 }
 
 void Service::KillStep(int signo) {

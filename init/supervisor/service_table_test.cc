@@ -111,12 +111,10 @@ std::unique_ptr<Service> Reach(ServiceSubState state, FakeEffects& fx) {
     case ServiceSubState::kFinalSigterm:
     case ServiceSubState::kFinalSigkill:
       fx.running.insert(999);         // what it forked, left behind
-      fx.End(*s, 102, Exited(0, 1));  // stop0 104 (as systemd)
+      fx.End(*s, 102, Exited(0, 1));  // failed: KillSignal=, no ExecStop=
+      s->ProcessesGone();             // 999 ignored it: stoppost0 104
       fx.Report(*s);
-      fx.End(*s, 104, Exited(0, 0));  // 999 runs on: KillSignal=
-      s->ProcessesGone();             // it ignored it: stoppost0 105
-      fx.Report(*s);
-      fx.End(*s, 105, Exited(0, 0));
+      fx.End(*s, 104, Exited(0, 0));
       if (step(ServiceSubState::kAutoRestart) ||
           step(ServiceSubState::kFailed)) {
         return s;
@@ -360,7 +358,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kRunning, E::kReload, "reloading | timer 1min 30s | start reload0 104"},
     {S::kRunning, E::kStepExited, "running"},
     {S::kRunning, E::kMainExited,
-     "stop | stopping | timer 1min 30s | start stop0 104"},
+     "stop-post | stopping | timer 1min 30s | start stoppost0 104"},
     {S::kRunning, E::kOtherExited, "running"},
     {S::kRunning, E::kExecOk, "running"},
     {S::kRunning, E::kExecFailed, "running"},
@@ -397,7 +395,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kReloading, E::kReload, "reloading"},
     {S::kReloading, E::kStepExited, "running"},
     {S::kReloading, E::kMainExited,
-     "stop | stopping | timer 1min 30s | start stop0 105"},
+     "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kReloading, E::kOtherExited, "reloading"},
     {S::kReloading, E::kExecOk, "reloading"},
     {S::kReloading, E::kExecFailed,
@@ -518,7 +516,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kFinalSigkill, E::kDependencyFailed, "final-sigkill"},
     // AutoRestart
     {S::kAutoRestart, E::kStart,
-     "condition | starting | timer 1min 30s | start cond0 106"},
+     "condition | starting | timer 1min 30s | start cond0 105"},
     {S::kAutoRestart, E::kStop,
      "final-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kAutoRestart, E::kRestartStop,
@@ -531,13 +529,13 @@ constexpr ExpectedCell kCells[] = {
     {S::kAutoRestart, E::kExecFailed, "auto-restart"},
     {S::kAutoRestart, E::kReady, "auto-restart"},
     {S::kAutoRestart, E::kTimer,
-     "condition | starting | timer 1min 30s | start cond0 106"},
+     "condition | starting | timer 1min 30s | start cond0 105"},
     {S::kAutoRestart, E::kProcessesGone, "auto-restart"},
     {S::kAutoRestart, E::kRefuse, "failed | signal 9 group | failed"},
     {S::kAutoRestart, E::kDependencyFailed, "failed | signal 9 group | failed"},
     // Failed
     {S::kFailed, E::kStart,
-     "condition | starting | timer 1min 30s | start cond0 106"},
+     "condition | starting | timer 1min 30s | start cond0 105"},
     {S::kFailed, E::kStop,
      "final-sigterm | stopping | timer 1min 30s | signal 15 group"},
     {S::kFailed, E::kRestartStop,
@@ -615,21 +613,24 @@ TEST(ServiceTable, EveryCellThatArmsTheTimerFollowedOn) {
 // Prints kCells and kFollowOns as the code is now
 // (FAULTINIT_PRINT_CELLS=1): to review and paste when the table changes
 // on purpose.
-// A service whose main process failed runs its ExecStop= (stop0 104) and
-// then its ExecStopPost= (stoppost0 105) on the way to its restart; a stop
+// A service whose main process failed skips its ExecStop= (as systemd):
+// what it left (999) gets KillSignal= (stop-sigterm), then its
+// ExecStopPost= (stoppost0 104) runs on the way to its restart; a stop
 // requested meanwhile cancels the restart: it ends dead, not auto-restart.
 TEST(ServiceTable, AStopWhileStoppingOnItsOwnCancelsTheRestart) {
   for (bool stop : {false, true}) {
     FakeEffects fx;
     std::unique_ptr<Service> s = Reach(ServiceSubState::kRunning, fx);
+    fx.running.insert(999);
     fx.End(*s, 102, Exited(0, 1));
-    ASSERT_EQ(s->sub_state(), ServiceSubState::kStop);
+    ASSERT_EQ(s->sub_state(), ServiceSubState::kStopSigterm);
     if (stop) s->Stop();
     fx.Report(*s);
-    fx.End(*s, 104, Exited(0, 0));
+    fx.End(*s, 999, Exited(0, 0));
     ASSERT_EQ(s->sub_state(), ServiceSubState::kStopPost);
+    EXPECT_EQ(s->step_pid(), 104);
     fx.Report(*s);
-    fx.End(*s, 105, Exited(0, 0));
+    fx.End(*s, 104, Exited(0, 0));
     EXPECT_EQ(s->sub_state(),
               stop ? ServiceSubState::kDead : ServiceSubState::kAutoRestart)
         << "stop requested: " << stop;

@@ -428,17 +428,20 @@ TEST(Service, StopCancelsRestartAndIgnoresStartWhileStopping) {
 }
 
 // A stop of a service that is down or waiting to restart stops what its
-// main process left (a child KillMode=mixed never signalled, one that
-// ignored KillSignal=): it was left running, and the service said
-// inactive. Found by tests/soak_test.cc.
+// main process left (with SendSIGKILL=no, one that ignored KillSignal=
+// after the main process ended is left running when the service goes
+// down). Found by tests/soak_test.cc.
 TEST(Service, StopStopsWhatTheMainProcessLeft) {
   FakeEffects fx;
   ServicePolicy p = Simple();
   p.restart = RestartPolicy::kAlways;
+  Extras(p).send_sigkill = false;
   Service s("w", p, fx);
   fx.Start(s);
   fx.running.insert(200);  // forked by the main process
   fx.End(s, 100, Killed(0, SIGKILL));
+  ASSERT_EQ(s.sub_state(), ServiceSubState::kStopSigterm);
+  s.TimerFired();  // 200 ignored SIGTERM; SendSIGKILL=no leaves it
   ASSERT_EQ(s.state(), ServiceState::kRestarting);
   fx.log.clear();
   fx.Stop(s);
@@ -449,14 +452,16 @@ TEST(Service, StopStopsWhatTheMainProcessLeft) {
   s.ProcessesGone();
   EXPECT_EQ(s.state(), ServiceState::kInactive);
 
-  // Down after a clean exit, with a leftover that ignored SIGTERM.
+  // Down (failed: the stop after the exit timed out) after a clean exit,
+  // with a leftover that ignored SIGTERM.
   p.restart = RestartPolicy::kNo;
   Service t("v", p, fx);
   fx.Start(t);
   const pid_t main = t.main_pid();
   fx.running.insert(201);
   fx.End(t, main, Exited(0, 0));
-  ASSERT_EQ(t.state(), ServiceState::kInactive);
+  t.TimerFired();
+  ASSERT_EQ(t.state(), ServiceState::kFailed);
   fx.Stop(t);
   EXPECT_EQ(t.state(), ServiceState::kStopping);
   t.TimerFired();  // the stop timeout: SIGKILL

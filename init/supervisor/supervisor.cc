@@ -145,7 +145,10 @@ void Supervisor::StateChanged(Service& service, ServiceState from,
       } else if (absl::EndsWith(name, ".target")) {
         log_.Info(name, ": stopped");
       } else if (from == ServiceState::kStarting ||
-                 from == ServiceState::kRunning) {
+                 from == ServiceState::kRunning ||
+                 (from == ServiceState::kStopping &&
+                  !service.stop_requested())) {
+        // Down on its own, through the stop phases or not.
         log_.Info(name, ": finished (", service.reason(), ")");
       } else if (from == ServiceState::kStopping) {
         log_.Info(name, ": stopped");

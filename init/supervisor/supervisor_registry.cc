@@ -51,6 +51,7 @@ ServicePolicy PolicyOf(const Unit& unit) {
   x.send_sighup = unit.send_sighup;
   x.send_sigkill = unit.send_sigkill;
   x.kill_none = unit.kill_mode == KillMode::kNone;
+  x.kill_mixed = unit.kill_mode == KillMode::kMixed;
   x.final_kill_signal = unit.final_kill_signal;
   x.restart_kill_signal = unit.restart_kill_signal;
   const LifecycleExtras defaults;
@@ -62,7 +63,7 @@ ServicePolicy PolicyOf(const Unit& unit) {
       any(x.reload_ignore_failure) || any(x.stop_ignore_failure) ||
       any(x.stop_post_ignore_failure) ||
       x.send_sighup != defaults.send_sighup ||
-      x.send_sigkill != defaults.send_sigkill || x.kill_none ||
+      x.send_sigkill != defaults.send_sigkill || x.kill_none || x.kill_mixed ||
       x.final_kill_signal != defaults.final_kill_signal ||
       x.restart_kill_signal != defaults.restart_kill_signal) {
     p.lifecycle = std::make_shared<const LifecycleExtras>(std::move(x));
