@@ -151,6 +151,28 @@ TEST(Service, KillKeys) {
     EXPECT_EQ(fx.log, (std::vector<std::string>{"failed"}));
   }
   {
+    // The same at the final-sigterm timeout (a stop of a failed service
+    // that left a process): failed, and the process runs on, as systemd's
+    // "Skipping SIGKILL".
+    FakeEffects fx;
+    ServicePolicy p = Simple();
+    Extras(p).send_sigkill = false;
+    Service s("web", p, fx);
+    fx.Start(s);
+    fx.running.insert(999);              // what it forked, left behind
+    fx.End(s, 100, Killed(0, SIGSEGV));  // stop-sigterm: 999 is left
+    s.TimerFired();                      // SendSIGKILL=no: left running
+    ASSERT_EQ(s.state(), ServiceState::kFailed);
+    s.Stop();
+    ASSERT_EQ(s.sub_state(), ServiceSubState::kFinalSigterm);
+    fx.log.clear();
+    s.TimerFired();
+    EXPECT_EQ(s.state(), ServiceState::kFailed);
+    EXPECT_EQ(s.reason(),
+              "stop timed out after 1min 30s; SendSIGKILL=no: left running");
+    EXPECT_EQ(fx.log, (std::vector<std::string>{"failed"}));
+  }
+  {
     FakeEffects fx;
     ServicePolicy p = Simple();
     Extras(p).restart_kill_signal = SIGINT;

@@ -148,9 +148,16 @@ void Service::StopPostTimedOut(const Event&) {
 }
 
 void Service::FinalSigtermTimedOut(const Event&) {
-  StopFailed(absl::StrCat("stop timed out after ",
-                          fault::FormatTimeSpan(policy().stop_timeout),
-                          ": killed"));
+  const std::string timed_out = absl::StrCat(
+      "stop timed out after ", fault::FormatTimeSpan(policy().stop_timeout));
+  if (!policy().extras().send_sigkill) {
+    // systemd's final-sigterm timeout with SendSIGKILL=no: failed, and what
+    // is left runs on.
+    StopFailed(absl::StrCat(timed_out, "; SendSIGKILL=no: left running"));
+    Conclude();
+    return;
+  }
+  StopFailed(absl::StrCat(timed_out, ": killed"));
   Enter(ServiceSubState::kFinalSigkill);
   if (policy().stop_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy().stop_timeout);
