@@ -58,7 +58,7 @@ TEST(PolicyPoolTest, ServiceUsesTheSharedPolicy) {
     fault::StatusOr<pid_t> StartStep(Service&, StepKind, int) override {
       return 1;
     }
-    void Signal(Service&, int, bool) override {}
+    void Signal(Service&, int, SignalPhase) override {}
     void Kill(Service&, pid_t, int) override {}
     void Warn(Service&, absl::string_view) override {}
     fault::StatusOr<pid_t> MainPidOf(Service&) override { return 1; }

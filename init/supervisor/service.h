@@ -367,9 +367,16 @@ class ServiceEffects {
   // the reason it could not start (bad user, fork failed...).
   virtual fault::StatusOr<pid_t> StartStep(Service& service, StepKind kind,
                                            int index) = 0;
-  // Signal sends `signo` to the service's processes: its main process (or
-  // running step), and with `group` its whole process group.
-  virtual void Signal(Service& service, int signo, bool group) = 0;
+  // SignalPhase: which of systemd's kill operations a Signal is, so that
+  // KillMode= decides whom it reaches: control-group, every process of the
+  // service in both; mixed, the main process (or the step running) in
+  // kTerminate (KillSignal=, SIGHUP, RestartKillSignal=) and every process
+  // in kKill (FinalKillSignal=, SIGKILL); process, the main process (or
+  // step) alone; none, nobody.
+  enum class SignalPhase { kTerminate, kKill };
+  // Signal sends `signo` to the service's processes as `phase` and its
+  // KillMode= say, each process once.
+  virtual void Signal(Service& service, int signo, SignalPhase phase) = 0;
   // Kill sends `signo` to one process of the service (a step that timed
   // out while the main process runs on).
   virtual void Kill(Service& service, pid_t pid, int signo) = 0;

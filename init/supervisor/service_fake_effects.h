@@ -76,8 +76,11 @@ class FakeEffects : public ServiceEffects {
     unreported.push_back({pid, what});
     return pid;
   }
-  void Signal(Service&, int signo, bool group) override {
-    log.push_back(absl::StrCat("signal ", signo, group ? " group" : ""));
+  // "signal N group": KillSignal= and the like (SignalPhase::kTerminate);
+  // "signal N final": the final kill (kKill).
+  void Signal(Service&, int signo, SignalPhase phase) override {
+    log.push_back(absl::StrCat(
+        "signal ", signo, phase == SignalPhase::kKill ? " final" : " group"));
   }
   void Kill(Service&, pid_t pid, int signo) override {
     log.push_back(absl::StrCat("kill ", pid, " ", signo));

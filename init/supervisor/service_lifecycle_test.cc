@@ -133,7 +133,7 @@ TEST(Service, KillKeys) {
     EXPECT_EQ(fx.log,
               (std::vector<std::string>{"stopping", "timer 1min 30s",
                                         "signal 15 group", "signal 1 group",
-                                        "timer 1min 30s", "signal 3 group"}));
+                                        "timer 1min 30s", "signal 3 final"}));
   }
   {
     FakeEffects fx;
@@ -228,7 +228,7 @@ TEST(Service, TimeoutsTerminateAndFail) {
                                                 "signal 15 group"}));
     s.TimerFired();
     EXPECT_EQ(s.sub_state(), ServiceSubState::kStopSigkill);
-    EXPECT_EQ(fx.log.back(), "signal 9 group");
+    EXPECT_EQ(fx.log.back(), "signal 9 final");
     fx.End(s, 100, Killed(0, SIGKILL));
     ASSERT_EQ(s.sub_state(), ServiceSubState::kStopPost);
     fx.End(s, 101, Exited(0, 0));
@@ -315,7 +315,7 @@ TEST(Service, FailedStartStepStopsItsLeftoversAsAStop) {
       ASSERT_EQ(s.sub_state(), ServiceSubState::kStopSigterm) << where;
       s.TimerFired();  // TimeoutStopSec=: the final kill signal
       ASSERT_EQ(s.sub_state(), ServiceSubState::kStopSigkill) << where;
-      EXPECT_EQ(fx.log.back(), "signal 3 group") << where;
+      EXPECT_EQ(fx.log.back(), "signal 3 final") << where;
       fx.running.erase(300);
       s.ProcessesGone();
       ASSERT_EQ(s.sub_state(), ServiceSubState::kStopPost) << where;

@@ -57,7 +57,7 @@ TEST(MainEnded, SuccessRunsExecStopThenTheKillThenExecStopPost) {
   fx.Fire(s);  // TimeoutStopSec=
   ASSERT_EQ(s.sub_state(), ServiceSubState::kStopSigkill);
   EXPECT_EQ(fx.log,
-            (std::vector<std::string>{"timer 1min 30s", "signal 3 group"}));
+            (std::vector<std::string>{"timer 1min 30s", "signal 3 final"}));
   fx.log.clear();
   fx.End(s, 300, Exited(0, 0));  // the last process: on to ExecStopPost=
   ASSERT_EQ(s.sub_state(), ServiceSubState::kStopPost);
@@ -144,7 +144,7 @@ TEST(MainEnded, MixedKillsWhatIsLeftAtOnce) {
       }
       if (send_sigkill) {
         ASSERT_EQ(s.sub_state(), ServiceSubState::kStopSigkill);
-        EXPECT_EQ(fx.log.back(), "signal 9 group");
+        EXPECT_EQ(fx.log.back(), "signal 9 final");
         fx.End(s, 300, Killed(0, SIGKILL));
       }
       ASSERT_EQ(s.sub_state(), ServiceSubState::kStopPost)

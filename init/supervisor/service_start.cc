@@ -197,7 +197,8 @@ void Service::Fail(absl::string_view reason, Failure failure) {
 void Service::FailNow(absl::string_view reason) {
   effects_.CancelTimer(*this);
   reason_ = std::string(reason);
-  if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
+  if (effects_.HasProcesses(*this))
+    effects_.Signal(*this, SIGKILL, ServiceEffects::SignalPhase::kKill);
   main_pid_ = 0;
   step_pid_ = 0;
   succeeded_ = false;
@@ -215,7 +216,8 @@ bool Service::ConditionsHold() {
     case StartCheck::Outcome::kSkip:
       effects_.CancelTimer(*this);
       reason_ = std::move(check.reason);
-      if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
+      if (effects_.HasProcesses(*this))
+        effects_.Signal(*this, SIGKILL, ServiceEffects::SignalPhase::kKill);
       main_pid_ = 0;
       step_pid_ = 0;
       succeeded_ = false;
@@ -234,7 +236,8 @@ void Service::RetryStart(absl::string_view reason) {
   // Nothing was started: the attempt does not count against the limit.
   if (limit_starts_ > 0) --limit_starts_;
   effects_.CancelTimer(*this);
-  if (effects_.HasProcesses(*this)) effects_.Signal(*this, SIGKILL, true);
+  if (effects_.HasProcesses(*this))
+    effects_.Signal(*this, SIGKILL, ServiceEffects::SignalPhase::kKill);
   main_pid_ = 0;
   step_pid_ = 0;
   reason_ = std::string(reason);

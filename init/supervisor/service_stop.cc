@@ -22,7 +22,7 @@ void Service::StopLeftovers(const Event&) {
   if (policy().stop_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy().stop_timeout);
   }
-  effects_.Signal(*this, KillSignal(), true);
+  effects_.Signal(*this, KillSignal(), ServiceEffects::SignalPhase::kTerminate);
 }
 
 void Service::StopStarting(const Event& event) {
@@ -162,7 +162,8 @@ void Service::FinalSigtermTimedOut(const Event&) {
   if (policy().stop_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy().stop_timeout);
   }
-  effects_.Signal(*this, policy().extras().final_kill_signal, true);
+  effects_.Signal(*this, policy().extras().final_kill_signal,
+                  ServiceEffects::SignalPhase::kKill);
 }
 
 void Service::FinalSigkillTimedOut(const Event&) {
@@ -242,9 +243,9 @@ void Service::EnterStopSigterm() {
   if (policy().stop_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy().stop_timeout);
   }
-  effects_.Signal(*this, KillSignal(), true);
+  effects_.Signal(*this, KillSignal(), ServiceEffects::SignalPhase::kTerminate);
   if (policy().extras().send_sighup && KillSignal() != SIGHUP) {
-    effects_.Signal(*this, SIGHUP, true);
+    effects_.Signal(*this, SIGHUP, ServiceEffects::SignalPhase::kTerminate);
   }
 }
 
@@ -258,7 +259,8 @@ void Service::EnterStopSigkill() {
   if (policy().stop_timeout != fault::InfiniteDuration()) {
     effects_.ArmTimer(*this, policy().stop_timeout);
   }
-  effects_.Signal(*this, policy().extras().final_kill_signal, true);
+  effects_.Signal(*this, policy().extras().final_kill_signal,
+                  ServiceEffects::SignalPhase::kKill);
 }
 
 void Service::AfterStop() {

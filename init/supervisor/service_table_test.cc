@@ -439,7 +439,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kStopSigterm, E::kExecFailed, "stop-sigterm"},
     {S::kStopSigterm, E::kReady, "stop-sigterm"},
     {S::kStopSigterm, E::kTimer,
-     "stop-sigkill | timer 1min 30s | signal 9 group"},
+     "stop-sigkill | timer 1min 30s | signal 9 final"},
     {S::kStopSigterm, E::kProcessesGone,
      "stop-post | timer 1min 30s | start stoppost0 105"},
     {S::kStopSigterm, E::kRefuse, "stop-sigterm"},
@@ -493,7 +493,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kFinalSigterm, E::kExecFailed, "final-sigterm"},
     {S::kFinalSigterm, E::kReady, "final-sigterm"},
     {S::kFinalSigterm, E::kTimer,
-     "final-sigkill | timer 1min 30s | signal 9 group"},
+     "final-sigkill | timer 1min 30s | signal 9 final"},
     {S::kFinalSigterm, E::kProcessesGone, "dead | inactive"},
     {S::kFinalSigterm, E::kRefuse, "final-sigterm"},
     {S::kFinalSigterm, E::kDependencyFailed, "final-sigterm"},
@@ -531,8 +531,8 @@ constexpr ExpectedCell kCells[] = {
     {S::kAutoRestart, E::kTimer,
      "condition | starting | timer 1min 30s | start cond0 105"},
     {S::kAutoRestart, E::kProcessesGone, "auto-restart"},
-    {S::kAutoRestart, E::kRefuse, "failed | signal 9 group | failed"},
-    {S::kAutoRestart, E::kDependencyFailed, "failed | signal 9 group | failed"},
+    {S::kAutoRestart, E::kRefuse, "failed | signal 9 final | failed"},
+    {S::kAutoRestart, E::kDependencyFailed, "failed | signal 9 final | failed"},
     // Failed
     {S::kFailed, E::kStart,
      "condition | starting | timer 1min 30s | start cond0 105"},
@@ -549,7 +549,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kFailed, E::kReady, "failed"},
     {S::kFailed, E::kTimer, "failed"},
     {S::kFailed, E::kProcessesGone, "failed"},
-    {S::kFailed, E::kRefuse, "failed | signal 9 group | failed"},
+    {S::kFailed, E::kRefuse, "failed | signal 9 final | failed"},
     {S::kFailed, E::kDependencyFailed, "failed"},
 };
 

@@ -289,7 +289,8 @@ class Supervisor : private ServiceEffects {
   // ServiceEffects.
   fault::StatusOr<pid_t> StartStep(Service& service, StepKind kind,
                                    int index) override;
-  void Signal(Service& service, int signo, bool group) override;
+  void Signal(Service& service, int signo,
+              ServiceEffects::SignalPhase phase) override;
   void Kill(Service& service, pid_t pid, int signo) override;
   void Warn(Service& service, absl::string_view message) override;
   fault::StatusOr<pid_t> MainPidOf(Service& service) override;

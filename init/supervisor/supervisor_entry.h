@@ -265,7 +265,6 @@ struct Supervisor::Links {
   // Followers (per edge) not down: a shutdown stops this entry at 0.
   int up_followers = 0;
 
-
   bool empty() const {
     return after.empty() && followers.empty() && requires_links.empty() &&
            required_by.empty() && job_links.empty() && job_by.empty() &&
@@ -324,8 +323,8 @@ struct Supervisor::Entry final : ServiceEffects {
                                    int index) override {
     return supervisor.StartStep(s, kind, index);
   }
-  void Signal(Service& s, int signo, bool group) override {
-    supervisor.Signal(s, signo, group);
+  void Signal(Service& s, int signo, SignalPhase phase) override {
+    supervisor.Signal(s, signo, phase);
   }
   void Kill(Service& s, pid_t pid, int signo) override {
     supervisor.Kill(s, pid, signo);

@@ -503,41 +503,51 @@ fault::Status Supervisor::WatchProcess(Entry& e, pid_t pid,
   return fault::OkStatus();
 }
 
-void Supervisor::Signal(Service& service, int signo, bool group) {
+void Supervisor::Signal(Service& service, int signo,
+                        ServiceEffects::SignalPhase phase) {
   Entry& e = EntryOf(service);
   const KillMode mode = e.settings.kill_mode;
   if (mode == KillMode::kNone) return;  // deprecated: nothing is signalled
-  bool whole = group && (mode == KillMode::kControlGroup ||
-                         (signo == SIGKILL && mode == KillMode::kMixed));
-  if (whole) {
-    for (pid_t g : e.groups()) {
-      // A child still on its way to exec may not have made its session
-      // (setsid) yet: it gets the signal itself, which its set-up holds
-      // blocked until just before exec, where it acts.
-      if (world_.Kill(-g, signo) != 0 && errno == ESRCH && ExecPending(e, g)) {
-        world_.Kill(g, signo);
-      }
-    }
-    // And the sessions' members in groups of their own (setpgid).
-    // Each member of one of the sessions, or of a group whose id is one
-    // of them, once: found by session and by group in the view.
-    if (e.sessions().empty()) return;
-    ProcessView& view = Members();
-    for (pid_t s : e.sessions()) {
-      view.ForEachInSession(s, [&](const SupervisorWorld::Member& m) {
-        world_.Kill(m.pid, signo);
-      });
-    }
-    for (pid_t s : e.sessions()) {
-      view.ForEachInGroup(s, [&](const SupervisorWorld::Member& m) {
-        if (e.sessions().count(m.session) == 0) world_.Kill(m.pid, signo);
-      });
-    }
+  const bool whole =
+      mode == KillMode::kControlGroup ||
+      (mode == KillMode::kMixed && phase == ServiceEffects::SignalPhase::kKill);
+  if (!whole) {
+    pid_t target =
+        service.main_pid() != 0 ? service.main_pid() : service.step_pid();
+    if (target != 0) world_.Kill(target, signo);
     return;
   }
-  pid_t target =
-      service.main_pid() != 0 ? service.main_pid() : service.step_pid();
-  if (target != 0) world_.Kill(target, signo);
+  // Every group whole. Their members are not signalled again below, so
+  // that each process gets the signal once (a process that counts its
+  // signals, or takes a second SIGTERM or SIGINT for "at once").
+  for (pid_t g : e.groups()) {
+    // A child still on its way to exec may not have made its session
+    // (setsid) yet: it gets the signal itself, which its set-up holds
+    // blocked until just before exec, where it acts.
+    if (world_.Kill(-g, signo) != 0 && errno == ESRCH && ExecPending(e, g)) {
+      world_.Kill(g, signo);
+    }
+  }
+  // And the sessions' members in groups of their own (setpgid).
+  // Each member of one of the sessions, or of a group whose id is one
+  // of them, once: found by session and by group in the view.
+  if (e.sessions().empty()) return;
+  auto reached_already = [&](const SupervisorWorld::Member& m) {
+    return e.groups().count(m.group) != 0;
+  };
+  ProcessView& view = Members();
+  for (pid_t s : e.sessions()) {
+    view.ForEachInSession(s, [&](const SupervisorWorld::Member& m) {
+      if (!reached_already(m)) world_.Kill(m.pid, signo);
+    });
+  }
+  for (pid_t s : e.sessions()) {
+    view.ForEachInGroup(s, [&](const SupervisorWorld::Member& m) {
+      if (e.sessions().count(m.session) == 0 && !reached_already(m)) {
+        world_.Kill(m.pid, signo);
+      }
+    });
+  }
 }
 
 void Supervisor::Kill(Service& service, pid_t pid, int signo) {
