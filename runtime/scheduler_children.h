@@ -61,6 +61,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <set>
 #include <utility>
@@ -100,6 +101,8 @@ class Children {
 
   Status ReapOrphans(Scheduler::ExitCallback fn, Scheduler::OrphanReaping how);
   bool KernelReapsOrphans() const { return orphans_ == Orphans::kKernelReaps; }
+  // Sweeps: how many times ReapAll ran (Scheduler::Sweeps).
+  uint64_t Sweeps() const { return sweeps_; }
 
   // OnPidfdReadable: the pidfd of watch `id` was reported readable.
   void OnPidfdReadable(WatchId id);
@@ -167,6 +170,7 @@ class Children {
   // reap on the next wake-up (their SIGCHLD may have been discarded).
   std::vector<pid_t> reap_requested_pids_;
   bool in_reap_all_ = false;
+  uint64_t sweeps_ = 0;
   // Sweeps (kReported): when the last one ran, whether it found exits no
   // SIGCHLD named, and the timer of a deferred one (0: none).
   Duration last_sweep_ = -InfiniteDuration();
