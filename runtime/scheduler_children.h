@@ -31,7 +31,10 @@
 //                  within kSweepInterval (at once if its watch holds a
 //                  pidfd). That bound is why a restart with no sweep in
 //                  the kSweepInterval before it still walks every child:
-//                  any SIGCHLD may stand for an orphan's exit too.
+//                  any SIGCHLD may stand for an orphan's exit too (system
+//                  mode asks for kKernelReaps whenever no orphan needs a
+//                  report: Supervisor::UpdateOrphanReaping). Sweeps()
+//                  counts the sweeps.
 //   kKernelReaps   SIGCHLD at SIG_IGN: the kernel reaps each child as it
 //                  exits and sends no SIGCHLD, so an orphan costs the loop
 //                  nothing. Every exit watch holds a pidfd (entering this

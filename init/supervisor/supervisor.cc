@@ -55,8 +55,10 @@ void Supervisor::Begin() {
   // The services' own processes are watched one by one (WatchProcess):
   // this hears only of orphans, or leaves them to the kernel
   // (UpdateOrphanReaping). The kernel's support is probed here, once (a
-  // fork), not on an event.
-  kernel_can_reap_ = world_.KernelCanReapOrphans();
+  // fork), not on an event. At debug verbosity each orphan is logged
+  // ("reaped orphan"): they are reported.
+  kernel_can_reap_ =
+      !log_.Enabled(LogLevel::kDebug) && world_.KernelCanReapOrphans();
   kernel_reaps_ = kernel_can_reap_ && !pidfds_short_ && orphan_hosts_.empty();
   fault::Status reaping = world_.WatchOrphans(
       [this](const fault::ExitStatus& status) { OnOrphan(status); },

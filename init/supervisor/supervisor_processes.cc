@@ -27,7 +27,28 @@
 // reaped or a PID file's daemon is taken), since a group or session whose
 // leader is alive cannot have ended. The others are not looked at: an
 // orphan's exit costs what it may have touched, not a walk of every
-// service (issue #26).
+// service (issue #26). A leaderless group already gone makes no host
+// (NoteLeaderless probes it).
+//
+// Orphan reaping (UpdateOrphanReaping). Orphans need a report only while
+// orphan_hosts_ holds an entry: until then, where the kernel keeps reaped
+// exits for pidfds (KernelCanReapOrphans, probed once at Begin; not at
+// debug verbosity, which logs each orphan reaped), the
+// kernel reaps them (Scheduler's kByKernel: SIGCHLD ignored), so an
+// orphan costs nothing and a restart no waitid(P_ALL) walk of every
+// child. Every spawn's exit watch then holds the pidfd StartSpawn opened;
+// a spawn without one (descriptors short: PidfdFits) has orphans reported
+// for good (NoPidfds), as a process watched by its pid needs SIGCHLD.
+// A Type=forking daemon is still watched only as our unreaped child: the
+// scheduler opens its pidfd before it checks that (waitid WNOWAIT), so the
+// pidfd names the process checked; one the kernel reaped before is gone.
+// The first host switches to reports. An orphan of it may have ended just
+// before, reaped unheard of: the next Reconcile pass looks at the hosts as
+// that report would have had them looked at (PruneOrphanHosts, with a new
+// view of the processes), and a few more times shortly after while hosts
+// are left (RecheckOrphanHosts: a process reaped by the kernel can stay in
+// its group briefly after its exit). The last host gone, the kernel reaps
+// again.
 //
 // Type=forking: the daemon named by the PID file is not a process
 // faultinit spawned; it is watched from the moment MainPidOf accepts it,
