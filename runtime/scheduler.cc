@@ -321,6 +321,8 @@ bool Scheduler::KernelReapsOrphans() const {
   return impl_->children_.KernelReapsOrphans();
 }
 
+uint64_t Scheduler::Sweeps() const { return impl_->children_.Sweeps(); }
+
 StatusOr<Scheduler::WatchId> Scheduler::OnReadable(int fd, Callback fn) {
   return impl_->fds_.AddWatch(fd, Watch::Kind::kReadable, std::move(fn));
 }

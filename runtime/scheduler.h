@@ -170,6 +170,10 @@ class Scheduler {
   // KernelReapsOrphans: whether the kernel reaps orphans now (kByKernel
   // asked for, and in effect).
   bool KernelReapsOrphans() const;
+  // Sweeps: how many waitid(P_ALL) sweeps the scheduler made so far (each
+  // makes the kernel walk every child of this process), for tests of what
+  // an event costs.
+  uint64_t Sweeps() const;
 
   // OnReadable / OnWritable run `fn` each time `fd` is readable / writable
   // (level-triggered) until cancelled. The fd stays owned by the caller, who

@@ -56,7 +56,6 @@ Status Children::CheckWatchable(pid_t pid) {
 
 // CheckUnreapedChild fails unless `pid` is an unreaped child of ours.
 Status Children::CheckUnreapedChild(pid_t pid) {
-  FAULT_RETURN_IF_ERROR(CheckWatchable(pid));
   siginfo_t info;
   int error;
   do {
@@ -77,20 +76,25 @@ Status Children::CheckUnreapedChild(pid_t pid) {
 }
 
 StatusOr<WatchId> Children::AddWatch(pid_t pid, Scheduler::ExitCallback fn) {
-  FAULT_RETURN_IF_ERROR(CheckUnreapedChild(pid));
+  FAULT_RETURN_IF_ERROR(CheckWatchable(pid));
   UniqueFd pidfd;
   if (pidfds_available_ && orphans_ != Orphans::kReported) {
+    // Opened before the check, so that the pidfd names the process found
+    // to be our unreaped child: while the kernel reaps, the child could
+    // exit, be reaped and its pid be reused between the two.
     pidfd = OpenPidfd(pid);
     if (!pidfd) {
       if (errno == ENOSYS) {
         pidfds_available_ = false;
-      } else if (errno != EMFILE && errno != ENFILE) {
+      } else if (errno != EMFILE && errno != ENFILE && errno != ESRCH) {
         return ErrnoToStatus(errno,
                              absl::StrCat("unable to open pidfd of ", pid));
       }
       // Out of descriptors (a pidfd is one): this watch waits on SIGCHLD.
+      // ESRCH: no such process, which the check below reports.
     }
   }
+  FAULT_RETURN_IF_ERROR(CheckUnreapedChild(pid));
   if (orphans_ == Orphans::kKernelReaps && !pidfd) {
     // Only where seccomp denies pidfd_open.
     return UnavailableError(absl::StrCat(
@@ -165,7 +169,9 @@ void Children::Remove(WatchId id, Watch& watch) {
       by_pid_holes_ = 0;
     }
   }
-  if (without_pidfd_.erase(id) != 0) signals_.Release(SIGCHLD);
+  if (!watch.pidfd && without_pidfd_.erase(id) != 0) {
+    signals_.Release(SIGCHLD);
+  }
   watch.pidfd.Reset();
 }
 
@@ -309,6 +315,7 @@ bool Children::OnlySignalsCanEnd() const {
 }
 
 size_t Children::ReapAll() {
+  ++sweeps_;
   const bool outer = std::exchange(in_reap_all_, true);
   size_t reaped = 0;
   while (orphans_ != Orphans::kLeft) {

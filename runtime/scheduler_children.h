@@ -31,7 +31,10 @@
 //                  within kSweepInterval (at once if its watch holds a
 //                  pidfd). That bound is why a restart with no sweep in
 //                  the kSweepInterval before it still walks every child:
-//                  any SIGCHLD may stand for an orphan's exit too.
+//                  any SIGCHLD may stand for an orphan's exit too (system
+//                  mode asks for kKernelReaps whenever no orphan needs a
+//                  report: Supervisor::UpdateOrphanReaping). Sweeps()
+//                  counts the sweeps.
 //   kKernelReaps   SIGCHLD at SIG_IGN: the kernel reaps each child as it
 //                  exits and sends no SIGCHLD, so an orphan costs the loop
 //                  nothing. Every exit watch holds a pidfd (entering this
@@ -61,6 +64,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <set>
 #include <utility>
@@ -100,6 +104,8 @@ class Children {
 
   Status ReapOrphans(Scheduler::ExitCallback fn, Scheduler::OrphanReaping how);
   bool KernelReapsOrphans() const { return orphans_ == Orphans::kKernelReaps; }
+  // Sweeps: how many times ReapAll ran (Scheduler::Sweeps).
+  uint64_t Sweeps() const { return sweeps_; }
 
   // OnPidfdReadable: the pidfd of watch `id` was reported readable.
   void OnPidfdReadable(WatchId id);
@@ -167,6 +173,7 @@ class Children {
   // reap on the next wake-up (their SIGCHLD may have been discarded).
   std::vector<pid_t> reap_requested_pids_;
   bool in_reap_all_ = false;
+  uint64_t sweeps_ = 0;
   // Sweeps (kReported): when the last one ran, whether it found exits no
   // SIGCHLD named, and the timer of a deferred one (0: none).
   Duration last_sweep_ = -InfiniteDuration();

@@ -43,9 +43,11 @@ class ForwardingWorld : public SupervisorWorld {
       fault::Scheduler::ExitCallback fn) override {
     return to_.WatchExit(pid, std::move(pidfd), std::move(fn));
   }
-  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) override {
-    return to_.WatchOrphans(std::move(fn));
+  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn,
+                             fault::Scheduler::OrphanReaping how) override {
+    return to_.WatchOrphans(std::move(fn), how);
   }
+  bool KernelCanReapOrphans() override { return to_.KernelCanReapOrphans(); }
   fault::Duration Now() override { return to_.Now(); }
   TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override {
     return to_.After(delay, std::move(fn));

@@ -34,7 +34,8 @@ Supervisor::~Supervisor() {
   }
   if (notify_watch_ != 0) scheduler_.Cancel(notify_watch_);
   if (again_ != 0) scheduler_.Cancel(again_);
-  (void)world_.WatchOrphans(nullptr);
+  if (host_recheck_ != 0) world_.Cancel(host_recheck_);
+  (void)world_.WatchOrphans(nullptr, fault::Scheduler::OrphanReaping::kReport);
 }
 
 void Supervisor::Begin() {
@@ -52,10 +53,22 @@ void Supervisor::Begin() {
     }
   }
   // The services' own processes are watched one by one (WatchProcess):
-  // this hears only of orphans.
+  // this hears only of orphans, or leaves them to the kernel
+  // (UpdateOrphanReaping). The kernel's support is probed here, once (a
+  // fork), not on an event. At debug verbosity each orphan is logged
+  // ("reaped orphan"): they are reported.
+  kernel_can_reap_ =
+      !log_.Enabled(LogLevel::kDebug) && world_.KernelCanReapOrphans();
+  kernel_reaps_ = kernel_can_reap_ && !pidfds_short_ && orphan_hosts_.empty();
   fault::Status reaping = world_.WatchOrphans(
-      [this](const fault::ExitStatus& status) { OnOrphan(status); });
-  if (!reaping.ok()) log_.Warning(reaping.message());
+      [this](const fault::ExitStatus& status) { OnOrphan(status); },
+      kernel_reaps_ ? fault::Scheduler::OrphanReaping::kByKernel
+                    : fault::Scheduler::OrphanReaping::kReport);
+  if (!reaping.ok()) {
+    log_.Warning(reaping.message());
+    return;
+  }
+  orphans_watched_ = true;
 }
 
 Supervisor::Entry& Supervisor::EntryOf(const Service& service) {

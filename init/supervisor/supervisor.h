@@ -386,6 +386,20 @@ class Supervisor : private ServiceEffects {
   static bool ExecPending(const Entry& entry, pid_t pid);
   // The exit of a process no watch names: one re-parented to faultinit.
   void OnOrphan(const fault::ExitStatus& status);
+  // PruneOrphanHosts: what an orphan's exit may have ended, in each of
+  // orphan_hosts_ (OnOrphan's work, also run for hosts noted while the
+  // kernel reaped orphans: see supervisor_processes.cc).
+  void PruneOrphanHosts();
+  // UpdateOrphanReaping asks the world for the orphan reaping wanted now:
+  // by the kernel while nothing needs an orphan's exit, reported while
+  // orphan_hosts_ holds an entry (or pidfds ran short); a switch to
+  // reporting has PruneOrphanHosts run at the next Reconcile pass.
+  void UpdateOrphanReaping();
+  // NoPidfds: a spawn went without a pidfd: orphans reported from then on.
+  void NoPidfds();
+  // RecheckOrphanHosts: after the look at the hosts a switch to reporting
+  // asked for, a few more (kHostRechecks) while hosts are left.
+  void RecheckOrphanHosts();
   void OnNotify();
   void ApplyNotification(Entry& entry, const NotifyMessage& message);
   // NotificationFd=: watches `read`, the pipe the main process notifies on
@@ -484,6 +498,19 @@ class Supervisor : private ServiceEffects {
   // leads (NoteLeaderless): only these can have had an orphan in them, so
   // OnOrphan looks at these alone.
   std::vector<Entry*> orphan_hosts_;
+  // Orphan reaping (UpdateOrphanReaping): whether Begin asked for it,
+  // whether the kernel can reap orphans (probed once, at Begin), whether
+  // it was asked to, whether a spawn went without a pidfd (then orphans
+  // are reported for good: a process watched by its pid alone needs
+  // SIGCHLD), and whether orphan_hosts_ waits for a PruneOrphanHosts (an
+  // orphan of theirs may have been reaped by the kernel unheard of).
+  bool orphans_watched_ = false;
+  bool kernel_can_reap_ = false;
+  bool kernel_reaps_ = false;
+  bool pidfds_short_ = false;
+  bool check_orphan_hosts_ = false;
+  int host_rechecks_ = 0;  // RecheckOrphanHosts since the last switch
+  SupervisorWorld::TimerId host_recheck_ = 0;
   // Exec reports not told yet, over all entries (kMaxPendingExecs): a
   // forked child's holds a descriptor until read; one known at its spawn
   // holds its slot until the next pass tells it, so that one pass starts

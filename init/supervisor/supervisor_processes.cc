@@ -27,7 +27,28 @@
 // reaped or a PID file's daemon is taken), since a group or session whose
 // leader is alive cannot have ended. The others are not looked at: an
 // orphan's exit costs what it may have touched, not a walk of every
-// service (issue #26).
+// service (issue #26). A leaderless group already gone makes no host
+// (NoteLeaderless probes it).
+//
+// Orphan reaping (UpdateOrphanReaping). Orphans need a report only while
+// orphan_hosts_ holds an entry: until then, where the kernel keeps reaped
+// exits for pidfds (KernelCanReapOrphans, probed once at Begin; not at
+// debug verbosity, which logs each orphan reaped), the
+// kernel reaps them (Scheduler's kByKernel: SIGCHLD ignored), so an
+// orphan costs nothing and a restart no waitid(P_ALL) walk of every
+// child. Every spawn's exit watch then holds the pidfd StartSpawn opened;
+// a spawn without one (descriptors short: PidfdFits) has orphans reported
+// for good (NoPidfds), as a process watched by its pid needs SIGCHLD.
+// A Type=forking daemon is still watched only as our unreaped child: the
+// scheduler opens its pidfd before it checks that (waitid WNOWAIT), so the
+// pidfd names the process checked; one the kernel reaped before is gone.
+// The first host switches to reports. An orphan of it may have ended just
+// before, reaped unheard of: the next Reconcile pass looks at the hosts as
+// that report would have had them looked at (PruneOrphanHosts, with a new
+// view of the processes), and a few more times shortly after while hosts
+// are left (RecheckOrphanHosts: a process reaped by the kernel can stay in
+// its group briefly after its exit). The last host gone, the kernel reaps
+// again.
 //
 // Type=forking: the daemon named by the PID file is not a process
 // faultinit spawned; it is watched from the moment MainPidOf accepts it,
@@ -350,13 +371,26 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
   // Asked for only where one could be kept: with more services than the
   // limit leaves room for, none can (PidfdFits), and each would be opened
   // and closed again for nothing (issue #26: 4,000 services under 4,096).
-  if (PidfdFits(0, entries_.size(), nofile_soft)) spawn.pidfd = &pidfd;
+  // Without one, orphans are reported from before the child exists
+  // (NoPidfds): the kernel must not reap a child watched by its pid.
+  if (PidfdFits(0, entries_.size(), nofile_soft)) {
+    spawn.pidfd = &pidfd;
+  } else {
+    NoPidfds();
+  }
   FAULT_ASSIGN_OR_RETURN(fault::StartedSpawn started, world_.Spawn(spawn));
   const pid_t pid = started.pid;
   Spawned(pid);
   NoteOutputProgram(e, spawn.program.empty() ? spawn.argv[0] : spawn.program);
   if (pidfd.valid() && !PidfdFits(pidfd.get(), entries_.size(), nofile_soft)) {
-    pidfd.Reset();  // watched through SIGCHLD and its pid instead
+    // Watched through SIGCHLD and its pid instead; but while the kernel
+    // reaps, the child may be gone already, its status kept for this
+    // pidfd alone: kept for its watch, this once.
+    if (!kernel_reaps_) pidfd.Reset();
+    NoPidfds();
+  } else if (spawn.pidfd != nullptr && !pidfd.valid()) {
+    NoPidfds();  // out of descriptors: as above, where a child that
+                 // exited already was reaped unheard of (not watchable)
   }
   if (fault::Status watched = WatchProcess(e, pid, std::move(pidfd));
       !watched.ok()) {
@@ -725,6 +759,10 @@ void Supervisor::OnOrphan(const fault::ExitStatus& status) {
   if (log_.Enabled(LogLevel::kDebug)) {  // ToString allocates: skip it
     log_.Debug("reaped orphan ", status.pid, " (", status.ToString(), ")");
   }
+  PruneOrphanHosts();
+}
+
+void Supervisor::PruneOrphanHosts() {
   // Taken out (in the order of their names, as the walk of every entry
   // went), then each put back if it still holds a group or session whose
   // leader is gone.
@@ -748,16 +786,81 @@ void Supervisor::OnOrphan(const fault::ExitStatus& status) {
     NoteLeaderless(*e);
   }
   dirty_ = true;
+  UpdateOrphanReaping();  // none left: the kernel may reap them again
 }
 
 void Supervisor::NoteLeaderless(Entry& e) {
   if (e.orphan_host) return;
   bool leaderless = false;
-  for (pid_t group : e.groups()) leaderless |= e.pids().count(group) == 0;
+  for (auto it = e.groups().begin(); it != e.groups().end();) {
+    if (e.pids().count(*it) != 0) {
+      ++it;
+    } else if (world_.Kill(-*it, 0) != 0 && errno == ESRCH) {
+      // Gone with its leader (the common end of a process that forked
+      // nothing): no orphan can end it, so it makes no host.
+      it = e.groups().erase(it);
+    } else {
+      leaderless = true;
+      ++it;
+    }
+  }
   for (pid_t session : e.sessions()) leaderless |= e.pids().count(session) == 0;
   if (!leaderless) return;
   e.orphan_host = true;
   orphan_hosts_.push_back(&e);
+  UpdateOrphanReaping();
+}
+
+void Supervisor::UpdateOrphanReaping() {
+  if (!orphans_watched_) return;
+  const bool by_kernel =
+      kernel_can_reap_ && !pidfds_short_ && orphan_hosts_.empty();
+  if (by_kernel == kernel_reaps_) return;
+  fault::Status s = world_.WatchOrphans(
+      [this](const fault::ExitStatus& status) { OnOrphan(status); },
+      by_kernel ? fault::Scheduler::OrphanReaping::kByKernel
+                : fault::Scheduler::OrphanReaping::kReport);
+  if (!s.ok()) {  // only from no reaping at all: not the case here
+    log_.Warning(s.message());
+    return;
+  }
+  kernel_reaps_ = by_kernel;
+  host_rechecks_ = 0;
+  if (!by_kernel) {
+    // An orphan of a host noted just now may have ended before the
+    // switch, reaped by the kernel with no report: the hosts are looked
+    // at as its report would have had them looked at, by the next
+    // Reconcile pass (not here: this may run inside a Service's call).
+    check_orphan_hosts_ = true;
+    dirty_ = true;
+  }
+}
+
+// A process the kernel marked reaped just before the switch (it ended
+// while SIGCHLD was ignored) can stay in its group for a while after its
+// exit (EXIT_DEAD, not yet released: seen on Linux 6.18), and no report
+// will come for it: the hosts are looked at again after 10 ms, 100 ms
+// and 1 s (kHostRechecks), then left to the orphans' reports.
+void Supervisor::RecheckOrphanHosts() {
+  constexpr int kHostRechecks = 3;
+  if (orphan_hosts_.empty() || kernel_reaps_ || !kernel_can_reap_ ||
+      host_rechecks_ >= kHostRechecks || host_recheck_ != 0) {
+    return;
+  }
+  constexpr int64_t kAfterMs[kHostRechecks] = {10, 100, 1000};
+  const fault::Duration after = fault::Milliseconds(kAfterMs[host_rechecks_]);
+  ++host_rechecks_;
+  host_recheck_ = world_.After(after, [this] {
+    host_recheck_ = 0;
+    check_orphan_hosts_ = true;
+    dirty_ = true;
+  });
+}
+
+void Supervisor::NoPidfds() {
+  if (pidfds_short_) return;
+  pidfds_short_ = true;
+  UpdateOrphanReaping();
 }
 
 }  // namespace faultinit

@@ -397,6 +397,14 @@ void Supervisor::Reconcile() {
         Touch(*e);
       }
     }
+    if (check_orphan_hosts_) {  // UpdateOrphanReaping
+      check_orphan_hosts_ = false;
+      // A view of the processes taken in the dispatch may list a process
+      // the kernel has reaped since, unheard of: it would keep a session.
+      members_.reset();
+      PruneOrphanHosts();
+      RecheckOrphanHosts();
+    }
     RunJobEvents();  // supervisor_jobs.cc: may queue starts and stops
     // Reports known at their spawn (supervisor_processes.cc): after the job
     // events (a unit that began to start is still starting for its

@@ -337,6 +337,7 @@ void Supervisor::ApplyReplacements() {
     list->erase(std::remove_if(list->begin(), list->end(), erased),
                 list->end());
   }
+  UpdateOrphanReaping();  // the hosts erased may have been the last
   for (size_t i = 0; i < order_.size(); ++i) {
     order_[i]->position = static_cast<uint32_t>(i);
   }

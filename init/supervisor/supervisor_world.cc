@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "init/processes.h"
+#include "runtime/pidfd.h"
 
 namespace faultinit {
 
@@ -61,8 +62,13 @@ fault::StatusOr<RuntimeWorld::WatchId> RuntimeWorld::WatchExit(
   return scheduler_.OnExit(pid, std::move(pidfd), std::move(fn));
 }
 
-fault::Status RuntimeWorld::WatchOrphans(fault::Scheduler::ExitCallback fn) {
-  return scheduler_.ReapOrphans(std::move(fn));
+fault::Status RuntimeWorld::WatchOrphans(fault::Scheduler::ExitCallback fn,
+                                         fault::Scheduler::OrphanReaping how) {
+  return scheduler_.ReapOrphans(std::move(fn), how);
+}
+
+bool RuntimeWorld::KernelCanReapOrphans() {
+  return fault::ReapedExitsAvailable();
 }
 
 fault::Duration RuntimeWorld::Now() { return fault::MonotonicNow(); }

@@ -4,7 +4,8 @@
 // memory that a test needs to control: start and signal processes, learn
 // of their execs and exits, read the clock and run timers. RuntimeWorld
 // implements it with the runtime (fault::StartSpawn, kill(2), MonotonicNow, the
-// scheduler's timers, exit watches and orphan reaping), and is what faultinit
+// scheduler's timers, exit watches and orphan reaping, reported or left to
+// the kernel), and is what faultinit
 // runs on; a model test (init/supervisor/model/) implements it with processes
 // and time held in memory, and drives the real Supervisor and ControlServer
 // through thousands of random sequences.
@@ -88,10 +89,19 @@ class SupervisorWorld {
   // ends the watch (the child is then reaped as an orphan).
   virtual fault::StatusOr<WatchId> WatchExit(
       pid_t pid, fault::UniqueFd pidfd, fault::Scheduler::ExitCallback fn) = 0;
-  // WatchOrphans makes every exit of a child that no WatchExit names (one
-  // re-parented to faultinit) call `fn` once with its status, the child
-  // reaped (Scheduler::ReapOrphans); nullptr stops watching.
-  virtual fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) = 0;
+  // WatchOrphans makes every child that no WatchExit names (one
+  // re-parented to faultinit) reaped at its exit (Scheduler::ReapOrphans);
+  // nullptr stops that. With kReport each such exit calls `fn` once with
+  // its status; with kByKernel, where the kernel can reap them
+  // (KernelCanReapOrphans), they end unheard of, costing the loop nothing,
+  // and elsewhere it is kReport. Callable again at any time, also from
+  // `fn` or an exit watch's callback, to change `fn` or `how`.
+  virtual fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn,
+                                     fault::Scheduler::OrphanReaping how) = 0;
+  // KernelCanReapOrphans: whether WatchOrphans' kByKernel takes effect
+  // (fault::ReapedExitsAvailable: Linux >= 6.15). The first call may probe
+  // (a fork): make it at start, not on an event. A fake world: false.
+  virtual bool KernelCanReapOrphans() { return false; }
 
   // Now is a fault::MonotonicNow() instant.
   virtual fault::Duration Now() = 0;
@@ -117,7 +127,9 @@ class RuntimeWorld final : public SupervisorWorld {
   fault::StatusOr<WatchId> WatchExit(
       pid_t pid, fault::UniqueFd pidfd,
       fault::Scheduler::ExitCallback fn) override;
-  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) override;
+  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn,
+                             fault::Scheduler::OrphanReaping how) override;
+  bool KernelCanReapOrphans() override;
   fault::Duration Now() override;
   TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override;
   void Cancel(TimerId id) override;

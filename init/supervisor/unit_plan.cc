@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/exit_status.h"
 #include "runtime/fd.h"
+#include "runtime/pidfd.h"
 
 namespace faultinit {
 namespace {
@@ -152,11 +153,21 @@ fault::StatusOr<std::string> RunLoaderChild(
     const std::function<std::string()>& fn, fault::Duration limit) {
   fault::StatusOr<fault::Pipe> pipe = fault::MakePipe();
   if (!pipe.ok()) return pipe.status();
+  // The child waits for the end of `go` until its pidfd is open: where the
+  // kernel reaps PID 1's children (SIGCHLD ignored: Scheduler's kByKernel)
+  // waitpid finds nothing, and the status is read back from the pidfd.
+  fault::StatusOr<fault::Pipe> go = fault::MakePipe();
+  if (!go.ok()) return go.status();
   const pid_t pid = fork();
   if (pid < 0) return fault::ErrnoToStatus(errno, "fork");
   if (pid == 0) {
     // The child: never returns into the caller's code path.
     pipe->read.Reset();
+    go->write.Reset();
+    char byte;
+    while (read(go->read.get(), &byte, 1) < 0 && errno == EINTR) {
+    }
+    go->read.Reset();
     int status = 1;
     try {
       const std::string result = fn();
@@ -169,6 +180,8 @@ fault::StatusOr<std::string> RunLoaderChild(
     _exit(status);
   }
   pipe->write.Reset();
+  const fault::UniqueFd pidfd = fault::OpenPidfd(pid);
+  go->write.Reset();  // the child goes on
   const fault::Duration deadline = fault::MonotonicNow() + limit;
   std::string result;
   fault::Status failed;
@@ -207,9 +220,18 @@ fault::StatusOr<std::string> RunLoaderChild(
   // is given up on.
   if (!failed.ok()) kill(pid, SIGKILL);
   int wait_status = 0;
-  while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+  int waited;
+  while ((waited = waitpid(pid, &wait_status, 0)) < 0 && errno == EINTR) {
   }
   if (!failed.ok()) return failed;
+  if (waited < 0) {
+    // Reaped by the kernel: its status was kept for the pidfd.
+    const int error = errno;
+    if (!pidfd.valid() ||
+        fault::ReadReapedExit(pidfd.get(), &wait_status) != 0) {
+      return fault::ErrnoToStatus(error, "unable to learn how the child ended");
+    }
+  }
   if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
     return fault::AbortedError(absl::StrCat(
         "the child ended with ",

@@ -198,8 +198,10 @@ fault::StatusOr<FakeWorld::WatchId> FakeWorld::WatchExit(
   return id;
 }
 
-fault::Status FakeWorld::WatchOrphans(fault::Scheduler::ExitCallback fn) {
+fault::Status FakeWorld::WatchOrphans(fault::Scheduler::ExitCallback fn,
+                                      fault::Scheduler::OrphanReaping how) {
   on_orphan_ = std::move(fn);
+  orphans_by_kernel_ = how == fault::Scheduler::OrphanReaping::kByKernel;
   return fault::OkStatus();
 }
 
@@ -286,6 +288,7 @@ size_t FakeWorld::DeliverExits(size_t n) {
                                          ") exited with no exit watch"));
     }
     if (on_orphan_) {
+      if (orphans_by_kernel_) continue;  // reaped by the kernel, unheard of
       fault::Scheduler::ExitCallback fn = on_orphan_;
       fn(status);
     } else {

@@ -109,7 +109,10 @@ class FakeWorld final : public SupervisorWorld {
   fault::StatusOr<WatchId> WatchExit(
       pid_t pid, fault::UniqueFd pidfd,
       fault::Scheduler::ExitCallback fn) override;
-  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) override;
+  // kByKernel: orphans' exits are dropped, as the kernel reaps them (the
+  // world says KernelCanReapOrphans false: the supervisor does not ask).
+  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn,
+                             fault::Scheduler::OrphanReaping how) override;
   fault::Duration Now() override { return now_; }
   TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override;
   void Cancel(TimerId id) override;
@@ -156,6 +159,7 @@ class FakeWorld final : public SupervisorWorld {
   fault::Duration now_;
   SpawnHook spawn_hook_;
   fault::Scheduler::ExitCallback on_orphan_;
+  bool orphans_by_kernel_ = false;
   struct ExitWatch {
     WatchId id;
     fault::Scheduler::ExitCallback fn;

@@ -89,9 +89,11 @@ class TimedWorld final : public SupervisorWorld {
     Timed t(*this);
     return world_.WatchExit(pid, std::move(pidfd), std::move(fn));
   }
-  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn) override {
-    return world_.WatchOrphans(std::move(fn));
+  fault::Status WatchOrphans(fault::Scheduler::ExitCallback fn,
+                             fault::Scheduler::OrphanReaping how) override {
+    return world_.WatchOrphans(std::move(fn), how);
   }
+  bool KernelCanReapOrphans() override { return world_.KernelCanReapOrphans(); }
   fault::Duration Now() override { return world_.Now(); }
   TimerId After(fault::Duration delay, fault::Scheduler::Callback fn) override {
     Timed t(*this);
