@@ -41,8 +41,8 @@
 
 namespace faultinit {
 
-// RareSpawnExtras: the spawn-time settings that even the units setting
-// some of SpawnExtras's rarely set (the Unit's defaults: see unit.h). In
+// RareSpawnExtras: the spawn-time settings that even the units with
+// SpawnExtras seldom set (the Unit's defaults: see unit.h). In
 // a block of their own, allocated only for a unit that sets one: Debian's
 // units set a user, an environment file or a condition far more often
 // than these, and SpawnExtras without them fits musl's 320-byte class,
