@@ -30,34 +30,6 @@ namespace {
 
 class Fstab : public UnitDirectoryTest {};
 
-// `path` as systemd escapes it in a unit name: "/a/b-c" -> "a-b\\x2dc".
-std::string UnitPathName(const std::string& path) {
-  std::string out;
-  for (size_t i = 1; i < path.size(); ++i) {
-    const char c = path[i];
-    if (c == '/') {
-      out += '-';
-    } else if (isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-               (c == '.' && out.size() != 0)) {
-      out += c;
-    } else {
-      char hex[8];
-      snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
-      out += hex;
-    }
-  }
-  return out;
-}
-
-size_t Count(const std::string& haystack, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos;
-       at = haystack.find(needle, at + 1)) {
-    ++n;
-  }
-  return n;
-}
-
 TEST_F(Fstab, MountedBeforeTheUnitsAndUnmountedAfterThem) {
   const std::string mnt = dir_ + "/mnt";
   const std::string fstab = dir_ + "/fstab";

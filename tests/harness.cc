@@ -1,9 +1,11 @@
 #include "tests/harness.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,6 +60,24 @@ size_t Count(const std::string& haystack, const std::string& text) {
     ++n;
   }
   return n;
+}
+
+std::string UnitPathName(const std::string& path) {
+  std::string out;
+  for (size_t i = 1; i < path.size(); ++i) {
+    const char c = path[i];
+    if (c == '/') {
+      out += '-';
+    } else if (isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+               (c == '.' && !out.empty())) {
+      out += c;
+    } else {
+      char hex[8];
+      snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
+      out += hex;
+    }
+  }
+  return out;
 }
 
 bool PidNamespacesAvailable(std::string* why) {

@@ -41,6 +41,11 @@ std::string ReadText(const std::string& path);
 // occurrences counted not overlapping.
 size_t Count(const std::string& haystack, const std::string& text);
 
+// UnitPathName returns `path` as systemd escapes a path in a unit name
+// ("/a/b-c" -> "a-b\\x2dc"), written here from systemd's rules as the tests'
+// own oracle.
+std::string UnitPathName(const std::string& path);
+
 // PidNamespacesAvailable reports whether `unshare --pid` works here (root,
 // not under qemu-user); tests that need it skip with the reason otherwise.
 bool PidNamespacesAvailable(std::string* why);

@@ -37,25 +37,9 @@ class RemoteFs : public UnitFilesTest {
   }
 };
 
-// The unit of mount point `where`: the path escaped as systemd escapes a
-// path for a unit name ("/a/b-c" -> "a-b\\x2dc").
+// The unit of mount point `where`.
 std::string MountUnit(const std::string& where) {
-  std::string out = "remote-mount-";
-  const size_t prefix = out.size();
-  for (size_t i = 1; i < where.size(); ++i) {
-    const char c = where[i];
-    if (c == '/') {
-      out += '-';
-    } else if (isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-               (c == '.' && out.size() != prefix)) {
-      out += c;
-    } else {
-      char hex[8];
-      snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
-      out += hex;
-    }
-  }
-  return out;
+  return "remote-mount-" + UnitPathName(where);
 }
 
 // `name` as faultctl shows it: a backslash doubled.
