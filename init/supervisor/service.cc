@@ -140,13 +140,7 @@ void Service::MainEnded(const Event& event) {
   // says, then FinalKillSignal= after TimeoutStopSec=, then ExecStopPost=;
   // the result decided above (success, failure, restart) is kept.
   if (was_running && Clean(status) && policy().stop_steps > 0) {
-    step_pid_ = 0;  // a running ExecReload= is stopped with the rest
-    step_index_ = 0;
-    Enter(ServiceSubState::kStop);
-    if (policy().stop_timeout != fault::InfiniteDuration()) {
-      effects_.ArmTimer(*this, policy().stop_timeout);
-    }
-    RunStopStep();
+    EnterStop();
     return;
   }
   EnterStopSigterm();

@@ -587,6 +587,10 @@ class Service {
   // with its kill signal.
   void BeginStop(bool run_exec_stop, ServiceEvent request);
   void RunStopStep();
+  // EnterStop: the stop state, its ExecStop= lines from the first (a step
+  // still running, a reload's, is stopped with the rest), each within
+  // TimeoutStopSec=; stop-sigterm follows them.
+  void EnterStop();
   // EnterStopSigterm: KillSignal= to what is left (per KillMode=), or on
   // at once when it would reach nothing: stop-sigkill, or stop-post.
   void EnterStopSigterm();

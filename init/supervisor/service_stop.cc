@@ -194,15 +194,20 @@ void Service::BeginStop(bool run_exec_stop, ServiceEvent request) {
   result_ = Result::kSuccess;
   step_index_ = 0;
   if (run_exec_stop && policy().stop_steps > 0) {
-    step_pid_ = 0;  // a reload's step is stopped with the rest
-    Enter(ServiceSubState::kStop);
-    if (policy().stop_timeout != fault::InfiniteDuration()) {
-      effects_.ArmTimer(*this, policy().stop_timeout);
-    }
-    RunStopStep();
+    EnterStop();
     return;
   }
   EnterStopSigterm();
+}
+
+void Service::EnterStop() {
+  step_pid_ = 0;
+  step_index_ = 0;
+  Enter(ServiceSubState::kStop);
+  if (policy().stop_timeout != fault::InfiniteDuration()) {
+    effects_.ArmTimer(*this, policy().stop_timeout);
+  }
+  RunStopStep();
 }
 
 void Service::RunStopStep() {

@@ -6,8 +6,8 @@
 // points its units name: sysinit, basic, local-fs, local-fs-pre, network,
 // network-online, network-pre, nss-lookup, time-set, time-sync, remote-fs,
 // remote-fs-pre, multi-user, graphical, rescue, emergency, shutdown,
-// sockets, timers, paths, getty, swap, slices. A file of the same name in the search path
-// (or a mask) wins, whole, as a file in /etc wins over /lib.
+// sockets, timers, paths, getty, swap, slices. A file of the same name in the
+// search path (or a mask) wins, whole, as a file in /etc wins over /lib.
 //
 // Each is the text of systemd's own unit file with its dependencies
 // between targets (bootup(7)'s chart), less what names a unit faultinit
