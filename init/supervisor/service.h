@@ -562,7 +562,11 @@ class Service {
   // Helpers of the actions.
   // Fail: a start failed: stop-post, then failed or, as Restart= says for
   // `failure`, auto-restart.
-  void Fail(absl::string_view reason, Failure failure);
+  // `ran`: false for a command that could not run (a missing executable, a
+  // bad User=): it fails the same way at once every time, so its restart
+  // waits at least ResourceRetryDelay, whatever RestartSec= says (0 with no
+  // start limit would keep PID 1 restarting it without pause).
+  void Fail(absl::string_view reason, Failure failure, bool ran = true);
   void FailNow(absl::string_view reason);  // never started: no stop-post
   void RetryStart(absl::string_view reason);
   // StepNotStarted: the current start step could not start (StartStep's

@@ -172,7 +172,7 @@ void Service::StartTimedOut(const Event&) {
 
 void Service::RestartTimer(const Event&) { BeginStart(Cause::kAutomatic); }
 
-void Service::Fail(absl::string_view reason, Failure failure) {
+void Service::Fail(absl::string_view reason, Failure failure, bool ran) {
   effects_.CancelTimer(*this);
   reason_ = std::string(reason);
   exec_pending_ = 0;
@@ -183,6 +183,10 @@ void Service::Fail(absl::string_view reason, Failure failure) {
   // "protocol"); RestartPreventExitStatus= names main processes only.
   if (RestartsAfter(failure)) {
     ScheduleRestart();
+    if (!ran) {
+      restart_delay_ =
+          std::max(restart_delay_, ResourceRetryDelay(consecutive_restarts_));
+    }
   } else {
     result_ = Result::kFailure;
   }
@@ -262,7 +266,7 @@ bool Service::StepNotStarted(const fault::Status& status) {
   }
   // systemd's child of a command that cannot run exits 203 (EXEC) and
   // the like: an exit code.
-  Fail(status.message(), Failure::kExitCode);
+  Fail(status.message(), Failure::kExitCode, /*ran=*/false);
   return false;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,41 @@ TEST(Service, MissingExecutableFails) {
   fx.Start(s);
   EXPECT_EQ(s.state(), ServiceState::kFailed);
   EXPECT_EQ(s.reason(), "unable to execute main0");
+}
+
+// A command that cannot run, restarted (Restart=always, RestartSec=0, no
+// start limit), waits at least the resource back-off before each new
+// attempt: it fails the same way at once every time, and PID 1 would
+// otherwise restart it without pause. Found by the supervisor model.
+TEST(Service, CommandThatCannotRunRestartsWithBackOff) {
+  for (bool at_spawn : {true, false}) {
+    FakeEffects fx;
+    ServicePolicy p = Simple();
+    p.restart = RestartPolicy::kAlways;
+    p.restart_delay = fault::ZeroDuration();
+    p.start_limit_burst = 0;
+    if (at_spawn) {
+      fx.failing = {"main0"};
+    } else {
+      fx.failing_exec = {{"main0", ENOENT}};
+    }
+    Service s("ghost", p, fx);
+    fx.Start(s);
+    std::vector<fault::Duration> delays;
+    for (int attempt = 1; attempt <= 8; ++attempt) {
+      fx.Report(s);
+      for (pid_t pid : std::set<pid_t>(fx.running)) {
+        fx.End(s, pid, Exited(0, 127));  // the child that could not exec
+      }
+      ASSERT_EQ(s.state(), ServiceState::kRestarting)
+          << attempt << " " << ServiceSubStateName(s.sub_state());
+      delays.push_back(s.restart_delay());
+      s.TimerFired();
+    }
+    EXPECT_EQ(delays.front(), fault::Milliseconds(100)) << at_spawn;
+    EXPECT_EQ(delays[1], fault::Milliseconds(200)) << at_spawn;
+    EXPECT_EQ(delays.back(), fault::Seconds(10)) << at_spawn;
+  }
 }
 
 // A start that cannot fork is retried with the back-off whatever Restart=
