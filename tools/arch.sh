@@ -40,3 +40,14 @@ deb_fetch() {
   fi
   echo "$found"
 }
+
+# kvm_usable KERNEL: true when KVM is usable for ARCH, not merely present:
+# a nested or broken /dev/kvm can hang the guest. The probe boots KERNEL
+# (ARCH's) with no root under KVM; a working KVM reaches the kernel's
+# panic (and so QEMU's exit) in a few seconds.
+kvm_usable() {
+  [ -w /dev/kvm ] && [ "$ARCH" = x86_64 ] && [ "$(uname -m)" = x86_64 ] &&
+    timeout 5 qemu-system-x86_64 -M q35 -accel kvm -m 128 -nographic \
+      -no-reboot -kernel "$1" -append "console=ttyS0 panic=-1" \
+      </dev/null >/dev/null 2>&1
+}

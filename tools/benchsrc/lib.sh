@@ -141,6 +141,10 @@ tree_service() {
   [ -z "$stop" ] || echo "$stop" >"$root/s6/$name/timeout-kill"
 }
 
+# tree_unit_format: the unit of tree_services (and of the scaling-vm
+# figure's guest), a printf format whose one %s is the command.
+tree_unit_format="[Unit]\nStartLimitBurst=0\n[Service]\nExecStart=/bin/sh -c '%s'\nRestart=always\nRestartSec=0\n"
+
 # tree_services ROOT COUNT COMMAND: tree_service for services s1 to
 # sCOUNT, all running COMMAND, with no stop timeout; in bulk (a few
 # processes for all, not a few per service).
@@ -149,7 +153,7 @@ tree_services() {
   mkdir -p "$root/units" "$root/etc"
   (cd "$root" && seq -f 's6/s%.0f' 1 "$count" | xargs mkdir -p &&
     seq -f 'runit/s%.0f' 1 "$count" | xargs mkdir -p)
-  printf -v unit "[Unit]\nStartLimitBurst=0\n[Service]\nExecStart=/bin/sh -c '%s'\nRestart=always\nRestartSec=0\n" "$command"
+  printf -v unit "$tree_unit_format" "$command"
   printf -v run '#!/bin/sh\n%s\n' "$command"
   for ((i = 1; i <= count; i++)); do
     printf '%s' "$unit" >"$root/units/s$i.service"
