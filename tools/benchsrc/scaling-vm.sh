@@ -30,7 +30,7 @@
 vm_ns=(${BENCH_SCALING_VM_N:-10 1000 10000})
 vm_restarts=50
 vm_cpus=2
-vm_accel=kvm vm_slow=1
+vm_accel=kvm vm_slow=1 vm_qemu=()
 vm_gap=${BENCH_SCALING_VM_GAP_MS:-0}
 vm=$work/scaling-vm
 mkdir -p "$vm"
@@ -64,7 +64,10 @@ elif ! kvm_usable "$vm_kernel" && [ "${BENCH_SCALING_VM_TCG:-}" != 1 ]; then
   echo "bench: scaling-vm: KVM is not usable here (/dev/kvm, x86_64 host): figure skipped (BENCH_SCALING_VM_TCG=1 runs it under TCG)" >&2
 else
   if ! kvm_usable "$vm_kernel"; then
-    vm_accel=tcg vm_slow=10
+    # Counting instructions (-icount, one virtual ns each): the guest's
+    # clocks, so its CPU times, follow what it executes, not the host's
+    # load; one vCPU (-icount runs one).
+    vm_accel=tcg vm_slow=10 vm_cpus=1 vm_qemu=(--qemu-arg -icount --qemu-arg shift=0)
     echo "bench: scaling-vm: KVM is not usable here: under TCG (BENCH_SCALING_VM_TCG=1)" >&2
   fi
   unset vm_line vm_note
@@ -91,7 +94,7 @@ else
       status=0
       tools/qemu-boot x86_64 --initramfs "$vm/image$n.cpio.gz" --log "$log" \
         --timeout "$(vm_timeout_s "$n")" --rdinit /scaling_vm_guest --no-init-v \
-        --memory "$mem" --smp "$vm_cpus" --kernel-arg "BENCH_N=$n" \
+        "${vm_qemu[@]}" --memory "$mem" --smp "$vm_cpus" --kernel-arg "BENCH_N=$n" \
         --kernel-arg "BENCH_RESTARTS=$vm_restarts" --kernel-arg "BENCH_SLOW=$vm_slow" \
         --kernel-arg "BENCH_GAP_MS=$vm_gap" --expect "BENCH-SCALING-VM n=" \
         >/dev/null 2>"$log.err" || status=$?
@@ -136,14 +139,14 @@ else
   vm_ratio=$(awk -v a="$(vm_median "$vm_last" restart_us)" -v b="$(vm_median "$vm_first" restart_us)" \
     'BEGIN {if (a == "" || b == "" || b <= 0) print "-"; else printf "%.2f", a / b}')
   vm_accel_text="KVM"
-  [ "$vm_accel" = kvm ] || vm_accel_text="QEMU's TCG (emulated, so every time is many times the hardware's: KVM is not usable on this machine)"
+  [ "$vm_accel" = kvm ] || vm_accel_text="QEMU's TCG counting instructions (\`-icount shift=0\`: the guest's clocks advance 1 ns per instruction executed, so its times, CPU times included, count instructions and not the host's load; KVM is not usable on this machine)"
   vm_kver=$(basename "$vm_kernel" | sed 's/^vmlinuz-//')
   {
     echo "<!-- scaling-vm begin: written by tools/bench scaling-vm -->"
     echo
     echo "## Scaling in a ${vm_accel^^} guest: faultinit as the real PID 1 of Linux $vm_kver with N services, min / median / max over $runs boot(s) per N"
     echo
-    echo "Written by \`tools/bench scaling-vm\` on $(date -u +%Y-%m-%d): Debian's x86_64 kernel $vm_kver under $vm_accel_text, a guest of $vm_cpus vCPUs on this $(nproc)-core machine (shared), RAM per N: $(for n in "${vm_ns[@]}"; do printf '%s MB at N=%s, ' "$(vm_memory_mb "$n")" "$n"; done | sed 's/, $//'). The services and their unit are the host scaling figure's (the static probe through BusyBox's sh, output captured); PID 1 has the file limits a real PID 1 has. Start-up runs from PID 1's exec of faultinit to the Nth service's announcement; restart: a running service SIGKILLed until its replacement announces itself, $vm_restarts services one after another$([ "$vm_gap" = 0 ] || echo " with $vm_gap ms between two (a variant)"), each having run for at least 1 s, PID 1's CPU (user+system, schedstat) per restart (the mean per boot; and the median and maximum of single restarts); shutdown: faultinit's power-off request (SIGTERM) to the kernel's power-down. The guest's kernel counts the host's preemption of a vCPU as CPU of what ran on it (no steal-time accounting), so CPU figures carry the machine's load (under TCG, the emulation's time stands for the CPU's)."
+    echo "Written by \`tools/bench scaling-vm\` on $(date -u +%Y-%m-%d): Debian's x86_64 kernel $vm_kver under $vm_accel_text, a guest of $vm_cpus vCPUs on this $(nproc)-core machine (shared), RAM per N: $(for n in "${vm_ns[@]}"; do printf '%s MB at N=%s, ' "$(vm_memory_mb "$n")" "$n"; done | sed 's/, $//'). The services and their unit are the host scaling figure's (the static probe through BusyBox's sh, output captured); PID 1 has the file limits a real PID 1 has. Start-up runs from PID 1's exec of faultinit to the Nth service's announcement; restart: a running service SIGKILLed until its replacement announces itself, $vm_restarts services one after another$([ "$vm_gap" = 0 ] || echo " with $vm_gap ms between two (a variant)"), each having run for at least 1 s, PID 1's CPU (user+system, schedstat) per restart (the mean per boot; and the median and maximum of single restarts); shutdown: faultinit's power-off request (SIGTERM) to the kernel's power-down. The guest's kernel counts the host's preemption of a vCPU as CPU of what ran on it (no steal-time accounting), so CPU figures carry the machine's load (not under -icount)."
     echo
     echo "| N | started | start-up, ms | PID 1's CPU over start-up, ms | PID 1's RssAnon, kB | PID 1's descriptors | one restart, PID 1's CPU µs (mean) | single restart, median µs | single restart, max µs | shutdown, ms |"
     echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
