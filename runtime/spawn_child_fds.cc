@@ -9,6 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "runtime/descriptor_table.h"
+
 namespace fault {
 namespace spawn_internal {
 
@@ -33,6 +35,8 @@ int CloseOtherFdsAtExec(rlim_t bound) {
 #ifdef SYS_close_range
   if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
 #endif
+  const rlim_t table = DescriptorTableSize();
+  if (table != 0 && table < bound) bound = table;
   for (rlim_t fd = 3; fd < bound; ++fd) {
     (void)fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
   }

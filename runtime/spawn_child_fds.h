@@ -44,8 +44,11 @@ int MoveTo(int from, int to);
 // CloseOtherFdsAtExec marks every descriptor above 2 close-on-exec (the
 // report pipe must stay open until exec). close_range(2) where the kernel
 // has it (5.11 for CLOSE_RANGE_CLOEXEC), else one fcntl per possible
-// descriptor below `bound`: the parent's soft RLIMIT_NOFILE (the child's
-// may be lower by now, SpawnOptions::resource_limits).
+// descriptor below the size of the descriptor table (DescriptorTableSize)
+// or, without /proc, below `bound`: the parent's soft RLIMIT_NOFILE (the
+// child's may be lower by now, SpawnOptions::resource_limits). PID 1's
+// soft limit is fs.nr_open (a million) in system mode: the table, a few
+// times the descriptors open, is what keeps that loop short.
 int CloseOtherFdsAtExec(rlim_t bound);
 
 // MoveListenFds makes `listen` the child's 3, 4, ... (without

@@ -24,7 +24,7 @@ expect() {  # expect DESCRIPTION PATTERN
     failures=$((failures + 1))
   fi
 }
-for check in "mount /proc" "mount /sys" "mount /dev" "mount /run" order notify restart reaping status; do
+for check in "mount /proc" "mount /sys" "mount /dev" "mount /run" order notify restart reaping status limits; do
   expect "$check" "\[checker\] PASS $check"
 done
 expect "back-off step 1" "crasher: exit 1; restarting in 50ms"

@@ -51,6 +51,19 @@ fi
 
 if faultctl status >/dev/null; then pass status; else fail status "faultctl status failed"; fi
 
+# PID 1 raised its descriptor limit to fs.nr_open; this service got
+# systemd's default, 1024:524288 (at most nr_open).
+nr_open=$(cat /proc/sys/fs/nr_open)
+pid1=$(awk '/^Max open files/ {print $4, $5}' /proc/1/limits)
+want=524288
+[ "$nr_open" -ge "$want" ] || want=$nr_open
+mine="$(ulimit -Sn) $(ulimit -Hn)"
+if [ "$pid1" = "$nr_open $nr_open" ] && [ "$mine" = "1024 $want" ]; then
+  pass limits
+else
+  fail limits "PID 1 has $pid1 (fs.nr_open $nr_open), this service $mine"
+fi
+
 echo "CHECKS DONE"
 echo FAULTINIT-BOOT-OK
 exec faultctl poweroff

@@ -122,9 +122,10 @@ struct ExecInputs {
   // NotificationFd=: the write end of its pipe, -1 for none. Given to main
   // steps only.
   int notification_fd = -1;
-  // PID 1's hard RLIMIT_NOFILE: without LimitNOFILE=, the service gets
-  // kServiceNofileSoft:this (systemd's DefaultLimitNOFILE=1024:524288,
-  // with PID 1's own hard limit as the hard). 0: no default.
+  // The default hard RLIMIT_NOFILE (SupervisorOptions::
+  // service_nofile_hard): without LimitNOFILE=, the service gets
+  // kServiceNofileSoft:this (systemd's DefaultLimitNOFILE=1024:524288 in
+  // system mode). 0: no default.
   rlim_t nofile_hard = 0;
   // Whether the kernel has ambient capabilities
   // (fault::AmbientCapabilitiesSupported): the "!!" prefix depends on it.

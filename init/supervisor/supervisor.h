@@ -22,6 +22,7 @@
 #ifndef FAULT_INIT_SUPERVISOR_SUPERVISOR_H_
 #define FAULT_INIT_SUPERVISOR_SUPERVISOR_H_
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <functional>
@@ -55,6 +56,11 @@ struct SupervisorOptions {
   std::string notify_socket;
   // Passwd and group files are read under this root (tests use another).
   std::string accounts_root = "/";
+  // The hard RLIMIT_NOFILE a service gets without LimitNOFILE= (its soft
+  // one: kServiceNofileSoft); 0: faultinit's own hard limit at the spawn.
+  // System mode sets systemd's default (descriptor_limits.h); a child
+  // that may not raise its hard limit that far gets faultinit's.
+  rlim_t service_nofile_hard = 0;
 };
 
 // ServiceView: one row of a status display.

@@ -338,11 +338,14 @@ fault::StatusOr<pid_t> Supervisor::StartStep(Service& service, StepKind kind,
     }
     if (ThroughJournalPipe(err_target.kind)) inputs.stderr_fd = journal;
   }
-  // Without LimitNOFILE=, a service gets 1024:PID 1's hard limit.
+  // Without LimitNOFILE=, a service gets 1024:options_.service_nofile_hard
+  // (or faultinit's own hard limit).
   struct rlimit own_nofile;
   rlim_t nofile_soft = RLIM_INFINITY;
   if (getrlimit(RLIMIT_NOFILE, &own_nofile) == 0) {
-    inputs.nofile_hard = own_nofile.rlim_max;
+    inputs.nofile_hard = options_.service_nofile_hard != 0
+                             ? options_.service_nofile_hard
+                             : own_nofile.rlim_max;
     nofile_soft = own_nofile.rlim_cur;
   }
   inputs.ambient_capabilities = fault::AmbientCapabilitiesSupported();

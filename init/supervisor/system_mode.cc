@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "init/processes.h"
+#include "init/supervisor/descriptor_limits.h"
 #include "init/supervisor/unit_names.h"
 #include "init/supervisor/unit_plan.h"
 #include "init/supervisor/unit_source.h"
@@ -27,13 +28,29 @@
 #include "runtime/signals.h"
 
 namespace faultinit {
+namespace {
+
+// The RLIMIT_NOFILE faultinit was started with (until
+// RaiseDescriptorLimit): services' default hard limit derives from it.
+struct rlimit InheritedNofile() {
+  struct rlimit limit = {1024, 4096};  // the kernel's, for init
+  (void)getrlimit(RLIMIT_NOFILE, &limit);
+  return limit;
+}
+
+}  // namespace
+
 SystemMode::SystemMode(fault::Scheduler& scheduler,
                        const SystemOptions& options, const Logger& log)
     : scheduler_(scheduler),
       options_(options),
       log_(log),
       boot_(log),
-      supervisor_(scheduler, log, SupervisorOptions{kNotifySocket, "/"}),
+      supervisor_(
+          scheduler, log,
+          SupervisorOptions{
+              kNotifySocket, "/",
+              ServiceNofileHard(InheritedNofile().rlim_max, ReadNrOpen())}),
       sockets_(scheduler, supervisor_, log),
       control_(
           scheduler, supervisor_, log,
@@ -100,17 +117,21 @@ void SystemMode::Prepare() {
 }
 
 void SystemMode::RaiseDescriptorLimit() {
-  // The kernel starts init with 1024:4096; PID 1 keeps a descriptor or
-  // two per service. Its services still get a soft limit of 1024 unless
-  // LimitNOFILE= says otherwise (exec_context.h), as systemd does.
-  struct rlimit limit;
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 ||
-      limit.rlim_cur >= limit.rlim_max) {
+  // PID 1 keeps a descriptor or two per service (descriptor_limits.h).
+  // Without CAP_SYS_RESOURCE (a container), the hard limit stays and the
+  // soft one is raised to it.
+  const struct rlimit inherited = InheritedNofile();
+  const struct rlimit raised = Pid1NofileLimit(inherited, ReadNrOpen());
+  if (raised.rlim_cur == inherited.rlim_cur &&
+      raised.rlim_max == inherited.rlim_max) {
     return;
   }
-  limit.rlim_cur = limit.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-    log_.Warning("unable to raise the descriptor limit to ", limit.rlim_max,
+  if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return;
+  struct rlimit soft_to_hard = inherited;
+  soft_to_hard.rlim_cur = inherited.rlim_max;
+  if (inherited.rlim_cur < inherited.rlim_max &&
+      setrlimit(RLIMIT_NOFILE, &soft_to_hard) != 0) {
+    log_.Warning("unable to raise the descriptor limit to ", inherited.rlim_max,
                  ": ", strerror(errno));
   }
 }

@@ -135,9 +135,11 @@ class SystemMode {
   // reaches deeper than it needs (touched stack pages stay resident while
   // PID 1 sleeps).
   ABSL_ATTRIBUTE_NOINLINE void Prepare();
-  // RaiseDescriptorLimit sets PID 1's soft RLIMIT_NOFILE to its hard limit
-  // (a warning if it cannot); services get 1024 unless LimitNOFILE= says
-  // otherwise. Container mode leaves its limits as they are.
+  // RaiseDescriptorLimit raises faultinit's RLIMIT_NOFILE, both values, to
+  // fs.nr_open (descriptor_limits.h); where it may not raise the hard
+  // limit, the soft one to the hard one (a warning if it cannot). Services
+  // get 1024:524288 unless LimitNOFILE= says otherwise. Container mode
+  // leaves its limits as they are.
   void RaiseDescriptorLimit();
   ABSL_ATTRIBUTE_NOINLINE void LoadAll();
   // LoadAll's parts before and after Load, in frames of their own: the
