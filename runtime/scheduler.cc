@@ -323,6 +323,8 @@ bool Scheduler::KernelReapsOrphans() const {
 
 uint64_t Scheduler::Sweeps() const { return impl_->children_.Sweeps(); }
 
+uint64_t Scheduler::FdWatchMoves() const { return impl_->fds_.Moves(); }
+
 StatusOr<Scheduler::WatchId> Scheduler::OnReadable(int fd, Callback fn) {
   return impl_->fds_.AddWatch(fd, Watch::Kind::kReadable, std::move(fn));
 }

@@ -174,6 +174,11 @@ class Scheduler {
   // makes the kernel walk every child of this process), for tests of what
   // an event costs.
   uint64_t Sweeps() const;
+  // FdWatchMoves: how many fd watches (OnReadable, OnWritable) the
+  // scheduler moved within its tables so far to add or remove others, for
+  // tests of what an event costs: adding or removing the watch of one fd
+  // moves none, however many other fds are watched.
+  uint64_t FdWatchMoves() const;
 
   // OnReadable / OnWritable run `fn` each time `fd` is readable / writable
   // (level-triggered) until cancelled. The fd stays owned by the caller, who

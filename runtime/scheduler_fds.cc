@@ -4,56 +4,53 @@
 #include <sys/epoll.h>
 
 #include <algorithm>
-#include <iterator>
 #include <memory>
 #include <utility>
+
+#include "absl/strings/str_cat.h"
 
 namespace fault {
 namespace scheduler_internal {
 
-std::pair<Fds::FdWatches::iterator, Fds::FdWatches::iterator> Fds::Of(int fd) {
-  struct ByFd {
-    bool operator()(const FdWatch& w, int f) const { return w.fd < f; }
-    bool operator()(int f, const FdWatch& w) const { return f < w.fd; }
-  };
-  return std::equal_range(fds_.begin(), fds_.end(), fd, ByFd());
+uint32_t Fds::Interest(int fd) const {
+  uint32_t events = 0;
+  if (const uint64_t first = FirstOf(fd); first != 0) {
+    events |= (first & kWriter) ? EPOLLOUT : EPOLLIN;
+    for (const FdWatch& w : more_) {
+      if (w.fd == fd) events |= w.writer ? EPOLLOUT : EPOLLIN;
+    }
+  }
+  return events;
 }
 
 StatusOr<WatchId> Fds::AddWatch(int fd, Watch::Kind kind,
                                 Scheduler::Callback fn) {
+  if (fd < 0) {
+    return ErrnoToStatus(EBADF, absl::StrCat("unable to watch fd ", fd));
+  }
   const WatchId id = watches_.NextId();
-  // After the fd's other watches: ids only grow. A hole right before or at
-  // that place takes it (fd numbers are reused: a closed fd's hole is
-  // there), with no move of the later watches.
-  const FdWatch added{fd, kind == Watch::Kind::kWritable, id};
-  auto [first, at] = Of(fd);
+  const bool writer = kind == Watch::Kind::kWritable;
+  const bool first_watch = FirstOf(fd) == 0;
+  const uint64_t key = EpollKey(Source::kFd, static_cast<uint64_t>(fd));
+  const uint32_t events = Interest(fd) | (writer ? EPOLLOUT : EPOLLIN);
   // The fd's first watch adds its epoll entry with one call (Set would try
-  // a modification first): a start wave adds two new fds per service.
-  const bool first_watch =
-      std::none_of(first, at, [](const FdWatch& w) { return w.id != 0; });
-  if (at != fds_.begin() && std::prev(at)->id == 0) {
-    *std::prev(at) = added;
-    --holes_;
-  } else if (at != fds_.end() && at->id == 0) {
-    *at = added;
-    --holes_;
-  } else {
-    fds_.insert(at, added);
-  }
-  // (An entry a failed removal left behind: Set modifies it.)
+  // a modification first): a start wave adds two new fds per service. An
+  // entry a failed removal left behind: Set modifies it.
   Status status =
-      first_watch
-          ? epoll_.Add(fd, EpollKey(Source::kFd, static_cast<uint64_t>(fd)),
-                       added.writer ? EPOLLOUT : EPOLLIN)
-          : UpdateInterest(fd);
+      first_watch ? epoll_.Add(fd, key, events) : epoll_.Set(fd, key, events);
   if (first_watch && !status.ok() && status.error_number() == EEXIST) {
-    status = UpdateInterest(fd);
+    status = epoll_.Set(fd, key, events);
   }
-  if (!status.ok()) {
-    Erase(fd, id);
-    if (!first_watch) UpdateInterest(fd).IgnoreError();
-    return status;
+  if (!status.ok()) return status;
+  // Grown only once the fd is known to be open: its number is below the
+  // descriptor limit.
+  if (first_watch) {
+    if (static_cast<size_t>(fd) >= first_.size()) first_.resize(fd + 1);
+    first_[fd] = id | (writer ? kWriter : 0);
+  } else {
+    more_.push_back(FdWatch{fd, writer, id});
   }
+  ++count_;
   auto watch = WatchPtr::Make();
   watch->kind = kind;
   watch->SetCallback(std::move(fn));
@@ -62,49 +59,48 @@ StatusOr<WatchId> Fds::AddWatch(int fd, Watch::Kind kind,
   return id;
 }
 
-// Erase leaves a hole (id 0) where the watch was: an erase would move every
-// later watch (PID 1 watches an output pipe per service). The holes go
-// together once they are a quarter of the vector.
-void Fds::Erase(int fd, WatchId id) {
-  auto [first, last] = Of(fd);
-  auto it =
-      std::find_if(first, last, [id](const FdWatch& w) { return w.id == id; });
-  if (it == last) return;
-  it->id = 0;
-  if (++holes_ > 16 && holes_ * 4 > fds_.size()) {
-    fds_.erase(std::remove_if(fds_.begin(), fds_.end(),
-                              [](const FdWatch& w) { return w.id == 0; }),
-               fds_.end());
-    holes_ = 0;
-  }
-}
-
 void Fds::Remove(WatchId id, const Watch& watch) {
-  Erase(watch.fd, id);
+  const int fd = watch.fd;
+  auto of_fd = [fd](const FdWatch& w) { return w.fd == fd; };
+  if ((FirstOf(fd) & ~kWriter) == id) {
+    // The fd's next watch, if any, becomes its first.
+    auto next = std::find_if(more_.begin(), more_.end(), of_fd);
+    if (next == more_.end()) {
+      first_[fd] = 0;
+    } else {
+      first_[fd] = next->id | (next->writer ? kWriter : 0);
+      moves_ += static_cast<uint64_t>(more_.end() - next - 1);
+      more_.erase(next);
+    }
+  } else {
+    auto it = std::find_if(more_.begin(), more_.end(),
+                           [id](const FdWatch& w) { return w.id == id; });
+    if (it == more_.end()) return;
+    moves_ += static_cast<uint64_t>(more_.end() - it - 1);
+    more_.erase(it);
+  }
+  --count_;
   // Failure leaves the fd in the epoll set with a stale mask; its events
   // find no watch and are ignored.
-  UpdateInterest(watch.fd).IgnoreError();
+  UpdateInterest(fd).IgnoreError();
 }
 
-// UpdateInterest makes the epoll entry of `fd` match its watches: added,
+// UpdateInterest makes the epoll entry of `fd` match its watches:
 // modified, or removed when none is left.
 Status Fds::UpdateInterest(int fd) {
-  uint32_t events = 0;
-  auto [first, last] = Of(fd);
-  for (auto it = first; it != last; ++it) {
-    if (it->id != 0) events |= it->writer ? EPOLLOUT : EPOLLIN;
-  }
   return epoll_.Set(fd, EpollKey(Source::kFd, static_cast<uint64_t>(fd)),
-                    events);
+                    Interest(fd));
 }
 
 void Fds::Dispatch(int fd, uint32_t events) {
   // Copies: the callbacks may change the interest of this fd.
+  const uint64_t first = FirstOf(fd);
+  if (first == 0) return;
   std::vector<WatchId> readers;
   std::vector<WatchId> writers;
-  auto [first, last] = Of(fd);
-  for (auto it = first; it != last; ++it) {
-    if (it->id != 0) (it->writer ? writers : readers).push_back(it->id);
+  ((first & kWriter) ? writers : readers).push_back(first & ~kWriter);
+  for (const FdWatch& w : more_) {
+    if (w.fd == fd) (w.writer ? writers : readers).push_back(w.id);
   }
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) Run(readers);
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) Run(writers);

@@ -9,11 +9,16 @@
 // EPOLLHUP, EPOLLERR) that existed when epoll_wait returned: a watch added
 // during the batch may be for a new fd that reuses the number.
 //
-// The watches are kept in one vector sorted by fd, then by id (16 bytes a
-// watch, not a tree node of 88 and a vector per fd: PID 1 watches an
-// output pipe per service). A removed watch leaves a hole (id 0), which a
-// watch added at its place takes (fd numbers are reused), until a quarter
-// are holes: so an add or removal moves no other watch (issue #26).
+// The watches are indexed by fd: a vector with a slot per fd number (8
+// bytes: the id of the fd's first watch, and whether it writes), so that
+// adding or removing the watch of one fd touches that fd's slot alone,
+// whatever else is watched (issue #26: PID 1 watches an output pipe per
+// service, and a restarted service's new pipe takes whatever number is
+// free; a vector sorted by fd moved every watch after it). Fd numbers are
+// dense (the kernel gives the lowest free one), so the vector is as long
+// as the highest fd watched so far; it does not shrink. The rare further
+// watches of an fd already watched (a control client both read and
+// written) are kept in a short list of their own, in registration order.
 //
 // Ownership: the fds stay the caller's; the caller cancels a watch before
 // closing its fd. Threading: loop thread only; not async-signal-safe.
@@ -23,7 +28,6 @@
 #define FAULT_RUNTIME_SCHEDULER_FDS_H_
 
 #include <cstdint>
-#include <utility>
 #include <vector>
 
 #include "runtime/scheduler.h"
@@ -43,27 +47,35 @@ class Fds {
   void Remove(WatchId id, const Watch& watch);
   // Dispatch: epoll reported `events` for `fd`.
   void Dispatch(int fd, uint32_t events);
-  bool empty() const { return fds_.size() == holes_; }
+  bool empty() const { return count_ == 0; }
+  // Moves: the watches moved within these tables to add or remove others
+  // (only in the list of further watches).
+  uint64_t Moves() const { return moves_; }
 
  private:
-  // One watch of an fd.
+  // One further watch of an fd.
   struct FdWatch {
     int fd;
     bool writer;  // OnWritable; else OnReadable
     WatchId id;
   };
-  using FdWatches = std::vector<FdWatch>;
 
-  // The watches of `fd`, in registration order.
-  std::pair<FdWatches::iterator, FdWatches::iterator> Of(int fd);
+  // A slot: a watch's id with kWriter set for OnWritable; 0 for none.
+  static constexpr uint64_t kWriter = uint64_t{1} << 63;
+  uint64_t FirstOf(int fd) const {
+    return static_cast<size_t>(fd) < first_.size() ? first_[fd] : 0;
+  }
+  // Interest: the epoll events the watches of `fd` ask for.
+  uint32_t Interest(int fd) const;
   Status UpdateInterest(int fd);
-  void Erase(int fd, WatchId id);
   void Run(const std::vector<WatchId>& ids);
 
   WatchTable& watches_;
   Epoll& epoll_;
-  FdWatches fds_;  // sorted by fd, then id; holes have id 0
-  size_t holes_ = 0;
+  std::vector<uint64_t> first_;  // by fd: its first watch
+  std::vector<FdWatch> more_;    // further watches, in registration order
+  size_t count_ = 0;             // watches in all
+  uint64_t moves_ = 0;
 };
 
 }  // namespace scheduler_internal
