@@ -123,6 +123,8 @@ class SocketActivation {
   // in at boot), inactive until a start request opens it; false when it
   // has errors. Known already: nothing changes.
   bool Add(const ParsedUnit& socket);
+  // Knows: whether the socket unit `name` ("a.socket") is loaded.
+  bool Knows(const std::string& name) { return Find(name) != nullptr; }
   // Reload takes a reload's socket units (LoadedUnits::sockets): a new one
   // is opened; one whose file changed is closed and opened anew from it,
   // and one whose file is gone closed and forgotten, unless its service
