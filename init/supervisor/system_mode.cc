@@ -284,14 +284,7 @@ RedefineSummary SystemMode::DaemonReload(
   if (phase_ != Phase::kRunning) return {};
   LoadedUnits units = Reread(diagnostics);
   RedefineSummary summary = supervisor_.Redefine(units);
-  // A new socket unit is loaded, not opened; a known one keeps its
-  // definition and descriptors (docs/units.md, "Sockets", **Reload**).
-  if (units.layout) {
-    for (const ParsedUnit& socket : units.sockets) {
-      if (sockets_.Knows(socket.unit.name)) continue;
-      if (sockets_.Add(socket)) summary.added.push_back(socket.unit.name);
-    }
-  }
+  if (units.layout) sockets_.Redefine(units.sockets, &summary);
   log_.Info("daemon-reload: added [", absl::StrJoin(summary.added, " "),
             "], changed [", absl::StrJoin(summary.changed, " "), "], removed [",
             absl::StrJoin(summary.removed, " "), "]");
