@@ -52,6 +52,7 @@ void CheckRequest(const Request& request) {
     case Verb::kReload:  // names: their ExecReload=; none: the units
       FUZZ_CHECK(!request.nowait);
       break;
+    case Verb::kDaemonReload:
     case Verb::kPowerOff:
     case Verb::kReboot:
     case Verb::kHalt:

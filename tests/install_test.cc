@@ -2,7 +2,8 @@
 // PID namespace) over systemd's layout under a root of its own, and the
 // real binary called as systemctl (and faultctl) with --root on it:
 // `enable` links a unit WantedBy=multi-user.target, and the next boot
-// starts it; `mask` keeps it from starting (and a daemon-reload stops it);
+// starts it; `mask` keeps it from starting (a daemon-reload leaves it
+// running until it is stopped);
 // `unmask` and `disable` undo them; `is-enabled` answers systemctl's words
 // and exit statuses all along.
 
@@ -156,14 +157,18 @@ TEST_F(Install, EnableBootsMaskKeepsFromStarting) {
   Stop();
   Boot({"starting multi-user.target: web", "[web] web-up", "web: running"});
 
-  // mask: masked; a daemon-reload drops (stops) it; the next boot does
-  // not start it.
+  // mask: masked; a daemon-reload leaves it running, as systemd's, and it
+  // is forgotten once stopped; the next boot does not start it.
   Outcome mask = Systemctl({Root(), "mask", "web"});
   EXPECT_EQ(mask.status, "exit 0") << mask.err;
   state = Systemctl({Root(), "is-enabled", "web"});
   EXPECT_EQ(state.status, "exit 1");
   EXPECT_EQ(state.out, "masked\n");
   EXPECT_EQ(Systemctl({"daemon-reload"}).status, "exit 0");
+  ASSERT_TRUE(running_->WaitForAllStderr({"removed [web]"})) << running_->err();
+  Outcome active = Systemctl({"is-active", "web"});
+  EXPECT_EQ(active.out, "active\n") << active.err;
+  EXPECT_EQ(Systemctl({"stop", "web"}).status, "exit 0");
   ASSERT_TRUE(running_->WaitForAllStderr({"web: removed"})) << running_->err();
   Stop();
   Boot({"starting multi-user.target: ; masked: web"});

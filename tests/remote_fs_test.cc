@@ -124,5 +124,38 @@ TEST_F(RemoteFs, AReloadReadsTheFstabAgain) {
       << running_->err();
 }
 
+// A daemon-reload reads the fstab again too, as systemd reruns its
+// generators, and mounts and unmounts nothing: an added entry's unit is
+// loaded, not started; a removed entry's stays mounted until stopped.
+TEST_F(RemoteFs, ADaemonReloadMountsAndUnmountsNothing) {
+  const std::string a = base_ + "/a", b = base_ + "/b";
+  const std::string fstab =
+      Fstab(absl::StrCat("src-a ", a, " tmpfs _netdev,size=1m 0 0\n"));
+  File("default.target", "[Unit]\nWants=remote-fs.target\n");
+  for (const std::string& where : {a, b}) {
+    ASSERT_EQ(mkdir(where.c_str(), 0755), 0) << where;
+  }
+  Start({"remote-fs.target: active"}, {"--fstab", fstab});
+  Fstab(absl::StrCat("src-b ", b, " tmpfs _netdev,size=1m 0 0\n"));
+  CtlResult reload = Ctl({"daemon-reload"});
+  EXPECT_EQ(reload.status, "exit 0") << reload.out;
+  EXPECT_TRUE(absl::StrContains(reload.out,
+                                absl::StrCat("added: ", Shown(MountUnit(b)))))
+      << reload.out;
+  EXPECT_TRUE(absl::StrContains(reload.out,
+                                absl::StrCat("removed: ", Shown(MountUnit(a)))))
+      << reload.out;
+  EXPECT_EQ(StateOf(MountUnit(a)), "running");
+  EXPECT_EQ(StateOf(MountUnit(b)), "inactive");
+  // The removed one is unmounted by its stop, and forgotten.
+  CtlResult stop = Ctl({"stop", MountUnit(a)});
+  EXPECT_EQ(stop.status, "exit 0") << stop.out;
+  ASSERT_TRUE(running_->WaitForStderr(MountUnit(a) + ": removed"))
+      << running_->err();
+  CtlResult start = Ctl({"start", MountUnit(b)});
+  EXPECT_EQ(start.status, "exit 0") << start.out;
+  EXPECT_EQ(StateOf(MountUnit(b)), "running");
+}
+
 }  // namespace
 }  // namespace faultinit::testing

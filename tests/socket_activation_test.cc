@@ -296,6 +296,58 @@ TEST_F(SocketActivationTest, ReloadOpensNewAndChangedSocketUnits) {
   EXPECT_EQ(Ctl({"status", "gone.socket"}).status == "exit 0", false);
 }
 
+// systemd's daemon-reload opens, closes and reopens nothing: a new socket
+// unit is loaded, closed; a changed one keeps its sockets until its
+// restart opens the new ones; a removed one listens until stopped.
+TEST_F(SocketActivationTest, DaemonReloadOpensAndClosesNothing) {
+  const std::string lib = Layout({"a.socket", "gone.socket"});
+  const std::string a1 = base_ + "/a1.sock", a2 = base_ + "/a2.sock";
+  const std::string b = base_ + "/b.sock", gone = base_ + "/gone.sock";
+  auto socket_unit = [&](const std::string& name, const std::string& path) {
+    ASSERT_TRUE(WriteFile(
+        lib + "/" + name + ".socket",
+        absl::StrCat("[Socket]\nListenStream=", path, "\nRemoveOnStop=yes\n")));
+    ASSERT_TRUE(WriteFile(
+        lib + "/" + name + ".service",
+        absl::StrCat("[Service]\nExecStart=", ListenProbePath(), "\n")));
+  };
+  auto exists = [](const std::string& path) {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0;
+  };
+  socket_unit("a", a1);
+  socket_unit("gone", gone);
+  StartLayout(lib, {"a.socket: listening on " + a1,
+                    "gone.socket: listening on " + gone});
+  socket_unit("a", a2);
+  socket_unit("b", b);
+  ASSERT_EQ(
+      symlink("../b.socket", (lib + "/sockets.target.wants/b.socket").c_str()),
+      0);
+  ASSERT_EQ(unlink((lib + "/gone.socket").c_str()), 0);
+  ControlledUnitTest::CtlResult reload = Ctl({"daemon-reload"});
+  EXPECT_EQ(reload.status, "exit 0") << reload.out;
+  for (const char* line :
+       {" b.socket\n", "changed: a.socket\n", "removed: gone.socket\n"}) {
+    EXPECT_TRUE(absl::StrContains(reload.out, line)) << reload.out;
+  }
+  EXPECT_TRUE(exists(a1));
+  EXPECT_FALSE(exists(a2));
+  EXPECT_TRUE(exists(gone));
+  EXPECT_FALSE(exists(b));
+  // The restart opens what the file says now.
+  EXPECT_EQ(Ctl({"restart", "a.socket"}).status, "exit 0");
+  EXPECT_FALSE(exists(a1));
+  EXPECT_TRUE(exists(a2));
+  // The removed one is closed by its stop, and forgotten.
+  EXPECT_EQ(Ctl({"stop", "gone.socket"}).status, "exit 0");
+  EXPECT_FALSE(exists(gone));
+  ASSERT_TRUE(running_->WaitForStderr("gone.socket: removed"))
+      << running_->err();
+  EXPECT_EQ(Ctl({"start", "b.socket"}).status, "exit 0");
+  EXPECT_TRUE(exists(b));
+}
+
 // A changed socket unit whose service runs keeps its sockets across a
 // reload, with a warning: the service holds them.
 TEST_F(SocketActivationTest, ReloadKeepsTheSocketsARunningServiceHolds) {

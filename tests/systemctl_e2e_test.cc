@@ -226,7 +226,58 @@ TEST_F(Systemctl, TryRestartReloadOrRestartDaemonReload) {
                         "[Service]\nExecStart=/bin/sleep 1000\n"));
   Outcome daemon_reload = Run({"daemon-reload"});
   EXPECT_EQ(daemon_reload.status, "exit 0") << daemon_reload.err;
-  EXPECT_TRUE(AwaitValue("ActiveState", "extra", "active"));
+  EXPECT_EQ(daemon_reload.out, "");
+  EXPECT_EQ(daemon_reload.err, "");
+  // As systemd's: the new unit is loaded, and nothing starts it.
+  EXPECT_EQ(Value("LoadState", "extra"), "loaded");
+  EXPECT_EQ(Value("ActiveState", "extra"), "inactive");
+  EXPECT_EQ(Run({"start", "extra"}).status, "exit 0");
+  EXPECT_EQ(Value("ActiveState", "extra"), "active");
+}
+
+// systemd's daemon-reload starts, stops and restarts nothing: a changed
+// service runs on with its process, and its next start (a restart) runs
+// the new ExecStart=; a changed failed one stays failed.
+TEST_F(Systemctl, DaemonReloadKeepsAChangedServiceRunning) {
+  ASSERT_TRUE(AwaitValue("ActiveState", "bad", "failed"));
+  const std::string before = Value("MainPID", "web");
+  ASSERT_NE(before, "0");
+  ASSERT_TRUE(WriteFile(base_ + "/units/web.service",
+                        "[Unit]\nDescription=the web\n[Service]\n"
+                        "ExecStart=/bin/sh -c 'echo new-web; exec sleep "
+                        "1000'\n"));
+  ASSERT_TRUE(WriteFile(base_ + "/units/bad.service",
+                        "[Service]\nExecStart=/bin/sleep 1000\n"));
+  Outcome daemon_reload = Run({"daemon-reload"});
+  EXPECT_EQ(daemon_reload.status, "exit 0") << daemon_reload.err;
+  EXPECT_EQ(daemon_reload.out, "");
+  EXPECT_EQ(daemon_reload.err, "");
+  EXPECT_EQ(Value("ActiveState", "web"), "active");
+  EXPECT_EQ(Value("MainPID", "web"), before);
+  EXPECT_EQ(Value("ActiveState", "bad"), "failed");
+  // The restart runs the new definition.
+  EXPECT_EQ(Run({"restart", "web"}).status, "exit 0");
+  EXPECT_NE(Value("MainPID", "web"), before);
+  EXPECT_TRUE(running_->WaitForAllStderr({"new-web"})) << running_->err();
+  EXPECT_EQ(Run({"start", "bad"}).status, "exit 0");
+  EXPECT_EQ(Value("ActiveState", "bad"), "active");
+}
+
+// A service whose file is gone runs on after a daemon-reload, as
+// systemd's, and is forgotten once stopped.
+TEST_F(Systemctl, DaemonReloadKeepsARemovedServiceUntilItStops) {
+  const std::string before = Value("MainPID", "web");
+  ASSERT_NE(before, "0");
+  ASSERT_EQ(unlink((base_ + "/units/web.service").c_str()), 0);
+  Outcome daemon_reload = Run({"daemon-reload"});
+  EXPECT_EQ(daemon_reload.status, "exit 0") << daemon_reload.err;
+  EXPECT_EQ(Value("ActiveState", "web"), "active");
+  EXPECT_EQ(Value("MainPID", "web"), before);
+  // Not found for a start, as systemd's (LoadState=not-found).
+  EXPECT_EQ(Run({"start", "web"}).status, "exit 5");
+  EXPECT_EQ(Run({"stop", "web"}).status, "exit 0");
+  EXPECT_TRUE(running_->WaitForAllStderr({"web: removed"})) << running_->err();
+  EXPECT_EQ(Value("LoadState", "web"), "not-found");
 }
 
 // Never a silent success: a verb or option not supported is one line,

@@ -27,6 +27,8 @@ absl::string_view VerbName(Verb verb) {
       return "restart";
     case Verb::kReload:
       return "reload";
+    case Verb::kDaemonReload:
+      return "daemon-reload";
     case Verb::kIsolate:
       return "isolate";
     case Verb::kLog:
@@ -52,6 +54,7 @@ bool TakesNowait(Verb verb) {
       return true;
     case Verb::kStatus:
     case Verb::kReload:
+    case Verb::kDaemonReload:
     case Verb::kLog:
     case Verb::kFollow:
     case Verb::kPowerOff:

@@ -43,6 +43,7 @@ enum class Verb {
   kStop,
   kRestart,
   kReload,
+  kDaemonReload,  // systemd's daemon-reload: definitions only
   kIsolate,
   kLog,
   kFollow,
@@ -53,9 +54,9 @@ enum class Verb {
 
 // kVerbs: every Verb, in docs/control.md's order.
 inline constexpr Verb kVerbs[] = {
-    Verb::kStatus,   Verb::kStart,   Verb::kStop, Verb::kRestart,
-    Verb::kReload,   Verb::kIsolate, Verb::kLog,  Verb::kFollow,
-    Verb::kPowerOff, Verb::kReboot,  Verb::kHalt,
+    Verb::kStatus, Verb::kStart,        Verb::kStop,    Verb::kRestart,
+    Verb::kReload, Verb::kDaemonReload, Verb::kIsolate, Verb::kLog,
+    Verb::kFollow, Verb::kPowerOff,     Verb::kReboot,  Verb::kHalt,
 };
 
 // VerbName: the verb's name on the wire without "-nowait" ("status",

@@ -15,7 +15,8 @@ TEST(VerbName, EveryDocumentedVerb) {
     names += std::string(VerbName(verb)) + " ";
   }
   EXPECT_EQ(names,
-            "status start stop restart reload isolate log follow poweroff "
+            "status start stop restart reload daemon-reload isolate log follow "
+            "poweroff "
             "reboot halt ");
 }
 

@@ -111,6 +111,7 @@ ParsedRequest ParseRequest(absl::string_view line) {
     }
     case Verb::kReload:  // names: their ExecReload=; none: the units
       break;
+    case Verb::kDaemonReload:
     case Verb::kPowerOff:
     case Verb::kReboot:
     case Verb::kHalt:

@@ -29,6 +29,12 @@ const char kUsage[] =
     "                                was started, stopped, restarted and\n"
     "                                changed, and every unit-file error and\n"
     "                                warning\n"
+    "  daemon-reload                 as systemctl daemon-reload: re-read the\n"
+    "                                unit directory, start, stop and restart\n"
+    "                                nothing (the next start runs a changed\n"
+    "                                unit's new definition); print what was\n"
+    "                                added, changed and removed, and every\n"
+    "                                unit-file error and warning\n"
     "  log [-n N] [-f] NAME          a service's recent output lines\n"
     "  poweroff, reboot, halt        shut the system down\n"
     "  notify KEY=VALUE...           send one sd_notify datagram to\n"
@@ -239,6 +245,7 @@ Status CheckOperands(const Command& c) {
         }
       }
       return fault::OkStatus();
+    case Verb::kDaemonReload:
     case Verb::kPowerOff:
     case Verb::kReboot:
     case Verb::kHalt:

@@ -291,6 +291,7 @@ control::Request RequestFor(const Command& command) {
       break;
     case Verb::kStatus:
     case Verb::kReload:
+    case Verb::kDaemonReload:
     case Verb::kPowerOff:
     case Verb::kReboot:
     case Verb::kHalt:
@@ -374,6 +375,8 @@ int Main(const fault::Invocation& invocation) {
       if (!command->operands.empty()) {
         return Transition(*command, socket, *request);
       }
+      return Reload(socket, *request);
+    case Verb::kDaemonReload:
       return Reload(socket, *request);
     case Verb::kLog:
     case Verb::kFollow:

@@ -396,8 +396,11 @@ int IsSystemRunning(Client& client, const SystemctlCommand& c) {
   return state == "running" ? kExitSuccess : kExitFailure;
 }
 
+// DaemonReload: systemd's daemon-reload (the `daemon-reload` request):
+// units re-read, none started, stopped or restarted; silent but for the
+// unit files' errors and warnings.
 int DaemonReload(Client& client) {
-  Answer a = client.Ask(Verb::kReload, {});
+  Answer a = client.Ask(Verb::kDaemonReload, {});
   if (a.failure) return kExitFailure;
   if (a.error.has_value()) {
     PrintError(absl::StrCat("Failed to reload daemon: ",

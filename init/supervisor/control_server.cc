@@ -448,6 +448,29 @@ void ControlServer::Handle(Client& c, const control::Request& given) {
       Finish(fd);
       return;
     }
+    case Verb::kDaemonReload: {
+      if (!hooks_.daemon_reload) {
+        Send(fd, EncodeResponseLine(
+                     ErrorLine{ErrorCode::kFailed, "",
+                               "daemon-reload is not supported here"}));
+        Finish(fd);
+        return;
+      }
+      std::vector<std::string> diagnostics;
+      RedefineSummary summary = hooks_.daemon_reload(&diagnostics);
+      std::string text = EncodeResponseLine(control::OkLine{});
+      text += EncodeResponseLine(control::ChangeLine{"added", summary.added});
+      text +=
+          EncodeResponseLine(control::ChangeLine{"changed", summary.changed});
+      text +=
+          EncodeResponseLine(control::ChangeLine{"removed", summary.removed});
+      for (std::string& d : diagnostics) {
+        text += EncodeResponseLine(control::DiagnosticLine{std::move(d)});
+      }
+      Send(fd, text);
+      Finish(fd);
+      return;
+    }
     case Verb::kLog:
     case Verb::kFollow:
       HandleLog(c, request.lines, request.names[0],
@@ -512,7 +535,10 @@ void ControlServer::HandleTransition(Client& c,
     return;
   }
   for (const std::string& name : names) {  // all or nothing
-    if (!supervisor_.View(name)) {
+    // One a reload removed is listed until it is down, and only stopped
+    // (systemd refuses to start a unit whose file is gone: not-found).
+    if (!supervisor_.View(name) ||
+        (request.verb != Verb::kStop && supervisor_.Removed(name))) {
       SendError(fd, ErrorCode::kUnknown,
                 absl::StrCat("no such service: ", name));
       return;

@@ -60,6 +60,11 @@ class ControlServer {
     // of a template loaded on demand: unit_names.h); nullopt when none.
     // Every request's names go through it before they are looked up.
     std::function<std::optional<std::string>(const std::string& name)> resolve;
+    // Optional: systemd's daemon-reload (Supervisor::Redefine): the
+    // summary and every diagnostic line. Without it `daemon-reload` is
+    // refused.
+    std::function<RedefineSummary(std::vector<std::string>* diagnostics)>
+        daemon_reload;
   };
 
   ControlServer(fault::Scheduler& scheduler, Supervisor& supervisor,

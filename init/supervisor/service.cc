@@ -38,6 +38,15 @@ void Service::Stop(bool for_restart) {
 }
 void Service::Reload() { Dispatch({ServiceEvent::kReload}); }
 
+void Service::Redefine(std::shared_ptr<const ServicePolicy> policy) {
+  const ServiceState now = state();
+  if ((now != ServiceState::kInactive && now != ServiceState::kFailed) ||
+      step_pid_ != 0 || main_pid_ != 0) {
+    return;
+  }
+  shared_policy_ = std::move(policy);
+}
+
 void Service::ProcessExited(pid_t pid, const fault::ExitStatus& status) {
   if (pid == exec_pending_) exec_pending_ = 0;  // no report will come now
   Event event{pid == step_pid_   ? ServiceEvent::kStepExited

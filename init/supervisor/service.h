@@ -432,6 +432,11 @@ class Service {
   // The unit cannot run (an error in its file, an unsupported setting):
   // fails at once with `reason` unless something of it still runs.
   void Refuse(absl::string_view reason);
+  // Redefine gives a service that is down (inactive or failed) with
+  // nothing of it running a new policy (a daemon-reload's new definition),
+  // keeping its state, its reason, its last exit and its restart count:
+  // its next start runs the new policy. Ignored in any other state.
+  void Redefine(std::shared_ptr<const ServicePolicy> policy);
   // A unit this one Requires= failed or stopped: a pending or waiting
   // service fails with `reason`; a starting or running one is stopped.
   void DependencyFailed(absl::string_view reason);

@@ -421,6 +421,8 @@ void SocketActivation::Reload(const std::vector<ParsedUnit>& sockets,
       Start(*added);
       continue;
     }
+    s->redefined.reset();  // the file is compared with what is in force
+    s->gone = false;
     if (s->source == parsed.source) continue;  // keeps its descriptors
     if (!parsed.ok() || parsed.unit.socket == nullptr) {
       log_.Warning(s->name,
@@ -461,6 +463,65 @@ void SocketActivation::Reload(const std::vector<ParsedUnit>& sockets,
   }
 }
 
+void SocketActivation::Redefine(const std::vector<ParsedUnit>& sockets,
+                                RedefineSummary* summary) {
+  if (closed_) return;
+  std::set<std::string> present;
+  for (const ParsedUnit& parsed : sockets) {
+    present.insert(parsed.unit.name);
+    Socket* s = Find(parsed.unit.name);
+    if (s == nullptr) {
+      if (Add(parsed)) summary->added.push_back(parsed.unit.name);
+      continue;
+    }
+    s->gone = false;
+    if (s->source == parsed.source) {
+      s->redefined.reset();
+      continue;
+    }
+    if (!parsed.ok() || parsed.unit.socket == nullptr) {
+      log_.Warning(s->name,
+                   ": its changed file has errors; it is kept as "
+                   "it is");
+      continue;
+    }
+    summary->changed.push_back(s->name);
+    if (Listening(*s) || InUse(*s)) {
+      s->redefined = std::make_unique<ParsedUnit>(parsed);
+      continue;
+    }
+    s->redefined.reset();
+    Replace(*s, parsed);
+  }
+  for (const auto& owned : sockets_) {
+    Socket& s = *owned;
+    struct stat st;
+    if (s.removed || s.gone || present.count(s.name) != 0 ||
+        stat(s.path.c_str(), &st) == 0) {
+      continue;
+    }
+    summary->removed.push_back(s.name);
+    s.redefined.reset();
+    s.gone = true;
+    if (!Listening(s) && !InUse(s)) TakeRedefinition(s);
+  }
+}
+
+void SocketActivation::TakeRedefinition(Socket& s) {
+  if (s.gone) {
+    s.gone = false;
+    Undefer(s);
+    Shut(s);
+    s.removed = true;
+    log_.Info(s.name, ": removed");
+    return;
+  }
+  if (s.redefined == nullptr) return;
+  std::unique_ptr<ParsedUnit> parsed = std::move(s.redefined);
+  Replace(s, *parsed);
+  log_.Info(s.name, ": its new definition taken");
+}
+
 fault::Status SocketActivation::Change(absl::string_view name, bool start) {
   Socket* found = Find(name);
   if (found == nullptr) {
@@ -476,6 +537,7 @@ fault::Status SocketActivation::Change(absl::string_view name, bool start) {
     Shut(s);
     log_.Info(s.name, ": stopped",
               s.settings.remove_on_stop ? " (its files removed)" : "");
+    TakeRedefinition(s);
     return fault::OkStatus();
   }
   if (closed_) {
@@ -483,6 +545,10 @@ fault::Status SocketActivation::Change(absl::string_view name, bool start) {
         absl::StrCat(s.name, ": the system is going down"));
   }
   if (Listening(s)) return fault::OkStatus();
+  TakeRedefinition(s);  // closed: a daemon-reload's definition is in force
+  if (s.removed) {
+    return fault::NotFoundError(absl::StrCat("no such unit: ", name));
+  }
   if (s.settings.accept && !instances_.load) return fault::OkStatus();
   Shut(s);  // a failed unit's remains, if any
   s.stopped = false;

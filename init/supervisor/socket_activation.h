@@ -134,6 +134,15 @@ class SocketActivation {
   // (`changed` when stopped on request: only its definition changed),
   // closed as removed in `stopped`.
   void Reload(const std::vector<ParsedUnit>& sockets, ReloadSummary* summary);
+  // Redefine is systemd's daemon-reload for the socket units: it opens,
+  // closes and reopens nothing. A new one is loaded, not opened (a start
+  // opens it); a changed one that is open (or whose service holds its
+  // sockets) keeps its descriptors and takes the new definition at its
+  // stop, so a restart opens what the file says now; one that is closed
+  // takes it at once; one whose file is gone is forgotten at its stop (at
+  // once when closed). Names go to `*summary` (added, changed, removed).
+  void Redefine(const std::vector<ParsedUnit>& sockets,
+                RedefineSummary* summary);
   // HasDeferred: whether a socket waits for sysinit.target (which the
   // caller then starts, as the socket's Requires= would pull it in).
   bool HasDeferred() const { return !deferred_.empty(); }
@@ -161,8 +170,12 @@ class SocketActivation {
     std::string failed;    // why it is failed; empty: not failed
     bool stopped = false;  // by request (faultctl stop), until a start
     bool removed = false;  // its file is gone (Reload): closed, not listed
-    std::string path;      // its file
-    std::string source;    // its file's digest (ParsedUnit::source)
+    // A daemon-reload's (Redefine): the new definition, taken at the next
+    // stop; or its file is gone: removed at the next stop.
+    std::unique_ptr<ParsedUnit> redefined;
+    bool gone = false;
+    std::string path;    // its file
+    std::string source;  // its file's digest (ParsedUnit::source)
     std::vector<fault::Duration> triggers;  // within the last 2 s
     // Accept=yes: the next connection's number, the instances running,
     // and those per source (MaxConnectionsPerSource=).
@@ -184,6 +197,9 @@ class SocketActivation {
   bool InUse(const Socket& socket) const;
   // Replace gives `socket` its new definition, closed first.
   void Replace(Socket& socket, const ParsedUnit& parsed);
+  // TakeRedefinition: at a stop, what a daemon-reload left for `socket`
+  // (its new definition, or its removal).
+  void TakeRedefinition(Socket& socket);
   // Start opens a socket unit's sockets and watches them (Accept=yes) or
   // registers them for its service.
   void Start(Socket& socket);

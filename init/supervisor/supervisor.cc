@@ -212,6 +212,12 @@ fault::Status Supervisor::StartService(absl::string_view name) {
   return fault::OkStatus();
 }
 
+bool Supervisor::Removed(absl::string_view name) const {
+  auto it = entries_.find(name);
+  return it != entries_.end() && it->second->job == UnitJob::kForget &&
+         !it->second->transient;
+}
+
 fault::Status Supervisor::StartTransient(absl::string_view name) {
   auto it = entries_.find(name);
   if (it == entries_.end() || it->second->job == UnitJob::kForget) {

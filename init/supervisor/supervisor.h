@@ -97,6 +97,13 @@ struct ReloadSummary {
   std::vector<std::string> changed;
 };
 
+// RedefineSummary: what a daemon-reload (Supervisor::Redefine) changed.
+struct RedefineSummary {
+  std::vector<std::string> added;    // new units, loaded, not started
+  std::vector<std::string> changed;  // new definition from the next start
+  std::vector<std::string> removed;  // forgotten once down
+};
+
 class Supervisor : private ServiceEffects {
  public:
   // `world`: processes, exits, clock and timers; null for the runtime's
@@ -126,6 +133,18 @@ class Supervisor : private ServiceEffects {
   // is not (what it Requires= is gone or back, an ordering cycle through it
   // came or went) has changed too.
   ReloadSummary Reload(const LoadedUnits& units);
+  // Redefine is systemd's daemon-reload (docs/units.md, "Reload"): the
+  // fresh load `units` becomes the units' definitions, and nothing is
+  // started, stopped or restarted for it. A new unit is loaded and stays
+  // inactive. A changed unit takes its new definition at once when it is
+  // down (inactive or failed, kept so) with nothing of it running, else
+  // once it is: its next start runs it; a start request waits for that
+  // (a restart's stop ends it). A unit whose file is gone (or is masked)
+  // is forgotten once it is down with nothing running, and until then
+  // runs on (a stop request reaches it; a start is refused as for an
+  // unknown unit). A faultctl reload's restart or removal in flight goes
+  // on (a changed file then is what its swap takes).
+  RedefineSummary Redefine(const LoadedUnits& units);
   // AddLoaded makes a service of each unit of `units` (a fresh load) that
   // it does not know, not started: a unit loaded on demand (an instance of
   // a template `faultctl start` names, unit_names.h), and what it names.
@@ -167,6 +186,9 @@ class Supervisor : private ServiceEffects {
   // also when a removed unit comes back; Restart stops it and starts it
   // again once stopped.
   fault::Status StartService(absl::string_view name);
+  // Removed: whether `name` is a unit a reload removed, listed until it
+  // is down (a stop reaches it; Start and Restart do not).
+  bool Removed(absl::string_view name) const;
   fault::Status StopService(absl::string_view name);
   fault::Status RestartService(absl::string_view name);
   // IsolateService is `systemctl isolate NAME` (supervisor_isolate.cc): a
@@ -321,7 +343,14 @@ class Supervisor : private ServiceEffects {
   // QueueStart queues `entry` for start, or fails it with its load error.
   void QueueStart(Entry& entry);
   static ServiceView RowOf(const Entry& entry);
+  // Configure: Define, and a new Service for the definition.
   void Configure(Entry& entry, const ParsedUnit& parsed);
+  // Define: the entry's definition but its Service's policy.
+  void Define(Entry& entry, const ParsedUnit& parsed);
+  std::shared_ptr<const ServicePolicy> SharedPolicyOf(const ParsedUnit& parsed);
+  // SwapRedefinition gives `entry` the definition a daemon-reload holds for
+  // it (redefinitions_) if it is down with nothing running; whether it did.
+  bool SwapRedefinition(Entry& entry);
   // The dependency graph (supervisor_reconcile.cc). LinkAll links every
   // entry from the definitions in force; Link adds `entry`'s own edges
   // (its After=, Before=, Requires=) and Unlink takes them out; Detach
@@ -480,6 +509,10 @@ class Supervisor : private ServiceEffects {
   // replace or replace-then-start, held only while it waits to be down
   // (not a pointer in every entry: PID 1 keeps one entry per unit).
   std::map<const Entry*, std::unique_ptr<ParsedUnit>> replacements_;
+  // The daemon-reload's new definitions (Redefine) of units that were up:
+  // swapped in once the unit is down with nothing running
+  // (SwapRedefinition: when its state is decided, and before a start).
+  std::map<const Entry*, std::unique_ptr<ParsedUnit>> redefinitions_;
   // Reconcile's worklist: entries touched since the last pass, entries a
   // pass reached after their turn (for the next pass), and the pass's own
   // heap (in start order; reverse start order in a shutdown), the entry

@@ -111,6 +111,7 @@ std::string Supervisor::CheckIndexes() const {
     if (have != unneeded) return "unneeded_units_ differs from the units";
   }
   size_t up = 0;
+  size_t redefined = 0;
   for (const auto& [name, e] : entries_) {
     Ends want = after[e.get()];
     std::sort(want.begin(), want.end());
@@ -157,6 +158,18 @@ std::string Supervisor::CheckIndexes() const {
       return absl::StrCat(name, ": job ", UnitJobName(e->job),
                           " differs from replacements_");
     }
+    if (redefinitions_.count(e.get()) != 0) {
+      ++redefined;
+      if (ReloadWaits(e->job)) {
+        return absl::StrCat(name,
+                            ": a daemon-reload's definition waits "
+                            "beside job ",
+                            UnitJobName(e->job));
+      }
+    }
+  }
+  if (redefined != redefinitions_.size()) {
+    return "redefinitions_ holds an entry that is gone";
   }
   if (order_.size() != entries_.size()) return "start order: wrong size";
   if (up != up_) return absl::StrCat("up_ ", up_, ", entries not down ", up);

@@ -346,6 +346,7 @@ void Supervisor::Decide(Entry& e) {
   // can be reused.
   if (Down(e.service->state())) (void)HasProcesses(*e.service);
   if (ReloadWaits(e.job)) return;
+  if (!redefinitions_.empty()) SwapRedefinition(e);  // when it is down
   if (std::optional<std::string> broken = BrokenRequirement(e)) {
     ServiceState state = e.service->state();
     if (StartQueued(e.job) || state == ServiceState::kStarting ||
@@ -361,6 +362,13 @@ void Supervisor::Decide(Entry& e) {
   // (the Service takes no start while stopping; its state change touches
   // this entry again).
   if (e.service->state() == ServiceState::kStopping) return;
+  // A daemon-reload's new definition is what the start runs.
+  if (SwapRedefinition(e) && !e.load_error().empty()) {
+    ApplyJob(e, UnitJobEvent::kStartCancelled);
+    e.service->Refuse(e.load_error());
+    Touch(e);
+    return;
+  }
   for (const Edge& l : e.after()) {
     if (!Settled(*l.entry)) return;
   }

@@ -1,6 +1,7 @@
 // Supervisor: the entries of the units (see supervisor_entry.h): Load,
-// Reload, and the swap of a reloaded unit's definition once its old
-// processes are gone (ApplyReplacements). What a reload does is the
+// Reload, Redefine (daemon-reload), and the swap of a reloaded unit's
+// definition once its old processes are gone (ApplyReplacements,
+// SwapRedefinition). What a reload does is the
 // contract of Supervisor::Reload (supervisor.h; docs/units.md, "Reload").
 
 #include <algorithm>
@@ -126,6 +127,19 @@ DeclaredOrder::DeclaredOrder(const std::vector<Dependency>& after,
 }
 
 void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
+  Define(e, parsed);
+  // The entry is its Service's effects (EntryOf casts back).
+  // Its policy is shared with the services whose units give the same one.
+  e.service.emplace(parsed.unit.name, policies_.Share(PolicyOf(parsed.unit)),
+                    static_cast<ServiceEffects&>(e));
+}
+
+std::shared_ptr<const ServicePolicy> Supervisor::SharedPolicyOf(
+    const ParsedUnit& parsed) {
+  return policies_.Share(PolicyOf(parsed.unit));
+}
+
+void Supervisor::Define(Entry& e, const ParsedUnit& parsed) {
   e.settings = SettingsOf(parsed.unit);
   // The definition's part of the extras: made only for a unit that has
   // some (what a running service sent stays).
@@ -146,10 +160,6 @@ void Supervisor::Configure(Entry& e, const ParsedUnit& parsed) {
   }
   // What was parsed, not the file as it is now: it may have changed since.
   e.source = SourceFingerprint::Of(parsed.source);
-  // The entry is its Service's effects (EntryOf casts back).
-  // Its policy is shared with the services whose units give the same one.
-  e.service.emplace(parsed.unit.name, policies_.Share(PolicyOf(parsed.unit)),
-                    static_cast<ServiceEffects&>(e));
 }
 
 Supervisor::Entry& Supervisor::Add(const ParsedUnit& parsed) {
@@ -203,6 +213,9 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     }
     Entry& e = *it->second;
     if (e.transient) continue;  // a connection's instance runs its course
+    // A daemon-reload's definition waiting for the unit to be down is
+    // superseded: the file is compared with the definition in force.
+    redefinitions_.erase(&e);
     // Changed: its file, or what the directory makes of it (a unit whose
     // file is the same gains an error when what it requires is removed or
     // an ordering cycle now runs through it, and loses it when that is
@@ -225,7 +238,13 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
   }
   for (auto& [name, e] : entries_) {
     if (present.count(name) || e->transient) continue;
-    if (!ApplyJob(*e, UnitJobEvent::kFileGone).stop) continue;
+    redefinitions_.erase(e.get());
+    // One a daemon-reload found gone is to be forgotten but still up: this
+    // reload stops it.
+    const ServiceState state = e->service->state();
+    const bool up = !Down(state) && state != ServiceState::kStopping;
+    const bool kept = e->job == UnitJob::kForget && up;
+    if (!ApplyJob(*e, UnitJobEvent::kFileGone).stop && !kept) continue;
     MarkReloading(*e);
     e->service->Stop();
     summary.stopped.push_back(name);
@@ -234,6 +253,80 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
   dirty_ = true;
   Reconcile();
   return summary;
+}
+
+RedefineSummary Supervisor::Redefine(const LoadedUnits& units) {
+  RedefineSummary summary;
+  std::set<std::string> present;
+  for (const ParsedUnit& parsed : units.units) {
+    const std::string& name = parsed.unit.name;
+    present.insert(name);
+    auto it = entries_.find(name);
+    if (it == entries_.end()) {
+      Add(parsed);  // not started: nothing asked for it yet
+      summary.added.push_back(name);
+      continue;
+    }
+    Entry& e = *it->second;
+    if (e.transient) continue;  // a connection's instance runs its course
+    // Back before it was forgotten: kept as it is (a stop in flight
+    // completes; nothing starts it).
+    if (e.job == UnitJob::kForget) ApplyJob(e, UnitJobEvent::kFileBack);
+    const bool same = SourceFingerprint::Of(parsed.source) == e.source &&
+                      LoadErrorOf(parsed) == e.load_error();
+    if (Replacing(e.job)) {
+      // A faultctl reload's swap waits for the unit to be down: it swaps
+      // in what the file says now, and still starts it after (that
+      // reload's restart is under way).
+      replacements_[&e] = std::make_unique<ParsedUnit>(parsed);
+      if (!same) summary.changed.push_back(name);
+      continue;
+    }
+    if (same) {
+      redefinitions_.erase(&e);
+      continue;
+    }
+    redefinitions_[&e] = std::make_unique<ParsedUnit>(parsed);
+    summary.changed.push_back(name);
+  }
+  for (auto& [name, e] : entries_) {
+    if (present.count(name) || e->transient || e->job == UnitJob::kForget) {
+      continue;
+    }
+    redefinitions_.erase(e.get());
+    ApplyJob(*e, UnitJobEvent::kFileGoneKept);
+    MarkReloading(*e);  // forgotten once down (ApplyReplacements)
+    summary.removed.push_back(name);
+  }
+  Order(units);
+  for (auto it = redefinitions_.begin(); it != redefinitions_.end();) {
+    Entry& e = *const_cast<Entry*>(it->first);
+    ++it;  // SwapRedefinition erases e's
+    SwapRedefinition(e);
+  }
+  dirty_ = true;
+  Reconcile();
+  return summary;
+}
+
+bool Supervisor::SwapRedefinition(Entry& e) {
+  auto held = redefinitions_.find(&e);
+  if (held == redefinitions_.end() || ReloadWaits(e.job) ||
+      !Down(e.service->state()) || HasProcesses(*e.service)) {
+    return false;
+  }
+  std::unique_ptr<ParsedUnit> parsed = std::move(held->second);
+  redefinitions_.erase(held);
+  // Its edges are those of its new definition from now on (After=,
+  // Before=, Requires=); the others' edges to it stay. Its Service keeps
+  // its state (a failed unit stays failed, as systemd's).
+  Unlink(e);
+  Define(e, *parsed);
+  Link(e);
+  e.service->Redefine(SharedPolicyOf(*parsed));
+  policies_.Prune();  // the definition replaced
+  Touch(e);
+  return true;
 }
 
 std::vector<std::string> Supervisor::AddLoaded(const LoadedUnits& units) {
@@ -307,6 +400,7 @@ void Supervisor::ApplyReplacements() {
   if (gone) {
     for (Entry* e : ready) {
       if (e->job != UnitJob::kForget) continue;
+      redefinitions_.erase(e);
       if (e->timer != 0) world_.Cancel(e->timer);
       if (e->output) scheduler_.Cancel(e->output->watch);
       CloseNotification(*e);

@@ -279,5 +279,58 @@ TEST_F(SupervisorReload, AddLoadedAddsNewUnitsOnlyAndStartsNothing) {
   EXPECT_FALSE(HasLine("web", "web-v2"));
 }
 
+// systemd's daemon-reload (Supervisor::Redefine) on a changed running
+// unit: it runs on; a restart runs the new definition. A second
+// daemon-reload that finds the file back as it runs drops the pending one.
+TEST_F(SupervisorReload, DaemonReloadChangedRunsOnUntilRestart) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  const pid_t v1 = Pid("x");
+  Unit("x", Version("v2"));
+  RedefineSummary summary = supervisor_->Redefine(LoadUnitDirectory(dir_));
+  EXPECT_EQ(summary.changed, Names{"x"});
+  EXPECT_FALSE(supervisor_->Busy("x"));
+  EXPECT_EQ(State("x"), ServiceState::kRunning);
+  EXPECT_EQ(Pid("x"), v1);
+  Unit("x", Version("v1"));
+  EXPECT_EQ(supervisor_->Redefine(LoadUnitDirectory(dir_)).changed, Names{});
+  ASSERT_TRUE(supervisor_->RestartService("x").ok());
+  ASSERT_TRUE(RunUntil([&] { return Pid("x") != v1 && Pid("x") != 0; }));
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_FALSE(HasLine("x", "v2"));
+  Unit("x", Version("v3"));
+  EXPECT_EQ(supervisor_->Redefine(LoadUnitDirectory(dir_)).changed, Names{"x"});
+  ASSERT_TRUE(supervisor_->RestartService("x").ok());
+  ASSERT_TRUE(Logged("x", "v3"));
+}
+
+// A unit a daemon-reload found gone runs on; a faultctl reload after it
+// stops it (and it is forgotten); one whose file is back before it is
+// down is kept.
+TEST_F(SupervisorReload, DaemonReloadRemovedThenReload) {
+  Unit("x", Version("x"));
+  Unit("y", Version("y"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "x"));
+  ASSERT_TRUE(Logged("y", "y"));
+  Remove("x");
+  Remove("y");
+  RedefineSummary summary = supervisor_->Redefine(LoadUnitDirectory(dir_));
+  EXPECT_EQ(summary.removed, (Names{"x", "y"}));
+  EXPECT_EQ(State("x"), ServiceState::kRunning);
+  EXPECT_FALSE(supervisor_->StartService("x").ok());  // not found
+  Unit("y", Version("y"));
+  EXPECT_EQ(supervisor_->Redefine(LoadUnitDirectory(dir_)).removed, Names{});
+  EXPECT_EQ(Reload().stopped, Names{"x"});
+  ASSERT_TRUE(RunUntil([&] { return !supervisor_->View("x").has_value(); }));
+  ASSERT_TRUE(supervisor_->StopService("y").ok());
+  ASSERT_TRUE(Settled("y"));
+  EXPECT_EQ(State("y"), ServiceState::kInactive);
+  ASSERT_TRUE(supervisor_->StartService("y").ok());
+  ASSERT_TRUE(Settled("y"));
+  EXPECT_EQ(State("y"), ServiceState::kRunning);
+}
+
 }  // namespace
 }  // namespace faultinit

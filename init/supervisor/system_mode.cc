@@ -59,7 +59,10 @@ SystemMode::SystemMode(fault::Scheduler& scheduler,
                 return Reload(diagnostics);
               },
               [this](PowerAction action) { BeginShutdown(action); },
-              [this](const std::string& name) { return ResolveName(name); }}),
+              [this](const std::string& name) { return ResolveName(name); },
+              [this](std::vector<std::string>* diagnostics) {
+                return DaemonReload(diagnostics);
+              }}),
       leftovers_(log) {}
 
 void SystemMode::Run() {
@@ -266,6 +269,29 @@ bool SystemMode::Step() {
 
 ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
   if (phase_ != Phase::kRunning) return {};
+  LoadedUnits units = Reread(diagnostics);
+  ReloadSummary summary = supervisor_.Reload(units);
+  if (units.layout) sockets_.Reload(units.sockets, &summary);
+  log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
+            "], stopped [", absl::StrJoin(summary.stopped, " "),
+            "], restarted [", absl::StrJoin(summary.restarted, " "),
+            "], changed [", absl::StrJoin(summary.changed, " "), "]");
+  return summary;
+}
+
+RedefineSummary SystemMode::DaemonReload(
+    std::vector<std::string>* diagnostics) {
+  if (phase_ != Phase::kRunning) return {};
+  LoadedUnits units = Reread(diagnostics);
+  RedefineSummary summary = supervisor_.Redefine(units);
+  if (units.layout) sockets_.Redefine(units.sockets, &summary);
+  log_.Info("daemon-reload: added [", absl::StrJoin(summary.added, " "),
+            "], changed [", absl::StrJoin(summary.changed, " "), "], removed [",
+            absl::StrJoin(summary.removed, " "), "]");
+  return summary;
+}
+
+LoadedUnits SystemMode::Reread(std::vector<std::string>* diagnostics) {
   // The fstab again, as systemd reruns its generators: its units follow
   // the file, or, when a line of it is bad, stay as they were.
   if (fstab_units_) {
@@ -279,14 +305,7 @@ ReloadSummary SystemMode::Reload(std::vector<std::string>* diagnostics) {
       if (diagnostics != nullptr) diagnostics->push_back(d.ToString());
     }
   }
-  LoadedUnits units = Load(diagnostics);
-  ReloadSummary summary = supervisor_.Reload(units);
-  if (units.layout) sockets_.Reload(units.sockets, &summary);
-  log_.Info("reloaded: started [", absl::StrJoin(summary.started, " "),
-            "], stopped [", absl::StrJoin(summary.stopped, " "),
-            "], restarted [", absl::StrJoin(summary.restarted, " "),
-            "], changed [", absl::StrJoin(summary.changed, " "), "]");
-  return summary;
+  return Load(diagnostics);
 }
 
 std::optional<std::string> SystemMode::ResolveName(const std::string& name) {

@@ -100,6 +100,12 @@ class SystemMode {
   // file systems' units; ReloadedFstabUnits) and logs what changed, the
   // socket units' changes among them.
   ReloadSummary Reload(std::vector<std::string>* diagnostics);
+  // DaemonReload is systemd's daemon-reload (Supervisor::Redefine): the
+  // same fresh load, which starts, stops and restarts nothing.
+  RedefineSummary DaemonReload(std::vector<std::string>* diagnostics);
+  // Reread: the fstab read again (its remote file systems' units), then
+  // Load.
+  LoadedUnits Reread(std::vector<std::string>* diagnostics);
   // ResolveName: the control server's Hooks::resolve: the unit a requested
   // name stands for (unit_names.h); a unit not held yet (an installed unit
   // nothing at boot can start, an instance of a template) is loaded on

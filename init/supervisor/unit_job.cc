@@ -41,6 +41,10 @@ absl::string_view UnitJobEventName(UnitJobEvent event) {
       return "down";
     case UnitJobEvent::kShutdown:
       return "shutdown";
+    case UnitJobEvent::kFileGoneKept:
+      return "file gone, kept";
+    case UnitJobEvent::kFileBack:
+      return "file back";
   }
   return "unknown";
 }
@@ -57,7 +61,7 @@ constexpr bool kKeep = false;
 
 // Columns, in UnitJobEvent's order: start requested, start cancelled,
 // start taken, file same, file changed, file gone, run over, down,
-// shutdown.
+// shutdown, file gone kept, file back.
 //
 // Reasons for the cells that are not obvious:
 //   - a reload's change drops a queued start: it was for the old
@@ -73,6 +77,10 @@ constexpr bool kKeep = false;
 //     replace* (the new definition swapped in) become none.
 //   - a shutdown drops queued starts and replacements (no swap is made
 //     in a shutdown), and keeps forget (the unit is forgotten once down).
+//   - a daemon-reload stops nothing: a unit whose file is gone is to be
+//     forgotten (its queued start dropped, a swap dropped: a stop in
+//     flight completes), and one being forgotten whose file is back is
+//     kept as it is.
 constexpr UnitJobCell kUnitJobTable[kUnitJobs][kUnitJobEvents] = {
     // none
     {{kStart, kKeep},
@@ -83,6 +91,8 @@ constexpr UnitJobCell kUnitJobTable[kUnitJobs][kUnitJobEvents] = {
      {kForget, kStop},
      {kForget, kKeep},
      {kNone, kKeep},
+     {kNone, kKeep},
+     {kForget, kKeep},
      {kNone, kKeep}},
     // start
     {{kStart, kKeep},
@@ -93,7 +103,9 @@ constexpr UnitJobCell kUnitJobTable[kUnitJobs][kUnitJobEvents] = {
      {kForget, kStop},
      {kForget, kKeep},
      {kStart, kKeep},
-     {kNone, kKeep}},
+     {kNone, kKeep},
+     {kForget, kKeep},
+     {kStart, kKeep}},
     // forget
     {{kForget, kKeep},
      {kForget, kKeep},
@@ -103,7 +115,9 @@ constexpr UnitJobCell kUnitJobTable[kUnitJobs][kUnitJobEvents] = {
      {kForget, kKeep},
      {kForget, kKeep},
      {kNone, kKeep},
-     {kForget, kKeep}},
+     {kForget, kKeep},
+     {kForget, kKeep},
+     {kNone, kKeep}},
     // replace
     {{kThenStart, kKeep},
      {kReplace, kKeep},
@@ -113,7 +127,9 @@ constexpr UnitJobCell kUnitJobTable[kUnitJobs][kUnitJobEvents] = {
      {kForget, kStop},
      {kForget, kKeep},
      {kNone, kKeep},
-     {kNone, kKeep}},
+     {kNone, kKeep},
+     {kForget, kKeep},
+     {kReplace, kKeep}},
     // replace-then-start
     {{kThenStart, kKeep},
      {kReplace, kKeep},
@@ -123,7 +139,9 @@ constexpr UnitJobCell kUnitJobTable[kUnitJobs][kUnitJobEvents] = {
      {kForget, kStop},
      {kForget, kKeep},
      {kNone, kKeep},
-     {kNone, kKeep}},
+     {kNone, kKeep},
+     {kForget, kKeep},
+     {kThenStart, kKeep}},
 };
 
 }  // namespace

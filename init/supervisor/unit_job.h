@@ -19,8 +19,9 @@
 //                       the Service's Start once what the unit is ordered
 //                       after has settled and the unit is not stopping
 //   forget              a reload found its file gone (or a transient
-//                       unit's one run ended): stopped; forgotten (the
-//                       entry erased) once nothing of it runs
+//                       unit's one run ended): stopped (a daemon-reload's
+//                       is not); forgotten (the entry erased) once nothing
+//                       of it runs
 //   replace             a reload found its file changed: stopped; the new
 //                       definition (held by the supervisor's reload record,
 //                       Supervisor::replacements_, only while this state
@@ -67,8 +68,13 @@ enum class UnitJobEvent : uint8_t {
   kRunOver,         // a transient unit's one run ended
   kDown,            // nothing of the unit runs: the reload's work is done
   kShutdown,        // a shutdown began: nothing starts, no swap is made
+  // daemon-reload (Supervisor::Redefine), which stops nothing: no file for
+  // the unit (it is forgotten once down, not stopped for it); its file is
+  // back while it is still up (it is kept).
+  kFileGoneKept,
+  kFileBack,
 };
-inline constexpr int kUnitJobEvents = 9;
+inline constexpr int kUnitJobEvents = 11;
 absl::string_view UnitJobEventName(UnitJobEvent event);
 
 // One cell: the next state, and whether to stop the unit now.
