@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,6 +79,18 @@ std::string UnitPathName(const std::string& path) {
     }
   }
   return out;
+}
+
+bool HardNofileAvailable(rlim_t hard) {
+  const pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    struct rlimit limits = {1024, hard};
+    _exit(setrlimit(RLIMIT_NOFILE, &limits) == 0 ? 0 : 1);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 bool PidNamespacesAvailable(std::string* why) {

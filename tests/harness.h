@@ -9,6 +9,7 @@
 #ifndef FAULT_TESTS_HARNESS_H_
 #define FAULT_TESTS_HARNESS_H_
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <functional>
@@ -49,6 +50,11 @@ std::string UnitPathName(const std::string& path);
 // PidNamespacesAvailable reports whether `unshare --pid` works here (root,
 // not under qemu-user); tests that need it skip with the reason otherwise.
 bool PidNamespacesAvailable(std::string* why);
+
+// HardNofileAvailable: whether a process may set RLIMIT_NOFILE's hard
+// limit to `hard` here (raising it above the current one takes
+// CAP_SYS_RESOURCE, which a container may lack). Tried in a child.
+bool HardNofileAvailable(rlim_t hard);
 
 struct LaunchOptions {
   std::vector<std::string> args;  // faultinit's arguments

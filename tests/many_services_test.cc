@@ -107,21 +107,6 @@ std::string Room(int services) {
   return "";
 }
 
-// HardLimitAvailable: whether a process may set RLIMIT_NOFILE's hard
-// limit to `hard` here (raising it above the current one takes
-// CAP_SYS_RESOURCE, which a container may lack). Tried in a child.
-bool HardLimitAvailable(rlim_t hard) {
-  const pid_t pid = fork();
-  if (pid < 0) return false;
-  if (pid == 0) {
-    struct rlimit limits = {1024, hard};
-    _exit(setrlimit(RLIMIT_NOFILE, &limits) == 0 ? 0 : 1);
-  }
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return false;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 // WaitForExit: whether `pid` (not our child: faultinit under unshare) has
 // exited by `deadline`, waiting on its pidfd.
 bool WaitForExit(pid_t pid, std::chrono::steady_clock::time_point deadline) {
@@ -155,7 +140,7 @@ void RunMany(int services, rlim_t soft, rlim_t hard) {
     GTEST_SKIP() << no_room;
   }
   // Else the launcher's before_exec fails, and no faultinit runs.
-  if (!HardLimitAvailable(hard)) {
+  if (!HardNofileAvailable(hard)) {
     GTEST_SKIP() << "RLIMIT_NOFILE's hard limit cannot be set to " << hard
                  << " here (no CAP_SYS_RESOURCE)";
   }
@@ -232,7 +217,7 @@ TEST(ManyServices, FourThousandStartUnderTheKernelsDescriptorLimits) {
 // leaves room for 10,000 services' output and PID 1's own descriptors.
 TEST(ManyServices, TenThousandStartUnderAHardLimitOf65536) {
   rlim_t hard = 65536;
-  if (!HardLimitAvailable(hard)) {
+  if (!HardNofileAvailable(hard)) {
     struct rlimit own = {};
     ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &own), 0);
     if (own.rlim_max < 12000) {

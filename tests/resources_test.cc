@@ -66,20 +66,6 @@ int PipesAbove2(pid_t pid) {
   return pipes;
 }
 
-// Whether this process may raise RLIMIT_NOFILE's hard limit to `hard`
-// (CAP_SYS_RESOURCE, which a container may lack). Tried in a child.
-bool MayRaiseHardLimit(rlim_t hard) {
-  const pid_t pid = fork();
-  if (pid < 0) return false;
-  if (pid == 0) {
-    struct rlimit limits = {1024, hard};
-    _exit(setrlimit(RLIMIT_NOFILE, &limits) == 0 ? 0 : 1);
-  }
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return false;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 // Started with a soft RLIMIT_NOFILE of 512, PID 1 raises its own, both
 // values, to fs.nr_open (where it may not raise the hard limit: the soft
 // one to the hard one); a service gets 1024:max(hard, 524288), at most
@@ -90,7 +76,7 @@ TEST_F(Resources, LimitsSeenInsideServices) {
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &own), 0);
   ASSERT_GE(own.rlim_max, 1024u) << "the test needs a hard limit of 1024";
   const rlim_t nr_open = ReadNrOpen();
-  const bool raises = MayRaiseHardLimit(nr_open);
+  const bool raises = HardNofileAvailable(nr_open);
   const std::string pid1_limit =
       raises ? absl::StrCat(std::max(own.rlim_max, nr_open))
              : absl::StrCat(own.rlim_max);
