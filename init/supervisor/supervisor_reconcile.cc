@@ -346,7 +346,8 @@ void Supervisor::Decide(Entry& e) {
   // can be reused.
   if (Down(e.service->state())) (void)HasProcesses(*e.service);
   if (ReloadWaits(e.job)) return;
-  if (!redefinitions_.empty()) SwapRedefinition(e);  // when it is down
+  // A daemon-reload's new definition, swapped in once the unit is down.
+  const bool redefined = !redefinitions_.empty() && SwapRedefinition(e);
   if (std::optional<std::string> broken = BrokenRequirement(e)) {
     ServiceState state = e.service->state();
     if (StartQueued(e.job) || state == ServiceState::kStarting ||
@@ -362,8 +363,9 @@ void Supervisor::Decide(Entry& e) {
   // (the Service takes no start while stopping; its state change touches
   // this entry again).
   if (e.service->state() == ServiceState::kStopping) return;
-  // A daemon-reload's new definition is what the start runs.
-  if (SwapRedefinition(e) && !e.load_error().empty()) {
+  // A daemon-reload's new definition is what the start runs; one with an
+  // error refuses it, as a start of a unit with an error is (StartJob).
+  if ((redefined || SwapRedefinition(e)) && !e.load_error().empty()) {
     ApplyJob(e, UnitJobEvent::kStartCancelled);
     e.service->Refuse(e.load_error());
     Touch(e);

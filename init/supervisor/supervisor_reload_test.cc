@@ -305,6 +305,31 @@ TEST_F(SupervisorReload, DaemonReloadChangedRunsOnUntilRestart) {
   ASSERT_TRUE(Logged("x", "v3"));
 }
 
+// A running unit whose file a daemon-reload finds broken runs on; the
+// restart that swaps the broken definition in refuses the start with its
+// error (nothing of it runs), as a start of a unit with an error does.
+TEST_F(SupervisorReload, DaemonReloadBrokenFileRefusesTheRestart) {
+  Unit("x", Version("v1"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  const pid_t v1 = Pid("x");
+  Unit("x",
+       "[Service]\nExecStart=/bin/sh -c 'echo v2; exec sleep 1000'\n"
+       "RestartSec=5x\n");
+  EXPECT_EQ(supervisor_->Redefine(LoadUnitDirectory(dir_)).changed, Names{"x"});
+  EXPECT_EQ(State("x"), ServiceState::kRunning);
+  EXPECT_EQ(Pid("x"), v1);
+  ASSERT_TRUE(supervisor_->RestartService("x").ok());
+  ASSERT_TRUE(RunUntil([&] { return State("x") == ServiceState::kFailed; }));
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kFailed);
+  EXPECT_EQ(Pid("x"), 0);
+  EXPECT_FALSE(HasLine("x", "v2"));
+  EXPECT_NE(supervisor_->View("x")->reason.find("error: RestartSec"),
+            std::string::npos)
+      << supervisor_->View("x")->reason;
+}
+
 // A unit a daemon-reload found gone runs on; a faultctl reload after it
 // stops it (and it is forgotten); one whose file is back before it is
 // down is kept.
