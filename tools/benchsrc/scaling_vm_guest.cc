@@ -1,5 +1,5 @@
 // scaling_vm_guest: the guest's side of tools/bench's scaling-vm figure
-// (tools/benchsrc/scaling_vm.sh). The initramfs's rdinit, so PID 1 before
+// (tools/benchsrc/scaling-vm.sh). The initramfs's rdinit, so PID 1 before
 // faultinit:
 //
 //   BENCH_N=N [BENCH_RESTARTS=R] [BENCH_SLOW=F] scaling_vm_guest [INIT_ARG...]
