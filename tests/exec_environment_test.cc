@@ -27,11 +27,11 @@ class ExecEnvironment : public UnitDirectoryTest {
     LaunchOptions o = UnitDirectoryTest::Boot();
     const std::string etc = absl::StrCat(dir_, "/etc-copy");
     o.in_namespace_first = absl::StrCat(
-        "mount -t tmpfs tmpfs /var/lib && mount -t tmpfs tmpfs /var/cache && "
-        "mount -t tmpfs tmpfs /var/log && mkdir -p ",
-        etc, " && cp -a /etc/. ", etc, " && mount --bind ", etc,
-        " /etc && mkdir -m 0700 /var/lib/precious && "
-        "touch /var/lib/precious/file && echo namespace-ready >&2");
+        "mount -t tmpfs tmpfs /var/lib; mount -t tmpfs tmpfs /var/cache; "
+        "mount -t tmpfs tmpfs /var/log; mkdir -p ",
+        etc, "; cp -a /etc/. ", etc, "; mount --bind ", etc,
+        " /etc; mkdir -m 0700 /var/lib/precious; "
+        "touch /var/lib/precious/file; echo namespace-ready >&2");
     return o;
   }
 };

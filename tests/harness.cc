@@ -129,7 +129,8 @@ Running::Running(const LaunchOptions& options)
   if (options.pid_namespace && !options.in_namespace_first.empty()) {
     argv.insert(
         argv.end(),
-        {"/bin/sh", "-c", options.in_namespace_first + "; exec \"$@\"", "sh"});
+        {"/bin/sh", "-c",
+         "set -e\n" + options.in_namespace_first + "\nexec \"$@\"", "sh"});
   }
   argv.push_back(options.binary.empty() ? FaultinitPath() : options.binary);
   argv.insert(argv.end(), options.args.begin(), options.args.end());

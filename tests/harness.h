@@ -62,6 +62,11 @@ struct LaunchOptions {
   bool pid_namespace = false;     // run as PID 1 of a new namespace
   // With pid_namespace: a shell command run inside the new namespaces just
   // before faultinit replaces it (set a hostname, bind-mount a console).
+  // It runs under `set -e`: a command of it that fails ends the launch
+  // there (faultinit does not run, the test sees the shell's error on
+  // stderr), so a private copy that could not be made is never replaced by
+  // the host's own directory. `a && b` is not checked by `set -e` when `a`
+  // fails: write `a; b`.
   std::string in_namespace_first;
   std::vector<std::string> env;  // extra NAME=value entries
   std::string stdin_data;        // written to faultinit's stdin, then EOF

@@ -456,6 +456,21 @@ TEST_F(SystemMode, HostnameFromEtcHostname) {
   At(r.err(), "[name] " + expected + "\n");
 }
 
+// The harness's own contract (LaunchOptions::in_namespace_first): a command
+// of the prelude that fails ends the launch, faultinit never runs. Else a
+// private /etc that could not be copied would leave tests writing the
+// host's.
+TEST_F(SystemMode, HarnessPreludeThatFailsLaunchesNothing) {
+  Unit("name", "[Service]\nType=oneshot\nExecStart=/bin/true\n");
+  LaunchOptions o = Boot();
+  o.in_namespace_first = "echo before >&2; false; echo after >&2";
+  Running r(o);
+  EXPECT_EQ(r.Wait().ToString(), "exit 1");
+  EXPECT_NE(r.err().find("before"), std::string::npos) << r.err();
+  EXPECT_EQ(r.err().find("after"), std::string::npos) << r.err();
+  EXPECT_EQ(r.err().find("faultinit"), std::string::npos) << r.err();
+}
+
 // As PID 1 with no usable stdout, faultinit writes to /dev/console (here a
 // file bind-mounted over it inside the test's mount namespace).
 TEST_F(SystemMode, ConsoleWhenStdoutUnusable) {
@@ -468,7 +483,7 @@ TEST_F(SystemMode, ConsoleWhenStdoutUnusable) {
        "ExecStart=/bin/sh -c 'echo on the console; kill -TERM 1'\n");
   LaunchOptions o = Boot();
   o.in_namespace_first =
-      absl::StrCat("mount --bind ", console, " /dev/console && exec >&-");
+      absl::StrCat("mount --bind ", console, " /dev/console; exec >&-");
   Running r(o);
   EXPECT_EQ(r.Wait().ToString(), "exit 0");
   FILE* in = fopen(console.c_str(), "r");
