@@ -323,6 +323,8 @@ bool Scheduler::KernelReapsOrphans() const {
 
 uint64_t Scheduler::Sweeps() const { return impl_->children_.Sweeps(); }
 
+Duration Scheduler::SweepDue() const { return impl_->children_.SweepDue(); }
+
 uint64_t Scheduler::FdWatchMoves() const { return impl_->fds_.Moves(); }
 
 StatusOr<Scheduler::WatchId> Scheduler::OnReadable(int fd, Callback fn) {

@@ -140,7 +140,17 @@ class Scheduler {
   StatusOr<WatchId> OnExit(pid_t pid, UniqueFd pidfd, ExitCallback fn);
 
   // How orphans are reaped.
-  //   kReport: the scheduler reaps each one (waitid) and calls `fn`.
+  //   kReport: the scheduler reaps each one (waitid) and calls `fn`. An
+  //     orphan whose SIGCHLD merged into another child's (SIGCHLD is not
+  //     queued) is found by a waitid(P_ALL) sweep, a walk of every child,
+  //     within a second (scheduler_children.h).
+  //   kReportLazily: as kReport, for a caller that no orphan's exit
+  //     keeps waiting: a SIGCHLD that named no orphan makes no sweep at
+  //     once, so an orphan whose SIGCHLD merged into a watched child's may
+  //     stay a zombie for up to 10 s (kLazySweepInterval), and an event
+  //     that touches a few children does not cost a walk of all of them.
+  //     A SIGCHLD that names an orphan, or an exit watch with no pidfd,
+  //     sweeps as kReport does.
   //   kByKernel: where the kernel keeps reaped exits for pidfds
   //     (ReapedExitsAvailable, Linux >= 6.15) and every exit watch can hold
   //     a pidfd, SIGCHLD is set to SIG_IGN and the kernel reaps orphans as
@@ -157,7 +167,7 @@ class Scheduler {
   // pidfd in the epoll set would end). A switch made while the scheduler
   // reaps (from `fn`, or from an exit callback it runs meanwhile) applies
   // to the rest of that pass, with no wake-up of its own.
-  enum class OrphanReaping { kReport, kByKernel };
+  enum class OrphanReaping { kReport, kReportLazily, kByKernel };
 
   // ReapOrphans makes the scheduler reap every child that no OnExit watches
   // (as PID 1 or a subreaper must), calling `fn` for each with its status
@@ -174,6 +184,10 @@ class Scheduler {
   // makes the kernel walk every child of this process), for tests of what
   // an event costs.
   uint64_t Sweeps() const;
+  // SweepDue: when the deferred sweep (scheduler_children.h) is due, on
+  // MonotonicNow's clock; InfiniteDuration() if none is. For tests of when
+  // a merged orphan is reaped, without waiting for it.
+  Duration SweepDue() const;
   // FdWatchMoves: how many fd watches (OnReadable, OnWritable) the
   // scheduler moved within its tables so far to add or remove others, for
   // tests of what an event costs: adding or removing the watch of one fd

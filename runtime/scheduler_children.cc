@@ -78,7 +78,7 @@ Status Children::CheckUnreapedChild(pid_t pid) {
 StatusOr<WatchId> Children::AddWatch(pid_t pid, Scheduler::ExitCallback fn) {
   FAULT_RETURN_IF_ERROR(CheckWatchable(pid));
   UniqueFd pidfd;
-  if (pidfds_available_ && orphans_ != Orphans::kReported) {
+  if (pidfds_available_ && (orphans_ != Orphans::kReported || lazily_)) {
     // Opened before the check, so that the pidfd names the process found
     // to be our unreaped child: while the kernel reaps, the child could
     // exit, be reaped and its pid be reused between the two.
@@ -224,12 +224,14 @@ void Children::OnPidfdReadable(WatchId id) {
 void Children::Reap(const std::vector<pid_t>& exited) {
   if (orphans_ == Orphans::kReported) {
     const bool outer = std::exchange(in_reap_all_, true);
+    const uint64_t orphans_before = orphans_reported_;
     for (pid_t pid : exited) {
       if (orphans_ != Orphans::kReported) break;
       ReapPid(pid);
     }
     in_reap_all_ = outer;
-    Sweep();
+    Sweep(orphans_reported_ != orphans_before ||
+          exited.size() >= Signals::kMaxExitedPids);
   } else if (orphans_ == Orphans::kKernelReaps) {
     ReapAll();
   }
@@ -256,28 +258,47 @@ void Children::Report(const siginfo_t& info) {
   } else {
     // A copy: the callback may replace or end orphan reaping.
     std::shared_ptr<Scheduler::ExitCallback> callback = orphan_callback_;
+    ++orphans_reported_;
     watches_.CountDispatch();
     (*callback)(ExitStatus::FromSiginfo(info));
   }
 }
 
-void Children::Sweep() {
+void Children::Sweep(bool orphans_seen) {
   const Duration now = MonotonicNow();
   if (orphans_ != Orphans::kReported ||
-      by_pid_.size() - by_pid_holes_ < kFewWatches || sweep_found_merged_ ||
-      now - last_sweep_ >= kSweepInterval) {
+      by_pid_.size() - by_pid_holes_ < kFewWatches || sweep_found_merged_) {
     last_sweep_ = now;
     sweep_found_merged_ = ReapAll() > 0;
     return;
   }
-  if (sweep_timer_ != 0) return;  // one is due already
-  sweep_timer_ =
-      timers_.Add(last_sweep_ + kSweepInterval - now, ZeroDuration(), [this] {
-        sweep_timer_ = 0;
-        if (orphans_ != Orphans::kReported) return;
-        last_sweep_ = MonotonicNow();
-        sweep_found_merged_ = ReapAll() > 0;
-      });
+  if (lazily_ && !orphans_seen && without_pidfd_.empty()) {
+    if (sweep_timer_ == 0) SweepAt(now + kLazySweepInterval);
+    return;
+  }
+  if (now - last_sweep_ >= kSweepInterval) {
+    last_sweep_ = now;
+    sweep_found_merged_ = ReapAll() > 0;
+    return;
+  }
+  SweepAt(last_sweep_ + kSweepInterval);
+}
+
+void Children::SweepAt(Duration due) {
+  if (sweep_timer_ != 0) {
+    if (sweep_due_ <= due) return;  // one is due by then already
+    if (WatchPtr timer = watches_.Take(sweep_timer_)) {
+      timers_.Remove(sweep_timer_, *timer);
+    }
+  }
+  sweep_due_ = due;
+  sweep_timer_ = timers_.Add(due - MonotonicNow(), ZeroDuration(), [this] {
+    sweep_timer_ = 0;
+    sweep_due_ = InfiniteDuration();
+    if (orphans_ != Orphans::kReported) return;
+    last_sweep_ = MonotonicNow();
+    sweep_found_merged_ = ReapAll() > 0;
+  });
 }
 
 void Children::ReapIfRequested() {
@@ -358,8 +379,17 @@ Status Children::ReapOrphans(Scheduler::ExitCallback fn,
   // Every exit watch needs a pidfd before the kernel may reap.
   const bool kernel = how == Scheduler::OrphanReaping::kByKernel &&
                       ReapedExitsAvailable() && MoveWatchesToPidfds();
+  const bool was_reported = orphans_ == Orphans::kReported;
+  const bool was_lazy = was_reported && lazily_;
+  lazily_ = how == Scheduler::OrphanReaping::kReportLazily;
   SetOrphans(kernel ? Orphans::kKernelReaps : Orphans::kReported);
-  if (!in_reap_all_) RequestReap();
+  // A sweep for the children that exited unheard of (while the kernel
+  // reaped, or no one did), and, leaving kReportLazily, for an orphan whose
+  // SIGCHLD merged into another's, which a lazy sweep would reap later.
+  // Staying reported owes nothing else: SIGCHLD stayed held.
+  const bool stays_reported = was_reported && !kernel;
+  const bool owed = !stays_reported || (was_lazy && !lazily_);
+  if (owed && !in_reap_all_) RequestReap();
   return OkStatus();
 }
 

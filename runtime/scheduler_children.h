@@ -35,6 +35,21 @@
 //                  mode asks for kKernelReaps whenever no orphan needs a
 //                  report: Supervisor::UpdateOrphanReaping). Sweeps()
 //                  counts the sweeps.
+//                  Lazily (kReportLazily: no caller waits on an orphan's
+//                  exit), a SIGCHLD that named no orphan (each child it
+//                  named was watched, or already reaped through its pidfd)
+//                  sweeps at once only under the first two rules above;
+//                  otherwise it leaves a timer that sweeps
+//                  kLazySweepInterval later, unless one is due. An event
+//                  that ends a few watched children so costs no walk of
+//                  every child: a walk comes once a kLazySweepInterval at
+//                  most, whatever the rate of events, and an orphan whose
+//                  SIGCHLD merged into a watched child's stays a zombie
+//                  that long at most. A SIGCHLD that names an orphan (so
+//                  orphans are about), one that names as many exits as
+//                  Signals keeps (more may be lost), and a watch without
+//                  a pidfd (its exit may hide in a merged SIGCHLD: lazily
+//                  AddWatch opens a pidfd for each) sweep as above.
 //   kKernelReaps   SIGCHLD at SIG_IGN: the kernel reaps each child as it
 //                  exits and sends no SIGCHLD, so an orphan costs the loop
 //                  nothing. Every exit watch holds a pidfd (entering this
@@ -106,6 +121,8 @@ class Children {
   bool KernelReapsOrphans() const { return orphans_ == Orphans::kKernelReaps; }
   // Sweeps: how many times ReapAll ran (Scheduler::Sweeps).
   uint64_t Sweeps() const { return sweeps_; }
+  // SweepDue: when the deferred sweep is due (Scheduler::SweepDue).
+  Duration SweepDue() const { return sweep_due_; }
 
   // OnPidfdReadable: the pidfd of watch `id` was reported readable.
   void OnPidfdReadable(WatchId id);
@@ -117,6 +134,7 @@ class Children {
   // (the walk is short); kSweepInterval: see kReported above.
   static constexpr size_t kFewWatches = 64;
   static constexpr Duration kSweepInterval = Seconds(1);
+  static constexpr Duration kLazySweepInterval = Seconds(10);
   // ReapIfRequested: on a wake-up, the reap asked for (see above).
   void ReapIfRequested();
   // OnlySignalsCanEnd: whether a SIGCHLD is the only news this piece can
@@ -143,8 +161,12 @@ class Children {
   bool ReapPid(pid_t pid);
   // Report: a reaped child's exit, to its watch or the orphan callback.
   void Report(const siginfo_t& info);
-  // Sweep: ReapAll now, or once kSweepInterval is up (kReported above).
-  void Sweep();
+  // Sweep: ReapAll now, or by a timer (kReported above); `orphans_seen`:
+  // the SIGCHLDs reaped an orphan or may have named more than were kept.
+  void Sweep(bool orphans_seen);
+  // SweepAt has the sweep timer fire at `due` (sooner if it is due
+  // sooner already).
+  void SweepAt(Duration due);
   // ReapAll: the waitid(P_ALL) loop; returns how many children it reaped.
   size_t ReapAll();
   void ReapWatchedWithoutPidfd();
@@ -166,6 +188,8 @@ class Children {
   std::set<WatchId> without_pidfd_;
   bool pidfds_available_ = true;  // false once pidfd_open said ENOSYS
   Orphans orphans_ = Orphans::kLeft;
+  bool lazily_ = false;            // kReported as kReportLazily
+  uint64_t orphans_reported_ = 0;  // by Report, to tell Reap of them
   std::shared_ptr<Scheduler::ExitCallback> orphan_callback_;  // unless kLeft
   struct sigaction saved_sigchld_ = {};  // while kKernelReaps
   bool reap_requested_ = false;          // a sweep
@@ -175,10 +199,12 @@ class Children {
   bool in_reap_all_ = false;
   uint64_t sweeps_ = 0;
   // Sweeps (kReported): when the last one ran, whether it found exits no
-  // SIGCHLD named, and the timer of a deferred one (0: none).
+  // SIGCHLD named, and the timer of a deferred one (0: none) and when it
+  // is due.
   Duration last_sweep_ = -InfiniteDuration();
   bool sweep_found_merged_ = false;
   WatchId sweep_timer_ = 0;
+  Duration sweep_due_ = InfiniteDuration();
 };
 
 }  // namespace scheduler_internal

@@ -59,15 +59,15 @@ void Supervisor::Begin() {
   // ("reaped orphan"): they are reported.
   kernel_can_reap_ =
       !log_.Enabled(LogLevel::kDebug) && world_.KernelCanReapOrphans();
-  kernel_reaps_ = kernel_can_reap_ && !pidfds_short_ && orphan_hosts_.empty();
+  const fault::Scheduler::OrphanReaping wanted = WantedOrphanReaping();
   fault::Status reaping = world_.WatchOrphans(
-      [this](const fault::ExitStatus& status) { OnOrphan(status); },
-      kernel_reaps_ ? fault::Scheduler::OrphanReaping::kByKernel
-                    : fault::Scheduler::OrphanReaping::kReport);
+      [this](const fault::ExitStatus& status) { OnOrphan(status); }, wanted);
   if (!reaping.ok()) {
     log_.Warning(reaping.message());
     return;
   }
+  orphan_reaping_ = wanted;
+  kernel_reaps_ = wanted == fault::Scheduler::OrphanReaping::kByKernel;
   orphans_watched_ = true;
 }
 

@@ -430,6 +430,11 @@ class Supervisor : private ServiceEffects {
   // orphan_hosts_ holds an entry (or pidfds ran short); a switch to
   // reporting has PruneOrphanHosts run at the next Reconcile pass.
   void UpdateOrphanReaping();
+  // WantedOrphanReaping: reported while orphan_hosts_ holds an entry; else
+  // by the kernel where it can; else reported lazily (a zombie whose
+  // SIGCHLD merged may wait for a later sweep: no stop waits on it), but
+  // not in a shutdown, whose end waits for every child.
+  fault::Scheduler::OrphanReaping WantedOrphanReaping() const;
   // NoPidfds: a spawn went without a pidfd: orphans reported from then on.
   void NoPidfds();
   // RecheckOrphanHosts: after the look at the hosts a switch to reporting
@@ -546,6 +551,8 @@ class Supervisor : private ServiceEffects {
   bool orphans_watched_ = false;
   bool kernel_can_reap_ = false;
   bool kernel_reaps_ = false;
+  fault::Scheduler::OrphanReaping orphan_reaping_ =
+      fault::Scheduler::OrphanReaping::kReport;  // asked for (if watched)
   bool pidfds_short_ = false;
   bool check_orphan_hosts_ = false;
   int host_rechecks_ = 0;  // RecheckOrphanHosts since the last switch

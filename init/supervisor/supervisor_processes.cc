@@ -49,6 +49,12 @@
 // are left (RecheckOrphanHosts: a process reaped by the kernel can stay in
 // its group briefly after its exit). The last host gone, the kernel reaps
 // again.
+// Where the kernel cannot reap them (Linux < 6.15), orphans are reported
+// lazily (Scheduler's kReportLazily) while no host is left: a service's
+// exit, which its pidfd reports, then costs no waitid(P_ALL) walk; an
+// orphan whose SIGCHLD merged into it stays a zombie for up to 10 s, which
+// no stop waits on. A host, or a shutdown (its end waits for every child:
+// SystemMode's HasChildren), has them reported promptly.
 //
 // Type=forking: the daemon named by the PID file is not a process
 // faultinit spawned; it is watched from the moment MainPidOf accepts it,
@@ -814,19 +820,26 @@ void Supervisor::NoteLeaderless(Entry& e) {
   UpdateOrphanReaping();
 }
 
+fault::Scheduler::OrphanReaping Supervisor::WantedOrphanReaping() const {
+  using Reaping = fault::Scheduler::OrphanReaping;
+  if (!orphan_hosts_.empty()) return Reaping::kReport;
+  if (kernel_can_reap_ && !pidfds_short_) return Reaping::kByKernel;
+  return shutting_down_ ? Reaping::kReport : Reaping::kReportLazily;
+}
+
 void Supervisor::UpdateOrphanReaping() {
   if (!orphans_watched_) return;
-  const bool by_kernel =
-      kernel_can_reap_ && !pidfds_short_ && orphan_hosts_.empty();
-  if (by_kernel == kernel_reaps_) return;
+  const fault::Scheduler::OrphanReaping wanted = WantedOrphanReaping();
+  if (wanted == orphan_reaping_) return;
   fault::Status s = world_.WatchOrphans(
-      [this](const fault::ExitStatus& status) { OnOrphan(status); },
-      by_kernel ? fault::Scheduler::OrphanReaping::kByKernel
-                : fault::Scheduler::OrphanReaping::kReport);
+      [this](const fault::ExitStatus& status) { OnOrphan(status); }, wanted);
   if (!s.ok()) {  // only from no reaping at all: not the case here
     log_.Warning(s.message());
     return;
   }
+  orphan_reaping_ = wanted;
+  const bool by_kernel = wanted == fault::Scheduler::OrphanReaping::kByKernel;
+  if (by_kernel == kernel_reaps_) return;
   kernel_reaps_ = by_kernel;
   host_rechecks_ = 0;
   if (!by_kernel) {

@@ -187,6 +187,7 @@ void Supervisor::StartAll() {
 
 void Supervisor::Shutdown() {
   shutting_down_ = true;
+  UpdateOrphanReaping();  // the end waits for every child: no lazy sweeps
   // Which units wait for the second stage: with no shutdown.target (a flat
   // directory), none.
   auto target = entries_.find(kShutdownTarget);
