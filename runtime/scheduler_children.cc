@@ -33,12 +33,17 @@ int WaitNoHang(idtype_t type, id_t id, siginfo_t* info) {
 }  // namespace
 
 Children::~Children() {
-  if (sweep_timer_ != 0) {
-    if (WatchPtr timer = watches_.Take(sweep_timer_)) {
-      timers_.Remove(sweep_timer_, *timer);
-    }
-  }
+  CancelSweepTimer();
   SetOrphans(Orphans::kLeft);
+}
+
+void Children::CancelSweepTimer() {
+  if (sweep_timer_ == 0) return;
+  if (WatchPtr timer = watches_.Take(sweep_timer_)) {
+    timers_.Remove(sweep_timer_, *timer);
+  }
+  sweep_timer_ = 0;
+  sweep_due_ = InfiniteDuration();
 }
 
 // CheckWatchable fails unless `pid` is a process id not watched yet.
@@ -285,12 +290,8 @@ void Children::Sweep(bool orphans_seen) {
 }
 
 void Children::SweepAt(Duration due) {
-  if (sweep_timer_ != 0) {
-    if (sweep_due_ <= due) return;  // one is due by then already
-    if (WatchPtr timer = watches_.Take(sweep_timer_)) {
-      timers_.Remove(sweep_timer_, *timer);
-    }
-  }
+  if (sweep_timer_ != 0 && sweep_due_ <= due) return;  // due by then
+  CancelSweepTimer();
   sweep_due_ = due;
   sweep_timer_ = timers_.Add(due - MonotonicNow(), ZeroDuration(), [this] {
     sweep_timer_ = 0;
@@ -337,6 +338,7 @@ bool Children::OnlySignalsCanEnd() const {
 
 size_t Children::ReapAll() {
   ++sweeps_;
+  CancelSweepTimer();  // this sweep is what it was due for
   const bool outer = std::exchange(in_reap_all_, true);
   size_t reaped = 0;
   while (orphans_ != Orphans::kLeft) {
@@ -367,6 +369,7 @@ void Children::ReapWatchedWithoutPidfd() {
 Status Children::ReapOrphans(Scheduler::ExitCallback fn,
                              Scheduler::OrphanReaping how) {
   if (fn == nullptr) {
+    lazily_ = false;
     if (orphans_ != Orphans::kLeft) {
       SetOrphans(Orphans::kLeft);
       orphan_callback_.reset();

@@ -167,6 +167,7 @@ class Children {
   // SweepAt has the sweep timer fire at `due` (sooner if it is due
   // sooner already).
   void SweepAt(Duration due);
+  void CancelSweepTimer();
   // ReapAll: the waitid(P_ALL) loop; returns how many children it reaped.
   size_t ReapAll();
   void ReapWatchedWithoutPidfd();
