@@ -189,8 +189,10 @@
 // does. Until then it takes the new definition's restart keys only
 // (WithRestartKeys): the restart decided when it ends, and its delay, are
 // the new definition's, as systemd decides them with the unit as loaded
-// then. The steps it runs until its end (ExecStop=, ExecStopPost=, the
-// kill settings) are those it started with.
+// then (an end decided already, its stop phases under way, stands; a
+// restart decided waits the new RestartSec=). The steps it runs until its
+// end (ExecStop=, ExecStopPost=, the kill settings) and how its exit is
+// judged (SuccessExitStatus=) are those it started with.
 //
 // A stop request wins over everything: it cancels a pending restart and
 // interrupts a start (the running step is signalled like a main process).
