@@ -263,6 +263,33 @@ TEST_F(Systemctl, DaemonReloadKeepsAChangedServiceRunning) {
   EXPECT_EQ(Value("ActiveState", "bad"), "active");
 }
 
+// After a daemon-reload, a changed service's automatic restart
+// (Restart=) runs its new definition, as systemd's: killed, it comes back
+// with the new ExecStart=.
+TEST_F(Systemctl, DaemonReloadAutomaticRestartRunsTheNewDefinition) {
+  const std::string unit = base_ + "/units/again.service";
+  ASSERT_TRUE(WriteFile(unit,
+                        "[Service]\nExecStart=/bin/sh -c 'echo old-again; "
+                        "exec sleep 1000'\nRestart=always\n"));
+  EXPECT_EQ(Run({"daemon-reload"}).status, "exit 0");
+  EXPECT_EQ(Run({"start", "again"}).status, "exit 0");
+  ASSERT_TRUE(running_->WaitForAllStderr({"old-again"})) << running_->err();
+  const std::string before = Value("MainPID", "again");
+  ASSERT_NE(before, "0");
+  ASSERT_TRUE(WriteFile(unit,
+                        "[Service]\nExecStart=/bin/sh -c 'echo new-again; "
+                        "exec sleep 1000'\nRestart=always\n"));
+  Outcome daemon_reload = Run({"daemon-reload"});
+  EXPECT_EQ(daemon_reload.status, "exit 0") << daemon_reload.err;
+  EXPECT_EQ(Value("MainPID", "again"), before);
+  Outcome kill = Run({"kill", "--signal=KILL", "again"}, true);
+  EXPECT_EQ(kill.status, "exit 0") << kill.err;
+  EXPECT_TRUE(running_->WaitForAllStderr({"new-again"})) << running_->err();
+  ASSERT_TRUE(AwaitValue("NRestarts", "again", "1"));
+  EXPECT_EQ(Value("ActiveState", "again"), "active");
+  EXPECT_NE(Value("MainPID", "again"), before);
+}
+
 // A service whose file is gone runs on after a daemon-reload, as
 // systemd's, and is forgotten once stopped.
 TEST_F(Systemctl, DaemonReloadKeepsARemovedServiceUntilItStops) {

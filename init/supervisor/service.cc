@@ -39,12 +39,9 @@ void Service::Stop(bool for_restart) {
 void Service::Reload() { Dispatch({ServiceEvent::kReload}); }
 
 void Service::Redefine(std::shared_ptr<const ServicePolicy> policy) {
-  const ServiceState now = state();
-  if ((now != ServiceState::kInactive && now != ServiceState::kFailed) ||
-      step_pid_ != 0 || main_pid_ != 0) {
-    return;
-  }
-  shared_policy_ = std::move(policy);
+  Event event{ServiceEvent::kRedefine};
+  event.policy = &policy;
+  Dispatch(event);
 }
 
 void Service::ProcessExited(pid_t pid, const fault::ExitStatus& status) {

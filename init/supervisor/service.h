@@ -144,9 +144,9 @@
 //
 // Events come from the supervisor as methods (Start, Stop, Reload,
 // ProcessExited, ExecReported, Ready, TimerFired, ProcessesGone, Refuse,
-// DependencyFailed); ProcessExited is the step's exit, the main process's,
-// or another's, by pid. A shutdown (Supervisor::Shutdown) sends kStop to a
-// service starting or in auto-restart at once: a pending restart is
+// DependencyFailed, Redefine); ProcessExited is the step's exit, the main
+// process's, or another's, by pid. A shutdown (Supervisor::Shutdown) sends
+// kStop to a service starting or in auto-restart at once: a pending restart is
 // dropped, never spawned.
 //
 // Conditions. A start request (from dead or failed) first asks
@@ -179,6 +179,20 @@
 // resources in the child), handled exactly as a StartStep that failed: the
 // same state, reason, back-off and start-limit rules. The supervisor
 // reports a process's exec before its exit, and only once.
+//
+// A daemon-reload (Redefine). systemd's unit carries its new definition
+// from the daemon-reload on; faultinit's service runs on with the one it
+// was started with, and takes the new one whole once nothing of it runs:
+// down (dead, failed), or between its end and the automatic restart
+// Restart= decided (auto-restart, whose wait is re-armed for the new
+// RestartSec=), so that restart runs the new definition, as systemd's
+// does. Until then it takes the new definition's restart keys only
+// (WithRestartKeys): the restart decided when it ends, and its delay, are
+// the new definition's, as systemd decides them with the unit as loaded
+// then (an end decided already, its stop phases under way, stands; a
+// restart decided waits the new RestartSec=). The steps it runs until its
+// end (ExecStop=, ExecStopPost=, the kill settings) and how its exit is
+// judged (SuccessExitStatus=) are those it started with.
 //
 // A stop request wins over everything: it cancels a pending restart and
 // interrupts a start (the running step is signalled like a main process).
@@ -262,8 +276,9 @@ enum class ServiceEvent : uint8_t {
   kProcessesGone,     // no process of the service is left
   kRefuse,            // the unit cannot run (Refuse)
   kDependencyFailed,  // a Requires= unit failed or stopped
+  kRedefine,          // a daemon-reload's new definition (Redefine)
 };
-inline constexpr int kServiceEvents = 14;
+inline constexpr int kServiceEvents = 15;
 absl::string_view ServiceEventName(ServiceEvent event);
 
 // RestartPreventExitStatus= and RestartForceExitStatus= of the main
@@ -337,6 +352,16 @@ struct ServicePolicy {
 inline constexpr fault::Duration kResourceRetryFirst = fault::Milliseconds(100);
 inline constexpr fault::Duration kResourceRetryMax = fault::Seconds(10);
 fault::Duration ResourceRetryDelay(int attempt);
+
+// WithRestartKeys: `running` with the restart keys of `loaded`, the keys
+// that decide whether and when a service restarts: Restart=, RestartSec=,
+// RestartSteps=, RestartMaxDelaySec=, RestartPreventExitStatus=,
+// RestartForceExitStatus= (Service::Redefine). SameRestartKeys: whether
+// `a` and `b` have the same (the exceptions compared by pointer, as
+// SamePolicy does).
+ServicePolicy WithRestartKeys(const ServicePolicy& running,
+                              const ServicePolicy& loaded);
+bool SameRestartKeys(const ServicePolicy& a, const ServicePolicy& b);
 
 // Which Exec*= line a step runs.
 enum class StepKind {
@@ -432,10 +457,21 @@ class Service {
   // The unit cannot run (an error in its file, an unsupported setting):
   // fails at once with `reason` unless something of it still runs.
   void Refuse(absl::string_view reason);
-  // Redefine gives a service that is down (inactive or failed) with
-  // nothing of it running a new policy (a daemon-reload's new definition),
-  // keeping its state, its reason, its last exit and its restart count:
-  // its next start runs the new policy. Ignored in any other state.
+  // Redefine: the unit's new definition, read by a daemon-reload
+  // (kRedefine). Down (dead, failed) or waiting to restart (auto-restart),
+  // the service takes it whole, keeping its state, its reason, its last
+  // exit and its restart count: its next start, the automatic one
+  // included, runs it; a restart waiting is re-armed for the new
+  // RestartSec= counted from when the wait began (as systemd re-arms a
+  // restart it deserializes). In any other state it runs on with the
+  // definition it has but takes the new one's restart keys at once
+  // (WithRestartKeys: Restart=, RestartSec= and the keys of its back-off
+  // and exceptions), so that whether and when it restarts when it ends
+  // are the new definition's, as systemd's unit carries its new settings
+  // from the daemon-reload on; the rest is taken whole at its end. The
+  // supervisor gives it whole only when nothing of the service runs, and
+  // swaps the commands the steps run (its entry's definition) at the same
+  // time. Not null.
   void Redefine(std::shared_ptr<const ServicePolicy> policy);
   // A unit this one Requires= failed or stopped: a pending or waiting
   // service fails with `reason`; a starting or running one is stopped.
@@ -498,6 +534,7 @@ class Service {
     const fault::ExitStatus* status = nullptr;
     const fault::Status* result = nullptr;
     absl::string_view reason;
+    const std::shared_ptr<const ServicePolicy>* policy = nullptr;  // kRedefine
   };
   using Action = void (Service::*)(const Event&);
   // service_test.cc drives each cell of the table, reachable or not.
@@ -563,6 +600,9 @@ class Service {
   void RefuseNow(const Event&);
   void DependencyStopsStart(const Event&);
   void DependencyStopsActive(const Event&);
+  void TakeDefinition(const Event&);
+  void TakeDefinitionWaiting(const Event&);
+  void TakeRestartKeys(const Event&);
 
   // Helpers of the actions.
   // Fail: a start failed: stop-post, then failed or, as Restart= says for
@@ -632,13 +672,20 @@ class Service {
   // RestartsAfter: whether Restart= restarts after a start that failed so.
   bool RestartsAfter(Failure failure) const;
   bool StartLimitHit();
+  // RestartDelayOf: RestartDelay under `p`'s keys.
+  static fault::Duration RestartDelayOf(const ServicePolicy& p, int n);
+  // PendingRestartDelay: the delay of the restart decided (auto-restart,
+  // or the stop phases that end in it) under `next`'s restart keys.
+  fault::Duration PendingRestartDelay(const ServicePolicy& next) const;
   // KillSignal: the signal of the stop under way (stop_signal_), else
   // KillSignal=.
   int KillSignal() const;
 
   std::string name_;
-  // The policy, shared (it never changes while the Service lives); never
-  // null.
+  // The policy, shared (policy_pool.h); never null. A daemon-reload
+  // replaces it (Redefine): whole while the service is down or waits to
+  // restart, else by a copy of it with the new restart keys (not pooled:
+  // it lives until the service takes its new definition whole).
   std::shared_ptr<const ServicePolicy> shared_policy_;
   ServiceEffects& effects_;
   ServiceSubState sub_ = ServiceSubState::kDead;

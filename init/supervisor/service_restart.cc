@@ -2,8 +2,9 @@
 // (SuccessExitStatus=), which restart (RestartPreventExitStatus=,
 // RestartForceExitStatus=, then Restart='s table, as systemd's
 // service_shall_restart), the back-off (RestartSec= to RestartMaxDelaySec=
-// in RestartSteps= steps) and the start limit. The lifecycle's actions are
-// in service.cc.
+// in RestartSteps= steps), the start limit, and the cells of a
+// daemon-reload's new definition (kRedefine: the restart keys it brings,
+// or the whole of it). The lifecycle's actions are in service.cc.
 
 #include <algorithm>
 #include <cmath>
@@ -33,6 +34,72 @@ double RootPower(double x, int64_t n, int64_t k) {
 }
 
 }  // namespace
+
+ServicePolicy WithRestartKeys(const ServicePolicy& running,
+                              const ServicePolicy& loaded) {
+  ServicePolicy p = running;
+  p.restart = loaded.restart;
+  p.restart_delay = loaded.restart_delay;
+  p.restart_steps = loaded.restart_steps;
+  p.restart_max_delay = loaded.restart_max_delay;
+  p.restart_exceptions = loaded.restart_exceptions;
+  return p;
+}
+
+bool SameRestartKeys(const ServicePolicy& a, const ServicePolicy& b) {
+  return a.restart == b.restart && a.restart_delay == b.restart_delay &&
+         a.restart_steps == b.restart_steps &&
+         a.restart_max_delay == b.restart_max_delay &&
+         a.restart_exceptions == b.restart_exceptions;
+}
+
+// --- A daemon-reload's new definition (kRedefine). ---
+
+void Service::TakeDefinition(const Event& event) {
+  // Down, with nothing of it running (the supervisor's part): its next
+  // start runs the new definition.
+  shared_policy_ = *event.policy;
+}
+
+void Service::TakeDefinitionWaiting(const Event& event) {
+  // The restart Restart= decided runs the new definition; its wait is the
+  // new RestartSec= from when it began, as systemd arms the timer of a
+  // restart it deserializes.
+  const fault::Duration delay = PendingRestartDelay(**event.policy);
+  shared_policy_ = *event.policy;
+  if (delay == restart_delay_) return;
+  restart_delay_ = delay;
+  effects_.ArmTimer(
+      *this, std::max(since_ + delay - effects_.Now(), fault::Duration()));
+}
+
+void Service::TakeRestartKeys(const Event& event) {
+  // What it runs stays until it ends (the supervisor swaps the rest in
+  // then); whether and when it restarts follows the new definition from
+  // now on. A restart decided already (the stop phases of its end) stands,
+  // and waits the new RestartSec=.
+  const ServicePolicy& loaded = **event.policy;
+  if (SameRestartKeys(policy(), loaded)) return;
+  if (result_ == Result::kRestart || result_ == Result::kRetry) {
+    restart_delay_ = PendingRestartDelay(loaded);
+  }
+  shared_policy_ =
+      std::make_shared<const ServicePolicy>(WithRestartKeys(policy(), loaded));
+}
+
+fault::Duration Service::PendingRestartDelay(const ServicePolicy& next) const {
+  // The back-off step the pending restart reached (ScheduleRestart and
+  // RetryStart counted it); a wait lengthened beyond RestartSec= for want
+  // of resources, or for a command that could not run, keeps its length
+  // when that is the longer.
+  const int n = std::max(consecutive_restarts_ - 1, 0);
+  const fault::Duration floor = restart_delay_ > RestartDelayOf(policy(), n)
+                                    ? restart_delay_
+                                    : fault::Duration();
+  return std::max(RestartDelayOf(next, n), floor);
+}
+
+// --- Which ends are clean, which restart. ---
 
 bool Service::Successful(const fault::ExitStatus& status) const {
   const auto value = static_cast<size_t>(status.exited() ? status.exit_code()
@@ -134,17 +201,21 @@ fault::Duration ResourceRetryDelay(int attempt) {
 }
 
 fault::Duration Service::RestartDelay(int n) const {
-  const fault::Duration base = policy().restart_delay;
-  const fault::Duration top = policy().restart_max_delay;
-  if (policy().restart_steps <= 0 || top == fault::InfiniteDuration() ||
+  return RestartDelayOf(policy(), n);
+}
+
+fault::Duration Service::RestartDelayOf(const ServicePolicy& p, int n) {
+  const fault::Duration base = p.restart_delay;
+  const fault::Duration top = p.restart_max_delay;
+  if (p.restart_steps <= 0 || top == fault::InfiniteDuration() ||
       base <= fault::ZeroDuration() || top <= base) {
     return base;
   }
-  if (n >= policy().restart_steps) return top;
+  if (n >= p.restart_steps) return top;
   // Exponential from base to top in restart_steps steps (as systemd).
   const double ratio = static_cast<double>(top.nanoseconds()) /
                        static_cast<double>(base.nanoseconds());
-  return fault::Scale(base, RootPower(ratio, n, policy().restart_steps));
+  return fault::Scale(base, RootPower(ratio, n, p.restart_steps));
 }
 
 }  // namespace faultinit

@@ -121,6 +121,8 @@ absl::string_view ServiceEventName(ServiceEvent event) {
       return "refuse";
     case ServiceEvent::kDependencyFailed:
       return "dependency failed";
+    case ServiceEvent::kRedefine:
+      return "redefine";
   }
   return "unknown";
 }
@@ -130,81 +132,85 @@ absl::string_view ServiceEventName(ServiceEvent event) {
 // Columns, in ServiceEvent's order: start, stop, restart stop (the same
 // cells as stop; the stop phases it begins send RestartKillSignal=),
 // reload, step exited, main exited, other exited, exec ok, exec failed,
-// ready, timer, processes gone, refuse, dependency failed.
+// ready, timer, processes gone, refuse, dependency failed, redefine.
 
 #define X(action) &Service::action
 const Service::Action Service::kTable[kServiceSubStates][kServiceEvents] = {
     // dead
     {X(RequestStart), X(StopLeftovers), X(StopLeftovers), X(Ignore), X(Ignore),
      X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore),
-     X(Ignore), X(RefuseNow), X(RefuseNow)},
+     X(Ignore), X(RefuseNow), X(RefuseNow), X(TakeDefinition)},
     // condition
     {X(Ignore), X(StopStarting), X(StopStarting), X(Ignore),
      X(ConditionStepExited), X(Ignore), X(Ignore), X(Ignore),
      X(StartStepNotRun), X(Ignore), X(StartTimedOut), X(Ignore), X(Ignore),
-     X(DependencyStopsStart)},
+     X(DependencyStopsStart), X(TakeRestartKeys)},
     // start-pre
     {X(Ignore), X(StopStarting), X(StopStarting), X(Ignore), X(PreStepExited),
      X(Ignore), X(Ignore), X(Ignore), X(StartStepNotRun), X(Ignore),
-     X(StartTimedOut), X(Ignore), X(Ignore), X(DependencyStopsStart)},
+     X(StartTimedOut), X(Ignore), X(Ignore), X(DependencyStopsStart),
+     X(TakeRestartKeys)},
     // start
     {X(Ignore), X(StopStarting), X(StopStarting), X(Ignore), X(MainStepExited),
      X(MainEnded), X(Ignore), X(MainExecOk), X(StartStepNotRun), X(MainReady),
-     X(StartTimedOut), X(Ignore), X(Ignore), X(DependencyStopsStart)},
+     X(StartTimedOut), X(Ignore), X(Ignore), X(DependencyStopsStart),
+     X(TakeRestartKeys)},
     // start-post
     {X(Ignore), X(StopStarting), X(StopStarting), X(Ignore), X(PostStepExited),
      X(MainEnded), X(Ignore), X(Ignore), X(StartStepNotRun), X(Ignore),
-     X(StartTimedOut), X(Ignore), X(Ignore), X(DependencyStopsStart)},
+     X(StartTimedOut), X(Ignore), X(Ignore), X(DependencyStopsStart),
+     X(TakeRestartKeys)},
     // running
     {X(Ignore), X(StopActive), X(StopActive), X(BeginReload), X(Ignore),
      X(MainEnded), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore),
-     X(Ignore), X(Ignore), X(DependencyStopsActive)},
+     X(Ignore), X(Ignore), X(DependencyStopsActive), X(TakeRestartKeys)},
     // exited
     {X(Ignore), X(StopActive), X(StopActive), X(BeginReload), X(Ignore),
      X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore),
-     X(Ignore), X(Ignore), X(DependencyStopsActive)},
+     X(Ignore), X(Ignore), X(DependencyStopsActive), X(TakeRestartKeys)},
     // reloading
     {X(Ignore), X(StopActive), X(StopActive), X(Ignore), X(ReloadStepExited),
      X(MainEnded), X(Ignore), X(Ignore), X(ReloadStepNotRun), X(Ignore),
-     X(ReloadTimedOut), X(Ignore), X(Ignore), X(DependencyStopsActive)},
+     X(ReloadTimedOut), X(Ignore), X(Ignore), X(DependencyStopsActive),
+     X(TakeRestartKeys)},
     // stop
     {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
      X(StopStepExited), X(MainEndedWhileStopping), X(Ignore), X(Ignore),
      X(StopStepNotRun), X(Ignore), X(StopTimedOut), X(Ignore), X(Ignore),
-     X(Ignore)},
+     X(Ignore), X(TakeRestartKeys)},
     // stop-sigterm
     {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
      X(ExitedWhileKilling), X(ExitedWhileKilling), X(ExitedWhileKilling),
      X(Ignore), X(Ignore), X(Ignore), X(SigtermTimedOut), X(KillingDone),
-     X(Ignore), X(Ignore)},
+     X(Ignore), X(Ignore), X(TakeRestartKeys)},
     // stop-sigkill
     {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
      X(ExitedWhileKilling), X(ExitedWhileKilling), X(ExitedWhileKilling),
      X(Ignore), X(Ignore), X(Ignore), X(SigkillTimedOut), X(KillingDone),
-     X(Ignore), X(Ignore)},
+     X(Ignore), X(Ignore), X(TakeRestartKeys)},
     // stop-post
     {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
      X(StopPostStepExited), X(MainEndedWhileStopping), X(Ignore), X(Ignore),
      X(StopPostStepNotRun), X(Ignore), X(StopPostTimedOut), X(Ignore),
-     X(Ignore), X(Ignore)},
+     X(Ignore), X(Ignore), X(TakeRestartKeys)},
     // final-sigterm
     {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
      X(ExitedWhileKilling), X(ExitedWhileKilling), X(ExitedWhileKilling),
      X(Ignore), X(Ignore), X(Ignore), X(FinalSigtermTimedOut),
-     X(FinalKillingDone), X(Ignore), X(Ignore)},
+     X(FinalKillingDone), X(Ignore), X(Ignore), X(TakeRestartKeys)},
     // final-sigkill
     {X(Ignore), X(StopWhileStopping), X(StopWhileStopping), X(Ignore),
      X(ExitedWhileKilling), X(ExitedWhileKilling), X(ExitedWhileKilling),
      X(Ignore), X(Ignore), X(Ignore), X(FinalSigkillTimedOut),
-     X(FinalKillingDone), X(Ignore), X(Ignore)},
+     X(FinalKillingDone), X(Ignore), X(Ignore), X(TakeRestartKeys)},
     // auto-restart
     {X(RestartNow), X(StopRestart), X(StopRestart), X(Ignore), X(Ignore),
      X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(RestartTimer),
-     X(Ignore), X(RefuseNow), X(RefuseNow)},
+     X(Ignore), X(RefuseNow), X(RefuseNow), X(TakeDefinitionWaiting)},
     // failed
     {X(RequestStart), X(StopLeftovers), X(StopLeftovers), X(Ignore), X(Ignore),
      X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore), X(Ignore),
-     X(Ignore), X(RefuseNow), X(Ignore)},
+     X(Ignore), X(RefuseNow), X(Ignore), X(TakeDefinition)},
 };
 #undef X
 

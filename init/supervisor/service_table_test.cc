@@ -56,6 +56,15 @@ ServicePolicy Full() {
   return p;
 }
 
+// Redefined: a daemon-reload's new definition of Full(): its restart keys
+// differ (Restart=always, RestartSec=5s).
+ServicePolicy Redefined() {
+  ServicePolicy p = Full();
+  p.restart = RestartPolicy::kAlways;
+  p.restart_delay = fault::Seconds(5);
+  return p;
+}
+
 // Reach: a service of Full() (or a variant) brought into `state` by the
 // events a supervisor delivers. Pids: cond0 100, pre0 101, main0 102,
 // post0 103, then the next step 104, 105; 999 is a leftover process.
@@ -183,6 +192,9 @@ void Fire(Service& s, FakeEffects& fx, ServiceEvent event) {
     case ServiceEvent::kDependencyFailed:
       s.DependencyFailed("required unit x failed");
       return;
+    case ServiceEvent::kRedefine:
+      s.Redefine(std::make_shared<const ServicePolicy>(Redefined()));
+      return;
   }
 }
 
@@ -267,6 +279,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kDead, E::kProcessesGone, "dead"},
     {S::kDead, E::kRefuse, "failed | failed"},
     {S::kDead, E::kDependencyFailed, "failed | failed"},
+    {S::kDead, E::kRedefine, "dead"},
     // Condition
     {S::kCondition, E::kStart, "condition"},
     {S::kCondition, E::kStop,
@@ -287,6 +300,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kCondition, E::kRefuse, "condition"},
     {S::kCondition, E::kDependencyFailed,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
+    {S::kCondition, E::kRedefine, "condition"},
     // StartPre
     {S::kStartPre, E::kStart, "start-pre"},
     {S::kStartPre, E::kStop,
@@ -307,6 +321,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kStartPre, E::kRefuse, "start-pre"},
     {S::kStartPre, E::kDependencyFailed,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
+    {S::kStartPre, E::kRedefine, "start-pre"},
     // Start
     {S::kStart, E::kStart, "start"},
     {S::kStart, E::kStop,
@@ -328,6 +343,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kStart, E::kRefuse, "start"},
     {S::kStart, E::kDependencyFailed,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
+    {S::kStart, E::kRedefine, "start"},
     // StartPost
     {S::kStartPost, E::kStart, "start-post"},
     {S::kStartPost, E::kStop,
@@ -349,6 +365,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kStartPost, E::kRefuse, "start-post"},
     {S::kStartPost, E::kDependencyFailed,
      "stop-sigterm | stopping | timer 1min 30s | signal 15 group"},
+    {S::kStartPost, E::kRedefine, "start-post"},
     // Running
     {S::kRunning, E::kStart, "running"},
     {S::kRunning, E::kStop,
@@ -368,6 +385,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kRunning, E::kRefuse, "running"},
     {S::kRunning, E::kDependencyFailed,
      "stop | stopping | timer 1min 30s | start stop0 104"},
+    {S::kRunning, E::kRedefine, "running"},
     // Exited
     {S::kExited, E::kStart, "exited"},
     {S::kExited, E::kStop,
@@ -386,6 +404,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kExited, E::kRefuse, "exited"},
     {S::kExited, E::kDependencyFailed,
      "stop | stopping | timer 1min 30s | start stop0 104"},
+    {S::kExited, E::kRedefine, "exited"},
     // Reloading
     {S::kReloading, E::kStart, "reloading"},
     {S::kReloading, E::kStop,
@@ -408,6 +427,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kReloading, E::kRefuse, "reloading"},
     {S::kReloading, E::kDependencyFailed,
      "stop | stopping | timer 1min 30s | start stop0 105"},
+    {S::kReloading, E::kRedefine, "reloading"},
     // Stop
     {S::kStop, E::kStart, "stop"},
     {S::kStop, E::kStop, "stop"},
@@ -426,6 +446,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kStop, E::kProcessesGone, "stop"},
     {S::kStop, E::kRefuse, "stop"},
     {S::kStop, E::kDependencyFailed, "stop"},
+    {S::kStop, E::kRedefine, "stop"},
     // StopSigterm
     {S::kStopSigterm, E::kStart, "stop-sigterm"},
     {S::kStopSigterm, E::kStop, "stop-sigterm"},
@@ -444,6 +465,7 @@ constexpr ExpectedCell kCells[] = {
      "stop-post | timer 1min 30s | start stoppost0 105"},
     {S::kStopSigterm, E::kRefuse, "stop-sigterm"},
     {S::kStopSigterm, E::kDependencyFailed, "stop-sigterm"},
+    {S::kStopSigterm, E::kRedefine, "stop-sigterm"},
     // StopSigkill
     {S::kStopSigkill, E::kStart, "stop-sigkill"},
     {S::kStopSigkill, E::kStop, "stop-sigkill"},
@@ -463,6 +485,7 @@ constexpr ExpectedCell kCells[] = {
      "stop-post | timer 1min 30s | start stoppost0 105"},
     {S::kStopSigkill, E::kRefuse, "stop-sigkill"},
     {S::kStopSigkill, E::kDependencyFailed, "stop-sigkill"},
+    {S::kStopSigkill, E::kRedefine, "stop-sigkill"},
     // StopPost
     {S::kStopPost, E::kStart, "stop-post"},
     {S::kStopPost, E::kStop, "stop-post"},
@@ -481,6 +504,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kStopPost, E::kProcessesGone, "stop-post"},
     {S::kStopPost, E::kRefuse, "stop-post"},
     {S::kStopPost, E::kDependencyFailed, "stop-post"},
+    {S::kStopPost, E::kRedefine, "stop-post"},
     // FinalSigterm
     {S::kFinalSigterm, E::kStart, "final-sigterm"},
     {S::kFinalSigterm, E::kStop, "final-sigterm"},
@@ -497,6 +521,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kFinalSigterm, E::kProcessesGone, "dead | inactive"},
     {S::kFinalSigterm, E::kRefuse, "final-sigterm"},
     {S::kFinalSigterm, E::kDependencyFailed, "final-sigterm"},
+    {S::kFinalSigterm, E::kRedefine, "final-sigterm"},
     // FinalSigkill
     {S::kFinalSigkill, E::kStart, "final-sigkill"},
     {S::kFinalSigkill, E::kStop, "final-sigkill"},
@@ -514,6 +539,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kFinalSigkill, E::kProcessesGone, "failed | failed"},
     {S::kFinalSigkill, E::kRefuse, "final-sigkill"},
     {S::kFinalSigkill, E::kDependencyFailed, "final-sigkill"},
+    {S::kFinalSigkill, E::kRedefine, "final-sigkill"},
     // AutoRestart
     {S::kAutoRestart, E::kStart,
      "condition | starting | timer 1min 30s | start cond0 105"},
@@ -533,6 +559,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kAutoRestart, E::kProcessesGone, "auto-restart"},
     {S::kAutoRestart, E::kRefuse, "failed | signal 9 final | failed"},
     {S::kAutoRestart, E::kDependencyFailed, "failed | signal 9 final | failed"},
+    {S::kAutoRestart, E::kRedefine, "auto-restart | timer 5s"},
     // Failed
     {S::kFailed, E::kStart,
      "condition | starting | timer 1min 30s | start cond0 105"},
@@ -551,6 +578,7 @@ constexpr ExpectedCell kCells[] = {
     {S::kFailed, E::kProcessesGone, "failed"},
     {S::kFailed, E::kRefuse, "failed | signal 9 final | failed"},
     {S::kFailed, E::kDependencyFailed, "failed"},
+    {S::kFailed, E::kRedefine, "failed"},
 };
 
 // Every cell of kTable, driven: each state reached as a supervisor would

@@ -83,9 +83,17 @@ void Supervisor::ArmTimer(Service& service, fault::Duration after) {
   // pointers fit in the std::function itself (no allocation per timer).
   e.timer = world_.After(after, [this, &e] {
     e.timer = 0;
-    e.service->TimerFired();
-    CheckStopped(e);
     dirty_ = true;
+    // A restart runs a daemon-reload's definition: swapped in as the
+    // service began to wait (Decide), unless the pass that would have
+    // reached it was cut short. Its RestartSec= may re-arm the wait.
+    if (!redefinitions_.empty() &&
+        e.service->state() == ServiceState::kRestarting &&
+        SwapRedefinition(e) && e.timer != 0) {
+      return;
+    }
+    if (!RefuseBrokenRestart(e)) e.service->TimerFired();
+    CheckStopped(e);
   });
 }
 

@@ -137,9 +137,14 @@ class Supervisor : private ServiceEffects {
   // fresh load `units` becomes the units' definitions, and nothing is
   // started, stopped or restarted for it. A new unit is loaded and stays
   // inactive. A changed unit takes its new definition at once when it is
-  // down (inactive or failed, kept so) with nothing of it running, else
-  // once it is: its next start runs it; a start request waits for that
-  // (a restart's stop ends it). A unit whose file is gone (or is masked)
+  // down (inactive or failed, kept so) or waiting to restart with nothing
+  // of it running, else once it is: its next start runs it, the automatic
+  // restart Restart= decides included; a start request waits for that (a
+  // restart's stop ends it). Until then, a unit that is up has the new
+  // definition's restart keys (Service::Redefine): whether and when it
+  // restarts as it ends follow the new definition, as systemd's; a
+  // restart that swaps in a definition with an error is refused with it,
+  // as a start is. A unit whose file is gone (or is masked)
   // is forgotten once it is down with nothing running, and until then
   // runs on (a stop request reaches it; a start is refused as for an
   // unknown unit). A faultctl reload's restart or removal in flight goes
@@ -349,8 +354,17 @@ class Supervisor : private ServiceEffects {
   void Define(Entry& entry, const ParsedUnit& parsed);
   std::shared_ptr<const ServicePolicy> SharedPolicyOf(const ParsedUnit& parsed);
   // SwapRedefinition gives `entry` the definition a daemon-reload holds for
-  // it (redefinitions_) if it is down with nothing running; whether it did.
+  // it (redefinitions_) if it is down or waiting to restart with nothing
+  // running; whether it did.
   bool SwapRedefinition(Entry& entry);
+  // GiveRestartKeys: a unit that is up (starting, running, stopping) gets
+  // the restart keys of `parsed`, the definition a daemon-reload read for
+  // it, until it takes that definition whole (Service::Redefine).
+  void GiveRestartKeys(Entry& entry, const ParsedUnit& parsed);
+  // RefuseBrokenRestart: a unit waiting to restart whose definition has an
+  // error (a daemon-reload's, swapped in as it waited) has the restart
+  // refused with the error, as a start of it would be; whether it had.
+  bool RefuseBrokenRestart(Entry& entry);
   // The dependency graph (supervisor_reconcile.cc). LinkAll links every
   // entry from the definitions in force; Link adds `entry`'s own edges
   // (its After=, Before=, Requires=) and Unlink takes them out; Detach
@@ -515,8 +529,9 @@ class Supervisor : private ServiceEffects {
   // (not a pointer in every entry: PID 1 keeps one entry per unit).
   std::map<const Entry*, std::unique_ptr<ParsedUnit>> replacements_;
   // The daemon-reload's new definitions (Redefine) of units that were up:
-  // swapped in once the unit is down with nothing running
-  // (SwapRedefinition: when its state is decided, and before a start).
+  // swapped in once the unit is down or waiting to restart with nothing
+  // running (SwapRedefinition: when its state is decided, before a start,
+  // and before a restart's timer starts it).
   std::map<const Entry*, std::unique_ptr<ParsedUnit>> redefinitions_;
   // Reconcile's worklist: entries touched since the last pass, entries a
   // pass reached after their turn (for the next pass), and the pass's own

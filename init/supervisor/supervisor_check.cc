@@ -195,6 +195,12 @@ std::string Supervisor::CheckIndexes() const {
       continue;
     }
     if (ReloadWaits(e->job)) continue;
+    // A daemon-reload's definition with an error, swapped in as the unit
+    // waited to restart, refuses the restart (RefuseBrokenRestart).
+    if (state == ServiceState::kRestarting && !e->load_error().empty()) {
+      return absl::StrCat(e->service->name(),
+                          ": waits to restart with an error in its unit");
+    }
     if (BrokenRequirement(*e)) {
       if (StartQueued(e->job) || state == ServiceState::kStarting ||
           state == ServiceState::kRunning ||

@@ -347,8 +347,10 @@ void Supervisor::Decide(Entry& e) {
   // can be reused.
   if (Down(e.service->state())) (void)HasProcesses(*e.service);
   if (ReloadWaits(e.job)) return;
-  // A daemon-reload's new definition, swapped in once the unit is down.
+  // A daemon-reload's new definition, swapped in once the unit is down or
+  // waits to restart; a restart cannot run one with an error.
   const bool redefined = !redefinitions_.empty() && SwapRedefinition(e);
+  if (RefuseBrokenRestart(e)) return;
   if (std::optional<std::string> broken = BrokenRequirement(e)) {
     ServiceState state = e.service->state();
     if (StartQueued(e.job) || state == ServiceState::kStarting ||

@@ -213,9 +213,6 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     }
     Entry& e = *it->second;
     if (e.transient) continue;  // a connection's instance runs its course
-    // A daemon-reload's definition waiting for the unit to be down is
-    // superseded: the file is compared with the definition in force.
-    redefinitions_.erase(&e);
     // Changed: its file, or what the directory makes of it (a unit whose
     // file is the same gains an error when what it requires is removed or
     // an ordering cycle now runs through it, and loses it when that is
@@ -226,6 +223,10 @@ ReloadSummary Supervisor::Reload(const LoadedUnits& units) {
     // started unless a stop was requested.
     const bool same = SourceFingerprint::Of(parsed.source) == e.source &&
                       LoadErrorOf(parsed) == e.load_error();
+    // A daemon-reload's definition waiting for the unit to be down is
+    // superseded: the file is compared with the definition in force. A
+    // unit that runs on keeps its own restart keys again.
+    if (redefinitions_.erase(&e) != 0 && same) GiveRestartKeys(e, parsed);
     if (!ApplyJob(e,
                   same ? UnitJobEvent::kFileSame : UnitJobEvent::kFileChanged)
              .stop) {
@@ -283,10 +284,13 @@ RedefineSummary Supervisor::Redefine(const LoadedUnits& units) {
       continue;
     }
     if (same) {
-      redefinitions_.erase(&e);
+      // The file is as the unit runs: a definition that waited is dropped,
+      // and the restart keys it gave with it.
+      if (redefinitions_.erase(&e) != 0) GiveRestartKeys(e, parsed);
       continue;
     }
     redefinitions_[&e] = std::make_unique<ParsedUnit>(parsed);
+    GiveRestartKeys(e, parsed);
     summary.changed.push_back(name);
   }
   for (auto& [name, e] : entries_) {
@@ -309,22 +313,47 @@ RedefineSummary Supervisor::Redefine(const LoadedUnits& units) {
   return summary;
 }
 
+void Supervisor::GiveRestartKeys(Entry& e, const ParsedUnit& parsed) {
+  const ServiceState state = e.service->state();
+  if (Down(state) || state == ServiceState::kRestarting) return;
+  // Read for its restart keys, then dropped: not pooled.
+  e.service->Redefine(
+      std::make_shared<const ServicePolicy>(PolicyOf(parsed.unit)));
+}
+
 bool Supervisor::SwapRedefinition(Entry& e) {
   auto held = redefinitions_.find(&e);
-  if (held == redefinitions_.end() || ReloadWaits(e.job) ||
-      !Down(e.service->state()) || HasProcesses(*e.service)) {
+  if (held == redefinitions_.end() || ReloadWaits(e.job)) return false;
+  // Down, or between its end and the restart Restart= decided (which then
+  // runs the new definition, as systemd's), with nothing of it running.
+  const ServiceState state = e.service->state();
+  if ((!Down(state) && state != ServiceState::kRestarting) ||
+      HasProcesses(*e.service)) {
     return false;
   }
   std::unique_ptr<ParsedUnit> parsed = std::move(held->second);
   redefinitions_.erase(held);
   // Its edges are those of its new definition from now on (After=,
   // Before=, Requires=); the others' edges to it stay. Its Service keeps
-  // its state (a failed unit stays failed, as systemd's).
+  // its state (a failed unit stays failed, as systemd's; a restart waiting
+  // waits the new RestartSec=). One with an error refuses its restart
+  // (RefuseBrokenRestart, when its entry is decided).
   Unlink(e);
   Define(e, *parsed);
   Link(e);
   e.service->Redefine(SharedPolicyOf(*parsed));
   policies_.Prune();  // the definition replaced
+  Touch(e);
+  return true;
+}
+
+bool Supervisor::RefuseBrokenRestart(Entry& e) {
+  if (e.service->state() != ServiceState::kRestarting ||
+      e.load_error().empty()) {
+    return false;
+  }
+  if (StartQueued(e.job)) ApplyJob(e, UnitJobEvent::kStartCancelled);
+  e.service->Refuse(e.load_error());
   Touch(e);
   return true;
 }

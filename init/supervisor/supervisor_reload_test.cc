@@ -7,6 +7,7 @@
 // deadline.
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -328,6 +329,119 @@ TEST_F(SupervisorReload, DaemonReloadBrokenFileRefusesTheRestart) {
   EXPECT_NE(supervisor_->View("x")->reason.find("error: RestartSec"),
             std::string::npos)
       << supervisor_->View("x")->reason;
+}
+
+// A service with Restart= keys that says which definition it runs, then
+// waits.
+std::string Restarting(absl::string_view v, absl::string_view keys) {
+  return absl::StrCat(Version(v), keys);
+}
+
+// After a daemon-reload, the automatic restart (Restart=) of a unit that
+// was up runs the new definition, as systemd's: its ExecStart=, and its
+// Environment=.
+TEST_F(SupervisorReload, DaemonReloadAutomaticRestartRunsTheNewDefinition) {
+  Unit("x", Restarting("v1", "Restart=always\n"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  const pid_t v1 = Pid("x");
+  Unit("x",
+       "[Service]\nEnvironment=WHICH=v2\n"
+       "ExecStart=/bin/sh -c 'echo $WHICH; exec sleep 1000'\n"
+       "Restart=always\n");
+  EXPECT_EQ(supervisor_->Redefine(LoadUnitDirectory(dir_)).changed, Names{"x"});
+  EXPECT_EQ(Pid("x"), v1);
+  ASSERT_EQ(kill(v1, SIGKILL), 0);
+  ASSERT_TRUE(Logged("x", "v2"));
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kRunning);
+  EXPECT_NE(Pid("x"), v1);
+  EXPECT_EQ(supervisor_->View("x")->restarts, 1);
+  EXPECT_EQ(supervisor_->CheckIndexes(), "");
+}
+
+// Whether and when the unit restarts is the new definition's too (systemd
+// decides with the unit as loaded when its process ends): Restart= added
+// restarts it, Restart= removed does not (it fails, and its next start
+// runs the new definition), and a RestartSec= of an hour is the old one's
+// only (the restart comes at once).
+TEST_F(SupervisorReload, DaemonReloadNewRestartKeysDecideTheRestart) {
+  Unit("added", Restarting("added1", ""));
+  Unit("removed", Restarting("removed1", "Restart=always\n"));
+  Unit("sooner", Restarting("sooner1", "Restart=always\nRestartSec=1h\n"));
+  Boot();
+  ASSERT_TRUE(Logged("added", "added1"));
+  ASSERT_TRUE(Logged("removed", "removed1"));
+  ASSERT_TRUE(Logged("sooner", "sooner1"));
+  Unit("added", Restarting("added2", "Restart=on-failure\n"));
+  Unit("removed", Restarting("removed2", ""));
+  Unit("sooner", Restarting("sooner2", "Restart=always\n"));
+  EXPECT_EQ(supervisor_->Redefine(LoadUnitDirectory(dir_)).changed,
+            (Names{"added", "removed", "sooner"}));
+  for (const char* name : {"added", "removed", "sooner"}) {
+    ASSERT_EQ(kill(Pid(name), SIGKILL), 0) << name;
+  }
+  ASSERT_TRUE(Logged("added", "added2"));
+  ASSERT_TRUE(Logged("sooner", "sooner2"));
+  ASSERT_TRUE(
+      RunUntil([&] { return State("removed") != ServiceState::kRunning; }));
+  ASSERT_TRUE(Settled("removed"));
+  EXPECT_EQ(State("removed"), ServiceState::kFailed);
+  EXPECT_FALSE(HasLine("removed", "removed2"));
+  ASSERT_TRUE(supervisor_->StartService("removed").ok());
+  ASSERT_TRUE(Logged("removed", "removed2"));
+  EXPECT_EQ(supervisor_->CheckIndexes(), "");
+}
+
+// A daemon-reload while the unit waits to restart: the restart runs the
+// new definition, after the new RestartSec= (counted from when the wait
+// began), not the hour the old one said.
+TEST_F(SupervisorReload, DaemonReloadWhileWaitingToRestart) {
+  Unit("x", Restarting("v1", "Restart=always\nRestartSec=1h\n"));
+  Boot();
+  ASSERT_TRUE(Logged("x", "v1"));
+  ASSERT_EQ(kill(Pid("x"), SIGKILL), 0);
+  ASSERT_TRUE(
+      RunUntil([&] { return State("x") == ServiceState::kRestarting; }));
+  Unit("x", Restarting("v2", "Restart=always\nRestartSec=10ms\n"));
+  EXPECT_EQ(supervisor_->Redefine(LoadUnitDirectory(dir_)).changed, Names{"x"});
+  ASSERT_TRUE(Logged("x", "v2"));
+  ASSERT_TRUE(Settled("x"));
+  EXPECT_EQ(State("x"), ServiceState::kRunning);
+  EXPECT_EQ(supervisor_->CheckIndexes(), "");
+}
+
+// A definition with an error refuses the automatic restart with its
+// error, as it refuses a requested one: the unit ends failed, nothing of
+// it runs; whether the daemon-reload came before its end ("before") or
+// while it waited to restart ("waiting").
+TEST_F(SupervisorReload, DaemonReloadBrokenFileRefusesTheAutomaticRestart) {
+  Unit("before", Restarting("before1", "Restart=always\n"));
+  Unit("waiting", Restarting("waiting1", "Restart=always\nRestartSec=1h\n"));
+  Boot();
+  ASSERT_TRUE(Logged("before", "before1"));
+  ASSERT_TRUE(Logged("waiting", "waiting1"));
+  ASSERT_EQ(kill(Pid("waiting"), SIGKILL), 0);
+  ASSERT_TRUE(
+      RunUntil([&] { return State("waiting") == ServiceState::kRestarting; }));
+  Unit("before", Restarting("before2", "Restart=always\nRestartSec=5x\n"));
+  Unit("waiting", Restarting("waiting2", "Restart=always\nRestartSec=5x\n"));
+  EXPECT_EQ(supervisor_->Redefine(LoadUnitDirectory(dir_)).changed,
+            (Names{"before", "waiting"}));
+  const pid_t before = Pid("before");
+  ASSERT_EQ(kill(before, SIGKILL), 0);
+  for (const std::string name : {"before", "waiting"}) {
+    ASSERT_TRUE(RunUntil([&] { return State(name) == ServiceState::kFailed; }))
+        << name;
+    ASSERT_TRUE(Settled(name));
+    EXPECT_EQ(State(name), ServiceState::kFailed) << name;
+    EXPECT_EQ(Pid(name), 0) << name;
+    EXPECT_FALSE(HasLine(name, name + "2")) << name;
+    EXPECT_NE(supervisor_->View(name)->reason.find("error: RestartSec"),
+              std::string::npos)
+        << supervisor_->View(name)->reason;
+  }
+  EXPECT_EQ(supervisor_->CheckIndexes(), "");
 }
 
 // A unit a daemon-reload found gone runs on; a faultctl reload after it
