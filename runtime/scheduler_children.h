@@ -47,9 +47,11 @@
 //                  SIGCHLD merged into a watched child's stays a zombie
 //                  that long at most. A SIGCHLD that names an orphan (so
 //                  orphans are about), one that names as many exits as
-//                  Signals keeps (more may be lost), and a watch without
-//                  a pidfd (its exit may hide in a merged SIGCHLD: lazily
-//                  AddWatch opens a pidfd for each) sweep as above.
+//                  Signals keeps (more may be lost), and any exit watch
+//                  without a pidfd (its exit may hide in a merged SIGCHLD;
+//                  AddWatch opens none while orphans are reported: the
+//                  caller decides what its descriptors allow) sweep as
+//                  above.
 //   kKernelReaps   SIGCHLD at SIG_IGN: the kernel reaps each child as it
 //                  exits and sends no SIGCHLD, so an orphan costs the loop
 //                  nothing. Every exit watch holds a pidfd (entering this

@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -77,9 +78,13 @@ class LazySweep : public ::testing::Test {
       const pid_t pid = ForkWaiting(*pipe_);
       ASSERT_GT(pid, 0);
       watched_.push_back(pid);
+      // With its pidfd, as the supervisor watches a process it spawned
+      // (OnExit opens none while orphans are reported).
+      UniqueFd pidfd = OpenPidfd(pid);
+      ASSERT_TRUE(pidfd) << "pidfd_open: " << strerror(errno);
       ASSERT_TRUE(
           scheduler_
-              ->OnExit(pid,
+              ->OnExit(pid, std::move(pidfd),
                        [this](const ExitStatus& s) { reported_.insert(s.pid); })
               .ok());
     }
@@ -152,6 +157,33 @@ TEST_F(LazySweep, AnOrphansSignalSweepsSoon) {
       RunUntil(*scheduler_, [&] { return orphans_.size() == 2; }));
   EXPECT_EQ(orphans_, (std::vector<pid_t>{one, two}));
   EXPECT_EQ(scheduler_->Sweeps(), sweeps + 1);
+}
+
+// A watch with no pidfd (here the last one made: OnExit(pid, fn)) may have
+// its exit hidden in a merged SIGCHLD: while one is left, a SIGCHLD that
+// named only watched children sweeps as kReport does, within
+// kSweepInterval (1 s), not lazily.
+TEST_F(LazySweep, AWatchWithoutPidfdSweepsSoon) {
+  const pid_t plain = ForkWaiting(*pipe_);
+  ASSERT_GT(plain, 0);
+  ASSERT_TRUE(
+      scheduler_
+          ->OnExit(plain,
+                   [this](const ExitStatus& s) { reported_.insert(s.pid); })
+          .ok());
+  watched_.push_back(plain);
+  const pid_t first = watched_[5];
+  ASSERT_NO_FATAL_FAILURE(KillAndWaitPending(first));
+  ASSERT_NO_FATAL_FAILURE(KillAndWaitPending(plain));  // merged
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler_, [&] { return reported_.count(first) == 1; }));
+  const Duration after = MonotonicNow();
+  if (reported_.count(plain) == 0) {  // the sweep is deferred, not lazy
+    EXPECT_LE(scheduler_->SweepDue(), after + Seconds(1));
+  }
+  ASSERT_NO_FATAL_FAILURE(
+      RunUntil(*scheduler_, [&] { return reported_.count(plain) == 1; }));
+  EXPECT_TRUE(orphans_.empty());
 }
 
 // Switching from kReportLazily to kReport sweeps at once: an orphan that

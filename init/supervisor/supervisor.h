@@ -444,10 +444,11 @@ class Supervisor : private ServiceEffects {
   // orphan_hosts_ holds an entry (or pidfds ran short); a switch to
   // reporting has PruneOrphanHosts run at the next Reconcile pass.
   void UpdateOrphanReaping();
-  // WantedOrphanReaping: reported while orphan_hosts_ holds an entry; else
-  // by the kernel where it can; else reported lazily (a zombie whose
-  // SIGCHLD merged may wait for a later sweep: no stop waits on it), but
-  // not in a shutdown, whose end waits for every child.
+  // WantedOrphanReaping: reported while orphan_hosts_ holds an entry or
+  // pidfds ran short; else by the kernel where it can; else reported
+  // lazily (a zombie whose SIGCHLD merged may wait for a later sweep: no
+  // stop waits on it), but not in a shutdown, whose end waits for every
+  // child.
   fault::Scheduler::OrphanReaping WantedOrphanReaping() const;
   // NoPidfds: a spawn went without a pidfd: orphans reported from then on.
   void NoPidfds();

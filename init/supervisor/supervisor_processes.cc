@@ -54,7 +54,9 @@
 // exit, which its pidfd reports, then costs no waitid(P_ALL) walk; an
 // orphan whose SIGCHLD merged into it stays a zombie for up to 10 s, which
 // no stop waits on. A host, or a shutdown (its end waits for every child:
-// SystemMode's HasChildren), has them reported promptly.
+// SystemMode's HasChildren), has them reported promptly, and so do
+// descriptors short (NoPidfds). A Type=forking daemon is watched by its pid
+// alone: while one runs, the scheduler sweeps as kReport does.
 //
 // Type=forking: the daemon named by the PID file is not a process
 // faultinit spawned; it is watched from the moment MainPidOf accepts it,
@@ -823,7 +825,10 @@ void Supervisor::NoteLeaderless(Entry& e) {
 fault::Scheduler::OrphanReaping Supervisor::WantedOrphanReaping() const {
   using Reaping = fault::Scheduler::OrphanReaping;
   if (!orphan_hosts_.empty()) return Reaping::kReport;
-  if (kernel_can_reap_ && !pidfds_short_) return Reaping::kByKernel;
+  // Lazily only where each process can be watched through its pidfd: one
+  // watched by its pid alone may hide its exit in a merged SIGCHLD.
+  if (pidfds_short_) return Reaping::kReport;
+  if (kernel_can_reap_) return Reaping::kByKernel;
   return shutting_down_ ? Reaping::kReport : Reaping::kReportLazily;
 }
 
