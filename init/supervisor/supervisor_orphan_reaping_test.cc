@@ -186,27 +186,33 @@ INSTANTIATE_TEST_SUITE_P(Modes, OrphanReaping, ::testing::Bool(),
 // With 200 services idle and the kernel reaping orphans, a restart (the
 // main process killed, the service running again) makes no waitid(P_ALL)
 // sweep: its exit comes through its pidfd.
-class RestartSweeps : public SupervisorOnRuntime<ReapingWorld> {};
+class RestartSweeps : public SupervisorOnRuntime<ReapingWorld> {
+ protected:
+  // Boots 200 services that restart at once, and waits for all to run.
+  void BootIdleServices() {
+    constexpr int kServices = 200;
+    for (int i = 0; i < kServices; ++i) {
+      Unit(absl::StrCat("s", i),
+           "[Unit]\nStartLimitBurst=0\n[Service]\nType=exec\n"
+           "ExecStart=/bin/sleep 1000\nRestart=always\nRestartSec=0\n");
+    }
+    Boot();
+    ASSERT_TRUE(RunUntil([&] {
+      int running = 0;
+      for (const ServiceView& row : supervisor_->Status()) {
+        running += row.state == ServiceState::kRunning && row.pid != 0;
+      }
+      return running == kServices;
+    }));
+  }
+};
 
 TEST_F(RestartSweeps, ARestartMakesNoSweepWhileTheKernelReaps) {
   if (!fault::ReapedExitsAvailable()) {
     GTEST_SKIP() << "the kernel keeps no reaped exits (Linux < 6.15): "
                     "orphans are reported, with sweeps";
   }
-  constexpr int kServices = 200;
-  for (int i = 0; i < kServices; ++i) {
-    Unit(absl::StrCat("s", i),
-         "[Unit]\nStartLimitBurst=0\n[Service]\nType=exec\n"
-         "ExecStart=/bin/sleep 1000\nRestart=always\nRestartSec=0\n");
-  }
-  Boot();
-  ASSERT_TRUE(RunUntil([&] {
-    int running = 0;
-    for (const ServiceView& row : supervisor_->Status()) {
-      running += row.state == ServiceState::kRunning && row.pid != 0;
-    }
-    return running == kServices;
-  }));
+  ASSERT_NO_FATAL_FAILURE(BootIdleServices());
   ASSERT_TRUE(scheduler_->KernelReapsOrphans());
   const pid_t old = Row("s7").pid;
   for (int i = 0; i < 8; ++i) {
@@ -230,20 +236,7 @@ TEST_F(RestartSweeps, ARestartMakesNoSweepWhileTheKernelReaps) {
 // merged). A shutdown has them reported promptly.
 TEST_F(RestartSweeps, ARestartMakesNoSweepWhileOrphansAreReportedLazily) {
   world_->kernel = false;
-  constexpr int kServices = 200;
-  for (int i = 0; i < kServices; ++i) {
-    Unit(absl::StrCat("s", i),
-         "[Unit]\nStartLimitBurst=0\n[Service]\nType=exec\n"
-         "ExecStart=/bin/sleep 1000\nRestart=always\nRestartSec=0\n");
-  }
-  Boot();
-  ASSERT_TRUE(RunUntil([&] {
-    int running = 0;
-    for (const ServiceView& row : supervisor_->Status()) {
-      running += row.state == ServiceState::kRunning && row.pid != 0;
-    }
-    return running == kServices;
-  }));
+  ASSERT_NO_FATAL_FAILURE(BootIdleServices());
   ASSERT_FALSE(world_->modes.empty());
   EXPECT_EQ(world_->modes.back(), Reaping::kReportLazily);
   const pid_t old = Row("s7").pid;
