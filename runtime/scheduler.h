@@ -150,8 +150,9 @@ class Scheduler {
   //     stay a zombie for up to 10 s (kLazySweepInterval), and an event
   //     that touches a few children does not cost a walk of all of them.
   //     A SIGCHLD that names an orphan sweeps as kReport does, and so does
-  //     every SIGCHLD while an exit watch has no pidfd (OnExit opens none
-  //     here: pass one).
+  //     every SIGCHLD while an exit watch has no pidfd. OnExit(pid, fn)
+  //     opens a pidfd here, as with kByKernel (and not with kReport): a
+  //     caller that must not spend a descriptor a process asks for kReport.
   //   kByKernel: where the kernel keeps reaped exits for pidfds
   //     (ReapedExitsAvailable, Linux >= 6.15) and every exit watch can hold
   //     a pidfd, SIGCHLD is set to SIG_IGN and the kernel reaps orphans as

@@ -83,7 +83,7 @@ Status Children::CheckUnreapedChild(pid_t pid) {
 StatusOr<WatchId> Children::AddWatch(pid_t pid, Scheduler::ExitCallback fn) {
   FAULT_RETURN_IF_ERROR(CheckWatchable(pid));
   UniqueFd pidfd;
-  if (pidfds_available_ && orphans_ != Orphans::kReported) {
+  if (pidfds_available_ && (orphans_ != Orphans::kReported || lazily_)) {
     // Opened before the check, so that the pidfd names the process found
     // to be our unreaped child: while the kernel reaps, the child could
     // exit, be reaped and its pid be reused between the two.

@@ -48,10 +48,10 @@
 //                  that long at most. A SIGCHLD that names an orphan (so
 //                  orphans are about), one that names as many exits as
 //                  Signals keeps (more may be lost), and any exit watch
-//                  without a pidfd (its exit may hide in a merged SIGCHLD;
-//                  AddWatch opens none while orphans are reported: the
-//                  caller decides what its descriptors allow) sweep as
-//                  above.
+//                  without a pidfd (its exit may hide in a merged SIGCHLD:
+//                  lazily, AddWatch opens a pidfd where it can, so a
+//                  caller short of descriptors asks for kReport instead)
+//                  sweep as above.
 //   kKernelReaps   SIGCHLD at SIG_IGN: the kernel reaps each child as it
 //                  exits and sends no SIGCHLD, so an orphan costs the loop
 //                  nothing. Every exit watch holds a pidfd (entering this

@@ -188,7 +188,8 @@ INSTANTIATE_TEST_SUITE_P(Modes, OrphanReaping, ::testing::Bool(),
 // sweep: its exit comes through its pidfd.
 class RestartSweeps : public SupervisorOnRuntime<ReapingWorld> {
  protected:
-  // Boots 200 services that restart at once, and waits for all to run.
+  // Boots 200 services that restart at once (and the units written
+  // before), and waits for 200 to run.
   void BootIdleServices() {
     constexpr int kServices = 200;
     for (int i = 0; i < kServices; ++i) {
@@ -202,7 +203,7 @@ class RestartSweeps : public SupervisorOnRuntime<ReapingWorld> {
       for (const ServiceView& row : supervisor_->Status()) {
         running += row.state == ServiceState::kRunning && row.pid != 0;
       }
-      return running == kServices;
+      return running >= kServices;
     }));
   }
 };
@@ -261,6 +262,45 @@ TEST_F(RestartSweeps, ARestartMakesNoSweepWhileOrphansAreReportedLazily) {
   supervisor_->Shutdown();
   EXPECT_EQ(world_->modes.back(), Reaping::kReport);
   ASSERT_TRUE(RunUntil([&] { return supervisor_->AllStopped(); }));
+}
+
+// A Type=forking daemon is watched by its pid (its PID file names it): with
+// orphans reported lazily its watch holds a pidfd too, so a restart of
+// another service makes no sweep beside it either. The daemon leads a
+// session of its own, as a daemon does (setsid): none it left is
+// leaderless, so no orphan needs a prompt report.
+TEST_F(RestartSweeps, ARestartMakesNoSweepBesideAForkingDaemon) {
+  // The daemon's launcher exits: the daemon is re-parented to us.
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  world_->kernel = false;
+  const std::string pid_file = absl::StrCat(dir_, "/forky.pid");
+  Unit("forky",
+       absl::StrCat("[Service]\nType=forking\nPIDFile=", pid_file,
+                    "\nExecStart=/bin/sh -c 'setsid sleep 1000 & echo $! > ",
+                    pid_file, "'\n"));
+  ASSERT_NO_FATAL_FAILURE(BootIdleServices());
+  ASSERT_TRUE(RunUntil([&] {
+    ServiceView row = Row("forky");
+    return row.state == ServiceState::kRunning && row.pid != 0;
+  }));
+  EXPECT_EQ(world_->modes.back(), Reaping::kReportLazily);
+  const pid_t old = Row("s7").pid;
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(scheduler_->RunOnce(fault::MonotonicNow()).ok());
+  }
+  ASSERT_TRUE(RunUntil(
+      [&] { return scheduler_->SweepDue() == fault::InfiniteDuration(); }));
+  const uint64_t sweeps = scheduler_->Sweeps();
+  const fault::Duration killed = fault::MonotonicNow();
+  ASSERT_EQ(kill(old, SIGKILL), 0);
+  ASSERT_TRUE(RunUntil([&] {
+    ServiceView row = Row("s7");
+    return row.state == ServiceState::kRunning && row.pid != 0 &&
+           row.pid != old;
+  }));
+  EXPECT_EQ(scheduler_->Sweeps(), sweeps);
+  EXPECT_GE(scheduler_->SweepDue(), killed + fault::Seconds(10));
+  EXPECT_EQ(Row("forky").state, ServiceState::kRunning);
 }
 
 }  // namespace

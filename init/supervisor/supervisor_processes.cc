@@ -55,8 +55,10 @@
 // orphan whose SIGCHLD merged into it stays a zombie for up to 10 s, which
 // no stop waits on. A host, or a shutdown (its end waits for every child:
 // SystemMode's HasChildren), has them reported promptly, and so do
-// descriptors short (NoPidfds). A Type=forking daemon is watched by its pid
-// alone: while one runs, the scheduler sweeps as kReport does.
+// descriptors short (NoPidfds: a spawn watched by its pid alone could hide
+// its exit in a merged SIGCHLD; asked for before its watch is made, as
+// lazily the scheduler opens a pidfd for a watch given none, as it does
+// for a Type=forking daemon's).
 //
 // Type=forking: the daemon named by the PID file is not a process
 // faultinit spawned; it is watched from the moment MainPidOf accepts it,
