@@ -206,6 +206,27 @@ class RestartSweeps : public SupervisorOnRuntime<ReapingWorld> {
       return running >= kServices;
     }));
   }
+
+  // Restarts s7 (its main process killed, the replacement awaited) once
+  // the loop has settled: the sweep Begin asked for and one left due by
+  // the start-up, if any, run first. `sweeps`: the count before the kill;
+  // `killed`: when it was sent.
+  void RestartS7(uint64_t* sweeps, fault::Duration* killed) {
+    const pid_t old = Row("s7").pid;
+    for (int i = 0; i < 8; ++i) {
+      ASSERT_TRUE(scheduler_->RunOnce(fault::MonotonicNow()).ok());
+    }
+    ASSERT_TRUE(RunUntil(
+        [&] { return scheduler_->SweepDue() == fault::InfiniteDuration(); }));
+    *sweeps = scheduler_->Sweeps();
+    *killed = fault::MonotonicNow();
+    ASSERT_EQ(kill(old, SIGKILL), 0);
+    ASSERT_TRUE(RunUntil([&] {
+      ServiceView row = Row("s7");
+      return row.state == ServiceState::kRunning && row.pid != 0 &&
+             row.pid != old;
+    }));
+  }
 };
 
 TEST_F(RestartSweeps, ARestartMakesNoSweepWhileTheKernelReaps) {
@@ -215,17 +236,9 @@ TEST_F(RestartSweeps, ARestartMakesNoSweepWhileTheKernelReaps) {
   }
   ASSERT_NO_FATAL_FAILURE(BootIdleServices());
   ASSERT_TRUE(scheduler_->KernelReapsOrphans());
-  const pid_t old = Row("s7").pid;
-  for (int i = 0; i < 8; ++i) {
-    ASSERT_TRUE(scheduler_->RunOnce(fault::MonotonicNow()).ok());
-  }
-  const uint64_t sweeps = scheduler_->Sweeps();
-  ASSERT_EQ(kill(old, SIGKILL), 0);
-  ASSERT_TRUE(RunUntil([&] {
-    ServiceView row = Row("s7");
-    return row.state == ServiceState::kRunning && row.pid != 0 &&
-           row.pid != old;
-  }));
+  uint64_t sweeps = 0;
+  fault::Duration killed;
+  ASSERT_NO_FATAL_FAILURE(RestartS7(&sweeps, &killed));
   EXPECT_EQ(scheduler_->Sweeps(), sweeps);
   EXPECT_TRUE(scheduler_->KernelReapsOrphans());
 }
@@ -240,22 +253,9 @@ TEST_F(RestartSweeps, ARestartMakesNoSweepWhileOrphansAreReportedLazily) {
   ASSERT_NO_FATAL_FAILURE(BootIdleServices());
   ASSERT_FALSE(world_->modes.empty());
   EXPECT_EQ(world_->modes.back(), Reaping::kReportLazily);
-  const pid_t old = Row("s7").pid;
-  // The sweep Begin asked for, and a lazy one left due by the start-up,
-  // if any, run first.
-  for (int i = 0; i < 8; ++i) {
-    ASSERT_TRUE(scheduler_->RunOnce(fault::MonotonicNow()).ok());
-  }
-  ASSERT_TRUE(RunUntil(
-      [&] { return scheduler_->SweepDue() == fault::InfiniteDuration(); }));
-  const uint64_t sweeps = scheduler_->Sweeps();
-  const fault::Duration killed = fault::MonotonicNow();
-  ASSERT_EQ(kill(old, SIGKILL), 0);
-  ASSERT_TRUE(RunUntil([&] {
-    ServiceView row = Row("s7");
-    return row.state == ServiceState::kRunning && row.pid != 0 &&
-           row.pid != old;
-  }));
+  uint64_t sweeps = 0;
+  fault::Duration killed;
+  ASSERT_NO_FATAL_FAILURE(RestartS7(&sweeps, &killed));
   EXPECT_EQ(scheduler_->Sweeps(), sweeps);
   EXPECT_GE(scheduler_->SweepDue(), killed + fault::Seconds(10));
   EXPECT_NE(scheduler_->SweepDue(), fault::InfiniteDuration());
@@ -284,20 +284,9 @@ TEST_F(RestartSweeps, ARestartMakesNoSweepBesideAForkingDaemon) {
     return row.state == ServiceState::kRunning && row.pid != 0;
   }));
   EXPECT_EQ(world_->modes.back(), Reaping::kReportLazily);
-  const pid_t old = Row("s7").pid;
-  for (int i = 0; i < 8; ++i) {
-    ASSERT_TRUE(scheduler_->RunOnce(fault::MonotonicNow()).ok());
-  }
-  ASSERT_TRUE(RunUntil(
-      [&] { return scheduler_->SweepDue() == fault::InfiniteDuration(); }));
-  const uint64_t sweeps = scheduler_->Sweeps();
-  const fault::Duration killed = fault::MonotonicNow();
-  ASSERT_EQ(kill(old, SIGKILL), 0);
-  ASSERT_TRUE(RunUntil([&] {
-    ServiceView row = Row("s7");
-    return row.state == ServiceState::kRunning && row.pid != 0 &&
-           row.pid != old;
-  }));
+  uint64_t sweeps = 0;
+  fault::Duration killed;
+  ASSERT_NO_FATAL_FAILURE(RestartS7(&sweeps, &killed));
   EXPECT_EQ(scheduler_->Sweeps(), sweeps);
   EXPECT_GE(scheduler_->SweepDue(), killed + fault::Seconds(10));
   EXPECT_EQ(Row("forky").state, ServiceState::kRunning);
